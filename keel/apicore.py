@@ -1,0 +1,106 @@
+"""Shared pieces of the JSON API: authentication, the one error format, pagination and the
+permission declaration every operation carries (``x-keel-permission`` in the schema)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
+
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from ninja import Schema
+from ninja.security import APIKeyCookie, HttpBearer
+from pydantic import BaseModel
+
+from keel.core.actor import Actor
+from keel.core.choices import Channel
+from keel.core.permissions import has_any_role
+
+T = TypeVar("T")
+
+
+class ErrorBody(Schema):
+    code: str
+    message: str
+    fields: dict[str, list[str]] = {}
+
+
+class ErrorOut(Schema):
+    """Every error, validation included, has this shape."""
+
+    error: ErrorBody
+
+
+# Declared on every operation so the schema documents the error format.
+ERRORS: dict[int, type[Schema]] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+
+
+def responses(ok: Any, status: int = 200) -> dict[int, Any]:
+    return {status: ok, **ERRORS}
+
+
+def error_body(code: str, message: str, fields: dict[str, list[str]] | None = None) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, "fields": fields or {}}}
+
+
+class SessionAuth(APIKeyCookie):
+    """The browser's session cookie; unsafe methods need the CSRF token (ninja checks it)."""
+
+    param_name = "sessionid"
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.is_active:
+            request.keel_channel = Channel.WEB  # type: ignore[attr-defined]
+            return user
+        return None
+
+
+class BearerAuth(HttpBearer):
+    """``Authorization: Bearer <token>`` for scripts."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        from keel.core.services.access import user_for_token
+
+        user = user_for_token(token)
+        if user is not None:
+            request.user = user
+            request.keel_channel = Channel.API  # type: ignore[attr-defined]
+        return user
+
+
+def actor(request: HttpRequest) -> Actor:
+    """The acting user of an API call (``channel`` is ``api`` for tokens, ``web`` for the browser)."""
+    channel = getattr(request, "keel_channel", Channel.API)
+    return Actor.from_request(request, channel)
+
+
+def permission(perm: str) -> dict[str, Any]:
+    """``openapi_extra`` for an operation: declares the permission it checks."""
+    return {"x-keel-permission": perm}
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    count: int
+    limit: int
+    offset: int
+
+
+def paginate(qs: QuerySet[Any] | list[Any], limit: int, offset: int, convert: Callable[[Any], Any] | None = None) -> dict[str, Any]:
+    """One page of a queryset: ``{"items", "count", "limit", "offset"}``; ``limit`` is capped at 500."""
+    from keel.core.errors import ValidationFailed
+
+    if limit < 1 or limit > 500:
+        raise ValidationFailed("limit must be between 1 and 500.", {"limit": ["Between 1 and 500."]})
+    if offset < 0:
+        raise ValidationFailed("offset must be 0 or more.", {"offset": ["0 or more."]})
+    count = qs.count() if isinstance(qs, QuerySet) else len(qs)
+    items = list(qs[offset:offset + limit])
+    if convert is not None:
+        items = [convert(i) for i in items]
+    return {"items": items, "count": count, "limit": limit, "offset": offset}
+
+
+def user_has_access(request: HttpRequest) -> bool:
+    return has_any_role(getattr(request, "user", None))

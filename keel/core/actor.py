@@ -1,0 +1,61 @@
+"""Who is acting, and through which channel. Every service function takes an :class:`Actor`
+explicitly, so that changes made from the CLI or a background job are attributed too."""
+
+from __future__ import annotations
+
+import getpass
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.http import HttpRequest
+
+from .choices import Channel
+
+if TYPE_CHECKING:
+    from .models import User
+
+
+@dataclass(frozen=True)
+class Actor:
+    user: User | None
+    label: str
+    channel: str
+    ip: str = ""
+
+    @classmethod
+    def for_user(cls, user: User, channel: str, ip: str = "") -> Actor:
+        return cls(user=user, label=user.email, channel=channel, ip=ip)
+
+    @classmethod
+    def from_request(cls, request: HttpRequest, channel: str = Channel.WEB) -> Actor:
+        user = request.user if request.user.is_authenticated else None
+        ip = client_ip(request)
+        if user is None:
+            return cls(user=None, label="anonymous", channel=channel, ip=ip)
+        return cls.for_user(user, channel, ip)  # type: ignore[arg-type]
+
+    @classmethod
+    def cli(cls, user: User | None = None) -> Actor:
+        """The CLI actor: the user named with ``--as``, else the operating-system user."""
+        if user is not None:
+            return cls.for_user(user, Channel.CLI)
+        try:
+            name = getpass.getuser()
+        except (KeyError, OSError):
+            name = "unknown"
+        return cls(user=None, label=f"os:{name}", channel=Channel.CLI)
+
+    @classmethod
+    def system(cls, label: str = "system") -> Actor:
+        return cls(user=None, label=label, channel=Channel.SYSTEM)
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The client's address. ``X-Forwarded-For`` is trusted only behind a declared proxy."""
+    from django.conf import settings
+
+    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if forwarded:
+            return forwarded.split(",")[0].strip()[:45]
+    return str(request.META.get("REMOTE_ADDR", ""))[:45]

@@ -1,0 +1,51 @@
+"""Page-side access control: the one decorator every page view carries.
+
+``@page(perm)`` checks the permission with :func:`keel.core.permissions.has_perm` and marks the
+view with ``keel_permission`` so the permission matrix test can find views without a rule.
+Views that need a management-system perimeter pass ``perimeter=`` (a function of the request
+and the URL kwargs returning the management system, or ``None`` for organisation level).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from .errors import KeelError
+from .permissions import Perm, has_perm
+
+PUBLIC = "public"
+AUTHENTICATED = "authenticated"
+
+View = Callable[..., HttpResponse]
+
+
+def forbidden(request: HttpRequest, message: str) -> HttpResponse:
+    return render(request, "core/error.html", {"status": 403, "title": "Not allowed", "message": message}, status=403)
+
+
+def page(perm: str, perimeter: Callable[..., Any] | None = None) -> Callable[[View], View]:
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if perm not in (PUBLIC, AUTHENTICATED):
+                try:
+                    ms = perimeter(request, **kwargs) if perimeter else None
+                except KeelError as exc:
+                    return render(request, "core/error.html",
+                                  {"status": exc.status, "title": "Not found", "message": exc.message},
+                                  status=exc.status)
+                if not has_perm(request.user, perm, ms):  # type: ignore[arg-type]
+                    label = Perm(perm).label.lower() if perm in Perm.values else perm
+                    return forbidden(request, f"Your roles do not allow you to {label} here. "
+                                              "Ask an administrator for access.")
+            return view(request, *args, **kwargs)
+
+        wrapped.keel_permission = perm  # type: ignore[attr-defined]
+        return wrapped
+
+    return decorate

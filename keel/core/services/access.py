@@ -1,0 +1,236 @@
+"""People and access: users, role assignments, API tokens and login throttling."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+
+from keel.core import trail
+from keel.core.actor import Actor
+from keel.core.choices import Role, TrailAction
+from keel.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from keel.core.models import ApiToken, LoginAttempt, ManagementSystem, RoleAssignment, User
+from keel.core.permissions import Perm, check, forget_cached_roles
+
+TOKEN_PREFIX = "keel_"
+
+
+def get_user(email: str) -> User:
+    try:
+        return User.objects.get(email__iexact=email.strip())
+    except User.DoesNotExist:
+        raise NotFound(f"No user with email {email!r}.") from None
+
+
+def create_user(actor: Actor, email: str, *, full_name: str = "", job_title: str = "",
+                password: str | None = None, role: str | None = None,
+                management_system: ManagementSystem | None = None) -> User:
+    """Create an account, optionally with a first role. Without a password the account cannot
+    log in with one until a password is set."""
+    check(actor, Perm.MANAGE_USERS)
+    email = (email or "").strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise ValidationFailed(f"{email!r} is not a valid email address.", {"email": ["Enter a valid email address."]}) from None
+    if role is not None and role not in Role.values:
+        raise ValidationFailed(f"Unknown role {role!r}. Roles: {', '.join(Role.values)}.", {"role": ["Unknown role."]})
+    with transaction.atomic():
+        if User.objects.filter(email__iexact=email).exists():
+            raise Conflict(f"A user with email {email} already exists.")
+        user = User(email=email, full_name=full_name.strip(), job_title=job_title.strip())
+        if password:
+            try:
+                password_validation.validate_password(password, user)
+            except ValidationError as exc:
+                raise ValidationFailed("The password is too weak: " + " ".join(exc.messages),
+                                       {"password": list(exc.messages)}) from None
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.save()
+        trail.record(actor, TrailAction.CREATE, user, changes={
+            "email": [None, email], "full_name": [None, user.full_name], "job_title": [None, user.job_title],
+            "password_set": [None, bool(password)],
+        })
+        if role is not None:
+            grant_role(actor, user, role, management_system)
+    return user
+
+
+def update_user(actor: Actor, user_id: uuid.UUID | str, **data: Any) -> User:
+    check(actor, Perm.MANAGE_USERS)
+    allowed = {"full_name", "job_title", "is_active"}
+    unknown = set(data) - allowed
+    if unknown:
+        raise ValidationFailed(f"Unknown field(s): {', '.join(sorted(unknown))}.")
+    with transaction.atomic():
+        try:
+            user = User.objects.select_for_update().get(pk=user_id)
+        except (User.DoesNotExist, ValueError):
+            raise NotFound(f"No user with id {user_id}.") from None
+        if data.get("is_active") is False and actor.user is not None and user.pk == actor.user.pk:
+            raise ValidationFailed("You cannot deactivate your own account.")
+        before = trail.snapshot(user, sorted(allowed))
+        for k, v in data.items():
+            setattr(user, k, v)
+        user.save()
+        changes = trail.diff(before, trail.snapshot(user, sorted(allowed)))
+        if changes:
+            trail.record(actor, TrailAction.UPDATE, user, changes=changes)
+    return user
+
+
+def set_password(actor: Actor, user: User, password: str) -> None:
+    """Set a password: an admin for anyone, a user for themselves."""
+    if actor.user is None or actor.user.pk != user.pk:
+        check(actor, Perm.MANAGE_USERS)
+    try:
+        password_validation.validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationFailed("The password is too weak: " + " ".join(exc.messages),
+                               {"password": list(exc.messages)}) from None
+    with transaction.atomic():
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        trail.record(actor, TrailAction.UPDATE, user, changes={"password": ["(hidden)", "(changed)"]})
+
+
+def grant_role(actor: Actor, user: User, role: str, management_system: ManagementSystem | None = None) -> RoleAssignment:
+    check(actor, Perm.MANAGE_USERS)
+    if role not in Role.values:
+        raise ValidationFailed(f"Unknown role {role!r}. Roles: {', '.join(Role.values)}.", {"role": ["Unknown role."]})
+    with transaction.atomic():
+        exists = RoleAssignment.objects.filter(user=user, role=role, management_system=management_system).exists()
+        if exists:
+            raise Conflict(f"{user.email} already has the role {role} there.")
+        ra = RoleAssignment.objects.create(user=user, role=role, management_system=management_system,
+                                           granted_by=actor.user)
+        trail.record(actor, TrailAction.GRANT, ra, management_system_id=management_system.pk if management_system else None,
+                     changes={"user": [None, user.email], "role": [None, role],
+                              "perimeter": [None, management_system.short_name if management_system else "organisation"]})
+    forget_cached_roles(user)
+    return ra
+
+
+def revoke_role(actor: Actor, assignment_id: uuid.UUID | str) -> None:
+    check(actor, Perm.MANAGE_USERS)
+    with transaction.atomic():
+        try:
+            ra = RoleAssignment.objects.select_related("user", "management_system").select_for_update().get(pk=assignment_id)
+        except (RoleAssignment.DoesNotExist, ValueError):
+            raise NotFound(f"No role assignment with id {assignment_id}.") from None
+        if ra.role == Role.ADMIN and ra.management_system_id is None:
+            others = RoleAssignment.objects.filter(role=Role.ADMIN, management_system__isnull=True,
+                                                   user__is_active=True).exclude(pk=ra.pk)
+            if not others.exists():
+                raise Conflict("This is the last administrator; grant the role to someone else first.")
+        trail.record(actor, TrailAction.REVOKE, ra, changes={
+            "user": [ra.user.email, None], "role": [ra.role, None],
+            "perimeter": [ra.management_system.short_name if ra.management_system else "organisation", None]})
+        ra.delete()
+    forget_cached_roles(ra.user)
+
+
+# ---------------------------------------------------------------- API tokens
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def create_token(actor: Actor, user: User, name: str = "", expires_in_days: int | None = None) -> tuple[ApiToken, str]:
+    """Create a token and return it with its secret, which is never stored and shown only once."""
+    if actor.user is None or actor.user.pk != user.pk:
+        check(actor, Perm.MANAGE_USERS)
+    else:
+        check(actor, Perm.OWN_TOKENS)
+    if not user.is_active:
+        raise ValidationFailed(f"{user.email} is deactivated; tokens can only be made for active users.")
+    if expires_in_days is not None and expires_in_days < 1:
+        raise ValidationFailed("A token expires after at least one day.", {"expires_in_days": ["Must be 1 or more."]})
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            user=user, name=(name or "API token").strip()[:100], prefix=secret[:12], token_hash=hash_token(secret),
+            expires_at=timezone.now() + dt.timedelta(days=expires_in_days) if expires_in_days else None,
+        )
+        trail.record(actor, TrailAction.CREATE, token, changes={
+            "user": [None, user.email], "name": [None, token.name], "prefix": [None, token.prefix],
+            "expires_at": [None, trail.json_value(token.expires_at)]})
+    return token, secret
+
+
+def revoke_token(actor: Actor, token_id: uuid.UUID | str) -> ApiToken:
+    with transaction.atomic():
+        try:
+            token = ApiToken.objects.select_for_update().select_related("user").get(pk=token_id)
+        except (ApiToken.DoesNotExist, ValueError):
+            raise NotFound(f"No API token with id {token_id}.") from None
+        if actor.user is None or actor.user.pk != token.user_id:
+            check(actor, Perm.MANAGE_USERS)
+        if token.revoked_at is not None:
+            raise Conflict("This token is already revoked.")
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        trail.record(actor, TrailAction.REVOKE, token, changes={"revoked_at": [None, trail.json_value(token.revoked_at)]})
+    return token
+
+
+def user_for_token(secret: str) -> User | None:
+    """The active user a live token belongs to, or ``None``. Touches ``last_used_at`` at most
+    once a minute so reads do not turn into writes on every call."""
+    if not secret.startswith(TOKEN_PREFIX):
+        return None
+    token = ApiToken.objects.select_related("user").filter(token_hash=hash_token(secret)).first()
+    now = timezone.now()
+    if token is None or token.revoked_at is not None or (token.expires_at and token.expires_at <= now):
+        return None
+    if not token.user.is_active:
+        return None
+    if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=1):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user
+
+
+# ---------------------------------------------------------------- login throttling
+
+def login_locked(email: str, ip: str) -> bool:
+    """True when this account or address has failed too often within the window."""
+    since = timezone.now() - dt.timedelta(seconds=settings.KEEL_LOGIN_WINDOW_SECONDS)
+    limit = settings.KEEL_LOGIN_MAX_FAILURES
+    email = email.strip().lower()
+    by_email = LoginAttempt.objects.filter(email=email, succeeded=False, at__gte=since).count()
+    if by_email >= limit:
+        return True
+    if ip:
+        by_ip = LoginAttempt.objects.filter(ip=ip, succeeded=False, at__gte=since).count()
+        if by_ip >= limit * 4:
+            return True
+    return False
+
+
+def record_login(actor: Actor, email: str, succeeded: bool, user: User | None = None) -> None:
+    email = email.strip().lower()[:254]
+    with transaction.atomic():
+        LoginAttempt.objects.create(email=email, ip=actor.ip or None, succeeded=succeeded, at=timezone.now())
+        if succeeded and user is not None:
+            trail.record(actor, TrailAction.LOGIN, user, changes={})
+        elif not succeeded:
+            trail.record(actor, TrailAction.LOGIN_FAILED, object_type="core.user", object_id=email,
+                         object_repr=email, changes={})
+
+
+def require_human(actor: Actor) -> User:
+    if actor.user is None:
+        raise PermissionDenied("This needs a named user: use --as EMAIL.")
+    return actor.user

@@ -1,0 +1,64 @@
+"""Shared mechanics for service functions that create and update simple records."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any, TypeVar
+
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from keel.core.errors import ValidationFailed
+from keel.standards.models import Standard
+
+M = TypeVar("M", bound=models.Model)
+
+
+def validation_failed(exc: ValidationError, what: str) -> ValidationFailed:
+    fields: dict[str, list[str]] = {}
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.message_dict.items():
+            fields[name] = list(errors)
+    else:
+        fields["__all__"] = list(exc.messages)
+    summary = "; ".join(f"{k}: {' '.join(v)}" if k != "__all__" else " ".join(v) for k, v in fields.items())
+    return ValidationFailed(f"The {what} is not valid — {summary}", fields)
+
+
+def apply_fields(obj: M, data: Mapping[str, Any], allowed: Iterable[str]) -> None:
+    """Set the allowed fields from ``data``; unknown fields are an error, not silently dropped."""
+    allowed = set(allowed)
+    unknown = set(data) - allowed
+    if unknown:
+        raise ValidationFailed(
+            f"Unknown field(s): {', '.join(sorted(unknown))}. Allowed: {', '.join(sorted(allowed))}.",
+            {name: ["Unknown field."] for name in unknown},
+        )
+    for name, value in data.items():
+        setattr(obj, name, "" if value is None and _is_text(obj, name) else value)
+
+
+def _is_text(obj: models.Model, name: str) -> bool:
+    f = obj._meta.get_field(name)
+    return isinstance(f, models.CharField | models.TextField) and not f.null
+
+
+def clean(obj: M, what: str, exclude: Iterable[str] = ()) -> None:
+    try:
+        obj.full_clean(exclude=list(exclude), validate_constraints=True)
+    except ValidationError as exc:
+        raise validation_failed(exc, what) from None
+
+
+def standards_by_key(keys: Iterable[str] | None, field: str = "standards") -> list[Standard]:
+    """Resolve standard keys; an unknown key is a validation error naming the known ones."""
+    keys = list(dict.fromkeys(keys or []))
+    found = {s.key: s for s in Standard.objects.filter(key__in=keys)}
+    missing = [k for k in keys if k not in found]
+    if missing:
+        known = ", ".join(Standard.objects.order_by("key").values_list("key", flat=True))
+        raise ValidationFailed(
+            f"Unknown standard(s): {', '.join(missing)}. Known: {known or 'none loaded'}.",
+            {field: [f"Unknown standard {k!r}." for k in missing]},
+        )
+    return [found[k] for k in keys]

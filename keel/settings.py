@@ -1,0 +1,196 @@
+"""Django settings for Keel, read from the environment.
+
+Precedence for every setting: the environment first, then the data folder (``KEEL_HOME``,
+default ``./var``), then a safe default. Several instances can share one PostgreSQL database
+by giving them the same ``DATABASE_URL`` and ``SECRET_KEY``.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parent
+
+
+def _flag(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+KEEL_HOME = Path(os.environ.get("KEEL_HOME", "var")).resolve()
+
+
+def _secret_key() -> str:
+    from_env = os.environ.get("SECRET_KEY")
+    if from_env:
+        return from_env
+    KEEL_HOME.mkdir(parents=True, exist_ok=True)
+    path = KEEL_HOME / "secret_key"
+    if not path.exists():
+        # Write atomically with owner-only permissions so a second process never reads half a key.
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(secrets.token_urlsafe(50))
+        tmp.chmod(0o600)
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
+    return path.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+DEBUG = _flag("DEBUG")
+ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
+CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "ninja",
+    "keel.core",
+    "keel.standards",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "keel.core.middleware.SecurityHeadersMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "keel.core.middleware.LoginRequiredMiddleware",
+]
+
+ROOT_URLCONF = "keel.urls"
+WSGI_APPLICATION = "keel.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "keel.core.context_processors.keel",
+            ],
+        },
+    }
+]
+
+
+def _databases() -> dict[str, Any]:
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        KEEL_HOME.mkdir(parents=True, exist_ok=True)
+        url = f"sqlite:///{KEEL_HOME / 'keel.sqlite3'}"
+    db: dict[str, Any] = dj_database_url.parse(url, conn_max_age=60)
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        # WAL lets readers go on while one writer writes; IMMEDIATE takes the write lock at
+        # BEGIN so two writers queue on busy_timeout instead of failing half-way through.
+        db["OPTIONS"] = {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": (
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                "PRAGMA busy_timeout=20000; PRAGMA foreign_keys=ON;"
+            ),
+        }
+        db["CONN_MAX_AGE"] = 0
+        db["TEST"] = {"NAME": os.environ.get("KEEL_TEST_SQLITE_NAME")} if os.environ.get(
+            "KEEL_TEST_SQLITE_NAME"
+        ) else {}
+    else:
+        db["CONN_HEALTH_CHECKS"] = True
+        db["ATOMIC_REQUESTS"] = False
+    return {"default": db}
+
+
+DATABASES = _databases()
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "core.User"
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "dashboard"
+LOGOUT_REDIRECT_URL = "login"
+
+# Failed logins: this many failures per account (or per client address) within the window
+# lock further attempts until the window has passed.
+KEEL_LOGIN_MAX_FAILURES = int(os.environ.get("KEEL_LOGIN_MAX_FAILURES", "5"))
+KEEL_LOGIN_WINDOW_SECONDS = int(os.environ.get("KEEL_LOGIN_WINDOW_SECONDS", "900"))
+
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", KEEL_HOME / "static"))
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", KEEL_HOME / "files"))
+STORAGES = {
+    "default": {"BACKEND": os.environ.get("KEEL_FILE_STORAGE", "django.core.files.storage.FileSystemStorage")},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"
+        if not DEBUG
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+# Serve static files from the app folders directly too, so `keel serve` works without a
+# collectstatic step on a fresh checkout.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+# Sessions and cookies.
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = 60 * 60 * 12
+SESSION_COOKIE_SECURE = _flag("KEEL_SECURE_COOKIES", default=False)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from a meta tag, not the cookie
+CSRF_COOKIE_SAMESITE = "Lax"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SECURE_HSTS_SECONDS = int(os.environ.get("KEEL_HSTS_SECONDS", "0"))
+SECURE_SSL_REDIRECT = _flag("KEEL_SSL_REDIRECT")
+if _flag("KEEL_BEHIND_PROXY"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+NINJA_PAGINATION_PER_PAGE = 50
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+}

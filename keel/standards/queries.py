@@ -1,0 +1,128 @@
+"""Read-side queries of the standards library, shared by pages, API and CLI."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+
+from keel.core.errors import NotFound
+
+from .choices import EntryKind
+from .models import Requirement, Standard
+
+
+def standards_with_counts() -> list[dict[str, Any]]:
+    """Every standard with its key, title, version and the number of live entries by kind
+    (two queries whatever the number of standards)."""
+    standards = list(Standard.objects.order_by("key"))
+    rows = (
+        Requirement.objects.filter(withdrawn_at__isnull=True)
+        .values("standard_id", "kind")
+        .annotate(n=Count("id"))
+    )
+    counts: dict[int, dict[str, int]] = {}
+    for r in rows:
+        counts.setdefault(r["standard_id"], {})[r["kind"]] = r["n"]
+    out = []
+    for s in standards:
+        by_kind = {k: counts.get(s.pk, {}).get(k, 0) for k in EntryKind.values}
+        out.append({
+            "key": s.key, "name": s.name, "edition": s.edition, "title": s.title,
+            "version": s.revision, "revision": s.revision,
+            "amendments": [a.get("id") for a in s.amendments],
+            "counts": by_kind, "total": sum(by_kind.values()),
+        })
+    return out
+
+
+def get_standard(key: str) -> Standard:
+    try:
+        return Standard.objects.get(key=key)
+    except Standard.DoesNotExist:
+        known = ", ".join(Standard.objects.values_list("key", flat=True)) or "none loaded; run 'keel init'"
+        raise NotFound(f"No standard with key {key!r}. Known standards: {known}.") from None
+
+
+def requirements(
+    *,
+    standard: str | None = None,
+    kind: str | None = None,
+    parent: str | None = None,
+    text: str | None = None,
+    include_withdrawn: bool = False,
+) -> QuerySet[Requirement]:
+    """Requirements filtered by standard key, kind, parent key and free text (every word must
+    match the reference, title or guidance)."""
+    qs = Requirement.objects.select_related("standard", "parent").order_by("standard__key", "sort_order")
+    if not include_withdrawn:
+        qs = qs.filter(withdrawn_at__isnull=True)
+    if standard:
+        qs = qs.filter(standard__key=standard)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if parent:
+        qs = qs.filter(parent__key=parent)
+    if text:
+        for word in text.lower().split()[:8]:
+            qs = qs.filter(Q(search_text__contains=word) | Q(ref_id__iexact=word))
+    return qs
+
+
+def get_requirement(key: str) -> Requirement:
+    try:
+        return Requirement.objects.select_related("standard", "parent").get(key=key)
+    except Requirement.DoesNotExist:
+        raise NotFound(f"No requirement with key {key!r}.") from None
+
+
+def entries_for_show(std: Standard) -> list[dict[str, Any]]:
+    """Every entry of a standard, in document order, for ``keel standards show``."""
+    rows = (
+        Requirement.objects.filter(standard=std)
+        .order_by("sort_order")
+        .values("key", "ref_id", "title", "kind", "parent__key", "withdrawn_at")
+    )
+    return [
+        {"key": r["key"], "ref_id": r["ref_id"], "title": r["title"], "kind": r["kind"],
+         "parent": r["parent__key"], "withdrawn": r["withdrawn_at"] is not None}
+        for r in rows
+    ]
+
+
+@dataclass
+class TreeNode:
+    requirement: Requirement
+    children: list[TreeNode] = field(default_factory=list)
+    match: bool = True
+
+
+def tree(std: Standard, text: str | None = None) -> list[TreeNode]:
+    """The standard as a tree (one query). With ``text``, only matching entries and their
+    ancestors are kept; ancestors that do not match themselves are marked ``match=False``."""
+    rows = list(Requirement.objects.filter(standard=std, withdrawn_at__isnull=True).order_by("sort_order"))
+    matched: set[int] | None = None
+    if text:
+        matched = set(requirements(standard=std.key, text=text).values_list("id", flat=True))
+    nodes = {r.pk: TreeNode(r) for r in rows}
+    roots: list[TreeNode] = []
+    for r in rows:
+        node = nodes[r.pk]
+        if r.parent_id and r.parent_id in nodes:
+            nodes[r.parent_id].children.append(node)
+        else:
+            roots.append(node)
+    if matched is None:
+        return roots
+
+    def prune(items: list[TreeNode]) -> list[TreeNode]:
+        kept = []
+        for n in items:
+            n.children = prune(n.children)
+            n.match = n.requirement.pk in matched
+            if n.match or n.children:
+                kept.append(n)
+        return kept
+
+    return prune(roots)

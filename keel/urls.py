@@ -1,0 +1,22 @@
+from django.http import HttpRequest, HttpResponse
+from django.urls import include, path
+
+from keel.api import api
+
+
+def healthz(request: HttpRequest) -> HttpResponse:
+    """Liveness probe for load balancers: no database access, no login."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
+healthz.keel_permission = "public"  # type: ignore[attr-defined]
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("api/v1/", api.urls),
+    path("standards/", include("keel.standards.urls")),
+    path("", include("keel.core.urls")),
+]
+
+handler403 = "keel.core.views.permission_denied"
+handler404 = "keel.core.views.page_not_found"
