@@ -23,7 +23,7 @@ api = NinjaAPI(
         '`{"error": {"code", "message", "fields"}}`.'
     ),
     urls_namespace="api-v1",
-    auth=[BearerAuth(), SessionAuth()],
+    auth=[BearerAuth(require_role=True), SessionAuth(require_role=True)],
     docs_url="/docs",
     openapi_url="/openapi.json",
 )

@@ -44,20 +44,39 @@ def error_body(code: str, message: str, fields: dict[str, list[str]] | None = No
 
 
 class SessionAuth(APIKeyCookie):
-    """The browser's session cookie; unsafe methods need the CSRF token (ninja checks it)."""
+    """The browser's session cookie; unsafe methods need the CSRF token (ninja checks it).
+
+    Without a session cookie there is nothing to check: the request is simply not
+    authenticated this way (a script whose bearer token failed gets 401, not a CSRF 403).
+    With ``require_role`` an account that holds no role at all is refused with 403.
+    """
 
     param_name = "sessionid"
+
+    def __init__(self, csrf: bool = True, require_role: bool = False) -> None:
+        self.require_role = require_role
+        super().__init__(csrf=csrf)
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        if self.param_name not in request.COOKIES:
+            return None
+        return super()._get_key(request)
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and user.is_active:
             request.keel_channel = Channel.WEB  # type: ignore[attr-defined]
-            return user
+            return _accept(user, self.require_role)
         return None
 
 
 class BearerAuth(HttpBearer):
-    """``Authorization: Bearer <token>`` for scripts."""
+    """``Authorization: Bearer <token>`` for scripts. With ``require_role`` an account that
+    holds no role at all is refused with 403."""
+
+    def __init__(self, require_role: bool = False) -> None:
+        self.require_role = require_role
+        super().__init__()
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         from keel.core.services.access import user_for_token
@@ -66,7 +85,22 @@ class BearerAuth(HttpBearer):
         if user is not None:
             request.user = user
             request.keel_channel = Channel.API  # type: ignore[attr-defined]
+            return _accept(user, self.require_role)
         return user
+
+
+def _accept(user: Any, require_role: bool) -> Any:
+    if require_role and not has_any_role(user):
+        from keel.core.errors import PermissionDenied
+
+        raise PermissionDenied(f"{user.email} has no role in Keel yet; ask an administrator to grant one.")
+    return user
+
+
+def any_user_auth() -> list[Any]:
+    """Authentication for the few operations open to every logged-in account, role or not
+    (``GET /users/me``)."""
+    return [BearerAuth(), SessionAuth()]
 
 
 def actor(request: HttpRequest) -> Actor:

@@ -1,0 +1,64 @@
+# Keel — two commands: `make run` (Keel with demo data on SQLite) and `make test` (everything CI runs).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# PostgreSQL used by the second test pass; override or set DATABASE_URL.
+TEST_POSTGRES_URL ?= $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/test)
+PYTEST_WORKERS ?= 2
+ARTIFACTS := test-artifacts
+
+.PHONY: run test install install-dev lint typecheck migrations-check test-sqlite test-postgres bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+
+install-dev: $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+
+## Run Keel with the demo organisation on the embedded SQLite database.
+run: install
+	$(BIN)/keel demo
+	@echo ""
+	@echo "Keel is starting on http://$(HOST):$(PORT)/  (log in with the demo account printed above; Ctrl+C stops it)"
+	$(BIN)/keel serve --host $(HOST) --port $(PORT)
+
+## Install dev dependencies, lint, type-check, check migrations, run the suite on SQLite and PostgreSQL.
+test: install-dev lint typecheck migrations-check test-sqlite test-postgres
+
+lint:
+	$(BIN)/ruff check keel bench tests
+	$(BIN)/ruff format --check keel bench tests || (echo "Run '$(BIN)/ruff format keel bench tests'"; exit 1)
+
+typecheck:
+	$(BIN)/mypy keel
+
+migrations-check:
+	KEEL_HOME=$(CURDIR)/var/test DATABASE_URL= $(BIN)/python -m django makemigrations --check --dry-run --settings=keel.settings \
+	  || (echo "A model changed without its migration: run '$(BIN)/python -m django makemigrations --settings=keel.settings'"; exit 1)
+
+test-sqlite:
+	@mkdir -p $(ARTIFACTS)
+	KEEL_HOME=$(CURDIR)/var/test DATABASE_URL= $(BIN)/pytest -n $(PYTEST_WORKERS) -q
+
+test-postgres:
+	@mkdir -p $(ARTIFACTS); rm -f $(ARTIFACTS)/postgres-ran
+	@if $(BIN)/python -c "import psycopg,sys; psycopg.connect('$(TEST_POSTGRES_URL)', connect_timeout=3).close()" 2>/dev/null; then \
+	  echo "PostgreSQL reachable at $(TEST_POSTGRES_URL): running the suite there"; \
+	  KEEL_HOME=$(CURDIR)/var/test DATABASE_URL=$(TEST_POSTGRES_URL) $(BIN)/pytest -n $(PYTEST_WORKERS) -q -m "not browser" \
+	    && touch $(ARTIFACTS)/postgres-ran; \
+	else \
+	  echo "PostgreSQL not reachable at $(TEST_POSTGRES_URL): PostgreSQL pass skipped"; \
+	fi
+
+bench: install-dev
+	$(BIN)/python bench/bench_init.py
+
+clean:
+	rm -rf $(VENV) var $(ARTIFACTS) *.egg-info

@@ -1,0 +1,89 @@
+"""Shared test fixtures: the standards library is loaded once per test database; people,
+organisation and management systems come from factories."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from keel.core.actor import Actor
+from keel.core.choices import Role
+from keel.core.models import ManagementSystem, Organisation, User
+from keel.core.tests.factories import (
+    ManagementSystemFactory,
+    OrganisationFactory,
+    RoleAssignmentFactory,
+    UserFactory,
+)
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
+    """Load both standards into the test database once; every test sees them."""
+    from keel.standards.services import load_library
+
+    with django_db_blocker.unblock():
+        load_library(Actor.system("test-setup"))
+    yield
+
+
+@pytest.fixture
+def system_actor() -> Actor:
+    return Actor.system("test")
+
+
+@pytest.fixture
+def org(db: Any) -> Organisation:
+    return OrganisationFactory()
+
+
+@pytest.fixture
+def isms(org: Organisation) -> ManagementSystem:
+    return ManagementSystemFactory(organisation=org, name="ISMS", short_name="isms",
+                                   standards=["iso27001:2022"])
+
+
+@pytest.fixture
+def aims(org: Organisation) -> ManagementSystem:
+    return ManagementSystemFactory(organisation=org, name="AIMS", short_name="aims",
+                                   standards=["iso42001:2023"])
+
+
+@pytest.fixture
+def make_user(db: Any) -> Callable[..., User]:
+    """``make_user(role, management_system=None)``: a user with a password and that role."""
+
+    def make(role: str | None = None, management_system: ManagementSystem | None = None, **kw: Any) -> User:
+        user: User = UserFactory(**kw)
+        if role is not None:
+            RoleAssignmentFactory(user=user, role=role, management_system=management_system)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def admin(make_user: Callable[..., User], org: Organisation) -> User:
+    return make_user(Role.ADMIN, email="admin@example.com")
+
+
+@pytest.fixture
+def admin_client(admin: User) -> Client:
+    client = Client()
+    client.force_login(admin)
+    return client
+
+
+@pytest.fixture
+def login_client() -> Callable[[User], Client]:
+    def make(user: User) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return make
