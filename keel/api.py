@@ -42,14 +42,19 @@ def validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpRes
         loc = [str(p) for p in err.get("loc", []) if p not in ("body", "query", "path", "payload")]
         fields.setdefault(".".join(loc) or "__all__", []).append(str(err.get("msg", "invalid")))
     summary = "; ".join(f"{k}: {' '.join(v)}" for k, v in fields.items())
-    return api.create_response(request, error_body("validation_error", f"The request is not valid — {summary}", fields), status=422)
+    return api.create_response(
+        request, error_body("validation_error", f"The request is not valid — {summary}", fields), status=422
+    )
 
 
 @api.exception_handler(AuthenticationError)
 def auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     return api.create_response(
         request,
-        error_body("unauthenticated", "Log in, or send 'Authorization: Bearer <token>' with a valid, unrevoked token."),
+        error_body(
+            "unauthenticated",
+            "Log in, or send 'Authorization: Bearer <token>' with a valid, unrevoked token.",
+        ),
         status=401,
     )
 
@@ -61,8 +66,14 @@ def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 @api.exception_handler(HttpError)
 def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    code = {400: "bad_request", 401: "unauthenticated", 403: "permission_denied", 404: "not_found",
-            405: "method_not_allowed", 409: "conflict"}.get(exc.status_code, "error")
+    code = {
+        400: "bad_request",
+        401: "unauthenticated",
+        403: "permission_denied",
+        404: "not_found",
+        405: "method_not_allowed",
+        409: "conflict",
+    }.get(exc.status_code, "error")
     return api.create_response(request, error_body(code, str(exc)), status=exc.status_code)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Schema
@@ -32,7 +33,14 @@ class ErrorOut(Schema):
 
 
 # Declared on every operation so the schema documents the error format.
-ERRORS: dict[int, type[Schema]] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+ERRORS: dict[int, type[Schema]] = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    422: ErrorOut,
+}
 
 
 def responses(ok: Any, status: int = 200) -> dict[int, Any]:
@@ -58,7 +66,7 @@ class SessionAuth(APIKeyCookie):
         super().__init__(csrf=csrf)
 
     def _get_key(self, request: HttpRequest) -> str | None:
-        if self.param_name not in request.COOKIES:
+        if settings.SESSION_COOKIE_NAME not in request.COOKIES:
             return None
         return super()._get_key(request)
 
@@ -121,7 +129,9 @@ class Page(BaseModel, Generic[T]):
     offset: int
 
 
-def paginate(qs: QuerySet[Any] | list[Any], limit: int, offset: int, convert: Callable[[Any], Any] | None = None) -> dict[str, Any]:
+def paginate(
+    qs: QuerySet[Any] | list[Any], limit: int, offset: int, convert: Callable[[Any], Any] | None = None
+) -> dict[str, Any]:
     """One page of a queryset: ``{"items", "count", "limit", "offset"}``; ``limit`` is capped at 500."""
     from keel.core.errors import ValidationFailed
 
@@ -130,7 +140,7 @@ def paginate(qs: QuerySet[Any] | list[Any], limit: int, offset: int, convert: Ca
     if offset < 0:
         raise ValidationFailed("offset must be 0 or more.", {"offset": ["0 or more."]})
     count = qs.count() if isinstance(qs, QuerySet) else len(qs)
-    items = list(qs[offset:offset + limit])
+    items = list(qs[offset : offset + limit])
     if convert is not None:
         items = [convert(i) for i in items]
     return {"items": items, "count": count, "limit": limit, "offset": offset}

@@ -103,7 +103,7 @@ def _databases() -> dict[str, Any]:
     if not url:
         KEEL_HOME.mkdir(parents=True, exist_ok=True)
         url = f"sqlite:///{KEEL_HOME / 'keel.sqlite3'}"
-    db: dict[str, Any] = dj_database_url.parse(url, conn_max_age=60)
+    db: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=60))
     if db["ENGINE"] == "django.db.backends.sqlite3":
         # WAL lets readers go on while one writer writes; IMMEDIATE takes the write lock at
         # BEGIN so two writers queue on busy_timeout instead of failing half-way through.
@@ -116,9 +116,11 @@ def _databases() -> dict[str, Any]:
             ),
         }
         db["CONN_MAX_AGE"] = 0
-        db["TEST"] = {"NAME": os.environ.get("KEEL_TEST_SQLITE_NAME")} if os.environ.get(
-            "KEEL_TEST_SQLITE_NAME"
-        ) else {}
+        db["TEST"] = (
+            {"NAME": os.environ.get("KEEL_TEST_SQLITE_NAME")}
+            if os.environ.get("KEEL_TEST_SQLITE_NAME")
+            else {}
+        )
     else:
         db["CONN_HEALTH_CHECKS"] = True
         db["ATOMIC_REQUESTS"] = False
@@ -156,8 +158,12 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", KEEL_HOME / "static"))
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", KEEL_HOME / "files"))
+# whitenoise serves from the app folders (finders) and, once `collectstatic` has run, from here.
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STORAGES = {
-    "default": {"BACKEND": os.environ.get("KEEL_FILE_STORAGE", "django.core.files.storage.FileSystemStorage")},
+    "default": {
+        "BACKEND": os.environ.get("KEEL_FILE_STORAGE", "django.core.files.storage.FileSystemStorage")
+    },
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"
         if not DEBUG

@@ -32,7 +32,7 @@ class Actor:
         ip = client_ip(request)
         if user is None:
             return cls(user=None, label="anonymous", channel=channel, ip=ip)
-        return cls.for_user(user, channel, ip)  # type: ignore[arg-type]
+        return cls.for_user(user, channel, ip)
 
     @classmethod
     def cli(cls, user: User | None = None) -> Actor:

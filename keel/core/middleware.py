@@ -32,7 +32,8 @@ class SecurityHeadersMiddleware:
             response["Content-Security-Policy"] = policy
         response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
         response.setdefault("Cross-Origin-Resource-Policy", "same-origin")
-        if request.path.startswith("/api/") or getattr(request, "user", None) and request.user.is_authenticated:
+        user = getattr(request, "user", None)
+        if request.path.startswith("/api/") or (user is not None and user.is_authenticated):
             response.setdefault("Cache-Control", "no-store")
         return response
 

@@ -63,7 +63,7 @@ class User(AbstractBaseUser):
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: list[str] = []  # type: ignore[misc]
 
     class Meta:
         ordering = ["email"]
@@ -107,7 +107,9 @@ class ManagementSystem(models.Model):
     """A management system (ISMS, AIMS or an integrated one): the perimeter roles are granted over."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="management_systems")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="management_systems"
+    )
     name = models.CharField(max_length=200)
     short_name = models.SlugField(max_length=40, unique=True)
     description = models.TextField(blank=True)
@@ -143,14 +145,22 @@ class ScopeStatement(models.Model):
     standard = models.ForeignKey(Standard, on_delete=models.PROTECT, related_name="scope_statements")
     version = models.PositiveIntegerField()
     status = models.CharField(max_length=16, choices=ScopeStatus.choices, default=ScopeStatus.DRAFT)
-    summary = models.TextField(help_text="The scope in one or two sentences, as it would appear on a certificate.")
+    summary = models.TextField(
+        help_text="The scope in one or two sentences, as it would appear on a certificate."
+    )
     boundaries = models.TextField(blank=True, help_text="Organisational, physical and logical boundaries.")
-    interfaces = models.TextField(blank=True, help_text="Interfaces and dependencies on activities outside the scope.")
+    interfaces = models.TextField(
+        blank=True, help_text="Interfaces and dependencies on activities outside the scope."
+    )
     sites = models.TextField(blank=True)
     exclusions = models.TextField(blank=True, help_text="What is excluded and why.")
     ai_systems = models.TextField(blank=True, help_text="ISO 42001: the AI systems in scope.")
-    lifecycle_stages = models.JSONField(default=list, blank=True, help_text="ISO 42001: lifecycle stages in scope.")
-    ai_roles = models.JSONField(default=list, blank=True, help_text="ISO 42001: the organisation's AI roles in scope.")
+    lifecycle_stages = models.JSONField(
+        default=list, blank=True, help_text="ISO 42001: lifecycle stages in scope."
+    )
+    ai_roles = models.JSONField(
+        default=list, blank=True, help_text="ISO 42001: the organisation's AI roles in scope."
+    )
     change_note = models.TextField(blank=True, help_text="What changed from the previous version.")
     created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -175,7 +185,8 @@ class ScopeStatement(models.Model):
                 name="scope_one_draft",
             ),
             models.CheckConstraint(
-                condition=~Q(status="approved") | (Q(approved_by__isnull=False) & Q(approved_at__isnull=False)),
+                condition=~Q(status="approved")
+                | (Q(approved_by__isnull=False) & Q(approved_at__isnull=False)),
                 name="scope_approved_has_approver",
             ),
         ]
@@ -196,14 +207,18 @@ class InterestedParty(models.Model):
     """An interested party and its needs and expectations (clause 4.2), shared by both standards."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="interested_parties")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="interested_parties"
+    )
     name = models.CharField(max_length=200)
     category = models.CharField(max_length=24, choices=PartyCategory.choices)
     needs_expectations = models.TextField(help_text="What this party needs and expects from us.")
     requirements = models.TextField(
         blank=True, help_text="Which of those needs we address through the management system(s)."
     )
-    climate_related = models.BooleanField(default=False, help_text="Has climate-related requirements (Amd 1:2024).")
+    climate_related = models.BooleanField(
+        default=False, help_text="Has climate-related requirements (Amd 1:2024)."
+    )
     affected_not_user = models.BooleanField(
         default=False, help_text="Affected by our AI systems without being their user (ISO 42001)."
     )
@@ -241,7 +256,9 @@ class ContextIssue(models.Model):
 
     class Meta:
         ordering = ["kind", "title"]
-        constraints = [models.UniqueConstraint(fields=["organisation", "title"], name="context_issue_unique_title")]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "title"], name="context_issue_unique_title")
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -272,7 +289,7 @@ class RoleAssignment(models.Model):
         ]
 
     def __str__(self) -> str:
-        where = self.management_system.name if self.management_system_id else "organisation"
+        where = self.management_system.name if self.management_system is not None else "organisation"
         return f"{self.user} — {self.get_role_display()} @ {where}"
 
 
@@ -307,6 +324,9 @@ class LoginAttempt(models.Model):
     class Meta:
         indexes = [models.Index(fields=["ip", "at"])]
 
+    def __str__(self) -> str:
+        return f"{self.email} {'ok' if self.succeeded else 'failed'} at {self.at:%Y-%m-%d %H:%M}"
+
 
 class TrailHead(models.Model):
     """The head of the audit-trail hash chain (a single row). Appending locks it, so
@@ -318,6 +338,9 @@ class TrailHead(models.Model):
 
     class Meta:
         constraints = [models.CheckConstraint(condition=Q(id=1), name="trail_head_singleton")]
+
+    def __str__(self) -> str:
+        return f"trail head #{self.seq}"
 
 
 class TrailEntry(models.Model):

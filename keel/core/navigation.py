@@ -52,7 +52,7 @@ def navigation(request: HttpRequest) -> list[dict[str, object]]:
     for item in NAV:
         url = None
         if item.url_name:
-            if not has_perm(user, item.perm):  # type: ignore[arg-type]
+            if not has_perm(user, item.perm):
                 continue
             try:
                 url = reverse(item.url_name)

@@ -25,7 +25,9 @@ View = Callable[..., HttpResponse]
 
 
 def forbidden(request: HttpRequest, message: str) -> HttpResponse:
-    return render(request, "core/error.html", {"status": 403, "title": "Not allowed", "message": message}, status=403)
+    return render(
+        request, "core/error.html", {"status": 403, "title": "Not allowed", "message": message}, status=403
+    )
 
 
 def page(perm: str, perimeter: Callable[..., Any] | None = None) -> Callable[[View], View]:
@@ -36,13 +38,18 @@ def page(perm: str, perimeter: Callable[..., Any] | None = None) -> Callable[[Vi
                 try:
                     ms = perimeter(request, **kwargs) if perimeter else None
                 except KeelError as exc:
-                    return render(request, "core/error.html",
-                                  {"status": exc.status, "title": "Not found", "message": exc.message},
-                                  status=exc.status)
+                    return render(
+                        request,
+                        "core/error.html",
+                        {"status": exc.status, "title": "Not found", "message": exc.message},
+                        status=exc.status,
+                    )
                 if not has_perm(request.user, perm, ms):  # type: ignore[arg-type]
                     label = Perm(perm).label.lower() if perm in Perm.values else perm
-                    return forbidden(request, f"Your roles do not allow you to {label} here. "
-                                              "Ask an administrator for access.")
+                    return forbidden(
+                        request,
+                        f"Your roles do not allow you to {label} here. Ask an administrator for access.",
+                    )
             return view(request, *args, **kwargs)
 
         wrapped.keel_permission = perm  # type: ignore[attr-defined]

@@ -44,8 +44,15 @@ class Perm(models.TextChoices):
 ROLE_PERMS: dict[str, frozenset[str]] = {
     Role.ADMIN: frozenset(Perm.values),
     Role.COMPLIANCE_MANAGER: frozenset(
-        {Perm.VIEW, Perm.VIEW_TRAIL, Perm.EDIT_CONTEXT, Perm.MANAGE_SYSTEMS, Perm.EDIT_SCOPE,
-         Perm.APPROVE_SCOPE, Perm.OWN_TOKENS}
+        {
+            Perm.VIEW,
+            Perm.VIEW_TRAIL,
+            Perm.EDIT_CONTEXT,
+            Perm.MANAGE_SYSTEMS,
+            Perm.EDIT_SCOPE,
+            Perm.APPROVE_SCOPE,
+            Perm.OWN_TOKENS,
+        }
     ),
     Role.CONTRIBUTOR: frozenset({Perm.VIEW, Perm.OWN_TOKENS}),
     Role.AUDITOR: frozenset({Perm.VIEW, Perm.VIEW_TRAIL, Perm.OWN_TOKENS}),
@@ -70,7 +77,9 @@ def forget_cached_roles(user: User) -> None:
         del user._keel_roles
 
 
-def has_perm(user: User | None, perm: str, management_system: uuid.UUID | str | models.Model | None = None) -> bool:
+def has_perm(
+    user: User | None, perm: str, management_system: uuid.UUID | str | models.Model | None = None
+) -> bool:
     """True when ``user`` may do ``perm`` on a record of ``management_system`` (``None``:
     an organisation-level record)."""
     if user is None or not user.is_authenticated or not user.is_active:
@@ -111,7 +120,9 @@ def system_ids_with(user: User | None, perm: str) -> set[uuid.UUID] | None:
     return ids
 
 
-def restrict(queryset: models.QuerySet[M], user: User | None, perm: str, field: str = "management_system") -> models.QuerySet[M]:
+def restrict(
+    queryset: models.QuerySet[M], user: User | None, perm: str, field: str = "management_system"
+) -> models.QuerySet[M]:
     """Filter a queryset of management-system records to those ``user`` may ``perm``."""
     ids = system_ids_with(user, perm)
     if ids is None:
@@ -138,7 +149,7 @@ def _ms_id(value: uuid.UUID | str | models.Model | None) -> uuid.UUID | None:
     if value is None:
         return None
     if isinstance(value, models.Model):
-        return value.pk  # type: ignore[no-any-return]
+        return value.pk
     if isinstance(value, uuid.UUID):
         return value
     return uuid.UUID(str(value))

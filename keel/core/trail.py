@@ -25,8 +25,18 @@ from .models import TrailEntry, TrailHead
 
 GENESIS = "0" * 64
 PAYLOAD_FIELDS = (
-    "seq", "at", "actor_id", "actor_label", "channel", "ip", "action",
-    "object_type", "object_id", "object_repr", "management_system_id", "changes",
+    "seq",
+    "at",
+    "actor_id",
+    "actor_label",
+    "channel",
+    "ip",
+    "action",
+    "object_type",
+    "object_id",
+    "object_repr",
+    "management_system_id",
+    "changes",
 )
 
 
@@ -53,9 +63,11 @@ def json_value(value: Any) -> Any:
 def snapshot(obj: models.Model, fields: Iterable[str] | None = None) -> dict[str, Any]:
     """Field values of ``obj`` for a trail diff (foreign keys by id, many-to-many by sorted ids)."""
     opts = obj._meta
-    names = list(fields) if fields is not None else [
-        f.name for f in opts.concrete_fields if f.name not in {"id", "created_at", "updated_at"}
-    ]
+    names = (
+        list(fields)
+        if fields is not None
+        else [f.name for f in opts.concrete_fields if f.name not in {"id", "created_at", "updated_at"}]
+    )
     out: dict[str, Any] = {}
     for name in names:
         f = opts.get_field(name)
@@ -65,7 +77,7 @@ def snapshot(obj: models.Model, fields: Iterable[str] | None = None) -> dict[str
             else:
                 out[name] = sorted(str(getattr(v, "key", v.pk)) for v in getattr(obj, name).all())
         elif f.is_relation:
-            out[name] = json_value(getattr(obj, f.attname))  # type: ignore[attr-defined]
+            out[name] = json_value(getattr(obj, f.attname))  # type: ignore[union-attr]
         else:
             out[name] = json_value(getattr(obj, name))
     return out
@@ -234,12 +246,15 @@ def verify(checkpoint: Mapping[str, Any] | None = None, batch: int = 2000) -> Ve
     result.last_hash = prev
     head = TrailHead.objects.filter(pk=1).first()
     if head is not None and (head.seq != last_seq or head.hash != prev):
-        fail(last_seq + 1, f"the chain head says #{head.seq} but the last entry is #{last_seq} "
-             "(entries were removed from the end)")
+        fail(
+            last_seq + 1,
+            f"the chain head says #{head.seq} but the last entry is #{last_seq} "
+            "(entries were removed from the end)",
+        )
     if checkpoint:
         cp_seq = int(checkpoint.get("last_seq", 0))
         if last_seq < cp_seq:
-            fail(last_seq + 1, f"entries #{last_seq + 1}–#{cp_seq} recorded in the checkpoint are gone")
+            fail(last_seq + 1, f"entries #{last_seq + 1} to #{cp_seq} recorded in the checkpoint are gone")
         elif cp_seq and checkpoint_hash_seen != checkpoint.get("last_hash"):
             fail(cp_seq, "hash differs from the checkpoint")
     return result

@@ -26,43 +26,71 @@ from .schemas import (
 router = Router(tags=["standards"])
 
 
-@router.get("/standards", response=responses(list[StandardOut]), openapi_extra=permission(Perm.VIEW),
-            summary="List the loaded standards with their entry counts by kind")
+@router.get(
+    "/standards",
+    response=responses(list[StandardOut]),
+    openapi_extra=permission(Perm.VIEW),
+    summary="List the loaded standards with their entry counts by kind",
+)
 def list_standards(request: HttpRequest) -> list[dict[str, Any]]:
     check(actor(request), Perm.VIEW)
     return queries.standards_with_counts()
 
 
-@router.get("/standards/{key}", response=responses(StandardDetailOut), openapi_extra=permission(Perm.VIEW),
-            summary="One standard by key, e.g. iso27001:2022")
+@router.get(
+    "/standards/{key}",
+    response=responses(StandardDetailOut),
+    openapi_extra=permission(Perm.VIEW),
+    summary="One standard by key, e.g. iso27001:2022",
+)
 def get_standard(request: HttpRequest, key: str) -> dict[str, Any]:
     check(actor(request), Perm.VIEW)
     std = queries.get_standard(key)
     row = next(r for r in queries.standards_with_counts() if r["key"] == std.key)
-    return {**row, "publisher": std.publisher, "description": std.description,
-            "amendment_details": list(std.amendments)}
+    return {
+        **row,
+        "publisher": std.publisher,
+        "description": std.description,
+        "amendment_details": list(std.amendments),
+    }
 
 
-@router.get("/requirements", response=responses(Page[RequirementOut]), openapi_extra=permission(Perm.VIEW),
-            summary="List the entries of the standards (clauses, controls, objectives, Annex C items)")
+@router.get(
+    "/requirements",
+    response=responses(Page[RequirementOut]),
+    openapi_extra=permission(Perm.VIEW),
+    summary="List the entries of the standards (clauses, controls, objectives, Annex C items)",
+)
 def list_requirements(request: HttpRequest, filters: Query[RequirementFilters]) -> dict[str, Any]:
     check(actor(request), Perm.VIEW)
     if filters.standard:
         standards_by_key([filters.standard], field="standard")
     if filters.parent and not Requirement.objects.filter(key=filters.parent).exists():
-        raise ValidationFailed(f"No requirement with key {filters.parent!r} to use as parent.",
-                               {"parent": ["Unknown requirement key."]})
-    qs = queries.requirements(standard=filters.standard, kind=filters.kind, parent=filters.parent,
-                              text=filters.q, include_withdrawn=filters.include_withdrawn)
+        raise ValidationFailed(
+            f"No requirement with key {filters.parent!r} to use as parent.",
+            {"parent": ["Unknown requirement key."]},
+        )
+    qs = queries.requirements(
+        standard=filters.standard,
+        kind=filters.kind,
+        parent=filters.parent,
+        text=filters.text or filters.q,
+        include_withdrawn=filters.include_withdrawn,
+    )
     qs = qs.order_by(*REQUIREMENT_ORDER[filters.order])
     return paginate(qs, filters.limit, filters.offset)
 
 
-@router.get("/requirements/{key}", response=responses(RequirementDetailOut), openapi_extra=permission(Perm.VIEW),
-            summary="One entry by key, e.g. iso42001:2023:A.6.2.4, with its guidance")
+@router.get(
+    "/requirements/{key}",
+    response=responses(RequirementDetailOut),
+    openapi_extra=permission(Perm.VIEW),
+    summary="One entry by key, e.g. iso42001:2023:A.6.2.4, with its guidance",
+)
 def get_requirement(request: HttpRequest, key: str) -> Requirement:
     check(actor(request), Perm.VIEW)
     req = queries.get_requirement(key)
     req.children_keys = list(  # type: ignore[attr-defined]
-        req.children.filter(withdrawn_at__isnull=True).order_by("sort_order").values_list("key", flat=True))
+        req.children.filter(withdrawn_at__isnull=True).order_by("sort_order").values_list("key", flat=True)
+    )
     return req

@@ -74,7 +74,9 @@ class Requirement(models.Model):
             models.Index(fields=["standard", "ref_id"]),
         ]
         constraints = [
-            models.UniqueConstraint(fields=["standard", "ref_id"], name="requirement_unique_ref_per_standard"),
+            models.UniqueConstraint(
+                fields=["standard", "ref_id"], name="requirement_unique_ref_per_standard"
+            ),
             models.CheckConstraint(
                 condition=models.Q(kind__in=[k.value for k in EntryKind]), name="requirement_kind_valid"
             ),

@@ -28,12 +28,19 @@ def standards_with_counts() -> list[dict[str, Any]]:
     out = []
     for s in standards:
         by_kind = {k: counts.get(s.pk, {}).get(k, 0) for k in EntryKind.values}
-        out.append({
-            "key": s.key, "name": s.name, "edition": s.edition, "title": s.title,
-            "version": s.revision, "revision": s.revision,
-            "amendments": [a.get("id") for a in s.amendments],
-            "counts": by_kind, "total": sum(by_kind.values()),
-        })
+        out.append(
+            {
+                "key": s.key,
+                "name": s.name,
+                "edition": s.edition,
+                "title": s.title,
+                "version": s.revision,
+                "revision": s.revision,
+                "amendments": [a.get("id") for a in s.amendments],
+                "counts": by_kind,
+                "total": sum(by_kind.values()),
+            }
+        )
     return out
 
 
@@ -85,8 +92,14 @@ def entries_for_show(std: Standard) -> list[dict[str, Any]]:
         .values("key", "ref_id", "title", "kind", "parent__key", "withdrawn_at")
     )
     return [
-        {"key": r["key"], "ref_id": r["ref_id"], "title": r["title"], "kind": r["kind"],
-         "parent": r["parent__key"], "withdrawn": r["withdrawn_at"] is not None}
+        {
+            "key": r["key"],
+            "ref_id": r["ref_id"],
+            "title": r["title"],
+            "kind": r["kind"],
+            "parent": r["parent__key"],
+            "withdrawn": r["withdrawn_at"] is not None,
+        }
         for r in rows
     ]
 
@@ -126,3 +139,53 @@ def tree(std: Standard, text: str | None = None) -> list[TreeNode]:
         return kept
 
     return prune(roots)
+
+
+def ancestors(req: Requirement) -> list[Requirement]:
+    """The chain of parents of an entry, outermost first (one query)."""
+    by_id = {
+        r.pk: r
+        for r in Requirement.objects.filter(standard_id=req.standard_id).only(
+            "id", "key", "ref_id", "title", "parent_id"
+        )
+    }
+    chain: list[Requirement] = []
+    current = by_id.get(req.parent_id) if req.parent_id else None
+    while current is not None and len(chain) < 16:
+        chain.append(current)
+        current = by_id.get(current.parent_id) if current.parent_id else None
+    return list(reversed(chain))
+
+
+def hs_counterparts(req: Requirement) -> list[Requirement]:
+    """The same harmonised-structure clause in the other loaded standards (one query)."""
+    if not req.hs_key:
+        return []
+    return list(
+        Requirement.objects.filter(hs_key=req.hs_key, withdrawn_at__isnull=True)
+        .exclude(standard_id=req.standard_id)
+        .select_related("standard")
+        .order_by("standard__key")
+    )
+
+
+def live_children(req: Requirement) -> list[Requirement]:
+    return list(req.children.filter(withdrawn_at__isnull=True).order_by("sort_order"))
+
+
+def amendments_of(req: Requirement) -> list[dict[str, Any]]:
+    """The amendments recorded on an entry, with the title and summary the standard gives them."""
+    known = {str(a.get("id")): a for a in (req.standard.amendments or []) if isinstance(a, dict)}
+    out = []
+    for item in req.amendments or []:
+        ident = str(item.get("id") if isinstance(item, dict) else item)
+        info = known.get(ident, {})
+        out.append(
+            {
+                "id": ident,
+                "title": info.get("title", ""),
+                "summary": info.get("summary", ""),
+                "year": info.get("year"),
+            }
+        )
+    return out

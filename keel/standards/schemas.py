@@ -43,7 +43,10 @@ class RequirementFilters(Schema):
     standard: str | None = Field(None, description="A standard key, e.g. iso42001:2023.")
     kind: EntryKind | None = None
     parent: str | None = Field(None, description="The key of the parent entry: its direct children.")
-    q: str | None = Field(None, description="Free text: every word must match the reference, title or guidance.")
+    text: str | None = Field(
+        None, description="Free text: every word must match the reference, title or guidance."
+    )
+    q: str | None = Field(None, description="The same as `text` (the name the other collections use).")
     include_withdrawn: bool = Field(False, description="Also list entries a newer data revision withdrew.")
     order: RequirementOrder = "document"
     limit: int = Field(50, ge=1, le=500)

@@ -18,9 +18,21 @@ from .loader import DATA_DIR, EntryData, StandardData, VocabularyData, read_all
 from .models import Requirement, Standard, Vocabulary, VocabularyTerm
 
 ENTRY_COLUMNS = (
-    "ref_id", "title", "kind", "depth", "sort_order", "intent", "auditor_focus", "typical_evidence",
-    "documented_information", "documented_information_note", "customarily_documented_note",
-    "hs_key", "hs_relation", "amendments", "search_text",
+    "ref_id",
+    "title",
+    "kind",
+    "depth",
+    "sort_order",
+    "intent",
+    "auditor_focus",
+    "typical_evidence",
+    "documented_information",
+    "documented_information_note",
+    "customarily_documented_note",
+    "hs_key",
+    "hs_relation",
+    "amendments",
+    "search_text",
 )
 
 
@@ -40,9 +52,13 @@ class LoadReport:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "key": self.key, "revision": self.revision, "created": len(self.created),
-            "updated": len(self.updated), "withdrawn": len(self.withdrawn),
-            "restored": len(self.restored), "unchanged": self.unchanged,
+            "key": self.key,
+            "revision": self.revision,
+            "created": len(self.created),
+            "updated": len(self.updated),
+            "withdrawn": len(self.withdrawn),
+            "restored": len(self.restored),
+            "unchanged": self.unchanged,
         }
 
 
@@ -72,8 +88,13 @@ def _load_standard(actor: Actor, data: StandardData) -> LoadReport:
     now = timezone.now()
     report = LoadReport(key=data.key, revision=data.revision)
     meta = {
-        "name": data.name, "edition": data.edition, "title": data.title, "publisher": data.publisher,
-        "description": data.description, "revision": data.revision, "amendments": data.amendments,
+        "name": data.name,
+        "edition": data.edition,
+        "title": data.title,
+        "publisher": data.publisher,
+        "description": data.description,
+        "revision": data.revision,
+        "amendments": data.amendments,
         "source": data.source,
     }
     std = Standard.objects.select_for_update().filter(key=data.key).first()
@@ -96,18 +117,27 @@ def _load_standard(actor: Actor, data: StandardData) -> LoadReport:
     to_update: list[Requirement] = []
     for e in data.entries:
         values = {
-            "ref_id": e.ref_id, "title": e.title, "kind": e.kind, "depth": e.depth,
-            "sort_order": e.sort_order, "intent": e.intent, "auditor_focus": e.auditor_focus,
-            "typical_evidence": e.typical_evidence, "documented_information": e.documented_information,
+            "ref_id": e.ref_id,
+            "title": e.title,
+            "kind": e.kind,
+            "depth": e.depth,
+            "sort_order": e.sort_order,
+            "intent": e.intent,
+            "auditor_focus": e.auditor_focus,
+            "typical_evidence": e.typical_evidence,
+            "documented_information": e.documented_information,
             "documented_information_note": e.documented_information_note,
-            "customarily_documented_note": e.customarily_documented_note, "hs_key": e.hs_key,
-            "hs_relation": e.hs_relation, "amendments": e.amendments, "search_text": _search_text(e),
+            "customarily_documented_note": e.customarily_documented_note,
+            "hs_key": e.hs_key,
+            "hs_relation": e.hs_relation,
+            "amendments": e.amendments,
+            "search_text": _search_text(e),
         }
         row = existing.get(e.key)
         if row is None:
-            to_create.append(Requirement(
-                key=e.key, standard=std, introduced_in_revision=data.revision, **values
-            ))
+            to_create.append(
+                Requirement(key=e.key, standard=std, introduced_in_revision=data.revision, **values)
+            )
             report.created.append(e.key)
             continue
         changed = any(getattr(row, k) != v for k, v in values.items())
@@ -146,14 +176,16 @@ def _load_standard(actor: Actor, data: StandardData) -> LoadReport:
         if row.parent_id != parent_id:
             row.parent_id = parent_id
             parent_updates.append(row)
-            if e.key not in report.created and e.key not in report.updated:
+            if e.key not in report.created and e.key not in report.updated and e.key not in report.restored:
                 report.updated.append(e.key)
                 report.unchanged -= 1
     if parent_updates:
         Requirement.objects.bulk_update(parent_updates, ["parent"], batch_size=500)
     if report.changed or meta_changes:
         trail.record(
-            actor, TrailAction.LOAD, std,
+            actor,
+            TrailAction.LOAD,
+            std,
             changes={
                 "revision": data.revision,
                 "standard": meta_changes,
@@ -175,20 +207,29 @@ def _load_vocabulary(actor: Actor, data: VocabularyData) -> LoadReport:
             key=data.key, name=data.name, description=data.description, revision=data.revision, loaded_at=now
         )
     elif (vocab.name, vocab.description, vocab.revision) != (data.name, data.description, data.revision):
-        vocab.name, vocab.description, vocab.revision, vocab.loaded_at = data.name, data.description, data.revision, now
+        vocab.name, vocab.description, vocab.revision, vocab.loaded_at = (
+            data.name,
+            data.description,
+            data.revision,
+            now,
+        )
         vocab.save()
         report.updated.append(data.key)
     existing = {(t.attribute_key, t.value): t for t in vocab.terms.all()}
     wanted = {(t.attribute_key, t.value) for t in data.terms}
     for t in data.terms:
         values = {
-            "attribute_name": t.attribute_name, "attribute_description": t.attribute_description,
-            "description": t.description, "sort_order": t.sort_order,
+            "attribute_name": t.attribute_name,
+            "attribute_description": t.attribute_description,
+            "description": t.description,
+            "sort_order": t.sort_order,
         }
         row = existing.get((t.attribute_key, t.value))
         label = f"{t.attribute_key}:{t.value}"
         if row is None:
-            VocabularyTerm.objects.create(vocabulary=vocab, attribute_key=t.attribute_key, value=t.value, **values)
+            VocabularyTerm.objects.create(
+                vocabulary=vocab, attribute_key=t.attribute_key, value=t.value, **values
+            )
             report.created.append(label)
         elif row.withdrawn_at is not None or any(getattr(row, k) != v for k, v in values.items()):
             (report.restored if row.withdrawn_at else report.updated).append(label)
@@ -198,14 +239,22 @@ def _load_vocabulary(actor: Actor, data: VocabularyData) -> LoadReport:
             row.save()
         else:
             report.unchanged += 1
-    for k, row in existing.items():
-        if k not in wanted and row.withdrawn_at is None:
+    for term_key, row in existing.items():
+        if term_key not in wanted and row.withdrawn_at is None:
             row.withdrawn_at = now
             row.save(update_fields=["withdrawn_at"])
-            report.withdrawn.append(f"{k[0]}:{k[1]}")
+            report.withdrawn.append(f"{term_key[0]}:{term_key[1]}")
     if report.changed:
-        trail.record(actor, TrailAction.LOAD, vocab, changes={
-            "revision": data.revision, "created": report.created, "updated": report.updated,
-            "withdrawn": report.withdrawn, "restored": report.restored,
-        })
+        trail.record(
+            actor,
+            TrailAction.LOAD,
+            vocab,
+            changes={
+                "revision": data.revision,
+                "created": report.created,
+                "updated": report.updated,
+                "withdrawn": report.withdrawn,
+                "restored": report.restored,
+            },
+        )
     return report

@@ -22,7 +22,7 @@ from keel.core.errors import Conflict, NotFound, PermissionDenied, ValidationFai
 from keel.core.models import ApiToken, LoginAttempt, ManagementSystem, RoleAssignment, User
 from keel.core.permissions import Perm, check, forget_cached_roles
 
-TOKEN_PREFIX = "keel_"
+TOKEN_PREFIX = "keel_"  # noqa: S105 - a public marker, not a secret
 
 
 def get_user(email: str) -> User:
@@ -32,9 +32,16 @@ def get_user(email: str) -> User:
         raise NotFound(f"No user with email {email!r}.") from None
 
 
-def create_user(actor: Actor, email: str, *, full_name: str = "", job_title: str = "",
-                password: str | None = None, role: str | None = None,
-                management_system: ManagementSystem | None = None) -> User:
+def create_user(
+    actor: Actor,
+    email: str,
+    *,
+    full_name: str = "",
+    job_title: str = "",
+    password: str | None = None,
+    role: str | None = None,
+    management_system: ManagementSystem | None = None,
+) -> User:
     """Create an account, optionally with a first role. Without a password the account cannot
     log in with one until a password is set."""
     check(actor, Perm.MANAGE_USERS)
@@ -42,9 +49,13 @@ def create_user(actor: Actor, email: str, *, full_name: str = "", job_title: str
     try:
         validate_email(email)
     except ValidationError:
-        raise ValidationFailed(f"{email!r} is not a valid email address.", {"email": ["Enter a valid email address."]}) from None
+        raise ValidationFailed(
+            f"{email!r} is not a valid email address.", {"email": ["Enter a valid email address."]}
+        ) from None
     if role is not None and role not in Role.values:
-        raise ValidationFailed(f"Unknown role {role!r}. Roles: {', '.join(Role.values)}.", {"role": ["Unknown role."]})
+        raise ValidationFailed(
+            f"Unknown role {role!r}. Roles: {', '.join(Role.values)}.", {"role": ["Unknown role."]}
+        )
     with transaction.atomic():
         if User.objects.filter(email__iexact=email).exists():
             raise Conflict(f"A user with email {email} already exists.")
@@ -53,16 +64,24 @@ def create_user(actor: Actor, email: str, *, full_name: str = "", job_title: str
             try:
                 password_validation.validate_password(password, user)
             except ValidationError as exc:
-                raise ValidationFailed("The password is too weak: " + " ".join(exc.messages),
-                                       {"password": list(exc.messages)}) from None
+                raise ValidationFailed(
+                    "The password is too weak: " + " ".join(exc.messages), {"password": list(exc.messages)}
+                ) from None
             user.set_password(password)
         else:
             user.set_unusable_password()
         user.save()
-        trail.record(actor, TrailAction.CREATE, user, changes={
-            "email": [None, email], "full_name": [None, user.full_name], "job_title": [None, user.job_title],
-            "password_set": [None, bool(password)],
-        })
+        trail.record(
+            actor,
+            TrailAction.CREATE,
+            user,
+            changes={
+                "email": [None, email],
+                "full_name": [None, user.full_name],
+                "job_title": [None, user.job_title],
+                "password_set": [None, bool(password)],
+            },
+        )
         if role is not None:
             grant_role(actor, user, role, management_system)
     return user
@@ -77,7 +96,7 @@ def update_user(actor: Actor, user_id: uuid.UUID | str, **data: Any) -> User:
     with transaction.atomic():
         try:
             user = User.objects.select_for_update().get(pk=user_id)
-        except (User.DoesNotExist, ValueError):
+        except (User.DoesNotExist, ValueError, ValidationError):
             raise NotFound(f"No user with id {user_id}.") from None
         if data.get("is_active") is False and actor.user is not None and user.pk == actor.user.pk:
             raise ValidationFailed("You cannot deactivate your own account.")
@@ -98,27 +117,43 @@ def set_password(actor: Actor, user: User, password: str) -> None:
     try:
         password_validation.validate_password(password, user)
     except ValidationError as exc:
-        raise ValidationFailed("The password is too weak: " + " ".join(exc.messages),
-                               {"password": list(exc.messages)}) from None
+        raise ValidationFailed(
+            "The password is too weak: " + " ".join(exc.messages), {"password": list(exc.messages)}
+        ) from None
     with transaction.atomic():
         user.set_password(password)
         user.save(update_fields=["password"])
         trail.record(actor, TrailAction.UPDATE, user, changes={"password": ["(hidden)", "(changed)"]})
 
 
-def grant_role(actor: Actor, user: User, role: str, management_system: ManagementSystem | None = None) -> RoleAssignment:
+def grant_role(
+    actor: Actor, user: User, role: str, management_system: ManagementSystem | None = None
+) -> RoleAssignment:
     check(actor, Perm.MANAGE_USERS)
     if role not in Role.values:
-        raise ValidationFailed(f"Unknown role {role!r}. Roles: {', '.join(Role.values)}.", {"role": ["Unknown role."]})
+        raise ValidationFailed(
+            f"Unknown role {role!r}. Roles: {', '.join(Role.values)}.", {"role": ["Unknown role."]}
+        )
     with transaction.atomic():
-        exists = RoleAssignment.objects.filter(user=user, role=role, management_system=management_system).exists()
+        exists = RoleAssignment.objects.filter(
+            user=user, role=role, management_system=management_system
+        ).exists()
         if exists:
             raise Conflict(f"{user.email} already has the role {role} there.")
-        ra = RoleAssignment.objects.create(user=user, role=role, management_system=management_system,
-                                           granted_by=actor.user)
-        trail.record(actor, TrailAction.GRANT, ra, management_system_id=management_system.pk if management_system else None,
-                     changes={"user": [None, user.email], "role": [None, role],
-                              "perimeter": [None, management_system.short_name if management_system else "organisation"]})
+        ra = RoleAssignment.objects.create(
+            user=user, role=role, management_system=management_system, granted_by=actor.user
+        )
+        trail.record(
+            actor,
+            TrailAction.GRANT,
+            ra,
+            management_system_id=management_system.pk if management_system else None,
+            changes={
+                "user": [None, user.email],
+                "role": [None, role],
+                "perimeter": [None, management_system.short_name if management_system else "organisation"],
+            },
+        )
     forget_cached_roles(user)
     return ra
 
@@ -127,28 +162,47 @@ def revoke_role(actor: Actor, assignment_id: uuid.UUID | str) -> None:
     check(actor, Perm.MANAGE_USERS)
     with transaction.atomic():
         try:
-            ra = RoleAssignment.objects.select_related("user", "management_system").select_for_update().get(pk=assignment_id)
-        except (RoleAssignment.DoesNotExist, ValueError):
+            # of=self: PostgreSQL cannot lock the nullable side of the outer join to the system.
+            ra = (
+                RoleAssignment.objects.select_related("user", "management_system")
+                .select_for_update(of=("self",))
+                .get(pk=assignment_id)
+            )
+        except (RoleAssignment.DoesNotExist, ValueError, ValidationError):
             raise NotFound(f"No role assignment with id {assignment_id}.") from None
         if ra.role == Role.ADMIN and ra.management_system_id is None:
-            others = RoleAssignment.objects.filter(role=Role.ADMIN, management_system__isnull=True,
-                                                   user__is_active=True).exclude(pk=ra.pk)
+            others = RoleAssignment.objects.filter(
+                role=Role.ADMIN, management_system__isnull=True, user__is_active=True
+            ).exclude(pk=ra.pk)
             if not others.exists():
                 raise Conflict("This is the last administrator; grant the role to someone else first.")
-        trail.record(actor, TrailAction.REVOKE, ra, changes={
-            "user": [ra.user.email, None], "role": [ra.role, None],
-            "perimeter": [ra.management_system.short_name if ra.management_system else "organisation", None]})
+        trail.record(
+            actor,
+            TrailAction.REVOKE,
+            ra,
+            changes={
+                "user": [ra.user.email, None],
+                "role": [ra.role, None],
+                "perimeter": [
+                    ra.management_system.short_name if ra.management_system else "organisation",
+                    None,
+                ],
+            },
+        )
         ra.delete()
     forget_cached_roles(ra.user)
 
 
 # ---------------------------------------------------------------- API tokens
 
+
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def create_token(actor: Actor, user: User, name: str = "", expires_in_days: int | None = None) -> tuple[ApiToken, str]:
+def create_token(
+    actor: Actor, user: User, name: str = "", expires_in_days: int | None = None
+) -> tuple[ApiToken, str]:
     """Create a token and return it with its secret, which is never stored and shown only once."""
     if actor.user is None or actor.user.pk != user.pk:
         check(actor, Perm.MANAGE_USERS)
@@ -157,16 +211,29 @@ def create_token(actor: Actor, user: User, name: str = "", expires_in_days: int 
     if not user.is_active:
         raise ValidationFailed(f"{user.email} is deactivated; tokens can only be made for active users.")
     if expires_in_days is not None and expires_in_days < 1:
-        raise ValidationFailed("A token expires after at least one day.", {"expires_in_days": ["Must be 1 or more."]})
+        raise ValidationFailed(
+            "A token expires after at least one day.", {"expires_in_days": ["Must be 1 or more."]}
+        )
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with transaction.atomic():
         token = ApiToken.objects.create(
-            user=user, name=(name or "API token").strip()[:100], prefix=secret[:12], token_hash=hash_token(secret),
+            user=user,
+            name=(name or "API token").strip()[:100],
+            prefix=secret[:12],
+            token_hash=hash_token(secret),
             expires_at=timezone.now() + dt.timedelta(days=expires_in_days) if expires_in_days else None,
         )
-        trail.record(actor, TrailAction.CREATE, token, changes={
-            "user": [None, user.email], "name": [None, token.name], "prefix": [None, token.prefix],
-            "expires_at": [None, trail.json_value(token.expires_at)]})
+        trail.record(
+            actor,
+            TrailAction.CREATE,
+            token,
+            changes={
+                "user": [None, user.email],
+                "name": [None, token.name],
+                "prefix": [None, token.prefix],
+                "expires_at": [None, trail.json_value(token.expires_at)],
+            },
+        )
     return token, secret
 
 
@@ -174,7 +241,7 @@ def revoke_token(actor: Actor, token_id: uuid.UUID | str) -> ApiToken:
     with transaction.atomic():
         try:
             token = ApiToken.objects.select_for_update().select_related("user").get(pk=token_id)
-        except (ApiToken.DoesNotExist, ValueError):
+        except (ApiToken.DoesNotExist, ValueError, ValidationError):
             raise NotFound(f"No API token with id {token_id}.") from None
         if actor.user is None or actor.user.pk != token.user_id:
             check(actor, Perm.MANAGE_USERS)
@@ -182,7 +249,12 @@ def revoke_token(actor: Actor, token_id: uuid.UUID | str) -> ApiToken:
             raise Conflict("This token is already revoked.")
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
-        trail.record(actor, TrailAction.REVOKE, token, changes={"revoked_at": [None, trail.json_value(token.revoked_at)]})
+        trail.record(
+            actor,
+            TrailAction.REVOKE,
+            token,
+            changes={"revoked_at": [None, trail.json_value(token.revoked_at)]},
+        )
     return token
 
 
@@ -203,6 +275,7 @@ def user_for_token(secret: str) -> User | None:
 
 
 # ---------------------------------------------------------------- login throttling
+
 
 def login_locked(email: str, ip: str) -> bool:
     """True when this account or address has failed too often within the window."""
@@ -226,8 +299,14 @@ def record_login(actor: Actor, email: str, succeeded: bool, user: User | None = 
         if succeeded and user is not None:
             trail.record(actor, TrailAction.LOGIN, user, changes={})
         elif not succeeded:
-            trail.record(actor, TrailAction.LOGIN_FAILED, object_type="core.user", object_id=email,
-                         object_repr=email, changes={})
+            trail.record(
+                actor,
+                TrailAction.LOGIN_FAILED,
+                object_type="core.user",
+                object_id=email,
+                object_repr=email,
+                changes={},
+            )
 
 
 def require_human(actor: Actor) -> User:

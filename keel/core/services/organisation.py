@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -18,14 +19,38 @@ from keel.core.permissions import Perm, check
 
 from .records import apply_fields, clean, standards_by_key
 
-ORG_FIELDS = ("name", "legal_name", "description", "sector", "headquarters", "website",
-              "climate_relevance", "climate_rationale")
+ORG_FIELDS = (
+    "name",
+    "legal_name",
+    "description",
+    "sector",
+    "headquarters",
+    "website",
+    "climate_relevance",
+    "climate_rationale",
+)
 MS_FIELDS = ("name", "short_name", "description", "operating_model", "status")
-PARTY_FIELDS = ("name", "category", "needs_expectations", "requirements", "climate_related",
-                "affected_not_user", "review_date")
+PARTY_FIELDS = (
+    "name",
+    "category",
+    "needs_expectations",
+    "requirements",
+    "climate_related",
+    "affected_not_user",
+    "review_date",
+)
 ISSUE_FIELDS = ("title", "description", "kind", "category", "effect", "climate_related", "review_date")
-SCOPE_FIELDS = ("summary", "boundaries", "interfaces", "sites", "exclusions", "ai_systems",
-                "lifecycle_stages", "ai_roles", "change_note")
+SCOPE_FIELDS = (
+    "summary",
+    "boundaries",
+    "interfaces",
+    "sites",
+    "exclusions",
+    "ai_systems",
+    "lifecycle_stages",
+    "ai_roles",
+    "change_note",
+)
 
 
 def get_organisation() -> Organisation:
@@ -78,14 +103,21 @@ def create_management_system(actor: Actor, *, standards: Iterable[str], **data: 
         org = get_organisation()
         ms = ManagementSystem(organisation=org)
         apply_fields(ms, data, MS_FIELDS)
-        clean(ms, "management system", exclude=["organisation"])
+        clean(ms, "management system")
         stds = standards_by_key(standards)
         if not stds:
-            raise ValidationFailed("A management system covers at least one standard.",
-                                   {"standards": ["Choose at least one standard."]})
+            raise ValidationFailed(
+                "A management system covers at least one standard.",
+                {"standards": ["Choose at least one standard."]},
+            )
         ms.save()
         ms.standards.set(stds)
-        trail.record(actor, TrailAction.CREATE, ms, changes=trail.diff({}, trail.snapshot(ms, [*MS_FIELDS, "standards"])))
+        trail.record(
+            actor,
+            TrailAction.CREATE,
+            ms,
+            changes=trail.diff({}, trail.snapshot(ms, [*MS_FIELDS, "standards"])),
+        )
     return ms
 
 
@@ -97,13 +129,15 @@ def update_management_system(
         ms = get_management_system(ms_id)
         before = trail.snapshot(ms, [*MS_FIELDS, "standards"])
         apply_fields(ms, data, MS_FIELDS)
-        clean(ms, "management system", exclude=["organisation"])
+        clean(ms, "management system")
         ms.save()
         if standards is not None:
             stds = standards_by_key(standards)
             if not stds:
-                raise ValidationFailed("A management system covers at least one standard.",
-                                       {"standards": ["Choose at least one standard."]})
+                raise ValidationFailed(
+                    "A management system covers at least one standard.",
+                    {"standards": ["Choose at least one standard."]},
+                )
             ms.standards.set(stds)
         changes = trail.diff(before, trail.snapshot(ms, [*MS_FIELDS, "standards"]))
         if changes:
@@ -113,21 +147,29 @@ def update_management_system(
 
 # ---------------------------------------------------------------- scope statements
 
+
 def _check_scope_values(ms: ManagementSystem, std_key: str, data: dict[str, Any]) -> None:
     errors: dict[str, list[str]] = {}
     stages = data.get("lifecycle_stages") or []
     roles = data.get("ai_roles") or []
     if not isinstance(stages, list) or set(stages) - ScopeStatement.valid_lifecycle_stages():
-        errors["lifecycle_stages"] = [f"Use some of: {', '.join(sorted(ScopeStatement.valid_lifecycle_stages()))}."]
+        errors["lifecycle_stages"] = [
+            f"Use some of: {', '.join(sorted(ScopeStatement.valid_lifecycle_stages()))}."
+        ]
     if not isinstance(roles, list) or set(roles) - ScopeStatement.valid_ai_roles():
         errors["ai_roles"] = [f"Use some of: {', '.join(sorted(ScopeStatement.valid_ai_roles()))}."]
     if not std_key.startswith("iso42001"):
         for name in ("ai_systems", "lifecycle_stages", "ai_roles"):
             if data.get(name):
-                errors[name] = ["Only a scope for ISO/IEC 42001 names AI systems, lifecycle stages and AI roles."]
+                errors[name] = [
+                    "Only a scope for ISO/IEC 42001 names AI systems, lifecycle stages and AI roles."
+                ]
     if errors:
-        raise ValidationFailed("The scope statement is not valid — " + "; ".join(
-            f"{k}: {' '.join(v)}" for k, v in errors.items()), errors)
+        raise ValidationFailed(
+            "The scope statement is not valid — "
+            + "; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()),
+            errors,
+        )
 
 
 def draft_scope(actor: Actor, ms_id: uuid.UUID | str, standard: str, **data: Any) -> ScopeStatement:
@@ -140,28 +182,45 @@ def draft_scope(actor: Actor, ms_id: uuid.UUID | str, standard: str, **data: Any
         check(actor, Perm.EDIT_SCOPE, ms)
         (std,) = standards_by_key([standard], field="standard")
         if not ms.standards.filter(pk=std.pk).exists():
-            raise ValidationFailed(f"{ms.name} does not cover {std.key}; add the standard to it first.",
-                                   {"standard": ["Not covered by this management system."]})
+            raise ValidationFailed(
+                f"{ms.name} does not cover {std.key}; add the standard to it first.",
+                {"standard": ["Not covered by this management system."]},
+            )
         _check_scope_values(ms, std.key, data)
-        draft = (ScopeStatement.objects.select_for_update()
-                 .filter(management_system=ms, standard=std, status=ScopeStatus.DRAFT).first())
+        draft = (
+            ScopeStatement.objects.select_for_update()
+            .filter(management_system=ms, standard=std, status=ScopeStatus.DRAFT)
+            .first()
+        )
         created = draft is None
         if draft is None:
-            latest = ScopeStatement.objects.filter(management_system=ms, standard=std).order_by("-version").first()
-            draft = ScopeStatement(management_system=ms, standard=std,
-                                   version=(latest.version + 1) if latest else 1, created_by=actor.user)
+            latest = (
+                ScopeStatement.objects.filter(management_system=ms, standard=std).order_by("-version").first()
+            )
+            draft = ScopeStatement(
+                management_system=ms,
+                standard=std,
+                version=(latest.version + 1) if latest else 1,
+                created_by=actor.user,
+            )
             if latest is not None:
                 for name in SCOPE_FIELDS:
                     if name != "change_note":
                         setattr(draft, name, getattr(latest, name))
         before = {} if created else trail.snapshot(draft, SCOPE_FIELDS)
         apply_fields(draft, data, SCOPE_FIELDS)
-        clean(draft, "scope statement", exclude=["management_system", "standard", "created_by", "approved_by"])
+        clean(
+            draft, "scope statement", exclude=["management_system", "standard", "created_by", "approved_by"]
+        )
         draft.save()
         changes = trail.diff(before, trail.snapshot(draft, SCOPE_FIELDS))
         if created or changes:
-            trail.record(actor, TrailAction.CREATE if created else TrailAction.UPDATE, draft,
-                         changes={"version": draft.version, **changes} if created else changes)
+            trail.record(
+                actor,
+                TrailAction.CREATE if created else TrailAction.UPDATE,
+                draft,
+                changes={"version": draft.version, **changes} if created else changes,
+            )
     return draft
 
 
@@ -170,19 +229,28 @@ def approve_scope(actor: Actor, scope_id: uuid.UUID | str) -> ScopeStatement:
     with transaction.atomic():
         try:
             scope = ScopeStatement.objects.select_for_update().get(pk=scope_id)
-        except (ScopeStatement.DoesNotExist, ValueError):
+        except (ScopeStatement.DoesNotExist, ValueError, ValidationError):
             raise NotFound(f"No scope statement with id {scope_id}.") from None
         check(actor, Perm.APPROVE_SCOPE, scope.management_system_id)
         if scope.status != ScopeStatus.DRAFT:
-            raise Conflict(f"Version {scope.version} is {scope.get_status_display().lower()}; only a draft can be approved.")
+            raise Conflict(
+                f"Version {scope.version} is {scope.get_status_display().lower()}; only a draft can be approved."
+            )
         if actor.user is None:
             raise ValidationFailed("Approving needs a named person: use --as EMAIL.")
         if not scope.summary.strip():
-            raise ValidationFailed("A scope statement needs a summary before it can be approved.",
-                                   {"summary": ["Required."]})
-        previous = ScopeStatement.objects.select_for_update().filter(
-            management_system=scope.management_system, standard=scope.standard, status=ScopeStatus.APPROVED
-        ).first()
+            raise ValidationFailed(
+                "A scope statement needs a summary before it can be approved.", {"summary": ["Required."]}
+            )
+        previous = (
+            ScopeStatement.objects.select_for_update()
+            .filter(
+                management_system=scope.management_system,
+                standard=scope.standard,
+                status=ScopeStatus.APPROVED,
+            )
+            .first()
+        )
         if previous is not None:
             previous.status = ScopeStatus.SUPERSEDED
             previous.save(update_fields=["status", "updated_at"])
@@ -194,17 +262,31 @@ def approve_scope(actor: Actor, scope_id: uuid.UUID | str) -> ScopeStatement:
             scope.save()
         except IntegrityError:
             raise Conflict("Another approval happened at the same time; reload and try again.") from None
-        trail.record(actor, TrailAction.APPROVE, scope, changes={
-            "status": ["draft", "approved"], "approved_by": [None, str(actor.user.pk)],
-            "version": scope.version,
-        })
+        trail.record(
+            actor,
+            TrailAction.APPROVE,
+            scope,
+            changes={
+                "status": ["draft", "approved"],
+                "approved_by": [None, str(actor.user.pk)],
+                "version": scope.version,
+            },
+        )
     return scope
 
 
 # ---------------------------------------------------------------- context
 
-def _save_tagged(actor: Actor, model: Any, fields: tuple[str, ...], what: str, obj_id: Any,
-                 standards: Iterable[str] | None, data: dict[str, Any]) -> Any:
+
+def _save_tagged(
+    actor: Actor,
+    model: Any,
+    fields: tuple[str, ...],
+    what: str,
+    obj_id: Any,
+    standards: Iterable[str] | None,
+    data: dict[str, Any],
+) -> Any:
     check(actor, Perm.EDIT_CONTEXT)
     with transaction.atomic():
         org = get_organisation()
@@ -214,18 +296,20 @@ def _save_tagged(actor: Actor, model: Any, fields: tuple[str, ...], what: str, o
         else:
             try:
                 obj = model.objects.select_for_update().get(pk=obj_id)
-            except (model.DoesNotExist, ValueError):
+            except (model.DoesNotExist, ValueError, ValidationError):
                 raise NotFound(f"No {what} with id {obj_id}.") from None
             before = trail.snapshot(obj, [*fields, "standards"])
         apply_fields(obj, data, fields)
-        clean(obj, what, exclude=["organisation"])
+        clean(obj, what)
         stds = standards_by_key(standards) if standards is not None else None
         obj.save()
         if stds is not None:
             obj.standards.set(stds)
         changes = trail.diff(before, trail.snapshot(obj, [*fields, "standards"]))
         if obj_id is None or changes:
-            trail.record(actor, TrailAction.CREATE if obj_id is None else TrailAction.UPDATE, obj, changes=changes)
+            trail.record(
+                actor, TrailAction.CREATE if obj_id is None else TrailAction.UPDATE, obj, changes=changes
+            )
     return obj
 
 
@@ -234,7 +318,7 @@ def _delete(actor: Actor, model: Any, fields: tuple[str, ...], what: str, obj_id
     with transaction.atomic():
         try:
             obj = model.objects.select_for_update().get(pk=obj_id)
-        except (model.DoesNotExist, ValueError):
+        except (model.DoesNotExist, ValueError, ValidationError):
             raise NotFound(f"No {what} with id {obj_id}.") from None
         # The full record goes into the trail, so a deletion loses nothing.
         before = trail.snapshot(obj, [*fields, "standards"])
@@ -242,10 +326,16 @@ def _delete(actor: Actor, model: Any, fields: tuple[str, ...], what: str, obj_id
         obj.delete()
 
 
-def save_interested_party(actor: Actor, party_id: uuid.UUID | str | None = None, *,
-                          standards: Iterable[str] | None = None, **data: Any) -> InterestedParty:
-    party: InterestedParty = _save_tagged(actor, InterestedParty, PARTY_FIELDS, "interested party",
-                                          party_id, standards, data)
+def save_interested_party(
+    actor: Actor,
+    party_id: uuid.UUID | str | None = None,
+    *,
+    standards: Iterable[str] | None = None,
+    **data: Any,
+) -> InterestedParty:
+    party: InterestedParty = _save_tagged(
+        actor, InterestedParty, PARTY_FIELDS, "interested party", party_id, standards, data
+    )
     return party
 
 
@@ -253,10 +343,16 @@ def delete_interested_party(actor: Actor, party_id: uuid.UUID | str) -> None:
     _delete(actor, InterestedParty, PARTY_FIELDS, "interested party", party_id)
 
 
-def save_context_issue(actor: Actor, issue_id: uuid.UUID | str | None = None, *,
-                       standards: Iterable[str] | None = None, **data: Any) -> ContextIssue:
-    issue: ContextIssue = _save_tagged(actor, ContextIssue, ISSUE_FIELDS, "context issue",
-                                       issue_id, standards, data)
+def save_context_issue(
+    actor: Actor,
+    issue_id: uuid.UUID | str | None = None,
+    *,
+    standards: Iterable[str] | None = None,
+    **data: Any,
+) -> ContextIssue:
+    issue: ContextIssue = _save_tagged(
+        actor, ContextIssue, ISSUE_FIELDS, "context issue", issue_id, standards, data
+    )
     return issue
 
 

@@ -8,7 +8,14 @@ import factory
 from factory.django import DjangoModelFactory
 
 from keel.core.choices import IssueCategory, IssueKind, OperatingModel, PartyCategory
-from keel.core.models import ContextIssue, InterestedParty, ManagementSystem, Organisation, RoleAssignment, User
+from keel.core.models import (
+    ContextIssue,
+    InterestedParty,
+    ManagementSystem,
+    Organisation,
+    RoleAssignment,
+    User,
+)
 from keel.standards.models import Standard
 
 TEST_PASSWORD = "correct-horse-battery-staple"

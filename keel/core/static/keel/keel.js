@@ -1,0 +1,61 @@
+/* Keel — small page behaviours, attached with addEventListener (the content security policy
+   allows no inline scripts and no hx-on attributes). Everything works without this file. */
+(function () {
+  "use strict";
+
+  // <form data-confirm="Question?">: ask before submitting.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!(form instanceof HTMLFormElement)) return;
+    var question = form.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
+  }, true);
+
+  // <button data-copy="#selector">: copy the value or text of the target element.
+  document.addEventListener("click", function (event) {
+    var button = event.target instanceof Element ? event.target.closest("[data-copy]") : null;
+    if (!button) return;
+    var target = document.querySelector(button.getAttribute("data-copy"));
+    if (!target) return;
+    var text = "value" in target ? target.value : target.textContent;
+    var done = function () {
+      var label = button.textContent;
+      button.textContent = "Copied";
+      window.setTimeout(function () { button.textContent = label; }, 1500);
+    };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(text).then(done, function () { selectText(target); });
+    } else {
+      selectText(target);
+      try { document.execCommand("copy"); done(); } catch (e) { /* selected: the user can copy */ }
+    }
+  });
+
+  function selectText(el) {
+    if (typeof el.select === "function") { el.focus(); el.select(); }
+  }
+
+  // After an htmx swap, keep keyboard focus where the user expects it: in the first field of
+  // an inline edit form, or back on the row's Edit button after saving or cancelling.
+  var swappedRowId = null;
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail && event.detail.target;
+    swappedRowId = target instanceof Element && target.matches("tr[id]") ? target.id : null;
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    if (!swappedRowId) return;
+    var row = document.getElementById(swappedRowId);
+    swappedRowId = null;
+    if (!row) return;
+    if (row.classList.contains("row-editing")) {
+      var field = row.querySelector("input:not([type=hidden]), select, textarea");
+      if (field) field.focus();
+    } else {
+      var edit = row.querySelector(".row-actions a, .row-actions button");
+      if (edit) edit.focus();
+    }
+  });
+})();

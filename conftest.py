@@ -19,7 +19,7 @@ from keel.core.tests.factories import (
     UserFactory,
 )
 
-PASSWORD = "correct-horse-battery-staple"
+PASSWORD = "correct-horse-battery-staple"  # noqa: S105 - test accounts only
 
 
 @pytest.fixture(scope="session")
@@ -32,6 +32,13 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Iterator[No
     yield
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings: Any) -> None:
+    """Argon2 is deliberately slow; tests hash with MD5 (production settings keep Argon2 —
+    ``keel/core/tests/test_settings.py`` checks that)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def system_actor() -> Actor:
     return Actor.system("test")
@@ -39,19 +46,21 @@ def system_actor() -> Actor:
 
 @pytest.fixture
 def org(db: Any) -> Organisation:
-    return OrganisationFactory()
+    return OrganisationFactory.create()
 
 
 @pytest.fixture
 def isms(org: Organisation) -> ManagementSystem:
-    return ManagementSystemFactory(organisation=org, name="ISMS", short_name="isms",
-                                   standards=["iso27001:2022"])
+    return ManagementSystemFactory.create(
+        organisation=org, name="ISMS", short_name="isms", standards=["iso27001:2022"]
+    )
 
 
 @pytest.fixture
 def aims(org: Organisation) -> ManagementSystem:
-    return ManagementSystemFactory(organisation=org, name="AIMS", short_name="aims",
-                                   standards=["iso42001:2023"])
+    return ManagementSystemFactory.create(
+        organisation=org, name="AIMS", short_name="aims", standards=["iso42001:2023"]
+    )
 
 
 @pytest.fixture
@@ -59,9 +68,9 @@ def make_user(db: Any) -> Callable[..., User]:
     """``make_user(role, management_system=None)``: a user with a password and that role."""
 
     def make(role: str | None = None, management_system: ManagementSystem | None = None, **kw: Any) -> User:
-        user: User = UserFactory(**kw)
+        user: User = UserFactory.create(**kw)
         if role is not None:
-            RoleAssignmentFactory(user=user, role=role, management_system=management_system)
+            RoleAssignmentFactory.create(user=user, role=role, management_system=management_system)
         return user
 
     return make
