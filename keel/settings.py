@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "keel.core.middleware.LoginRequiredMiddleware",
+    "keel.core.middleware.ApiErrorFormatMiddleware",
 ]
 
 ROOT_URLCONF = "keel.urls"

@@ -1,4 +1,5 @@
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.templatetags.static import static
 from django.urls import include, path
 
 from keel.api import api
@@ -11,8 +12,17 @@ def healthz(request: HttpRequest) -> HttpResponse:
 
 healthz.keel_permission = "public"  # type: ignore[attr-defined]
 
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico whatever the page says; point them at ours."""
+    return HttpResponsePermanentRedirect(static("keel/favicon.svg"))
+
+
+favicon.keel_permission = "public"  # type: ignore[attr-defined]
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon, name="favicon"),
     path("api/v1/", api.urls),
     path("standards/", include("keel.standards.urls")),
     path("", include("keel.core.urls")),

@@ -176,17 +176,17 @@ def _describe(report: LoadReport) -> str:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     actor = _initialise(args)
-    try:
-        from keel.core import demo
-    except ImportError:
-        raise CliError("the demo organisation is not available in this version of Keel.") from None
+    from keel.core import demo
 
     note("Loading the demo organisation…")
     report = demo.load_demo(actor, progress=lambda message: note(f"  {message}"))
     out("Demo organisation " + ("loaded:" if report.created else "already present:"))
     for name, count in report.summary.items():
         out(f"  {name.replace('_', ' ')}: {count}")
-    out(f"Demo login: {report.login_email}  password: {report.login_password}")
+    if report.message and not report.created:
+        out(report.message)
+    if report.login_email:
+        out(f"Demo login: {report.login_email}  password: {report.login_password}")
     return 0
 
 

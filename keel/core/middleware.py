@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
@@ -50,3 +51,45 @@ class LoginRequiredMiddleware:
             login = reverse(settings.LOGIN_URL)
             return redirect(f"{login}?next={request.get_full_path()}")
         return self.get_response(request)
+
+
+class ApiErrorFormatMiddleware:
+    """Answers under /api/ that never reach an operation — an unknown path (404), a method the
+    path does not have (405), an unexpected server error (500) — get the API's one error
+    format instead of an HTML or plain-text page."""
+
+    MESSAGES = {
+        404: ("not_found", "There is no API operation at this address. See /api/v1/docs."),
+        405: ("method_not_allowed", "This API path does not accept the {method} method."),
+        500: (
+            "server_error",
+            "Something went wrong on the server; the change was not made. It has been logged.",
+        ),
+    }
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if not request.path.startswith("/api/") or response.status_code not in self.MESSAGES:
+            return response
+        if response.get("Content-Type", "").startswith("application/json"):
+            return response
+        return self._error(request, response.status_code, response)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not request.path.startswith("/api/") or settings.DEBUG:
+            return None
+        logging.getLogger("keel.api").exception("unhandled error in %s %s", request.method, request.path)
+        return self._error(request, 500, None)
+
+    def _error(self, request: HttpRequest, status: int, original: HttpResponse | None) -> HttpResponse:
+        code, message = self.MESSAGES[status]
+        out = JsonResponse(
+            {"error": {"code": code, "message": message.format(method=request.method), "fields": {}}},
+            status=status,
+        )
+        if original is not None and original.has_header("Allow"):
+            out["Allow"] = original["Allow"]
+        return out

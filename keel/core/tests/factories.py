@@ -27,7 +27,7 @@ class UserFactory(DjangoModelFactory[User]):
         django_get_or_create = ("email",)
 
     email = factory.Sequence(lambda n: f"person{n}@example.com")
-    full_name = factory.Faker("name")
+    full_name = factory.Sequence(lambda n: f"Person {n}")
     password = factory.django.Password(TEST_PASSWORD)
 
 

@@ -1096,3 +1096,17 @@ def test_given_3_or_30_rows_when_listing_then_the_number_of_queries_is_the_same(
         counts.append(len(ctx.captured_queries))
     # then
     assert counts[0] == counts[1], f"{path}: {counts[0]} queries for 3 rows, {counts[1]} for 30"
+
+
+def test_given_unknown_api_path_then_404_in_the_error_format(admin_client: Client) -> None:
+    response = admin_client.get("/api/v1/no-such-collection")
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
+
+
+def test_given_wrong_method_then_405_in_the_error_format(admin_client: Client) -> None:
+    response = admin_client.put("/api/v1/standards", data="{}", content_type="application/json")
+    assert response.status_code == 405
+    body = response.json()
+    assert body["error"]["code"] == "method_not_allowed" and "PUT" in body["error"]["message"]
+    assert "GET" in response["Allow"]

@@ -218,6 +218,9 @@ def stub_demo(monkeypatch: pytest.MonkeyPatch, created: bool = True) -> list[Any
             login_email="admin@demo.example",
             login_password="demo-password-123",
             summary={"management_systems": 2, "interested_parties": 12},
+            message=""
+            if created
+            else "An organisation already exists (Demo); the demo was not loaded again.",
         )
 
     module = types.ModuleType("keel.core.demo")

@@ -647,3 +647,9 @@ def test_change_password(make_user: MakeUser, login_client: LoginClient, org: Or
     user.refresh_from_db()
     assert user.check_password("a-much-longer-secret")
     assert client.get(reverse("account")).status_code == 200  # still logged in
+
+
+def test_given_a_browser_asking_for_favicon_ico_then_it_is_sent_to_ours(client: Client) -> None:
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].endswith("keel/favicon.svg")
