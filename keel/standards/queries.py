@@ -189,3 +189,25 @@ def amendments_of(req: Requirement) -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+SECTION_LABELS = {
+    EntryKind.CLAUSE: "Clauses 4–10: requirements",
+    EntryKind.ANNEX_THEME: "Annex A: reference controls",
+    EntryKind.OBJECTIVE: "Annex A: reference controls",
+    EntryKind.ANNEX_CONTROL: "Annex A: reference controls",
+    EntryKind.ANNEX_C_OBJECTIVE: "Annex C: potential AI-related objectives",
+    EntryKind.ANNEX_C_RISK_SOURCE: "Annex C: risk sources",
+}
+
+
+def tree_sections(roots: list[TreeNode]) -> list[tuple[str, list[TreeNode]]]:
+    """Group the roots of a tree into the parts of the standard (clauses, Annex A, Annex C…),
+    keeping document order."""
+    sections: list[tuple[str, list[TreeNode]]] = []
+    for node in roots:
+        label = SECTION_LABELS.get(EntryKind(node.requirement.kind), "Other")
+        if not sections or sections[-1][0] != label:
+            sections.append((label, []))
+        sections[-1][1].append(node)
+    return sections

@@ -33,7 +33,13 @@ def standard_detail(request: HttpRequest, key: str) -> HttpResponse:
         return not_found(request, exc.message)
     q = " ".join(request.GET.get("q", "").split())[:MAX_QUERY]
     nodes = queries.tree(std, q or None)
-    ctx = {"standard": std, "nodes": nodes, "q": q, "matches": _count(nodes) if q else None}
+    ctx = {
+        "standard": std,
+        "nodes": nodes,
+        "sections": queries.tree_sections(nodes),
+        "q": q,
+        "matches": _count(nodes) if q else None,
+    }
     template = "standards/_tree.html" if is_partial(request) else "standards/detail.html"
     return render(request, template, ctx)
 

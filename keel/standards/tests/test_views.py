@@ -112,3 +112,17 @@ def test_control_page_has_no_backbone_link(viewer_client: Client) -> None:
     assert response.status_code == 200
     assert b"Not part of the shared clause backbone." in response.content
     assert viewer_client.get(reverse("requirement-detail", args=["iso27001:2022:Z.9"])).status_code == 404
+
+
+def test_given_42001_when_browsing_then_the_tree_is_grouped_into_the_parts_of_the_standard(
+    admin_client: Client,
+) -> None:
+    html = admin_client.get("/standards/iso42001:2023/").content.decode()
+    headings = [
+        "Clauses 4–10: requirements",
+        "Annex A: reference controls",
+        "Annex C: potential AI-related objectives",
+        "Annex C: risk sources",
+    ]
+    positions = [html.index(h) for h in headings]
+    assert positions == sorted(positions)

@@ -1,0 +1,136 @@
+"""The small world the permission matrix runs in, and the principals it runs as.
+
+A world is an organisation with two management systems, A and B (both cover both standards),
+a draft scope statement in each, one interested party, one context issue, and a *target* user
+(with a role and an API token) for the people-and-access operations to act on. The trail then
+holds an entry of system A (drafting its scope) and an organisation-level one (the token).
+
+A principal is a role over a perimeter — ``"auditor@A"`` is an auditor over management system
+A only — or ``"no-role"`` (an account without any role) or ``"anonymous"`` (not logged in).
+Only the principal under test is created, so each case builds a handful of rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from keel.core.actor import Actor
+from keel.core.choices import Role
+from keel.core.models import ApiToken, ManagementSystem, RoleAssignment, ScopeStatement, TrailEntry, User
+from keel.core.permissions import has_perm
+from keel.core.services import access, organisation
+from keel.core.tests.factories import (
+    TEST_PASSWORD,
+    ContextIssueFactory,
+    InterestedPartyFactory,
+    ManagementSystemFactory,
+    OrganisationFactory,
+    UserFactory,
+)
+
+ISO27001 = "iso27001:2022"
+ISO42001 = "iso42001:2023"
+PASSWORD = TEST_PASSWORD
+
+ROLES: tuple[str, ...] = tuple(Role.values)
+PERIMETERS = ("org", "A", "B")
+NO_ROLE = "no-role"
+ANONYMOUS = "anonymous"
+# Every role over the organisation, over system A and over system B, then the two outsiders.
+MEMBERS: tuple[str, ...] = (*(f"{role}@{where}" for role in ROLES for where in PERIMETERS), NO_ROLE)
+PRINCIPALS: tuple[str, ...] = (*MEMBERS, ANONYMOUS)
+
+
+class Anywhere:
+    """Marks a target that is not one record but a list filtered to the caller's perimeters
+    (the audit trail): allowed when the rule holds at organisation level or over any system."""
+
+    def __repr__(self) -> str:
+        return "anywhere"
+
+
+ANYWHERE = Anywhere()
+Target = ManagementSystem | None | Anywhere
+
+
+@dataclass
+class World:
+    a: ManagementSystem
+    b: ManagementSystem
+    scope_a: ScopeStatement
+    scope_b: ScopeStatement
+    party_id: str
+    issue_id: str
+    target: User
+    target_role: RoleAssignment
+    target_token: ApiToken
+    entry_a: int  # seq of a trail entry of system A
+    entry_org: int  # seq of an organisation-level trail entry
+
+    def system(self, where: str) -> ManagementSystem | None:
+        return {"org": None, "A": self.a, "B": self.b}[where]
+
+    def principal(self, name: str) -> User | None:
+        """The user behind a principal name (``None`` for anonymous), created on demand."""
+        if name == ANONYMOUS:
+            return None
+        if name == NO_ROLE:
+            user: User = UserFactory.create(email="no-role@example.com")
+            return user
+        role, where = name.split("@")
+        user = UserFactory.create(email=f"{role}.{where.lower()}@example.com")
+        RoleAssignment.objects.create(user=user, role=role, management_system=self.system(where))
+        return user
+
+    def own_token(self, user: User | None) -> ApiToken:
+        """An API token of ``user`` (the target's when there is no user)."""
+        if user is None:
+            return self.target_token
+        token, _secret = access.create_token(Actor.system("matrix"), user, "mine")
+        return token
+
+
+def build_world() -> World:
+    system = Actor.system("matrix")
+    org = OrganisationFactory.create()
+    a = ManagementSystemFactory.create(organisation=org, name="System A", short_name="sys-a")
+    b = ManagementSystemFactory.create(organisation=org, name="System B", short_name="sys-b")
+    scope_a = organisation.draft_scope(system, a.pk, ISO27001, summary="Everything A does.")
+    scope_b = organisation.draft_scope(system, b.pk, ISO27001, summary="Everything B does.")
+    entry_a = TrailEntry.objects.filter(management_system_id=a.pk).values_list("seq", flat=True).last()
+    party = InterestedPartyFactory.create(organisation=org)
+    issue = ContextIssueFactory.create(organisation=org)
+    target: User = UserFactory.create(email="target@example.com")
+    target_role = RoleAssignment.objects.create(user=target, role=Role.VIEWER)
+    target_token, _secret = access.create_token(system, target, "target token")
+    entry_org = TrailEntry.objects.filter(object_id=str(target_token.pk)).values_list("seq", flat=True).last()
+    assert entry_a is not None and entry_org is not None
+    return World(
+        a=a,
+        b=b,
+        scope_a=scope_a,
+        scope_b=scope_b,
+        party_id=str(party.pk),
+        issue_id=str(issue.pk),
+        target=target,
+        target_role=target_role,
+        target_token=target_token,
+        entry_a=entry_a,
+        entry_org=entry_org,
+    )
+
+
+def allowed_by_rule(user: User | None, perm: str, target: Target, world: World) -> bool:
+    """What the one permission check says: ``has_perm`` on the target's management system
+    (``None``: an organisation-level record); for ``ANYWHERE``, on any perimeter."""
+    if isinstance(target, Anywhere):
+        return any(has_perm(user, perm, ms) for ms in (None, world.a, world.b))
+    return has_perm(user, perm, target)
+
+
+def label(target: Target) -> str:
+    if target is None:
+        return "an organisation-level record"
+    if isinstance(target, Anywhere):
+        return "any perimeter (filtered list)"
+    return f"management system {target.short_name}"
