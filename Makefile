@@ -33,8 +33,8 @@ run: install
 test: install-dev lint typecheck migrations-check test-sqlite test-postgres
 
 lint:
-	$(BIN)/ruff check keel bench tests
-	$(BIN)/ruff format --check keel bench tests || (echo "Run '$(BIN)/ruff format keel bench tests'"; exit 1)
+	$(BIN)/ruff check keel bench tests conftest.py
+	$(BIN)/ruff format --check keel bench tests conftest.py || (echo "Run '$(BIN)/ruff format keel bench tests'"; exit 1)
 
 typecheck:
 	$(BIN)/mypy keel

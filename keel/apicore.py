@@ -137,8 +137,8 @@ def paginate(
 
     if limit < 1 or limit > 500:
         raise ValidationFailed("limit must be between 1 and 500.", {"limit": ["Between 1 and 500."]})
-    if offset < 0:
-        raise ValidationFailed("offset must be 0 or more.", {"offset": ["0 or more."]})
+    if not 0 <= offset <= 2_000_000_000:
+        raise ValidationFailed("offset must be between 0 and 2000000000.", {"offset": ["Out of range."]})
     count = qs.count() if isinstance(qs, QuerySet) else len(qs)
     items = list(qs[offset : offset + limit])
     if convert is not None:

@@ -133,7 +133,7 @@ def cmd_createuser(args: argparse.Namespace) -> int:
 
     require_tables()
     actor = resolve_actor(args)
-    ms = get_management_system(args.management_system) if args.management_system else None
+    ms = get_management_system(args.management_system, list_known=True) if args.management_system else None
     password, generated = _read_password(args)
     user = create_user(
         actor, args.email, full_name=args.name, password=password, role=args.role, management_system=ms

@@ -4,6 +4,7 @@ explicitly, so that changes made from the CLI or a background job are attributed
 from __future__ import annotations
 
 import getpass
+import ipaddress
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -51,11 +52,20 @@ class Actor:
 
 
 def client_ip(request: HttpRequest) -> str:
-    """The client's address. ``X-Forwarded-For`` is trusted only behind a declared proxy."""
+    """The client's address, always a valid IP or empty.
+
+    Behind a declared proxy (``KEEL_BEHIND_PROXY``) the address is the *last* entry of
+    ``X-Forwarded-For`` — the one our proxy appended; entries before it are written by the
+    client and cannot be trusted for throttling or the trail.
+    """
     from django.conf import settings
 
+    candidate = str(request.META.get("REMOTE_ADDR", ""))
     if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        forwarded = [p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if p.strip()]
         if forwarded:
-            return forwarded.split(",")[0].strip()[:45]
-    return str(request.META.get("REMOTE_ADDR", ""))[:45]
+            candidate = forwarded[-1]
+    try:
+        return str(ipaddress.ip_address(candidate))
+    except ValueError:
+        return ""

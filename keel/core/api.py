@@ -123,9 +123,14 @@ def _get(qs: QuerySet[Any], pk: Any, what: str) -> Any:
     return obj
 
 
-def _aware(value: dt.datetime) -> dt.datetime:
-    """A time without a zone is taken as UTC."""
-    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+def _aware(value: dt.datetime, field: str) -> dt.datetime:
+    """A time without a zone is taken as UTC; times outside what the database stores are an
+    input error, not a server error."""
+    aware = value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+    try:
+        return aware.astimezone(dt.UTC)
+    except OverflowError:
+        raise ValidationFailed(f"{field} is out of range.", {field: ["Out of range."]}) from None
 
 
 def _set(data: dict[str, Any]) -> dict[str, Any]:
@@ -667,9 +672,9 @@ def list_trail_entries(request: HttpRequest, filters: Query[TrailEntryFilters]) 
     if filters.actor:
         qs = qs.filter(actor_label__iexact=filters.actor.strip())
     if filters.since:
-        qs = qs.filter(at__gte=_aware(filters.since))
+        qs = qs.filter(at__gte=_aware(filters.since, "since"))
     if filters.until:
-        qs = qs.filter(at__lt=_aware(filters.until))
+        qs = qs.filter(at__lt=_aware(filters.until, "until"))
     return paginate(qs.order_by(filters.order), filters.limit, filters.offset)
 
 

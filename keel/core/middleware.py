@@ -63,7 +63,7 @@ class ApiErrorFormatMiddleware:
         405: ("method_not_allowed", "This API path does not accept the {method} method."),
         500: (
             "server_error",
-            "Something went wrong on the server; the change was not made. It has been logged.",
+            "Something went wrong on the server and it has been logged. Reload before retrying a change.",
         ),
     }
 

@@ -4,6 +4,9 @@
 view with ``keel_permission`` so the permission matrix test can find views without a rule.
 Views that need a management-system perimeter pass ``perimeter=`` (a function of the request
 and the URL kwargs returning the management system, or ``None`` for organisation level).
+Views that list management-system records filtered to the user's perimeters (``restrict()``)
+pass ``anywhere=True``: they let in whoever has the permission over the organisation or over
+any one management system, as the API's filtered lists do.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from .errors import KeelError
-from .permissions import Perm, has_perm
+from .permissions import Perm, has_perm, system_ids_with
 
 PUBLIC = "public"
 AUTHENTICATED = "authenticated"
@@ -30,7 +33,9 @@ def forbidden(request: HttpRequest, message: str) -> HttpResponse:
     )
 
 
-def page(perm: str, perimeter: Callable[..., Any] | None = None) -> Callable[[View], View]:
+def page(
+    perm: str, perimeter: Callable[..., Any] | None = None, anywhere: bool = False
+) -> Callable[[View], View]:
     def decorate(view: View) -> View:
         @wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -44,7 +49,11 @@ def page(perm: str, perimeter: Callable[..., Any] | None = None) -> Callable[[Vi
                         {"status": exc.status, "title": "Not found", "message": exc.message},
                         status=exc.status,
                     )
-                if not has_perm(request.user, perm, ms):  # type: ignore[arg-type]
+                if anywhere:
+                    allowed = system_ids_with(request.user, perm) != set()  # type: ignore[arg-type]
+                else:
+                    allowed = has_perm(request.user, perm, ms)  # type: ignore[arg-type]
+                if not allowed:
                     label = Perm(perm).label.lower() if perm in Perm.values else perm
                     return forbidden(
                         request,

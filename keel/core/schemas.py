@@ -32,7 +32,7 @@ from .choices import (
 from .permissions import Perm, has_perm
 
 LIMIT = Field(50, ge=1, le=500, description="Page size (1-500).")
-OFFSET = Field(0, ge=0, description="How many items to skip.")
+OFFSET = Field(0, ge=0, le=2_000_000_000, description="How many items to skip.")
 MS_REF = "A management system's id or short name."
 USER_REF = "A user's id or email."
 
@@ -411,7 +411,9 @@ class ApiTokenFilters(Filters):
 
 class ApiTokenIn(Body):
     name: str = Field("", max_length=100)
-    expires_in_days: int | None = Field(None, ge=1, description="Default: never expires.")
+    expires_in_days: int | None = Field(
+        None, ge=1, le=3650, description="1 to 3650 days. Default: never expires."
+    )
 
 
 # ---------------------------------------------------------------- audit trail

@@ -21,7 +21,9 @@ from keel.core.choices import Role, TrailAction
 from keel.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from keel.core.models import ApiToken, LoginAttempt, ManagementSystem, RoleAssignment, User
 from keel.core.permissions import Perm, check, forget_cached_roles
+from keel.core.services.records import reject_control_characters
 
+MAX_TOKEN_DAYS = 3650
 TOKEN_PREFIX = "keel_"  # noqa: S105 - a public marker, not a secret
 
 
@@ -45,6 +47,7 @@ def create_user(
     """Create an account, optionally with a first role. Without a password the account cannot
     log in with one until a password is set."""
     check(actor, Perm.MANAGE_USERS)
+    reject_control_characters({"email": email, "full_name": full_name, "job_title": job_title})
     email = (email or "").strip().lower()
     try:
         validate_email(email)
@@ -210,9 +213,10 @@ def create_token(
         check(actor, Perm.OWN_TOKENS)
     if not user.is_active:
         raise ValidationFailed(f"{user.email} is deactivated; tokens can only be made for active users.")
-    if expires_in_days is not None and expires_in_days < 1:
+    if expires_in_days is not None and not 1 <= expires_in_days <= MAX_TOKEN_DAYS:
         raise ValidationFailed(
-            "A token expires after at least one day.", {"expires_in_days": ["Must be 1 or more."]}
+            f"A token expires after 1 to {MAX_TOKEN_DAYS} days.",
+            {"expires_in_days": [f"Between 1 and {MAX_TOKEN_DAYS}."]},
         )
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with transaction.atomic():
@@ -245,6 +249,8 @@ def revoke_token(actor: Actor, token_id: uuid.UUID | str) -> ApiToken:
             raise NotFound(f"No API token with id {token_id}.") from None
         if actor.user is None or actor.user.pk != token.user_id:
             check(actor, Perm.MANAGE_USERS)
+        else:
+            check(actor, Perm.OWN_TOKENS)  # as for creating one; the API and pages check it too
         if token.revoked_at is not None:
             raise Conflict("This token is already revoked.")
         token.revoked_at = timezone.now()

@@ -83,8 +83,11 @@ def save_organisation(actor: Actor, **data: Any) -> Organisation:
     return org
 
 
-def get_management_system(ref: uuid.UUID | str) -> ManagementSystem:
-    """A management system by id or short name."""
+def get_management_system(ref: uuid.UUID | str, *, list_known: bool = False) -> ManagementSystem:
+    """A management system by id or short name.
+
+    The error names the existing systems only when ``list_known`` (the CLI operator, who sees
+    everything): pages and the API must not reveal systems outside a user's perimeter."""
     qs = ManagementSystem.objects.all()
     try:
         return qs.get(pk=uuid.UUID(str(ref)))
@@ -93,8 +96,10 @@ def get_management_system(ref: uuid.UUID | str) -> ManagementSystem:
     try:
         return qs.get(short_name=str(ref))
     except ManagementSystem.DoesNotExist:
-        known = ", ".join(qs.values_list("short_name", flat=True)) or "none"
-        raise NotFound(f"No management system {ref!r}. Known: {known}.") from None
+        if list_known:
+            known = ", ".join(qs.values_list("short_name", flat=True)) or "none"
+            raise NotFound(f"No management system {ref!r}. Known: {known}.") from None
+        raise NotFound(f"No management system {ref!r}: give its id or short name.") from None
 
 
 def create_management_system(actor: Actor, *, standards: Iterable[str], **data: Any) -> ManagementSystem:

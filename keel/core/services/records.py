@@ -34,8 +34,25 @@ def apply_fields(obj: M, data: Mapping[str, Any], allowed: Iterable[str]) -> Non
             f"Unknown field(s): {', '.join(sorted(unknown))}. Allowed: {', '.join(sorted(allowed))}.",
             {name: ["Unknown field."] for name in unknown},
         )
+    reject_control_characters(data)
     for name, value in data.items():
         setattr(obj, name, "" if value is None and _is_text(obj, name) else value)
+
+
+def reject_control_characters(data: Mapping[str, Any]) -> None:
+    """NUL and other C0 control characters (except tab and newlines) are never meaningful in
+    our text and PostgreSQL refuses NUL: reject them with a message instead of a 500."""
+    bad = [
+        name
+        for name, value in data.items()
+        for text in (value if isinstance(value, list) else [value])
+        if isinstance(text, str) and any(ord(c) < 32 and c not in "\t\n\r" for c in text)
+    ]
+    if bad:
+        raise ValidationFailed(
+            f"Remove the control characters from: {', '.join(sorted(bad))}.",
+            {name: ["Contains a control character."] for name in bad},
+        )
 
 
 def _is_text(obj: models.Model, name: str) -> bool:

@@ -270,3 +270,20 @@ def test_given_cli_with_named_user_then_that_users_permissions_apply(make_user: 
     check(actor, Perm.VIEW)
     with pytest.raises(PermissionDenied):
         check(actor, Perm.LOAD_STANDARDS)
+
+
+def test_given_a_proxy_when_the_client_forges_x_forwarded_for_then_the_proxy_entry_is_used(
+    settings: Any, rf: Any
+) -> None:
+    from keel.core.actor import client_ip
+
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    request = rf.get("/", HTTP_X_FORWARDED_FOR="1.2.3.4, 10.0.0.7", REMOTE_ADDR="127.0.0.1")
+    assert client_ip(request) == "10.0.0.7"
+    assert client_ip(rf.get("/", HTTP_X_FORWARDED_FOR="not-an-ip", REMOTE_ADDR="127.0.0.1")) == ""
+
+
+def test_given_no_proxy_then_x_forwarded_for_is_ignored(rf: Any) -> None:
+    from keel.core.actor import client_ip
+
+    assert client_ip(rf.get("/", HTTP_X_FORWARDED_FOR="1.2.3.4", REMOTE_ADDR="127.0.0.1")) == "127.0.0.1"

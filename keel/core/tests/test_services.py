@@ -230,9 +230,14 @@ def test_given_system_when_updated_with_unknown_standard_then_nothing_changes(
     assert isms.name == "ISMS"
 
 
-def test_given_unknown_system_reference_then_not_found_names_the_known(isms: ManagementSystem) -> None:
-    with pytest.raises(NotFound, match="isms"):
+def test_given_unknown_system_reference_then_only_the_operator_is_told_the_known_ones(
+    isms: ManagementSystem,
+) -> None:
+    with pytest.raises(NotFound, match="Known: isms"):
+        org_services.get_management_system("does-not-exist", list_known=True)
+    with pytest.raises(NotFound) as exc:
         org_services.get_management_system("does-not-exist")
+    assert "isms" not in exc.value.message  # pages and API must not reveal other systems
 
 
 # ---------------------------------------------------------------- scope statements
@@ -705,7 +710,7 @@ def test_given_unknown_or_malformed_token_then_no_user(make_user: MakeUser) -> N
 
 
 def test_given_revoked_token_then_no_user(make_user: MakeUser) -> None:
-    user = make_user(Role.VIEWER)
+    user = make_user(Role.CONTRIBUTOR)  # revoking one's own token needs own_tokens
     token, secret = access.create_token(Actor.cli(), user)
     access.revoke_token(as_user(user), token.pk)
     assert access.user_for_token(secret) is None
@@ -741,11 +746,17 @@ def test_given_token_rules_then_bad_requests_change_nothing(make_user: MakeUser)
     # nobody but an admin makes tokens for someone else
     with changes_nothing(PermissionDenied):
         access.create_token(as_user(other), viewer)
-    with changes_nothing(ValidationFailed, match="at least one day"):
+    with changes_nothing(ValidationFailed, match="1 to 3650 days"):
         access.create_token(as_user(other), other, expires_in_days=0)
+    with changes_nothing(ValidationFailed, match="1 to 3650 days"):
+        access.create_token(as_user(other), other, expires_in_days=100_000_000)
     token, _ = access.create_token(as_user(other), other)
     with changes_nothing(PermissionDenied):
         access.revoke_token(as_user(viewer), token.pk)
+    # nor may a viewer revoke their own (an admin made it): that needs own_tokens too
+    own, _ = access.create_token(Actor.cli(), viewer)
+    with changes_nothing(PermissionDenied):
+        access.revoke_token(as_user(viewer), own.pk)
 
 
 # ---------------------------------------------------------------- login throttling
@@ -821,3 +832,11 @@ def test_given_a_service_actor_then_the_trail_records_who_and_where(
         cli_entry.actor_id is None and cli_entry.actor_label.startswith("os:") and cli_entry.channel == "cli"
     )
     assert OrganisationFactory() == Organisation.objects.get()
+
+
+def test_given_a_nul_character_in_text_then_it_is_refused_before_the_database(org: Organisation) -> None:
+    actor = Actor.system("test")
+    with changes_nothing(ValidationFailed, match="control characters from: name"):
+        org_services.save_interested_party(
+            actor, name="Bad\x00name", category="customer", needs_expectations="n"
+        )
