@@ -64,6 +64,11 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
 ORG_ONLY = frozenset({Perm.MANAGE_USERS, Perm.LOAD_STANDARDS, Perm.MANAGE_SYSTEMS, Perm.EDIT_CONTEXT})
 
 
+# Permissions about one's own things (one's API tokens): a role that has them anywhere, over
+# the organisation or one management system, grants them.
+PERSONAL = frozenset({Perm.OWN_TOKENS})
+
+
 def _assignments(user: User) -> list[tuple[str, uuid.UUID | None]]:
     cached: list[tuple[str, uuid.UUID | None]] | None = getattr(user, "_keel_roles", None)
     if cached is None:
@@ -88,7 +93,7 @@ def has_perm(
     for role, scope in _assignments(user):
         if perm not in ROLE_PERMS.get(role, frozenset()):
             continue
-        if scope is None:
+        if scope is None or perm in PERSONAL:
             return True
         if perm in ORG_ONLY:
             continue

@@ -826,7 +826,8 @@ def test_given_users_me_then_the_caller_sees_their_roles_and_permissions(
 ) -> None:
     body = get(as_role(Role.AUDITOR, isms), "/users/me").json()
     assert [(r["role"], r["management_system_short_name"]) for r in body["roles"]] == [("auditor", "isms")]
-    assert body["permissions"] == ["view"]
+    # organisation-level permissions: reading the shared layer, and managing one's own tokens
+    assert body["permissions"] == ["view", "own_tokens"]
 
 
 def test_given_an_admin_when_granting_listing_and_revoking_roles_then_the_trail_has_each(

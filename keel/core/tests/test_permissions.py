@@ -98,10 +98,13 @@ def test_given_role_over_one_system_then_it_applies_inside_its_perimeter_only(
         inside = perm in EXPECTED[role] and perm not in EXPECTED_ORG_ONLY
         assert has_perm(user, perm, isms) is inside, (role, perm, "inside")
         assert has_perm(user, perm, str(isms.pk)) is inside, (role, perm, "inside, id as text")
-        # outside: nothing
-        assert has_perm(user, perm, aims) is False, (role, perm, "outside")
+        # personal permissions (one's own API tokens) hold wherever the role is held
+        personal = perm == Perm.OWN_TOKENS and perm in EXPECTED[role]
+        # outside: nothing but the personal ones
+        assert has_perm(user, perm, aims) is personal, (role, perm, "outside")
         # organisation-level records: read, never edit
-        assert has_perm(user, perm, None) is (perm == Perm.VIEW), (role, perm, "org-level record")
+        expected_org = perm == Perm.VIEW or personal
+        assert has_perm(user, perm, None) is expected_org, (role, perm, "org-level record")
 
 
 def test_given_roles_over_two_systems_then_each_applies_to_its_own(

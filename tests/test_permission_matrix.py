@@ -1,0 +1,875 @@
+"""The permission matrix: every page, htmx partial, API operation and CLI command, run as every
+role over the organisation, over management system A and over management system B, as an
+account without a role and (pages and API) as an anonymous visitor.
+
+The expected answer is never written by hand per role: it is what the one permission check,
+``has_perm(user, rule, management system of the target)``, says. The tables below only say how
+to call each endpoint (sample arguments, a valid body) and where its target lives. They also
+pin each endpoint's rule, so changing a rule is a deliberate edit here too (as in
+``keel/core/tests/test_permissions.py`` for the role table).
+
+The matrix fails when a page, an htmx partial mode, an API operation or a CLI command exists
+without a rule, or without an entry here: add the entry (and the rule) to fix it.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import pytest
+from django.http import HttpResponse
+from django.test import Client, RequestFactory
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
+
+from keel.api import api
+from keel.cli import PERMISSIONS, command_paths, main
+from keel.core.choices import Role
+from keel.core.models import User
+from keel.core.navigation import NAV, navigation
+from keel.core.pages import AUTHENTICATED, PUBLIC
+from keel.core.permissions import Perm, has_perm, system_ids_with
+
+from .permission_world import (
+    ANONYMOUS,
+    ANYWHERE,
+    ISO27001,
+    ISO42001,
+    MEMBERS,
+    PASSWORD,
+    PRINCIPALS,
+    Target,
+    World,
+    allowed_by_rule,
+    build_world,
+    label,
+)
+
+Kwargs = Callable[[World, User | None], dict[str, Any]]
+TargetOf = Callable[[World], Target]
+
+
+def _none(world: World, user: User | None) -> dict[str, Any]:
+    return {}
+
+
+def _org(world: World) -> Target:
+    return None
+
+
+def _system_a(world: World) -> Target:
+    return world.a
+
+
+def _anywhere(world: World) -> Target:
+    return ANYWHERE
+
+
+@pytest.fixture
+def world(db: Any) -> World:
+    return build_world()
+
+
+def _allowed(user: User | None, perm: str, target: Target, world: World) -> bool:
+    if perm == PUBLIC:
+        return True
+    if perm == AUTHENTICATED:
+        return user is not None
+    return allowed_by_rule(user, perm, target, world)
+
+
+# ====================================================================== pages
+
+
+@dataclass(frozen=True)
+class PageCase:
+    """One way to call a page: ``perm`` pins the view's rule; ``target`` is where the record
+    lives (``None``: organisation level); ``ok`` the statuses of an allowed call."""
+
+    name: str
+    perm: str
+    method: str = "GET"
+    kwargs: Kwargs = _none
+    data: Kwargs = _none
+    query: str = ""
+    htmx: bool = False
+    target: TargetOf = _org
+    ok: frozenset[int] = frozenset({200})
+    logs_out: bool = False  # the allowed answer is a redirect to the login page
+
+    def __str__(self) -> str:
+        return (
+            f"{self.name}:{self.method}{':htmx' if self.htmx else ''}{'?' + self.query if self.query else ''}"
+        )
+
+
+REDIRECT = frozenset({302})
+
+_party_data: Kwargs = lambda w, u: {  # noqa: E731
+    "name": "Regulator",
+    "category": "regulator",
+    "needs_expectations": "Timely breach reports.",
+    "standards": [ISO27001],
+}
+_issue_data: Kwargs = lambda w, u: {  # noqa: E731
+    "title": "New AI law",
+    "description": "Obligations for high-risk systems.",
+    "kind": "external",
+    "category": "legal",
+    "effect": "risk",
+    "standards": [ISO42001],
+}
+_system_data: Kwargs = lambda w, u: {  # noqa: E731
+    "name": "System C",
+    "short_name": "sys-c",
+    "operating_model": "federated",
+    "status": "active",
+    "standards": [ISO27001],
+}
+_party: Kwargs = lambda w, u: {"pk": w.party_id}  # noqa: E731
+_issue: Kwargs = lambda w, u: {"pk": w.issue_id}  # noqa: E731
+_scope_a: Kwargs = lambda w, u: {"ms": w.a.short_name, "standard": ISO27001}  # noqa: E731
+
+PAGE_CASES: list[PageCase] = [
+    # public and account pages
+    PageCase("healthz", PUBLIC),
+    PageCase("favicon", PUBLIC, ok=frozenset({301})),
+    PageCase("login", PUBLIC, ok=frozenset({200, 302})),  # a logged-in user goes to the dashboard
+    PageCase("logout", AUTHENTICATED, "POST", ok=REDIRECT, logs_out=True),
+    PageCase("account", AUTHENTICATED),
+    PageCase(
+        "password-change",
+        AUTHENTICATED,
+        "POST",
+        data=lambda w, u: {
+            "current_password": PASSWORD,
+            "new_password": "a-new-long-passphrase-42",
+            "confirm_password": "a-new-long-passphrase-42",
+        },
+        ok=REDIRECT,
+    ),
+    PageCase("token-create", Perm.OWN_TOKENS, "POST", data=lambda w, u: {"name": "ci"}, ok=frozenset({201})),
+    PageCase(
+        "token-revoke",
+        Perm.OWN_TOKENS,
+        "POST",
+        kwargs=lambda w, u: {"token_id": w.own_token(u).pk},
+        ok=REDIRECT,
+    ),
+    # dashboard and standards (organisation-level reading)
+    PageCase("dashboard", Perm.VIEW),
+    PageCase("standards-list", Perm.VIEW),
+    PageCase("standard-detail", Perm.VIEW, kwargs=lambda w, u: {"key": ISO27001}),
+    PageCase("standard-detail", Perm.VIEW, kwargs=lambda w, u: {"key": ISO42001}, query="q=data", htmx=True),
+    PageCase("requirement-detail", Perm.VIEW, kwargs=lambda w, u: {"key": f"{ISO27001}:A.5.12"}),
+    # organisation and management systems
+    PageCase("organisation", Perm.VIEW),
+    PageCase(
+        "organisation-edit",
+        Perm.EDIT_CONTEXT,
+        "POST",
+        data=lambda w, u: {"name": "Renamed Org", "climate_relevance": "not_determined"},
+        ok=REDIRECT,
+    ),
+    PageCase("system-create", Perm.MANAGE_SYSTEMS),
+    PageCase("system-create", Perm.MANAGE_SYSTEMS, "POST", data=_system_data, ok=REDIRECT),
+    PageCase(
+        "system-edit", Perm.MANAGE_SYSTEMS, kwargs=lambda w, u: {"ms": w.a.short_name}, target=_system_a
+    ),
+    PageCase(
+        "system-edit",
+        Perm.MANAGE_SYSTEMS,
+        "POST",
+        kwargs=lambda w, u: {"ms": w.a.short_name},
+        data=lambda w, u: {**_system_data(w, u), "short_name": w.a.short_name, "name": "System A2"},
+        target=_system_a,
+        ok=REDIRECT,
+    ),
+    # scope: records of management system A
+    PageCase("scope-list", Perm.VIEW),
+    PageCase("scope-detail", Perm.VIEW, kwargs=_scope_a, target=_system_a),
+    PageCase(
+        "scope-draft",
+        Perm.EDIT_SCOPE,
+        "POST",
+        kwargs=_scope_a,
+        data=lambda w, u: {"summary": "A, narrower."},
+        target=_system_a,
+        ok=REDIRECT,
+    ),
+    PageCase(
+        "scope-approve",
+        Perm.APPROVE_SCOPE,
+        "POST",
+        kwargs=lambda w, u: {"scope_id": w.scope_a.pk},
+        target=_system_a,
+        ok=REDIRECT,
+    ),
+    # context (organisation-level records), with the htmx filter and inline edits
+    PageCase("context", Perm.VIEW),
+    PageCase("context", Perm.VIEW, query=f"standard={ISO27001}", htmx=True),
+    PageCase("party-create", Perm.EDIT_CONTEXT),
+    PageCase("party-create", Perm.EDIT_CONTEXT, "POST", data=_party_data, ok=REDIRECT),
+    PageCase("party-row", Perm.VIEW, kwargs=_party, htmx=True),
+    PageCase("party-edit", Perm.EDIT_CONTEXT, kwargs=_party),
+    PageCase("party-edit", Perm.EDIT_CONTEXT, kwargs=_party, htmx=True),
+    PageCase("party-edit", Perm.EDIT_CONTEXT, "POST", kwargs=_party, data=_party_data, ok=REDIRECT),
+    PageCase("party-edit", Perm.EDIT_CONTEXT, "POST", kwargs=_party, data=_party_data, htmx=True),
+    PageCase("party-delete", Perm.EDIT_CONTEXT, kwargs=_party),
+    PageCase("party-delete", Perm.EDIT_CONTEXT, "POST", kwargs=_party, ok=REDIRECT),
+    PageCase("issue-create", Perm.EDIT_CONTEXT),
+    PageCase("issue-create", Perm.EDIT_CONTEXT, "POST", data=_issue_data, ok=REDIRECT),
+    PageCase("issue-row", Perm.VIEW, kwargs=_issue, htmx=True),
+    PageCase("issue-edit", Perm.EDIT_CONTEXT, kwargs=_issue),
+    PageCase("issue-edit", Perm.EDIT_CONTEXT, kwargs=_issue, htmx=True),
+    PageCase("issue-edit", Perm.EDIT_CONTEXT, "POST", kwargs=_issue, data=_issue_data, ok=REDIRECT),
+    PageCase("issue-edit", Perm.EDIT_CONTEXT, "POST", kwargs=_issue, data=_issue_data, htmx=True),
+    PageCase("issue-delete", Perm.EDIT_CONTEXT, kwargs=_issue),
+    PageCase("issue-delete", Perm.EDIT_CONTEXT, "POST", kwargs=_issue, ok=REDIRECT),
+    # people and access
+    PageCase("people", Perm.MANAGE_USERS),
+    PageCase(
+        "person-create",
+        Perm.MANAGE_USERS,
+        "POST",
+        data=lambda w, u: {"email": "new@example.com", "role": "viewer", "management_system": ""},
+        ok=REDIRECT,
+    ),
+    PageCase(
+        "role-grant",
+        Perm.MANAGE_USERS,
+        "POST",
+        kwargs=lambda w, u: {"user_id": w.target.pk},
+        data=lambda w, u: {"role": "auditor", "management_system": w.a.short_name},
+        ok=REDIRECT,
+    ),
+    PageCase(
+        "role-revoke",
+        Perm.MANAGE_USERS,
+        "POST",
+        kwargs=lambda w, u: {"assignment_id": w.target_role.pk},
+        ok=REDIRECT,
+    ),
+    # the audit trail: a list filtered to the perimeters where the user may read it
+    PageCase("trail", Perm.VIEW_TRAIL, target=_anywhere),
+    PageCase("trail", Perm.VIEW_TRAIL, query="action=create", htmx=True, target=_anywhere),
+]
+
+
+def _walk(patterns: list[Any], prefix: str = "") -> Iterator[tuple[str, URLPattern]]:
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            if p.namespace == api.urls_namespace:
+                continue  # the JSON API: covered operation by operation below
+            yield from _walk(p.url_patterns, prefix + str(p.pattern))
+        elif isinstance(p, URLPattern):
+            yield prefix + str(p.pattern), p
+
+
+@cache
+def page_views() -> dict[str, Callable[..., HttpResponse]]:
+    """Every page view by URL name (an unnamed one by its route)."""
+    return {p.name or f"<unnamed {route}>": p.callback for route, p in _walk(get_resolver().url_patterns)}
+
+
+def _has_partial_mode(func: Callable[..., Any], depth: int = 2) -> bool:
+    """True when the view (or a helper of its module it calls) answers htmx with a fragment."""
+    func = inspect.unwrap(func)
+    code = getattr(func, "__code__", None)
+    if code is None:
+        return False
+    if "is_partial" in code.co_names or "htmx" in code.co_names:
+        return True
+    if depth == 0:
+        return False
+    module = getattr(func, "__module__", None)
+    helpers = (func.__globals__.get(n) for n in code.co_names)
+    return any(
+        inspect.isfunction(h) and h.__module__ == module and _has_partial_mode(h, depth - 1) for h in helpers
+    )
+
+
+def test_every_page_has_a_rule_and_a_matrix_entry() -> None:
+    views = page_views()
+    no_rule = sorted(n for n, v in views.items() if not getattr(v, "keel_permission", None))
+    assert not no_rule, f"page views without a rule (decorate them with @page(perm)): {no_rule}"
+    covered = {c.name for c in PAGE_CASES}
+    missing = sorted(set(views) - covered)
+    assert not missing, "".join(f"\nadd a matrix entry for {name}" for name in missing)
+    stale = sorted(covered - set(views))
+    assert not stale, f"matrix entries for pages that no longer exist: {stale}"
+    drift = sorted(
+        f"{c}: the view says {views[c.name].keel_permission!r}, the matrix {c.perm!r}"  # type: ignore[attr-defined]
+        for c in PAGE_CASES
+        if views[c.name].keel_permission != c.perm  # type: ignore[attr-defined]
+    )
+    assert not drift, (
+        "a page's rule changed; change it in the matrix too if that is deliberate:\n" + "\n".join(drift)
+    )
+    with_htmx = {c.name for c in PAGE_CASES if c.htmx}
+    partial = sorted(n for n, v in views.items() if _has_partial_mode(v) and n not in with_htmx)
+    assert not partial, f"add an htmx (HX-Request) matrix entry for the partial mode of: {partial}"
+
+
+def test_the_partial_mode_detector_finds_the_known_partials() -> None:
+    # The detector above is what makes a new partial mode fail without an htmx entry.
+    views = page_views()
+    for name in ("context", "party-edit", "issue-edit", "trail", "standard-detail"):
+        assert _has_partial_mode(views[name]), name
+    assert not _has_partial_mode(views["people"])
+
+
+def _is_login_redirect(response: Any) -> bool:
+    return response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("principal", PRINCIPALS)
+@pytest.mark.parametrize("case", PAGE_CASES, ids=str)
+def test_page(case: PageCase, principal: str, world: World) -> None:
+    # Given the principal and the page's declared rule
+    perm: str | None = getattr(page_views()[case.name], "keel_permission", None)
+    assert perm, f"{case.name} has no rule: decorate its view with @page(perm)"
+    user = world.principal(principal)
+    target = case.target(world)
+    allowed = _allowed(user, perm, target, world)
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    url = reverse(case.name, kwargs=case.kwargs(world, user)) + (f"?{case.query}" if case.query else "")
+    headers = {"HX-Request": "true"} if case.htmx else {}
+
+    # When
+    if case.method == "GET":
+        response = client.get(url, headers=headers)
+    else:
+        response = client.post(url, case.data(world, user), headers=headers)
+
+    # Then
+    status = response.status_code
+    why = f"{case} as {principal}: rule {str(perm)!r} on {label(target)}"
+    if user is None and perm != PUBLIC:
+        assert _is_login_redirect(response), f"{why}: expected a redirect to the login page, got {status}"
+    elif allowed:
+        assert status in case.ok, f"{why} is allowed: expected {sorted(case.ok)}, got {status}"
+        assert case.logs_out or not _is_login_redirect(response), f"{why} is allowed but went to login"
+        if case.htmx and status == 200:
+            assert b"<html" not in response.content, f"{why}: htmx got a whole page, not a fragment"
+    else:
+        assert status == 403, f"{why} is not allowed: expected 403, got {status}"
+
+
+@pytest.mark.parametrize("principal", MEMBERS)
+def test_navigation_links_exactly_the_pages_that_let_the_user_in(principal: str, world: World) -> None:
+    # Given the user's navigation
+    user = world.principal(principal)
+    request = RequestFactory().get("/")
+    request.user = user  # type: ignore[assignment]
+    items: list[dict[str, Any]] = [i for section in navigation(request) for i in section["items"]]  # type: ignore[attr-defined]
+    shown = {i["url"] for i in items if i["url"]}
+    client = Client()
+    client.force_login(user)  # type: ignore[arg-type]
+    for item in NAV:
+        if not item.url_name:
+            continue
+        url = reverse(item.url_name)
+        # When the user follows the link
+        status = client.get(url).status_code
+        # Then a link shown opens; a page link hidden is refused (the API docs are not a page)
+        if url in shown:
+            assert status != 403, f"{principal} sees a link to {url} that answers 403"
+        elif resolve(url).namespace != api.urls_namespace:
+            assert status == 403, f"{principal} does not see a link to {url} that answers {status}"
+
+
+@pytest.mark.parametrize(
+    ("principal", "sees", "hidden"),
+    [("auditor@A", "System A", "System B"), ("auditor@B", "System B", "System A")],
+)
+def test_trail_page_shows_a_reader_over_one_system_only_that_systems_entries(
+    principal: str, sees: str, hidden: str, world: World
+) -> None:
+    # Given an auditor over one management system (the trail holds an entry of each system)
+    user = world.principal(principal)
+    client = Client()
+    client.force_login(user)  # type: ignore[arg-type]
+
+    # When they open the audit trail
+    response = client.get(reverse("trail"))
+
+    # Then they see their system's entries and nothing of the other system
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert f"{sees} / {ISO27001}" in text
+    assert hidden not in text
+
+
+# ====================================================================== API
+
+
+Check = Callable[[World, User, Any], None]
+
+
+@dataclass(frozen=True)
+class ApiCase:
+    """One call of an operation. ``perm`` is the rule that decides *this* call (for the main
+    case of an operation, the one it declares); ``filtered`` checks the items a list shows."""
+
+    method: str
+    path: str
+    perm: str
+    params: Kwargs = _none
+    body: Kwargs | None = None
+    query: str = ""
+    target: TargetOf = _org
+    ok: frozenset[int] = frozenset({200})
+    denied: frozenset[int] = frozenset({403})
+    filtered: Check | None = None
+    note: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path}{'?' + self.query if self.query else ''}{' ' + self.note if self.note else ''}"
+
+
+PREFIX = "/api/v1"
+CREATED = frozenset({201})
+GONE = frozenset({204})
+
+
+def _visible_systems(user: User) -> set[Any] | None:
+    return system_ids_with(user, Perm.VIEW)
+
+
+def _only_visible_systems(world: World, user: User, body: Any) -> None:
+    ids = {str(i["id"]) for i in body["items"]}
+    visible = _visible_systems(user)
+    expected = {str(world.a.pk), str(world.b.pk)} if visible is None else {str(i) for i in visible}
+    assert ids == expected, f"listed systems {ids}, expected exactly {expected}"
+
+
+def _only_visible_scopes(world: World, user: User, body: Any) -> None:
+    visible = _visible_systems(user)
+    listed = {str(i["management_system"]) for i in body["items"]}
+    expected = {str(world.a.pk), str(world.b.pk)} if visible is None else {str(i) for i in visible}
+    assert listed == expected, f"listed scope statements of {listed}, expected {expected}"
+
+
+def _only_visible_trail(world: World, user: User, body: Any) -> None:
+    visible = system_ids_with(user, Perm.VIEW_TRAIL)
+    systems = {i["management_system"] for i in body["items"]}
+    if visible is None:
+        assert None in systems and str(world.a.pk) in systems, "an organisation-wide reader sees every entry"
+    else:
+        expected = {str(i) for i in visible}
+        assert systems == expected, f"entries of {systems} shown, expected those of {expected}"
+
+
+def _only_own_tokens(world: World, user: User, body: Any) -> None:
+    owners = {i["user"] for i in body["items"]}
+    if has_perm(user, Perm.MANAGE_USERS):
+        assert world.target.email in owners, "an administrator sees everyone's tokens"
+    else:
+        assert owners <= {user.email}, f"tokens of {owners} shown to {user.email}"
+
+
+_scope_id: Kwargs = lambda w, u: {"scope_id": w.scope_a.pk}  # noqa: E731
+_ms_ref: Kwargs = lambda w, u: {"ref": w.a.short_name}  # noqa: E731
+_party_id: Kwargs = lambda w, u: {"party_id": w.party_id}  # noqa: E731
+_issue_id: Kwargs = lambda w, u: {"issue_id": w.issue_id}  # noqa: E731
+_user_id: Kwargs = lambda w, u: {"user_id": w.target.pk}  # noqa: E731
+_party_body: Kwargs = lambda w, u: {  # noqa: E731
+    "name": "Regulator",
+    "category": "regulator",
+    "needs_expectations": "Timely breach reports.",
+    "standards": [ISO27001],
+}
+_issue_body: Kwargs = lambda w, u: {  # noqa: E731
+    "title": "New AI law",
+    "description": "Obligations for high-risk systems.",
+    "kind": "external",
+    "category": "legal",
+    "standards": [ISO42001],
+}
+
+API_CASES: list[ApiCase] = [
+    # the standards library
+    ApiCase("GET", "/standards", Perm.VIEW),
+    ApiCase("GET", "/standards/{key}", Perm.VIEW, params=lambda w, u: {"key": ISO27001}),
+    ApiCase("GET", "/requirements", Perm.VIEW, query=f"standard={ISO42001}&kind=annex_control"),
+    ApiCase("GET", "/requirements/{key}", Perm.VIEW, params=lambda w, u: {"key": f"{ISO42001}:A.6.1"}),
+    # management systems: a role over one system lists only that one
+    ApiCase("GET", "/management-systems", Perm.VIEW, filtered=_only_visible_systems),
+    ApiCase("GET", "/management-systems/{ref}", Perm.VIEW, params=_ms_ref, target=_system_a),
+    ApiCase(
+        "POST",
+        "/management-systems",
+        Perm.MANAGE_SYSTEMS,
+        body=lambda w, u: {
+            "name": "System C",
+            "short_name": "sys-c",
+            "operating_model": "federated",
+            "standards": [ISO42001],
+        },
+        ok=CREATED,
+    ),
+    ApiCase(
+        "PATCH",
+        "/management-systems/{ref}",
+        Perm.MANAGE_SYSTEMS,
+        params=_ms_ref,
+        body=lambda w, u: {"description": "Changed."},
+        target=_system_a,
+    ),
+    # scope statements: records of one management system
+    ApiCase("GET", "/scope-statements", Perm.VIEW, filtered=_only_visible_scopes),
+    ApiCase("GET", "/scope-statements/{scope_id}", Perm.VIEW, params=_scope_id, target=_system_a),
+    ApiCase(
+        "POST",
+        "/scope-statements",
+        Perm.EDIT_SCOPE,
+        body=lambda w, u: {"management_system": w.a.short_name, "standard": ISO27001, "sites": "Lyon"},
+        target=_system_a,
+    ),
+    ApiCase(
+        "POST", "/scope-statements/{scope_id}/approve", Perm.APPROVE_SCOPE, params=_scope_id, target=_system_a
+    ),
+    # context: organisation-level records
+    ApiCase("GET", "/interested-parties", Perm.VIEW),
+    ApiCase("GET", "/interested-parties/{party_id}", Perm.VIEW, params=_party_id),
+    ApiCase("POST", "/interested-parties", Perm.EDIT_CONTEXT, body=_party_body, ok=CREATED),
+    ApiCase(
+        "PATCH",
+        "/interested-parties/{party_id}",
+        Perm.EDIT_CONTEXT,
+        params=_party_id,
+        body=lambda w, u: {"requirements": "Reports within 72 hours."},
+    ),
+    ApiCase("DELETE", "/interested-parties/{party_id}", Perm.EDIT_CONTEXT, params=_party_id, ok=GONE),
+    ApiCase("GET", "/context-issues", Perm.VIEW),
+    ApiCase("GET", "/context-issues/{issue_id}", Perm.VIEW, params=_issue_id),
+    ApiCase("POST", "/context-issues", Perm.EDIT_CONTEXT, body=_issue_body, ok=CREATED),
+    ApiCase(
+        "PATCH",
+        "/context-issues/{issue_id}",
+        Perm.EDIT_CONTEXT,
+        params=_issue_id,
+        body=lambda w, u: {"effect": "opportunity"},
+    ),
+    ApiCase("DELETE", "/context-issues/{issue_id}", Perm.EDIT_CONTEXT, params=_issue_id, ok=GONE),
+    # people and access
+    ApiCase("GET", "/users/me", AUTHENTICATED),
+    ApiCase("GET", "/users", Perm.MANAGE_USERS),
+    ApiCase("GET", "/users/{user_id}", Perm.MANAGE_USERS, params=_user_id),
+    ApiCase(
+        "POST",
+        "/users",
+        Perm.MANAGE_USERS,
+        body=lambda w, u: {
+            "email": "new@example.com",
+            "role": "auditor",
+            "management_system": w.b.short_name,
+        },
+        ok=CREATED,
+    ),
+    ApiCase(
+        "PATCH",
+        "/users/{user_id}",
+        Perm.MANAGE_USERS,
+        params=_user_id,
+        body=lambda w, u: {"job_title": "CISO"},
+    ),
+    ApiCase("GET", "/role-assignments", Perm.MANAGE_USERS),
+    ApiCase(
+        "POST",
+        "/role-assignments",
+        Perm.MANAGE_USERS,
+        body=lambda w, u: {
+            "user": w.target.email,
+            "role": "contributor",
+            "management_system": w.a.short_name,
+        },
+        ok=CREATED,
+    ),
+    ApiCase(
+        "DELETE",
+        "/role-assignments/{assignment_id}",
+        Perm.MANAGE_USERS,
+        params=lambda w, u: {"assignment_id": w.target_role.pk},
+        ok=GONE,
+    ),
+    # API tokens: one's own need own_tokens, other people's manage_users
+    ApiCase("GET", "/api-tokens", Perm.OWN_TOKENS, filtered=_only_own_tokens),
+    ApiCase(
+        "GET",
+        "/api-tokens",
+        Perm.MANAGE_USERS,
+        query="user=target@example.com",
+        note="(someone else's)",
+    ),
+    ApiCase("POST", "/api-tokens", Perm.OWN_TOKENS, body=lambda w, u: {"name": "ci"}, ok=CREATED),
+    ApiCase(
+        "DELETE",
+        "/api-tokens/{token_id}",
+        Perm.OWN_TOKENS,
+        params=lambda w, u: {"token_id": w.own_token(u).pk},
+        ok=GONE,
+        note="(own)",
+    ),
+    ApiCase(
+        "DELETE",
+        "/api-tokens/{token_id}",
+        Perm.MANAGE_USERS,
+        params=lambda w, u: {"token_id": w.target_token.pk},
+        ok=GONE,
+        # Someone who may only manage their own tokens is told there is no such token of theirs.
+        denied=frozenset({403, 404}),
+        note="(someone else's)",
+    ),
+    # the audit trail: a list filtered to the caller's perimeters; one entry by its system
+    ApiCase("GET", "/trail-entries", Perm.VIEW_TRAIL, target=_anywhere, filtered=_only_visible_trail),
+    ApiCase(
+        "GET",
+        "/trail-entries/{seq}",
+        Perm.VIEW_TRAIL,
+        params=lambda w, u: {"seq": w.entry_a},
+        target=_system_a,
+        note="(system A)",
+    ),
+    ApiCase(
+        "GET",
+        "/trail-entries/{seq}",
+        Perm.VIEW_TRAIL,
+        params=lambda w, u: {"seq": w.entry_org},
+        note="(organisation)",
+    ),
+]
+
+
+@cache
+def api_operations() -> dict[tuple[str, str], dict[str, Any]]:
+    """Every operation of the OpenAPI schema, by (method, path below /api/v1)."""
+    ops: dict[tuple[str, str], dict[str, Any]] = {}
+    for path, methods in api.get_openapi_schema()["paths"].items():
+        for method, op in methods.items():
+            ops[(method.upper(), path.removeprefix(PREFIX))] = op
+    return ops
+
+
+def test_every_api_operation_has_a_rule_and_a_matrix_entry() -> None:
+    ops = api_operations()
+    no_rule = sorted(f"{m} {p}" for (m, p), op in ops.items() if not op.get("x-keel-permission"))
+    assert not no_rule, f"operations without x-keel-permission (openapi_extra=permission(...)): {no_rule}"
+    covered = {(c.method, c.path) for c in API_CASES}
+    missing = sorted(f"{m} {p}" for m, p in set(ops) - covered)
+    assert not missing, "".join(f"\nadd a matrix entry for {op}" for op in missing)
+    stale = sorted(f"{m} {p}" for m, p in covered - set(ops))
+    assert not stale, f"matrix entries for operations that no longer exist: {stale}"
+    # Each operation's main case (the first) is decided by the rule it declares.
+    first: dict[tuple[str, str], ApiCase] = {}
+    for c in API_CASES:
+        first.setdefault((c.method, c.path), c)
+    drift = sorted(
+        f"{m} {p}: the schema says {ops[(m, p)]['x-keel-permission']!r}, the matrix {c.perm!r}"
+        for (m, p), c in first.items()
+        if ops[(m, p)]["x-keel-permission"] != c.perm
+    )
+    assert not drift, "an operation's rule changed; change it in the matrix too if that is deliberate:\n" + (
+        "\n".join(drift)
+    )
+
+
+@pytest.mark.parametrize("principal", PRINCIPALS)
+@pytest.mark.parametrize("case", API_CASES, ids=str)
+def test_api(case: ApiCase, principal: str, world: World) -> None:
+    # Given
+    user = world.principal(principal)
+    target = case.target(world)
+    allowed = _allowed(user, case.perm, target, world)
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    url = PREFIX + case.path.format(**case.params(world, user)) + (f"?{case.query}" if case.query else "")
+
+    # When
+    if case.body is not None:
+        response = client.generic(
+            case.method, url, json.dumps(case.body(world, user)), content_type="application/json"
+        )
+    else:
+        response = client.generic(case.method, url)
+
+    # Then
+    status = response.status_code
+    why = f"{case} as {principal}: rule {str(case.perm)!r} on {label(target)}"
+    if user is None:
+        assert status == 401, f"{why}: expected 401 without credentials, got {status}"
+    elif allowed:
+        assert status in case.ok, (
+            f"{why} is allowed: expected {sorted(case.ok)}, got {status}: {response.content!r}"
+        )
+        if case.filtered is not None:
+            case.filtered(world, user, response.json())
+    else:
+        assert status in case.denied, f"{why} is not allowed: expected {sorted(case.denied)}, got {status}"
+        assert response.json()["error"]["code"] in {"permission_denied", "not_found"}, response.content
+
+
+# ====================================================================== CLI
+
+
+Argv = Callable[[World, User | None], list[str]]
+
+
+@dataclass(frozen=True)
+class CliCase:
+    """One command line (without ``--as``). ``perm`` is the rule that decides this call."""
+
+    path: str
+    perm: str
+    argv: Argv
+    note: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.path}{' ' + self.note if self.note else ''}"
+
+
+OPERATOR = "operator"  # the OS user running the CLI without --as: trusted, never checked
+
+
+def _email(user: User | None, world: World) -> str:
+    return user.email if user is not None else world.target.email
+
+
+CLI_CASES: list[CliCase] = [
+    # init and demo reload the standards library (a fraction of a second here: the migrations are
+    # applied and the files unchanged), and a refusal comes before any work: run them all.
+    CliCase("init", Perm.LOAD_STANDARDS, lambda w, u: ["init"]),
+    CliCase("demo", Perm.LOAD_STANDARDS, lambda w, u: ["demo"]),
+    CliCase(
+        "createuser",
+        Perm.MANAGE_USERS,
+        lambda w, u: ["createuser", "new@example.com", "--role", "auditor", "--management-system", "sys-b"],
+    ),
+    CliCase("token create", Perm.OWN_TOKENS, lambda w, u: ["token", "create", _email(u, w)], note="(own)"),
+    CliCase(
+        "token create",
+        Perm.MANAGE_USERS,
+        lambda w, u: ["token", "create", w.target.email],
+        note="(someone else's)",
+    ),
+    CliCase("token list", Perm.OWN_TOKENS, lambda w, u: ["token", "list", _email(u, w)], note="(own)"),
+    CliCase(
+        "token list",
+        Perm.MANAGE_USERS,
+        lambda w, u: ["token", "list", w.target.email],
+        note="(someone else's)",
+    ),
+    CliCase(
+        "token revoke",
+        Perm.OWN_TOKENS,
+        lambda w, u: ["token", "revoke", str(w.own_token(u).pk)],
+        note="(own)",
+    ),
+    CliCase(
+        "token revoke",
+        Perm.MANAGE_USERS,
+        lambda w, u: ["token", "revoke", str(w.target_token.pk)],
+        note="(someone else's)",
+    ),
+    CliCase("standards list", Perm.VIEW, lambda w, u: ["standards", "list", "--format", "json"]),
+    CliCase("standards show", Perm.VIEW, lambda w, u: ["standards", "show", ISO42001]),
+    CliCase("trail verify", Perm.VIEW_TRAIL, lambda w, u: ["trail", "verify"]),
+]
+
+# Commands no named user may run (only the OS user): they refuse --as. Not run otherwise
+# (``serve`` would start a server).
+OPERATOR_ONLY = ("serve",)
+
+
+def test_every_cli_command_has_a_rule_and_a_matrix_entry() -> None:
+    paths = list(command_paths())
+    no_rule = sorted(p for p in paths if p not in PERMISSIONS)
+    assert not no_rule, f"commands without an entry in keel.cli.base.PERMISSIONS: {no_rule}"
+    covered = {c.path for c in CLI_CASES} | set(OPERATOR_ONLY)
+    missing = sorted(set(paths) - covered)
+    assert not missing, "".join(f"\nadd a matrix entry for 'keel {p}'" for p in missing)
+    stale = sorted(covered - set(paths))
+    assert not stale, f"matrix entries for commands that no longer exist: {stale}"
+    first: dict[str, CliCase] = {}
+    for c in CLI_CASES:
+        first.setdefault(c.path, c)
+    drift = sorted(
+        f"{p}: PERMISSIONS says {PERMISSIONS[p]!r}, the matrix {c.perm!r}"
+        for p, c in first.items()
+        if PERMISSIONS[p] != c.perm
+    )
+    drift += [
+        f"{p}: PERMISSIONS says {PERMISSIONS[p]!r}, the matrix None" for p in OPERATOR_ONLY if PERMISSIONS[p]
+    ]
+    assert not drift, "a command's rule changed; change it in the matrix too if that is deliberate:\n" + (
+        "\n".join(drift)
+    )
+
+
+def _cli_params() -> Iterator[Any]:
+    for case in CLI_CASES:
+        for principal in (*MEMBERS, OPERATOR):
+            yield pytest.param(case, principal, id=f"{case}-{principal}")
+
+
+@pytest.mark.parametrize(("case", "principal"), list(_cli_params()))
+def test_cli(case: CliCase, principal: str, world: World, capsys: pytest.CaptureFixture[str]) -> None:
+    # Given
+    user = None if principal == OPERATOR else world.principal(principal)
+    argv = case.argv(world, user)
+    if user is not None:
+        argv += ["--as", user.email]
+    allowed = user is None or has_perm(user, case.perm, None)
+    capsys.readouterr()
+
+    # When
+    code = main(argv)
+
+    # Then
+    out, err = capsys.readouterr()
+    why = f"keel {' '.join(argv)} as {principal}: rule {str(case.perm)!r}"
+    if allowed:
+        assert code == 0, f"{why} is allowed: expected exit 0, got {code}: {err.strip()}"
+    else:
+        assert code == 1, f"{why} is not allowed: expected exit 1, got {code}"
+        assert "is not allowed to" in err, f"{why}: expected a permission message, got {err.strip()!r}"
+        assert not out.strip(), f"{why}: a refused command printed a result: {out[:200]!r}"
+
+
+@pytest.mark.parametrize("principal", [*MEMBERS])
+@pytest.mark.parametrize("path", OPERATOR_ONLY)
+def test_operator_only_commands_refuse_as(
+    path: str, principal: str, world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    user = world.principal(principal)
+    assert user is not None
+    for argv in ([*path.split(), "--as", user.email], ["--as", user.email, *path.split()]):
+        capsys.readouterr()
+        code = main(argv)
+        err = capsys.readouterr().err
+        assert code == 2, f"keel {' '.join(argv)}: expected exit 2, got {code}"
+        assert "--as" in err, f"keel {' '.join(argv)}: expected a message about --as, got {err!r}"
+
+
+# ====================================================================== the principals themselves
+
+
+def test_the_principals_cover_every_role_inside_and_outside_a_perimeter(world: World) -> None:
+    # Every role appears over the organisation, over A (the perimeter of the system records the
+    # matrix targets) and over B (outside it), plus an account without a role.
+    assert {p.split("@")[0] for p in MEMBERS if "@" in p} == set(Role.values)
+    for principal in MEMBERS:
+        user = world.principal(principal)
+        assert user is not None
+        where = principal.split("@")[1] if "@" in principal else None
+        held = list(user.role_assignments.values_list("management_system_id", flat=True))
+        assert held == ([] if where is None else [None if where == "org" else world.system(where).pk])  # type: ignore[union-attr]
+    assert ANONYMOUS in PRINCIPALS
