@@ -9,6 +9,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.http import urlencode
 
 # No inline scripts, no eval, no hx-on handlers: every script is a file served by us.
 CSP = (
@@ -49,7 +50,7 @@ class LoginRequiredMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not request.user.is_authenticated and not request.path.startswith(PUBLIC_PREFIXES):
             login = reverse(settings.LOGIN_URL)
-            return redirect(f"{login}?next={request.get_full_path()}")
+            return redirect(f"{login}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)
 
 

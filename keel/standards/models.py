@@ -36,6 +36,18 @@ class Standard(models.Model):
     def __str__(self) -> str:
         return f"{self.name}:{self.edition}"
 
+    # Standards whose scope names AI systems, lifecycle stages and AI roles (ISO/IEC 42001 4.3).
+    AI_MANAGEMENT_STANDARDS = ("iso42001",)
+
+    @classmethod
+    def key_covers_ai_systems(cls, key: str) -> bool:
+        return key.split(":", 1)[0] in cls.AI_MANAGEMENT_STANDARDS
+
+    @property
+    def covers_ai_systems(self) -> bool:
+        """True for an AI management system standard: its scope names AI systems."""
+        return self.key_covers_ai_systems(self.key)
+
 
 class Requirement(models.Model):
     """One entry of a standard: a clause, Annex A theme, objective or control, or an Annex C item."""

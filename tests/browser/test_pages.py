@@ -17,7 +17,7 @@ def test_login_through_the_form_lands_on_the_page_asked_for(web: Browser, seed: 
     page = web.page
     # Given an anonymous visitor who asks for the context page
     page.goto(web.url("/context/"))
-    expect(page).to_have_url(re.compile(r"/login/\?next=/context/$"))
+    expect(page).to_have_url(re.compile(r"/login/\?next=%2Fcontext%2F$"))
     # When they give a wrong password, they are told and stay on the login page
     page.fill("#email", seed.admin_email)
     page.fill("#password", "wrong-password")

@@ -24,6 +24,7 @@ from keel.core.permissions import Perm, check, forget_cached_roles
 from keel.core.services.records import reject_control_characters
 
 MAX_TOKEN_DAYS = 3650
+LOGIN_ATTEMPT_RETENTION_DAYS = 30
 TOKEN_PREFIX = "keel_"  # noqa: S105 - a public marker, not a secret
 
 
@@ -284,11 +285,18 @@ def user_for_token(secret: str) -> User | None:
 
 
 def login_locked(email: str, ip: str) -> bool:
-    """True when this account or address has failed too often within the window."""
+    """True when this account has failed too often within the window (counting only failures
+    after its last successful login), or this address has failed four times as often."""
     since = timezone.now() - dt.timedelta(seconds=settings.KEEL_LOGIN_WINDOW_SECONDS)
     limit = settings.KEEL_LOGIN_MAX_FAILURES
     email = email.strip().lower()
-    by_email = LoginAttempt.objects.filter(email=email, succeeded=False, at__gte=since).count()
+    last_ok = (
+        LoginAttempt.objects.filter(email=email, succeeded=True, at__gte=since)
+        .order_by("-at")
+        .values_list("at", flat=True)
+        .first()
+    )
+    by_email = LoginAttempt.objects.filter(email=email, succeeded=False, at__gte=last_ok or since).count()
     if by_email >= limit:
         return True
     if ip:
@@ -300,8 +308,11 @@ def login_locked(email: str, ip: str) -> bool:
 
 def record_login(actor: Actor, email: str, succeeded: bool, user: User | None = None) -> None:
     email = email.strip().lower()[:254]
+    now = timezone.now()
     with transaction.atomic():
-        LoginAttempt.objects.create(email=email, ip=actor.ip or None, succeeded=succeeded, at=timezone.now())
+        # Attempts are only needed for throttling; the trail keeps the lasting record.
+        LoginAttempt.objects.filter(at__lt=now - dt.timedelta(days=LOGIN_ATTEMPT_RETENTION_DAYS)).delete()
+        LoginAttempt.objects.create(email=email, ip=actor.ip or None, succeeded=succeeded, at=now)
         if succeeded and user is not None:
             trail.record(actor, TrailAction.LOGIN, user, changes={})
         elif not succeeded:

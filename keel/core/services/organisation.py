@@ -12,10 +12,11 @@ from django.utils import timezone
 
 from keel.core import trail
 from keel.core.actor import Actor
-from keel.core.choices import ScopeStatus, TrailAction
+from keel.core.choices import ClimateRelevance, ScopeStatus, TrailAction
 from keel.core.errors import Conflict, NotFound, ValidationFailed
 from keel.core.models import ContextIssue, InterestedParty, ManagementSystem, Organisation, ScopeStatement
 from keel.core.permissions import Perm, check
+from keel.standards.models import Standard
 
 from .records import apply_fields, clean, standards_by_key
 
@@ -71,7 +72,7 @@ def save_organisation(actor: Actor, **data: Any) -> Organisation:
         before = {} if created else trail.snapshot(org, ORG_FIELDS)
         apply_fields(org, data, ORG_FIELDS)
         clean(org, "organisation")
-        if org.climate_relevance != "not_determined" and not org.climate_rationale.strip():
+        if org.climate_relevance != ClimateRelevance.NOT_DETERMINED and not org.climate_rationale.strip():
             raise ValidationFailed(
                 "Say why climate change is or is not relevant: the determination needs a rationale.",
                 {"climate_rationale": ["Required once the climate-change relevance is determined."]},
@@ -135,7 +136,8 @@ def update_management_system(
         before = trail.snapshot(ms, [*MS_FIELDS, "standards"])
         apply_fields(ms, data, MS_FIELDS)
         clean(ms, "management system")
-        ms.save()
+        if trail.snapshot(ms, MS_FIELDS) != {k: before[k] for k in MS_FIELDS}:
+            ms.save()  # only when a field changed, so updated_at keeps meaning "last changed"
         if standards is not None:
             stds = standards_by_key(standards)
             if not stds:
@@ -163,7 +165,7 @@ def _check_scope_values(ms: ManagementSystem, std_key: str, data: dict[str, Any]
         ]
     if not isinstance(roles, list) or set(roles) - ScopeStatement.valid_ai_roles():
         errors["ai_roles"] = [f"Use some of: {', '.join(sorted(ScopeStatement.valid_ai_roles()))}."]
-    if not std_key.startswith("iso42001"):
+    if not Standard.key_covers_ai_systems(std_key):
         for name in ("ai_systems", "lifecycle_stages", "ai_roles"):
             if data.get(name):
                 errors[name] = [
@@ -307,7 +309,8 @@ def _save_tagged(
         apply_fields(obj, data, fields)
         clean(obj, what)
         stds = standards_by_key(standards) if standards is not None else None
-        obj.save()
+        if obj_id is None or trail.snapshot(obj, fields) != {k: before[k] for k in fields}:
+            obj.save()
         if stds is not None:
             obj.standards.set(stds)
         changes = trail.diff(before, trail.snapshot(obj, [*fields, "standards"]))

@@ -840,3 +840,47 @@ def test_given_a_nul_character_in_text_then_it_is_refused_before_the_database(or
         org_services.save_interested_party(
             actor, name="Bad\x00name", category="customer", needs_expectations="n"
         )
+
+
+def test_given_a_successful_login_then_earlier_failures_stop_counting(
+    make_user: MakeUser, settings: Any
+) -> None:
+    # Given two failures, one short of the limit
+    settings.KEEL_LOGIN_MAX_FAILURES = 3
+    user = make_user(Role.VIEWER)
+    stranger = Actor(user=None, label="anonymous", channel=Channel.WEB, ip="198.51.100.4")
+    for _ in range(2):
+        access.record_login(stranger, user.email, succeeded=False)
+    # When the owner logs in, then fails once more
+    access.record_login(as_user(user), user.email, succeeded=True, user=user)
+    access.record_login(stranger, user.email, succeeded=False)
+    # Then only the failure after the success counts
+    assert not access.login_locked(user.email, "192.0.2.1")
+
+
+def test_given_attempts_older_than_the_retention_then_they_are_pruned(db: Any) -> None:
+    actor = Actor(user=None, label="anonymous", channel=Channel.WEB, ip="198.51.100.4")
+    access.record_login(actor, "old@example.com", succeeded=False)
+    LoginAttempt.objects.update(
+        at=timezone.now() - dt.timedelta(days=access.LOGIN_ATTEMPT_RETENTION_DAYS + 1)
+    )
+    access.record_login(actor, "new@example.com", succeeded=False)
+    assert list(LoginAttempt.objects.values_list("email", flat=True)) == ["new@example.com"]
+    # the trail keeps both
+    assert TrailEntry.objects.filter(action="login_failed").count() == 2
+
+
+def test_given_an_update_that_changes_nothing_then_nothing_is_written(org: Organisation) -> None:
+    actor = Actor.system("test")
+    party = org_services.save_interested_party(
+        actor,
+        name="Lenders",
+        category="customer",
+        needs_expectations="Stable scores.",
+        standards=["iso27001:2022"],
+    )
+    stamp = InterestedParty.objects.get(pk=party.pk).updated_at
+    entries = TrailEntry.objects.count()
+    org_services.save_interested_party(actor, party.pk, name="Lenders", standards=["iso27001:2022"])
+    assert InterestedParty.objects.get(pk=party.pk).updated_at == stamp
+    assert TrailEntry.objects.count() == entries

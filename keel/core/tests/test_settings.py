@@ -64,3 +64,9 @@ def _restore_settings_module() -> Any:
     import keel.settings as module
 
     importlib.reload(module)
+
+
+def test_given_an_anonymous_visit_with_a_query_then_next_keeps_the_whole_address(client: Any) -> None:
+    response = client.get("/context/?standard=iso27001:2022&kind=external")
+    assert response.status_code == 302
+    assert response["Location"] == "/login/?next=%2Fcontext%2F%3Fstandard%3Diso27001%3A2022%26kind%3Dexternal"
