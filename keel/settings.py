@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "ninja",
     "keel.core",
     "keel.standards",
+    "keel.controls",
 ]
 
 MIDDLEWARE = [

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from .base import (
     PERMISSIONS,
@@ -62,6 +62,7 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
 def _add_data_dir(p: argparse.ArgumentParser) -> None:
     # Hidden: load the standards from another data folder (tests, data authors).
     p.add_argument("--standards-data", dest="standards_data", type=Path, default=None, help=argparse.SUPPRESS)
+    p.add_argument("--templates-data", dest="templates_data", type=Path, default=None, help=argparse.SUPPRESS)
 
 
 def _port(value: str) -> int:
@@ -94,6 +95,8 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 def _initialise(args: argparse.Namespace) -> Actor:
     """Migrate and load the standards; returns the actor for what follows (``keel demo``)."""
+    from keel.controls.services import load_templates
+    from keel.controls.templates_loader import TEMPLATES_DIR, TemplateDataError, read_templates
     from keel.standards.loader import DATA_DIR, StandardsDataError, read_all
     from keel.standards.services import load_library
 
@@ -104,9 +107,15 @@ def _initialise(args: argparse.Namespace) -> Actor:
     actor = _early_actor(args)
     # Check the data files before touching the database, so a broken file changes nothing.
     try:
-        read_all(data_dir)
+        standards, _vocabularies = read_all(data_dir)
     except StandardsDataError as exc:
         _data_problems(exc)
+    templates_dir: Path = args.templates_data or TEMPLATES_DIR
+    known = {e.key for s in standards for e in s.entries}
+    try:
+        read_templates(templates_dir, known_requirements=known)
+    except TemplateDataError as exc:
+        _data_problems(exc, "control-template")
 
     pending = pending_migrations()
     if pending:
@@ -122,6 +131,18 @@ def _initialise(args: argparse.Namespace) -> Actor:
         _data_problems(exc)
     for report in reports:
         out(_describe(report))
+    note("Loading the control-template library…")
+    try:
+        templates = load_templates(actor, templates_dir)
+    except TemplateDataError as exc:  # pragma: no cover - the files changed since the check
+        _data_problems(exc, "control-template")
+    if templates.created or templates.updated or templates.withdrawn:
+        out(
+            f"control templates: {len(templates.created)} created, {len(templates.updated)} updated, "
+            f"{len(templates.withdrawn)} withdrawn, {templates.unchanged} unchanged"
+        )
+    else:
+        out(f"control templates: up to date ({templates.unchanged} templates)")
     out(f"Done in {time.perf_counter() - started:.1f} s.")
     return actor
 
@@ -148,8 +169,8 @@ def _migrate() -> None:
     call_command("migrate", verbosity=0, interactive=False)
 
 
-def _data_problems(exc: Any) -> None:
-    note(f"keel: error: the standards data files have {len(exc.problems)} problem(s); nothing was loaded:")
+def _data_problems(exc: Any, what: str = "standards") -> NoReturn:
+    note(f"keel: error: the {what} data files have {len(exc.problems)} problem(s); nothing was loaded:")
     for problem in exc.problems:
         note(f"  {problem}")
     raise CliError("", code=1)

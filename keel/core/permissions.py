@@ -39,6 +39,7 @@ class Perm(models.TextChoices):
     MANAGE_USERS = "manage_users", "Manage users, roles and other people's tokens"
     LOAD_STANDARDS = "load_standards", "Load or reload the standards library"
     OWN_TOKENS = "own_tokens", "Create and revoke one's own API tokens"
+    EDIT_CONTROLS = "edit_controls", "Create, edit and link controls and adopt templates"
 
 
 ROLE_PERMS: dict[str, frozenset[str]] = {
@@ -52,6 +53,7 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.EDIT_SCOPE,
             Perm.APPROVE_SCOPE,
             Perm.OWN_TOKENS,
+            Perm.EDIT_CONTROLS,
         }
     ),
     Role.CONTRIBUTOR: frozenset({Perm.VIEW, Perm.OWN_TOKENS}),

@@ -43,6 +43,7 @@ EXPECTED: dict[str, set[str]] = {
         "manage_users",
         "load_standards",
         "own_tokens",
+        "edit_controls",
     },
     Role.COMPLIANCE_MANAGER: {
         "view",
@@ -52,6 +53,7 @@ EXPECTED: dict[str, set[str]] = {
         "edit_scope",
         "approve_scope",
         "own_tokens",
+        "edit_controls",
     },
     Role.CONTRIBUTOR: {"view", "own_tokens"},
     Role.AUDITOR: {"view", "view_trail", "own_tokens"},

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class ControlsConfig(AppConfig):
+    name = "keel.controls"
+    label = "controls"
+    verbose_name = "Control catalogue"
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,377 @@
+"""Write-side services of the control catalogue: one transaction each, each records its trail entry."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from keel.core import trail
+from keel.core.actor import Actor
+from keel.core.choices import TrailAction
+from keel.core.errors import Conflict, NotFound, ValidationFailed
+from keel.core.models import ManagementSystem, User
+from keel.core.permissions import Perm, check
+from keel.core.services.records import apply_fields, clean
+from keel.standards.models import Requirement
+
+from .choices import Coverage
+from .models import Control, ControlLink, ControlTemplate, Tag, TemplateRequirement
+from .templates_loader import TEMPLATES_DIR, read_templates
+
+CONTROL_FIELDS = ("ref_id", "title", "description", "owner", "type", "frequency", "status", "effectiveness")
+REF_PATTERN = re.compile(r"^KC-(\d+)$")
+
+
+# ---------------------------------------------------------------- template library
+
+
+@dataclass
+class TemplateLoadReport:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    withdrawn: list[str] = field(default_factory=list)
+    unchanged: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "created": len(self.created),
+            "updated": len(self.updated),
+            "withdrawn": len(self.withdrawn),
+            "unchanged": self.unchanged,
+        }
+
+
+def load_templates(actor: Actor, folder: Path = TEMPLATES_DIR) -> TemplateLoadReport:
+    """Load the control-template library: idempotent, all-or-nothing, update by key, withdraw
+    (never delete) templates a newer library drops. Needs the standards loaded first."""
+    check(actor, Perm.LOAD_STANDARDS)
+    requirements = dict(Requirement.objects.filter(withdrawn_at__isnull=True).values_list("key", "id"))
+    data = read_templates(folder, known_requirements=set(requirements))
+    report = TemplateLoadReport()
+    now = timezone.now()
+    with transaction.atomic():
+        existing = {t.key: t for t in ControlTemplate.objects.prefetch_related("links__requirement")}
+        for t in data:
+            values = {
+                "title": t.title,
+                "description": t.description,
+                "ai_extension": t.ai_extension,
+                "type": t.type,
+                "frequency": t.frequency,
+                "owner_role": t.owner_role,
+                "example_evidence": t.example_evidence,
+                "source": t.source,
+                "sort_order": t.sort_order,
+                "withdrawn_at": None,
+            }
+            wanted_links = {(link.requirement_key, link.coverage, link.note) for link in t.links}
+            row = existing.get(t.key)
+            if row is None:
+                row = ControlTemplate.objects.create(key=t.key, **values)
+                report.created.append(t.key)
+                have_links: set[tuple[str, str, str]] = set()
+            else:
+                have_links = {(lk.requirement.key, lk.coverage, lk.note) for lk in row.links.all()}
+                changed = {k: v for k, v in values.items() if getattr(row, k) != v}
+                if changed or have_links != wanted_links:
+                    ControlTemplate.objects.filter(pk=row.pk).update(**changed)
+                    report.updated.append(t.key)
+                else:
+                    report.unchanged += 1
+            if have_links != wanted_links:
+                TemplateRequirement.objects.filter(template=row).delete()
+                TemplateRequirement.objects.bulk_create(
+                    [
+                        TemplateRequirement(template=row, requirement_id=requirements[k], coverage=c, note=n)
+                        for k, c, n in sorted(wanted_links)
+                    ]
+                )
+        keys = {t.key for t in data}
+        for key, row in existing.items():
+            if key not in keys and row.withdrawn_at is None:
+                ControlTemplate.objects.filter(pk=row.pk).update(withdrawn_at=now)
+                report.withdrawn.append(key)
+        if report.created or report.updated or report.withdrawn:
+            trail.record(
+                actor,
+                TrailAction.LOAD,
+                object_type="controls.controltemplate",
+                object_id="library",
+                object_repr="Control template library",
+                changes={"created": report.created, "updated": report.updated, "withdrawn": report.withdrawn},
+            )
+    return report
+
+
+# ---------------------------------------------------------------- controls
+
+
+def next_ref_id() -> str:
+    """The next free ``KC-nnn`` reference."""
+    numbers = [
+        int(m.group(1))
+        for ref in Control.objects.values_list("ref_id", flat=True)
+        if (m := REF_PATTERN.match(ref))
+    ]
+    return f"KC-{(max(numbers) + 1) if numbers else 1:03d}"
+
+
+def _systems(ids: Iterable[uuid.UUID | str] | None) -> list[ManagementSystem]:
+    wanted = list(dict.fromkeys(str(i) for i in (ids or [])))
+    found: dict[str, ManagementSystem] = {}
+    for ms in ManagementSystem.objects.all():
+        found[str(ms.pk)] = ms
+        found[ms.short_name] = ms
+    missing = [i for i in wanted if i not in found]
+    if missing:
+        raise ValidationFailed(
+            f"Unknown management system(s): {', '.join(missing)}.",
+            {"management_systems": [f"Unknown management system {m!r}." for m in missing]},
+        )
+    return list({found[i].pk: found[i] for i in wanted}.values())
+
+
+def _check_on_systems(actor: Actor, perm: str, systems: Iterable[ManagementSystem]) -> None:
+    """A control is changed by someone with the permission over every system it belongs to
+    (or over the organisation, for a control that belongs to none yet)."""
+    systems = list(systems)
+    if not systems:
+        check(actor, perm)
+    for ms in systems:
+        check(actor, perm, ms)
+
+
+def _tags(names: Iterable[str]) -> list[Tag]:
+    clean_names = sorted({" ".join(n.split()).lower() for n in names if n and n.strip()})
+    for n in clean_names:
+        if len(n) > 60:
+            raise ValidationFailed(f"Tag {n[:20]!r}… is longer than 60 characters.", {"tags": ["Too long."]})
+    existing = {t.name: t for t in Tag.objects.filter(name__in=clean_names)}
+    return [existing.get(n) or Tag.objects.create(name=n) for n in clean_names]
+
+
+def _snapshot(control: Control) -> dict[str, Any]:
+    data = trail.snapshot(control, [*CONTROL_FIELDS, "template"])
+    data["management_systems"] = sorted(str(m.short_name) for m in control.management_systems.all())
+    data["tags"] = sorted(t.name for t in control.tags.all())
+    return data
+
+
+def create_control(
+    actor: Actor,
+    *,
+    management_systems: Iterable[uuid.UUID | str] | None = None,
+    tags: Iterable[str] = (),
+    **data: Any,
+) -> Control:
+    systems = _systems(management_systems)
+    _check_on_systems(actor, Perm.EDIT_CONTROLS, systems)
+    with transaction.atomic():
+        control = Control()
+        if not data.get("ref_id"):
+            data["ref_id"] = next_ref_id()
+        apply_fields(control, data, CONTROL_FIELDS)
+        clean(control, "control")
+        control.save()
+        control.management_systems.set(systems)
+        control.tags.set(_tags(tags))
+        trail.record(actor, TrailAction.CREATE, control, changes=trail.diff({}, _snapshot(control)))
+    return control
+
+
+def get_control(ref: uuid.UUID | str) -> Control:
+    qs = Control.objects.select_related("owner", "template")
+    try:
+        return qs.get(pk=uuid.UUID(str(ref)))
+    except (ValueError, Control.DoesNotExist):
+        pass
+    try:
+        return qs.get(ref_id=str(ref))
+    except Control.DoesNotExist:
+        raise NotFound(f"No control {ref!r}: give its id or reference (e.g. KC-012).") from None
+
+
+def update_control(
+    actor: Actor,
+    control_ref: uuid.UUID | str,
+    *,
+    management_systems: Iterable[uuid.UUID | str] | None = None,
+    tags: Iterable[str] | None = None,
+    **data: Any,
+) -> Control:
+    with transaction.atomic():
+        control = get_control(control_ref)
+        current = list(control.management_systems.all())
+        _check_on_systems(actor, Perm.EDIT_CONTROLS, current)
+        before = _snapshot(control)
+        apply_fields(control, data, CONTROL_FIELDS)
+        clean(control, "control")
+        control.save()
+        if management_systems is not None:
+            systems = _systems(management_systems)
+            _check_on_systems(actor, Perm.EDIT_CONTROLS, systems)
+            control.management_systems.set(systems)
+        if tags is not None:
+            control.tags.set(_tags(tags))
+        changes = trail.diff(before, _snapshot(control))
+        if changes:
+            trail.record(actor, TrailAction.UPDATE, control, changes=changes)
+    return control
+
+
+def delete_control(actor: Actor, control_ref: uuid.UUID | str) -> None:
+    with transaction.atomic():
+        control = get_control(control_ref)
+        _check_on_systems(actor, Perm.EDIT_CONTROLS, control.management_systems.all())
+        before = _snapshot(control)
+        before["links"] = [
+            f"{lk.requirement.key} ({lk.coverage})" for lk in control.links.select_related("requirement")
+        ]
+        trail.record(actor, TrailAction.DELETE, control, changes=trail.diff(before, {}))
+        control.delete()
+
+
+def link_requirement(
+    actor: Actor,
+    control_ref: uuid.UUID | str,
+    requirement_key: str,
+    coverage: str = Coverage.FULL,
+    note: str = "",
+) -> ControlLink:
+    """Link a control to a requirement (or change the coverage and note of an existing link)."""
+    if coverage not in Coverage.values:
+        raise ValidationFailed("Coverage is full or partial.", {"coverage": ["Choose full or partial."]})
+    with transaction.atomic():
+        control = get_control(control_ref)
+        _check_on_systems(actor, Perm.EDIT_CONTROLS, control.management_systems.all())
+        try:
+            requirement = Requirement.objects.get(key=requirement_key)
+        except Requirement.DoesNotExist:
+            raise ValidationFailed(
+                f"No requirement {requirement_key!r}.", {"requirement": ["Unknown requirement."]}
+            ) from None
+        if requirement.withdrawn_at is not None:
+            raise ValidationFailed(
+                f"{requirement_key} was withdrawn from the standard; link its successor instead.",
+                {"requirement": ["Withdrawn."]},
+            )
+        link = ControlLink.objects.filter(control=control, requirement=requirement).first()
+        if link is None:
+            link = ControlLink.objects.create(
+                control=control, requirement=requirement, coverage=coverage, note=note.strip()
+            )
+            trail.record(
+                actor,
+                TrailAction.CREATE,
+                link,
+                object_repr=str(link)[:255],
+                changes={
+                    "control": [None, control.ref_id],
+                    "requirement": [None, requirement.key],
+                    "coverage": [None, coverage],
+                    "note": [None, link.note],
+                },
+            )
+        else:
+            before = {"coverage": link.coverage, "note": link.note}
+            link.coverage, link.note = coverage, note.strip()
+            changes = trail.diff(before, {"coverage": link.coverage, "note": link.note})
+            if changes:
+                link.save(update_fields=["coverage", "note"])
+                trail.record(actor, TrailAction.UPDATE, link, changes=changes)
+    return link
+
+
+def unlink_requirement(actor: Actor, link_id: uuid.UUID | str) -> None:
+    with transaction.atomic():
+        try:
+            link = ControlLink.objects.select_related("control", "requirement").get(pk=link_id)
+        except (ControlLink.DoesNotExist, ValueError, ValidationError):
+            raise NotFound(f"No control link with id {link_id}.") from None
+        _check_on_systems(actor, Perm.EDIT_CONTROLS, link.control.management_systems.all())
+        trail.record(
+            actor,
+            TrailAction.DELETE,
+            link,
+            changes={
+                "control": [link.control.ref_id, None],
+                "requirement": [link.requirement.key, None],
+                "coverage": [link.coverage, None],
+                "note": [link.note, None],
+            },
+        )
+        link.delete()
+
+
+def adopt_templates(
+    actor: Actor,
+    template_keys: Iterable[str],
+    management_system: uuid.UUID | str,
+    *,
+    owner: User | None = None,
+) -> list[Control]:
+    """Adopt templates into the catalogue in one step: one control per template, linked to the
+    template's requirements with its coverage and notes, remembering its template. Templates
+    already adopted are refused (edit the existing control instead)."""
+    keys = list(dict.fromkeys(template_keys))
+    if not keys:
+        raise ValidationFailed("Choose at least one template to adopt.", {"templates": ["Required."]})
+    (ms,) = _systems([management_system])
+    check(actor, Perm.EDIT_CONTROLS, ms)
+    templates = {
+        t.key: t
+        for t in ControlTemplate.objects.filter(key__in=keys, withdrawn_at__isnull=True).prefetch_related(
+            "links__requirement"
+        )
+    }
+    missing = [k for k in keys if k not in templates]
+    if missing:
+        raise ValidationFailed(
+            f"Unknown or withdrawn template(s): {', '.join(missing)}.",
+            {"templates": [f"Unknown template {k!r}." for k in missing]},
+        )
+    adopted = set(Control.objects.filter(template__key__in=keys).values_list("template__key", flat=True))
+    if adopted:
+        raise Conflict(f"Already adopted: {', '.join(sorted(adopted))}. Edit those controls instead.")
+    created: list[Control] = []
+    with transaction.atomic():
+        for key in keys:
+            t = templates[key]
+            description = t.description + (
+                f"\n\nAI management (ISO/IEC 42001): {t.ai_extension}" if t.ai_extension else ""
+            )
+            control = create_control(
+                actor,
+                management_systems=[ms.pk],
+                ref_id=next_ref_id(),
+                title=t.title,
+                description=description,
+                type=t.type,
+                frequency=t.frequency,
+                owner=owner,
+            )
+            Control.objects.filter(pk=control.pk).update(template=t)
+            control.template = t
+            for lk in t.links.all():
+                ControlLink.objects.create(
+                    control=control, requirement=lk.requirement, coverage=lk.coverage, note=lk.note
+                )
+            trail.record(
+                actor,
+                TrailAction.UPDATE,
+                control,
+                changes={
+                    "template": [None, t.key],
+                    "links": [None, [f"{lk.requirement.key} ({lk.coverage})" for lk in t.links.all()]],
+                },
+            )
+            created.append(control)
+    return created
