@@ -170,12 +170,13 @@ def create_control(
     *,
     management_systems: Iterable[uuid.UUID | str] | None = None,
     tags: Iterable[str] = (),
+    template: ControlTemplate | None = None,
     **data: Any,
 ) -> Control:
     systems = _systems(management_systems)
     _check_on_systems(actor, Perm.EDIT_CONTROLS, systems)
     with transaction.atomic():
-        control = Control()
+        control = Control(template=template)
         if not data.get("ref_id"):
             data["ref_id"] = next_ref_id()
         apply_fields(control, data, CONTROL_FIELDS)
@@ -265,21 +266,7 @@ def link_requirement(
             )
         link = ControlLink.objects.filter(control=control, requirement=requirement).first()
         if link is None:
-            link = ControlLink.objects.create(
-                control=control, requirement=requirement, coverage=coverage, note=note.strip()
-            )
-            trail.record(
-                actor,
-                TrailAction.CREATE,
-                link,
-                object_repr=str(link)[:255],
-                changes={
-                    "control": [None, control.ref_id],
-                    "requirement": [None, requirement.key],
-                    "coverage": [None, coverage],
-                    "note": [None, link.note],
-                },
-            )
+            link = _create_link(actor, control, requirement, coverage, note)
         else:
             before = {"coverage": link.coverage, "note": link.note}
             link.coverage, link.note = coverage, note.strip()
@@ -287,6 +274,27 @@ def link_requirement(
             if changes:
                 link.save(update_fields=["coverage", "note"])
                 trail.record(actor, TrailAction.UPDATE, link, changes=changes)
+    return link
+
+
+def _create_link(
+    actor: Actor, control: Control, requirement: Requirement, coverage: str, note: str
+) -> ControlLink:
+    link = ControlLink.objects.create(
+        control=control, requirement=requirement, coverage=coverage, note=note.strip()
+    )
+    trail.record(
+        actor,
+        TrailAction.CREATE,
+        link,
+        object_repr=str(link)[:255],
+        changes={
+            "control": [None, control.ref_id],
+            "requirement": [None, requirement.key],
+            "coverage": [None, coverage],
+            "note": [None, link.note],
+        },
+    )
     return link
 
 
@@ -357,21 +365,9 @@ def adopt_templates(
                 type=t.type,
                 frequency=t.frequency,
                 owner=owner,
+                template=t,
             )
-            Control.objects.filter(pk=control.pk).update(template=t)
-            control.template = t
             for lk in t.links.all():
-                ControlLink.objects.create(
-                    control=control, requirement=lk.requirement, coverage=lk.coverage, note=lk.note
-                )
-            trail.record(
-                actor,
-                TrailAction.UPDATE,
-                control,
-                changes={
-                    "template": [None, t.key],
-                    "links": [None, [f"{lk.requirement.key} ({lk.coverage})" for lk in t.links.all()]],
-                },
-            )
+                _create_link(actor, control, lk.requirement, lk.coverage, lk.note)
             created.append(control)
     return created

@@ -613,6 +613,8 @@ def load_demo(actor: Actor, progress: Progress | None = None) -> DemoReport:
                 review_date=review,
             )
 
+        _adopt_controls(actor, say, integrated, people)
+
     summary = demo_summary()
     say("Demo organisation loaded: " + ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in summary.items()))
     return DemoReport(
@@ -631,9 +633,99 @@ def _draft_and_approve(
     return organisation.approve_scope(approver, draft.pk)
 
 
+# Implementation state of the adopted catalogue, by template key prefix where it matters and
+# by position otherwise: a company about two-thirds through its programme, with the AI side
+# (impact assessment, data quality, monitoring) behind the security side.
+CONTROL_STATES: list[tuple[str, str]] = [
+    ("implemented", "effective"),
+    ("implemented", "effective"),
+    ("implemented", "partly_effective"),
+    ("in_progress", "not_assessed"),
+    ("implemented", "effective"),
+    ("planned", "not_assessed"),
+]
+AI_BEHIND = ("ai-", "model-", "responsible-ai")
+OWNERS_BY_TYPE = {"technical": "tomasz.nowak", "physical": "admin", "people": "mara.lindqvist"}
+
+CUSTOM_CONTROLS: list[dict[str, Any]] = [
+    {
+        "title": "Fairness testing of the credit-scoring model before every release",
+        "description": (
+            "Each candidate release of the credit-scoring model is scored on the hold-out set split "
+            "by age band, sex and nationality group; the approval-rate gap between groups must stay "
+            "under the threshold agreed with the Model Risk Committee, or the release is blocked."
+        ),
+        "type": "technical",
+        "frequency": "per_event",
+        "status": "implemented",
+        "effectiveness": "partly_effective",
+        "tags": ["credit-model", "fairness"],
+        "links": [
+            ("iso42001:2023:A.6.2.4", "partial", "Fairness is one of the release criteria we verify."),
+            ("iso42001:2023:A.5.4", "partial", "Measures one effect on groups of applicants."),
+        ],
+    },
+    {
+        "title": "Prompt and response logging for the support assistant, with PII redaction",
+        "description": (
+            "Every conversation with the support assistant is logged with the model version and "
+            "system prompt used; personal data is redacted before storage and logs are kept for "
+            "180 days for incident analysis."
+        ),
+        "type": "technical",
+        "frequency": "continuous",
+        "status": "in_progress",
+        "effectiveness": "not_assessed",
+        "tags": ["support-assistant", "logging"],
+        "links": [
+            ("iso42001:2023:A.6.2.8", "full", "Event records for the assistant."),
+            ("iso27001:2022:A.8.15", "partial", "Covers the assistant's logs only."),
+            ("iso27001:2022:A.8.11", "partial", "Redaction of personal data in logs."),
+        ],
+    },
+]
+
+
+def _adopt_controls(
+    actor: Actor, say: Progress, integrated: ManagementSystem, people: dict[str, User]
+) -> None:
+    """Adopt the whole template library into the integrated system, give the controls owners
+    and a realistic state, and add two controls of the company's own."""
+    from keel.controls import services as controls
+    from keel.controls.models import ControlTemplate
+
+    keys = list(ControlTemplate.objects.filter(withdrawn_at__isnull=True).values_list("key", flat=True))
+    if not keys:
+        say("No control templates loaded: skipping the control catalogue (run 'keel init').")
+        return
+    say(f"Adopting {len(keys)} control templates into the integrated system ...")
+    adopted = controls.adopt_templates(actor, keys, integrated.pk)
+    say("Giving the controls owners and an implementation state ...")
+    for index, control in enumerate(adopted):
+        status, effectiveness = CONTROL_STATES[index % len(CONTROL_STATES)]
+        template_key = control.template.key if control.template else ""
+        if template_key.startswith(AI_BEHIND) and status == "implemented":
+            status, effectiveness = "in_progress", "not_assessed"
+        owner = people[OWNERS_BY_TYPE.get(control.type, "mara.lindqvist")]
+        controls.update_control(actor, control.pk, status=status, effectiveness=effectiveness, owner=owner)
+    say(f"Adding {len(CUSTOM_CONTROLS)} controls of Tessellate's own ...")
+    for spec in CUSTOM_CONTROLS:
+        data = dict(spec)
+        links = data.pop("links")
+        control = controls.create_control(
+            actor, management_systems=[integrated.pk], owner=people["tomasz.nowak"], **data
+        )
+        for key, coverage, note in links:
+            controls.link_requirement(actor, control.pk, key, coverage, note)
+
+
 def demo_summary() -> dict[str, int]:
     """Counts of the records the demo writes (one query each)."""
+    from keel.controls.models import Control, ControlLink
+
     return {
+        "controls": Control.objects.count(),
+        "control_links": ControlLink.objects.count(),
         "management_systems": ManagementSystem.objects.count(),
         "scope_statements": ScopeStatement.objects.count(),
         "interested_parties": InterestedParty.objects.count(),
