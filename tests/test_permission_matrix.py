@@ -133,6 +133,7 @@ _system_data: Kwargs = lambda w, u: {  # noqa: E731
 _party: Kwargs = lambda w, u: {"pk": w.party_id}  # noqa: E731
 _issue: Kwargs = lambda w, u: {"pk": w.issue_id}  # noqa: E731
 _scope_a: Kwargs = lambda w, u: {"ms": w.a.short_name, "standard": ISO27001}  # noqa: E731
+_target: Kwargs = lambda w, u: {"user_id": w.target.pk}  # noqa: E731
 
 PAGE_CASES: list[PageCase] = [
     # public and account pages
@@ -239,6 +240,28 @@ PAGE_CASES: list[PageCase] = [
         data=lambda w, u: {"email": "new@example.com", "role": "viewer", "management_system": ""},
         ok=REDIRECT,
     ),
+    PageCase("person-edit", Perm.MANAGE_USERS, kwargs=_target),
+    PageCase(
+        "person-edit",
+        Perm.MANAGE_USERS,
+        "POST",
+        kwargs=_target,
+        data=lambda w, u: {"full_name": "Tess Target", "job_title": "CISO"},
+        ok=REDIRECT,
+    ),
+    PageCase(
+        "person-password",
+        Perm.MANAGE_USERS,
+        "POST",
+        kwargs=_target,
+        data=lambda w, u: {
+            "new_password": "a-new-long-passphrase-42",
+            "confirm_password": "a-new-long-passphrase-42",
+        },
+        ok=REDIRECT,
+    ),
+    PageCase("person-deactivate", Perm.MANAGE_USERS, "POST", kwargs=_target, ok=REDIRECT),
+    PageCase("person-activate", Perm.MANAGE_USERS, "POST", kwargs=_target, ok=REDIRECT),
     PageCase(
         "role-grant",
         Perm.MANAGE_USERS,
@@ -581,6 +604,14 @@ API_CASES: list[ApiCase] = [
         params=_user_id,
         body=lambda w, u: {"job_title": "CISO"},
     ),
+    ApiCase(
+        "POST",
+        "/users/{user_id}/password",
+        Perm.MANAGE_USERS,
+        params=_user_id,
+        body=lambda w, u: {"password": "a-new-long-passphrase-42"},
+        ok=GONE,
+    ),
     ApiCase("GET", "/role-assignments", Perm.MANAGE_USERS),
     ApiCase(
         "POST",
@@ -753,6 +784,9 @@ CLI_CASES: list[CliCase] = [
         Perm.MANAGE_USERS,
         lambda w, u: ["createuser", "new@example.com", "--role", "auditor", "--management-system", "sys-b"],
     ),
+    CliCase("user set-password", Perm.MANAGE_USERS, lambda w, u: ["user", "set-password", w.target.email]),
+    CliCase("user deactivate", Perm.MANAGE_USERS, lambda w, u: ["user", "deactivate", w.target.email]),
+    CliCase("user activate", Perm.MANAGE_USERS, lambda w, u: ["user", "activate", w.target.email]),
     CliCase("token create", Perm.OWN_TOKENS, lambda w, u: ["token", "create", _email(u, w)], note="(own)"),
     CliCase(
         "token create",

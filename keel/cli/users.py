@@ -1,4 +1,5 @@
-"""``keel createuser`` and ``keel token create|list|revoke``: people and API tokens."""
+"""``keel createuser``, ``keel user set-password|deactivate|activate`` and ``keel token
+create|list|revoke``: people and API tokens."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import json
 import secrets
 import sys
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .base import (
     CliError,
@@ -20,6 +21,10 @@ from .base import (
     resolve_actor,
     table,
 )
+
+if TYPE_CHECKING:
+    from keel.core.actor import Actor
+    from keel.core.models import User
 
 ROLES = ("admin", "compliance_manager", "contributor", "auditor", "viewer")
 
@@ -41,13 +46,45 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
         help="grant the role over this management system only (default: the whole organisation)",
     )
     p.add_argument("--name", default="", help="the person's full name")
-    pw = p.add_mutually_exclusive_group()
-    pw.add_argument(
-        "--password-stdin", action="store_true", help="read the password from the first line of stdin"
-    )
-    pw.add_argument("--password-prompt", action="store_true", help="ask for the password (twice)")
+    _add_password_options(p)
     add_as_option(p)
     p.set_defaults(handler=cmd_createuser, command_path="createuser")
+
+    user = sub.add_parser(
+        "user",
+        help="set passwords, deactivate and reactivate user accounts",
+        description="Manage existing user accounts (create them with 'keel createuser').",
+    )
+    usub = user.add_subparsers(dest="user_command", metavar="COMMAND", required=True)
+    p = usub.add_parser(
+        "set-password",
+        help="set a user's password",
+        description="Set the password of EMAIL; their sessions end. Without a password option a strong "
+        "password is generated and printed once.",
+    )
+    p.add_argument("email", metavar="EMAIL", help="the user's login email address")
+    _add_password_options(p)
+    add_as_option(p)
+    p.set_defaults(handler=cmd_user_set_password, command_path="user set-password")
+
+    p = usub.add_parser(
+        "deactivate",
+        help="deactivate an account (no more logins or API tokens)",
+        description="Deactivate EMAIL: logins and API tokens are refused at once; roles and the audit "
+        "trail are kept, so 'keel user activate' undoes it.",
+    )
+    p.add_argument("email", metavar="EMAIL", help="the user's login email address")
+    add_as_option(p)
+    p.set_defaults(handler=cmd_user_deactivate, command_path="user deactivate")
+
+    p = usub.add_parser(
+        "activate",
+        help="reactivate a deactivated account",
+        description="Reactivate EMAIL: they can log in again with their password.",
+    )
+    p.add_argument("email", metavar="EMAIL", help="the user's login email address")
+    add_as_option(p)
+    p.set_defaults(handler=cmd_user_activate, command_path="user activate")
 
     token = sub.add_parser(
         "token",
@@ -87,6 +124,14 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     p.set_defaults(handler=cmd_token_revoke, command_path="token revoke")
 
 
+def _add_password_options(p: argparse.ArgumentParser) -> None:
+    pw = p.add_mutually_exclusive_group()
+    pw.add_argument(
+        "--password-stdin", action="store_true", help="read the password from the first line of stdin"
+    )
+    pw.add_argument("--password-prompt", action="store_true", help="ask for the password (twice)")
+
+
 def _days(value: str) -> int:
     try:
         n = int(value)
@@ -120,9 +165,9 @@ def _read_password(args: argparse.Namespace) -> tuple[str, bool]:
         first = getpass.getpass("Password: ")
         second = getpass.getpass("Password (again): ")
         if first != second:
-            raise CliError("the two passwords differ; nothing was created.")
+            raise CliError("the two passwords differ; nothing was changed.")
         if not first:
-            raise CliError("the password is empty; nothing was created.", code=2)
+            raise CliError("the password is empty; nothing was changed.", code=2)
         return first, False
     return secrets.token_urlsafe(18), True
 
@@ -143,6 +188,58 @@ def cmd_createuser(args: argparse.Namespace) -> int:
     if generated:
         out(f"Password (shown once, store it now): {password}")
     return 0
+
+
+# ---------------------------------------------------------------- user set-password, deactivate, activate
+
+
+def _managed_user(args: argparse.Namespace) -> tuple[Actor, User]:
+    """The acting user (checked for manage_users before anything is read or printed) and the
+    account the command is about."""
+    from keel.core.permissions import Perm, check
+    from keel.core.services.access import get_user
+
+    require_tables()
+    actor = resolve_actor(args)
+    check(actor, Perm.MANAGE_USERS)
+    return actor, get_user(args.email)
+
+
+def cmd_user_set_password(args: argparse.Namespace) -> int:
+    from keel.core.services.access import set_password
+
+    actor, user = _managed_user(args)
+    password, generated = _read_password(args)
+    set_password(actor, user, password)
+    out(f"Set a new password for {user.email}; their sessions have ended.")
+    if generated:
+        out(f"Password (shown once, store it now): {password}")
+    if not user.is_active:
+        note(f"Note: {user.email} is deactivated; 'keel user activate {user.email}' lets them log in.")
+    return 0
+
+
+def _set_active(args: argparse.Namespace, active: bool) -> int:
+    from keel.core.services.access import update_user
+
+    actor, user = _managed_user(args)
+    if user.is_active == active:
+        out(f"{user.email} is already {'active' if active else 'deactivated'}; nothing changed.")
+        return 0
+    update_user(actor, user.pk, is_active=active)
+    if active:
+        out(f"Reactivated {user.email}: they can log in again.")
+    else:
+        out(f"Deactivated {user.email}: logins and API tokens are refused; roles and the trail are kept.")
+    return 0
+
+
+def cmd_user_deactivate(args: argparse.Namespace) -> int:
+    return _set_active(args, active=False)
+
+
+def cmd_user_activate(args: argparse.Namespace) -> int:
+    return _set_active(args, active=True)
 
 
 # ---------------------------------------------------------------- tokens

@@ -54,6 +54,7 @@ from .schemas import (
     ManagementSystemOut,
     ManagementSystemPatch,
     MeOut,
+    PasswordIn,
     RoleAssignmentFilters,
     RoleAssignmentIn,
     RoleAssignmentOut,
@@ -528,6 +529,20 @@ def update_user(request: HttpRequest, user_id: uuid.UUID, payload: UserPatch) ->
     check(who, Perm.MANAGE_USERS)
     user = access.update_user(who, user_id, **payload.model_dump(exclude_unset=True))
     return _get(_users(), user.pk, "user")
+
+
+@users.post(
+    "/{user_id}/password",
+    response=responses(None, 204),
+    openapi_extra=permission(Perm.MANAGE_USERS),
+    summary="Set a user's password (the user's sessions end; the password is never returned)",
+)
+def set_user_password(request: HttpRequest, user_id: uuid.UUID, payload: PasswordIn) -> Status[None]:
+    who = actor(request)
+    check(who, Perm.MANAGE_USERS)
+    user: User = _get(User.objects.all(), user_id, "user")
+    access.set_password(who, user, payload.password)
+    return Status(204, None)
 
 
 # ---------------------------------------------------------------- role assignments

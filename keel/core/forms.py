@@ -27,7 +27,7 @@ from .choices import (
     TrailAction,
 )
 from .errors import KeelError
-from .models import ContextIssue, InterestedParty, ManagementSystem, Organisation, ScopeStatement
+from .models import ContextIssue, InterestedParty, ManagementSystem, Organisation, ScopeStatement, User
 
 TEXTAREA = {"rows": 3}
 # ISO format: what <input type="date"> accepts whatever the locale.
@@ -168,7 +168,7 @@ class ScopeDraftForm(KeelForm):
 
     def __init__(self, *args: Any, standard_key: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if not standard_key.startswith("iso42001"):
+        if not Standard.key_covers_ai_systems(standard_key):
             for name in self.AI_FIELDS:
                 del self.fields[name]
 
@@ -279,8 +279,20 @@ class TokenForm(KeelForm):
     )
 
 
-class PasswordChangeForm(KeelForm):
-    current_password = forms.CharField(widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+class PersonForm(KeelForm):
+    """An administrator's edit of someone's account details."""
+
+    full_name = forms.CharField(max_length=150, required=False)
+    job_title = forms.CharField(max_length=150, required=False)
+
+    @classmethod
+    def initial_for(cls, user: User) -> dict[str, Any]:
+        return {"full_name": user.full_name, "job_title": user.job_title}
+
+
+class SetPasswordForm(KeelForm):
+    """A new password, typed twice (an administrator setting someone's password)."""
+
     new_password = forms.CharField(
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text="At least 10 characters, not a common password.",
@@ -294,6 +306,14 @@ class PasswordChangeForm(KeelForm):
         if data.get("new_password") and data.get("confirm_password") != data.get("new_password"):
             self.add_error("confirm_password", "The two new passwords differ; type the same password twice.")
         return data
+
+
+class PasswordChangeForm(SetPasswordForm):
+    """Changing one's own password: the current one first."""
+
+    current_password = forms.CharField(widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+
+    field_order = ["current_password", "new_password", "confirm_password"]
 
 
 # ---------------------------------------------------------------- audit trail
@@ -312,12 +332,10 @@ class TrailFilterForm(KeelForm):
     since = forms.DateField(label="From", required=False, widget=DATE)
     until = forms.DateField(label="To", required=False, widget=DATE)
 
-    def __init__(self, *args: Any, object_types: list[str] | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, object_types: list[tuple[str, str]] | None = None, **kwargs: Any) -> None:
+        """``object_types``: the recorded types as (stored type, readable label)."""
         super().__init__(*args, **kwargs)
-        self.fields["object_type"].choices = [  # type: ignore[attr-defined]
-            ("", "Any type"),
-            *((t, t) for t in object_types or []),
-        ]
+        self.fields["object_type"].choices = [("", "Any type"), *(object_types or [])]  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -14,9 +14,9 @@ from typing import Any
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from keel.standards.models import Standard
+from keel.standards.models import Requirement, Standard
 
-from .choices import ScopeStatus
+from .choices import ScopeStatus, TrailAction
 from .models import (
     ApiToken,
     ContextIssue,
@@ -148,6 +148,11 @@ def users_with_roles() -> QuerySet[User]:
     ).order_by("email")
 
 
+def person(user_id: uuid.UUID | str) -> User | None:
+    """One account with its roles (two queries), or ``None``."""
+    return users_with_roles().filter(pk=user_id).first()
+
+
 def own_tokens(user: User) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(user=user).order_by("-created_at")
 
@@ -165,15 +170,9 @@ class TrailFilters:
     until: dt.date | None = None
 
 
-@dataclass
-class TrailRow:
-    entry: TrailEntry
-    changes: dict[str, Any]
-
-
 def trail_page(
     user: User | None, filters: TrailFilters, page_number: Any = 1, per_page: int = TRAIL_PAGE_SIZE
-) -> tuple[Page[TrailEntry], list[TrailRow]]:
+) -> Page[TrailEntry]:
     """One page of the audit trail, newest first, restricted to what ``user`` may see (two
     queries: the count and the page)."""
     qs = restrict(TrailEntry.objects.all(), user, Perm.VIEW_TRAIL, field="management_system_id")
@@ -189,20 +188,83 @@ def trail_page(
         qs = qs.filter(at__date__gte=filters.since)
     if filters.until:
         qs = qs.filter(at__date__lte=filters.until)
-    page = Paginator(qs.order_by("-seq"), per_page).get_page(page_number)
-    return page, [TrailRow(e, _changes(e)) for e in page.object_list]
+    return Paginator(qs.order_by("-seq"), per_page).get_page(page_number)
 
 
-def recent_trail(user: User | None, limit: int = 10) -> list[TrailRow]:
+# Logins say who came in, not what changed: the dashboard leaves them out (the trail page
+# shows them, and filters them by action).
+NOT_ACTIVITY = (TrailAction.LOGIN, TrailAction.LOGIN_FAILED)
+
+
+def recent_trail(user: User | None, limit: int = 10) -> list[TrailEntry]:
+    """The latest changes ``user`` may see, without logins (one query)."""
     qs = restrict(TrailEntry.objects.all(), user, Perm.VIEW_TRAIL, field="management_system_id")
-    return [TrailRow(e, _changes(e)) for e in qs.order_by("-seq")[:limit]]
+    return list(qs.exclude(action__in=NOT_ACTIVITY).order_by("-seq")[:limit])
+
+
+@dataclass
+class TrailLookups:
+    """What a page of trail entries refers to, fetched in bulk (never one query per row)."""
+
+    users: dict[str, User] = field(default_factory=dict)
+    # scope statement id -> (management system short name, standard key)
+    scopes: dict[str, tuple[str, str]] = field(default_factory=dict)
+    standards: dict[str, str] = field(default_factory=dict)  # standard id -> key
+    requirements: dict[str, str] = field(default_factory=dict)  # requirement id -> key
+    # (object type, id) of the context records that still exist (deleted ones have no page)
+    existing: set[tuple[str, str]] = field(default_factory=set)
+
+
+def _uuids(values: set[str]) -> list[uuid.UUID]:
+    out = []
+    for v in values:
+        try:
+            out.append(uuid.UUID(v))
+        except (ValueError, AttributeError, TypeError):
+            continue
+    return out
+
+
+def trail_lookups(entries: list[TrailEntry], user_ids: set[str]) -> TrailLookups:
+    """Resolve the user ids found in the entries' changes and the records the entries name, in
+    at most one query per kind of record (users, scope statements, standards, requirements,
+    interested parties, context issues) whatever the number of entries."""
+    by_type: dict[str, set[str]] = {}
+    for e in entries:
+        by_type.setdefault(e.object_type, set()).add(e.object_id)
+    found = TrailLookups()
+    if ids := _uuids(user_ids):
+        found.users = {str(u.pk): u for u in User.objects.filter(pk__in=ids).only("id", "email", "full_name")}
+    if ids := _uuids(by_type.get("core.scopestatement", set())):
+        rows = ScopeStatement.objects.filter(pk__in=ids).values_list(
+            "pk", "management_system__short_name", "standard__key"
+        )
+        found.scopes = {str(pk): (ms, std) for pk, ms, std in rows}
+    if numbers := [int(i) for i in by_type.get("standards.standard", set()) if i.isdigit()]:
+        found.standards = {
+            str(pk): key for pk, key in Standard.objects.filter(pk__in=numbers).values_list("pk", "key")
+        }
+    if numbers := [int(i) for i in by_type.get("standards.requirement", set()) if i.isdigit()]:
+        found.requirements = {
+            str(pk): key for pk, key in Requirement.objects.filter(pk__in=numbers).values_list("pk", "key")
+        }
+    for object_type, model in (
+        ("core.interestedparty", InterestedParty),
+        ("core.contextissue", ContextIssue),
+    ):
+        if ids := _uuids(by_type.get(object_type, set())):
+            found.existing |= {
+                (object_type, str(pk)) for pk in model.objects.filter(pk__in=ids).values_list("pk", flat=True)
+            }
+    return found
 
 
 def trail_object_types() -> list[str]:
     return list(TrailEntry.objects.order_by("object_type").values_list("object_type", flat=True).distinct())
 
 
-def _changes(entry: TrailEntry) -> dict[str, Any]:
+def trail_changes(entry: TrailEntry) -> dict[str, Any]:
+    """The field changes an entry recorded (``{}`` when there are none or the payload is odd)."""
     try:
         changes = json.loads(entry.payload).get("changes") or {}
     except (ValueError, AttributeError):

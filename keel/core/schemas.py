@@ -367,6 +367,15 @@ class UserPatch(Body):
     is_active: bool | None = None
 
 
+class PasswordIn(Body):
+    password: str = Field(
+        min_length=1,
+        max_length=4096,
+        description="The new password; it must pass the password rules (at least 10 characters, not "
+        "common, not like the email). It is never shown back, in answers or in the trail.",
+    )
+
+
 class RoleAssignmentFilters(Filters):
     user: str | None = Field(None, description=USER_REF)
     role: Role | None = None

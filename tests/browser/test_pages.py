@@ -108,4 +108,4 @@ def test_filter_context_by_standard_and_see_the_dashboard_and_trail(web: Browser
     page.goto(web.url("/trail/"))
     page.get_by_label("Object type").select_option("core.interestedparty")
     expect(page.locator("#trail-table tbody tr")).to_have_count(1)
-    expect(page.locator("#trail-table")).to_contain_text("needs_expectations")
+    expect(page.locator("#trail-table")).to_contain_text("Needs expectations")

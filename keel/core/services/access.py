@@ -97,6 +97,7 @@ def update_user(actor: Actor, user_id: uuid.UUID | str, **data: Any) -> User:
     unknown = set(data) - allowed
     if unknown:
         raise ValidationFailed(f"Unknown field(s): {', '.join(sorted(unknown))}.")
+    reject_control_characters(data)
     with transaction.atomic():
         try:
             user = User.objects.select_for_update().get(pk=user_id)
@@ -104,6 +105,17 @@ def update_user(actor: Actor, user_id: uuid.UUID | str, **data: Any) -> User:
             raise NotFound(f"No user with id {user_id}.") from None
         if data.get("is_active") is False and actor.user is not None and user.pk == actor.user.pk:
             raise ValidationFailed("You cannot deactivate your own account.")
+        if data.get("is_active") is False and user.is_active:
+            other_admins = User.objects.filter(
+                is_active=True,
+                role_assignments__role=Role.ADMIN,
+                role_assignments__management_system__isnull=True,
+            ).exclude(pk=user.pk)
+            is_admin = user.role_assignments.filter(role=Role.ADMIN, management_system__isnull=True).exists()
+            if is_admin and not other_admins.exists():
+                raise Conflict(
+                    f"{user.email} is the last active administrator; make someone else admin first."
+                )
         before = trail.snapshot(user, sorted(allowed))
         for k, v in data.items():
             setattr(user, k, v)

@@ -33,6 +33,7 @@ from keel.core.pages import AUTHENTICATED
 from keel.core.permissions import Perm
 from keel.core.services import access, organisation
 from keel.core.tests.factories import (
+    TEST_PASSWORD,
     ContextIssueFactory,
     InterestedPartyFactory,
     ManagementSystemFactory,
@@ -819,6 +820,68 @@ def test_given_a_compliance_manager_when_managing_users_then_403(
     assert_error(
         post(client, "/role-assignments", {"user": admin.email, "role": "viewer"}), 403, "permission_denied"
     )
+
+
+def test_given_an_admin_when_setting_a_password_then_204_it_works_and_is_never_shown(
+    make_user: MakeUser, admin: User
+) -> None:
+    # Given a person, and an admin calling with a token
+    user = make_user(Role.VIEWER)
+    _token, client = bearer(admin)
+
+    # When the admin sets a new password
+    response = post(client, f"/users/{user.pk}/password", {"password": "a-long-new-passphrase"})
+
+    # Then it is set, the answer is empty, and the trail records the change without the password
+    assert response.status_code == 204 and response.content == b""
+    user.refresh_from_db()
+    assert user.check_password("a-long-new-passphrase")
+    entry = TrailEntry.objects.filter(object_id=str(user.pk)).latest("seq")
+    assert entry.channel == "api" and entry.actor == admin
+    assert "a-long-new-passphrase" not in entry.payload
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"password": "Zq9#x"}, "password"),
+        ({"password": "password1234"}, "password"),
+        ({"password": ""}, "password"),
+        ({}, "password"),
+        ({"password": "a-long-new-passphrase", "notify": True}, "notify"),
+    ],
+)
+def test_given_a_bad_password_body_then_422_naming_the_field_without_echoing_it(
+    admin_client: Client, make_user: MakeUser, body: dict[str, Any], field: str
+) -> None:
+    user = make_user(Role.VIEWER)
+    response = post(admin_client, f"/users/{user.pk}/password", body)
+    error = assert_error(response, 422, "validation_error")
+    assert field in error["fields"]
+    if body.get("password"):
+        assert body["password"].encode() not in response.content
+    user.refresh_from_db()
+    assert user.check_password(TEST_PASSWORD)
+
+
+def test_given_an_unknown_user_or_a_non_admin_when_setting_a_password_then_404_or_403(
+    admin_client: Client, as_role: Callable[..., Client], make_user: MakeUser
+) -> None:
+    missing = uuid.UUID(int=0)
+    assert_error(
+        post(admin_client, f"/users/{missing}/password", {"password": "a-long-new-passphrase"}),
+        404,
+        "not_found",
+    )
+    user = make_user(Role.VIEWER)
+    client = as_role(Role.COMPLIANCE_MANAGER)
+    assert_error(
+        post(client, f"/users/{user.pk}/password", {"password": "a-long-new-passphrase"}),
+        403,
+        "permission_denied",
+    )
+    user.refresh_from_db()
+    assert user.check_password(TEST_PASSWORD)
 
 
 def test_given_users_me_then_the_caller_sees_their_roles_and_permissions(

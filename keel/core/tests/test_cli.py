@@ -25,6 +25,7 @@ from keel.core.choices import Role
 from keel.core.models import ApiToken, ManagementSystem, RoleAssignment, TrailEntry, User
 from keel.core.permissions import Perm
 from keel.core.services.access import user_for_token
+from keel.core.tests.factories import TEST_PASSWORD as TEST_PASSWORD_FOR_CLI
 from keel.standards.loader import DATA_DIR
 from keel.standards.models import Requirement, Standard
 
@@ -68,7 +69,7 @@ def test_every_command_has_help(run: Run, path: str) -> None:
     assert out.startswith(f"usage: keel {path}")
 
 
-@pytest.mark.parametrize("group", ["token", "standards", "trail"])
+@pytest.mark.parametrize("group", ["user", "token", "standards", "trail"])
 def test_command_groups_have_help_and_need_a_subcommand(run: Run, group: str) -> None:
     assert run(group, "--help")[0] == 0
     code, _, err = run(group)
@@ -155,12 +156,14 @@ def test_init_as_an_admin_names_the_admin_in_the_trail(run: Run, admin: User, tm
 
 
 def test_init_withdraws_an_entry_a_newer_revision_drops(run: Run, db: Any, tmp_path: Path) -> None:
-    # Given data files without 27001 A.5.12
+    # Given data files without 27001 A.5.12 (and a template library that no longer needs it)
     data = copy_data(tmp_path)
     drop_entry(data / "iso27001-2022" / "annex-a-5.yaml", "A.5.12")
+    templates = tmp_path / "templates"
+    templates.mkdir()
 
     # When
-    code, out, err = run("init", "--standards-data", str(data))
+    code, out, err = run("init", "--standards-data", str(data), "--templates-data", str(templates))
 
     # Then it is withdrawn, not deleted
     assert code == 0, err
@@ -168,6 +171,19 @@ def test_init_withdraws_an_entry_a_newer_revision_drops(run: Run, db: Any, tmp_p
     assert " updated, 1 withdrawn" in out  # later entries move up one place
     row = Requirement.objects.get(key="iso27001:2022:A.5.12")
     assert row.withdrawn_at is not None
+
+
+def test_init_refuses_a_template_library_that_links_a_requirement_the_data_drops(
+    run: Run, db: Any, tmp_path: Path
+) -> None:
+    data = copy_data(tmp_path)
+    drop_entry(data / "iso27001-2022" / "annex-a-5.yaml", "A.5.12")
+    trail_before = TrailEntry.objects.count()
+    code, _, err = run("init", "--standards-data", str(data))
+    assert code == 1
+    assert "control-template data files have" in err and "'iso27001:2022:A.5.12' does not exist" in err
+    assert TrailEntry.objects.count() == trail_before
+    assert Requirement.objects.get(key="iso27001:2022:A.5.12").withdrawn_at is None
 
 
 def test_init_with_a_malformed_data_file_names_file_and_entry_and_loads_nothing(
@@ -423,6 +439,105 @@ def test_as_a_deactivated_user_is_refused(run: Run, make_user: Callable[..., Use
     code, _, err = run("--as", former.email, "createuser", "new@example.com", "--role", "viewer")
     assert code == 1
     assert "deactivated" in one_error_line(err)
+
+
+# ---------------------------------------------------------------- user set-password, deactivate, activate
+
+
+def test_user_set_password_generates_one_and_prints_it_once(run: Run, make_user: Callable[..., User]) -> None:
+    # Given a person
+    person = make_user(Role.VIEWER)
+
+    # When the operator sets a password without giving one
+    code, out, err = run("user", "set-password", person.email.upper())
+
+    # Then a strong one is generated, printed once, works, and the trail hides it
+    assert code == 0, err
+    lines = [line for line in out.splitlines() if line.startswith("Password")]
+    assert len(lines) == 1
+    password = lines[0].rsplit(" ", 1)[-1]
+    assert len(password) >= 20 and out.count(password) == 1
+    assert authenticate(email=person.email, password=password) == person
+    entry = TrailEntry.objects.filter(object_id=str(person.pk)).latest("seq")
+    assert entry.channel == "cli" and password not in entry.payload
+
+
+def test_user_set_password_reads_stdin_and_refuses_a_weak_one(
+    run: Run, make_user: Callable[..., User], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    person = make_user(Role.VIEWER)
+    monkeypatch.setattr(sys, "stdin", io.StringIO("password\n"))
+    code, out, err = run("user", "set-password", person.email, "--password-stdin")
+    assert code == 1 and "too weak" in one_error_line(err) and not out
+    monkeypatch.setattr(sys, "stdin", io.StringIO("a-long-enough-passphrase\n"))
+    code, out, _ = run("user", "set-password", person.email, "--password-stdin")
+    assert code == 0 and "Password" not in out and "a-long-enough-passphrase" not in out
+    assert authenticate(email=person.email, password="a-long-enough-passphrase") == person
+
+
+def test_user_set_password_prompts_twice(
+    run: Run, make_user: Callable[..., User], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    person = make_user(Role.VIEWER)
+    answers = iter(["a-long-enough-passphrase", "something-else-entirely"])
+    monkeypatch.setattr("getpass.getpass", lambda prompt="": next(answers))
+    code, _, err = run("user", "set-password", person.email, "--password-prompt")
+    assert code == 1 and "differ" in one_error_line(err)
+    assert authenticate(email=person.email, password="a-long-enough-passphrase") is None
+
+
+def test_user_commands_name_an_unknown_email(run: Run, db: Any) -> None:
+    for command in ("set-password", "deactivate", "activate"):
+        code, out, err = run("user", command, "ghost@example.com")
+        assert code == 1 and not out
+        assert "No user with email 'ghost@example.com'" in one_error_line(err)
+
+
+def test_user_set_password_as_a_non_admin_is_refused_before_anything_is_printed(
+    run: Run, make_user: Callable[..., User]
+) -> None:
+    person = make_user(Role.VIEWER)
+    manager = make_user(Role.COMPLIANCE_MANAGER)
+    code, out, err = run("user", "set-password", person.email, "--as", manager.email)
+    assert code == 1 and not out
+    assert "is not allowed to: manage users" in one_error_line(err)
+    assert authenticate(email=person.email, password=TEST_PASSWORD_FOR_CLI) == person
+
+
+def test_user_deactivate_blocks_logins_and_tokens_and_activate_undoes_it(
+    run: Run, admin: User, make_user: Callable[..., User]
+) -> None:
+    # Given a person with a password and a token
+    person = make_user(Role.CONTRIBUTOR)
+    code, secret, _ = run("token", "create", person.email)
+    secret = secret.strip()
+
+    # When an admin deactivates them
+    code, out, err = run("user", "deactivate", person.email, "--as", admin.email)
+
+    # Then logins and the token are refused, and the trail names the admin
+    assert code == 0, err
+    assert "Deactivated" in out
+    assert authenticate(email=person.email, password=TEST_PASSWORD_FOR_CLI) is None
+    assert user_for_token(secret) is None
+    entry = TrailEntry.objects.filter(object_id=str(person.pk)).latest("seq")
+    assert entry.actor == admin and '"is_active":[true,false]' in entry.payload
+
+    # When deactivated again, nothing changes; when activated, they are back
+    code, out, _ = run("user", "deactivate", person.email)
+    assert code == 0 and "already deactivated" in out
+    code, out, _ = run("user", "activate", person.email)
+    assert code == 0 and "Reactivated" in out
+    assert authenticate(email=person.email, password=TEST_PASSWORD_FOR_CLI) == person
+    assert user_for_token(secret) == person
+
+
+def test_user_deactivate_of_yourself_is_refused(run: Run, admin: User) -> None:
+    code, out, err = run("user", "deactivate", admin.email, "--as", admin.email)
+    assert code == 1 and not out
+    assert "cannot deactivate your own account" in one_error_line(err)
+    admin.refresh_from_db()
+    assert admin.is_active
 
 
 # ---------------------------------------------------------------- tokens

@@ -884,3 +884,13 @@ def test_given_an_update_that_changes_nothing_then_nothing_is_written(org: Organ
     org_services.save_interested_party(actor, party.pk, name="Lenders", standards=["iso27001:2022"])
     assert InterestedParty.objects.get(pk=party.pk).updated_at == stamp
     assert TrailEntry.objects.count() == entries
+
+
+def test_given_the_last_active_admin_then_no_one_can_deactivate_them(make_user: MakeUser) -> None:
+    admin = make_user(Role.ADMIN)
+    with changes_nothing(Conflict, match="last active administrator"):
+        access.update_user(Actor.cli(), admin.pk, is_active=False)
+    second = make_user(Role.ADMIN)
+    access.update_user(Actor.cli(), admin.pk, is_active=False)
+    with changes_nothing(Conflict, match="last active administrator"):
+        access.update_user(Actor.cli(), second.pk, is_active=False)

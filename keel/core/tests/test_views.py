@@ -74,6 +74,7 @@ def page_urls(isms: ManagementSystem, party: InterestedParty, issue: ContextIssu
         reverse("issue-row", args=[issue.pk]),
         reverse("issue-delete", args=[issue.pk]),
         reverse("people"),
+        reverse("person-edit", args=[User.objects.get(email="admin@example.com").pk]),
         reverse("trail"),
         reverse("account"),
     ]
@@ -554,7 +555,7 @@ def test_trail_filters_paginates_and_serves_an_htmx_partial(
         reverse("trail"), {"object_type": "core.interestedparty"}, **HTMX
     ).content.decode()
     assert "<html" not in partial and "Only party" in partial and "Issue 3" not in partial
-    assert "needs_expectations" in partial  # the field changes are shown
+    assert "Needs expectations" in partial  # the field changes are shown, by their readable name
     page2 = admin_client.get(reverse("trail"), {"page": 2, "action": "create"}).content.decode()
     assert "Page 2 of 2" in page2
     none = admin_client.get(reverse("trail"), {"channel": "api"}).content.decode()
@@ -653,3 +654,368 @@ def test_given_a_browser_asking_for_favicon_ico_then_it_is_sent_to_ours(client: 
     response = client.get("/favicon.ico")
     assert response.status_code == 301
     assert response["Location"].endswith("keel/favicon.svg")
+
+
+# ---------------------------------------------------------------- one person: details, password, access
+
+
+def test_people_page_links_each_person_to_their_page(admin_client: Client, make_user: MakeUser) -> None:
+    person = make_user(Role.VIEWER, full_name="Vera Viewer")
+    html = admin_client.get(reverse("people")).content.decode()
+    assert f'href="{reverse("person-edit", args=[person.pk])}"' in html
+
+
+def test_an_admin_edits_a_persons_name_and_job_title(
+    admin_client: Client, make_user: MakeUser, admin: User
+) -> None:
+    # Given a person
+    person = make_user(Role.VIEWER, full_name="Vera Viewer")
+    url = reverse("person-edit", args=[person.pk])
+    assert "Vera Viewer" in admin_client.get(url).content.decode()
+
+    # When the admin saves new details
+    response = admin_client.post(url, {"full_name": "Vera Vance", "job_title": "Risk officer"})
+
+    # Then they are saved and trailed, and the admin is back on the person's page
+    assert response.status_code == 302 and response["Location"] == url
+    person.refresh_from_db()
+    assert (person.full_name, person.job_title) == ("Vera Vance", "Risk officer")
+    entry = TrailEntry.objects.filter(object_id=str(person.pk), action="update").get()
+    assert entry.actor == admin and "Vera Vance" in entry.payload
+
+
+def test_editing_a_person_with_bad_input_shows_the_error_and_changes_nothing(
+    admin_client: Client, make_user: MakeUser
+) -> None:
+    person = make_user(Role.VIEWER, full_name="Vera Viewer")
+    response = admin_client.post(reverse("person-edit", args=[person.pk]), {"full_name": "x" * 151})
+    assert response.status_code == 422
+    assert b"Ensure this value has at most 150 characters" in response.content
+    person.refresh_from_db()
+    assert person.full_name == "Vera Viewer"
+
+
+def test_an_admin_sets_a_password_and_the_persons_sessions_end(
+    admin_client: Client, make_user: MakeUser, login_client: LoginClient
+) -> None:
+    # Given a person who is logged in
+    person = make_user(Role.VIEWER)
+    theirs = login_client(person)
+    assert theirs.get(reverse("dashboard")).status_code == 200
+    url = reverse("person-password", args=[person.pk])
+
+    # When the admin types a weak password, then two different ones
+    weak = admin_client.post(url, {"new_password": "password", "confirm_password": "password"})
+    differ = admin_client.post(
+        url, {"new_password": "a-long-new-passphrase", "confirm_password": "another-long-passphrase"}
+    )
+
+    # Then each says what was wrong and the password is unchanged
+    assert weak.status_code == 422 and b"too short" in weak.content
+    assert differ.status_code == 422 and b"The two new passwords differ" in differ.content
+    assert b"a-long-new-passphrase" not in differ.content  # never echoed back
+    person.refresh_from_db()
+    assert person.check_password(TEST_PASSWORD)
+
+    # When the admin sets a good one
+    ok = admin_client.post(
+        url, {"new_password": "a-long-new-passphrase", "confirm_password": "a-long-new-passphrase"}
+    )
+
+    # Then it works, the trail hides it, and the person's open session has ended
+    assert ok.status_code == 302
+    person.refresh_from_db()
+    assert person.check_password("a-long-new-passphrase")
+    entry = TrailEntry.objects.filter(object_id=str(person.pk)).latest("seq")
+    assert "a-long-new-passphrase" not in entry.payload and "(changed)" in entry.payload
+    assert theirs.get(reverse("dashboard"))["Location"].startswith(reverse("login"))
+
+
+def test_an_admin_setting_their_own_password_there_stays_logged_in(admin_client: Client, admin: User) -> None:
+    response = admin_client.post(
+        reverse("person-password", args=[admin.pk]),
+        {"new_password": "a-long-new-passphrase", "confirm_password": "a-long-new-passphrase"},
+    )
+    assert response.status_code == 302
+    assert admin_client.get(reverse("people")).status_code == 200
+
+
+def test_deactivating_blocks_the_person_and_reactivating_lets_them_back(
+    admin_client: Client, make_user: MakeUser, login_client: LoginClient
+) -> None:
+    # Given a logged-in person with an API token
+    person = make_user(Role.CONTRIBUTOR)
+    theirs = login_client(person)
+    _token, secret = access.create_token(Actor.system(), person, "ci")
+
+    # When the admin deactivates them
+    response = admin_client.post(reverse("person-deactivate", args=[person.pk]), follow=True)
+
+    # Then they are out at once: session and token alike; the page says so
+    assert response.status_code == 200 and b"is deactivated" in response.content
+    person.refresh_from_db()
+    assert not person.is_active
+    assert theirs.get(reverse("dashboard"))["Location"].startswith(reverse("login"))
+    assert access.user_for_token(secret) is None
+    assert b"Deactivated" in admin_client.get(reverse("people")).content
+
+    # When deactivated again, nothing changes; when reactivated, they are back
+    again = admin_client.post(reverse("person-deactivate", args=[person.pk]), follow=True)
+    assert b"already deactivated" in again.content
+    admin_client.post(reverse("person-activate", args=[person.pk]))
+    person.refresh_from_db()
+    assert person.is_active and access.user_for_token(secret) == person
+    actions = list(
+        TrailEntry.objects.filter(object_id=str(person.pk), action="update").values_list("payload", flat=True)
+    )
+    assert len(actions) == 2 and all('"is_active"' in p for p in actions)
+
+
+def test_an_admin_cannot_deactivate_themselves(admin_client: Client, admin: User) -> None:
+    html = admin_client.get(reverse("person-edit", args=[admin.pk])).content.decode()
+    assert "You cannot deactivate your own account" in html
+    assert reverse("person-deactivate", args=[admin.pk]) not in html
+    response = admin_client.post(reverse("person-deactivate", args=[admin.pk]), follow=True)
+    assert b"You cannot deactivate your own account." in response.content
+    admin.refresh_from_db()
+    assert admin.is_active
+
+
+def test_an_unknown_person_is_404(admin_client: Client) -> None:
+    missing = "00000000-0000-0000-0000-000000000000"
+    for name in ("person-edit", "person-password", "person-deactivate", "person-activate"):
+        response = admin_client.post(reverse(name, args=[missing]), {})
+        assert response.status_code == 404 and b"No user with id" in response.content, name
+
+
+def test_a_compliance_manager_cannot_administer_people(
+    make_user: MakeUser, login_client: LoginClient, org: Organisation
+) -> None:
+    person = make_user(Role.VIEWER)
+    client = login_client(make_user(Role.COMPLIANCE_MANAGER))
+    assert client.post(reverse("person-deactivate", args=[person.pk])).status_code == 403
+    assert client.post(reverse("person-edit", args=[person.pk]), {"full_name": "X"}).status_code == 403
+    person.refresh_from_db()
+    assert person.is_active and person.full_name != "X"
+
+
+# ---------------------------------------------------------------- audit trail: reading it
+
+
+def test_trail_reads_as_types_field_names_people_and_links(
+    admin_client: Client, admin: User, isms: ManagementSystem
+) -> None:
+    # Given a party, an approved scope (its approver is a user id) and a person's new job title
+    actor = Actor.for_user(admin, "web")
+    party = organisation.save_interested_party(
+        actor, name="Regulator", category="regulator", needs_expectations="Breach reports"
+    )
+    scope = organisation.draft_scope(actor, isms.pk, "iso27001:2022", summary="All of it")
+    organisation.approve_scope(actor, scope.pk)
+    access.update_user(actor, admin.pk, job_title="CISO")
+
+    # When the admin reads the trail
+    html = admin_client.get(reverse("trail")).content.decode()
+
+    # Then types and fields read as words, choices as labels, user ids as people
+    assert "Interested party" in html and "core.interestedparty</code>" not in html
+    assert "Scope statement" in html and "Needs expectations" in html
+    assert "Regulator or authority" in html  # the category's label, not "regulator"
+    assert f"{admin.full_name} ({admin.email})" in html
+    assert f'[null, "{admin.pk}"]' not in html and f">{admin.pk}<" not in html
+    # And each entry links to the page showing its record
+    assert f'href="{reverse("context")}#party-{party.pk}"' in html
+    assert f'href="{reverse("scope-detail", args=["isms", "iso27001:2022"])}"' in html
+    assert f'href="{reverse("people")}#user-{admin.pk}"' in html
+    # And the standards loaded at set-up link to their pages
+    std_html = admin_client.get(reverse("trail"), {"object_type": "standards.standard"}).content.decode()
+    assert "Standard" in std_html
+    assert f'href="{reverse("standard-detail", args=["iso27001:2022"])}"' in std_html
+
+
+def test_trail_shows_choice_labels_and_folds_long_values(
+    admin_client: Client, admin: User, org: Organisation
+) -> None:
+    long_text = "The regulator expects breach reports within 72 hours. " * 6
+    organisation.save_interested_party(
+        Actor.for_user(admin, "web"), name="Regulator", category="regulator", needs_expectations=long_text
+    )
+    html = admin_client.get(reverse("trail"), {"object_type": "core.interestedparty"}).content.decode()
+    assert "Regulator or authority" in html
+    # The long value shows its start, and unfolds to all of it without JavaScript
+    assert f'<details class="long-value"><summary>{long_text[:79].rstrip()}…</summary>' in html
+    assert long_text.strip() in html
+    assert html.count('<details class="long-value">') == 1  # short values stay as they are
+
+
+def test_trail_marks_deleted_records_and_does_not_link_them(
+    admin_client: Client, admin: User, org: Organisation
+) -> None:
+    actor = Actor.for_user(admin, "web")
+    party = organisation.save_interested_party(
+        actor, name="Gone Ltd", category="supplier", needs_expectations="x"
+    )
+    organisation.delete_interested_party(actor, party.pk)
+    html = admin_client.get(reverse("trail"), {"object_type": "core.interestedparty"}).content.decode()
+    assert "(deleted since)" in html
+    assert f"#party-{party.pk}" not in html
+
+
+def test_trail_links_to_people_only_for_those_who_may_open_the_people_page(
+    make_user: MakeUser, login_client: LoginClient, admin: User, org: Organisation
+) -> None:
+    access.update_user(Actor.for_user(admin, "web"), admin.pk, job_title="CISO")
+    html = login_client(make_user(Role.AUDITOR)).get(reverse("trail")).content.decode()
+    assert "CISO" in html
+    assert f"#user-{admin.pk}" not in html
+
+
+def test_trail_filter_lists_readable_object_types(
+    admin_client: Client, admin: User, org: Organisation
+) -> None:
+    organisation.save_interested_party(
+        Actor.for_user(admin, "web"), name="P", category="customer", needs_expectations="x"
+    )
+    html = admin_client.get(reverse("trail")).content.decode()
+    assert '<option value="core.interestedparty">Interested party</option>' in html
+
+
+def test_trail_query_count_is_fixed_with_every_kind_of_record(
+    admin_client: Client, admin: User, isms: ManagementSystem
+) -> None:
+    # Given one record of each kind the trail links to, read once
+    actor = Actor.for_user(admin, "web")
+
+    def one_of_each(n: int) -> None:
+        party = organisation.save_interested_party(
+            actor, name=f"P{n}", category="customer", needs_expectations="x"
+        )
+        organisation.save_context_issue(
+            actor, title=f"I{n}", description="d", kind="internal", category="social"
+        )
+        organisation.delete_interested_party(actor, party.pk)
+        ms = organisation.create_management_system(
+            actor,
+            name=f"MS {n}",
+            short_name=f"ms-q{n}",
+            operating_model="unified",
+            standards=["iso27001:2022"],
+        )
+        scope = organisation.draft_scope(actor, ms.pk, "iso27001:2022", summary="x")
+        organisation.approve_scope(actor, scope.pk)
+        person = access.create_user(actor, f"p{n}@example.com", role=Role.VIEWER)
+        access.update_user(actor, person.pk, job_title="T")
+
+    one_of_each(0)
+    first = queries_for(admin_client, reverse("trail"))
+    first_dashboard = queries_for(admin_client, reverse("dashboard"))
+    # When there are many more of each
+    for n in range(1, 5):
+        one_of_each(n)
+    # Then the trail and the dashboard's recent activity run the same number of queries
+    assert queries_for(admin_client, reverse("trail")) == first
+    assert queries_for(admin_client, reverse("dashboard")) == first_dashboard
+
+
+# ---------------------------------------------------------------- dashboard: recent activity
+
+
+def test_recent_activity_leaves_out_logins_which_the_trail_still_shows(
+    admin_client: Client, admin: User, org: Organisation
+) -> None:
+    # Given a change, then a burst of logins and failed logins
+    actor = Actor.for_user(admin, "web")
+    organisation.save_interested_party(actor, name="Lenders", category="customer", needs_expectations="x")
+    for _ in range(12):
+        access.record_login(actor, admin.email, succeeded=True, user=admin)
+        access.record_login(actor, "nobody@example.com", succeeded=False)
+
+    # When the admin opens the dashboard
+    html = admin_client.get(reverse("dashboard")).content.decode()
+
+    # Then the change is there and the logins are not
+    assert "Lenders" in html
+    assert "Logged in</span>" not in html and "Login failed</span>" not in html
+    # And the trail page still lists them, filtered by action
+    trail = admin_client.get(reverse("trail"), {"action": "login_failed"}).content.decode()
+    assert "nobody@example.com" in trail and "12 entries" in trail
+
+
+# ---------------------------------------------------------------- context: an unknown standard filter
+
+
+def test_an_unknown_standard_filter_says_so_and_shows_everything(
+    admin_client: Client, party: InterestedParty
+) -> None:
+    for extra in ({}, HTMX):
+        response = admin_client.get(reverse("context"), {"standard": "iso9001:2015"}, **extra)
+        html = response.content.decode()
+        assert response.status_code == 200
+        assert "No standard &#x27;iso9001:2015&#x27;; showing all." in html
+        assert "iso27001:2022, iso42001:2023" in html
+        assert "Customers" in html
+    assert "No standard" not in admin_client.get(reverse("context")).content.decode()
+    ok = admin_client.get(reverse("context"), {"standard": "iso27001:2022"}).content.decode()
+    assert "No standard" not in ok
+
+
+# ---------------------------------------------------------------- scope: what an approval changes
+
+
+def test_before_approving_the_page_compares_the_draft_with_the_approved_version(
+    admin_client: Client, admin: User, aims: ManagementSystem
+) -> None:
+    # Given an approved AIMS scope and a draft that changes the boundaries and a lifecycle stage
+    actor = Actor.for_user(admin, "web")
+    v1 = organisation.draft_scope(
+        actor,
+        aims.pk,
+        "iso42001:2023",
+        summary="The AI platform",
+        boundaries="Head office",
+        lifecycle_stages=["design"],
+    )
+    organisation.approve_scope(actor, v1.pk)
+    organisation.draft_scope(
+        actor,
+        aims.pk,
+        "iso42001:2023",
+        boundaries="Head office and the Lyon lab",
+        lifecycle_stages=["design", "operation"],
+        change_note="Lyon joins.",
+    )
+
+    # When the approver opens the scope page
+    html = admin_client.get(reverse("scope-detail", args=["aims", "iso42001:2023"])).content.decode()
+
+    # Then they see exactly the fields that differ, old against new, and why
+    assert "What approving version 2 changes" in html
+    assert "changes 2 fields" in html
+    assert 'id="diff-boundaries"' in html and 'id="diff-lifecycle_stages"' in html
+    assert 'id="diff-summary"' not in html
+    assert "Head office and the Lyon lab" in html
+    assert "Design, Operation and monitoring" in html
+    assert "Lyon joins." in html
+    assert "Approve version 2" in html
+
+
+def test_a_first_draft_and_an_unchanged_draft_say_so(
+    admin_client: Client, admin: User, isms: ManagementSystem
+) -> None:
+    actor = Actor.for_user(admin, "web")
+    url = reverse("scope-detail", args=["isms", "iso27001:2022"])
+    v1 = organisation.draft_scope(actor, isms.pk, "iso27001:2022", summary="All of it")
+    assert "There is no approved version yet" in admin_client.get(url).content.decode()
+    organisation.approve_scope(actor, v1.pk)
+    organisation.draft_scope(actor, isms.pk, "iso27001:2022", change_note="Yearly review.")
+    html = admin_client.get(url).content.decode()
+    assert "says the same as the approved version 1" in html and "Yearly review." in html
+
+
+def test_scope_differences_ignore_line_endings_and_list_order() -> None:
+    from keel.core.views.organisation import scope_differences
+
+    old = ScopeStatement(summary="A\r\nB  ", lifecycle_stages=["design", "operation"], ai_roles=[])
+    new = ScopeStatement(summary="A\nB", lifecycle_stages=["operation", "design"], ai_roles=["provider"])
+    diffs = scope_differences(old, new, ai=True)
+    assert [(d.name, d.old, d.new) for d in diffs] == [("ai_roles", "", "AI provider")]
