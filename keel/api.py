@@ -83,6 +83,12 @@ def _register() -> None:
 
     api.add_router("", standards_router)
     api.add_router("", core_router)
+    from keel.controls.api import router as controls_router
+
+    api.add_router("", controls_router)
+    from keel.soa.api import router as soa_router  # the Statement of Applicability
+
+    api.add_router("", soa_router)
 
 
 _register()

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "keel.core",
     "keel.standards",
     "keel.controls",
+    "keel.soa",
 ]
 
 MIDDLEWARE = [

@@ -25,6 +25,9 @@ urlpatterns = [
     path("favicon.ico", favicon, name="favicon"),
     path("api/v1/", api.urls),
     path("standards/", include("keel.standards.urls")),
+    path("controls/import/", include("keel.controls.importing.urls")),
+    path("controls/", include("keel.controls.urls")),
+    path("soa/", include("keel.soa.urls")),
     path("", include("keel.core.urls")),
 ]
 

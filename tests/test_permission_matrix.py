@@ -28,12 +28,15 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 
 from keel.api import api
 from keel.cli import PERMISSIONS, command_paths, main
+from keel.controls.tests import import_matrix  # import of an existing ISMS
 from keel.core.choices import Role
 from keel.core.models import User
 from keel.core.navigation import NAV, navigation
 from keel.core.pages import AUTHENTICATED, PUBLIC
 from keel.core.permissions import Perm, has_perm, system_ids_with
+from keel.soa.tests import factories as soa_factories  # the Statement of Applicability
 
+from . import controls_world as cw  # the control catalogue
 from .permission_world import (
     ANONYMOUS,
     ANYWHERE,
@@ -280,6 +283,164 @@ PAGE_CASES: list[PageCase] = [
     # the audit trail: a list filtered to the perimeters where the user may read it
     PageCase("trail", Perm.VIEW_TRAIL, target=_anywhere),
     PageCase("trail", Perm.VIEW_TRAIL, query="action=create", htmx=True, target=_anywhere),
+    # control catalogue (issue 3, controls pages): a control of system A; lists are filtered
+    PageCase("control-list", Perm.VIEW, kwargs=lambda w, u: (cw.control_a(w), {})[1]),
+    PageCase("control-list", Perm.VIEW, query="status=planned", htmx=True),
+    PageCase(
+        "control-bulk",
+        Perm.EDIT_CONTROLS,
+        "POST",
+        data=lambda w, u: {"controls": [str(cw.control_a(w).pk)], "status": "implemented"},
+        target=_anywhere,
+        ok=REDIRECT,
+    ),
+    PageCase("control-create", Perm.EDIT_CONTROLS, target=_anywhere),
+    PageCase(
+        "control-create",
+        Perm.EDIT_CONTROLS,
+        "POST",
+        data=lambda w, u: {
+            "title": "Key rotation",
+            "type": "technical",
+            "frequency": "quarterly",
+            "status": "planned",
+            "effectiveness": "not_assessed",
+            "management_systems": [cw.editable_system(w, u)],
+        },
+        target=_anywhere,
+        ok=REDIRECT,
+    ),
+    PageCase("control-detail", Perm.VIEW, kwargs=cw.control_kwargs, target=_system_a),
+    PageCase("control-edit", Perm.EDIT_CONTROLS, kwargs=cw.control_kwargs, target=_system_a),
+    PageCase(
+        "control-edit",
+        Perm.EDIT_CONTROLS,
+        "POST",
+        kwargs=cw.control_kwargs,
+        data=lambda w, u: {
+            "ref_id": cw.CONTROL_REF,
+            "title": "Supplier and AI-component due diligence",
+            "type": "process",
+            "frequency": "per_event",
+            "status": "in_progress",
+            "effectiveness": "not_assessed",
+            "management_systems": [w.a.short_name],
+        },
+        target=_system_a,
+        ok=REDIRECT,
+    ),
+    PageCase("control-delete", Perm.EDIT_CONTROLS, kwargs=cw.control_kwargs, target=_system_a),
+    PageCase(
+        "control-delete", Perm.EDIT_CONTROLS, "POST", kwargs=cw.control_kwargs, target=_system_a, ok=REDIRECT
+    ),
+    PageCase(
+        "control-link-add",
+        Perm.EDIT_CONTROLS,
+        "POST",
+        kwargs=cw.control_kwargs,
+        data=lambda w, u: {"requirement": cw.UNLINKED, "coverage": "partial", "note": "AI questions."},
+        target=_system_a,
+        ok=REDIRECT,
+    ),
+    PageCase(
+        "control-link-add",
+        Perm.EDIT_CONTROLS,
+        "POST",
+        kwargs=cw.control_kwargs,
+        data=lambda w, u: {"requirement": cw.UNLINKED, "coverage": "partial"},
+        htmx=True,
+        target=_system_a,
+    ),
+    PageCase("control-link-row", Perm.VIEW, kwargs=cw.link_kwargs, htmx=True, target=_system_a),
+    PageCase("control-link-edit", Perm.EDIT_CONTROLS, kwargs=cw.link_kwargs, target=_system_a),
+    PageCase("control-link-edit", Perm.EDIT_CONTROLS, kwargs=cw.link_kwargs, htmx=True, target=_system_a),
+    PageCase(
+        "control-link-edit",
+        Perm.EDIT_CONTROLS,
+        "POST",
+        kwargs=cw.link_kwargs,
+        data=lambda w, u: {"coverage": "partial", "note": "Onboarding only."},
+        target=_system_a,
+        ok=REDIRECT,
+    ),
+    PageCase(
+        "control-link-edit",
+        Perm.EDIT_CONTROLS,
+        "POST",
+        kwargs=cw.link_kwargs,
+        data=lambda w, u: {"coverage": "partial", "note": "Onboarding only."},
+        htmx=True,
+        target=_system_a,
+    ),
+    PageCase(
+        "control-link-delete",
+        Perm.EDIT_CONTROLS,
+        "POST",
+        kwargs=cw.link_kwargs,
+        target=_system_a,
+        ok=REDIRECT,
+    ),
+    PageCase(
+        "control-link-delete", Perm.EDIT_CONTROLS, "POST", kwargs=cw.link_kwargs, htmx=True, target=_system_a
+    ),
+    PageCase("control-templates", Perm.VIEW),
+    PageCase("control-templates", Perm.VIEW, query=f"standard={ISO42001}&q=supplier", htmx=True),
+    PageCase(
+        "control-adopt",
+        Perm.EDIT_CONTROLS,
+        "POST",
+        data=lambda w, u: {"templates": [cw.template_key()], "management_system": cw.editable_system(w, u)},
+        target=_anywhere,
+        ok=REDIRECT,
+    ),
+    PageCase("control-matrix", Perm.VIEW, kwargs=lambda w, u: (cw.control_a(w), {})[1]),
+    PageCase("control-matrix", Perm.VIEW, query=f"first={ISO42001}&part=clauses", htmx=True),
+    # the Statement of Applicability (keel/soa): SoAs are records of management system A
+    PageCase("soa-list", Perm.VIEW),
+    PageCase("soa-detail", Perm.VIEW, kwargs=soa_factories.page_soa, target=_system_a),
+    PageCase("soa-row", Perm.VIEW, kwargs=soa_factories.page_row, htmx=True, target=_system_a),
+    PageCase("soa-row-edit", Perm.EDIT_SOA, kwargs=soa_factories.page_row, target=_system_a),
+    PageCase("soa-row-edit", Perm.EDIT_SOA, kwargs=soa_factories.page_row, htmx=True, target=_system_a),
+    PageCase(
+        "soa-row-edit",
+        Perm.EDIT_SOA,
+        "POST",
+        kwargs=soa_factories.page_row,
+        data=soa_factories.row_form,
+        target=_system_a,
+        ok=REDIRECT,
+    ),
+    PageCase(
+        "soa-row-edit",
+        Perm.EDIT_SOA,
+        "POST",
+        kwargs=soa_factories.page_row,
+        data=soa_factories.row_form,
+        htmx=True,
+        target=_system_a,
+    ),
+    PageCase(
+        "soa-approve",
+        Perm.APPROVE_SOA,
+        "POST",
+        kwargs=soa_factories.page_soa_unapproved,
+        target=_system_a,
+        ok=REDIRECT,
+    ),
+    PageCase("soa-compare", Perm.VIEW, kwargs=soa_factories.page_soa, target=_system_a),
+    PageCase("soa-export", Perm.VIEW, kwargs=soa_factories.page_soa, query="format=json", target=_system_a),
+    # import wizard (keel/controls/importing): upload → preview → confirm, into an editable system
+    PageCase("control-import", Perm.EDIT_CONTROLS, target=_anywhere),
+    PageCase(
+        "control-import", Perm.EDIT_CONTROLS, "POST", data=import_matrix.page_upload_data, target=_anywhere
+    ),
+    PageCase(
+        "control-import-confirm",
+        Perm.EDIT_CONTROLS,
+        "POST",
+        data=import_matrix.page_confirm_data,
+        target=_anywhere,
+    ),
 ]
 
 
@@ -676,6 +837,124 @@ API_CASES: list[ApiCase] = [
         params=lambda w, u: {"seq": w.entry_org},
         note="(organisation)",
     ),
+    # the Statement of Applicability (keel/soa): SoAs are records of management system A
+    ApiCase(
+        "GET",
+        "/soas",
+        Perm.VIEW,
+        params=soa_factories.matrix_params,
+        filtered=soa_factories.only_visible_soas,
+    ),
+    ApiCase(
+        "POST",
+        "/soas",
+        Perm.EDIT_SOA,
+        body=lambda w, u: {"management_system": w.a.short_name, "standard": ISO42001},
+        target=_system_a,
+        ok=CREATED,
+    ),
+    ApiCase("GET", "/soas/{soa_id}", Perm.VIEW, params=soa_factories.matrix_params, target=_system_a),
+    ApiCase(
+        "PATCH",
+        "/soas/{soa_id}/rows/{row_id}",
+        Perm.EDIT_SOA,
+        params=soa_factories.matrix_params,
+        body=lambda w, u: {"business_need": "Lenders ask for it."},
+        target=_system_a,
+    ),
+    ApiCase(
+        "GET", "/soas/{soa_id}/versions", Perm.VIEW, params=soa_factories.matrix_params, target=_system_a
+    ),
+    ApiCase(
+        "POST",
+        "/soas/{soa_id}/approve",
+        Perm.APPROVE_SOA,
+        params=soa_factories.matrix_params_unapproved,
+        body=lambda w, u: {"note": "Reviewed."},
+        target=_system_a,
+        ok=CREATED,
+    ),
+    ApiCase(
+        "GET",
+        "/soas/{soa_id}/compare",
+        Perm.VIEW,
+        params=soa_factories.matrix_params,
+        query="from_version=1",
+        target=_system_a,
+    ),
+    # control catalogue (issue 3, controls API): a control of system A; lists are filtered
+    ApiCase(
+        "GET",
+        "/controls",
+        Perm.VIEW,
+        params=lambda w, u: (cw.control_a(w), {})[1],
+        filtered=cw.only_visible_controls,
+    ),
+    ApiCase("GET", "/controls/{ref}", Perm.VIEW, params=cw.control_kwargs, target=_system_a),
+    ApiCase(
+        "POST",
+        "/controls",
+        Perm.EDIT_CONTROLS,
+        body=lambda w, u: {
+            "title": "Key rotation",
+            "type": "technical",
+            "frequency": "quarterly",
+            "management_systems": [w.a.short_name],
+        },
+        target=_system_a,
+        ok=CREATED,
+    ),
+    ApiCase(
+        "PATCH",
+        "/controls/{ref}",
+        Perm.EDIT_CONTROLS,
+        params=cw.control_kwargs,
+        body=lambda w, u: {"status": "implemented"},
+        target=_system_a,
+    ),
+    ApiCase(
+        "DELETE", "/controls/{ref}", Perm.EDIT_CONTROLS, params=cw.control_kwargs, target=_system_a, ok=GONE
+    ),
+    ApiCase("GET", "/control-links", Perm.VIEW, params=lambda w, u: (cw.control_a(w), {})[1]),
+    ApiCase("GET", "/control-links/{link_id}", Perm.VIEW, params=cw.link_kwargs, target=_system_a),
+    ApiCase(
+        "POST",
+        "/control-links",
+        Perm.EDIT_CONTROLS,
+        body=lambda w, u: {
+            "control": cw.control_a(w).ref_id,
+            "requirement": cw.UNLINKED,
+            "coverage": "partial",
+        },
+        target=_system_a,
+        ok=CREATED,
+    ),
+    ApiCase(
+        "PATCH",
+        "/control-links/{link_id}",
+        Perm.EDIT_CONTROLS,
+        params=cw.link_kwargs,
+        body=lambda w, u: {"coverage": "partial", "note": "Onboarding only."},
+        target=_system_a,
+    ),
+    ApiCase(
+        "DELETE",
+        "/control-links/{link_id}",
+        Perm.EDIT_CONTROLS,
+        params=cw.link_kwargs,
+        target=_system_a,
+        ok=GONE,
+    ),
+    ApiCase("GET", "/control-templates", Perm.VIEW, query=f"standard={ISO42001}"),
+    ApiCase("GET", "/control-templates/{key}", Perm.VIEW, params=lambda w, u: {"key": cw.template_key()}),
+    ApiCase(
+        "POST",
+        "/control-templates/adopt",
+        Perm.EDIT_CONTROLS,
+        body=lambda w, u: {"templates": [cw.template_key()], "management_system": w.a.short_name},
+        target=_system_a,
+        ok=CREATED,
+    ),
 ]
 
 
@@ -816,6 +1095,11 @@ CLI_CASES: list[CliCase] = [
     CliCase("standards list", Perm.VIEW, lambda w, u: ["standards", "list", "--format", "json"]),
     CliCase("standards show", Perm.VIEW, lambda w, u: ["standards", "show", ISO42001]),
     CliCase("trail verify", Perm.VIEW_TRAIL, lambda w, u: ["trail", "verify"]),
+    # the Statement of Applicability (keel/soa): export the SoA of the user's own system
+    CliCase("export soa", Perm.VIEW, lambda w, u: soa_factories.export_argv(w.a, u, "-")),
+    # import of an existing ISMS (keel/controls/importing): a one-row control file, an SoA of A
+    CliCase("import controls", Perm.EDIT_CONTROLS, lambda w, u: import_matrix.controls_argv(u)),
+    CliCase("import soa", Perm.EDIT_SOA, lambda w, u: import_matrix.soa_argv(w.a, u)),
 ]
 
 # Commands no named user may run (only the OS user): they refuse --as. Not run otherwise

@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 
 from keel import __version__
 
-from . import setup, standards, trail, users
+from . import imports, setup, soa, standards, trail, users
 from .base import PERMISSIONS, CliError, Parser, UsageExit
 
 __all__ = ["PERMISSIONS", "build_parser", "command_paths", "main"]
@@ -41,6 +41,8 @@ def build_parser() -> argparse.ArgumentParser:
     users.register(sub)
     standards.register(sub)
     trail.register(sub)
+    soa.register(sub)
+    imports.register(sub)
     return parser
 
 

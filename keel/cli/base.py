@@ -35,6 +35,9 @@ PERMISSIONS: dict[str, str | None] = {
     "standards list": "view",
     "standards show": "view",
     "trail verify": "view_trail",
+    "export soa": "view",
+    "import controls": "edit_controls",
+    "import soa": "edit_soa",
 }
 
 

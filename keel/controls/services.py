@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from keel.core import trail
@@ -22,7 +22,7 @@ from keel.core.permissions import Perm, check
 from keel.core.services.records import apply_fields, clean
 from keel.standards.models import Requirement
 
-from .choices import Coverage
+from .choices import Coverage, Effectiveness, ImplementationStatus
 from .models import Control, ControlLink, ControlTemplate, Tag, TemplateRequirement
 from .templates_loader import TEMPLATES_DIR, read_templates
 
@@ -371,3 +371,84 @@ def adopt_templates(
                 _create_link(actor, control, lk.requirement, lk.coverage, lk.note)
             created.append(control)
     return created
+
+
+# ---------------------------------------------------------------- bulk edit
+
+UNSET: Any = object()
+
+
+def bulk_update_controls(
+    actor: Actor,
+    control_refs: Iterable[uuid.UUID | str],
+    *,
+    status: str | None = None,
+    effectiveness: str | None = None,
+    owner: User | None = UNSET,
+    add_tag: str | None = None,
+) -> list[Control]:
+    """Set the status, effectiveness or owner of several controls, or add a tag to them, in one
+    transaction: one trail entry per control that changed. The actor needs the permission over
+    every system of every selected control; otherwise nothing changes. Returns the controls
+    that changed."""
+    refs = list(dict.fromkeys(str(r) for r in control_refs))
+    if not refs:
+        raise ValidationFailed("Select at least one control.", {"controls": ["Select at least one control."]})
+    if status is None and effectiveness is None and owner is UNSET and not (add_tag and add_tag.strip()):
+        raise ValidationFailed(
+            "Choose what to change: a status, an effectiveness, an owner or a tag to add.",
+            {"__all__": ["Nothing to change."]},
+        )
+    if status is not None and status not in ImplementationStatus.values:
+        raise ValidationFailed(
+            f"Status must be one of: {', '.join(ImplementationStatus.values)}.",
+            {"status": ["Unknown status."]},
+        )
+    if effectiveness is not None and effectiveness not in Effectiveness.values:
+        raise ValidationFailed(
+            f"Effectiveness must be one of: {', '.join(Effectiveness.values)}.",
+            {"effectiveness": ["Unknown effectiveness."]},
+        )
+    ids: list[uuid.UUID] = []
+    names: list[str] = []
+    for r in refs:
+        try:
+            ids.append(uuid.UUID(r))
+        except ValueError:
+            names.append(r)
+    with transaction.atomic():
+        controls = list(
+            Control.objects.filter(models.Q(pk__in=ids) | models.Q(ref_id__in=names))
+            .prefetch_related("management_systems", "tags")
+            .order_by("ref_id")
+        )
+        found = {str(c.pk) for c in controls} | {c.ref_id for c in controls}
+        missing = [r for r in refs if r not in found]
+        if missing:
+            raise NotFound(f"No control(s): {', '.join(missing)}. Nothing was changed.")
+        for c in controls:
+            _check_on_systems(actor, Perm.EDIT_CONTROLS, c.management_systems.all())
+        tag = _tags([add_tag])[0] if add_tag and add_tag.strip() else None
+        changed: list[Control] = []
+        for c in controls:
+            before = _snapshot(c)
+            fields = []
+            if status is not None:
+                c.status = status
+                fields.append("status")
+            if effectiveness is not None:
+                c.effectiveness = effectiveness
+                fields.append("effectiveness")
+            if owner is not UNSET:
+                c.owner = owner
+                fields.append("owner")
+            if tag is not None and tag not in c.tags.all():
+                c.tags.add(tag)
+            after = _snapshot(c)
+            changes = trail.diff(before, after)
+            if changes:
+                if fields:
+                    c.save(update_fields=[*fields, "updated_at"])
+                trail.record(actor, TrailAction.UPDATE, c, changes=changes)
+                changed.append(c)
+    return changed

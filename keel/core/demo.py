@@ -614,6 +614,9 @@ def load_demo(actor: Actor, progress: Progress | None = None) -> DemoReport:
             )
 
         _adopt_controls(actor, say, integrated, people)
+        from keel.soa.demo import load_demo_soas  # the Statements of Applicability
+
+        load_demo_soas(actor, approver, say, integrated, people)
 
     summary = demo_summary()
     say("Demo organisation loaded: " + ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in summary.items()))

@@ -40,6 +40,8 @@ class Perm(models.TextChoices):
     LOAD_STANDARDS = "load_standards", "Load or reload the standards library"
     OWN_TOKENS = "own_tokens", "Create and revoke one's own API tokens"
     EDIT_CONTROLS = "edit_controls", "Create, edit and link controls and adopt templates"
+    EDIT_SOA = "edit_soa", "Create and edit Statements of Applicability"
+    APPROVE_SOA = "approve_soa", "Approve Statement of Applicability versions"
 
 
 ROLE_PERMS: dict[str, frozenset[str]] = {
@@ -54,6 +56,8 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.APPROVE_SCOPE,
             Perm.OWN_TOKENS,
             Perm.EDIT_CONTROLS,
+            Perm.EDIT_SOA,
+            Perm.APPROVE_SOA,
         }
     ),
     Role.CONTRIBUTOR: frozenset({Perm.VIEW, Perm.OWN_TOKENS}),

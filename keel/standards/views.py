@@ -5,10 +5,11 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from keel.controls.queries import implemented_by
 from keel.core.errors import NotFound
 from keel.core.pages import page
 from keel.core.permissions import Perm
-from keel.core.views import is_partial, not_found
+from keel.core.views import current_user, is_partial, not_found
 
 from . import queries
 
@@ -59,5 +60,6 @@ def requirement_detail(request: HttpRequest, key: str) -> HttpResponse:
             "children": queries.live_children(req),
             "counterparts": queries.hs_counterparts(req),
             "amendments": queries.amendments_of(req),
+            "implemented": implemented_by(req, current_user(request)),
         },
     )

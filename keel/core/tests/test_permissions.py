@@ -44,6 +44,8 @@ EXPECTED: dict[str, set[str]] = {
         "load_standards",
         "own_tokens",
         "edit_controls",
+        "edit_soa",
+        "approve_soa",
     },
     Role.COMPLIANCE_MANAGER: {
         "view",
@@ -54,6 +56,8 @@ EXPECTED: dict[str, set[str]] = {
         "approve_scope",
         "own_tokens",
         "edit_controls",
+        "edit_soa",
+        "approve_soa",
     },
     Role.CONTRIBUTOR: {"view", "own_tokens"},
     Role.AUDITOR: {"view", "view_trail", "own_tokens"},

@@ -58,4 +58,13 @@
       if (edit) edit.focus();
     }
   });
+  // <input type="checkbox" data-select-all="NAME">: tick or untick every checkbox named NAME.
+  document.addEventListener("change", function (event) {
+    var box = event.target;
+    if (!(box instanceof HTMLInputElement) || !box.hasAttribute("data-select-all")) return;
+    var name = box.getAttribute("data-select-all");
+    document.querySelectorAll('input[type=checkbox][name="' + name + '"]').forEach(function (el) {
+      el.checked = box.checked;
+    });
+  });
 })();

@@ -1,0 +1,276 @@
+"""API router of the control catalogue: ``controls``, ``control-links`` and ``control-templates``.
+
+Thin handlers: check the permission, filter with :mod:`keel.controls.queries` (restricted to
+the caller's management systems) or call a service, and shape the answer. A control is read
+with ``view`` over one of its systems and changed with ``edit_controls`` over every one.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Query, Router, Status
+
+from keel.apicore import Page, actor, paginate, permission, responses
+from keel.core.errors import Conflict, NotFound, ValidationFailed
+from keel.core.models import User
+from keel.core.permissions import Perm, check
+
+from . import queries, services
+from .models import Control, ControlLink, ControlTemplate
+from .schemas import (
+    AdoptIn,
+    ControlDetailOut,
+    ControlFilters,
+    ControlIn,
+    ControlLinkFilters,
+    ControlLinkIn,
+    ControlLinkOut,
+    ControlLinkPatch,
+    ControlOut,
+    ControlPatch,
+    TemplateDetailOut,
+    TemplateFilters,
+    TemplateOut,
+)
+
+router = Router()
+controls = Router(tags=["controls"])
+links = Router(tags=["controls"])
+templates = Router(tags=["controls"])
+
+
+def _value(v: Any) -> Any:
+    return getattr(v, "value", v)
+
+
+def _owner(email: str | None, field: str = "owner") -> User | None:
+    if email is None or not email.strip():
+        return None
+    user = User.objects.filter(email__iexact=email.strip()).first()
+    if user is None:
+        raise ValidationFailed(f"No user with email {email!r}.", {field: ["Unknown user."]})
+    return user
+
+
+def _detail(who: Any, ref: uuid.UUID | str) -> Control:
+    return queries.control_for(who.user, ref)
+
+
+# ---------------------------------------------------------------- controls
+
+
+@controls.get(
+    "",
+    response=responses(Page[ControlOut]),
+    openapi_extra=permission(Perm.VIEW),
+    summary="List controls (a role over one system sees that system's and organisation-level ones)",
+)
+def list_controls(request: HttpRequest, filters: Query[ControlFilters]) -> dict[str, Any]:
+    who = actor(request)
+    check(who, Perm.VIEW)
+    f = queries.ControlFilters(
+        **{
+            k: _value(v) or ""
+            for k, v in filters.model_dump(exclude={"limit", "offset"}).items()
+            if k != "order"
+        },
+        order=filters.order,
+    )
+    return paginate(queries.controls(who.user, f), filters.limit, filters.offset)
+
+
+@controls.get(
+    "/{ref}",
+    response=responses(ControlDetailOut),
+    openapi_extra=permission(Perm.VIEW),
+    summary="One control by id or reference, with its requirement links",
+)
+def get_control(request: HttpRequest, ref: str) -> Control:
+    who = actor(request)
+    check(who, Perm.VIEW)
+    return _detail(who, ref)
+
+
+@controls.post(
+    "",
+    response=responses(ControlDetailOut, 201),
+    openapi_extra=permission(Perm.EDIT_CONTROLS),
+    summary="Create a control (edit_controls over each of its management systems)",
+)
+def create_control(request: HttpRequest, payload: ControlIn) -> Status[Control]:
+    who = actor(request)
+    data = {k: _value(v) for k, v in payload.model_dump().items()}
+    data["owner"] = _owner(data.pop("owner"))
+    control = services.create_control(who, **data)
+    return Status(201, _detail(who, control.pk))
+
+
+@controls.patch(
+    "/{ref}",
+    response=responses(ControlDetailOut),
+    openapi_extra=permission(Perm.EDIT_CONTROLS),
+    summary="Change a control (only the fields sent)",
+)
+def update_control(request: HttpRequest, ref: str, payload: ControlPatch) -> Control:
+    who = actor(request)
+    data = {k: _value(v) for k, v in payload.model_dump(exclude_unset=True).items()}
+    for name in ("title", "type", "frequency", "status", "effectiveness", "ref_id"):
+        if name in data and data[name] is None:
+            raise ValidationFailed(f"{name} cannot be empty.", {name: ["Required."]})
+    if "owner" in data:
+        data["owner"] = _owner(data["owner"])
+    control = services.update_control(who, services.get_control(ref).pk, **data)
+    return _detail(who, control.pk)
+
+
+@controls.delete(
+    "/{ref}",
+    response=responses(None, 204),
+    openapi_extra=permission(Perm.EDIT_CONTROLS),
+    summary="Delete a control and its links (the trail keeps the full record)",
+)
+def delete_control(request: HttpRequest, ref: str) -> Status[None]:
+    services.delete_control(actor(request), ref)
+    return Status(204, None)
+
+
+# ---------------------------------------------------------------- control links
+
+
+@links.get(
+    "",
+    response=responses(Page[ControlLinkOut]),
+    openapi_extra=permission(Perm.VIEW),
+    summary="List control-to-requirement links (of the controls the caller may read)",
+)
+def list_control_links(request: HttpRequest, filters: Query[ControlLinkFilters]) -> dict[str, Any]:
+    who = actor(request)
+    check(who, Perm.VIEW)
+    f = queries.LinkFilters(
+        control=filters.control or "",
+        requirement=filters.requirement or "",
+        standard=filters.standard or "",
+        coverage=_value(filters.coverage) or "",
+    )
+    return paginate(queries.links(who.user, f), filters.limit, filters.offset)
+
+
+@links.get(
+    "/{link_id}",
+    response=responses(ControlLinkOut),
+    openapi_extra=permission(Perm.VIEW),
+    summary="One control link",
+)
+def get_control_link(request: HttpRequest, link_id: uuid.UUID) -> ControlLink:
+    who = actor(request)
+    check(who, Perm.VIEW)
+    return queries.link_for(who.user, link_id)
+
+
+@links.post(
+    "",
+    response=responses(ControlLinkOut, 201),
+    openapi_extra=permission(Perm.EDIT_CONTROLS),
+    summary="Link a control to a requirement (coverage full or partial, and a note)",
+)
+def create_control_link(request: HttpRequest, payload: ControlLinkIn) -> Status[ControlLink]:
+    who = actor(request)
+    control = services.get_control(payload.control)
+    if ControlLink.objects.filter(control=control, requirement__key=payload.requirement).exists():
+        raise Conflict(
+            f"{control.ref_id} is already linked to {payload.requirement}; change that link instead."
+        )
+    link = services.link_requirement(
+        who, control.pk, payload.requirement, _value(payload.coverage), payload.note
+    )
+    return Status(201, queries.link_for(who.user, link.pk))
+
+
+@links.patch(
+    "/{link_id}",
+    response=responses(ControlLinkOut),
+    openapi_extra=permission(Perm.EDIT_CONTROLS),
+    summary="Change a link's coverage or note",
+)
+def update_control_link(request: HttpRequest, link_id: uuid.UUID, payload: ControlLinkPatch) -> ControlLink:
+    who = actor(request)
+    link = _link(link_id)
+    data = payload.model_dump(exclude_unset=True)
+    if "coverage" in data and data["coverage"] is None:
+        raise ValidationFailed("coverage cannot be empty: full or partial.", {"coverage": ["Required."]})
+    coverage = _value(data.get("coverage")) or link.coverage
+    note = data["note"] if data.get("note") is not None else ("" if "note" in data else link.note)
+    services.link_requirement(who, link.control_id, link.requirement.key, coverage, note)
+    return queries.link_for(who.user, link.pk)
+
+
+def _link(link_id: uuid.UUID) -> ControlLink:
+    link = ControlLink.objects.select_related("control", "requirement").filter(pk=link_id).first()
+    if link is None:
+        raise NotFound(f"No control link with id {link_id}.")
+    return link
+
+
+@links.delete(
+    "/{link_id}",
+    response=responses(None, 204),
+    openapi_extra=permission(Perm.EDIT_CONTROLS),
+    summary="Remove a link",
+)
+def delete_control_link(request: HttpRequest, link_id: uuid.UUID) -> Status[None]:
+    services.unlink_requirement(actor(request), link_id)
+    return Status(204, None)
+
+
+# ---------------------------------------------------------------- templates
+
+
+@templates.get(
+    "",
+    response=responses(Page[TemplateOut]),
+    openapi_extra=permission(Perm.VIEW),
+    summary="List the control-template library",
+)
+def list_control_templates(request: HttpRequest, filters: Query[TemplateFilters]) -> dict[str, Any]:
+    check(actor(request), Perm.VIEW)
+    f = queries.TemplateFilters(
+        standard=filters.standard or "",
+        requirement=filters.requirement or "",
+        type=_value(filters.type) or "",
+        q=filters.q or "",
+    )
+    return paginate(queries.templates(f), filters.limit, filters.offset)
+
+
+# Registered before "/{key}": otherwise "adopt" is taken for a template key (GET only: 405).
+@templates.post(
+    "/adopt",
+    response=responses(list[ControlDetailOut], 201),
+    openapi_extra=permission(Perm.EDIT_CONTROLS),
+    summary="Adopt templates into the catalogue: one control per template, linked as the template is",
+)
+def adopt_control_templates(request: HttpRequest, payload: AdoptIn) -> Status[list[Control]]:
+    who = actor(request)
+    ms = queries.management_system_ref(payload.management_system)
+    created = services.adopt_templates(who, payload.templates, ms.pk, owner=_owner(payload.owner))
+    rows = list(queries.base_controls().filter(pk__in=[c.pk for c in created]).order_by("ref_id"))
+    return Status(201, rows)
+
+
+@templates.get(
+    "/{key}",
+    response=responses(TemplateDetailOut),
+    openapi_extra=permission(Perm.VIEW),
+    summary="One control template with the requirements it serves",
+)
+def get_control_template(request: HttpRequest, key: str) -> ControlTemplate:
+    check(actor(request), Perm.VIEW)
+    return queries.template_for(key)
+
+
+router.add_router("/controls", controls)
+router.add_router("/control-links", links)
+router.add_router("/control-templates", templates)

@@ -1,0 +1,232 @@
+"""Page-side forms of the control catalogue: they parse input for the services and queries;
+the rules live in the services."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django import forms
+
+from keel.core.forms import TEXTAREA, KeelForm, standard_choices
+from keel.core.models import ManagementSystem, User
+from keel.core.permissions import Perm, has_perm
+
+from . import queries
+from .choices import ControlType, Coverage, Effectiveness, Frequency, ImplementationStatus
+from .models import Control
+
+ORDER_CHOICES = [
+    ("ref_id", "Reference"),
+    ("title", "Title"),
+    ("status", "Status"),
+    ("effectiveness", "Effectiveness"),
+    ("-updated_at", "Recently changed"),
+]
+
+
+def _any(label: str, choices: Any) -> list[tuple[str, str]]:
+    return [("", label), *choices]
+
+
+def system_choices() -> list[tuple[str, str]]:
+    return [(ms.short_name, ms.name) for ms in ManagementSystem.objects.order_by("name")]
+
+
+def owner_choices() -> list[tuple[str, str]]:
+    return [
+        (u.email, f"{u.full_name} ({u.email})" if u.full_name else u.email)
+        for u in User.objects.filter(is_active=True).order_by("email")
+    ]
+
+
+class ControlFilterForm(KeelForm):
+    q = forms.CharField(label="Search", required=False, max_length=queries.MAX_TEXT)
+    status = forms.ChoiceField(choices=_any("Any status", ImplementationStatus.choices), required=False)
+    effectiveness = forms.ChoiceField(
+        choices=_any("Any effectiveness", Effectiveness.choices), required=False
+    )
+    type = forms.ChoiceField(choices=_any("Any type", ControlType.choices), required=False)
+    frequency = forms.ChoiceField(choices=_any("Any frequency", Frequency.choices), required=False)
+    owner = forms.ChoiceField(label="Owner", required=False)
+    management_system = forms.ChoiceField(label="Management system", required=False)
+    standard = forms.ChoiceField(label="Standard", required=False)
+    requirement = forms.CharField(
+        label="Requirement",
+        required=False,
+        max_length=128,
+        widget=forms.TextInput(attrs={"placeholder": "e.g. iso27001:2022:A.5.19"}),
+    )
+    tag = forms.CharField(label="Tag", required=False, max_length=60)
+    template = forms.CharField(required=False, max_length=80, widget=forms.HiddenInput)
+    order = forms.ChoiceField(choices=ORDER_CHOICES, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].choices = _any("Anyone", owner_choices())  # type: ignore[attr-defined]
+        self.fields["management_system"].choices = _any("All systems", system_choices())  # type: ignore[attr-defined]
+        self.fields["standard"].choices = _any("All standards", standard_choices())  # type: ignore[attr-defined]
+
+    def filters(self) -> queries.ControlFilters:
+        if not self.is_valid():
+            return queries.ControlFilters()
+        data = {k: (v or "") for k, v in self.cleaned_data.items()}
+        data["order"] = data["order"] or "ref_id"
+        return queries.ControlFilters(**data)
+
+
+class ControlForm(KeelForm):
+    ref_id = forms.CharField(
+        label="Reference", max_length=32, required=False, help_text="Leave empty for the next free KC-nnn."
+    )
+    title = forms.CharField(max_length=200)
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), required=False)
+    owner = forms.ChoiceField(required=False)
+    type = forms.ChoiceField(choices=ControlType.choices)
+    frequency = forms.ChoiceField(choices=Frequency.choices)
+    status = forms.ChoiceField(choices=ImplementationStatus.choices, initial=ImplementationStatus.PLANNED)
+    effectiveness = forms.ChoiceField(choices=Effectiveness.choices, initial=Effectiveness.NOT_ASSESSED)
+    management_systems = forms.MultipleChoiceField(
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="The management systems the control belongs to.",
+    )
+    tags = forms.CharField(
+        required=False, max_length=600, help_text="Comma-separated, e.g. cloud, ml-platform."
+    )
+
+    def __init__(self, *args: Any, user: User | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].choices = _any("No owner yet", owner_choices())  # type: ignore[attr-defined]
+        systems = ManagementSystem.objects.order_by("name")
+        self.fields["management_systems"].choices = [  # type: ignore[attr-defined]
+            (ms.short_name, ms.name)
+            for ms in systems
+            if user is None or has_perm(user, Perm.EDIT_CONTROLS, ms)
+        ]
+
+    @classmethod
+    def initial_for(cls, control: Control) -> dict[str, Any]:
+        return {
+            "ref_id": control.ref_id,
+            "title": control.title,
+            "description": control.description,
+            "owner": control.owner.email if control.owner_id else "",  # type: ignore[union-attr]
+            "type": control.type,
+            "frequency": control.frequency,
+            "status": control.status,
+            "effectiveness": control.effectiveness,
+            "management_systems": [ms.short_name for ms in control.management_systems.all()],
+            "tags": ", ".join(t.name for t in control.tags.all()),
+        }
+
+    def service_data(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        email = data.pop("owner")
+        data["owner"] = User.objects.filter(email=email).first() if email else None
+        data["tags"] = [t for t in (data["tags"] or "").split(",") if t.strip()]
+        if not data["ref_id"]:
+            data.pop("ref_id")
+        return data
+
+
+class LinkForm(KeelForm):
+    requirement = forms.CharField(
+        max_length=128,
+        widget=forms.TextInput(attrs={"placeholder": "iso42001:2023:A.10.3", "list": "requirement-keys"}),
+        help_text="The requirement's key.",
+    )
+    coverage = forms.ChoiceField(choices=Coverage.choices, initial=Coverage.FULL)
+    note = forms.CharField(
+        widget=forms.Textarea(attrs=TEXTAREA), required=False, help_text="What the control covers there."
+    )
+
+
+class LinkEditForm(KeelForm):
+    coverage = forms.ChoiceField(choices=Coverage.choices)
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class BulkForm(KeelForm):
+    controls = forms.Field(required=False, widget=forms.MultipleHiddenInput)
+    status = forms.ChoiceField(choices=_any("Keep status", ImplementationStatus.choices), required=False)
+    effectiveness = forms.ChoiceField(
+        choices=_any("Keep effectiveness", Effectiveness.choices), required=False
+    )
+    owner = forms.ChoiceField(required=False)
+    add_tag = forms.CharField(label="Add tag", max_length=60, required=False)
+
+    KEEP = ""
+    NOBODY = "-"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].choices = [  # type: ignore[attr-defined]
+            (self.KEEP, "Keep owner"),
+            (self.NOBODY, "No owner"),
+            *owner_choices(),
+        ]
+
+    def clean_controls(self) -> list[str]:
+        values: list[str] = self.cleaned_data.get("controls") or []
+        for v in values:
+            try:
+                uuid.UUID(v)
+            except ValueError:
+                raise forms.ValidationError(f"{v!r} is not a control id.") from None
+        return values
+
+
+class AdoptForm(KeelForm):
+    templates = forms.MultipleChoiceField(required=False)
+    management_system = forms.ChoiceField(label="Into management system")
+    owner = forms.ChoiceField(required=False)
+
+    def __init__(
+        self, *args: Any, user: User | None = None, template_keys: list[str] | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["templates"].choices = [(k, k) for k in template_keys or []]  # type: ignore[attr-defined]
+        self.fields["management_system"].choices = [  # type: ignore[attr-defined]
+            (ms.short_name, ms.name)
+            for ms in ManagementSystem.objects.order_by("name")
+            if user is None or has_perm(user, Perm.EDIT_CONTROLS, ms)
+        ]
+        self.fields["owner"].choices = _any("No owner yet", owner_choices())  # type: ignore[attr-defined]
+
+
+class TemplateFilterForm(KeelForm):
+    q = forms.CharField(label="Search", required=False, max_length=queries.MAX_TEXT)
+    standard = forms.ChoiceField(label="Standard", required=False)
+    requirement = forms.CharField(
+        label="Requirement",
+        required=False,
+        max_length=128,
+        widget=forms.TextInput(attrs={"placeholder": "e.g. iso42001:2023:A.10.3"}),
+    )
+    type = forms.ChoiceField(choices=_any("Any type", ControlType.choices), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["standard"].choices = _any("All standards", standard_choices())  # type: ignore[attr-defined]
+
+    def filters(self) -> queries.TemplateFilters:
+        if not self.is_valid():
+            return queries.TemplateFilters()
+        return queries.TemplateFilters(**{k: v or "" for k, v in self.cleaned_data.items()})
+
+
+class MatrixForm(KeelForm):
+    first = forms.ChoiceField(label="Standard")
+    second = forms.ChoiceField(label="And standard", required=False)
+    part = forms.ChoiceField(label="Part", choices=list(queries.MATRIX_PARTS.items()), required=False)
+    management_system = forms.ChoiceField(label="Management system", required=False)
+    theme = forms.ChoiceField(label="Theme", required=False)
+
+    def __init__(self, *args: Any, themes: list[tuple[str, str]] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        stds = standard_choices()
+        self.fields["first"].choices = stds  # type: ignore[attr-defined]
+        self.fields["second"].choices = _any("None", stds)  # type: ignore[attr-defined]
+        self.fields["management_system"].choices = _any("All systems", system_choices())  # type: ignore[attr-defined]
+        self.fields["theme"].choices = _any("All themes", themes or [])  # type: ignore[attr-defined]

@@ -1,0 +1,176 @@
+"""The import wizard: upload a control spreadsheet → dry-run preview → confirm. Thin: the work is
+done by :mod:`keel.controls.importing.services`, exactly as ``keel import controls`` does it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from keel.core.actor import Actor
+from keel.core.errors import KeelError
+from keel.core.models import ManagementSystem, User
+from keel.core.pages import page
+from keel.core.permissions import Perm, has_perm
+from keel.core.views import INVALID, current_user
+from keel.standards.models import Standard
+
+from . import services
+from .plan import ImportPlan
+from .reading import MAX_BYTES, ImportFileError
+
+
+class ImportOptionsForm(forms.Form):
+    standard = forms.ChoiceField(
+        required=False,
+        label="Standard of bare references",
+        help_text="Used when neither the cell nor the column header names the standard "
+        "(27001 and 42001 share A.5–A.8 and clause numbers).",
+    )
+    management_system = forms.ChoiceField(
+        required=False,
+        label="Management system",
+        help_text="New controls go into it (unless the file has a management-system column).",
+    )
+    only_valid = forms.BooleanField(
+        required=False, label="Import the valid rows even if some rows are rejected"
+    )
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        standards = [(s.key, f"{s.name}:{s.edition}") for s in Standard.objects.order_by("key")]
+        self.fields["standard"].choices = [  # type: ignore[attr-defined]
+            ("", "From the column headers"),
+            *standards,
+            ("iso27001:2013", "ISO/IEC 27001:2013 numbering (translated to 2022)"),
+        ]
+        systems = [
+            (ms.short_name, ms.name)
+            for ms in ManagementSystem.objects.order_by("name")
+            if has_perm(user, Perm.EDIT_CONTROLS, ms)
+        ]
+        none = [("", "None (organisation-level controls)")] if has_perm(user, Perm.EDIT_CONTROLS) else []
+        self.fields["management_system"].choices = [*none, *systems]  # type: ignore[attr-defined]
+
+    def options(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "standard": data.get("standard") or None,
+            "management_system": data.get("management_system") or None,
+            "only_valid": bool(data.get("only_valid")),
+        }
+
+
+class UploadForm(ImportOptionsForm):
+    file = forms.FileField(label="Spreadsheet (CSV or XLSX)")
+
+    field_order = ["file", "standard", "management_system", "only_valid"]
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_BYTES:
+            raise forms.ValidationError(f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB; split it.")
+        return upload
+
+
+class ConfirmForm(ImportOptionsForm):
+    token = forms.CharField(widget=forms.HiddenInput, max_length=32)
+
+
+def _preview(
+    request: HttpRequest, plan: ImportPlan, confirm: ConfirmForm | None, status: int = 200
+) -> HttpResponse:
+    return render(
+        request,
+        "controls/importing/preview.html",
+        {"plan": plan, "summary": plan.summary(), "confirm": confirm},
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@page(Perm.EDIT_CONTROLS, anywhere=True)
+def import_upload(request: HttpRequest) -> HttpResponse:
+    """Step 1 (upload) and step 2 (the dry-run preview)."""
+    user = current_user(request)
+    if request.method == "POST":
+        form = UploadForm(request.POST, request.FILES, user=user)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            data = upload.read()
+            options = form.options()
+            try:
+                plan = services.import_controls(
+                    Actor.from_request(request),
+                    data,
+                    upload.name,
+                    standard=options["standard"],
+                    management_system=options["management_system"],
+                    dry_run=True,
+                    only_valid=options["only_valid"],
+                )
+            except ImportFileError as exc:
+                form.add_error("file", exc.message)
+            except KeelError as exc:
+                form.add_error(None, exc.message)
+            else:
+                token = services.stage_upload(data, upload.name, user)
+                confirm = ConfirmForm(
+                    user=user,
+                    initial={
+                        "token": token,
+                        "standard": options["standard"] or "",
+                        "management_system": options["management_system"] or "",
+                        "only_valid": options["only_valid"],
+                    },
+                )
+                return _preview(request, plan, confirm)
+    else:
+        form = UploadForm(user=user)
+    return render(
+        request, "controls/importing/upload.html", {"form": form}, status=INVALID if form.errors else 200
+    )
+
+
+@require_POST
+@page(Perm.EDIT_CONTROLS, anywhere=True)
+def import_confirm(request: HttpRequest) -> HttpResponse:
+    """Step 3: import the previewed file (with the options shown in the preview)."""
+    user = current_user(request)
+    form = ConfirmForm(request.POST, user=user)
+    if not form.is_valid():
+        return _error(request, user, "The import could not be confirmed: upload the file again.")
+    token = form.cleaned_data["token"]
+    options = form.options()
+    try:
+        data, filename = services.staged_upload(token, user)
+        plan = services.import_controls(
+            Actor.from_request(request),
+            data,
+            filename,
+            standard=options["standard"],
+            management_system=options["management_system"],
+            only_valid=options["only_valid"],
+        )
+    except ImportFileError as exc:
+        return _error(request, user, exc.message)
+    except KeelError as exc:
+        return _error(request, user, exc.message)
+    if plan.applied:
+        services.discard_upload(token)
+        return _preview(request, plan, None)
+    # Rejected rows and not only-valid: nothing changed; offer the preview again.
+    confirm = ConfirmForm(user=user, initial={"token": token, **options})
+    return _preview(request, plan, confirm, status=INVALID)
+
+
+def _error(request: HttpRequest, user: User, message: str) -> HttpResponse:
+    return render(
+        request,
+        "controls/importing/upload.html",
+        {"form": UploadForm(user=user), "error": message},
+        status=INVALID,
+    )

@@ -1,0 +1,479 @@
+"""Read-side queries of the control catalogue, shared by pages, the API and the CLI.
+
+Every listing runs a fixed number of queries whatever the number of rows, and is restricted to
+what the reader may see: a control belongs to management systems, a role over one system sees
+that system's controls, and a control that belongs to none is organisation-level (anyone with
+a role reads it).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from keel.core.errors import NotFound, PermissionDenied, ValidationFailed
+from keel.core.models import ManagementSystem, TrailEntry, User
+from keel.core.permissions import Perm, has_perm, system_ids_with
+from keel.core.services.records import standards_by_key
+from keel.standards.choices import EntryKind
+from keel.standards.models import Requirement, Standard
+
+from .models import Control, ControlLink, ControlTemplate, TemplateRequirement
+
+CONTROL_ORDER = {
+    "ref_id": ("ref_id",),
+    "-ref_id": ("-ref_id",),
+    "title": ("title", "ref_id"),
+    "-title": ("-title", "ref_id"),
+    "status": ("status", "ref_id"),
+    "-status": ("-status", "ref_id"),
+    "effectiveness": ("effectiveness", "ref_id"),
+    "-effectiveness": ("-effectiveness", "ref_id"),
+    "updated_at": ("updated_at", "ref_id"),
+    "-updated_at": ("-updated_at", "ref_id"),
+}
+MAX_TEXT = 100
+
+
+# ---------------------------------------------------------------- perimeter
+
+
+def _membership() -> Any:
+    return Control.management_systems.through.objects
+
+
+def visible(qs: QuerySet[Control], user: User | None, perm: str = Perm.VIEW) -> QuerySet[Control]:
+    """Controls ``user`` may ``perm``: those of a system they hold the permission over, and the
+    organisation-level ones (no system) for anyone with the permission anywhere."""
+    ids = system_ids_with(user, perm)
+    if ids is None:
+        return qs
+    members = _membership()
+    return qs.filter(
+        Q(pk__in=members.filter(managementsystem_id__in=ids).values("control_id"))
+        | ~Q(pk__in=members.values("control_id"))
+    )
+
+
+def can(user: User | None, perm: str, control: Control, every: bool = False) -> bool:
+    """Whether ``user`` may ``perm`` this control: reading needs the permission over one of
+    its systems, changing it over every one (as the services check)."""
+    systems = list(control.management_systems.all())
+    if not systems:
+        return has_perm(user, perm)
+    checks = (has_perm(user, perm, ms) for ms in systems)
+    return all(checks) if every else any(checks)
+
+
+def perimeter_of(control: Control, user: User | None, perm: str, every: bool = False) -> Any:
+    """The management system that decides ``perm`` on ``control`` for ``user`` (for the pages'
+    ``@page(perimeter=...)``): a system the user lacks when any is missing, else one they hold."""
+    systems = list(control.management_systems.all())
+    if not systems:
+        return None
+    allowed = [ms for ms in systems if has_perm(user, perm, ms)]
+    if every:
+        missing = [ms for ms in systems if ms not in allowed]
+        return missing[0] if missing else systems[0]
+    return allowed[0] if allowed else systems[0]
+
+
+# ---------------------------------------------------------------- controls
+
+
+@dataclass
+class ControlFilters:
+    status: str = ""
+    type: str = ""
+    frequency: str = ""
+    effectiveness: str = ""
+    owner: str = ""  # email
+    management_system: str = ""  # id or short name
+    standard: str = ""  # key: controls linked to any requirement of it
+    requirement: str = ""  # key
+    tag: str = ""
+    template: str = ""  # key
+    q: str = ""
+    order: str = "ref_id"
+
+
+def base_controls() -> QuerySet[Control]:
+    """Controls with what a list row shows, in a fixed number of queries."""
+    return Control.objects.select_related("owner", "template").prefetch_related(
+        Prefetch("management_systems", ManagementSystem.objects.order_by("short_name")),
+        "tags",
+        Prefetch(
+            "links",
+            ControlLink.objects.select_related("requirement__standard").order_by(
+                "requirement__standard__key", "requirement__sort_order"
+            ),
+        ),
+    )
+
+
+def management_system_ref(ref: str, field_name: str = "management_system") -> ManagementSystem:
+    ms = None
+    try:
+        ms = ManagementSystem.objects.filter(pk=uuid.UUID(str(ref))).first()
+    except ValueError:
+        ms = ManagementSystem.objects.filter(short_name=str(ref).strip()).first()
+    if ms is None:
+        known = ", ".join(
+            ManagementSystem.objects.order_by("short_name").values_list("short_name", flat=True)
+        )
+        raise ValidationFailed(
+            f"No management system {ref!r}. Known: {known or 'none yet'}.",
+            {field_name: ["Unknown management system."]},
+        )
+    return ms
+
+
+def requirement_ref(key: str, field_name: str = "requirement") -> Requirement:
+    req = Requirement.objects.select_related("standard").filter(key=key.strip()).first()
+    if req is None:
+        raise ValidationFailed(
+            f"No requirement {key!r}: give its full key, e.g. iso27001:2022:A.5.19.",
+            {field_name: ["Unknown requirement."]},
+        )
+    return req
+
+
+def filter_controls(qs: QuerySet[Control], f: ControlFilters) -> QuerySet[Control]:
+    """Apply the list filters; a filter naming something unknown is a validation error."""
+    for name in ("status", "type", "frequency", "effectiveness"):
+        value = getattr(f, name)
+        if value:
+            choices = getattr(Control._meta.get_field(name), "choices", None) or []
+            allowed = [str(k) for k, _ in choices]
+            if value not in allowed:
+                raise ValidationFailed(
+                    f"{name} must be one of: {', '.join(allowed)}.", {name: ["Unknown value."]}
+                )
+            qs = qs.filter(**{name: value})
+    if f.owner:
+        qs = qs.filter(owner__email__iexact=f.owner.strip())
+    if f.management_system:
+        ms = management_system_ref(f.management_system)
+        qs = qs.filter(pk__in=_membership().filter(managementsystem_id=ms.pk).values("control_id"))
+    if f.standard:
+        (std,) = standards_by_key([f.standard], field="standard")
+        qs = qs.filter(pk__in=ControlLink.objects.filter(requirement__standard=std).values("control_id"))
+    if f.requirement:
+        req = requirement_ref(f.requirement)
+        qs = qs.filter(pk__in=ControlLink.objects.filter(requirement=req).values("control_id"))
+    if f.tag:
+        qs = qs.filter(
+            pk__in=Control.tags.through.objects.filter(tag__name=f.tag.strip().lower()).values("control_id")
+        )
+    if f.template:
+        qs = qs.filter(template__key=f.template.strip())
+    if f.q:
+        for word in f.q.split()[:8]:
+            qs = qs.filter(
+                Q(ref_id__icontains=word) | Q(title__icontains=word) | Q(description__icontains=word)
+            )
+    if f.order not in CONTROL_ORDER:
+        raise ValidationFailed(
+            f"order must be one of: {', '.join(CONTROL_ORDER)}.", {"order": ["Unknown ordering."]}
+        )
+    return qs.order_by(*CONTROL_ORDER[f.order])
+
+
+def controls(user: User | None, filters: ControlFilters | None = None) -> QuerySet[Control]:
+    return filter_controls(visible(base_controls(), user), filters or ControlFilters())
+
+
+def control_for(user: User | None, ref: uuid.UUID | str) -> Control:
+    """One control with its systems, tags and links, by id or reference; 403 when the user may
+    not read it."""
+    qs = base_controls()
+    control: Control | None = None
+    with contextlib.suppress(ValueError):
+        control = qs.filter(pk=uuid.UUID(str(ref))).first()
+    if control is None:
+        control = qs.filter(ref_id=str(ref)).first()
+    if control is None:
+        raise NotFound(f"No control {ref!r}: give its id or reference (e.g. KC-012).")
+    if not can(user, Perm.VIEW, control):
+        raise PermissionDenied("Your roles do not let you read this control's management systems.")
+    return control
+
+
+@dataclass
+class LinkGroup:
+    standard: Standard
+    links: list[ControlLink] = field(default_factory=list)
+
+
+def links_by_standard(control: Control) -> list[LinkGroup]:
+    """The control's links grouped by standard (from the prefetched links: no query)."""
+    groups: dict[int, LinkGroup] = {}
+    for link in control.links.all():
+        std = link.requirement.standard
+        groups.setdefault(std.pk, LinkGroup(std)).links.append(link)
+    return list(groups.values())
+
+
+def history(control: Control, limit: int = 200) -> list[TrailEntry]:
+    """Trail entries of the control and of its links (deleted links included, found by the
+    reference they were recorded under), newest first (one query)."""
+    link_ids = [str(pk) for pk in ControlLink.objects.filter(control=control).values_list("pk", flat=True)]
+    q = Q(object_type="controls.control", object_id=str(control.pk)) | Q(
+        object_type="controls.controllink", object_id__in=link_ids
+    )
+    q |= Q(object_type="controls.controllink", object_repr__startswith=f"{control.ref_id} → ")
+    return list(TrailEntry.objects.filter(q).order_by("-seq")[:limit])
+
+
+# ---------------------------------------------------------------- links
+
+
+@dataclass
+class LinkFilters:
+    control: str = ""  # id or reference
+    requirement: str = ""  # key
+    standard: str = ""
+    coverage: str = ""
+
+
+def links(user: User | None, f: LinkFilters) -> QuerySet[ControlLink]:
+    qs = ControlLink.objects.select_related("control", "requirement__standard").filter(
+        control__in=visible(Control.objects.all(), user)
+    )
+    if f.control:
+        try:
+            qs = qs.filter(control_id=uuid.UUID(f.control))
+        except ValueError:
+            qs = qs.filter(control__ref_id=f.control.strip())
+    if f.requirement:
+        qs = qs.filter(requirement=requirement_ref(f.requirement))
+    if f.standard:
+        (std,) = standards_by_key([f.standard], field="standard")
+        qs = qs.filter(requirement__standard=std)
+    if f.coverage:
+        qs = qs.filter(coverage=f.coverage)
+    return qs.order_by("control__ref_id", "requirement__standard__key", "requirement__sort_order", "pk")
+
+
+def link_for(user: User | None, link_id: uuid.UUID | str) -> ControlLink:
+    try:
+        link = (
+            ControlLink.objects.select_related("control", "requirement__standard")
+            .filter(pk=uuid.UUID(str(link_id)))
+            .first()
+        )
+    except ValueError:
+        link = None
+    if link is None:
+        raise NotFound(f"No control link with id {link_id}.")
+    if not can(user, Perm.VIEW, link.control):
+        raise PermissionDenied("Your roles do not let you read this control's management systems.")
+    return link
+
+
+def implemented_by(req: Requirement, user: User | None) -> dict[str, Any]:
+    """The controls linked to a requirement, and — for a backbone clause — those linked to the
+    same clause in the other standards (two queries)."""
+    counterparts = []
+    if req.hs_key:
+        counterparts = list(
+            Requirement.objects.filter(hs_key=req.hs_key, withdrawn_at__isnull=True).exclude(pk=req.pk)
+        )
+    wanted = [req.pk, *(c.pk for c in counterparts)]
+    rows = list(
+        ControlLink.objects.filter(
+            requirement_id__in=wanted, control__in=visible(Control.objects.all(), user)
+        )
+        .select_related("control__owner", "requirement__standard")
+        .order_by("control__ref_id")
+    )
+    return {
+        "direct": [lk for lk in rows if lk.requirement_id == req.pk],
+        "backbone": [lk for lk in rows if lk.requirement_id != req.pk],
+    }
+
+
+# ---------------------------------------------------------------- templates
+
+
+@dataclass
+class TemplateFilters:
+    standard: str = ""
+    requirement: str = ""
+    type: str = ""
+    q: str = ""
+
+
+def templates(f: TemplateFilters | None = None) -> QuerySet[ControlTemplate]:
+    """Live templates with their requirement links, in document order (two queries)."""
+    f = f or TemplateFilters()
+    qs = ControlTemplate.objects.filter(withdrawn_at__isnull=True).prefetch_related(
+        Prefetch(
+            "links",
+            TemplateRequirement.objects.select_related("requirement__standard").order_by(
+                "requirement__standard__key", "requirement__sort_order"
+            ),
+        )
+    )
+    if f.standard:
+        (std,) = standards_by_key([f.standard], field="standard")
+        qs = qs.filter(
+            pk__in=TemplateRequirement.objects.filter(requirement__standard=std).values("template_id")
+        )
+    if f.requirement:
+        req = requirement_ref(f.requirement)
+        qs = qs.filter(pk__in=TemplateRequirement.objects.filter(requirement=req).values("template_id"))
+    if f.type:
+        qs = qs.filter(type=f.type)
+    if f.q:
+        for word in f.q.split()[:8]:
+            qs = qs.filter(
+                Q(key__icontains=word)
+                | Q(title__icontains=word)
+                | Q(description__icontains=word)
+                | Q(ai_extension__icontains=word)
+            )
+    return qs.order_by("sort_order", "key")
+
+
+def template_for(key: str) -> ControlTemplate:
+    t = templates().filter(key=key).first()
+    if t is None:
+        raise NotFound(f"No control template {key!r}.")
+    return t
+
+
+def adopted_controls() -> dict[int, Control]:
+    """Template id -> the control adopted from it (one query)."""
+    return {
+        c.template_id: c
+        for c in Control.objects.filter(template__isnull=False).only("id", "ref_id", "title", "template_id")
+        if c.template_id is not None
+    }
+
+
+# ---------------------------------------------------------------- coverage matrix
+
+MATRIX_PARTS = {
+    "annex": "Annex A controls",
+    "clauses": "Clauses 4–10",
+}
+
+
+@dataclass
+class MatrixColumn:
+    requirement: Requirement
+    theme: Requirement | None
+    first: bool = False
+
+
+@dataclass
+class MatrixGroup:
+    standard: Standard
+    theme: Requirement | None
+    columns: list[MatrixColumn] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class MatrixCell:
+    coverage: str  # "full", "partial" or ""
+    first: bool  # the first column of its theme (drawn with a stronger border)
+
+
+@dataclass
+class MatrixRow:
+    control: Control
+    cells: list[MatrixCell]
+    full: int = 0
+    partial: int = 0
+
+
+@dataclass
+class Matrix:
+    standards: list[Standard]
+    groups: list[MatrixGroup]
+    columns: list[MatrixColumn]
+    rows: list[MatrixRow]
+    themes: list[Requirement]
+    covered: int = 0  # columns with at least one linked control
+
+
+def coverage_matrix(
+    user: User | None,
+    standard_keys: list[str],
+    part: str = "annex",
+    management_system: ManagementSystem | None = None,
+    theme: str = "",
+) -> Matrix:
+    """Controls × requirements of one or two standards, grouped by theme (an Annex A theme or a
+    top-level clause). Five queries whatever the size."""
+    stds = standards_by_key(standard_keys[:2], field="standards")
+    if part not in MATRIX_PARTS:
+        raise ValidationFailed(f"part must be one of: {', '.join(MATRIX_PARTS)}.", {"part": ["Unknown."]})
+    every = list(
+        Requirement.objects.filter(standard__in=stds, withdrawn_at__isnull=True)
+        .select_related("standard")
+        .order_by("standard__key", "sort_order")
+    )
+    by_id = {r.pk: r for r in every}
+
+    def root(r: Requirement) -> Requirement | None:
+        current = r
+        for _ in range(16):
+            if current.parent_id is None or current.parent_id not in by_id:
+                return current if current is not r else None
+            current = by_id[current.parent_id]
+        return None
+
+    kinds = {EntryKind.ANNEX_CONTROL} if part == "annex" else {EntryKind.CLAUSE}
+    themes = [
+        r
+        for r in every
+        if r.parent_id is None
+        and (r.kind == EntryKind.ANNEX_THEME if part == "annex" else r.kind == EntryKind.CLAUSE)
+    ]
+    groups: list[MatrixGroup] = []
+    columns: list[MatrixColumn] = []
+    for r in every:
+        if r.kind not in kinds or (part == "clauses" and r.parent_id is None):
+            continue
+        t = root(r)
+        if theme and (t is None or t.key != theme):
+            continue
+        col = MatrixColumn(r, t)
+        if not groups or groups[-1].theme != t or groups[-1].standard.pk != r.standard_id:
+            groups.append(MatrixGroup(r.standard, t))
+            col.first = True
+        groups[-1].columns.append(col)
+        columns.append(col)
+    qs = visible(Control.objects.all(), user).order_by("ref_id")
+    if management_system is not None:
+        qs = qs.filter(
+            pk__in=_membership().filter(managementsystem_id=management_system.pk).values("control_id")
+        )
+    index = {c.requirement.pk: i for i, c in enumerate(columns)}
+    cells: dict[uuid.UUID, list[str]] = {}
+    for control_id, req_id, coverage in ControlLink.objects.filter(
+        requirement_id__in=list(index), control__in=qs
+    ).values_list("control_id", "requirement_id", "coverage"):
+        cells.setdefault(control_id, [""] * len(columns))[index[req_id]] = coverage
+    rows = []
+    covered: set[int] = set()
+    for control in qs.only("id", "ref_id", "title", "status"):
+        row_cells = cells.get(control.pk)
+        if row_cells is None:
+            continue  # a control linked to none of these columns is not a row
+        covered |= {i for i, v in enumerate(row_cells) if v}
+        rows.append(
+            MatrixRow(
+                control,
+                [MatrixCell(v, columns[i].first) for i, v in enumerate(row_cells)],
+                row_cells.count("full"),
+                row_cells.count("partial"),
+            )
+        )
+    return Matrix(stds, groups, columns, rows, themes, len(covered))

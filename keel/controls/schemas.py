@@ -1,0 +1,245 @@
+"""Schemas of the control-catalogue API: filters, request bodies and responses.
+
+Controls are named by id or reference (``KC-012``), requirements by key
+(``iso27001:2022:A.5.19``), templates by key, management systems by id or short name and
+people by email. Bodies refuse unknown fields.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any, Literal
+
+from ninja import Field, Schema
+
+from keel.core.schemas import MS_REF, Body, Filters
+
+from .choices import ControlType, Coverage, Effectiveness, Frequency, ImplementationStatus
+
+ControlOrder = Literal[
+    "ref_id",
+    "-ref_id",
+    "title",
+    "-title",
+    "status",
+    "-status",
+    "effectiveness",
+    "-effectiveness",
+    "updated_at",
+    "-updated_at",
+]
+
+
+# ---------------------------------------------------------------- links
+
+
+class ControlLinkOut(Schema):
+    id: uuid.UUID
+    control: uuid.UUID = Field(description="The control's id.")
+    control_ref: str
+    requirement: str = Field(description="The requirement's key.")
+    requirement_ref: str
+    requirement_title: str
+    standard: str
+    coverage: Coverage
+    note: str
+    created_at: dt.datetime
+
+    @staticmethod
+    def resolve_control(obj: Any) -> uuid.UUID:
+        return obj.control_id
+
+    @staticmethod
+    def resolve_control_ref(obj: Any) -> str:
+        return obj.control.ref_id
+
+    @staticmethod
+    def resolve_requirement(obj: Any) -> str:
+        return obj.requirement.key
+
+    @staticmethod
+    def resolve_requirement_ref(obj: Any) -> str:
+        return obj.requirement.ref_id
+
+    @staticmethod
+    def resolve_requirement_title(obj: Any) -> str:
+        return obj.requirement.title
+
+    @staticmethod
+    def resolve_standard(obj: Any) -> str:
+        return obj.requirement.standard.key
+
+
+class ControlLinkFilters(Filters):
+    control: str | None = Field(None, description="A control's id or reference.")
+    requirement: str | None = Field(None, description="A requirement key.")
+    standard: str | None = Field(None, description="Only links to requirements of this standard.")
+    coverage: Coverage | None = None
+
+
+class ControlLinkIn(Body):
+    control: str = Field(description="The control's id or reference.")
+    requirement: str = Field(description="The requirement's key, e.g. iso27001:2022:A.5.19.")
+    coverage: Coverage = Coverage.FULL
+    note: str = Field("", max_length=4000)
+
+
+class ControlLinkPatch(Body):
+    coverage: Coverage | None = None
+    note: str | None = Field(None, max_length=4000)
+
+
+# ---------------------------------------------------------------- controls
+
+
+class ControlOut(Schema):
+    id: uuid.UUID
+    ref_id: str
+    title: str
+    description: str
+    owner: str | None = Field(description="The owner's email.")
+    type: ControlType
+    frequency: Frequency
+    status: ImplementationStatus
+    effectiveness: Effectiveness
+    management_systems: list[str] = Field(description="Short names of its management systems.")
+    tags: list[str]
+    template: str | None = Field(description="Key of the template it was adopted from.")
+    requirements: list[str] = Field(description="Keys of the requirements it is linked to.")
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+    @staticmethod
+    def resolve_owner(obj: Any) -> str | None:
+        return obj.owner.email if obj.owner_id else None
+
+    @staticmethod
+    def resolve_management_systems(obj: Any) -> list[str]:
+        return [ms.short_name for ms in obj.management_systems.all()]
+
+    @staticmethod
+    def resolve_tags(obj: Any) -> list[str]:
+        return [t.name for t in obj.tags.all()]
+
+    @staticmethod
+    def resolve_template(obj: Any) -> str | None:
+        return obj.template.key if obj.template_id else None
+
+    @staticmethod
+    def resolve_requirements(obj: Any) -> list[str]:
+        return [lk.requirement.key for lk in obj.links.all()]
+
+
+class ControlDetailOut(ControlOut):
+    links: list[ControlLinkOut]
+
+    @staticmethod
+    def resolve_links(obj: Any) -> list[Any]:
+        return list(obj.links.all())
+
+
+class ControlFilters(Filters):
+    status: ImplementationStatus | None = None
+    type: ControlType | None = None
+    frequency: Frequency | None = None
+    effectiveness: Effectiveness | None = None
+    owner: str | None = Field(None, description="The owner's email.")
+    management_system: str | None = Field(None, description=MS_REF)
+    standard: str | None = Field(None, description="Controls linked to any requirement of this standard key.")
+    requirement: str | None = Field(None, description="Controls linked to this requirement key.")
+    tag: str | None = None
+    template: str | None = Field(None, description="Controls adopted from this template key.")
+    q: str | None = Field(None, max_length=100, description="Words in the reference, title or description.")
+    order: ControlOrder = "ref_id"
+
+
+class ControlIn(Body):
+    ref_id: str | None = Field(None, max_length=32, description="Left out: the next free KC-nnn.")
+    title: str = Field(max_length=200)
+    description: str = ""
+    owner: str | None = Field(None, description="The owner's email.")
+    type: ControlType
+    frequency: Frequency
+    status: ImplementationStatus = ImplementationStatus.PLANNED
+    effectiveness: Effectiveness = Effectiveness.NOT_ASSESSED
+    management_systems: list[str] = Field(description="Ids or short names (at least one for a system role).")
+    tags: list[str] = []
+
+
+class ControlPatch(Body):
+    ref_id: str | None = Field(None, max_length=32)
+    title: str | None = Field(None, max_length=200)
+    description: str | None = None
+    owner: str | None = Field(None, description="The owner's email; null removes the owner.")
+    type: ControlType | None = None
+    frequency: Frequency | None = None
+    status: ImplementationStatus | None = None
+    effectiveness: Effectiveness | None = None
+    management_systems: list[str] | None = None
+    tags: list[str] | None = None
+
+
+# ---------------------------------------------------------------- templates
+
+
+class TemplateLinkOut(Schema):
+    requirement: str
+    requirement_ref: str
+    requirement_title: str
+    standard: str
+    coverage: Coverage
+    note: str
+
+    @staticmethod
+    def resolve_requirement(obj: Any) -> str:
+        return obj.requirement.key
+
+    @staticmethod
+    def resolve_requirement_ref(obj: Any) -> str:
+        return obj.requirement.ref_id
+
+    @staticmethod
+    def resolve_requirement_title(obj: Any) -> str:
+        return obj.requirement.title
+
+    @staticmethod
+    def resolve_standard(obj: Any) -> str:
+        return obj.requirement.standard.key
+
+
+class TemplateOut(Schema):
+    key: str
+    title: str
+    description: str
+    ai_extension: str
+    type: ControlType
+    frequency: Frequency
+    owner_role: str
+    example_evidence: list[str]
+    requirements: list[str]
+
+    @staticmethod
+    def resolve_requirements(obj: Any) -> list[str]:
+        return [lk.requirement.key for lk in obj.links.all()]
+
+
+class TemplateDetailOut(TemplateOut):
+    links: list[TemplateLinkOut]
+
+    @staticmethod
+    def resolve_links(obj: Any) -> list[Any]:
+        return list(obj.links.all())
+
+
+class TemplateFilters(Filters):
+    standard: str | None = Field(None, description="Templates serving a requirement of this standard.")
+    requirement: str | None = Field(None, description="Templates serving this requirement key.")
+    type: ControlType | None = None
+    q: str | None = Field(None, max_length=100)
+
+
+class AdoptIn(Body):
+    templates: list[str] = Field(min_length=1, description="Template keys.")
+    management_system: str = Field(description=MS_REF)
+    owner: str | None = Field(None, description="Email of the owner of every adopted control.")

@@ -1,0 +1,66 @@
+"""For the permission matrix: a small, valid import file and the argv to import it."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from keel.core.models import ManagementSystem, User
+
+CONTROLS = "Control register\nControl ID;Title;Status;ISO 27001:2022 reference\nIMP-1;Access;Done;A.5.15\n"
+SOA = "Annex A control,Applicable,Justification\nA.7.4,No,No offices\n"
+
+
+def _file(name: str, text: str) -> str:
+    path = Path(tempfile.mkdtemp(prefix="keel-import-")) / name
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def controls_argv(user: User | None) -> list[str]:
+    return ["import", "controls", _file("controls.csv", CONTROLS), "--format", "json"]
+
+
+def soa_argv(ms: ManagementSystem, user: User | None) -> list[str]:
+    from keel.soa.tests.factories import soa_for
+
+    soa_for(ms)
+    return [
+        "import",
+        "soa",
+        _file("soa.csv", SOA),
+        "--standard",
+        "iso27001:2022",
+        "--management-system",
+        ms.short_name,
+        "--format",
+        "json",
+    ]
+
+
+def _editable(world: Any, user: User | None) -> str:
+    from keel.core.permissions import Perm, has_perm
+
+    for ms in (world.a, world.b):
+        if has_perm(user, Perm.EDIT_CONTROLS, ms):
+            return str(ms.short_name)
+    return str(world.a.short_name)
+
+
+def page_upload_data(world: Any, user: User | None) -> dict[str, Any]:
+    """The wizard's upload step: a one-row file into a system the user may edit."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return {
+        "file": SimpleUploadedFile("controls.csv", CONTROLS.encode(), content_type="text/csv"),
+        "management_system": _editable(world, user),
+    }
+
+
+def page_confirm_data(world: Any, user: User | None) -> dict[str, Any]:
+    """The wizard's confirm step: a file staged for this user."""
+    from keel.controls.importing.services import stage_upload
+
+    token = stage_upload(CONTROLS.encode(), "controls.csv", user) if user is not None else "0" * 32
+    return {"token": token, "management_system": _editable(world, user)}

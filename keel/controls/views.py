@@ -1,0 +1,472 @@
+"""Pages of the control catalogue: the list with filters and bulk edit, a control with its
+links (edited inline with htmx) and history, create/edit/delete, the template library with
+adoption, and the coverage matrix.
+
+Thin views: parse input with a form, check the permission with ``@page``, call a service or a
+query, render. A control is read with ``view`` over one of its systems and changed with
+``edit_controls`` over every one; the services check it again.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from keel.core.actor import Actor
+from keel.core.errors import Conflict, KeelError, NotFound
+from keel.core.forms import add_service_error
+from keel.core.models import ManagementSystem, User
+from keel.core.pages import page
+from keel.core.permissions import Perm, system_ids_with
+from keel.core.views import INVALID, current_user, is_partial
+from keel.core.views.trail import describe
+from keel.standards.models import Standard
+
+from . import queries, services
+from .forms import (
+    AdoptForm,
+    BulkForm,
+    ControlFilterForm,
+    ControlForm,
+    LinkEditForm,
+    LinkForm,
+    MatrixForm,
+    TemplateFilterForm,
+)
+from .models import ControlLink
+
+PAGE_SIZE = 50
+
+
+def _control_perimeter(perm: str, every: bool = False) -> Callable[..., Any]:
+    def perimeter(request: HttpRequest, ref: str, **kwargs: Any) -> ManagementSystem | None:
+        control = services.get_control(ref)
+        return queries.perimeter_of(control, request.user, perm, every)  # type: ignore[arg-type]
+
+    return perimeter
+
+
+def _link_perimeter(perm: str, every: bool = False) -> Callable[..., Any]:
+    def perimeter(request: HttpRequest, link_id: uuid.UUID, **kwargs: Any) -> ManagementSystem | None:
+        link = ControlLink.objects.select_related("control").filter(pk=link_id).first()
+        if link is None:
+            raise NotFound(f"No control link with id {link_id}; it may have been removed.")
+        return queries.perimeter_of(link.control, request.user, perm, every)  # type: ignore[arg-type]
+
+    return perimeter
+
+
+def _can_edit_any(user: User) -> bool:
+    return system_ids_with(user, Perm.EDIT_CONTROLS) != set()
+
+
+# ---------------------------------------------------------------- list and bulk edit
+
+
+@page(Perm.VIEW)
+def control_list(request: HttpRequest) -> HttpResponse:
+    user = current_user(request)
+    params = request.GET.copy()
+    params.pop("page", None)
+    form = ControlFilterForm(params or None)
+    problem = ""
+    if form.is_bound and not form.is_valid():
+        problem = "Some filters were not understood and were not applied: " + " ".join(
+            f"{form.fields[n].label or n}: {' '.join(str(x) for x in e)}" for n, e in form.errors.items()
+        )
+    try:
+        qs = queries.controls(user, form.filters())
+    except KeelError as exc:
+        problem = f"{exc.message} Showing all controls."
+        qs = queries.controls(user)
+    page_obj = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page", 1))
+    ctx = {
+        "form": form,
+        "problem": problem,
+        "page_obj": page_obj,
+        "controls": list(page_obj.object_list),
+        "can_edit": _can_edit_any(user),
+        "bulk": BulkForm(),
+        "filtered": bool(form.is_bound and any(v for k, v in params.items() if k != "order")),
+    }
+    template = "controls/_table.html" if is_partial(request) else "controls/list.html"
+    return render(request, template, ctx)
+
+
+def _back_to_list(request: HttpRequest) -> HttpResponse:
+    back = request.POST.get("return", "")
+    if back.startswith(reverse("control-list")) and "//" not in back:
+        return redirect(back)
+    return redirect("control-list")
+
+
+@require_POST
+@page(Perm.EDIT_CONTROLS, anywhere=True)
+def control_bulk(request: HttpRequest) -> HttpResponse:
+    form = BulkForm(request.POST)
+    if not form.is_valid():
+        messages.error(
+            request,
+            "The bulk edit was not understood: "
+            + " ".join(" ".join(str(x) for x in e) for e in form.errors.values()),
+        )
+        return _back_to_list(request)
+    data = form.cleaned_data
+    kwargs: dict[str, Any] = {
+        "status": data["status"] or None,
+        "effectiveness": data["effectiveness"] or None,
+        "add_tag": data["add_tag"] or None,
+    }
+    if data["owner"] == BulkForm.NOBODY:
+        kwargs["owner"] = None
+    elif data["owner"]:
+        kwargs["owner"] = User.objects.filter(email=data["owner"]).first()
+    try:
+        changed = services.bulk_update_controls(Actor.from_request(request), data["controls"], **kwargs)
+    except KeelError as exc:
+        messages.error(request, f"{exc.message} Nothing was changed.")
+    else:
+        selected = len(data["controls"])
+        messages.success(
+            request,
+            f"{len(changed)} of {selected} selected control{'s' if selected != 1 else ''} changed"
+            + (
+                f": {', '.join(c.ref_id for c in changed[:12])}{'…' if len(changed) > 12 else ''}."
+                if changed
+                else "."
+            ),
+        )
+    return _back_to_list(request)
+
+
+# ---------------------------------------------------------------- one control
+
+
+def _detail_context(request: HttpRequest, control: Any, link_form: LinkForm | None = None) -> dict[str, Any]:
+    user = current_user(request)
+    can_trail = queries.can(user, Perm.VIEW_TRAIL, control)
+    return {
+        "control": control,
+        "groups": queries.links_by_standard(control),
+        "can_edit": queries.can(user, Perm.EDIT_CONTROLS, control, every=True),
+        "link_form": link_form or LinkForm(auto_id="link-new-%s"),
+        "can_trail": can_trail,
+        "history": describe(queries.history(control), user) if can_trail else [],
+    }
+
+
+@page(Perm.VIEW, perimeter=_control_perimeter(Perm.VIEW))
+def control_detail(request: HttpRequest, ref: str) -> HttpResponse:
+    control = queries.control_for(current_user(request), ref)
+    return render(request, "controls/detail.html", _detail_context(request, control))
+
+
+@require_http_methods(["GET", "POST"])
+@page(Perm.EDIT_CONTROLS, anywhere=True)
+def control_create(request: HttpRequest) -> HttpResponse:
+    user = current_user(request)
+    if request.method == "POST":
+        form = ControlForm(request.POST, user=user)
+        if form.is_valid():
+            try:
+                control = services.create_control(Actor.from_request(request), **form.service_data())
+            except KeelError as exc:
+                add_service_error(form, exc)
+            else:
+                messages.success(
+                    request, f"Control {control.ref_id} is created. Link it to the requirements it serves."
+                )
+                return redirect("control-detail", ref=control.ref_id)
+    else:
+        form = ControlForm(user=user, initial={"ref_id": services.next_ref_id()})
+    return render(
+        request, "controls/form.html", {"form": form, "control": None}, status=INVALID if form.errors else 200
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@page(Perm.EDIT_CONTROLS, perimeter=_control_perimeter(Perm.EDIT_CONTROLS, every=True))
+def control_edit(request: HttpRequest, ref: str) -> HttpResponse:
+    user = current_user(request)
+    control = queries.control_for(user, ref)
+    if request.method == "POST":
+        form = ControlForm(request.POST, user=user)
+        if form.is_valid():
+            try:
+                control = services.update_control(
+                    Actor.from_request(request), control.pk, **form.service_data()
+                )
+            except KeelError as exc:
+                add_service_error(form, exc)
+            else:
+                messages.success(request, f"Control {control.ref_id} is saved.")
+                return redirect("control-detail", ref=control.ref_id)
+    else:
+        form = ControlForm(user=user, initial=ControlForm.initial_for(control))
+    return render(
+        request,
+        "controls/form.html",
+        {"form": form, "control": control},
+        status=INVALID if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@page(Perm.EDIT_CONTROLS, perimeter=_control_perimeter(Perm.EDIT_CONTROLS, every=True))
+def control_delete(request: HttpRequest, ref: str) -> HttpResponse:
+    control = queries.control_for(current_user(request), ref)
+    if request.method == "POST":
+        try:
+            services.delete_control(Actor.from_request(request), control.pk)
+        except KeelError as exc:
+            messages.error(request, exc.message)
+            return redirect("control-detail", ref=control.ref_id)
+        messages.success(
+            request, f"Control {control.ref_id} is deleted; the audit trail keeps its last state."
+        )
+        return redirect("control-list")
+    return render(request, "controls/confirm_delete.html", {"control": control})
+
+
+# ---------------------------------------------------------------- links (htmx inline)
+
+
+def _links_section(
+    request: HttpRequest, ref: Any, link_form: LinkForm | None = None, status: int = 200
+) -> HttpResponse:
+    control = queries.control_for(current_user(request), ref)
+    return render(
+        request, "controls/_links.html", _detail_context(request, control, link_form), status=status
+    )
+
+
+@require_POST
+@page(Perm.EDIT_CONTROLS, perimeter=_control_perimeter(Perm.EDIT_CONTROLS, every=True))
+def link_add(request: HttpRequest, ref: str) -> HttpResponse:
+    control = services.get_control(ref)
+    form = LinkForm(request.POST, auto_id="link-new-%s")
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            if ControlLink.objects.filter(
+                control=control, requirement__key=data["requirement"].strip()
+            ).exists():
+                raise Conflict(
+                    f"{control.ref_id} is already linked to {data['requirement']}; edit that link instead.",
+                    {"requirement": ["Already linked."]},
+                )
+            services.link_requirement(
+                Actor.from_request(request),
+                control.pk,
+                data["requirement"].strip(),
+                data["coverage"],
+                data["note"],
+            )
+        except KeelError as exc:
+            add_service_error(form, exc)
+        else:
+            if not is_partial(request):
+                messages.success(request, f"{control.ref_id} is linked to {data['requirement']}.")
+                return redirect("control-detail", ref=control.ref_id)
+            return _links_section(request, control.pk)
+    if is_partial(request):
+        return _links_section(request, control.pk, form)  # 200 so htmx swaps the errors in
+    messages.error(
+        request,
+        "The link was not added: " + " ".join(" ".join(str(x) for x in e) for e in form.errors.values()),
+    )
+    return redirect("control-detail", ref=control.ref_id)
+
+
+def _link(request: HttpRequest, link_id: uuid.UUID) -> ControlLink:
+    return queries.link_for(current_user(request), link_id)
+
+
+@page(Perm.VIEW, perimeter=_link_perimeter(Perm.VIEW))
+def link_row(request: HttpRequest, link_id: uuid.UUID) -> HttpResponse:
+    link = _link(request, link_id)
+    can_edit = queries.can(current_user(request), Perm.EDIT_CONTROLS, link.control, every=True)
+    return render(request, "controls/_link_row.html", {"link": link, "can_edit": can_edit})
+
+
+@require_http_methods(["GET", "POST"])
+@page(Perm.EDIT_CONTROLS, perimeter=_link_perimeter(Perm.EDIT_CONTROLS, every=True))
+def link_edit(request: HttpRequest, link_id: uuid.UUID) -> HttpResponse:
+    link = _link(request, link_id)
+    auto_id = f"link-{link.pk}-%s"
+    partial = is_partial(request)
+    if request.method == "POST":
+        form = LinkEditForm(request.POST, auto_id=auto_id)
+        if form.is_valid():
+            try:
+                services.link_requirement(
+                    Actor.from_request(request),
+                    link.control_id,
+                    link.requirement.key,
+                    form.cleaned_data["coverage"],
+                    form.cleaned_data["note"],
+                )
+            except KeelError as exc:
+                add_service_error(form, exc)
+            else:
+                if partial:
+                    return render(
+                        request,
+                        "controls/_link_row.html",
+                        {"link": _link(request, link_id), "can_edit": True, "just_saved": True},
+                    )
+                messages.success(request, f"The link to {link.requirement.ref_id} is saved.")
+                return redirect("control-detail", ref=link.control.ref_id)
+    else:
+        form = LinkEditForm(initial={"coverage": link.coverage, "note": link.note}, auto_id=auto_id)
+    if partial:
+        return render(request, "controls/_link_form_row.html", {"link": link, "form": form})
+    return render(
+        request,
+        "controls/link_form.html",
+        {"link": link, "form": form},
+        status=INVALID if form.errors else 200,
+    )
+
+
+@require_POST
+@page(Perm.EDIT_CONTROLS, perimeter=_link_perimeter(Perm.EDIT_CONTROLS, every=True))
+def link_delete(request: HttpRequest, link_id: uuid.UUID) -> HttpResponse:
+    link = _link(request, link_id)
+    try:
+        services.unlink_requirement(Actor.from_request(request), link.pk)
+    except KeelError as exc:
+        messages.error(request, exc.message)
+    else:
+        if is_partial(request):
+            return _links_section(request, link.control_id)
+        messages.success(request, f"The link to {link.requirement.ref_id} is removed.")
+    return redirect("control-detail", ref=link.control.ref_id)
+
+
+# ---------------------------------------------------------------- template library
+
+
+@page(Perm.VIEW)
+def template_library(request: HttpRequest) -> HttpResponse:
+    user = current_user(request)
+    form = TemplateFilterForm(request.GET or None)
+    problem = ""
+    try:
+        rows = list(queries.templates(form.filters()))
+    except KeelError as exc:
+        problem = f"{exc.message} Showing every template."
+        rows = list(queries.templates())
+    adopted = queries.adopted_controls()
+    items = [{"template": t, "control": adopted.get(t.pk)} for t in rows]
+    ctx = {
+        "form": form,
+        "problem": problem,
+        "items": items,
+        "adopted_count": sum(1 for i in items if i["control"] is not None),
+        "can_edit": _can_edit_any(user),
+        "adopt_form": AdoptForm(user=user),
+    }
+    template = "controls/_templates.html" if is_partial(request) else "controls/templates.html"
+    return render(request, template, ctx)
+
+
+@require_POST
+@page(Perm.EDIT_CONTROLS, anywhere=True)
+def template_adopt(request: HttpRequest) -> HttpResponse:
+    user = current_user(request)
+    keys = request.POST.getlist("templates")
+    form = AdoptForm(request.POST, user=user, template_keys=keys)
+    if not form.is_valid():
+        messages.error(
+            request,
+            "Nothing was adopted: " + " ".join(" ".join(str(x) for x in e) for e in form.errors.values()),
+        )
+        return redirect("control-templates")
+    data = form.cleaned_data
+    owner = User.objects.filter(email=data["owner"]).first() if data["owner"] else None
+    ms = ManagementSystem.objects.get(short_name=data["management_system"])
+    try:
+        created = services.adopt_templates(Actor.from_request(request), data["templates"], ms.pk, owner=owner)
+    except KeelError as exc:
+        messages.error(request, f"{exc.message} Nothing was adopted.")
+        return redirect("control-templates")
+    refs = ", ".join(c.ref_id for c in created)
+    messages.success(
+        request, f"{len(created)} control{'s' if len(created) != 1 else ''} adopted into {ms.name}: {refs}."
+    )
+    return redirect(reverse("control-list") + f"?management_system={ms.short_name}&order=-updated_at")
+
+
+# ---------------------------------------------------------------- coverage matrix
+
+
+def _theme_choices(keys: list[str], part: str) -> list[tuple[str, str]]:
+    from keel.standards.models import Requirement
+
+    kind = "annex_theme" if part == "annex" else "clause"
+    return [
+        (r.key, f"{r.standard.name} {r.ref_id} {r.title}")
+        for r in Requirement.objects.filter(
+            standard__key__in=keys, kind=kind, parent__isnull=True, withdrawn_at__isnull=True
+        )
+        .select_related("standard")
+        .order_by("standard__key", "sort_order")
+    ]
+
+
+@page(Perm.VIEW)
+def coverage_matrix(request: HttpRequest) -> HttpResponse:
+    user = current_user(request)
+    known = list(Standard.objects.order_by("key").values_list("key", flat=True))
+    defaults = {
+        "first": known[0] if known else "",
+        "second": known[1] if len(known) > 1 else "",
+        "part": "annex",
+    }
+    params: dict[str, str] = {
+        **defaults,
+        **{
+            k: str(request.GET.get(k, ""))
+            for k in request.GET
+            if k in {"first", "second", "part", "management_system", "theme"}
+        },
+    }
+    part = params.get("part") or "annex"
+    keys = [k for k in (params.get("first"), params.get("second")) if k and k in known]
+    themes = _theme_choices(keys, part)
+    if params.get("theme") and params["theme"] not in {k for k, _ in themes}:
+        params["theme"] = ""  # a theme of a standard no longer chosen
+    form = MatrixForm(params, themes=themes)
+    partial = is_partial(request)
+    if partial:  # the theme choices follow the chosen standards: swap the select too
+        form.fields["theme"].widget.attrs["hx-swap-oob"] = "true"
+    problem = ""
+    matrix = None
+    if form.is_valid():
+        data = form.cleaned_data
+        chosen = list(dict.fromkeys(k for k in (data["first"], data["second"]) if k))
+        ms = (
+            ManagementSystem.objects.filter(short_name=data["management_system"]).first()
+            if data["management_system"]
+            else None
+        )
+        try:
+            matrix = queries.coverage_matrix(user, chosen, data["part"] or "annex", ms, data["theme"])
+        except KeelError as exc:
+            problem = exc.message
+    else:
+        problem = "Choose the standards to compare: " + " ".join(
+            f"{form.fields[n].label or n}: {' '.join(str(x) for x in e)}" for n, e in form.errors.items()
+        )
+    ctx = {"form": form, "matrix": matrix, "problem": problem, "oob": partial}
+    template = "controls/_matrix.html" if partial else "controls/matrix.html"
+    return render(request, template, ctx)

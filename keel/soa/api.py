@@ -1,0 +1,192 @@
+"""API router of the Statement of Applicability: ``/soa`` (list, create, detail with rows),
+row edits, versions, approval and comparison. Thin: permission check, then a query or service."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from ninja import Query, Router, Status
+
+from keel.apicore import Page, actor, paginate, permission, responses
+from keel.core.errors import NotFound, ValidationFailed
+from keel.core.models import User
+from keel.core.permissions import Perm, check, restrict
+from keel.core.services.organisation import get_management_system
+from keel.core.services.records import standards_by_key
+
+from . import queries, services
+from .models import SoAVersion, StatementOfApplicability
+from .schemas import (
+    ApproveIn,
+    CompareOut,
+    SoACreateIn,
+    SoADetailOut,
+    SoAFilters,
+    SoAOut,
+    SoARowOut,
+    SoARowPatch,
+    SoAVersionOut,
+)
+
+router = Router(tags=["statement of applicability"])
+
+
+def _soa(request: HttpRequest, soa_id: uuid.UUID) -> StatementOfApplicability:
+    soa = queries.get_soa(soa_id)
+    check(actor(request), Perm.VIEW, soa.management_system_id)
+    return soa
+
+
+def _user(ref: str, field: str) -> User | None:
+    if not ref.strip():
+        return None
+    try:
+        user = User.objects.filter(pk=uuid.UUID(ref)).first()
+    except ValueError:
+        user = User.objects.filter(email__iexact=ref.strip()).first()
+    if user is None:
+        raise ValidationFailed(
+            f"No user {ref!r}: give an existing user's id or email.", {field: ["Unknown user."]}
+        )
+    return user
+
+
+def _detail(soa: StatementOfApplicability, ai_system: str | None = None) -> StatementOfApplicability:
+    """The SoA with its rows and export header attached, for :class:`SoADetailOut`."""
+    data = queries.rows(soa, ai_system=ai_system)
+    soa.header = queries.export_header(soa, queries.rows(soa) if ai_system else data)  # type: ignore[attr-defined]
+    soa.items = data  # type: ignore[attr-defined]
+    return soa
+
+
+@router.get(
+    "/soas",
+    response=responses(Page[SoAOut]),
+    openapi_extra=permission(Perm.VIEW),
+    summary="List Statements of Applicability (a role over one system sees only its SoAs)",
+)
+def list_soas(request: HttpRequest, filters: Query[SoAFilters]) -> dict[str, Any]:
+    who = actor(request)
+    check(who, Perm.VIEW)
+    qs: QuerySet[StatementOfApplicability] = restrict(queries.soas(), who.user, Perm.VIEW)
+    if filters.management_system:
+        try:
+            ms = get_management_system(filters.management_system)
+        except NotFound as exc:
+            raise ValidationFailed(
+                exc.message, {"management_system": ["Unknown management system."]}
+            ) from None
+        qs = qs.filter(management_system=ms)
+    if filters.standard:
+        standards_by_key([filters.standard], field="standard")
+        qs = qs.filter(standard__key=filters.standard)
+    return paginate(qs.order_by("management_system__name", "standard__key"), filters.limit, filters.offset)
+
+
+@router.post(
+    "/soas",
+    response=responses(SoAOut, 201),
+    openapi_extra=permission(Perm.EDIT_SOA),
+    summary="Create the SoA of a management system for a standard (one row per Annex A control)",
+)
+def create_soa(request: HttpRequest, payload: SoACreateIn) -> Status[StatementOfApplicability]:
+    who = actor(request)
+    try:
+        ms = get_management_system(payload.management_system)
+    except NotFound as exc:
+        raise ValidationFailed(exc.message, {"management_system": ["Unknown management system."]}) from None
+    check(who, Perm.EDIT_SOA, ms)
+    soa = services.create_soa(who, ms.pk, payload.standard)
+    return Status(201, queries.get_soa(soa.pk))
+
+
+@router.get(
+    "/soas/{soa_id}",
+    response=responses(SoADetailOut),
+    openapi_extra=permission(Perm.VIEW),
+    summary="One SoA with every row, its derived status and implementing controls",
+)
+def get_soa(
+    request: HttpRequest, soa_id: uuid.UUID, ai_system: str | None = None
+) -> StatementOfApplicability:
+    return _detail(_soa(request, soa_id), ai_system)
+
+
+@router.patch(
+    "/soas/{soa_id}/rows/{row_id}",
+    response=responses(SoARowOut),
+    openapi_extra=permission(Perm.EDIT_SOA),
+    summary="Edit a row: applicability, reasons, exclusion, status override, dates, owner",
+)
+def patch_row(
+    request: HttpRequest, soa_id: uuid.UUID, row_id: uuid.UUID, payload: SoARowPatch
+) -> dict[str, Any]:
+    who = actor(request)
+    soa = _soa(request, soa_id)
+    check(who, Perm.EDIT_SOA, soa.management_system_id)
+    if not soa.rows.filter(pk=row_id).exists():
+        raise NotFound(f"No row {row_id} in this SoA.")
+    data = payload.dict(exclude_unset=True)
+    for name in ("accountable", "owner"):
+        if name in data:
+            data[name] = _user(data[name] or "", name)
+    for name in (
+        "obligations",
+        "business_need",
+        "justification",
+        "combined_coverage",
+        "override_reason",
+        "status_override",
+    ):
+        if name in data and data[name] is None:
+            data[name] = ""
+    for name in ("risks", "ai_systems"):
+        if name in data and data[name] is None:
+            data[name] = []
+    services.update_row(who, row_id, **data)
+    return next(r for r in queries.rows(soa) if r["id"] == str(row_id))
+
+
+@router.get(
+    "/soas/{soa_id}/versions",
+    response=responses(list[SoAVersionOut]),
+    openapi_extra=permission(Perm.VIEW),
+    summary="The approved versions of an SoA, newest first",
+)
+def list_versions(request: HttpRequest, soa_id: uuid.UUID) -> QuerySet[SoAVersion]:
+    return queries.versions(_soa(request, soa_id))
+
+
+@router.post(
+    "/soas/{soa_id}/approve",
+    response=responses(SoAVersionOut, 201),
+    openapi_extra=permission(Perm.APPROVE_SOA),
+    summary="Approve the current rows as the next version (approver and date recorded)",
+)
+def approve(request: HttpRequest, soa_id: uuid.UUID, payload: ApproveIn | None = None) -> Status[SoAVersion]:
+    who = actor(request)
+    soa = _soa(request, soa_id)
+    check(who, Perm.APPROVE_SOA, soa.management_system_id)
+    version = services.approve(who, soa.pk, note=payload.note if payload else "")
+    return Status(201, queries.versions(soa).get(pk=version.pk))
+
+
+@router.get(
+    "/soas/{soa_id}/compare",
+    response=responses(CompareOut),
+    openapi_extra=permission(Perm.VIEW),
+    summary="Row-by-row differences between two versions (or a version and the current rows)",
+)
+def compare(
+    request: HttpRequest, soa_id: uuid.UUID, from_version: int, to_version: int | None = None
+) -> dict[str, Any]:
+    soa = _soa(request, soa_id)
+    old = queries.get_version(soa, from_version).rows
+    if to_version is None:
+        new, to_label = queries.snapshot(queries.rows(soa)), "current"
+    else:
+        new, to_label = queries.get_version(soa, to_version).rows, str(to_version)
+    return {"from_version": from_version, "to_version": to_label, "changes": queries.compare_rows(old, new)}

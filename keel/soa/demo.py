@@ -1,0 +1,123 @@
+"""The demo's Statements of Applicability: the integrated system's SoA for both standards, with
+the exclusions a cloud-hosted company with a leased office makes, a few reasons for inclusion,
+one status override, AI-system scoping on 42001 rows, and an approved first version.
+
+Called once from :func:`keel.core.demo.load_demo`, inside its transaction (so it is idempotent
+with the rest of the demo)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from django.utils import timezone
+
+from keel.core.actor import Actor
+from keel.core.models import ManagementSystem, User
+
+ISO27001 = "iso27001:2022"
+ISO42001 = "iso42001:2023"
+
+HELIX, SENTINEL, ATLAS = "Helix credit scoring", "Sentinel fraud detection", "Atlas support assistant"
+
+# ref -> (justification) for the excluded Annex A controls of ISO 27001.
+EXCLUSIONS_27001: dict[str, str] = {
+    "A.7.12": (
+        "No server rooms or network cabinets of our own: production runs in the cloud provider's "
+        "regions and the landlord owns and maintains the building cabling of the leased offices."
+    ),
+    "A.7.11": (
+        "No equipment of ours depends on utilities we control: production is hosted by the cloud "
+        "provider (its utilities are assessed through supplier due diligence, A.5.19-A.5.22) and "
+        "the offices hold only laptops and meeting-room screens."
+    ),
+    "A.8.30": (
+        "We do not outsource system or model development: all code is written by employees. "
+        "Contractors work inside our repositories under the same controls. To be revisited if an "
+        "outsourcing partner is engaged."
+    ),
+}
+
+# ref -> fields for a few rows of each standard, to show reasons for inclusion.
+REASONS_27001: dict[str, dict[str, Any]] = {
+    "A.5.34": {
+        "obligations": "UK GDPR and EU GDPR (applicant personal data); data processing agreements with lenders.",
+        "business_need": "Lenders' due diligence asks for evidence of privacy controls before onboarding.",
+    },
+    "A.5.19": {
+        "obligations": "EBA outsourcing guidelines flow down through lender contracts.",
+        "business_need": "Cloud, foundation-model and bureau-data suppliers are critical to the service.",
+    },
+    "A.8.24": {
+        "obligations": "Contractual: lender APIs over mutual TLS; encryption at rest required by customers.",
+    },
+}
+REASONS_42001: dict[str, dict[str, Any]] = {
+    "A.5.2": {
+        "obligations": "EU AI Act: creditworthiness scoring of natural persons is high-risk (Annex III).",
+        "ai_systems": [HELIX],
+    },
+    "A.6.2.6": {
+        "business_need": "Drift in fraud patterns must be caught within days.",
+        "ai_systems": [SENTINEL, HELIX],
+    },
+    "A.10.3": {
+        "business_need": "The support assistant relies on a third-party foundation model.",
+        "ai_systems": [ATLAS],
+    },
+}
+OVERRIDE_42001 = (
+    "A.7.4",
+    "partly_implemented",
+    "Quality checks run on bureau data for Helix but not yet on Sentinel's transaction feeds; the "
+    "linked control is marked implemented because its procedure is approved.",
+)
+
+
+def load_demo_soas(
+    actor: Actor,
+    approver: Actor,
+    say: Callable[[str], None],
+    integrated: ManagementSystem,
+    people: dict[str, User],
+) -> None:
+    from . import services
+    from .models import SoARow
+
+    today = timezone.localdate()
+    review = today + dt.timedelta(days=365)
+    accountable = people.get("mara.lindqvist")
+    for standard, exclusions, reasons in (
+        (ISO27001, EXCLUSIONS_27001, REASONS_27001),
+        (ISO42001, {}, REASONS_42001),
+    ):
+        say(f"Building the Statement of Applicability for {standard} ...")
+        soa = services.create_soa(actor, integrated.pk, standard, owner=accountable)
+        by_ref: dict[str, SoARow] = {}
+        for r in SoARow.objects.filter(soa=soa).select_related("requirement"):
+            if r.requirement is not None:
+                by_ref[r.requirement.ref_id] = r
+        for ref, justification in exclusions.items():
+            if ref in by_ref:
+                services.update_row(
+                    actor,
+                    by_ref[ref].pk,
+                    applicable=False,
+                    justification=justification,
+                    accountable=accountable,
+                    review_date=review,
+                )
+        for ref, fields in reasons.items():
+            if ref in by_ref:
+                services.update_row(actor, by_ref[ref].pk, **fields)
+        if standard == ISO42001 and OVERRIDE_42001[0] in by_ref:
+            ref, status, reason = OVERRIDE_42001
+            services.update_row(
+                actor,
+                by_ref[ref].pk,
+                status_override=status,
+                override_reason=reason,
+                target_date=today + dt.timedelta(days=90),
+            )
+        services.approve(approver, soa.pk, note="First version, approved at the management review.")

@@ -1,0 +1,233 @@
+"""Exports of the Statement of Applicability: JSON, XLSX (openpyxl) and PDF (WeasyPrint).
+
+Every export shows the version, its approval date and approver: in the JSON header, on the
+header rows of every sheet, and in the margin boxes of every PDF page. WeasyPrint is imported
+only when a PDF is asked for; it needs Pango from the operating system.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from keel.controls.choices import ImplementationStatus
+from keel.core.errors import KeelError
+
+from . import queries
+from .choices import SoAStatus
+from .models import StatementOfApplicability
+
+FORMATS = ("xlsx", "pdf", "json")
+
+# (heading, width) of the XLSX columns, in order.
+COLUMNS: list[tuple[str, int]] = [
+    ("Control", 10),
+    ("Title", 40),
+    ("Row", 12),
+    ("Applicable", 11),
+    ("Risks treated", 24),
+    ("Legal, regulatory and contractual obligations", 30),
+    ("Business need", 30),
+    ("Exclusion justification", 36),
+    ("Accountable for the exclusion", 24),
+    ("Exclusion review date", 14),
+    ("Implementation status", 20),
+    ("Status by the rule", 20),
+    ("Override reason", 30),
+    ("Target date", 12),
+    ("Implementing controls", 40),
+    ("Evidence", 20),
+    ("Owner", 24),
+    ("AI systems", 20),
+]
+STATUS_LABELS = dict(SoAStatus.choices)
+CONTROL_STATUS = dict(ImplementationStatus.choices)
+
+
+@dataclass
+class SoAExport:
+    """One SoA ready to export: its header (version, date, approver) and rows."""
+
+    soa: StatementOfApplicability
+    header: dict[str, Any]
+    rows: list[dict[str, Any]]
+
+    @property
+    def title(self) -> str:
+        std = self.soa.standard
+        return (
+            f"Statement of Applicability — {std.name}:{std.edition}"
+            if std.name
+            else f"Statement of Applicability — {std.key}"
+        )
+
+    @property
+    def version_line(self) -> str:
+        h = self.header
+        return f"Version {h['version']} · Approved: {h['date']} · Approver: {h['approver']}"
+
+
+def prepare(soa: StatementOfApplicability) -> SoAExport:
+    data = queries.rows(soa)
+    return SoAExport(soa=soa, header=queries.export_header(soa, data), rows=data)
+
+
+def _controls_text(row: dict[str, Any]) -> str:
+    return "; ".join(
+        f"{c['ref_id']} {c['title']} ({CONTROL_STATUS.get(c['status'], c['status']).lower()}, {c['coverage']})"
+        for c in row["controls"]
+    )
+
+
+def _status_text(row: dict[str, Any]) -> str:
+    label = STATUS_LABELS.get(row["status"], row["status"])
+    return f"{label} (override)" if row["status_override"] else label
+
+
+def cells(row: dict[str, Any]) -> list[Any]:
+    """A row's values in the order of :data:`COLUMNS`."""
+    return [
+        row["ref_id"],
+        row["title"],
+        "Annex A" if row["kind"] == "annex" else "Additional",
+        "Yes" if row["applicable"] else "No",
+        "; ".join(row["risks"]),
+        row["obligations"],
+        row["business_need"],
+        row["justification"],
+        row["accountable"],
+        row["review_date"] or "",
+        _status_text(row),
+        STATUS_LABELS.get(row["derived_status"], row["derived_status"]),
+        row["override_reason"],
+        row["target_date"] or "",
+        _controls_text(row),
+        "; ".join(str(e) for e in row["evidence"]),
+        row["owner"],
+        "; ".join(row["ai_systems"]),
+    ]
+
+
+def to_json(exports: list[SoAExport]) -> bytes:
+    doc = {
+        "generated_at": timezone.now().isoformat(timespec="seconds"),
+        "statements": [
+            {
+                "id": str(e.soa.pk),
+                "management_system": e.soa.management_system.short_name,
+                "standard": e.soa.standard.key,
+                **e.header,
+                "rows": [{k: r[k] for k in queries.ROW_FIELDS} for r in e.rows],
+            }
+            for e in exports
+        ],
+    }
+    return json.dumps(doc, indent=2, ensure_ascii=False).encode("utf-8")
+
+
+HEADER_ROW = 4  # rows 1-3: title, version line, management system
+
+
+def to_xlsx(exports: list[SoAExport]) -> bytes:
+    """One sheet per standard: title and version rows, a frozen header row with filters."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    used: set[str] = set()
+    for e in exports:
+        std = e.soa.standard
+        raw = f"{std.name} {std.edition}" if std.name else std.key
+        name = "".join("-" if c in "\\/?*[]:" else c for c in raw)[:28]
+        while name in used:
+            name = name[:26] + f"-{len(used)}"
+        used.add(name)
+        ws = wb.create_sheet(name)
+        ws["A1"] = e.title
+        ws["A1"].font = Font(bold=True, size=14)
+        ws["A2"] = e.version_line
+        ws["A2"].font = Font(bold=True)
+        ws["A3"] = f"Management system: {e.soa.management_system.name}"
+        for col, (heading, width) in enumerate(COLUMNS, start=1):
+            cell = ws.cell(row=HEADER_ROW, column=col, value=heading)
+            cell.font = Font(bold=True, color="FFFFFF")
+            cell.fill = PatternFill("solid", fgColor="1F3A5F")
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            ws.column_dimensions[get_column_letter(col)].width = width
+        for i, row in enumerate(e.rows, start=HEADER_ROW + 1):
+            for col, value in enumerate(cells(row), start=1):
+                ws.cell(row=i, column=col, value=value).alignment = Alignment(wrap_text=True, vertical="top")
+        last = HEADER_ROW + max(len(e.rows), 1)
+        ws.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(len(COLUMNS))}{last}"
+        ws.freeze_panes = f"C{HEADER_ROW + 1}"
+        ws.oddHeader.center.text = e.version_line.replace("&", "&&")
+        ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+PDF_MISSING = (
+    "PDF export needs WeasyPrint and the Pango library of the operating system. Install them "
+    "('pip install weasyprint'; on Debian/Ubuntu 'apt-get install libpango-1.0-0 libpangoft2-1.0-0'), "
+    "or export XLSX instead (--format xlsx)."
+)
+
+
+def css_string(text: str) -> str:
+    """``text`` as a quoted CSS string, safe inside a ``<style>`` element."""
+    escaped = (
+        " ".join(text.split())
+        .replace("\\", "\\5c ")
+        .replace('"', "\\22 ")
+        .replace("<", "\\3c ")
+        .replace(">", "\\3e ")
+    )
+    return '"' + escaped + '"'
+
+
+def to_pdf(exports: list[SoAExport]) -> bytes:
+    try:
+        from weasyprint import HTML
+    except (ImportError, OSError) as exc:
+        raise KeelError(f"{PDF_MISSING} ({exc})") from None
+    html = render_to_string(
+        "soa/export.html",
+        {
+            "exports": [
+                {
+                    "e": e,
+                    "top_left": css_string(f"{e.title} — {e.soa.management_system.name}"),
+                    "top_right": css_string(e.version_line),
+                    "bottom_left": css_string(
+                        f"Version {e.header['version']} · {e.header['date']} · {e.header['approver']}"
+                    ),
+                    "rows": [
+                        {**r, "status_text": _status_text(r), "controls_text": _controls_text(r)}
+                        for r in e.rows
+                    ],
+                }
+                for e in exports
+            ],
+            "status_labels": STATUS_LABELS,
+        },
+    )
+    return bytes(HTML(string=html).write_pdf())
+
+
+def export(soas: list[StatementOfApplicability], fmt: str) -> bytes:
+    if fmt not in FORMATS:
+        raise KeelError(f"Unknown export format {fmt!r}: choose one of {', '.join(FORMATS)}.")
+    exports = [prepare(s) for s in soas]
+    if fmt == "json":
+        return to_json(exports)
+    if fmt == "xlsx":
+        return to_xlsx(exports)
+    return to_pdf(exports)

@@ -1,0 +1,47 @@
+"""Page forms of the SoA editor."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from keel.core.forms import TEXTAREA, KeelForm
+from keel.core.models import User
+
+from .choices import SoAStatus
+from .models import SoARow
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+class SoARowForm(KeelForm):
+    """Applicability, reasons, exclusion and the status override of one row."""
+
+    applicable = forms.BooleanField(required=False, label="Applicable (included in the SoA)")
+    obligations = forms.CharField(
+        widget=forms.Textarea(attrs=TEXTAREA),
+        required=False,
+        label="Legal, regulatory, contractual obligations",
+    )
+    business_need = forms.CharField(widget=forms.Textarea(attrs=TEXTAREA), required=False)
+    justification = forms.CharField(
+        widget=forms.Textarea(attrs=TEXTAREA), required=False, label="Justification of the exclusion"
+    )
+    accountable = forms.ModelChoiceField(
+        queryset=User.objects.filter(is_active=True).order_by("email"),
+        required=False,
+        label="Accountable for the exclusion",
+    )
+    review_date = forms.DateField(required=False, widget=DATE, label="Exclusion review date")
+    status_override = forms.ChoiceField(
+        choices=[("", "No override: use the rule"), *SoAStatus.choices],
+        required=False,
+        label="Status override",
+    )
+    override_reason = forms.CharField(widget=forms.Textarea(attrs=TEXTAREA), required=False)
+    target_date = forms.DateField(required=False, widget=DATE)
+
+    @classmethod
+    def initial_for(cls, row: SoARow) -> dict[str, Any]:
+        return {name: getattr(row, name) for name in cls.base_fields}

@@ -1,0 +1,225 @@
+"""Read-side queries of the Statement of Applicability, shared by the API, the CLI and exports.
+
+Every function runs a fixed number of queries whatever the number of rows or controls.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Max, QuerySet
+
+from keel.controls.choices import Coverage
+from keel.controls.models import ControlLink
+from keel.core.errors import NotFound, ValidationFailed
+from keel.core.models import User
+
+from .choices import RowKind, SoAStatus
+from .models import SoAVersion, StatementOfApplicability
+from .rules import LinkedControl, derive_status, effective_status
+
+# The fields of a row as exported, snapshotted into versions and compared.
+ROW_FIELDS = (
+    "ref_id",
+    "title",
+    "kind",
+    "applicable",
+    "risks",
+    "obligations",
+    "business_need",
+    "justification",
+    "accountable",
+    "review_date",
+    "status",
+    "derived_status",
+    "status_override",
+    "override_reason",
+    "combined_coverage",
+    "target_date",
+    "controls",
+    "evidence",
+    "owner",
+    "ai_systems",
+)
+
+
+def soas() -> QuerySet[StatementOfApplicability]:
+    """SoAs with what a list shows (2 queries with the version aggregate)."""
+    return StatementOfApplicability.objects.select_related("management_system", "standard", "owner").annotate(
+        row_count=Count("rows", distinct=True), latest_version=Max("versions__number")
+    )
+
+
+def get_soa(ref: uuid.UUID | str) -> StatementOfApplicability:
+    try:
+        return soas().get(pk=uuid.UUID(str(ref)))
+    except (ValueError, ValidationError, StatementOfApplicability.DoesNotExist):
+        raise NotFound(f"No Statement of Applicability with id {ref}.") from None
+
+
+def find_soa(management_system_id: uuid.UUID, standard_key: str) -> StatementOfApplicability:
+    soa = soas().filter(management_system_id=management_system_id, standard__key=standard_key).first()
+    if soa is None:
+        raise NotFound(
+            f"There is no Statement of Applicability for {standard_key} in this management system yet: "
+            "create it first (POST /api/v1/soas, or 'keel demo' for the demo data)."
+        )
+    return soa
+
+
+def _email(user: User | None) -> str:
+    return user.email if user is not None else ""
+
+
+def rows(soa: StatementOfApplicability, ai_system: str | None = None) -> list[dict[str, Any]]:
+    """Every row of ``soa`` with its derived and shown status and its implementing controls
+    (4 queries whatever the size). ``ai_system`` keeps only the rows naming that AI system."""
+    row_qs = soa.rows.select_related("requirement", "control", "control__owner", "accountable", "owner")
+    row_list = list(row_qs.order_by("sort_order", "pk"))
+    req_ids = [r.requirement_id for r in row_list if r.requirement_id is not None]
+    links: dict[int, list[ControlLink]] = defaultdict(list)
+    for link in (
+        ControlLink.objects.filter(
+            requirement_id__in=req_ids, control__management_systems=soa.management_system_id
+        )
+        .select_related("control")
+        .order_by("control__ref_id")
+    ):
+        links[link.requirement_id].append(link)
+    out: list[dict[str, Any]] = []
+    for row in row_list:
+        if ai_system and ai_system not in row.ai_systems:
+            continue
+        if row.requirement_id is not None:
+            req = row.requirement
+            assert req is not None
+            ref_id, title, kind = req.ref_id, req.title, RowKind.ANNEX
+            controls = [
+                {
+                    "ref_id": lk.control.ref_id,
+                    "title": lk.control.title,
+                    "status": lk.control.status,
+                    "coverage": lk.coverage,
+                }
+                for lk in links.get(row.requirement_id, [])
+            ]
+        else:
+            control = row.control
+            assert control is not None
+            ref_id, title, kind = control.ref_id, control.title, RowKind.ADDITIONAL
+            controls = [
+                {
+                    "ref_id": control.ref_id,
+                    "title": control.title,
+                    "status": control.status,
+                    "coverage": Coverage.FULL,
+                }
+            ]
+        derived = derive_status(
+            row.applicable,
+            [LinkedControl(c["status"], c["coverage"]) for c in controls],
+            combined_coverage=bool(row.combined_coverage.strip()),
+        )
+        out.append(
+            {
+                "id": str(row.pk),
+                "ref_id": ref_id,
+                "title": title,
+                "kind": str(kind),
+                "applicable": row.applicable,
+                "risks": list(row.risks),
+                "obligations": row.obligations,
+                "business_need": row.business_need,
+                "justification": row.justification,
+                "accountable": _email(row.accountable),
+                "review_date": row.review_date.isoformat() if row.review_date else None,
+                "status": str(effective_status(derived, row.status_override)),
+                "derived_status": str(derived),
+                "status_override": row.status_override,
+                "override_reason": row.override_reason,
+                "combined_coverage": row.combined_coverage,
+                "target_date": row.target_date.isoformat() if row.target_date else None,
+                "controls": controls,
+                "evidence": [],  # slot: evidence arrives with the evidence change
+                "owner": _email(row.owner),
+                "ai_systems": list(row.ai_systems),
+            }
+        )
+    return out
+
+
+def snapshot(row_data: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows as frozen into a version: the exported fields only (no database ids)."""
+    return [{k: r[k] for k in ROW_FIELDS} for r in row_data]
+
+
+def versions(soa: StatementOfApplicability) -> QuerySet[SoAVersion]:
+    return soa.versions.select_related("approved_by").order_by("-number")
+
+
+def get_version(soa: StatementOfApplicability, number: int) -> SoAVersion:
+    version = versions(soa).filter(number=number).first()
+    if version is None:
+        known = ", ".join(str(n) for n in soa.versions.order_by("number").values_list("number", flat=True))
+        raise ValidationFailed(
+            f"This SoA has no version {number}. Approved versions: {known or 'none yet'}.",
+            {"version": ["Unknown version."]},
+        )
+    return version
+
+
+def latest_version(soa: StatementOfApplicability) -> SoAVersion | None:
+    return versions(soa).first()
+
+
+def compare_rows(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Row-by-row differences between two snapshots: added and removed rows, and for changed
+    rows ``{field: [old, new]}``. Rows are matched by reference."""
+    before = {r["ref_id"]: r for r in old}
+    after = {r["ref_id"]: r for r in new}
+    out: list[dict[str, Any]] = []
+    for ref in list(dict.fromkeys([*before, *after])):
+        a, b = before.get(ref), after.get(ref)
+        if a is None and b is not None:
+            out.append({"ref_id": ref, "change": "added", "title": b["title"], "fields": {}})
+        elif b is None and a is not None:
+            out.append({"ref_id": ref, "change": "removed", "title": a["title"], "fields": {}})
+        elif a is not None and b is not None:
+            fields = {k: [a.get(k), b.get(k)] for k in ROW_FIELDS if a.get(k) != b.get(k)}
+            if fields:
+                out.append({"ref_id": ref, "change": "changed", "title": b["title"], "fields": fields})
+    return out
+
+
+def export_header(soa: StatementOfApplicability, row_data: list[dict[str, Any]]) -> dict[str, Any]:
+    """What every page and sheet of an export shows: the version, its date and approver. When
+    the current rows differ from the last approved version, the export is a draft of the next."""
+    latest = latest_version(soa)
+    current = snapshot(row_data)
+    if latest is None:
+        return {
+            "version": "1 (draft, not approved)",
+            "approved": False,
+            "date": "not approved",
+            "approver": "not approved",
+        }
+    date = latest.approved_at.date().isoformat()
+    approver = latest.approved_by.full_name or latest.approved_by.email
+    if latest.rows == current:
+        return {"version": str(latest.number), "approved": True, "date": date, "approver": approver}
+    return {
+        "version": f"{latest.number + 1} (draft; changes since version {latest.number})",
+        "approved": False,
+        "date": f"version {latest.number} approved {date}",
+        "approver": f"version {latest.number} approved by {approver}",
+    }
+
+
+def status_counts(row_data: list[dict[str, Any]]) -> dict[str, int]:
+    counts = {s.value: 0 for s in SoAStatus}
+    for r in row_data:
+        counts[r["status"]] += 1
+    return counts

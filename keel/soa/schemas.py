@@ -1,0 +1,143 @@
+"""Schemas of the Statement of Applicability API."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any, Literal
+
+from ninja import Field, Schema
+
+from keel.core.schemas import LIMIT, MS_REF, OFFSET, USER_REF, Body
+
+StatusName = Literal["implemented", "partly_implemented", "planned", "not_started", "not_applicable"]
+OverrideName = Literal["", "implemented", "partly_implemented", "planned", "not_started", "not_applicable"]
+
+
+class SoAFilters(Schema):
+    limit: int = LIMIT
+    offset: int = OFFSET
+    management_system: str | None = Field(None, description=MS_REF)
+    standard: str | None = Field(None, description="A standard key.")
+
+
+class SoAOut(Schema):
+    id: uuid.UUID
+    management_system: uuid.UUID
+    management_system_name: str
+    standard: str
+    owner: str | None
+    rows: int
+    latest_version: int | None
+    updated_at: dt.datetime
+
+    @staticmethod
+    def resolve_management_system(obj: Any) -> uuid.UUID:
+        return obj.management_system_id
+
+    @staticmethod
+    def resolve_management_system_name(obj: Any) -> str:
+        return str(obj.management_system.name)
+
+    @staticmethod
+    def resolve_standard(obj: Any) -> str:
+        return str(obj.standard.key)
+
+    @staticmethod
+    def resolve_owner(obj: Any) -> str | None:
+        return obj.owner.email if obj.owner_id else None
+
+    @staticmethod
+    def resolve_rows(obj: Any) -> int:
+        return int(getattr(obj, "row_count", 0))
+
+
+class ControlRef(Schema):
+    ref_id: str
+    title: str
+    status: str
+    coverage: str
+
+
+class SoARowOut(Schema):
+    id: uuid.UUID
+    ref_id: str
+    title: str
+    kind: Literal["annex", "additional"]
+    applicable: bool
+    risks: list[str] = Field(description="Risks the control treats (filled by the risk register later).")
+    obligations: str
+    business_need: str
+    justification: str
+    accountable: str
+    review_date: dt.date | None
+    status: StatusName = Field(description="The status shown: the override if any, else the rule's.")
+    derived_status: StatusName = Field(description="The status the documented rule gives.")
+    status_override: str
+    override_reason: str
+    combined_coverage: str
+    target_date: dt.date | None
+    controls: list[ControlRef]
+    evidence: list[str] = Field(description="Empty until the evidence register arrives.")
+    owner: str
+    ai_systems: list[str]
+
+
+class SoADetailOut(SoAOut):
+    header: dict[str, Any] = Field(description="Version, date and approver as exports show them.")
+    items: list[SoARowOut]
+
+
+class SoARowPatch(Body):
+    applicable: bool | None = None
+    risks: list[str] | None = None
+    obligations: str | None = None
+    business_need: str | None = None
+    justification: str | None = None
+    accountable: str | None = Field(None, description=USER_REF + " Empty to clear.")
+    review_date: dt.date | None = None
+    combined_coverage: str | None = None
+    status_override: OverrideName | None = Field(None, description="A manual status; empty to remove it.")
+    override_reason: str | None = None
+    target_date: dt.date | None = None
+    owner: str | None = Field(None, description=USER_REF + " Empty to clear.")
+    ai_systems: list[str] | None = None
+
+
+class SoACreateIn(Body):
+    management_system: str = Field(description=MS_REF)
+    standard: str = Field(description="A standard key the management system covers.")
+
+
+class ApproveIn(Body):
+    note: str = ""
+
+
+class SoAVersionOut(Schema):
+    id: uuid.UUID
+    number: int
+    approved_by: str
+    approved_at: dt.datetime
+    note: str
+    rows: int
+
+    @staticmethod
+    def resolve_approved_by(obj: Any) -> str:
+        return str(obj.approved_by.email)
+
+    @staticmethod
+    def resolve_rows(obj: Any) -> int:
+        return len(obj.rows)
+
+
+class RowChange(Schema):
+    ref_id: str
+    change: Literal["added", "removed", "changed"]
+    title: str
+    fields: dict[str, list[Any]]
+
+
+class CompareOut(Schema):
+    from_version: int | str
+    to_version: int | str
+    changes: list[RowChange]

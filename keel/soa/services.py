@@ -1,0 +1,257 @@
+"""Write-side services of the Statement of Applicability: one transaction each, each records
+its trail entry. Permissions: ``edit_soa`` to create an SoA and edit its rows, ``approve_soa``
+(and a named person) to approve a version — both over the SoA's management system."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from keel.controls.models import Control
+from keel.core import trail
+from keel.core.actor import Actor
+from keel.core.choices import TrailAction
+from keel.core.errors import Conflict, NotFound, ValidationFailed
+from keel.core.models import User
+from keel.core.permissions import Perm, check
+from keel.core.services.organisation import get_management_system
+from keel.core.services.records import apply_fields, clean, standards_by_key
+from keel.standards.choices import EntryKind
+from keel.standards.models import Requirement
+
+from . import queries
+from .choices import SoAStatus
+from .models import SoARow, SoAVersion, StatementOfApplicability
+
+ROW_FIELDS = (
+    "applicable",
+    "risks",
+    "obligations",
+    "business_need",
+    "justification",
+    "accountable",
+    "review_date",
+    "combined_coverage",
+    "status_override",
+    "override_reason",
+    "target_date",
+    "owner",
+    "ai_systems",
+)
+ADDITIONAL_OFFSET = 100_000  # additional rows sort after every Annex A control
+
+
+def _row_snapshot(row: SoARow) -> dict[str, Any]:
+    return trail.snapshot(row, ROW_FIELDS)
+
+
+def create_soa(
+    actor: Actor, management_system: uuid.UUID | str, standard: str, *, owner: User | None = None
+) -> StatementOfApplicability:
+    """Create the SoA of a management system for a standard with one row per Annex A control;
+    on an existing SoA, add the rows of Annex A controls it lacks (a newer standards revision)
+    and change nothing else. Idempotent."""
+    ms = get_management_system(management_system)
+    (std,) = standards_by_key([standard], field="standard")
+    check(actor, Perm.EDIT_SOA, ms)
+    if not ms.standards.filter(pk=std.pk).exists():
+        raise ValidationFailed(
+            f"{ms.name} does not cover {std.key}: add the standard to the management system first.",
+            {"standard": ["Not covered by this management system."]},
+        )
+    with transaction.atomic():
+        soa, created = StatementOfApplicability.objects.get_or_create(
+            management_system=ms, standard=std, defaults={"owner": owner}
+        )
+        have = set(soa.rows.exclude(requirement=None).values_list("requirement_id", flat=True))
+        wanted = Requirement.objects.filter(
+            standard=std, kind=EntryKind.ANNEX_CONTROL, withdrawn_at__isnull=True
+        ).order_by("sort_order")
+        new_rows = [
+            SoARow(soa=soa, requirement=r, sort_order=r.sort_order) for r in wanted if r.pk not in have
+        ]
+        SoARow.objects.bulk_create(new_rows)
+        if created or new_rows:
+            trail.record(
+                actor,
+                TrailAction.CREATE if created else TrailAction.UPDATE,
+                soa,
+                object_repr=str(soa)[:255],
+                changes={"rows_added": [r.requirement.ref_id for r in new_rows if r.requirement]},
+            )
+    return soa
+
+
+def get_row(row_id: uuid.UUID | str) -> SoARow:
+    try:
+        return SoARow.objects.select_related("soa", "soa__management_system", "requirement", "control").get(
+            pk=uuid.UUID(str(row_id))
+        )
+    except (ValueError, ValidationError, SoARow.DoesNotExist):
+        raise NotFound(f"No SoA row with id {row_id}.") from None
+
+
+def _validate_row(row: SoARow) -> None:
+    errors: dict[str, list[str]] = {}
+    if not row.applicable and not row.justification.strip():
+        errors["justification"] = ["An excluded control needs a justification."]
+    if row.status_override and not row.override_reason.strip():
+        errors["override_reason"] = ["A manual status override needs a reason."]
+    if row.status_override == SoAStatus.NOT_APPLICABLE and row.applicable:
+        errors["status_override"] = ["To exclude the control, set applicable to false instead."]
+    if row.status_override and row.status_override != SoAStatus.NOT_APPLICABLE and not row.applicable:
+        errors["status_override"] = ["An excluded control has no implementation status to override."]
+    for name in ("risks", "ai_systems"):
+        value = getattr(row, name)
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            errors[name] = ["A list of text values."]
+        else:
+            setattr(row, name, [" ".join(v.split()) for v in value if v.strip()])
+    if errors:
+        summary = "; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items())
+        raise ValidationFailed(f"The SoA row is not valid — {summary}", errors)
+
+
+def update_row(actor: Actor, row_id: uuid.UUID | str, **data: Any) -> SoARow:
+    """Change a row: applicability and reasons, an exclusion's justification, accountable person
+    and review date, a status override and its reason, the target date, the owner."""
+    with transaction.atomic():
+        row = get_row(row_id)
+        check(actor, Perm.EDIT_SOA, row.soa.management_system_id)
+        before = _row_snapshot(row)
+        apply_fields(row, data, ROW_FIELDS)
+        if row.applicable is None:
+            row.applicable = True
+        _validate_row(row)
+        clean(row, "SoA row", exclude=["soa", "requirement", "control"])
+        changes = trail.diff(before, _row_snapshot(row))
+        if changes:
+            row.save()
+            trail.record(
+                actor,
+                TrailAction.UPDATE,
+                row,
+                object_repr=str(row)[:255],
+                management_system_id=row.soa.management_system_id,
+                changes=changes,
+            )
+    return row
+
+
+def add_control_row(actor: Actor, soa_id: uuid.UUID | str, control_ref: str, **data: Any) -> SoARow:
+    """Declare an additional control of the organisation's own in the SoA (one beyond Annex A)."""
+    from keel.controls.services import get_control
+
+    with transaction.atomic():
+        soa = queries.get_soa(soa_id)
+        check(actor, Perm.EDIT_SOA, soa.management_system_id)
+        control: Control = get_control(control_ref)
+        if not control.management_systems.filter(pk=soa.management_system_id).exists():
+            raise ValidationFailed(
+                f"{control.ref_id} is not a control of {soa.management_system.name}.",
+                {"control": ["Not in this management system."]},
+            )
+        if soa.rows.filter(control=control).exists():
+            raise Conflict(f"{control.ref_id} already has a row in this SoA.")
+        top = soa.rows.aggregate(m=Max("sort_order"))["m"] or 0
+        row = SoARow(soa=soa, control=control, sort_order=max(top + 1, ADDITIONAL_OFFSET))
+        apply_fields(row, data, ROW_FIELDS)
+        _validate_row(row)
+        clean(row, "SoA row", exclude=["soa", "requirement", "control"])
+        row.save()
+        trail.record(
+            actor,
+            TrailAction.CREATE,
+            row,
+            object_repr=str(row)[:255],
+            management_system_id=soa.management_system_id,
+            changes={"control": [None, control.ref_id], **trail.diff({}, _row_snapshot(row))},
+        )
+    return row
+
+
+def remove_control_row(actor: Actor, row_id: uuid.UUID | str) -> None:
+    """Remove an additional row (Annex A rows stay: exclude them instead)."""
+    with transaction.atomic():
+        row = get_row(row_id)
+        check(actor, Perm.EDIT_SOA, row.soa.management_system_id)
+        if row.control_id is None:
+            raise Conflict(
+                "Annex A rows cannot be removed: mark the control not applicable with a justification."
+            )
+        trail.record(
+            actor,
+            TrailAction.DELETE,
+            row,
+            object_repr=str(row)[:255],
+            management_system_id=row.soa.management_system_id,
+            changes=trail.diff(_row_snapshot(row), {}),
+        )
+        row.delete()
+
+
+def approve(actor: Actor, soa_id: uuid.UUID | str, note: str = "") -> SoAVersion:
+    """Freeze the current rows as the next version, approved by the acting person. Refused when
+    an exclusion lacks its justification, accountable person or review date."""
+    with transaction.atomic():
+        try:
+            soa = StatementOfApplicability.objects.select_for_update().get(pk=uuid.UUID(str(soa_id)))
+        except (ValueError, ValidationError, StatementOfApplicability.DoesNotExist):
+            raise NotFound(f"No Statement of Applicability with id {soa_id}.") from None
+        check(actor, Perm.APPROVE_SOA, soa.management_system_id)
+        if actor.user is None:
+            raise ValidationFailed("Approving needs a named person: use --as EMAIL.")
+        data = queries.rows(soa)
+        incomplete = [
+            r["ref_id"]
+            for r in data
+            if not r["applicable"]
+            and not (r["justification"].strip() and r["accountable"] and r["review_date"])
+        ]
+        if incomplete:
+            raise ValidationFailed(
+                "Every exclusion needs a justification, an accountable person and a review date before "
+                f"the SoA can be approved; complete: {', '.join(incomplete)}.",
+                {"rows": [f"{ref}: incomplete exclusion." for ref in incomplete]},
+            )
+        snapshot = queries.snapshot(data)
+        latest = queries.latest_version(soa)
+        if latest is not None and latest.rows == snapshot:
+            raise Conflict(f"Nothing changed since version {latest.number}: there is nothing new to approve.")
+        number = (latest.number if latest else 0) + 1
+        try:
+            version = SoAVersion.objects.create(
+                soa=soa,
+                number=number,
+                approved_by=actor.user,
+                approved_at=timezone.now(),
+                note=note.strip(),
+                rows=snapshot,
+            )
+        except IntegrityError:
+            raise Conflict("Another approval happened at the same time; reload and try again.") from None
+        StatementOfApplicability.objects.filter(pk=soa.pk).update(updated_at=timezone.now())
+        trail.record(
+            actor,
+            TrailAction.APPROVE,
+            version,
+            object_repr=f"SoA {soa.standard.key} version {number}"[:255],
+            management_system_id=soa.management_system_id,
+            changes={"version": number, "rows": len(snapshot), "approved_by": str(actor.user.pk)},
+        )
+    return version
+
+
+def review_date_default(today: dt.date | None = None) -> dt.date:
+    """One year from today: the usual review date of an exclusion."""
+    today = today or timezone.localdate()
+    try:
+        return today.replace(year=today.year + 1)
+    except ValueError:  # 29 February
+        return today + dt.timedelta(days=365)

@@ -1,0 +1,108 @@
+"""Test helpers of the SoA: SoAs built through the services (as the system actor)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+
+from keel.controls import services as controls
+from keel.controls.models import ControlTemplate
+from keel.core.actor import Actor
+from keel.core.models import ManagementSystem, User
+from keel.soa import queries, services
+from keel.soa.models import SoARow, SoAVersion, StatementOfApplicability
+
+SYSTEM = Actor.system("soa-tests")
+
+
+def soa_for(ms: ManagementSystem, standard: str = "iso27001:2022") -> StatementOfApplicability:
+    """The SoA of ``ms`` for ``standard`` (created on first call)."""
+    return services.create_soa(SYSTEM, ms.pk, standard)
+
+
+def row(soa: StatementOfApplicability, ref_id: str) -> SoARow:
+    return soa.rows.select_related("requirement").get(requirement__ref_id=ref_id)
+
+
+def adopt_all(ms: ManagementSystem) -> None:
+    """Adopt the whole template library into ``ms`` (controls linked to both standards)."""
+    keys = list(ControlTemplate.objects.filter(withdrawn_at__isnull=True).values_list("key", flat=True))
+    controls.adopt_templates(SYSTEM, keys, ms.pk)
+
+
+def matrix_soa(ms: ManagementSystem, approver: User | None = None) -> StatementOfApplicability:
+    """For the permission matrix: the ISO 27001 SoA of ``ms``, with an approved version 1 when
+    ``approver`` is given (written directly: the matrix builds many worlds)."""
+    soa = soa_for(ms)
+    if approver is not None and not soa.versions.exists():
+        SoAVersion.objects.create(
+            soa=soa,
+            number=1,
+            approved_by=approver,
+            approved_at=timezone.now(),
+            rows=queries.snapshot(queries.rows(soa)),
+        )
+    return soa
+
+
+def export_argv(ms_a: ManagementSystem, user: User | None, out: str) -> list[str]:
+    """For the permission matrix: export the SoA of the system the user holds a role over (A
+    for the operator and organisation-wide roles)."""
+    assignment = user.role_assignments.select_related("management_system").first() if user else None
+    ms = assignment.management_system if assignment and assignment.management_system else ms_a
+    soa_for(ms)
+    return [
+        "export",
+        "soa",
+        "--standard",
+        "iso27001:2022",
+        "--management-system",
+        ms.short_name,
+        "--format",
+        "json",
+        "--out",
+        out,
+    ]
+
+
+def matrix_params(world: Any, user: User | None) -> dict[str, Any]:
+    """Path parameters of the SoA operations in the permission matrix: the SoA of system A
+    (with an approved version 1) and one of its rows; system B gets an SoA too, for the list."""
+    soa = matrix_soa(world.a, approver=world.target)
+    matrix_soa(world.b)
+    first = soa.rows.order_by("sort_order").first()
+    assert first is not None
+    return {"soa_id": soa.pk, "row_id": first.pk}
+
+
+def matrix_params_unapproved(world: Any, user: User | None) -> dict[str, Any]:
+    """As :func:`matrix_params`, with no approved version yet (for approving)."""
+    return {"soa_id": matrix_soa(world.a).pk}
+
+
+def only_visible_soas(world: Any, user: User, body: Any) -> None:
+    """The SoA list shows exactly the SoAs of the systems the user may view."""
+    from keel.core.permissions import Perm, system_ids_with
+
+    visible = system_ids_with(user, Perm.VIEW)
+    listed = {str(i["management_system"]) for i in body["items"]}
+    expected = {str(world.a.pk), str(world.b.pk)} if visible is None else {str(i) for i in visible}
+    assert listed == expected, f"listed SoAs of {listed}, expected {expected}"
+
+
+def page_soa(world: Any, user: User | None) -> dict[str, Any]:
+    """URL kwargs of the SoA pages in the permission matrix: system A's SoA (approved v1)."""
+    return {"soa_id": matrix_params(world, user)["soa_id"]}
+
+
+def page_soa_unapproved(world: Any, user: User | None) -> dict[str, Any]:
+    return matrix_params_unapproved(world, user)
+
+
+def page_row(world: Any, user: User | None) -> dict[str, Any]:
+    return {"row_id": matrix_params(world, user)["row_id"]}
+
+
+def row_form(world: Any, user: User | None) -> dict[str, Any]:
+    return {"applicable": "on", "business_need": "Lenders ask for it."}

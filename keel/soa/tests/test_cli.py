@@ -1,0 +1,67 @@
+"""``keel export soa``: the contract of its arguments, files and errors."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from keel.cli import main
+from keel.core.models import ManagementSystem
+
+from .factories import soa_for
+
+pytestmark = pytest.mark.django_db
+
+
+def test_export_xlsx_and_json(
+    isms: ManagementSystem, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    soa_for(isms)
+    out = tmp_path / "soa.xlsx"
+    assert main(["export", "soa", "--standard", "iso27001:2022", "--format", "xlsx", "--out", str(out)]) == 0
+    wb = load_workbook(io.BytesIO(out.read_bytes()))
+    assert wb[wb.sheetnames[0]].max_row == 4 + 93
+    code = main(
+        [
+            "export",
+            "soa",
+            "--standard",
+            "iso27001:2022",
+            "--management-system",
+            "isms",
+            "--format",
+            "json",
+            "--out",
+            "-",
+        ]
+    )
+    assert code == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert len(doc["statements"][0]["rows"]) == 93
+
+
+def test_export_without_an_soa_is_a_clear_error(
+    isms: ManagementSystem, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(
+        ["export", "soa", "--standard", "iso27001:2022", "--format", "pdf", "--out", str(tmp_path / "x")]
+    )
+    assert code == 1
+    assert (
+        "No management system has a Statement of Applicability for iso27001:2022" in capsys.readouterr().err
+    )
+    assert not (tmp_path / "x").exists()
+
+
+def test_bad_arguments_exit_2(isms: ManagementSystem, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["export", "soa", "--standard", "iso27001:2022", "--format", "docx", "--out", "x"]) == 2
+    assert main(["export", "soa", "--standard", "iso27001:2022", "--format", "pdf", "--out", "-"]) == 2
+
+
+def test_unknown_standard_is_named(isms: ManagementSystem, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["export", "soa", "--standard", "iso9001", "--format", "json", "--out", "-"]) == 1
+    assert "Unknown standard(s): iso9001" in capsys.readouterr().err

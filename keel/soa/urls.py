@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.soa_list, name="soa-list"),
+    path("<uuid:soa_id>/", views.soa_detail, name="soa-detail"),
+    path("<uuid:soa_id>/approve/", views.soa_approve, name="soa-approve"),
+    path("<uuid:soa_id>/compare/", views.soa_compare, name="soa-compare"),
+    path("<uuid:soa_id>/export/", views.soa_export, name="soa-export"),
+    path("rows/<uuid:row_id>/", views.soa_row, name="soa-row"),
+    path("rows/<uuid:row_id>/edit/", views.soa_row_edit, name="soa-row-edit"),
+]

@@ -1,0 +1,198 @@
+"""Pages of the Statement of Applicability: the list, the editor (rows edited inline with
+htmx), approval, version comparison and export downloads. Thin: queries and services do the work."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from keel.core.actor import Actor
+from keel.core.errors import KeelError
+from keel.core.forms import add_service_error
+from keel.core.pages import page
+from keel.core.permissions import Perm, has_perm, restrict
+from keel.core.views.common import current_user, is_partial
+
+from . import exports, queries, services
+from .exports import STATUS_LABELS
+from .forms import SoARowForm
+from .models import SoARow, StatementOfApplicability
+
+CONTENT_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+    "json": "application/json",
+}
+
+
+def _soa(soa_id: uuid.UUID) -> StatementOfApplicability:
+    try:
+        return queries.get_soa(soa_id)
+    except KeelError:
+        raise Http404(f"No Statement of Applicability with id {soa_id}.") from None
+
+
+def _soa_system(request: HttpRequest, soa_id: uuid.UUID, **_: Any) -> Any:
+    return _soa(soa_id).management_system
+
+
+def _row(row_id: uuid.UUID) -> SoARow:
+    try:
+        return services.get_row(row_id)
+    except KeelError:
+        raise Http404(f"No SoA row with id {row_id}.") from None
+
+
+def _row_system(request: HttpRequest, row_id: uuid.UUID, **_: Any) -> Any:
+    return _row(row_id).soa.management_system
+
+
+def _row_data(row: SoARow) -> dict[str, Any]:
+    data = next(r for r in queries.rows(row.soa) if r["id"] == str(row.pk))
+    data["status_label"] = STATUS_LABELS.get(data["status"], data["status"])
+    data["derived_label"] = STATUS_LABELS.get(data["derived_status"], data["derived_status"])
+    return data
+
+
+@page(Perm.VIEW)
+def soa_list(request: HttpRequest) -> HttpResponse:
+    soas = restrict(queries.soas(), current_user(request), Perm.VIEW).order_by(
+        "management_system__name", "standard__key"
+    )
+    return render(request, "soa/list.html", {"soas": soas})
+
+
+@page(Perm.VIEW, perimeter=_soa_system)
+def soa_detail(request: HttpRequest, soa_id: uuid.UUID) -> HttpResponse:
+    soa = _soa(soa_id)
+    user = current_user(request)
+    ai_system = request.GET.get("ai_system", "").strip() or None
+    all_rows = queries.rows(soa)
+    rows = [r for r in all_rows if ai_system in r["ai_systems"]] if ai_system else all_rows
+    for r in rows:
+        r["status_label"] = STATUS_LABELS.get(r["status"], r["status"])
+        r["derived_label"] = STATUS_LABELS.get(r["derived_status"], r["derived_status"])
+    ctx = {
+        "soa": soa,
+        "rows": rows,
+        "header": queries.export_header(soa, all_rows),
+        "counts": [(STATUS_LABELS[k], n) for k, n in queries.status_counts(all_rows).items()],
+        "status_labels": STATUS_LABELS,
+        "versions": list(queries.versions(soa)),
+        "ai_systems": sorted({name for r in all_rows for name in r["ai_systems"]}),
+        "ai_system": ai_system or "",
+        "can_edit": has_perm(user, Perm.EDIT_SOA, soa.management_system),
+        "can_approve": has_perm(user, Perm.APPROVE_SOA, soa.management_system),
+    }
+    return render(request, "soa/detail.html", ctx)
+
+
+@page(Perm.VIEW, perimeter=_row_system)
+def soa_row(request: HttpRequest, row_id: uuid.UUID) -> HttpResponse:
+    row = _row(row_id)
+    can_edit = has_perm(current_user(request), Perm.EDIT_SOA, row.soa.management_system)
+    return render(request, "soa/_row.html", {"r": _row_data(row), "can_edit": can_edit})
+
+
+@require_http_methods(["GET", "POST"])
+@page(Perm.EDIT_SOA, perimeter=_row_system)
+def soa_row_edit(request: HttpRequest, row_id: uuid.UUID) -> HttpResponse:
+    row = _row(row_id)
+    partial = is_partial(request)
+    auto_id = f"row-{row.pk}-%s"
+    if request.method == "POST":
+        form = SoARowForm(request.POST, auto_id=auto_id)
+        if form.is_valid():
+            try:
+                services.update_row(Actor.from_request(request), row.pk, **form.cleaned_data)
+            except KeelError as exc:
+                add_service_error(form, exc)
+            else:
+                if partial:
+                    return render(
+                        request,
+                        "soa/_row.html",
+                        {"r": _row_data(_row(row_id)), "can_edit": True, "just_saved": True},
+                    )
+                messages.success(request, f"{row} is saved.")
+                return redirect(reverse("soa-detail", args=[row.soa_id]) + f"#row-{row.pk}")
+    else:
+        form = SoARowForm(initial=SoARowForm.initial_for(row), auto_id=auto_id)
+    ctx = {"row": row, "r": _row_data(row), "form": form}
+    if partial:
+        return render(request, "soa/_row_form.html", ctx)  # 200 so htmx swaps the errors in
+    return render(request, "soa/row_edit.html", ctx, status=422 if form.errors else 200)
+
+
+@require_POST
+@page(Perm.APPROVE_SOA, perimeter=_soa_system)
+def soa_approve(request: HttpRequest, soa_id: uuid.UUID) -> HttpResponse:
+    soa = _soa(soa_id)
+    try:
+        version = services.approve(Actor.from_request(request), soa.pk, note=request.POST.get("note", ""))
+    except KeelError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"Version {version.number} of the SoA is approved.")
+    return redirect("soa-detail", soa.pk)
+
+
+@page(Perm.VIEW, perimeter=_soa_system)
+def soa_compare(request: HttpRequest, soa_id: uuid.UUID) -> HttpResponse:
+    soa = _soa(soa_id)
+    versions = list(queries.versions(soa))
+    problem, changes = "", None
+    old_label, new_label = request.GET.get("from", ""), request.GET.get("to", "")
+    if not versions:
+        problem = "No version is approved yet: there is nothing to compare."
+    else:
+        try:
+            old_n = int(old_label or (versions[1].number if len(versions) > 1 else versions[0].number))
+            old = queries.get_version(soa, old_n).rows
+            if new_label in ("", "current"):
+                new, new_label = queries.snapshot(queries.rows(soa)), "current"
+            else:
+                new = queries.get_version(soa, int(new_label)).rows
+            old_label = str(old_n)
+            changes = queries.compare_rows(old, new)
+        except ValueError:
+            problem = "Choose versions by their number."
+        except KeelError as exc:
+            problem = exc.message
+    ctx = {
+        "soa": soa,
+        "versions": versions,
+        "changes": changes,
+        "problem": problem,
+        "old": old_label,
+        "new": new_label,
+    }
+    return render(request, "soa/compare.html", ctx, status=422 if problem and versions else 200)
+
+
+@page(Perm.VIEW, perimeter=_soa_system)
+def soa_export(request: HttpRequest, soa_id: uuid.UUID) -> HttpResponse:
+    soa = _soa(soa_id)
+    fmt = request.GET.get("format", "xlsx")
+    if fmt not in CONTENT_TYPES:
+        return render(
+            request,
+            "core/error.html",
+            {"status": 400, "title": "Unknown format", "message": "Export as xlsx, pdf or json."},
+            status=400,
+        )
+    try:
+        data = exports.export([soa], fmt)
+    except KeelError as exc:
+        messages.error(request, exc.message)
+        return redirect("soa-detail", soa.pk)
+    response = HttpResponse(data, content_type=CONTENT_TYPES[fmt])
+    name = f"soa-{soa.management_system.short_name}-{soa.standard.key.replace(':', '-')}.{fmt}"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
