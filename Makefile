@@ -59,6 +59,7 @@ test-postgres:
 
 bench: install-dev
 	$(BIN)/python bench/bench_init.py
+	$(BIN)/python bench/bench_controls.py
 
 clean:
 	rm -rf $(VENV) var $(ARTIFACTS) *.egg-info

@@ -1,0 +1,139 @@
+"""Benchmark the control catalogue: API list time with 2,000 controls and 5,000 links, and the
+Statement of Applicability export time.
+
+    .venv/bin/python bench/bench_controls.py [--controls 2000] [--links 5000] [--repeat 5]
+
+Runs on SQLite in a temporary data folder (``DATABASE_URL`` is ignored). The catalogue is
+bulk-inserted (the fixture is not what is measured); the measured paths are the real API view
+and the real export code. Prints medians and ranges in seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from typing import Any
+
+
+def _timed(fn: Callable[[], Any], repeat: int) -> tuple[float, float, float]:
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times), min(times), max(times)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--controls", type=int, default=2000)
+    parser.add_argument("--links", type=int, default=5000)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+
+    home = tempfile.mkdtemp(prefix="keel-bench-controls-")
+    os.environ.pop("DATABASE_URL", None)
+    os.environ["KEEL_HOME"] = home
+    os.environ["DJANGO_SETTINGS_MODULE"] = "keel.settings"
+    os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.test import Client
+
+    settings.ALLOWED_HOSTS = ["testserver"]
+    call_command("migrate", verbosity=0)
+
+    from keel.controls.models import Control, ControlLink
+    from keel.core.actor import Actor
+    from keel.core.choices import Role
+    from keel.core.errors import KeelError
+    from keel.core.services import access, organisation
+    from keel.soa import exports
+    from keel.soa.services import create_soa
+    from keel.standards.models import Requirement
+    from keel.standards.services import load_library
+
+    operator = Actor.cli()
+    load_library(operator)
+    organisation.save_organisation(operator, name="Bench Ltd")
+    ms = organisation.create_management_system(
+        operator,
+        name="Integrated",
+        short_name="integrated",
+        operating_model="unified",
+        standards=["iso27001:2022", "iso42001:2023"],
+    )
+    admin = access.create_user(operator, "bench@example.com", role=Role.ADMIN)
+    _token, secret = access.create_token(operator, admin, "bench")
+
+    rng = random.Random(42)
+    requirements = list(
+        Requirement.objects.filter(kind__in=["annex_control", "clause"]).values_list("pk", flat=True)
+    )
+    controls = Control.objects.bulk_create(
+        Control(
+            ref_id=f"KC-{i:04d}",
+            title=f"Control {i}",
+            description="Benchmark control.",
+            type="process",
+            frequency="quarterly",
+            status=rng.choice(["planned", "in_progress", "implemented"]),
+        )
+        for i in range(1, args.controls + 1)
+    )
+    Control.management_systems.through.objects.bulk_create(
+        Control.management_systems.through(control_id=c.pk, managementsystem_id=ms.pk) for c in controls
+    )
+    pairs: set[tuple[Any, int]] = set()
+    while len(pairs) < args.links:
+        pairs.add((rng.choice(controls).pk, rng.choice(requirements)))
+    ControlLink.objects.bulk_create(
+        ControlLink(control_id=c, requirement_id=r, coverage=rng.choice(["full", "partial"]))
+        for c, r in pairs
+    )
+    print(
+        f"Python {sys.version.split()[0]}, SQLite in {home}: {Control.objects.count()} controls, "
+        f"{ControlLink.objects.count()} links, {args.repeat} repetitions"
+    )
+
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+
+    def api_list(limit: int) -> Callable[[], None]:
+        def run() -> None:
+            response = client.get(f"/api/v1/controls?limit={limit}")
+            assert response.status_code == 200, response.content[:300]
+
+        return run
+
+    for limit in (50, 500):
+        med, lo, hi = _timed(api_list(limit), args.repeat)
+        print(
+            f"API GET /controls?limit={limit:<4}                 median {med:6.3f} s  (min {lo:.3f}, max {hi:.3f})"
+        )
+
+    soa = create_soa(operator, ms.pk, "iso27001:2022")
+    for fmt in ("json", "xlsx", "pdf"):
+        try:
+            med, lo, hi = _timed(lambda fmt=fmt: exports.export([soa], fmt), args.repeat)
+        except KeelError as exc:  # e.g. WeasyPrint or Pango missing: say so and measure the rest
+            print(f"SoA export 27001 {fmt:<4}: not measured ({exc})")
+            continue
+        print(
+            f"SoA export 27001 ({fmt:<4}, 93 rows)               median {med:6.3f} s  (min {lo:.3f}, max {hi:.3f})"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
