@@ -840,34 +840,32 @@ API_CASES: list[ApiCase] = [
     # the Statement of Applicability (keel/soa): SoAs are records of management system A
     ApiCase(
         "GET",
-        "/soas",
+        "/soa",
         Perm.VIEW,
         params=soa_factories.matrix_params,
         filtered=soa_factories.only_visible_soas,
     ),
     ApiCase(
         "POST",
-        "/soas",
+        "/soa",
         Perm.EDIT_SOA,
         body=lambda w, u: {"management_system": w.a.short_name, "standard": ISO42001},
         target=_system_a,
         ok=CREATED,
     ),
-    ApiCase("GET", "/soas/{soa_id}", Perm.VIEW, params=soa_factories.matrix_params, target=_system_a),
+    ApiCase("GET", "/soa/{soa_id}", Perm.VIEW, params=soa_factories.matrix_params, target=_system_a),
     ApiCase(
         "PATCH",
-        "/soas/{soa_id}/rows/{row_id}",
+        "/soa/{soa_id}/rows/{row_id}",
         Perm.EDIT_SOA,
         params=soa_factories.matrix_params,
         body=lambda w, u: {"business_need": "Lenders ask for it."},
         target=_system_a,
     ),
-    ApiCase(
-        "GET", "/soas/{soa_id}/versions", Perm.VIEW, params=soa_factories.matrix_params, target=_system_a
-    ),
+    ApiCase("GET", "/soa/{soa_id}/versions", Perm.VIEW, params=soa_factories.matrix_params, target=_system_a),
     ApiCase(
         "POST",
-        "/soas/{soa_id}/approve",
+        "/soa/{soa_id}/approve",
         Perm.APPROVE_SOA,
         params=soa_factories.matrix_params_unapproved,
         body=lambda w, u: {"note": "Reviewed."},
@@ -876,7 +874,7 @@ API_CASES: list[ApiCase] = [
     ),
     ApiCase(
         "GET",
-        "/soas/{soa_id}/compare",
+        "/soa/{soa_id}/compare",
         Perm.VIEW,
         params=soa_factories.matrix_params,
         query="from_version=1",

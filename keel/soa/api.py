@@ -63,7 +63,7 @@ def _detail(soa: StatementOfApplicability, ai_system: str | None = None) -> Stat
 
 
 @router.get(
-    "/soas",
+    "/soa",
     response=responses(Page[SoAOut]),
     openapi_extra=permission(Perm.VIEW),
     summary="List Statements of Applicability (a role over one system sees only its SoAs)",
@@ -87,7 +87,7 @@ def list_soas(request: HttpRequest, filters: Query[SoAFilters]) -> dict[str, Any
 
 
 @router.post(
-    "/soas",
+    "/soa",
     response=responses(SoAOut, 201),
     openapi_extra=permission(Perm.EDIT_SOA),
     summary="Create the SoA of a management system for a standard (one row per Annex A control)",
@@ -104,7 +104,7 @@ def create_soa(request: HttpRequest, payload: SoACreateIn) -> Status[StatementOf
 
 
 @router.get(
-    "/soas/{soa_id}",
+    "/soa/{soa_id}",
     response=responses(SoADetailOut),
     openapi_extra=permission(Perm.VIEW),
     summary="One SoA with every row, its derived status and implementing controls",
@@ -116,7 +116,7 @@ def get_soa(
 
 
 @router.patch(
-    "/soas/{soa_id}/rows/{row_id}",
+    "/soa/{soa_id}/rows/{row_id}",
     response=responses(SoARowOut),
     openapi_extra=permission(Perm.EDIT_SOA),
     summary="Edit a row: applicability, reasons, exclusion, status override, dates, owner",
@@ -151,7 +151,7 @@ def patch_row(
 
 
 @router.get(
-    "/soas/{soa_id}/versions",
+    "/soa/{soa_id}/versions",
     response=responses(list[SoAVersionOut]),
     openapi_extra=permission(Perm.VIEW),
     summary="The approved versions of an SoA, newest first",
@@ -161,7 +161,7 @@ def list_versions(request: HttpRequest, soa_id: uuid.UUID) -> QuerySet[SoAVersio
 
 
 @router.post(
-    "/soas/{soa_id}/approve",
+    "/soa/{soa_id}/approve",
     response=responses(SoAVersionOut, 201),
     openapi_extra=permission(Perm.APPROVE_SOA),
     summary="Approve the current rows as the next version (approver and date recorded)",
@@ -175,7 +175,7 @@ def approve(request: HttpRequest, soa_id: uuid.UUID, payload: ApproveIn | None =
 
 
 @router.get(
-    "/soas/{soa_id}/compare",
+    "/soa/{soa_id}/compare",
     response=responses(CompareOut),
     openapi_extra=permission(Perm.VIEW),
     summary="Row-by-row differences between two versions (or a version and the current rows)",

@@ -65,7 +65,7 @@ def find_soa(management_system_id: uuid.UUID, standard_key: str) -> StatementOfA
     if soa is None:
         raise NotFound(
             f"There is no Statement of Applicability for {standard_key} in this management system yet: "
-            "create it first (POST /api/v1/soas, or 'keel demo' for the demo data)."
+            "create it first (POST /api/v1/soa, or 'keel demo' for the demo data)."
         )
     return soa
 

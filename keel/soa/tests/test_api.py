@@ -38,7 +38,7 @@ def test_given_1_or_6_soas_when_listing_then_the_number_of_queries_is_the_same(
         for _ in range(n):
             soa_for(ManagementSystemFactory.create(organisation=org, standards=["iso27001:2022"]))
         with CaptureQueriesContext(connection) as ctx:
-            response = admin_client.get(f"{API}/soas", {"limit": 500})
+            response = admin_client.get(f"{API}/soa", {"limit": 500})
         assert response.status_code == 200
         counts.append(len(ctx.captured_queries))
     assert response.json()["count"] == 6
@@ -63,7 +63,7 @@ def test_detail_runs_a_fixed_number_of_queries_whatever_the_links(
         for ref in ("A.5.1", "A.5.2", "A.5.3")[: 1 + 2 * i]:
             controls.link_requirement(SYSTEM, c.pk, f"iso27001:2022:{ref}", "full")
         with CaptureQueriesContext(connection) as ctx:
-            response = admin_client.get(f"{API}/soas/{soa.pk}")
+            response = admin_client.get(f"{API}/soa/{soa.pk}")
         assert response.status_code == 200
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1]
@@ -73,14 +73,14 @@ def test_detail_runs_a_fixed_number_of_queries_whatever_the_links(
 
 
 def test_create_then_create_again_is_idempotent(admin_client: Client, isms: ManagementSystem) -> None:
-    first = _post(admin_client, f"{API}/soas", {"management_system": "isms", "standard": "iso27001:2022"})
-    again = _post(admin_client, f"{API}/soas", {"management_system": "isms", "standard": "iso27001:2022"})
+    first = _post(admin_client, f"{API}/soa", {"management_system": "isms", "standard": "iso27001:2022"})
+    again = _post(admin_client, f"{API}/soa", {"management_system": "isms", "standard": "iso27001:2022"})
     assert first.status_code == again.status_code == 201
     assert first.json()["id"] == again.json()["id"] and first.json()["rows"] == 93
 
 
 def test_create_for_an_uncovered_standard_is_a_422(admin_client: Client, isms: ManagementSystem) -> None:
-    r = _post(admin_client, f"{API}/soas", {"management_system": "isms", "standard": "iso42001:2023"})
+    r = _post(admin_client, f"{API}/soa", {"management_system": "isms", "standard": "iso42001:2023"})
     assert r.status_code == 422 and "does not cover" in r.json()["error"]["message"]
 
 
@@ -89,7 +89,7 @@ def test_patch_a_row_to_exclude_it(admin_client: Client, admin: User, isms: Mana
     r = row(soa, "A.7.12")
     response = _patch(
         admin_client,
-        f"{API}/soas/{soa.pk}/rows/{r.pk}",
+        f"{API}/soa/{soa.pk}/rows/{r.pk}",
         {
             "applicable": False,
             "justification": "Cloud only.",
@@ -116,7 +116,7 @@ def test_bad_row_patches_are_422_naming_the_field(
 ) -> None:
     soa = soa_for(isms)
     r = row(soa, "A.5.1")
-    response = _patch(admin_client, f"{API}/soas/{soa.pk}/rows/{r.pk}", body)
+    response = _patch(admin_client, f"{API}/soa/{soa.pk}/rows/{r.pk}", body)
     assert response.status_code == 422
     assert field in response.json()["error"]["fields"]
     r.refresh_from_db()
@@ -130,28 +130,26 @@ def test_a_row_of_another_soa_is_404(
     stranger = other.rows.first()
     assert stranger is not None
     assert (
-        _patch(admin_client, f"{API}/soas/{soa.pk}/rows/{stranger.pk}", {"business_need": "x"}).status_code
+        _patch(admin_client, f"{API}/soa/{soa.pk}/rows/{stranger.pk}", {"business_need": "x"}).status_code
         == 404
     )
 
 
 def test_approve_versions_and_compare(admin_client: Client, admin: User, isms: ManagementSystem) -> None:
     soa = soa_for(isms)
-    assert _post(admin_client, f"{API}/soas/{soa.pk}/approve", {"note": "v1"}).status_code == 201
-    assert _post(admin_client, f"{API}/soas/{soa.pk}/approve").status_code == 409
-    _patch(
-        admin_client, f"{API}/soas/{soa.pk}/rows/{row(soa, 'A.5.1').pk}", {"business_need": "Lenders ask."}
-    )
-    current = admin_client.get(f"{API}/soas/{soa.pk}/compare", {"from_version": 1}).json()
+    assert _post(admin_client, f"{API}/soa/{soa.pk}/approve", {"note": "v1"}).status_code == 201
+    assert _post(admin_client, f"{API}/soa/{soa.pk}/approve").status_code == 409
+    _patch(admin_client, f"{API}/soa/{soa.pk}/rows/{row(soa, 'A.5.1').pk}", {"business_need": "Lenders ask."})
+    current = admin_client.get(f"{API}/soa/{soa.pk}/compare", {"from_version": 1}).json()
     assert current["to_version"] == "current"
     assert current["changes"][0]["fields"]["business_need"] == ["", "Lenders ask."]
-    v2 = _post(admin_client, f"{API}/soas/{soa.pk}/approve").json()
+    v2 = _post(admin_client, f"{API}/soa/{soa.pk}/approve").json()
     assert (v2["number"], v2["approved_by"], v2["rows"]) == (2, admin.email, 93)
-    versions = admin_client.get(f"{API}/soas/{soa.pk}/versions").json()
+    versions = admin_client.get(f"{API}/soa/{soa.pk}/versions").json()
     assert [v["number"] for v in versions] == [2, 1]
-    diff = admin_client.get(f"{API}/soas/{soa.pk}/compare", {"from_version": 1, "to_version": 2}).json()
+    diff = admin_client.get(f"{API}/soa/{soa.pk}/compare", {"from_version": 1, "to_version": 2}).json()
     assert [c["ref_id"] for c in diff["changes"]] == ["A.5.1"]
-    bad = admin_client.get(f"{API}/soas/{soa.pk}/compare", {"from_version": 7})
+    bad = admin_client.get(f"{API}/soa/{soa.pk}/compare", {"from_version": 7})
     assert bad.status_code == 422 and "Approved versions: 1, 2" in bad.json()["error"]["message"]
     assert SoAVersion.objects.count() == 2
 
@@ -160,8 +158,8 @@ def test_filter_by_ai_system(admin_client: Client, aims: ManagementSystem) -> No
     soa = soa_for(aims, "iso42001:2023")
     first = soa.rows.order_by("sort_order").first()
     assert first is not None
-    _patch(admin_client, f"{API}/soas/{soa.pk}/rows/{first.pk}", {"ai_systems": ["Helix"]})
-    body = admin_client.get(f"{API}/soas/{soa.pk}", {"ai_system": "Helix"}).json()
+    _patch(admin_client, f"{API}/soa/{soa.pk}/rows/{first.pk}", {"ai_systems": ["Helix"]})
+    body = admin_client.get(f"{API}/soa/{soa.pk}", {"ai_system": "Helix"}).json()
     assert [i["id"] for i in body["items"]] == [str(first.pk)]
 
 
@@ -174,6 +172,6 @@ def test_a_role_over_another_system_cannot_see_the_soa(
     soa = soa_for(isms)
     soa_for(aims, "iso42001:2023")
     client = login_client(make_user("viewer", aims))
-    assert client.get(f"{API}/soas/{soa.pk}").status_code == 403
-    listed = client.get(f"{API}/soas").json()["items"]
+    assert client.get(f"{API}/soa/{soa.pk}").status_code == 403
+    listed = client.get(f"{API}/soa").json()["items"]
     assert [i["standard"] for i in listed] == ["iso42001:2023"]
