@@ -107,3 +107,16 @@ def test_approve_then_compare_and_export(admin_client: Client, isms: ManagementS
     assert export["Content-Disposition"].startswith("attachment;")
     wb = load_workbook(io.BytesIO(export.content))
     assert "Version 2 (draft" in str(wb[wb.sheetnames[0]]["A2"].value)
+
+
+def test_given_an_approved_soa_when_nothing_changed_then_the_page_shows_the_approved_version(
+    admin_client: Client, admin: User
+) -> None:
+    from keel.core.actor import Actor
+    from keel.soa import services
+
+    ms = ManagementSystemFactory.create(name="Page MS", short_name="page-ms", standards=["iso42001:2023"])
+    soa = services.create_soa(Actor.cli(), ms.pk, "iso42001:2023")
+    services.approve(Actor.for_user(admin, "web"), soa.pk)
+    html = admin_client.get(f"/soa/{soa.pk}/").content.decode()
+    assert "Version 1" in html and "draft; changes since" not in html
