@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -94,3 +94,33 @@ class ApiErrorFormatMiddleware:
         if original is not None and original.has_header("Allow"):
             out["Allow"] = original["Allow"]
         return out
+
+
+class RejectControlCharactersMiddleware:
+    """A NUL (or another control character) in the query string or a form field is never
+    meaningful here, and PostgreSQL refuses NUL in text: answer 400 with a clear message
+    before any view or query sees it."""
+
+    MESSAGE = "The request contains a control character (such as NUL); remove it and try again."
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    @staticmethod
+    def _bad(text: str) -> bool:
+        return any(ord(c) < 32 and c not in "\t\n\r" for c in text)
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        values = [v for vs in request.GET.lists() for v in [vs[0], *vs[1]]]
+        if request.method == "POST" and request.content_type in (
+            "application/x-www-form-urlencoded",
+            "multipart/form-data",
+        ):
+            values += [v for vs in request.POST.lists() for v in [vs[0], *vs[1]]]
+        if any(self._bad(v) for v in values) or self._bad(request.path):
+            if request.path.startswith("/api/"):
+                return JsonResponse(
+                    {"error": {"code": "bad_request", "message": self.MESSAGE, "fields": {}}}, status=400
+                )
+            return HttpResponseBadRequest(self.MESSAGE, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
