@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "keel.standards",
     "keel.controls",
     "keel.soa",
+    "keel.mapping",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class MappingConfig(AppConfig):
+    name = "keel.mapping"
+    label = "mapping"
+    verbose_name = "Crosswalks and mapping suggestions"
+    default_auto_field = "django.db.models.BigAutoField"
