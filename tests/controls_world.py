@@ -10,9 +10,10 @@ from keel.core.models import User
 from keel.core.permissions import Perm, has_perm, system_ids_with
 from keel.standards.models import Requirement
 
-from .permission_world import World
+from .permission_world import Owned, World
 
 CONTROL_REF = "KC-900"
+OWNED_REF = "KC-901"  # a control of system A owned by the principal under test
 LINKED = "iso27001:2022:A.5.19"
 UNLINKED = "iso42001:2023:A.10.3"
 
@@ -28,6 +29,46 @@ def control_a(world: World) -> Control:
             control=control, requirement=Requirement.objects.get(key=LINKED), coverage="full"
         )
     return control
+
+
+def control_a_target(world: World) -> Owned:
+    """Control A as the target of a rule over one's own records: nobody owns it."""
+    return Owned(world.a, control_a(world).owner_id)
+
+
+def owned_control(world: World, user: User | None) -> Control:
+    """A control of system A owned by ``user`` (by nobody for an anonymous caller)."""
+    control = Control.objects.filter(ref_id=OWNED_REF).first()
+    if control is None:
+        control = Control.objects.create(
+            ref_id=OWNED_REF, title="Access reviews", type="process", frequency="quarterly", owner=user
+        )
+        control.management_systems.set([world.a])
+    return control
+
+
+def owned_kwargs(world: World, user: User | None) -> dict[str, Any]:
+    return {"ref": owned_control(world, user).ref_id}
+
+
+def owned_target(world: World) -> Owned:
+    """Where the owned control lives and who owns it, read back (built by ``owned_kwargs``)."""
+    control = Control.objects.get(ref_id=OWNED_REF)
+    return Owned(world.a, control.owner_id)
+
+
+def owned_edit_data(world: World, user: User | None) -> dict[str, Any]:
+    """A valid post of the control form; an owner's form keeps its four fields of it."""
+    return {
+        "ref_id": OWNED_REF,
+        "title": "Access reviews",
+        "type": "process",
+        "frequency": "monthly",
+        "status": "implemented",
+        "effectiveness": "effective",
+        "owner": user.email if user else "",
+        "management_systems": [world.a.short_name],
+    }
 
 
 def link_a(world: World) -> ControlLink:

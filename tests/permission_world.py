@@ -12,6 +12,7 @@ Only the principal under test is created, so each case builds a handful of rows.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -20,7 +21,7 @@ from keel.core import trail
 from keel.core.actor import Actor
 from keel.core.choices import Role, TrailAction
 from keel.core.models import ApiToken, ManagementSystem, RoleAssignment, ScopeStatement, TrailEntry, User
-from keel.core.permissions import has_perm
+from keel.core.permissions import has_owner_perm, has_perm
 from keel.core.services import access
 from keel.core.tests.factories import (
     TEST_PASSWORD,
@@ -54,7 +55,18 @@ class Anywhere:
 
 
 ANYWHERE = Anywhere()
-Target = ManagementSystem | None | Anywhere
+
+
+@dataclass(frozen=True)
+class Owned:
+    """A target that is a record of ``system`` owned by ``owner_id`` (``None``: nobody), for a
+    rule over one's own records (``OWNED`` in keel/core/permissions.py)."""
+
+    system: ManagementSystem
+    owner_id: uuid.UUID | None
+
+
+Target = ManagementSystem | None | Anywhere | Owned
 
 
 @dataclass
@@ -135,9 +147,12 @@ def build_world() -> World:
 
 def allowed_by_rule(user: User | None, perm: str, target: Target, world: World) -> bool:
     """What the one permission check says: ``has_perm`` on the target's management system
-    (``None``: an organisation-level record); for ``ANYWHERE``, on any perimeter."""
+    (``None``: an organisation-level record); for ``ANYWHERE``, on any perimeter; for an
+    ``Owned`` record, ``has_owner_perm`` with its owner."""
     if isinstance(target, Anywhere):
         return any(has_perm(user, perm, ms) for ms in (None, world.a, world.b))
+    if isinstance(target, Owned):
+        return has_owner_perm(user, perm, target.system, target.owner_id)
     return has_perm(user, perm, target)
 
 
@@ -146,4 +161,7 @@ def label(target: Target) -> str:
         return "an organisation-level record"
     if isinstance(target, Anywhere):
         return "any perimeter (filtered list)"
+    if isinstance(target, Owned):
+        whose = "the caller's" if target.owner_id else "nobody's"
+        return f"a record of management system {target.system.short_name}, {whose}"
     return f"management system {target.short_name}"

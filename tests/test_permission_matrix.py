@@ -45,6 +45,7 @@ from .permission_world import (
     MEMBERS,
     PASSWORD,
     PRINCIPALS,
+    Owned,
     Target,
     World,
     allowed_by_rule,
@@ -288,7 +289,7 @@ PAGE_CASES: list[PageCase] = [
     PageCase("control-list", Perm.VIEW, query="status=planned", htmx=True),
     PageCase(
         "control-bulk",
-        Perm.EDIT_CONTROLS,
+        Perm.EDIT_OWN_CONTROLS,
         "POST",
         data=lambda w, u: {"controls": [str(cw.control_a(w).pk)], "status": "implemented"},
         target=_anywhere,
@@ -311,10 +312,21 @@ PAGE_CASES: list[PageCase] = [
         ok=REDIRECT,
     ),
     PageCase("control-detail", Perm.VIEW, kwargs=cw.control_kwargs, target=_system_a),
-    PageCase("control-edit", Perm.EDIT_CONTROLS, kwargs=cw.control_kwargs, target=_system_a),
+    # control-edit: every field with edit_controls, or its owner's fields with edit_own_controls
+    PageCase("control-edit", Perm.EDIT_OWN_CONTROLS, kwargs=cw.control_kwargs, target=cw.control_a_target),
+    PageCase("control-edit", Perm.EDIT_OWN_CONTROLS, kwargs=cw.owned_kwargs, target=cw.owned_target),
     PageCase(
         "control-edit",
-        Perm.EDIT_CONTROLS,
+        Perm.EDIT_OWN_CONTROLS,
+        "POST",
+        kwargs=cw.owned_kwargs,
+        data=cw.owned_edit_data,
+        target=cw.owned_target,
+        ok=REDIRECT,
+    ),
+    PageCase(
+        "control-edit",
+        Perm.EDIT_OWN_CONTROLS,
         "POST",
         kwargs=cw.control_kwargs,
         data=lambda w, u: {
@@ -326,7 +338,7 @@ PAGE_CASES: list[PageCase] = [
             "effectiveness": "not_assessed",
             "management_systems": [w.a.short_name],
         },
-        target=_system_a,
+        target=cw.control_a_target,
         ok=REDIRECT,
     ),
     PageCase("control-delete", Perm.EDIT_CONTROLS, kwargs=cw.control_kwargs, target=_system_a),
@@ -518,12 +530,14 @@ def test_page(case: PageCase, principal: str, world: World) -> None:
     perm: str | None = getattr(page_views()[case.name], "keel_permission", None)
     assert perm, f"{case.name} has no rule: decorate its view with @page(perm)"
     user = world.principal(principal)
-    target = case.target(world)
-    allowed = _allowed(user, perm, target, world)
     client = Client()
     if user is not None:
         client.force_login(user)
     url = reverse(case.name, kwargs=case.kwargs(world, user)) + (f"?{case.query}" if case.query else "")
+    target = case.target(world)  # after the kwargs, which may make the record (and its owner)
+    if getattr(page_views()[case.name], "keel_owner", False):
+        assert isinstance(target, Owned), f"{case}: a rule over one's own records needs an Owned target"
+    allowed = _allowed(user, perm, target, world)
     headers = {"HX-Request": "true"} if case.htmx else {}
 
     # When
@@ -905,10 +919,28 @@ API_CASES: list[ApiCase] = [
     ApiCase(
         "PATCH",
         "/controls/{ref}",
-        Perm.EDIT_CONTROLS,
+        Perm.EDIT_OWN_CONTROLS,
         params=cw.control_kwargs,
         body=lambda w, u: {"status": "implemented"},
+        target=cw.control_a_target,
+    ),
+    ApiCase(
+        "PATCH",
+        "/controls/{ref}",
+        Perm.EDIT_OWN_CONTROLS,
+        params=cw.owned_kwargs,
+        body=lambda w, u: {"status": "implemented", "effectiveness": "effective"},
+        target=cw.owned_target,
+        note="(the caller's control: its owner's fields)",
+    ),
+    ApiCase(
+        "PATCH",
+        "/controls/{ref}",
+        Perm.EDIT_CONTROLS,
+        params=cw.owned_kwargs,
+        body=lambda w, u: {"title": "Renamed by its owner"},
         target=_system_a,
+        note="(the caller's control: a field beyond its owner's)",
     ),
     ApiCase(
         "DELETE", "/controls/{ref}", Perm.EDIT_CONTROLS, params=cw.control_kwargs, target=_system_a, ok=GONE
@@ -994,12 +1026,12 @@ def test_every_api_operation_has_a_rule_and_a_matrix_entry() -> None:
 def test_api(case: ApiCase, principal: str, world: World) -> None:
     # Given
     user = world.principal(principal)
-    target = case.target(world)
-    allowed = _allowed(user, case.perm, target, world)
     client = Client()
     if user is not None:
         client.force_login(user)
     url = PREFIX + case.path.format(**case.params(world, user)) + (f"?{case.query}" if case.query else "")
+    target = case.target(world)  # after the params, which may make the record (and its owner)
+    allowed = _allowed(user, case.perm, target, world)
 
     # When
     if case.body is not None:

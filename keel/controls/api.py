@@ -111,8 +111,11 @@ def create_control(request: HttpRequest, payload: ControlIn) -> Status[Control]:
 @controls.patch(
     "/{ref}",
     response=responses(ControlDetailOut),
-    openapi_extra=permission(Perm.EDIT_CONTROLS),
-    summary="Change a control (only the fields sent)",
+    openapi_extra=permission(Perm.EDIT_OWN_CONTROLS),
+    summary=(
+        "Change a control (only the fields sent): every field with edit_controls; its owner, with "
+        "edit_own_controls, only description, frequency, status and effectiveness"
+    ),
 )
 def update_control(request: HttpRequest, ref: str, payload: ControlPatch) -> Control:
     who = actor(request)

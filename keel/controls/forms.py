@@ -130,6 +130,22 @@ class ControlForm(KeelForm):
         return data
 
 
+class OwnerControlForm(KeelForm):
+    """What a control's owner may update with ``edit_own_controls`` (queries.OWNER_FIELDS)."""
+
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), required=False)
+    frequency = forms.ChoiceField(choices=Frequency.choices)
+    status = forms.ChoiceField(choices=ImplementationStatus.choices)
+    effectiveness = forms.ChoiceField(choices=Effectiveness.choices)
+
+    @classmethod
+    def initial_for(cls, control: Control) -> dict[str, Any]:
+        return {name: getattr(control, name) for name in queries.OWNER_FIELDS}
+
+    def service_data(self) -> dict[str, Any]:
+        return dict(self.cleaned_data)
+
+
 class LinkForm(KeelForm):
     requirement = forms.CharField(
         max_length=128,

@@ -17,7 +17,7 @@ from django.db.models import Prefetch, Q, QuerySet
 
 from keel.core.errors import NotFound, PermissionDenied, ValidationFailed
 from keel.core.models import ManagementSystem, TrailEntry, User
-from keel.core.permissions import Perm, has_perm, system_ids_with
+from keel.core.permissions import OWNED, Perm, has_owner_perm, has_perm, system_ids_with
 from keel.core.services.records import standards_by_key
 from keel.standards.choices import EntryKind
 from keel.standards.models import Requirement, Standard
@@ -71,15 +71,43 @@ def can(user: User | None, perm: str, control: Control, every: bool = False) -> 
 
 def perimeter_of(control: Control, user: User | None, perm: str, every: bool = False) -> Any:
     """The management system that decides ``perm`` on ``control`` for ``user`` (for the pages'
-    ``@page(perimeter=...)``): a system the user lacks when any is missing, else one they hold."""
+    ``@page(perimeter=...)``): a system the user lacks when any is missing, else one they hold.
+    For a permission over one's own records it is held as :func:`has_owner_perm` says."""
     systems = list(control.management_systems.all())
     if not systems:
         return None
-    allowed = [ms for ms in systems if has_perm(user, perm, ms)]
+    if perm in OWNED:
+        allowed = [ms for ms in systems if has_owner_perm(user, perm, ms, control.owner_id)]
+    else:
+        allowed = [ms for ms in systems if has_perm(user, perm, ms)]
     if every:
         missing = [ms for ms in systems if ms not in allowed]
         return missing[0] if missing else systems[0]
     return allowed[0] if allowed else systems[0]
+
+
+# What a control's owner may change with ``edit_own_controls`` alone: how the control is
+# implemented and how well it works — not what it is (reference, title, type), who owns it,
+# where it belongs (management systems, tags), its requirement links, nor whether it exists.
+OWNER_FIELDS = ("description", "frequency", "status", "effectiveness")
+ALL = "all"  # update_scope: every field (edit_controls)
+OWN = "own"  # update_scope: OWNER_FIELDS only (the owner, with edit_own_controls)
+
+
+def update_scope(user: User | None, control: Control) -> str | None:
+    """What ``user`` may update on ``control`` — the one rule the services, pages and API share:
+
+    - :data:`ALL` with ``edit_controls`` over every system of the control;
+    - :data:`OWN` (:data:`OWNER_FIELDS`) when the user is the control's owner and holds
+      ``edit_own_controls`` over every one of its systems (or over the organisation, for a
+      control that belongs to none) — a role over one of them is not enough, as for edits;
+    - ``None`` otherwise."""
+    systems: list[ManagementSystem | None] = [*control.management_systems.all()] or [None]
+    if all(has_perm(user, Perm.EDIT_CONTROLS, ms) for ms in systems):
+        return ALL
+    if all(has_owner_perm(user, Perm.EDIT_OWN_CONTROLS, ms, control.owner_id) for ms in systems):
+        return OWN
+    return None
 
 
 # ---------------------------------------------------------------- controls

@@ -16,12 +16,13 @@ from django.utils import timezone
 from keel.core import trail
 from keel.core.actor import Actor
 from keel.core.choices import TrailAction
-from keel.core.errors import Conflict, NotFound, ValidationFailed
+from keel.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from keel.core.models import ManagementSystem, User
-from keel.core.permissions import Perm, check
+from keel.core.permissions import Perm, check, has_perm
 from keel.core.services.records import apply_fields, clean
 from keel.standards.models import Requirement
 
+from . import queries
 from .choices import Coverage, Effectiveness, ImplementationStatus
 from .models import Control, ControlLink, ControlTemplate, Tag, TemplateRequirement
 from .templates_loader import TEMPLATES_DIR, read_templates
@@ -200,6 +201,35 @@ def get_control(ref: uuid.UUID | str) -> Control:
         raise NotFound(f"No control {ref!r}: give its id or reference (e.g. KC-012).") from None
 
 
+def _update_scope(actor: Actor, control: Control) -> str:
+    """What the actor may update on the control (:func:`keel.controls.queries.update_scope`):
+    every field with ``edit_controls`` over all its systems, the owner fields for its owner
+    with ``edit_own_controls``; otherwise refused. The trusted CLI operator may update all."""
+    try:
+        _check_on_systems(actor, Perm.EDIT_CONTROLS, control.management_systems.all())
+    except PermissionDenied as denied:
+        if queries.update_scope(actor.user, control) == queries.OWN:
+            return queries.OWN
+        systems: list[ManagementSystem | None] = [*control.management_systems.all()] or [None]
+        if actor.user is not None and all(has_perm(actor.user, Perm.EDIT_OWN_CONTROLS, ms) for ms in systems):
+            raise PermissionDenied(
+                f"{actor.label} may update only the controls they own, and {control.ref_id} is "
+                f"owned by {control.owner.email if control.owner else 'nobody'}."
+            ) from None
+        raise denied
+    return queries.ALL
+
+
+def _refuse_beyond_owner_fields(actor: Actor, control: Control, changes: dict[str, Any]) -> None:
+    beyond = sorted(set(changes) - set(queries.OWNER_FIELDS))
+    if beyond:
+        raise PermissionDenied(
+            f"{actor.label} owns {control.ref_id} and may update its "
+            f"{', '.join(queries.OWNER_FIELDS)} — not its {', '.join(beyond)}. "
+            "A compliance manager or an administrator changes those. Nothing was changed."
+        )
+
+
 def update_control(
     actor: Actor,
     control_ref: uuid.UUID | str,
@@ -208,21 +238,26 @@ def update_control(
     tags: Iterable[str] | None = None,
     **data: Any,
 ) -> Control:
+    """Change a control: every field with ``edit_controls`` over all its systems; its owner,
+    with ``edit_own_controls``, may change :data:`keel.controls.queries.OWNER_FIELDS` only (a
+    value sent unchanged is not a change). A refused change changes nothing."""
     with transaction.atomic():
         control = get_control(control_ref)
-        current = list(control.management_systems.all())
-        _check_on_systems(actor, Perm.EDIT_CONTROLS, current)
+        scope = _update_scope(actor, control)
         before = _snapshot(control)
         apply_fields(control, data, CONTROL_FIELDS)
         clean(control, "control")
         control.save()
         if management_systems is not None:
             systems = _systems(management_systems)
-            _check_on_systems(actor, Perm.EDIT_CONTROLS, systems)
+            if scope == queries.ALL:
+                _check_on_systems(actor, Perm.EDIT_CONTROLS, systems)
             control.management_systems.set(systems)
         if tags is not None:
             control.tags.set(_tags(tags))
         changes = trail.diff(before, _snapshot(control))
+        if scope == queries.OWN:
+            _refuse_beyond_owner_fields(actor, control, changes)
         if changes:
             trail.record(actor, TrailAction.UPDATE, control, changes=changes)
     return control
@@ -388,9 +423,10 @@ def bulk_update_controls(
     add_tag: str | None = None,
 ) -> list[Control]:
     """Set the status, effectiveness or owner of several controls, or add a tag to them, in one
-    transaction: one trail entry per control that changed. The actor needs the permission over
-    every system of every selected control; otherwise nothing changes. Returns the controls
-    that changed."""
+    transaction: one trail entry per control that changed. The actor needs ``edit_controls``
+    over every system of every selected control — or, to set only the status or effectiveness,
+    to own every selected control and hold ``edit_own_controls`` (see :func:`update_control`);
+    otherwise nothing changes. Returns the controls that changed."""
     refs = list(dict.fromkeys(str(r) for r in control_refs))
     if not refs:
         raise ValidationFailed("Select at least one control.", {"controls": ["Select at least one control."]})
@@ -426,8 +462,13 @@ def bulk_update_controls(
         missing = [r for r in refs if r not in found]
         if missing:
             raise NotFound(f"No control(s): {', '.join(missing)}. Nothing was changed.")
+        owner_fields_only = owner is UNSET and not (add_tag and add_tag.strip())
         for c in controls:
-            _check_on_systems(actor, Perm.EDIT_CONTROLS, c.management_systems.all())
+            if _update_scope(actor, c) == queries.OWN and not owner_fields_only:
+                raise PermissionDenied(
+                    f"{actor.label} owns {c.ref_id} and may set its status and effectiveness, "
+                    "not its owner or tags. Nothing was changed."
+                )
         tag = _tags([add_tag])[0] if add_tag and add_tag.strip() else None
         changed: list[Control] = []
         for c in controls:

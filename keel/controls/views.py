@@ -4,7 +4,8 @@ adoption, and the coverage matrix.
 
 Thin views: parse input with a form, check the permission with ``@page``, call a service or a
 query, render. A control is read with ``view`` over one of its systems and changed with
-``edit_controls`` over every one; the services check it again.
+``edit_controls`` over every one; its owner updates how it is implemented with
+``edit_own_controls`` (queries.update_scope); the services check it again.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from .forms import (
     LinkEditForm,
     LinkForm,
     MatrixForm,
+    OwnerControlForm,
     TemplateFilterForm,
 )
 from .models import ControlLink
@@ -64,8 +66,16 @@ def _link_perimeter(perm: str, every: bool = False) -> Callable[..., Any]:
     return perimeter
 
 
+def _control_owner(request: HttpRequest, ref: str, **kwargs: Any) -> uuid.UUID | None:
+    return services.get_control(ref).owner_id
+
+
 def _can_edit_any(user: User) -> bool:
     return system_ids_with(user, Perm.EDIT_CONTROLS) != set()
+
+
+def _can_update_own_any(user: User) -> bool:
+    return system_ids_with(user, Perm.EDIT_OWN_CONTROLS) != set()
 
 
 # ---------------------------------------------------------------- list and bulk edit
@@ -94,6 +104,8 @@ def control_list(request: HttpRequest) -> HttpResponse:
         "page_obj": page_obj,
         "controls": list(page_obj.object_list),
         "can_edit": _can_edit_any(user),
+        # an owner with edit_own_controls alone bulk-sets the status and effectiveness of theirs
+        "can_bulk": _can_edit_any(user) or _can_update_own_any(user),
         "bulk": BulkForm(),
         "filtered": bool(form.is_bound and any(v for k, v in params.items() if k != "order")),
     }
@@ -109,7 +121,7 @@ def _back_to_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@page(Perm.EDIT_CONTROLS, anywhere=True)
+@page(Perm.EDIT_OWN_CONTROLS, anywhere=True)
 def control_bulk(request: HttpRequest) -> HttpResponse:
     form = BulkForm(request.POST)
     if not form.is_valid():
@@ -157,6 +169,7 @@ def _detail_context(request: HttpRequest, control: Any, link_form: LinkForm | No
         "control": control,
         "groups": queries.links_by_standard(control),
         "can_edit": queries.can(user, Perm.EDIT_CONTROLS, control, every=True),
+        "can_update": queries.update_scope(user, control) is not None,
         "link_form": link_form or LinkForm(auto_id="link-new-%s"),
         "can_trail": can_trail,
         "history": describe(queries.history(control), user) if can_trail else [],
@@ -193,12 +206,20 @@ def control_create(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@page(Perm.EDIT_CONTROLS, perimeter=_control_perimeter(Perm.EDIT_CONTROLS, every=True))
+@page(
+    Perm.EDIT_OWN_CONTROLS,
+    perimeter=_control_perimeter(Perm.EDIT_OWN_CONTROLS, every=True),
+    owner=_control_owner,
+)
 def control_edit(request: HttpRequest, ref: str) -> HttpResponse:
+    """Edit every field (``edit_controls``), or — for the control's owner with
+    ``edit_own_controls`` — only how it is implemented (queries.OWNER_FIELDS)."""
     user = current_user(request)
     control = queries.control_for(user, ref)
+    owner_only = queries.update_scope(user, control) == queries.OWN
+    form: ControlForm | OwnerControlForm
     if request.method == "POST":
-        form = ControlForm(request.POST, user=user)
+        form = OwnerControlForm(request.POST) if owner_only else ControlForm(request.POST, user=user)
         if form.is_valid():
             try:
                 control = services.update_control(
@@ -209,12 +230,14 @@ def control_edit(request: HttpRequest, ref: str) -> HttpResponse:
             else:
                 messages.success(request, f"Control {control.ref_id} is saved.")
                 return redirect("control-detail", ref=control.ref_id)
+    elif owner_only:
+        form = OwnerControlForm(initial=OwnerControlForm.initial_for(control))
     else:
         form = ControlForm(user=user, initial=ControlForm.initial_for(control))
     return render(
         request,
         "controls/form.html",
-        {"form": form, "control": control},
+        {"form": form, "control": control, "owner_only": owner_only},
         status=INVALID if form.errors else 200,
     )
 

@@ -6,7 +6,10 @@ Views that need a management-system perimeter pass ``perimeter=`` (a function of
 and the URL kwargs returning the management system, or ``None`` for organisation level).
 Views that list management-system records filtered to the user's perimeters (``restrict()``)
 pass ``anywhere=True``: they let in whoever has the permission over the organisation or over
-any one management system, as the API's filtered lists do.
+any one management system, as the API's filtered lists do. Views whose rule is a permission over
+one's own records (``OWNED`` in keel/core/permissions.py) pass ``owner=`` (a function of the
+request and the URL kwargs returning the record owner's id): the check is then
+:func:`~keel.core.permissions.has_owner_perm`.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from .errors import KeelError
-from .permissions import Perm, has_perm, system_ids_with
+from .permissions import OWNED, Perm, has_owner_perm, has_perm, system_ids_with
 
 PUBLIC = "public"
 AUTHENTICATED = "authenticated"
@@ -34,14 +37,21 @@ def forbidden(request: HttpRequest, message: str) -> HttpResponse:
 
 
 def page(
-    perm: str, perimeter: Callable[..., Any] | None = None, anywhere: bool = False
+    perm: str,
+    perimeter: Callable[..., Any] | None = None,
+    anywhere: bool = False,
+    owner: Callable[..., Any] | None = None,
 ) -> Callable[[View], View]:
+    if owner is not None and perm not in OWNED:
+        raise ValueError(f"owner= is for permissions over one's own records ({sorted(OWNED)}), not {perm!r}")
+
     def decorate(view: View) -> View:
         @wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if perm not in (PUBLIC, AUTHENTICATED):
                 try:
                     ms = perimeter(request, **kwargs) if perimeter else None
+                    owner_id = owner(request, **kwargs) if owner else None
                 except KeelError as exc:
                     return render(
                         request,
@@ -51,6 +61,8 @@ def page(
                     )
                 if anywhere:
                     allowed = system_ids_with(request.user, perm) != set()  # type: ignore[arg-type]
+                elif owner is not None:
+                    allowed = has_owner_perm(request.user, perm, ms, owner_id)  # type: ignore[arg-type]
                 else:
                     allowed = has_perm(request.user, perm, ms)  # type: ignore[arg-type]
                 if not allowed:
@@ -62,6 +74,7 @@ def page(
             return view(request, *args, **kwargs)
 
         wrapped.keel_permission = perm  # type: ignore[attr-defined]
+        wrapped.keel_owner = owner is not None  # type: ignore[attr-defined]
         return wrapped
 
     return decorate

@@ -40,6 +40,7 @@ class Perm(models.TextChoices):
     LOAD_STANDARDS = "load_standards", "Load or reload the standards library"
     OWN_TOKENS = "own_tokens", "Create and revoke one's own API tokens"
     EDIT_CONTROLS = "edit_controls", "Create, edit and link controls and adopt templates"
+    EDIT_OWN_CONTROLS = "edit_own_controls", "Update the controls one owns"
     EDIT_SOA = "edit_soa", "Create and edit Statements of Applicability"
     APPROVE_SOA = "approve_soa", "Approve Statement of Applicability versions"
 
@@ -56,11 +57,12 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.APPROVE_SCOPE,
             Perm.OWN_TOKENS,
             Perm.EDIT_CONTROLS,
+            Perm.EDIT_OWN_CONTROLS,
             Perm.EDIT_SOA,
             Perm.APPROVE_SOA,
         }
     ),
-    Role.CONTRIBUTOR: frozenset({Perm.VIEW, Perm.OWN_TOKENS}),
+    Role.CONTRIBUTOR: frozenset({Perm.VIEW, Perm.OWN_TOKENS, Perm.EDIT_OWN_CONTROLS}),
     Role.AUDITOR: frozenset({Perm.VIEW, Perm.VIEW_TRAIL, Perm.OWN_TOKENS}),
     Role.VIEWER: frozenset({Perm.VIEW}),
 }
@@ -73,6 +75,13 @@ ORG_ONLY = frozenset({Perm.MANAGE_USERS, Perm.LOAD_STANDARDS, Perm.MANAGE_SYSTEM
 # Permissions about one's own things (one's API tokens): a role that has them anywhere, over
 # the organisation or one management system, grants them.
 PERSONAL = frozenset({Perm.OWN_TOKENS})
+
+# Permissions over the records one owns (the record's ``owner``), each with the wider permission
+# that allows the same on every record of the perimeter. Holding the wider one implies the
+# narrower; the narrower one alone needs ownership *and* the role over the record's system:
+# owning a record grants nothing without a role there. What the narrower one lets an owner
+# change is up to the service (for controls: keel/controls/queries.py OWNER_FIELDS).
+OWNED: dict[str, str] = {Perm.EDIT_OWN_CONTROLS: Perm.EDIT_CONTROLS}
 
 
 def _assignments(user: User) -> list[tuple[str, uuid.UUID | None]]:
@@ -110,6 +119,24 @@ def has_perm(
         if scope == ms_id:
             return True
     return False
+
+
+def has_owner_perm(
+    user: User | None,
+    perm: str,
+    management_system: uuid.UUID | str | models.Model | None,
+    owner_id: uuid.UUID | None,
+) -> bool:
+    """For a permission of :data:`OWNED`: True when ``user`` holds the wider permission over
+    ``management_system``, or holds ``perm`` there and is the record's owner (``owner_id``)."""
+    if has_perm(user, OWNED[perm], management_system):
+        return True
+    return (
+        user is not None
+        and owner_id is not None
+        and user.pk == owner_id
+        and has_perm(user, perm, management_system)
+    )
 
 
 def has_any_role(user: User | None) -> bool:

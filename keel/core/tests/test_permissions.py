@@ -17,10 +17,12 @@ from keel.core.errors import PermissionDenied
 from keel.core.models import ManagementSystem, ScopeStatement, User
 from keel.core.permissions import (
     ORG_ONLY,
+    OWNED,
     Perm,
     check,
     forget_cached_roles,
     has_any_role,
+    has_owner_perm,
     has_perm,
     restrict,
     roles_granting,
@@ -44,6 +46,7 @@ EXPECTED: dict[str, set[str]] = {
         "load_standards",
         "own_tokens",
         "edit_controls",
+        "edit_own_controls",
         "edit_soa",
         "approve_soa",
     },
@@ -56,14 +59,17 @@ EXPECTED: dict[str, set[str]] = {
         "approve_scope",
         "own_tokens",
         "edit_controls",
+        "edit_own_controls",
         "edit_soa",
         "approve_soa",
     },
-    Role.CONTRIBUTOR: {"view", "own_tokens"},
+    Role.CONTRIBUTOR: {"view", "own_tokens", "edit_own_controls"},
     Role.AUDITOR: {"view", "view_trail", "own_tokens"},
     Role.VIEWER: {"view"},
 }
 EXPECTED_ORG_ONLY = {"manage_users", "load_standards", "manage_systems", "edit_context"}
+# Permissions over one's own records, and the wider permission that implies each.
+EXPECTED_OWNED = {"edit_own_controls": "edit_controls"}
 ALL_PERMS = sorted(Perm.values)
 ROLES = list(Role.values)
 
@@ -73,6 +79,9 @@ def test_the_expectations_cover_every_permission_and_role() -> None:
     assert set(EXPECTED) == set(Role.values)
     assert set().union(*EXPECTED.values()) == set(Perm.values)
     assert set(ORG_ONLY) == EXPECTED_ORG_ONLY
+    assert OWNED == EXPECTED_OWNED
+    for narrow, wide in EXPECTED_OWNED.items():  # the wider permission implies the narrower
+        assert all(narrow in perms for perms in EXPECTED.values() if wide in perms)
     for perm in ALL_PERMS:
         assert set(roles_granting(perm)) == {r for r, perms in EXPECTED.items() if perm in perms}
 
@@ -128,6 +137,26 @@ def test_given_roles_over_two_systems_then_each_applies_to_its_own(
     assert system_ids_with(user, Perm.VIEW) == {isms.pk, aims.pk}
     assert system_ids_with(user, Perm.EDIT_SCOPE) == {isms.pk}
     assert system_ids_with(user, Perm.MANAGE_SYSTEMS) == set()
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_an_owner_permission_needs_ownership_or_the_wider_permission_and_a_role_over_the_system(
+    role: str, make_user: MakeUser, isms: ManagementSystem, aims: ManagementSystem
+) -> None:
+    # Given a user with the role over the ISMS only, and someone else
+    user = make_user(role, isms)
+    other = make_user(email="other@example.com")
+    wider = role in (Role.ADMIN, Role.COMPLIANCE_MANAGER)
+    narrow = role == Role.CONTRIBUTOR or wider
+
+    # Then on the ISMS: the wider permission allows every record, the narrower one its own
+    assert has_owner_perm(user, Perm.EDIT_OWN_CONTROLS, isms, user.pk) is narrow
+    assert has_owner_perm(user, Perm.EDIT_OWN_CONTROLS, isms, other.pk) is wider
+    assert has_owner_perm(user, Perm.EDIT_OWN_CONTROLS, isms, None) is wider
+    # And owning a record of a system without a role there grants nothing
+    assert has_owner_perm(user, Perm.EDIT_OWN_CONTROLS, aims, user.pk) is False
+    assert has_owner_perm(user, Perm.EDIT_OWN_CONTROLS, None, user.pk) is False
+    assert has_owner_perm(None, Perm.EDIT_OWN_CONTROLS, isms, None) is False
 
 
 def test_given_no_role_inactive_or_anonymous_then_nothing_is_allowed(
