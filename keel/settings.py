@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "keel.controls",
     "keel.soa",
     "keel.mapping",
+    "keel.gap",
 ]
 
 MIDDLEWARE = [
