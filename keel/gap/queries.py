@@ -96,6 +96,14 @@ class RequirementResult:
     backbone: bool = False
     reused: bool = False
 
+    @property
+    def status_label(self) -> str:
+        return str(CoverageStatus(self.status).label)
+
+    @property
+    def inferred_label(self) -> str:
+        return str(CoverageStatus(self.inference.status).label)
+
     def contract(self) -> dict[str, Any]:
         """The requirement as the JSON contract of issue 4 writes it."""
         return {
@@ -289,6 +297,7 @@ def report(target: Standard, ms: ManagementSystem) -> GapReport:
                 "coverage": tr.coverage,
                 "size": size,
                 "points": points,
+                "meaning": SIZE_MEANING[size],
                 "note": tr.note,
             }
         )
