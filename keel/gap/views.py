@@ -90,7 +90,7 @@ def gap_analysis(request: HttpRequest) -> HttpResponse:
     ms = next((m for m in systems if str(m.pk) == ms_ref or m.short_name == ms_ref), None)
     if ms is None and not ms_ref and target:
         covering = [m for m in systems if any(s.key == target for s in m.standards.all())]
-        ms = covering[0] if len(covering) == 1 else None
+        ms = covering[0] if covering else None  # the first by name; the form switches
     ctx: dict[str, Any] = {
         "systems": systems,
         "standards": standards,
