@@ -1,4 +1,7 @@
-"""API schemas of the gap analysis (the JSON contract of issue 4)."""
+"""API schemas of the gap analysis (the JSON contract of issue 4).
+
+The report's schemas are plain pydantic models: they validate plain dicts, and skip ninja's
+per-object attribute resolver, which costs seconds on reports with thousands of chains."""
 
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ import uuid
 from typing import Literal
 
 from ninja import Field, Schema
+from pydantic import BaseModel
 
 StatusName = Literal["covered", "partial", "gap", "not_applicable"]
 
@@ -22,7 +26,7 @@ class ExportQuery(GapQuery):
     format: Literal["json", "xlsx", "pdf"] = "xlsx"
 
 
-class StepOut(Schema):
+class StepOut(BaseModel):
     key: str = Field(description="The control's reference (first element), then requirement keys.")
     relation: str = Field(
         description="'control' for the first element; 'implements' or 'implements_partially' for the "
@@ -31,7 +35,7 @@ class StepOut(Schema):
     )
 
 
-class SummaryOut(Schema):
+class SummaryOut(BaseModel):
     covered: int
     partial: int
     gap: int
@@ -44,7 +48,7 @@ class SummaryOut(Schema):
     )
 
 
-class RequirementOut(Schema):
+class RequirementOut(BaseModel):
     key: str
     ref_id: str
     title: str
@@ -55,7 +59,7 @@ class RequirementOut(Schema):
     extension: str | None = Field(description="For partial coverage: what must be added.")
 
 
-class GapAnalysisOut(Schema):
+class GapAnalysisOut(BaseModel):
     target: str
     summary: SummaryOut
     requirements: list[RequirementOut]
