@@ -381,7 +381,12 @@ def chain_view(chain: Chain, nodes: dict[int, Node]) -> dict[str, Any]:
             }
         )
     return {
-        "control": {"ref_id": link.control_ref, "title": link.control_title, "status": link.control_status},
+        "control": {
+            "ref_id": link.control_ref,
+            "title": link.control_title,
+            "status": link.control_status,
+            "status_label": str(ImplementationStatus(link.control_status).label).lower(),
+        },
         "steps": steps,
         "strength": chain.strength,
         "text": chain_text(chain, nodes),
