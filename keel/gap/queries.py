@@ -16,7 +16,7 @@ from typing import Any
 from django.db.models import Q
 
 from keel.controls.choices import ControlType, Coverage, Frequency, ImplementationStatus
-from keel.controls.models import ControlLink, TemplateRequirement
+from keel.controls.models import Control, ControlLink, TemplateRequirement
 from keel.core.errors import NotFound, ValidationFailed
 from keel.core.models import ManagementSystem
 from keel.core.services.organisation import get_management_system
@@ -301,6 +301,18 @@ def report(target: Standard, ms: ManagementSystem) -> GapReport:
                 "note": tr.note,
             }
         )
+    adopted: dict[str, list[dict[str, str]]] = defaultdict(list)
+    for key, ref, status in (
+        Control.objects.filter(management_systems=ms, template__isnull=False)
+        .order_by("ref_id")
+        .values_list("template__key", "ref_id", "status")
+    ):
+        adopted[key].append(
+            {"ref_id": ref, "status": status, "status_label": str(ImplementationStatus(status).label).lower()}
+        )
+    for items in templates.values():
+        for item in items:
+            item["adopted"] = adopted.get(item["key"], [])
     # Controls fully linked (and implemented) to a shared backbone clause, by hs_key, for reuse.
     control_hs: dict[str, set[str]] = defaultdict(set)
     for link in graph.links:

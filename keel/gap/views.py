@@ -5,6 +5,7 @@ htmx), exports and the draft SoA. Thin: queries and services do the work."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Any
 
@@ -16,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from keel.core.actor import Actor
 from keel.core.errors import KeelError
-from keel.core.models import ManagementSystem
+from keel.core.models import ManagementSystem, TrailEntry
 from keel.core.pages import page
 from keel.core.permissions import Perm, has_perm, system_ids_with
 from keel.core.views.common import current_user, is_partial
@@ -64,9 +65,32 @@ def _report(target: str, ms: ManagementSystem) -> queries.GapReport:
     return queries.report(standard, ms)
 
 
+def _history(ms: ManagementSystem, key: str) -> list[dict[str, Any]]:
+    """The decisions taken on one requirement, newest first, from the audit trail."""
+    out = []
+    for e in TrailEntry.objects.filter(
+        management_system_id=ms.pk, object_repr=f"Gap decision {key}"[:255]
+    ).order_by("-seq")[:20]:
+        changes = json.loads(e.payload).get("changes", {})
+        status = changes.get("confirmed_status")
+        out.append(
+            {
+                "at": e.at,
+                "who": e.actor_label,
+                "action": e.action,
+                "status": status[1] if isinstance(status, list) else None,
+                "reason": (changes.get("reason") or [None, None])[1]
+                if isinstance(changes.get("reason"), list)
+                else None,
+            }
+        )
+    return out
+
+
 def _detail_context(request: HttpRequest, rep: queries.GapReport, key: str) -> dict[str, Any]:
     r = rep.result(key)
     return {
+        "history": _history(rep.management_system, key),
         "rep": rep,
         "r": r,
         "ms": rep.management_system,

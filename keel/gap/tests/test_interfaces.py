@@ -149,6 +149,9 @@ def test_drill_down_draws_the_chain_and_the_form_saves_a_decision(
     )
     assert "needs a reason" in response.content.decode()
     assert CoverageDecision.objects.get().confirmed_status == "covered"
+    # the drill-down shows the decision history from the trail
+    html = admin_client.get(f"/gap/{ms.pk}/requirements/t:2024:T.1/", HTTP_HX_REQUEST="true").content.decode()
+    assert "Decision history" in html and "The AI part is in KC-1&#x27;s procedure." in html
 
 
 def test_page_draft_soa_redirects_to_the_soa(world: dict[str, Any], admin_client: Client) -> None:

@@ -189,15 +189,21 @@ def test_templates_that_close_a_gap_with_their_size(world: dict[str, Any]) -> No
         ("t5-monitor", "L", 5),
     ]
     assert queries.template_size("process", "quarterly") == ("M", 3)
+    # a template the system already adopted is named with its control
+    c = f.control(world["ms"], "KC-11", [], status="planned")
+    c.template = f.ControlTemplate.objects.get(key="t5-policy")
+    c.save()
+    r = queries.report(t, world["ms"]).result("t:2024:T.5")
+    assert r.templates[0]["adopted"] == [{"ref_id": "KC-11", "status": "planned", "status_label": "planned"}]
 
 
 def test_report_runs_a_fixed_number_of_queries(world: dict[str, Any], django_assert_num_queries: Any) -> None:
     t, ms = world["t"], world["ms"]
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         queries.report(t, ms)
     for i in range(30):
         f.control(ms, f"KX-{i}", [(f.req(world["s1"], "A.1"), "full"), (f.req(t, "T.5"), "partial")])
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         queries.report(t, ms)
 
 
