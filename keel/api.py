@@ -89,6 +89,9 @@ def _register() -> None:
     from keel.soa.api import router as soa_router  # the Statement of Applicability
 
     api.add_router("", soa_router)
+    from keel.gap.api import router as gap_router  # the gap analysis
+
+    api.add_router("", gap_router)
 
 
 _register()

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "keel.soa",
     "keel.mapping",
     "keel.aisystems",
+    "keel.gap",
 ]
 
 MIDDLEWARE = [

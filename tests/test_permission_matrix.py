@@ -34,6 +34,7 @@ from keel.core.models import User
 from keel.core.navigation import NAV, navigation
 from keel.core.pages import AUTHENTICATED, PUBLIC
 from keel.core.permissions import Perm, has_perm, system_ids_with
+from keel.gap.tests import matrix as gap_matrix  # the gap analysis
 from keel.soa.tests import factories as soa_factories  # the Statement of Applicability
 
 from . import controls_world as cw  # the control catalogue
@@ -441,6 +442,45 @@ PAGE_CASES: list[PageCase] = [
     ),
     PageCase("soa-compare", Perm.VIEW, kwargs=soa_factories.page_soa, target=_system_a),
     PageCase("soa-export", Perm.VIEW, kwargs=soa_factories.page_soa, query="format=json", target=_system_a),
+    # the gap analysis (keel/gap): the page lists the user's systems; the rest targets system A
+    PageCase("gap-analysis", Perm.VIEW, target=_anywhere),
+    PageCase("gap-analysis", Perm.VIEW, query="status=gap", htmx=True, target=_anywhere),
+    PageCase("gap-requirement", Perm.VIEW, kwargs=gap_matrix.page_requirement, target=_system_a),
+    PageCase("gap-requirement", Perm.VIEW, kwargs=gap_matrix.page_requirement, htmx=True, target=_system_a),
+    PageCase(
+        "gap-decide",
+        Perm.EDIT_SOA,
+        "POST",
+        kwargs=gap_matrix.page_requirement,
+        data=gap_matrix.decide_form,
+        target=_system_a,
+        ok=REDIRECT,
+    ),
+    PageCase(
+        "gap-decide",
+        Perm.EDIT_SOA,
+        "POST",
+        kwargs=gap_matrix.page_requirement,
+        data=gap_matrix.decide_form,
+        htmx=True,
+        target=_system_a,
+    ),
+    PageCase(
+        "gap-export",
+        Perm.VIEW,
+        kwargs=gap_matrix.page_system,
+        query=f"target={gap_matrix.TARGET}&format=json",
+        target=_system_a,
+    ),
+    PageCase(
+        "gap-draft-soa",
+        Perm.EDIT_SOA,
+        "POST",
+        kwargs=gap_matrix.page_system,
+        data=gap_matrix.draft_form,
+        target=_system_a,
+        ok=REDIRECT,
+    ),
     # import wizard (keel/controls/importing): upload → preview → confirm, into an editable system
     PageCase("control-import", Perm.EDIT_CONTROLS, target=_anywhere),
     PageCase(
@@ -894,6 +934,32 @@ API_CASES: list[ApiCase] = [
         query="from_version=1",
         target=_system_a,
     ),
+    # the gap analysis (keel/gap): system A's analysis of ISO 42001, its decisions, its draft SoA
+    ApiCase(
+        "GET",
+        "/gap-analyses",
+        Perm.VIEW,
+        query=f"target={gap_matrix.TARGET}&management_system=sys-a",
+        target=_system_a,
+    ),
+    ApiCase(
+        "GET",
+        "/gap-analyses/export",
+        Perm.VIEW,
+        query=f"target={gap_matrix.TARGET}&management_system=sys-a&format=json",
+        target=_system_a,
+    ),
+    ApiCase("PUT", "/gap-analyses/decisions", Perm.EDIT_SOA, body=gap_matrix.decision_body, target=_system_a),
+    ApiCase(
+        "DELETE",
+        "/gap-analyses/decisions",
+        Perm.EDIT_SOA,
+        params=gap_matrix.existing_decision,
+        query=f"management_system=sys-a&requirement={gap_matrix.REQUIREMENT}",
+        target=_system_a,
+        ok=GONE,
+    ),
+    ApiCase("POST", "/gap-analyses/draft-soa", Perm.EDIT_SOA, body=gap_matrix.draft_body, target=_system_a),
     # control catalogue (issue 3, controls API): a control of system A; lists are filtered
     ApiCase(
         "GET",
@@ -1130,6 +1196,8 @@ CLI_CASES: list[CliCase] = [
     # import of an existing ISMS (keel/controls/importing): a one-row control file, an SoA of A
     CliCase("import controls", Perm.EDIT_CONTROLS, lambda w, u: import_matrix.controls_argv(u)),
     CliCase("import soa", Perm.EDIT_SOA, lambda w, u: import_matrix.soa_argv(w.a, u)),
+    # the gap analysis (keel/gap): the analysis of the system the user holds a role over
+    CliCase("gap", Perm.VIEW, gap_matrix.cli_argv),
 ]
 
 # Commands no named user may run (only the OS user): they refuse --as. Not run otherwise

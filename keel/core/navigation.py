@@ -29,7 +29,7 @@ NAV: list[NavItem] = [
     NavItem("Controls", "control-list", section="Operate"),
     NavItem("Statement of Applicability", "soa-list", section="Operate"),
     NavItem("Evidence", None, section="Operate"),
-    NavItem("Gap analysis", None, section="Operate"),
+    NavItem("Gap analysis", "gap-analysis", section="Operate", anywhere=True),
     NavItem("Risks", None, section="Operate"),
     NavItem("AI systems", None, section="Operate"),
     NavItem("EU AI Act", None, section="Operate"),

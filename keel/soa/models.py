@@ -96,6 +96,11 @@ class SoARow(models.Model):
     ai_systems = models.JSONField(
         default=list, blank=True, help_text="Names of the AI systems in scope of this row (42001)."
     )
+    machine_written = models.BooleanField(
+        default=False,
+        help_text="The row's reasons were written by the gap analysis and no person has reviewed "
+        "them yet: the SoA cannot be approved until a person saves the row.",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

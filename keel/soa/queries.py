@@ -146,6 +146,7 @@ def rows(soa: StatementOfApplicability, ai_system: str | None = None) -> list[di
                 "evidence": [],  # slot: evidence arrives with the evidence change
                 "owner": _email(row.owner),
                 "ai_systems": list(row.ai_systems),
+                "machine_written": row.machine_written,
             }
         )
     return out

@@ -81,6 +81,10 @@ class SoARowOut(Schema):
     evidence: list[str] = Field(description="Empty until the evidence register arrives.")
     owner: str
     ai_systems: list[str]
+    machine_written: bool = Field(
+        default=False,
+        description="Reasons written by the gap analysis, not reviewed yet: saving the row reviews them.",
+    )
 
 
 class SoADetailOut(SoAOut):

@@ -131,6 +131,9 @@ def update_row(actor: Actor, row_id: uuid.UUID | str, **data: Any) -> SoARow:
         _validate_row(row)
         clean(row, "SoA row", exclude=["soa", "requirement", "control"])
         changes = trail.diff(before, _row_snapshot(row))
+        if row.machine_written:  # a person saving the row has reviewed the machine-written text
+            row.machine_written = False
+            changes["machine_written"] = [True, False]
         if changes:
             row.save()
             trail.record(
@@ -198,7 +201,8 @@ def remove_control_row(actor: Actor, row_id: uuid.UUID | str) -> None:
 
 def approve(actor: Actor, soa_id: uuid.UUID | str, note: str = "") -> SoAVersion:
     """Freeze the current rows as the next version, approved by the acting person. Refused when
-    an exclusion lacks its justification, accountable person or review date."""
+    an exclusion lacks its justification, accountable person or review date, and while any row
+    still carries machine-written reasons (a draft from the gap analysis) no person reviewed."""
     with transaction.atomic():
         try:
             soa = StatementOfApplicability.objects.select_for_update().get(pk=uuid.UUID(str(soa_id)))
@@ -219,6 +223,14 @@ def approve(actor: Actor, soa_id: uuid.UUID | str, note: str = "") -> SoAVersion
                 "Every exclusion needs a justification, an accountable person and a review date before "
                 f"the SoA can be approved; complete: {', '.join(incomplete)}.",
                 {"rows": [f"{ref}: incomplete exclusion." for ref in incomplete]},
+            )
+        unreviewed = [r["ref_id"] for r in data if r["machine_written"]]
+        if unreviewed:
+            raise ValidationFailed(
+                f"{len(unreviewed)} row(s) still carry reasons machine-written by the gap analysis that "
+                "no person has reviewed: open each row in the SoA editor, check or rewrite the text, and "
+                f"save it; then approve. Rows: {', '.join(unreviewed)}.",
+                {"rows": [f"{ref}: machine-written, not reviewed." for ref in unreviewed]},
             )
         snapshot = queries.snapshot(data)
         latest = queries.latest_version(soa)

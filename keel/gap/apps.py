@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class GapConfig(AppConfig):
+    name = "keel.gap"
+    label = "gap"
+    verbose_name = "Gap analysis"
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,139 @@
+"""Exports of the gap report: JSON (the contract of issue 4), XLSX (openpyxl: a summary sheet
+and a requirements sheet with a frozen header and filters) and PDF (WeasyPrint, imported only
+when a PDF is asked for)."""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from keel.core.errors import KeelError
+from keel.soa.exports import PDF_MISSING, css_string
+
+from . import queries
+from .choices import CoverageStatus
+
+FORMATS = ("json", "xlsx", "pdf")
+STATUS_LABELS = dict(CoverageStatus.choices)
+
+FIGURES: list[tuple[str, str]] = [
+    ("covered", "Requirements covered (effective status)"),
+    ("partial", "Requirements partly covered"),
+    ("gap", "Requirements with no coverage"),
+    ("not_applicable", "Requirements not applicable (SoA exclusion or a person's decision)"),
+    ("coverage_ratio", "covered / applicable, where applicable = total − not_applicable"),
+    ("partial_ratio", "partial / applicable"),
+    (
+        "backbone_reuse",
+        "backbone clauses (4–10) answered through the shared harmonised structure / applicable backbone clauses",
+    ),
+]
+
+COLUMNS: list[tuple[str, int]] = [
+    ("Requirement", 12),
+    ("Title", 40),
+    ("Status", 14),
+    ("Inferred", 14),
+    ("Confirmed", 14),
+    ("Decision reason", 30),
+    ("Chains (control → … → requirement)", 60),
+    ("Extension needed", 40),
+    ("Templates to close the gap (size)", 40),
+]
+
+
+def rows(rep: queries.GapReport) -> list[list[Any]]:
+    out = []
+    for r in rep.results:
+        out.append(
+            [
+                r.node.ref_id,
+                r.node.title,
+                STATUS_LABELS[r.status],
+                STATUS_LABELS[r.inference.status],
+                STATUS_LABELS[r.decision.confirmed_status] if r.decision else "",
+                r.decision.reason if r.decision else "",
+                "\n".join(queries.chain_text(c, rep.nodes) for c in r.inference.chains),
+                r.extension or "",
+                "\n".join(f"{t['title']} ({t['size']})" for t in r.templates),
+            ]
+        )
+    return out
+
+
+def to_json(rep: queries.GapReport) -> bytes:
+    return json.dumps(rep.contract(), indent=2, ensure_ascii=False).encode("utf-8")
+
+
+def to_xlsx(rep: queries.GapReport) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Summary"
+    ws["A1"] = f"Gap analysis — {rep.target.key} — {rep.management_system.name}"
+    ws["A1"].font = Font(bold=True, size=14)
+    ws["A2"] = f"Generated {timezone.now().isoformat(timespec='minutes')}"
+    summary = rep.summary()
+    ws.append([])
+    ws.append(["Figure", "Value", "Meaning"])
+    for cell in ws[4]:
+        cell.font = Font(bold=True)
+    for key, meaning in FIGURES:
+        ws.append([key, summary[key], meaning])
+    ws.column_dimensions["A"].width = 18
+    ws.column_dimensions["B"].width = 10
+    ws.column_dimensions["C"].width = 90
+
+    sheet = wb.create_sheet("Requirements")
+    for col, (heading, width) in enumerate(COLUMNS, start=1):
+        cell = sheet.cell(row=1, column=col, value=heading)
+        cell.font = Font(bold=True, color="FFFFFF")
+        cell.fill = PatternFill("solid", fgColor="1F3A5F")
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        sheet.column_dimensions[get_column_letter(col)].width = width
+    data = rows(rep)
+    for i, values in enumerate(data, start=2):
+        for col, value in enumerate(values, start=1):
+            sheet.cell(row=i, column=col, value=value).alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{max(len(data), 1) + 1}"
+    sheet.freeze_panes = "B2"
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def to_pdf(rep: queries.GapReport) -> bytes:
+    try:
+        from weasyprint import HTML
+    except (ImportError, OSError) as exc:
+        raise KeelError(f"{PDF_MISSING} ({exc})") from None
+    summary = rep.summary()
+    html = render_to_string(
+        "gap/export.html",
+        {
+            "rep": rep,
+            "title": f"Gap analysis — {rep.target.key}",
+            "top_left": css_string(f"Gap analysis {rep.target.key} — {rep.management_system.name}"),
+            "generated": timezone.now().isoformat(timespec="minutes"),
+            "figures": [(k, summary[k], meaning) for k, meaning in FIGURES],
+            "rows": rows(rep),
+        },
+    )
+    return bytes(HTML(string=html).write_pdf())
+
+
+def export(rep: queries.GapReport, fmt: str) -> bytes:
+    if fmt == "json":
+        return to_json(rep)
+    if fmt == "xlsx":
+        return to_xlsx(rep)
+    if fmt == "pdf":
+        return to_pdf(rep)
+    raise KeelError(f"Unknown export format {fmt!r}: choose one of {', '.join(FORMATS)}.")

@@ -1,0 +1,53 @@
+"""What a person decided about the coverage of a requirement, kept apart from what Keel infers.
+
+The inferred status is never stored: it is computed from the controls, their links and the
+crosswalks each time (:mod:`keel.gap.inference`). A :class:`CoverageDecision` is a person
+confirming or correcting it, with a reason; re-running the inference never changes it, and the
+effective status is the confirmed one when there is one. Changes are in the audit trail.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+
+from keel.core.models import ManagementSystem, User
+from keel.standards.models import Requirement
+
+from .choices import CoverageStatus
+
+
+class CoverageDecision(models.Model):
+    """A person's confirmed status of one requirement for one management system."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    management_system = models.ForeignKey(
+        ManagementSystem, on_delete=models.CASCADE, related_name="coverage_decisions"
+    )
+    requirement = models.ForeignKey(Requirement, on_delete=models.PROTECT, related_name="coverage_decisions")
+    confirmed_status = models.CharField(max_length=16, choices=CoverageStatus.choices)
+    reason = models.TextField(help_text="Why the person confirms or corrects the inferred status.")
+    inferred_status = models.CharField(
+        max_length=16,
+        choices=CoverageStatus.choices,
+        blank=True,
+        help_text="What Keel inferred when the decision was taken (for the record).",
+    )
+    decided_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["management_system", "requirement__standard", "requirement__sort_order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["management_system", "requirement"], name="coverage_decision_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(confirmed_status__in=[s.value for s in CoverageStatus]),
+                name="coverage_decision_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.requirement.ref_id if self.requirement_id else '?'}: {self.confirmed_status}"

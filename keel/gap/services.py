@@ -1,0 +1,267 @@
+"""Write-side services of the gap analysis: a person confirms or corrects an inferred status
+(a :class:`CoverageDecision`, with a reason), clears it, or turns the accepted result into a
+draft Statement of Applicability. One transaction each, each writes the audit trail.
+
+Permissions: ``edit_soa`` over the management system for decisions; drafting the SoA also
+adds control links, so it needs ``edit_soa`` and ``edit_controls`` there.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from keel.controls.choices import Coverage
+from keel.controls.models import Control, ControlLink
+from keel.core import trail
+from keel.core.actor import Actor
+from keel.core.choices import TrailAction
+from keel.core.errors import NotFound, ValidationFailed
+from keel.core.models import ManagementSystem
+from keel.core.permissions import Perm, check
+from keel.core.services.organisation import get_management_system
+from keel.core.services.records import reject_control_characters
+from keel.soa import services as soa_services
+from keel.standards.models import Requirement
+
+from . import queries
+from .choices import CoverageStatus, Strength
+from .models import CoverageDecision
+
+MACHINE_MARK = "[Machine-written by the gap analysis — a person must review it before approval]"
+STATUS_LABELS = dict(CoverageStatus.choices)
+
+
+def _requirement(key: str) -> Requirement:
+    req = Requirement.objects.select_related("standard").filter(key=key.strip()).first()
+    if req is None:
+        raise ValidationFailed(f"No requirement {key!r}.", {"requirement": ["Unknown requirement."]})
+    return req
+
+
+def _ms(ref: uuid.UUID | str | ManagementSystem) -> ManagementSystem:
+    if isinstance(ref, ManagementSystem):
+        return ref
+    try:
+        return get_management_system(ref)
+    except NotFound as exc:
+        raise ValidationFailed(exc.message, {"management_system": ["Unknown management system."]}) from None
+
+
+def decide(
+    actor: Actor,
+    management_system: uuid.UUID | str | ManagementSystem,
+    requirement: str,
+    status: str,
+    reason: str,
+) -> CoverageDecision:
+    """Confirm or correct the status of one requirement (creates or replaces the decision)."""
+    ms = _ms(management_system)
+    check(actor, Perm.EDIT_SOA, ms)
+    errors: dict[str, list[str]] = {}
+    if status not in CoverageStatus.values:
+        errors["status"] = [f"Choose one of {', '.join(CoverageStatus.values)}."]
+    reject_control_characters({"reason": reason or "", "requirement": requirement or ""})
+    reason = (reason or "").strip()
+    if not reason:
+        errors["reason"] = ["Say why: a confirmed or corrected status needs a reason."]
+    if errors:
+        summary = "; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items())
+        raise ValidationFailed(f"The decision is not valid — {summary}", errors)
+    req = _requirement(requirement)
+    if not ms.standards.filter(pk=req.standard_id).exists():
+        raise ValidationFailed(
+            f"{ms.name} does not cover {req.standard.key}.",
+            {"requirement": ["Not in a standard of the system."]},
+        )
+    rep = queries.report(req.standard, ms)
+    result = rep.result(req.key)
+    with transaction.atomic():
+        decision = (
+            CoverageDecision.objects.select_for_update().filter(management_system=ms, requirement=req).first()
+        )
+        before = trail.snapshot(decision, ["confirmed_status", "reason"]) if decision else {}
+        if decision is None:
+            decision = CoverageDecision(management_system=ms, requirement=req)
+        decision.confirmed_status = status
+        decision.reason = reason
+        decision.inferred_status = result.inference.status
+        decision.decided_by = actor.user
+        decision.decided_at = timezone.now()
+        changes = trail.diff(before, {"confirmed_status": status, "reason": reason})
+        if changes or decision._state.adding:
+            decision.save()
+            trail.record(
+                actor,
+                TrailAction.CREATE if not before else TrailAction.UPDATE,
+                decision,
+                object_repr=f"Gap decision {req.key}"[:255],
+                management_system_id=ms.pk,
+                changes={**changes, "inferred_status": result.inference.status},
+            )
+    return decision
+
+
+def clear_decision(
+    actor: Actor, management_system: uuid.UUID | str | ManagementSystem, requirement: str
+) -> None:
+    """Remove a person's decision: the inferred status applies again."""
+    ms = _ms(management_system)
+    check(actor, Perm.EDIT_SOA, ms)
+    req = _requirement(requirement)
+    with transaction.atomic():
+        decision = CoverageDecision.objects.filter(management_system=ms, requirement=req).first()
+        if decision is None:
+            raise NotFound(f"No decision on {req.key} for {ms.name}.")
+        trail.record(
+            actor,
+            TrailAction.DELETE,
+            decision,
+            object_repr=f"Gap decision {req.key}"[:255],
+            management_system_id=ms.pk,
+            changes=trail.diff(trail.snapshot(decision, ["confirmed_status", "reason"]), {}),
+        )
+        decision.delete()
+
+
+def _untouched(row: Any) -> bool:
+    """A row no person has written in: the draft may write it."""
+    return bool(
+        row.machine_written
+        or (
+            row.applicable
+            and not row.business_need.strip()
+            and not row.obligations.strip()
+            and not row.justification.strip()
+            and not row.risks
+        )
+    )
+
+
+def draft_soa(
+    actor: Actor, management_system: uuid.UUID | str | ManagementSystem, target: str
+) -> dict[str, Any]:
+    """Turn the accepted gap result into a draft SoA for the target standard.
+
+    For each Annex A row: covered and partly covered rows become applicable, the controls of
+    their chains are linked to the Annex A control (coverage full for a full chain, partial
+    otherwise, with the chain in the note); gaps stay applicable with the templates that would
+    close them; a requirement a person confirmed not applicable is excluded. The reasons are
+    machine-written and flagged: the SoA cannot be approved until a person has reviewed each
+    such row. Rows a person has already written are left alone (only links are added)."""
+    ms = _ms(management_system)
+    check(actor, Perm.EDIT_SOA, ms)
+    check(actor, Perm.EDIT_CONTROLS, ms)
+    standard, ms = queries.resolve(target, str(ms.pk))
+    with transaction.atomic():
+        soa = soa_services.create_soa(actor, ms.pk, standard.key)
+        rep = queries.report(standard, ms)
+        results = {r.node.id: r for r in rep.results}
+        rows = list(soa.rows.filter(requirement__isnull=False).select_related("requirement"))
+        refs = {link.control_ref for r in rep.results for c in r.inference.chains for link in [c.link]}
+        controls = {c.ref_id: c for c in Control.objects.filter(ref_id__in=refs)}
+        have = set(
+            ControlLink.objects.filter(
+                requirement_id__in=[r.requirement_id for r in rows], control__ref_id__in=refs
+            ).values_list("control__ref_id", "requirement_id")
+        )
+        today = timezone.localdate().isoformat()
+        written: list[str] = []
+        kept: list[str] = []
+        links_added: list[str] = []
+        for row in rows:
+            result = results.get(row.requirement_id)  # type: ignore[arg-type]
+            if result is None or row.requirement is None:
+                continue
+            req = row.requirement
+            status = result.status
+            if status in (CoverageStatus.COVERED, CoverageStatus.PARTIAL):
+                best: dict[str, Any] = {}
+                for chain in result.inference.chains:
+                    ref = chain.link.control_ref
+                    if ref not in best or (
+                        chain.strength == Strength.FULL and best[ref].strength != Strength.FULL
+                    ):
+                        best[ref] = chain
+                for ref, chain in best.items():
+                    if (ref, req.pk) in have or ref not in controls:
+                        continue
+                    link = ControlLink.objects.create(
+                        control=controls[ref],
+                        requirement=req,
+                        coverage=Coverage.FULL if chain.strength == Strength.FULL else Coverage.PARTIAL,
+                        note=f"From the gap analysis: {queries.chain_text(chain, rep.nodes)}"[:2000],
+                    )
+                    have.add((ref, req.pk))
+                    links_added.append(f"{ref} → {req.ref_id}")
+                    trail.record(
+                        actor,
+                        TrailAction.CREATE,
+                        link,
+                        object_repr=str(link)[:255],
+                        management_system_id=ms.pk,
+                        changes={
+                            "control": [None, ref],
+                            "requirement": [None, req.key],
+                            "coverage": [None, link.coverage],
+                            "source": [None, "gap analysis"],
+                        },
+                    )
+            if not _untouched(row):
+                kept.append(req.ref_id)
+                continue
+            before = (row.applicable, row.business_need, row.justification, row.machine_written)
+            if status == CoverageStatus.NOT_APPLICABLE:
+                if row.applicable:  # a person confirmed it not applicable in the gap analysis
+                    reason = result.decision.reason if result.decision else ""
+                    row.applicable = False
+                    row.justification = (
+                        f"{MACHINE_MARK} Confirmed not applicable in the gap analysis: {reason}"
+                    )
+                    row.machine_written = True
+            else:
+                row.applicable = True
+                row.business_need = f"{MACHINE_MARK} {_inclusion_text(result, rep, today)}"
+                row.machine_written = True
+            if (row.applicable, row.business_need, row.justification, row.machine_written) != before:
+                row.save()
+                written.append(req.ref_id)
+        trail.record(
+            actor,
+            TrailAction.UPDATE,
+            soa,
+            object_repr=f"SoA {standard.key} drafted from the gap analysis"[:255],
+            management_system_id=ms.pk,
+            changes={"drafted_from_gap": standard.key, "rows_written": written, "links_added": links_added},
+        )
+    return {
+        "soa_id": str(soa.pk),
+        "rows_written": written,
+        "rows_kept": kept,
+        "links_added": links_added,
+    }
+
+
+def _inclusion_text(result: queries.RequirementResult, rep: queries.GapReport, today: str) -> str:
+    label = STATUS_LABELS[result.status]
+    if result.status == CoverageStatus.GAP:
+        names = ", ".join(f"{t['title']} (size {t['size']})" for t in result.templates[:3])
+        close = f" Templates that would close it: {names}." if names else ""
+        return (
+            f"Gap analysis of {today}: {label.lower()} — no control of ours carries it yet.{close} "
+            "Plan the control, or exclude the row with a justification."
+        )
+    chains = "; ".join(queries.chain_text(c, rep.nodes) for c in result.inference.chains[:3])
+    more = len(result.inference.chains) - 3
+    text = f"Gap analysis of {today}: {label.lower()} through {chains}"
+    if more > 0:
+        text += f" (and {more} more)"
+    text += "."
+    if result.extension:
+        text += f" To cover in full: {result.extension}"
+    if result.decision is not None:
+        text += f" Confirmed by a person: {result.decision.reason}"
+    return text
