@@ -38,6 +38,9 @@ PERMISSIONS: dict[str, str | None] = {
     "export soa": "view",
     "import controls": "edit_controls",
     "import soa": "edit_soa",
+    "crosswalk list": "view",
+    "crosswalk export": "view",
+    "crosswalk import": "edit_mappings",
 }
 
 
