@@ -386,7 +386,7 @@ def save_relation(
     with transaction.atomic():
         now = timezone.now()
         row = (
-            CrosswalkRelation.objects.select_for_update()
+            CrosswalkRelation.objects.select_for_update(of=("self",))
             .select_related("crosswalk", "source", "target")
             .filter(crosswalk=cw, source=src, target=tgt)
             .first()
