@@ -92,6 +92,9 @@ def _register() -> None:
     from keel.gap.api import router as gap_router  # the gap analysis
 
     api.add_router("", gap_router)
+    from keel.mapping.api import router as mapping_router  # crosswalks
+
+    api.add_router("", mapping_router)
 
 
 _register()

@@ -29,6 +29,7 @@ urlpatterns = [
     path("controls/", include("keel.controls.urls")),
     path("soa/", include("keel.soa.urls")),
     path("gap/", include("keel.gap.urls")),
+    path("crosswalks/", include("keel.mapping.urls")),
     path("", include("keel.core.urls")),
 ]
 

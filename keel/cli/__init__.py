@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 
 from keel import __version__
 
-from . import gap, imports, setup, soa, standards, trail, users
+from . import crosswalk, gap, imports, setup, soa, standards, trail, users
 from .base import PERMISSIONS, CliError, Parser, UsageExit
 
 __all__ = ["PERMISSIONS", "build_parser", "command_paths", "main"]
@@ -44,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     soa.register(sub)
     imports.register(sub)
     gap.register(sub)
+    crosswalk.register(sub)
     return parser
 
 

@@ -39,6 +39,9 @@ PERMISSIONS: dict[str, str | None] = {
     "import controls": "edit_controls",
     "import soa": "edit_soa",
     "gap": "view",
+    "crosswalk list": "view",
+    "crosswalk export": "view",
+    "crosswalk import": "edit_mappings",
 }
 
 

@@ -43,6 +43,7 @@ class Perm(models.TextChoices):
     EDIT_OWN_CONTROLS = "edit_own_controls", "Update the controls one owns"
     EDIT_SOA = "edit_soa", "Create and edit Statements of Applicability"
     APPROVE_SOA = "approve_soa", "Approve Statement of Applicability versions"
+    EDIT_MAPPINGS = "edit_mappings", "Edit crosswalks and mapping decisions"
 
 
 ROLE_PERMS: dict[str, frozenset[str]] = {
@@ -60,6 +61,7 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.EDIT_OWN_CONTROLS,
             Perm.EDIT_SOA,
             Perm.APPROVE_SOA,
+            Perm.EDIT_MAPPINGS,
         }
     ),
     Role.CONTRIBUTOR: frozenset({Perm.VIEW, Perm.OWN_TOKENS, Perm.EDIT_OWN_CONTROLS}),

@@ -801,7 +801,7 @@ def test_init_refuses_a_broken_crosswalk_before_migrating(run: Run, db: Any, tmp
     trail_before = TrailEntry.objects.count()
 
     # When / Then: the problem is named and nothing is loaded
-    code, out, err = run("init", "--crosswalks-data", str(folder))
+    code, _out, err = run("init", "--crosswalks-data", str(folder))
     assert code == 1
     assert "crosswalk data files have 1 problem(s); nothing was loaded" in err
     assert "crosswalks/x.yaml: incomplete: 1 iso42001:2023 entry" in err and "(A.7.4)" in err

@@ -49,6 +49,7 @@ EXPECTED: dict[str, set[str]] = {
         "edit_own_controls",
         "edit_soa",
         "approve_soa",
+        "edit_mappings",
     },
     Role.COMPLIANCE_MANAGER: {
         "view",
@@ -62,6 +63,7 @@ EXPECTED: dict[str, set[str]] = {
         "edit_own_controls",
         "edit_soa",
         "approve_soa",
+        "edit_mappings",
     },
     Role.CONTRIBUTOR: {"view", "own_tokens", "edit_own_controls"},
     Role.AUDITOR: {"view", "view_trail", "own_tokens"},
