@@ -89,6 +89,9 @@ def _register() -> None:
     from keel.soa.api import router as soa_router  # the Statement of Applicability
 
     api.add_router("", soa_router)
+    from keel.evidence.api import router as evidence_router  # the evidence register
+
+    api.add_router("/evidence", evidence_router)
 
 
 _register()

@@ -42,6 +42,7 @@ class Perm(models.TextChoices):
     EDIT_CONTROLS = "edit_controls", "Create, edit and link controls and adopt templates"
     EDIT_SOA = "edit_soa", "Create and edit Statements of Applicability"
     APPROVE_SOA = "approve_soa", "Approve Statement of Applicability versions"
+    EDIT_EVIDENCE = "edit_evidence", "Add and update evidence"
 
 
 ROLE_PERMS: dict[str, frozenset[str]] = {
@@ -58,9 +59,11 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.EDIT_CONTROLS,
             Perm.EDIT_SOA,
             Perm.APPROVE_SOA,
+            Perm.EDIT_EVIDENCE,
         }
     ),
-    Role.CONTRIBUTOR: frozenset({Perm.VIEW, Perm.OWN_TOKENS}),
+    # Contributors own controls and collect their evidence.
+    Role.CONTRIBUTOR: frozenset({Perm.VIEW, Perm.OWN_TOKENS, Perm.EDIT_EVIDENCE}),
     Role.AUDITOR: frozenset({Perm.VIEW, Perm.VIEW_TRAIL, Perm.OWN_TOKENS}),
     Role.VIEWER: frozenset({Perm.VIEW}),
 }

@@ -46,6 +46,7 @@ EXPECTED: dict[str, set[str]] = {
         "edit_controls",
         "edit_soa",
         "approve_soa",
+        "edit_evidence",
     },
     Role.COMPLIANCE_MANAGER: {
         "view",
@@ -58,8 +59,9 @@ EXPECTED: dict[str, set[str]] = {
         "edit_controls",
         "edit_soa",
         "approve_soa",
+        "edit_evidence",
     },
-    Role.CONTRIBUTOR: {"view", "own_tokens"},
+    Role.CONTRIBUTOR: {"view", "own_tokens", "edit_evidence"},
     Role.AUDITOR: {"view", "view_trail", "own_tokens"},
     Role.VIEWER: {"view"},
 }
