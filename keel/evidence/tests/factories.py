@@ -4,6 +4,7 @@ actor), with small in-memory files."""
 from __future__ import annotations
 
 import datetime as dt
+import mimetypes
 from collections.abc import Iterable
 from typing import Any
 
@@ -20,7 +21,9 @@ SYSTEM = Actor.system("evidence-tests")
 def upload(
     content: bytes = b"user,last_login\nada@example.com,2026-01-02\n", name: str = "access-review.csv"
 ) -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, content, content_type="text/csv")
+    return SimpleUploadedFile(
+        name, content, content_type=mimetypes.guess_type(name)[0] or "application/octet-stream"
+    )
 
 
 def file_evidence(
