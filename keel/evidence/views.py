@@ -15,7 +15,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -207,10 +207,10 @@ def version_add(request: HttpRequest, ref: str) -> HttpResponse:
 
 
 @page(Perm.VIEW, perimeter=_perimeter(Perm.VIEW))
-def download(request: HttpRequest, ref: str, number: int) -> HttpResponse | FileResponse:
+def download(request: HttpRequest, ref: str, number: int) -> HttpResponse:
     try:
         version = queries.version_for(current_user(request), ref, number)
-        return downloads.file_response(version)
+        return downloads.file_response(version)  # type: ignore[return-value]  # streamed
     except KeelError as exc:
         title = {404: "Not found", 403: "Not allowed", 409: "File damaged"}.get(exc.status, "Error")
         return render(
