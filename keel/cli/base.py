@@ -38,6 +38,9 @@ PERMISSIONS: dict[str, str | None] = {
     "export soa": "view",
     "import controls": "edit_controls",
     "import soa": "edit_soa",
+    "evidence add": "edit_evidence",
+    "evidence list": "view",
+    "evidence verify": "view_trail",
 }
 
 

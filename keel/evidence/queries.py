@@ -242,16 +242,20 @@ def get_evidence(ref: uuid.UUID | str, qs: QuerySet[Evidence] | None = None) -> 
     return evidence
 
 
-def evidence_for(user: User | None, ref: uuid.UUID | str) -> Evidence:
-    """One piece of evidence with its systems, links and versions; 403 when the user may not
-    read it."""
+def evidence_detail(ref: uuid.UUID | str) -> Evidence:
+    """One piece of evidence with its systems, links and versions (no permission check)."""
     qs = base_evidence().prefetch_related(
         Prefetch(
             "versions",
             EvidenceVersion.objects.select_related("collected_by", "created_by").order_by("-number"),
         )
     )
-    evidence = get_evidence(ref, qs)
+    return get_evidence(ref, qs)
+
+
+def evidence_for(user: User | None, ref: uuid.UUID | str) -> Evidence:
+    """:func:`evidence_detail`, or 403 when the user may not read it."""
+    evidence = evidence_detail(ref)
     if not can(user, Perm.VIEW, evidence):
         raise PermissionDenied("Your roles do not let you read this evidence's management systems.")
     return evidence
