@@ -64,7 +64,7 @@ EVIDENCE: list[DemoEvidence] = [
         versions=[
             DemoVersion(190, 100, ACCESS_REVIEW.format(m="05"), note="Q2 review.", collector="tomasz.nowak"),
             DemoVersion(
-                100,
+                80,
                 100,
                 ACCESS_REVIEW.format(m="08"),
                 note="Q3 review: two stale accounts removed.",
