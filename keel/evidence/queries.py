@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from keel.controls.models import Control
@@ -106,11 +106,17 @@ def visible(qs: QuerySet[Evidence], user: User | None, perm: str = Perm.VIEW) ->
     ids = system_ids_with(user, perm)
     if ids is None:
         return qs
+    return qs.filter(_member_of(ids, "pk"))
+
+
+def _member_of(system_ids: Iterable[uuid.UUID], ref: str) -> Q:
+    """Evidence (named by ``ref``, an expression for its id) of one of ``system_ids``, or of no
+    system at all (organisation level): correlated EXISTS, which both databases answer from the
+    membership table's index."""
     members = _membership()
-    return qs.filter(
-        Q(pk__in=members.filter(managementsystem_id__in=ids).values("evidence_id"))
-        | ~Q(pk__in=members.values("evidence_id"))
-    )
+    return Q(
+        Exists(members.filter(evidence_id=OuterRef(ref), managementsystem_id__in=list(system_ids)))
+    ) | ~Q(Exists(members.filter(evidence_id=OuterRef(ref))))
 
 
 def can(user: User | None, perm: str, evidence: Evidence, every: bool = False) -> bool:
@@ -335,20 +341,10 @@ def summary(evidence: Evidence, on: dt.date | None = None) -> dict[str, Any]:
     }
 
 
-def _in_system(qs: QuerySet[Any], management_system_id: uuid.UUID | None, prefix: str = "evidence__") -> Any:
+def _in_system(qs: QuerySet[Any], management_system_id: uuid.UUID | None) -> Any:
     if management_system_id is None:
         return qs
-    members = _membership()
-    return qs.filter(
-        Q(
-            **{
-                f"{prefix}pk__in": members.filter(managementsystem_id=management_system_id).values(
-                    "evidence_id"
-                )
-            }
-        )
-        | ~Q(**{f"{prefix}pk__in": members.values("evidence_id")})
-    )
+    return qs.filter(_member_of([management_system_id], "evidence_id"))
 
 
 def by_control(
@@ -357,11 +353,14 @@ def by_control(
     """Current evidence of each control (one query); with a management system, only evidence
     of that system or organisation-level evidence."""
     out: dict[uuid.UUID, list[Evidence]] = defaultdict(list)
-    qs = EvidenceControl.objects.filter(
-        control_id__in=list(control_ids), evidence__status=EvidenceStatus.CURRENT
-    ).select_related("evidence__current_version")
+    # Withdrawn evidence is skipped here rather than in SQL: filtering on the status lets
+    # SQLite pick the status index and scan every piece of evidence.
+    qs = EvidenceControl.objects.filter(control_id__in=list(control_ids)).select_related(
+        "evidence__current_version"
+    )
     for link in _in_system(qs, management_system_id).order_by("evidence__ref_id"):
-        out[link.control_id].append(link.evidence)
+        if link.evidence.status == EvidenceStatus.CURRENT:
+            out[link.control_id].append(link.evidence)
     return out
 
 
@@ -370,11 +369,12 @@ def by_requirement(
 ) -> dict[int, list[Evidence]]:
     """Current evidence linked directly to each requirement (one query)."""
     out: dict[int, list[Evidence]] = defaultdict(list)
-    qs = EvidenceRequirement.objects.filter(
-        requirement_id__in=list(requirement_ids), evidence__status=EvidenceStatus.CURRENT
-    ).select_related("evidence__current_version")
+    qs = EvidenceRequirement.objects.filter(requirement_id__in=list(requirement_ids)).select_related(
+        "evidence__current_version"
+    )
     for link in _in_system(qs, management_system_id).order_by("evidence__ref_id"):
-        out[link.requirement_id].append(link.evidence)
+        if link.evidence.status == EvidenceStatus.CURRENT:
+            out[link.requirement_id].append(link.evidence)
     return out
 
 

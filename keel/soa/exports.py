@@ -92,14 +92,22 @@ VALIDITY_TEXT = {
 }
 
 
-def _evidence_text(row: dict[str, Any]) -> str:
-    """``EV-004 Access review export (v3, valid until 2027-01-31)``; ``; ``-separated."""
+PDF_EVIDENCE_PER_ROW = 12
+
+
+def _evidence_text(row: dict[str, Any], limit: int | None = None) -> str:
+    """``EV-004 Access review export (v3, valid until 2027-01-31)``; ``; ``-separated. With a
+    limit (the PDF), the first ``limit`` and how many more there are."""
     parts = []
-    for e in row["evidence"]:
+    shown = row["evidence"] if limit is None else row["evidence"][:limit]
+    for e in shown:
         state = VALIDITY_TEXT.get(e["validity"], e["validity"])
         when = f" until {e['valid_until']}" if e.get("valid_until") else ""
         version = f"v{e['version']}, " if e.get("version") else ""
         parts.append(f"{e['ref_id']} {e['title']} ({version}{state}{when})")
+    more = len(row["evidence"]) - len(shown)
+    if more:
+        parts.append(f"and {more} more (every item is listed in the XLSX and JSON exports)")
     return "; ".join(parts)
 
 
@@ -233,7 +241,7 @@ def to_pdf(exports: list[SoAExport]) -> bytes:
                             **r,
                             "status_text": _status_text(r),
                             "controls_text": _controls_text(r),
-                            "evidence_text": _evidence_text(r),
+                            "evidence_text": _evidence_text(r, PDF_EVIDENCE_PER_ROW),
                         }
                         for r in e.rows
                     ],
