@@ -251,3 +251,17 @@ def test_new_version_keeps_downloads_of_both(admin_client: Client, isms: Managem
     one = admin_client.get(reverse("evidence-download", args=[ev.ref_id, 1]))
     two = admin_client.get(reverse("evidence-download", args=[ev.ref_id, 2]))
     assert b"".join(one.streaming_content) == b"one" and b"".join(two.streaming_content) == b"two"  # type: ignore[attr-defined]
+
+
+def test_control_detail_runs_a_fixed_number_of_queries_whatever_its_evidence(
+    admin_client: Client, isms: ManagementSystem
+) -> None:
+    control = controls.create_control(
+        SYSTEM, title="Access", type="process", frequency="quarterly", management_systems=[isms.pk]
+    )
+    file_evidence([isms], controls=[control.ref_id])
+    url = reverse("control-detail", args=[control.ref_id])
+    small = _count_queries(admin_client, url)
+    for i in range(5):
+        link_evidence([isms], title=f"L{i}", controls=[control.ref_id])
+    assert _count_queries(admin_client, url) == small
