@@ -24,6 +24,11 @@ def test_upload_see_the_version_then_download(web: Browser, seed: Seed, tmp_path
 
     # When the user adds a file through the form
     page.get_by_role("link", name="Add evidence").first.click()
+    expect(page.locator("#id_url")).to_be_hidden()  # a file by default: the link field is hidden
+    page.check("input[name=kind][value=link]")
+    expect(page.locator("#id_url")).to_be_visible()
+    expect(page.locator("#id_file")).to_be_hidden()
+    page.check("input[name=kind][value=file]")
     page.fill("#id_title", "Quarterly access review")
     page.set_input_files(
         "#id_file", files=[{"name": "access-review.csv", "mimeType": "text/csv", "buffer": FIRST}]
