@@ -44,6 +44,12 @@ def fast_password_hashing(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def evidence_files_in_a_temporary_folder(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Evidence files written by a test go to a fresh temporary folder, never to KEEL_HOME."""
+    settings.KEEL_EVIDENCE_ROOT = tmp_path_factory.mktemp("evidence")
+
+
 @pytest.fixture
 def system_actor() -> Actor:
     return Actor.system("test")

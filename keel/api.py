@@ -95,6 +95,9 @@ def _register() -> None:
     from keel.mapping.api import router as mapping_router  # crosswalks
 
     api.add_router("", mapping_router)
+    from keel.evidence.api import router as evidence_router  # the evidence register
+
+    api.add_router("/evidence", evidence_router)
 
 
 _register()

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "keel.mapping",
     "keel.aisystems",
     "keel.gap",
+    "keel.evidence",
 ]
 
 MIDDLEWARE = [
@@ -171,6 +172,11 @@ STORAGES = {
     "default": {
         "BACKEND": os.environ.get("KEEL_FILE_STORAGE", "django.core.files.storage.FileSystemStorage")
     },
+    # Evidence files: on the file system under KEEL_HOME/evidence by default; any Django storage
+    # backend (object storage) can take over with KEEL_EVIDENCE_STORAGE. See docs/evidence.md.
+    "evidence": {
+        "BACKEND": os.environ.get("KEEL_EVIDENCE_STORAGE", "keel.evidence.storage.EvidenceFileSystemStorage")
+    },
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"
         if not DEBUG
@@ -181,6 +187,12 @@ STORAGES = {
 # collectstatic step on a fresh checkout.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
+
+# Evidence: where files live, the largest file accepted, and how many days ahead of its
+# "valid until" date a piece of evidence counts as expiring soon.
+KEEL_EVIDENCE_ROOT = Path(os.environ.get("KEEL_EVIDENCE_ROOT", KEEL_HOME / "evidence"))
+KEEL_EVIDENCE_MAX_BYTES = int(os.environ.get("KEEL_EVIDENCE_MAX_BYTES", str(25 * 1024 * 1024)))
+KEEL_EVIDENCE_EXPIRING_DAYS = int(os.environ.get("KEEL_EVIDENCE_EXPIRING_DAYS", "30"))
 
 # Sessions and cookies.
 SESSION_COOKIE_HTTPONLY = True

@@ -30,6 +30,7 @@ urlpatterns = [
     path("soa/", include("keel.soa.urls")),
     path("gap/", include("keel.gap.urls")),
     path("crosswalks/", include("keel.mapping.urls")),
+    path("evidence/", include("keel.evidence.urls")),
     path("", include("keel.core.urls")),
 ]
 

@@ -39,6 +39,7 @@ from keel.mapping.tests import matrix as xm  # crosswalks (organisation-level re
 from keel.soa.tests import factories as soa_factories  # the Statement of Applicability
 
 from . import controls_world as cw  # the control catalogue
+from . import evidence_world as ew  # the evidence register
 from .permission_world import (
     ANONYMOUS,
     ANYWHERE,
@@ -443,6 +444,116 @@ PAGE_CASES: list[PageCase] = [
     ),
     PageCase("soa-compare", Perm.VIEW, kwargs=soa_factories.page_soa, target=_system_a),
     PageCase("soa-export", Perm.VIEW, kwargs=soa_factories.page_soa, query="format=json", target=_system_a),
+    # the evidence register (keel/evidence): evidence of system A; the list is filtered
+    PageCase("evidence-list", Perm.VIEW, kwargs=lambda w, u: (ew.file_a(w), {})[1]),
+    PageCase("evidence-list", Perm.VIEW, query="validity=no_expiry", htmx=True),
+    PageCase("evidence-create", Perm.EDIT_EVIDENCE, target=_anywhere),
+    PageCase(
+        "evidence-create", Perm.EDIT_EVIDENCE, "POST", data=ew.new_link_form, target=_anywhere, ok=REDIRECT
+    ),
+    PageCase("evidence-detail", Perm.VIEW, kwargs=ew.file_kwargs, target=_system_a),
+    PageCase("evidence-download", Perm.VIEW, kwargs=ew.download_kwargs, target=_system_a),
+    PageCase("evidence-edit", Perm.EDIT_EVIDENCE, kwargs=ew.file_kwargs, target=_system_a),
+    PageCase(
+        "evidence-edit",
+        Perm.EDIT_EVIDENCE,
+        "POST",
+        kwargs=ew.file_kwargs,
+        data=lambda w, u: {
+            "ref_id": ew.FILE_REF,
+            "title": "Supplier assessment 2026",
+            "management_systems": [w.a.short_name],
+        },
+        target=_system_a,
+        ok=REDIRECT,
+    ),
+    PageCase("evidence-withdraw", Perm.EDIT_EVIDENCE, kwargs=ew.file_kwargs, target=_system_a),
+    PageCase(
+        "evidence-withdraw",
+        Perm.EDIT_EVIDENCE,
+        "POST",
+        kwargs=ew.file_kwargs,
+        data=lambda w, u: {"reason": "Superseded"},
+        target=_system_a,
+        ok=REDIRECT,
+    ),
+    PageCase(
+        "evidence-version-add",
+        Perm.EDIT_EVIDENCE,
+        "POST",
+        kwargs=ew.file_kwargs,
+        data=ew.new_version_form,
+        target=_system_a,
+        ok=REDIRECT,
+    ),
+    PageCase(
+        "evidence-control-link",
+        Perm.EDIT_EVIDENCE,
+        "POST",
+        kwargs=ew.link_kwargs,
+        data=lambda w, u: {"control": cw.CONTROL_REF},
+        target=_system_a,
+        ok=REDIRECT,
+    ),
+    PageCase(
+        "evidence-control-link",
+        Perm.EDIT_EVIDENCE,
+        "POST",
+        kwargs=ew.link_kwargs,
+        data=lambda w, u: {"control": cw.CONTROL_REF},
+        htmx=True,
+        target=_system_a,
+    ),
+    PageCase(
+        "evidence-control-unlink",
+        Perm.EDIT_EVIDENCE,
+        "POST",
+        kwargs=lambda w, u: {**ew.file_kwargs(w, u), "control": cw.CONTROL_REF},
+        target=_system_a,
+        ok=REDIRECT,
+    ),
+    PageCase(
+        "evidence-control-unlink",
+        Perm.EDIT_EVIDENCE,
+        "POST",
+        kwargs=lambda w, u: {**ew.file_kwargs(w, u), "control": cw.CONTROL_REF},
+        htmx=True,
+        target=_system_a,
+    ),
+    PageCase(
+        "evidence-requirement-link",
+        Perm.EDIT_EVIDENCE,
+        "POST",
+        kwargs=ew.link_kwargs,
+        data=lambda w, u: {"requirement": cw.UNLINKED},
+        target=_system_a,
+        ok=REDIRECT,
+    ),
+    PageCase(
+        "evidence-requirement-link",
+        Perm.EDIT_EVIDENCE,
+        "POST",
+        kwargs=ew.link_kwargs,
+        data=lambda w, u: {"requirement": cw.UNLINKED},
+        htmx=True,
+        target=_system_a,
+    ),
+    PageCase(
+        "evidence-requirement-unlink",
+        Perm.EDIT_EVIDENCE,
+        "POST",
+        kwargs=lambda w, u: {**ew.file_kwargs(w, u), "key": cw.LINKED},
+        target=_system_a,
+        ok=REDIRECT,
+    ),
+    PageCase(
+        "evidence-requirement-unlink",
+        Perm.EDIT_EVIDENCE,
+        "POST",
+        kwargs=lambda w, u: {**ew.file_kwargs(w, u), "key": cw.LINKED},
+        htmx=True,
+        target=_system_a,
+    ),
     # the gap analysis (keel/gap): the page lists the user's systems; the rest targets system A
     PageCase("gap-analysis", Perm.VIEW, target=_anywhere),
     PageCase("gap-analysis", Perm.VIEW, query="status=gap", htmx=True, target=_anywhere),
@@ -691,6 +802,7 @@ class ApiCase:
     perm: str
     params: Kwargs = _none
     body: Kwargs | None = None
+    multipart: Kwargs | None = None  # form fields and files, sent as multipart/form-data
     query: str = ""
     target: TargetOf = _org
     ok: frozenset[int] = frozenset({200})
@@ -1071,6 +1183,104 @@ API_CASES: list[ApiCase] = [
         target=_system_a,
         ok=GONE,
     ),
+    # the evidence register (keel/evidence): evidence of system A; the list is filtered
+    ApiCase(
+        "GET",
+        "/evidence",
+        Perm.VIEW,
+        params=lambda w, u: (ew.file_a(w), {})[1],
+        filtered=ew.only_visible_evidence,
+    ),
+    ApiCase(
+        "POST",
+        "/evidence",
+        Perm.EDIT_EVIDENCE,
+        body=lambda w, u: {
+            "title": "Status page",
+            "url": "https://status.example.com",
+            "management_systems": [w.a.short_name],
+        },
+        target=_system_a,
+        ok=CREATED,
+    ),
+    ApiCase(
+        "POST", "/evidence/upload", Perm.EDIT_EVIDENCE, multipart=ew.upload_form, target=_system_a, ok=CREATED
+    ),
+    ApiCase("GET", "/evidence/{ref}", Perm.VIEW, params=ew.file_kwargs, target=_system_a),
+    ApiCase(
+        "PATCH",
+        "/evidence/{ref}",
+        Perm.EDIT_EVIDENCE,
+        params=ew.file_kwargs,
+        body=lambda w, u: {"title": "Supplier assessment 2026"},
+        target=_system_a,
+    ),
+    ApiCase(
+        "DELETE", "/evidence/{ref}", Perm.EDIT_EVIDENCE, params=ew.file_kwargs, target=_system_a, ok=GONE
+    ),
+    ApiCase("GET", "/evidence/{ref}/versions", Perm.VIEW, params=ew.file_kwargs, target=_system_a),
+    ApiCase(
+        "POST",
+        "/evidence/{ref}/versions",
+        Perm.EDIT_EVIDENCE,
+        params=ew.link_kwargs,
+        body=lambda w, u: {"url": "https://suppliers.example.com/acme/2026"},
+        target=_system_a,
+        ok=CREATED,
+    ),
+    ApiCase(
+        "POST",
+        "/evidence/{ref}/versions/upload",
+        Perm.EDIT_EVIDENCE,
+        params=ew.file_kwargs,
+        multipart=ew.new_version_form,
+        target=_system_a,
+        ok=CREATED,
+    ),
+    ApiCase(
+        "GET", "/evidence/{ref}/versions/{number}", Perm.VIEW, params=ew.download_kwargs, target=_system_a
+    ),
+    ApiCase(
+        "GET",
+        "/evidence/{ref}/versions/{number}/download",
+        Perm.VIEW,
+        params=ew.download_kwargs,
+        target=_system_a,
+    ),
+    ApiCase(
+        "POST",
+        "/evidence/{ref}/controls",
+        Perm.EDIT_EVIDENCE,
+        params=ew.link_kwargs,
+        body=lambda w, u: {"control": cw.CONTROL_REF},
+        target=_system_a,
+        ok=CREATED,
+    ),
+    ApiCase(
+        "DELETE",
+        "/evidence/{ref}/controls/{control}",
+        Perm.EDIT_EVIDENCE,
+        params=lambda w, u: {**ew.file_kwargs(w, u), "control": cw.CONTROL_REF},
+        target=_system_a,
+        ok=GONE,
+    ),
+    ApiCase(
+        "POST",
+        "/evidence/{ref}/requirements",
+        Perm.EDIT_EVIDENCE,
+        params=ew.link_kwargs,
+        body=lambda w, u: {"requirement": cw.UNLINKED},
+        target=_system_a,
+        ok=CREATED,
+    ),
+    ApiCase(
+        "DELETE",
+        "/evidence/{ref}/requirements/{requirement}",
+        Perm.EDIT_EVIDENCE,
+        params=lambda w, u: {**ew.file_kwargs(w, u), "requirement": cw.LINKED},
+        target=_system_a,
+        ok=GONE,
+    ),
     ApiCase("GET", "/control-templates", Perm.VIEW, query=f"standard={ISO42001}"),
     ApiCase("GET", "/control-templates/{key}", Perm.VIEW, params=lambda w, u: {"key": cw.template_key()}),
     ApiCase(
@@ -1148,7 +1358,9 @@ def test_api(case: ApiCase, principal: str, world: World) -> None:
     allowed = _allowed(user, case.perm, target, world)
 
     # When
-    if case.body is not None:
+    if case.multipart is not None:
+        response = client.post(url, case.multipart(world, user))
+    elif case.body is not None:
         response = client.generic(
             case.method, url, json.dumps(case.body(world, user)), content_type="application/json"
         )
@@ -1244,6 +1456,16 @@ CLI_CASES: list[CliCase] = [
     # import of an existing ISMS (keel/controls/importing): a one-row control file, an SoA of A
     CliCase("import controls", Perm.EDIT_CONTROLS, lambda w, u: import_matrix.controls_argv(u)),
     CliCase("import soa", Perm.EDIT_SOA, lambda w, u: import_matrix.soa_argv(w.a, u)),
+    # the evidence register (keel/evidence): organisation-level evidence, the list, the file check
+    CliCase(
+        "evidence add",
+        Perm.EDIT_EVIDENCE,
+        lambda w, u: ["evidence", "add", "https://status.example.com", "--title", "Status"],
+    ),
+    CliCase(
+        "evidence list", Perm.VIEW, lambda w, u: ["evidence", "list", "--expiring", "30", "--format", "json"]
+    ),
+    CliCase("evidence verify", Perm.VIEW_TRAIL, lambda w, u: (ew.file_a(w), ["evidence", "verify"])[1]),
     # the gap analysis (keel/gap): the analysis of the system the user holds a role over
     CliCase("gap", Perm.VIEW, gap_matrix.cli_argv),
     # crosswalks (keel/mapping)

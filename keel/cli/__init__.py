@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 
 from keel import __version__
 
-from . import crosswalk, gap, imports, setup, soa, standards, trail, users
+from . import crosswalk, evidence, gap, imports, setup, soa, standards, trail, users
 from .base import PERMISSIONS, CliError, Parser, UsageExit
 
 __all__ = ["PERMISSIONS", "build_parser", "command_paths", "main"]
@@ -45,6 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     imports.register(sub)
     gap.register(sub)
     crosswalk.register(sub)
+    evidence.register(sub)
     return parser
 
 

@@ -42,6 +42,9 @@ PERMISSIONS: dict[str, str | None] = {
     "crosswalk list": "view",
     "crosswalk export": "view",
     "crosswalk import": "edit_mappings",
+    "evidence add": "edit_evidence",
+    "evidence list": "view",
+    "evidence verify": "view_trail",
 }
 
 

@@ -165,8 +165,12 @@ def control_bulk(request: HttpRequest) -> HttpResponse:
 def _detail_context(request: HttpRequest, control: Any, link_form: LinkForm | None = None) -> dict[str, Any]:
     user = current_user(request)
     can_trail = queries.can(user, Perm.VIEW_TRAIL, control)
+    from keel.evidence import queries as evidence_queries  # evidence builds on controls
+
     return {
         "control": control,
+        "evidence": evidence_queries.for_control(control, user),
+        "can_add_evidence": system_ids_with(user, Perm.EDIT_EVIDENCE) != set(),
         "groups": queries.links_by_standard(control),
         "can_edit": queries.can(user, Perm.EDIT_CONTROLS, control, every=True),
         "can_update": queries.update_scope(user, control) is not None,

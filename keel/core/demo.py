@@ -614,6 +614,9 @@ def load_demo(actor: Actor, progress: Progress | None = None) -> DemoReport:
             )
 
         _adopt_controls(actor, say, integrated, people)
+        from keel.evidence.demo import load_demo_evidence  # the evidence register
+
+        load_demo_evidence(actor, say, systems, people)
         from keel.soa.demo import load_demo_soas  # the Statements of Applicability
 
         load_demo_soas(actor, approver, say, integrated, people)
@@ -728,10 +731,12 @@ def _adopt_controls(
 def demo_summary() -> dict[str, int]:
     """Counts of the records the demo writes (one query each)."""
     from keel.controls.models import Control, ControlLink
+    from keel.evidence.models import Evidence
 
     return {
         "controls": Control.objects.count(),
         "control_links": ControlLink.objects.count(),
+        "evidence": Evidence.objects.count(),
         "management_systems": ManagementSystem.objects.count(),
         "scope_statements": ScopeStatement.objects.count(),
         "interested_parties": InterestedParty.objects.count(),

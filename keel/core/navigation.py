@@ -29,7 +29,7 @@ NAV: list[NavItem] = [
     NavItem("Crosswalks", "crosswalk-list", section="Library"),
     NavItem("Controls", "control-list", section="Operate"),
     NavItem("Statement of Applicability", "soa-list", section="Operate"),
-    NavItem("Evidence", None, section="Operate"),
+    NavItem("Evidence", "evidence-list", section="Operate"),
     NavItem("Gap analysis", "gap-analysis", section="Operate", anywhere=True),
     NavItem("Risks", None, section="Operate"),
     NavItem("AI systems", None, section="Operate"),

@@ -44,6 +44,7 @@ class Perm(models.TextChoices):
     EDIT_SOA = "edit_soa", "Create and edit Statements of Applicability"
     APPROVE_SOA = "approve_soa", "Approve Statement of Applicability versions"
     EDIT_MAPPINGS = "edit_mappings", "Edit crosswalks and mapping decisions"
+    EDIT_EVIDENCE = "edit_evidence", "Add and update evidence"
 
 
 ROLE_PERMS: dict[str, frozenset[str]] = {
@@ -62,9 +63,11 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.EDIT_SOA,
             Perm.APPROVE_SOA,
             Perm.EDIT_MAPPINGS,
+            Perm.EDIT_EVIDENCE,
         }
     ),
-    Role.CONTRIBUTOR: frozenset({Perm.VIEW, Perm.OWN_TOKENS, Perm.EDIT_OWN_CONTROLS}),
+    # Contributors own controls: they update their own and collect evidence.
+    Role.CONTRIBUTOR: frozenset({Perm.VIEW, Perm.OWN_TOKENS, Perm.EDIT_OWN_CONTROLS, Perm.EDIT_EVIDENCE}),
     Role.AUDITOR: frozenset({Perm.VIEW, Perm.VIEW_TRAIL, Perm.OWN_TOKENS}),
     Role.VIEWER: frozenset({Perm.VIEW}),
 }

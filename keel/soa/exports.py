@@ -41,7 +41,7 @@ COLUMNS: list[tuple[str, int]] = [
     ("Override reason", 30),
     ("Target date", 12),
     ("Implementing controls", 40),
-    ("Evidence", 20),
+    ("Evidence", 40),
     ("Owner", 24),
     ("AI systems", 20),
 ]
@@ -84,6 +84,33 @@ def _controls_text(row: dict[str, Any]) -> str:
     )
 
 
+VALIDITY_TEXT = {
+    "expired": "expired",
+    "expiring": "expiring soon",
+    "valid": "valid",
+    "no_expiry": "no expiry",
+}
+
+
+PDF_EVIDENCE_PER_ROW = 12
+
+
+def _evidence_text(row: dict[str, Any], limit: int | None = None) -> str:
+    """``EV-004 Access review export (v3, valid until 2027-01-31)``; ``; ``-separated. With a
+    limit (the PDF), the first ``limit`` and how many more there are."""
+    parts = []
+    shown = row["evidence"] if limit is None else row["evidence"][:limit]
+    for e in shown:
+        state = VALIDITY_TEXT.get(e["validity"], e["validity"])
+        when = f" until {e['valid_until']}" if e.get("valid_until") else ""
+        version = f"v{e['version']}, " if e.get("version") else ""
+        parts.append(f"{e['ref_id']} {e['title']} ({version}{state}{when})")
+    more = len(row["evidence"]) - len(shown)
+    if more:
+        parts.append(f"and {more} more (every item is listed in the XLSX and JSON exports)")
+    return "; ".join(parts)
+
+
 def _status_text(row: dict[str, Any]) -> str:
     label = STATUS_LABELS.get(row["status"], row["status"])
     return f"{label} (override)" if row["status_override"] else label
@@ -107,7 +134,7 @@ def cells(row: dict[str, Any]) -> list[Any]:
         row["override_reason"],
         row["target_date"] or "",
         _controls_text(row),
-        "; ".join(str(e) for e in row["evidence"]),
+        _evidence_text(row),
         row["owner"],
         "; ".join(row["ai_systems"]),
     ]
@@ -210,7 +237,12 @@ def to_pdf(exports: list[SoAExport]) -> bytes:
                         f"Version {e.header['version']} · {e.header['date']} · {e.header['approver']}"
                     ),
                     "rows": [
-                        {**r, "status_text": _status_text(r), "controls_text": _controls_text(r)}
+                        {
+                            **r,
+                            "status_text": _status_text(r),
+                            "controls_text": _controls_text(r),
+                            "evidence_text": _evidence_text(r, PDF_EVIDENCE_PER_ROW),
+                        }
                         for r in e.rows
                     ],
                 }

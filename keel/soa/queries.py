@@ -75,8 +75,15 @@ def _email(user: User | None) -> str:
 
 
 def rows(soa: StatementOfApplicability, ai_system: str | None = None) -> list[dict[str, Any]]:
-    """Every row of ``soa`` with its derived and shown status and its implementing controls
-    (4 queries whatever the size). ``ai_system`` keeps only the rows naming that AI system."""
+    """Every row of ``soa`` with its derived and shown status, its implementing controls and
+    the evidence behind them (4 queries whatever the size). ``ai_system`` keeps only the rows
+    naming that AI system.
+
+    A row's evidence is the current evidence of its implementing controls plus the evidence
+    linked directly to its requirement, limited to evidence of the SoA's management system
+    (or organisation-level evidence)."""
+    from keel.evidence import queries as evidence_queries  # evidence builds on controls and the SoA
+
     row_qs = soa.rows.select_related("requirement", "control", "control__owner", "accountable", "owner")
     row_list = list(row_qs.order_by("sort_order", "pk"))
     req_ids = [r.requirement_id for r in row_list if r.requirement_id is not None]
@@ -89,6 +96,12 @@ def rows(soa: StatementOfApplicability, ai_system: str | None = None) -> list[di
         .order_by("control__ref_id")
     ):
         links[link.requirement_id].append(link)
+    control_ids = {lk.control_id for group in links.values() for lk in group}
+    control_ids |= {r.control_id for r in row_list if r.control_id is not None}
+    ms_id = soa.management_system_id
+    by_control = evidence_queries.by_control(control_ids, ms_id)
+    by_requirement = evidence_queries.by_requirement(req_ids, ms_id)
+    on = evidence_queries.today()
     out: list[dict[str, Any]] = []
     for row in row_list:
         if ai_system and ai_system not in row.ai_systems:
@@ -97,6 +110,8 @@ def rows(soa: StatementOfApplicability, ai_system: str | None = None) -> list[di
             req = row.requirement
             assert req is not None
             ref_id, title, kind = req.ref_id, req.title, RowKind.ANNEX
+            row_control_ids = [lk.control_id for lk in links.get(row.requirement_id, [])]
+            direct = by_requirement.get(row.requirement_id, [])
             controls = [
                 {
                     "ref_id": lk.control.ref_id,
@@ -110,6 +125,8 @@ def rows(soa: StatementOfApplicability, ai_system: str | None = None) -> list[di
             control = row.control
             assert control is not None
             ref_id, title, kind = control.ref_id, control.title, RowKind.ADDITIONAL
+            row_control_ids = [control.pk]
+            direct = []
             controls = [
                 {
                     "ref_id": control.ref_id,
@@ -143,7 +160,7 @@ def rows(soa: StatementOfApplicability, ai_system: str | None = None) -> list[di
                 "combined_coverage": row.combined_coverage,
                 "target_date": row.target_date.isoformat() if row.target_date else None,
                 "controls": controls,
-                "evidence": [],  # slot: evidence arrives with the evidence change
+                "evidence": _evidence(direct, [by_control.get(c, []) for c in row_control_ids], on),
                 "owner": _email(row.owner),
                 "ai_systems": list(row.ai_systems),
                 "machine_written": row.machine_written,
@@ -152,9 +169,28 @@ def rows(soa: StatementOfApplicability, ai_system: str | None = None) -> list[di
     return out
 
 
+def _evidence(direct: list[Any], per_control: list[list[Any]], on: Any) -> list[dict[str, Any]]:
+    from keel.evidence import queries as evidence_queries
+
+    seen: dict[str, Any] = {e.ref_id: e for e in direct}
+    for group in per_control:
+        for e in group:
+            seen.setdefault(e.ref_id, e)
+    return [evidence_queries.summary(seen[ref], on) for ref in sorted(seen)]
+
+
 def snapshot(row_data: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Rows as frozen into a version: the exported fields only (no database ids)."""
-    return [{k: r[k] for k in ROW_FIELDS} for r in row_data]
+    """Rows as frozen into a version: the exported fields only (no database ids). Of the
+    evidence, a version records which evidence stands behind the row (reference and title),
+    not its current version or validity: those move with time and new uploads, and do not
+    by themselves make the approved SoA a draft."""
+    return [
+        {
+            k: ([{"ref_id": e["ref_id"], "title": e["title"]} for e in r[k]] if k == "evidence" else r[k])
+            for k in ROW_FIELDS
+        }
+        for r in row_data
+    ]
 
 
 def versions(soa: StatementOfApplicability) -> QuerySet[SoAVersion]:

@@ -59,6 +59,16 @@ class ControlRef(Schema):
     coverage: str
 
 
+class EvidenceRef(Schema):
+    ref_id: str
+    title: str
+    kind: str
+    version: int | None
+    collected_on: dt.date | None
+    valid_until: dt.date | None
+    validity: str = Field(description="expired, expiring, valid or no_expiry (of the current version).")
+
+
 class SoARowOut(Schema):
     id: uuid.UUID
     ref_id: str
@@ -78,7 +88,9 @@ class SoARowOut(Schema):
     combined_coverage: str
     target_date: dt.date | None
     controls: list[ControlRef]
-    evidence: list[str] = Field(description="Empty until the evidence register arrives.")
+    evidence: list[EvidenceRef] = Field(
+        description="Current evidence of the implementing controls and evidence linked to the requirement."
+    )
     owner: str
     ai_systems: list[str]
     machine_written: bool = Field(

@@ -10,6 +10,7 @@ from keel.core.errors import NotFound
 from keel.core.pages import page
 from keel.core.permissions import Perm
 from keel.core.views import current_user, is_partial, not_found
+from keel.evidence.queries import for_requirement as evidence_for_requirement
 from keel.mapping.queries import related_for
 
 from . import queries
@@ -63,5 +64,6 @@ def requirement_detail(request: HttpRequest, key: str) -> HttpResponse:
             "amendments": queries.amendments_of(req),
             "implemented": implemented_by(req, current_user(request)),
             "related": related_for(req),
+            "evidence": evidence_for_requirement(req.pk, current_user(request)),
         },
     )

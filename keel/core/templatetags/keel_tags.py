@@ -48,11 +48,15 @@ def choice_labels(values: Any, kind: str) -> str:
     """Stored choice values as their labels: ``{{ scope.ai_roles|choice_labels:"ai_role" }}``."""
     from keel.controls.choices import ImplementationStatus
     from keel.core.choices import AIRole, LifecycleStage
+    from keel.evidence.choices import Validity
 
     if isinstance(values, str):
         values = [values]
-    choices = {"ai_role": AIRole, "lifecycle_stage": LifecycleStage, "control_status": ImplementationStatus}[
-        kind
-    ]
+    choices = {
+        "ai_role": AIRole,
+        "lifecycle_stage": LifecycleStage,
+        "control_status": ImplementationStatus,
+        "evidence_validity": Validity,
+    }[kind]
     labels = dict(choices.choices)
     return ", ".join(str(labels.get(v, v)) for v in values or []) or "—"

@@ -50,6 +50,7 @@ EXPECTED: dict[str, set[str]] = {
         "edit_soa",
         "approve_soa",
         "edit_mappings",
+        "edit_evidence",
     },
     Role.COMPLIANCE_MANAGER: {
         "view",
@@ -64,8 +65,9 @@ EXPECTED: dict[str, set[str]] = {
         "edit_soa",
         "approve_soa",
         "edit_mappings",
+        "edit_evidence",
     },
-    Role.CONTRIBUTOR: {"view", "own_tokens", "edit_own_controls"},
+    Role.CONTRIBUTOR: {"view", "own_tokens", "edit_own_controls", "edit_evidence"},
     Role.AUDITOR: {"view", "view_trail", "own_tokens"},
     Role.VIEWER: {"view"},
 }

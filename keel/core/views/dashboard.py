@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from keel.evidence import queries as evidence_queries
 from keel.standards import queries as standards_queries
 
 from .. import queries
@@ -26,6 +27,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "context_counts": queries.context_counts_by_standard(),
             "context": queries.context_summary(),
             "standards": standards_queries.standards_with_counts(),
+            "evidence_expiry": evidence_queries.expiry_summary(user),
             "recent": describe(queries.recent_trail(user), user, with_changes=False) if can_trail else None,
         },
     )

@@ -67,4 +67,23 @@
       el.checked = box.checked;
     });
   });
+
+  // <form data-evidence-kind>: show the file field for file evidence and the link field for a
+  // link (both stay visible without this script; the server checks the kind either way).
+  function syncEvidenceKind(form) {
+    var chosen = form.querySelector("input[name=kind]:checked");
+    if (!chosen) return;
+    [["file", "#id_file"], ["link", "#id_url"]].forEach(function (pair) {
+      var input = form.querySelector(pair[1]);
+      var field = input ? input.closest(".field") : null;
+      if (field) field.hidden = chosen.value !== pair[0];
+    });
+  }
+  document.querySelectorAll("form[data-evidence-kind]").forEach(syncEvidenceKind);
+  document.addEventListener("change", function (event) {
+    var input = event.target;
+    if (!(input instanceof HTMLInputElement) || input.name !== "kind") return;
+    var form = input.closest("form[data-evidence-kind]");
+    if (form) syncEvidenceKind(form);
+  });
 })();

@@ -1,0 +1,261 @@
+"""Page-side forms of the evidence register: they parse input for the services and queries;
+the rules (size limit, URL schemes, dates) live in the services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from keel.controls.forms import owner_choices, system_choices
+from keel.core.forms import DATE, TEXTAREA, KeelForm
+from keel.core.models import ManagementSystem, User
+from keel.core.permissions import Perm, has_perm
+
+from . import queries, services
+from .choices import EvidenceKind, EvidenceStatus, Validity
+from .models import Evidence
+
+ORDER_CHOICES = [
+    ("ref_id", "Reference"),
+    ("title", "Title"),
+    ("valid_until", "Valid until (soonest first)"),
+    ("-collected_on", "Recently collected"),
+    ("-updated_at", "Recently changed"),
+]
+
+
+def _any(label: str, choices: Any) -> list[tuple[str, str]]:
+    return [("", label), *choices]
+
+
+class EvidenceFilterForm(KeelForm):
+    q = forms.CharField(label="Search", required=False, max_length=queries.MAX_TEXT)
+    validity = forms.ChoiceField(choices=_any("Any validity", Validity.choices), required=False)
+    kind = forms.ChoiceField(choices=_any("Files and links", EvidenceKind.choices), required=False)
+    status = forms.ChoiceField(
+        choices=[("", "Current"), ("withdrawn", "Withdrawn"), ("any", "Current and withdrawn")],
+        required=False,
+    )
+    management_system = forms.ChoiceField(label="Management system", required=False)
+    control = forms.CharField(
+        label="Control",
+        required=False,
+        max_length=64,
+        widget=forms.TextInput(attrs={"placeholder": "e.g. KC-012"}),
+    )
+    requirement = forms.CharField(
+        label="Requirement",
+        required=False,
+        max_length=128,
+        widget=forms.TextInput(attrs={"placeholder": "e.g. iso27001:2022:A.5.15"}),
+    )
+    order = forms.ChoiceField(choices=ORDER_CHOICES, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["management_system"].choices = _any("All systems", system_choices())  # type: ignore[attr-defined]
+
+    def filters(self) -> queries.EvidenceFilters:
+        if not self.is_valid():
+            return queries.EvidenceFilters()
+        data = {k: (v or "") for k, v in self.cleaned_data.items()}
+        status = data.pop("status")
+        return queries.EvidenceFilters(
+            **data | {"order": data["order"] or "ref_id"},
+            status={"": EvidenceStatus.CURRENT, "any": ""}.get(status, status),
+        )
+
+
+def _systems_field() -> forms.MultipleChoiceField:
+    return forms.MultipleChoiceField(
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="The management systems the evidence belongs to (who may read and download it).",
+    )
+
+
+def _refs(text: str) -> list[str]:
+    return [r.strip() for r in (text or "").replace(";", ",").split(",") if r.strip()]
+
+
+class VersionForm(KeelForm):
+    """A new version: a file or a link (the evidence's kind decides), when and by whom."""
+
+    file = forms.FileField(required=False, help_text="")
+    url = forms.CharField(
+        label="Link",
+        max_length=2000,
+        required=False,
+        widget=forms.URLInput(attrs={"placeholder": "https://"}),
+    )
+    collected_on = forms.DateField(
+        label="Collected on", widget=DATE, required=False, help_text="Default: today."
+    )
+    valid_until = forms.DateField(
+        label="Valid until", widget=DATE, required=False, help_text="Leave empty when it does not expire."
+    )
+    collected_by = forms.ChoiceField(label="Collected by", required=False)
+    collected_by_name = forms.CharField(
+        label="Or collected by (no account)",
+        max_length=200,
+        required=False,
+        help_text="A name, for someone without an account.",
+    )
+    note = forms.CharField(widget=forms.Textarea(attrs=TEXTAREA), required=False, max_length=4000)
+
+    def __init__(self, *args: Any, kind: str | None = None, user: User | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields[
+            "file"
+        ].help_text = f"At most {services.human_size(services.max_bytes())}. Stored with its SHA-256; never overwritten."
+        self.fields["collected_by"].choices = _any("Me", owner_choices())  # type: ignore[attr-defined]
+        if kind == EvidenceKind.LINK:
+            del self.fields["file"]
+        elif kind == EvidenceKind.FILE:
+            del self.fields["url"]
+
+    def version(self) -> services.NewVersion:
+        data = self.cleaned_data
+        upload = data.get("file")
+        email = data.get("collected_by")
+        return services.NewVersion(
+            file=upload,
+            filename=getattr(upload, "name", "") or "",
+            content_type=getattr(upload, "content_type", "") or "",
+            url=data.get("url") or "",
+            collected_on=data.get("collected_on"),
+            valid_until=data.get("valid_until"),
+            collected_by=User.objects.filter(email=email).first() if email else None,
+            collected_by_name=data.get("collected_by_name") or "",
+            note=data.get("note") or "",
+        )
+
+
+class EvidenceForm(VersionForm):
+    """New evidence: what it is, where it belongs, its first version, and what it supports."""
+
+    field_order = [
+        "kind",
+        "title",
+        "file",
+        "url",
+        "description",
+        "owner",
+        "management_systems",
+        "controls",
+        "requirements",
+        "collected_on",
+        "valid_until",
+        "collected_by",
+        "collected_by_name",
+        "note",
+    ]
+    kind = forms.ChoiceField(
+        choices=EvidenceKind.choices,
+        widget=forms.RadioSelect,
+        initial=EvidenceKind.FILE,
+        label="Evidence is a",
+    )
+    title = forms.CharField(max_length=200)
+    description = forms.CharField(widget=forms.Textarea(attrs=TEXTAREA), required=False)
+    owner = forms.ChoiceField(required=False)
+    management_systems = _systems_field()
+    controls = forms.CharField(
+        required=False,
+        max_length=600,
+        help_text="Control references it supports, comma-separated (KC-012, KC-014).",
+    )
+    requirements = forms.CharField(
+        required=False,
+        max_length=2000,
+        help_text="Requirement keys it answers directly, comma-separated (iso27001:2022:A.5.15).",
+    )
+
+    def __init__(self, *args: Any, user: User | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, user=user, **kwargs)
+        self.fields["owner"].choices = _any("No owner yet", owner_choices())  # type: ignore[attr-defined]
+        self.fields["management_systems"].choices = [  # type: ignore[attr-defined]
+            (ms.short_name, ms.name)
+            for ms in ManagementSystem.objects.order_by("name")
+            if user is None or has_perm(user, Perm.EDIT_EVIDENCE, ms)
+        ]
+        self.order_fields(self.field_order)
+
+    def service_data(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        email = data.get("owner")
+        kind = data["kind"]
+        version = self.version()
+        if kind == EvidenceKind.LINK:
+            version.file = None
+        else:
+            version.url = ""
+        return {
+            "title": data["title"],
+            "kind": kind,
+            "description": data.get("description") or "",
+            "owner": User.objects.filter(email=email).first() if email else None,
+            "management_systems": data.get("management_systems") or [],
+            "controls": _refs(data.get("controls", "")),
+            "requirements": _refs(data.get("requirements", "")),
+            "version": version,
+        }
+
+
+class EvidenceEditForm(KeelForm):
+    ref_id = forms.CharField(label="Reference", max_length=32)
+    title = forms.CharField(max_length=200)
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    owner = forms.ChoiceField(required=False)
+    management_systems = _systems_field()
+
+    def __init__(self, *args: Any, user: User | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].choices = _any("No owner yet", owner_choices())  # type: ignore[attr-defined]
+        self.fields["management_systems"].choices = [  # type: ignore[attr-defined]
+            (ms.short_name, ms.name)
+            for ms in ManagementSystem.objects.order_by("name")
+            if user is None or has_perm(user, Perm.EDIT_EVIDENCE, ms)
+        ]
+
+    @classmethod
+    def initial_for(cls, evidence: Evidence) -> dict[str, Any]:
+        return {
+            "ref_id": evidence.ref_id,
+            "title": evidence.title,
+            "description": evidence.description,
+            "owner": evidence.owner.email if evidence.owner_id else "",  # type: ignore[union-attr]
+            "management_systems": [ms.short_name for ms in evidence.management_systems.all()],
+        }
+
+    def service_data(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        email = data.pop("owner")
+        data["owner"] = User.objects.filter(email=email).first() if email else None
+        return data
+
+
+class ControlLinkForm(KeelForm):
+    control = forms.CharField(
+        max_length=64,
+        widget=forms.TextInput(attrs={"placeholder": "KC-012"}),
+        help_text="The control's reference.",
+    )
+
+
+class RequirementLinkForm(KeelForm):
+    requirement = forms.CharField(
+        max_length=128,
+        widget=forms.TextInput(attrs={"placeholder": "iso27001:2022:A.5.15"}),
+        help_text="The requirement's key.",
+    )
+
+
+class WithdrawForm(KeelForm):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs=TEXTAREA),
+        required=False,
+        max_length=2000,
+        help_text="Why it is withdrawn (kept in the trail).",
+    )

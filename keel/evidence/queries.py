@@ -1,0 +1,407 @@
+"""Read-side queries of the evidence register, shared by pages, the API, the CLI, the dashboard
+and the Statement of Applicability.
+
+:func:`validity` is the one rule for "expired / expiring soon / valid / no expiry"; list
+filters use :func:`validity_q`, its database form. Every listing runs a fixed number of
+queries whatever the number of rows, and shows only what the reader may see: evidence of a
+management system they hold ``view`` over, and organisation-level evidence (no system).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from keel.controls.models import Control
+from keel.controls.queries import management_system_ref, requirement_ref
+from keel.core.errors import NotFound, PermissionDenied, ValidationFailed
+from keel.core.models import ManagementSystem, TrailEntry, User
+from keel.core.permissions import Perm, has_perm, system_ids_with
+
+from .choices import EvidenceKind, EvidenceStatus, Validity
+from .models import Evidence, EvidenceControl, EvidenceRequirement, EvidenceVersion
+
+MAX_TEXT = 100
+EVIDENCE_ORDER = {
+    "ref_id": (F("ref_id").asc(),),
+    "-ref_id": (F("ref_id").desc(),),
+    "title": (F("title").asc(), F("ref_id").asc()),
+    "-title": (F("title").desc(), F("ref_id").asc()),
+    "valid_until": (F("current_version__valid_until").asc(nulls_last=True), F("ref_id").asc()),
+    "-valid_until": (F("current_version__valid_until").desc(nulls_last=True), F("ref_id").asc()),
+    "collected_on": (F("current_version__collected_on").asc(), F("ref_id").asc()),
+    "-collected_on": (F("current_version__collected_on").desc(), F("ref_id").asc()),
+    "updated_at": (F("updated_at").asc(), F("ref_id").asc()),
+    "-updated_at": (F("updated_at").desc(), F("ref_id").asc()),
+}
+
+
+# ---------------------------------------------------------------- validity: the one rule
+
+
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+def expiring_days() -> int:
+    return int(settings.KEEL_EVIDENCE_EXPIRING_DAYS)
+
+
+def validity(valid_until: dt.date | None, on: dt.date | None = None) -> Validity:
+    """Expired when ``valid_until`` has passed (the evidence is valid *on* its last day);
+    expiring soon when it falls within the next ``KEEL_EVIDENCE_EXPIRING_DAYS`` days (30);
+    valid after that; no expiry without a date."""
+    if valid_until is None:
+        return Validity.NO_EXPIRY
+    on = on or today()
+    if valid_until < on:
+        return Validity.EXPIRED
+    if valid_until <= on + dt.timedelta(days=expiring_days()):
+        return Validity.EXPIRING
+    return Validity.VALID
+
+
+def validity_q(value: str, on: dt.date | None = None, prefix: str = "current_version__") -> Q:
+    """The database form of :func:`validity`: evidence whose current version has ``value``."""
+    on = on or today()
+    field = f"{prefix}valid_until"
+    soon = on + dt.timedelta(days=expiring_days())
+    if value == Validity.EXPIRED:
+        return Q(**{f"{field}__lt": on})
+    if value == Validity.EXPIRING:
+        return Q(**{f"{field}__gte": on, f"{field}__lte": soon})
+    if value == Validity.VALID:
+        return Q(**{f"{field}__gt": soon})
+    if value == Validity.NO_EXPIRY:
+        return Q(**{f"{field}__isnull": True})
+    raise ValidationFailed(
+        f"validity must be one of: {', '.join(Validity.values)}.", {"validity": ["Unknown value."]}
+    )
+
+
+def validity_of(evidence: Evidence, on: dt.date | None = None) -> Validity:
+    version = evidence.current_version
+    return validity(version.valid_until if version is not None else None, on)
+
+
+# ---------------------------------------------------------------- perimeter
+
+
+def _membership() -> Any:
+    return Evidence.management_systems.through.objects
+
+
+def visible(qs: QuerySet[Evidence], user: User | None, perm: str = Perm.VIEW) -> QuerySet[Evidence]:
+    """Evidence ``user`` may ``perm``: that of a system they hold the permission over, and the
+    organisation-level evidence (no system) for anyone with the permission anywhere."""
+    ids = system_ids_with(user, perm)
+    if ids is None:
+        return qs
+    return qs.filter(_member_of(ids, "pk"))
+
+
+def _member_of(system_ids: Iterable[uuid.UUID], ref: str) -> Q:
+    """Evidence (named by ``ref``, an expression for its id) of one of ``system_ids``, or of no
+    system at all (organisation level): correlated EXISTS, which both databases answer from the
+    membership table's index."""
+    members = _membership()
+    return Q(
+        Exists(members.filter(evidence_id=OuterRef(ref), managementsystem_id__in=list(system_ids)))
+    ) | ~Q(Exists(members.filter(evidence_id=OuterRef(ref))))
+
+
+def can(user: User | None, perm: str, evidence: Evidence, every: bool = False) -> bool:
+    """Reading (and downloading) needs the permission over one of the evidence's systems;
+    changing it, over every one (as the services check)."""
+    systems = list(evidence.management_systems.all())
+    if not systems:
+        return has_perm(user, perm)
+    checks = (has_perm(user, perm, ms) for ms in systems)
+    return all(checks) if every else any(checks)
+
+
+def perimeter_of(evidence: Evidence, user: User | None, perm: str, every: bool = False) -> Any:
+    """The management system that decides ``perm`` on ``evidence`` for ``user`` (for the
+    pages' ``@page(perimeter=...)``)."""
+    systems = list(evidence.management_systems.all())
+    if not systems:
+        return None
+    allowed = [ms for ms in systems if has_perm(user, perm, ms)]
+    if every:
+        missing = [ms for ms in systems if ms not in allowed]
+        return missing[0] if missing else systems[0]
+    return allowed[0] if allowed else systems[0]
+
+
+# ---------------------------------------------------------------- lists
+
+
+@dataclass
+class EvidenceFilters:
+    control: str = ""  # id or reference
+    requirement: str = ""  # key
+    management_system: str = ""  # id or short name
+    status: str = EvidenceStatus.CURRENT  # "" for both
+    validity: str = ""
+    kind: str = ""
+    owner: str = ""  # email
+    q: str = ""
+    order: str = "ref_id"
+
+
+def base_evidence() -> QuerySet[Evidence]:
+    """Evidence with what a list row shows, in a fixed number of queries (4)."""
+    return Evidence.objects.select_related(
+        "owner", "current_version", "current_version__collected_by"
+    ).prefetch_related(
+        Prefetch("management_systems", ManagementSystem.objects.order_by("short_name")),
+        Prefetch(
+            "control_links", EvidenceControl.objects.select_related("control").order_by("control__ref_id")
+        ),
+        Prefetch(
+            "requirement_links",
+            EvidenceRequirement.objects.select_related("requirement__standard").order_by(
+                "requirement__standard__key", "requirement__sort_order"
+            ),
+        ),
+    )
+
+
+def _choice(name: str, value: str, allowed: Iterable[str]) -> None:
+    allowed = list(allowed)
+    if value not in allowed:
+        raise ValidationFailed(f"{name} must be one of: {', '.join(allowed)}.", {name: ["Unknown value."]})
+
+
+def control_ref(ref: str, field_name: str = "control") -> Control:
+    control = None
+    with contextlib.suppress(ValueError):
+        control = Control.objects.filter(pk=uuid.UUID(str(ref))).first()
+    if control is None:
+        control = Control.objects.filter(ref_id=str(ref).strip()).first()
+    if control is None:
+        raise ValidationFailed(
+            f"No control {ref!r}: give its id or reference (e.g. KC-012).", {field_name: ["Unknown control."]}
+        )
+    return control
+
+
+def filter_evidence(qs: QuerySet[Evidence], f: EvidenceFilters) -> QuerySet[Evidence]:
+    """Apply the list filters; a filter naming something unknown is a validation error."""
+    if f.status:
+        _choice("status", f.status, EvidenceStatus.values)
+        qs = qs.filter(status=f.status)
+    if f.kind:
+        _choice("kind", f.kind, EvidenceKind.values)
+        qs = qs.filter(kind=f.kind)
+    if f.validity:
+        qs = qs.filter(validity_q(f.validity))
+    if f.control:
+        control = control_ref(f.control)
+        qs = qs.filter(pk__in=EvidenceControl.objects.filter(control=control).values("evidence_id"))
+    if f.requirement:
+        req = requirement_ref(f.requirement)
+        qs = qs.filter(pk__in=EvidenceRequirement.objects.filter(requirement=req).values("evidence_id"))
+    if f.management_system:
+        ms = management_system_ref(f.management_system)
+        qs = qs.filter(pk__in=_membership().filter(managementsystem_id=ms.pk).values("evidence_id"))
+    if f.owner:
+        qs = qs.filter(owner__email__iexact=f.owner.strip())
+    if f.q:
+        for word in f.q.split()[:8]:
+            qs = qs.filter(
+                Q(ref_id__icontains=word)
+                | Q(title__icontains=word)
+                | Q(description__icontains=word)
+                | Q(current_version__filename__icontains=word)
+            )
+    if f.order not in EVIDENCE_ORDER:
+        raise ValidationFailed(
+            f"order must be one of: {', '.join(EVIDENCE_ORDER)}.", {"order": ["Unknown ordering."]}
+        )
+    return qs.order_by(*EVIDENCE_ORDER[f.order])
+
+
+def evidence_list(user: User | None, filters: EvidenceFilters | None = None) -> QuerySet[Evidence]:
+    return filter_evidence(visible(base_evidence(), user), filters or EvidenceFilters())
+
+
+def get_evidence(ref: uuid.UUID | str, qs: QuerySet[Evidence] | None = None) -> Evidence:
+    """One piece of evidence by id or reference (no permission check)."""
+    qs = qs if qs is not None else Evidence.objects.select_related("owner", "current_version")
+    evidence: Evidence | None = None
+    with contextlib.suppress(ValueError):
+        evidence = qs.filter(pk=uuid.UUID(str(ref))).first()
+    if evidence is None:
+        evidence = qs.filter(ref_id=str(ref).strip()).first()
+    if evidence is None:
+        raise NotFound(f"No evidence {ref!r}: give its id or reference (e.g. EV-007).")
+    return evidence
+
+
+def evidence_detail(ref: uuid.UUID | str) -> Evidence:
+    """One piece of evidence with its systems, links and versions (no permission check)."""
+    qs = base_evidence().prefetch_related(
+        Prefetch(
+            "versions",
+            EvidenceVersion.objects.select_related("collected_by", "created_by").order_by("-number"),
+        )
+    )
+    return get_evidence(ref, qs)
+
+
+def evidence_for(user: User | None, ref: uuid.UUID | str) -> Evidence:
+    """:func:`evidence_detail`, or 403 when the user may not read it."""
+    evidence = evidence_detail(ref)
+    if not can(user, Perm.VIEW, evidence):
+        raise PermissionDenied("Your roles do not let you read this evidence's management systems.")
+    return evidence
+
+
+def version_for(user: User | None, ref: uuid.UUID | str, number: int) -> EvidenceVersion:
+    evidence = get_evidence(ref, Evidence.objects.prefetch_related("management_systems"))
+    if not can(user, Perm.VIEW, evidence):
+        raise PermissionDenied("Your roles do not let you read this evidence's management systems.")
+    version = (
+        EvidenceVersion.objects.select_related("evidence", "collected_by", "created_by")
+        .filter(evidence=evidence, number=number)
+        .first()
+    )
+    if version is None:
+        raise NotFound(f"{evidence.ref_id} has no version {number}.")
+    return version
+
+
+def history(evidence: Evidence, limit: int = 200) -> list[TrailEntry]:
+    """Trail entries of the evidence, its versions and its links, newest first (one query)."""
+    q = Q(object_type="evidence.evidence", object_id=str(evidence.pk)) | Q(
+        object_type__in=[
+            "evidence.evidenceversion",
+            "evidence.evidencecontrol",
+            "evidence.evidencerequirement",
+        ],
+        object_repr__startswith=f"{evidence.ref_id} ",
+    )
+    return list(TrailEntry.objects.filter(q).order_by("-seq")[:limit])
+
+
+# ---------------------------------------------------------------- dashboard
+
+
+@dataclass
+class ExpirySummary:
+    expired: int
+    expiring: int
+    days: int
+    items: list[Evidence]
+
+
+def expiry_summary(user: User | None, limit: int = 8) -> ExpirySummary:
+    """Current evidence that has expired or expires within the window: counts and the first
+    items, soonest (most overdue) first (3 queries)."""
+    on = today()
+    qs = visible(Evidence.objects.filter(status=EvidenceStatus.CURRENT), user)
+    counts = qs.aggregate(
+        expired=Count("pk", filter=validity_q(Validity.EXPIRED, on)),
+        expiring=Count("pk", filter=validity_q(Validity.EXPIRING, on)),
+    )
+    items = list(
+        qs.filter(validity_q(Validity.EXPIRED, on) | validity_q(Validity.EXPIRING, on))
+        .select_related("current_version", "owner")
+        .order_by("current_version__valid_until", "ref_id")[:limit]
+    )
+    return ExpirySummary(
+        expired=counts["expired"], expiring=counts["expiring"], days=expiring_days(), items=items
+    )
+
+
+# ---------------------------------------------------------------- for other records
+
+
+def summary(evidence: Evidence, on: dt.date | None = None) -> dict[str, Any]:
+    """What the SoA and other records show of a piece of evidence."""
+    v = evidence.current_version
+    return {
+        "ref_id": evidence.ref_id,
+        "title": evidence.title,
+        "kind": evidence.kind,
+        "version": v.number if v else None,
+        "collected_on": v.collected_on.isoformat() if v else None,
+        "valid_until": v.valid_until.isoformat() if v and v.valid_until else None,
+        "validity": str(validity(v.valid_until if v else None, on)),
+    }
+
+
+def _in_system(qs: QuerySet[Any], management_system_id: uuid.UUID | None) -> Any:
+    if management_system_id is None:
+        return qs
+    return qs.filter(_member_of([management_system_id], "evidence_id"))
+
+
+def by_control(
+    control_ids: Iterable[uuid.UUID], management_system_id: uuid.UUID | None = None
+) -> dict[uuid.UUID, list[Evidence]]:
+    """Current evidence of each control (one query); with a management system, only evidence
+    of that system or organisation-level evidence."""
+    out: dict[uuid.UUID, list[Evidence]] = defaultdict(list)
+    # Withdrawn evidence is skipped here rather than in SQL: filtering on the status lets
+    # SQLite pick the status index and scan every piece of evidence.
+    qs = EvidenceControl.objects.filter(control_id__in=list(control_ids)).select_related(
+        "evidence__current_version"
+    )
+    for link in _in_system(qs, management_system_id).order_by("evidence__ref_id"):
+        if link.evidence.status == EvidenceStatus.CURRENT:
+            out[link.control_id].append(link.evidence)
+    return out
+
+
+def by_requirement(
+    requirement_ids: Iterable[int], management_system_id: uuid.UUID | None = None
+) -> dict[int, list[Evidence]]:
+    """Current evidence linked directly to each requirement (one query)."""
+    out: dict[int, list[Evidence]] = defaultdict(list)
+    qs = EvidenceRequirement.objects.filter(requirement_id__in=list(requirement_ids)).select_related(
+        "evidence__current_version"
+    )
+    for link in _in_system(qs, management_system_id).order_by("evidence__ref_id"):
+        if link.evidence.status == EvidenceStatus.CURRENT:
+            out[link.requirement_id].append(link.evidence)
+    return out
+
+
+def for_control(control: Control, user: User | None) -> list[Evidence]:
+    """The evidence the user may read that supports one control (one query)."""
+    ids = visible(Evidence.objects.all(), user).filter(control_links__control=control).values("pk")
+    return list(
+        Evidence.objects.filter(pk__in=ids).select_related("current_version").order_by("status", "ref_id")
+    )
+
+
+def for_requirement(requirement_id: int, user: User | None) -> dict[str, list[Evidence]]:
+    """Evidence linked directly to a requirement, and evidence of the controls linked to it,
+    that the user may read (two queries)."""
+    readable = visible(Evidence.objects.filter(status=EvidenceStatus.CURRENT), user)
+    direct = list(
+        readable.filter(requirement_links__requirement_id=requirement_id)
+        .select_related("current_version")
+        .order_by("ref_id")
+    )
+    direct_ids = {e.pk for e in direct}
+    through = [
+        e
+        for e in readable.filter(control_links__control__links__requirement_id=requirement_id)
+        .select_related("current_version")
+        .distinct()
+        .order_by("ref_id")
+        if e.pk not in direct_ids
+    ]
+    return {"direct": direct, "through_controls": through}
