@@ -42,6 +42,8 @@ class Perm(models.TextChoices):
     EDIT_CONTROLS = "edit_controls", "Create, edit and link controls and adopt templates"
     EDIT_SOA = "edit_soa", "Create and edit Statements of Applicability"
     APPROVE_SOA = "approve_soa", "Approve Statement of Applicability versions"
+    EDIT_AI_SYSTEMS = "edit_ai_systems", "Edit the AI system inventory, its datasets and metrics"
+    RECORD_AI_RESULTS = "record_ai_results", "Record evaluations, quality checks and metric readings"
 
 
 ROLE_PERMS: dict[str, frozenset[str]] = {
@@ -58,9 +60,11 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.EDIT_CONTROLS,
             Perm.EDIT_SOA,
             Perm.APPROVE_SOA,
+            Perm.EDIT_AI_SYSTEMS,
+            Perm.RECORD_AI_RESULTS,
         }
     ),
-    Role.CONTRIBUTOR: frozenset({Perm.VIEW, Perm.OWN_TOKENS}),
+    Role.CONTRIBUTOR: frozenset({Perm.VIEW, Perm.OWN_TOKENS, Perm.RECORD_AI_RESULTS}),
     Role.AUDITOR: frozenset({Perm.VIEW, Perm.VIEW_TRAIL, Perm.OWN_TOKENS}),
     Role.VIEWER: frozenset({Perm.VIEW}),
 }

@@ -46,6 +46,8 @@ EXPECTED: dict[str, set[str]] = {
         "edit_controls",
         "edit_soa",
         "approve_soa",
+        "edit_ai_systems",
+        "record_ai_results",
     },
     Role.COMPLIANCE_MANAGER: {
         "view",
@@ -58,8 +60,10 @@ EXPECTED: dict[str, set[str]] = {
         "edit_controls",
         "edit_soa",
         "approve_soa",
+        "edit_ai_systems",
+        "record_ai_results",
     },
-    Role.CONTRIBUTOR: {"view", "own_tokens"},
+    Role.CONTRIBUTOR: {"view", "own_tokens", "record_ai_results"},
     Role.AUDITOR: {"view", "view_trail", "own_tokens"},
     Role.VIEWER: {"view"},
 }
