@@ -89,6 +89,9 @@ def _register() -> None:
     from keel.soa.api import router as soa_router  # the Statement of Applicability
 
     api.add_router("", soa_router)
+    from keel.aisystems.api import router as aisystems_router  # the AI system inventory
+
+    api.add_router("", aisystems_router)
 
 
 _register()

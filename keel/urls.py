@@ -28,6 +28,7 @@ urlpatterns = [
     path("controls/import/", include("keel.controls.importing.urls")),
     path("controls/", include("keel.controls.urls")),
     path("soa/", include("keel.soa.urls")),
+    path("", include("keel.aisystems.urls")),  # AI systems and datasets
     path("", include("keel.core.urls")),
 ]
 

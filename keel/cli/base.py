@@ -38,6 +38,7 @@ PERMISSIONS: dict[str, str | None] = {
     "export soa": "view",
     "import controls": "edit_controls",
     "import soa": "edit_soa",
+    "ai metric push": "record_ai_results",
 }
 
 
