@@ -352,13 +352,17 @@ class MetricFilters:
     direction: str = ""
 
 
+def _base_metrics() -> QuerySet[Metric]:
+    return Metric.objects.select_related("ai_system").annotate(
+        reading_count=_count(MetricReading, "metric"),
+        open_flag_count=_count(MetricFlag, "metric", status=FlagStatus.OPEN),
+    )
+
+
 def metrics(user: User | None, f: MetricFilters | None = None) -> QuerySet[Metric]:
     f = f or MetricFilters()
     qs = restrict(
-        Metric.objects.select_related("ai_system").annotate(
-            reading_count=_count(MetricReading, "metric"),
-            open_flag_count=_count(MetricFlag, "metric", status=FlagStatus.OPEN),
-        ),
+        _base_metrics(),
         user,
         Perm.VIEW,
         field="ai_system__management_system",
@@ -372,7 +376,7 @@ def metrics(user: User | None, f: MetricFilters | None = None) -> QuerySet[Metri
 
 def metric_for(user: User | None, ref: uuid.UUID | str) -> Metric:
     metric = (
-        metrics(None).select_related("ai_system__management_system").filter(pk=_uuid(ref, "metric")).first()
+        _base_metrics().select_related("ai_system__management_system").filter(pk=_uuid(ref, "metric")).first()
     )
     if metric is None:
         raise NotFound(f"No metric with id {ref}.")
@@ -436,8 +440,7 @@ def flags(user: User | None, system: str = "", status: str = "") -> QuerySet[Met
 
 def flag_for(user: User | None, ref: uuid.UUID | str) -> MetricFlag:
     flag = (
-        flags(None)
-        .select_related("ai_system__management_system")
+        MetricFlag.objects.select_related("ai_system__management_system", "metric", "closed_by")
         .filter(pk=_uuid(ref, "metric flag"))
         .first()
     )

@@ -213,12 +213,12 @@ def create_system(
     existing_reason = (existing_reason or "").strip()
     late = lifecycle_stage in gates.GATED_STAGES or lifecycle_stage == LifecycleStage.RETIRED
     if late and not existing_reason:
-        raise ValidationFailed(
+        message = (
             f"A new AI system cannot start in {LifecycleStage(lifecycle_stage).label.lower()}: create it "
             "in design, development or verification and move it through the deployment gate, or, for "
-            "a system already in service before Keel, record it as existing with a reason.",
-            {"lifecycle_stage": ["Only an existing system (with a reason) starts here."]},
+            "a system already in service before Keel, record it as existing with a reason."
         )
+        raise ValidationFailed(message, {"lifecycle_stage": [message]})
     if existing_reason and not late:
         raise ValidationFailed(
             "A reason for recording an existing system is only for systems already in deployment, "
@@ -553,12 +553,12 @@ def _set_sources(dataset: Dataset, sources: list[Dataset]) -> None:
     looping = [s for s in sources if s.pk in below]
     if looping:
         names = ", ".join(s.short_name for s in looping)
-        raise ValidationFailed(
+        message = (
             f"{dataset.short_name} cannot be derived from {names}: {names} is itself built from "
             f"{dataset.short_name} (directly or through other datasets), and lineage cannot go in a "
-            "circle. Nothing was changed.",
-            {"derived_from": [f"{s.short_name} is derived from {dataset.short_name}." for s in looping]},
+            "circle. Nothing was changed."
         )
+        raise ValidationFailed(message, {"derived_from": [message]})
     wanted = {s.pk for s in sources}
     DatasetDerivation.objects.filter(derived=dataset).exclude(source_id__in=wanted).delete()
     have = set(DatasetDerivation.objects.filter(derived=dataset).values_list("source_id", flat=True))
