@@ -17,7 +17,7 @@ def sparkline(readings: Sequence[MetricReading], threshold: decimal.Decimal, lab
     """A sparkline of ``readings`` (oldest first) with the threshold as a dashed line and the
     breaches as red dots. ``label`` is the accessible name."""
     if not readings:
-        return format_html('<span class="muted small">No readings yet</span>')
+        return format_html('<span class="muted small">{}</span>', "No readings yet")
     values = [float(r.value) for r in readings]
     t = float(threshold)
     low, high = min([*values, t]), max([*values, t])
