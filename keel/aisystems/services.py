@@ -19,6 +19,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
 from keel.core import trail
@@ -742,23 +743,44 @@ def push_reading(
         raise ValidationFailed("Give the reading's value.", {"value": ["Required."]})
     when = parse_time(at) or timezone.now()
     with transaction.atomic():
-        system = get_system(system_ref)
+        metric = _push_target(system_ref, metric_ref)
+        system = metric.ai_system
         check(actor, Perm.RECORD_AI_RESULTS, system.management_system)
-        metric = get_metric(system, metric_ref)
-        existing = MetricReading.objects.filter(metric=metric, at=when).first()
-        if existing is not None:
-            return _already(existing, number, metric, system)
         breach = metric.breaches(number)
+        # Insert first (the usual case), in a savepoint: a unique-constraint failure means the
+        # reading is already there, pushed before or concurrently.
         try:
             with transaction.atomic():
                 reading = MetricReading.objects.create(metric=metric, at=when, value=number, breach=breach)
-        except IntegrityError:  # the same reading pushed concurrently
+        except IntegrityError:
             existing = MetricReading.objects.get(metric=metric, at=when)
             return _already(existing, number, metric, system)
         reading.metric = metric
-        metric.ai_system = system
-        flag, opened = _flag(actor, system, metric, reading)
+        flag, opened = (None, False)
+        if breach or metric.open_flag_id is not None:  # type: ignore[attr-defined]
+            flag, opened = _flag(actor, system, metric, reading)
     return PushResult(reading=reading, created=True, flag=flag, flag_opened=opened)
+
+
+def _push_target(system_ref: uuid.UUID | str, metric_ref: str) -> Metric:
+    """The metric named by the system's and its own short names, with its system and whether it
+    has an open flag, in one query (the messages for unknown names need more, on failure only)."""
+    open_flag = MetricFlag.objects.filter(metric=OuterRef("pk"), status=FlagStatus.OPEN).values("pk")[:1]
+    try:
+        which = Q(ai_system_id=uuid.UUID(str(system_ref)))
+    except ValueError:
+        which = Q(ai_system__short_name=str(system_ref).strip())
+    metric = (
+        Metric.objects.select_related("ai_system__management_system")
+        .annotate(open_flag_id=Subquery(open_flag))
+        .filter(which, short_name=str(metric_ref).strip())
+        .order_by()
+        .first()
+    )
+    if metric is None:
+        get_metric(get_system(system_ref), metric_ref)  # raises the right NotFound
+        raise NotFound(f"No metric {metric_ref!r} on {system_ref!r}.")
+    return metric
 
 
 def _already(
