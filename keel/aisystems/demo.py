@@ -240,6 +240,20 @@ DATASETS: list[dict[str, Any]] = [
         "systems": ["credit-scoring"],
     },
     {
+        "short_name": "card-transactions",
+        "name": "Card transactions with fraud labels",
+        "acquisition": "provided",
+        "source": "Lender customers' transaction streams; labels from confirmed chargebacks",
+        "personal_data": True,
+        "personal_data_notes": "Pseudonymised card and account identifiers; merchant and amount.",
+        "may_train": True,
+        "may_evaluate": True,
+        "licence_scope": "Fraud detection for the providing lender and the pooled model.",
+        "deletion_method": "Rolling 18-month window; older partitions dropped and excluded from retraining.",
+        "representativeness": "Chargeback labels arrive up to 120 days late: recent fraud is under-labelled.",
+        "systems": ["fraud-detection"],
+    },
+    {
         "short_name": "support-docs",
         "name": "Platform documentation corpus",
         "acquisition": "collected",
@@ -312,13 +326,15 @@ def _owner(people: dict[str, User], local: str) -> User | None:
 
 
 def ensure_demo_ai_systems(
-    actor: Actor,
+    actor: Actor | None = None,
     management_system: ManagementSystem | None = None,
     people: dict[str, User] | None = None,
     now: dt.datetime | None = None,
 ) -> dict[str, int]:
     """Create what is missing of the demo inventory (idempotent) in one transaction; returns how
-    many records of each kind were created."""
+    many records of each kind were created. Without an actor the trail names the system actor
+    ``demo``; without a management system it uses the demo's integrated one (or the first)."""
+    actor = actor or Actor.system("demo")
     ms = management_system or ManagementSystem.objects.filter(short_name="integrated").first()
     if ms is None:
         ms = ManagementSystem.objects.order_by("name").first()
