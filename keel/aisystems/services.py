@@ -100,6 +100,18 @@ MEASURE_FIELDS = (
     "notes",
 )
 PLACES = decimal.Decimal("0.000001")
+# Short names that are page paths (/ai-systems/new/, /datasets/new/): refused as names.
+RESERVED = frozenset({"new", "flags"})
+
+
+def _not_reserved(obj: Any) -> None:
+    if getattr(obj, "short_name", "") in RESERVED:
+        raise ValidationFailed(
+            f"{obj.short_name!r} is a reserved word; choose another short name.",
+            {"short_name": ["Reserved."]},
+        )
+
+
 STAGE_ORDER = [s.value for s in LifecycleStage]
 
 
@@ -237,6 +249,7 @@ def create_system(
         apply_fields(system, data, SYSTEM_FIELDS)
         if lifecycle_stage == LifecycleStage.RETIRED:
             system.retired_at = timezone.now()
+        _not_reserved(system)
         clean(system, "AI system")
         system.save()
         changes: dict[str, Any] = trail.diff({}, _system_snapshot(system))
@@ -269,6 +282,7 @@ def update_system(
             ms = _management_system(management_system)
             check(actor, Perm.EDIT_AI_SYSTEMS, ms)
             system.management_system = ms
+        _not_reserved(system)
         clean(system, "AI system")
         system.save()
         changes = trail.diff(before, _system_snapshot(system))
@@ -583,6 +597,7 @@ def create_dataset(
         systems = _systems(ai_systems)
         dataset = Dataset(management_system=ms)
         apply_fields(dataset, data, DATASET_FIELDS)
+        _not_reserved(dataset)
         clean(dataset, "dataset")
         dataset.save()
         _set_sources(dataset, sources)
@@ -609,6 +624,7 @@ def update_dataset(
             ms = _management_system(management_system)
             check(actor, Perm.EDIT_AI_SYSTEMS, ms)
             dataset.management_system = ms
+        _not_reserved(dataset)
         clean(dataset, "dataset")
         dataset.save()
         if derived_from is not None:

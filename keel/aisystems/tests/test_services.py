@@ -405,3 +405,11 @@ def test_a_viewer_cannot_push_a_reading(aims: ManagementSystem, make_user: Calla
     with pytest.raises(PermissionDenied):
         services.push_reading(Actor.for_user(viewer, "api"), system.short_name, "accuracy", "0.5", at(0))
     assert not MetricReading.objects.exists()
+
+
+@pytest.mark.parametrize("name", ["new", "flags"])
+def test_short_names_that_are_page_paths_are_refused(aims: ManagementSystem, name: str) -> None:
+    with pytest.raises(ValidationFailed, match="reserved"):
+        f.ai_system(aims, name)
+    with pytest.raises(ValidationFailed, match="reserved"):
+        f.dataset(aims, name)
