@@ -98,6 +98,9 @@ def _register() -> None:
     from keel.evidence.api import router as evidence_router  # the evidence register
 
     api.add_router("/evidence", evidence_router)
+    from keel.aisystems.api import router as aisystems_router  # the AI system inventory
+
+    api.add_router("", aisystems_router)
 
 
 _register()

@@ -31,6 +31,7 @@ urlpatterns = [
     path("gap/", include("keel.gap.urls")),
     path("crosswalks/", include("keel.mapping.urls")),
     path("evidence/", include("keel.evidence.urls")),
+    path("", include("keel.aisystems.urls")),  # AI systems and datasets
     path("", include("keel.core.urls")),
 ]
 

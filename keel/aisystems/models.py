@@ -13,7 +13,16 @@ from django.db import models
 
 from keel.core.models import ManagementSystem, User
 
-from .choices import AIRole, AISystemOrigin, LifecycleStage
+from .choices import (
+    Acquisition,
+    AIRole,
+    AISystemOrigin,
+    Comparison,
+    Direction,
+    FlagStatus,
+    LifecycleStage,
+    ModelType,
+)
 
 
 class AISystem(models.Model):
@@ -66,3 +75,269 @@ class AISystem(models.Model):
     @staticmethod
     def valid_roles() -> set[str]:
         return set(AIRole.values)
+
+
+class AIModel(models.Model):
+    """A machine-learning model of an AI system: a version of it, its type, and the base model it
+    was built on (with that model's supplier) when it was fine-tuned or used as is."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    ai_system = models.ForeignKey(AISystem, on_delete=models.CASCADE, related_name="models")
+    name = models.CharField(max_length=200)
+    version = models.CharField(max_length=60)
+    model_type = models.CharField(max_length=16, choices=ModelType.choices)
+    base_model = models.CharField(max_length=200, blank=True)
+    base_model_supplier = models.CharField(max_length=200, blank=True)
+    training_date = models.DateField(null=True, blank=True)
+    description = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "-created_at"]
+        verbose_name = "AI model"
+        constraints = [
+            models.UniqueConstraint(fields=["ai_system", "name", "version"], name="aimodel_version_unique"),
+            models.CheckConstraint(
+                condition=models.Q(model_type__in=[t.value for t in ModelType]), name="aimodel_type_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.version}"
+
+
+class MeasuredRecord(models.Model):
+    """What an evaluation and a dataset quality check share: a metric measured against an
+    acceptance criterion, with the result, pass or fail, who and when. Records are never edited:
+    a new measurement is a new record."""
+
+    metric = models.CharField(max_length=120)
+    comparison = models.CharField(max_length=10, choices=Comparison.choices, default=Comparison.RECORDED)
+    criterion_value = models.DecimalField(max_digits=20, decimal_places=6, null=True, blank=True)
+    criterion = models.CharField(max_length=300, help_text="The acceptance criterion, in words.")
+    result_value = models.DecimalField(max_digits=20, decimal_places=6, null=True, blank=True)
+    result = models.CharField(max_length=300, blank=True, help_text="The result, in words.")
+    passed = models.BooleanField()
+    performed_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    performed_by_name = models.CharField(
+        max_length=200, blank=True, help_text="Who performed it, when not a Keel user (e.g. a test lab)."
+    )
+    performed_at = models.DateTimeField()
+    notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+
+class Evaluation(MeasuredRecord):
+    """An evaluation of an AI system or of one of its models (``model`` set). The deployment
+    gate reads these."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    ai_system = models.ForeignKey(AISystem, on_delete=models.CASCADE, related_name="evaluations")
+    model = models.ForeignKey(
+        AIModel, null=True, blank=True, on_delete=models.CASCADE, related_name="evaluations"
+    )
+
+    class Meta:
+        ordering = ["-performed_at", "-created_at"]
+        indexes = [models.Index(fields=["ai_system", "-performed_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(comparison__in=[c.value for c in Comparison]), name="evaluation_comparison"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.metric} {'passed' if self.passed else 'failed'}"
+
+
+class Dataset(models.Model):
+    """A dataset used to train, evaluate or run AI systems: where it comes from, the rights over
+    it, what it was derived from (lineage), its quality checks and the AI-use flags of the
+    extended classification scheme.
+
+    The classification level itself (keel.assets, built in parallel) will be a nullable
+    reference added by a later migration; the AI-use flags below are the AI extension of it.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    short_name = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=200)
+    management_system = models.ForeignKey(ManagementSystem, on_delete=models.PROTECT, related_name="datasets")
+    description = models.TextField(blank=True)
+    owner = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="owned_datasets"
+    )
+    source = models.CharField(max_length=300, blank=True, help_text="Where the data comes from.")
+    acquisition = models.CharField(max_length=12, choices=Acquisition.choices)
+    licence = models.CharField(max_length=200, blank=True)
+    rights = models.TextField(blank=True, help_text="Rights and restrictions that come with the data.")
+    representativeness = models.TextField(blank=True, help_text="Whom the data represents, and gaps.")
+    personal_data = models.BooleanField(default=False)
+    personal_data_notes = models.TextField(blank=True)
+    may_train = models.BooleanField(default=False, help_text="May be used to train models.")
+    may_evaluate = models.BooleanField(default=False, help_text="May be used to evaluate models.")
+    licence_scope = models.TextField(blank=True, help_text="What the licence allows the data to be used for.")
+    deletion_method = models.TextField(
+        blank=True, help_text="How the data (and copies in training sets) is deleted."
+    )
+    ai_systems = models.ManyToManyField(AISystem, related_name="datasets", blank=True)
+    derived_from: models.ManyToManyField[Dataset, DatasetDerivation] = models.ManyToManyField(
+        "self", through="DatasetDerivation", symmetrical=False, related_name="derivatives", blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(acquisition__in=[a.value for a in Acquisition]), name="dataset_acquisition"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DatasetDerivation(models.Model):
+    """``derived`` was built from ``source`` (one lineage edge). The services refuse cycles."""
+
+    source = models.ForeignKey(Dataset, on_delete=models.PROTECT, related_name="derivation_out")
+    derived = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="derivation_in")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source", "derived"], name="dataset_derivation_unique"),
+            models.CheckConstraint(
+                condition=~models.Q(source=models.F("derived")), name="dataset_not_own_source"
+            ),
+        ]
+        indexes = [models.Index(fields=["derived", "source"])]
+
+    def __str__(self) -> str:
+        return f"{self.source_id} → {self.derived_id}"
+
+
+class QualityCheck(MeasuredRecord):
+    """A data-quality check of a dataset (completeness, label accuracy, balance…), a record like
+    an evaluation."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="quality_checks")
+
+    class Meta:
+        ordering = ["-performed_at", "-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(comparison__in=[c.value for c in Comparison]),
+                name="qualitycheck_comparison",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.metric} {'passed' if self.passed else 'failed'}"
+
+
+class Metric(models.Model):
+    """An operating metric of an AI system in operation (accuracy, drift, fairness gap, latency):
+    readings beyond ``threshold`` in the bad direction are breaches and flag the system."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    ai_system = models.ForeignKey(AISystem, on_delete=models.CASCADE, related_name="metrics")
+    short_name = models.SlugField(max_length=60)
+    name = models.CharField(max_length=200)
+    unit = models.CharField(max_length=40, blank=True)
+    direction = models.CharField(max_length=8, choices=Direction.choices)
+    threshold = models.DecimalField(max_digits=20, decimal_places=6)
+    evaluation_window = models.CharField(
+        max_length=100, blank=True, help_text="The window each reading covers, e.g. 'rolling 7 days'."
+    )
+    description = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["short_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["ai_system", "short_name"], name="metric_short_name_unique"),
+            models.CheckConstraint(
+                condition=models.Q(direction__in=[d.value for d in Direction]), name="metric_direction"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.short_name
+
+    def breaches(self, value: object) -> bool:
+        """Whether ``value`` is beyond the threshold in the bad direction (equal is not a breach)."""
+        if self.direction == Direction.HIGHER:
+            return value < self.threshold  # type: ignore[operator]
+        return value > self.threshold  # type: ignore[operator]
+
+
+class MetricReading(models.Model):
+    """One reading of a metric at a time. One reading per metric and time: pushing the same
+    reading again stores nothing (idempotent)."""
+
+    metric = models.ForeignKey(Metric, on_delete=models.CASCADE, related_name="readings")
+    at = models.DateTimeField()
+    value = models.DecimalField(max_digits=20, decimal_places=6)
+    breach = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["metric", "at"]
+        constraints = [models.UniqueConstraint(fields=["metric", "at"], name="metric_reading_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.metric_id} {self.at.isoformat()} = {self.value}"
+
+
+class MetricFlag(models.Model):
+    """An AI system flagged by breaches of one metric. A run of breaches keeps one open flag
+    (``breach_count``, first and last breach, worst value); a person closes it (recovery is
+    recorded, not a close). It holds what an AI incident will need: the system, the metric and
+    its threshold, when the breaches began and ended, the worst value; ``incident_ref`` is left
+    for the incident module."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    ai_system = models.ForeignKey(AISystem, on_delete=models.CASCADE, related_name="flags")
+    metric = models.ForeignKey(Metric, on_delete=models.CASCADE, related_name="flags")
+    status = models.CharField(max_length=8, choices=FlagStatus.choices, default=FlagStatus.OPEN)
+    threshold = models.DecimalField(
+        max_digits=20, decimal_places=6, help_text="The threshold when it opened."
+    )
+    direction = models.CharField(max_length=8, choices=Direction.choices)
+    first_breach_at = models.DateTimeField()
+    last_breach_at = models.DateTimeField()
+    breach_count = models.PositiveIntegerField(default=1)
+    worst_value = models.DecimalField(max_digits=20, decimal_places=6)
+    recovered_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a reading came back within the threshold (not a close)."
+    )
+    opened_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    close_note = models.TextField(blank=True)
+    incident_ref = models.CharField(
+        max_length=100, blank=True, help_text="The AI incident opened from it (later)."
+    )
+
+    class Meta:
+        ordering = ["-opened_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["metric"], condition=models.Q(status="open"), name="metric_one_open_flag"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=[s.value for s in FlagStatus]), name="metricflag_status"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.metric.short_name} breached ({self.breach_count}×)"

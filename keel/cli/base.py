@@ -45,6 +45,7 @@ PERMISSIONS: dict[str, str | None] = {
     "evidence add": "edit_evidence",
     "evidence list": "view",
     "evidence verify": "view_trail",
+    "ai metric push": "record_ai_results",
 }
 
 

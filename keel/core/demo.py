@@ -623,6 +623,10 @@ def load_demo(actor: Actor, progress: Progress | None = None) -> DemoReport:
         from keel.gap.demo import load_demo_gap  # the gap analysis
 
         load_demo_gap(actor, approver, say, integrated, people)
+        from keel.aisystems.demo import ensure_demo_ai_systems  # the AI system inventory
+
+        say("Recording the AI systems, their models, datasets, evaluations and metrics ...")
+        ensure_demo_ai_systems(actor, integrated, people)
 
     summary = demo_summary()
     say("Demo organisation loaded: " + ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in summary.items()))
@@ -730,11 +734,14 @@ def _adopt_controls(
 
 def demo_summary() -> dict[str, int]:
     """Counts of the records the demo writes (one query each)."""
+    from keel.aisystems.models import AISystem, Dataset
     from keel.controls.models import Control, ControlLink
     from keel.evidence.models import Evidence
 
     return {
         "controls": Control.objects.count(),
+        "ai_systems": AISystem.objects.count(),
+        "datasets": Dataset.objects.count(),
         "control_links": ControlLink.objects.count(),
         "evidence": Evidence.objects.count(),
         "management_systems": ManagementSystem.objects.count(),

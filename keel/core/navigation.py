@@ -32,7 +32,7 @@ NAV: list[NavItem] = [
     NavItem("Evidence", "evidence-list", section="Operate"),
     NavItem("Gap analysis", "gap-analysis", section="Operate", anywhere=True),
     NavItem("Risks", None, section="Operate"),
-    NavItem("AI systems", None, section="Operate"),
+    NavItem("AI systems", "ai-system-list", section="Operate"),
     NavItem("EU AI Act", None, section="Operate"),
     NavItem("Suppliers", None, section="Operate"),
     NavItem("Incidents", None, section="Operate"),

@@ -45,6 +45,8 @@ class Perm(models.TextChoices):
     APPROVE_SOA = "approve_soa", "Approve Statement of Applicability versions"
     EDIT_MAPPINGS = "edit_mappings", "Edit crosswalks and mapping decisions"
     EDIT_EVIDENCE = "edit_evidence", "Add and update evidence"
+    EDIT_AI_SYSTEMS = "edit_ai_systems", "Edit the AI system inventory, its datasets and metrics"
+    RECORD_AI_RESULTS = "record_ai_results", "Record evaluations, quality checks and metric readings"
 
 
 ROLE_PERMS: dict[str, frozenset[str]] = {
@@ -64,10 +66,14 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.APPROVE_SOA,
             Perm.EDIT_MAPPINGS,
             Perm.EDIT_EVIDENCE,
+            Perm.EDIT_AI_SYSTEMS,
+            Perm.RECORD_AI_RESULTS,
         }
     ),
-    # Contributors own controls: they update their own and collect evidence.
-    Role.CONTRIBUTOR: frozenset({Perm.VIEW, Perm.OWN_TOKENS, Perm.EDIT_OWN_CONTROLS, Perm.EDIT_EVIDENCE}),
+    # Contributors own controls: they update their own, collect evidence and record AI results.
+    Role.CONTRIBUTOR: frozenset(
+        {Perm.VIEW, Perm.OWN_TOKENS, Perm.EDIT_OWN_CONTROLS, Perm.EDIT_EVIDENCE, Perm.RECORD_AI_RESULTS}
+    ),
     Role.AUDITOR: frozenset({Perm.VIEW, Perm.VIEW_TRAIL, Perm.OWN_TOKENS}),
     Role.VIEWER: frozenset({Perm.VIEW}),
 }

@@ -51,6 +51,8 @@ EXPECTED: dict[str, set[str]] = {
         "approve_soa",
         "edit_mappings",
         "edit_evidence",
+        "edit_ai_systems",
+        "record_ai_results",
     },
     Role.COMPLIANCE_MANAGER: {
         "view",
@@ -66,8 +68,10 @@ EXPECTED: dict[str, set[str]] = {
         "approve_soa",
         "edit_mappings",
         "edit_evidence",
+        "edit_ai_systems",
+        "record_ai_results",
     },
-    Role.CONTRIBUTOR: {"view", "own_tokens", "edit_own_controls", "edit_evidence"},
+    Role.CONTRIBUTOR: {"view", "own_tokens", "edit_own_controls", "edit_evidence", "record_ai_results"},
     Role.AUDITOR: {"view", "view_trail", "own_tokens"},
     Role.VIEWER: {"view"},
 }

@@ -1,0 +1,289 @@
+"""Page-side forms of the AI system inventory: they parse input for the services; the rules
+live in the services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from keel.controls.forms import owner_choices
+from keel.core.forms import DATE, KeelForm
+from keel.core.models import ManagementSystem, User
+from keel.core.permissions import Perm, has_perm
+
+from . import queries
+from .choices import Acquisition, AIRole, AISystemOrigin, Comparison, Direction, LifecycleStage, ModelType
+from .models import AISystem, Dataset
+
+TEXT = {"rows": 3}
+
+
+def _any(label: str, choices: Any) -> list[tuple[str, str]]:
+    return [("", label), *choices]
+
+
+def _systems_for(user: User | None, perm: str) -> list[tuple[str, str]]:
+    return [
+        (ms.short_name, ms.name)
+        for ms in ManagementSystem.objects.order_by("name")
+        if user is None or has_perm(user, perm, ms)
+    ]
+
+
+def _user(email: str) -> User | None:
+    return User.objects.filter(email=email).first() if email else None
+
+
+# ---------------------------------------------------------------- AI systems
+
+
+class SystemFilterForm(KeelForm):
+    q = forms.CharField(label="Search", required=False, max_length=queries.MAX_TEXT)
+    stage = forms.ChoiceField(
+        label="Stage", choices=_any("Any stage", LifecycleStage.choices), required=False
+    )
+    origin = forms.ChoiceField(
+        label="Origin", choices=_any("Any origin", AISystemOrigin.choices), required=False
+    )
+    role = forms.ChoiceField(label="Our role", choices=_any("Any role", AIRole.choices), required=False)
+    management_system = forms.ChoiceField(label="Management system", required=False)
+    owner = forms.ChoiceField(label="Owner", required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["management_system"].choices = _any("All systems", _systems_for(None, Perm.VIEW))  # type: ignore[attr-defined]
+        self.fields["owner"].choices = _any("Anyone", owner_choices())  # type: ignore[attr-defined]
+
+    def filters(self) -> queries.SystemFilters:
+        if not self.is_valid():
+            return queries.SystemFilters()
+        return queries.SystemFilters(**{k: v or "" for k, v in self.cleaned_data.items()})
+
+
+class SystemForm(KeelForm):
+    short_name = forms.SlugField(max_length=60, help_text="Lowercase, digits and dashes; scripts use it.")
+    name = forms.CharField(max_length=200)
+    management_system = forms.ChoiceField()
+    origin = forms.ChoiceField(choices=AISystemOrigin.choices)
+    ai_roles = forms.MultipleChoiceField(
+        label="Our roles (ISO/IEC 22989)",
+        choices=AIRole.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    owner = forms.ChoiceField(required=False)
+    purpose = forms.CharField(widget=forms.Textarea(attrs=TEXT), required=False)
+    intended_use = forms.CharField(widget=forms.Textarea(attrs=TEXT), required=False)
+    foreseeable_misuse = forms.CharField(widget=forms.Textarea(attrs=TEXT), required=False)
+    users_description = forms.CharField(label="Users", widget=forms.Textarea(attrs=TEXT), required=False)
+    affected_people = forms.CharField(
+        label="Affected people who are not users", widget=forms.Textarea(attrs=TEXT), required=False
+    )
+    deployment_regions = forms.CharField(
+        required=False, max_length=500, help_text="Comma-separated, e.g. EU, UK."
+    )
+    human_oversight = forms.CharField(widget=forms.Textarea(attrs=TEXT), required=False)
+    third_party_components = forms.CharField(widget=forms.Textarea(attrs=TEXT), required=False)
+
+    def __init__(self, *args: Any, user: User | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["management_system"].choices = _systems_for(user, Perm.EDIT_AI_SYSTEMS)  # type: ignore[attr-defined]
+        self.fields["owner"].choices = _any("No owner yet", owner_choices())  # type: ignore[attr-defined]
+
+    @classmethod
+    def initial_for(cls, s: AISystem) -> dict[str, Any]:
+        return {
+            **{
+                n: getattr(s, n)
+                for n in ("short_name", "name", "origin", "ai_roles", "purpose", "intended_use")
+            },
+            **{
+                n: getattr(s, n)
+                for n in (
+                    "foreseeable_misuse",
+                    "users_description",
+                    "affected_people",
+                    "human_oversight",
+                    "third_party_components",
+                )
+            },
+            "management_system": s.management_system.short_name,
+            "owner": s.owner.email if s.owner else "",
+            "deployment_regions": ", ".join(s.deployment_regions),
+        }
+
+    def service_data(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        data["owner"] = _user(data["owner"])
+        return data
+
+
+class CreateSystemForm(SystemForm):
+    lifecycle_stage = forms.ChoiceField(
+        label="Lifecycle stage",
+        choices=LifecycleStage.choices,
+        initial=LifecycleStage.DESIGN,
+        help_text="Deployment, operation or retired only for a system already in service before Keel.",
+    )
+    existing_reason = forms.CharField(
+        label="Why it is recorded as existing",
+        widget=forms.Textarea(attrs=TEXT),
+        required=False,
+        help_text="For a system already in service: since when, and why it did not pass Keel's gate.",
+    )
+
+
+class StageForm(KeelForm):
+    stage = forms.ChoiceField(choices=LifecycleStage.choices)
+    note = forms.CharField(required=False, max_length=2000)
+
+
+class ModelForm(KeelForm):
+    name = forms.CharField(max_length=200)
+    version = forms.CharField(max_length=60)
+    model_type = forms.ChoiceField(label="Type", choices=ModelType.choices)
+    base_model = forms.CharField(max_length=200, required=False)
+    base_model_supplier = forms.CharField(max_length=200, required=False)
+    training_date = forms.DateField(required=False, widget=DATE)
+    description = forms.CharField(widget=forms.Textarea(attrs=TEXT), required=False)
+
+
+class MeasuredForm(KeelForm):
+    metric = forms.CharField(max_length=120)
+    comparison = forms.ChoiceField(
+        label="Criterion", choices=Comparison.choices, initial=Comparison.AT_LEAST, required=False
+    )
+    criterion_value = forms.DecimalField(
+        label="Criterion value", required=False, max_digits=20, decimal_places=6
+    )
+    criterion = forms.CharField(
+        label="Criterion in words",
+        max_length=300,
+        required=False,
+        help_text="Generated from a numeric criterion.",
+    )
+    result_value = forms.DecimalField(label="Result value", required=False, max_digits=20, decimal_places=6)
+    result = forms.CharField(label="Result in words", max_length=300, required=False)
+    passed = forms.NullBooleanField(
+        label="Passed",
+        required=False,
+        widget=forms.Select(
+            choices=[("unknown", "Compute from the criterion"), ("true", "Passed"), ("false", "Failed")]
+        ),
+    )
+    performed_by_name = forms.CharField(
+        label="Performed by (if not you)",
+        max_length=200,
+        required=False,
+        help_text="E.g. an external test lab.",
+    )
+    notes = forms.CharField(widget=forms.Textarea(attrs=TEXT), required=False)
+
+
+class EvaluationForm(MeasuredForm):
+    model = forms.ChoiceField(required=False, label="Model")
+
+    def __init__(self, *args: Any, system: AISystem, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = _any("The system as a whole", [(str(m.pk), str(m)) for m in system.models.all()])
+        self.fields["model"].choices = choices  # type: ignore[attr-defined]
+        self.order_fields(["model"])
+
+
+class MetricForm(KeelForm):
+    short_name = forms.SlugField(max_length=60, help_text="Unique within the system; pipelines push by it.")
+    name = forms.CharField(max_length=200)
+    unit = forms.CharField(max_length=40, required=False)
+    direction = forms.ChoiceField(choices=Direction.choices)
+    threshold = forms.DecimalField(max_digits=20, decimal_places=6)
+    evaluation_window = forms.CharField(max_length=100, required=False, help_text="E.g. rolling 7 days.")
+    description = forms.CharField(widget=forms.Textarea(attrs=TEXT), required=False)
+
+
+class FlagCloseForm(KeelForm):
+    note = forms.CharField(max_length=4000)
+
+
+# ---------------------------------------------------------------- datasets
+
+
+class DatasetFilterForm(KeelForm):
+    q = forms.CharField(label="Search", required=False, max_length=queries.MAX_TEXT)
+    acquisition = forms.ChoiceField(choices=_any("Any acquisition", Acquisition.choices), required=False)
+    management_system = forms.ChoiceField(label="Management system", required=False)
+    ai_system = forms.ChoiceField(label="AI system", required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["management_system"].choices = _any("All systems", _systems_for(None, Perm.VIEW))  # type: ignore[attr-defined]
+        self.fields["ai_system"].choices = _any(  # type: ignore[attr-defined]
+            "Any AI system", AISystem.objects.order_by("name").values_list("short_name", "name")
+        )
+
+    def filters(self) -> queries.DatasetFilters:
+        if not self.is_valid():
+            return queries.DatasetFilters()
+        data: dict[str, Any] = {k: v or "" for k, v in self.cleaned_data.items()}
+        return queries.DatasetFilters(**data)
+
+
+class DatasetForm(KeelForm):
+    short_name = forms.SlugField(max_length=60)
+    name = forms.CharField(max_length=200)
+    management_system = forms.ChoiceField()
+    owner = forms.ChoiceField(required=False)
+    description = forms.CharField(widget=forms.Textarea(attrs=TEXT), required=False)
+    source = forms.CharField(max_length=300, required=False)
+    acquisition = forms.ChoiceField(choices=Acquisition.choices)
+    derived_from = forms.MultipleChoiceField(
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+        help_text="The datasets it was built from.",
+    )
+    ai_systems = forms.MultipleChoiceField(
+        label="Used by AI systems", required=False, widget=forms.CheckboxSelectMultiple
+    )
+    licence = forms.CharField(max_length=200, required=False)
+    rights = forms.CharField(widget=forms.Textarea(attrs=TEXT), required=False)
+    representativeness = forms.CharField(widget=forms.Textarea(attrs=TEXT), required=False)
+    personal_data = forms.BooleanField(required=False)
+    personal_data_notes = forms.CharField(widget=forms.Textarea(attrs=TEXT), required=False)
+    may_train = forms.BooleanField(label="May be used for training", required=False)
+    may_evaluate = forms.BooleanField(label="May be used for evaluation", required=False)
+    licence_scope = forms.CharField(widget=forms.Textarea(attrs=TEXT), required=False)
+    deletion_method = forms.CharField(widget=forms.Textarea(attrs=TEXT), required=False)
+
+    def __init__(
+        self, *args: Any, user: User | None = None, dataset: Dataset | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["management_system"].choices = _systems_for(user, Perm.EDIT_AI_SYSTEMS)  # type: ignore[attr-defined]
+        self.fields["owner"].choices = _any("No owner yet", owner_choices())  # type: ignore[attr-defined]
+        others = Dataset.objects.order_by("name")
+        if dataset is not None:
+            others = others.exclude(pk=dataset.pk)
+        self.fields["derived_from"].choices = list(others.values_list("short_name", "name"))  # type: ignore[attr-defined]
+        self.fields["ai_systems"].choices = list(  # type: ignore[attr-defined]
+            AISystem.objects.order_by("name").values_list("short_name", "name")
+        )
+
+    @classmethod
+    def initial_for(cls, d: Dataset) -> dict[str, Any]:
+        names = [
+            f
+            for f in cls.base_fields
+            if f not in {"management_system", "owner", "derived_from", "ai_systems"}
+        ]
+        return {
+            **{n: getattr(d, n) for n in names},
+            "management_system": d.management_system.short_name,
+            "owner": d.owner.email if d.owner else "",
+            "derived_from": [x.short_name for x in d.derived_from.all()],
+            "ai_systems": [s.short_name for s in d.ai_systems.all()],
+        }
+
+    def service_data(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        data["owner"] = _user(data["owner"])
+        return data

@@ -1,0 +1,450 @@
+"""Read-side queries of the AI system inventory, shared by pages, the API and the CLI.
+
+Lists are restricted to the management systems the reader may view and run a fixed number of
+queries whatever the number of rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import (
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    TextField,
+    Value,
+    Window,
+)
+from django.db.models.functions import Cast, Coalesce, RowNumber
+
+from keel.core.errors import NotFound, PermissionDenied, ValidationFailed
+from keel.core.models import TrailEntry, User
+from keel.core.permissions import Perm, has_perm, restrict
+
+from . import lineage as lineage_mod
+from .choices import AIRole, AISystemOrigin, Direction, FlagStatus, LifecycleStage
+from .models import AIModel, AISystem, Dataset, Evaluation, Metric, MetricFlag, MetricReading, QualityCheck
+
+MAX_TEXT = 100
+SPARK_POINTS = 60
+SYSTEM_ORDER: dict[str, tuple[str, ...]] = {
+    "name": ("name",),
+    "-name": ("-name",),
+    "short_name": ("short_name",),
+    "stage": ("lifecycle_stage", "name"),
+    "-updated_at": ("-updated_at", "name"),
+}
+DATASET_ORDER: dict[str, tuple[str, ...]] = {
+    "name": ("name",),
+    "-name": ("-name",),
+    "short_name": ("short_name",),
+    "-updated_at": ("-updated_at",),
+}
+
+
+def _choice(value: str, allowed: list[str], name: str) -> str:
+    if value not in allowed:
+        raise ValidationFailed(f"{name} must be one of: {', '.join(allowed)}.", {name: ["Unknown value."]})
+    return value
+
+
+def _order(order: str, table: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
+    if order not in table:
+        raise ValidationFailed(f"order must be one of: {', '.join(table)}.", {"order": ["Unknown ordering."]})
+    return table[order]
+
+
+def _count(model: Any, field: str, **extra: Any) -> Coalesce:
+    sub = (
+        model.objects.filter(**{field: OuterRef("pk")}, **extra)
+        .order_by()
+        .values(field)
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(sub, output_field=IntegerField()), Value(0))
+
+
+# ---------------------------------------------------------------- AI systems
+
+
+@dataclass
+class SystemFilters:
+    stage: str = ""
+    origin: str = ""
+    role: str = ""
+    management_system: str = ""
+    owner: str = ""  # email
+    q: str = ""
+    order: str = "name"
+
+
+def base_systems() -> QuerySet[AISystem]:
+    return AISystem.objects.select_related("management_system", "owner").annotate(
+        model_count=_count(AIModel, "ai_system"),
+        open_flag_count=_count(MetricFlag, "ai_system", status=FlagStatus.OPEN),
+        dataset_count=_count(Dataset.ai_systems.through, "aisystem"),
+    )
+
+
+def systems(user: User | None, f: SystemFilters | None = None) -> QuerySet[AISystem]:
+    f = f or SystemFilters()
+    qs = restrict(base_systems(), user, Perm.VIEW)
+    if f.stage:
+        qs = qs.filter(lifecycle_stage=_choice(f.stage, LifecycleStage.values, "stage"))
+    if f.origin:
+        qs = qs.filter(origin=_choice(f.origin, AISystemOrigin.values, "origin"))
+    if f.role:
+        role = _choice(f.role, AIRole.values, "role")
+        qs = qs.annotate(roles_text=Cast("ai_roles", TextField())).filter(roles_text__contains=f'"{role}"')
+    if f.management_system:
+        from keel.controls.queries import management_system_ref
+
+        qs = qs.filter(management_system=management_system_ref(f.management_system))
+    if f.owner:
+        qs = qs.filter(owner__email__iexact=f.owner.strip())
+    if f.q:
+        for word in f.q.split()[:8]:
+            qs = qs.filter(
+                Q(name__icontains=word)
+                | Q(short_name__icontains=word)
+                | Q(purpose__icontains=word)
+                | Q(intended_use__icontains=word)
+            )
+    return qs.order_by(*_order(f.order, SYSTEM_ORDER))
+
+
+def _readable(user: User | None, ms: Any, what: str) -> None:
+    if not has_perm(user, Perm.VIEW, ms):
+        raise PermissionDenied(f"Your roles do not let you read this {what}.")
+
+
+def system_for(user: User | None, ref: uuid.UUID | str) -> AISystem:
+    """One AI system (id or short name) with its models, evaluations, datasets and metrics
+    prefetched; 403 when the user may not read it."""
+    qs = base_systems().prefetch_related(
+        Prefetch("models", AIModel.objects.order_by("name", "-created_at")),
+        Prefetch(
+            "evaluations",
+            Evaluation.objects.select_related("model", "performed_by").order_by(
+                "-performed_at", "-created_at"
+            ),
+        ),
+        Prefetch("datasets", Dataset.objects.order_by("name")),
+        Prefetch("metrics", Metric.objects.order_by("short_name")),
+        Prefetch("flags", MetricFlag.objects.select_related("metric", "closed_by").order_by("-opened_at")),
+    )
+    system = None
+    try:
+        system = qs.filter(pk=uuid.UUID(str(ref))).first()
+    except ValueError:
+        system = qs.filter(short_name=str(ref).strip()).first()
+    if system is None:
+        raise NotFound(f"No AI system {ref!r}: give its id or short name (e.g. credit-scoring).")
+    _readable(user, system.management_system, "AI system")
+    return system
+
+
+def recent_readings(
+    metric_ids: list[uuid.UUID], points: int = SPARK_POINTS
+) -> dict[uuid.UUID, list[MetricReading]]:
+    """The latest ``points`` readings of each metric, oldest first (one query)."""
+    if not metric_ids:
+        return {}
+    qs = (
+        MetricReading.objects.filter(metric_id__in=metric_ids)
+        .annotate(rank=Window(RowNumber(), partition_by=[F("metric_id")], order_by=F("at").desc()))
+        .filter(rank__lte=points)
+        .order_by("metric_id", "at")
+    )
+    out: dict[uuid.UUID, list[MetricReading]] = {pk: [] for pk in metric_ids}
+    for r in qs:
+        out[r.metric_id].append(r)
+    return out
+
+
+def history(system: AISystem, limit: int = 50) -> QuerySet[TrailEntry]:
+    """Trail entries of the system and of the records hanging off it (models, evaluations,
+    metrics, flags), newest first."""
+    ids = [str(system.pk)]
+    ids += [str(m.pk) for m in system.models.all()]
+    ids += [str(e.pk) for e in system.evaluations.all()]
+    ids += [str(m.pk) for m in system.metrics.all()]
+    ids += [str(fl.pk) for fl in system.flags.all()]
+    return TrailEntry.objects.filter(object_id__in=ids).order_by("-seq")[:limit]
+
+
+# ---------------------------------------------------------------- models and evaluations
+
+
+@dataclass
+class ModelFilters:
+    ai_system: str = ""
+    model_type: str = ""
+    q: str = ""
+
+
+def _system_ref(ref: str) -> AISystem:
+    from .services import get_system
+
+    try:
+        return get_system(ref)
+    except NotFound as exc:
+        raise ValidationFailed(exc.message, {"ai_system": ["Unknown AI system."]}) from None
+
+
+def models(user: User | None, f: ModelFilters | None = None) -> QuerySet[AIModel]:
+    f = f or ModelFilters()
+    qs = restrict(
+        AIModel.objects.select_related("ai_system"), user, Perm.VIEW, field="ai_system__management_system"
+    ).order_by("ai_system__short_name", "name", "-created_at")
+    if f.ai_system:
+        qs = qs.filter(ai_system=_system_ref(f.ai_system))
+    if f.model_type:
+        from .choices import ModelType
+
+        qs = qs.filter(model_type=_choice(f.model_type, ModelType.values, "model_type"))
+    if f.q:
+        for word in f.q.split()[:8]:
+            qs = qs.filter(Q(name__icontains=word) | Q(base_model__icontains=word))
+    return qs
+
+
+def model_for(user: User | None, ref: uuid.UUID | str) -> AIModel:
+    from .services import get_model
+
+    model = get_model(ref)
+    _readable(user, model.ai_system.management_system, "model")
+    return model
+
+
+@dataclass
+class EvaluationFilters:
+    ai_system: str = ""
+    model: str = ""
+    passed: bool | None = None
+    metric: str = ""
+
+
+def evaluations(user: User | None, f: EvaluationFilters | None = None) -> QuerySet[Evaluation]:
+    f = f or EvaluationFilters()
+    qs = restrict(
+        Evaluation.objects.select_related("ai_system", "model", "performed_by"),
+        user,
+        Perm.VIEW,
+        field="ai_system__management_system",
+    ).order_by("-performed_at", "-created_at")
+    if f.ai_system:
+        qs = qs.filter(ai_system=_system_ref(f.ai_system))
+    if f.model:
+        try:
+            qs = qs.filter(model_id=uuid.UUID(str(f.model)))
+        except ValueError:
+            raise ValidationFailed("model is a model id.", {"model": ["Not an id."]}) from None
+    if f.passed is not None:
+        qs = qs.filter(passed=f.passed)
+    if f.metric:
+        qs = qs.filter(metric__iexact=f.metric.strip())
+    return qs
+
+
+def evaluation_for(user: User | None, ref: uuid.UUID | str) -> Evaluation:
+    try:
+        e = Evaluation.objects.select_related("ai_system__management_system", "model", "performed_by").get(
+            pk=uuid.UUID(str(ref))
+        )
+    except (ValueError, Evaluation.DoesNotExist):
+        raise NotFound(f"No evaluation with id {ref}.") from None
+    _readable(user, e.ai_system.management_system, "evaluation")
+    return e
+
+
+# ---------------------------------------------------------------- datasets
+
+
+@dataclass
+class DatasetFilters:
+    management_system: str = ""
+    ai_system: str = ""
+    acquisition: str = ""
+    personal_data: bool | None = None
+    may_train: bool | None = None
+    q: str = ""
+    order: str = "name"
+
+
+def base_datasets() -> QuerySet[Dataset]:
+    return (
+        Dataset.objects.select_related("management_system", "owner")
+        .prefetch_related(
+            Prefetch("ai_systems", AISystem.objects.order_by("short_name")),
+            Prefetch("derived_from", Dataset.objects.order_by("short_name")),
+        )
+        .annotate(
+            check_count=_count(QualityCheck, "dataset"),
+            failed_check_count=_count(QualityCheck, "dataset", passed=False),
+        )
+    )
+
+
+def datasets(user: User | None, f: DatasetFilters | None = None) -> QuerySet[Dataset]:
+    f = f or DatasetFilters()
+    qs = restrict(base_datasets(), user, Perm.VIEW)
+    if f.management_system:
+        from keel.controls.queries import management_system_ref
+
+        qs = qs.filter(management_system=management_system_ref(f.management_system))
+    if f.ai_system:
+        system = _system_ref(f.ai_system)
+        qs = qs.filter(pk__in=Dataset.ai_systems.through.objects.filter(aisystem=system).values("dataset_id"))
+    if f.acquisition:
+        from .choices import Acquisition
+
+        qs = qs.filter(acquisition=_choice(f.acquisition, Acquisition.values, "acquisition"))
+    if f.personal_data is not None:
+        qs = qs.filter(personal_data=f.personal_data)
+    if f.may_train is not None:
+        qs = qs.filter(may_train=f.may_train)
+    if f.q:
+        for word in f.q.split()[:8]:
+            qs = qs.filter(
+                Q(name__icontains=word) | Q(short_name__icontains=word) | Q(source__icontains=word)
+            )
+    return qs.order_by(*_order(f.order, DATASET_ORDER))
+
+
+def dataset_for(user: User | None, ref: uuid.UUID | str) -> Dataset:
+    qs = base_datasets().prefetch_related(
+        Prefetch(
+            "quality_checks", QualityCheck.objects.select_related("performed_by").order_by("-performed_at")
+        ),
+    )
+    dataset = None
+    try:
+        dataset = qs.filter(pk=uuid.UUID(str(ref))).first()
+    except ValueError:
+        dataset = qs.filter(short_name=str(ref).strip()).first()
+    if dataset is None:
+        raise NotFound(f"No dataset {ref!r}: give its id or short name.")
+    _readable(user, dataset.management_system, "dataset")
+    return dataset
+
+
+def dataset_lineage(dataset: Dataset) -> lineage_mod.Lineage:
+    return lineage_mod.lineage(dataset)
+
+
+# ---------------------------------------------------------------- metrics, readings, flags
+
+
+@dataclass
+class MetricFilters:
+    ai_system: str = ""
+    direction: str = ""
+
+
+def _base_metrics() -> QuerySet[Metric]:
+    return Metric.objects.select_related("ai_system").annotate(
+        reading_count=_count(MetricReading, "metric"),
+        open_flag_count=_count(MetricFlag, "metric", status=FlagStatus.OPEN),
+    )
+
+
+def metrics(user: User | None, f: MetricFilters | None = None) -> QuerySet[Metric]:
+    f = f or MetricFilters()
+    qs = restrict(
+        _base_metrics(),
+        user,
+        Perm.VIEW,
+        field="ai_system__management_system",
+    ).order_by("ai_system__short_name", "short_name")
+    if f.ai_system:
+        qs = qs.filter(ai_system=_system_ref(f.ai_system))
+    if f.direction:
+        qs = qs.filter(direction=_choice(f.direction, Direction.values, "direction"))
+    return qs
+
+
+def metric_for(user: User | None, ref: uuid.UUID | str) -> Metric:
+    metric = (
+        _base_metrics().select_related("ai_system__management_system").filter(pk=_uuid(ref, "metric")).first()
+    )
+    if metric is None:
+        raise NotFound(f"No metric with id {ref}.")
+    _readable(user, metric.ai_system.management_system, "metric")
+    return metric
+
+
+def _uuid(ref: Any, what: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(str(ref))
+    except ValueError:
+        raise NotFound(f"No {what} with id {ref}.") from None
+
+
+@dataclass
+class ReadingFilters:
+    system: str = ""
+    metric: str = ""  # short name (with system) or id
+    breach: bool | None = None
+    since: dt.datetime | None = None
+    until: dt.datetime | None = None
+
+
+def readings(user: User | None, f: ReadingFilters | None = None) -> QuerySet[MetricReading]:
+    f = f or ReadingFilters()
+    qs = restrict(
+        MetricReading.objects.select_related("metric__ai_system"),
+        user,
+        Perm.VIEW,
+        field="metric__ai_system__management_system",
+    ).order_by("-at", "-pk")
+    if f.system:
+        qs = qs.filter(metric__ai_system=_system_ref(f.system))
+    if f.metric:
+        try:
+            qs = qs.filter(metric_id=uuid.UUID(str(f.metric)))
+        except ValueError:
+            qs = qs.filter(metric__short_name=f.metric.strip())
+    if f.breach is not None:
+        qs = qs.filter(breach=f.breach)
+    if f.since is not None:
+        qs = qs.filter(at__gte=f.since)
+    if f.until is not None:
+        qs = qs.filter(at__lt=f.until)
+    return qs
+
+
+def flags(user: User | None, system: str = "", status: str = "") -> QuerySet[MetricFlag]:
+    qs = restrict(
+        MetricFlag.objects.select_related("ai_system", "metric", "closed_by"),
+        user,
+        Perm.VIEW,
+        field="ai_system__management_system",
+    ).order_by("-opened_at")
+    if system:
+        qs = qs.filter(ai_system=_system_ref(system))
+    if status:
+        qs = qs.filter(status=_choice(status, FlagStatus.values, "status"))
+    return qs
+
+
+def flag_for(user: User | None, ref: uuid.UUID | str) -> MetricFlag:
+    flag = (
+        MetricFlag.objects.select_related("ai_system__management_system", "metric", "closed_by")
+        .filter(pk=_uuid(ref, "metric flag"))
+        .first()
+    )
+    if flag is None:
+        raise NotFound(f"No metric flag with id {ref}.")
+    _readable(user, flag.ai_system.management_system, "metric flag")
+    return flag

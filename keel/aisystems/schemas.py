@@ -1,0 +1,509 @@
+"""Schemas of the AI-system API: ``ai-systems``, ``models``, ``evaluations``, ``datasets``,
+``metrics``, ``metric-readings`` and ``metric-flags``.
+
+AI systems and datasets are named by id or short name, metrics by id (or, when pushing a
+reading, by the system's and the metric's short names), people by email. Bodies refuse unknown
+fields. Numbers (thresholds, criteria, results, readings) are decimals with up to 6 places.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import uuid
+from typing import Any, Literal
+
+from ninja import Field, Schema
+
+from keel.core.schemas import MS_REF, Body, Filters
+
+from .choices import (
+    Acquisition,
+    AIRole,
+    AISystemOrigin,
+    Comparison,
+    Direction,
+    FlagStatus,
+    LifecycleStage,
+    ModelType,
+)
+
+SYSTEM_REF = "An AI system's id or short name."
+
+
+def _email(user: Any) -> str | None:
+    return user.email if user is not None else None
+
+
+# ---------------------------------------------------------------- AI systems
+
+
+class AISystemOut(Schema):
+    id: uuid.UUID
+    short_name: str
+    name: str
+    management_system: str = Field(description="Short name of its management system.")
+    purpose: str
+    intended_use: str
+    foreseeable_misuse: str
+    lifecycle_stage: LifecycleStage
+    origin: AISystemOrigin
+    ai_roles: list[str]
+    owner: str | None = Field(description="The owner's email.")
+    users_description: str
+    affected_people: str
+    deployment_regions: list[str]
+    human_oversight: str
+    third_party_components: str
+    model_count: int
+    dataset_count: int
+    open_flag_count: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    retired_at: dt.datetime | None
+
+    @staticmethod
+    def resolve_management_system(obj: Any) -> str:
+        return str(obj.management_system.short_name)
+
+    @staticmethod
+    def resolve_owner(obj: Any) -> str | None:
+        return _email(obj.owner)
+
+
+class AISystemFilters(Filters):
+    stage: LifecycleStage | None = None
+    origin: AISystemOrigin | None = None
+    role: AIRole | None = Field(
+        None, description="Systems where the organisation holds this ISO/IEC 22989 role."
+    )
+    management_system: str | None = Field(None, description=MS_REF)
+    owner: str | None = Field(None, description="The owner's email.")
+    q: str | None = Field(None, max_length=100)
+    order: Literal["name", "-name", "short_name", "stage", "-updated_at"] = "name"
+
+
+class AISystemIn(Body):
+    short_name: str = Field(
+        max_length=60, description="Lowercase letters, digits and dashes; scripts use it."
+    )
+    name: str = Field(max_length=200)
+    management_system: str = Field(description=MS_REF)
+    purpose: str = ""
+    intended_use: str = ""
+    foreseeable_misuse: str = ""
+    lifecycle_stage: LifecycleStage = LifecycleStage.DESIGN
+    existing_reason: str = Field(
+        "",
+        max_length=2000,
+        description="Only to record a system already in deployment, operation or retired before Keel.",
+    )
+    origin: AISystemOrigin
+    ai_roles: list[AIRole] = []
+    owner: str | None = Field(None, description="The owner's email.")
+    users_description: str = ""
+    affected_people: str = ""
+    deployment_regions: list[str] = []
+    human_oversight: str = ""
+    third_party_components: str = ""
+
+
+class AISystemPatch(Body):
+    short_name: str | None = Field(None, max_length=60)
+    name: str | None = Field(None, max_length=200)
+    management_system: str | None = Field(None, description=MS_REF)
+    purpose: str | None = None
+    intended_use: str | None = None
+    foreseeable_misuse: str | None = None
+    origin: AISystemOrigin | None = None
+    ai_roles: list[AIRole] | None = None
+    owner: str | None = Field(None, description="The owner's email; null removes the owner.")
+    users_description: str | None = None
+    affected_people: str | None = None
+    deployment_regions: list[str] | None = None
+    human_oversight: str | None = None
+    third_party_components: str | None = None
+
+
+class StageIn(Body):
+    stage: LifecycleStage
+    note: str = Field("", max_length=2000)
+
+
+# ---------------------------------------------------------------- models
+
+
+class AIModelOut(Schema):
+    id: uuid.UUID
+    ai_system: str = Field(description="The AI system's short name.")
+    name: str
+    version: str
+    model_type: ModelType
+    base_model: str
+    base_model_supplier: str
+    training_date: dt.date | None
+    description: str
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+    @staticmethod
+    def resolve_ai_system(obj: Any) -> str:
+        return str(obj.ai_system.short_name)
+
+
+class AIModelFilters(Filters):
+    ai_system: str | None = Field(None, description=SYSTEM_REF)
+    model_type: ModelType | None = None
+    q: str | None = Field(None, max_length=100)
+
+
+class AIModelIn(Body):
+    ai_system: str = Field(description=SYSTEM_REF)
+    name: str = Field(max_length=200)
+    version: str = Field(max_length=60)
+    model_type: ModelType
+    base_model: str = Field("", max_length=200)
+    base_model_supplier: str = Field("", max_length=200)
+    training_date: dt.date | None = None
+    description: str = ""
+
+
+class AIModelPatch(Body):
+    name: str | None = Field(None, max_length=200)
+    version: str | None = Field(None, max_length=60)
+    model_type: ModelType | None = None
+    base_model: str | None = Field(None, max_length=200)
+    base_model_supplier: str | None = Field(None, max_length=200)
+    training_date: dt.date | None = None
+    description: str | None = None
+
+
+# ---------------------------------------------------------------- evaluations and checks
+
+
+class MeasuredOut(Schema):
+    id: uuid.UUID
+    metric: str
+    comparison: Comparison
+    criterion_value: decimal.Decimal | None
+    criterion: str
+    result_value: decimal.Decimal | None
+    result: str
+    passed: bool
+    performed_by: str | None = Field(description="Email of the Keel user who performed it.")
+    performed_by_name: str
+    performed_at: dt.datetime
+    notes: str
+    created_at: dt.datetime
+
+    @staticmethod
+    def resolve_performed_by(obj: Any) -> str | None:
+        return _email(obj.performed_by)
+
+
+class EvaluationOut(MeasuredOut):
+    ai_system: str
+    model: uuid.UUID | None
+
+    @staticmethod
+    def resolve_ai_system(obj: Any) -> str:
+        return str(obj.ai_system.short_name)
+
+    @staticmethod
+    def resolve_model(obj: Any) -> uuid.UUID | None:
+        return obj.model_id
+
+
+class EvaluationFilters(Filters):
+    ai_system: str | None = Field(None, description=SYSTEM_REF)
+    model: uuid.UUID | None = None
+    passed: bool | None = None
+    metric: str | None = Field(None, max_length=120)
+
+
+class MeasuredIn(Body):
+    metric: str = Field(max_length=120)
+    comparison: Comparison = Comparison.RECORDED
+    criterion_value: decimal.Decimal | None = None
+    criterion: str = Field(
+        "", max_length=300, description="In words; generated from a numeric criterion when empty."
+    )
+    result_value: decimal.Decimal | None = None
+    result: str = Field("", max_length=300)
+    passed: bool | None = Field(None, description="Computed for a numeric criterion; required when judged.")
+    performed_by: str | None = Field(None, description="Email of the Keel user; default: the caller.")
+    performed_by_name: str = Field("", max_length=200, description="Who performed it, when not a Keel user.")
+    performed_at: dt.datetime | None = Field(None, description="Default: now.")
+    notes: str = ""
+
+
+class EvaluationIn(MeasuredIn):
+    ai_system: str = Field(description=SYSTEM_REF)
+    model: uuid.UUID | None = Field(None, description="A model of that system, when the model was evaluated.")
+
+
+class QualityCheckOut(MeasuredOut):
+    pass
+
+
+# ---------------------------------------------------------------- datasets
+
+
+class LineageNodeOut(Schema):
+    short_name: str
+    name: str
+    depth: int
+    via: list[str] = Field(description="Short names of the datasets one step nearer it links through.")
+
+    @staticmethod
+    def resolve_short_name(obj: Any) -> str:
+        return str(obj.dataset.short_name)
+
+    @staticmethod
+    def resolve_name(obj: Any) -> str:
+        return str(obj.dataset.name)
+
+
+class DatasetOut(Schema):
+    id: uuid.UUID
+    short_name: str
+    name: str
+    management_system: str
+    description: str
+    owner: str | None
+    source: str
+    acquisition: Acquisition
+    licence: str
+    rights: str
+    representativeness: str
+    personal_data: bool
+    personal_data_notes: str
+    may_train: bool
+    may_evaluate: bool
+    licence_scope: str
+    deletion_method: str
+    ai_systems: list[str]
+    derived_from: list[str] = Field(description="Short names of the datasets it was derived from directly.")
+    check_count: int
+    failed_check_count: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+    @staticmethod
+    def resolve_management_system(obj: Any) -> str:
+        return str(obj.management_system.short_name)
+
+    @staticmethod
+    def resolve_owner(obj: Any) -> str | None:
+        return _email(obj.owner)
+
+    @staticmethod
+    def resolve_ai_systems(obj: Any) -> list[str]:
+        return [s.short_name for s in obj.ai_systems.all()]
+
+    @staticmethod
+    def resolve_derived_from(obj: Any) -> list[str]:
+        return [d.short_name for d in obj.derived_from.all()]
+
+
+class DatasetDetailOut(DatasetOut):
+    quality_checks: list[QualityCheckOut]
+    upstream: list[LineageNodeOut] = Field(description="What it came from, transitively (depth 1: direct).")
+    downstream: list[LineageNodeOut] = Field(description="What was built from it, transitively.")
+
+    @staticmethod
+    def resolve_quality_checks(obj: Any) -> list[Any]:
+        return list(obj.quality_checks.all())
+
+    @staticmethod
+    def resolve_upstream(obj: Any) -> list[Any]:
+        return [n for level in obj.lineage.upstream for n in level]
+
+    @staticmethod
+    def resolve_downstream(obj: Any) -> list[Any]:
+        return [n for level in obj.lineage.downstream for n in level]
+
+
+class DatasetFilters(Filters):
+    management_system: str | None = Field(None, description=MS_REF)
+    ai_system: str | None = Field(None, description="Datasets used by this AI system.")
+    acquisition: Acquisition | None = None
+    personal_data: bool | None = None
+    may_train: bool | None = None
+    q: str | None = Field(None, max_length=100)
+    order: Literal["name", "-name", "short_name", "-updated_at"] = "name"
+
+
+class DatasetIn(Body):
+    short_name: str = Field(max_length=60)
+    name: str = Field(max_length=200)
+    management_system: str = Field(description=MS_REF)
+    description: str = ""
+    owner: str | None = None
+    source: str = Field("", max_length=300)
+    acquisition: Acquisition
+    licence: str = Field("", max_length=200)
+    rights: str = ""
+    representativeness: str = ""
+    personal_data: bool = False
+    personal_data_notes: str = ""
+    may_train: bool = False
+    may_evaluate: bool = False
+    licence_scope: str = ""
+    deletion_method: str = ""
+    ai_systems: list[str] = Field([], description="Short names of the AI systems that use it.")
+    derived_from: list[str] = Field([], description="Short names of the datasets it was derived from.")
+
+
+class DatasetPatch(Body):
+    short_name: str | None = Field(None, max_length=60)
+    name: str | None = Field(None, max_length=200)
+    management_system: str | None = None
+    description: str | None = None
+    owner: str | None = None
+    source: str | None = Field(None, max_length=300)
+    acquisition: Acquisition | None = None
+    licence: str | None = Field(None, max_length=200)
+    rights: str | None = None
+    representativeness: str | None = None
+    personal_data: bool | None = None
+    personal_data_notes: str | None = None
+    may_train: bool | None = None
+    may_evaluate: bool | None = None
+    licence_scope: str | None = None
+    deletion_method: str | None = None
+    ai_systems: list[str] | None = None
+    derived_from: list[str] | None = None
+
+
+# ---------------------------------------------------------------- metrics, readings, flags
+
+
+class MetricOut(Schema):
+    id: uuid.UUID
+    ai_system: str
+    short_name: str
+    name: str
+    unit: str
+    direction: Direction
+    threshold: decimal.Decimal
+    evaluation_window: str
+    description: str
+    reading_count: int
+    open_flag_count: int
+
+    @staticmethod
+    def resolve_ai_system(obj: Any) -> str:
+        return str(obj.ai_system.short_name)
+
+
+class MetricFilters(Filters):
+    ai_system: str | None = Field(None, description=SYSTEM_REF)
+    direction: Direction | None = None
+
+
+class MetricIn(Body):
+    ai_system: str = Field(description=SYSTEM_REF)
+    short_name: str = Field(
+        max_length=60, description="Unique within the system; scripts push readings by it."
+    )
+    name: str = Field(max_length=200)
+    unit: str = Field("", max_length=40)
+    direction: Direction
+    threshold: decimal.Decimal
+    evaluation_window: str = Field("", max_length=100)
+    description: str = ""
+
+
+class MetricPatch(Body):
+    name: str | None = Field(None, max_length=200)
+    unit: str | None = Field(None, max_length=40)
+    direction: Direction | None = None
+    threshold: decimal.Decimal | None = None
+    evaluation_window: str | None = Field(None, max_length=100)
+    description: str | None = None
+
+
+class ReadingOut(Schema):
+    id: int
+    system: str
+    metric: str
+    at: dt.datetime
+    value: decimal.Decimal
+    breach: bool
+
+    @staticmethod
+    def resolve_system(obj: Any) -> str:
+        return str(obj.metric.ai_system.short_name)
+
+    @staticmethod
+    def resolve_metric(obj: Any) -> str:
+        return str(obj.metric.short_name)
+
+
+class ReadingFilters(Filters):
+    system: str | None = Field(None, description=SYSTEM_REF)
+    metric: str | None = Field(None, description="A metric's short name or id.")
+    breach: bool | None = None
+    since: dt.datetime | None = None
+    until: dt.datetime | None = None
+
+
+class ReadingIn(Body):
+    system: str = Field(description="The AI system's short name.")
+    metric: str = Field(description="The metric's short name within that system.")
+    value: decimal.Decimal
+    at: dt.datetime | None = Field(
+        None, description="When it was measured; default: now. Give it to retry safely."
+    )
+
+
+class PushOut(Schema):
+    system: str
+    metric: str
+    at: str
+    value: str
+    created: bool = Field(description="False: the same reading was already stored, nothing was added.")
+    breach: bool
+    flag: str | None = Field(description="The open flag this breach belongs to.")
+    flag_opened: bool
+
+
+class FlagOut(Schema):
+    id: uuid.UUID
+    ai_system: str
+    metric: str
+    status: FlagStatus
+    threshold: decimal.Decimal
+    direction: Direction
+    first_breach_at: dt.datetime
+    last_breach_at: dt.datetime
+    breach_count: int
+    worst_value: decimal.Decimal
+    recovered_at: dt.datetime | None
+    opened_at: dt.datetime
+    closed_at: dt.datetime | None
+    closed_by: str | None
+    close_note: str
+    incident_ref: str
+
+    @staticmethod
+    def resolve_ai_system(obj: Any) -> str:
+        return str(obj.ai_system.short_name)
+
+    @staticmethod
+    def resolve_metric(obj: Any) -> str:
+        return str(obj.metric.short_name)
+
+    @staticmethod
+    def resolve_closed_by(obj: Any) -> str | None:
+        return _email(obj.closed_by)
+
+
+class FlagFilters(Filters):
+    system: str | None = Field(None, description=SYSTEM_REF)
+    status: FlagStatus | None = None
+
+
+class FlagCloseIn(Body):
+    note: str = Field(min_length=1, max_length=4000, description="What was found and done.")

@@ -1,0 +1,668 @@
+"""Write-side services of the AI system inventory: AI systems and their lifecycle gate, models,
+evaluations, datasets with lineage and quality checks, operating metrics, readings and flags.
+
+One transaction each; each writes its trail entry. Inventory records are changed with
+``edit_ai_systems`` over the system's management system; evaluations, quality checks and metric
+readings are recorded with ``record_ai_results`` (contributors hold it: the engineers and the
+pipelines that measure). Plain metric readings are telemetry and are not written to the trail
+one by one (docs/adr/0011-ai-metric-readings-and-flags.md); the flags they open and close are.
+Metrics, readings and flags live in :mod:`keel.aisystems.readings` and are re-exported here.
+"""
+
+from __future__ import annotations
+
+import decimal
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from keel.core import trail
+from keel.core.actor import Actor
+from keel.core.choices import TrailAction
+from keel.core.errors import Conflict, NotFound, ValidationFailed
+from keel.core.models import ManagementSystem
+from keel.core.permissions import Perm, check
+from keel.core.services.records import apply_fields, clean, reject_control_characters
+
+from . import gates, lineage
+from .choices import AIRole, Comparison, LifecycleStage
+from .models import (
+    AIModel,
+    AISystem,
+    Dataset,
+    DatasetDerivation,
+    Evaluation,
+    Metric,
+    QualityCheck,
+)
+
+SYSTEM_FIELDS = (
+    "short_name",
+    "name",
+    "purpose",
+    "intended_use",
+    "foreseeable_misuse",
+    "origin",
+    "ai_roles",
+    "owner",
+    "users_description",
+    "affected_people",
+    "deployment_regions",
+    "human_oversight",
+    "third_party_components",
+)
+MODEL_FIELDS = (
+    "name",
+    "version",
+    "model_type",
+    "base_model",
+    "base_model_supplier",
+    "training_date",
+    "description",
+)
+DATASET_FIELDS = (
+    "short_name",
+    "name",
+    "description",
+    "owner",
+    "source",
+    "acquisition",
+    "licence",
+    "rights",
+    "representativeness",
+    "personal_data",
+    "personal_data_notes",
+    "may_train",
+    "may_evaluate",
+    "licence_scope",
+    "deletion_method",
+)
+METRIC_FIELDS = ("short_name", "name", "unit", "direction", "threshold", "evaluation_window", "description")
+MEASURE_FIELDS = (
+    "metric",
+    "comparison",
+    "criterion_value",
+    "criterion",
+    "result_value",
+    "result",
+    "passed",
+    "performed_by",
+    "performed_by_name",
+    "performed_at",
+    "notes",
+)
+PLACES = decimal.Decimal("0.000001")
+# Short names that are page paths (/ai-systems/new/, /datasets/new/): refused as names.
+RESERVED = frozenset({"new", "flags"})
+
+
+def _not_reserved(obj: Any) -> None:
+    if getattr(obj, "short_name", "") in RESERVED:
+        raise ValidationFailed(
+            f"{obj.short_name!r} is a reserved word; choose another short name.",
+            {"short_name": ["Reserved."]},
+        )
+
+
+STAGE_ORDER = [s.value for s in LifecycleStage]
+
+
+# ---------------------------------------------------------------- look-ups
+
+
+def _management_system(ref: uuid.UUID | str | ManagementSystem) -> ManagementSystem:
+    if isinstance(ref, ManagementSystem):
+        return ref
+    from keel.controls.queries import management_system_ref
+
+    return management_system_ref(str(ref))
+
+
+def get_system(ref: uuid.UUID | str) -> AISystem:
+    """An AI system by id or short name."""
+    qs = AISystem.objects.select_related("management_system", "owner")
+    system = None
+    try:
+        system = qs.filter(pk=uuid.UUID(str(ref))).first()
+    except ValueError:
+        system = qs.filter(short_name=str(ref).strip()).first()
+    if system is None:
+        raise NotFound(f"No AI system {ref!r}: give its id or short name (e.g. credit-scoring).")
+    return system
+
+
+def get_dataset(ref: uuid.UUID | str) -> Dataset:
+    qs = Dataset.objects.select_related("management_system", "owner")
+    dataset = None
+    try:
+        dataset = qs.filter(pk=uuid.UUID(str(ref))).first()
+    except ValueError:
+        dataset = qs.filter(short_name=str(ref).strip()).first()
+    if dataset is None:
+        raise NotFound(f"No dataset {ref!r}: give its id or short name.")
+    return dataset
+
+
+def get_model(ref: uuid.UUID | str) -> AIModel:
+    try:
+        return AIModel.objects.select_related("ai_system__management_system").get(pk=uuid.UUID(str(ref)))
+    except (ValueError, AIModel.DoesNotExist):
+        raise NotFound(f"No AI model with id {ref}.") from None
+
+
+def get_metric(system: AISystem, short_name: str) -> Metric:
+    metric = Metric.objects.filter(ai_system=system, short_name=str(short_name).strip()).first()
+    if metric is None:
+        known = ", ".join(Metric.objects.filter(ai_system=system).values_list("short_name", flat=True))
+        raise NotFound(
+            f"{system.short_name} has no metric {short_name!r}. Its metrics: {known or 'none yet'}."
+        )
+    return metric
+
+
+def get_metric_by_id(ref: uuid.UUID | str) -> Metric:
+    try:
+        return Metric.objects.select_related("ai_system__management_system").get(pk=uuid.UUID(str(ref)))
+    except (ValueError, Metric.DoesNotExist):
+        raise NotFound(f"No metric with id {ref}.") from None
+
+
+def _list(value: Any, field: str) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        value = [v for v in (p.strip() for p in value.replace("\n", ",").split(",")) if v]
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+        raise ValidationFailed(f"{field} is a list of words.", {field: ["A list of text values."]})
+    return list(dict.fromkeys(v.strip() for v in value if v.strip()))
+
+
+def _roles(value: Any) -> list[str]:
+    roles = _list(value, "ai_roles")
+    unknown = [r for r in roles if r not in AIRole.values]
+    if unknown:
+        raise ValidationFailed(
+            f"Unknown AI role(s): {', '.join(unknown)}. Known (ISO/IEC 22989): {', '.join(AIRole.values)}.",
+            {"ai_roles": ["Unknown role."]},
+        )
+    return roles
+
+
+# ---------------------------------------------------------------- AI systems
+
+
+def _system_snapshot(system: AISystem) -> dict[str, Any]:
+    data = trail.snapshot(system, [*SYSTEM_FIELDS, "management_system", "lifecycle_stage"])
+    return data
+
+
+def create_system(
+    actor: Actor,
+    *,
+    management_system: uuid.UUID | str | ManagementSystem,
+    lifecycle_stage: str = LifecycleStage.DESIGN,
+    existing_reason: str = "",
+    **data: Any,
+) -> AISystem:
+    """Add an AI system to the inventory. A system is born in design, development or
+    verification; one already in service before Keel is recorded in its stage (deployment,
+    operation or retired) only with ``existing_reason`` — the trail marks it as recorded
+    history, not as a passed gate."""
+    ms = _management_system(management_system)
+    check(actor, Perm.EDIT_AI_SYSTEMS, ms)
+    if lifecycle_stage not in STAGE_ORDER:
+        raise ValidationFailed(
+            f"lifecycle_stage must be one of: {', '.join(STAGE_ORDER)}.",
+            {"lifecycle_stage": ["Unknown stage."]},
+        )
+    existing_reason = (existing_reason or "").strip()
+    late = lifecycle_stage in gates.GATED_STAGES or lifecycle_stage == LifecycleStage.RETIRED
+    if late and not existing_reason:
+        message = (
+            f"A new AI system cannot start in {LifecycleStage(lifecycle_stage).label.lower()}: create it "
+            "in design, development or verification and move it through the deployment gate, or, for "
+            "a system already in service before Keel, record it as existing with a reason."
+        )
+        raise ValidationFailed(message, {"lifecycle_stage": [message]})
+    if existing_reason and not late:
+        raise ValidationFailed(
+            "A reason for recording an existing system is only for systems already in deployment, "
+            "operation or retired.",
+            {"existing_reason": ["Leave empty for a new system."]},
+        )
+    reject_control_characters({"existing_reason": existing_reason})
+    data = dict(data)
+    if "ai_roles" in data:
+        data["ai_roles"] = _roles(data["ai_roles"])
+    if "deployment_regions" in data:
+        data["deployment_regions"] = _list(data["deployment_regions"], "deployment_regions")
+    with transaction.atomic():
+        system = AISystem(management_system=ms, lifecycle_stage=lifecycle_stage)
+        apply_fields(system, data, SYSTEM_FIELDS)
+        if lifecycle_stage == LifecycleStage.RETIRED:
+            system.retired_at = timezone.now()
+        _not_reserved(system)
+        clean(system, "AI system")
+        system.save()
+        changes: dict[str, Any] = trail.diff({}, _system_snapshot(system))
+        if existing_reason:
+            changes["recorded_as_existing"] = [None, existing_reason]
+        trail.record(actor, TrailAction.CREATE, system, changes=changes)
+    return system
+
+
+def update_system(
+    actor: Actor, ref: uuid.UUID | str, *, management_system: uuid.UUID | str | None = None, **data: Any
+) -> AISystem:
+    """Change an AI system's description (not its stage: :func:`change_stage`)."""
+    if "lifecycle_stage" in data:
+        raise ValidationFailed(
+            "Change the lifecycle stage with the stage action (it passes the deployment gate).",
+            {"lifecycle_stage": ["Use the stage action."]},
+        )
+    data = dict(data)
+    if "ai_roles" in data:
+        data["ai_roles"] = _roles(data["ai_roles"])
+    if "deployment_regions" in data:
+        data["deployment_regions"] = _list(data["deployment_regions"], "deployment_regions")
+    with transaction.atomic():
+        system = get_system(ref)
+        check(actor, Perm.EDIT_AI_SYSTEMS, system.management_system)
+        before = _system_snapshot(system)
+        apply_fields(system, data, SYSTEM_FIELDS)
+        if management_system is not None:
+            ms = _management_system(management_system)
+            check(actor, Perm.EDIT_AI_SYSTEMS, ms)
+            system.management_system = ms
+        _not_reserved(system)
+        clean(system, "AI system")
+        system.save()
+        changes = trail.diff(before, _system_snapshot(system))
+        if changes:
+            trail.record(actor, TrailAction.UPDATE, system, changes=changes)
+    return system
+
+
+def change_stage(actor: Actor, ref: uuid.UUID | str, stage: str, note: str = "") -> AISystem:
+    """Move an AI system to another lifecycle stage. Into deployment or operation it passes the
+    gate (a passing evaluation and an approved impact assessment); retirement is final."""
+    if stage not in STAGE_ORDER:
+        raise ValidationFailed(
+            f"stage must be one of: {', '.join(STAGE_ORDER)}.", {"stage": ["Unknown stage."]}
+        )
+    reject_control_characters({"note": note})
+    with transaction.atomic():
+        system = get_system(ref)
+        check(actor, Perm.EDIT_AI_SYSTEMS, system.management_system)
+        current = system.lifecycle_stage
+        if stage == current:
+            raise Conflict(f"{system.name} is already in {LifecycleStage(stage).label.lower()}.")
+        if current == LifecycleStage.RETIRED:
+            raise Conflict(
+                f"{system.name} is retired, and retirement is final: add a new AI system to the "
+                "inventory if it comes back into use."
+            )
+        if stage in gates.GATED_STAGES:
+            blockers = gates.deployment_blockers(system)
+            if blockers:
+                raise Conflict(
+                    f"{system.name} cannot move to {LifecycleStage(stage).label.lower()}: "
+                    + "; and ".join(blockers)
+                    + ". Nothing was changed.",
+                    {"stage": blockers},
+                )
+        system.lifecycle_stage = stage
+        system.retired_at = timezone.now() if stage == LifecycleStage.RETIRED else None
+        system.save(update_fields=["lifecycle_stage", "retired_at", "updated_at"])
+        changes: dict[str, Any] = {"lifecycle_stage": [current, stage]}
+        if note.strip():
+            changes["note"] = [None, note.strip()]
+        trail.record(actor, TrailAction.UPDATE, system, changes=changes)
+    return system
+
+
+def retire_system(actor: Actor, ref: uuid.UUID | str, note: str = "") -> AISystem:
+    return change_stage(actor, ref, LifecycleStage.RETIRED, note)
+
+
+# ---------------------------------------------------------------- models
+
+
+def create_model(actor: Actor, system_ref: uuid.UUID | str, **data: Any) -> AIModel:
+    with transaction.atomic():
+        system = get_system(system_ref)
+        check(actor, Perm.EDIT_AI_SYSTEMS, system.management_system)
+        model = AIModel(ai_system=system)
+        apply_fields(model, data, MODEL_FIELDS)
+        clean(model, "model")
+        model.save()
+        trail.record(
+            actor,
+            TrailAction.CREATE,
+            model,
+            management_system_id=system.management_system_id,
+            changes={
+                "ai_system": [None, system.short_name],
+                **trail.diff({}, trail.snapshot(model, MODEL_FIELDS)),
+            },
+        )
+    return model
+
+
+def update_model(actor: Actor, ref: uuid.UUID | str, **data: Any) -> AIModel:
+    with transaction.atomic():
+        model = get_model(ref)
+        check(actor, Perm.EDIT_AI_SYSTEMS, model.ai_system.management_system)
+        before = trail.snapshot(model, MODEL_FIELDS)
+        apply_fields(model, data, MODEL_FIELDS)
+        clean(model, "model")
+        model.save()
+        changes = trail.diff(before, trail.snapshot(model, MODEL_FIELDS))
+        if changes:
+            trail.record(
+                actor,
+                TrailAction.UPDATE,
+                model,
+                management_system_id=model.ai_system.management_system_id,
+                changes=changes,
+            )
+    return model
+
+
+# ---------------------------------------------------------------- evaluations and quality checks
+
+
+def _decimal(value: Any, field: str) -> decimal.Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        number = decimal.Decimal(str(value).strip())
+    except decimal.InvalidOperation:
+        raise ValidationFailed(
+            f"{field} must be a number, not {value!r}.", {field: ["Not a number."]}
+        ) from None
+    if not number.is_finite():
+        raise ValidationFailed(f"{field} must be a finite number.", {field: ["Not a finite number."]})
+    if abs(number) >= decimal.Decimal(10) ** 14:
+        raise ValidationFailed(
+            f"{field} is too large (at most 14 digits before the point).", {field: ["Too large."]}
+        )
+    return number.quantize(PLACES, rounding=decimal.ROUND_HALF_EVEN)
+
+
+def meets(comparison: str, result: decimal.Decimal, criterion: decimal.Decimal) -> bool:
+    return {
+        Comparison.AT_LEAST: result >= criterion,
+        Comparison.AT_MOST: result <= criterion,
+        Comparison.ABOVE: result > criterion,
+        Comparison.BELOW: result < criterion,
+    }[Comparison(comparison)]
+
+
+def _measured(data: dict[str, Any], what: str) -> dict[str, Any]:
+    """Validate a measurement and decide pass or fail: computed from a numeric criterion with a
+    comparison, else as recorded (then ``passed`` is required)."""
+    data = dict(data)
+    comparison = data.get("comparison") or Comparison.RECORDED
+    if comparison not in Comparison.values:
+        raise ValidationFailed(
+            f"comparison must be one of: {', '.join(Comparison.values)}.",
+            {"comparison": ["Unknown comparison."]},
+        )
+    data["comparison"] = comparison
+    data["criterion_value"] = _decimal(data.get("criterion_value"), "criterion_value")
+    data["result_value"] = _decimal(data.get("result_value"), "result_value")
+    if not str(data.get("metric") or "").strip():
+        raise ValidationFailed(f"Name the metric the {what} measured.", {"metric": ["Required."]})
+    if comparison != Comparison.RECORDED:
+        missing = [f for f in ("criterion_value", "result_value") if data[f] is None]
+        if missing:
+            raise ValidationFailed(
+                f"A criterion compared '{Comparison(comparison).label}' needs a numeric criterion value and "
+                "result value (or choose 'judged by the evaluator' and record pass or fail).",
+                {f: ["Required for a numeric criterion."] for f in missing},
+            )
+        computed = meets(comparison, data["result_value"], data["criterion_value"])
+        if data.get("passed") is not None and bool(data["passed"]) != computed:
+            raise ValidationFailed(
+                f"The result {data['result_value'].normalize()} {'meets' if computed else 'does not meet'} the "
+                f"criterion ({Comparison(comparison).label} {data['criterion_value'].normalize()}), so the "
+                f"{what} {'passed' if computed else 'failed'}: leave pass/fail out to have it computed.",
+                {"passed": ["Contradicts the criterion."]},
+            )
+        data["passed"] = computed
+        if not str(data.get("criterion") or "").strip():
+            data["criterion"] = (
+                f"{data['metric']} {Comparison(comparison).label} {data['criterion_value'].normalize()}"
+            )
+    elif data.get("passed") is None:
+        raise ValidationFailed(
+            f"Say whether the {what} passed: the criterion is not numeric, so pass or fail is recorded.",
+            {"passed": ["Required when the criterion is judged."]},
+        )
+    if not str(data.get("criterion") or "").strip():
+        raise ValidationFailed("State the acceptance criterion.", {"criterion": ["Required."]})
+    data["performed_at"] = data.get("performed_at") or timezone.now()
+    return data
+
+
+def _measure_changes(record: Any) -> dict[str, Any]:
+    return trail.diff({}, trail.snapshot(record, MEASURE_FIELDS))
+
+
+def record_evaluation(
+    actor: Actor, system_ref: uuid.UUID | str, *, model: uuid.UUID | str | None = None, **data: Any
+) -> Evaluation:
+    """Record an evaluation of an AI system or of one of its models."""
+    with transaction.atomic():
+        system = get_system(system_ref)
+        check(actor, Perm.RECORD_AI_RESULTS, system.management_system)
+        ai_model = None
+        if model:
+            ai_model = get_model(model)
+            if ai_model.ai_system_id != system.pk:
+                raise ValidationFailed(
+                    f"Model {ai_model} belongs to another AI system, not {system.short_name}.",
+                    {"model": ["Not a model of this system."]},
+                )
+        data = _measured(data, "evaluation")
+        if data.get("performed_by") is None and not data.get("performed_by_name") and actor.user is not None:
+            data["performed_by"] = actor.user
+        evaluation = Evaluation(ai_system=system, model=ai_model)
+        apply_fields(evaluation, data, MEASURE_FIELDS)
+        clean(evaluation, "evaluation")
+        evaluation.save()
+        trail.record(
+            actor,
+            TrailAction.CREATE,
+            evaluation,
+            object_repr=f"{system.short_name}: {evaluation}",
+            management_system_id=system.management_system_id,
+            changes={
+                "ai_system": [None, system.short_name],
+                "model": [None, str(ai_model) if ai_model else None],
+                **_measure_changes(evaluation),
+            },
+        )
+    return evaluation
+
+
+def record_quality_check(actor: Actor, dataset_ref: uuid.UUID | str, **data: Any) -> QualityCheck:
+    with transaction.atomic():
+        dataset = get_dataset(dataset_ref)
+        check(actor, Perm.RECORD_AI_RESULTS, dataset.management_system)
+        data = _measured(data, "quality check")
+        if data.get("performed_by") is None and not data.get("performed_by_name") and actor.user is not None:
+            data["performed_by"] = actor.user
+        qc = QualityCheck(dataset=dataset)
+        apply_fields(qc, data, MEASURE_FIELDS)
+        clean(qc, "quality check")
+        qc.save()
+        trail.record(
+            actor,
+            TrailAction.CREATE,
+            qc,
+            object_repr=f"{dataset.short_name}: {qc}",
+            management_system_id=dataset.management_system_id,
+            changes={"dataset": [None, dataset.short_name], **_measure_changes(qc)},
+        )
+    return qc
+
+
+# ---------------------------------------------------------------- datasets and lineage
+
+
+def _datasets(refs: Iterable[uuid.UUID | str], field: str) -> list[Dataset]:
+    wanted = list(dict.fromkeys(str(r).strip() for r in refs if str(r).strip()))
+    ids, names = [], []
+    for r in wanted:
+        try:
+            ids.append(uuid.UUID(r))
+        except ValueError:
+            names.append(r)
+
+    found = list(Dataset.objects.filter(Q(pk__in=ids) | Q(short_name__in=names)))
+    keys = {str(d.pk) for d in found} | {d.short_name for d in found}
+    missing = [r for r in wanted if r not in keys]
+    if missing:
+        raise ValidationFailed(f"Unknown dataset(s): {', '.join(missing)}.", {field: ["Unknown dataset."]})
+    return found
+
+
+def _systems(refs: Iterable[uuid.UUID | str]) -> list[AISystem]:
+    out = []
+    for r in dict.fromkeys(str(x).strip() for x in refs if str(x).strip()):
+        try:
+            out.append(get_system(r))
+        except NotFound as exc:
+            raise ValidationFailed(exc.message, {"ai_systems": ["Unknown AI system."]}) from None
+    return out
+
+
+def _dataset_snapshot(dataset: Dataset) -> dict[str, Any]:
+    data = trail.snapshot(dataset, [*DATASET_FIELDS, "management_system"])
+    data["derived_from"] = sorted(
+        DatasetDerivation.objects.filter(derived=dataset).values_list("source__short_name", flat=True)
+    )
+    data["ai_systems"] = sorted(dataset.ai_systems.values_list("short_name", flat=True))
+    return data
+
+
+def _set_sources(dataset: Dataset, sources: list[Dataset]) -> None:
+    """Set what ``dataset`` was derived from, refusing a cycle with a message naming it."""
+    if any(s.pk == dataset.pk for s in sources):
+        raise ValidationFailed(
+            f"{dataset.short_name} cannot be derived from itself.",
+            {"derived_from": ["A dataset is not its own source."]},
+        )
+    below = lineage.descendants(dataset.pk)
+    looping = [s for s in sources if s.pk in below]
+    if looping:
+        names = ", ".join(s.short_name for s in looping)
+        message = (
+            f"{dataset.short_name} cannot be derived from {names}: {names} is itself built from "
+            f"{dataset.short_name} (directly or through other datasets), and lineage cannot go in a "
+            "circle. Nothing was changed."
+        )
+        raise ValidationFailed(message, {"derived_from": [message]})
+    wanted = {s.pk for s in sources}
+    DatasetDerivation.objects.filter(derived=dataset).exclude(source_id__in=wanted).delete()
+    have = set(DatasetDerivation.objects.filter(derived=dataset).values_list("source_id", flat=True))
+    DatasetDerivation.objects.bulk_create(
+        [DatasetDerivation(source_id=pk, derived=dataset) for pk in wanted - have]
+    )
+
+
+def create_dataset(
+    actor: Actor,
+    *,
+    management_system: uuid.UUID | str | ManagementSystem,
+    derived_from: Iterable[uuid.UUID | str] = (),
+    ai_systems: Iterable[uuid.UUID | str] = (),
+    **data: Any,
+) -> Dataset:
+    ms = _management_system(management_system)
+    check(actor, Perm.EDIT_AI_SYSTEMS, ms)
+    with transaction.atomic():
+        sources = _datasets(derived_from, "derived_from")
+        systems = _systems(ai_systems)
+        dataset = Dataset(management_system=ms)
+        apply_fields(dataset, data, DATASET_FIELDS)
+        _not_reserved(dataset)
+        clean(dataset, "dataset")
+        dataset.save()
+        _set_sources(dataset, sources)
+        dataset.ai_systems.set(systems)
+        trail.record(actor, TrailAction.CREATE, dataset, changes=trail.diff({}, _dataset_snapshot(dataset)))
+    return dataset
+
+
+def update_dataset(
+    actor: Actor,
+    ref: uuid.UUID | str,
+    *,
+    management_system: uuid.UUID | str | None = None,
+    derived_from: Iterable[uuid.UUID | str] | None = None,
+    ai_systems: Iterable[uuid.UUID | str] | None = None,
+    **data: Any,
+) -> Dataset:
+    with transaction.atomic():
+        dataset = get_dataset(ref)
+        check(actor, Perm.EDIT_AI_SYSTEMS, dataset.management_system)
+        before = _dataset_snapshot(dataset)
+        apply_fields(dataset, data, DATASET_FIELDS)
+        if management_system is not None:
+            ms = _management_system(management_system)
+            check(actor, Perm.EDIT_AI_SYSTEMS, ms)
+            dataset.management_system = ms
+        _not_reserved(dataset)
+        clean(dataset, "dataset")
+        dataset.save()
+        if derived_from is not None:
+            _set_sources(dataset, _datasets(derived_from, "derived_from"))
+        if ai_systems is not None:
+            dataset.ai_systems.set(_systems(ai_systems))
+        changes = trail.diff(before, _dataset_snapshot(dataset))
+        if changes:
+            trail.record(actor, TrailAction.UPDATE, dataset, changes=changes)
+    return dataset
+
+
+# Operating metrics, readings and flags live in their own module; re-exported here so that
+# callers use one services namespace.
+from .readings import (  # noqa: E402
+    PushResult,
+    close_flag,
+    create_metric,
+    parse_time,
+    push_reading,
+    update_metric,
+)
+
+__all__ = [
+    "PushResult",
+    "change_stage",
+    "close_flag",
+    "create_dataset",
+    "create_metric",
+    "create_model",
+    "create_system",
+    "get_dataset",
+    "get_metric",
+    "get_metric_by_id",
+    "get_model",
+    "get_system",
+    "parse_time",
+    "push_reading",
+    "record_evaluation",
+    "record_quality_check",
+    "retire_system",
+    "update_dataset",
+    "update_metric",
+    "update_model",
+    "update_system",
+]

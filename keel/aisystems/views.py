@@ -1,0 +1,372 @@
+"""Pages of the AI system inventory: the list of AI systems with filters, a system with
+everything hanging off it (models, evaluations, datasets, metrics with sparklines, flags,
+history), create/edit forms, the stage action through the gate; datasets with their lineage
+both ways and quality checks.
+
+Thin views: parse input with a form, check the permission with ``@page``, call a service or a
+query, render. The services check the permission again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from keel.core.actor import Actor
+from keel.core.errors import KeelError
+from keel.core.forms import add_service_error
+from keel.core.models import ManagementSystem, User
+from keel.core.pages import page
+from keel.core.permissions import Perm, has_perm, system_ids_with
+from keel.core.views import INVALID, current_user, is_partial
+from keel.core.views.trail import describe
+
+from . import charts, gates, queries, services
+from .forms import (
+    CreateSystemForm,
+    DatasetFilterForm,
+    DatasetForm,
+    EvaluationForm,
+    FlagCloseForm,
+    MeasuredForm,
+    MetricForm,
+    ModelForm,
+    StageForm,
+    SystemFilterForm,
+    SystemForm,
+)
+from .models import MetricFlag
+
+PAGE_SIZE = 50
+
+
+def _system_ms(request: HttpRequest, ref: str, **kwargs: Any) -> ManagementSystem:
+    return services.get_system(ref).management_system
+
+
+def _dataset_ms(request: HttpRequest, ref: str, **kwargs: Any) -> ManagementSystem:
+    return services.get_dataset(ref).management_system
+
+
+def _flag_ms(request: HttpRequest, flag_id: Any, **kwargs: Any) -> ManagementSystem:
+    from keel.core.errors import NotFound
+
+    flag = MetricFlag.objects.select_related("ai_system__management_system").filter(pk=flag_id).first()
+    if flag is None:
+        raise NotFound(f"No metric flag with id {flag_id}.")
+    return flag.ai_system.management_system
+
+
+def _can_anywhere(user: User, perm: str) -> bool:
+    return system_ids_with(user, perm) != set()
+
+
+def _list_page(
+    request: HttpRequest,
+    form: Any,
+    run: Callable[[Any], Any],
+    full: str,
+    partial: str,
+    extra: dict[str, Any],
+) -> HttpResponse:
+    problem = ""
+    if form.is_bound and not form.is_valid():
+        problem = "Some filters were not understood and were not applied."
+    try:
+        qs = run(form.filters())
+    except KeelError as exc:
+        problem = f"{exc.message} Showing everything."
+        qs = run(None)
+    page_obj = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page", 1))
+    ctx = {
+        "form": form,
+        "problem": problem,
+        "page_obj": page_obj,
+        "rows": list(page_obj.object_list),
+        **extra,
+    }
+    return render(request, partial if is_partial(request) else full, ctx)
+
+
+def _form_page(request: HttpRequest, template: str, form: Any, **ctx: Any) -> HttpResponse:
+    return render(request, template, {"form": form, **ctx}, status=INVALID if form.errors else 200)
+
+
+# ---------------------------------------------------------------- AI systems
+
+
+@page(Perm.VIEW)
+def system_list(request: HttpRequest) -> HttpResponse:
+    user = current_user(request)
+    params = request.GET.copy()
+    params.pop("page", None)
+    form = SystemFilterForm(params or None)
+    return _list_page(
+        request,
+        form,
+        lambda f: queries.systems(user, f),
+        "aisystems/list.html",
+        "aisystems/_table.html",
+        {"can_edit": _can_anywhere(user, Perm.EDIT_AI_SYSTEMS)},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@page(Perm.EDIT_AI_SYSTEMS, anywhere=True)
+def system_create(request: HttpRequest) -> HttpResponse:
+    user = current_user(request)
+    form = CreateSystemForm(request.POST or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            system = services.create_system(Actor.from_request(request), **form.service_data())
+        except KeelError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, f"{system.name} is in the inventory.")
+            return redirect("ai-system-detail", ref=system.short_name)
+    return _form_page(request, "aisystems/form.html", form, system=None)
+
+
+@page(Perm.VIEW, perimeter=_system_ms)
+def system_detail(request: HttpRequest, ref: str) -> HttpResponse:
+    user = current_user(request)
+    system = queries.system_for(user, ref)
+    metrics = list(system.metrics.all())
+    recent = queries.recent_readings([m.pk for m in metrics])
+    metric_rows = [
+        {
+            "metric": m,
+            "last": recent[m.pk][-1] if recent[m.pk] else None,
+            "chart": charts.sparkline(recent[m.pk], m.threshold, f"Recent readings of {m.name}"),
+        }
+        for m in metrics
+    ]
+    ms = system.management_system
+    can_trail = has_perm(user, Perm.VIEW_TRAIL, ms)
+    blockers = gates.deployment_blockers(system) if system.lifecycle_stage not in gates.GATED_STAGES else []
+    return render(
+        request,
+        "aisystems/detail.html",
+        {
+            "system": system,
+            "metric_rows": metric_rows,
+            "open_flags": [fl for fl in system.flags.all() if fl.status == "open"],
+            "closed_flags": [fl for fl in system.flags.all() if fl.status != "open"][:10],
+            "can_edit": has_perm(user, Perm.EDIT_AI_SYSTEMS, ms),
+            "can_record": has_perm(user, Perm.RECORD_AI_RESULTS, ms),
+            "stage_form": StageForm(initial={"stage": system.lifecycle_stage}),
+            "blockers": blockers,
+            "can_trail": can_trail,
+            "history": describe(list(queries.history(system)), user) if can_trail else [],
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@page(Perm.EDIT_AI_SYSTEMS, perimeter=_system_ms)
+def system_edit(request: HttpRequest, ref: str) -> HttpResponse:
+    user = current_user(request)
+    system = queries.system_for(user, ref)
+    if request.method == "POST":
+        form = SystemForm(request.POST, user=user)
+        if form.is_valid():
+            try:
+                system = services.update_system(Actor.from_request(request), system.pk, **form.service_data())
+            except KeelError as exc:
+                add_service_error(form, exc)
+            else:
+                messages.success(request, f"{system.name} is saved.")
+                return redirect("ai-system-detail", ref=system.short_name)
+    else:
+        form = SystemForm(user=user, initial=SystemForm.initial_for(system))
+    return _form_page(request, "aisystems/form.html", form, system=system)
+
+
+@require_POST
+@page(Perm.EDIT_AI_SYSTEMS, perimeter=_system_ms)
+def system_stage(request: HttpRequest, ref: str) -> HttpResponse:
+    system = services.get_system(ref)
+    form = StageForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose a lifecycle stage.")
+    else:
+        try:
+            services.change_stage(
+                Actor.from_request(request), system.pk, form.cleaned_data["stage"], form.cleaned_data["note"]
+            )
+        except KeelError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, f"{system.name} moved to {form.cleaned_data['stage']}.")
+    return redirect("ai-system-detail", ref=system.short_name)
+
+
+def _child_form(
+    request: HttpRequest,
+    ref: str,
+    form: Any,
+    save: Callable[[Actor, Any, dict[str, Any]], Any],
+    title: str,
+    done: str,
+) -> HttpResponse:
+    system = queries.system_for(current_user(request), ref)
+    if request.method == "POST" and form.is_valid():
+        try:
+            save(Actor.from_request(request), system, dict(form.cleaned_data))
+        except KeelError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, done)
+            return redirect("ai-system-detail", ref=system.short_name)
+    return _form_page(request, "aisystems/child_form.html", form, system=system, title=title)
+
+
+@require_http_methods(["GET", "POST"])
+@page(Perm.EDIT_AI_SYSTEMS, perimeter=_system_ms)
+def model_create(request: HttpRequest, ref: str) -> HttpResponse:
+    return _child_form(
+        request,
+        ref,
+        ModelForm(request.POST or None),
+        lambda actor, system, data: services.create_model(actor, system.pk, **data),
+        "New model",
+        "The model is added.",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@page(Perm.RECORD_AI_RESULTS, perimeter=_system_ms)
+def evaluation_create(request: HttpRequest, ref: str) -> HttpResponse:
+    system = services.get_system(ref)
+    form = EvaluationForm(request.POST or None, system=system)
+
+    def save(actor: Actor, system: Any, data: dict[str, Any]) -> Any:
+        model = data.pop("model") or None
+        return services.record_evaluation(actor, system.pk, model=model, **data)
+
+    return _child_form(request, ref, form, save, "Record an evaluation", "The evaluation is recorded.")
+
+
+@require_http_methods(["GET", "POST"])
+@page(Perm.EDIT_AI_SYSTEMS, perimeter=_system_ms)
+def metric_create(request: HttpRequest, ref: str) -> HttpResponse:
+    return _child_form(
+        request,
+        ref,
+        MetricForm(request.POST or None),
+        lambda actor, system, data: services.create_metric(actor, system.pk, **data),
+        "New operating metric",
+        "The metric is added: push readings with 'keel ai metric push' or POST /api/v1/metric-readings.",
+    )
+
+
+@require_POST
+@page(Perm.EDIT_AI_SYSTEMS, perimeter=_flag_ms)
+def flag_close(request: HttpRequest, flag_id: Any) -> HttpResponse:
+    flag = MetricFlag.objects.select_related("ai_system").get(pk=flag_id)
+    form = FlagCloseForm(request.POST)
+    try:
+        services.close_flag(Actor.from_request(request), flag.pk, form.data.get("note", ""))
+    except KeelError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "The flag is closed.")
+    return redirect("ai-system-detail", ref=flag.ai_system.short_name)
+
+
+# ---------------------------------------------------------------- datasets
+
+
+@page(Perm.VIEW)
+def dataset_list(request: HttpRequest) -> HttpResponse:
+    user = current_user(request)
+    params = request.GET.copy()
+    params.pop("page", None)
+    form = DatasetFilterForm(params or None)
+    return _list_page(
+        request,
+        form,
+        lambda f: queries.datasets(user, f),
+        "aisystems/datasets.html",
+        "aisystems/_datasets_table.html",
+        {"can_edit": _can_anywhere(user, Perm.EDIT_AI_SYSTEMS)},
+    )
+
+
+@page(Perm.VIEW, perimeter=_dataset_ms)
+def dataset_detail(request: HttpRequest, ref: str) -> HttpResponse:
+    user = current_user(request)
+    dataset = queries.dataset_for(user, ref)
+    ms = dataset.management_system
+    return render(
+        request,
+        "aisystems/dataset_detail.html",
+        {
+            "dataset": dataset,
+            "lineage": queries.dataset_lineage(dataset),
+            "can_edit": has_perm(user, Perm.EDIT_AI_SYSTEMS, ms),
+            "can_record": has_perm(user, Perm.RECORD_AI_RESULTS, ms),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@page(Perm.EDIT_AI_SYSTEMS, anywhere=True)
+def dataset_create(request: HttpRequest) -> HttpResponse:
+    user = current_user(request)
+    form = DatasetForm(request.POST or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            dataset = services.create_dataset(Actor.from_request(request), **form.service_data())
+        except KeelError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, f"{dataset.name} is recorded.")
+            return redirect("dataset-detail", ref=dataset.short_name)
+    return _form_page(request, "aisystems/dataset_form.html", form, dataset=None)
+
+
+@require_http_methods(["GET", "POST"])
+@page(Perm.EDIT_AI_SYSTEMS, perimeter=_dataset_ms)
+def dataset_edit(request: HttpRequest, ref: str) -> HttpResponse:
+    user = current_user(request)
+    dataset = queries.dataset_for(user, ref)
+    if request.method == "POST":
+        form = DatasetForm(request.POST, user=user, dataset=dataset)
+        if form.is_valid():
+            try:
+                dataset = services.update_dataset(
+                    Actor.from_request(request), dataset.pk, **form.service_data()
+                )
+            except KeelError as exc:
+                add_service_error(form, exc)
+            else:
+                messages.success(request, f"{dataset.name} is saved.")
+                return redirect("dataset-detail", ref=dataset.short_name)
+    else:
+        form = DatasetForm(user=user, dataset=dataset, initial=DatasetForm.initial_for(dataset))
+    return _form_page(request, "aisystems/dataset_form.html", form, dataset=dataset)
+
+
+@require_http_methods(["GET", "POST"])
+@page(Perm.RECORD_AI_RESULTS, perimeter=_dataset_ms)
+def quality_check_create(request: HttpRequest, ref: str) -> HttpResponse:
+    dataset = queries.dataset_for(current_user(request), ref)
+    form = MeasuredForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_quality_check(Actor.from_request(request), dataset.pk, **form.cleaned_data)
+        except KeelError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, "The quality check is recorded.")
+            return redirect("dataset-detail", ref=dataset.short_name)
+    return _form_page(
+        request, "aisystems/child_form.html", form, dataset=dataset, title="Record a quality check"
+    )
