@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "keel.soa",
     "keel.mapping",
     "keel.aisystems",
+    "keel.assets",
+    "keel.risks",
 ]
 
 MIDDLEWARE = [

@@ -42,6 +42,9 @@ class Perm(models.TextChoices):
     EDIT_CONTROLS = "edit_controls", "Create, edit and link controls and adopt templates"
     EDIT_SOA = "edit_soa", "Create and edit Statements of Applicability"
     APPROVE_SOA = "approve_soa", "Approve Statement of Applicability versions"
+    EDIT_ASSETS = "edit_assets", "Edit information assets and the classification scheme"
+    EDIT_RISKS = "edit_risks", "Edit risks, the risk methodology and register snapshots"
+    ACCEPT_RISKS = "accept_risks", "Approve treatment plans and accept residual risks one owns"
 
 
 ROLE_PERMS: dict[str, frozenset[str]] = {
@@ -58,9 +61,12 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.EDIT_CONTROLS,
             Perm.EDIT_SOA,
             Perm.APPROVE_SOA,
+            Perm.EDIT_ASSETS,
+            Perm.EDIT_RISKS,
+            Perm.ACCEPT_RISKS,
         }
     ),
-    Role.CONTRIBUTOR: frozenset({Perm.VIEW, Perm.OWN_TOKENS}),
+    Role.CONTRIBUTOR: frozenset({Perm.VIEW, Perm.OWN_TOKENS, Perm.ACCEPT_RISKS}),
     Role.AUDITOR: frozenset({Perm.VIEW, Perm.VIEW_TRAIL, Perm.OWN_TOKENS}),
     Role.VIEWER: frozenset({Perm.VIEW}),
 }

@@ -46,6 +46,9 @@ EXPECTED: dict[str, set[str]] = {
         "edit_controls",
         "edit_soa",
         "approve_soa",
+        "edit_assets",
+        "edit_risks",
+        "accept_risks",
     },
     Role.COMPLIANCE_MANAGER: {
         "view",
@@ -58,8 +61,11 @@ EXPECTED: dict[str, set[str]] = {
         "edit_controls",
         "edit_soa",
         "approve_soa",
+        "edit_assets",
+        "edit_risks",
+        "accept_risks",
     },
-    Role.CONTRIBUTOR: {"view", "own_tokens"},
+    Role.CONTRIBUTOR: {"view", "own_tokens", "accept_risks"},
     Role.AUDITOR: {"view", "view_trail", "own_tokens"},
     Role.VIEWER: {"view"},
 }
