@@ -89,6 +89,11 @@ def _register() -> None:
     from keel.soa.api import router as soa_router  # the Statement of Applicability
 
     api.add_router("", soa_router)
+    from keel.assets.api import router as assets_router  # assets and classification
+    from keel.risks.api import router as risks_router  # risk management
+
+    api.add_router("", assets_router)
+    api.add_router("", risks_router)
 
 
 _register()

@@ -75,8 +75,8 @@ def _email(user: User | None) -> str:
 
 
 def rows(soa: StatementOfApplicability, ai_system: str | None = None) -> list[dict[str, Any]]:
-    """Every row of ``soa`` with its derived and shown status and its implementing controls
-    (4 queries whatever the size). ``ai_system`` keeps only the rows naming that AI system."""
+    """Every row of ``soa`` with its derived and shown status, its implementing controls and
+    the risks they treat (5 queries whatever the size). ``ai_system`` keeps only the rows naming that AI system."""
     row_qs = soa.rows.select_related("requirement", "control", "control__owner", "accountable", "owner")
     row_list = list(row_qs.order_by("sort_order", "pk"))
     req_ids = [r.requirement_id for r in row_list if r.requirement_id is not None]
@@ -89,6 +89,12 @@ def rows(soa: StatementOfApplicability, ai_system: str | None = None) -> list[di
         .order_by("control__ref_id")
     ):
         links[link.requirement_id].append(link)
+    # The "risks treated" column: the open risks of this system treated by the row's controls.
+    from keel.risks.queries import risks_by_control
+
+    control_ids = {lk.control_id for group in links.values() for lk in group}
+    control_ids |= {r.control_id for r in row_list if r.control_id is not None}
+    treated = risks_by_control(list(control_ids), soa.management_system_id)
     out: list[dict[str, Any]] = []
     for row in row_list:
         if ai_system and ai_system not in row.ai_systems:
@@ -106,6 +112,7 @@ def rows(soa: StatementOfApplicability, ai_system: str | None = None) -> list[di
                 }
                 for lk in links.get(row.requirement_id, [])
             ]
+            row_control_ids = [lk.control_id for lk in links.get(row.requirement_id, [])]
         else:
             control = row.control
             assert control is not None
@@ -118,6 +125,8 @@ def rows(soa: StatementOfApplicability, ai_system: str | None = None) -> list[di
                     "coverage": Coverage.FULL,
                 }
             ]
+            row_control_ids = [control.pk]
+        risks = list({r["ref_id"]: r for cid in row_control_ids for r in treated.get(cid, [])}.values())
         derived = derive_status(
             row.applicable,
             [LinkedControl(c["status"], c["coverage"]) for c in controls],
@@ -130,7 +139,7 @@ def rows(soa: StatementOfApplicability, ai_system: str | None = None) -> list[di
                 "title": title,
                 "kind": str(kind),
                 "applicable": row.applicable,
-                "risks": list(row.risks),
+                "risks": sorted(risks, key=lambda r: r["ref_id"]),
                 "obligations": row.obligations,
                 "business_need": row.business_need,
                 "justification": row.justification,

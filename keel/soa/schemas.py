@@ -59,13 +59,18 @@ class ControlRef(Schema):
     coverage: str
 
 
+class RiskRef(Schema):
+    ref_id: str
+    title: str
+
+
 class SoARowOut(Schema):
     id: uuid.UUID
     ref_id: str
     title: str
     kind: Literal["annex", "additional"]
     applicable: bool
-    risks: list[str] = Field(description="Risks the control treats (filled by the risk register later).")
+    risks: list[RiskRef] = Field(description="Open risks of the register treated by the row's controls.")
     obligations: str
     business_need: str
     justification: str
@@ -90,7 +95,6 @@ class SoADetailOut(SoAOut):
 
 class SoARowPatch(Body):
     applicable: bool | None = None
-    risks: list[str] | None = None
     obligations: str | None = None
     business_need: str | None = None
     justification: str | None = None
