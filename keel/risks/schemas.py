@@ -13,11 +13,11 @@ from ninja import Field, Schema
 
 from keel.core.schemas import MS_REF, Body, Filters
 
+from .choices import Acceptance, ActionStatus, Register, RiskStatus, TreatmentOption
+
 # A field named "register" shadows pydantic's ABC ``register`` classmethod: harmless for a schema
 # (each such field is declared with an explicit default), so the warning is silenced here.
 warnings.filterwarnings("ignore", message='Field name "register"', category=UserWarning)
-
-from .choices import Acceptance, ActionStatus, Register, RiskStatus, TreatmentOption
 
 
 class ScaleEntry(Schema):
