@@ -28,6 +28,8 @@ urlpatterns = [
     path("controls/import/", include("keel.controls.importing.urls")),
     path("controls/", include("keel.controls.urls")),
     path("soa/", include("keel.soa.urls")),
+    path("assets/", include("keel.assets.urls")),
+    path("risks/", include("keel.risks.urls")),
     path("", include("keel.core.urls")),
 ]
 

@@ -132,12 +132,11 @@ def list_risks(request: HttpRequest, filters: Query[RiskFilters]) -> dict[str, A
     who = actor(request)
     check(who, Perm.VIEW)
     raw = filters.model_dump(exclude={"limit", "offset"})
-    f = queries.RiskFilters(
-        **{
-            k: (_value(v) if k in ("version", "likelihood", "impact") else (_value(v) or ""))
-            for k, v in raw.items()
-        }
-    )
+    values: dict[str, Any] = {
+        k: (_value(v) if k in ("version", "likelihood", "impact") else (_value(v) or ""))
+        for k, v in raw.items()
+    }
+    f = queries.RiskFilters(**values)
     return paginate(queries.risks(who.user, f), filters.limit, filters.offset)
 
 

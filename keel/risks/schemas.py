@@ -247,10 +247,10 @@ class RiskIn(_RiskFields):
     register: Register = Field(..., description="is (information security) or ai.")
     management_system: str = Field(description=MS_REF)
     ref_id: str | None = Field(None, max_length=32, description="Left out: the next free IS-nnn / AI-nnn.")
-    title: str = Field(max_length=200)  # type: ignore[assignment]
-    owner: str = Field(description="The owner's email.")  # type: ignore[assignment]
-    inherent_likelihood: int  # type: ignore[assignment]
-    inherent_impact: int  # type: ignore[assignment]
+    title: str = Field(max_length=200)
+    owner: str = Field(description="The owner's email.")
+    inherent_likelihood: int
+    inherent_impact: int
 
 
 class RiskPatch(_RiskFields):
