@@ -38,6 +38,8 @@ PERMISSIONS: dict[str, str | None] = {
     "export soa": "view",
     "import controls": "edit_controls",
     "import soa": "edit_soa",
+    "import assets": "edit_assets",
+    "risks export": "view",
 }
 
 
