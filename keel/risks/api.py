@@ -291,8 +291,11 @@ def list_snapshots(request: HttpRequest) -> QuerySet[RiskSnapshot]:
     summary="One snapshot with its frozen rows",
 )
 def get_snapshot(request: HttpRequest, snapshot_id: uuid.UUID) -> RiskSnapshot:
-    check(actor(request), Perm.VIEW)
-    return queries.get_snapshot(snapshot_id)
+    who = actor(request)
+    check(who, Perm.VIEW)
+    snap = queries.get_snapshot(snapshot_id)
+    snap.rows = queries.visible_rows(who.user, snap.rows)  # shown, never saved
+    return snap
 
 
 @snapshots.post(

@@ -290,6 +290,20 @@ def snapshots() -> QuerySet[RiskSnapshot]:
     return RiskSnapshot.objects.select_related("taken_by").defer("rows").order_by("-taken_at")
 
 
+def visible_rows(user: User | None, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A snapshot covers every management system; a user reads the rows of the systems they may."""
+    from keel.core.models import ManagementSystem
+    from keel.core.permissions import system_ids_with
+
+    if user is None:
+        return rows
+    ids = system_ids_with(user, Perm.VIEW)
+    if ids is None:
+        return rows
+    names = set(ManagementSystem.objects.filter(pk__in=ids).values_list("short_name", flat=True))
+    return [r for r in rows if r.get("management_system") in names]
+
+
 def get_snapshot(ref: uuid.UUID | str) -> RiskSnapshot:
     try:
         return RiskSnapshot.objects.select_related("taken_by").get(pk=uuid.UUID(str(ref)))

@@ -10,6 +10,7 @@ urlpatterns = [
     path("methodology/", views.methodology_page, name="risk-methodology"),
     path("methodology/new/", views.methodology_new, name="risk-methodology-new"),
     path("snapshots/", views.snapshot_list, name="risk-snapshots"),
+    path("snapshots/take/", views.snapshot_take, name="risk-snapshot-take"),
     path("snapshots/<uuid:snapshot_id>/", views.snapshot_detail, name="risk-snapshot"),
     path("actions/<uuid:action_id>/status/", views.action_status, name="risk-action-status"),
     path("<str:ref>/", views.risk_detail, name="risk-detail"),

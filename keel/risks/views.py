@@ -436,48 +436,45 @@ def methodology_new(request: HttpRequest) -> HttpResponse:
 # ---------------------------------------------------------------- snapshots
 
 
-def _visible_rows(request: HttpRequest, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """A snapshot covers every system; a user sees the rows of the systems they may read."""
-    ids = system_ids_with(current_user(request), Perm.VIEW)
-    if ids is None:
-        return rows
-    names = set(ManagementSystem.objects.filter(pk__in=ids).values_list("short_name", flat=True))
-    return [r for r in rows if r.get("management_system") in names]
-
-
-@require_http_methods(["GET", "POST"])
 @page(Perm.VIEW)
 def snapshot_list(request: HttpRequest) -> HttpResponse:
-    user = current_user(request)
-    can_take = has_perm(user, Perm.EDIT_RISKS)
-    form = SnapshotForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST":
-        if not can_take:
-            from keel.core.pages import forbidden
+    return _snapshots(request, SnapshotForm())
 
-            return forbidden(request, "Your roles do not allow you to take register snapshots.")
-        if form.is_valid():
-            try:
-                snap = services.take_snapshot(
-                    Actor.from_request(request), form.cleaned_data["register"], form.cleaned_data["cycle"]
-                )
-            except KeelError as exc:
-                add_service_error(form, exc)
-            else:
-                messages.success(request, f"Snapshot {snap.cycle} is taken: {snap.risk_count} risks frozen.")
-                return redirect("risk-snapshot", snapshot_id=snap.pk)
+
+def _snapshots(request: HttpRequest, form: SnapshotForm, status: int = 200) -> HttpResponse:
     return render(
         request,
         "risks/snapshots.html",
-        {"snapshots": list(queries.snapshots()), "form": form, "can_take": can_take},
-        status=INVALID if form.errors else 200,
+        {
+            "snapshots": list(queries.snapshots()),
+            "form": form,
+            "can_take": has_perm(current_user(request), Perm.EDIT_RISKS),
+        },
+        status=status,
     )
+
+
+@require_POST
+@page(Perm.EDIT_RISKS)
+def snapshot_take(request: HttpRequest) -> HttpResponse:
+    form = SnapshotForm(request.POST)
+    if form.is_valid():
+        try:
+            snap = services.take_snapshot(
+                Actor.from_request(request), form.cleaned_data["register"], form.cleaned_data["cycle"]
+            )
+        except KeelError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, f"Snapshot {snap.cycle} is taken: {snap.risk_count} risks frozen.")
+            return redirect("risk-snapshot", snapshot_id=snap.pk)
+    return _snapshots(request, form, INVALID)
 
 
 @page(Perm.VIEW)
 def snapshot_detail(request: HttpRequest, snapshot_id: uuid.UUID) -> HttpResponse:
     snap = queries.get_snapshot(snapshot_id)
-    rows = _visible_rows(request, snap.rows)
+    rows = queries.visible_rows(current_user(request), snap.rows)
     return render(
         request, "risks/snapshot.html", {"snap": snap, "rows": rows, "hidden": len(snap.rows) - len(rows)}
     )

@@ -178,7 +178,7 @@ def test_methodology_pages(admin_client: Client, org: object) -> None:
 
 def test_snapshots_and_export(admin_client: Client, admin: User, isms: ManagementSystem) -> None:
     f.is_risk(isms, admin, title="Laptop theft")
-    r = admin_client.post("/risks/snapshots/", {"register": "is", "cycle": "2026 Q4"})
+    r = admin_client.post("/risks/snapshots/take/", {"register": "is", "cycle": "2026 Q4"})
     assert r.status_code == 302
     assert "Laptop theft" in admin_client.get(r["Location"]).content.decode()
     r = admin_client.get("/risks/export.xlsx?register=is")
