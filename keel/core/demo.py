@@ -617,6 +617,9 @@ def load_demo(actor: Actor, progress: Progress | None = None) -> DemoReport:
         from keel.soa.demo import load_demo_soas  # the Statements of Applicability
 
         load_demo_soas(actor, approver, say, integrated, people)
+        from keel.risks.demo import load_demo_risks  # assets, classification and both risk registers
+
+        load_demo_risks(actor, approver, say, integrated, people)
 
     summary = demo_summary()
     say("Demo organisation loaded: " + ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in summary.items()))
