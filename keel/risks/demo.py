@@ -536,7 +536,7 @@ def load_demo_risks(
     say("Adopting the risk methodology and assessing the IS and AI risks ...")
     services.create_methodology(actor, **default_methodology())
     _ai_systems(actor, ms, people)
-    ref = _controls()
+    control_ref = _controls()
     review = timezone.localdate() + dt.timedelta(days=180)
 
     def as_owner(local: str) -> Actor:
@@ -563,7 +563,7 @@ def load_demo_risks(
             residual_likelihood=spec["res"][0],
             residual_impact=spec["res"][1],
             review_date=review,
-            controls=[ref(c) for c in spec["controls"]],
+            controls=[control_ref(c) for c in spec["controls"]],
         )
         services.add_action(
             actor,
@@ -602,7 +602,7 @@ def load_demo_risks(
             residual_likelihood=spec["res"][0],
             residual_impact=spec["res"][1],
             review_date=review,
-            controls=[ref(c) for c in spec["controls"]],
+            controls=[control_ref(c) for c in spec["controls"]],
         )
         if spec.get("approve"):
             services.approve_risk(as_owner(spec["owner"]), risk.pk)
