@@ -173,6 +173,14 @@ class Risk(models.Model):
     def __str__(self) -> str:
         return f"{self.ref_id} {self.title}"
 
+    @property
+    def inherent_label(self) -> str:
+        return str(self.methodology.level(self.inherent_level)["label"])
+
+    @property
+    def residual_label(self) -> str:
+        return str(self.methodology.level(self.residual_level)["label"]) if self.residual_level else ""
+
 
 class TreatmentAction(models.Model):
     """One action of a risk's treatment plan."""
