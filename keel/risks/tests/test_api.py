@@ -198,3 +198,28 @@ def test_lists_run_a_fixed_number_of_queries(
     small = count()
     add(7)
     assert count() == small
+
+
+@pytest.mark.parametrize("register", ["is", "ai"])
+def test_export_rows_run_a_fixed_number_of_queries(
+    admin: User, isms: ManagementSystem, register: str
+) -> None:
+    from keel.risks import queries
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            queries.export_rows(queries.risks(None, queries.RiskFilters(register=register, status="all")))
+        return len(ctx)
+
+    def add(n: int) -> None:
+        for i in range(n):
+            asset = asset_services.create_asset(
+                f.SYSTEM, management_system=isms.pk, name=f"A{i}", type="device"
+            )
+            f.is_risk(isms, admin, asset=asset, process="", controls=[f.control(f"KC-{i:03d}", isms).ref_id])
+            f.ai_risk(isms, admin)
+
+    add(1)
+    small = count()
+    add(5)
+    assert count() == small
