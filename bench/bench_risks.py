@@ -79,9 +79,7 @@ def main() -> int:
         operating_model="unified",
         standards=["iso27001:2022", "iso42001:2023"],
     )
-    admin = access.create_user(
-        operator, "bench@example.com", role=Role.ADMIN, password="bench-password-12345"
-    )
+    admin = access.create_user(operator, "bench@example.com", role=Role.ADMIN)
     _token, secret = access.create_token(operator, admin, "bench")
     m = create_methodology(operator, **default_methodology())
     systems = [
@@ -161,7 +159,9 @@ def main() -> int:
     ):
         count = [0]
 
-        def counter(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        def counter(
+            execute: Any, sql: str, params: Any, many: bool, context: Any, count: list[int] = count
+        ) -> Any:
             count[0] += 1
             return execute(sql, params, many, context)
 
