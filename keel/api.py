@@ -101,6 +101,11 @@ def _register() -> None:
     from keel.aisystems.api import router as aisystems_router  # the AI system inventory
 
     api.add_router("", aisystems_router)
+    from keel.assets.api import router as assets_router  # assets and classification
+    from keel.risks.api import router as risks_router  # risk management
+
+    api.add_router("", assets_router)
+    api.add_router("", risks_router)
 
 
 _register()

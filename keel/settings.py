@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "keel.aisystems",
     "keel.gap",
     "keel.evidence",
+    "keel.assets",
+    "keel.risks",
 ]
 
 MIDDLEWARE = [

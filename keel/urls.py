@@ -32,6 +32,8 @@ urlpatterns = [
     path("crosswalks/", include("keel.mapping.urls")),
     path("evidence/", include("keel.evidence.urls")),
     path("", include("keel.aisystems.urls")),  # AI systems and datasets
+    path("assets/", include("keel.assets.urls")),
+    path("risks/", include("keel.risks.urls")),
     path("", include("keel.core.urls")),
 ]
 

@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 
 from keel import __version__
 
-from . import ai, crosswalk, evidence, gap, imports, setup, soa, standards, trail, users
+from . import ai, crosswalk, evidence, gap, imports, risks, setup, soa, standards, trail, users
 from .base import PERMISSIONS, CliError, Parser, UsageExit
 
 __all__ = ["PERMISSIONS", "build_parser", "command_paths", "main"]
@@ -47,6 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     crosswalk.register(sub)
     evidence.register(sub)
     ai.register(sub)
+    risks.register(sub)
     return parser
 
 

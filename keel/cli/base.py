@@ -46,6 +46,8 @@ PERMISSIONS: dict[str, str | None] = {
     "evidence list": "view",
     "evidence verify": "view_trail",
     "ai metric push": "record_ai_results",
+    "import assets": "edit_assets",
+    "risks export": "view",
 }
 
 

@@ -1,4 +1,4 @@
-"""``keel import controls|soa FILE``: bring an existing ISMS in from CSV or XLSX.
+"""``keel import controls|soa|assets FILE``: bring an existing ISMS in from CSV or XLSX.
 
 Exit status: 0 when every row is accepted, 1 when rows were rejected (or the import was
 refused), 2 for an unreadable file or bad arguments. See docs/import.md.
@@ -88,6 +88,20 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     add_as_option(p)
     p.set_defaults(handler=cmd_soa, command_path="import soa")
 
+    p = isub.add_parser(
+        "assets",
+        help="information assets with owners, type and classification",
+        description="Import assets: ref, name, description, type, owner email, classification "
+        "(level key or name), management system, location. A re-import updates assets by ref; a "
+        "file with rejected rows changes nothing.",
+    )
+    p.add_argument("file", metavar="FILE", help="the CSV or XLSX file")
+    p.add_argument("--management-system", metavar="ID", help="for rows without a management-system column")
+    p.add_argument("--dry-run", action="store_true", help="show the plan; change nothing")
+    add_format_option(p)
+    add_as_option(p)
+    p.set_defaults(handler=cmd_assets, command_path="import assets")
+
 
 def _read(path: str) -> bytes:
     try:
@@ -142,7 +156,23 @@ def cmd_soa(args: argparse.Namespace) -> int:
     return _report(plan, args.format)
 
 
-def _report(plan: ImportPlan, fmt: str) -> int:
+def cmd_assets(args: argparse.Namespace) -> int:
+    from keel.assets.importing import ImportFileError, import_assets
+
+    require_tables()
+    actor = resolve_actor(args)
+    check_permission(actor, PERMISSIONS["import assets"])
+    data = _read(args.file)
+    try:
+        plan = import_assets(
+            actor, data, Path(args.file).name, management_system=args.management_system, dry_run=args.dry_run
+        )
+    except ImportFileError as exc:
+        raise CliError(exc.message, 2) from None
+    return _report(plan, args.format, only_valid_hint=False)
+
+
+def _report(plan: ImportPlan, fmt: str, only_valid_hint: bool = True) -> int:
     code = 1 if plan.rejected else 0
     if plan.rejected:
         note(f"keel: {len(plan.rejected)} row(s) rejected.")
@@ -187,5 +217,8 @@ def _report(plan: ImportPlan, fmt: str) -> int:
     elif plan.applied:
         out("Imported." + (" Rejected rows were skipped (--only-valid)." if plan.rejected else ""))
     else:
-        out("Nothing was imported: fix the rejected rows, or import the valid rows only with --only-valid.")
+        out(
+            "Nothing was imported: fix the rejected rows"
+            + (", or import the valid rows only with --only-valid." if only_valid_hint else ".")
+        )
     return code

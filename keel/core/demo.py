@@ -627,6 +627,9 @@ def load_demo(actor: Actor, progress: Progress | None = None) -> DemoReport:
 
         say("Recording the AI systems, their models, datasets, evaluations and metrics ...")
         ensure_demo_ai_systems(actor, integrated, people)
+        from keel.risks.demo import load_demo_risks  # assets, classification and both risk registers
+
+        load_demo_risks(actor, approver, say, integrated, people)
 
     summary = demo_summary()
     say("Demo organisation loaded: " + ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in summary.items()))

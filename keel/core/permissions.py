@@ -47,6 +47,9 @@ class Perm(models.TextChoices):
     EDIT_EVIDENCE = "edit_evidence", "Add and update evidence"
     EDIT_AI_SYSTEMS = "edit_ai_systems", "Edit the AI system inventory, its datasets and metrics"
     RECORD_AI_RESULTS = "record_ai_results", "Record evaluations, quality checks and metric readings"
+    EDIT_ASSETS = "edit_assets", "Edit information assets and the classification scheme"
+    EDIT_RISKS = "edit_risks", "Edit risks, the risk methodology and register snapshots"
+    ACCEPT_RISKS = "accept_risks", "Approve treatment plans and accept residual risks one owns"
 
 
 ROLE_PERMS: dict[str, frozenset[str]] = {
@@ -68,11 +71,22 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.EDIT_EVIDENCE,
             Perm.EDIT_AI_SYSTEMS,
             Perm.RECORD_AI_RESULTS,
+            Perm.EDIT_ASSETS,
+            Perm.EDIT_RISKS,
+            Perm.ACCEPT_RISKS,
         }
     ),
-    # Contributors own controls: they update their own, collect evidence and record AI results.
+    # Contributors own controls and risks: they update their own controls, collect evidence,
+    # record AI results and accept the risks they own.
     Role.CONTRIBUTOR: frozenset(
-        {Perm.VIEW, Perm.OWN_TOKENS, Perm.EDIT_OWN_CONTROLS, Perm.EDIT_EVIDENCE, Perm.RECORD_AI_RESULTS}
+        {
+            Perm.VIEW,
+            Perm.OWN_TOKENS,
+            Perm.EDIT_OWN_CONTROLS,
+            Perm.EDIT_EVIDENCE,
+            Perm.RECORD_AI_RESULTS,
+            Perm.ACCEPT_RISKS,
+        }
     ),
     Role.AUDITOR: frozenset({Perm.VIEW, Perm.VIEW_TRAIL, Perm.OWN_TOKENS}),
     Role.VIEWER: frozenset({Perm.VIEW}),

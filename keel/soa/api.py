@@ -143,7 +143,7 @@ def patch_row(
     ):
         if name in data and data[name] is None:
             data[name] = ""
-    for name in ("risks", "ai_systems"):
+    for name in ("ai_systems",):
         if name in data and data[name] is None:
             data[name] = []
     services.update_row(who, row_id, **data)

@@ -123,7 +123,7 @@ def cells(row: dict[str, Any]) -> list[Any]:
         row["title"],
         "Annex A" if row["kind"] == "annex" else "Additional",
         "Yes" if row["applicable"] else "No",
-        "; ".join(row["risks"]),
+        "; ".join(f"{r['ref_id']} {r['title']}" for r in row["risks"]),
         row["obligations"],
         row["business_need"],
         row["justification"],

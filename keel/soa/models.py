@@ -6,8 +6,9 @@ freezes a *version*: a JSON snapshot of every row, with its number, approver and
 
 Slots other changes fill later (documented in docs/soa.md):
 
-- ``SoARow.risks``: the risks a row treats, a list of risk references (text) until the risk
-  register exists; the risk issue will replace it by a relation.
+- ``SoARow.risks``: no longer used — the "risks treated" column is computed from the risk
+  register (the risks treated by the row's controls, :func:`keel.risks.queries.risks_by_control`).
+  The column stays until a later migration drops it.
 - ``SoARow.ai_systems``: names of the AI systems a 42001 row applies to, a list of text until
   the AI-system inventory exists.
 - Evidence: not stored on rows. It belongs to the implementing controls and arrives with the

@@ -76,13 +76,15 @@ def _email(user: User | None) -> str:
 
 def rows(soa: StatementOfApplicability, ai_system: str | None = None) -> list[dict[str, Any]]:
     """Every row of ``soa`` with its derived and shown status, its implementing controls and
-    the evidence behind them (4 queries whatever the size). ``ai_system`` keeps only the rows
-    naming that AI system.
+    the evidence and the risks behind them (5 queries whatever the size). ``ai_system`` keeps
+    only the rows naming that AI system.
 
     A row's evidence is the current evidence of its implementing controls plus the evidence
     linked directly to its requirement, limited to evidence of the SoA's management system
-    (or organisation-level evidence)."""
+    (or organisation-level evidence). Its risks are the open risks of this system treated by
+    the row's controls (the "risks treated" column)."""
     from keel.evidence import queries as evidence_queries  # evidence builds on controls and the SoA
+    from keel.risks.queries import risks_by_control  # risks build on controls and the SoA
 
     row_qs = soa.rows.select_related("requirement", "control", "control__owner", "accountable", "owner")
     row_list = list(row_qs.order_by("sort_order", "pk"))
@@ -102,6 +104,7 @@ def rows(soa: StatementOfApplicability, ai_system: str | None = None) -> list[di
     by_control = evidence_queries.by_control(control_ids, ms_id)
     by_requirement = evidence_queries.by_requirement(req_ids, ms_id)
     on = evidence_queries.today()
+    treated = risks_by_control(list(control_ids), ms_id)
     out: list[dict[str, Any]] = []
     for row in row_list:
         if ai_system and ai_system not in row.ai_systems:
@@ -135,6 +138,7 @@ def rows(soa: StatementOfApplicability, ai_system: str | None = None) -> list[di
                     "coverage": Coverage.FULL,
                 }
             ]
+        risks = list({r["ref_id"]: r for cid in row_control_ids for r in treated.get(cid, [])}.values())
         derived = derive_status(
             row.applicable,
             [LinkedControl(c["status"], c["coverage"]) for c in controls],
@@ -147,7 +151,7 @@ def rows(soa: StatementOfApplicability, ai_system: str | None = None) -> list[di
                 "title": title,
                 "kind": str(kind),
                 "applicable": row.applicable,
-                "risks": list(row.risks),
+                "risks": sorted(risks, key=lambda r: r["ref_id"]),
                 "obligations": row.obligations,
                 "business_need": row.business_need,
                 "justification": row.justification,

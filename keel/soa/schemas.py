@@ -69,13 +69,18 @@ class EvidenceRef(Schema):
     validity: str = Field(description="expired, expiring, valid or no_expiry (of the current version).")
 
 
+class RiskRef(Schema):
+    ref_id: str
+    title: str
+
+
 class SoARowOut(Schema):
     id: uuid.UUID
     ref_id: str
     title: str
     kind: Literal["annex", "additional"]
     applicable: bool
-    risks: list[str] = Field(description="Risks the control treats (filled by the risk register later).")
+    risks: list[RiskRef] = Field(description="Open risks of the register treated by the row's controls.")
     obligations: str
     business_need: str
     justification: str
@@ -106,7 +111,6 @@ class SoADetailOut(SoAOut):
 
 class SoARowPatch(Body):
     applicable: bool | None = None
-    risks: list[str] | None = None
     obligations: str | None = None
     business_need: str | None = None
     justification: str | None = None

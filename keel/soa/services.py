@@ -31,7 +31,6 @@ from .models import SoARow, SoAVersion, StatementOfApplicability
 
 ROW_FIELDS = (
     "applicable",
-    "risks",
     "obligations",
     "business_need",
     "justification",
@@ -107,7 +106,7 @@ def _validate_row(row: SoARow) -> None:
         errors["status_override"] = ["To exclude the control, set applicable to false instead."]
     if row.status_override and row.status_override != SoAStatus.NOT_APPLICABLE and not row.applicable:
         errors["status_override"] = ["An excluded control has no implementation status to override."]
-    for name in ("risks", "ai_systems"):
+    for name in ("ai_systems",):
         value = getattr(row, name)
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             errors[name] = ["A list of text values."]

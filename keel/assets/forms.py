@@ -1,0 +1,119 @@
+"""Page-side forms of the asset inventory and the classification scheme."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from keel.controls.forms import owner_choices, system_choices
+from keel.core.forms import TEXTAREA, KeelForm
+from keel.core.models import User
+
+from .choices import AssetType
+from .models import Asset, ClassificationLevel
+
+
+def _any(label: str, choices: Any) -> list[tuple[str, str]]:
+    return [("", label), *choices]
+
+
+def level_choices(include_retired: bool = False) -> list[tuple[str, str]]:
+    qs = ClassificationLevel.objects.order_by("rank")
+    if not include_retired:
+        qs = qs.filter(retired_at__isnull=True)
+    return list(qs.values_list("key", "name"))
+
+
+class AssetFilterForm(KeelForm):
+    q = forms.CharField(label="Search", required=False, max_length=100)
+    type = forms.ChoiceField(choices=_any("Any type", AssetType.choices), required=False)
+    classification = forms.ChoiceField(required=False)
+    owner = forms.ChoiceField(required=False)
+    management_system = forms.ChoiceField(label="Management system", required=False)
+    retired = forms.ChoiceField(choices=[("", "Current"), ("yes", "Retired"), ("all", "All")], required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["classification"].choices = _any("Any classification", level_choices(True))  # type: ignore[attr-defined]
+        self.fields["owner"].choices = _any("Anyone", owner_choices())  # type: ignore[attr-defined]
+        self.fields["management_system"].choices = _any("Any system", system_choices())  # type: ignore[attr-defined]
+
+    def filters(self) -> dict[str, Any]:
+        if not self.is_bound or not self.is_valid():
+            return {}
+        return {k: v for k, v in self.cleaned_data.items() if v}
+
+
+class AssetForm(KeelForm):
+    ref_id = forms.CharField(
+        label="Reference", max_length=32, required=False, help_text="Leave empty for the next free AS-nnn."
+    )
+    name = forms.CharField(max_length=200)
+    description = forms.CharField(widget=forms.Textarea(attrs=TEXTAREA), required=False)
+    type = forms.ChoiceField(choices=AssetType.choices)
+    management_system = forms.ChoiceField(label="Management system")
+    owner = forms.ChoiceField(required=False)
+    classification = forms.ChoiceField(required=False)
+    location = forms.CharField(max_length=200, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["management_system"].choices = system_choices()  # type: ignore[attr-defined]
+        self.fields["owner"].choices = _any("No owner yet", owner_choices())  # type: ignore[attr-defined]
+        self.fields["classification"].choices = _any("Not classified", level_choices())  # type: ignore[attr-defined]
+
+    @classmethod
+    def initial_for(cls, asset: Asset) -> dict[str, Any]:
+        return {
+            "ref_id": asset.ref_id,
+            "name": asset.name,
+            "description": asset.description,
+            "type": asset.type,
+            "management_system": asset.management_system.short_name,
+            "owner": asset.owner.email if asset.owner else "",
+            "classification": asset.classification.key if asset.classification else "",
+            "location": asset.location,
+        }
+
+    def service_data(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        email = data.pop("owner")
+        data["owner"] = User.objects.filter(email=email).first() if email else None
+        key = data.pop("classification")
+        data["classification"] = ClassificationLevel.objects.filter(key=key).first() if key else None
+        if not data["ref_id"]:
+            data.pop("ref_id")
+        return data
+
+
+class LevelForm(forms.ModelForm):
+    class Meta:
+        model = ClassificationLevel
+        fields = [
+            "key",
+            "name",
+            "rank",
+            "description",
+            "handling",
+            "retention",
+            "disposal",
+            "ai_training_allowed",
+            "ai_evaluation_allowed",
+            "licence_scope",
+            "training_data_deletion",
+        ]
+        widgets = {
+            n: forms.Textarea(attrs={"rows": 2})
+            for n in (
+                "description",
+                "handling",
+                "retention",
+                "disposal",
+                "licence_scope",
+                "training_data_deletion",
+            )
+        }
+
+    def validate_unique(self) -> None:  # the service validates (and reports) uniqueness
+        pass

@@ -1,0 +1,181 @@
+"""Pages of the asset inventory and the classification scheme: list with filters, detail,
+create/edit, retire; the scheme's levels with their handling rules and AI extension."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from keel.core.actor import Actor
+from keel.core.errors import KeelError
+from keel.core.forms import add_service_error
+from keel.core.models import ManagementSystem
+from keel.core.pages import page
+from keel.core.permissions import Perm, has_perm, system_ids_with
+from keel.core.views import INVALID, current_user, is_partial
+
+from . import queries, services
+from .forms import AssetFilterForm, AssetForm, LevelForm
+
+PAGE_SIZE = 50
+
+
+def _asset_perimeter(request: HttpRequest, ref: str, **kwargs: Any) -> ManagementSystem:
+    return services.get_asset(ref).management_system
+
+
+@page(Perm.VIEW)
+def asset_list(request: HttpRequest) -> HttpResponse:
+    user = current_user(request)
+    params = request.GET.copy()
+    params.pop("page", None)
+    form = AssetFilterForm(params or None)
+    problem = ""
+    try:
+        qs = queries.assets(user, queries.AssetFilters(**form.filters()))
+    except KeelError as exc:
+        problem, qs = exc.message, queries.assets(user)
+    page_obj = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page", 1))
+    ctx = {
+        "form": form,
+        "problem": problem,
+        "page_obj": page_obj,
+        "assets": list(page_obj.object_list),
+        "can_edit": system_ids_with(user, Perm.EDIT_ASSETS) != set(),
+    }
+    return render(request, "assets/_table.html" if is_partial(request) else "assets/list.html", ctx)
+
+
+@page(Perm.VIEW, perimeter=_asset_perimeter)
+def asset_detail(request: HttpRequest, ref: str) -> HttpResponse:
+    user = current_user(request)
+    asset = queries.asset_for(user, ref)
+    from keel.risks.queries import RiskFilters, risks
+
+    return render(
+        request,
+        "assets/detail.html",
+        {
+            "asset": asset,
+            "risks": list(risks(user, RiskFilters(status="all")).filter(asset=asset)),
+            "can_edit": has_perm(user, Perm.EDIT_ASSETS, asset.management_system),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@page(Perm.EDIT_ASSETS, anywhere=True)
+def asset_create(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        form = AssetForm(request.POST)
+        if form.is_valid():
+            data = form.service_data()
+            try:
+                asset = services.create_asset(
+                    Actor.from_request(request), management_system=data.pop("management_system"), **data
+                )
+            except KeelError as exc:
+                add_service_error(form, exc)
+            else:
+                messages.success(request, f"Asset {asset.ref_id} is recorded.")
+                return redirect("asset-detail", ref=asset.ref_id)
+    else:
+        form = AssetForm(initial={"ref_id": services.next_ref_id()})
+    return render(
+        request, "assets/form.html", {"form": form, "asset": None}, status=INVALID if form.errors else 200
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@page(Perm.EDIT_ASSETS, perimeter=_asset_perimeter)
+def asset_edit(request: HttpRequest, ref: str) -> HttpResponse:
+    asset = queries.asset_for(current_user(request), ref)
+    if request.method == "POST":
+        form = AssetForm(request.POST)
+        if form.is_valid():
+            try:
+                asset = services.update_asset(Actor.from_request(request), asset.pk, **form.service_data())
+            except KeelError as exc:
+                add_service_error(form, exc)
+            else:
+                messages.success(request, f"Asset {asset.ref_id} is saved.")
+                return redirect("asset-detail", ref=asset.ref_id)
+    else:
+        form = AssetForm(initial=AssetForm.initial_for(asset))
+    return render(
+        request, "assets/form.html", {"form": form, "asset": asset}, status=INVALID if form.errors else 200
+    )
+
+
+@require_POST
+@page(Perm.EDIT_ASSETS, perimeter=_asset_perimeter)
+def asset_retire(request: HttpRequest, ref: str) -> HttpResponse:
+    try:
+        asset = services.retire_asset(Actor.from_request(request), ref)
+    except KeelError as exc:
+        messages.error(request, exc.message)
+        return redirect("asset-list")
+    messages.success(request, f"Asset {asset.ref_id} is retired; the risks that name it keep it.")
+    return redirect("asset-detail", ref=asset.ref_id)
+
+
+# ---------------------------------------------------------------- classification scheme
+
+
+@page(Perm.VIEW)
+def classification(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "assets/classification.html",
+        {"levels": list(queries.levels()), "can_edit": has_perm(current_user(request), Perm.EDIT_ASSETS)},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@page(Perm.EDIT_ASSETS)
+def level_create(request: HttpRequest) -> HttpResponse:
+    form = LevelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            level = services.create_level(Actor.from_request(request), **form.cleaned_data)
+        except KeelError as exc:
+            add_service_error(form, exc)  # type: ignore[arg-type]
+        else:
+            messages.success(request, f"Level {level.name} is added to the scheme.")
+            return redirect("classification")
+    return render(
+        request,
+        "assets/level_form.html",
+        {"form": form, "level": None},
+        status=INVALID if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@page(Perm.EDIT_ASSETS)
+def level_edit(request: HttpRequest, key: str) -> HttpResponse:
+    level = services.get_level(key)
+    form = LevelForm(
+        request.POST or None,
+        instance=None,
+        initial=None if request.method == "POST" else {f: getattr(level, f) for f in LevelForm.Meta.fields},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            level = services.update_level(Actor.from_request(request), level.pk, **form.cleaned_data)
+        except KeelError as exc:
+            add_service_error(form, exc)  # type: ignore[arg-type]
+        else:
+            messages.success(request, f"Level {level.name} is saved.")
+            return redirect("classification")
+    return render(
+        request,
+        "assets/level_form.html",
+        {"form": form, "level": level},
+        status=INVALID if form.errors else 200,
+    )

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class RisksConfig(AppConfig):
+    name = "keel.risks"
+    label = "risks"
+    verbose_name = "Risk management"
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,306 @@
+"""Page-side forms of risk management: parse and shape input for the services (the rules live
+in the services; their errors are put back on the form)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django import forms
+
+from keel.aisystems.models import AISystem
+from keel.assets.models import Asset
+from keel.controls.forms import owner_choices, system_choices
+from keel.controls.models import Control
+from keel.core.forms import DATE, TEXTAREA, KeelForm
+from keel.core.models import User
+from keel.standards.choices import EntryKind
+from keel.standards.models import Requirement
+
+from .choices import Acceptance, ActionStatus, Register, RiskStatus, TreatmentOption
+from .models import Methodology, Risk
+
+
+def _any(label: str, choices: Any) -> list[tuple[str, str]]:
+    return [("", label), *choices]
+
+
+def scale_choices(scale: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    return [(str(s["value"]), f"{s['value']} — {s['label']}") for s in scale]
+
+
+class RiskFilterForm(KeelForm):
+    q = forms.CharField(label="Search", required=False, max_length=100)
+    register = forms.ChoiceField(choices=_any("Both registers", Register.choices), required=False)
+    level = forms.ChoiceField(label="Current level", required=False)
+    owner = forms.ChoiceField(label="Owner or delegate", required=False)
+    status = forms.ChoiceField(
+        choices=[("", "Open"), ("closed", "Closed"), ("all", "Open and closed")], required=False
+    )
+    acceptance = forms.ChoiceField(choices=_any("Any acceptance", Acceptance.choices), required=False)
+    treatment = forms.ChoiceField(
+        choices=_any("Any treatment", [*TreatmentOption.choices, ("none", "Not decided")]), required=False
+    )
+    ai_system = forms.ChoiceField(label="AI system", required=False)
+    map = forms.CharField(required=False, widget=forms.HiddenInput)
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    likelihood = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    impact = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, methodology: Methodology | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        levels = [(lv["key"], lv["label"]) for lv in methodology.levels] if methodology else []
+        self.fields["level"].choices = _any("Any level", levels)  # type: ignore[attr-defined]
+        self.fields["owner"].choices = _any("Anyone", owner_choices())  # type: ignore[attr-defined]
+        self.fields["ai_system"].choices = _any(  # type: ignore[attr-defined]
+            "Any AI system", list(AISystem.objects.order_by("name").values_list("short_name", "name"))
+        )
+
+    def filters(self) -> dict[str, Any]:
+        if not self.is_bound or not self.is_valid():
+            return {}
+        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
+
+
+class RiskForm(KeelForm):
+    """Both registers: the fields of the other register are left out."""
+
+    title = forms.CharField(max_length=200)
+    description = forms.CharField(widget=forms.Textarea(attrs=TEXTAREA), required=False)
+    management_system = forms.ChoiceField(label="Management system")
+    owner = forms.ChoiceField(help_text="Approves the treatment plan and accepts the residual risk.")
+    delegate = forms.ChoiceField(required=False, help_text="May approve and accept for the owner.")
+    # IS
+    asset = forms.ChoiceField(required=False)
+    process = forms.CharField(
+        max_length=200, required=False, help_text="When the risk concerns a process rather than an asset."
+    )
+    threat = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    vulnerability = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    affects_confidentiality = forms.BooleanField(label="Affects confidentiality", required=False)
+    affects_integrity = forms.BooleanField(label="Affects integrity", required=False)
+    affects_availability = forms.BooleanField(label="Affects availability", required=False)
+    # AI
+    ai_system = forms.ChoiceField(label="AI system", required=False)
+    risk_source = forms.ChoiceField(label="Risk source (ISO/IEC 42001 Annex C)", required=False)
+    objective = forms.ChoiceField(label="Objective affected (Annex C)", required=False)
+    affected_people = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    # assessment
+    inherent_likelihood = forms.TypedChoiceField(coerce=int)
+    inherent_impact = forms.TypedChoiceField(coerce=int)
+    treatment_option = forms.ChoiceField(
+        choices=_any("Not decided yet", TreatmentOption.choices), required=False
+    )
+    treatment_plan = forms.CharField(widget=forms.Textarea(attrs=TEXTAREA), required=False)
+    controls = forms.MultipleChoiceField(
+        required=False, help_text="Controls of the catalogue that treat the risk."
+    )
+    residual_likelihood = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
+    residual_impact = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
+    review_date = forms.DateField(widget=DATE, required=False)
+
+    IS_ONLY = (
+        "asset",
+        "process",
+        "threat",
+        "vulnerability",
+        "affects_confidentiality",
+        "affects_integrity",
+        "affects_availability",
+    )
+    AI_ONLY = ("ai_system", "risk_source", "objective", "affected_people")
+
+    def __init__(
+        self, *args: Any, register: str, methodology: Methodology, editing: bool = False, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.register = register
+        for name in self.AI_ONLY if register == Register.IS else self.IS_ONLY:
+            del self.fields[name]
+        if editing:
+            del self.fields["management_system"]
+        else:
+            self.fields["management_system"].choices = system_choices()  # type: ignore[attr-defined]
+        people = owner_choices()
+        self.fields["owner"].choices = _any("Choose the owner", people)  # type: ignore[attr-defined]
+        self.fields["delegate"].choices = _any("No delegate", people)  # type: ignore[attr-defined]
+        for name in ("inherent_likelihood", "residual_likelihood"):
+            self.fields[name].choices = _any("—", scale_choices(methodology.likelihood))  # type: ignore[attr-defined]
+        for name in ("inherent_impact", "residual_impact"):
+            self.fields[name].choices = _any("—", scale_choices(methodology.impact))  # type: ignore[attr-defined]
+        self.fields["controls"].choices = list(  # type: ignore[attr-defined]
+            (ref, f"{ref} {title}")
+            for ref, title in Control.objects.order_by("ref_id").values_list("ref_id", "title")
+        )
+        self.fields["controls"].widget.attrs["size"] = 8
+        if register == Register.IS:
+            self.fields["asset"].choices = _any(  # type: ignore[attr-defined]
+                "No asset (a process)",
+                [
+                    (a.ref_id, f"{a.ref_id} {a.name}")
+                    for a in Asset.objects.filter(retired_at__isnull=True).order_by("ref_id")
+                ],
+            )
+        else:
+            self.fields["ai_system"].choices = _any(  # type: ignore[attr-defined]
+                "Choose the AI system",
+                list(AISystem.objects.order_by("name").values_list("short_name", "name")),
+            )
+            for name, kind in (
+                ("risk_source", EntryKind.ANNEX_C_RISK_SOURCE),
+                ("objective", EntryKind.ANNEX_C_OBJECTIVE),
+            ):
+                self.fields[name].choices = _any(  # type: ignore[attr-defined]
+                    "—",
+                    [
+                        (r.key, f"{r.ref_id} {r.title}")
+                        for r in Requirement.objects.filter(kind=kind).order_by("sort_order")
+                    ],
+                )
+
+    @classmethod
+    def initial_for(cls, risk: Risk) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            name: getattr(risk, name)
+            for name in (
+                "title",
+                "description",
+                "process",
+                "threat",
+                "vulnerability",
+                "affects_confidentiality",
+                "affects_integrity",
+                "affects_availability",
+                "affected_people",
+                "inherent_likelihood",
+                "inherent_impact",
+                "treatment_option",
+                "treatment_plan",
+                "residual_likelihood",
+                "residual_impact",
+                "review_date",
+            )
+        }
+        data["owner"] = risk.owner.email
+        data["delegate"] = risk.delegate.email if risk.delegate else ""
+        data["asset"] = risk.asset.ref_id if risk.asset else ""
+        data["ai_system"] = risk.ai_system.short_name if risk.ai_system else ""
+        data["risk_source"] = risk.risk_source.key if risk.risk_source else ""
+        data["objective"] = risk.objective.key if risk.objective else ""
+        data["controls"] = [c.ref_id for c in risk.controls.all()]
+        return data
+
+    def service_data(self) -> tuple[dict[str, Any], list[str]]:
+        data = dict(self.cleaned_data)
+        controls = data.pop("controls")
+        for name in ("owner", "delegate"):
+            email = data.pop(name)
+            data[name] = User.objects.filter(email=email).first() if email else None
+        for name in ("asset", "ai_system", "risk_source", "objective"):
+            if name in data and not data[name]:
+                data[name] = None
+        return data, controls
+
+
+class ApproveExceptionForm(KeelForm):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), help_text="Why the risk is accepted above the criteria."
+    )
+    expires = forms.DateField(widget=DATE, help_text="When the exception ends.")
+
+
+class ActionForm(KeelForm):
+    title = forms.CharField(max_length=200)
+    owner = forms.ChoiceField(required=False)
+    due_date = forms.DateField(widget=DATE, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].choices = _any("No owner", owner_choices())  # type: ignore[attr-defined]
+
+
+class ActionStatusForm(KeelForm):
+    status = forms.ChoiceField(choices=ActionStatus.choices)
+
+
+class StatusForm(KeelForm):
+    status = forms.ChoiceField(choices=RiskStatus.choices)
+
+
+class SnapshotForm(KeelForm):
+    register = forms.ChoiceField(choices=Register.choices)
+    cycle = forms.CharField(max_length=120, help_text="e.g. 2026 Q4 assessment.")
+
+
+class MethodologyForm(KeelForm):
+    """A new version, written as lines: ``label | description`` for the scales,
+    ``key | label | acceptable (yes/no) | appetite`` for the levels, and the matrix as one line
+    per likelihood (1 first) of level keys separated by spaces."""
+
+    name = forms.CharField(max_length=200)
+    note = forms.CharField(label="What changed", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    likelihood = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="One level per line, lowest first: label | description (3 to 5 lines).",
+    )
+    impact = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="One level per line, lowest first: label | description (3 to 5 lines).",
+    )
+    levels = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Risk levels, lowest first: key | label | acceptable (yes/no) | appetite.",
+    )
+    matrix = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="One line per likelihood, 1 first: the level key for each impact, 1 first, separated by spaces.",
+    )
+
+    @classmethod
+    def initial_for(cls, m: Methodology) -> dict[str, Any]:
+        return {
+            "name": m.name,
+            "likelihood": "\n".join(f"{s['label']} | {s['description']}" for s in m.likelihood),
+            "impact": "\n".join(f"{s['label']} | {s['description']}" for s in m.impact),
+            "levels": "\n".join(
+                f"{lv['key']} | {lv['label']} | {'yes' if lv['acceptable'] else 'no'} | {lv['appetite']}"
+                for lv in m.levels
+            ),
+            "matrix": "\n".join(" ".join(row) for row in m.matrix),
+        }
+
+    @staticmethod
+    def _lines(text: str) -> list[list[str]]:
+        return [[p.strip() for p in line.split("|")] for line in text.splitlines() if line.strip()]
+
+    def service_data(self) -> dict[str, Any]:
+        d = self.cleaned_data
+
+        def part(p: list[str], i: int) -> str:
+            return p[i] if i < len(p) else ""
+
+        def scale(text: str) -> list[dict[str, str]]:
+            return [{"label": part(p, 0), "description": part(p, 1)} for p in self._lines(text)]
+
+        levels = [
+            {
+                "key": part(p, 0),
+                "label": part(p, 1),
+                "acceptable": part(p, 2).lower() in ("yes", "y", "true", "1"),
+                "appetite": part(p, 3),
+            }
+            for p in self._lines(d["levels"])
+        ]
+        matrix = [line.split() for line in d["matrix"].splitlines() if line.strip()]
+        return {
+            "name": d["name"],
+            "note": d["note"],
+            "likelihood": scale(d["likelihood"]),
+            "impact": scale(d["impact"]),
+            "levels": levels,
+            "matrix": matrix,
+        }
+
+
+def as_json(value: Any) -> str:
+    return json.dumps(value)

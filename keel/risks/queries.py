@@ -1,0 +1,332 @@
+"""Read-side queries of risk management, shared by pages, the API, the CLI and exports.
+
+Lists run a fixed number of queries whatever the number of risks; heat maps are one
+aggregate query per map.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from keel.controls.models import Control
+from keel.core.errors import NotFound, ValidationFailed
+from keel.core.models import TrailEntry, User
+from keel.core.permissions import Perm, restrict
+
+from .choices import Acceptance, Register, RiskStatus, TreatmentOption
+from .models import Methodology, Risk, RiskApproval, RiskSnapshot, TreatmentAction
+
+ORDERS = {
+    "ref_id": ("ref_id",),
+    "-ref_id": ("-ref_id",),
+    "title": ("title", "ref_id"),
+    "review_date": ("review_date", "ref_id"),
+    "-inherent": ("-inherent_likelihood", "-inherent_impact", "ref_id"),
+    "-residual": ("-residual_likelihood", "-residual_impact", "ref_id"),
+    "-updated": ("-updated_at",),
+}
+
+
+@dataclass
+class RiskFilters:
+    register: str = ""
+    level: str = ""  # current level: residual when assessed, else inherent
+    owner: str = ""  # email
+    status: str = ""  # open (default view), closed, or acceptance state
+    acceptance: str = ""
+    treatment: str = ""
+    ai_system: str = ""  # short name
+    management_system: str = ""
+    control: str = ""  # ref
+    q: str = ""
+    # a heat-map cell: map=inherent|residual, version, likelihood, impact
+    map: str = ""
+    version: int | None = None
+    likelihood: int | None = None
+    impact: int | None = None
+    order: str = "ref_id"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def base_risks() -> QuerySet[Risk]:
+    return Risk.objects.select_related(
+        "owner",
+        "delegate",
+        "methodology",
+        "management_system",
+        "asset",
+        "ai_system",
+        "risk_source",
+        "objective",
+    ).prefetch_related(Prefetch("controls", Control.objects.only("id", "ref_id", "title").order_by("ref_id")))
+
+
+def risks(
+    user: User | None,
+    f: RiskFilters | None = None,
+    *,
+    register: str = "",
+    include_closed: bool = False,
+) -> QuerySet[Risk]:
+    """Risks ``user`` may read (``None``: all, for trusted callers), filtered and ordered."""
+    f = f or RiskFilters(register=register)
+    qs = base_risks()
+    if user is not None:
+        qs = restrict(qs, user, Perm.VIEW)
+    if f.register:
+        if f.register not in Register.values:
+            raise ValidationFailed("register is is or ai.", {"register": ["Choose is or ai."]})
+        qs = qs.filter(register=f.register)
+    if f.status in RiskStatus.values:
+        qs = qs.filter(status=f.status)
+    elif not include_closed and f.status != "all":
+        qs = qs.filter(status=RiskStatus.OPEN)
+    if f.acceptance:
+        if f.acceptance not in Acceptance.values:
+            raise ValidationFailed(
+                f"acceptance is one of: {', '.join(Acceptance.values)}.", {"acceptance": ["Unknown."]}
+            )
+        qs = qs.filter(acceptance=f.acceptance)
+    if f.level:
+        qs = qs.filter(Q(residual_level=f.level) | (Q(residual_level="") & Q(inherent_level=f.level)))
+    if f.owner:
+        qs = qs.filter(Q(owner__email__iexact=f.owner) | Q(delegate__email__iexact=f.owner))
+    if f.treatment:
+        if f.treatment not in [*TreatmentOption.values, "none"]:
+            raise ValidationFailed(
+                f"treatment is one of: {', '.join(TreatmentOption.values)}, none.",
+                {"treatment": ["Unknown."]},
+            )
+        qs = qs.filter(treatment_option="" if f.treatment == "none" else f.treatment)
+    if f.ai_system:
+        qs = qs.filter(ai_system__short_name=f.ai_system)
+    if f.management_system:
+        qs = qs.filter(
+            Q(management_system__short_name=f.management_system)
+            | Q(management_system__pk=_uuid(f.management_system))
+        )
+    if f.control:
+        qs = qs.filter(controls__ref_id=f.control)
+    if f.q:
+        qs = qs.filter(Q(title__icontains=f.q) | Q(ref_id__icontains=f.q) | Q(description__icontains=f.q))
+    if f.map:
+        if f.map not in ("inherent", "residual"):
+            raise ValidationFailed("map is inherent or residual.", {"map": ["Choose inherent or residual."]})
+        if f.version is not None:
+            qs = qs.filter(methodology__version=f.version)
+        if f.likelihood is not None:
+            qs = qs.filter(**{f"{f.map}_likelihood": f.likelihood})
+        if f.impact is not None:
+            qs = qs.filter(**{f"{f.map}_impact": f.impact})
+    if f.order not in ORDERS:
+        raise ValidationFailed(f"order is one of: {', '.join(ORDERS)}.", {"order": ["Unknown order."]})
+    return qs.order_by(*ORDERS[f.order]).distinct() if f.control else qs.order_by(*ORDERS[f.order])
+
+
+def _uuid(value: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        return None
+
+
+def risk_for(user: User | None, ref: uuid.UUID | str) -> Risk:
+    """One risk the user may read, with its actions and approvals prefetched."""
+    qs = base_risks().prefetch_related(
+        Prefetch("actions", TreatmentAction.objects.select_related("owner")),
+        Prefetch("approvals", RiskApproval.objects.select_related("approved_by", "second_approver")),
+    )
+    if user is not None:
+        qs = restrict(qs, user, Perm.VIEW)
+    u = _uuid(str(ref))
+    risk = (qs.filter(pk=u) if u else qs.filter(ref_id=str(ref).upper())).first()
+    if risk is None:
+        raise NotFound(f"No risk {ref!r} that you may read: give its id or reference (e.g. IS-004).")
+    return risk
+
+
+def current_approval(risk: Risk) -> RiskApproval | None:
+    """The approval in force or awaiting its second approver (from the prefetched approvals)."""
+    for a in risk.approvals.all():
+        if a.state in ("active", "pending"):
+            return a
+    return None
+
+
+def history(risk: Risk, limit: int = 100) -> list[TrailEntry]:
+    return list(
+        TrailEntry.objects.filter(object_type="risks.risk", object_id=str(risk.pk))
+        .select_related("actor")
+        .order_by("-seq")[:limit]
+    )
+
+
+# ---------------------------------------------------------------- methodology
+
+
+def methodologies() -> QuerySet[Methodology]:
+    return (
+        Methodology.objects.select_related("created_by")
+        .annotate(risk_count=Count("risks"))
+        .order_by("-version")
+    )
+
+
+def latest_methodology() -> Methodology | None:
+    return Methodology.objects.order_by("-version").first()
+
+
+# ---------------------------------------------------------------- heat maps
+
+
+@dataclass
+class HeatCell:
+    likelihood: int
+    impact: int
+    level: str
+    label: str
+    count: int
+
+
+@dataclass
+class HeatMap:
+    kind: str  # inherent | residual
+    methodology: Methodology
+    cells: list[list[HeatCell]]  # rows from the highest likelihood down
+    total: int
+    unassessed: int  # (residual) open risks without residual values
+    other_versions: int  # risks assessed under another methodology version
+
+
+def heat_map(
+    user: User | None, kind: str, methodology: Methodology, base: QuerySet[Risk] | None = None
+) -> HeatMap:
+    """Counts of open risks per likelihood×impact cell under one methodology version (2 queries)."""
+    qs = base if base is not None else risks(user)
+    lf, imf = f"{kind}_likelihood", f"{kind}_impact"
+    plain = qs.order_by().values("methodology__version", lf, imf).annotate(n=Count("id", distinct=True))
+    counts: dict[tuple[int, int], int] = {}
+    unassessed = other = 0
+    for row in plain:
+        n = int(row["n"])
+        if row["methodology__version"] != methodology.version:
+            other += n
+        elif row[lf] is None:
+            unassessed += n
+        else:
+            counts[(row[lf], row[imf])] = counts.get((row[lf], row[imf]), 0) + n
+    cells = []
+    for li in range(len(methodology.likelihood), 0, -1):
+        cells.append(
+            [
+                HeatCell(
+                    li,
+                    ii,
+                    methodology.level_of(li, ii),
+                    methodology.level(methodology.level_of(li, ii))["label"],
+                    counts.get((li, ii), 0),
+                )
+                for ii in range(1, len(methodology.impact) + 1)
+            ]
+        )
+    return HeatMap(kind, methodology, cells, sum(counts.values()), unassessed, other)
+
+
+# ---------------------------------------------------------------- export rows and snapshots
+
+
+def _email(u: User | None) -> str:
+    return u.email if u is not None else ""
+
+
+def export_row(r: Risk) -> dict[str, Any]:
+    m = r.methodology
+    return {
+        "ref_id": r.ref_id,
+        "register": r.register,
+        "title": r.title,
+        "description": r.description,
+        "management_system": r.management_system.short_name,
+        "status": r.status,
+        "owner": _email(r.owner),
+        "delegate": _email(r.delegate),
+        "asset": r.asset.ref_id if r.asset else "",
+        "process": r.process,
+        "threat": r.threat,
+        "vulnerability": r.vulnerability,
+        "confidentiality": r.affects_confidentiality,
+        "integrity": r.affects_integrity,
+        "availability": r.affects_availability,
+        "ai_system": r.ai_system.short_name if r.ai_system else "",
+        "risk_source": r.risk_source.key if r.risk_source else "",
+        "objective": r.objective.key if r.objective else "",
+        "affected_people": r.affected_people,
+        "methodology_version": m.version,
+        "inherent_likelihood": r.inherent_likelihood,
+        "inherent_impact": r.inherent_impact,
+        "inherent_level": r.inherent_level,
+        "treatment_option": r.treatment_option,
+        "treatment_plan": r.treatment_plan,
+        "plan_version": r.plan_version,
+        "controls": [c.ref_id for c in r.controls.all()],
+        "residual_likelihood": r.residual_likelihood,
+        "residual_impact": r.residual_impact,
+        "residual_level": r.residual_level,
+        "acceptance": r.acceptance,
+        "review_date": r.review_date.isoformat() if r.review_date else None,
+    }
+
+
+def export_rows(qs: QuerySet[Risk]) -> list[dict[str, Any]]:
+    return [export_row(r) for r in qs]
+
+
+def snapshots() -> QuerySet[RiskSnapshot]:
+    return RiskSnapshot.objects.select_related("taken_by").defer("rows").order_by("-taken_at")
+
+
+def visible_rows(user: User | None, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A snapshot covers every management system; a user reads the rows of the systems they may."""
+    from keel.core.models import ManagementSystem
+    from keel.core.permissions import system_ids_with
+
+    if user is None:
+        return rows
+    ids = system_ids_with(user, Perm.VIEW)
+    if ids is None:
+        return rows
+    names = set(ManagementSystem.objects.filter(pk__in=ids).values_list("short_name", flat=True))
+    return [r for r in rows if r.get("management_system") in names]
+
+
+def get_snapshot(ref: uuid.UUID | str) -> RiskSnapshot:
+    try:
+        return RiskSnapshot.objects.select_related("taken_by").get(pk=uuid.UUID(str(ref)))
+    except (ValueError, ValidationError, RiskSnapshot.DoesNotExist):
+        raise NotFound(f"No risk snapshot {ref}.") from None
+
+
+# ---------------------------------------------------------------- the SoA feed
+
+
+def risks_by_control(control_ids: list[Any], management_system_id: Any) -> dict[Any, list[dict[str, str]]]:
+    """Open risks of one management system treated by each control (1 query), for the SoA's
+    "risks treated" column: ``{control_id: [{"ref_id", "title"}, ...]}``."""
+    through = Risk.controls.through
+    out: dict[Any, list[dict[str, str]]] = {}
+    for control_id, ref, title in (
+        through.objects.filter(
+            control_id__in=control_ids,
+            risk__management_system_id=management_system_id,
+            risk__status=RiskStatus.OPEN,
+        )
+        .order_by("risk__ref_id")
+        .values_list("control_id", "risk__ref_id", "risk__title")
+    ):
+        out.setdefault(control_id, []).append({"ref_id": ref, "title": title})
+    return out

@@ -1,0 +1,29 @@
+"""The demo's assets and risks: both registers filled, treatments by the demo's controls, some
+approved, one exception, one voided acceptance, and the SoA's risks column showing them."""
+
+from __future__ import annotations
+
+import pytest
+
+from keel.assets.models import Asset, ClassificationLevel
+from keel.core.actor import Actor
+from keel.core.demo import load_demo
+from keel.risks.models import Risk, RiskSnapshot
+from keel.soa.models import StatementOfApplicability
+from keel.soa.queries import rows
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_loads_assets_and_both_registers() -> None:
+    load_demo(Actor.system("demo-test"))
+    assert ClassificationLevel.objects.count() == 4 and Asset.objects.count() == 12
+    assert (
+        Risk.objects.filter(register="is").count() == 10 and Risk.objects.filter(register="ai").count() == 8
+    )
+    states = set(Risk.objects.values_list("acceptance", flat=True))
+    assert {"accepted", "exception", "voided", "none"} <= states
+    assert Risk.objects.filter(register="ai", ai_system__short_name="credit-scoring").exists()
+    assert RiskSnapshot.objects.count() == 2
+    soa = StatementOfApplicability.objects.filter(standard__key="iso27001:2022").first()
+    assert soa is not None and any(r["risks"] for r in rows(soa))
