@@ -38,6 +38,9 @@ PERMISSIONS: dict[str, str | None] = {
     "export soa": "view",
     "import controls": "edit_controls",
     "import soa": "edit_soa",
+    "catalog import": "load_standards",
+    "map suggest": "view",
+    "map decide": "edit_controls",
 }
 
 

@@ -25,6 +25,7 @@ KIND_HEADINGS = {
     "annex_control": "CONTROLS",
     "annex_c_objective": "C-OBJ",
     "annex_c_risk_source": "C-RISK",
+    "catalog_item": "ITEMS",
 }
 
 

@@ -198,6 +198,7 @@ SECTION_LABELS = {
     EntryKind.ANNEX_CONTROL: "Annex A: reference controls",
     EntryKind.ANNEX_C_OBJECTIVE: "Annex C: potential AI-related objectives",
     EntryKind.ANNEX_C_RISK_SOURCE: "Annex C: risk sources",
+    EntryKind.CATALOG_ITEM: "Imported catalogue items",
 }
 
 
