@@ -34,6 +34,7 @@ from keel.core.models import User
 from keel.core.navigation import NAV, navigation
 from keel.core.pages import AUTHENTICATED, PUBLIC
 from keel.core.permissions import Perm, has_perm, system_ids_with
+from keel.mapping.tests import suggest_matrix  # catalogue import and mapping suggestions
 from keel.soa.tests import factories as soa_factories  # the Statement of Applicability
 
 from . import controls_world as cw  # the control catalogue
@@ -440,6 +441,24 @@ PAGE_CASES: list[PageCase] = [
         "POST",
         data=import_matrix.page_confirm_data,
         target=_anywhere,
+    ),
+    # mapping suggestions (keel/mapping/suggest): a decision on control A's suggestion
+    PageCase("mapping-suggestions", Perm.VIEW),
+    PageCase(
+        "mapping-suggestion-decide",
+        Perm.EDIT_CONTROLS,
+        "POST",
+        data=suggest_matrix.decision_form,
+        target=_system_a,
+        ok=REDIRECT,
+    ),
+    PageCase(
+        "mapping-suggestion-decide",
+        Perm.EDIT_CONTROLS,
+        "POST",
+        data=suggest_matrix.decision_form,
+        htmx=True,
+        target=_system_a,
     ),
 ]
 
@@ -953,6 +972,16 @@ API_CASES: list[ApiCase] = [
         target=_system_a,
         ok=CREATED,
     ),
+    # mapping suggestions (keel/mapping/suggest): a decision on control A's suggestion
+    ApiCase("GET", "/mapping-suggestions", Perm.VIEW, query=f"source=org&target={ISO42001}"),
+    ApiCase(
+        "POST",
+        "/mapping-suggestions/decisions",
+        Perm.EDIT_CONTROLS,
+        body=suggest_matrix.decision_body,
+        target=_system_a,
+        ok=CREATED,
+    ),
 ]
 
 
@@ -1098,6 +1127,12 @@ CLI_CASES: list[CliCase] = [
     # import of an existing ISMS (keel/controls/importing): a one-row control file, an SoA of A
     CliCase("import controls", Perm.EDIT_CONTROLS, lambda w, u: import_matrix.controls_argv(u)),
     CliCase("import soa", Perm.EDIT_SOA, lambda w, u: import_matrix.soa_argv(w.a, u)),
+    # foreign catalogues and mapping suggestions (keel/standards/catalog, keel/mapping/suggest)
+    CliCase("catalog import", Perm.LOAD_STANDARDS, suggest_matrix.catalog_argv),
+    CliCase(
+        "map suggest", Perm.VIEW, lambda w, u: ["map", "suggest", "--source", "org", "--target", ISO42001]
+    ),
+    CliCase("map decide", Perm.EDIT_CONTROLS, suggest_matrix.decide_argv),
 ]
 
 # Commands no named user may run (only the OS user): they refuse --as. Not run otherwise

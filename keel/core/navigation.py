@@ -30,6 +30,7 @@ NAV: list[NavItem] = [
     NavItem("Statement of Applicability", "soa-list", section="Operate"),
     NavItem("Evidence", None, section="Operate"),
     NavItem("Gap analysis", None, section="Operate"),
+    NavItem("Mapping suggestions", "mapping-suggestions", section="Operate"),
     NavItem("Risks", None, section="Operate"),
     NavItem("AI systems", None, section="Operate"),
     NavItem("EU AI Act", None, section="Operate"),
