@@ -153,14 +153,14 @@ def rank(
     index = {t.key: i for i, t in enumerate(targets)}
     ex = [{index[k] for k in keys if k in index} for keys in excluded]
     if method == SuggestionMethod.LEXICAL:
-        lex = lexical or LexicalRanker(targets)
+        lex = lexical or LexicalRanker(targets, sources=sources)
         return [lex.rank(item, top, ex[n]) for n, item in enumerate(sources)]
     from .semantic import SemanticRanker
 
     sem = semantic or SemanticRanker(targets)
     if method == SuggestionMethod.SEMANTIC:
         return sem.rank_all(sources, top, ex)
-    lex = lexical or LexicalRanker(targets)
+    lex = lexical or LexicalRanker(targets, sources=sources)
     sem_scores, arg = sem.score_matrix(sources)
     out = []
     for n, item in enumerate(sources):
@@ -182,10 +182,10 @@ def _minmax(xs: Sequence[float]) -> list[float]:
     return [(x - lo) / span if span > 0 else 0.0 for x in xs]
 
 
-def blend(
-    lexical: Sequence[float], semantic: Sequence[float], weight: float = HYBRID_LEXICAL_WEIGHT
-) -> list[float]:
-    """Hybrid score: each ranker's scores scaled to 0–1 over the targets, then a weighted mean."""
+def blend(lexical: Sequence[float], semantic: Sequence[float], weight: float | None = None) -> list[float]:
+    """Hybrid score: each ranker's scores scaled to 0–1 over the targets, then a weighted mean
+    (``weight`` for the lexical side; default :data:`HYBRID_LEXICAL_WEIGHT`)."""
+    weight = HYBRID_LEXICAL_WEIGHT if weight is None else weight
     if not lexical:
         return []
     lx, sx = _minmax(lexical), _minmax(semantic)

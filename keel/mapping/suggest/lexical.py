@@ -57,6 +57,7 @@ class LexicalRanker:
         target_weights: Mapping[str, float] = TARGET_WEIGHTS,
         source_weights: Mapping[str, float] = SOURCE_WEIGHTS,
         bigrams: bool = False,
+        sources: Sequence[Item] = (),
     ) -> None:
         self.targets = list(targets)
         self.source_weights = source_weights
@@ -65,7 +66,12 @@ class LexicalRanker:
         df: Counter[str] = Counter()
         for tf, _ in counted:
             df.update(tf.keys())
-        n = len(self.targets)
+        # Document frequencies over the targets and the source items being ranked: a word
+        # that every source item repeats (a catalogue's boilerplate) tells the targets apart no
+        # better than one every target uses.
+        for item in sources:
+            df.update(_counts(item, source_weights, bigrams)[0].keys())
+        n = len(self.targets) + len(sources)
         self.idf = {t: math.log((n + 1) / (d + 1)) + 1.0 for t, d in df.items()}
         self.default_idf = math.log(n + 1) + 1.0
         self.surface = [s for _, s in counted]
