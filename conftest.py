@@ -24,14 +24,16 @@ PASSWORD = "correct-horse-battery-staple"  # noqa: S105 - test accounts only
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
-    """Load both standards and the control-template library into the test database once;
+    """Load both standards, the control-template library and the crosswalks into the test database once;
     every test sees them (as after ``keel init``)."""
     from keel.controls.services import load_templates
+    from keel.mapping.services import load_crosswalks
     from keel.standards.services import load_library
 
     with django_db_blocker.unblock():
         load_library(Actor.system("test-setup"))
         load_templates(Actor.system("test-setup"))
+        load_crosswalks(Actor.system("test-setup"))
     yield
 
 

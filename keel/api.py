@@ -89,6 +89,9 @@ def _register() -> None:
     from keel.soa.api import router as soa_router  # the Statement of Applicability
 
     api.add_router("", soa_router)
+    from keel.mapping.api import router as mapping_router  # crosswalks
+
+    api.add_router("", mapping_router)
     from keel.mapping.suggest.api import router as suggest_router  # mapping suggestions
 
     api.add_router("", suggest_router)

@@ -28,6 +28,7 @@ urlpatterns = [
     path("controls/import/", include("keel.controls.importing.urls")),
     path("controls/", include("keel.controls.urls")),
     path("soa/", include("keel.soa.urls")),
+    path("crosswalks/", include("keel.mapping.urls")),
     path("mapping/suggestions/", include("keel.mapping.suggest.urls")),
     path("", include("keel.core.urls")),
 ]

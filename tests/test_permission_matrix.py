@@ -34,6 +34,7 @@ from keel.core.models import User
 from keel.core.navigation import NAV, navigation
 from keel.core.pages import AUTHENTICATED, PUBLIC
 from keel.core.permissions import Perm, has_perm, system_ids_with
+from keel.mapping.tests import matrix as xm  # crosswalks (organisation-level records)
 from keel.mapping.tests import suggest_matrix  # catalogue import and mapping suggestions
 from keel.soa.tests import factories as soa_factories  # the Statement of Applicability
 
@@ -442,6 +443,35 @@ PAGE_CASES: list[PageCase] = [
         data=import_matrix.page_confirm_data,
         target=_anywhere,
     ),
+    # crosswalks (keel/mapping): organisation-level records, read with view, changed with edit_mappings
+    PageCase("crosswalk-list", Perm.VIEW),
+    PageCase("crosswalk-detail", Perm.VIEW, kwargs=xm.key_kwargs),
+    PageCase("crosswalk-detail", Perm.VIEW, kwargs=xm.key_kwargs, query="relation=subset", htmx=True),
+    PageCase("crosswalk-export", Perm.VIEW, kwargs=xm.key_kwargs),
+    PageCase("crosswalk-relation-add", Perm.EDIT_MAPPINGS, kwargs=xm.key_kwargs),
+    PageCase(
+        "crosswalk-relation-add",
+        Perm.EDIT_MAPPINGS,
+        "POST",
+        kwargs=xm.key_kwargs,
+        data=xm.new_relation,
+        ok=REDIRECT,
+    ),
+    PageCase("crosswalk-relation-row", Perm.VIEW, kwargs=xm.relation_kwargs, htmx=True),
+    PageCase("crosswalk-relation-edit", Perm.EDIT_MAPPINGS, kwargs=xm.relation_kwargs),
+    PageCase("crosswalk-relation-edit", Perm.EDIT_MAPPINGS, kwargs=xm.relation_kwargs, htmx=True),
+    PageCase(
+        "crosswalk-relation-edit",
+        Perm.EDIT_MAPPINGS,
+        "POST",
+        kwargs=xm.relation_kwargs,
+        data=xm.edit_data,
+        htmx=True,
+    ),
+    PageCase(
+        "crosswalk-relation-withdraw", Perm.EDIT_MAPPINGS, "POST", kwargs=xm.relation_kwargs, ok=REDIRECT
+    ),
+    PageCase("crosswalk-relation-withdraw", Perm.EDIT_MAPPINGS, "POST", kwargs=xm.relation_kwargs, htmx=True),
     # mapping suggestions (keel/mapping/suggest): a decision on control A's suggestion
     PageCase("mapping-suggestions", Perm.VIEW),
     PageCase(
@@ -972,6 +1002,24 @@ API_CASES: list[ApiCase] = [
         target=_system_a,
         ok=CREATED,
     ),
+    # crosswalks (keel/mapping): organisation-level records
+    ApiCase("GET", "/crosswalks", Perm.VIEW),
+    ApiCase("GET", "/crosswalks/{key}", Perm.VIEW, params=xm.key_kwargs),
+    ApiCase("POST", "/crosswalks", Perm.EDIT_MAPPINGS, body=xm.new_crosswalk_body, ok=CREATED),
+    ApiCase("GET", "/crosswalks/{key}/export", Perm.VIEW, params=xm.key_kwargs),
+    ApiCase("GET", "/crosswalk-relations", Perm.VIEW, query=f"crosswalk={xm.KEY}&relation=subset"),
+    ApiCase("GET", "/crosswalk-relations/{relation_id}", Perm.VIEW, params=xm.relation_kwargs),
+    ApiCase("POST", "/crosswalk-relations", Perm.EDIT_MAPPINGS, body=xm.new_relation_body, ok=CREATED),
+    ApiCase(
+        "PATCH",
+        "/crosswalk-relations/{relation_id}",
+        Perm.EDIT_MAPPINGS,
+        params=xm.relation_kwargs,
+        body=xm.edit_data,
+    ),
+    ApiCase(
+        "DELETE", "/crosswalk-relations/{relation_id}", Perm.EDIT_MAPPINGS, params=xm.relation_kwargs, ok=GONE
+    ),
     # mapping suggestions (keel/mapping/suggest): a decision on control A's suggestion
     ApiCase("GET", "/mapping-suggestions", Perm.VIEW, query=f"source=org&target={ISO42001}"),
     ApiCase(
@@ -1127,6 +1175,10 @@ CLI_CASES: list[CliCase] = [
     # import of an existing ISMS (keel/controls/importing): a one-row control file, an SoA of A
     CliCase("import controls", Perm.EDIT_CONTROLS, lambda w, u: import_matrix.controls_argv(u)),
     CliCase("import soa", Perm.EDIT_SOA, lambda w, u: import_matrix.soa_argv(w.a, u)),
+    # crosswalks (keel/mapping)
+    CliCase("crosswalk list", Perm.VIEW, lambda w, u: ["crosswalk", "list", "--format", "json"]),
+    CliCase("crosswalk export", Perm.VIEW, lambda w, u: ["crosswalk", "export", xm.KEY, "--out", "-"]),
+    CliCase("crosswalk import", Perm.EDIT_MAPPINGS, xm.import_argv),
     # foreign catalogues and mapping suggestions (keel/standards/catalog, keel/mapping/suggest)
     CliCase("catalog import", Perm.LOAD_STANDARDS, suggest_matrix.catalog_argv),
     CliCase(

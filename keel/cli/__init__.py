@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 
 from keel import __version__
 
-from . import catalogs, imports, mapping, setup, soa, standards, trail, users
+from . import catalogs, crosswalk, imports, mapping, setup, soa, standards, trail, users
 from .base import PERMISSIONS, CliError, Parser, UsageExit
 
 __all__ = ["PERMISSIONS", "build_parser", "command_paths", "main"]
@@ -43,6 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     trail.register(sub)
     soa.register(sub)
     imports.register(sub)
+    crosswalk.register(sub)
     catalogs.register(sub)
     mapping.register(sub)
     return parser

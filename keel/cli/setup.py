@@ -22,6 +22,7 @@ from .base import (
 
 if TYPE_CHECKING:
     from keel.core.actor import Actor
+    from keel.mapping.services import CrosswalkLoadReport
     from keel.standards.services import LoadReport
 
 
@@ -63,6 +64,9 @@ def _add_data_dir(p: argparse.ArgumentParser) -> None:
     # Hidden: load the standards from another data folder (tests, data authors).
     p.add_argument("--standards-data", dest="standards_data", type=Path, default=None, help=argparse.SUPPRESS)
     p.add_argument("--templates-data", dest="templates_data", type=Path, default=None, help=argparse.SUPPRESS)
+    p.add_argument(
+        "--crosswalks-data", dest="crosswalks_data", type=Path, default=None, help=argparse.SUPPRESS
+    )
 
 
 def _port(value: str) -> int:
@@ -97,6 +101,13 @@ def _initialise(args: argparse.Namespace) -> Actor:
     """Migrate and load the standards; returns the actor for what follows (``keel demo``)."""
     from keel.controls.services import load_templates
     from keel.controls.templates_loader import TEMPLATES_DIR, TemplateDataError, read_templates
+    from keel.mapping.loader import (
+        CROSSWALKS_DIR,
+        CrosswalkDataError,
+        entries_from_standards,
+        read_crosswalks,
+    )
+    from keel.mapping.services import load_crosswalks
     from keel.standards.loader import DATA_DIR, StandardsDataError, read_all
     from keel.standards.services import load_library
 
@@ -116,6 +127,11 @@ def _initialise(args: argparse.Namespace) -> Actor:
         read_templates(templates_dir, known_requirements=known)
     except TemplateDataError as exc:
         _data_problems(exc, "control-template")
+    crosswalks_dir: Path = getattr(args, "crosswalks_data", None) or CROSSWALKS_DIR
+    try:
+        read_crosswalks(crosswalks_dir, entries=entries_from_standards(standards))
+    except CrosswalkDataError as exc:
+        _data_problems(exc, "crosswalk")
 
     pending = pending_migrations()
     if pending:
@@ -143,6 +159,13 @@ def _initialise(args: argparse.Namespace) -> Actor:
         )
     else:
         out(f"control templates: up to date ({templates.unchanged} templates)")
+    note("Loading the crosswalks…")
+    try:
+        crosswalks = load_crosswalks(actor, crosswalks_dir)
+    except CrosswalkDataError as exc:  # pragma: no cover - the files changed since the check
+        _data_problems(exc, "crosswalk")
+    for cw in crosswalks:
+        out(_describe_crosswalk(cw))
     out(f"Done in {time.perf_counter() - started:.1f} s.")
     return actor
 
@@ -190,6 +213,21 @@ def _describe(report: LoadReport) -> str:
     if report.unchanged:
         parts.append(f"{report.unchanged} unchanged")
     return head + ", ".join(parts)
+
+
+def _describe_crosswalk(report: CrosswalkLoadReport) -> str:
+    counts = ", ".join(f"{n} {name}" for name, n in report.counts.items() if n)
+    head = f"crosswalk {report.key} (revision {report.revision}): {report.targets} targets ({counts}); "
+    if not report.changed:
+        tail = f"up to date ({report.unchanged} relations"
+    else:
+        tail = (
+            f"{len(report.created)} created, {len(report.updated)} updated, "
+            f"{len(report.withdrawn)} withdrawn, {len(report.restored)} restored ({report.unchanged} unchanged"
+        )
+    if report.kept:
+        tail += f", {len(report.kept)} kept as people edited them"
+    return head + tail + ")"
 
 
 # ---------------------------------------------------------------- demo

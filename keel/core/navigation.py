@@ -26,6 +26,7 @@ NAV: list[NavItem] = [
     NavItem("Scope", "scope-list", section="Management system"),
     NavItem("Context", "context", section="Management system"),
     NavItem("Standards", "standards-list", section="Library"),
+    NavItem("Crosswalks", "crosswalk-list", section="Library"),
     NavItem("Controls", "control-list", section="Operate"),
     NavItem("Statement of Applicability", "soa-list", section="Operate"),
     NavItem("Evidence", None, section="Operate"),

@@ -42,6 +42,7 @@ class Perm(models.TextChoices):
     EDIT_CONTROLS = "edit_controls", "Create, edit and link controls and adopt templates"
     EDIT_SOA = "edit_soa", "Create and edit Statements of Applicability"
     APPROVE_SOA = "approve_soa", "Approve Statement of Applicability versions"
+    EDIT_MAPPINGS = "edit_mappings", "Edit crosswalks and mapping decisions"
 
 
 ROLE_PERMS: dict[str, frozenset[str]] = {
@@ -58,6 +59,7 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.EDIT_CONTROLS,
             Perm.EDIT_SOA,
             Perm.APPROVE_SOA,
+            Perm.EDIT_MAPPINGS,
         }
     ),
     Role.CONTRIBUTOR: frozenset({Perm.VIEW, Perm.OWN_TOKENS}),

@@ -10,6 +10,7 @@ from keel.core.errors import NotFound
 from keel.core.pages import page
 from keel.core.permissions import Perm
 from keel.core.views import current_user, is_partial, not_found
+from keel.mapping.queries import related_for
 
 from . import queries
 
@@ -61,5 +62,6 @@ def requirement_detail(request: HttpRequest, key: str) -> HttpResponse:
             "counterparts": queries.hs_counterparts(req),
             "amendments": queries.amendments_of(req),
             "implemented": implemented_by(req, current_user(request)),
+            "related": related_for(req),
         },
     )

@@ -120,6 +120,7 @@ def test_init_on_an_initialised_database_changes_nothing(run: Run, db: Any) -> N
         assert code == 0, err
         assert "iso27001:2022 (revision 1): up to date" in out
         assert "iso42001:2023 (revision 1): up to date" in out
+        assert "crosswalk iso27001-2022--iso42001-2023 (revision 1): 118 targets (" in out
         assert "Database: up to date" in err
     assert TrailEntry.objects.count() == before
 
@@ -156,14 +157,24 @@ def test_init_as_an_admin_names_the_admin_in_the_trail(run: Run, admin: User, tm
 
 
 def test_init_withdraws_an_entry_a_newer_revision_drops(run: Run, db: Any, tmp_path: Path) -> None:
-    # Given data files without 27001 A.5.12 (and a template library that no longer needs it)
+    # Given data files without 27001 A.5.12 (and template and crosswalk libraries that no longer need it)
     data = copy_data(tmp_path)
     drop_entry(data / "iso27001-2022" / "annex-a-5.yaml", "A.5.12")
     templates = tmp_path / "templates"
     templates.mkdir()
+    crosswalks = tmp_path / "crosswalks"
+    crosswalks.mkdir()
 
     # When
-    code, out, err = run("init", "--standards-data", str(data), "--templates-data", str(templates))
+    code, out, err = run(
+        "init",
+        "--standards-data",
+        str(data),
+        "--templates-data",
+        str(templates),
+        "--crosswalks-data",
+        str(crosswalks),
+    )
 
     # Then it is withdrawn, not deleted
     assert code == 0, err
@@ -776,3 +787,23 @@ def test_standards_are_present_in_the_test_database(db: Any) -> None:
     # Guard for the in-process tests above: they rely on the session-wide standards load.
     assert Standard.objects.count() == 2
     assert Requirement.objects.filter(kind="annex_control").count() == 131
+
+
+def test_init_refuses_a_broken_crosswalk_before_migrating(run: Run, db: Any, tmp_path: Path) -> None:
+    # Given a crosswalk folder whose file misses a target entry
+    folder = tmp_path / "crosswalks"
+    folder.mkdir()
+    from keel.mapping.loader import CROSSWALKS_DIR
+
+    doc = yaml.safe_load((CROSSWALKS_DIR / "iso27001-2022--iso42001-2023.yaml").read_text(encoding="utf-8"))
+    doc["relations"] = [r for r in doc["relations"] if r["target"] != "A.7.4"]
+    (folder / "x.yaml").write_text(yaml.safe_dump(doc), encoding="utf-8")
+    trail_before = TrailEntry.objects.count()
+
+    # When / Then: the problem is named and nothing is loaded
+    code, _out, err = run("init", "--crosswalks-data", str(folder))
+    assert code == 1
+    assert "crosswalk data files have 1 problem(s); nothing was loaded" in err
+    assert "crosswalks/x.yaml: incomplete: 1 iso42001:2023 entry" in err and "(A.7.4)" in err
+    assert "Loading" not in err
+    assert TrailEntry.objects.count() == trail_before

@@ -46,6 +46,7 @@ EXPECTED: dict[str, set[str]] = {
         "edit_controls",
         "edit_soa",
         "approve_soa",
+        "edit_mappings",
     },
     Role.COMPLIANCE_MANAGER: {
         "view",
@@ -58,6 +59,7 @@ EXPECTED: dict[str, set[str]] = {
         "edit_controls",
         "edit_soa",
         "approve_soa",
+        "edit_mappings",
     },
     Role.CONTRIBUTOR: {"view", "own_tokens"},
     Role.AUDITOR: {"view", "view_trail", "own_tokens"},

@@ -7,7 +7,7 @@ reject (remembered, never suggested again). Each runs in one transaction with it
   ``edit_controls`` over the control's management systems.
 - A catalogue entry's suggestion accepted: an ``intersects`` relation in the user crosswalk
   between the two standards (created on first use), whose rationale says it was accepted
-  from a suggestion. Needs ``edit_controls`` at organisation level.
+  from a suggestion. Needs ``edit_mappings`` (organisation level, as every crosswalk edit).
 """
 
 from __future__ import annotations
@@ -32,7 +32,8 @@ from keel.standards.models import Requirement, Standard
 from ..choices import Origin, Relation, SuggestionDecisionKind, SuggestionMethod
 from ..models import Crosswalk, CrosswalkRelation, SuggestionDecision
 
-DECIDE_PERM = Perm.EDIT_CONTROLS
+DECIDE_PERM = Perm.EDIT_CONTROLS  # a control's suggestion: the control's link changes
+RELATION_PERM = Perm.EDIT_MAPPINGS  # a catalogue entry's suggestion: a crosswalk relation
 
 
 def _requirement(key: str, field: str) -> Requirement | None:
@@ -86,7 +87,7 @@ def decide(
                 raise ValidationFailed(
                     "Source and target are in the same standard.", {"target": ["Same standard."]}
                 )
-            check(actor, DECIDE_PERM)
+            check(actor, RELATION_PERM)
             existing = SuggestionDecision.objects.filter(source_requirement=src_req, target=tgt).first()
         else:
             assert control is not None

@@ -1,0 +1,40 @@
+"""Page-side forms of crosswalks: they parse input for the services and queries; the rules
+live in the services."""
+
+from __future__ import annotations
+
+from django import forms
+
+from keel.core.forms import KeelForm
+
+from .choices import Relation
+
+EXTENSION_HELP = "What must be added on the source side; required for subset and intersects."
+
+
+class RelationFilterForm(KeelForm):
+    relation = forms.ChoiceField(choices=[("", "Every relation"), *Relation.choices], required=False)
+    q = forms.CharField(
+        label="Search",
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "A.5.19, supplier, logs…"}),
+    )
+
+
+class RelationEditForm(KeelForm):
+    relation = forms.ChoiceField(choices=Relation.choices, help_text="Read 'source <relation> target'.")
+    rationale = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
+    extension = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), max_length=4000, required=False, help_text=EXTENSION_HELP
+    )
+
+
+class RelationAddForm(RelationEditForm):
+    source = forms.CharField(
+        max_length=128,
+        required=False,
+        help_text="Ref id (A.5.19) or key in the source standard; empty for not related.",
+    )
+    target = forms.CharField(max_length=128, help_text="Ref id (A.10.3) or key in the target standard.")
+    field_order = ["source", "target", "relation", "rationale", "extension"]

@@ -1,0 +1,173 @@
+"""Pages of crosswalks: the list, one crosswalk with its relations (filter, search, counts,
+completeness), a relation edited inline with htmx, adding and withdrawing relations, and the
+CSV download.
+
+Crosswalks are organisation-level records: ``view`` reads them, ``edit_mappings`` at
+organisation level changes them; the services check it again.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from keel.core.actor import Actor
+from keel.core.errors import KeelError, NotFound
+from keel.core.forms import add_service_error
+from keel.core.pages import page
+from keel.core.permissions import Perm, has_perm
+from keel.core.views import INVALID, current_user, is_partial, not_found
+
+from . import queries, services
+from .csvio import export_csv
+from .forms import RelationAddForm, RelationEditForm, RelationFilterForm
+
+
+def _can_edit(request: HttpRequest) -> bool:
+    return has_perm(current_user(request), Perm.EDIT_MAPPINGS)
+
+
+@page(Perm.VIEW)
+def crosswalk_list(request: HttpRequest) -> HttpResponse:
+    rows = [(cw, queries.counts(cw), queries.completeness(cw)) for cw in queries.crosswalks()]
+    return render(request, "mapping/list.html", {"rows": rows})
+
+
+@page(Perm.VIEW)
+def crosswalk_detail(request: HttpRequest, key: str) -> HttpResponse:
+    """One crosswalk and its relations; ``?relation=`` and ``?q=`` filter them (htmx gets the table only)."""
+    try:
+        cw = queries.get_crosswalk(key)
+    except NotFound as exc:
+        return not_found(request, exc.message)
+    form = RelationFilterForm(request.GET or None)
+    relation, q = "", ""
+    if form.is_valid():
+        relation, q = form.cleaned_data["relation"], form.cleaned_data["q"]
+    rows = list(queries.relations(queries.RelationFilters(crosswalk=cw.key, relation=relation, q=q)))
+    ctx = {
+        "cw": cw,
+        "form": form,
+        "relations": rows,
+        "counts": queries.counts(cw),
+        "completeness": queries.completeness(cw),
+        "filtered": bool(relation or q),
+        "can_edit": _can_edit(request),
+    }
+    if is_partial(request):
+        return render(request, "mapping/_relations.html", ctx)
+    return render(request, "mapping/detail.html", ctx)
+
+
+@page(Perm.VIEW)
+def crosswalk_export(request: HttpRequest, key: str) -> HttpResponse:
+    try:
+        cw = services.get_crosswalk(key)
+    except NotFound as exc:
+        return not_found(request, exc.message)
+    response = HttpResponse(export_csv(cw), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{cw.key}.csv"'
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+@page(Perm.EDIT_MAPPINGS)
+def relation_add(request: HttpRequest, key: str) -> HttpResponse:
+    try:
+        cw = services.get_crosswalk(key)
+    except NotFound as exc:
+        return not_found(request, exc.message)
+    if request.method == "POST":
+        form = RelationAddForm(request.POST)
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                row = services.save_relation(
+                    Actor.from_request(request),
+                    cw,
+                    d["source"] or None,
+                    d["target"],
+                    d["relation"],
+                    d["rationale"],
+                    d["extension"],
+                )
+            except KeelError as exc:
+                add_service_error(form, exc)
+            else:
+                messages.success(request, f"The relation to {row.target.ref_id} is saved.")
+                return redirect("crosswalk-detail", key=cw.key)
+    else:
+        form = RelationAddForm(initial={"target": request.GET.get("target", "")[:128]})
+    return render(
+        request, "mapping/relation_add.html", {"cw": cw, "form": form}, status=INVALID if form.errors else 200
+    )
+
+
+@page(Perm.VIEW)
+def relation_row(request: HttpRequest, relation_id: uuid.UUID) -> HttpResponse:
+    try:
+        rel = queries.get_relation(relation_id)
+    except NotFound as exc:
+        return not_found(request, exc.message)
+    if not is_partial(request):
+        return redirect("crosswalk-detail", key=rel.crosswalk.key)
+    return render(request, "mapping/_relation_row.html", {"r": rel, "can_edit": _can_edit(request)})
+
+
+@require_http_methods(["GET", "POST"])
+@page(Perm.EDIT_MAPPINGS)
+def relation_edit(request: HttpRequest, relation_id: uuid.UUID) -> HttpResponse:
+    try:
+        rel = queries.get_relation(relation_id)
+    except NotFound as exc:
+        return not_found(request, exc.message)
+    partial = is_partial(request)
+    auto_id = f"rel-{rel.pk}-%s"
+    if request.method == "POST":
+        form = RelationEditForm(request.POST, auto_id=auto_id)
+        if form.is_valid():
+            try:
+                services.update_relation(Actor.from_request(request), rel.pk, **form.cleaned_data)
+            except KeelError as exc:
+                add_service_error(form, exc)
+            else:
+                fresh = queries.get_relation(rel.pk)
+                if partial:
+                    return render(
+                        request,
+                        "mapping/_relation_row.html",
+                        {"r": fresh, "can_edit": True, "just_saved": True},
+                    )
+                messages.success(request, f"The relation to {rel.target.ref_id} is saved.")
+                return redirect("crosswalk-detail", key=rel.crosswalk.key)
+    else:
+        form = RelationEditForm(
+            initial={"relation": rel.relation, "rationale": rel.rationale, "extension": rel.extension},
+            auto_id=auto_id,
+        )
+    if partial:
+        return render(request, "mapping/_relation_form_row.html", {"r": rel, "form": form})
+    return render(
+        request,
+        "mapping/relation_edit.html",
+        {"r": rel, "form": form},
+        status=INVALID if form.errors else 200,
+    )
+
+
+@require_POST
+@page(Perm.EDIT_MAPPINGS)
+def relation_withdraw(request: HttpRequest, relation_id: uuid.UUID) -> HttpResponse:
+    try:
+        rel = queries.get_relation(relation_id)
+        services.withdraw_relation(Actor.from_request(request), rel.pk)
+    except NotFound as exc:
+        return not_found(request, exc.message)
+    if is_partial(request):
+        return HttpResponse("")
+    messages.success(request, f"The relation to {rel.target.ref_id} is withdrawn.")
+    return redirect("crosswalk-detail", key=rel.crosswalk.key)
