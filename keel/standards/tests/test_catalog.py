@@ -183,3 +183,16 @@ def test_a_long_title_is_shortened_and_kept_whole_in_the_text(tmp_path: Path) ->
     item = Requirement.objects.get(key="long:L-1")
     assert len(item.title) <= 255 and item.title.endswith("…")
     assert item.intent.startswith("word word") and report.warnings
+
+
+def test_the_standards_list_counts_an_imported_catalogue_by_its_items(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    run(["catalog", "import", str(NIST), *NIST_ARGS], capsys)
+    code, out, _ = run(["standards", "list", "--format", "json"], capsys)
+    rows = {r["key"]: r for r in json.loads(out)}
+    assert rows["nist-ai-rmf:1.0"]["counts"] == {"catalog_item": 72}
+    assert rows["nist-ai-rmf:1.0"]["origin"] == "imported" and rows["iso27001:2022"]["origin"] == "shipped"
+    assert "catalog_item" not in rows["iso27001:2022"]["counts"]
+    code, out, _ = run(["standards", "list"], capsys)
+    assert code == 0 and "ITEMS" in out and "nist-ai-rmf:1.0" in out
