@@ -13,11 +13,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from keel.controls.queries import can, perimeter_of
+from keel.controls.queries import perimeter_of
 from keel.core.actor import Actor
 from keel.core.errors import KeelError
 from keel.core.pages import page
-from keel.core.permissions import Perm, has_perm
+from keel.core.permissions import Perm, has_perm, system_ids_with
 from keel.core.views import current_user, is_partial
 from keel.standards.models import Standard
 
@@ -57,9 +57,11 @@ def suggestions(request: HttpRequest) -> HttpResponse:
         if not groups or groups[-1]["source"] != r.source:
             groups.append({"source": r.source, "label": r.source_label, "rows": []})
         groups[-1]["rows"].append(r)
-    can_decide = has_perm(user, Perm.EDIT_CONTROLS) or (
-        p["source"] == engine.ORG and bool(rows)
-    )  # per control checked again on each decision
+    # Buttons for whoever may decide somewhere; each decision is checked again on the control.
+    if p["source"] == engine.ORG:
+        can_decide = system_ids_with(user, Perm.EDIT_CONTROLS) != set()
+    else:
+        can_decide = has_perm(user, Perm.EDIT_MAPPINGS)
     standards = list(Standard.objects.order_by("key").values_list("key", "name", "edition"))
     return render(
         request,
@@ -117,6 +119,3 @@ def suggestion_decide(request: HttpRequest) -> HttpResponse:
         messages.error(request, message)
     back = data.get("back", "")
     return redirect(reverse("mapping-suggestions") + (f"?{back}" if back and "//" not in back else ""))
-
-
-__all__ = ["can", "suggestion_decide", "suggestions"]

@@ -86,3 +86,13 @@ def test_page_shows_suggestions_and_htmx_reject_replaces_the_row(
     assert SuggestionDecision.objects.get(source_control__ref_id="KC-000").decided_by == admin
     again = admin_client.get(reverse("mapping-suggestions"), {"source": "org", "target": AIMS, "top": "50"})
     assert f'name="target" value="{LOGS}"' not in again.content.decode()
+
+
+def test_page_shows_decision_buttons_only_to_those_who_may_decide(
+    login_client: Any, make_user: Any, isms: ManagementSystem
+) -> None:
+    controls(isms, 1)
+    viewer = login_client(make_user("viewer", isms)).get(reverse("mapping-suggestions"))
+    manager = login_client(make_user("compliance_manager", isms)).get(reverse("mapping-suggestions"))
+    assert "KC-000" in viewer.content.decode() and 'value="reject"' not in viewer.content.decode()
+    assert 'value="reject"' in manager.content.decode()
