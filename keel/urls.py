@@ -34,6 +34,7 @@ urlpatterns = [
     path("", include("keel.aisystems.urls")),  # AI systems and datasets
     path("assets/", include("keel.assets.urls")),
     path("risks/", include("keel.risks.urls")),
+    path("mapping/suggestions/", include("keel.mapping.suggest.urls")),
     path("", include("keel.core.urls")),
 ]
 

@@ -36,6 +36,7 @@ from keel.core.pages import AUTHENTICATED, PUBLIC
 from keel.core.permissions import Perm, has_perm, system_ids_with
 from keel.gap.tests import matrix as gap_matrix  # the gap analysis
 from keel.mapping.tests import matrix as xm  # crosswalks (organisation-level records)
+from keel.mapping.tests import suggest_matrix  # catalogue import and mapping suggestions
 from keel.soa.tests import factories as soa_factories  # the Statement of Applicability
 
 from . import aisystems_world as aw  # the AI system inventory
@@ -857,6 +858,24 @@ PAGE_CASES: list[PageCase] = [
         kwargs=rw.level_kwargs,
         data=lambda w, u: {"key": "internal", "name": "Internal use", "rank": "2"},
         ok=REDIRECT,
+    ),
+    # mapping suggestions (keel/mapping/suggest): a decision on control A's suggestion
+    PageCase("mapping-suggestions", Perm.VIEW),
+    PageCase(
+        "mapping-suggestion-decide",
+        Perm.EDIT_CONTROLS,
+        "POST",
+        data=suggest_matrix.decision_form,
+        target=_system_a,
+        ok=REDIRECT,
+    ),
+    PageCase(
+        "mapping-suggestion-decide",
+        Perm.EDIT_CONTROLS,
+        "POST",
+        data=suggest_matrix.decision_form,
+        htmx=True,
+        target=_system_a,
     ),
 ]
 
@@ -1818,6 +1837,16 @@ API_CASES: list[ApiCase] = [
         params=lambda w, u: {"ref": rw.level().key},
         body=lambda w, u: {},
     ),
+    # mapping suggestions (keel/mapping/suggest): a decision on control A's suggestion
+    ApiCase("GET", "/mapping-suggestions", Perm.VIEW, query=f"source=org&target={ISO42001}"),
+    ApiCase(
+        "POST",
+        "/mapping-suggestions/decisions",
+        Perm.EDIT_CONTROLS,
+        body=suggest_matrix.decision_body,
+        target=_system_a,
+        ok=CREATED,
+    ),
 ]
 
 
@@ -1986,6 +2015,12 @@ CLI_CASES: list[CliCase] = [
     # assets and risk registers
     CliCase("import assets", Perm.EDIT_ASSETS, rw.import_assets_argv),
     CliCase("risks export", Perm.VIEW, rw.export_risks_argv),
+    # foreign catalogues and mapping suggestions (keel/standards/catalog, keel/mapping/suggest)
+    CliCase("catalog import", Perm.LOAD_STANDARDS, suggest_matrix.catalog_argv),
+    CliCase(
+        "map suggest", Perm.VIEW, lambda w, u: ["map", "suggest", "--source", "org", "--target", ISO42001]
+    ),
+    CliCase("map decide", Perm.EDIT_CONTROLS, suggest_matrix.decide_argv),
 ]
 
 # Commands no named user may run (only the OS user): they refuse --as. Not run otherwise

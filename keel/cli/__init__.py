@@ -14,7 +14,21 @@ from collections.abc import Iterator, Sequence
 
 from keel import __version__
 
-from . import ai, crosswalk, evidence, gap, imports, risks, setup, soa, standards, trail, users
+from . import (
+    ai,
+    catalogs,
+    crosswalk,
+    evidence,
+    gap,
+    imports,
+    mapping,
+    risks,
+    setup,
+    soa,
+    standards,
+    trail,
+    users,
+)
 from .base import PERMISSIONS, CliError, Parser, UsageExit
 
 __all__ = ["PERMISSIONS", "build_parser", "command_paths", "main"]
@@ -48,6 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
     evidence.register(sub)
     ai.register(sub)
     risks.register(sub)
+    catalogs.register(sub)
+    mapping.register(sub)
     return parser
 
 

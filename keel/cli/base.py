@@ -48,6 +48,9 @@ PERMISSIONS: dict[str, str | None] = {
     "ai metric push": "record_ai_results",
     "import assets": "edit_assets",
     "risks export": "view",
+    "catalog import": "load_standards",
+    "map suggest": "view",
+    "map decide": "edit_controls",
 }
 
 

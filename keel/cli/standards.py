@@ -25,6 +25,7 @@ KIND_HEADINGS = {
     "annex_control": "CONTROLS",
     "annex_c_objective": "C-OBJ",
     "annex_c_risk_source": "C-RISK",
+    "catalog_item": "ITEMS",
 }
 
 
@@ -73,10 +74,13 @@ def cmd_list(args: argparse.Namespace) -> int:
     if not rows:
         out("No standards loaded: run 'keel init'.")
         return 0
-    kinds = list(rows[0]["counts"])
+    kinds = list(dict.fromkeys(k for r in rows for k in r["counts"]))
     headers = ["KEY", "VERSION", *[KIND_HEADINGS.get(k, k.upper()) for k in kinds], "TOTAL", "TITLE"]
     numeric = range(1, len(kinds) + 3)
-    body = [[r["key"], r["version"], *[r["counts"][k] for k in kinds], r["total"], r["title"]] for r in rows]
+    body = [
+        [r["key"], r["version"], *[r["counts"].get(k, 0) for k in kinds], r["total"], r["title"]]
+        for r in rows
+    ]
     for line in table(body, headers, right=numeric):
         out(line)
     return 0

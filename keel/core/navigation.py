@@ -31,6 +31,7 @@ NAV: list[NavItem] = [
     NavItem("Statement of Applicability", "soa-list", section="Operate"),
     NavItem("Evidence", "evidence-list", section="Operate"),
     NavItem("Gap analysis", "gap-analysis", section="Operate", anywhere=True),
+    NavItem("Mapping suggestions", "mapping-suggestions", section="Operate"),
     NavItem("Risks", "risk-list", section="Operate"),
     NavItem("Assets", "asset-list", section="Operate"),
     NavItem("AI systems", "ai-system-list", section="Operate"),

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.db import models
 
-from .choices import EntryKind, HSRelation
+from .choices import EntryKind, HSRelation, StandardOrigin
 
 
 class Standard(models.Model):
@@ -27,14 +27,31 @@ class Standard(models.Model):
     description = models.TextField(blank=True)
     revision = models.PositiveIntegerField()
     amendments = models.JSONField(default=list, blank=True)
-    source = models.CharField(max_length=255, help_text="Data folder the standard was loaded from.")
+    source = models.CharField(
+        max_length=255, help_text="Data folder the standard was loaded from, or the imported file's name."
+    )
+    origin = models.CharField(
+        max_length=16,
+        choices=StandardOrigin.choices,
+        default=StandardOrigin.SHIPPED,
+        help_text="Shipped with Keel (data files) or a foreign catalogue imported from CSV.",
+    )
     loaded_at = models.DateTimeField()
 
     class Meta:
         ordering = ["key"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(origin__in=[o.value for o in StandardOrigin]), name="standard_origin_valid"
+            )
+        ]
 
     def __str__(self) -> str:
-        return f"{self.name}:{self.edition}"
+        return f"{self.name}:{self.edition}" if self.edition else self.name
+
+    @property
+    def is_imported(self) -> bool:
+        return self.origin == StandardOrigin.IMPORTED
 
     # Standards whose scope names AI systems, lifecycle stages and AI roles (ISO/IEC 42001 4.3).
     AI_MANAGEMENT_STANDARDS = ("iso42001",)

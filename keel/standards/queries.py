@@ -27,7 +27,13 @@ def standards_with_counts() -> list[dict[str, Any]]:
         counts.setdefault(r["standard_id"], {})[r["kind"]] = r["n"]
     out = []
     for s in standards:
-        by_kind = {k: counts.get(s.pk, {}).get(k, 0) for k in EntryKind.values}
+        # Shipped standards count their six kinds; an imported catalogue only its items.
+        kinds = (
+            [EntryKind.CATALOG_ITEM]
+            if s.is_imported
+            else [k for k in EntryKind if k != EntryKind.CATALOG_ITEM]
+        )
+        by_kind = {str(k): counts.get(s.pk, {}).get(k, 0) for k in kinds}
         out.append(
             {
                 "key": s.key,
@@ -37,6 +43,7 @@ def standards_with_counts() -> list[dict[str, Any]]:
                 "version": s.revision,
                 "revision": s.revision,
                 "amendments": [a.get("id") for a in s.amendments],
+                "origin": s.origin,
                 "counts": by_kind,
                 "total": sum(by_kind.values()),
             }
@@ -198,6 +205,7 @@ SECTION_LABELS = {
     EntryKind.ANNEX_CONTROL: "Annex A: reference controls",
     EntryKind.ANNEX_C_OBJECTIVE: "Annex C: potential AI-related objectives",
     EntryKind.ANNEX_C_RISK_SOURCE: "Annex C: risk sources",
+    EntryKind.CATALOG_ITEM: "Imported catalogue items",
 }
 
 
