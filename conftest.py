@@ -37,6 +37,29 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Iterator[No
     yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def static_files_scanned_once() -> Iterator[None]:
+    """whitenoise scans every static file each time its middleware starts, and the test client
+    starts the middleware for every ``Client()``: thousands of scans of the same folders. The
+    static files do not change during a run, so the first scan's result is reused (whitenoise
+    itself is unchanged: it still serves, and tests of static files still go through it)."""
+    from whitenoise.middleware import WhiteNoiseMiddleware
+
+    original = WhiteNoiseMiddleware.add_files_from_finders
+    scanned: dict[str, Any] = {}
+
+    def add_files_from_finders(self: WhiteNoiseMiddleware) -> None:
+        if "files" not in scanned:
+            before = set(self.files)
+            original(self)
+            scanned["files"] = {k: v for k, v in self.files.items() if k not in before}
+        self.files.update(scanned["files"])
+
+    WhiteNoiseMiddleware.add_files_from_finders = add_files_from_finders  # type: ignore[method-assign]
+    yield
+    WhiteNoiseMiddleware.add_files_from_finders = original  # type: ignore[method-assign]
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings: Any) -> None:
     """Argon2 is deliberately slow; tests hash with MD5 (production settings keep Argon2 —
