@@ -95,6 +95,9 @@ class ImpactAssessment(models.Model):
     due = models.BooleanField(default=False)
     due_reason = models.CharField(max_length=300, blank=True)
     due_since = models.DateTimeField(null=True, blank=True)
+    next_review_at = models.DateTimeField(
+        null=True, blank=True, help_text="Approval date plus the planned interval: due from then on."
+    )
     # authorship and approval
     author = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     approved_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")

@@ -121,12 +121,9 @@ def due_state(a: ImpactAssessment, now: dt.datetime | None = None) -> Due:
         return Due(False)
     if a.due:
         return Due(True, a.due_reason, a.due_since)
-    if a.review_interval_months and a.approved_at:
-        at = add_months(a.approved_at, a.review_interval_months)
-        if at <= (now or timezone.now()):
-            return Due(
-                True, f"{Trigger.INTERVAL.label}: {a.review_interval_months} months since approval", at
-            )
+    if a.next_review_at and a.next_review_at <= (now or timezone.now()):
+        reason = f"{Trigger.INTERVAL.label}: {a.review_interval_months} months since approval"
+        return Due(True, reason, a.next_review_at)
     return Due(False)
 
 
@@ -404,7 +401,19 @@ def approve_assessment(actor: Actor, ref: uuid.UUID | str, note: str = "") -> Im
         a.approved_by = actor.user
         a.approved_at = timezone.now()
         a.approval_note = note.strip()
-        a.save(update_fields=["status", "approved_by", "approved_at", "approval_note", "updated_at"])
+        a.next_review_at = (
+            add_months(a.approved_at, a.review_interval_months) if a.review_interval_months else None
+        )
+        a.save(
+            update_fields=[
+                "status",
+                "approved_by",
+                "approved_at",
+                "approval_note",
+                "next_review_at",
+                "updated_at",
+            ]
+        )
         trail.record(
             actor,
             TrailAction.APPROVE,

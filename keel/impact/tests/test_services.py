@@ -183,7 +183,7 @@ def test_the_planned_interval_makes_it_due_by_the_calendar(aims: ManagementSyste
     later = timezone.now() + dt.timedelta(days=370)
     state = services.due_state(a, later)
     assert state.due and "12 months" in state.reason
-    ImpactAssessment.objects.filter(pk=a.pk).update(approved_at=timezone.now() - dt.timedelta(days=400))
+    ImpactAssessment.objects.filter(pk=a.pk).update(next_review_at=timezone.now() - dt.timedelta(days=1))
     assert gates.impact_assessment_approved(system) is False
 
 
