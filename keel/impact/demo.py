@@ -205,7 +205,7 @@ def ensure_demo_impact_assessments(
                 created["impacts"] += 1
             if spec["approve"]:
                 services.approve_assessment(approver, a.pk, "Reviewed with the system owner and the DPO.")
-            if spec.get("raise"):
+            if spec.get("raise") and (system.owner_id or actor.user):  # a risk needs an owner
                 services.raise_risk(actor, impacts[spec["raise"]].pk)
                 created["risks"] += 1
     return created
