@@ -159,3 +159,20 @@ def test_the_list_and_the_impacts_take_a_fixed_number_of_queries(
     rf.ai_risk(aims, User.objects.first(), ai_system=a.ai_system)  # type: ignore[arg-type]
     large = (count("/impact-assessments"), count(f"/impact-assessments/{services_draft.pk}/impacts"))
     assert small == large
+
+
+def test_the_ai_system_shows_its_assessment_status_and_due_flag(
+    admin_client: Client, aims: ManagementSystem
+) -> None:
+    system = af.ai_system(aims)
+    assert (
+        admin_client.get(f"{API}/ai-systems/{system.short_name}").json()["impact_assessment_status"] is None
+    )
+    a = f.approved(system)
+    body = admin_client.get(f"{API}/ai-systems/{system.short_name}").json()
+    assert (body["impact_assessment_status"], body["impact_assessment_due"]) == ("approved", False)
+    from keel.impact.models import ImpactAssessment
+
+    ImpactAssessment.objects.filter(pk=a.pk).update(due=True)
+    items = admin_client.get(f"{API}/ai-systems").json()["items"]
+    assert [i["impact_assessment_due"] for i in items] == [True]
