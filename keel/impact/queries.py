@@ -86,7 +86,15 @@ def assessment_for(user: User | None, ref: uuid.UUID | str) -> ImpactAssessment:
 
 
 def impacts(user: User | None, ref: uuid.UUID | str) -> QuerySet[Impact]:
-    a = assessment_for(user, ref)
+    """The impacts of one version (403 when the user may not read its AI system)."""
+    try:
+        a = ImpactAssessment.objects.select_related(MS).filter(pk=uuid.UUID(str(ref))).first()
+    except ValueError:
+        a = None
+    if a is None:
+        raise NotFound(f"No impact assessment with id {ref}.")
+    if not has_perm(user, Perm.VIEW, a.ai_system.management_system):
+        raise PermissionDenied("You may not read the impact assessments of this AI system.")
     return impacts_qs().filter(assessment=a).order_by("created_at")
 
 
