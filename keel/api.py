@@ -106,6 +106,9 @@ def _register() -> None:
 
     api.add_router("", assets_router)
     api.add_router("", risks_router)
+    from keel.impact.api import router as impact_router  # AI system impact assessments
+
+    api.add_router("", impact_router)
     from keel.mapping.suggest.api import router as suggest_router  # mapping suggestions
 
     api.add_router("", suggest_router)

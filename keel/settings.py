@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "keel.evidence",
     "keel.assets",
     "keel.risks",
+    "keel.impact",
 ]
 
 MIDDLEWARE = [

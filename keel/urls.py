@@ -32,6 +32,7 @@ urlpatterns = [
     path("crosswalks/", include("keel.mapping.urls")),
     path("evidence/", include("keel.evidence.urls")),
     path("", include("keel.aisystems.urls")),  # AI systems and datasets
+    path("", include("keel.impact.urls")),  # AI system impact assessments
     path("assets/", include("keel.assets.urls")),
     path("risks/", include("keel.risks.urls")),
     path("mapping/suggestions/", include("keel.mapping.suggest.urls")),

@@ -42,6 +42,7 @@ from keel.soa.tests import factories as soa_factories  # the Statement of Applic
 from . import aisystems_world as aw  # the AI system inventory
 from . import controls_world as cw  # the control catalogue
 from . import evidence_world as ew  # the evidence register
+from . import impact_world as iw  # AI system impact assessments
 from . import risks_world as rw  # assets, classification and risk management
 from .permission_world import (
     ANONYMOUS,
@@ -746,6 +747,57 @@ PAGE_CASES: list[PageCase] = [
     ),
     PageCase("crosswalk-relation-withdraw", Perm.EDIT_MAPPINGS, "POST", kwargs=xm.relation_kwargs, htmx=True),
     # risk management (keel/risks) and assets (keel/assets): records of system A; lists filtered
+    # AI system impact assessments (keel/impact): a draft of system A's AI system
+    PageCase(
+        "impact-assessment-start",
+        Perm.EDIT_AI_SYSTEMS,
+        "POST",
+        kwargs=iw.with_methodology,
+        target=_system_a,
+        ok=REDIRECT,
+    ),
+    PageCase("impact-assessment-detail", Perm.VIEW, kwargs=iw.assessment_kwargs, target=_system_a),
+    PageCase("impact-assessment-edit", Perm.EDIT_AI_SYSTEMS, kwargs=iw.assessment_kwargs, target=_system_a),
+    PageCase(
+        "impact-assessment-edit",
+        Perm.EDIT_AI_SYSTEMS,
+        "POST",
+        kwargs=iw.assessment_kwargs,
+        data=lambda w, u: {"scope": "Scoring A in the EU"},
+        target=_system_a,
+        ok=REDIRECT,
+    ),
+    PageCase(
+        "impact-assessment-approve",
+        Perm.APPROVE_IMPACT_ASSESSMENTS,
+        "POST",
+        kwargs=iw.assessment_kwargs,
+        target=_system_a,
+        ok=REDIRECT,
+    ),
+    PageCase("impact-create", Perm.EDIT_AI_SYSTEMS, kwargs=iw.assessment_kwargs, target=_system_a),
+    PageCase(
+        "impact-create",
+        Perm.EDIT_AI_SYSTEMS,
+        "POST",
+        kwargs=iw.assessment_kwargs,
+        data=iw.impact_form,
+        target=_system_a,
+        ok=REDIRECT,
+    ),
+    PageCase("impact-edit", Perm.EDIT_AI_SYSTEMS, kwargs=iw.impact_kwargs, target=_system_a),
+    PageCase(
+        "impact-edit",
+        Perm.EDIT_AI_SYSTEMS,
+        "POST",
+        kwargs=iw.impact_kwargs,
+        data=iw.impact_form,
+        target=_system_a,
+        ok=REDIRECT,
+    ),
+    PageCase(
+        "impact-raise-risk", Perm.EDIT_RISKS, "POST", kwargs=iw.impact_kwargs, target=_system_a, ok=REDIRECT
+    ),
     PageCase("risk-list", Perm.VIEW, kwargs=lambda w, u: (rw.risk_a(w, u), {})[1]),
     PageCase("risk-list", Perm.VIEW, query="register=is", htmx=True),
     PageCase("risk-heatmap", Perm.VIEW, kwargs=lambda w, u: (rw.risk_a(w, u), {})[1]),
@@ -1729,6 +1781,68 @@ API_CASES: list[ApiCase] = [
         params=rw.risk_kwargs,
         body=lambda w, u: {"status": "closed"},
         target=_system_a,
+    ),
+    # AI system impact assessments (keel/impact)
+    ApiCase("GET", "/impact-assessments", Perm.VIEW, params=iw.none_but_built),
+    ApiCase(
+        "GET", "/impact-assessments/{assessment_id}", Perm.VIEW, params=iw.assessment_kwargs, target=_system_a
+    ),
+    ApiCase(
+        "POST",
+        "/impact-assessments",
+        Perm.EDIT_AI_SYSTEMS,
+        body=iw.start_body,
+        target=_system_a,
+        ok=CREATED,
+    ),
+    ApiCase(
+        "PATCH",
+        "/impact-assessments/{assessment_id}",
+        Perm.EDIT_AI_SYSTEMS,
+        params=iw.assessment_kwargs,
+        body=lambda w, u: {"scope": "Scoring A in the EU"},
+        target=_system_a,
+    ),
+    ApiCase(
+        "POST",
+        "/impact-assessments/{assessment_id}/approve",
+        Perm.APPROVE_IMPACT_ASSESSMENTS,
+        params=iw.assessment_kwargs,
+        body=lambda w, u: {},
+        target=_system_a,
+    ),
+    ApiCase(
+        "GET",
+        "/impact-assessments/{assessment_id}/impacts",
+        Perm.VIEW,
+        params=iw.assessment_kwargs,
+        target=_system_a,
+    ),
+    ApiCase(
+        "POST",
+        "/impact-assessments/{assessment_id}/impacts",
+        Perm.EDIT_AI_SYSTEMS,
+        params=iw.assessment_kwargs,
+        body=lambda w, u: {**iw.IMPACT, "severity": 2},
+        target=_system_a,
+        ok=CREATED,
+    ),
+    ApiCase(
+        "PATCH",
+        "/impact-assessments/{assessment_id}/impacts/{impact_id}",
+        Perm.EDIT_AI_SYSTEMS,
+        params=iw.impact_kwargs,
+        body=lambda w, u: {"severity": 2},
+        target=_system_a,
+    ),
+    ApiCase(
+        "POST",
+        "/impact-assessments/{assessment_id}/impacts/{impact_id}/raise-risk",
+        Perm.EDIT_RISKS,
+        params=iw.impact_kwargs,
+        body=lambda w, u: {},
+        target=_system_a,
+        ok=CREATED,
     ),
     ApiCase(
         "POST",

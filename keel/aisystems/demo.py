@@ -5,8 +5,8 @@ quality checks, and operating metrics whose readings include a run of breaches.
 
 The three production systems were in service before Tessellate adopted Keel, so they are
 recorded in their stage as existing systems (``existing_reason``: the trail marks them as
-recorded history), not moved through the deployment gate, which stays closed until impact
-assessments exist.
+recorded history), not moved through the deployment gate. Their impact assessments are recorded
+after the risk registers (keel/impact/demo.py).
 
 :func:`ensure_demo_ai_systems` is idempotent: records are found by short name (systems,
 datasets, metrics), by name and version (models), by metric and time (evaluations, quality

@@ -1,9 +1,9 @@
 """The lifecycle gate of an AI system: it cannot move to deployment (or operation) without a
 passing evaluation and an approved AI system impact assessment (ISO/IEC 42001 6.1.4, 8.4).
 
-The impact assessment (issue 5 item 6) is not built yet, so :func:`impact_assessment_approved`
-answers ``False`` and the gate refuses every move to deployment until it exists. Systems that
-were already deployed before Keel are recorded as they are (``create_system(...,
+The impact-assessment condition (:func:`impact_assessment_approved`) holds when the system has
+an approved impact assessment in force that is not due for re-assessment (keel.impact). Systems
+that were already deployed before Keel are recorded as they are (``create_system(...,
 existing_reason=...)``), which the trail shows as recorded history, not as a gate passed.
 """
 
@@ -20,14 +20,16 @@ GATED_STAGES = frozenset({LifecycleStage.DEPLOYMENT, LifecycleStage.OPERATION})
 
 
 def impact_assessment_approved(system: AISystem) -> bool:
-    """Whether ``system`` has an approved AI system impact assessment.
+    """Whether ``system`` has an approved AI system impact assessment in force that is not due
+    for re-assessment (a trigger fired, or its planned interval elapsed). One or two queries."""
+    return not impact_assessment_problem(system)
 
-    Placeholder until the impact assessment (issue 5 item 6) exists: it always answers
-    ``False``, so no system passes the deployment gate yet. Item 6 replaces this function's
-    body with a look-up of the system's latest approved, still-valid assessment; the gate and
-    its callers do not change.
-    """
-    return False
+
+def impact_assessment_problem(system: AISystem) -> str:
+    """Why the impact-assessment condition fails, in words, or ``""`` when it holds."""
+    from keel.impact.services import gate_problem
+
+    return gate_problem(system)
 
 
 def evaluation_problem(system: AISystem) -> str:
@@ -64,10 +66,7 @@ def deployment_blockers(system: AISystem) -> list[str]:
     problem = evaluation_problem(system)
     if problem:
         blockers.append(problem)
-    if not impact_assessment_approved(system):
-        blockers.append(
-            "it has no approved impact assessment — AI system impact assessments are not available "
-            "in Keel yet, so this gate stays closed until they are; a system already in service "
-            "before Keel can be recorded in its stage as an existing system"
-        )
+    problem = impact_assessment_problem(system)
+    if problem:
+        blockers.append(problem)
     return blockers

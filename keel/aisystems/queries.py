@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db.models import (
     Count,
+    Exists,
     F,
     IntegerField,
     OuterRef,
@@ -89,10 +90,16 @@ class SystemFilters:
 
 
 def base_systems() -> QuerySet[AISystem]:
+    from keel.impact.models import ImpactAssessment
+    from keel.impact.queries import due_q
+
+    versions = ImpactAssessment.objects.filter(ai_system=OuterRef("pk"))
     return AISystem.objects.select_related("management_system", "owner").annotate(
         model_count=_count(AIModel, "ai_system"),
         open_flag_count=_count(MetricFlag, "ai_system", status=FlagStatus.OPEN),
         dataset_count=_count(Dataset.ai_systems.through, "aisystem"),
+        impact_assessment_status=Subquery(versions.order_by("-version").values("status")[:1]),
+        impact_assessment_due=Exists(versions.filter(due_q())),
     )
 
 

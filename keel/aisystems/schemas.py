@@ -58,6 +58,13 @@ class AISystemOut(Schema):
     model_count: int
     dataset_count: int
     open_flag_count: int
+    impact_assessment_status: str | None = Field(
+        None,
+        description="Status of the latest impact assessment version (draft, approved, superseded); null: none.",
+    )
+    impact_assessment_due: bool = Field(
+        False, description="Its approved impact assessment is due for re-assessment (see impact-assessments)."
+    )
     created_at: dt.datetime
     updated_at: dt.datetime
     retired_at: dt.datetime | None

@@ -284,6 +284,10 @@ def update_system(
         changes = trail.diff(before, _system_snapshot(system))
         if changes:
             trail.record(actor, TrailAction.UPDATE, system, changes=changes)
+        if "intended_use" in changes:
+            from keel.impact.services import note_change  # re-assessment trigger
+
+            note_change(actor, system, "intended_use", "the intended use was changed")
     return system
 
 
@@ -322,6 +326,15 @@ def change_stage(actor: Actor, ref: uuid.UUID | str, stage: str, note: str = "")
         if note.strip():
             changes["note"] = [None, note.strip()]
         trail.record(actor, TrailAction.UPDATE, system, changes=changes)
+        from keel.impact.services import note_change, stage_triggers  # re-assessment trigger
+
+        if stage_triggers(current, stage):
+            note_change(
+                actor,
+                system,
+                "stage",
+                f"moved from {LifecycleStage(current).label.lower()} to {LifecycleStage(stage).label.lower()}",
+            )
     return system
 
 
@@ -350,6 +363,9 @@ def create_model(actor: Actor, system_ref: uuid.UUID | str, **data: Any) -> AIMo
                 **trail.diff({}, trail.snapshot(model, MODEL_FIELDS)),
             },
         )
+        from keel.impact.services import note_change  # re-assessment trigger
+
+        note_change(actor, system, "model", f"model {model} was added")
     return model
 
 

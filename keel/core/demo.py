@@ -630,6 +630,10 @@ def load_demo(actor: Actor, progress: Progress | None = None) -> DemoReport:
         from keel.risks.demo import load_demo_risks  # assets, classification and both risk registers
 
         load_demo_risks(actor, approver, say, integrated, people)
+        from keel.impact.demo import ensure_demo_impact_assessments  # AI system impact assessments
+
+        say("Recording the AI system impact assessments ...")
+        ensure_demo_impact_assessments(actor, approver, people)
 
     summary = demo_summary()
     say("Demo organisation loaded: " + ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in summary.items()))

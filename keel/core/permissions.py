@@ -50,6 +50,7 @@ class Perm(models.TextChoices):
     EDIT_ASSETS = "edit_assets", "Edit information assets and the classification scheme"
     EDIT_RISKS = "edit_risks", "Edit risks, the risk methodology and register snapshots"
     ACCEPT_RISKS = "accept_risks", "Approve treatment plans and accept residual risks one owns"
+    APPROVE_IMPACT_ASSESSMENTS = "approve_impact_assessments", "Approve AI system impact assessments"
 
 
 ROLE_PERMS: dict[str, frozenset[str]] = {
@@ -74,6 +75,7 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.EDIT_ASSETS,
             Perm.EDIT_RISKS,
             Perm.ACCEPT_RISKS,
+            Perm.APPROVE_IMPACT_ASSESSMENTS,
         }
     ),
     # Contributors own controls and risks: they update their own controls, collect evidence,

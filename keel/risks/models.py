@@ -129,6 +129,14 @@ class Risk(models.Model):
         help_text="The Annex C objective affected (fairness, transparency ...).",
     )
     affected_people = models.TextField(blank=True)
+    impact = models.ForeignKey(
+        "impact.Impact",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="risks",
+        help_text="The impact of an AI system impact assessment this risk was raised from.",
+    )
     # assessment and treatment
     inherent_likelihood = models.PositiveSmallIntegerField()
     inherent_impact = models.PositiveSmallIntegerField()

@@ -127,6 +127,9 @@ class RiskOut(Schema):
     risk_source: str | None = Field(description="AI register: an ISO/IEC 42001 Annex C risk source key.")
     objective: str | None = Field(description="AI register: an Annex C objective key.")
     affected_people: str
+    impact: uuid.UUID | None = Field(
+        None, description="The impact (of an AI system impact assessment) this risk was raised from."
+    )
     inherent_likelihood: int
     inherent_impact: int
     inherent_level: str
@@ -160,6 +163,10 @@ class RiskOut(Schema):
     @staticmethod
     def resolve_asset(obj: Any) -> str | None:
         return obj.asset.ref_id if obj.asset else None
+
+    @staticmethod
+    def resolve_impact(obj: Any) -> uuid.UUID | None:
+        return obj.impact_id
 
     @staticmethod
     def resolve_ai_system(obj: Any) -> str | None:

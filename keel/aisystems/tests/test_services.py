@@ -16,6 +16,7 @@ from keel.core.actor import Actor
 from keel.core.choices import Role
 from keel.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from keel.core.models import ManagementSystem, TrailEntry, User
+from keel.impact.tests import factories as impact_factories
 
 from . import factories as f
 
@@ -139,17 +140,16 @@ def test_with_a_passing_evaluation_only_the_impact_assessment_blocks_deployment(
         services.change_stage(f.SYSTEM, system.pk, "operation")
     assert "no passing evaluation" not in exc.value.message
     assert "no approved impact assessment" in exc.value.message
-    assert "not available in Keel yet" in exc.value.message
 
 
-def test_the_placeholder_says_no_impact_assessment_is_approved(aims: ManagementSystem) -> None:
+def test_without_an_assessment_the_impact_condition_fails(aims: ManagementSystem) -> None:
     assert gates.impact_assessment_approved(f.ai_system(aims)) is False
 
 
 def test_a_failed_latest_evaluation_closes_the_gate_again(aims: ManagementSystem, monkeypatch: Any) -> None:
-    # Given an approved impact assessment (as item 6 will give) and a pass, then a failed re-run
-    monkeypatch.setattr(gates, "impact_assessment_approved", lambda system: True)
+    # Given an approved impact assessment and a pass, then a failed re-run
     system = f.ai_system(aims, lifecycle_stage="verification")
+    impact_factories.approved(system)
     f.passing_evaluation(system, performed_at=at(0))
     f.passing_evaluation(system, result_value="0.70", performed_at=at(10))
 
@@ -162,8 +162,9 @@ def test_a_failed_latest_evaluation_closes_the_gate_again(aims: ManagementSystem
 def test_with_both_conditions_met_the_system_moves_to_deployment(
     aims: ManagementSystem, monkeypatch: Any
 ) -> None:
-    monkeypatch.setattr(gates, "impact_assessment_approved", lambda system: True)
     system = f.ai_system(aims, lifecycle_stage="verification")
+    impact_factories.approved(system)
+    assert gates.impact_assessment_approved(system) is True
     f.passing_evaluation(system)
     services.change_stage(f.SYSTEM, system.pk, "deployment", note="Go-live approved.")
     system.refresh_from_db()

@@ -56,6 +56,7 @@ EXPECTED: dict[str, set[str]] = {
         "edit_assets",
         "edit_risks",
         "accept_risks",
+        "approve_impact_assessments",
     },
     Role.COMPLIANCE_MANAGER: {
         "view",
@@ -76,6 +77,7 @@ EXPECTED: dict[str, set[str]] = {
         "edit_assets",
         "edit_risks",
         "accept_risks",
+        "approve_impact_assessments",
     },
     Role.CONTRIBUTOR: {
         "view",

@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from keel.evidence import queries as evidence_queries
+from keel.impact import queries as impact_queries
 from keel.standards import queries as standards_queries
 
 from .. import queries
@@ -28,6 +29,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "context": queries.context_summary(),
             "standards": standards_queries.standards_with_counts(),
             "evidence_expiry": evidence_queries.expiry_summary(user),
+            "impact_due": impact_queries.due_summary(user),
             "recent": describe(queries.recent_trail(user), user, with_changes=False) if can_trail else None,
         },
     )

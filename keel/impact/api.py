@@ -1,0 +1,200 @@
+"""API router of the AI system impact assessment: ``impact-assessments`` (list, detail, start a
+version, edit a draft, approve) with its impacts under ``impact-assessments/{id}/impacts`` and
+``.../impacts/{impact_id}/raise-risk`` (raise a harm into the AI risk register).
+
+Thin handlers: lists come from :mod:`keel.impact.queries`; changes go through
+:mod:`keel.impact.services`, which check the permission over the AI system's management system.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Query, Router, Status
+
+from keel.apicore import Page, actor, paginate, permission, responses
+from keel.core.errors import NotFound, ValidationFailed
+from keel.core.models import User
+from keel.core.permissions import Perm, check
+from keel.risks.models import Risk
+
+from . import queries, services
+from .models import Impact, ImpactAssessment
+from .schemas import (
+    ApproveIn,
+    AssessmentDetailOut,
+    AssessmentFiltersIn,
+    AssessmentIn,
+    AssessmentOut,
+    AssessmentPatch,
+    ImpactIn,
+    ImpactOut,
+    ImpactPatch,
+    RaisedRiskOut,
+    RaiseIn,
+)
+
+router = Router()
+assessments = Router(tags=["impact assessments"])
+
+LINKS = ("datasets", "ai_models", "interested_parties")
+
+
+def _value(v: Any) -> Any:
+    return getattr(v, "value", v)
+
+
+def _split(payload: Any, exclude_unset: bool) -> tuple[dict[str, Any], dict[str, Any]]:
+    data = {k: _value(v) for k, v in payload.model_dump(exclude_unset=exclude_unset).items()}
+    if not exclude_unset:
+        data = {k: v for k, v in data.items() if v is not None}
+    links = {k: data.pop(k) for k in LINKS if k in data}
+    for name, value in list(data.items()):
+        if value is None and name not in ("review_interval_months",):
+            raise ValidationFailed(f"{name} cannot be empty.", {name: ["Required."]})
+    return data, links
+
+
+def _detail(request: HttpRequest, ref: Any) -> ImpactAssessment:
+    return queries.assessment_for(actor(request).user, ref)
+
+
+@assessments.get(
+    "",
+    response=responses(Page[AssessmentOut]),
+    openapi_extra=permission(Perm.VIEW),
+    summary="List impact assessment versions (filter by ai_system, status, due)",
+)
+def list_assessments(request: HttpRequest, filters: Query[AssessmentFiltersIn]) -> dict[str, Any]:
+    who = actor(request)
+    check(who, Perm.VIEW)
+    f = queries.AssessmentFilters(
+        ai_system=filters.ai_system or "", status=_value(filters.status) or "", due=filters.due
+    )
+    return paginate(queries.assessments(who.user, f), filters.limit, filters.offset)
+
+
+@assessments.get(
+    "/{assessment_id}",
+    response=responses(AssessmentDetailOut),
+    openapi_extra=permission(Perm.VIEW),
+    summary="One version with its sections, links and impacts",
+)
+def get_assessment(request: HttpRequest, assessment_id: uuid.UUID) -> ImpactAssessment:
+    check(actor(request), Perm.VIEW)
+    return _detail(request, assessment_id)
+
+
+@assessments.post(
+    "",
+    response=responses(AssessmentDetailOut, 201),
+    openapi_extra=permission(Perm.EDIT_AI_SYSTEMS),
+    summary="Start the next version of an AI system's impact assessment (a draft)",
+)
+def create_assessment(request: HttpRequest, payload: AssessmentIn) -> Status[ImpactAssessment]:
+    data, links = _split(payload, exclude_unset=False)
+    system = data.pop("ai_system")
+    a = services.start_assessment(actor(request), system, **links, **data)
+    return Status(201, _detail(request, a.pk))
+
+
+@assessments.patch(
+    "/{assessment_id}",
+    response=responses(AssessmentDetailOut),
+    openapi_extra=permission(Perm.EDIT_AI_SYSTEMS),
+    summary="Change a draft's sections, links and re-assessment triggers",
+)
+def update_assessment(
+    request: HttpRequest, assessment_id: uuid.UUID, payload: AssessmentPatch
+) -> ImpactAssessment:
+    data, links = _split(payload, exclude_unset=True)
+    services.update_assessment(actor(request), assessment_id, **links, **data)
+    return _detail(request, assessment_id)
+
+
+@assessments.post(
+    "/{assessment_id}/approve",
+    response=responses(AssessmentDetailOut),
+    openapi_extra=permission(Perm.APPROVE_IMPACT_ASSESSMENTS),
+    summary="Approve a draft: it becomes the version in force, the previous one is superseded",
+)
+def approve_assessment(
+    request: HttpRequest, assessment_id: uuid.UUID, payload: ApproveIn
+) -> ImpactAssessment:
+    services.approve_assessment(actor(request), assessment_id, payload.note)
+    return _detail(request, assessment_id)
+
+
+@assessments.get(
+    "/{assessment_id}/impacts",
+    response=responses(list[ImpactOut]),
+    openapi_extra=permission(Perm.VIEW),
+    summary="The impacts of one version, with the AI risks raised from them",
+)
+def list_impacts(request: HttpRequest, assessment_id: uuid.UUID) -> Any:
+    check(actor(request), Perm.VIEW)
+    return queries.impacts(actor(request).user, assessment_id)
+
+
+def _impact(assessment_id: uuid.UUID, impact_id: uuid.UUID) -> Impact:
+    impact = services.get_impact(impact_id)
+    if impact.assessment_id != assessment_id:
+        raise NotFound(f"Impact {impact_id} is not part of impact assessment {assessment_id}.")
+    return impact
+
+
+def _impact_out(impact_id: Any) -> Impact:
+    return queries.impacts_qs().get(pk=impact_id)
+
+
+@assessments.post(
+    "/{assessment_id}/impacts",
+    response=responses(ImpactOut, 201),
+    openapi_extra=permission(Perm.EDIT_AI_SYSTEMS),
+    summary="Add an impact to a draft",
+)
+def create_impact(request: HttpRequest, assessment_id: uuid.UUID, payload: ImpactIn) -> Status[Impact]:
+    data = {k: _value(v) for k, v in payload.model_dump().items()}
+    impact = services.add_impact(actor(request), assessment_id, **data)
+    return Status(201, _impact_out(impact.pk))
+
+
+@assessments.patch(
+    "/{assessment_id}/impacts/{impact_id}",
+    response=responses(ImpactOut),
+    openapi_extra=permission(Perm.EDIT_AI_SYSTEMS),
+    summary="Change an impact of a draft",
+)
+def update_impact(
+    request: HttpRequest, assessment_id: uuid.UUID, impact_id: uuid.UUID, payload: ImpactPatch
+) -> Impact:
+    _impact(assessment_id, impact_id)
+    data = {k: _value(v) for k, v in payload.model_dump(exclude_unset=True).items()}
+    services.update_impact(actor(request), impact_id, **data)
+    return _impact_out(impact_id)
+
+
+@assessments.post(
+    "/{assessment_id}/impacts/{impact_id}/raise-risk",
+    response=responses(RaisedRiskOut, 201),
+    openapi_extra=permission(Perm.EDIT_RISKS),
+    summary="Raise a harm into the AI risk register (the risk keeps a link to the impact)",
+)
+def raise_risk(
+    request: HttpRequest, assessment_id: uuid.UUID, impact_id: uuid.UUID, payload: RaiseIn
+) -> Status[Risk]:
+    _impact(assessment_id, impact_id)
+    owner: User | None = None
+    if payload.owner:
+        owner = User.objects.filter(email__iexact=payload.owner.strip()).first()
+        if owner is None:
+            raise ValidationFailed(f"No user with email {payload.owner!r}.", {"owner": ["Unknown user."]})
+    risk = services.raise_risk(
+        actor(request), impact_id, owner=owner, title=payload.title, risk_source=payload.risk_source
+    )
+    return Status(201, risk)
+
+
+router.add_router("/impact-assessments", assessments)

@@ -1,0 +1,36 @@
+"""The demo's impact assessments: two approved (benefits and harms, one harm each raised into
+the AI risk register), one draft; loading again adds nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+from keel.aisystems import gates
+from keel.aisystems.models import AISystem
+from keel.core.actor import Actor
+from keel.core.demo import load_demo
+from keel.impact.demo import ensure_demo_impact_assessments
+from keel.impact.models import Impact, ImpactAssessment
+from keel.risks.models import Risk
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_impact_assessments() -> None:
+    load_demo(Actor.system("demo-test"))
+    status = dict(ImpactAssessment.objects.values_list("ai_system__short_name", "status"))
+    assert status == {
+        "credit-scoring": "approved",
+        "support-assistant": "approved",
+        "hr-cv-screening": "draft",
+    }
+    credit = ImpactAssessment.objects.get(ai_system__short_name="credit-scoring")
+    assert {"benefit", "harm"} == set(credit.impacts.values_list("nature", flat=True))
+    assert credit.interested_parties.filter(name="Loan applicants").exists()
+    raised = Risk.objects.filter(impact__isnull=False)
+    assert raised.count() == 2 and all(r.register == "ai" for r in raised)
+    assert gates.impact_assessment_approved(AISystem.objects.get(short_name="credit-scoring"))
+    # Idempotent
+    before = (ImpactAssessment.objects.count(), Impact.objects.count(), Risk.objects.count())
+    assert ensure_demo_impact_assessments() == {"impact_assessments": 0, "impacts": 0, "risks": 0}
+    assert (ImpactAssessment.objects.count(), Impact.objects.count(), Risk.objects.count()) == before
