@@ -276,6 +276,7 @@ def list_datasets(request: HttpRequest, filters: Query[DatasetFilters]) -> dict[
         acquisition=_value(filters.acquisition) or "",
         personal_data=filters.personal_data,
         may_train=filters.may_train,
+        classification=filters.classification or "",
         q=filters.q or "",
         order=filters.order,
     )

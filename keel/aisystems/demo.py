@@ -318,6 +318,20 @@ METRICS: list[tuple[str, str, str, str, str, str, str, list[str]]] = [
 ]
 
 
+# Each dataset's classification level (keys of the demo scheme, keel.risks.demo.LEVELS): the
+# personal data is Confidential, the documentation corpus (public and customer docs) Internal.
+DATASET_LEVELS: dict[str, str] = {
+    "bureau-raw": "confidential",
+    "applications-raw": "confidential",
+    "credit-joined": "confidential",
+    "credit-features": "confidential",
+    "credit-train-2026q1": "confidential",
+    "credit-holdout-2026q1": "confidential",
+    "card-transactions": "confidential",
+    "support-docs": "internal",
+}
+
+
 def _owner(people: dict[str, User], local: str) -> User | None:
     user = people.get(local)
     if user is None:
@@ -395,8 +409,15 @@ def ensure_demo_ai_systems(
             )
             created["evaluations"] += 1
 
+        from keel.risks.demo import ensure_demo_levels  # the classification scheme the datasets use
+
+        ensure_demo_levels(actor)
         for spec in DATASETS:
-            if Dataset.objects.filter(short_name=spec["short_name"]).exists():
+            level = DATASET_LEVELS.get(spec["short_name"])
+            existing = Dataset.objects.filter(short_name=spec["short_name"]).first()
+            if existing is not None:
+                if existing.classification_id is None and level:
+                    services.update_dataset(actor, existing.pk, classification=level)
                 continue
             data = dict(spec)
             services.create_dataset(
@@ -405,6 +426,7 @@ def ensure_demo_ai_systems(
                 ai_systems=data.pop("systems", []),
                 derived_from=data.pop("derived_from", []),
                 owner=_owner(people, "tomasz.nowak"),
+                classification=level,
                 **data,
             )
             created["datasets"] += 1

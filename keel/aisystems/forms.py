@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 
+from keel.assets.models import ClassificationLevel
 from keel.controls.forms import owner_choices
 from keel.core.forms import DATE, KeelForm
 from keel.core.models import ManagementSystem, User
@@ -213,12 +214,16 @@ class DatasetFilterForm(KeelForm):
     acquisition = forms.ChoiceField(choices=_any("Any acquisition", Acquisition.choices), required=False)
     management_system = forms.ChoiceField(label="Management system", required=False)
     ai_system = forms.ChoiceField(label="AI system", required=False)
+    classification = forms.ChoiceField(label="Classification", required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["management_system"].choices = _any("All systems", _systems_for(None, Perm.VIEW))  # type: ignore[attr-defined]
         self.fields["ai_system"].choices = _any(  # type: ignore[attr-defined]
             "Any AI system", AISystem.objects.order_by("name").values_list("short_name", "name")
+        )
+        self.fields["classification"].choices = _any(  # type: ignore[attr-defined]
+            "Any level", ClassificationLevel.objects.order_by("rank").values_list("key", "name")
         )
 
     def filters(self) -> queries.DatasetFilters:
@@ -249,15 +254,37 @@ class DatasetForm(KeelForm):
     representativeness = forms.CharField(widget=forms.Textarea(attrs=TEXT), required=False)
     personal_data = forms.BooleanField(required=False)
     personal_data_notes = forms.CharField(widget=forms.Textarea(attrs=TEXT), required=False)
+    classification = forms.ChoiceField(
+        required=False,
+        help_text="Its level in the classification scheme: the level's AI rules bound the two flags below.",
+    )
     may_train = forms.BooleanField(label="May be used for training", required=False)
     may_evaluate = forms.BooleanField(label="May be used for evaluation", required=False)
-    licence_scope = forms.CharField(widget=forms.Textarea(attrs=TEXT), required=False)
-    deletion_method = forms.CharField(widget=forms.Textarea(attrs=TEXT), required=False)
+    licence_scope = forms.CharField(
+        widget=forms.Textarea(attrs=TEXT),
+        required=False,
+        help_text="Empty: the classification level's applies.",
+    )
+    deletion_method = forms.CharField(
+        widget=forms.Textarea(attrs=TEXT),
+        required=False,
+        help_text="Empty: the classification level's applies.",
+    )
 
     def __init__(
         self, *args: Any, user: User | None = None, dataset: Dataset | None = None, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
+        levels = ClassificationLevel.objects.order_by("rank")
+        current = dataset.classification_id if dataset is not None else None
+        self.fields["classification"].choices = _any(  # type: ignore[attr-defined]
+            "Not classified yet",
+            [
+                (lv.key, f"{lv.name} (retired)" if lv.retired_at else lv.name)
+                for lv in levels
+                if lv.retired_at is None or lv.pk == current
+            ],
+        )
         self.fields["management_system"].choices = _systems_for(user, Perm.EDIT_AI_SYSTEMS)  # type: ignore[attr-defined]
         self.fields["owner"].choices = _any("No owner yet", owner_choices())  # type: ignore[attr-defined]
         others = Dataset.objects.order_by("name")
@@ -273,9 +300,10 @@ class DatasetForm(KeelForm):
         names = [
             f
             for f in cls.base_fields
-            if f not in {"management_system", "owner", "derived_from", "ai_systems"}
+            if f not in {"management_system", "owner", "derived_from", "ai_systems", "classification"}
         ]
         return {
+            "classification": d.classification.key if d.classification else "",
             **{n: getattr(d, n) for n in names},
             "management_system": d.management_system.short_name,
             "owner": d.owner.email if d.owner else "",

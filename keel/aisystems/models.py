@@ -159,8 +159,11 @@ class Dataset(models.Model):
     it, what it was derived from (lineage), its quality checks and the AI-use flags of the
     extended classification scheme.
 
-    The classification level itself (keel.assets, built in parallel) will be a nullable
-    reference added by a later migration; the AI-use flags below are the AI extension of it.
+    ``classification`` is the dataset's level in the organisation's classification scheme
+    (keel.assets): the level is the organisation's rule (may data at this level train or evaluate
+    AI at all?), the flags below are the dataset's own decision within it — the services refuse
+    ``may_train``/``may_evaluate`` when the level forbids them. An empty ``licence_scope`` or
+    ``deletion_method`` falls back to the level's (see ``inherited``).
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -184,6 +187,14 @@ class Dataset(models.Model):
     deletion_method = models.TextField(
         blank=True, help_text="How the data (and copies in training sets) is deleted."
     )
+    classification = models.ForeignKey(
+        "assets.ClassificationLevel",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="datasets",
+        help_text="Its level in the classification scheme (the organisation's rules for AI use).",
+    )
     ai_systems = models.ManyToManyField(AISystem, related_name="datasets", blank=True)
     derived_from: models.ManyToManyField[Dataset, DatasetDerivation] = models.ManyToManyField(
         "self", through="DatasetDerivation", symmetrical=False, related_name="derivatives", blank=True
@@ -201,6 +212,17 @@ class Dataset(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def inherited(self, field: str) -> tuple[str, str]:
+        """``(value, source)`` of ``licence_scope`` or ``deletion_method``: the dataset's own
+        value, or — when it is empty — its classification level's, with ``source`` naming the
+        level ("" when the value is the dataset's own or there is none)."""
+        own = str(getattr(self, field))
+        level = self.classification
+        if own.strip() or level is None:
+            return own, ""
+        value = level.licence_scope if field == "licence_scope" else level.training_data_deletion
+        return (value, f"from classification {level.name}") if value.strip() else ("", "")
 
 
 class DatasetDerivation(models.Model):

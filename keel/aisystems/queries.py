@@ -285,13 +285,14 @@ class DatasetFilters:
     acquisition: str = ""
     personal_data: bool | None = None
     may_train: bool | None = None
+    classification: str = ""
     q: str = ""
     order: str = "name"
 
 
 def base_datasets() -> QuerySet[Dataset]:
     return (
-        Dataset.objects.select_related("management_system", "owner")
+        Dataset.objects.select_related("management_system", "owner", "classification")
         .prefetch_related(
             Prefetch("ai_systems", AISystem.objects.order_by("short_name")),
             Prefetch("derived_from", Dataset.objects.order_by("short_name")),
@@ -321,6 +322,8 @@ def datasets(user: User | None, f: DatasetFilters | None = None) -> QuerySet[Dat
         qs = qs.filter(personal_data=f.personal_data)
     if f.may_train is not None:
         qs = qs.filter(may_train=f.may_train)
+    if f.classification:
+        qs = qs.filter(classification__key=f.classification.strip())
     if f.q:
         for word in f.q.split()[:8]:
             qs = qs.filter(

@@ -289,6 +289,7 @@ class DatasetOut(Schema):
     may_evaluate: bool
     licence_scope: str
     deletion_method: str
+    classification: str | None = Field(description="Key of its classification level (keel assets).")
     ai_systems: list[str]
     derived_from: list[str] = Field(description="Short names of the datasets it was derived from directly.")
     check_count: int
@@ -311,6 +312,10 @@ class DatasetOut(Schema):
     @staticmethod
     def resolve_derived_from(obj: Any) -> list[str]:
         return [d.short_name for d in obj.derived_from.all()]
+
+    @staticmethod
+    def resolve_classification(obj: Any) -> str | None:
+        return obj.classification.key if obj.classification_id else None
 
 
 class DatasetDetailOut(DatasetOut):
@@ -337,6 +342,7 @@ class DatasetFilters(Filters):
     acquisition: Acquisition | None = None
     personal_data: bool | None = None
     may_train: bool | None = None
+    classification: str | None = Field(None, description="Key of a classification level.", max_length=40)
     q: str | None = Field(None, max_length=100)
     order: Literal["name", "-name", "short_name", "-updated_at"] = "name"
 
@@ -358,6 +364,9 @@ class DatasetIn(Body):
     may_evaluate: bool = False
     licence_scope: str = ""
     deletion_method: str = ""
+    classification: str | None = Field(
+        None, max_length=40, description="Key (or id) of a current classification level; null for none."
+    )
     ai_systems: list[str] = Field([], description="Short names of the AI systems that use it.")
     derived_from: list[str] = Field([], description="Short names of the datasets it was derived from.")
 
@@ -379,6 +388,9 @@ class DatasetPatch(Body):
     may_evaluate: bool | None = None
     licence_scope: str | None = None
     deletion_method: str | None = None
+    classification: str | None = Field(
+        None, max_length=40, description="Key (or id) of a current classification level; null removes it."
+    )
     ai_systems: list[str] | None = None
     derived_from: list[str] | None = None
 

@@ -20,6 +20,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from keel.assets.models import ClassificationLevel
+from keel.assets.services import get_level
 from keel.core import trail
 from keel.core.actor import Actor
 from keel.core.choices import TrailAction
@@ -80,6 +82,7 @@ DATASET_FIELDS = (
     "may_evaluate",
     "licence_scope",
     "deletion_method",
+    "classification",
 )
 METRIC_FIELDS = ("short_name", "name", "unit", "direction", "threshold", "evaluation_window", "description")
 MEASURE_FIELDS = (
@@ -136,7 +139,7 @@ def get_system(ref: uuid.UUID | str) -> AISystem:
 
 
 def get_dataset(ref: uuid.UUID | str) -> Dataset:
-    qs = Dataset.objects.select_related("management_system", "owner")
+    qs = Dataset.objects.select_related("management_system", "owner", "classification")
     dataset = None
     try:
         dataset = qs.filter(pk=uuid.UUID(str(ref))).first()
@@ -561,6 +564,7 @@ def _systems(refs: Iterable[uuid.UUID | str]) -> list[AISystem]:
 
 def _dataset_snapshot(dataset: Dataset) -> dict[str, Any]:
     data = trail.snapshot(dataset, [*DATASET_FIELDS, "management_system"])
+    data["classification"] = dataset.classification.key if dataset.classification else None
     data["derived_from"] = sorted(
         DatasetDerivation.objects.filter(derived=dataset).values_list("source__short_name", flat=True)
     )
@@ -593,6 +597,51 @@ def _set_sources(dataset: Dataset, sources: list[Dataset]) -> None:
     )
 
 
+def _classification(data: dict[str, Any]) -> None:
+    """Turn ``classification`` (a level, its key or id, or None/"" for none) into the level."""
+    if "classification" not in data:
+        return
+    ref = data["classification"]
+    if ref is None or (isinstance(ref, str) and not ref.strip()):
+        data["classification"] = None
+        return
+    if isinstance(ref, ClassificationLevel):
+        return
+    try:
+        data["classification"] = get_level(str(ref).strip())
+    except NotFound as exc:
+        raise ValidationFailed(exc.message, {"classification": ["Unknown classification level."]}) from None
+
+
+def _check_classification(dataset: Dataset, before: ClassificationLevel | None = None) -> None:
+    """The level is the organisation's rule, the flags the dataset's decision within it: a
+    retired level cannot be newly chosen, and a dataset may not be marked for training
+    (evaluation) when its level forbids AI training (evaluation)."""
+    level = dataset.classification
+    if level is None:
+        return
+    if level.retired_at is not None and (before is None or level.pk != before.pk):
+        raise ValidationFailed(
+            f"The classification level {level.name} is retired: choose a current level.",
+            {"classification": ["Retired level."]},
+        )
+    fields: dict[str, list[str]] = {}
+    if dataset.may_train and not level.ai_training_allowed:
+        fields["may_train"] = [f"The classification level {level.name} does not allow AI training."]
+    if dataset.may_evaluate and not level.ai_evaluation_allowed:
+        fields["may_evaluate"] = [f"The classification level {level.name} does not allow AI evaluation."]
+    if fields:
+        uses = " or ".join(
+            u for f, u in (("may_train", "training"), ("may_evaluate", "evaluation")) if f in fields
+        )
+        raise ValidationFailed(
+            f"{dataset.short_name or 'The dataset'} is classified {level.name}, which does not allow AI "
+            f"{uses}: untick {' and '.join(sorted(fields))}, or choose a level that allows it. "
+            "Nothing was changed.",
+            fields,
+        )
+
+
 def create_dataset(
     actor: Actor,
     *,
@@ -607,7 +656,9 @@ def create_dataset(
         sources = _datasets(derived_from, "derived_from")
         systems = _systems(ai_systems)
         dataset = Dataset(management_system=ms)
+        _classification(data)
         apply_fields(dataset, data, DATASET_FIELDS)
+        _check_classification(dataset)
         _not_reserved(dataset)
         clean(dataset, "dataset")
         dataset.save()
@@ -630,7 +681,10 @@ def update_dataset(
         dataset = get_dataset(ref)
         check(actor, Perm.EDIT_AI_SYSTEMS, dataset.management_system)
         before = _dataset_snapshot(dataset)
+        old_level = dataset.classification
+        _classification(data)
         apply_fields(dataset, data, DATASET_FIELDS)
+        _check_classification(dataset, old_level)
         if management_system is not None:
             ms = _management_system(management_system)
             check(actor, Perm.EDIT_AI_SYSTEMS, ms)

@@ -319,6 +319,8 @@ def dataset_detail(request: HttpRequest, ref: str) -> HttpResponse:
         {
             "dataset": dataset,
             "lineage": queries.dataset_lineage(dataset),
+            "licence_scope": dataset.inherited("licence_scope"),
+            "deletion_method": dataset.inherited("deletion_method"),
             "can_edit": has_perm(user, Perm.EDIT_AI_SYSTEMS, ms),
             "can_record": has_perm(user, Perm.RECORD_AI_RESULTS, ms),
         },

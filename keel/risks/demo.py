@@ -495,12 +495,22 @@ def _controls() -> Callable[[str], str]:
     return ref
 
 
+def ensure_demo_levels(actor: Actor) -> None:
+    """Create the demo classification levels that are missing (idempotent): the AI inventory,
+    recorded before the assets, classifies its datasets with them."""
+    from keel.assets.models import ClassificationLevel
+
+    have = set(ClassificationLevel.objects.values_list("key", flat=True))
+    for spec in LEVELS:
+        if spec["key"] not in have:
+            assets.create_level(actor, **spec)
+
+
 def load_demo_risks(
     actor: Actor, approver: Actor, say: Callable[[str], None], ms: ManagementSystem, people: dict[str, User]
 ) -> None:
     say("Recording the classification scheme and the information assets ...")
-    for spec in LEVELS:
-        assets.create_level(actor, **spec)
+    ensure_demo_levels(actor)
     for ref, name, kind, level, owner, location, description in ASSETS:
         assets.create_asset(
             actor,

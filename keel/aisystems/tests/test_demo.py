@@ -28,3 +28,22 @@ def test_the_demo_inventory_is_complete_and_idempotent(isms: ManagementSystem) -
     assert max(ancestors(train.pk).values()) >= 3
     flag = MetricFlag.objects.get(status="open")
     assert flag.breach_count >= 2 and MetricReading.objects.filter(breach=True).count() == flag.breach_count
+
+
+def test_the_demo_classifies_its_datasets_and_fills_in_missing_levels(isms: ManagementSystem) -> None:
+    # Given a dataset recorded before the classification levels existed
+    from keel.aisystems import services
+    from keel.aisystems.tests.factories import SYSTEM
+    from keel.assets.models import ClassificationLevel
+
+    services.create_dataset(
+        SYSTEM, management_system=isms, short_name="bureau-raw", name="Bureau", acquisition="collected"
+    )
+    # When the demo inventory runs (twice)
+    ensure_demo_ai_systems(management_system=isms)
+    ensure_demo_ai_systems(management_system=isms)
+    # Then the levels exist once and every demo dataset carries one, through the services
+    assert ClassificationLevel.objects.filter(key="confidential").count() == 1
+    assert Dataset.objects.filter(classification__isnull=True).count() == 0
+    assert Dataset.objects.get(short_name="bureau-raw").classification.key == "confidential"  # type: ignore[union-attr]
+    assert Dataset.objects.get(short_name="support-docs").classification.key == "internal"  # type: ignore[union-attr]
