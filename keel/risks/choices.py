@@ -34,6 +34,19 @@ class Acceptance(models.TextChoices):
     VOIDED = "voided", "Acceptance voided by a change"
 
 
+class AcceptanceState(models.TextChoices):
+    """The acceptance a risk has on a given day: the stored :class:`Acceptance`, except that an
+    exception whose expiry date has come is *lapsed* (computed at read time, never stored — see
+    :mod:`keel.risks.rules`)."""
+
+    NONE = "none", "Not yet accepted"
+    ACCEPTED = "accepted", "Accepted"
+    EXCEPTION_PENDING = "exception_pending", "Exception awaiting second approval"
+    EXCEPTION = "exception", "Accepted by exception"
+    LAPSED = "lapsed", "Exception expired: acceptance lapsed"
+    VOIDED = "voided", "Acceptance voided by a change"
+
+
 class ActionStatus(models.TextChoices):
     PLANNED = "planned", "Planned"
     IN_PROGRESS = "in_progress", "In progress"

@@ -319,12 +319,14 @@ IS_RISKS: list[dict[str, Any]] = [
         "c": False,
         "i": False,
         "a": True,
-        "inh": (2, 4),
-        "res": (2, 4),
+        "inh": (3, 4),
+        "res": (3, 4),
         "option": "share",
         "plan": "Contractual SLA credits; lenders fall back to manual review for up to a day.",
         "controls": ["business-continuity-and-ict-readiness", "cloud-service-governance"],
-        "owner": "mara.lindqvist",
+        "owner": "tomasz.nowak",  # Mara is the demo's second approver
+        # accepted by exception months ago; the exception has expired, so the acceptance lapsed
+        "lapsed_exception": "A second region was planned for last quarter; until then SLA credits and manual review.",
     },
     {
         "title": "Leaver keeps access to production",
@@ -574,6 +576,8 @@ def load_demo_risks(
                 expires=timezone.localdate() + dt.timedelta(days=90),
             )
             services.approve_exception(approver, risk.pk)
+        if spec.get("lapsed_exception"):
+            _lapsed_exception(as_owner(spec["owner"]), approver, risk.pk, spec["lapsed_exception"])
     for spec in AI_RISKS:
         risk = services.create_risk(
             actor,
@@ -600,3 +604,18 @@ def load_demo_risks(
     cycle = f"{timezone.localdate().year} baseline assessment"
     services.take_snapshot(approver, "is", cycle)
     services.take_snapshot(approver, "ai", cycle)
+
+
+def _lapsed_exception(owner: Actor, approver: Actor, risk_id: Any, reason: str) -> None:
+    """An exception approved about 100 days ago for 90 days: it expired 10 days ago, so the
+    risk's acceptance shows as lapsed (nothing stored changes when it expires). The services only
+    take a future expiry date: the dates of this demo record are moved back afterwards."""
+    from .models import RiskApproval
+
+    today = timezone.localdate()
+    approval = services.request_exception(owner, risk_id, reason=reason, expires=today + dt.timedelta(days=1))
+    services.approve_exception(approver, risk_id)
+    back = timezone.now() - dt.timedelta(days=100)
+    RiskApproval.objects.filter(pk=approval.pk).update(
+        approved_at=back, second_approved_at=back, exception_expires=today - dt.timedelta(days=10)
+    )

@@ -37,6 +37,7 @@ COLUMNS: list[tuple[str, str, int]] = [
     ("residual", "Residual L×I", 10),
     ("residual_level", "Residual level", 12),
     ("acceptance", "Acceptance", 18),
+    ("exception_expires", "Exception expires", 12),
     ("review_date", "Review date", 12),
 ]
 IS_ONLY = {"asset", "process", "threat", "vulnerability", "cia"}
@@ -61,7 +62,7 @@ def cell(row: dict[str, Any], key: str) -> Any:
         return f"{row['residual_likelihood']}×{row['residual_impact']}" if row["residual_likelihood"] else ""
     if key == "controls":
         return ", ".join(row["controls"])
-    value = row[key]
+    value = row.get(key)
     return "" if value is None else value
 
 

@@ -17,7 +17,7 @@ from keel.core.models import User
 from keel.standards.choices import EntryKind
 from keel.standards.models import Requirement
 
-from .choices import Acceptance, ActionStatus, Register, RiskStatus, TreatmentOption
+from .choices import AcceptanceState, ActionStatus, Register, RiskStatus, TreatmentOption
 from .models import Methodology, Risk
 
 
@@ -37,7 +37,7 @@ class RiskFilterForm(KeelForm):
     status = forms.ChoiceField(
         choices=[("", "Open"), ("closed", "Closed"), ("all", "Open and closed")], required=False
     )
-    acceptance = forms.ChoiceField(choices=_any("Any acceptance", Acceptance.choices), required=False)
+    acceptance = forms.ChoiceField(choices=_any("Any acceptance", AcceptanceState.choices), required=False)
     treatment = forms.ChoiceField(
         choices=_any("Any treatment", [*TreatmentOption.choices, ("none", "Not decided")]), required=False
     )

@@ -15,6 +15,7 @@ import uuid
 from typing import Any
 
 from django.db import models
+from django.utils import timezone
 
 from keel.aisystems.models import AISystem
 from keel.assets.models import Asset
@@ -188,6 +189,24 @@ class Risk(models.Model):
     @property
     def residual_label(self) -> str:
         return str(self.methodology.level(self.residual_level)["label"]) if self.residual_level else ""
+
+    @property
+    def current_acceptance(self) -> str:
+        """The acceptance on the day the risk was read (``lapsed`` once its exception expired):
+        the annotation of :func:`keel.risks.queries.base_risks`, else the rule on today."""
+        from .rules import acceptance_on
+
+        if hasattr(self, "acceptance_now"):
+            return str(self.acceptance_now)
+        return acceptance_on(self.acceptance, getattr(self, "exception_until", None), timezone.localdate())
+
+    @property
+    def lapsing_soon(self) -> bool:
+        """An exception in force that lapses within 30 days (needs :func:`base_risks`)."""
+        from .rules import lapses_soon
+
+        day = getattr(self, "acceptance_day", None)
+        return day is not None and lapses_soon(self.acceptance, getattr(self, "exception_until", None), day)
 
 
 class TreatmentAction(models.Model):

@@ -6,20 +6,23 @@ aggregate query per map.
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, DateField, Prefetch, Q, QuerySet, Value
+from django.utils import timezone
 
 from keel.controls.models import Control
 from keel.core.errors import NotFound, ValidationFailed
 from keel.core.models import TrailEntry, User
 from keel.core.permissions import Perm, restrict
 
-from .choices import Acceptance, Register, RiskStatus, TreatmentOption
+from .choices import AcceptanceState, Register, RiskStatus, TreatmentOption
 from .models import Methodology, Risk, RiskApproval, RiskSnapshot, TreatmentAction
+from .rules import acceptance_expression, exception_expires_subquery
 
 ORDERS = {
     "ref_id": ("ref_id",),
@@ -53,17 +56,31 @@ class RiskFilters:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def base_risks() -> QuerySet[Risk]:
-    return Risk.objects.select_related(
-        "owner",
-        "delegate",
-        "methodology",
-        "management_system",
-        "asset",
-        "ai_system",
-        "risk_source",
-        "objective",
-    ).prefetch_related(Prefetch("controls", Control.objects.only("id", "ref_id", "title").order_by("ref_id")))
+def base_risks(on: dt.date | None = None) -> QuerySet[Risk]:
+    """Risks with their acceptance on ``on`` (default today) annotated in the same query:
+    ``exception_until`` (the current exception's expiry), ``acceptance_now`` (the state by
+    :func:`keel.risks.rules.acceptance_on`: ``lapsed`` once an exception has expired) and
+    ``acceptance_day``. Pages, API, CLI and exports show ``acceptance_now``."""
+    on = on or timezone.localdate()
+    return (
+        Risk.objects.annotate(exception_until=exception_expires_subquery())
+        .annotate(
+            acceptance_now=acceptance_expression(on), acceptance_day=Value(on, output_field=DateField())
+        )
+        .select_related(
+            "owner",
+            "delegate",
+            "methodology",
+            "management_system",
+            "asset",
+            "ai_system",
+            "risk_source",
+            "objective",
+        )
+        .prefetch_related(
+            Prefetch("controls", Control.objects.only("id", "ref_id", "title").order_by("ref_id"))
+        )
+    )
 
 
 def risks(
@@ -72,10 +89,12 @@ def risks(
     *,
     register: str = "",
     include_closed: bool = False,
+    on: dt.date | None = None,
 ) -> QuerySet[Risk]:
-    """Risks ``user`` may read (``None``: all, for trusted callers), filtered and ordered."""
+    """Risks ``user`` may read (``None``: all, for trusted callers), filtered and ordered; the
+    ``acceptance`` filter applies to the state on ``on`` (default today), ``lapsed`` included."""
     f = f or RiskFilters(register=register)
-    qs = base_risks()
+    qs = base_risks(on)
     if user is not None:
         qs = restrict(qs, user, Perm.VIEW)
     if f.register:
@@ -87,11 +106,11 @@ def risks(
     elif not include_closed and f.status != "all":
         qs = qs.filter(status=RiskStatus.OPEN)
     if f.acceptance:
-        if f.acceptance not in Acceptance.values:
+        if f.acceptance not in AcceptanceState.values:
             raise ValidationFailed(
-                f"acceptance is one of: {', '.join(Acceptance.values)}.", {"acceptance": ["Unknown."]}
+                f"acceptance is one of: {', '.join(AcceptanceState.values)}.", {"acceptance": ["Unknown."]}
             )
-        qs = qs.filter(acceptance=f.acceptance)
+        qs = qs.filter(**{"acceptance_now": f.acceptance})  # the annotation of base_risks
     if f.level:
         qs = qs.filter(Q(residual_level=f.level) | (Q(residual_level="") & Q(inherent_level=f.level)))
     if f.owner:
@@ -135,9 +154,10 @@ def _uuid(value: str) -> uuid.UUID | None:
         return None
 
 
-def risk_for(user: User | None, ref: uuid.UUID | str) -> Risk:
-    """One risk the user may read, with its actions and approvals prefetched."""
-    qs = base_risks().prefetch_related(
+def risk_for(user: User | None, ref: uuid.UUID | str, *, on: dt.date | None = None) -> Risk:
+    """One risk the user may read, with its actions and approvals prefetched and its acceptance
+    on ``on`` (default today) annotated."""
+    qs = base_risks(on).prefetch_related(
         Prefetch("actions", TreatmentAction.objects.select_related("owner")),
         Prefetch("approvals", RiskApproval.objects.select_related("approved_by", "second_approver")),
     )
@@ -244,6 +264,10 @@ def _email(u: User | None) -> str:
     return u.email if u is not None else ""
 
 
+def _iso(d: dt.date | None) -> str | None:
+    return d.isoformat() if d else None
+
+
 def export_row(r: Risk) -> dict[str, Any]:
     m = r.methodology
     return {
@@ -277,7 +301,8 @@ def export_row(r: Risk) -> dict[str, Any]:
         "residual_likelihood": r.residual_likelihood,
         "residual_impact": r.residual_impact,
         "residual_level": r.residual_level,
-        "acceptance": r.acceptance,
+        "acceptance": r.current_acceptance,
+        "exception_expires": _iso(getattr(r, "exception_until", None)),
         "review_date": r.review_date.isoformat() if r.review_date else None,
     }
 

@@ -13,7 +13,7 @@ from ninja import Field, Schema
 
 from keel.core.schemas import MS_REF, Body, Filters
 
-from .choices import Acceptance, ActionStatus, Register, RiskStatus, TreatmentOption
+from .choices import AcceptanceState, ActionStatus, Register, RiskStatus, TreatmentOption
 
 # A field named "register" shadows pydantic's ABC ``register`` classmethod: harmless for a schema
 # (each such field is declared with an explicit default), so the warning is silenced here.
@@ -141,8 +141,22 @@ class RiskOut(Schema):
     residual_impact: int | None
     residual_level: str
     review_date: dt.date | None
-    acceptance: Acceptance
+    acceptance: AcceptanceState = Field(
+        description="The acceptance today: `lapsed` once an approved exception's expiry date has come "
+        "(the expiry date is exclusive); the risk then needs a new decision."
+    )
+    exception_expires: dt.date | None = Field(
+        None, description="The expiry date of the current exception (in force, awaiting approval or lapsed)."
+    )
     updated_at: dt.datetime
+
+    @staticmethod
+    def resolve_acceptance(obj: Any) -> str:
+        return str(obj.current_acceptance)
+
+    @staticmethod
+    def resolve_exception_expires(obj: Any) -> dt.date | None:
+        return getattr(obj, "exception_until", None)
 
     @staticmethod
     def resolve_management_system(obj: Any) -> str:
@@ -207,7 +221,9 @@ class RiskFilters(Filters):
     level: str | None = Field(None, description="The current level: residual when assessed, else inherent.")
     owner: str | None = Field(None, description="Owner's or delegate's email.")
     status: Literal["open", "closed", "all"] | None = Field(None, description="Default: open.")
-    acceptance: Acceptance | None = None
+    acceptance: AcceptanceState | None = Field(
+        None, description="The acceptance today; `lapsed`: an expired exception."
+    )
     treatment: Literal["modify", "retain", "avoid", "share", "none"] | None = None
     ai_system: str | None = Field(None, description="An AI system's short name.")
     management_system: str | None = Field(None, description=MS_REF)

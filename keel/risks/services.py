@@ -604,7 +604,16 @@ def request_exception(
             raise Conflict(
                 f"The residual risk of {risk.ref_id} is within the acceptance criteria: approve it directly, no exception is needed."
             )
-        _supersede(actor, risk, "Superseded by an exception request.")
+        lapsed = risk.approvals.filter(
+            state=ApprovalState.ACTIVE, is_exception=True, exception_expires__lte=timezone.localdate()
+        ).first()
+        _supersede(
+            actor,
+            risk,
+            f"The exception expired on {lapsed.exception_expires.isoformat()}; superseded by a new exception request."
+            if lapsed is not None and lapsed.exception_expires
+            else "Superseded by an exception request.",
+        )
         approval = _new_approval(
             risk,
             user,

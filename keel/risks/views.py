@@ -28,7 +28,7 @@ from keel.core.views import INVALID, current_user, is_partial
 from keel.core.views.trail import describe
 
 from . import exports, heatmap, queries, services
-from .choices import ActionStatus, Register
+from .choices import AcceptanceState, ActionStatus, Register
 from .forms import (
     ActionForm,
     ActionStatusForm,
@@ -159,6 +159,7 @@ def _detail_context(request: HttpRequest, risk: Any) -> dict[str, Any]:
         "residual_label": m.level(risk.residual_level)["label"] if risk.residual_level else "",
         "residual_acceptable": m.acceptable(risk.residual_level) if risk.residual_level else None,
         "approval": approval,
+        "lapsed": risk.current_acceptance == AcceptanceState.LAPSED,
         "approvals": list(risk.approvals.all()),
         "can_edit": has_perm(user, Perm.EDIT_RISKS, ms),
         "can_accept": is_owner and has_perm(user, Perm.ACCEPT_RISKS, ms),

@@ -8,6 +8,7 @@ import pytest
 from keel.assets.models import Asset, ClassificationLevel
 from keel.core.actor import Actor
 from keel.core.demo import load_demo
+from keel.risks import queries
 from keel.risks.models import Risk, RiskSnapshot
 from keel.soa.models import StatementOfApplicability
 from keel.soa.queries import rows
@@ -24,6 +25,9 @@ def test_demo_loads_assets_and_both_registers() -> None:
     )
     states = set(Risk.objects.values_list("acceptance", flat=True))
     assert {"accepted", "exception", "voided", "none"} <= states
+    # one exception has already expired: its acceptance shows as lapsed; IS-004's is in force
+    shown = {r.ref_id: r.current_acceptance for r in queries.risks(None)}
+    assert list(shown.values()).count("lapsed") == 1 and shown["IS-004"] == "exception"
     assert Risk.objects.filter(register="ai", ai_system__short_name="credit-scoring").exists()
     assert RiskSnapshot.objects.count() == 2
     soa = StatementOfApplicability.objects.filter(standard__key="iso27001:2022").first()
