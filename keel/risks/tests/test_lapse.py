@@ -227,3 +227,28 @@ def test_lapsed_risks_keep_a_fixed_number_of_queries(
     small = count()
     add(4)
     assert count() == small
+
+
+def test_the_asset_page_shows_a_lapsed_exception_as_not_accepted(
+    admin_client: Client,
+    admin: User,
+    isms: ManagementSystem,
+    make_user: MakeUser,
+    today: Callable[[dt.date], None],
+) -> None:
+    # given a risk on an asset, accepted by an exception that expires on D
+    from keel.assets.services import create_asset
+
+    asset = create_asset(
+        Actor.system("test"), management_system=isms, name="Customer database", type="information"
+    )
+    owner = make_user(Role.COMPLIANCE_MANAGER, isms)
+    excepted(isms, owner, admin, asset=asset.ref_id, process="")
+    # when the asset page is read the day before and on D
+    today(D - dt.timedelta(days=1))
+    before = admin_client.get(f"/assets/{asset.ref_id}/").content.decode()
+    today(D)
+    after = admin_client.get(f"/assets/{asset.ref_id}/").content.decode()
+    # then it says what the register says: accepted, then expired and not accepted
+    assert "Accepted by exception" in before and "Exception expired" not in before
+    assert "Exception expired" in after and "not accepted" in after
