@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
 
+from keel.controls.importing.reading import ImportFileError, read_table
 from keel.core.actor import Actor
 from keel.core.errors import KeelError, ValidationFailed
 from keel.core.permissions import Perm, check
@@ -26,7 +28,6 @@ from .models import Crosswalk, CrosswalkRelation
 
 COLUMNS = ["source", "target", "relation", "rationale", "extension"]
 REQUIRED = {"target", "relation", "rationale"}
-MAX_BYTES = 10 * 1024 * 1024
 
 
 class CrosswalkCsvError(KeelError):
@@ -120,53 +121,42 @@ class ImportPlan:
         }
 
 
-def _decode(data: bytes) -> str:
-    if len(data) > MAX_BYTES:
-        raise CrosswalkCsvError(f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB.")
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise CrosswalkCsvError(
-        "The file is not UTF-8 or Windows-1252 text."
-    )  # pragma: no cover - cp1252 takes most
+def _read_rows(data: bytes, filename: str) -> list[tuple[int, dict[str, str]]]:
+    """The rows under the header, read by the import reader (UTF-8 or Windows-1252, `,` `;` or
+    tab, title rows above the header, or an XLSX sheet), each with its row number."""
+    wanted = set(COLUMNS)
 
+    def score(cells: Sequence[Any]) -> int:
+        return len({str(c).strip().lower() for c in cells if c is not None} & wanted)
 
-def _read_rows(text: str) -> list[tuple[int, dict[str, str]]]:
     try:
-        dialect: Any = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise CrosswalkCsvError(
-            "The file is empty: expected a header row " + ",".join(COLUMNS) + "."
-        ) from None
-    except csv.Error as exc:
-        raise CrosswalkCsvError(f"The file is not valid CSV: {exc}.") from None
-    names = [h.strip().lower() for h in header]
+        table = read_table(data, filename, score)
+    except ImportFileError as exc:
+        if exc.message.startswith("No header row"):
+            raise CrosswalkCsvError(
+                f"Missing column(s): {', '.join(sorted(REQUIRED))} (no header row names them in {filename}). "
+                f"Expected the columns {', '.join(COLUMNS)}."
+            ) from None
+        raise CrosswalkCsvError(exc.message) from None
+    names = [str(h).strip().lower() if h is not None else "" for h in table.header]
     missing = sorted(REQUIRED - set(names))
     if missing:
         raise CrosswalkCsvError(
             f"Missing column(s): {', '.join(missing)}. Expected the columns {', '.join(COLUMNS)} "
             f"(found: {', '.join(n for n in names if n) or 'none'})."
         )
+    twice = sorted({n for n in names if n and names.count(n) > 1})
+    if twice:
+        raise CrosswalkCsvError(f"Column(s) given more than once: {', '.join(twice)}; keep one of each.")
     unknown = [n for n in names if n and n not in COLUMNS]
     if unknown:
         raise CrosswalkCsvError(f"Unknown column(s): {', '.join(unknown)}. Expected {', '.join(COLUMNS)}.")
     rows = []
-    try:
-        for line_no, values in enumerate(reader, start=2):
-            if not any(v.strip() for v in values):
-                continue
-            rows.append(
-                (line_no, {n: (values[i].strip() if i < len(values) else "") for i, n in enumerate(names)})
-            )
-    except csv.Error as exc:
-        raise CrosswalkCsvError(f"The file is not valid CSV: {exc}.") from None
+    for row_no, values in table.rows:
+        cells = ["" if v is None else str(v).strip() for v in values]
+        if not any(cells):
+            continue
+        rows.append((row_no, {n: (cells[i] if i < len(cells) else "") for i, n in enumerate(names) if n}))
     return rows
 
 
@@ -183,7 +173,7 @@ def import_csv(
     """Import relations into crosswalk ``key`` (created between ``source`` and ``target`` when
     it does not exist yet). All-or-nothing; imported relations have origin ``imported``."""
     check(actor, Perm.EDIT_MAPPINGS)
-    rows = _read_rows(_decode(data))
+    rows = _read_rows(data, filename)
     cw = Crosswalk.objects.select_related("source", "target").filter(key=key).first()
     if cw is None:
         if not source or not target:

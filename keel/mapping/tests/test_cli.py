@@ -145,7 +145,11 @@ def test_an_import_update_marks_a_shipped_relation_edited(
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("", "The file is empty"),
+        ("", "is empty"),
+        (
+            "source,target,relation,rationale,source\nA.5.1,A.2.2,equal,r,A.5.2\n",
+            "given more than once: source",
+        ),
         ("from,to\nA,B\n", "Missing column(s): rationale, relation, target"),
         ("source,target,relation,rationale,colour\n", "Unknown column(s): colour"),
     ],
@@ -168,3 +172,33 @@ def test_a_new_crosswalk_needs_its_standards(capsys: pytest.CaptureFixture[str],
 def test_export_to_stdout(capsys: pytest.CaptureFixture[str], db: Any) -> None:
     code, out, _ = run(capsys, "crosswalk", "export", KEY, "--out", "-")
     assert code == 0 and out.splitlines()[0] == "source,target,relation,rationale,extension"
+
+
+def test_a_messy_file_is_read_like_the_control_import(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # Given a Windows-1252, semicolon-separated file with a title row above the header
+    path = tmp_path / "messy.csv"
+    path.write_bytes(
+        "Crosswalk — AI to security (draft)\n"
+        "Source;Target;Relation;Rationale;Extension\n"
+        "A.7.4;A.5.12;intersects;Data quality meets classification – café rules;Add handling\n".encode(
+            "cp1252"
+        )
+    )
+    # When it is imported dry
+    code, out, _ = run(
+        capsys,
+        "crosswalk",
+        "import",
+        str(path),
+        "--key",
+        "ai-to-sec",
+        "--source",
+        "iso42001:2023",
+        "--target",
+        "iso27001:2022",
+        "--dry-run",
+    )
+    # Then the header is found under the title and the row is planned
+    assert code == 0 and "1 rows: 1 to create" in out, out
