@@ -106,7 +106,18 @@ def parse_time(value: str | dt.datetime | None, field: str = "at") -> dt.datetim
             ) from None
     if timezone.is_naive(parsed):
         parsed = parsed.replace(tzinfo=dt.UTC)
-    return parsed
+    try:
+        return parsed.astimezone(dt.UTC)
+    except (OverflowError, ValueError):
+        raise ValidationFailed(
+            f"{field} is out of range: give a time between the years 1 and 9999 in UTC.",
+            {field: ["Out of range."]},
+        ) from None
+
+
+# A reading's time may run a little ahead of the server's clock, not more: a reading from the
+# future would stay the latest for ever and keep its flag from ever recovering.
+CLOCK_SKEW = dt.timedelta(minutes=5)
 
 
 @dataclass
@@ -148,6 +159,11 @@ def push_reading(
     if number is None:
         raise ValidationFailed("Give the reading's value.", {"value": ["Required."]})
     when = parse_time(at) or timezone.now()
+    if when > timezone.now() + CLOCK_SKEW:
+        raise ValidationFailed(
+            f"at is in the future ({when.isoformat()}): give the time the value was measured.",
+            {"at": ["In the future."]},
+        )
     with transaction.atomic():
         metric = _push_target(system_ref, metric_ref)
         system = metric.ai_system

@@ -218,3 +218,31 @@ def services_model(system: Any) -> None:
     from keel.aisystems import services
 
     services.create_model(f.SYSTEM, system.pk, name="m", version="1", model_type="classifier")
+
+
+@pytest.mark.parametrize(
+    ("at", "message"),
+    [
+        ("9999-12-31T23:59:59-05:00", "out of range"),
+        ("0001-01-01T00:00:00+05:00", "out of range"),
+        ("2999-01-01T00:00:00Z", "in the future"),
+    ],
+)
+def test_a_reading_out_of_range_or_from_the_future_is_refused(
+    admin_client: Client, aims: ManagementSystem, at: str, message: str
+) -> None:
+    # Given a metric
+    system = f.ai_system(aims)
+    f.metric(system)
+    # When a reading is pushed at a time that cannot be stored or has not happened yet
+    r = send(
+        admin_client,
+        "/metric-readings",
+        {"system": "credit-scoring", "metric": "accuracy", "value": 0.5, "at": at},
+    )
+    # Then it is refused with a clear message and nothing is stored, no flag opened
+    assert r.status_code == 422 and message in r.json()["error"]["message"], r.content
+    assert MetricReading.objects.count() == 0 and MetricFlag.objects.count() == 0
+    # and the list filter says the same instead of failing
+    listed = admin_client.get(f"{API}/metric-readings", {"since": "9999-12-31T23:59:59-05:00"})
+    assert listed.status_code == 422
