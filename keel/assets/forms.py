@@ -40,9 +40,12 @@ class AssetFilterForm(KeelForm):
         self.fields["management_system"].choices = _any("Any system", system_choices())  # type: ignore[attr-defined]
 
     def filters(self) -> dict[str, Any]:
-        if not self.is_bound or not self.is_valid():
+        """The valid filters; a filter that is not valid is left out (the page says which), the
+        others still apply."""
+        if not self.is_bound:
             return {}
-        return {k: v for k, v in self.cleaned_data.items() if v}
+        self.is_valid()
+        return {k: v for k, v in self.cleaned_data.items() if k not in self.errors and v}
 
 
 class AssetForm(KeelForm):

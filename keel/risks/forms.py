@@ -57,9 +57,12 @@ class RiskFilterForm(KeelForm):
         )
 
     def filters(self) -> dict[str, Any]:
-        if not self.is_bound or not self.is_valid():
+        """The valid filters; a filter that is not valid is left out (the page says which), the
+        others still apply."""
+        if not self.is_bound:
             return {}
-        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
+        self.is_valid()
+        return {k: v for k, v in self.cleaned_data.items() if k not in self.errors and v not in (None, "")}
 
 
 class RiskForm(KeelForm):

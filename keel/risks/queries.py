@@ -133,6 +133,11 @@ def risks(
         qs = qs.filter(controls__ref_id=f.control)
     if f.q:
         qs = qs.filter(Q(title__icontains=f.q) | Q(ref_id__icontains=f.q) | Q(description__icontains=f.q))
+    if not f.map and any(v is not None for v in (f.version, f.likelihood, f.impact)):
+        raise ValidationFailed(
+            "version, likelihood and impact filter a heat-map cell: add map=inherent or map=residual.",
+            {"map": ["Required with version, likelihood or impact."]},
+        )
     if f.map:
         if f.map not in ("inherent", "residual"):
             raise ValidationFailed("map is inherent or residual.", {"map": ["Choose inherent or residual."]})

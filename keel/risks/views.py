@@ -16,6 +16,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from keel.core.actor import Actor
@@ -104,8 +105,13 @@ def risk_heatmap(request: HttpRequest) -> HttpResponse:
     register = register if register in Register.values else ""
     methodology = queries.latest_methodology()
     version = request.GET.get("version", "")
-    if version.isdigit():
-        methodology = queries.methodologies().filter(version=int(version)).first() or methodology
+    problem = ""
+    if version:
+        chosen = queries.methodologies().filter(version=int(version)).first() if version.isdigit() else None
+        if chosen is None:
+            problem = f"There is no methodology version {version!r}; the current one is shown."
+        else:
+            methodology = chosen
     maps = []
     if methodology is not None:
         base = queries.risks(user, queries.RiskFilters(register=register))
@@ -117,6 +123,7 @@ def risk_heatmap(request: HttpRequest) -> HttpResponse:
         "risks/heatmap.html",
         {
             "maps": maps,
+            "problem": problem,
             "methodology": methodology,
             "register": register,
             "registers": Register.choices,
@@ -128,7 +135,10 @@ def risk_heatmap(request: HttpRequest) -> HttpResponse:
 @page(Perm.VIEW)
 def risk_export(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
-    _form, f, _problem = _filters(request)
+    _form, f, problem = _filters(request)
+    if problem:  # never export something other than what the filters ask for
+        messages.error(request, f"{problem} Nothing was exported.")
+        return redirect(f"{reverse('risk-list')}?{request.GET.urlencode()}")
     try:
         rows = queries.export_rows(queries.risks(user, f))
     except KeelError as exc:

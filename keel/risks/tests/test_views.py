@@ -248,3 +248,48 @@ def test_pages_run_a_fixed_number_of_queries(
     small = count()
     add(6)
     assert count() == small
+
+
+def test_one_bad_filter_is_left_out_and_the_others_still_apply(
+    admin_client: Client, admin: User, isms: ManagementSystem
+) -> None:
+    # Given one risk in each register
+    f.is_risk(isms, admin, title="Laptop theft")
+    f.ai_risk(isms, admin, title="Score drift")
+    # When the register is asked for the AI register with a nonsense likelihood
+    page = admin_client.get("/risks/?register=ai&likelihood=abc").content.decode()
+    # Then the AI filter still applies and the page says the other was not
+    assert "Score drift" in page and "Laptop theft" not in page
+    assert "not applied" in page
+
+
+def test_the_export_refuses_rather_than_ignore_a_bad_filter(
+    admin_client: Client, admin: User, isms: ManagementSystem
+) -> None:
+    f.is_risk(isms, admin, title="Laptop theft")
+    f.ai_risk(isms, admin, title="Score drift")
+    r = admin_client.get("/risks/export.xlsx?register=ai&likelihood=abc")
+    assert r.status_code == 302 and r["Location"].startswith("/risks/?")
+    page = admin_client.get(r["Location"]).content.decode()
+    assert "Nothing was exported" in page
+
+
+def test_the_heat_map_says_when_the_version_asked_for_does_not_exist(
+    admin_client: Client, admin: User, isms: ManagementSystem
+) -> None:
+    f.is_risk(isms, admin)
+    page = admin_client.get("/risks/heat-map/?version=999").content.decode()
+    assert "There is no methodology version &#x27;999&#x27;; the current one is shown." in page
+    assert (
+        "There is no methodology version"
+        not in admin_client.get("/risks/heat-map/?version=1").content.decode()
+    )
+
+
+def test_cell_filters_without_a_map_are_refused_by_the_api(
+    admin_client: Client, admin: User, isms: ManagementSystem
+) -> None:
+    f.is_risk(isms, admin)
+    r = admin_client.get("/api/v1/risks?likelihood=1&impact=1")
+    assert r.status_code == 422 and "map" in r.json()["error"]["fields"]
+    assert admin_client.get("/api/v1/risks?map=inherent&likelihood=1&impact=1").status_code == 200
