@@ -20,7 +20,7 @@ from keel.controls.importing.reading import ImportFileError, read_table
 from keel.core.actor import Actor
 from keel.core.errors import KeelError, ValidationFailed
 from keel.core.permissions import Perm, check
-from keel.standards.models import Requirement, Standard
+from keel.standards.models import Requirement
 
 from . import services
 from .choices import Origin, Relation
@@ -181,13 +181,8 @@ def import_csv(
                 f"There is no crosswalk {key!r} yet: give --source and --target standards to create it.",
                 {"source": ["Required for a new crosswalk."], "target": ["Required for a new crosswalk."]},
             )
-        stds = {s.key: s for s in Standard.objects.filter(key__in=[source, target])}
-        for role, wanted in (("source", source), ("target", target)):
-            if wanted not in stds:
-                known = ", ".join(Standard.objects.values_list("key", flat=True))
-                raise ValidationFailed(
-                    f"Unknown {role} standard {wanted!r}. Loaded: {known}.", {role: ["Unknown."]}
-                )
+        # the same checks as creating it, so a dry run refuses what the real run would refuse
+        key, _name, stds = services.check_new_crosswalk(key, name or f"{source} to {target}", source, target)
         probe = Crosswalk(key=key, name=name or "", source=stds[source], target=stds[target])
     else:
         for role, given in (("source", source), ("target", target)):

@@ -217,17 +217,12 @@ def get_relation(relation_id: uuid.UUID | str) -> CrosswalkRelation:
     return row
 
 
-def create_crosswalk(
-    actor: Actor,
-    key: str,
-    name: str,
-    source: str,
-    target: str,
-    description: str = "",
-    origin: str = Origin.USER,
-) -> Crosswalk:
-    """A new, empty crosswalk between two loaded standards (its relations are added next)."""
-    check(actor, Perm.EDIT_MAPPINGS)
+def check_new_crosswalk(
+    key: str, name: str, source: str, target: str, description: str = ""
+) -> tuple[str, str, dict[str, Standard]]:
+    """Check what a new crosswalk needs (a key of the right shape, a name, two different loaded
+    standards) without writing anything, so a dry run refuses what the real run would refuse.
+    Returns the cleaned key and name and the two standards by key."""
     reject_control_characters({"key": key, "name": name, "description": description})
     key, name = (key or "").strip(), " ".join((name or "").split())
     fields: dict[str, list[str]] = {}
@@ -250,6 +245,23 @@ def create_crosswalk(
         raise ValidationFailed(
             "A crosswalk relates two different standards.", {"target": ["Same as the source."]}
         )
+    if Crosswalk.objects.filter(key=key).exists():
+        raise Conflict(f"A crosswalk {key!r} already exists; add relations to it or choose another key.")
+    return key, name, found
+
+
+def create_crosswalk(
+    actor: Actor,
+    key: str,
+    name: str,
+    source: str,
+    target: str,
+    description: str = "",
+    origin: str = Origin.USER,
+) -> Crosswalk:
+    """A new, empty crosswalk between two loaded standards (its relations are added next)."""
+    check(actor, Perm.EDIT_MAPPINGS)
+    key, name, found = check_new_crosswalk(key, name, source, target, description)
     with transaction.atomic():
         if Crosswalk.objects.filter(key=key).exists():
             raise Conflict(f"A crosswalk {key!r} already exists; add relations to it or choose another key.")

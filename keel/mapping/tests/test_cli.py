@@ -202,3 +202,31 @@ def test_a_messy_file_is_read_like_the_control_import(
     )
     # Then the header is found under the title and the row is planned
     assert code == 0 and "1 rows: 1 to create" in out, out
+
+
+@pytest.mark.parametrize(
+    ("key", "source", "message"),
+    [
+        ("Bad Key!", "iso42001:2023", "lower-case letters"),
+        ("ai-to-ai", "iso27001:2022", "two different standards"),
+    ],
+)
+def test_a_dry_run_refuses_a_new_crosswalk_the_real_run_would_refuse(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, key: str, source: str, message: str
+) -> None:
+    path = write(tmp_path, "source,target,relation,rationale,extension\nA.7.4,A.5.12,equal,Same.,\n")
+    code, _, err = run(
+        capsys,
+        "crosswalk",
+        "import",
+        path,
+        "--key",
+        key,
+        "--source",
+        source,
+        "--target",
+        "iso27001:2022",
+        "--dry-run",
+    )
+    assert code == 1 and message in err, err
+    assert not Crosswalk.objects.filter(key=key).exists()
