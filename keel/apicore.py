@@ -15,6 +15,8 @@ from pydantic import BaseModel
 
 from keel.core.actor import Actor
 from keel.core.choices import Channel
+from keel.core.errors import ValidationFailed
+from keel.core.models import User
 from keel.core.permissions import has_any_role
 
 T = TypeVar("T")
@@ -148,3 +150,14 @@ def paginate(
 
 def user_has_access(request: HttpRequest) -> bool:
     return has_any_role(getattr(request, "user", None))
+
+
+def user_by_email(email: str | None, field: str = "owner") -> User | None:
+    """The account an API body names by email (case-insensitive); ``None`` for none given, a
+    422 naming ``field`` for an unknown one."""
+    if email is None or not email.strip():
+        return None
+    user = User.objects.filter(email__iexact=email.strip()).first()
+    if user is None:
+        raise ValidationFailed(f"No user with email {email!r}.", {field: ["Unknown user."]})
+    return user

@@ -15,8 +15,8 @@ from django.http import HttpRequest
 from ninja import Query, Router, Status
 
 from keel.apicore import Page, actor, paginate, permission, responses
+from keel.apicore import user_by_email as _user
 from keel.core.errors import ValidationFailed
-from keel.core.models import User
 from keel.core.permissions import Perm, check
 
 from . import queries, services
@@ -68,15 +68,6 @@ def _value(v: Any) -> Any:
     if isinstance(v, list):
         return [_value(i) for i in v]
     return getattr(v, "value", v)
-
-
-def _user(email: str | None, field: str = "owner") -> User | None:
-    if email is None or not email.strip():
-        return None
-    user = User.objects.filter(email__iexact=email.strip()).first()
-    if user is None:
-        raise ValidationFailed(f"No user with email {email!r}.", {field: ["Unknown user."]})
-    return user
 
 
 def _data(payload: Any, exclude_unset: bool = False) -> dict[str, Any]:

@@ -10,9 +10,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Query, Router, Status
 
-from keel.apicore import Page, actor, paginate, permission, responses
+from keel.apicore import Page, actor, paginate, permission, responses, user_by_email
 from keel.core.errors import ValidationFailed
-from keel.core.models import User
 from keel.core.permissions import Perm, check
 
 from . import queries, services
@@ -26,15 +25,6 @@ assets = Router(tags=["assets"])
 
 def _value(v: Any) -> Any:
     return getattr(v, "value", v)
-
-
-def user_by_email(email: str | None, field: str = "owner") -> User | None:
-    if email is None or not email.strip():
-        return None
-    user = User.objects.filter(email__iexact=email.strip()).first()
-    if user is None:
-        raise ValidationFailed(f"No user with email {email!r}.", {field: ["Unknown user."]})
-    return user
 
 
 def level_by_key(key: str | None) -> ClassificationLevel | None:

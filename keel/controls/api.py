@@ -14,8 +14,8 @@ from django.http import HttpRequest
 from ninja import Query, Router, Status
 
 from keel.apicore import Page, actor, paginate, permission, responses
+from keel.apicore import user_by_email as _owner
 from keel.core.errors import Conflict, NotFound, ValidationFailed
-from keel.core.models import User
 from keel.core.permissions import Perm, check
 
 from . import queries, services
@@ -44,15 +44,6 @@ templates = Router(tags=["controls"])
 
 def _value(v: Any) -> Any:
     return getattr(v, "value", v)
-
-
-def _owner(email: str | None, field: str = "owner") -> User | None:
-    if email is None or not email.strip():
-        return None
-    user = User.objects.filter(email__iexact=email.strip()).first()
-    if user is None:
-        raise ValidationFailed(f"No user with email {email!r}.", {field: ["Unknown user."]})
-    return user
 
 
 def _detail(who: Any, ref: uuid.UUID | str) -> Control:

@@ -17,8 +17,8 @@ from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 
 from keel.apicore import ERRORS, Page, actor, paginate, permission, responses
+from keel.apicore import user_by_email as _user
 from keel.core.errors import ValidationFailed
-from keel.core.models import User
 from keel.core.permissions import Perm, check
 
 from . import downloads, queries, services
@@ -40,15 +40,6 @@ from .schemas import (
 )
 
 router = Router(tags=["evidence"])
-
-
-def _user(email: str | None, field: str) -> User | None:
-    if email is None or not email.strip():
-        return None
-    user = User.objects.filter(email__iexact=email.strip()).first()
-    if user is None:
-        raise ValidationFailed(f"No user with email {email!r}.", {field: ["Unknown user."]})
-    return user
 
 
 def _version(fields: VersionFields, **extra: Any) -> services.NewVersion:

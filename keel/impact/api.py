@@ -14,9 +14,8 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Query, Router, Status
 
-from keel.apicore import Page, actor, paginate, permission, responses
+from keel.apicore import Page, actor, paginate, permission, responses, user_by_email
 from keel.core.errors import NotFound, ValidationFailed
-from keel.core.models import User
 from keel.core.permissions import Perm, check
 from keel.risks.models import Risk
 
@@ -186,11 +185,7 @@ def raise_risk(
     request: HttpRequest, assessment_id: uuid.UUID, impact_id: uuid.UUID, payload: RaiseIn
 ) -> Status[Risk]:
     _impact(assessment_id, impact_id)
-    owner: User | None = None
-    if payload.owner:
-        owner = User.objects.filter(email__iexact=payload.owner.strip()).first()
-        if owner is None:
-            raise ValidationFailed(f"No user with email {payload.owner!r}.", {"owner": ["Unknown user."]})
+    owner = user_by_email(payload.owner)
     risk = services.raise_risk(
         actor(request), impact_id, owner=owner, title=payload.title, risk_source=payload.risk_source
     )

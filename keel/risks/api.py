@@ -15,8 +15,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Query, Router, Status
 
-from keel.apicore import Page, actor, paginate, permission, responses
-from keel.assets.api import user_by_email
+from keel.apicore import Page, actor, paginate, permission, responses, user_by_email
 from keel.core.errors import NotFound, ValidationFailed
 from keel.core.permissions import Perm, check
 
