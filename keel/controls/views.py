@@ -98,11 +98,14 @@ def control_list(request: HttpRequest) -> HttpResponse:
         problem = f"{exc.message} Showing all controls."
         qs = queries.controls(user)
     page_obj = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page", 1))
+    controls = list(page_obj.object_list)
     ctx = {
         "form": form,
         "problem": problem,
         "page_obj": page_obj,
-        "controls": list(page_obj.object_list),
+        "controls": controls,
+        # the rows the user may select for a bulk edit: the one update rule, row by row
+        "selectable": {c.pk for c in controls if queries.update_scope(user, c)},
         "can_edit": _can_edit_any(user),
         # an owner with edit_own_controls alone bulk-sets the status and effectiveness of theirs
         "can_bulk": _can_edit_any(user) or _can_update_own_any(user),

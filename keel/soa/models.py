@@ -11,8 +11,9 @@ Slots other changes fill later (documented in docs/soa.md):
   The column stays until a later migration drops it.
 - ``SoARow.ai_systems``: names of the AI systems a 42001 row applies to, a list of text until
   the AI-system inventory exists.
-- Evidence: not stored on rows. It belongs to the implementing controls and arrives with the
-  evidence change; exports show an empty evidence column until then.
+- Evidence: not stored on rows. :func:`keel.soa.queries.rows` computes it from the evidence
+  register (evidence linked to the row's requirement plus the evidence of its implementing
+  controls); an approved version freezes the evidence's reference and title only.
 """
 
 from __future__ import annotations
