@@ -31,7 +31,7 @@ from keel.core.actor import Actor
 from keel.core.choices import TrailAction
 from keel.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from keel.core.models import User
-from keel.core.permissions import Perm, check
+from keel.core.permissions import Perm, check, has_perm
 from keel.core.services.records import apply_fields, clean, reject_control_characters
 from keel.standards.choices import EntryKind
 from keel.standards.models import Requirement
@@ -500,10 +500,33 @@ def update_action(actor: Actor, action_id: uuid.UUID | str, **data: Any) -> Trea
 # ---------------------------------------------------------------- approval, acceptance, exception
 
 
+def may_accept(user: User | None, risk: Risk) -> bool:
+    """The approval rule: the risk's owner or named delegate, holding ``accept_risks`` over its
+    system, approves the plan and accepts the residual risk. Pages ask this to show the button;
+    :func:`approve` enforces it."""
+    return (
+        user is not None
+        and user.pk in {risk.owner_id, risk.delegate_id}
+        and has_perm(user, Perm.ACCEPT_RISKS, risk.management_system)
+    )
+
+
+def may_second_approve(user: User | None, risk: Risk, pending: RiskApproval | None) -> bool:
+    """The second approver of a pending exception: ``edit_risks`` over the risk's system and not
+    the person who requested it (:func:`approve_exception` enforces it)."""
+    return (
+        user is not None
+        and pending is not None
+        and pending.state == ApprovalState.PENDING
+        and pending.approved_by_id != user.pk
+        and has_perm(user, Perm.EDIT_RISKS, risk.management_system)
+    )
+
+
 def _check_approver(actor: Actor, risk: Risk) -> User:
     check(actor, Perm.ACCEPT_RISKS, risk.management_system)
     user = actor.user
-    if user is None or user.pk not in {risk.owner_id, risk.delegate_id}:
+    if user is None or not may_accept(user, risk):
         who = risk.owner.email + (f" or the delegate {risk.delegate.email}" if risk.delegate else "")
         raise PermissionDenied(
             f"Only the risk owner ({who}) may approve the treatment plan and accept the residual risk of {risk.ref_id}."

@@ -159,24 +159,20 @@ def _detail_context(request: HttpRequest, risk: Any) -> dict[str, Any]:
     user = current_user(request)
     ms = risk.management_system
     approval = queries.current_approval(risk)
-    is_owner = user.pk in {risk.owner_id, risk.delegate_id}
     can_trail = has_perm(user, Perm.VIEW_TRAIL, ms)
     m = risk.methodology
     return {
         "risk": risk,
         "m": m,
-        "inherent_label": m.level(risk.inherent_level)["label"],
-        "residual_label": m.level(risk.residual_level)["label"] if risk.residual_level else "",
+        "inherent_label": risk.inherent_label,
+        "residual_label": risk.residual_label,
         "residual_acceptable": m.acceptable(risk.residual_level) if risk.residual_level else None,
         "approval": approval,
         "lapsed": risk.current_acceptance == AcceptanceState.LAPSED,
         "approvals": list(risk.approvals.all()),
         "can_edit": has_perm(user, Perm.EDIT_RISKS, ms),
-        "can_accept": is_owner and has_perm(user, Perm.ACCEPT_RISKS, ms),
-        "can_second": approval is not None
-        and approval.state == "pending"
-        and approval.approved_by_id != user.pk
-        and has_perm(user, Perm.EDIT_RISKS, ms),
+        "can_accept": services.may_accept(user, risk),
+        "can_second": services.may_second_approve(user, risk, approval),
         "exception_form": ApproveExceptionForm(auto_id="exc-%s"),
         "action_form": ActionForm(auto_id="action-%s"),
         "can_trail": can_trail,
