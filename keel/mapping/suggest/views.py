@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from keel.controls.queries import perimeter_of
 from keel.core.actor import Actor
-from keel.core.errors import KeelError
+from keel.core.errors import KeelError, ValidationFailed
 from keel.core.pages import page
 from keel.core.permissions import Perm, has_perm, system_ids_with
 from keel.core.views import current_user, is_partial
@@ -34,7 +34,8 @@ def _params(request: HttpRequest) -> dict[str, Any]:
         "source": q.get("source", engine.ORG) or engine.ORG,
         "target": q.get("target", DEFAULT_TARGET) or DEFAULT_TARGET,
         "method": q.get("method", "lexical") or "lexical",
-        "top": int(top) if top.isdigit() else 3,
+        # a number the engine checks (1 to 50); anything else is said, not replaced
+        "top": int(top) if top.strip().lstrip("-").isdigit() else (top if top.strip() else 3),
         "no_crosswalk": q.get("no_crosswalk") in ("1", "on", "true"),
     }
 
@@ -46,6 +47,11 @@ def suggestions(request: HttpRequest) -> HttpResponse:
     error = ""
     groups: list[dict[str, Any]] = []
     try:
+        if not isinstance(p["top"], int):
+            raise ValidationFailed(
+                f"top is a whole number between 1 and {engine.MAX_TOP}, not {p['top']!r}.",
+                {"top": ["Not a number."]},
+            )
         rows = engine.suggest(
             user, p["source"], p["target"], top=p["top"], method=p["method"], no_crosswalk=p["no_crosswalk"]
         )

@@ -96,3 +96,15 @@ def test_page_shows_decision_buttons_only_to_those_who_may_decide(
     manager = login_client(make_user("compliance_manager", isms)).get(reverse("mapping-suggestions"))
     assert "KC-000" in viewer.content.decode() and 'value="reject"' not in viewer.content.decode()
     assert 'value="reject"' in manager.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("top", "message"), [("-1", "between 1 and"), ("abc", "whole number"), ("0", "between 1 and")]
+)
+def test_page_says_a_bad_top_instead_of_replacing_it(
+    admin_client: Client, isms: ManagementSystem, top: str, message: str
+) -> None:
+    controls(isms, 1)
+    page = admin_client.get(reverse("mapping-suggestions"), {"source": "org", "target": AIMS, "top": top})
+    html = page.content.decode()
+    assert page.status_code == 200 and message in html and "KC-000" not in html.split("</form>")[-1]
