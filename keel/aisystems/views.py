@@ -150,12 +150,8 @@ def system_detail(request: HttpRequest, ref: str) -> HttpResponse:
     ms = system.management_system
     can_trail = has_perm(user, Perm.VIEW_TRAIL, ms)
     blockers = gates.deployment_blockers(system) if system.lifecycle_stage not in gates.GATED_STAGES else []
-    from keel.impact import queries as impact_queries
-    from keel.impact.services import due_state
+    from keel.impact import queries as impact_queries  # impact assessments build on AI systems
 
-    versions = impact_queries.for_system(system.pk)
-    dues = [due_state(a) for a in versions]
-    assessments = [{"a": a, "due": d} for a, d in zip(versions, dues, strict=True)]
     return render(
         request,
         "aisystems/detail.html",
@@ -168,9 +164,7 @@ def system_detail(request: HttpRequest, ref: str) -> HttpResponse:
             "can_record": has_perm(user, Perm.RECORD_AI_RESULTS, ms),
             "stage_form": StageForm(initial={"stage": system.lifecycle_stage}),
             "blockers": blockers,
-            "assessments": assessments,
-            "assessment_due": next((d for d in dues if d.due), None),
-            "has_draft": any(a.status == "draft" for a in versions),
+            **impact_queries.system_panel(system.pk),
             "can_trail": can_trail,
             "history": describe(list(queries.history(system)), user) if can_trail else [],
         },

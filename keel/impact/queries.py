@@ -102,6 +102,21 @@ def for_system(system_id: uuid.UUID) -> list[ImpactAssessment]:
     return list(base().filter(ai_system_id=system_id).order_by("-version"))
 
 
+def system_panel(system_id: uuid.UUID) -> dict[str, object]:
+    """What the AI system page shows of its impact assessments: every version with whether it is
+    due for re-assessment (the rule of :func:`keel.impact.services.due_state`, as the gate and
+    the API use it), the first due one, and whether a draft is open."""
+    from .services import due_state  # services build on these queries
+
+    versions = for_system(system_id)
+    dues = [due_state(a) for a in versions]
+    return {
+        "assessments": [{"a": a, "due": d} for a, d in zip(versions, dues, strict=True)],
+        "assessment_due": next((d for d in dues if d.due), None),
+        "has_draft": any(a.status == AssessmentStatus.DRAFT for a in versions),
+    }
+
+
 def due_summary(user: User | None, limit: int = 8) -> dict[str, object]:
     """The dashboard panel: how many approved assessments are due, and the first few."""
     qs = restrict(base(), user, Perm.VIEW, field=MS).filter(due_q()).order_by("due_since", "ai_system__name")
