@@ -101,7 +101,7 @@ def import_assets(
         for a in Asset.objects.select_related("owner", "classification", "management_system")
     }
     seen: set[str] = set()
-    next_number = int(services.next_ref_id().split("-")[1])
+    next_number = int(services.likely_next_ref_id().split("-")[1])
 
     def cell(cells: list[Any], name: str) -> str:
         cols = columns.of(name)

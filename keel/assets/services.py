@@ -3,7 +3,6 @@ each, each records its trail entry. Levels and assets are retired, not deleted, 
 
 from __future__ import annotations
 
-import re
 import uuid
 from typing import Any
 
@@ -14,6 +13,7 @@ from django.utils import timezone
 from keel.core import trail
 from keel.core.actor import Actor
 from keel.core.choices import TrailAction
+from keel.core.concurrency import likely_next_ref, next_ref
 from keel.core.errors import Conflict, NotFound, ValidationFailed
 from keel.core.models import ManagementSystem
 from keel.core.permissions import Perm, check
@@ -35,7 +35,6 @@ LEVEL_FIELDS = (
     "training_data_deletion",
 )
 ASSET_FIELDS = ("ref_id", "name", "description", "type", "owner", "classification", "location")
-REF_PATTERN = re.compile(r"^AS-(\d+)$")
 
 
 # ---------------------------------------------------------------- classification levels
@@ -100,10 +99,13 @@ def retire_level(actor: Actor, ref: uuid.UUID | str) -> ClassificationLevel:
 
 
 def next_ref_id() -> str:
-    numbers = [
-        int(m.group(1)) for r in Asset.objects.values_list("ref_id", flat=True) if (m := REF_PATTERN.match(r))
-    ]
-    return f"AS-{(max(numbers) + 1) if numbers else 1:03d}"
+    """Reserve the next ``AS-nnn`` (inside the service's transaction; concurrent creates queue)."""
+    return next_ref(Asset, "AS-")
+
+
+def likely_next_ref_id() -> str:
+    """The ``AS-nnn`` a new asset would probably get: for a form's placeholder or a dry run."""
+    return likely_next_ref(Asset, "AS-")
 
 
 def system_ref(

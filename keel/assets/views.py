@@ -85,7 +85,7 @@ def asset_create(request: HttpRequest) -> HttpResponse:
                 messages.success(request, f"Asset {asset.ref_id} is recorded.")
                 return redirect("asset-detail", ref=asset.ref_id)
     else:
-        form = AssetForm(initial={"ref_id": services.next_ref_id()})
+        form = AssetForm(initial={"ref_id": services.likely_next_ref_id()})
     return render(
         request, "assets/form.html", {"form": form, "asset": None}, status=INVALID if form.errors else 200
     )

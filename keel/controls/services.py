@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -16,6 +15,7 @@ from django.utils import timezone
 from keel.core import trail
 from keel.core.actor import Actor
 from keel.core.choices import TrailAction
+from keel.core.concurrency import likely_next_ref, next_ref
 from keel.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from keel.core.models import ManagementSystem, User
 from keel.core.permissions import Perm, check, has_perm
@@ -28,7 +28,6 @@ from .models import Control, ControlLink, ControlTemplate, Tag, TemplateRequirem
 from .templates_loader import TEMPLATES_DIR, read_templates
 
 CONTROL_FIELDS = ("ref_id", "title", "description", "owner", "type", "frequency", "status", "effectiveness")
-REF_PATTERN = re.compile(r"^KC-(\d+)$")
 
 
 # ---------------------------------------------------------------- template library
@@ -116,13 +115,13 @@ def load_templates(actor: Actor, folder: Path = TEMPLATES_DIR) -> TemplateLoadRe
 
 
 def next_ref_id() -> str:
-    """The next free ``KC-nnn`` reference."""
-    numbers = [
-        int(m.group(1))
-        for ref in Control.objects.values_list("ref_id", flat=True)
-        if (m := REF_PATTERN.match(ref))
-    ]
-    return f"KC-{(max(numbers) + 1) if numbers else 1:03d}"
+    """Reserve the next free ``KC-nnn`` (inside the service's transaction; concurrent creates queue)."""
+    return next_ref(Control, "KC-")
+
+
+def likely_next_ref_id() -> str:
+    """The ``KC-nnn`` a new control would probably get: for a form's placeholder or a dry run."""
+    return likely_next_ref(Control, "KC-")
 
 
 def _systems(ids: Iterable[uuid.UUID | str] | None) -> list[ManagementSystem]:

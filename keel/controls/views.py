@@ -206,7 +206,7 @@ def control_create(request: HttpRequest) -> HttpResponse:
                 )
                 return redirect("control-detail", ref=control.ref_id)
     else:
-        form = ControlForm(user=user, initial={"ref_id": services.next_ref_id()})
+        form = ControlForm(user=user, initial={"ref_id": services.likely_next_ref_id()})
     return render(
         request, "controls/form.html", {"form": form, "control": None}, status=INVALID if form.errors else 200
     )

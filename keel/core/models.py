@@ -343,6 +343,18 @@ class TrailHead(models.Model):
         return f"trail head #{self.seq}"
 
 
+class RefSequence(models.Model):
+    """The last reference number handed out per prefix (``KC-``, ``EV-``, ``AS-``, ``IS-``, ``AI-``).
+    Its row is locked while a new reference is chosen, so concurrent creates never collide
+    (:func:`keel.core.concurrency.next_ref`)."""
+
+    prefix = models.CharField(max_length=16, primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.prefix}{self.last}"
+
+
 class TrailEntry(models.Model):
     """One append-only audit-trail entry.
 

@@ -33,6 +33,7 @@ from keel.controls.services import _check_on_systems, _systems
 from keel.core import trail
 from keel.core.actor import Actor
 from keel.core.choices import TrailAction
+from keel.core.concurrency import next_ref
 from keel.core.errors import Conflict, NotFound, ValidationFailed
 from keel.core.models import User
 from keel.core.permissions import Perm
@@ -44,7 +45,6 @@ from .choices import EvidenceKind, EvidenceStatus
 from .models import Evidence, EvidenceControl, EvidenceRequirement, EvidenceVersion
 
 EVIDENCE_FIELDS = ("title", "description", "owner")
-REF_PATTERN = re.compile(r"^EV-(\d+)$")
 CHUNK = 64 * 1024
 CONTENT_TYPE = re.compile(r"^[a-z0-9][a-z0-9!#$&^_.+-]{0,62}/[a-z0-9][a-z0-9!#$&^_.+-]{0,62}$")
 # Content types a browser may be told as they are (the download is an attachment anyway);
@@ -334,12 +334,8 @@ def _create_version(
 
 
 def next_ref_id() -> str:
-    numbers = [
-        int(m.group(1))
-        for ref in Evidence.objects.values_list("ref_id", flat=True)
-        if (m := REF_PATTERN.match(ref))
-    ]
-    return f"EV-{(max(numbers) + 1) if numbers else 1:03d}"
+    """Reserve the next free ``EV-nnn`` (inside the service's transaction; concurrent creates queue)."""
+    return next_ref(Evidence, "EV-")
 
 
 def _snapshot(evidence: Evidence) -> dict[str, Any]:

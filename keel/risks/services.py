@@ -13,7 +13,6 @@ Approval rules (docs/risks.md, docs/adr/0012):
 from __future__ import annotations
 
 import datetime as dt
-import re
 import uuid
 from collections.abc import Iterable
 from typing import Any
@@ -29,6 +28,7 @@ from keel.controls.models import Control
 from keel.core import trail
 from keel.core.actor import Actor
 from keel.core.choices import TrailAction
+from keel.core.concurrency import next_ref
 from keel.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from keel.core.models import User
 from keel.core.permissions import Perm, check, has_perm
@@ -145,14 +145,8 @@ def get_risk(ref: uuid.UUID | str, lock: bool = False) -> Risk:
 
 
 def next_ref_id(register: str) -> str:
-    prefix = PREFIX[Register(register)]
-    pattern = re.compile(rf"^{prefix}-(\d+)$")
-    numbers = [
-        int(m.group(1))
-        for r in Risk.objects.filter(register=register).values_list("ref_id", flat=True)
-        if (m := pattern.match(r))
-    ]
-    return f"{prefix}-{(max(numbers) + 1) if numbers else 1:03d}"
+    """Reserve the next ``IS-nnn`` or ``AI-nnn`` (inside the service's transaction)."""
+    return next_ref(Risk, f"{PREFIX[Register(register)]}-")
 
 
 def _requirement(value: Any, kind: str, field: str) -> Requirement | None:
