@@ -84,7 +84,7 @@ class IssueEffect(models.TextChoices):
 
 
 class ClimateRelevance(models.TextChoices):
-    """The climate-change determination of ISO 27001/42001 Amd 1:2024 (clause 4.1)."""
+    """The climate-change determination of clause 4.1 (ISO/IEC 42001:2023 as published; ISO/IEC 27001:2022 through Amd 1:2024)."""
 
     NOT_DETERMINED = "not_determined", "Not yet determined"
     RELEVANT = "relevant", "Relevant"

@@ -147,7 +147,7 @@ class OrganisationForm(KeelForm):
         label="Is climate change a relevant issue?",
         choices=ClimateRelevance.choices,
         widget=forms.RadioSelect,
-        help_text="The climate-change determination required since Amendment 1:2024 to clause 4.1.",
+        help_text="The climate-change decision of clause 4.1: in ISO/IEC 42001:2023 as published, added to ISO/IEC 27001:2022 by Amd 1:2024.",
     )
     climate_rationale = forms.CharField(
         label="Rationale",

@@ -91,7 +91,7 @@ class Organisation(models.Model):
         max_length=16, choices=ClimateRelevance.choices, default=ClimateRelevance.NOT_DETERMINED
     )
     climate_rationale = models.TextField(
-        blank=True, help_text="Why climate change is or is not a relevant issue (Amd 1:2024 to clause 4.1)."
+        blank=True, help_text="Why climate change is or is not a relevant issue (clause 4.1)."
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -217,7 +217,7 @@ class InterestedParty(models.Model):
         blank=True, help_text="Which of those needs we address through the management system(s)."
     )
     climate_related = models.BooleanField(
-        default=False, help_text="Has climate-related requirements (Amd 1:2024)."
+        default=False, help_text="Has climate-related requirements (note to clause 4.2)."
     )
     affected_not_user = models.BooleanField(
         default=False, help_text="Affected by our AI systems without being their user (ISO 42001)."
