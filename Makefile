@@ -10,17 +10,29 @@ TEST_POSTGRES_URL ?= $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/tes
 PYTEST_WORKERS ?= 2
 ARTIFACTS := test-artifacts
 
-.PHONY: run test install install-dev lint typecheck migrations-check test-sqlite test-postgres bench clean
+.PHONY: run test test-deps install install-dev lint typecheck migrations-check test-sqlite test-postgres bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-install: $(BIN)/python
+# Installs run again only when pyproject.toml changed (the package itself is installed
+# editable, so code changes need no reinstall): a restart of `make run` takes seconds.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e .
+	touch $@
 
-install-dev: $(BIN)/python
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+
+install-dev: $(VENV)/.installed-dev
+
+## System packages the tests need (Chromium, LibreOffice Calc, Pango, PostgreSQL client).
+test-deps:
+	bash scripts/test-deps.sh
 
 ## Run Keel with the demo organisation on the embedded SQLite database.
 run: install
@@ -30,7 +42,7 @@ run: install
 	$(BIN)/keel serve --host $(HOST) --port $(PORT)
 
 ## Install dev dependencies, lint, type-check, check migrations, run the suite on SQLite and PostgreSQL.
-test: install-dev lint typecheck migrations-check test-sqlite test-postgres
+test: test-deps install-dev lint typecheck migrations-check test-sqlite test-postgres
 
 lint:
 	$(BIN)/ruff check keel bench tests conftest.py
