@@ -464,7 +464,15 @@ def module_of(path: Path) -> str:
     return ".".join(parts)
 
 
-def absolutise(source: str, module: str, is_package: bool) -> str:
+def _is_moved(absolute: str, names: list[str]) -> bool:
+    candidates = [absolute] + [f"{absolute}.{n}" for n in names]
+    for c in candidates:
+        if _guarded(c) or c in SPLITS or c in HUBS or move_target(c) is not None:
+            return True
+    return False
+
+
+def absolutise(source: str, module: str, is_package: bool, only_moved: bool = False) -> str:
     tree = ast.parse(source)
     lines = source.splitlines(keepends=True)
     edits: list[tuple[int, int, int, str]] = []
@@ -475,6 +483,8 @@ def absolutise(source: str, module: str, is_package: bool) -> str:
             if node.level > 1:
                 base = base[: -(node.level - 1)]
             absolute = ".".join(base + ([node.module] if node.module else []))
+            if only_moved and not _is_moved(absolute, [a.name for a in node.names]):
+                continue
             line = lines[node.lineno - 1]
             prefix = "." * node.level + (node.module or "")
             start = line.index("from ") + len("from ")
@@ -981,7 +991,10 @@ def rewrite_files(paths: list[Path], check: bool) -> None:
             text = path.read_text()
         except UnicodeDecodeError:
             continue
-        new = rewrite_text(path, text)
+        new = text
+        if path.suffix == ".py" and path.is_relative_to(ROOT):
+            new = absolutise(text, module_of(path), path.name == "__init__.py", only_moved=True)
+        new = rewrite_text(path, new)
         if new != text:
             REPORT.changed.append(str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path))
             if not check:
