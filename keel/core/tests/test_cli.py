@@ -3,6 +3,7 @@ few end-to-end runs of the real console command against a fresh data folder."""
 
 from __future__ import annotations
 
+import importlib
 import io
 import os
 import shutil
@@ -250,12 +251,12 @@ def stub_demo(monkeypatch: pytest.MonkeyPatch, created: bool = True) -> list[Any
             else "An organisation already exists (Demo); the demo was not loaded again.",
         )
 
-    module = types.ModuleType("keel.core.demo")
+    name = "keel.core.demo"
+    module = types.ModuleType(name)
     module.load_demo = load_demo  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "keel.core.demo", module)
-    import keel.core
-
-    monkeypatch.setattr(keel.core, "demo", module, raising=False)
+    monkeypatch.setitem(sys.modules, name, module)
+    parent, _, leaf = name.rpartition(".")
+    monkeypatch.setattr(importlib.import_module(parent), leaf, module, raising=False)
     return seen
 
 

@@ -22,7 +22,6 @@ from keel.core.models import (
     TrailEntry,
     User,
 )
-from keel.core.services import access
 from keel.core.tests.factories import OrganisationFactory
 from keel.standards.models import Standard
 
@@ -180,7 +179,7 @@ def test_given_a_failure_half_way_when_demo_runs_then_nothing_is_kept(db: Any, m
     def boom(*args: Any, **kwargs: Any) -> None:
         raise KeelError("simulated failure")
 
-    monkeypatch.setattr(access, "create_user", boom)
+    monkeypatch.setattr("keel.core.services.access.create_user", boom)
     entries = TrailEntry.objects.count()
 
     # When / Then
