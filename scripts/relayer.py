@@ -466,10 +466,7 @@ def module_of(path: Path) -> str:
 
 def _is_moved(absolute: str, names: list[str]) -> bool:
     candidates = [absolute] + [f"{absolute}.{n}" for n in names]
-    for c in candidates:
-        if _guarded(c) or c in SPLITS or c in HUBS or move_target(c) is not None:
-            return True
-    return False
+    return any(_guarded(c) or c in SPLITS or c in HUBS or move_target(c) is not None for c in candidates)
 
 
 def absolutise(source: str, module: str, is_package: bool, only_moved: bool = False) -> str:
@@ -650,7 +647,7 @@ def _alias_for(target: str, targets: Iterable[str]) -> str:
     (`platform_models`) when two parts share a module name."""
     parts = target.split(".")
     leaves = [t.rpartition(".")[2] for t in set(targets)]
-    if leaves.count(parts[-1]) > 1:
+    if leaves.count(parts[-1]) > 1 or parts[-1] in _TAKEN:
         return f"{parts[1]}_{parts[-1]}"
     return parts[-1]
 
@@ -677,7 +674,30 @@ def rewrite_aliases(text: str, alias_rewrites: dict[str, dict[str, str]]) -> str
     return text
 
 
+_TAKEN: set[str] = set()
+
+
+def _names_in(text: str) -> set[str]:
+    try:
+        tree = ast.parse(text)
+    except SyntaxError:
+        return set()
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            names.add(node.id)
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.add(node.name)
+        elif isinstance(node, ast.arg):
+            names.add(node.arg)
+        elif isinstance(node, ast.alias):
+            names.add((node.asname or node.name).split(".")[0])
+    return names
+
+
 def rewrite_python_imports(text: str) -> str:
+    _TAKEN.clear()
+    _TAKEN.update(_names_in(text))
     out: list[str] = []
     alias_rewrites: dict[str, dict[str, str]] = {}
     for chunk in _join_continuations(text):
@@ -834,6 +854,41 @@ def files_under(module_path_: Path) -> list[Path]:
     return [module_path_] if module_path_.exists() else []
 
 
+APP_CONFIGS: dict[str, tuple[str, str]] = {
+    "keel.platform": ("PlatformConfig", "Accounts, permissions, page and API helpers, audit trail"),
+    "keel.organisation": ("OrganisationConfig", "Organisation, management systems, roles and context"),
+    "keel.site": ("SiteConfig", "Dashboard, navigation, demo, URL and API mounting, CLI"),
+}
+INSTALLED_OLD = '    "keel.core",\n'
+INSTALLED_NEW = '    "keel.platform",\n    "keel.organisation",\n'
+INSTALLED_LAST = '    "keel.impact",\n'
+
+
+def write_app_configs() -> None:
+    for app, (cls, verbose) in APP_CONFIGS.items():
+        path = module_path(app) / "apps.py"
+        label = app.rpartition(".")[2]
+        text = (
+            "from django.apps import AppConfig\n\n\n"
+            f"class {cls}(AppConfig):\n"
+            f'    name = "{app}"\n'
+            f'    label = "{label}"\n'
+            f'    verbose_name = "{verbose}"\n'
+            '    default_auto_field = "django.db.models.BigAutoField"\n'
+        )
+        if not path.exists() or 'label = "core"' in path.read_text():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text)
+            git("add", str(path.relative_to(ROOT)))
+    settings = ROOT / "keel" / "settings.py"
+    text = settings.read_text()
+    new = text.replace(INSTALLED_OLD, INSTALLED_NEW, 1)
+    if '    "keel.site",\n' not in new:
+        new = new.replace(INSTALLED_LAST, INSTALLED_LAST + '    "keel.site",\n', 1)
+    if new != text:
+        settings.write_text(new)
+
+
 def do_moves() -> None:
     # hubs: remember which names they re-export before they go
     for hub, subs in HUBS.items():
@@ -901,6 +956,9 @@ def do_moves() -> None:
             git("rm", "-r", "-q", "-f", d)
     for pkg in PACKAGES:
         ensure_package(pkg)
+    for app in APP_CONFIGS:
+        ensure_package(f"{app}.migrations")
+    write_app_configs()
 
 
 def _defined(node: ast.stmt) -> list[str]:
