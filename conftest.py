@@ -9,10 +9,11 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from keel.core.actor import Actor
-from keel.core.choices import Role
-from keel.core.models import ManagementSystem, Organisation, User
-from keel.core.tests.factories import (
+from keel.platform.actor import Actor
+from keel.platform.choices import Role
+from keel.organisation.models import ManagementSystem, Organisation
+from keel.platform.models import User
+from keel.organisation.tests.factories import (
     ManagementSystemFactory,
     OrganisationFactory,
     RoleAssignmentFactory,
@@ -63,7 +64,7 @@ def static_files_scanned_once() -> Iterator[None]:
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings: Any) -> None:
     """Argon2 is deliberately slow; tests hash with MD5 (production settings keep Argon2 —
-    ``keel/core/tests/test_settings.py`` checks that)."""
+    ``keel/platform/tests/test_settings.py`` checks that)."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 

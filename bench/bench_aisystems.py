@@ -58,9 +58,11 @@ def main() -> int:
 
     from keel.aisystems import services
     from keel.aisystems.models import Dataset, DatasetDerivation
-    from keel.core.actor import Actor
-    from keel.core.choices import Role
-    from keel.core.services import access, organisation
+    from keel.platform.actor import Actor
+    from keel.platform.choices import Role
+    from keel.organisation import services as organisation
+    from keel.organisation import people as people
+    from keel.platform import accounts as accounts
     from keel.standards.services import load_library
 
     operator = Actor.cli()
@@ -73,8 +75,8 @@ def main() -> int:
         operating_model="unified",
         standards=["iso42001:2023"],
     )
-    admin = access.create_user(operator, "bench@example.com", role=Role.ADMIN)
-    _token, secret = access.create_token(operator, admin, "bench")
+    admin = people.create_user(operator, "bench@example.com", role=Role.ADMIN)
+    _token, secret = accounts.create_token(operator, admin, "bench")
     system = services.create_system(
         operator, management_system=ms, short_name="scoring", name="Scoring", origin="in_house"
     )

@@ -55,10 +55,12 @@ def main() -> int:
     call_command("migrate", verbosity=0)
 
     from keel.controls.models import Control, ControlLink
-    from keel.core.actor import Actor
-    from keel.core.choices import Role
-    from keel.core.errors import KeelError
-    from keel.core.services import access, organisation
+    from keel.platform.actor import Actor
+    from keel.platform.choices import Role
+    from keel.platform.errors import KeelError
+    from keel.organisation import services as organisation
+    from keel.organisation import people as people
+    from keel.platform import accounts as accounts
     from keel.soa import exports
     from keel.soa.services import create_soa
     from keel.standards.models import Requirement
@@ -74,8 +76,8 @@ def main() -> int:
         operating_model="unified",
         standards=["iso27001:2022", "iso42001:2023"],
     )
-    admin = access.create_user(operator, "bench@example.com", role=Role.ADMIN)
-    _token, secret = access.create_token(operator, admin, "bench")
+    admin = people.create_user(operator, "bench@example.com", role=Role.ADMIN)
+    _token, secret = accounts.create_token(operator, admin, "bench")
 
     rng = random.Random(42)
     requirements = list(

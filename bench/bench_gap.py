@@ -56,9 +56,10 @@ def main() -> int:
     call_command("migrate", verbosity=0)
 
     from keel.controls.models import Control, ControlLink
-    from keel.core.actor import Actor
-    from keel.core.choices import Role
-    from keel.core.services import access, organisation
+    from keel.platform.actor import Actor
+    from keel.platform.choices import Role
+    from keel.organisation import services as organisation
+    from keel.organisation import people as people
     from keel.gap import queries
     from keel.mapping.models import Crosswalk, CrosswalkRelation
     from keel.mapping.services import load_crosswalks
@@ -76,7 +77,7 @@ def main() -> int:
         operating_model="unified",
         standards=["iso27001:2022", "iso42001:2023"],
     )
-    admin = access.create_user(operator, "bench@example.com", role=Role.ADMIN)
+    admin = people.create_user(operator, "bench@example.com", role=Role.ADMIN)
     rng = random.Random(42)
 
     # A third standard with its crosswalks (27001 → third, third → 42001).

@@ -37,7 +37,7 @@ def fresh_init(home: Path) -> float:
     env["KEEL_HOME"] = str(home)
     started = time.perf_counter()
     result = subprocess.run(
-        [sys.executable, "-m", "keel.cli", "init"], env=env, capture_output=True, text=True, check=False
+        [sys.executable, "-m", "keel.site.cli", "init"], env=env, capture_output=True, text=True, check=False
     )
     elapsed = time.perf_counter() - started
     if result.returncode != 0:
@@ -99,7 +99,7 @@ def main() -> int:
         import django
 
         django.setup()
-        from keel.core.actor import Actor
+        from keel.platform.actor import Actor
         from keel.standards.loader import DATA_DIR
         from keel.standards.services import load_library
 

@@ -59,9 +59,11 @@ def main() -> int:
 
     from keel.aisystems.models import AISystem
     from keel.controls.models import Control
-    from keel.core.actor import Actor
-    from keel.core.choices import Role
-    from keel.core.services import access, organisation
+    from keel.platform.actor import Actor
+    from keel.platform.choices import Role
+    from keel.organisation import services as organisation
+    from keel.organisation import people as people
+    from keel.platform import accounts as accounts
     from keel.risks import exports, queries
     from keel.risks.defaults import default_methodology
     from keel.risks.models import Risk
@@ -79,8 +81,8 @@ def main() -> int:
         operating_model="unified",
         standards=["iso27001:2022", "iso42001:2023"],
     )
-    admin = access.create_user(operator, "bench@example.com", role=Role.ADMIN)
-    _token, secret = access.create_token(operator, admin, "bench")
+    admin = people.create_user(operator, "bench@example.com", role=Role.ADMIN)
+    _token, secret = accounts.create_token(operator, admin, "bench")
     m = create_methodology(operator, **default_methodology())
     systems = [
         AISystem.objects.create(

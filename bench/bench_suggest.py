@@ -59,7 +59,7 @@ def _setup() -> None:
 
     call_command("migrate", verbosity=0)
     from keel.controls.services import load_templates
-    from keel.core.actor import Actor
+    from keel.platform.actor import Actor
     from keel.standards.services import load_library
 
     load_library(Actor.system("bench"))

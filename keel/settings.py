@@ -60,7 +60,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "ninja",
-    "keel.core",
+    "keel.platform",
+    "keel.organisation",
     "keel.standards",
     "keel.controls",
     "keel.soa",
@@ -71,12 +72,13 @@ INSTALLED_APPS = [
     "keel.assets",
     "keel.risks",
     "keel.impact",
+    "keel.site",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "keel.core.middleware.SecurityHeadersMiddleware",
-    "keel.core.middleware.RejectControlCharactersMiddleware",
+    "keel.platform.middleware.SecurityHeadersMiddleware",
+    "keel.platform.middleware.RejectControlCharactersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -85,11 +87,11 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "keel.core.middleware.LoginRequiredMiddleware",
-    "keel.core.middleware.ApiErrorFormatMiddleware",
+    "keel.platform.middleware.LoginRequiredMiddleware",
+    "keel.platform.middleware.ApiErrorFormatMiddleware",
 ]
 
-ROOT_URLCONF = "keel.urls"
+ROOT_URLCONF = "keel.site.urls"
 WSGI_APPLICATION = "keel.wsgi.application"
 
 TEMPLATES = [
@@ -102,7 +104,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "keel.core.context_processors.keel",
+                "keel.site.context_processors.keel",
             ],
         },
     }
@@ -140,7 +142,7 @@ def _databases() -> dict[str, Any]:
 
 DATABASES = _databases()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-AUTH_USER_MODEL = "core.User"
+AUTH_USER_MODEL = "platform.User"
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

@@ -8,8 +8,8 @@ import datetime as dt
 from typing import Any
 
 from keel.aisystems.models import AIModel, AISystem, Dataset, Evaluation, Metric, MetricFlag
-from keel.core.models import User
-from keel.core.permissions import Perm, has_perm
+from keel.platform.models import User
+from keel.platform.permissions import Perm, has_perm
 
 from .permission_world import World
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from keel.controls.models import Control, ControlLink, ControlTemplate
-from keel.core.models import User
-from keel.core.permissions import Perm, has_perm, system_ids_with
+from keel.platform.models import User
+from keel.platform.permissions import Perm, has_perm, system_ids_with
 from keel.standards.models import Requirement
 
 from .permission_world import Owned, World

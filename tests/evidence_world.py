@@ -8,9 +8,9 @@ from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from keel.core.actor import Actor
-from keel.core.models import User
-from keel.core.permissions import Perm, has_perm, system_ids_with
+from keel.platform.actor import Actor
+from keel.platform.models import User
+from keel.platform.permissions import Perm, has_perm, system_ids_with
 from keel.evidence import services
 from keel.evidence.models import Evidence
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from keel.core.models import User
+from keel.platform.models import User
 from keel.impact.models import Impact, ImpactAssessment
 
 from . import aisystems_world as aw

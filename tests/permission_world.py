@@ -17,13 +17,14 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from keel.core import trail
-from keel.core.actor import Actor
-from keel.core.choices import Role, TrailAction
-from keel.core.models import ApiToken, ManagementSystem, RoleAssignment, ScopeStatement, TrailEntry, User
-from keel.core.permissions import has_owner_perm, has_perm
-from keel.core.services import access
-from keel.core.tests.factories import (
+from keel.platform import trail
+from keel.platform.actor import Actor
+from keel.platform.choices import Role, TrailAction
+from keel.platform.models import ApiToken, TrailEntry, User
+from keel.organisation.models import ManagementSystem, RoleAssignment, ScopeStatement
+from keel.platform.permissions import has_owner_perm, has_perm
+from keel.platform import accounts as accounts
+from keel.organisation.tests.factories import (
     TEST_PASSWORD,
     ContextIssueFactory,
     InterestedPartyFactory,
@@ -60,7 +61,7 @@ ANYWHERE = Anywhere()
 @dataclass(frozen=True)
 class Owned:
     """A target that is a record of ``system`` owned by ``owner_id`` (``None``: nobody), for a
-    rule over one's own records (``OWNED`` in keel/core/permissions.py)."""
+    rule over one's own records (``OWNED`` in keel/platform/permissions.py)."""
 
     system: ManagementSystem
     owner_id: uuid.UUID | None
@@ -102,7 +103,7 @@ class World:
         """An API token of ``user`` (the target's when there is no user)."""
         if user is None:
             return self.target_token
-        token, _secret = access.create_token(Actor.system("matrix"), user, "mine")
+        token, _secret = accounts.create_token(Actor.system("matrix"), user, "mine")
         return token
 
 
@@ -127,7 +128,7 @@ def build_world() -> World:
     issue = ContextIssueFactory.create(organisation=org)
     target: User = UserFactory.create(email="target@example.com")
     target_role = RoleAssignment.objects.create(user=target, role=Role.VIEWER)
-    target_token, _secret = access.create_token(system, target, "target token")
+    target_token, _secret = accounts.create_token(system, target, "target token")
     entry_org = TrailEntry.objects.filter(object_id=str(target_token.pk)).values_list("seq", flat=True).last()
     assert entry_org is not None
     return World(

@@ -12,8 +12,8 @@ from typing import Any
 from django.utils import timezone
 
 from keel.assets.models import Asset, ClassificationLevel
-from keel.core.models import User
-from keel.core.permissions import Perm, has_perm
+from keel.platform.models import User
+from keel.platform.permissions import Perm, has_perm
 from keel.risks.defaults import default_methodology
 from keel.risks.methodology import clean_methodology
 
@@ -196,7 +196,7 @@ def export_risks_argv(world: World, user: User | None) -> list[str]:
 
 
 def only_visible_risks(world: World, user: User, body: Any) -> None:
-    from keel.core.permissions import system_ids_with
+    from keel.platform.permissions import system_ids_with
 
     refs = {i["ref_id"] for i in body["items"]}
     visible = system_ids_with(user, Perm.VIEW)

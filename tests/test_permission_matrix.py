@@ -6,7 +6,7 @@ The expected answer is never written by hand per role: it is what the one permis
 ``has_perm(user, rule, management system of the target)``, says. The tables below only say how
 to call each endpoint (sample arguments, a valid body) and where its target lives. They also
 pin each endpoint's rule, so changing a rule is a deliberate edit here too (as in
-``keel/core/tests/test_permissions.py`` for the role table).
+``keel/platform/tests/test_permissions.py`` for the role table).
 
 The matrix fails when a page, an htmx partial mode, an API operation or a CLI command exists
 without a rule, or without an entry here: add the entry (and the rule) to fix it.
@@ -26,14 +26,14 @@ from django.http import HttpResponse
 from django.test import Client, RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 
-from keel.api import api
-from keel.cli import PERMISSIONS, command_paths, main
+from keel.site.api import api
+from keel.site.cli import PERMISSIONS, command_paths, main
 from keel.controls.tests import import_matrix  # import of an existing ISMS
-from keel.core.choices import Role
-from keel.core.models import User
-from keel.core.navigation import NAV, navigation
-from keel.core.pages import AUTHENTICATED, PUBLIC
-from keel.core.permissions import Perm, has_perm, system_ids_with
+from keel.platform.choices import Role
+from keel.platform.models import User
+from keel.site.navigation import NAV, navigation
+from keel.platform.pages import AUTHENTICATED, PUBLIC
+from keel.platform.permissions import Perm, has_perm, system_ids_with
 from keel.gap.tests import matrix as gap_matrix  # the gap analysis
 from keel.mapping.tests import matrix as xm  # crosswalks (organisation-level records)
 from keel.mapping.tests import suggest_matrix  # catalogue import and mapping suggestions
@@ -2145,7 +2145,7 @@ OPERATOR_ONLY = ("serve",)
 def test_every_cli_command_has_a_rule_and_a_matrix_entry() -> None:
     paths = list(command_paths())
     no_rule = sorted(p for p in paths if p not in PERMISSIONS)
-    assert not no_rule, f"commands without an entry in keel.cli.base.PERMISSIONS: {no_rule}"
+    assert not no_rule, f"commands without an entry in keel.site.cli.base.PERMISSIONS: {no_rule}"
     covered = {c.path for c in CLI_CASES} | set(OPERATOR_ONLY)
     missing = sorted(set(paths) - covered)
     assert not missing, "".join(f"\nadd a matrix entry for 'keel {p}'" for p in missing)

@@ -14,10 +14,10 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Query, Router, Status
 
-from keel.apicore import Page, actor, paginate, permission, responses
-from keel.apicore import user_by_email as _user
-from keel.core.errors import ValidationFailed
-from keel.core.permissions import Perm, check
+from keel.platform.api import Page, actor, paginate, permission, responses
+from keel.platform.api import user_by_email as _user
+from keel.platform.errors import ValidationFailed
+from keel.platform.permissions import Perm, check
 
 from . import queries, services
 from .models import AIModel, AISystem, Dataset, Evaluation, Metric, MetricFlag, QualityCheck

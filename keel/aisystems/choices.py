@@ -1,11 +1,11 @@
 """Enums of the AI system inventory. Lifecycle stages and AI roles are shared with scope
-statements (keel.core.choices)."""
+statements (keel.organisation.choices)."""
 
 from __future__ import annotations
 
 from django.db import models
 
-from keel.core.choices import AIRole, LifecycleStage
+from keel.organisation.choices import AIRole, LifecycleStage
 
 __all__ = [
     "AIRole",

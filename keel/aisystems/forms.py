@@ -9,9 +9,10 @@ from django import forms
 
 from keel.assets.models import ClassificationLevel
 from keel.controls.forms import owner_choices
-from keel.core.forms import DATE, KeelForm
-from keel.core.models import ManagementSystem, User
-from keel.core.permissions import Perm, has_perm
+from keel.platform.forms import DATE, KeelForm
+from keel.organisation.models import ManagementSystem
+from keel.platform.models import User
+from keel.platform.permissions import Perm, has_perm
 
 from . import queries
 from .choices import Acquisition, AIRole, AISystemOrigin, Comparison, Direction, LifecycleStage, ModelType

@@ -27,9 +27,9 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Coalesce, RowNumber
 
-from keel.core.errors import NotFound, PermissionDenied, ValidationFailed
-from keel.core.models import TrailEntry, User
-from keel.core.permissions import Perm, has_perm, restrict
+from keel.platform.errors import NotFound, PermissionDenied, ValidationFailed
+from keel.platform.models import TrailEntry, User
+from keel.platform.permissions import Perm, has_perm, restrict
 
 from . import lineage as lineage_mod
 from .choices import AIRole, AISystemOrigin, Direction, FlagStatus, LifecycleStage

@@ -17,13 +17,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
-from keel.core import trail
-from keel.core.actor import Actor
-from keel.core.choices import TrailAction
-from keel.core.errors import Conflict, NotFound, ValidationFailed
-from keel.core.models import User
-from keel.core.permissions import Perm, check
-from keel.core.services.records import apply_fields, clean, reject_control_characters, validation_failed
+from keel.platform import trail
+from keel.platform.actor import Actor
+from keel.platform.choices import TrailAction
+from keel.platform.errors import Conflict, NotFound, ValidationFailed
+from keel.platform.models import User
+from keel.platform.permissions import Perm, check
+from keel.platform.records import apply_fields, clean, reject_control_characters, validation_failed
 
 from .choices import FlagStatus
 from .models import AISystem, Metric, MetricFlag, MetricReading

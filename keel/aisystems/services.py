@@ -22,13 +22,13 @@ from django.utils import timezone
 
 from keel.assets.models import ClassificationLevel
 from keel.assets.services import get_level
-from keel.core import trail
-from keel.core.actor import Actor
-from keel.core.choices import TrailAction
-from keel.core.errors import Conflict, NotFound, ValidationFailed
-from keel.core.models import ManagementSystem
-from keel.core.permissions import Perm, check
-from keel.core.services.records import apply_fields, clean, reject_control_characters
+from keel.platform import trail
+from keel.platform.actor import Actor
+from keel.platform.choices import TrailAction
+from keel.platform.errors import Conflict, NotFound, ValidationFailed
+from keel.organisation.models import ManagementSystem
+from keel.platform.permissions import Perm, check
+from keel.platform.records import apply_fields, clean, reject_control_characters
 
 from . import gates, lineage
 from .choices import AIRole, Comparison, LifecycleStage

@@ -18,14 +18,15 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from keel.core.actor import Actor
-from keel.core.errors import KeelError
-from keel.core.forms import add_service_error
-from keel.core.models import ManagementSystem, User
-from keel.core.pages import page
-from keel.core.permissions import Perm, has_perm, system_ids_with
-from keel.core.views import INVALID, current_user, is_partial
-from keel.core.views.trail import describe
+from keel.platform.actor import Actor
+from keel.platform.errors import KeelError
+from keel.platform.forms import add_service_error
+from keel.organisation.models import ManagementSystem
+from keel.platform.models import User
+from keel.platform.pages import page
+from keel.platform.permissions import Perm, has_perm, system_ids_with
+from keel.platform.views.common import INVALID, current_user, is_partial
+from keel.organisation.views.trail import describe
 
 from . import charts, gates, queries, services
 from .forms import (
@@ -55,7 +56,7 @@ def _dataset_ms(request: HttpRequest, ref: str, **kwargs: Any) -> ManagementSyst
 
 
 def _flag_ms(request: HttpRequest, flag_id: Any, **kwargs: Any) -> ManagementSystem:
-    from keel.core.errors import NotFound
+    from keel.platform.errors import NotFound
 
     flag = MetricFlag.objects.select_related("ai_system__management_system").filter(pk=flag_id).first()
     if flag is None:

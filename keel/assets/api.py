@@ -10,9 +10,9 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Query, Router, Status
 
-from keel.apicore import Page, actor, paginate, permission, responses, user_by_email
-from keel.core.errors import ValidationFailed
-from keel.core.permissions import Perm, check
+from keel.platform.api import Page, actor, paginate, permission, responses, user_by_email
+from keel.platform.errors import ValidationFailed
+from keel.platform.permissions import Perm, check
 
 from . import queries, services
 from .models import Asset, ClassificationLevel

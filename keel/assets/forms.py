@@ -7,8 +7,8 @@ from typing import Any
 from django import forms
 
 from keel.controls.forms import owner_choices, system_choices
-from keel.core.forms import TEXTAREA, KeelForm
-from keel.core.models import User
+from keel.platform.forms import TEXTAREA, KeelForm
+from keel.platform.models import User
 
 from .choices import AssetType
 from .models import Asset, ClassificationLevel

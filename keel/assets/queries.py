@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
 
-from keel.core.errors import NotFound, ValidationFailed
-from keel.core.models import User
-from keel.core.permissions import Perm, restrict
+from keel.platform.errors import NotFound, ValidationFailed
+from keel.platform.models import User
+from keel.platform.permissions import Perm, restrict
 
 from .choices import AssetType
 from .models import Asset, ClassificationLevel

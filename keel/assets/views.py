@@ -11,13 +11,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from keel.core.actor import Actor
-from keel.core.errors import KeelError
-from keel.core.forms import add_service_error
-from keel.core.models import ManagementSystem
-from keel.core.pages import page
-from keel.core.permissions import Perm, has_perm, system_ids_with
-from keel.core.views import INVALID, current_user, is_partial
+from keel.platform.actor import Actor
+from keel.platform.errors import KeelError
+from keel.platform.forms import add_service_error
+from keel.organisation.models import ManagementSystem
+from keel.platform.pages import page
+from keel.platform.permissions import Perm, has_perm, system_ids_with
+from keel.platform.views.common import INVALID, current_user, is_partial
 
 from . import queries, services
 from .forms import AssetFilterForm, AssetForm, LevelForm

@@ -13,10 +13,10 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Query, Router, Status
 
-from keel.apicore import Page, actor, paginate, permission, responses
-from keel.apicore import user_by_email as _owner
-from keel.core.errors import Conflict, NotFound, ValidationFailed
-from keel.core.permissions import Perm, check
+from keel.platform.api import Page, actor, paginate, permission, responses
+from keel.platform.api import user_by_email as _owner
+from keel.platform.errors import Conflict, NotFound, ValidationFailed
+from keel.platform.permissions import Perm, check
 
 from . import queries, services
 from .models import Control, ControlLink, ControlTemplate

@@ -8,9 +8,11 @@ from typing import Any
 
 from django import forms
 
-from keel.core.forms import TEXTAREA, KeelForm, standard_choices
-from keel.core.models import ManagementSystem, User
-from keel.core.permissions import Perm, has_perm
+from keel.platform.forms import TEXTAREA, KeelForm
+from keel.organisation.forms import standard_choices
+from keel.organisation.models import ManagementSystem
+from keel.platform.models import User
+from keel.platform.permissions import Perm, has_perm
 
 from . import queries
 from .choices import ControlType, Coverage, Effectiveness, Frequency, ImplementationStatus

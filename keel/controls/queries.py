@@ -15,10 +15,11 @@ from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from keel.core.errors import NotFound, PermissionDenied, ValidationFailed
-from keel.core.models import ManagementSystem, TrailEntry, User
-from keel.core.permissions import OWNED, Perm, has_owner_perm, has_perm, system_ids_with
-from keel.core.services.records import standards_by_key
+from keel.platform.errors import NotFound, PermissionDenied, ValidationFailed
+from keel.organisation.models import ManagementSystem
+from keel.platform.models import TrailEntry, User
+from keel.platform.permissions import OWNED, Perm, has_owner_perm, has_perm, system_ids_with
+from keel.standards.records import standards_by_key
 from keel.standards.choices import EntryKind
 from keel.standards.models import Requirement, Standard
 

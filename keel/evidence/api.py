@@ -16,10 +16,10 @@ from django.http import FileResponse, HttpRequest
 from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 
-from keel.apicore import ERRORS, Page, actor, paginate, permission, responses
-from keel.apicore import user_by_email as _user
-from keel.core.errors import ValidationFailed
-from keel.core.permissions import Perm, check
+from keel.platform.api import ERRORS, Page, actor, paginate, permission, responses
+from keel.platform.api import user_by_email as _user
+from keel.platform.errors import ValidationFailed
+from keel.platform.permissions import Perm, check
 
 from . import downloads, queries, services
 from .choices import EvidenceKind

@@ -4,7 +4,7 @@ restore test results, links to the status page and a change ticket — some expi
 expiring soon, so the dashboard has something to say. Small text and CSV files are generated
 here and stored through the same services as an upload (SHA-256, versions, trail).
 
-Called once from :func:`keel.core.demo.load_demo`, inside its transaction, after the controls
+Called once from :func:`keel.site.demo.load_demo`, inside its transaction, after the controls
 are adopted and before the Statements of Applicability are built."""
 
 from __future__ import annotations
@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from keel.core.actor import Actor
-from keel.core.models import ManagementSystem, User
+from keel.platform.actor import Actor
+from keel.organisation.models import ManagementSystem
+from keel.platform.models import User
 
 
 @dataclass

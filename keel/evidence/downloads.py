@@ -11,7 +11,7 @@ import base64
 
 from django.http import FileResponse
 
-from keel.core.errors import Conflict, NotFound
+from keel.platform.errors import Conflict, NotFound
 
 from . import services
 from .models import EvidenceVersion

@@ -8,9 +8,10 @@ from typing import Any
 from django import forms
 
 from keel.controls.forms import owner_choices, system_choices
-from keel.core.forms import DATE, TEXTAREA, KeelForm
-from keel.core.models import ManagementSystem, User
-from keel.core.permissions import Perm, has_perm
+from keel.platform.forms import DATE, TEXTAREA, KeelForm
+from keel.organisation.models import ManagementSystem
+from keel.platform.models import User
+from keel.platform.permissions import Perm, has_perm
 
 from . import queries, services
 from .choices import EvidenceKind, EvidenceStatus, Validity

@@ -15,7 +15,8 @@ from django.db import models
 from django.db.models import F, Q
 
 from keel.controls.models import Control
-from keel.core.models import ManagementSystem, User
+from keel.organisation.models import ManagementSystem
+from keel.platform.models import User
 from keel.standards.models import Requirement
 
 from .choices import EvidenceKind, EvidenceStatus

@@ -23,9 +23,10 @@ from django.utils import timezone
 
 from keel.controls.models import Control
 from keel.controls.queries import management_system_ref, requirement_ref
-from keel.core.errors import NotFound, PermissionDenied, ValidationFailed
-from keel.core.models import ManagementSystem, TrailEntry, User
-from keel.core.permissions import Perm, has_perm, system_ids_with
+from keel.platform.errors import NotFound, PermissionDenied, ValidationFailed
+from keel.organisation.models import ManagementSystem
+from keel.platform.models import TrailEntry, User
+from keel.platform.permissions import Perm, has_perm, system_ids_with
 
 from .choices import EvidenceKind, EvidenceStatus, Validity
 from .models import Evidence, EvidenceControl, EvidenceRequirement, EvidenceVersion

@@ -13,7 +13,7 @@ from typing import Any, Literal
 from django.urls import reverse
 from ninja import Field, Schema
 
-from keel.core.schemas import MS_REF, Body, Filters
+from keel.platform.schemas import MS_REF, Body, Filters
 
 from . import queries
 from .choices import EvidenceKind, EvidenceStatus, Validity

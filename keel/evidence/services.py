@@ -30,14 +30,14 @@ from django.utils import timezone
 
 from keel.controls.models import Control
 from keel.controls.services import _check_on_systems, _systems
-from keel.core import trail
-from keel.core.actor import Actor
-from keel.core.choices import TrailAction
-from keel.core.concurrency import next_ref
-from keel.core.errors import Conflict, NotFound, ValidationFailed
-from keel.core.models import User
-from keel.core.permissions import Perm
-from keel.core.services.records import apply_fields, clean, reject_control_characters
+from keel.platform import trail
+from keel.platform.actor import Actor
+from keel.platform.choices import TrailAction
+from keel.platform.concurrency import next_ref
+from keel.platform.errors import Conflict, NotFound, ValidationFailed
+from keel.platform.models import User
+from keel.platform.permissions import Perm
+from keel.platform.records import apply_fields, clean, reject_control_characters
 from keel.standards.models import Requirement
 
 from . import queries

@@ -19,14 +19,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from keel.core.actor import Actor
-from keel.core.errors import KeelError
-from keel.core.forms import add_service_error
-from keel.core.models import ManagementSystem
-from keel.core.pages import page
-from keel.core.permissions import Perm, system_ids_with
-from keel.core.views import INVALID, current_user, is_partial
-from keel.core.views.trail import describe
+from keel.platform.actor import Actor
+from keel.platform.errors import KeelError
+from keel.platform.forms import add_service_error
+from keel.organisation.models import ManagementSystem
+from keel.platform.pages import page
+from keel.platform.permissions import Perm, system_ids_with
+from keel.platform.views.common import INVALID, current_user, is_partial
+from keel.organisation.views.trail import describe
 
 from . import downloads, queries, services
 from .choices import EvidenceStatus
@@ -215,7 +215,7 @@ def download(request: HttpRequest, ref: str, number: int) -> HttpResponse:
         title = {404: "Not found", 403: "Not allowed", 409: "File damaged"}.get(exc.status, "Error")
         return render(
             request,
-            "core/error.html",
+            "platform/error.html",
             {"status": exc.status, "title": title, "message": exc.message},
             status=exc.status,
         )

@@ -9,8 +9,8 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Status
 
-from keel.apicore import actor, permission, responses
-from keel.core.permissions import Perm, check, system_ids_with
+from keel.platform.api import actor, permission, responses
+from keel.platform.permissions import Perm, check, system_ids_with
 
 from . import exports, queries, services
 from .models import CoverageDecision

@@ -4,15 +4,16 @@ supplier security). The shipped 27001 → 42001 crosswalk carries them over to I
 gap page shows chains through the crosswalk with their extension notes beside the controls
 linked to 42001 directly. A person has corrected one inferred status and confirmed another.
 
-Called once from :func:`keel.core.demo.load_demo`, inside its transaction."""
+Called once from :func:`keel.site.demo.load_demo`, inside its transaction."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
-from keel.core.actor import Actor
-from keel.core.models import ManagementSystem, User
+from keel.platform.actor import Actor
+from keel.organisation.models import ManagementSystem
+from keel.platform.models import User
 
 LEGACY_ISMS_CONTROLS: list[dict[str, Any]] = [
     {

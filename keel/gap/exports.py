@@ -11,7 +11,7 @@ from typing import Any
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from keel.core.errors import KeelError
+from keel.platform.errors import KeelError
 from keel.soa.exports import PDF_MISSING, css_string
 
 from . import queries

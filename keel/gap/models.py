@@ -12,7 +12,8 @@ import uuid
 
 from django.db import models
 
-from keel.core.models import ManagementSystem, User
+from keel.organisation.models import ManagementSystem
+from keel.platform.models import User
 from keel.standards.models import Requirement
 
 from .choices import CoverageStatus

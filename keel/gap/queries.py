@@ -17,10 +17,10 @@ from django.db.models import Q
 
 from keel.controls.choices import ControlType, Coverage, Frequency, ImplementationStatus
 from keel.controls.models import Control, ControlLink, TemplateRequirement
-from keel.core.errors import NotFound, ValidationFailed
-from keel.core.models import ManagementSystem
-from keel.core.services.organisation import get_management_system
-from keel.core.services.records import standards_by_key
+from keel.platform.errors import NotFound, ValidationFailed
+from keel.organisation.models import ManagementSystem
+from keel.organisation.services import get_management_system
+from keel.standards.records import standards_by_key
 from keel.mapping.choices import Relation
 from keel.mapping.models import CrosswalkRelation
 from keel.soa.models import SoARow

@@ -15,12 +15,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from keel.core.actor import Actor
-from keel.core.errors import KeelError
-from keel.core.models import ManagementSystem, TrailEntry
-from keel.core.pages import page
-from keel.core.permissions import Perm, has_perm, system_ids_with
-from keel.core.views.common import current_user, is_partial
+from keel.platform.actor import Actor
+from keel.platform.errors import KeelError
+from keel.organisation.models import ManagementSystem
+from keel.platform.models import TrailEntry
+from keel.platform.pages import page
+from keel.platform.permissions import Perm, has_perm, system_ids_with
+from keel.platform.views.common import current_user, is_partial
 
 from . import exports, queries, services
 from .choices import CoverageStatus
@@ -200,7 +201,7 @@ def gap_export(request: HttpRequest, ms_id: uuid.UUID) -> HttpResponse:
     if fmt not in CONTENT_TYPES:
         return render(
             request,
-            "core/error.html",
+            "platform/error.html",
             {"status": 400, "title": "Unknown format", "message": "Export as xlsx, pdf or json."},
             status=400,
         )

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from keel.core.errors import NotFound, PermissionDenied, ValidationFailed
-from keel.core.models import User
-from keel.core.permissions import Perm, has_perm, restrict
+from keel.platform.errors import NotFound, PermissionDenied, ValidationFailed
+from keel.platform.models import User
+from keel.platform.permissions import Perm, has_perm, restrict
 from keel.risks.models import Risk
 
 from .choices import AssessmentStatus

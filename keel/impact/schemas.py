@@ -9,7 +9,7 @@ from typing import Any
 
 from ninja import Field, Schema
 
-from keel.core.schemas import Body, Filters
+from keel.platform.schemas import Body, Filters
 
 from .choices import Affects, AssessmentStatus, Dimension, Nature, Occurrence
 from .services import due_state

@@ -28,13 +28,14 @@ from django.utils import timezone
 
 from keel.aisystems.choices import LifecycleStage
 from keel.aisystems.models import AIModel, AISystem, Dataset
-from keel.core import trail
-from keel.core.actor import Actor
-from keel.core.choices import TrailAction
-from keel.core.errors import Conflict, NotFound, ValidationFailed
-from keel.core.models import InterestedParty, User
-from keel.core.permissions import Perm, check
-from keel.core.services.records import apply_fields, clean, reject_control_characters
+from keel.platform import trail
+from keel.platform.actor import Actor
+from keel.platform.choices import TrailAction
+from keel.platform.errors import Conflict, NotFound, ValidationFailed
+from keel.organisation.models import InterestedParty
+from keel.platform.models import User
+from keel.platform.permissions import Perm, check
+from keel.platform.records import apply_fields, clean, reject_control_characters
 from keel.risks.models import Methodology, Risk
 from keel.standards.choices import EntryKind
 from keel.standards.models import Requirement

@@ -12,13 +12,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from keel.core.actor import Actor
-from keel.core.errors import KeelError, NotFound
-from keel.core.forms import add_service_error
-from keel.core.models import ManagementSystem
-from keel.core.pages import page
-from keel.core.permissions import Perm, has_perm
-from keel.core.views import INVALID, current_user
+from keel.platform.actor import Actor
+from keel.platform.errors import KeelError, NotFound
+from keel.platform.forms import add_service_error
+from keel.organisation.models import ManagementSystem
+from keel.platform.pages import page
+from keel.platform.permissions import Perm, has_perm
+from keel.platform.views.common import INVALID, current_user
 
 from . import queries, services
 from .forms import ApproveForm, AssessmentForm, ImpactForm

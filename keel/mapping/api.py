@@ -13,9 +13,9 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Status
 
-from keel.apicore import Page, actor, paginate, permission, responses
-from keel.core.errors import Conflict
-from keel.core.permissions import Perm, check
+from keel.platform.api import Page, actor, paginate, permission, responses
+from keel.platform.errors import Conflict
+from keel.platform.permissions import Perm, check
 
 from . import queries, services
 from .csvio import export_csv

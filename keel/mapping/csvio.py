@@ -16,10 +16,10 @@ from typing import Any
 
 from django.db import transaction
 
-from keel.controls.importing.reading import ImportFileError, read_table
-from keel.core.actor import Actor
-from keel.core.errors import KeelError, ValidationFailed
-from keel.core.permissions import Perm, check
+from keel.platform.spreadsheets import ImportFileError, read_table
+from keel.platform.actor import Actor
+from keel.platform.errors import KeelError, ValidationFailed
+from keel.platform.permissions import Perm, check
 from keel.standards.models import Requirement
 
 from . import services

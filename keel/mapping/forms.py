@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django import forms
 
-from keel.core.forms import KeelForm
+from keel.platform.forms import KeelForm
 
 from .choices import Relation
 

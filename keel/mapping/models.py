@@ -16,7 +16,7 @@ import uuid
 from django.db import models
 
 from keel.controls.models import Control
-from keel.core.models import User
+from keel.platform.models import User
 from keel.standards.models import Requirement, Standard
 
 from .choices import Origin, Relation, SuggestionDecisionKind, SuggestionMethod

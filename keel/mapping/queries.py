@@ -12,7 +12,7 @@ from typing import Any
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from keel.core.errors import NotFound, ValidationFailed
+from keel.platform.errors import NotFound, ValidationFailed
 from keel.standards.models import Requirement
 
 from .choices import Relation

@@ -3,7 +3,7 @@ information assets, the risk methodology, about ten information security risks a
 risks treated by the demo's controls — some approved, one accepted by exception, one whose
 acceptance was voided by a later change — and a snapshot of each register.
 
-Called once from :func:`keel.core.demo.load_demo`, inside its transaction, after the controls
+Called once from :func:`keel.site.demo.load_demo`, inside its transaction, after the controls
 and the SoA. The AI systems come from :func:`keel.aisystems.demo.ensure_demo_ai_systems`.
 """
 
@@ -17,8 +17,9 @@ from django.utils import timezone
 
 from keel.assets import services as assets
 from keel.controls.models import Control
-from keel.core.actor import Actor
-from keel.core.models import ManagementSystem, User
+from keel.platform.actor import Actor
+from keel.organisation.models import ManagementSystem
+from keel.platform.models import User
 
 from . import services
 from .defaults import default_methodology

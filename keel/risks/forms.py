@@ -12,8 +12,8 @@ from keel.aisystems.models import AISystem
 from keel.assets.models import Asset
 from keel.controls.forms import owner_choices, system_choices
 from keel.controls.models import Control
-from keel.core.forms import DATE, TEXTAREA, KeelForm
-from keel.core.models import User
+from keel.platform.forms import DATE, TEXTAREA, KeelForm
+from keel.platform.models import User
 from keel.standards.choices import EntryKind
 from keel.standards.models import Requirement
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from keel.core.errors import ValidationFailed
+from keel.platform.errors import ValidationFailed
 
 MIN_SCALE, MAX_SCALE = 3, 5
 

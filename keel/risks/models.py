@@ -20,8 +20,9 @@ from django.utils import timezone
 from keel.aisystems.models import AISystem
 from keel.assets.models import Asset
 from keel.controls.models import Control
-from keel.core.errors import Conflict
-from keel.core.models import ManagementSystem, User
+from keel.platform.errors import Conflict
+from keel.organisation.models import ManagementSystem
+from keel.platform.models import User
 from keel.standards.models import Requirement
 
 from .choices import Acceptance, ActionStatus, ApprovalState, Register, RiskStatus, TreatmentOption

@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from ninja import Field, Schema
 
-from keel.core.schemas import MS_REF, Body, Filters
+from keel.platform.schemas import MS_REF, Body, Filters
 
 from .choices import AcceptanceState, ActionStatus, Register, RiskStatus, TreatmentOption
 

@@ -25,14 +25,14 @@ from keel.aisystems.models import AISystem
 from keel.assets.models import Asset
 from keel.assets.services import system_ref
 from keel.controls.models import Control
-from keel.core import trail
-from keel.core.actor import Actor
-from keel.core.choices import TrailAction
-from keel.core.concurrency import next_ref
-from keel.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from keel.core.models import User
-from keel.core.permissions import Perm, check, has_perm
-from keel.core.services.records import apply_fields, clean, reject_control_characters
+from keel.platform import trail
+from keel.platform.actor import Actor
+from keel.platform.choices import TrailAction
+from keel.platform.concurrency import next_ref
+from keel.platform.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from keel.platform.models import User
+from keel.platform.permissions import Perm, check, has_perm
+from keel.platform.records import apply_fields, clean, reject_control_characters
 from keel.standards.choices import EntryKind
 from keel.standards.models import Requirement
 

@@ -10,12 +10,12 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Query, Router, Status
 
-from keel.apicore import Page, actor, paginate, permission, responses
-from keel.core.errors import NotFound, ValidationFailed
-from keel.core.models import User
-from keel.core.permissions import Perm, check, restrict
-from keel.core.services.organisation import get_management_system
-from keel.core.services.records import standards_by_key
+from keel.platform.api import Page, actor, paginate, permission, responses
+from keel.platform.errors import NotFound, ValidationFailed
+from keel.platform.models import User
+from keel.platform.permissions import Perm, check, restrict
+from keel.organisation.services import get_management_system
+from keel.standards.records import standards_by_key
 
 from . import queries, services
 from .models import SoAVersion, StatementOfApplicability

@@ -2,7 +2,7 @@
 the exclusions a cloud-hosted company with a leased office makes, a few reasons for inclusion,
 one status override, AI-system scoping on 42001 rows, and an approved first version.
 
-Called once from :func:`keel.core.demo.load_demo`, inside its transaction (so it is idempotent
+Called once from :func:`keel.site.demo.load_demo`, inside its transaction (so it is idempotent
 with the rest of the demo)."""
 
 from __future__ import annotations
@@ -13,8 +13,9 @@ from typing import Any
 
 from django.utils import timezone
 
-from keel.core.actor import Actor
-from keel.core.models import ManagementSystem, User
+from keel.platform.actor import Actor
+from keel.organisation.models import ManagementSystem
+from keel.platform.models import User
 
 ISO27001 = "iso27001:2022"
 ISO42001 = "iso42001:2023"

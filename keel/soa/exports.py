@@ -16,7 +16,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from keel.controls.choices import ImplementationStatus
-from keel.core.errors import KeelError
+from keel.platform.errors import KeelError
 
 from . import queries
 from .choices import SoAStatus

@@ -6,8 +6,8 @@ from typing import Any
 
 from django import forms
 
-from keel.core.forms import TEXTAREA, KeelForm
-from keel.core.models import User
+from keel.platform.forms import TEXTAREA, KeelForm
+from keel.platform.models import User
 
 from .choices import SoAStatus
 from .models import SoARow

@@ -23,7 +23,8 @@ import uuid
 from django.db import models
 
 from keel.controls.models import Control
-from keel.core.models import ManagementSystem, User
+from keel.organisation.models import ManagementSystem
+from keel.platform.models import User
 from keel.standards.models import Requirement, Standard
 
 from .choices import SoAStatus

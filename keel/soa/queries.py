@@ -14,8 +14,8 @@ from django.db.models import Count, Max, QuerySet
 
 from keel.controls.choices import Coverage
 from keel.controls.models import ControlLink
-from keel.core.errors import NotFound, ValidationFailed
-from keel.core.models import User
+from keel.platform.errors import NotFound, ValidationFailed
+from keel.platform.models import User
 
 from .choices import RowKind, SoAStatus
 from .models import SoAVersion, StatementOfApplicability

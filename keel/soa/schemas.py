@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from ninja import Field, Schema
 
-from keel.core.schemas import LIMIT, MS_REF, OFFSET, USER_REF, Body
+from keel.platform.schemas import LIMIT, MS_REF, OFFSET, USER_REF, Body
 
 StatusName = Literal["implemented", "partly_implemented", "planned", "not_started", "not_applicable"]
 OverrideName = Literal["", "implemented", "partly_implemented", "planned", "not_started", "not_applicable"]

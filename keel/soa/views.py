@@ -12,12 +12,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from keel.core.actor import Actor
-from keel.core.errors import KeelError
-from keel.core.forms import add_service_error
-from keel.core.pages import page
-from keel.core.permissions import Perm, has_perm, restrict
-from keel.core.views.common import current_user, is_partial
+from keel.platform.actor import Actor
+from keel.platform.errors import KeelError
+from keel.platform.forms import add_service_error
+from keel.platform.pages import page
+from keel.platform.permissions import Perm, has_perm, restrict
+from keel.platform.views.common import current_user, is_partial
 
 from . import exports, queries, services
 from .exports import STATUS_LABELS
@@ -183,7 +183,7 @@ def soa_export(request: HttpRequest, soa_id: uuid.UUID) -> HttpResponse:
     if fmt not in CONTENT_TYPES:
         return render(
             request,
-            "core/error.html",
+            "platform/error.html",
             {"status": 400, "title": "Unknown format", "message": "Export as xlsx, pdf or json."},
             status=400,
         )

@@ -7,10 +7,10 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Query, Router
 
-from keel.apicore import Page, actor, paginate, permission, responses
-from keel.core.errors import ValidationFailed
-from keel.core.permissions import Perm, check
-from keel.core.services.records import standards_by_key
+from keel.platform.api import Page, actor, paginate, permission, responses
+from keel.platform.errors import ValidationFailed
+from keel.platform.permissions import Perm, check
+from keel.standards.records import standards_by_key
 
 from . import queries
 from .models import Requirement

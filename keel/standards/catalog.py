@@ -7,7 +7,7 @@ hold its text. Each row becomes a :class:`~keel.standards.models.Requirement` of
 ``imported``. A re-import of the same key updates items by identifier; items the new file no
 longer has are withdrawn, never deleted, so links and decisions about them stay valid.
 
-Reading reuses the import reader (:mod:`keel.controls.importing.reading`): UTF-8 with or
+Reading reuses the import reader (:mod:`keel.platform.spreadsheets`): UTF-8 with or
 without BOM, Windows-1252, ``,`` ``;`` or tab delimiters, title rows above the header.
 See docs/catalogs.md.
 """
@@ -22,12 +22,12 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from keel.controls.importing.reading import ImportFileError, Table, read_table
-from keel.core import trail
-from keel.core.actor import Actor
-from keel.core.choices import TrailAction
-from keel.core.errors import Conflict, ValidationFailed
-from keel.core.permissions import Perm, check
+from keel.platform.spreadsheets import ImportFileError, Table, read_table
+from keel.platform import trail
+from keel.platform.actor import Actor
+from keel.platform.choices import TrailAction
+from keel.platform.errors import Conflict, ValidationFailed
+from keel.platform.permissions import Perm, check
 
 from .choices import EntryKind, StandardOrigin
 from .models import Requirement, Standard

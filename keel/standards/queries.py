@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
-from keel.core.errors import NotFound
+from keel.platform.errors import NotFound
 
 from .choices import EntryKind
 from .models import Requirement, Standard

@@ -9,10 +9,10 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from keel.core import trail
-from keel.core.actor import Actor
-from keel.core.choices import TrailAction
-from keel.core.permissions import Perm, check
+from keel.platform import trail
+from keel.platform.actor import Actor
+from keel.platform.choices import TrailAction
+from keel.platform.permissions import Perm, check
 
 from .loader import DATA_DIR, EntryData, StandardData, VocabularyData, read_all
 from .models import Requirement, Standard, Vocabulary, VocabularyTerm

@@ -6,10 +6,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from keel.controls.queries import implemented_by
-from keel.core.errors import NotFound
-from keel.core.pages import page
-from keel.core.permissions import Perm
-from keel.core.views import current_user, is_partial, not_found
+from keel.platform.errors import NotFound
+from keel.platform.pages import page
+from keel.platform.permissions import Perm
+from keel.platform.views.common import current_user, is_partial, not_found
 from keel.evidence.queries import for_requirement as evidence_for_requirement
 from keel.mapping.queries import related_for
 

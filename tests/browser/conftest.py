@@ -68,10 +68,11 @@ class Seed:
 @pytest.fixture
 def seed(transactional_db: Any, settings: Any) -> Seed:
     """Standards, an organisation with one management system, an admin and one interested party."""
-    from keel.core.actor import Actor
-    from keel.core.choices import Role
-    from keel.core.models import User
-    from keel.core.services import access, organisation
+    from keel.platform.actor import Actor
+    from keel.platform.choices import Role
+    from keel.platform.models import User
+    from keel.organisation import services as organisation
+    from keel.organisation import people as people
     from keel.standards.services import load_library
 
     system = Actor.system("browser-test")
@@ -84,7 +85,7 @@ def seed(transactional_db: Any, settings: Any) -> Seed:
         operating_model="unified",
         standards=["iso27001:2022", "iso42001:2023"],
     )
-    admin: User = access.create_user(
+    admin: User = people.create_user(
         system, "admin@example.com", full_name="Ada Admin", password=PASSWORD, role=Role.ADMIN
     )
     party = organisation.save_interested_party(

@@ -20,9 +20,9 @@ MANAGER = "cora.manager@example.com"
 @pytest.fixture
 def world(seed: Seed) -> None:
     from keel.controls import services as controls
-    from keel.core.actor import Actor
-    from keel.core.choices import Role
-    from keel.core.services import access
+    from keel.platform.actor import Actor
+    from keel.platform.choices import Role
+    from keel.organisation import people as people
     from keel.risks import services
     from keel.risks.defaults import default_methodology
 
@@ -32,7 +32,7 @@ def world(seed: Seed) -> None:
         controls.create_control(
             system, title=title, type="process", frequency="per_event", management_systems=["integrated"]
         )
-    access.create_user(
+    people.create_user(
         system, MANAGER, full_name="Cora Manager", password=PASSWORD, role=Role.COMPLIANCE_MANAGER
     )
 

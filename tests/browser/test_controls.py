@@ -17,7 +17,7 @@ pytestmark = pytest.mark.browser
 def catalogue(seed: Seed) -> list[str]:
     """Three controls of the integrated system: two processes and one technical control."""
     from keel.controls import services
-    from keel.core.actor import Actor
+    from keel.platform.actor import Actor
 
     system = Actor.system("browser-test")
     refs = []

@@ -61,7 +61,8 @@ def test_browse_and_search_a_standard(web: Browser, seed: Seed) -> None:
 
 
 def test_edit_an_interested_party_inline(web: Browser, seed: Seed) -> None:
-    from keel.core.models import InterestedParty, TrailEntry
+    from keel.organisation.models import InterestedParty
+    from keel.platform.models import TrailEntry
 
     page = web.page
     web.login(seed.admin_email, start="/context/")
@@ -106,6 +107,6 @@ def test_filter_context_by_standard_and_see_the_dashboard_and_trail(web: Browser
     expect(page.get_by_role("heading", name="Management systems and scope")).to_be_visible()
     expect(page.locator(".badge-none", has_text="No scope yet").first).to_be_visible()
     page.goto(web.url("/trail/"))
-    page.get_by_label("Object type").select_option("core.interestedparty")
+    page.get_by_label("Object type").select_option("organisation.interestedparty")
     expect(page.locator("#trail-table tbody tr")).to_have_count(1)
     expect(page.locator("#trail-table")).to_contain_text("Needs expectations")

@@ -33,16 +33,16 @@ def soa(seed: Seed) -> Editor:
     """The integrated system's 27001 SoA; A.5.19 is implemented by a control with full
     coverage, A.5.15 only planned; a compliance manager and a person to be accountable."""
     from keel.controls import services as controls
-    from keel.core.actor import Actor
-    from keel.core.choices import Role
-    from keel.core.services import access
+    from keel.platform.actor import Actor
+    from keel.platform.choices import Role
+    from keel.organisation import people as people
     from keel.soa import services
 
     system = Actor.system("browser-test")
-    access.create_user(
+    people.create_user(
         system, MANAGER, full_name="Cora Manager", password=PASSWORD, role=Role.COMPLIANCE_MANAGER
     )
-    access.create_user(
+    people.create_user(
         system, ACCOUNTABLE, full_name="Bo Facilities", password=PASSWORD, role=Role.CONTRIBUTOR
     )
     for title, status, key in (
@@ -80,7 +80,7 @@ def _open_editor(web: Browser, editor: Editor, ref: str) -> Any:
 
 
 def test_edit_rows_inline_approve_and_compare_versions(web: Browser, soa: Editor) -> None:
-    from keel.core.models import TrailEntry
+    from keel.platform.models import TrailEntry
     from keel.soa.models import SoAVersion
 
     page = web.page

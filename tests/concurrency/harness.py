@@ -21,7 +21,7 @@ from unittest import mock
 import pytest
 from django.db import connection, connections
 
-from keel.core import trail
+from keel.platform import trail
 
 postgres_only = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="lost updates happen on PostgreSQL; SQLite serialises writers"

@@ -9,9 +9,10 @@ from collections.abc import Callable
 import pytest
 
 from keel.aisystems.models import MetricReading
-from keel.cli import main
-from keel.core.choices import Role
-from keel.core.models import ManagementSystem, User
+from keel.site.cli import main
+from keel.platform.choices import Role
+from keel.organisation.models import ManagementSystem
+from keel.platform.models import User
 
 from . import factories as f
 

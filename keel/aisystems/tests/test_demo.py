@@ -5,7 +5,7 @@ from __future__ import annotations
 from keel.aisystems.demo import ensure_demo_ai_systems
 from keel.aisystems.lineage import ancestors
 from keel.aisystems.models import AISystem, Dataset, Evaluation, MetricFlag, MetricReading
-from keel.core.models import ManagementSystem
+from keel.organisation.models import ManagementSystem
 
 
 def test_the_demo_inventory_is_complete_and_idempotent(isms: ManagementSystem) -> None:

@@ -12,10 +12,11 @@ import pytest
 
 from keel.aisystems import gates, lineage, services
 from keel.aisystems.models import AISystem, DatasetDerivation, MetricFlag, MetricReading
-from keel.core.actor import Actor
-from keel.core.choices import Role
-from keel.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from keel.core.models import ManagementSystem, TrailEntry, User
+from keel.platform.actor import Actor
+from keel.platform.choices import Role
+from keel.platform.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from keel.organisation.models import ManagementSystem
+from keel.platform.models import TrailEntry, User
 from keel.impact.tests import factories as impact_factories
 
 from . import factories as f

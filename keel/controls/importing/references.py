@@ -23,7 +23,7 @@ from pathlib import Path
 import yaml
 
 from .columns import StandardHint
-from .reading import ImportFileError
+from keel.platform.spreadsheets import ImportFileError
 
 MAPPING_2013_FILE = Path(__file__).parent / "data" / "iso27001-2013-to-2022.yaml"
 

@@ -21,16 +21,17 @@ from django.utils import timezone
 
 from keel.controls import services as control_services
 from keel.controls.models import Control
-from keel.core import trail
-from keel.core.actor import Actor
-from keel.core.choices import TrailAction
-from keel.core.errors import NotFound
-from keel.core.models import ManagementSystem, User
-from keel.core.permissions import Perm, check
+from keel.platform import trail
+from keel.platform.actor import Actor
+from keel.platform.choices import TrailAction
+from keel.platform.errors import NotFound
+from keel.organisation.models import ManagementSystem
+from keel.platform.models import User
+from keel.platform.permissions import Perm, check
 
 from .columns import CONTROL_FIELDS, ColumnMap, header_score, map_columns, parse_mappings
 from .plan import CREATE, UPDATE, ControlOptions, ImportPlan, Lookups, plan_controls
-from .reading import ImportFileError, Table, read_table
+from keel.platform.spreadsheets import ImportFileError, Table, read_table
 from .references import ReferenceResolver
 
 __all__ = [

@@ -6,7 +6,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from keel.core.models import ManagementSystem, User
+from keel.organisation.models import ManagementSystem
+from keel.platform.models import User
 
 CONTROLS = "Control register\nControl ID;Title;Status;ISO 27001:2022 reference\nIMP-1;Access;Done;A.5.15\n"
 SOA = "Annex A control,Applicable,Justification\nA.7.4,No,No offices\n"
@@ -40,7 +41,7 @@ def soa_argv(ms: ManagementSystem, user: User | None) -> list[str]:
 
 
 def _editable(world: Any, user: User | None) -> str:
-    from keel.core.permissions import Perm, has_perm
+    from keel.platform.permissions import Perm, has_perm
 
     for ms in (world.a, world.b):
         if has_perm(user, Perm.EDIT_CONTROLS, ms):

@@ -12,9 +12,10 @@ from django.test import Client
 
 from keel.controls import services
 from keel.controls.models import Control, ControlLink, ControlTemplate
-from keel.core.actor import Actor
-from keel.core.choices import Role, TrailAction
-from keel.core.models import ManagementSystem, TrailEntry, User
+from keel.platform.actor import Actor
+from keel.platform.choices import Role, TrailAction
+from keel.organisation.models import ManagementSystem
+from keel.platform.models import TrailEntry, User
 
 API = "/api/v1"
 OP = Actor.system("test")

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from keel.cli import main
+from keel.site.cli import main
 from keel.controls.models import Control
-from keel.core.choices import Role
-from keel.core.models import ManagementSystem, User
+from keel.platform.choices import Role
+from keel.organisation.models import ManagementSystem
+from keel.platform.models import User
 from keel.soa.models import SoARow
 
 pytestmark = pytest.mark.django_db

@@ -12,10 +12,11 @@ import pytest
 
 from keel.controls.importing.services import ImportFileError, import_controls
 from keel.controls.models import Control, ControlLink
-from keel.core.actor import Actor
-from keel.core.choices import Role
-from keel.core.errors import PermissionDenied
-from keel.core.models import ManagementSystem, TrailEntry, User
+from keel.platform.actor import Actor
+from keel.platform.choices import Role
+from keel.platform.errors import PermissionDenied
+from keel.organisation.models import ManagementSystem
+from keel.platform.models import TrailEntry, User
 from keel.standards.models import Requirement
 
 OPERATOR = Actor.cli()

@@ -16,7 +16,7 @@ from keel.controls.importing.columns import (
     map_columns,
     parse_mappings,
 )
-from keel.controls.importing.reading import ImportFileError, read_table
+from keel.platform.spreadsheets import ImportFileError, read_table
 from keel.controls.importing.references import Context, ReferenceResolver, mapping_2013
 from keel.standards.models import Requirement
 

@@ -15,8 +15,9 @@ from django.urls import reverse
 
 from keel.controls.importing.services import stage_upload
 from keel.controls.models import Control
-from keel.core.choices import Role
-from keel.core.models import ManagementSystem, User
+from keel.platform.choices import Role
+from keel.organisation.models import ManagementSystem
+from keel.platform.models import User
 
 FILE = (
     "Control register (draft)\n\n"

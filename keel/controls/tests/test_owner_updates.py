@@ -15,10 +15,11 @@ from django.urls import reverse
 
 from keel.controls import queries, services
 from keel.controls.models import Control
-from keel.core.actor import Actor
-from keel.core.choices import Role
-from keel.core.errors import PermissionDenied
-from keel.core.models import ManagementSystem, TrailEntry, User
+from keel.platform.actor import Actor
+from keel.platform.choices import Role
+from keel.platform.errors import PermissionDenied
+from keel.organisation.models import ManagementSystem
+from keel.platform.models import TrailEntry, User
 
 MakeUser = Callable[..., User]
 LoginClient = Callable[[User], Client]
@@ -183,9 +184,9 @@ def test_owning_a_control_grants_nothing_without_a_role_over_every_one_of_its_sy
             services.update_control(as_user(who), c.pk, status="implemented")
         assert _state(c)["status"] == "planned"
     # And with a contributor role over the AIMS too, the shared control is theirs to update
-    from keel.core.services import access
+    from keel.organisation import people as people
 
-    access.grant_role(Actor.cli(), owner, Role.CONTRIBUTOR, aims)
+    people.grant_role(Actor.cli(), owner, Role.CONTRIBUTOR, aims)
     services.update_control(as_user(owner), shared.pk, status="implemented")
     assert _state(shared)["status"] == "implemented"
 

@@ -7,9 +7,10 @@ from collections.abc import Callable
 
 from keel.controls import queries, services
 from keel.controls.models import Control, ControlLink
-from keel.core.choices import Role
-from keel.core.models import ManagementSystem, User
-from keel.core.permissions import Perm
+from keel.platform.choices import Role
+from keel.organisation.models import ManagementSystem
+from keel.platform.models import User
+from keel.platform.permissions import Perm
 from keel.standards.models import Requirement
 
 from .test_api import OP, make_control

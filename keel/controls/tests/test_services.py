@@ -11,10 +11,11 @@ import pytest
 from keel.controls import services
 from keel.controls.models import Control, ControlLink, ControlTemplate
 from keel.controls.templates_loader import TemplateDataError
-from keel.core.actor import Actor
-from keel.core.choices import Role
-from keel.core.errors import Conflict, PermissionDenied, ValidationFailed
-from keel.core.models import ManagementSystem, TrailEntry, User
+from keel.platform.actor import Actor
+from keel.platform.choices import Role
+from keel.platform.errors import Conflict, PermissionDenied, ValidationFailed
+from keel.organisation.models import ManagementSystem
+from keel.platform.models import TrailEntry, User
 
 TEMPLATES = """
 templates:

@@ -13,7 +13,7 @@ import pytest
 from keel.controls.models import ControlTemplate, TemplateRequirement
 from keel.controls.services import load_templates
 from keel.controls.templates_loader import read_templates
-from keel.core.actor import Actor
+from keel.platform.actor import Actor
 from keel.standards.models import Requirement
 
 

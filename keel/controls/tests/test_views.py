@@ -15,8 +15,9 @@ from django.urls import reverse
 
 from keel.controls import services
 from keel.controls.models import Control, ControlLink, ControlTemplate
-from keel.core.choices import Role, TrailAction
-from keel.core.models import ManagementSystem, TrailEntry, User
+from keel.platform.choices import Role, TrailAction
+from keel.organisation.models import ManagementSystem
+from keel.platform.models import TrailEntry, User
 
 from .test_api import OP, make_control
 

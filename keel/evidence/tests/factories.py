@@ -10,8 +10,9 @@ from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from keel.core.actor import Actor
-from keel.core.models import ManagementSystem, User
+from keel.platform.actor import Actor
+from keel.organisation.models import ManagementSystem
+from keel.platform.models import User
 from keel.evidence import services
 from keel.evidence.models import Evidence, EvidenceVersion
 

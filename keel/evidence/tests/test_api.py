@@ -16,8 +16,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from keel.controls import services as controls
-from keel.core.choices import Role
-from keel.core.models import ManagementSystem, User
+from keel.platform.choices import Role
+from keel.organisation.models import ManagementSystem
+from keel.platform.models import User
 from keel.evidence import queries
 from keel.evidence.models import Evidence
 

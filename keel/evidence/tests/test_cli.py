@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from keel.cli import main
+from keel.site.cli import main
 from keel.controls import services as controls
-from keel.core.models import ManagementSystem
+from keel.organisation.models import ManagementSystem
 from keel.evidence import queries
 from keel.evidence.models import Evidence
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from keel.core.actor import Actor
-from keel.core.demo import DEMO_ADMIN_EMAIL, load_demo
-from keel.core.models import User
+from keel.platform.actor import Actor
+from keel.site.demo import DEMO_ADMIN_EMAIL, load_demo
+from keel.platform.models import User
 from keel.evidence import queries, services
 from keel.evidence.choices import Validity
 from keel.evidence.models import Evidence, EvidenceVersion

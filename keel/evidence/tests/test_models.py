@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 from django.db import IntegrityError, transaction
 
-from keel.core.models import ManagementSystem
+from keel.organisation.models import ManagementSystem
 from keel.evidence.models import EvidenceControl, EvidenceVersion
 
 from .factories import file_evidence, link_evidence

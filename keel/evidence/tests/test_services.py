@@ -15,10 +15,11 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 
 from keel.controls import services as controls
-from keel.core.actor import Actor
-from keel.core.choices import Role
-from keel.core.errors import Conflict, PermissionDenied, ValidationFailed
-from keel.core.models import ManagementSystem, TrailEntry, User
+from keel.platform.actor import Actor
+from keel.platform.choices import Role
+from keel.platform.errors import Conflict, PermissionDenied, ValidationFailed
+from keel.organisation.models import ManagementSystem
+from keel.platform.models import TrailEntry, User
 from keel.evidence import queries, services
 from keel.evidence.choices import Validity
 from keel.evidence.models import Evidence, EvidenceVersion

@@ -14,7 +14,7 @@ from django.test import Client
 from django.urls import reverse
 
 from keel.controls import services as controls
-from keel.core.models import ManagementSystem
+from keel.organisation.models import ManagementSystem
 from keel.evidence import queries as evidence_queries
 from keel.evidence import services
 from keel.soa import exports, queries
@@ -82,7 +82,7 @@ def test_rows_run_a_fixed_number_of_queries_with_evidence(
 def test_a_new_evidence_version_does_not_make_an_approved_soa_a_draft(
     soa_with_evidence: object, admin: object
 ) -> None:
-    from keel.core.actor import Actor
+    from keel.platform.actor import Actor
     from keel.soa import services as soa_services
 
     soa_services.approve(Actor.for_user(admin, "web"), soa_with_evidence.pk)  # type: ignore[arg-type,attr-defined]

@@ -15,8 +15,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from keel.controls import services as controls
-from keel.core.choices import Role
-from keel.core.models import ManagementSystem, User
+from keel.platform.choices import Role
+from keel.organisation.models import ManagementSystem
+from keel.platform.models import User
 from keel.evidence import queries
 from keel.evidence.models import Evidence
 

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from keel.core.models import Organisation
-from keel.core.tests.factories import ManagementSystemFactory
+from keel.organisation.models import Organisation
+from keel.organisation.tests.factories import ManagementSystemFactory
 from keel.gap.tests import factories as f
 
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from django.utils import timezone
 
 from keel.controls.models import Control, ControlLink, ControlTemplate, TemplateRequirement
-from keel.core.models import ManagementSystem
+from keel.organisation.models import ManagementSystem
 from keel.mapping.models import Crosswalk, CrosswalkRelation
 from keel.standards.models import Requirement, Standard
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from keel.core.models import User
+from keel.platform.models import User
 from keel.gap.models import CoverageDecision
 from keel.standards.models import Requirement
 

@@ -10,10 +10,11 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from keel.cli import main
-from keel.core.actor import Actor
-from keel.core.demo import DEMO_ADMIN_EMAIL, load_demo
-from keel.core.models import ManagementSystem, User
+from keel.site.cli import main
+from keel.platform.actor import Actor
+from keel.site.demo import DEMO_ADMIN_EMAIL, load_demo
+from keel.organisation.models import ManagementSystem
+from keel.platform.models import User
 from keel.gap import queries
 from keel.standards.models import Standard
 

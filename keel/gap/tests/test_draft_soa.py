@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from keel.controls.models import ControlLink
-from keel.core.actor import Actor
-from keel.core.errors import PermissionDenied, ValidationFailed
+from keel.platform.actor import Actor
+from keel.platform.errors import PermissionDenied, ValidationFailed
 from keel.gap import services
 from keel.soa import queries as soa_queries
 from keel.soa import services as soa_services

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from keel.aisystems.models import AISystem
-from keel.core.actor import Actor
+from keel.platform.actor import Actor
 from keel.impact import services
 from keel.impact.models import Impact, ImpactAssessment
 from keel.risks.tests.factories import methodology

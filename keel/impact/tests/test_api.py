@@ -13,8 +13,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from keel.aisystems.tests import factories as af
-from keel.core.choices import Role
-from keel.core.models import ManagementSystem, User
+from keel.platform.choices import Role
+from keel.organisation.models import ManagementSystem
+from keel.platform.models import User
 from keel.risks.tests import factories as rf
 
 from . import factories as f

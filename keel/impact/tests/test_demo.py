@@ -7,8 +7,8 @@ import pytest
 
 from keel.aisystems import gates
 from keel.aisystems.models import AISystem
-from keel.core.actor import Actor
-from keel.core.demo import load_demo
+from keel.platform.actor import Actor
+from keel.site.demo import load_demo
 from keel.impact.demo import ensure_demo_impact_assessments
 from keel.impact.models import Impact, ImpactAssessment
 from keel.risks.models import Risk

@@ -12,10 +12,11 @@ from django.utils import timezone
 from keel.aisystems import gates
 from keel.aisystems import services as ai
 from keel.aisystems.tests import factories as af
-from keel.core.actor import Actor
-from keel.core.choices import Channel, Role
-from keel.core.errors import Conflict, PermissionDenied, ValidationFailed
-from keel.core.models import ManagementSystem, TrailEntry
+from keel.platform.actor import Actor
+from keel.platform.choices import Channel, Role
+from keel.platform.errors import Conflict, PermissionDenied, ValidationFailed
+from keel.organisation.models import ManagementSystem
+from keel.platform.models import TrailEntry
 from keel.impact import services
 from keel.impact.models import ImpactAssessment
 from keel.risks.models import Risk

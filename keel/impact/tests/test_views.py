@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from keel.aisystems.tests import factories as af
-from keel.core.models import ManagementSystem
+from keel.organisation.models import ManagementSystem
 from keel.impact.models import ImpactAssessment
 from keel.risks.models import Risk
 from keel.risks.tests import factories as rf

@@ -9,9 +9,9 @@ from typing import Any, Literal
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 
-from keel.apicore import actor, permission, responses
-from keel.core.errors import ValidationFailed
-from keel.core.permissions import Perm, check
+from keel.platform.api import actor, permission, responses
+from keel.platform.errors import ValidationFailed
+from keel.platform.permissions import Perm, check
 
 from . import engine
 from .semantic import SemanticUnavailable

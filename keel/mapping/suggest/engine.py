@@ -20,8 +20,8 @@ from django.db.models import Q
 
 from keel.controls.models import Control, ControlLink
 from keel.controls.queries import visible
-from keel.core.errors import NotFound, ValidationFailed
-from keel.core.models import User
+from keel.platform.errors import NotFound, ValidationFailed
+from keel.platform.models import User
 from keel.standards.models import Requirement, Standard
 
 from ..choices import Relation, SuggestionMethod

@@ -21,12 +21,12 @@ from django.utils.text import slugify
 
 from keel.controls.models import Control
 from keel.controls.services import link_requirement
-from keel.core import trail
-from keel.core.actor import Actor
-from keel.core.choices import TrailAction
-from keel.core.errors import NotFound, ValidationFailed
-from keel.core.permissions import Perm, check
-from keel.core.services.records import reject_control_characters
+from keel.platform import trail
+from keel.platform.actor import Actor
+from keel.platform.choices import TrailAction
+from keel.platform.errors import NotFound, ValidationFailed
+from keel.platform.permissions import Perm, check
+from keel.platform.records import reject_control_characters
 from keel.standards.models import Requirement, Standard
 
 from ..choices import Origin, Relation, SuggestionDecisionKind, SuggestionMethod

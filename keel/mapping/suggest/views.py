@@ -14,11 +14,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from keel.controls.queries import perimeter_of
-from keel.core.actor import Actor
-from keel.core.errors import KeelError, ValidationFailed
-from keel.core.pages import page
-from keel.core.permissions import Perm, has_perm, system_ids_with
-from keel.core.views import current_user, is_partial
+from keel.platform.actor import Actor
+from keel.platform.errors import KeelError, ValidationFailed
+from keel.platform.pages import page
+from keel.platform.permissions import Perm, has_perm, system_ids_with
+from keel.platform.views.common import current_user, is_partial
 from keel.standards.models import Standard
 
 from . import engine, semantic

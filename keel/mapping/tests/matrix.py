@@ -7,7 +7,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from keel.core.models import User
+from keel.platform.models import User
 
 KEY = "iso27001-2022--iso42001-2023"
 CSV = "source,target,relation,rationale,extension\nA.8.33,A.7.4,intersects,Test data is protected.,Add quality criteria.\n"

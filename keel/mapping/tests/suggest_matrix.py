@@ -7,7 +7,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from keel.core.models import User
+from keel.platform.models import User
 
 TARGET = "iso42001:2023:A.6.2.8"
 

@@ -11,8 +11,8 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from keel.core.actor import Actor
-from keel.core.choices import Role
+from keel.platform.actor import Actor
+from keel.platform.choices import Role
 from keel.mapping import services
 from keel.mapping.models import CrosswalkRelation
 

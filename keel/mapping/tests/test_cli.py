@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from keel.cli import main
-from keel.core.models import TrailEntry
+from keel.site.cli import main
+from keel.platform.models import TrailEntry
 from keel.mapping.models import Crosswalk, CrosswalkRelation
 
 KEY = "iso27001-2022--iso42001-2023"

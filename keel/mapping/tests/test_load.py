@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 import yaml
 
-from keel.core.actor import Actor
-from keel.core.errors import PermissionDenied
-from keel.core.models import TrailEntry
+from keel.platform.actor import Actor
+from keel.platform.errors import PermissionDenied
+from keel.platform.models import TrailEntry
 from keel.mapping.choices import Origin
 from keel.mapping.loader import CROSSWALKS_DIR, CrosswalkDataError
 from keel.mapping.models import Crosswalk, CrosswalkRelation
@@ -150,7 +150,7 @@ def test_a_broken_file_loads_nothing(db: Any, system_actor: Actor, tmp_path: Pat
 
 
 def test_loading_needs_the_load_permission(db: Any, make_user: Any, tmp_path: Path) -> None:
-    from keel.core.choices import Role
+    from keel.platform.choices import Role
 
     viewer = make_user(Role.VIEWER)
     with pytest.raises(PermissionDenied):

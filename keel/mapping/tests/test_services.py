@@ -8,10 +8,11 @@ from typing import Any
 
 import pytest
 
-from keel.core.actor import Actor
-from keel.core.choices import Role, TrailAction
-from keel.core.errors import Conflict, PermissionDenied, ValidationFailed
-from keel.core.models import ManagementSystem, TrailEntry, User
+from keel.platform.actor import Actor
+from keel.platform.choices import Role, TrailAction
+from keel.platform.errors import Conflict, PermissionDenied, ValidationFailed
+from keel.organisation.models import ManagementSystem
+from keel.platform.models import TrailEntry, User
 from keel.mapping import services
 from keel.mapping.choices import Origin
 from keel.mapping.models import CrosswalkRelation

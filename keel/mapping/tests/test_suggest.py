@@ -10,12 +10,13 @@ from typing import Any
 
 import pytest
 
-from keel.cli import main
+from keel.site.cli import main
 from keel.controls.models import Control, ControlLink
-from keel.core.actor import Actor
-from keel.core.choices import Role
-from keel.core.errors import PermissionDenied
-from keel.core.models import ManagementSystem, TrailEntry
+from keel.platform.actor import Actor
+from keel.platform.choices import Role
+from keel.platform.errors import PermissionDenied
+from keel.organisation.models import ManagementSystem
+from keel.platform.models import TrailEntry
 from keel.mapping.choices import Origin, Relation
 from keel.mapping.models import Crosswalk, CrosswalkRelation, SuggestionDecision
 from keel.mapping.suggest import semantic

@@ -10,7 +10,8 @@ from django.test import Client
 from django.urls import reverse
 
 from keel.controls.models import Control, ControlLink
-from keel.core.models import ManagementSystem, User
+from keel.organisation.models import ManagementSystem
+from keel.platform.models import User
 from keel.mapping.models import SuggestionDecision
 from keel.mapping.suggest import semantic
 

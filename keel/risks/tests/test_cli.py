@@ -13,9 +13,10 @@ from openpyxl import Workbook, load_workbook
 
 from keel.assets import services as asset_services
 from keel.assets.models import Asset
-from keel.cli import main
-from keel.core.choices import Role
-from keel.core.models import ManagementSystem, User
+from keel.site.cli import main
+from keel.platform.choices import Role
+from keel.organisation.models import ManagementSystem
+from keel.platform.models import User
 
 from . import factories as f
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from keel.assets.models import Asset, ClassificationLevel
-from keel.core.actor import Actor
-from keel.core.demo import load_demo
+from keel.platform.actor import Actor
+from keel.site.demo import load_demo
 from keel.risks import queries
 from keel.risks.models import Risk, RiskSnapshot
 from keel.soa.models import StatementOfApplicability

@@ -15,10 +15,11 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from keel.core.actor import Actor
-from keel.core.choices import Role
-from keel.core.errors import Conflict
-from keel.core.models import ManagementSystem, User
+from keel.platform.actor import Actor
+from keel.platform.choices import Role
+from keel.platform.errors import Conflict
+from keel.organisation.models import ManagementSystem
+from keel.platform.models import User
 from keel.risks import queries, services
 from keel.risks.models import Risk, RiskApproval
 from keel.risks.rules import acceptance_on, lapses_soon

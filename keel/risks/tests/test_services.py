@@ -10,10 +10,11 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from keel.core.actor import Actor
-from keel.core.choices import Role
-from keel.core.errors import Conflict, PermissionDenied, ValidationFailed
-from keel.core.models import ManagementSystem, TrailEntry, User
+from keel.platform.actor import Actor
+from keel.platform.choices import Role
+from keel.platform.errors import Conflict, PermissionDenied, ValidationFailed
+from keel.organisation.models import ManagementSystem
+from keel.platform.models import TrailEntry, User
 from keel.risks import queries, services
 from keel.risks.defaults import default_methodology
 from keel.risks.models import Methodology, Risk, RiskApproval, RiskSnapshot

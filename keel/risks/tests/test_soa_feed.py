@@ -7,7 +7,8 @@ from collections.abc import Callable
 import pytest
 
 from keel.controls import services as controls
-from keel.core.models import ManagementSystem, User
+from keel.organisation.models import ManagementSystem
+from keel.platform.models import User
 from keel.risks import services
 from keel.soa import exports, queries
 from keel.soa.tests.factories import soa_for

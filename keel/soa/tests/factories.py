@@ -8,8 +8,9 @@ from django.utils import timezone
 
 from keel.controls import services as controls
 from keel.controls.models import ControlTemplate
-from keel.core.actor import Actor
-from keel.core.models import ManagementSystem, User
+from keel.platform.actor import Actor
+from keel.organisation.models import ManagementSystem
+from keel.platform.models import User
 from keel.soa import queries, services
 from keel.soa.models import SoARow, SoAVersion, StatementOfApplicability
 
@@ -83,7 +84,7 @@ def matrix_params_unapproved(world: Any, user: User | None) -> dict[str, Any]:
 
 def only_visible_soas(world: Any, user: User, body: Any) -> None:
     """The SoA list shows exactly the SoAs of the systems the user may view."""
-    from keel.core.permissions import Perm, system_ids_with
+    from keel.platform.permissions import Perm, system_ids_with
 
     visible = system_ids_with(user, Perm.VIEW)
     listed = {str(i["management_system"]) for i in body["items"]}

@@ -12,8 +12,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from keel.controls import services as controls
-from keel.core.models import ManagementSystem, Organisation, User
-from keel.core.tests.factories import ManagementSystemFactory
+from keel.organisation.models import ManagementSystem, Organisation
+from keel.platform.models import User
+from keel.organisation.tests.factories import ManagementSystemFactory
 from keel.soa.models import SoAVersion
 
 from .factories import SYSTEM, row, soa_for

@@ -13,9 +13,10 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from keel.core.actor import Actor
-from keel.core.errors import KeelError
-from keel.core.models import ManagementSystem, User
+from keel.platform.actor import Actor
+from keel.platform.errors import KeelError
+from keel.organisation.models import ManagementSystem
+from keel.platform.models import User
 from keel.soa import exports, services
 from keel.soa.models import StatementOfApplicability
 
@@ -51,7 +52,7 @@ def test_xlsx_has_one_row_per_annex_a_control_with_columns_filters_frozen_header
     standard: str, count: int, org: object, approver: User, make_user: MakeUser
 ) -> None:
     # Given an integrated system with the catalogue adopted and an approved SoA
-    from keel.core.tests.factories import ManagementSystemFactory
+    from keel.organisation.tests.factories import ManagementSystemFactory
 
     ms = ManagementSystemFactory.create(
         organisation=org, short_name="both", standards=["iso27001:2022", "iso42001:2023"]

@@ -8,10 +8,11 @@ from collections.abc import Callable
 import pytest
 
 from keel.controls import services as controls
-from keel.core.actor import Actor
-from keel.core.choices import Role
-from keel.core.errors import Conflict, PermissionDenied, ValidationFailed
-from keel.core.models import ManagementSystem, TrailEntry, User
+from keel.platform.actor import Actor
+from keel.platform.choices import Role
+from keel.platform.errors import Conflict, PermissionDenied, ValidationFailed
+from keel.organisation.models import ManagementSystem
+from keel.platform.models import TrailEntry, User
 from keel.soa import queries, services
 from keel.soa.models import SoARow, SoAVersion
 

@@ -18,8 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from keel.core.actor import Actor
-from keel.core.models import ManagementSystem, User
+from keel.platform.actor import Actor
+from keel.organisation.models import ManagementSystem
+from keel.platform.models import User
 from keel.soa import exports, services
 
 from .factories import adopt_all, soa_for
@@ -84,7 +85,7 @@ def test_libreoffice_opens_the_xlsx_with_one_sheet_per_standard_and_every_annex_
     org: object, make_user: MakeUser, tmp_path: Path
 ) -> None:
     # Given an integrated system with the catalogue adopted and both SoAs approved
-    from keel.core.tests.factories import ManagementSystemFactory
+    from keel.organisation.tests.factories import ManagementSystemFactory
 
     soffice()  # fail or skip before building anything
     approver = make_user("compliance_manager", full_name="Ada Approver", email="ada@example.com")

@@ -11,8 +11,9 @@ from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from keel.controls import services as controls
-from keel.core.models import ManagementSystem, Organisation, User
-from keel.core.tests.factories import ManagementSystemFactory
+from keel.organisation.models import ManagementSystem, Organisation
+from keel.platform.models import User
+from keel.organisation.tests.factories import ManagementSystemFactory
 from keel.soa.models import SoAVersion
 
 from .factories import SYSTEM, row, soa_for
@@ -112,7 +113,7 @@ def test_approve_then_compare_and_export(admin_client: Client, isms: ManagementS
 def test_given_an_approved_soa_when_nothing_changed_then_the_page_shows_the_approved_version(
     admin_client: Client, admin: User
 ) -> None:
-    from keel.core.actor import Actor
+    from keel.platform.actor import Actor
     from keel.soa import services
 
     ms = ManagementSystemFactory.create(name="Page MS", short_name="page-ms", standards=["iso42001:2023"])

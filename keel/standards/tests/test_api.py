@@ -11,10 +11,10 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from keel.core.actor import Actor
-from keel.core.choices import Role
-from keel.core.models import User
-from keel.core.services import access
+from keel.platform.actor import Actor
+from keel.platform.choices import Role
+from keel.platform.models import User
+from keel.platform import accounts as accounts
 from keel.standards.models import Requirement
 
 pytestmark = pytest.mark.django_db
@@ -248,9 +248,9 @@ def test_given_a_bearer_token_when_reading_then_it_works_until_revoked(
 ) -> None:
     # given
     user = make_user(Role.AUDITOR)
-    token, secret = access.create_token(Actor.system(), user, "script")
+    token, secret = accounts.create_token(Actor.system(), user, "script")
     client = Client(headers={"Authorization": f"Bearer {secret}"})
     # when / then
     assert client.get("/api/v1/requirements", {"limit": 1}).status_code == 200
-    access.revoke_token(Actor.system(), token.pk)
+    accounts.revoke_token(Actor.system(), token.pk)
     assert_error(client.get("/api/v1/requirements", {"limit": 1}), 401, "unauthenticated")

@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 import yaml
 
-from keel.core.actor import Actor
-from keel.core.choices import Channel, Role
-from keel.core.errors import PermissionDenied
-from keel.core.models import TrailEntry, User
+from keel.platform.actor import Actor
+from keel.platform.choices import Channel, Role
+from keel.platform.errors import PermissionDenied
+from keel.platform.models import TrailEntry, User
 from keel.standards.loader import DATA_DIR, SAFE_LOADER, StandardsDataError
 from keel.standards.models import Requirement, Standard, VocabularyTerm
 from keel.standards.queries import entries_for_show, requirements, standards_with_counts, tree

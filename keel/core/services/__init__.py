@@ -1,1 +1,0 @@
-"""Write-side services of the core domain: one transaction each, each records its trail entry."""

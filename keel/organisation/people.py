@@ -1,0 +1,140 @@
+"""People and access: users, role assignments, API tokens and login throttling."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+
+from keel.platform import trail
+from keel.platform.actor import Actor
+from keel.platform.choices import Role, TrailAction
+from keel.platform.errors import Conflict, NotFound, ValidationFailed
+from keel.organisation.models import ManagementSystem, RoleAssignment
+from keel.platform.models import User
+from keel.platform.permissions import Perm, check, forget_cached_roles
+from keel.platform.records import reject_control_characters
+
+
+def create_user(
+    actor: Actor,
+    email: str,
+    *,
+    full_name: str = "",
+    job_title: str = "",
+    password: str | None = None,
+    role: str | None = None,
+    management_system: ManagementSystem | None = None,
+) -> User:
+    """Create an account, optionally with a first role. Without a password the account cannot
+    log in with one until a password is set."""
+    check(actor, Perm.MANAGE_USERS)
+    reject_control_characters({"email": email, "full_name": full_name, "job_title": job_title})
+    email = (email or "").strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise ValidationFailed(
+            f"{email!r} is not a valid email address.", {"email": ["Enter a valid email address."]}
+        ) from None
+    if role is not None and role not in Role.values:
+        raise ValidationFailed(
+            f"Unknown role {role!r}. Roles: {', '.join(Role.values)}.", {"role": ["Unknown role."]}
+        )
+    with transaction.atomic():
+        if User.objects.filter(email__iexact=email).exists():
+            raise Conflict(f"A user with email {email} already exists.")
+        user = User(email=email, full_name=full_name.strip(), job_title=job_title.strip())
+        if password:
+            try:
+                password_validation.validate_password(password, user)
+            except ValidationError as exc:
+                raise ValidationFailed(
+                    "The password is too weak: " + " ".join(exc.messages), {"password": list(exc.messages)}
+                ) from None
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.save()
+        trail.record(
+            actor,
+            TrailAction.CREATE,
+            user,
+            changes={
+                "email": [None, email],
+                "full_name": [None, user.full_name],
+                "job_title": [None, user.job_title],
+                "password_set": [None, bool(password)],
+            },
+        )
+        if role is not None:
+            grant_role(actor, user, role, management_system)
+    return user
+
+def grant_role(
+    actor: Actor, user: User, role: str, management_system: ManagementSystem | None = None
+) -> RoleAssignment:
+    check(actor, Perm.MANAGE_USERS)
+    if role not in Role.values:
+        raise ValidationFailed(
+            f"Unknown role {role!r}. Roles: {', '.join(Role.values)}.", {"role": ["Unknown role."]}
+        )
+    with transaction.atomic():
+        exists = RoleAssignment.objects.filter(
+            user=user, role=role, management_system=management_system
+        ).exists()
+        if exists:
+            raise Conflict(f"{user.email} already has the role {role} there.")
+        ra = RoleAssignment.objects.create(
+            user=user, role=role, management_system=management_system, granted_by=actor.user
+        )
+        trail.record(
+            actor,
+            TrailAction.GRANT,
+            ra,
+            management_system_id=management_system.pk if management_system else None,
+            changes={
+                "user": [None, user.email],
+                "role": [None, role],
+                "perimeter": [None, management_system.short_name if management_system else "organisation"],
+            },
+        )
+    forget_cached_roles(user)
+    return ra
+
+def revoke_role(actor: Actor, assignment_id: uuid.UUID | str) -> None:
+    check(actor, Perm.MANAGE_USERS)
+    with transaction.atomic():
+        try:
+            # of=self: PostgreSQL cannot lock the nullable side of the outer join to the system.
+            ra = (
+                RoleAssignment.objects.select_related("user", "management_system")
+                .select_for_update(of=("self",))
+                .get(pk=assignment_id)
+            )
+        except (RoleAssignment.DoesNotExist, ValueError, ValidationError):
+            raise NotFound(f"No role assignment with id {assignment_id}.") from None
+        if ra.role == Role.ADMIN and ra.management_system_id is None:
+            others = RoleAssignment.objects.filter(
+                role=Role.ADMIN, management_system__isnull=True, user__is_active=True
+            ).exclude(pk=ra.pk)
+            if not others.exists():
+                raise Conflict("This is the last administrator; grant the role to someone else first.")
+        trail.record(
+            actor,
+            TrailAction.REVOKE,
+            ra,
+            changes={
+                "user": [ra.user.email, None],
+                "role": [ra.role, None],
+                "perimeter": [
+                    ra.management_system.short_name if ra.management_system else "organisation",
+                    None,
+                ],
+            },
+        )
+        ra.delete()
+    forget_cached_roles(ra.user)

@@ -1,0 +1,225 @@
+"""People and roles: accounts, what they may do, over which perimeter."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from keel.organisation import queries as organisation_queries
+from keel.platform.actor import Actor
+from keel.platform.choices import Role
+from keel.platform.errors import KeelError
+from keel.organisation.forms import GrantRoleForm, PersonForm, UserCreateForm, perimeter_choices
+from keel.platform.forms import SetPasswordForm, add_service_error
+from keel.organisation.models import ManagementSystem, RoleAssignment
+from keel.platform.models import User
+from keel.platform.pages import page
+from keel.platform.permissions import Perm
+from keel.organisation import services as organisation
+from keel.organisation import people as organisation_people
+from keel.platform import accounts as accounts
+from keel.platform.views.common import INVALID, current_user, not_found
+
+
+def _perimeter(short_name: str) -> ManagementSystem | None:
+    return organisation.get_management_system(short_name) if short_name else None
+
+
+def _people_page(request: HttpRequest, form: UserCreateForm | None = None, status: int = 200) -> HttpResponse:
+    return render(
+        request,
+        "organisation/people.html",
+        {
+            "people": organisation_queries.users_with_roles(),
+            "form": form or UserCreateForm(auto_id="new-user-%s"),
+            "roles": Role.choices,
+            "perimeters": perimeter_choices(),
+        },
+        status=status,
+    )
+
+
+@page(Perm.MANAGE_USERS)
+def people(request: HttpRequest) -> HttpResponse:
+    return _people_page(request)
+
+
+@require_POST
+@page(Perm.MANAGE_USERS)
+def person_create(request: HttpRequest) -> HttpResponse:
+    form = UserCreateForm(request.POST, auto_id="new-user-%s")
+    if form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            user = organisation_people.create_user(
+                Actor.from_request(request),
+                data["email"],
+                full_name=data["full_name"],
+                job_title=data["job_title"],
+                password=data["password"] or None,
+                role=data["role"] or None,
+                management_system=_perimeter(data["management_system"]),
+            )
+        except KeelError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, f"Account {user.email} created.")
+            return redirect("people")
+    return _people_page(request, form, status=INVALID)
+
+
+@require_POST
+@page(Perm.MANAGE_USERS)
+def role_grant(request: HttpRequest, user_id: uuid.UUID) -> HttpResponse:
+    person = User.objects.filter(pk=user_id).first()
+    if person is None:
+        return not_found(request, f"No user with id {user_id}.")
+    form = GrantRoleForm(request.POST)
+    if not form.is_valid():
+        problems = "; ".join(
+            f"{name}: {' '.join(str(e) for e in errs)}" for name, errs in form.errors.items()
+        )
+        messages.error(request, f"The role was not granted — {problems}")
+        return redirect("people")
+    try:
+        ra = organisation_people.grant_role(
+            Actor.from_request(request),
+            person,
+            form.cleaned_data["role"],
+            _perimeter(form.cleaned_data["management_system"]),
+        )
+    except KeelError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"Granted: {ra}.")
+    return redirect("people")
+
+
+@require_POST
+@page(Perm.MANAGE_USERS)
+def role_revoke(request: HttpRequest, assignment_id: uuid.UUID) -> HttpResponse:
+    ra = RoleAssignment.objects.select_related("user", "management_system").filter(pk=assignment_id).first()
+    if ra is None:
+        return not_found(request, f"No role assignment with id {assignment_id}.")
+    try:
+        organisation_people.revoke_role(Actor.from_request(request), ra.pk)
+    except KeelError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"Revoked: {ra}.")
+    return redirect("people")
+
+
+# ---------------------------------------------------------------- one person: details, password, access
+
+
+def _person_page(
+    request: HttpRequest,
+    person: User,
+    *,
+    details_form: PersonForm | None = None,
+    password_form: SetPasswordForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    return render(
+        request,
+        "organisation/person.html",
+        {
+            "person": person,
+            "is_self": person.pk == current_user(request).pk,
+            "details_form": details_form
+            or PersonForm(initial=PersonForm.initial_for(person), auto_id="person-%s"),
+            "password_form": password_form or SetPasswordForm(auto_id="person-pw-%s"),
+        },
+        status=status,
+    )
+
+
+def _back_to(person: User) -> HttpResponse:
+    return redirect(reverse("person-edit", args=[person.pk]))
+
+
+@require_http_methods(["GET", "POST"])
+@page(Perm.MANAGE_USERS)
+def person_edit(request: HttpRequest, user_id: uuid.UUID) -> HttpResponse:
+    person = organisation_queries.person(user_id)
+    if person is None:
+        return not_found(request, f"No user with id {user_id}.")
+    if request.method != "POST":
+        return _person_page(request, person)
+    form = PersonForm(request.POST, auto_id="person-%s")
+    if form.is_valid():
+        try:
+            accounts.update_user(Actor.from_request(request), person.pk, **form.cleaned_data)
+        except KeelError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, f"The details of {person.email} are saved.")
+            return _back_to(person)
+    return _person_page(request, person, details_form=form, status=INVALID)
+
+
+@require_POST
+@page(Perm.MANAGE_USERS)
+def person_password(request: HttpRequest, user_id: uuid.UUID) -> HttpResponse:
+    person = organisation_queries.person(user_id)
+    if person is None:
+        return not_found(request, f"No user with id {user_id}.")
+    form = SetPasswordForm(request.POST, auto_id="person-pw-%s")
+    if form.is_valid():
+        try:
+            accounts.set_password(Actor.from_request(request), person, form.cleaned_data["new_password"])
+        except KeelError as exc:
+            for message in exc.fields.get("password") or [exc.message]:
+                form.add_error("new_password", message)
+        else:
+            if person.pk == current_user(request).pk:
+                update_session_auth_hash(request, person)  # stay logged in after changing one's own
+            messages.success(
+                request,
+                f"A new password is set for {person.email}; their other sessions are logged out. "
+                "Give it to them over a channel you trust.",
+            )
+            return _back_to(person)
+    return _person_page(request, person, password_form=form, status=INVALID)
+
+
+def _set_active(request: HttpRequest, user_id: uuid.UUID, active: bool) -> HttpResponse:
+    person = organisation_queries.person(user_id)
+    if person is None:
+        return not_found(request, f"No user with id {user_id}.")
+    if person.is_active == active:
+        messages.info(request, f"{person.email} is already {'active' if active else 'deactivated'}.")
+        return _back_to(person)
+    try:
+        accounts.update_user(Actor.from_request(request), person.pk, is_active=active)
+    except KeelError as exc:
+        messages.error(request, exc.message)
+    else:
+        if active:
+            messages.success(request, f"{person.email} is active again and can log in with their password.")
+        else:
+            messages.success(
+                request,
+                f"{person.email} is deactivated: they can no longer log in, and their API tokens are refused. "
+                "Their roles and the trail of what they did are kept.",
+            )
+    return _back_to(person)
+
+
+@require_POST
+@page(Perm.MANAGE_USERS)
+def person_deactivate(request: HttpRequest, user_id: uuid.UUID) -> HttpResponse:
+    return _set_active(request, user_id, active=False)
+
+
+@require_POST
+@page(Perm.MANAGE_USERS)
+def person_activate(request: HttpRequest, user_id: uuid.UUID) -> HttpResponse:
+    return _set_active(request, user_id, active=True)

@@ -1,0 +1,206 @@
+"""People and access: users, role assignments, API tokens and login throttling."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from keel.platform import trail
+from keel.platform.actor import Actor
+from keel.platform.choices import Role, TrailAction
+from keel.platform.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from keel.platform.models import ApiToken, LoginAttempt, User
+from keel.platform.permissions import Perm, check
+from keel.platform.records import reject_control_characters
+
+MAX_TOKEN_DAYS = 3650
+
+LOGIN_ATTEMPT_RETENTION_DAYS = 30
+
+TOKEN_PREFIX = "keel_"  # noqa: S105 - a public marker, not a secret
+
+def get_user(email: str) -> User:
+    try:
+        return User.objects.get(email__iexact=email.strip())
+    except User.DoesNotExist:
+        raise NotFound(f"No user with email {email!r}.") from None
+
+def update_user(actor: Actor, user_id: uuid.UUID | str, **data: Any) -> User:
+    check(actor, Perm.MANAGE_USERS)
+    allowed = {"full_name", "job_title", "is_active"}
+    unknown = set(data) - allowed
+    if unknown:
+        raise ValidationFailed(f"Unknown field(s): {', '.join(sorted(unknown))}.")
+    reject_control_characters(data)
+    with transaction.atomic():
+        try:
+            user = User.objects.select_for_update().get(pk=user_id)
+        except (User.DoesNotExist, ValueError, ValidationError):
+            raise NotFound(f"No user with id {user_id}.") from None
+        if data.get("is_active") is False and actor.user is not None and user.pk == actor.user.pk:
+            raise ValidationFailed("You cannot deactivate your own account.")
+        if data.get("is_active") is False and user.is_active:
+            other_admins = User.objects.filter(
+                is_active=True,
+                role_assignments__role=Role.ADMIN,
+                role_assignments__management_system__isnull=True,
+            ).exclude(pk=user.pk)
+            is_admin = user.role_assignments.filter(role=Role.ADMIN, management_system__isnull=True).exists()
+            if is_admin and not other_admins.exists():
+                raise Conflict(
+                    f"{user.email} is the last active administrator; make someone else admin first."
+                )
+        before = trail.snapshot(user, sorted(allowed))
+        for k, v in data.items():
+            setattr(user, k, v)
+        user.save()
+        changes = trail.diff(before, trail.snapshot(user, sorted(allowed)))
+        if changes:
+            trail.record(actor, TrailAction.UPDATE, user, changes=changes)
+    return user
+
+def set_password(actor: Actor, user: User, password: str) -> None:
+    """Set a password: an admin for anyone, a user for themselves."""
+    if actor.user is None or actor.user.pk != user.pk:
+        check(actor, Perm.MANAGE_USERS)
+    try:
+        password_validation.validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationFailed(
+            "The password is too weak: " + " ".join(exc.messages), {"password": list(exc.messages)}
+        ) from None
+    with transaction.atomic():
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        trail.record(actor, TrailAction.UPDATE, user, changes={"password": ["(hidden)", "(changed)"]})
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+def create_token(
+    actor: Actor, user: User, name: str = "", expires_in_days: int | None = None
+) -> tuple[ApiToken, str]:
+    """Create a token and return it with its secret, which is never stored and shown only once."""
+    if actor.user is None or actor.user.pk != user.pk:
+        check(actor, Perm.MANAGE_USERS)
+    else:
+        check(actor, Perm.OWN_TOKENS)
+    if not user.is_active:
+        raise ValidationFailed(f"{user.email} is deactivated; tokens can only be made for active users.")
+    if expires_in_days is not None and not 1 <= expires_in_days <= MAX_TOKEN_DAYS:
+        raise ValidationFailed(
+            f"A token expires after 1 to {MAX_TOKEN_DAYS} days.",
+            {"expires_in_days": [f"Between 1 and {MAX_TOKEN_DAYS}."]},
+        )
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            user=user,
+            name=(name or "API token").strip()[:100],
+            prefix=secret[:12],
+            token_hash=hash_token(secret),
+            expires_at=timezone.now() + dt.timedelta(days=expires_in_days) if expires_in_days else None,
+        )
+        trail.record(
+            actor,
+            TrailAction.CREATE,
+            token,
+            changes={
+                "user": [None, user.email],
+                "name": [None, token.name],
+                "prefix": [None, token.prefix],
+                "expires_at": [None, trail.json_value(token.expires_at)],
+            },
+        )
+    return token, secret
+
+def revoke_token(actor: Actor, token_id: uuid.UUID | str) -> ApiToken:
+    with transaction.atomic():
+        try:
+            token = ApiToken.objects.select_for_update().select_related("user").get(pk=token_id)
+        except (ApiToken.DoesNotExist, ValueError, ValidationError):
+            raise NotFound(f"No API token with id {token_id}.") from None
+        if actor.user is None or actor.user.pk != token.user_id:
+            check(actor, Perm.MANAGE_USERS)
+        else:
+            check(actor, Perm.OWN_TOKENS)  # as for creating one; the API and pages check it too
+        if token.revoked_at is not None:
+            raise Conflict("This token is already revoked.")
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        trail.record(
+            actor,
+            TrailAction.REVOKE,
+            token,
+            changes={"revoked_at": [None, trail.json_value(token.revoked_at)]},
+        )
+    return token
+
+def user_for_token(secret: str) -> User | None:
+    """The active user a live token belongs to, or ``None``. Touches ``last_used_at`` at most
+    once a minute so reads do not turn into writes on every call."""
+    if not secret.startswith(TOKEN_PREFIX):
+        return None
+    token = ApiToken.objects.select_related("user").filter(token_hash=hash_token(secret)).first()
+    now = timezone.now()
+    if token is None or token.revoked_at is not None or (token.expires_at and token.expires_at <= now):
+        return None
+    if not token.user.is_active:
+        return None
+    if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=1):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user
+
+def login_locked(email: str, ip: str) -> bool:
+    """True when this account has failed too often within the window (counting only failures
+    after its last successful login), or this address has failed four times as often."""
+    since = timezone.now() - dt.timedelta(seconds=settings.KEEL_LOGIN_WINDOW_SECONDS)
+    limit = settings.KEEL_LOGIN_MAX_FAILURES
+    email = email.strip().lower()
+    last_ok = (
+        LoginAttempt.objects.filter(email=email, succeeded=True, at__gte=since)
+        .order_by("-at")
+        .values_list("at", flat=True)
+        .first()
+    )
+    by_email = LoginAttempt.objects.filter(email=email, succeeded=False, at__gte=last_ok or since).count()
+    if by_email >= limit:
+        return True
+    if ip:
+        by_ip = LoginAttempt.objects.filter(ip=ip, succeeded=False, at__gte=since).count()
+        if by_ip >= limit * 4:
+            return True
+    return False
+
+def record_login(actor: Actor, email: str, succeeded: bool, user: User | None = None) -> None:
+    email = email.strip().lower()[:254]
+    now = timezone.now()
+    with transaction.atomic():
+        # Attempts are only needed for throttling; the trail keeps the lasting record.
+        LoginAttempt.objects.filter(at__lt=now - dt.timedelta(days=LOGIN_ATTEMPT_RETENTION_DAYS)).delete()
+        LoginAttempt.objects.create(email=email, ip=actor.ip or None, succeeded=succeeded, at=now)
+        if succeeded and user is not None:
+            trail.record(actor, TrailAction.LOGIN, user, changes={})
+        elif not succeeded:
+            trail.record(
+                actor,
+                TrailAction.LOGIN_FAILED,
+                object_type="platform.user",
+                object_id=email,
+                object_repr=email,
+                changes={},
+            )
+
+def require_human(actor: Actor) -> User:
+    if actor.user is None:
+        raise PermissionDenied("This needs a named user: use --as EMAIL.")
+    return actor.user

@@ -1,0 +1,135 @@
+"""Page-side forms of the core domain.
+
+Forms only parse and shape input for the service functions; the rules live in the services.
+A :class:`KeelError` raised by a service is put back on the form with :func:`add_service_error`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.db import models
+
+from keel.platform.concurrency import EditConflict, base_token, changes_since, version_of
+from keel.platform.errors import KeelError
+from keel.organisation.forms import StandardsField, standard_choices
+
+TEXTAREA = {"rows": 3}
+
+# ISO format: what <input type="date"> accepts whatever the locale.
+DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+
+def add_service_error(form: forms.Form, exc: KeelError) -> None:
+    """Show a service error on the form: field messages on their fields, the summary on top.
+    An edit conflict on a :class:`VersionedForm` also says what changed and re-bases the form."""
+    if isinstance(exc, EditConflict) and isinstance(form, VersionedForm):
+        form.show_conflict(exc)
+        return
+    placed = False
+    for name, messages in exc.fields.items():
+        if name in form.fields:
+            for message in messages:
+                form.add_error(name, message)
+            placed = True
+    if not placed or exc.fields.keys() - form.fields.keys():
+        form.add_error(None, exc.message)
+
+class KeelForm(forms.Form):
+    """Sets the loaded standards as choices on any :class:`StandardsField`. Rendered with
+    ``{% include "platform/_form_fields.html" %}``."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices: list[tuple[str, str]] | None = None
+        for f in self.fields.values():
+            if isinstance(f, StandardsField):
+                choices = choices if choices is not None else standard_choices()
+                f.choices = choices
+
+class VersionedForm(KeelForm):
+    """An edit form that carries the version of the record it was built from, so saving over
+    someone else's newer change is a conflict the person sees (:mod:`keel.platform.concurrency`).
+
+    Build it with :meth:`for_record` (or call :meth:`bind_version` on an unbound form), pass
+    :attr:`expected_version` to the service, and leave ``version`` and ``base`` out of the
+    service data. On :class:`EditConflict`, :func:`add_service_error` keeps the person's input,
+    lists what changed and re-bases the form, so a second save is a deliberate choice."""
+
+    version = forms.CharField(widget=forms.HiddenInput, required=False)
+    base = forms.CharField(widget=forms.HiddenInput, required=False)
+    VERSION_FIELDS = ("version", "base")
+
+    def bind_version(self, obj: models.Model) -> None:
+        if self.is_bound:
+            raise RuntimeError("bind_version() is for a form built from the stored record")
+        self.initial["version"] = version_of(obj)
+        self.initial["base"] = base_token(obj)
+
+    @property
+    def expected_version(self) -> str | None:
+        data = getattr(self, "cleaned_data", None) or {}
+        return data.get("version") or self.data.get("version") or None
+
+    def show_conflict(self, exc: EditConflict) -> None:
+        current = exc.current
+        changed = changes_since(self.data.get("base"), current) if current is not None else {}
+        lines = []
+        for name, (was, now) in changed.items():
+            field = self.fields.get(name)
+            label = (
+                str(field.label) if field is not None and field.label else name.replace("_", " ").capitalize()
+            )
+            lines.append(f"{label}: {_shown(was)} → {_shown(now)}")
+        data = self.data.copy()  # type: ignore[attr-defined]  # a QueryDict or dict when bound
+        data["version"] = exc.current_version
+        if current is not None:
+            data["base"] = base_token(current)
+        self.data = data
+        detail = (" What changed: " + "; ".join(lines) + ".") if lines else ""
+        self.add_error(
+            None,
+            f"Someone else saved this record after you opened the page, so your changes were not "
+            f"saved.{detail} Your input is kept below: check it against the current values and "
+            "save again to apply it.",
+        )
+
+def _shown(value: object) -> str:
+    if value in (None, "", []):
+        return "(empty)"
+    text = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+    return f"“{text[:80]}{'…' if len(text) > 80 else ''}”"
+
+class TokenForm(KeelForm):
+    name = forms.CharField(max_length=100, help_text="What the token is for, e.g. CI pipeline.")
+    expires_in_days = forms.IntegerField(
+        label="Expires after (days)",
+        min_value=1,
+        max_value=3650,
+        required=False,
+        help_text="Leave empty for a token that does not expire.",
+    )
+
+class SetPasswordForm(KeelForm):
+    """A new password, typed twice (an administrator setting someone's password)."""
+
+    new_password = forms.CharField(
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="At least 10 characters, not a common password.",
+    )
+    confirm_password = forms.CharField(
+        label="New password again", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("new_password") and data.get("confirm_password") != data.get("new_password"):
+            self.add_error("confirm_password", "The two new passwords differ; type the same password twice.")
+        return data
+
+class PasswordChangeForm(SetPasswordForm):
+    """Changing one's own password: the current one first."""
+
+    current_password = forms.CharField(widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+
+    field_order = ["current_password", "new_password", "confirm_password"]

@@ -1,0 +1,260 @@
+"""The append-only, hash-chained audit trail.
+
+Every service function calls :func:`record` inside its own transaction. The chain head row is
+locked (``SELECT … FOR UPDATE`` on PostgreSQL; on SQLite every transaction starts IMMEDIATE,
+which takes the database write lock at BEGIN) so concurrent writers queue and never fork the
+chain. ``hash = sha256(prev_hash + payload)`` where ``payload`` is the exact stored text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import hashlib
+import json
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import models, transaction
+from django.utils import timezone
+
+from keel.platform.actor import Actor
+from keel.platform.models import TrailEntry, TrailHead
+
+GENESIS = "0" * 64
+PAYLOAD_FIELDS = (
+    "seq",
+    "at",
+    "actor_id",
+    "actor_label",
+    "channel",
+    "ip",
+    "action",
+    "object_type",
+    "object_id",
+    "object_repr",
+    "management_system_id",
+    "changes",
+)
+
+
+def json_value(value: Any) -> Any:
+    """A JSON-safe rendering of a model field value, stable across databases."""
+    if isinstance(value, models.Model):
+        return str(value.pk)
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).isoformat(timespec="microseconds")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, list | tuple | set | frozenset):
+        items = [json_value(v) for v in value]
+        return sorted(items, key=str) if isinstance(value, set | frozenset) else items
+    if isinstance(value, dict):
+        return {str(k): json_value(v) for k, v in value.items()}
+    return value
+
+
+def snapshot(obj: models.Model, fields: Iterable[str] | None = None) -> dict[str, Any]:
+    """Field values of ``obj`` for a trail diff (foreign keys by id, many-to-many by sorted ids)."""
+    opts = obj._meta
+    names = (
+        list(fields)
+        if fields is not None
+        else [f.name for f in opts.concrete_fields if f.name not in {"id", "created_at", "updated_at"}]
+    )
+    out: dict[str, Any] = {}
+    for name in names:
+        f = opts.get_field(name)
+        if f.many_to_many:
+            if obj.pk is None:
+                out[name] = []
+            else:
+                out[name] = sorted(str(getattr(v, "key", v.pk)) for v in getattr(obj, name).all())
+        elif f.is_relation:
+            out[name] = json_value(getattr(obj, f.attname))  # type: ignore[union-attr]
+        else:
+            out[name] = json_value(getattr(obj, name))
+    return out
+
+
+def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[Any]]:
+    """``{field: [old, new]}`` for every field whose value changed."""
+    keys = list(dict.fromkeys([*before.keys(), *after.keys()]))
+    return {k: [before.get(k), after.get(k)] for k in keys if before.get(k) != after.get(k)}
+
+
+def canonical(data: Mapping[str, Any]) -> str:
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def chain_hash(prev_hash: str, payload: str) -> str:
+    return hashlib.sha256((prev_hash + payload).encode("utf-8")).hexdigest()
+
+
+def record(
+    actor: Actor,
+    action: str,
+    obj: models.Model | None = None,
+    *,
+    changes: Mapping[str, Any] | None = None,
+    object_type: str | None = None,
+    object_id: str | None = None,
+    object_repr: str | None = None,
+    management_system_id: uuid.UUID | str | None = None,
+) -> TrailEntry:
+    """Append one entry. Must run inside the caller's transaction (``transaction.atomic``)."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("trail.record() must be called inside the service's transaction")
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or str(obj.pk)
+        object_repr = object_repr or str(obj)
+        if management_system_id is None:
+            ms = getattr(obj, "management_system_id", None)
+            if ms is None and obj._meta.label_lower == "organisation.managementsystem":
+                ms = obj.pk
+            management_system_id = ms
+    if not object_type or object_id is None:
+        raise ValueError("a trail entry needs an object or an object_type and object_id")
+    head = TrailHead.objects.select_for_update().filter(pk=1).first()
+    if head is None:
+        head = TrailHead.objects.create(pk=1, seq=0, hash=GENESIS)
+    at = timezone.now()
+    seq = head.seq + 1
+    data = {
+        "seq": seq,
+        "at": json_value(at),
+        "actor_id": str(actor.user.pk) if actor.user is not None else None,
+        "actor_label": actor.label[:254],
+        "channel": str(actor.channel),
+        "ip": actor.ip or "",
+        "action": str(action),
+        "object_type": object_type,
+        "object_id": str(object_id),
+        "object_repr": (object_repr or "")[:255],
+        "management_system_id": str(management_system_id) if management_system_id else None,
+        "changes": json_value(dict(changes or {})),
+    }
+    payload = canonical(data)
+    digest = chain_hash(head.hash, payload)
+    entry = TrailEntry.objects.create(
+        seq=seq,
+        at=at,
+        actor=actor.user,
+        actor_label=data["actor_label"],
+        channel=data["channel"],
+        ip=data["ip"],
+        action=data["action"],
+        object_type=object_type,
+        object_id=data["object_id"],
+        object_repr=data["object_repr"],
+        management_system_id=management_system_id or None,
+        payload=payload,
+        prev_hash=head.hash,
+        hash=digest,
+    )
+    TrailHead.objects.filter(pk=1).update(seq=seq, hash=digest)
+    return entry
+
+
+@dataclass
+class VerifyResult:
+    ok: bool
+    count: int
+    last_seq: int
+    last_hash: str
+    problems: list[str] = field(default_factory=list)
+    first_broken_seq: int | None = None
+
+    def checkpoint(self) -> dict[str, Any]:
+        return {"count": self.count, "last_seq": self.last_seq, "last_hash": self.last_hash}
+
+
+def _column_mismatch(entry: TrailEntry, data: Mapping[str, Any]) -> str | None:
+    columns = {
+        "seq": entry.seq,
+        "at": json_value(entry.at),
+        "actor_id": str(entry.actor_id) if entry.actor_id else None,
+        "actor_label": entry.actor_label,
+        "channel": entry.channel,
+        "ip": entry.ip,
+        "action": entry.action,
+        "object_type": entry.object_type,
+        "object_id": entry.object_id,
+        "object_repr": entry.object_repr,
+        "management_system_id": str(entry.management_system_id) if entry.management_system_id else None,
+    }
+    for key, value in columns.items():
+        if data.get(key) != value:
+            return f"column {key!r} does not match the hashed payload"
+    return None
+
+
+def verify(checkpoint: Mapping[str, Any] | None = None, batch: int = 2000) -> VerifyResult:
+    """Walk the whole chain. Reports the first broken entry; with a checkpoint, also detects
+    entries cut from the end since the checkpoint was taken."""
+    prev = GENESIS
+    expected = 1
+    count = 0
+    result = VerifyResult(ok=True, count=0, last_seq=0, last_hash=GENESIS)
+
+    def fail(seq: int, why: str) -> None:
+        if result.first_broken_seq is None:
+            result.first_broken_seq = seq
+        result.ok = False
+        result.problems.append(f"entry #{seq}: {why}")
+
+    checkpoint_hash_seen: str | None = None
+    last_seq = 0
+    while True:
+        rows = list(TrailEntry.objects.filter(seq__gte=expected).order_by("seq")[:batch])
+        if not rows:
+            break
+        for entry in rows:
+            if entry.seq != expected:
+                fail(expected, f"missing (the chain jumps from #{expected - 1} to #{entry.seq})")
+                expected = entry.seq
+            try:
+                data = json.loads(entry.payload)
+            except ValueError:
+                fail(entry.seq, "payload is not valid JSON")
+                data = {}
+            if entry.prev_hash != prev:
+                fail(entry.seq, "prev_hash does not match the previous entry's hash")
+            if chain_hash(entry.prev_hash, entry.payload) != entry.hash:
+                fail(entry.seq, "hash does not match its payload (the entry was altered)")
+            elif data:
+                mismatch = _column_mismatch(entry, data)
+                if mismatch:
+                    fail(entry.seq, mismatch)
+            if checkpoint and entry.seq == int(checkpoint.get("last_seq", -1)):
+                checkpoint_hash_seen = entry.hash
+            prev = entry.hash
+            count += 1
+            last_seq = entry.seq
+            expected = entry.seq + 1
+        if len(rows) < batch:
+            break
+    result.count = count
+    result.last_seq = last_seq
+    result.last_hash = prev
+    head = TrailHead.objects.filter(pk=1).first()
+    if head is not None and (head.seq != last_seq or head.hash != prev):
+        fail(
+            last_seq + 1,
+            f"the chain head says #{head.seq} but the last entry is #{last_seq} "
+            "(entries were removed from the end)",
+        )
+    if checkpoint:
+        cp_seq = int(checkpoint.get("last_seq", 0))
+        if last_seq < cp_seq:
+            fail(last_seq + 1, f"entries #{last_seq + 1} to #{cp_seq} recorded in the checkpoint are gone")
+        elif cp_seq and checkpoint_hash_seen != checkpoint.get("last_hash"):
+            fail(cp_seq, "hash differs from the checkpoint")
+    return result

@@ -1,0 +1,121 @@
+"""The JSON API under /api/v1/ (django-ninja). Routers live in each app's ``api.py``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from keel import __version__
+from keel.platform.api import BearerAuth, SessionAuth, error_body
+from keel.platform.errors import KeelError
+
+api = NinjaAPI(
+    title="Keel API",
+    version="1",
+    description=(
+        "One management system for ISO/IEC 27001:2022 and ISO/IEC 42001:2023. "
+        "Authenticate with the browser session or `Authorization: Bearer <token>` "
+        "(create one with `keel token create EMAIL`). Every error has the shape "
+        '`{"error": {"code", "message", "fields"}}`.'
+    ),
+    urls_namespace="api-v1",
+    auth=[BearerAuth(require_role=True), SessionAuth(require_role=True)],
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+api.keel_version = __version__  # type: ignore[attr-defined]
+
+
+@api.exception_handler(KeelError)
+def keel_error(request: HttpRequest, exc: KeelError) -> HttpResponse:
+    return api.create_response(request, error_body(exc.code, exc.message, exc.fields), status=exc.status)
+
+
+@api.exception_handler(NinjaValidationError)
+def validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    fields: dict[str, list[str]] = {}
+    for err in exc.errors:
+        loc = [str(p) for p in err.get("loc", []) if p not in ("body", "query", "path", "payload")]
+        fields.setdefault(".".join(loc) or "__all__", []).append(str(err.get("msg", "invalid")))
+    summary = "; ".join(f"{k}: {' '.join(v)}" for k, v in fields.items())
+    return api.create_response(
+        request, error_body("validation_error", f"The request is not valid — {summary}", fields), status=422
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return api.create_response(
+        request,
+        error_body(
+            "unauthenticated",
+            "Log in, or send 'Authorization: Bearer <token>' with a valid, unrevoked token.",
+        ),
+        status=401,
+    )
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return api.create_response(request, error_body("not_found", str(exc) or "Not found."), status=404)
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    code = {
+        400: "bad_request",
+        401: "unauthenticated",
+        403: "permission_denied",
+        404: "not_found",
+        405: "method_not_allowed",
+        409: "conflict",
+    }.get(exc.status_code, "error")
+    return api.create_response(request, error_body(code, str(exc)), status=exc.status_code)
+
+
+def _register() -> None:
+    from keel.organisation.api import router as core_router
+    from keel.standards.api import router as standards_router
+
+    api.add_router("", standards_router)
+    api.add_router("", core_router)
+    from keel.controls.api import router as controls_router
+
+    api.add_router("", controls_router)
+    from keel.soa.api import router as soa_router  # the Statement of Applicability
+
+    api.add_router("", soa_router)
+    from keel.gap.api import router as gap_router  # the gap analysis
+
+    api.add_router("", gap_router)
+    from keel.mapping.api import router as mapping_router  # crosswalks
+
+    api.add_router("", mapping_router)
+    from keel.evidence.api import router as evidence_router  # the evidence register
+
+    api.add_router("/evidence", evidence_router)
+    from keel.aisystems.api import router as aisystems_router  # the AI system inventory
+
+    api.add_router("", aisystems_router)
+    from keel.assets.api import router as assets_router  # assets and classification
+    from keel.risks.api import router as risks_router  # risk management
+
+    api.add_router("", assets_router)
+    api.add_router("", risks_router)
+    from keel.impact.api import router as impact_router  # AI system impact assessments
+
+    api.add_router("", impact_router)
+    from keel.mapping.suggest.api import router as suggest_router  # mapping suggestions
+
+    api.add_router("", suggest_router)
+
+
+_register()
+
+
+def schema() -> dict[str, Any]:
+    return api.get_openapi_schema()

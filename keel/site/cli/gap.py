@@ -1,0 +1,77 @@
+"""``keel gap``: the gap analysis of a management system against a target standard.
+
+Contract: ``keel gap --target KEY [--management-system ID] --format json|xlsx|pdf [--out FILE]``;
+the JSON is ``{"target", "summary", "requirements"}`` as docs/gap-analysis.md describes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from keel.site.cli.base import (
+    PERMISSIONS,
+    CliError,
+    add_as_option,
+    check_permission,
+    note,
+    require_tables,
+    resolve_actor,
+)
+
+
+def register(sub: argparse._SubParsersAction[Any]) -> None:
+    p = sub.add_parser(
+        "gap",
+        help="gap analysis against a target standard",
+        description="Infer, for every requirement of the target standard, whether the management system's "
+        "controls already cover it (through their links and the crosswalks, up to three steps), partly "
+        "cover it, leave a gap, or whether it is not applicable; a person's confirmed status wins. "
+        "JSON goes to stdout unless --out is given; XLSX and PDF need --out.",
+    )
+    p.add_argument(
+        "--target", required=True, metavar="KEY", help="the target standard's key, e.g. iso42001:2023"
+    )
+    p.add_argument(
+        "--management-system",
+        metavar="ID",
+        default=None,
+        help="id or short name of the management system (needed when several cover the target)",
+    )
+    p.add_argument("--format", required=True, choices=["json", "xlsx", "pdf"], help="output format")
+    p.add_argument("--out", metavar="FILE", default=None, help="file to write (default: stdout, JSON only)")
+    add_as_option(p)
+    p.set_defaults(handler=cmd_gap, command_path="gap")
+
+
+def cmd_gap(args: argparse.Namespace) -> int:
+    from keel.platform.permissions import Perm, check, system_ids_with
+    from keel.gap import exports, queries
+
+    require_tables()
+    actor = resolve_actor(args)
+    check_permission(actor, PERMISSIONS["gap"])
+    if args.format != "json" and args.out in (None, "-"):
+        raise CliError(f"--format {args.format}: write it to a file with --out FILE.", code=2)
+    visible = None if actor.user is None else system_ids_with(actor.user, Perm.VIEW)
+    standard, ms = queries.resolve(args.target, args.management_system, visible)
+    check(actor, Perm.VIEW, ms)
+    started = time.perf_counter()
+    note(f"Analysing {ms.name} against {standard.key}…")
+    rep = queries.report(standard, ms)
+    s = rep.summary()
+    note(
+        f"{len(rep.results)} requirements in {time.perf_counter() - started:.2f} s: {s['covered']} covered, "
+        f"{s['partial']} partly covered, {s['gap']} gaps, {s['not_applicable']} not applicable."
+    )
+    data = exports.export(rep, args.format)
+    if args.out in (None, "-"):
+        sys.stdout.write(data.decode("utf-8") + "\n")
+        return 0
+    path = Path(args.out)
+    path.write_bytes(data)
+    note(f"Wrote the gap analysis ({args.format}) to {path}.")
+    return 0

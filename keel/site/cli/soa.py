@@ -1,0 +1,87 @@
+"""``keel export soa``: the Statement of Applicability as XLSX, PDF or JSON.
+
+Contract: ``keel export soa --standard KEY [--management-system ID] --format xlsx|pdf|json --out FILE``.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from keel.site.cli.base import (
+    PERMISSIONS,
+    CliError,
+    add_as_option,
+    check_permission,
+    note,
+    out,
+    require_tables,
+    resolve_actor,
+)
+
+
+def register(sub: argparse._SubParsersAction[Any]) -> None:
+    exp = sub.add_parser(
+        "export",
+        help="export documents (the Statement of Applicability)",
+        description="Export documents auditors expect.",
+    )
+    esub = exp.add_subparsers(dest="export_command", metavar="WHAT", required=True)
+    p = esub.add_parser(
+        "soa",
+        help="the Statement of Applicability of one standard",
+        description="Write the Statement of Applicability of a standard for a management system as XLSX "
+        "(one sheet, filters, frozen header), PDF or JSON. The version, its approval date and approver "
+        "appear on every sheet and page; rows changed since the last approval are exported as a draft.",
+    )
+    p.add_argument("--standard", required=True, metavar="KEY", help="the standard's key, e.g. iso27001:2022")
+    p.add_argument(
+        "--management-system",
+        metavar="ID",
+        default=None,
+        help="id or short name of the management system (needed when several have an SoA for the standard)",
+    )
+    p.add_argument("--format", required=True, choices=["xlsx", "pdf", "json"], help="file format")
+    p.add_argument("--out", required=True, metavar="FILE", help="file to write ('-' for stdout, JSON only)")
+    add_as_option(p)
+    p.set_defaults(handler=cmd_export_soa, command_path="export soa")
+
+
+def cmd_export_soa(args: argparse.Namespace) -> int:
+    from keel.platform.errors import NotFound
+    from keel.platform.permissions import Perm, check
+    from keel.organisation.services import get_management_system
+    from keel.standards.records import standards_by_key
+    from keel.soa import exports, queries
+
+    require_tables()
+    actor = resolve_actor(args)
+    check_permission(actor, PERMISSIONS["export soa"])
+    if args.out == "-" and args.format != "json":
+        raise CliError(f"--out -: write {args.format.upper()} to a file, not to the terminal.", code=2)
+    (standard,) = standards_by_key([args.standard], field="standard")
+    if args.management_system:
+        ms = get_management_system(args.management_system, list_known=actor.user is None)
+        soa = queries.find_soa(ms.pk, standard.key)
+    else:
+        candidates = list(queries.soas().filter(standard=standard))
+        if not candidates:
+            raise NotFound(f"No management system has a Statement of Applicability for {standard.key} yet.")
+        if len(candidates) > 1:
+            names = ", ".join(s.management_system.short_name for s in candidates)
+            raise CliError(
+                f"several management systems have an SoA for {standard.key} ({names}): "
+                "choose one with --management-system.",
+                code=2,
+            )
+        soa = candidates[0]
+    check(actor, Perm.VIEW, soa.management_system_id)
+    data = exports.export([soa], args.format)
+    if args.out == "-":
+        out(data.decode("utf-8"))
+        return 0
+    path = Path(args.out)
+    path.write_bytes(data)
+    note(f"Wrote the {standard.key} SoA of {soa.management_system.name} ({args.format}) to {path}.")
+    return 0

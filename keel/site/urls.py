@@ -1,0 +1,43 @@
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.templatetags.static import static
+from django.urls import include, path
+
+from keel.site.api import api
+
+
+def healthz(request: HttpRequest) -> HttpResponse:
+    """Liveness probe for load balancers: no database access, no login."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
+healthz.keel_permission = "public"  # type: ignore[attr-defined]
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico whatever the page says; point them at ours."""
+    return HttpResponsePermanentRedirect(static("keel/favicon.svg"))
+
+
+favicon.keel_permission = "public"  # type: ignore[attr-defined]
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon, name="favicon"),
+    path("api/v1/", api.urls),
+    path("standards/", include("keel.standards.urls")),
+    path("controls/import/", include("keel.controls.importing.urls")),
+    path("controls/", include("keel.controls.urls")),
+    path("soa/", include("keel.soa.urls")),
+    path("gap/", include("keel.gap.urls")),
+    path("crosswalks/", include("keel.mapping.urls")),
+    path("evidence/", include("keel.evidence.urls")),
+    path("", include("keel.aisystems.urls")),  # AI systems and datasets
+    path("", include("keel.impact.urls")),  # AI system impact assessments
+    path("assets/", include("keel.assets.urls")),
+    path("risks/", include("keel.risks.urls")),
+    path("mapping/suggestions/", include("keel.mapping.suggest.urls")),
+    path("", include("keel.organisation.urls")),
+]
+
+handler403 = "keel.platform.views.errors.permission_denied"
+handler404 = "keel.platform.views.errors.page_not_found"

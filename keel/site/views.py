@@ -1,0 +1,35 @@
+"""The dashboard: readiness at a glance."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from keel.evidence import queries as evidence_queries
+from keel.impact import queries as impact_queries
+from keel.standards import queries as standards_queries
+
+from keel.organisation import queries as organisation_queries
+from keel.platform.pages import page
+from keel.platform.permissions import Perm, system_ids_with
+from keel.platform.views.common import current_user
+from keel.organisation.views.trail import describe
+
+
+@page(Perm.VIEW)
+def dashboard(request: HttpRequest) -> HttpResponse:
+    user = current_user(request)
+    can_trail = system_ids_with(user, Perm.VIEW_TRAIL) != set()  # its own systems' entries at least
+    return render(
+        request,
+        "site/dashboard.html",
+        {
+            "systems": organisation_queries.scope_overview(user),
+            "context_counts": organisation_queries.context_counts_by_standard(),
+            "context": organisation_queries.context_summary(),
+            "standards": standards_queries.standards_with_counts(),
+            "evidence_expiry": evidence_queries.expiry_summary(user),
+            "impact_due": impact_queries.due_summary(user),
+            "recent": describe(organisation_queries.recent_trail(user), user, with_changes=False) if can_trail else None,
+        },
+    )
