@@ -21,7 +21,6 @@ from keel.organisation.choices import (
     OperatingModel,
     PartyCategory,
 )
-from keel.platform.choices import Channel, Role, TrailAction
 from keel.organisation.models import (
     ContextIssue,
     InterestedParty,
@@ -29,13 +28,15 @@ from keel.organisation.models import (
     Organisation,
     ScopeStatement,
 )
-from keel.platform.models import User
+from keel.platform.choices import Channel, Role, TrailAction
 from keel.platform.forms import DATE, TEXTAREA, KeelForm
+from keel.platform.models import User
 from keel.standards.models import Standard
 
 
 def standard_choices() -> list[tuple[str, str]]:
     return [(s.key, f"{s.name}:{s.edition}") for s in Standard.objects.order_by("key")]
+
 
 class StandardsField(forms.MultipleChoiceField):
     widget = forms.CheckboxSelectMultiple
@@ -44,6 +45,11 @@ class StandardsField(forms.MultipleChoiceField):
         kwargs.setdefault("required", False)
         kwargs.setdefault("help_text", "The standards this record serves.")
         super().__init__(**kwargs)
+
+    @staticmethod
+    def load_shared_choices() -> list[tuple[str, str]]:
+        return standard_choices()
+
 
 class OrganisationForm(KeelForm):
     name = forms.CharField(max_length=200)
@@ -71,6 +77,7 @@ class OrganisationForm(KeelForm):
             return {"climate_relevance": ClimateRelevance.NOT_DETERMINED}
         return {name: getattr(org, name) for name in cls.base_fields}
 
+
 class ManagementSystemForm(KeelForm):
     name = forms.CharField(max_length=200)
     short_name = forms.SlugField(
@@ -91,6 +98,7 @@ class ManagementSystemForm(KeelForm):
         }
         data["standards"] = [s.key for s in ms.standards.all()]
         return data
+
 
 class ScopeDraftForm(KeelForm):
     summary = forms.CharField(
@@ -146,6 +154,7 @@ class ScopeDraftForm(KeelForm):
             data["change_note"] = ""
         return data
 
+
 class InterestedPartyForm(KeelForm):
     name = forms.CharField(max_length=200)
     category = forms.ChoiceField(choices=PartyCategory.choices)
@@ -168,6 +177,7 @@ class InterestedPartyForm(KeelForm):
         data["standards"] = [s.key for s in party.standards.all()]
         return data
 
+
 class ContextIssueForm(KeelForm):
     title = forms.CharField(max_length=200)
     description = forms.CharField(widget=forms.Textarea(attrs=TEXTAREA))
@@ -184,6 +194,7 @@ class ContextIssueForm(KeelForm):
         data["standards"] = [s.key for s in issue.standards.all()]
         return data
 
+
 class StandardFilterForm(KeelForm):
     standard = forms.ChoiceField(label="Standard", required=False)
 
@@ -191,17 +202,20 @@ class StandardFilterForm(KeelForm):
         super().__init__(*args, **kwargs)
         self.fields["standard"].choices = [("", "All standards"), *standard_choices()]  # type: ignore[attr-defined]
 
+
 def perimeter_choices() -> list[tuple[str, str]]:
     return [
         ("", "The whole organisation"),
         *((ms.short_name, ms.name) for ms in ManagementSystem.objects.order_by("name")),
     ]
 
+
 class PerimeterForm(KeelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if "management_system" in self.fields:
             self.fields["management_system"].choices = perimeter_choices()  # type: ignore[attr-defined]
+
 
 class UserCreateForm(PerimeterForm):
     email = forms.EmailField()
@@ -215,9 +229,11 @@ class UserCreateForm(PerimeterForm):
     role = forms.ChoiceField(choices=[("", "No role yet"), *Role.choices], required=False)
     management_system = forms.ChoiceField(label="Perimeter", required=False)
 
+
 class GrantRoleForm(PerimeterForm):
     role = forms.ChoiceField(choices=Role.choices)
     management_system = forms.ChoiceField(label="Perimeter", required=False)
+
 
 class PersonForm(KeelForm):
     """An administrator's edit of someone's account details."""
@@ -228,6 +244,7 @@ class PersonForm(KeelForm):
     @classmethod
     def initial_for(cls, user: User) -> dict[str, Any]:
         return {"full_name": user.full_name, "job_title": user.job_title}
+
 
 class TrailFilterForm(KeelForm):
     object_type = forms.ChoiceField(label="Object type", required=False)

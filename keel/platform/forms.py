@@ -6,6 +6,7 @@ A :class:`KeelError` raised by a service is put back on the form with :func:`add
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -13,12 +14,12 @@ from django.db import models
 
 from keel.platform.concurrency import EditConflict, base_token, changes_since, version_of
 from keel.platform.errors import KeelError
-from keel.organisation.forms import StandardsField, standard_choices
 
 TEXTAREA = {"rows": 3}
 
 # ISO format: what <input type="date"> accepts whatever the locale.
 DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+
 
 def add_service_error(form: forms.Form, exc: KeelError) -> None:
     """Show a service error on the form: field messages on their fields, the summary on top.
@@ -35,17 +36,23 @@ def add_service_error(form: forms.Form, exc: KeelError) -> None:
     if not placed or exc.fields.keys() - form.fields.keys():
         form.add_error(None, exc.message)
 
+
 class KeelForm(forms.Form):
-    """Sets the loaded standards as choices on any :class:`StandardsField`. Rendered with
+    """Loads shared choices once per form: a field with a ``load_shared_choices`` callable (the
+    standards field of :mod:`keel.organisation.forms`, for example) gets its choices from it, one
+    query per callable whatever the number of such fields. Rendered with
     ``{% include "platform/_form_fields.html" %}``."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        choices: list[tuple[str, str]] | None = None
+        loaded: dict[Callable[[], list[tuple[str, str]]], list[tuple[str, str]]] = {}
         for f in self.fields.values():
-            if isinstance(f, StandardsField):
-                choices = choices if choices is not None else standard_choices()
-                f.choices = choices
+            loader = getattr(f, "load_shared_choices", None)
+            if loader is not None and isinstance(f, forms.ChoiceField):
+                if loader not in loaded:
+                    loaded[loader] = loader()
+                f.choices = loaded[loader]
+
 
 class VersionedForm(KeelForm):
     """An edit form that carries the version of the record it was built from, so saving over
@@ -94,11 +101,13 @@ class VersionedForm(KeelForm):
             "save again to apply it.",
         )
 
+
 def _shown(value: object) -> str:
     if value in (None, "", []):
         return "(empty)"
     text = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
     return f"“{text[:80]}{'…' if len(text) > 80 else ''}”"
+
 
 class TokenForm(KeelForm):
     name = forms.CharField(max_length=100, help_text="What the token is for, e.g. CI pipeline.")
@@ -109,6 +118,7 @@ class TokenForm(KeelForm):
         required=False,
         help_text="Leave empty for a token that does not expire.",
     )
+
 
 class SetPasswordForm(KeelForm):
     """A new password, typed twice (an administrator setting someone's password)."""
@@ -126,6 +136,7 @@ class SetPasswordForm(KeelForm):
         if data.get("new_password") and data.get("confirm_password") != data.get("new_password"):
             self.add_error("confirm_password", "The two new passwords differ; type the same password twice.")
         return data
+
 
 class PasswordChangeForm(SetPasswordForm):
     """Changing one's own password: the current one first."""
