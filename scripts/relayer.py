@@ -726,6 +726,7 @@ PATHREF = re.compile(
     r"(?<![\w/.])keel/(?:core|cli|apicore\.py|api\.py|urls\.py|templates/core|templates/standards)[\w/.]*"
 )
 LABEL = re.compile(r"""(?P<q>["'`])core\.(?P<model>[A-Za-z]+)(?P=q)""")
+TABLE = re.compile(r"(?<![\w.])core_([a-z]+)\b")  # default db_table names, core_user
 TEMPLATE = re.compile(r"""(?P<q>["'])core/(?P<name>[\w./-]+\.(?:html|txt))(?P=q)""")
 APP_LABEL = re.compile(r"""(?P<pre>app_label\s*=\s*|get_model\(\s*)(?P<q>["'])core(?P=q)""")
 
@@ -779,6 +780,12 @@ def rewrite_strings(text: str) -> str:
         return f"{m.group('q')}{app}.{model}{m.group('q')}"
 
     text = LABEL.sub(label, text)
+
+    def table(m: re.Match[str]) -> str:
+        app = MODEL_LABELS.get(m.group(1))
+        return f"{app}_{m.group(1)}" if app else m.group(0)
+
+    text = TABLE.sub(table, text)
 
     def template(m: re.Match[str]) -> str:
         name = m.group("name")

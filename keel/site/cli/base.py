@@ -159,7 +159,7 @@ def tables_exist() -> bool:
 
     with connection.cursor() as cursor:
         names = set(connection.introspection.table_names(cursor))
-    return {"core_user", "core_trailentry", "standards_standard"} <= names
+    return {"platform_user", "platform_trailentry", "standards_standard"} <= names
 
 
 def require_tables() -> None:
