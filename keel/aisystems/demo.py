@@ -22,8 +22,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from keel.platform.actor import Actor
 from keel.organisation.models import ManagementSystem
+from keel.platform.actor import Actor
 from keel.platform.models import User
 
 from . import services

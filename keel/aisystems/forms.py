@@ -9,8 +9,8 @@ from django import forms
 
 from keel.assets.models import ClassificationLevel
 from keel.controls.forms import owner_choices
-from keel.platform.forms import DATE, KeelForm
 from keel.organisation.models import ManagementSystem
+from keel.platform.forms import DATE, KeelForm
 from keel.platform.models import User
 from keel.platform.permissions import Perm, has_perm
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from keel.platform import hooks
+
 from .choices import LifecycleStage
 
 if TYPE_CHECKING:
@@ -27,9 +29,8 @@ def impact_assessment_approved(system: AISystem) -> bool:
 
 def impact_assessment_problem(system: AISystem) -> str:
     """Why the impact-assessment condition fails, in words, or ``""`` when it holds."""
-    from keel.impact.services import gate_problem
-
-    return gate_problem(system)
+    problems = [p for p in hooks.call("aisystem.gate_problem", system=system) if p]
+    return problems[0] if problems else ""
 
 
 def evaluation_problem(system: AISystem) -> str:

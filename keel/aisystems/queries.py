@@ -13,7 +13,6 @@ from typing import Any
 
 from django.db.models import (
     Count,
-    Exists,
     F,
     IntegerField,
     OuterRef,
@@ -27,6 +26,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Coalesce, RowNumber
 
+from keel.platform import hooks
 from keel.platform.errors import NotFound, PermissionDenied, ValidationFailed
 from keel.platform.models import TrailEntry, User
 from keel.platform.permissions import Perm, has_perm, restrict
@@ -90,17 +90,15 @@ class SystemFilters:
 
 
 def base_systems() -> QuerySet[AISystem]:
-    from keel.impact.models import ImpactAssessment
-    from keel.impact.queries import due_q
-
-    versions = ImpactAssessment.objects.filter(ai_system=OuterRef("pk"))
-    return AISystem.objects.select_related("management_system", "owner").annotate(
+    qs = AISystem.objects.select_related("management_system", "owner").annotate(
         model_count=_count(AIModel, "ai_system"),
         open_flag_count=_count(MetricFlag, "ai_system", status=FlagStatus.OPEN),
         dataset_count=_count(Dataset.ai_systems.through, "aisystem"),
-        impact_assessment_status=Subquery(versions.order_by("-version").values("status")[:1]),
-        impact_assessment_due=Exists(versions.filter(due_q())),
     )
+    # the impact app adds impact_assessment_status and impact_assessment_due
+    for annotate in hooks.registered("aisystem.annotate_systems"):
+        qs = annotate(qs)
+    return qs
 
 
 def systems(user: User | None, f: SystemFilters | None = None) -> QuerySet[AISystem]:

@@ -22,11 +22,11 @@ from django.utils import timezone
 
 from keel.assets.models import ClassificationLevel
 from keel.assets.services import get_level
-from keel.platform import trail
+from keel.organisation.models import ManagementSystem
+from keel.platform import hooks, trail
 from keel.platform.actor import Actor
 from keel.platform.choices import TrailAction
 from keel.platform.errors import Conflict, NotFound, ValidationFailed
-from keel.organisation.models import ManagementSystem
 from keel.platform.permissions import Perm, check
 from keel.platform.records import apply_fields, clean, reject_control_characters
 
@@ -288,9 +288,13 @@ def update_system(
         if changes:
             trail.record(actor, TrailAction.UPDATE, system, changes=changes)
         if "intended_use" in changes:
-            from keel.impact.services import note_change  # re-assessment trigger
-
-            note_change(actor, system, "intended_use", "the intended use was changed")
+            hooks.call(
+                "aisystem.changed",
+                actor=actor,
+                system=system,
+                what="intended_use",
+                detail="the intended use was changed",
+            )
     return system
 
 
@@ -329,15 +333,15 @@ def change_stage(actor: Actor, ref: uuid.UUID | str, stage: str, note: str = "")
         if note.strip():
             changes["note"] = [None, note.strip()]
         trail.record(actor, TrailAction.UPDATE, system, changes=changes)
-        from keel.impact.services import note_change, stage_triggers  # re-assessment trigger
-
-        if stage_triggers(current, stage):
-            note_change(
-                actor,
-                system,
-                "stage",
-                f"moved from {LifecycleStage(current).label.lower()} to {LifecycleStage(stage).label.lower()}",
-            )
+        hooks.call(
+            "aisystem.changed",
+            actor=actor,
+            system=system,
+            what="stage",
+            detail=f"moved from {LifecycleStage(current).label.lower()} to {LifecycleStage(stage).label.lower()}",
+            old_stage=current,
+            new_stage=stage,
+        )
     return system
 
 
@@ -366,9 +370,9 @@ def create_model(actor: Actor, system_ref: uuid.UUID | str, **data: Any) -> AIMo
                 **trail.diff({}, trail.snapshot(model, MODEL_FIELDS)),
             },
         )
-        from keel.impact.services import note_change  # re-assessment trigger
-
-        note_change(actor, system, "model", f"model {model} was added")
+        hooks.call(
+            "aisystem.changed", actor=actor, system=system, what="model", detail=f"model {model} was added"
+        )
     return model
 
 

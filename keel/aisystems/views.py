@@ -18,15 +18,16 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from keel.organisation.models import ManagementSystem
+from keel.organisation.views.trail import describe
+from keel.platform import hooks
 from keel.platform.actor import Actor
 from keel.platform.errors import KeelError
 from keel.platform.forms import add_service_error
-from keel.organisation.models import ManagementSystem
 from keel.platform.models import User
 from keel.platform.pages import page
 from keel.platform.permissions import Perm, has_perm, system_ids_with
 from keel.platform.views.common import INVALID, current_user, is_partial
-from keel.organisation.views.trail import describe
 
 from . import charts, gates, queries, services
 from .forms import (
@@ -151,8 +152,6 @@ def system_detail(request: HttpRequest, ref: str) -> HttpResponse:
     ms = system.management_system
     can_trail = has_perm(user, Perm.VIEW_TRAIL, ms)
     blockers = gates.deployment_blockers(system) if system.lifecycle_stage not in gates.GATED_STAGES else []
-    from keel.impact import queries as impact_queries  # impact assessments build on AI systems
-
     return render(
         request,
         "aisystems/detail.html",
@@ -165,7 +164,9 @@ def system_detail(request: HttpRequest, ref: str) -> HttpResponse:
             "can_record": has_perm(user, Perm.RECORD_AI_RESULTS, ms),
             "stage_form": StageForm(initial={"stage": system.lifecycle_stage}),
             "blockers": blockers,
-            **impact_queries.system_panel(system.pk),
+            "panels": hooks.render_panels(
+                "aisystem_detail", request, system, can_edit=has_perm(user, Perm.EDIT_AI_SYSTEMS, ms)
+            ),
             "can_trail": can_trail,
             "history": describe(list(queries.history(system)), user) if can_trail else [],
         },

@@ -6,3 +6,8 @@ class ImpactConfig(AppConfig):
     label = "impact"
     verbose_name = "AI system impact assessment"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from . import hooks
+
+        hooks.register()

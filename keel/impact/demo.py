@@ -14,8 +14,8 @@ from typing import Any
 from django.db import transaction
 
 from keel.aisystems.models import AISystem
-from keel.platform.actor import Actor
 from keel.organisation.models import InterestedParty
+from keel.platform.actor import Actor
 from keel.platform.models import User
 from keel.risks.models import Methodology
 

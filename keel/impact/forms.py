@@ -7,8 +7,8 @@ from typing import Any
 
 from django import forms
 
-from keel.platform.forms import KeelForm
 from keel.organisation.models import InterestedParty
+from keel.platform.forms import KeelForm
 
 from .choices import Affects, Dimension, Nature, Occurrence
 from .models import CONTENT_FIELDS, Impact, ImpactAssessment

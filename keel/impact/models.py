@@ -20,8 +20,8 @@ from typing import Any
 from django.db import models
 
 from keel.aisystems.models import AIModel, AISystem, Dataset
-from keel.platform.errors import Conflict
 from keel.organisation.models import InterestedParty
+from keel.platform.errors import Conflict
 from keel.platform.models import User
 from keel.risks.models import Methodology
 from keel.standards.models import Requirement

@@ -28,11 +28,11 @@ from django.utils import timezone
 
 from keel.aisystems.choices import LifecycleStage
 from keel.aisystems.models import AIModel, AISystem, Dataset
+from keel.organisation.models import InterestedParty
 from keel.platform import trail
 from keel.platform.actor import Actor
 from keel.platform.choices import TrailAction
 from keel.platform.errors import Conflict, NotFound, ValidationFailed
-from keel.organisation.models import InterestedParty
 from keel.platform.models import User
 from keel.platform.permissions import Perm, check
 from keel.platform.records import apply_fields, clean, reject_control_characters

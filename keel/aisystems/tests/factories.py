@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from keel.platform.actor import Actor
 from keel.organisation.models import ManagementSystem
+from keel.platform.actor import Actor
 
 from .. import services
 from ..models import AISystem, Dataset, Metric

@@ -14,8 +14,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from keel.aisystems.models import MetricFlag, MetricReading
-from keel.platform.choices import Role
 from keel.organisation.models import ManagementSystem
+from keel.platform.choices import Role
 from keel.platform.models import User
 
 from . import factories as f

@@ -19,8 +19,8 @@ from keel.aisystems import services
 from keel.aisystems.models import Dataset
 from keel.assets import services as assets
 from keel.assets.models import ClassificationLevel
-from keel.platform.errors import ValidationFailed
 from keel.organisation.models import ManagementSystem
+from keel.platform.errors import ValidationFailed
 from keel.platform.models import TrailEntry
 
 from . import factories as f

@@ -9,10 +9,10 @@ from collections.abc import Callable
 import pytest
 
 from keel.aisystems.models import MetricReading
-from keel.site.cli import main
-from keel.platform.choices import Role
 from keel.organisation.models import ManagementSystem
+from keel.platform.choices import Role
 from keel.platform.models import User
+from keel.site.cli import main
 
 from . import factories as f
 

@@ -12,12 +12,12 @@ import pytest
 
 from keel.aisystems import gates, lineage, services
 from keel.aisystems.models import AISystem, DatasetDerivation, MetricFlag, MetricReading
+from keel.impact.tests import factories as impact_factories
+from keel.organisation.models import ManagementSystem
 from keel.platform.actor import Actor
 from keel.platform.choices import Role
 from keel.platform.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from keel.organisation.models import ManagementSystem
 from keel.platform.models import TrailEntry, User
-from keel.impact.tests import factories as impact_factories
 
 from . import factories as f
 

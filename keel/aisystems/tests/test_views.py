@@ -13,8 +13,8 @@ from django.urls import reverse
 
 from keel.aisystems import services
 from keel.aisystems.models import AISystem, MetricFlag
-from keel.platform.choices import Role
 from keel.organisation.models import ManagementSystem
+from keel.platform.choices import Role
 from keel.platform.models import User
 
 from . import factories as f

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from keel.aisystems.models import AISystem
-from keel.platform.actor import Actor
 from keel.impact import services
 from keel.impact.models import Impact, ImpactAssessment
+from keel.platform.actor import Actor
 from keel.risks.tests.factories import methodology
 
 SYSTEM = Actor.system("impact-tests")

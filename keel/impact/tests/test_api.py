@@ -13,8 +13,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from keel.aisystems.tests import factories as af
-from keel.platform.choices import Role
 from keel.organisation.models import ManagementSystem
+from keel.platform.choices import Role
 from keel.platform.models import User
 from keel.risks.tests import factories as rf
 

@@ -7,11 +7,11 @@ import pytest
 
 from keel.aisystems import gates
 from keel.aisystems.models import AISystem
-from keel.platform.actor import Actor
-from keel.site.demo import load_demo
 from keel.impact.demo import ensure_demo_impact_assessments
 from keel.impact.models import Impact, ImpactAssessment
+from keel.platform.actor import Actor
 from keel.risks.models import Risk
+from keel.site.demo import load_demo
 
 pytestmark = pytest.mark.django_db
 

@@ -12,13 +12,13 @@ from django.utils import timezone
 from keel.aisystems import gates
 from keel.aisystems import services as ai
 from keel.aisystems.tests import factories as af
+from keel.impact import services
+from keel.impact.models import ImpactAssessment
+from keel.organisation.models import ManagementSystem
 from keel.platform.actor import Actor
 from keel.platform.choices import Channel, Role
 from keel.platform.errors import Conflict, PermissionDenied, ValidationFailed
-from keel.organisation.models import ManagementSystem
 from keel.platform.models import TrailEntry
-from keel.impact import services
-from keel.impact.models import ImpactAssessment
 from keel.risks.models import Risk
 
 from . import factories as f

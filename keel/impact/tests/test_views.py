@@ -8,8 +8,8 @@ from django.test import Client
 from django.urls import reverse
 
 from keel.aisystems.tests import factories as af
-from keel.organisation.models import ManagementSystem
 from keel.impact.models import ImpactAssessment
+from keel.organisation.models import ManagementSystem
 from keel.risks.models import Risk
 from keel.risks.tests import factories as rf
 
