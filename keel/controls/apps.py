@@ -6,3 +6,8 @@ class ControlsConfig(AppConfig):
     label = "controls"
     verbose_name = "Control catalogue"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from . import hooks  # the registrations import models, ready only now
+
+        hooks.register()

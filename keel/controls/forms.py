@@ -8,9 +8,9 @@ from typing import Any
 
 from django import forms
 
-from keel.platform.forms import TEXTAREA, KeelForm
 from keel.organisation.forms import standard_choices
 from keel.organisation.models import ManagementSystem
+from keel.platform.forms import TEXTAREA, KeelForm
 from keel.platform.models import User
 from keel.platform.permissions import Perm, has_perm
 

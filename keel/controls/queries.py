@@ -15,13 +15,13 @@ from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from keel.platform.errors import NotFound, PermissionDenied, ValidationFailed
 from keel.organisation.models import ManagementSystem
+from keel.platform.errors import NotFound, PermissionDenied, ValidationFailed
 from keel.platform.models import TrailEntry, User
 from keel.platform.permissions import OWNED, Perm, has_owner_perm, has_perm, system_ids_with
-from keel.standards.records import standards_by_key
 from keel.standards.choices import EntryKind
 from keel.standards.models import Requirement, Standard
+from keel.standards.records import standards_by_key
 
 from .models import Control, ControlLink, ControlTemplate, TemplateRequirement
 

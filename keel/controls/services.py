@@ -12,12 +12,12 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
+from keel.organisation.models import ManagementSystem
 from keel.platform import trail
 from keel.platform.actor import Actor
 from keel.platform.choices import TrailAction
 from keel.platform.concurrency import likely_next_ref, next_ref
 from keel.platform.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from keel.organisation.models import ManagementSystem
 from keel.platform.models import User
 from keel.platform.permissions import Perm, check, has_perm
 from keel.platform.records import apply_fields, clean

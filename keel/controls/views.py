@@ -21,15 +21,15 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from keel.organisation.models import ManagementSystem
+from keel.organisation.views.trail import describe
 from keel.platform.actor import Actor
 from keel.platform.errors import Conflict, KeelError, NotFound
 from keel.platform.forms import add_service_error
-from keel.organisation.models import ManagementSystem
 from keel.platform.models import User
 from keel.platform.pages import page
 from keel.platform.permissions import Perm, system_ids_with
 from keel.platform.views.common import INVALID, current_user, is_partial
-from keel.organisation.views.trail import describe
 from keel.standards.models import Standard
 
 from . import queries, services

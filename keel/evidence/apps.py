@@ -6,3 +6,8 @@ class EvidenceConfig(AppConfig):
     label = "evidence"
     verbose_name = "Evidence"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from . import hooks  # the registrations import models, ready only now
+
+        hooks.register()

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from keel.platform.actor import Actor
 from keel.organisation.models import ManagementSystem
+from keel.platform.actor import Actor
 from keel.platform.models import User
 
 

@@ -8,8 +8,8 @@ from typing import Any
 from django import forms
 
 from keel.controls.forms import owner_choices, system_choices
-from keel.platform.forms import DATE, TEXTAREA, KeelForm
 from keel.organisation.models import ManagementSystem
+from keel.platform.forms import DATE, TEXTAREA, KeelForm
 from keel.platform.models import User
 from keel.platform.permissions import Perm, has_perm
 

@@ -23,8 +23,8 @@ from django.utils import timezone
 
 from keel.controls.models import Control
 from keel.controls.queries import management_system_ref, requirement_ref
-from keel.platform.errors import NotFound, PermissionDenied, ValidationFailed
 from keel.organisation.models import ManagementSystem
+from keel.platform.errors import NotFound, PermissionDenied, ValidationFailed
 from keel.platform.models import TrailEntry, User
 from keel.platform.permissions import Perm, has_perm, system_ids_with
 

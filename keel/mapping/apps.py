@@ -6,3 +6,8 @@ class MappingConfig(AppConfig):
     label = "mapping"
     verbose_name = "Crosswalks and mapping suggestions"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from . import hooks  # the registrations import models, ready only now
+
+        hooks.register()

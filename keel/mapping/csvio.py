@@ -16,10 +16,10 @@ from typing import Any
 
 from django.db import transaction
 
-from keel.platform.spreadsheets import ImportFileError, read_table
 from keel.platform.actor import Actor
 from keel.platform.errors import KeelError, ValidationFailed
 from keel.platform.permissions import Perm, check
+from keel.platform.spreadsheets import ImportFileError, read_table
 from keel.standards.models import Requirement
 
 from . import services

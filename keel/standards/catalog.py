@@ -22,12 +22,12 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from keel.platform.spreadsheets import ImportFileError, Table, read_table
 from keel.platform import trail
 from keel.platform.actor import Actor
 from keel.platform.choices import TrailAction
 from keel.platform.errors import Conflict, ValidationFailed
 from keel.platform.permissions import Perm, check
+from keel.platform.spreadsheets import ImportFileError, Table, read_table
 
 from .choices import EntryKind, StandardOrigin
 from .models import Requirement, Standard

@@ -5,13 +5,11 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from keel.controls.queries import implemented_by
+from keel.platform import hooks
 from keel.platform.errors import NotFound
 from keel.platform.pages import page
 from keel.platform.permissions import Perm
-from keel.platform.views.common import current_user, is_partial, not_found
-from keel.evidence.queries import for_requirement as evidence_for_requirement
-from keel.mapping.queries import related_for
+from keel.platform.views.common import is_partial, not_found
 
 from . import queries
 
@@ -62,8 +60,6 @@ def requirement_detail(request: HttpRequest, key: str) -> HttpResponse:
             "children": queries.live_children(req),
             "counterparts": queries.hs_counterparts(req),
             "amendments": queries.amendments_of(req),
-            "implemented": implemented_by(req, current_user(request)),
-            "related": related_for(req),
-            "evidence": evidence_for_requirement(req.pk, current_user(request)),
+            "panels": hooks.render_panels("requirement_detail", request, req),
         },
     )

@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from keel.controls.choices import ControlType, Effectiveness, Frequency, ImplementationStatus
+from keel.platform.spreadsheets import Cell, Table
 
 from .columns import ColumnMap, normalise
-from keel.platform.spreadsheets import Cell, Table
 from .references import Context, ReferenceResolver
 
 CREATE, UPDATE, UNCHANGED, REJECT = "create", "update", "unchanged", "reject"

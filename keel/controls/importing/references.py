@@ -22,8 +22,9 @@ from pathlib import Path
 
 import yaml
 
-from .columns import StandardHint
 from keel.platform.spreadsheets import ImportFileError
+
+from .columns import StandardHint
 
 MAPPING_2013_FILE = Path(__file__).parent / "data" / "iso27001-2013-to-2022.yaml"
 

@@ -21,17 +21,17 @@ from django.utils import timezone
 
 from keel.controls import services as control_services
 from keel.controls.models import Control
+from keel.organisation.models import ManagementSystem
 from keel.platform import trail
 from keel.platform.actor import Actor
 from keel.platform.choices import TrailAction
 from keel.platform.errors import NotFound
-from keel.organisation.models import ManagementSystem
 from keel.platform.models import User
 from keel.platform.permissions import Perm, check
+from keel.platform.spreadsheets import ImportFileError, Table, read_table
 
 from .columns import CONTROL_FIELDS, ColumnMap, header_score, map_columns, parse_mappings
 from .plan import CREATE, UPDATE, ControlOptions, ImportPlan, Lookups, plan_controls
-from keel.platform.spreadsheets import ImportFileError, Table, read_table
 from .references import ReferenceResolver
 
 __all__ = [

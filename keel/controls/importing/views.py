@@ -10,18 +10,18 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from keel.organisation.models import ManagementSystem
 from keel.platform.actor import Actor
 from keel.platform.errors import KeelError
-from keel.organisation.models import ManagementSystem
 from keel.platform.models import User
 from keel.platform.pages import page
 from keel.platform.permissions import Perm, has_perm
+from keel.platform.spreadsheets import MAX_BYTES, ImportFileError
 from keel.platform.views.common import INVALID, current_user
 from keel.standards.models import Standard
 
 from . import services
 from .plan import ImportPlan
-from keel.platform.spreadsheets import MAX_BYTES, ImportFileError
 
 
 class ImportOptionsForm(forms.Form):

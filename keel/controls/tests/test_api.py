@@ -12,9 +12,9 @@ from django.test import Client
 
 from keel.controls import services
 from keel.controls.models import Control, ControlLink, ControlTemplate
+from keel.organisation.models import ManagementSystem
 from keel.platform.actor import Actor
 from keel.platform.choices import Role, TrailAction
-from keel.organisation.models import ManagementSystem
 from keel.platform.models import TrailEntry, User
 
 API = "/api/v1"

@@ -7,9 +7,9 @@ from typing import Any
 from keel.controls.models import Control, ControlLink
 from keel.controls.services import load_templates
 from keel.platform.actor import Actor
-from keel.site.demo import load_demo
 from keel.platform.models import TrailEntry
 from keel.platform.trail import verify
+from keel.site.demo import load_demo
 
 
 def test_given_templates_when_loading_the_demo_then_every_control_and_link_is_in_the_trail(db: Any) -> None:

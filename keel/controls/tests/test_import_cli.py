@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from keel.site.cli import main
 from keel.controls.models import Control
-from keel.platform.choices import Role
 from keel.organisation.models import ManagementSystem
+from keel.platform.choices import Role
 from keel.platform.models import User
+from keel.site.cli import main
 from keel.soa.models import SoARow
 
 pytestmark = pytest.mark.django_db

@@ -12,10 +12,10 @@ import pytest
 
 from keel.controls.importing.services import ImportFileError, import_controls
 from keel.controls.models import Control, ControlLink
+from keel.organisation.models import ManagementSystem
 from keel.platform.actor import Actor
 from keel.platform.choices import Role
 from keel.platform.errors import PermissionDenied
-from keel.organisation.models import ManagementSystem
 from keel.platform.models import TrailEntry, User
 from keel.standards.models import Requirement
 

@@ -16,8 +16,8 @@ from keel.controls.importing.columns import (
     map_columns,
     parse_mappings,
 )
-from keel.platform.spreadsheets import ImportFileError, read_table
 from keel.controls.importing.references import Context, ReferenceResolver, mapping_2013
+from keel.platform.spreadsheets import ImportFileError, read_table
 from keel.standards.models import Requirement
 
 SCORE = header_score(CONTROL_FIELDS, {})

@@ -15,8 +15,8 @@ from django.urls import reverse
 
 from keel.controls.importing.services import stage_upload
 from keel.controls.models import Control
-from keel.platform.choices import Role
 from keel.organisation.models import ManagementSystem
+from keel.platform.choices import Role
 from keel.platform.models import User
 
 FILE = (

@@ -15,10 +15,10 @@ from django.urls import reverse
 
 from keel.controls import queries, services
 from keel.controls.models import Control
+from keel.organisation.models import ManagementSystem
 from keel.platform.actor import Actor
 from keel.platform.choices import Role
 from keel.platform.errors import PermissionDenied
-from keel.organisation.models import ManagementSystem
 from keel.platform.models import TrailEntry, User
 
 MakeUser = Callable[..., User]

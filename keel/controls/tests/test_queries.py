@@ -7,8 +7,8 @@ from collections.abc import Callable
 
 from keel.controls import queries, services
 from keel.controls.models import Control, ControlLink
-from keel.platform.choices import Role
 from keel.organisation.models import ManagementSystem
+from keel.platform.choices import Role
 from keel.platform.models import User
 from keel.platform.permissions import Perm
 from keel.standards.models import Requirement

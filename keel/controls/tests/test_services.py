@@ -11,10 +11,10 @@ import pytest
 from keel.controls import services
 from keel.controls.models import Control, ControlLink, ControlTemplate
 from keel.controls.templates_loader import TemplateDataError
+from keel.organisation.models import ManagementSystem
 from keel.platform.actor import Actor
 from keel.platform.choices import Role
 from keel.platform.errors import Conflict, PermissionDenied, ValidationFailed
-from keel.organisation.models import ManagementSystem
 from keel.platform.models import TrailEntry, User
 
 TEMPLATES = """

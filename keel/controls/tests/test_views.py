@@ -15,8 +15,8 @@ from django.urls import reverse
 
 from keel.controls import services
 from keel.controls.models import Control, ControlLink, ControlTemplate
-from keel.platform.choices import Role, TrailAction
 from keel.organisation.models import ManagementSystem
+from keel.platform.choices import Role, TrailAction
 from keel.platform.models import TrailEntry, User
 
 from .test_api import OP, make_control

@@ -10,11 +10,11 @@ from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from keel.platform.actor import Actor
-from keel.organisation.models import ManagementSystem
-from keel.platform.models import User
 from keel.evidence import services
 from keel.evidence.models import Evidence, EvidenceVersion
+from keel.organisation.models import ManagementSystem
+from keel.platform.actor import Actor
+from keel.platform.models import User
 
 SYSTEM = Actor.system("evidence-tests")
 

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from keel.site.cli import main
 from keel.controls import services as controls
-from keel.organisation.models import ManagementSystem
 from keel.evidence import queries
 from keel.evidence.models import Evidence
+from keel.organisation.models import ManagementSystem
+from keel.site.cli import main
 
 from .factories import SYSTEM, file_evidence, link_evidence
 

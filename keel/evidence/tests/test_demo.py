@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from keel.platform.actor import Actor
-from keel.site.demo import DEMO_ADMIN_EMAIL, load_demo
-from keel.platform.models import User
 from keel.evidence import queries, services
 from keel.evidence.choices import Validity
 from keel.evidence.models import Evidence, EvidenceVersion
+from keel.platform.actor import Actor
+from keel.platform.models import User
+from keel.site.demo import DEMO_ADMIN_EMAIL, load_demo
 
 pytestmark = pytest.mark.django_db
 

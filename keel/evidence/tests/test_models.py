@@ -8,8 +8,8 @@ import datetime as dt
 import pytest
 from django.db import IntegrityError, transaction
 
-from keel.organisation.models import ManagementSystem
 from keel.evidence.models import EvidenceControl, EvidenceVersion
+from keel.organisation.models import ManagementSystem
 
 from .factories import file_evidence, link_evidence
 

@@ -15,14 +15,14 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 
 from keel.controls import services as controls
-from keel.platform.actor import Actor
-from keel.platform.choices import Role
-from keel.platform.errors import Conflict, PermissionDenied, ValidationFailed
-from keel.organisation.models import ManagementSystem
-from keel.platform.models import TrailEntry, User
 from keel.evidence import queries, services
 from keel.evidence.choices import Validity
 from keel.evidence.models import Evidence, EvidenceVersion
+from keel.organisation.models import ManagementSystem
+from keel.platform.actor import Actor
+from keel.platform.choices import Role
+from keel.platform.errors import Conflict, PermissionDenied, ValidationFailed
+from keel.platform.models import TrailEntry, User
 
 from .factories import SYSTEM, file_evidence, link_evidence, new_file_version, upload
 

@@ -14,9 +14,9 @@ from django.test import Client
 from django.urls import reverse
 
 from keel.controls import services as controls
-from keel.organisation.models import ManagementSystem
 from keel.evidence import queries as evidence_queries
 from keel.evidence import services
+from keel.organisation.models import ManagementSystem
 from keel.soa import exports, queries
 from keel.soa.tests.factories import soa_for
 

@@ -15,11 +15,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from keel.controls import services as controls
-from keel.platform.choices import Role
-from keel.organisation.models import ManagementSystem
-from keel.platform.models import User
 from keel.evidence import queries
 from keel.evidence.models import Evidence
+from keel.organisation.models import ManagementSystem
+from keel.platform.choices import Role
+from keel.platform.models import User
 
 from .factories import SYSTEM, file_evidence, link_evidence, new_file_version
 

@@ -11,10 +11,10 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from keel.platform.actor import Actor
-from keel.platform.choices import Role
 from keel.mapping import services
 from keel.mapping.models import CrosswalkRelation
+from keel.platform.actor import Actor
+from keel.platform.choices import Role
 
 API = "/api/v1"
 KEY = "iso27001-2022--iso42001-2023"

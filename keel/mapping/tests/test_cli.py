@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from keel.site.cli import main
-from keel.platform.models import TrailEntry
 from keel.mapping.models import Crosswalk, CrosswalkRelation
+from keel.platform.models import TrailEntry
+from keel.site.cli import main
 
 KEY = "iso27001-2022--iso42001-2023"
 pytestmark = pytest.mark.django_db

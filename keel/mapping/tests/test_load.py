@@ -10,13 +10,13 @@ from typing import Any
 import pytest
 import yaml
 
-from keel.platform.actor import Actor
-from keel.platform.errors import PermissionDenied
-from keel.platform.models import TrailEntry
 from keel.mapping.choices import Origin
 from keel.mapping.loader import CROSSWALKS_DIR, CrosswalkDataError
 from keel.mapping.models import Crosswalk, CrosswalkRelation
 from keel.mapping.services import load_crosswalks
+from keel.platform.actor import Actor
+from keel.platform.errors import PermissionDenied
+from keel.platform.models import TrailEntry
 
 KEY = "iso27001-2022--iso42001-2023"
 FILE = f"{KEY}.yaml"

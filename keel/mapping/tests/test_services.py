@@ -8,14 +8,14 @@ from typing import Any
 
 import pytest
 
-from keel.platform.actor import Actor
-from keel.platform.choices import Role, TrailAction
-from keel.platform.errors import Conflict, PermissionDenied, ValidationFailed
-from keel.organisation.models import ManagementSystem
-from keel.platform.models import TrailEntry, User
 from keel.mapping import services
 from keel.mapping.choices import Origin
 from keel.mapping.models import CrosswalkRelation
+from keel.organisation.models import ManagementSystem
+from keel.platform.actor import Actor
+from keel.platform.choices import Role, TrailAction
+from keel.platform.errors import Conflict, PermissionDenied, ValidationFailed
+from keel.platform.models import TrailEntry, User
 
 KEY = "iso27001-2022--iso42001-2023"
 pytestmark = pytest.mark.django_db

@@ -10,19 +10,19 @@ from typing import Any
 
 import pytest
 
-from keel.site.cli import main
 from keel.controls.models import Control, ControlLink
-from keel.platform.actor import Actor
-from keel.platform.choices import Role
-from keel.platform.errors import PermissionDenied
-from keel.organisation.models import ManagementSystem
-from keel.platform.models import TrailEntry
 from keel.mapping.choices import Origin, Relation
 from keel.mapping.models import Crosswalk, CrosswalkRelation, SuggestionDecision
 from keel.mapping.suggest import semantic
 from keel.mapping.suggest.engine import suggest
 from keel.mapping.suggest.services import decide
 from keel.mapping.suggest.text import stem, terms
+from keel.organisation.models import ManagementSystem
+from keel.platform.actor import Actor
+from keel.platform.choices import Role
+from keel.platform.errors import PermissionDenied
+from keel.platform.models import TrailEntry
+from keel.site.cli import main
 from keel.standards.catalog import import_catalog
 from keel.standards.models import Requirement, Standard
 

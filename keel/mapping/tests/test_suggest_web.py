@@ -10,10 +10,10 @@ from django.test import Client
 from django.urls import reverse
 
 from keel.controls.models import Control, ControlLink
-from keel.organisation.models import ManagementSystem
-from keel.platform.models import User
 from keel.mapping.models import SuggestionDecision
 from keel.mapping.suggest import semantic
+from keel.organisation.models import ManagementSystem
+from keel.platform.models import User
 
 pytestmark = pytest.mark.django_db
 AIMS = "iso42001:2023"

@@ -11,10 +11,10 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from keel.platform.actor import Actor
-from keel.platform.choices import Role
 from keel.mapping import services
 from keel.mapping.models import CrosswalkRelation
+from keel.platform.actor import Actor
+from keel.platform.choices import Role
 
 KEY = "iso27001-2022--iso42001-2023"
 HTMX = {"HX-Request": "true"}

@@ -11,10 +11,10 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from keel.platform import accounts as accounts
 from keel.platform.actor import Actor
 from keel.platform.choices import Role
 from keel.platform.models import User
-from keel.platform import accounts as accounts
 from keel.standards.models import Requirement
 
 pytestmark = pytest.mark.django_db

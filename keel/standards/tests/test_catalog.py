@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from keel.site.cli import main
 from keel.platform.actor import Actor
 from keel.platform.choices import Role
 from keel.platform.errors import Conflict, PermissionDenied
 from keel.platform.models import TrailEntry
+from keel.site.cli import main
 from keel.standards.catalog import import_catalog
 from keel.standards.choices import EntryKind, StandardOrigin
 from keel.standards.models import Requirement, Standard

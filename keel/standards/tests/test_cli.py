@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from keel.site.cli import main
 from keel.platform.choices import Role
 from keel.platform.models import User
+from keel.site.cli import main
 from keel.standards.loader import read_all
 from keel.standards.models import Requirement
 

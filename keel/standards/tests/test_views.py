@@ -11,8 +11,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from keel.platform.choices import Role
 from keel.organisation.models import Organisation
+from keel.platform.choices import Role
 from keel.platform.models import User
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
