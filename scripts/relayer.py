@@ -1066,6 +1066,19 @@ def rewrite_files(paths: list[Path], check: bool) -> None:
                 path.write_text(new)
 
 
+def _ruff() -> str:
+    ruff = ROOT / ".venv" / "bin" / "ruff"
+    return str(ruff) if ruff.exists() else "/work/main/.venv/bin/ruff"
+
+
+def tidy(paths: list[Path]) -> None:
+    """Sort the rewritten imports and format, so the output is what `make lint` accepts."""
+    files = [str(p) for p in paths if p.exists() and "migrations" not in p.parts]
+    if files:
+        subprocess.run([_ruff(), "check", "--quiet", "--fix", "--select", "I", *files], cwd=ROOT, check=False)  # noqa: S603
+        subprocess.run([_ruff(), "format", "--quiet", *files], cwd=ROOT, check=False)  # noqa: S603
+
+
 def all_files() -> list[Path]:
     files: list[Path] = []
     for root in REWRITE_ROOTS:
@@ -1132,6 +1145,8 @@ def main(argv: list[str] | None = None) -> int:
             do_moves()
         rewrite_files(all_files(), args.check)
 
+    if not args.check:
+        tidy([ROOT / c for c in REPORT.changed if c.endswith(".py")])
     for w in sorted(set(REPORT.warnings)):
         print(f"relayer: warning: {w}", file=sys.stderr)
     if REPORT.unmapped:

@@ -15,13 +15,13 @@ from django.db import transaction
 
 from keel.controls.importing.columns import header_score, map_columns
 from keel.controls.importing.plan import CREATE, REJECT, UNCHANGED, UPDATE, ImportPlan, RowPlan, text
-from keel.platform.spreadsheets import ImportFileError, read_table
+from keel.organisation.models import ManagementSystem
 from keel.platform import trail
 from keel.platform.actor import Actor
 from keel.platform.choices import TrailAction
-from keel.organisation.models import ManagementSystem
 from keel.platform.models import User
 from keel.platform.permissions import Perm, check
+from keel.platform.spreadsheets import ImportFileError, read_table
 
 from . import services
 from .choices import AssetType

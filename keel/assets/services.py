@@ -10,12 +10,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from keel.organisation.models import ManagementSystem
 from keel.platform import trail
 from keel.platform.actor import Actor
 from keel.platform.choices import TrailAction
 from keel.platform.concurrency import likely_next_ref, next_ref
 from keel.platform.errors import Conflict, NotFound, ValidationFailed
-from keel.organisation.models import ManagementSystem
 from keel.platform.permissions import Perm, check
 from keel.platform.records import apply_fields, clean
 

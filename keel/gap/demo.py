@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from keel.platform.actor import Actor
 from keel.organisation.models import ManagementSystem
+from keel.platform.actor import Actor
 from keel.platform.models import User
 
 LEGACY_ISMS_CONTROLS: list[dict[str, Any]] = [

@@ -17,15 +17,15 @@ from django.db.models import Q
 
 from keel.controls.choices import ControlType, Coverage, Frequency, ImplementationStatus
 from keel.controls.models import Control, ControlLink, TemplateRequirement
-from keel.platform.errors import NotFound, ValidationFailed
-from keel.organisation.models import ManagementSystem
-from keel.organisation.services import get_management_system
-from keel.standards.records import standards_by_key
 from keel.mapping.choices import Relation
 from keel.mapping.models import CrosswalkRelation
+from keel.organisation.models import ManagementSystem
+from keel.organisation.services import get_management_system
+from keel.platform.errors import NotFound, ValidationFailed
 from keel.soa.models import SoARow
 from keel.standards.choices import EntryKind
 from keel.standards.models import Requirement, Standard
+from keel.standards.records import standards_by_key
 
 from . import inference
 from .choices import CoverageStatus, Strength

@@ -16,13 +16,13 @@ from django.utils import timezone
 
 from keel.controls.choices import Coverage
 from keel.controls.models import Control, ControlLink
+from keel.organisation.models import ManagementSystem
+from keel.organisation.services import get_management_system
 from keel.platform import trail
 from keel.platform.actor import Actor
 from keel.platform.choices import TrailAction
 from keel.platform.errors import NotFound, ValidationFailed
-from keel.organisation.models import ManagementSystem
 from keel.platform.permissions import Perm, check
-from keel.organisation.services import get_management_system
 from keel.platform.records import reject_control_characters
 from keel.soa import services as soa_services
 from keel.standards.models import Requirement

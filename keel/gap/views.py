@@ -15,9 +15,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from keel.organisation.models import ManagementSystem
 from keel.platform.actor import Actor
 from keel.platform.errors import KeelError
-from keel.organisation.models import ManagementSystem
 from keel.platform.models import TrailEntry
 from keel.platform.pages import page
 from keel.platform.permissions import Perm, has_perm, system_ids_with

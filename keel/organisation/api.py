@@ -16,10 +16,9 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.http import HttpRequest
 from ninja import Query, Router, Status
 
-from keel.platform.api import Page, actor, any_user_auth, paginate, permission, responses
-from keel.platform.actor import Actor
-from keel.platform.errors import NotFound, PermissionDenied, ValidationFailed
-from keel.platform.models import ApiToken, TrailEntry, User
+from keel.organisation import people as people
+from keel.organisation import queries as organisation_queries
+from keel.organisation import services as organisation
 from keel.organisation.models import (
     ContextIssue,
     InterestedParty,
@@ -27,15 +26,6 @@ from keel.organisation.models import (
     RoleAssignment,
     ScopeStatement,
 )
-from keel.platform.pages import AUTHENTICATED
-from keel.platform.permissions import Perm, check, has_perm, restrict, system_ids_with
-from keel.organisation import services as organisation
-from keel.organisation import people as people
-from keel.platform import accounts as accounts
-from keel.standards.records import standards_by_key
-from keel.standards.models import Standard
-
-from keel.organisation import queries as organisation_queries
 from keel.organisation.schemas import (
     ApiTokenCreatedOut,
     ApiTokenFilters,
@@ -69,6 +59,15 @@ from keel.organisation.schemas import (
     UserOut,
     UserPatch,
 )
+from keel.platform import accounts as accounts
+from keel.platform.actor import Actor
+from keel.platform.api import Page, actor, any_user_auth, paginate, permission, responses
+from keel.platform.errors import NotFound, PermissionDenied, ValidationFailed
+from keel.platform.models import ApiToken, TrailEntry, User
+from keel.platform.pages import AUTHENTICATED
+from keel.platform.permissions import Perm, check, has_perm, restrict, system_ids_with
+from keel.standards.models import Standard
+from keel.standards.records import standards_by_key
 
 router = Router()
 systems = Router(tags=["management systems"])

@@ -7,14 +7,17 @@ class OperatingModel(models.TextChoices):
     UNIFIED = "unified", "Unified (one system covering both standards)"
     FEDERATED = "federated", "Federated (separate systems, shared governance layer)"
 
+
 class ManagementSystemStatus(models.TextChoices):
     ACTIVE = "active", "Active"
     RETIRED = "retired", "Retired"
+
 
 class ScopeStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
     APPROVED = "approved", "Approved"
     SUPERSEDED = "superseded", "Superseded"
+
 
 class LifecycleStage(models.TextChoices):
     """AI system life cycle stages (ISO/IEC 22989 / ISO/IEC 5338 vocabulary)."""
@@ -26,6 +29,7 @@ class LifecycleStage(models.TextChoices):
     OPERATION = "operation", "Operation and monitoring"
     RETIRED = "retired", "Retirement"
 
+
 class AIRole(models.TextChoices):
     """Roles an organisation can hold with respect to an AI system (ISO/IEC 22989)."""
 
@@ -35,6 +39,7 @@ class AIRole(models.TextChoices):
     PARTNER = "partner", "AI partner"
     SUBJECT = "subject", "AI subject"
     AUTHORITY = "authority", "Relevant authority"
+
 
 class PartyCategory(models.TextChoices):
     CUSTOMER = "customer", "Customer"
@@ -48,9 +53,11 @@ class PartyCategory(models.TextChoices):
     SOCIETY = "society", "Society and the public"
     OTHER = "other", "Other"
 
+
 class IssueKind(models.TextChoices):
     INTERNAL = "internal", "Internal"
     EXTERNAL = "external", "External"
+
 
 class IssueCategory(models.TextChoices):
     POLITICAL = "political", "Political"
@@ -61,10 +68,12 @@ class IssueCategory(models.TextChoices):
     ENVIRONMENTAL = "environmental", "Environmental and climate"
     ORGANISATIONAL = "organisational", "Organisational"
 
+
 class IssueEffect(models.TextChoices):
     RISK = "risk", "Mainly a risk"
     OPPORTUNITY = "opportunity", "Mainly an opportunity"
     BOTH = "both", "Risk and opportunity"
+
 
 class ClimateRelevance(models.TextChoices):
     """The climate-change determination of clause 4.1 (ISO/IEC 42001:2023 as published; ISO/IEC 27001:2022 through Amd 1:2024)."""

@@ -60,6 +60,7 @@ class Organisation(models.Model):
     def __str__(self) -> str:
         return self.name
 
+
 class ManagementSystem(models.Model):
     """A management system (ISMS, AIMS or an integrated one): the perimeter roles are granted over."""
 
@@ -86,6 +87,7 @@ class ManagementSystem(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
 
 class ScopeStatement(models.Model):
     """One version of the scope of a management system for one standard (clause 4.3).
@@ -158,6 +160,7 @@ class ScopeStatement(models.Model):
     def valid_ai_roles() -> set[str]:
         return {c.value for c in AIRole}
 
+
 class InterestedParty(models.Model):
     """An interested party and its needs and expectations (clause 4.2), shared by both standards."""
 
@@ -192,6 +195,7 @@ class InterestedParty(models.Model):
     def __str__(self) -> str:
         return self.name
 
+
 class ContextIssue(models.Model):
     """An internal or external issue relevant to the management system(s) (clause 4.1)."""
 
@@ -216,6 +220,7 @@ class ContextIssue(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
 
 class RoleAssignment(models.Model):
     """A role held by a user over a perimeter: the whole organisation (no management system)

@@ -9,11 +9,11 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 
+from keel.organisation.models import ManagementSystem, RoleAssignment
 from keel.platform import trail
 from keel.platform.actor import Actor
 from keel.platform.choices import Role, TrailAction
 from keel.platform.errors import Conflict, NotFound, ValidationFailed
-from keel.organisation.models import ManagementSystem, RoleAssignment
 from keel.platform.models import User
 from keel.platform.permissions import Perm, check, forget_cached_roles
 from keel.platform.records import reject_control_characters
@@ -74,6 +74,7 @@ def create_user(
             grant_role(actor, user, role, management_system)
     return user
 
+
 def grant_role(
     actor: Actor, user: User, role: str, management_system: ManagementSystem | None = None
 ) -> RoleAssignment:
@@ -104,6 +105,7 @@ def grant_role(
         )
     forget_cached_roles(user)
     return ra
+
 
 def revoke_role(actor: Actor, assignment_id: uuid.UUID | str) -> None:
     check(actor, Perm.MANAGE_USERS)

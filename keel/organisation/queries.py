@@ -15,7 +15,6 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from keel.organisation.choices import ScopeStatus
-from keel.platform.choices import TrailAction
 from keel.organisation.models import (
     ContextIssue,
     InterestedParty,
@@ -24,19 +23,23 @@ from keel.organisation.models import (
     RoleAssignment,
     ScopeStatement,
 )
+from keel.platform.choices import TrailAction
 from keel.platform.models import TrailEntry, User
 from keel.platform.permissions import Perm, restrict
 from keel.standards.models import Requirement, Standard
 
 TRAIL_PAGE_SIZE = 50
 
+
 def organisation_or_none() -> Organisation | None:
     return Organisation.objects.first()
+
 
 def management_systems(user: User | None) -> QuerySet[ManagementSystem]:
     """The management systems ``user`` may view, with their standards (two queries)."""
     qs = ManagementSystem.objects.prefetch_related(Prefetch("standards", Standard.objects.order_by("key")))
     return restrict(qs, user, Perm.VIEW, field="pk").order_by("name")
+
 
 @dataclass
 class ScopeCell:
@@ -52,10 +55,12 @@ class ScopeCell:
             return "approved"
         return "draft" if self.draft is not None else "none"
 
+
 @dataclass
 class SystemScope:
     system: ManagementSystem
     cells: list[ScopeCell] = field(default_factory=list)
+
 
 def scope_overview(user: User | None) -> list[SystemScope]:
     """Every management system ``user`` may view with, per standard it covers, its approved
@@ -76,6 +81,7 @@ def scope_overview(user: User | None) -> list[SystemScope]:
         out.append(SystemScope(ms, cells))
     return out
 
+
 def scope_versions(ms: ManagementSystem, standard: Standard) -> list[ScopeStatement]:
     """Every version of one scope, newest first, with who drafted and approved it (one query)."""
     return list(
@@ -84,17 +90,20 @@ def scope_versions(ms: ManagementSystem, standard: Standard) -> list[ScopeStatem
         .order_by("-version")
     )
 
+
 def interested_parties(standard: str | None = None) -> QuerySet[InterestedParty]:
     qs = InterestedParty.objects.prefetch_related(Prefetch("standards", Standard.objects.order_by("key")))
     if standard:
         qs = qs.filter(standards__key=standard)
     return qs.order_by("name")
 
+
 def context_issues(standard: str | None = None) -> QuerySet[ContextIssue]:
     qs = ContextIssue.objects.prefetch_related(Prefetch("standards", Standard.objects.order_by("key")))
     if standard:
         qs = qs.filter(standards__key=standard)
     return qs.order_by("kind", "title")
+
 
 def context_counts_by_standard() -> list[dict[str, Any]]:
     """Per loaded standard, how many interested parties and issues are tagged to it (one query)."""
@@ -103,6 +112,7 @@ def context_counts_by_standard() -> list[dict[str, Any]]:
         issues=Count("context_issues", distinct=True),
     )
     return [{"standard": s, "parties": s.parties, "issues": s.issues} for s in rows]
+
 
 def context_summary() -> dict[str, Any]:
     """The organisation with its climate-change determination, and how many context records
@@ -115,6 +125,7 @@ def context_summary() -> dict[str, Any]:
     )
     return {"organisation": organisation_or_none(), "parties": parties, "issues": issues}
 
+
 def users_with_roles() -> QuerySet[User]:
     return User.objects.prefetch_related(
         Prefetch(
@@ -125,9 +136,11 @@ def users_with_roles() -> QuerySet[User]:
         )
     ).order_by("email")
 
+
 def person(user_id: uuid.UUID | str) -> User | None:
     """One account with its roles (two queries), or ``None``."""
     return users_with_roles().filter(pk=user_id).first()
+
 
 @dataclass
 class TrailFilters:
@@ -137,6 +150,7 @@ class TrailFilters:
     channel: str = ""
     since: dt.date | None = None
     until: dt.date | None = None
+
 
 def trail_page(
     user: User | None, filters: TrailFilters, page_number: Any = 1, per_page: int = TRAIL_PAGE_SIZE
@@ -158,14 +172,17 @@ def trail_page(
         qs = qs.filter(at__date__lte=filters.until)
     return Paginator(qs.order_by("-seq"), per_page).get_page(page_number)
 
+
 # Logins say who came in, not what changed: the dashboard leaves them out (the trail page
 # shows them, and filters them by action).
 NOT_ACTIVITY = (TrailAction.LOGIN, TrailAction.LOGIN_FAILED)
+
 
 def recent_trail(user: User | None, limit: int = 10) -> list[TrailEntry]:
     """The latest changes ``user`` may see, without logins (one query)."""
     qs = restrict(TrailEntry.objects.all(), user, Perm.VIEW_TRAIL, field="management_system_id")
     return list(qs.exclude(action__in=NOT_ACTIVITY).order_by("-seq")[:limit])
+
 
 @dataclass
 class TrailLookups:
@@ -179,6 +196,7 @@ class TrailLookups:
     # (object type, id) of the context records that still exist (deleted ones have no page)
     existing: set[tuple[str, str]] = field(default_factory=set)
 
+
 def _uuids(values: set[str]) -> list[uuid.UUID]:
     out = []
     for v in values:
@@ -187,6 +205,7 @@ def _uuids(values: set[str]) -> list[uuid.UUID]:
         except (ValueError, AttributeError, TypeError):
             continue
     return out
+
 
 def trail_lookups(entries: list[TrailEntry], user_ids: set[str]) -> TrailLookups:
     """Resolve the user ids found in the entries' changes and the records the entries name, in
@@ -221,8 +240,10 @@ def trail_lookups(entries: list[TrailEntry], user_ids: set[str]) -> TrailLookups
             }
     return found
 
+
 def trail_object_types() -> list[str]:
     return list(TrailEntry.objects.order_by("object_type").values_list("object_type", flat=True).distinct())
+
 
 def trail_changes(entry: TrailEntry) -> dict[str, Any]:
     """The field changes an entry recorded (``{}`` when there are none or the payload is odd)."""

@@ -45,11 +45,13 @@ class ManagementSystemOut(Schema):
     def resolve_standards(obj: Any) -> list[str]:
         return _keys(obj)
 
+
 class ManagementSystemFilters(Filters):
     standard: str | None = Field(None, description="Only systems covering this standard key.")
     status: ManagementSystemStatus | None = None
     operating_model: OperatingModel | None = None
     order: Literal["name", "-name", "short_name", "-short_name", "created_at", "-created_at"] = "name"
+
 
 class ManagementSystemIn(Body):
     name: str
@@ -59,6 +61,7 @@ class ManagementSystemIn(Body):
     status: ManagementSystemStatus = ManagementSystemStatus.ACTIVE
     standards: list[str] = Field(description="Keys of the standards it covers (at least one).")
 
+
 class ManagementSystemPatch(Body):
     name: str | None = None
     short_name: str | None = None
@@ -66,6 +69,7 @@ class ManagementSystemPatch(Body):
     operating_model: OperatingModel | None = None
     status: ManagementSystemStatus | None = None
     standards: list[str] | None = None
+
 
 class ScopeStatementOut(Schema):
     id: uuid.UUID
@@ -109,11 +113,13 @@ class ScopeStatementOut(Schema):
     def resolve_approved_by(obj: Any) -> str | None:
         return obj.approved_by.email if obj.approved_by_id else None
 
+
 class ScopeStatementFilters(Filters):
     management_system: str | None = Field(None, description=MS_REF)
     standard: str | None = Field(None, description="A standard key.")
     status: ScopeStatus | None = None
     order: Literal["version", "-version", "updated_at", "-updated_at"] = "-version"
+
 
 class ScopeDraftIn(Body):
     """Creates the draft for (management_system, standard), or updates the existing draft.
@@ -130,6 +136,7 @@ class ScopeDraftIn(Body):
     lifecycle_stages: list[LifecycleStage] | None = Field(None, description="ISO/IEC 42001 only.")
     ai_roles: list[AIRole] | None = Field(None, description="ISO/IEC 42001 only.")
     change_note: str | None = None
+
 
 class InterestedPartyOut(Schema):
     id: uuid.UUID
@@ -148,12 +155,14 @@ class InterestedPartyOut(Schema):
     def resolve_standards(obj: Any) -> list[str]:
         return _keys(obj)
 
+
 class InterestedPartyFilters(Filters):
     standard: str | None = Field(None, description="Only parties tagged to this standard key.")
     category: PartyCategory | None = None
     climate_related: bool | None = None
     q: str | None = Field(None, description="Text in the name, needs or requirements.")
     order: Literal["name", "-name", "category", "-category", "updated_at", "-updated_at"] = "name"
+
 
 class InterestedPartyIn(Body):
     name: str
@@ -165,6 +174,7 @@ class InterestedPartyIn(Body):
     standards: list[str] = Field(default_factory=list, description="Keys of the standards it serves.")
     review_date: dt.date | None = None
 
+
 class InterestedPartyPatch(Body):
     name: str | None = None
     category: PartyCategory | None = None
@@ -174,6 +184,7 @@ class InterestedPartyPatch(Body):
     affected_not_user: bool | None = None
     standards: list[str] | None = None
     review_date: dt.date | None = None
+
 
 class ContextIssueOut(Schema):
     id: uuid.UUID
@@ -192,6 +203,7 @@ class ContextIssueOut(Schema):
     def resolve_standards(obj: Any) -> list[str]:
         return _keys(obj)
 
+
 class ContextIssueFilters(Filters):
     standard: str | None = Field(None, description="Only issues tagged to this standard key.")
     kind: IssueKind | None = None
@@ -203,6 +215,7 @@ class ContextIssueFilters(Filters):
         "title", "-title", "kind", "-kind", "category", "-category", "updated_at", "-updated_at"
     ] = "kind"
 
+
 class ContextIssueIn(Body):
     title: str
     description: str
@@ -213,6 +226,7 @@ class ContextIssueIn(Body):
     standards: list[str] = Field(default_factory=list, description="Keys of the standards it serves.")
     review_date: dt.date | None = None
 
+
 class ContextIssuePatch(Body):
     title: str | None = None
     description: str | None = None
@@ -222,6 +236,7 @@ class ContextIssuePatch(Body):
     climate_related: bool | None = None
     standards: list[str] | None = None
     review_date: dt.date | None = None
+
 
 class RoleAssignmentOut(Schema):
     id: uuid.UUID
@@ -253,6 +268,7 @@ class RoleAssignmentOut(Schema):
     def resolve_granted_by(obj: Any) -> str | None:
         return obj.granted_by.email if obj.granted_by_id else None
 
+
 class UserRoleOut(Schema):
     id: uuid.UUID
     role: Role
@@ -267,6 +283,7 @@ class UserRoleOut(Schema):
     def resolve_management_system_short_name(obj: Any) -> str | None:
         return obj.management_system.short_name if obj.management_system_id else None
 
+
 class UserOut(Schema):
     id: uuid.UUID
     email: str
@@ -280,6 +297,7 @@ class UserOut(Schema):
     def resolve_roles(obj: Any) -> list[Any]:
         return list(obj.role_assignments.all())
 
+
 class MeOut(UserOut):
     permissions: list[str] = Field(description="What the user may do on organisation-level records.")
 
@@ -287,12 +305,14 @@ class MeOut(UserOut):
     def resolve_permissions(obj: Any) -> list[str]:
         return [str(p) for p in Perm if has_perm(obj, p)]
 
+
 class UserFilters(Filters):
     q: str | None = Field(None, description="Text in the email or name.")
     role: Role | None = None
     management_system: str | None = Field(None, description=f"Users with a role over it. {MS_REF}")
     is_active: bool | None = None
     order: Literal["email", "-email", "full_name", "-full_name", "date_joined", "-date_joined"] = "email"
+
 
 class UserIn(Body):
     email: str
@@ -306,10 +326,12 @@ class UserIn(Body):
         None, description=f"Perimeter of that role (default: the organisation). {MS_REF}"
     )
 
+
 class UserPatch(Body):
     full_name: str | None = None
     job_title: str | None = None
     is_active: bool | None = None
+
 
 class PasswordIn(Body):
     password: str = Field(
@@ -319,11 +341,13 @@ class PasswordIn(Body):
         "common, not like the email). It is never shown back, in answers or in the trail.",
     )
 
+
 class RoleAssignmentFilters(Filters):
     user: str | None = Field(None, description=USER_REF)
     role: Role | None = None
     management_system: str | None = Field(None, description=MS_REF)
     order: Literal["user", "-user", "role", "-role", "granted_at", "-granted_at"] = "user"
+
 
 class RoleAssignmentIn(Body):
     user: str = Field(description=USER_REF)
@@ -331,6 +355,7 @@ class RoleAssignmentIn(Body):
     management_system: str | None = Field(
         None, description=f"Perimeter (default: the organisation). {MS_REF}"
     )
+
 
 class ApiTokenOut(Schema):
     id: uuid.UUID
@@ -346,8 +371,10 @@ class ApiTokenOut(Schema):
     def resolve_user(obj: Any) -> str:
         return str(obj.user.email)
 
+
 class ApiTokenCreatedOut(ApiTokenOut):
     token: str = Field(description="The secret. Shown this once only: store it now.")
+
 
 class ApiTokenFilters(Filters):
     user: str | None = Field(None, description=f"Administrators: another user's tokens. {USER_REF}")
@@ -356,11 +383,13 @@ class ApiTokenFilters(Filters):
     )
     order: Literal["created_at", "-created_at", "name", "-name"] = "-created_at"
 
+
 class ApiTokenIn(Body):
     name: str = Field("", max_length=100)
     expires_in_days: int | None = Field(
         None, ge=1, le=3650, description="1 to 3650 days. Default: never expires."
     )
+
 
 class TrailEntryOut(Schema):
     seq: int
@@ -384,6 +413,7 @@ class TrailEntryOut(Schema):
     def resolve_management_system(obj: Any) -> uuid.UUID | None:
         return obj.management_system_id
 
+
 class TrailEntryDetailOut(TrailEntryOut):
     prev_hash: str
     changes: dict[str, Any] = Field(description="{field: [old, new]} as recorded (the hashed payload).")
@@ -395,6 +425,7 @@ class TrailEntryDetailOut(TrailEntryOut):
         except (ValueError, AttributeError):  # an altered row: `keel trail verify` reports it
             return {}
         return changes if isinstance(changes, dict) else {}
+
 
 class TrailEntryFilters(Filters):
     object_type: str | None = Field(None, description="e.g. core.interestedparty")

@@ -10,11 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from keel.platform import trail
-from keel.platform.actor import Actor
 from keel.organisation.choices import ClimateRelevance, ScopeStatus
-from keel.platform.choices import TrailAction
-from keel.platform.errors import Conflict, NotFound, ValidationFailed
 from keel.organisation.models import (
     ContextIssue,
     InterestedParty,
@@ -22,10 +18,13 @@ from keel.organisation.models import (
     Organisation,
     ScopeStatement,
 )
+from keel.platform import trail
+from keel.platform.actor import Actor
+from keel.platform.choices import TrailAction
+from keel.platform.errors import Conflict, NotFound, ValidationFailed
 from keel.platform.permissions import Perm, check
-from keel.standards.models import Standard
-
 from keel.platform.records import apply_fields, clean
+from keel.standards.models import Standard
 from keel.standards.records import standards_by_key
 
 ORG_FIELDS = (

@@ -28,11 +28,13 @@ LOGIN_ATTEMPT_RETENTION_DAYS = 30
 
 TOKEN_PREFIX = "keel_"  # noqa: S105 - a public marker, not a secret
 
+
 def get_user(email: str) -> User:
     try:
         return User.objects.get(email__iexact=email.strip())
     except User.DoesNotExist:
         raise NotFound(f"No user with email {email!r}.") from None
+
 
 def update_user(actor: Actor, user_id: uuid.UUID | str, **data: Any) -> User:
     check(actor, Perm.MANAGE_USERS)
@@ -68,6 +70,7 @@ def update_user(actor: Actor, user_id: uuid.UUID | str, **data: Any) -> User:
             trail.record(actor, TrailAction.UPDATE, user, changes=changes)
     return user
 
+
 def set_password(actor: Actor, user: User, password: str) -> None:
     """Set a password: an admin for anyone, a user for themselves."""
     if actor.user is None or actor.user.pk != user.pk:
@@ -83,8 +86,10 @@ def set_password(actor: Actor, user: User, password: str) -> None:
         user.save(update_fields=["password"])
         trail.record(actor, TrailAction.UPDATE, user, changes={"password": ["(hidden)", "(changed)"]})
 
+
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
 
 def create_token(
     actor: Actor, user: User, name: str = "", expires_in_days: int | None = None
@@ -123,6 +128,7 @@ def create_token(
         )
     return token, secret
 
+
 def revoke_token(actor: Actor, token_id: uuid.UUID | str) -> ApiToken:
     with transaction.atomic():
         try:
@@ -145,6 +151,7 @@ def revoke_token(actor: Actor, token_id: uuid.UUID | str) -> ApiToken:
         )
     return token
 
+
 def user_for_token(secret: str) -> User | None:
     """The active user a live token belongs to, or ``None``. Touches ``last_used_at`` at most
     once a minute so reads do not turn into writes on every call."""
@@ -159,6 +166,7 @@ def user_for_token(secret: str) -> User | None:
     if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=1):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
+
 
 def login_locked(email: str, ip: str) -> bool:
     """True when this account has failed too often within the window (counting only failures
@@ -181,6 +189,7 @@ def login_locked(email: str, ip: str) -> bool:
             return True
     return False
 
+
 def record_login(actor: Actor, email: str, succeeded: bool, user: User | None = None) -> None:
     email = email.strip().lower()[:254]
     now = timezone.now()
@@ -199,6 +208,7 @@ def record_login(actor: Actor, email: str, succeeded: bool, user: User | None = 
                 object_repr=email,
                 changes={},
             )
+
 
 def require_human(actor: Actor) -> User:
     if actor.user is None:

@@ -10,11 +10,13 @@ class Role(models.TextChoices):
     AUDITOR = "auditor", "Auditor (read-only)"
     VIEWER = "viewer", "Viewer"
 
+
 class Channel(models.TextChoices):
     WEB = "web", "Web"
     API = "api", "API"
     CLI = "cli", "CLI"
     SYSTEM = "system", "System"
+
 
 class TrailAction(models.TextChoices):
     CREATE = "create", "Created"

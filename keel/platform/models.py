@@ -32,6 +32,7 @@ class UserManager(BaseUserManager["User"]):
         user.save(using=self._db)
         return user
 
+
 class User(AbstractBaseUser):
     """A person who logs in with an email address. Roles come from :class:`RoleAssignment`."""
 
@@ -58,6 +59,7 @@ class User(AbstractBaseUser):
     def display_name(self) -> str:
         return self.full_name or self.email
 
+
 class ApiToken(models.Model):
     """A bearer token for scripts. Only its SHA-256 is stored; the token is shown once."""
 
@@ -77,6 +79,7 @@ class ApiToken(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
 
+
 class LoginAttempt(models.Model):
     """A login attempt, kept to throttle repeated failures across all server processes."""
 
@@ -90,6 +93,7 @@ class LoginAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} {'ok' if self.succeeded else 'failed'} at {self.at:%Y-%m-%d %H:%M}"
+
 
 class TrailHead(models.Model):
     """The head of the audit-trail hash chain (a single row). Appending locks it, so
@@ -105,6 +109,7 @@ class TrailHead(models.Model):
     def __str__(self) -> str:
         return f"trail head #{self.seq}"
 
+
 class RefSequence(models.Model):
     """The last reference number handed out per prefix (``KC-``, ``EV-``, ``AS-``, ``IS-``, ``AI-``).
     Its row is locked while a new reference is chosen, so concurrent creates never collide
@@ -115,6 +120,7 @@ class RefSequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}{self.last}"
+
 
 class TrailEntry(models.Model):
     """One append-only audit-trail entry.

@@ -32,7 +32,10 @@ View = Callable[..., HttpResponse]
 
 def forbidden(request: HttpRequest, message: str) -> HttpResponse:
     return render(
-        request, "platform/error.html", {"status": 403, "title": "Not allowed", "message": message}, status=403
+        request,
+        "platform/error.html",
+        {"status": 403, "title": "Not allowed", "message": message},
+        status=403,
     )
 
 

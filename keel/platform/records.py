@@ -12,6 +12,7 @@ from keel.platform.errors import ValidationFailed
 
 M = TypeVar("M", bound=models.Model)
 
+
 def validation_failed(exc: ValidationError, what: str) -> ValidationFailed:
     fields: dict[str, list[str]] = {}
     if hasattr(exc, "error_dict"):
@@ -21,6 +22,7 @@ def validation_failed(exc: ValidationError, what: str) -> ValidationFailed:
         fields["__all__"] = list(exc.messages)
     summary = "; ".join(f"{k}: {' '.join(v)}" if k != "__all__" else " ".join(v) for k, v in fields.items())
     return ValidationFailed(f"The {what} is not valid — {summary}", fields)
+
 
 def apply_fields(obj: M, data: Mapping[str, Any], allowed: Iterable[str]) -> None:
     """Set the allowed fields from ``data``; unknown fields are an error, not silently dropped."""
@@ -34,6 +36,7 @@ def apply_fields(obj: M, data: Mapping[str, Any], allowed: Iterable[str]) -> Non
     reject_control_characters(data)
     for name, value in data.items():
         setattr(obj, name, "" if value is None and _is_text(obj, name) else value)
+
 
 def reject_control_characters(data: Mapping[str, Any]) -> None:
     """NUL and other C0 control characters (except tab and newlines) are never meaningful in
@@ -50,9 +53,11 @@ def reject_control_characters(data: Mapping[str, Any]) -> None:
             {name: ["Contains a control character."] for name in bad},
         )
 
+
 def _is_text(obj: models.Model, name: str) -> bool:
     f = obj._meta.get_field(name)
     return isinstance(f, models.CharField | models.TextField) and not f.null
+
 
 def clean(obj: M, what: str, exclude: Iterable[str] = ()) -> None:
     try:

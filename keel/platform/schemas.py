@@ -20,13 +20,16 @@ MS_REF = "A management system's id or short name."
 
 USER_REF = "A user's id or email."
 
+
 def _keys(obj: Any) -> list[str]:
     return [s.key for s in obj.standards.all()]
+
 
 class Body(Schema):
     """A request body: unknown fields are refused."""
 
     model_config = ConfigDict(extra="forbid")
+
 
 class Filters(Schema):
     limit: int = LIMIT

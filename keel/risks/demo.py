@@ -17,8 +17,8 @@ from django.utils import timezone
 
 from keel.assets import services as assets
 from keel.controls.models import Control
-from keel.platform.actor import Actor
 from keel.organisation.models import ManagementSystem
+from keel.platform.actor import Actor
 from keel.platform.models import User
 
 from . import services

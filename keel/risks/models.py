@@ -20,8 +20,8 @@ from django.utils import timezone
 from keel.aisystems.models import AISystem
 from keel.assets.models import Asset
 from keel.controls.models import Control
-from keel.platform.errors import Conflict
 from keel.organisation.models import ManagementSystem
+from keel.platform.errors import Conflict
 from keel.platform.models import User
 from keel.standards.models import Requirement
 

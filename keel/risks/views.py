@@ -19,14 +19,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from keel.organisation.models import ManagementSystem
+from keel.organisation.views.trail import describe
 from keel.platform.actor import Actor
 from keel.platform.errors import KeelError, NotFound
 from keel.platform.forms import add_service_error
-from keel.organisation.models import ManagementSystem
 from keel.platform.pages import page
 from keel.platform.permissions import Perm, has_perm, system_ids_with
 from keel.platform.views.common import INVALID, current_user, is_partial
-from keel.organisation.views.trail import describe
 
 from . import exports, heatmap, queries, services
 from .choices import AcceptanceState, ActionStatus, Register

@@ -5,7 +5,6 @@ from typing import Any
 from django.http import HttpRequest
 
 from keel import __version__
-
 from keel.site.navigation import navigation
 
 

@@ -24,7 +24,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from keel.platform.actor import Actor
+from keel.organisation import people as organisation_people
+from keel.organisation import services as organisation
 from keel.organisation.choices import (
     AIRole,
     ClimateRelevance,
@@ -35,8 +36,6 @@ from keel.organisation.choices import (
     OperatingModel,
     PartyCategory,
 )
-from keel.platform.choices import Role
-from keel.platform.errors import KeelError
 from keel.organisation.models import (
     ContextIssue,
     InterestedParty,
@@ -45,9 +44,10 @@ from keel.organisation.models import (
     RoleAssignment,
     ScopeStatement,
 )
+from keel.platform.actor import Actor
+from keel.platform.choices import Role
+from keel.platform.errors import KeelError
 from keel.platform.models import TrailEntry, User
-from keel.organisation import services as organisation
-from keel.organisation import people as organisation_people
 from keel.standards.models import Standard
 
 ISO27001 = "iso27001:2022"

@@ -7,13 +7,12 @@ from django.shortcuts import render
 
 from keel.evidence import queries as evidence_queries
 from keel.impact import queries as impact_queries
-from keel.standards import queries as standards_queries
-
 from keel.organisation import queries as organisation_queries
+from keel.organisation.views.trail import describe
 from keel.platform.pages import page
 from keel.platform.permissions import Perm, system_ids_with
 from keel.platform.views.common import current_user
-from keel.organisation.views.trail import describe
+from keel.standards import queries as standards_queries
 
 
 @page(Perm.VIEW)
@@ -30,6 +29,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "standards": standards_queries.standards_with_counts(),
             "evidence_expiry": evidence_queries.expiry_summary(user),
             "impact_due": impact_queries.due_summary(user),
-            "recent": describe(organisation_queries.recent_trail(user), user, with_changes=False) if can_trail else None,
+            "recent": describe(organisation_queries.recent_trail(user), user, with_changes=False)
+            if can_trail
+            else None,
         },
     )

@@ -10,11 +10,11 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Query, Router, Status
 
+from keel.organisation.services import get_management_system
 from keel.platform.api import Page, actor, paginate, permission, responses
 from keel.platform.errors import NotFound, ValidationFailed
 from keel.platform.models import User
 from keel.platform.permissions import Perm, check, restrict
-from keel.organisation.services import get_management_system
 from keel.standards.records import standards_by_key
 
 from . import queries, services

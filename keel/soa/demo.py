@@ -13,8 +13,8 @@ from typing import Any
 
 from django.utils import timezone
 
-from keel.platform.actor import Actor
 from keel.organisation.models import ManagementSystem
+from keel.platform.actor import Actor
 from keel.platform.models import User
 
 ISO27001 = "iso27001:2022"

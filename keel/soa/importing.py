@@ -12,19 +12,18 @@ from typing import Any
 
 from django.db import transaction
 
+from keel.controls.importing.columns import SOA_FIELDS, header_score, map_columns, normalise, parse_mappings
+from keel.controls.importing.plan import CREATE, REJECT, UNCHANGED, UPDATE, ImportPlan, RowPlan, text
+from keel.controls.importing.references import Context, ReferenceResolver
 from keel.controls.models import Control, ControlLink
+from keel.organisation.models import ManagementSystem
 from keel.platform import trail
 from keel.platform.actor import Actor
 from keel.platform.choices import TrailAction
-from keel.organisation.models import ManagementSystem
 from keel.platform.permissions import Perm, check
+from keel.platform.spreadsheets import ImportFileError, read_table
 from keel.standards.choices import EntryKind
 from keel.standards.models import Requirement
-
-from keel.controls.importing.columns import SOA_FIELDS, header_score, map_columns, normalise, parse_mappings
-from keel.controls.importing.plan import CREATE, REJECT, UNCHANGED, UPDATE, ImportPlan, RowPlan, text
-from keel.platform.spreadsheets import ImportFileError, read_table
-from keel.controls.importing.references import Context, ReferenceResolver
 
 APPLICABLE_WORDS: dict[str, bool] = {
     **dict.fromkeys(

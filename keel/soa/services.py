@@ -14,17 +14,17 @@ from django.db.models import Max
 from django.utils import timezone
 
 from keel.controls.models import Control
+from keel.organisation.services import get_management_system
 from keel.platform import trail
 from keel.platform.actor import Actor
 from keel.platform.choices import TrailAction
 from keel.platform.errors import Conflict, NotFound, ValidationFailed
 from keel.platform.models import User
 from keel.platform.permissions import Perm, check
-from keel.organisation.services import get_management_system
 from keel.platform.records import apply_fields, clean
-from keel.standards.records import standards_by_key
 from keel.standards.choices import EntryKind
 from keel.standards.models import Requirement
+from keel.standards.records import standards_by_key
 
 from . import queries
 from .choices import SoAStatus

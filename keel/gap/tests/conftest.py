@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
+from keel.gap.tests import factories as f
 from keel.organisation.models import Organisation
 from keel.organisation.tests.factories import ManagementSystemFactory
-from keel.gap.tests import factories as f
 
 
 @pytest.fixture

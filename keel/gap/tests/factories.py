@@ -7,8 +7,8 @@ from collections.abc import Iterable
 from django.utils import timezone
 
 from keel.controls.models import Control, ControlLink, ControlTemplate, TemplateRequirement
-from keel.organisation.models import ManagementSystem
 from keel.mapping.models import Crosswalk, CrosswalkRelation
+from keel.organisation.models import ManagementSystem
 from keel.standards.models import Requirement, Standard
 
 

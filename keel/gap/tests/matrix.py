@@ -7,8 +7,8 @@ from typing import Any
 
 from django.utils import timezone
 
-from keel.platform.models import User
 from keel.gap.models import CoverageDecision
+from keel.platform.models import User
 from keel.standards.models import Requirement
 
 TARGET = "iso42001:2023"

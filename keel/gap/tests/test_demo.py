@@ -10,12 +10,12 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from keel.site.cli import main
-from keel.platform.actor import Actor
-from keel.site.demo import DEMO_ADMIN_EMAIL, load_demo
-from keel.organisation.models import ManagementSystem
-from keel.platform.models import User
 from keel.gap import queries
+from keel.organisation.models import ManagementSystem
+from keel.platform.actor import Actor
+from keel.platform.models import User
+from keel.site.cli import main
+from keel.site.demo import DEMO_ADMIN_EMAIL, load_demo
 from keel.standards.models import Standard
 
 

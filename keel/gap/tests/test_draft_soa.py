@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 
 from keel.controls.models import ControlLink
+from keel.gap import services
 from keel.platform.actor import Actor
 from keel.platform.errors import PermissionDenied, ValidationFailed
-from keel.gap import services
 from keel.soa import queries as soa_queries
 from keel.soa import services as soa_services
 

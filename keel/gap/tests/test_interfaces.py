@@ -14,10 +14,10 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
-from keel.site.cli import main
 from keel.gap import queries
 from keel.gap.models import CoverageDecision
 from keel.gap.tests import factories as f
+from keel.site.cli import main
 
 API = "/api/v1"
 

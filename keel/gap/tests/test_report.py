@@ -7,12 +7,12 @@ from typing import Any
 
 import pytest
 
-from keel.platform.actor import Actor
-from keel.platform.errors import ValidationFailed
-from keel.organisation.models import ManagementSystem, Organisation
-from keel.organisation.tests.factories import ManagementSystemFactory
 from keel.gap import queries, services
 from keel.gap.tests import factories as f
+from keel.organisation.models import ManagementSystem, Organisation
+from keel.organisation.tests.factories import ManagementSystemFactory
+from keel.platform.actor import Actor
+from keel.platform.errors import ValidationFailed
 from keel.soa import services as soa_services
 from keel.standards.models import Standard
 

@@ -16,10 +16,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from keel.platform.actor import Actor
-from keel.platform.choices import Role
+from keel.organisation import services as organisation
 from keel.organisation.choices import ScopeStatus
-from keel.platform.models import ApiToken, TrailEntry, User
 from keel.organisation.models import (
     ContextIssue,
     InterestedParty,
@@ -28,10 +26,6 @@ from keel.organisation.models import (
     RoleAssignment,
     ScopeStatement,
 )
-from keel.platform.pages import AUTHENTICATED
-from keel.platform.permissions import Perm
-from keel.organisation import services as organisation
-from keel.platform import accounts as accounts
 from keel.organisation.tests.factories import (
     TEST_PASSWORD,
     ContextIssueFactory,
@@ -39,6 +33,12 @@ from keel.organisation.tests.factories import (
     ManagementSystemFactory,
     RoleAssignmentFactory,
 )
+from keel.platform import accounts as accounts
+from keel.platform.actor import Actor
+from keel.platform.choices import Role
+from keel.platform.models import ApiToken, TrailEntry, User
+from keel.platform.pages import AUTHENTICATED
+from keel.platform.permissions import Perm
 from keel.standards.models import Standard
 
 pytestmark = pytest.mark.django_db
@@ -281,7 +281,11 @@ def test_given_a_token_when_writing_then_the_trail_records_channel_api(
     # then
     assert response.status_code == 201
     entry = last_entry()
-    assert (entry.channel, entry.action, entry.object_type) == ("api", "create", "organisation.interestedparty")
+    assert (entry.channel, entry.action, entry.object_type) == (
+        "api",
+        "create",
+        "organisation.interestedparty",
+    )
     assert entry.object_id == response.json()["id"]
     assert entry.actor_id == user.pk
 

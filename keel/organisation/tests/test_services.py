@@ -13,11 +13,9 @@ import pytest
 from django.db import models
 from django.utils import timezone
 
-from keel.platform.actor import Actor
-from keel.platform.choices import Channel, Role
+from keel.organisation import people as people
+from keel.organisation import services as org_services
 from keel.organisation.choices import ScopeStatus
-from keel.platform.errors import Conflict, KeelError, NotFound, PermissionDenied, ValidationFailed
-from keel.platform.models import ApiToken, LoginAttempt, TrailEntry, User
 from keel.organisation.models import (
     ContextIssue,
     InterestedParty,
@@ -26,10 +24,12 @@ from keel.organisation.models import (
     RoleAssignment,
     ScopeStatement,
 )
-from keel.organisation import people as people
-from keel.platform import accounts as accounts
-from keel.organisation import services as org_services
 from keel.organisation.tests.factories import OrganisationFactory
+from keel.platform import accounts as accounts
+from keel.platform.actor import Actor
+from keel.platform.choices import Channel, Role
+from keel.platform.errors import Conflict, KeelError, NotFound, PermissionDenied, ValidationFailed
+from keel.platform.models import ApiToken, LoginAttempt, TrailEntry, User
 
 ISO27001 = "iso27001:2022"
 ISO42001 = "iso42001:2023"

@@ -14,10 +14,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from keel.platform.actor import Actor
+from keel.organisation import people as people
+from keel.organisation import services as organisation
 from keel.organisation.choices import ClimateRelevance, ScopeStatus
-from keel.platform.choices import Role
-from keel.platform.models import ApiToken, TrailEntry, User
 from keel.organisation.models import (
     ContextIssue,
     InterestedParty,
@@ -26,10 +25,11 @@ from keel.organisation.models import (
     RoleAssignment,
     ScopeStatement,
 )
-from keel.organisation import services as organisation
-from keel.organisation import people as people
-from keel.platform import accounts as accounts
 from keel.organisation.tests.factories import TEST_PASSWORD, ContextIssueFactory, InterestedPartyFactory
+from keel.platform import accounts as accounts
+from keel.platform.actor import Actor
+from keel.platform.choices import Role
+from keel.platform.models import ApiToken, TrailEntry, User
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 MakeUser = Callable[..., User]
@@ -841,7 +841,9 @@ def test_trail_shows_choice_labels_and_folds_long_values(
     organisation.save_interested_party(
         Actor.for_user(admin, "web"), name="Regulator", category="regulator", needs_expectations=long_text
     )
-    html = admin_client.get(reverse("trail"), {"object_type": "organisation.interestedparty"}).content.decode()
+    html = admin_client.get(
+        reverse("trail"), {"object_type": "organisation.interestedparty"}
+    ).content.decode()
     assert "Regulator or authority" in html
     # The long value shows its start, and unfolds to all of it without JavaScript
     assert f'<details class="long-value"><summary>{long_text[:79].rstrip()}…</summary>' in html
@@ -857,7 +859,9 @@ def test_trail_marks_deleted_records_and_does_not_link_them(
         actor, name="Gone Ltd", category="supplier", needs_expectations="x"
     )
     organisation.delete_interested_party(actor, party.pk)
-    html = admin_client.get(reverse("trail"), {"object_type": "organisation.interestedparty"}).content.decode()
+    html = admin_client.get(
+        reverse("trail"), {"object_type": "organisation.interestedparty"}
+    ).content.decode()
     assert "(deleted since)" in html
     assert f"#party-{party.pk}" not in html
 

@@ -15,13 +15,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from keel.organisation import queries as organisation_queries
+from keel.organisation import services as organisation
+from keel.organisation.forms import ContextIssueForm, InterestedPartyForm, StandardFilterForm
 from keel.platform.actor import Actor
 from keel.platform.errors import KeelError
-from keel.organisation.forms import ContextIssueForm, InterestedPartyForm, StandardFilterForm
 from keel.platform.forms import KeelForm, add_service_error
 from keel.platform.pages import page
 from keel.platform.permissions import Perm, has_perm
-from keel.organisation import services as organisation
 from keel.platform.views.common import INVALID, current_user, is_partial
 
 

@@ -15,19 +15,18 @@ from django.shortcuts import redirect, render
 from django.utils.text import capfirst
 from django.views.decorators.http import require_http_methods, require_POST
 
-from keel.standards.models import Standard
-
 from keel.organisation import queries as organisation_queries
-from keel.platform.actor import Actor
+from keel.organisation import services as organisation
 from keel.organisation.choices import AIRole, LifecycleStage, ScopeStatus
-from keel.platform.errors import KeelError, NotFound
 from keel.organisation.forms import ManagementSystemForm, OrganisationForm, ScopeDraftForm
-from keel.platform.forms import add_service_error
 from keel.organisation.models import ManagementSystem, ScopeStatement
+from keel.platform.actor import Actor
+from keel.platform.errors import KeelError, NotFound
+from keel.platform.forms import add_service_error
 from keel.platform.pages import page
 from keel.platform.permissions import Perm, has_perm
-from keel.organisation import services as organisation
 from keel.platform.views.common import INVALID, current_user
+from keel.standards.models import Standard
 
 # ---------------------------------------------------------------- organisation and management systems
 
@@ -145,7 +144,11 @@ def _scope_perimeter(request: HttpRequest, scope_id: uuid.UUID, **_: Any) -> uui
 
 @page(Perm.VIEW)
 def scope_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "organisation/scope_list.html", {"systems": organisation_queries.scope_overview(current_user(request))})
+    return render(
+        request,
+        "organisation/scope_list.html",
+        {"systems": organisation_queries.scope_overview(current_user(request))},
+    )
 
 
 def _covered_standard(system: ManagementSystem, key: str) -> Standard:

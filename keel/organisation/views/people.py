@@ -11,19 +11,19 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from keel.organisation import people as organisation_people
 from keel.organisation import queries as organisation_queries
+from keel.organisation import services as organisation
+from keel.organisation.forms import GrantRoleForm, PersonForm, UserCreateForm, perimeter_choices
+from keel.organisation.models import ManagementSystem, RoleAssignment
+from keel.platform import accounts as accounts
 from keel.platform.actor import Actor
 from keel.platform.choices import Role
 from keel.platform.errors import KeelError
-from keel.organisation.forms import GrantRoleForm, PersonForm, UserCreateForm, perimeter_choices
 from keel.platform.forms import SetPasswordForm, add_service_error
-from keel.organisation.models import ManagementSystem, RoleAssignment
 from keel.platform.models import User
 from keel.platform.pages import page
 from keel.platform.permissions import Perm
-from keel.organisation import services as organisation
-from keel.organisation import people as organisation_people
-from keel.platform import accounts as accounts
 from keel.platform.views.common import INVALID, current_user, not_found
 
 

@@ -263,7 +263,9 @@ def trail_page(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     params = request.GET.copy()
     params.pop("page", None)
-    form = TrailFilterForm(params or None, object_types=object_type_choices(organisation_queries.trail_object_types()))
+    form = TrailFilterForm(
+        params or None, object_types=object_type_choices(organisation_queries.trail_object_types())
+    )
     filters = organisation_queries.TrailFilters()
     if form.is_valid():
         data = form.cleaned_data

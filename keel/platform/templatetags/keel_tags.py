@@ -47,8 +47,8 @@ def trail_value(value: Any) -> str:
 def choice_labels(values: Any, kind: str) -> str:
     """Stored choice values as their labels: ``{{ scope.ai_roles|choice_labels:"ai_role" }}``."""
     from keel.controls.choices import ImplementationStatus
-    from keel.organisation.choices import AIRole, LifecycleStage
     from keel.evidence.choices import Validity
+    from keel.organisation.choices import AIRole, LifecycleStage
 
     if isinstance(values, str):
         values = [values]

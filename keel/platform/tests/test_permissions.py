@@ -11,10 +11,11 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
+from keel.organisation import people as people
+from keel.organisation.models import ManagementSystem, ScopeStatement
 from keel.platform.actor import Actor
 from keel.platform.choices import Channel, Role
 from keel.platform.errors import PermissionDenied
-from keel.organisation.models import ManagementSystem, ScopeStatement
 from keel.platform.models import User
 from keel.platform.permissions import (
     ORG_ONLY,
@@ -29,7 +30,6 @@ from keel.platform.permissions import (
     roles_granting,
     system_ids_with,
 )
-from keel.organisation import people as people
 from keel.standards.models import Standard
 
 MakeUser = Callable[..., User]

@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 from django.db import connection
 
-from keel.site.cli import main
+from keel.organisation import people as people
 from keel.platform.actor import Actor
 from keel.platform.choices import Role
 from keel.platform.models import TrailEntry, TrailHead, User
-from keel.organisation import people as people
+from keel.site.cli import main
 
 Run = Callable[..., tuple[int, str, str]]
 TABLE = connection.ops.quote_name(TrailEntry._meta.db_table)

@@ -11,13 +11,13 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from keel.platform import accounts as accounts
 from keel.platform import queries as platform_queries
 from keel.platform.actor import Actor
 from keel.platform.errors import KeelError
 from keel.platform.forms import PasswordChangeForm, TokenForm, add_service_error
 from keel.platform.pages import AUTHENTICATED, page
 from keel.platform.permissions import Perm, has_perm
-from keel.platform import accounts as accounts
 from keel.platform.views.common import INVALID, current_user, not_found
 
 

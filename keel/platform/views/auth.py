@@ -8,9 +8,9 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
+from keel.platform import accounts as accounts
 from keel.platform.actor import Actor
 from keel.platform.pages import AUTHENTICATED, PUBLIC, page
-from keel.platform import accounts as accounts
 
 
 @require_http_methods(["GET", "POST"])

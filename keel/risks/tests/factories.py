@@ -7,8 +7,8 @@ from typing import Any
 
 from keel.aisystems.models import AISystem
 from keel.controls.models import Control
-from keel.platform.actor import Actor
 from keel.organisation.models import ManagementSystem
+from keel.platform.actor import Actor
 from keel.platform.models import User
 from keel.risks import services
 from keel.risks.defaults import default_methodology

@@ -13,10 +13,10 @@ from openpyxl import Workbook, load_workbook
 
 from keel.assets import services as asset_services
 from keel.assets.models import Asset
-from keel.site.cli import main
-from keel.platform.choices import Role
 from keel.organisation.models import ManagementSystem
+from keel.platform.choices import Role
 from keel.platform.models import User
+from keel.site.cli import main
 
 from . import factories as f
 

@@ -7,9 +7,9 @@ import pytest
 
 from keel.assets.models import Asset, ClassificationLevel
 from keel.platform.actor import Actor
-from keel.site.demo import load_demo
 from keel.risks import queries
 from keel.risks.models import Risk, RiskSnapshot
+from keel.site.demo import load_demo
 from keel.soa.models import StatementOfApplicability
 from keel.soa.queries import rows
 

@@ -15,10 +15,10 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from keel.organisation.models import ManagementSystem
 from keel.platform.actor import Actor
 from keel.platform.choices import Role
 from keel.platform.errors import Conflict
-from keel.organisation.models import ManagementSystem
 from keel.platform.models import User
 from keel.risks import queries, services
 from keel.risks.models import Risk, RiskApproval

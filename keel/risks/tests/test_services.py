@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from keel.organisation.models import ManagementSystem
 from keel.platform.actor import Actor
 from keel.platform.choices import Role
 from keel.platform.errors import Conflict, PermissionDenied, ValidationFailed
-from keel.organisation.models import ManagementSystem
 from keel.platform.models import TrailEntry, User
 from keel.risks import queries, services
 from keel.risks.defaults import default_methodology

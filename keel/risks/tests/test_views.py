@@ -13,8 +13,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from keel.assets import services as asset_services
-from keel.platform.choices import Role
 from keel.organisation.models import ManagementSystem
+from keel.platform.choices import Role
 from keel.platform.models import User
 from keel.risks.defaults import default_methodology
 from keel.risks.models import Methodology, Risk

@@ -13,7 +13,6 @@ import sys
 from collections.abc import Iterator, Sequence
 
 from keel import __version__
-
 from keel.site.cli import (
     ai,
     catalogs,

@@ -65,8 +65,8 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from keel.platform.spreadsheets import ImportFileError
     from keel.platform.errors import ValidationFailed
+    from keel.platform.spreadsheets import ImportFileError
     from keel.standards.catalog import import_catalog
 
     require_tables()

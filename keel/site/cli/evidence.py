@@ -136,8 +136,8 @@ def _out_schema(evidence: Any, detail: bool = False) -> dict[str, Any]:
 def cmd_add(args: argparse.Namespace) -> int:
     from django.core.files import File
 
-    from keel.platform.models import User
     from keel.evidence import queries, services
+    from keel.platform.models import User
 
     require_tables()
     actor = resolve_actor(args)

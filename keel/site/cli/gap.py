@@ -48,8 +48,8 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
 
 
 def cmd_gap(args: argparse.Namespace) -> int:
-    from keel.platform.permissions import Perm, check, system_ids_with
     from keel.gap import exports, queries
+    from keel.platform.permissions import Perm, check, system_ids_with
 
     require_tables()
     actor = resolve_actor(args)

@@ -111,8 +111,8 @@ def _read(path: str) -> bytes:
 
 
 def cmd_controls(args: argparse.Namespace) -> int:
-    from keel.platform.spreadsheets import ImportFileError
     from keel.controls.importing.services import import_controls
+    from keel.platform.spreadsheets import ImportFileError
 
     require_tables()
     actor = resolve_actor(args)

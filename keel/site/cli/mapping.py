@@ -73,9 +73,9 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
 
 
 def cmd_suggest(args: argparse.Namespace) -> int:
-    from keel.platform.errors import ValidationFailed
     from keel.mapping.suggest.engine import suggest
     from keel.mapping.suggest.semantic import SemanticUnavailable
+    from keel.platform.errors import ValidationFailed
 
     require_tables()
     actor = resolve_actor(args)

@@ -21,8 +21,8 @@ from keel.site.cli.base import (
 )
 
 if TYPE_CHECKING:
-    from keel.platform.actor import Actor
     from keel.mapping.services import CrosswalkLoadReport
+    from keel.platform.actor import Actor
     from keel.standards.services import LoadReport
 
 

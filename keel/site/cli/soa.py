@@ -49,11 +49,11 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
 
 
 def cmd_export_soa(args: argparse.Namespace) -> int:
+    from keel.organisation.services import get_management_system
     from keel.platform.errors import NotFound
     from keel.platform.permissions import Perm, check
-    from keel.organisation.services import get_management_system
-    from keel.standards.records import standards_by_key
     from keel.soa import exports, queries
+    from keel.standards.records import standards_by_key
 
     require_tables()
     actor = resolve_actor(args)

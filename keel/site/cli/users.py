@@ -196,8 +196,8 @@ def cmd_createuser(args: argparse.Namespace) -> int:
 def _managed_user(args: argparse.Namespace) -> tuple[Actor, User]:
     """The acting user (checked for manage_users before anything is read or printed) and the
     account the command is about."""
-    from keel.platform.permissions import Perm, check
     from keel.platform.accounts import get_user
+    from keel.platform.permissions import Perm, check
 
     require_tables()
     actor = resolve_actor(args)
@@ -274,9 +274,9 @@ def _when(value: Any) -> str | None:
 def cmd_token_list(args: argparse.Namespace) -> int:
     from django.utils import timezone
 
+    from keel.platform.accounts import get_user
     from keel.platform.permissions import Perm, check
     from keel.platform.queries import own_tokens
-    from keel.platform.accounts import get_user
 
     require_tables()
     actor = resolve_actor(args)

@@ -21,13 +21,13 @@ import pytest
 import yaml
 from django.contrib.auth import authenticate
 
-from keel.site.cli import PERMISSIONS, command_paths, main
+from keel.organisation.models import ManagementSystem, RoleAssignment
+from keel.organisation.tests.factories import TEST_PASSWORD as TEST_PASSWORD_FOR_CLI
+from keel.platform.accounts import user_for_token
 from keel.platform.choices import Role
 from keel.platform.models import ApiToken, TrailEntry, User
-from keel.organisation.models import ManagementSystem, RoleAssignment
 from keel.platform.permissions import Perm
-from keel.platform.accounts import user_for_token
-from keel.organisation.tests.factories import TEST_PASSWORD as TEST_PASSWORD_FOR_CLI
+from keel.site.cli import PERMISSIONS, command_paths, main
 from keel.standards.loader import DATA_DIR
 from keel.standards.models import Requirement, Standard
 

@@ -7,12 +7,7 @@ from typing import Any
 import pytest
 from django.db import models
 
-from keel.platform import trail
-from keel.platform.actor import Actor
-from keel.platform.choices import Channel, Role
 from keel.organisation.choices import ScopeStatus
-from keel.site.demo import DEMO_ADMIN_EMAIL, DEMO_PASSWORD, load_demo
-from keel.platform.errors import KeelError
 from keel.organisation.models import (
     ContextIssue,
     InterestedParty,
@@ -21,8 +16,13 @@ from keel.organisation.models import (
     RoleAssignment,
     ScopeStatement,
 )
-from keel.platform.models import TrailEntry, User
 from keel.organisation.tests.factories import OrganisationFactory
+from keel.platform import trail
+from keel.platform.actor import Actor
+from keel.platform.choices import Channel, Role
+from keel.platform.errors import KeelError
+from keel.platform.models import TrailEntry, User
+from keel.site.demo import DEMO_ADMIN_EMAIL, DEMO_PASSWORD, load_demo
 from keel.standards.models import Standard
 
 RECORD_MODELS: list[type[models.Model]] = [

@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from keel.controls import services as controls
 from keel.controls.models import ControlTemplate
-from keel.platform.actor import Actor
 from keel.organisation.models import ManagementSystem
+from keel.platform.actor import Actor
 from keel.platform.models import User
 from keel.soa import queries, services
 from keel.soa.models import SoARow, SoAVersion, StatementOfApplicability

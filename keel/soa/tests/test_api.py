@@ -13,8 +13,8 @@ from django.test.utils import CaptureQueriesContext
 
 from keel.controls import services as controls
 from keel.organisation.models import ManagementSystem, Organisation
-from keel.platform.models import User
 from keel.organisation.tests.factories import ManagementSystemFactory
+from keel.platform.models import User
 from keel.soa.models import SoAVersion
 
 from .factories import SYSTEM, row, soa_for

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from keel.site.cli import main
 from keel.organisation.models import ManagementSystem
+from keel.site.cli import main
 
 from .factories import soa_for
 

@@ -13,9 +13,9 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from keel.organisation.models import ManagementSystem
 from keel.platform.actor import Actor
 from keel.platform.errors import KeelError
-from keel.organisation.models import ManagementSystem
 from keel.platform.models import User
 from keel.soa import exports, services
 from keel.soa.models import StatementOfApplicability

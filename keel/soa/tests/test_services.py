@@ -8,10 +8,10 @@ from collections.abc import Callable
 import pytest
 
 from keel.controls import services as controls
+from keel.organisation.models import ManagementSystem
 from keel.platform.actor import Actor
 from keel.platform.choices import Role
 from keel.platform.errors import Conflict, PermissionDenied, ValidationFailed
-from keel.organisation.models import ManagementSystem
 from keel.platform.models import TrailEntry, User
 from keel.soa import queries, services
 from keel.soa.models import SoARow, SoAVersion

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from keel.platform.actor import Actor
 from keel.organisation.models import ManagementSystem
+from keel.platform.actor import Actor
 from keel.platform.models import User
 from keel.soa import exports, services
 
