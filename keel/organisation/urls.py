@@ -1,17 +1,8 @@
 from django.urls import path
 
-from keel.organisation.views import context as context
-from keel.organisation.views import organisation as organisation
-from keel.organisation.views import people as people
-from keel.organisation.views import trail as trail
-from keel.platform.views import account as account
-from keel.platform.views import auth as auth
-from keel.site import views as site_views
+from keel.organisation.views import context, organisation, people, trail
 
 urlpatterns = [
-    path("login/", auth.login_view, name="login"),
-    path("logout/", auth.logout_view, name="logout"),
-    path("", site_views.dashboard, name="dashboard"),
     path("organisation/", organisation.organisation_page, name="organisation"),
     path("organisation/profile/", organisation.organisation_edit, name="organisation-edit"),
     path("organisation/systems/new/", organisation.system_create, name="system-create"),
@@ -38,8 +29,4 @@ urlpatterns = [
     path("people/<uuid:user_id>/grant/", people.role_grant, name="role-grant"),
     path("people/roles/<uuid:assignment_id>/revoke/", people.role_revoke, name="role-revoke"),
     path("trail/", trail.trail_page, name="trail"),
-    path("account/", account.account, name="account"),
-    path("account/tokens/", account.token_create, name="token-create"),
-    path("account/tokens/<uuid:token_id>/revoke/", account.token_revoke, name="token-revoke"),
-    path("account/password/", account.password_change, name="password-change"),
 ]
