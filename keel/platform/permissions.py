@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from django.db import models
 
+from keel.platform import hooks
 from keel.platform.choices import Role
 from keel.platform.errors import PermissionDenied
 
@@ -114,7 +115,8 @@ OWNED: dict[str, str] = {Perm.EDIT_OWN_CONTROLS: Perm.EDIT_CONTROLS}
 def _assignments(user: User) -> list[tuple[str, uuid.UUID | None]]:
     cached: list[tuple[str, uuid.UUID | None]] | None = getattr(user, "_keel_roles", None)
     if cached is None:
-        cached = [(a.role, a.management_system_id) for a in user.role_assignments.all()]
+        # the organisation app owns RoleAssignment and answers (keel/organisation/hooks.py)
+        cached = [pair for found in hooks.call("roles.assignments", user=user) for pair in found]
         user._keel_roles = cached  # type: ignore[attr-defined]
     return cached
 

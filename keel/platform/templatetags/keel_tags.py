@@ -6,6 +6,7 @@ from typing import Any
 
 from django import template
 
+from keel.platform import hooks
 from keel.platform.permissions import has_perm
 
 register = template.Library()
@@ -46,17 +47,13 @@ def trail_value(value: Any) -> str:
 @register.filter
 def choice_labels(values: Any, kind: str) -> str:
     """Stored choice values as their labels: ``{{ scope.ai_roles|choice_labels:"ai_role" }}``."""
-    from keel.controls.choices import ImplementationStatus
-    from keel.evidence.choices import Validity
-    from keel.organisation.choices import AIRole, LifecycleStage
-
+    # the apps that own the choices register them (hooks "choice_labels"): ai_role and
+    # lifecycle_stage (organisation), control_status (controls), evidence_validity (evidence)
+    found = [c for c in hooks.call("choice_labels", kind=kind) if c is not None]
+    if not found:
+        raise template.TemplateSyntaxError(f"choice_labels: no app registers the kind {kind!r}")
+    choices = found[0]
     if isinstance(values, str):
         values = [values]
-    choices = {
-        "ai_role": AIRole,
-        "lifecycle_stage": LifecycleStage,
-        "control_status": ImplementationStatus,
-        "evidence_validity": Validity,
-    }[kind]
     labels = dict(choices.choices)
     return ", ".join(str(labels.get(v, v)) for v in values or []) or "—"
