@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from keel.organisation.models import ManagementSystem
+from keel.platform import hooks
 from keel.platform.actor import Actor
 from keel.platform.errors import KeelError
 from keel.platform.forms import add_service_error
@@ -55,14 +56,12 @@ def asset_list(request: HttpRequest) -> HttpResponse:
 def asset_detail(request: HttpRequest, ref: str) -> HttpResponse:
     user = current_user(request)
     asset = queries.asset_for(user, ref)
-    from keel.risks.queries import RiskFilters, risks
-
     return render(
         request,
         "assets/detail.html",
         {
             "asset": asset,
-            "risks": list(risks(user, RiskFilters(status="all")).filter(asset=asset)),
+            "panels": hooks.render_panels("asset_detail", request, asset),
             "can_edit": has_perm(user, Perm.EDIT_ASSETS, asset.management_system),
         },
     )

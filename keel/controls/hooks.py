@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import models
 from django.http import HttpRequest
 
 from keel.platform import hooks
 from keel.platform.views.common import current_user
 from keel.standards.models import Requirement
 
+from .choices import ImplementationStatus
 from .queries import implemented_by
 
 
@@ -17,7 +19,12 @@ def requirement_panel(request: HttpRequest, req: Requirement) -> dict[str, Any]:
     return {"req": req, "implemented": implemented_by(req, current_user(request))}
 
 
+def choices(kind: str) -> type[models.TextChoices] | None:
+    return ImplementationStatus if kind == "control_status" else None
+
+
 def register() -> None:
+    hooks.register("choice_labels", choices)
     hooks.register_panel(
         "requirement_detail", "controls/_requirement_panel.html", requirement_panel, order=10
     )

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from keel.organisation.models import ManagementSystem
 from keel.organisation.views.trail import describe
+from keel.platform import hooks
 from keel.platform.actor import Actor
 from keel.platform.errors import Conflict, KeelError, NotFound
 from keel.platform.forms import add_service_error
@@ -169,12 +170,9 @@ def control_bulk(request: HttpRequest) -> HttpResponse:
 def _detail_context(request: HttpRequest, control: Any, link_form: LinkForm | None = None) -> dict[str, Any]:
     user = current_user(request)
     can_trail = queries.can(user, Perm.VIEW_TRAIL, control)
-    from keel.evidence import queries as evidence_queries  # evidence builds on controls
-
     return {
         "control": control,
-        "evidence": evidence_queries.for_control(control, user),
-        "can_add_evidence": system_ids_with(user, Perm.EDIT_EVIDENCE) != set(),
+        "panels": hooks.render_panels("control_detail", request, control),
         "groups": queries.links_by_standard(control),
         "can_edit": queries.can(user, Perm.EDIT_CONTROLS, control, every=True),
         "can_update": queries.update_scope(user, control) is not None,

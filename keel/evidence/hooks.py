@@ -4,20 +4,39 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import models
 from django.http import HttpRequest
 
+from keel.controls.models import Control
 from keel.platform import hooks
+from keel.platform.permissions import Perm, system_ids_with
 from keel.platform.views.common import current_user
 from keel.standards.models import Requirement
 
-from .queries import for_requirement
+from .choices import Validity
+from .queries import for_control, for_requirement
 
 
 def requirement_panel(request: HttpRequest, req: Requirement) -> dict[str, Any]:
     return {"req": req, "evidence": for_requirement(req.pk, current_user(request))}
 
 
+def choices(kind: str) -> type[models.TextChoices] | None:
+    return Validity if kind == "evidence_validity" else None
+
+
+def control_panel(request: HttpRequest, control: Control) -> dict[str, Any]:
+    user = current_user(request)
+    return {
+        "control": control,
+        "evidence": for_control(control, user),
+        "can_add_evidence": system_ids_with(user, Perm.EDIT_EVIDENCE) != set(),
+    }
+
+
 def register() -> None:
+    hooks.register_panel("control_detail", "evidence/_control_panel.html", control_panel)
+    hooks.register("choice_labels", choices)
     hooks.register_panel(
         "requirement_detail", "evidence/_requirement_panel.html", requirement_panel, order=30
     )

@@ -40,6 +40,8 @@ EVENTS: dict[str, str] = {
 PAGES: dict[str, str] = {
     "requirement_detail": "the standards requirement page; obj is the Requirement",
     "aisystem_detail": "the AI system page; obj is the AISystem",
+    "control_detail": "the control page; obj is the Control",
+    "asset_detail": "the asset page; obj is the Asset",
 }
 
 _hooks: dict[str, list[Callable[..., Any]]] = {}
