@@ -22,6 +22,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from keel.assets.demo import ensure_demo_levels
 from keel.organisation.models import ManagementSystem
 from keel.platform.actor import Actor
 from keel.platform.models import User
@@ -409,8 +410,6 @@ def ensure_demo_ai_systems(
                 performed_at=now - dt.timedelta(days=days),
             )
             created["evaluations"] += 1
-
-        from keel.risks.demo import ensure_demo_levels  # the classification scheme the datasets use
 
         ensure_demo_levels(actor)
         for spec in DATASETS:
