@@ -26,6 +26,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Coalesce, RowNumber
 
+from keel.controls.queries import management_system_ref
 from keel.platform import hooks
 from keel.platform.errors import NotFound, PermissionDenied, ValidationFailed
 from keel.platform.models import TrailEntry, User
@@ -112,8 +113,6 @@ def systems(user: User | None, f: SystemFilters | None = None) -> QuerySet[AISys
         role = _choice(f.role, AIRole.values, "role")
         qs = qs.annotate(roles_text=Cast("ai_roles", TextField())).filter(roles_text__contains=f'"{role}"')
     if f.management_system:
-        from keel.controls.queries import management_system_ref
-
         qs = qs.filter(management_system=management_system_ref(f.management_system))
     if f.owner:
         qs = qs.filter(owner__email__iexact=f.owner.strip())
@@ -306,8 +305,6 @@ def datasets(user: User | None, f: DatasetFilters | None = None) -> QuerySet[Dat
     f = f or DatasetFilters()
     qs = restrict(base_datasets(), user, Perm.VIEW)
     if f.management_system:
-        from keel.controls.queries import management_system_ref
-
         qs = qs.filter(management_system=management_system_ref(f.management_system))
     if f.ai_system:
         system = _system_ref(f.ai_system)

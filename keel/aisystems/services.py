@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from keel.assets.models import ClassificationLevel
 from keel.assets.services import get_level
+from keel.controls.queries import management_system_ref
 from keel.organisation.models import ManagementSystem
 from keel.platform import hooks, trail
 from keel.platform.actor import Actor
@@ -120,7 +121,6 @@ STAGE_ORDER = [s.value for s in LifecycleStage]
 def _management_system(ref: uuid.UUID | str | ManagementSystem) -> ManagementSystem:
     if isinstance(ref, ManagementSystem):
         return ref
-    from keel.controls.queries import management_system_ref
 
     return management_system_ref(str(ref))
 

@@ -22,7 +22,7 @@ from keel.organisation.models import ManagementSystem
 from keel.organisation.views.trail import describe
 from keel.platform import hooks
 from keel.platform.actor import Actor
-from keel.platform.errors import KeelError
+from keel.platform.errors import KeelError, NotFound
 from keel.platform.forms import add_service_error
 from keel.platform.models import User
 from keel.platform.pages import page
@@ -57,7 +57,6 @@ def _dataset_ms(request: HttpRequest, ref: str, **kwargs: Any) -> ManagementSyst
 
 
 def _flag_ms(request: HttpRequest, flag_id: Any, **kwargs: Any) -> ManagementSystem:
-    from keel.platform.errors import NotFound
 
     flag = MetricFlag.objects.select_related("ai_system__management_system").filter(pk=flag_id).first()
     if flag is None:

@@ -31,7 +31,7 @@ from keel.platform.models import User
 from keel.platform.pages import page
 from keel.platform.permissions import Perm, system_ids_with
 from keel.platform.views.common import INVALID, current_user, is_partial
-from keel.standards.models import Standard
+from keel.standards.models import Requirement, Standard
 
 from . import queries, services
 from .forms import (
@@ -439,7 +439,6 @@ def template_adopt(request: HttpRequest) -> HttpResponse:
 
 
 def _theme_choices(keys: list[str], part: str) -> list[tuple[str, str]]:
-    from keel.standards.models import Requirement
 
     kind = "annex_theme" if part == "annex" else "clause"
     return [

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from keel.controls.models import Control
 from keel.organisation.models import ManagementSystem
 from keel.platform.actor import Actor
 from keel.platform.models import User
@@ -222,7 +223,6 @@ def load_demo_evidence(
     systems: dict[str, ManagementSystem],
     people: dict[str, User],
 ) -> None:
-    from keel.controls.models import Control
 
     from . import services
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from keel.controls import services as controls
 from keel.organisation.models import ManagementSystem
 from keel.platform.actor import Actor
 from keel.platform.models import User
@@ -74,7 +75,6 @@ def load_demo_gap(
     integrated: ManagementSystem,
     people: dict[str, User],
 ) -> None:
-    from keel.controls import services as controls
 
     from . import services
 

@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from keel.aisystems.choices import LifecycleStage
 from keel.aisystems.models import AIModel, AISystem, Dataset
+from keel.aisystems.services import get_system
 from keel.organisation.models import InterestedParty
 from keel.platform import trail
 from keel.platform.actor import Actor
@@ -36,7 +37,9 @@ from keel.platform.errors import Conflict, NotFound, ValidationFailed
 from keel.platform.models import User
 from keel.platform.permissions import Perm, check
 from keel.platform.records import apply_fields, clean, reject_control_characters
+from keel.risks import services as risks
 from keel.risks.models import Methodology, Risk
+from keel.risks.services import current_methodology
 from keel.standards.choices import EntryKind
 from keel.standards.models import Requirement
 
@@ -71,7 +74,6 @@ def get_impact(ref: uuid.UUID | str) -> Impact:
 def _system(ref: uuid.UUID | str | AISystem) -> AISystem:
     if isinstance(ref, AISystem):
         return ref
-    from keel.aisystems.services import get_system
 
     return get_system(ref)
 
@@ -269,7 +271,6 @@ def start_assessment(
     """Start the next version of a system's impact assessment, as a draft. The first version is
     prefilled from the AI system record (and links its datasets and models); a re-assessment
     copies the latest version — sections, links and impacts — for the author to revise."""
-    from keel.risks.services import current_methodology
 
     with transaction.atomic():
         system = _system(system_ref)
@@ -529,7 +530,6 @@ def raise_risk(
     system, with the objective (and, where it maps, the risk source) of the impact's dimension,
     the impact's likelihood and severity as inherent likelihood and impact, the affected people,
     and a foreign key back to the impact. The owner defaults to the AI system's owner."""
-    from keel.risks import services as risks
 
     with transaction.atomic():
         i = get_impact(impact_ref)

@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from keel.aisystems.services import get_system
 from keel.organisation.models import ManagementSystem
 from keel.platform.actor import Actor
 from keel.platform.errors import KeelError, NotFound
@@ -26,7 +27,6 @@ from .models import ImpactAssessment
 
 
 def _system_ms(request: HttpRequest, ref: str, **kwargs: Any) -> ManagementSystem:
-    from keel.aisystems.services import get_system
 
     return get_system(ref).management_system
 

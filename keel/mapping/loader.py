@@ -19,6 +19,8 @@ from typing import Any
 
 import yaml
 
+from keel.standards.models import Requirement
+
 from .choices import Relation
 
 CROSSWALKS_DIR = Path(__file__).resolve().parent / "data" / "crosswalks"
@@ -101,7 +103,6 @@ def entries_from_standards(standards: Iterable[Any]) -> dict[str, EntryInfo]:
 
 def entries_from_database() -> dict[str, EntryInfo]:
     """Entry facts of every entry in the database that is not withdrawn."""
-    from keel.standards.models import Requirement
 
     rows = Requirement.objects.filter(withdrawn_at__isnull=True).values_list(
         "key", "standard__key", "ref_id", "kind", "hs_relation"

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from keel.aisystems.demo import ensure_demo_ai_systems
 from keel.assets import services as assets
 from keel.assets.demo import ensure_demo_levels
 from keel.controls.models import Control
@@ -427,7 +428,6 @@ AI_RISKS: list[dict[str, Any]] = [
 
 def _ai_systems(actor: Actor, ms: ManagementSystem, people: dict[str, User]) -> None:
     """The AI risks need the inventory's demo systems; recording them is idempotent."""
-    from keel.aisystems.demo import ensure_demo_ai_systems  # the AI system inventory
 
     ensure_demo_ai_systems(actor, ms, people)
 

@@ -16,9 +16,10 @@ from django.db.models import Count, DateField, Prefetch, Q, QuerySet, Value
 from django.utils import timezone
 
 from keel.controls.models import Control
+from keel.organisation.models import ManagementSystem
 from keel.platform.errors import NotFound, ValidationFailed
 from keel.platform.models import TrailEntry, User
-from keel.platform.permissions import Perm, restrict
+from keel.platform.permissions import Perm, restrict, system_ids_with
 
 from .choices import AcceptanceState, Register, RiskStatus, TreatmentOption
 from .models import Methodology, Risk, RiskApproval, RiskSnapshot, TreatmentAction
@@ -322,8 +323,6 @@ def snapshots() -> QuerySet[RiskSnapshot]:
 
 def visible_rows(user: User | None, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """A snapshot covers every management system; a user reads the rows of the systems they may."""
-    from keel.organisation.models import ManagementSystem
-    from keel.platform.permissions import system_ids_with
 
     if user is None:
         return rows

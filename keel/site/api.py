@@ -10,8 +10,20 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from keel import __version__
+from keel.aisystems.api import router as aisystems_router
+from keel.assets.api import router as assets_router
+from keel.controls.api import router as controls_router
+from keel.evidence.api import router as evidence_router
+from keel.gap.api import router as gap_router
+from keel.impact.api import router as impact_router
+from keel.mapping.api import router as mapping_router
+from keel.mapping.suggest.api import router as suggest_router
+from keel.organisation.api import router as core_router
 from keel.platform.api import BearerAuth, SessionAuth, error_body
 from keel.platform.errors import KeelError
+from keel.risks.api import router as risks_router
+from keel.soa.api import router as soa_router
+from keel.standards.api import router as standards_router
 
 api = NinjaAPI(
     title="Keel API",
@@ -78,38 +90,26 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 
 def _register() -> None:
-    from keel.organisation.api import router as core_router
-    from keel.standards.api import router as standards_router
 
     api.add_router("", standards_router)
     api.add_router("", core_router)
-    from keel.controls.api import router as controls_router
 
     api.add_router("", controls_router)
-    from keel.soa.api import router as soa_router  # the Statement of Applicability
 
     api.add_router("", soa_router)
-    from keel.gap.api import router as gap_router  # the gap analysis
 
     api.add_router("", gap_router)
-    from keel.mapping.api import router as mapping_router  # crosswalks
 
     api.add_router("", mapping_router)
-    from keel.evidence.api import router as evidence_router  # the evidence register
 
     api.add_router("/evidence", evidence_router)
-    from keel.aisystems.api import router as aisystems_router  # the AI system inventory
 
     api.add_router("", aisystems_router)
-    from keel.assets.api import router as assets_router  # assets and classification
-    from keel.risks.api import router as risks_router  # risk management
 
     api.add_router("", assets_router)
     api.add_router("", risks_router)
-    from keel.impact.api import router as impact_router  # AI system impact assessments
 
     api.add_router("", impact_router)
-    from keel.mapping.suggest.api import router as suggest_router  # mapping suggestions
 
     api.add_router("", suggest_router)
 

@@ -24,6 +24,14 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from keel.aisystems.demo import ensure_demo_ai_systems
+from keel.aisystems.models import AISystem, Dataset
+from keel.controls import services as controls
+from keel.controls.models import Control, ControlLink, ControlTemplate
+from keel.evidence.demo import load_demo_evidence
+from keel.evidence.models import Evidence
+from keel.gap.demo import load_demo_gap
+from keel.impact.demo import ensure_demo_impact_assessments
 from keel.organisation import people as organisation_people
 from keel.organisation import services as organisation
 from keel.organisation.choices import (
@@ -48,6 +56,8 @@ from keel.platform.actor import Actor
 from keel.platform.choices import Role
 from keel.platform.errors import KeelError
 from keel.platform.models import TrailEntry, User
+from keel.risks.demo import load_demo_risks
+from keel.soa.demo import load_demo_soas
 from keel.standards.models import Standard
 
 ISO27001 = "iso27001:2022"
@@ -614,23 +624,17 @@ def load_demo(actor: Actor, progress: Progress | None = None) -> DemoReport:
             )
 
         _adopt_controls(actor, say, integrated, people)
-        from keel.evidence.demo import load_demo_evidence  # the evidence register
 
         load_demo_evidence(actor, say, systems, people)
-        from keel.soa.demo import load_demo_soas  # the Statements of Applicability
 
         load_demo_soas(actor, approver, say, integrated, people)
-        from keel.gap.demo import load_demo_gap  # the gap analysis
 
         load_demo_gap(actor, approver, say, integrated, people)
-        from keel.aisystems.demo import ensure_demo_ai_systems  # the AI system inventory
 
         say("Recording the AI systems, their models, datasets, evaluations and metrics ...")
         ensure_demo_ai_systems(actor, integrated, people)
-        from keel.risks.demo import load_demo_risks  # assets, classification and both risk registers
 
         load_demo_risks(actor, approver, say, integrated, people)
-        from keel.impact.demo import ensure_demo_impact_assessments  # AI system impact assessments
 
         say("Recording the AI system impact assessments ...")
         ensure_demo_impact_assessments(actor, approver, people)
@@ -711,8 +715,6 @@ def _adopt_controls(
 ) -> None:
     """Adopt the whole template library into the integrated system, give the controls owners
     and a realistic state, and add two controls of the company's own."""
-    from keel.controls import services as controls
-    from keel.controls.models import ControlTemplate
 
     keys = list(ControlTemplate.objects.filter(withdrawn_at__isnull=True).values_list("key", flat=True))
     if not keys:
@@ -741,9 +743,6 @@ def _adopt_controls(
 
 def demo_summary() -> dict[str, int]:
     """Counts of the records the demo writes (one query each)."""
-    from keel.aisystems.models import AISystem, Dataset
-    from keel.controls.models import Control, ControlLink
-    from keel.evidence.models import Evidence
 
     return {
         "controls": Control.objects.count(),

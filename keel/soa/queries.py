@@ -14,8 +14,10 @@ from django.db.models import Count, Max, QuerySet
 
 from keel.controls.choices import Coverage
 from keel.controls.models import ControlLink
+from keel.evidence import queries as evidence_queries
 from keel.platform.errors import NotFound, ValidationFailed
 from keel.platform.models import User
+from keel.risks.queries import risks_by_control
 
 from .choices import RowKind, SoAStatus
 from .models import SoAVersion, StatementOfApplicability
@@ -83,8 +85,6 @@ def rows(soa: StatementOfApplicability, ai_system: str | None = None) -> list[di
     linked directly to its requirement, limited to evidence of the SoA's management system
     (or organisation-level evidence). Its risks are the open risks of this system treated by
     the row's controls (the "risks treated" column)."""
-    from keel.evidence import queries as evidence_queries  # evidence builds on controls and the SoA
-    from keel.risks.queries import risks_by_control  # risks build on controls and the SoA
 
     row_qs = soa.rows.select_related("requirement", "control", "control__owner", "accountable", "owner")
     row_list = list(row_qs.order_by("sort_order", "pk"))
@@ -174,7 +174,6 @@ def rows(soa: StatementOfApplicability, ai_system: str | None = None) -> list[di
 
 
 def _evidence(direct: list[Any], per_control: list[list[Any]], on: Any) -> list[dict[str, Any]]:
-    from keel.evidence import queries as evidence_queries
 
     seen: dict[str, Any] = {e.ref_id: e for e in direct}
     for group in per_control:

@@ -14,6 +14,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from keel.controls.models import Control
+from keel.controls.services import get_control
 from keel.organisation.services import get_management_system
 from keel.platform import trail
 from keel.platform.actor import Actor
@@ -149,7 +150,6 @@ def update_row(actor: Actor, row_id: uuid.UUID | str, **data: Any) -> SoARow:
 
 def add_control_row(actor: Actor, soa_id: uuid.UUID | str, control_ref: str, **data: Any) -> SoARow:
     """Declare an additional control of the organisation's own in the SoA (one beyond Annex A)."""
-    from keel.controls.services import get_control
 
     with transaction.atomic():
         soa = queries.get_soa(soa_id)

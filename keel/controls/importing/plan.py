@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from keel.controls.choices import ControlType, Effectiveness, Frequency, ImplementationStatus
-from keel.platform.spreadsheets import Cell, Table
+from keel.platform.spreadsheets import Cell, ImportFileError, Table
 
 from .columns import ColumnMap, normalise
 from .references import Context, ReferenceResolver
@@ -332,8 +332,6 @@ def plan_controls(
         plan.warnings.append((None, f"column {name!r} repeats a field another column already gives; ignored"))
     present = columns.fields()
     if "ref" not in present:
-        from keel.platform.spreadsheets import ImportFileError
-
         raise ImportFileError(
             f"{filename} has no column for the control reference (e.g. 'Control ID' or 'Ref'): "
             "add one, or name it with --map 'Your column=ref'."
@@ -346,8 +344,6 @@ def plan_controls(
     if options.management_system:
         option_system = lookups.systems.get(options.management_system)
         if option_system is None:
-            from keel.platform.spreadsheets import ImportFileError
-
             raise ImportFileError(
                 f"--management-system {options.management_system!r}: no such management system "
                 f"(known: {', '.join(sorted(lookups.system_labels.values())) or 'none'})."

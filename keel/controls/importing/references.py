@@ -23,6 +23,7 @@ from pathlib import Path
 import yaml
 
 from keel.platform.spreadsheets import ImportFileError
+from keel.standards.models import Requirement
 
 from .columns import StandardHint
 
@@ -77,7 +78,6 @@ class ReferenceResolver:
 
     @classmethod
     def from_database(cls) -> ReferenceResolver:
-        from keel.standards.models import Requirement
 
         return cls(set(Requirement.objects.filter(withdrawn_at__isnull=True).values_list("key", flat=True)))
 
