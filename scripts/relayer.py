@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import ast
 import re
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterable
@@ -1038,8 +1039,7 @@ def split_module(old: str) -> None:
         git("rm", "-q", "-f", str(src.relative_to(ROOT)))
     for p in written:
         git("add", str(p.relative_to(ROOT)))
-    ruff = ROOT / ".venv" / "bin" / "ruff"
-    ruff_cmd = str(ruff) if ruff.exists() else "/work/main/.venv/bin/ruff"
+    ruff_cmd = _ruff()
     subprocess.run(  # noqa: S603
         [ruff_cmd, "check", "--quiet", "--fix", "--select", "F401,I", *map(str, written)],
         cwd=ROOT,
@@ -1067,8 +1067,10 @@ def rewrite_files(paths: list[Path], check: bool) -> None:
 
 
 def _ruff() -> str:
-    ruff = ROOT / ".venv" / "bin" / "ruff"
-    return str(ruff) if ruff.exists() else "/work/main/.venv/bin/ruff"
+    for candidate in (ROOT / ".venv" / "bin" / "ruff", Path(sys.executable).parent / "ruff"):
+        if candidate.exists():
+            return str(candidate)
+    return shutil.which("ruff") or "ruff"
 
 
 def tidy(paths: list[Path]) -> None:
