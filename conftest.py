@@ -9,16 +9,16 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from keel.platform.actor import Actor
-from keel.platform.choices import Role
 from keel.organisation.models import ManagementSystem, Organisation
-from keel.platform.models import User
 from keel.organisation.tests.factories import (
     ManagementSystemFactory,
     OrganisationFactory,
     RoleAssignmentFactory,
     UserFactory,
 )
+from keel.platform.actor import Actor
+from keel.platform.choices import Role
+from keel.platform.models import User
 
 PASSWORD = "correct-horse-battery-staple"  # noqa: S105 - test accounts only
 

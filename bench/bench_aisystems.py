@@ -58,11 +58,11 @@ def main() -> int:
 
     from keel.aisystems import services
     from keel.aisystems.models import Dataset, DatasetDerivation
+    from keel.organisation import people as people
+    from keel.organisation import services as organisation
+    from keel.platform import accounts as accounts
     from keel.platform.actor import Actor
     from keel.platform.choices import Role
-    from keel.organisation import services as organisation
-    from keel.organisation import people as people
-    from keel.platform import accounts as accounts
     from keel.standards.services import load_library
 
     operator = Actor.cli()

@@ -55,12 +55,12 @@ def main() -> int:
     call_command("migrate", verbosity=0)
 
     from keel.controls.models import Control, ControlLink
+    from keel.organisation import people as people
+    from keel.organisation import services as organisation
+    from keel.platform import accounts as accounts
     from keel.platform.actor import Actor
     from keel.platform.choices import Role
     from keel.platform.errors import KeelError
-    from keel.organisation import services as organisation
-    from keel.organisation import people as people
-    from keel.platform import accounts as accounts
     from keel.soa import exports
     from keel.soa.services import create_soa
     from keel.standards.models import Requirement

@@ -56,13 +56,13 @@ def main() -> int:
     call_command("migrate", verbosity=0)
 
     from keel.controls.models import Control, ControlLink
-    from keel.platform.actor import Actor
-    from keel.platform.choices import Role
-    from keel.organisation import services as organisation
-    from keel.organisation import people as people
     from keel.gap import queries
     from keel.mapping.models import Crosswalk, CrosswalkRelation
     from keel.mapping.services import load_crosswalks
+    from keel.organisation import people as people
+    from keel.organisation import services as organisation
+    from keel.platform.actor import Actor
+    from keel.platform.choices import Role
     from keel.standards.models import Requirement, Standard
     from keel.standards.services import load_library
 

@@ -59,11 +59,11 @@ def main() -> int:
 
     from keel.aisystems.models import AISystem
     from keel.controls.models import Control
+    from keel.organisation import people as people
+    from keel.organisation import services as organisation
+    from keel.platform import accounts as accounts
     from keel.platform.actor import Actor
     from keel.platform.choices import Role
-    from keel.organisation import services as organisation
-    from keel.organisation import people as people
-    from keel.platform import accounts as accounts
     from keel.risks import exports, queries
     from keel.risks.defaults import default_methodology
     from keel.risks.models import Risk

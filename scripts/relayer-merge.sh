@@ -10,13 +10,15 @@
 #
 # Usage: scripts/relayer-merge.sh OTHER_BRANCH     (from the top of a clean relayered checkout)
 set -euo pipefail
+shopt -s inherit_errexit
 
 OTHER=${1:?usage: scripts/relayer-merge.sh OTHER_BRANCH}
-PYTHON=${PYTHON:-python3}
 # The commit that prepares two core tests for the codemod (it patches by dotted name).
 PREP=cd209ff
 ROOT=$(git rev-parse --show-toplevel)
 cd "$ROOT"
+# the project's interpreter (ruff beside it), or PYTHON=/path/to/venv/bin/python
+PYTHON=${PYTHON:-$( [ -x "$ROOT/.venv/bin/python" ] && echo "$ROOT/.venv/bin/python" || echo python3 )}
 if [ -n "$(git status --porcelain --untracked-files=no)" ]; then
   echo "relayer-merge: commit or set aside your changes first (not with git stash: stashes are shared between worktrees)" >&2
   exit 1
@@ -31,6 +33,7 @@ if [ -d "$ROOT/keel/core" ]; then
   exit 1
 fi
 TMP=$(mktemp -d)
+git merge --abort >/dev/null 2>&1 || true
 cleanup() {
   for d in base other; do
     [ -d "$TMP/$d" ] && git worktree remove --force "$TMP/$d" >/dev/null 2>&1 || true
@@ -43,11 +46,13 @@ relayer_at() {  # relayer_at REF DIR -> prints the commit of REF relayered
   local ref=$1 dir=$2
   git worktree add --quiet --detach "$dir" "$ref" >&2
   (
+    set -euo pipefail
     cd "$dir"
     if [ -d keel/core ]; then
       if git merge-base --is-ancestor "$PREP" HEAD 2>/dev/null; then :; else
         git show "$PREP" | git apply -3 >&2 || { echo "relayer-merge: the test preparation $PREP does not apply at $ref; resolve in $dir" >&2; exit 1; }
       fi
+      mkdir -p scripts
       cp "$ROOT/scripts/relayer.py" scripts/relayer.py
       "$PYTHON" scripts/relayer.py >&2
     fi

@@ -8,11 +8,11 @@ from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from keel.evidence import services
+from keel.evidence.models import Evidence
 from keel.platform.actor import Actor
 from keel.platform.models import User
 from keel.platform.permissions import Perm, has_perm, system_ids_with
-from keel.evidence import services
-from keel.evidence.models import Evidence
 
 from . import controls_world as cw
 from .permission_world import World

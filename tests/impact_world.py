@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from keel.platform.models import User
 from keel.impact.models import Impact, ImpactAssessment
+from keel.platform.models import User
 
 from . import aisystems_world as aw
 from . import risks_world as rw

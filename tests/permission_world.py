@@ -17,13 +17,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from keel.platform import trail
-from keel.platform.actor import Actor
-from keel.platform.choices import Role, TrailAction
-from keel.platform.models import ApiToken, TrailEntry, User
 from keel.organisation.models import ManagementSystem, RoleAssignment, ScopeStatement
-from keel.platform.permissions import has_owner_perm, has_perm
-from keel.platform import accounts as accounts
 from keel.organisation.tests.factories import (
     TEST_PASSWORD,
     ContextIssueFactory,
@@ -32,6 +26,12 @@ from keel.organisation.tests.factories import (
     OrganisationFactory,
     UserFactory,
 )
+from keel.platform import accounts as accounts
+from keel.platform import trail
+from keel.platform.actor import Actor
+from keel.platform.choices import Role, TrailAction
+from keel.platform.models import ApiToken, TrailEntry, User
+from keel.platform.permissions import has_owner_perm, has_perm
 from keel.standards.models import Standard
 
 ISO27001 = "iso27001:2022"

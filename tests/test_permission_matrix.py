@@ -26,17 +26,17 @@ from django.http import HttpResponse
 from django.test import Client, RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 
-from keel.site.api import api
-from keel.site.cli import PERMISSIONS, command_paths, main
 from keel.controls.tests import import_matrix  # import of an existing ISMS
-from keel.platform.choices import Role
-from keel.platform.models import User
-from keel.site.navigation import NAV, navigation
-from keel.platform.pages import AUTHENTICATED, PUBLIC
-from keel.platform.permissions import Perm, has_perm, system_ids_with
 from keel.gap.tests import matrix as gap_matrix  # the gap analysis
 from keel.mapping.tests import matrix as xm  # crosswalks (organisation-level records)
 from keel.mapping.tests import suggest_matrix  # catalogue import and mapping suggestions
+from keel.platform.choices import Role
+from keel.platform.models import User
+from keel.platform.pages import AUTHENTICATED, PUBLIC
+from keel.platform.permissions import Perm, has_perm, system_ids_with
+from keel.site.api import api
+from keel.site.cli import PERMISSIONS, command_paths, main
+from keel.site.navigation import NAV, navigation
 from keel.soa.tests import factories as soa_factories  # the Statement of Applicability
 
 from . import aisystems_world as aw  # the AI system inventory

@@ -68,11 +68,11 @@ class Seed:
 @pytest.fixture
 def seed(transactional_db: Any, settings: Any) -> Seed:
     """Standards, an organisation with one management system, an admin and one interested party."""
+    from keel.organisation import people as people
+    from keel.organisation import services as organisation
     from keel.platform.actor import Actor
     from keel.platform.choices import Role
     from keel.platform.models import User
-    from keel.organisation import services as organisation
-    from keel.organisation import people as people
     from keel.standards.services import load_library
 
     system = Actor.system("browser-test")

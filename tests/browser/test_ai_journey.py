@@ -20,9 +20,9 @@ MANAGER = "cora.manager@example.com"
 @pytest.fixture
 def world(seed: Seed) -> None:
     from keel.controls import services as controls
+    from keel.organisation import people as people
     from keel.platform.actor import Actor
     from keel.platform.choices import Role
-    from keel.organisation import people as people
     from keel.risks import services
     from keel.risks.defaults import default_methodology
 

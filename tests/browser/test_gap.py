@@ -15,9 +15,9 @@ pytestmark = pytest.mark.browser
 def gap_seed(seed: Seed) -> Seed:
     """The shipped crosswalk and one ISMS control on 27001 A.5.24 (carried to 42001 A.8.4)."""
     from keel.controls import services as controls
-    from keel.platform.actor import Actor
-    from keel.organisation.models import ManagementSystem
     from keel.mapping.services import load_crosswalks
+    from keel.organisation.models import ManagementSystem
+    from keel.platform.actor import Actor
 
     system = Actor.system("browser-test")
     load_crosswalks(system)

@@ -17,8 +17,8 @@ pytestmark = pytest.mark.browser
 def world(seed: Seed) -> None:
     from keel.aisystems.models import AISystem
     from keel.controls import services as controls
-    from keel.platform.actor import Actor
     from keel.organisation.models import ManagementSystem
+    from keel.platform.actor import Actor
     from keel.risks import services
     from keel.risks.defaults import default_methodology
 

@@ -33,9 +33,9 @@ def soa(seed: Seed) -> Editor:
     """The integrated system's 27001 SoA; A.5.19 is implemented by a control with full
     coverage, A.5.15 only planned; a compliance manager and a person to be accountable."""
     from keel.controls import services as controls
+    from keel.organisation import people as people
     from keel.platform.actor import Actor
     from keel.platform.choices import Role
-    from keel.organisation import people as people
     from keel.soa import services
 
     system = Actor.system("browser-test")
