@@ -1,4 +1,5 @@
-"""Status and type enums of the core domain."""
+"""Status and type enums of the organisation: operating models, management systems, scope,
+lifecycle stages and AI roles, interested parties and context issues."""
 
 from django.db import models
 

@@ -1,5 +1,4 @@
-"""Core domain: the organisation, its management systems, scope and context, people and
-access, and the audit trail.
+"""The organisation: its management systems, scope and context, and role assignments.
 
 Which records belong where (see docs/adr/0004-organisation-vs-management-system.md):
 - Organisation-level (the shared governance layer, one record serves every management

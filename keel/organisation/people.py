@@ -1,4 +1,5 @@
-"""People and access: users, role assignments, API tokens and login throttling."""
+"""People and roles: creating a user with a first role, granting and revoking roles over the
+organisation or a management system."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Read-side queries of the core domain, shared by pages (and usable by the API and CLI).
+"""Read-side queries of the organisation, shared by pages (and usable by the API and CLI).
 
 Every function here runs a fixed number of queries whatever the number of rows.
 """

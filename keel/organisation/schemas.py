@@ -1,4 +1,4 @@
-"""Schemas of the core API: filters (query strings), request bodies and responses.
+"""Schemas of the organisation API: filters (query strings), request bodies and responses.
 
 Conventions: records are referred to by id; a management system may also be named by its
 short name and a user by email; standards are always named by key (``iso27001:2022``).

@@ -1,4 +1,4 @@
-"""People and access: users, role assignments, API tokens and login throttling."""
+"""Accounts: users, passwords, API tokens and login throttling."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Status and type enums of the core domain."""
+"""Enums of the platform: roles, channels and trail actions."""
 
 from django.db import models
 

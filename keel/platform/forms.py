@@ -1,4 +1,4 @@
-"""Page-side forms of the core domain.
+"""Page-side forms of the organisation.
 
 Forms only parse and shape input for the service functions; the rules live in the services.
 A :class:`KeelError` raised by a service is put back on the form with :func:`add_service_error`.

@@ -1,14 +1,5 @@
-"""Core domain: the organisation, its management systems, scope and context, people and
-access, and the audit trail.
-
-Which records belong where (see docs/adr/0004-organisation-vs-management-system.md):
-- Organisation-level (the shared governance layer, one record serves every management
-  system and is tagged to the standards it answers): the organisation profile, interested
-  parties, context issues (including the climate-change determination), users, role
-  assignments at organisation level, API tokens and the audit trail.
-- Management-system-level (moves with the system when systems are split or merged): scope
-  statements (one versioned series per standard covered), role assignments over that system.
-"""
+"""Platform models: accounts (users, API tokens, login attempts), the audit trail and its chain
+head, and the per-prefix reference sequences. Roles live in :mod:`keel.organisation.models`."""
 
 from __future__ import annotations
 

@@ -1,7 +1,4 @@
-"""Read-side queries of the core domain, shared by pages (and usable by the API and CLI).
-
-Every function here runs a fixed number of queries whatever the number of rows.
-"""
+"""Read-side queries of the platform: a person's own API tokens."""
 
 from __future__ import annotations
 

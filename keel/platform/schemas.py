@@ -1,9 +1,4 @@
-"""Schemas of the core API: filters (query strings), request bodies and responses.
-
-Conventions: records are referred to by id; a management system may also be named by its
-short name and a user by email; standards are always named by key (``iso27001:2022``).
-Bodies reject unknown fields, so a typo is an error rather than silently ignored.
-"""
+"""Base schemas of every API: page parameters, bodies that reject unknown fields, filters."""
 
 from __future__ import annotations
 

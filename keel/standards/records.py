@@ -1,4 +1,4 @@
-"""Shared mechanics for service functions that create and update simple records."""
+"""Standards named by key in service input."""
 
 from __future__ import annotations
 
