@@ -757,6 +757,7 @@ PATHREF = re.compile(
 )
 LABEL = re.compile(r"""(?P<q>["'`])core\.(?P<model>[A-Za-z]+)(?P=q)""")
 TABLE = re.compile(r"(?<![\w.])core_([a-z]+)\b")  # default db_table names, core_user
+FTEMPLATE = re.compile(r"""(?P<f>f["'])core/(?P<name>[\w{}./-]*\{[\w{}./-]*\.html)""")
 TEMPLATE = re.compile(r"""(?P<q>["'])core/(?P<name>[\w./-]+\.(?:html|txt))(?P=q)""")
 APP_LABEL = re.compile(r"""(?P<pre>app_label\s*=\s*|get_model\(\s*)(?P<q>["'])core(?P=q)""")
 
@@ -822,7 +823,15 @@ def rewrite_strings(text: str) -> str:
         app = TEMPLATE_APPS.get(name, TEMPLATE_DEFAULT)
         return f"{m.group('q')}{app}/{name}{m.group('q')}"
 
-    return TEMPLATE.sub(template, text)
+    text = TEMPLATE.sub(template, text)
+
+    def ftemplate(m: re.Match[str]) -> str:
+        REPORT.warnings.append(
+            f"template name built at run time, {m.group(0)}…: sent to {TEMPLATE_DEFAULT}/ (check it)"
+        )
+        return f"{m.group('f')}{TEMPLATE_DEFAULT}/{m.group('name')}"
+
+    return FTEMPLATE.sub(ftemplate, text)
 
 
 def rewrite_text(path: Path, text: str) -> str:

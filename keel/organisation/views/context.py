@@ -37,7 +37,7 @@ class RecordKind:
     delete: Callable[..., None]
 
     def row_template(self) -> str:
-        return f"core/_{self.name}_row.html"
+        return f"organisation/_{self.name}_row.html"
 
     def get(self, pk: uuid.UUID) -> Any:
         obj = self.listing().filter(pk=pk).first()
@@ -138,7 +138,9 @@ def _record_edit(request: HttpRequest, kind: RecordKind, pk: uuid.UUID) -> HttpR
         form = kind.form_for(obj)
     if partial:
         # 200 so htmx swaps the form with its errors in.
-        return render(request, f"core/_{kind.name}_form_row.html", {"obj": obj, "form": form, "kind": kind})
+        return render(
+            request, f"organisation/_{kind.name}_form_row.html", {"obj": obj, "form": form, "kind": kind}
+        )
     return render(
         request,
         "organisation/context_form.html",
