@@ -29,6 +29,7 @@ from .choices import (
     ScopeStatus,
     TrailAction,
 )
+from .concurrency import version_of
 from .permissions import Perm, has_perm
 
 LIMIT = Field(50, ge=1, le=500, description="Page size (1-500).")
@@ -45,6 +46,28 @@ class Body(Schema):
     """A request body: unknown fields are refused."""
 
     model_config = ConfigDict(extra="forbid")
+
+
+def version_in() -> Any:
+    """The optional ``version`` field of a PATCH body (docs/adr/0014-concurrent-writers.md)."""
+    return Field(
+        None,
+        max_length=80,
+        description=(
+            "The version you read (GET's `version` or `ETag`); if the record changed since, the PATCH "
+            "is a 409 `edit_conflict` and changes nothing. The `If-Match` header does the same."
+        ),
+    )
+
+
+class VersionedOut(Schema):
+    """A single record's answer carries its version (the same as the ``ETag`` header)."""
+
+    version: str = Field(description="The record's current version: send it back as If-Match when you PATCH.")
+
+    @staticmethod
+    def resolve_version(obj: Any) -> str:
+        return version_of(obj)
 
 
 class Filters(Schema):
