@@ -121,7 +121,7 @@ class ControlForm(VersionedForm):
         }
 
     def service_data(self) -> dict[str, Any]:
-        data = {k: v for k, v in self.cleaned_data.items() if k not in self.VERSION_FIELDS}
+        data = super().service_data()
         email = data.pop("owner")
         data["owner"] = User.objects.filter(email=email).first() if email else None
         data["tags"] = [t for t in (data["tags"] or "").split(",") if t.strip()]
@@ -141,9 +141,6 @@ class OwnerControlForm(VersionedForm):
     @classmethod
     def initial_for(cls, control: Control) -> dict[str, Any]:
         return {name: getattr(control, name) for name in queries.OWNER_FIELDS}
-
-    def service_data(self) -> dict[str, Any]:
-        return {k: v for k, v in self.cleaned_data.items() if k not in self.VERSION_FIELDS}
 
 
 class LinkForm(KeelForm):

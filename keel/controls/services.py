@@ -263,7 +263,7 @@ def update_control(
         apply_fields(control, data, CONTROL_FIELDS)
         clean(control, "control")
         after = trail.snapshot(control, CONTROL_FIELDS)
-        changed_fields = [Control._meta.get_field(n).attname for n in CONTROL_FIELDS if before[n] != after[n]]
+        changed_fields = [n for n in CONTROL_FIELDS if before[n] != after[n]]
         if changed_fields:
             control.save(update_fields=[*changed_fields, "updated_at"])
         if management_systems is not None:

@@ -78,7 +78,7 @@ class Filters(Schema):
 # ---------------------------------------------------------------- management systems
 
 
-class ManagementSystemOut(Schema):
+class ManagementSystemOut(VersionedOut):
     id: uuid.UUID
     name: str
     short_name: str
@@ -111,6 +111,7 @@ class ManagementSystemIn(Body):
 
 
 class ManagementSystemPatch(Body):
+    version: str | None = version_in()
     name: str | None = None
     short_name: str | None = None
     description: str | None = None
@@ -192,7 +193,7 @@ class ScopeDraftIn(Body):
 # ---------------------------------------------------------------- context
 
 
-class InterestedPartyOut(Schema):
+class InterestedPartyOut(VersionedOut):
     id: uuid.UUID
     name: str
     category: PartyCategory
@@ -230,6 +231,7 @@ class InterestedPartyIn(Body):
 
 
 class InterestedPartyPatch(Body):
+    version: str | None = version_in()
     name: str | None = None
     category: PartyCategory | None = None
     needs_expectations: str | None = None
@@ -240,7 +242,7 @@ class InterestedPartyPatch(Body):
     review_date: dt.date | None = None
 
 
-class ContextIssueOut(Schema):
+class ContextIssueOut(VersionedOut):
     id: uuid.UUID
     title: str
     description: str
@@ -282,6 +284,7 @@ class ContextIssueIn(Body):
 
 
 class ContextIssuePatch(Body):
+    version: str | None = version_in()
     title: str | None = None
     description: str | None = None
     kind: IssueKind | None = None

@@ -45,6 +45,3 @@ class SoARowForm(VersionedForm):
     @classmethod
     def initial_for(cls, row: SoARow) -> dict[str, Any]:
         return {name: getattr(row, name) for name in cls.base_fields if name not in cls.VERSION_FIELDS}
-
-    def service_data(self) -> dict[str, Any]:
-        return {k: v for k, v in self.cleaned_data.items() if k not in self.VERSION_FIELDS}

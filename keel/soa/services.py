@@ -154,7 +154,7 @@ def update_row(
         if changes:
             row.save(
                 update_fields=[
-                    *(SoARow._meta.get_field(n).attname for n in changes if n in ROW_FIELDS),
+                    *(n for n in changes if n in ROW_FIELDS),
                     *(["machine_written"] if "machine_written" in changes else []),
                     "updated_at",
                 ]
