@@ -450,7 +450,10 @@ def update_evidence(
                 evidence.ref_id = value
         apply_fields(evidence, data, EVIDENCE_FIELDS)
         clean(evidence, "evidence", exclude=["current_version"])
-        evidence.save()
+        after = _snapshot(evidence)
+        changed = [n for n in ("ref_id", *EVIDENCE_FIELDS) if before[n] != after[n]]
+        if changed:  # only the changed columns: a concurrent change of another one is kept
+            evidence.save(update_fields=[*changed, "updated_at"])
         if management_systems is not None:
             systems = _systems(management_systems)
             _check_on_systems(actor, Perm.EDIT_EVIDENCE, systems)
