@@ -192,7 +192,7 @@ def test_two_admins_revoking_each_other_at_once_always_leave_one_admin() -> None
             # Then one revocation is applied, the other refused with a clear message
             refused = [r for r in results if isinstance(r, Conflict)]
             assert len(refused) == 1, f"round {i}: {results}"
-            assert "last active administrator" in refused[0].message
+            assert "is the last administrator" in refused[0].message
             admins = RoleAssignment.objects.filter(role=Role.ADMIN, management_system__isnull=True)
             assert admins.count() == 1, f"round {i}"
             # (give the role back for the next round)

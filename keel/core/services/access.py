@@ -215,7 +215,7 @@ def revoke_role(actor: Actor, assignment_id: uuid.UUID | str) -> None:
             ).exclude(pk=ra.pk)
             if not others.exists():
                 raise Conflict(
-                    f"{ra.user.email} is the last active administrator of the organisation (another "
+                    f"{ra.user.email} is the last administrator of the organisation (another "
                     "administrator may just have been revoked): grant the role to someone else first. "
                     "Nothing was changed."
                 )
