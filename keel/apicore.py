@@ -7,14 +7,16 @@ from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
 from django.conf import settings
+from django.db import models
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Schema
 from ninja.security import APIKeyCookie, HttpBearer
 from pydantic import BaseModel
 
 from keel.core.actor import Actor
 from keel.core.choices import Channel
+from keel.core.concurrency import version_of
 from keel.core.errors import ValidationFailed
 from keel.core.models import User
 from keel.core.permissions import has_any_role
@@ -26,6 +28,7 @@ class ErrorBody(Schema):
     code: str
     message: str
     fields: dict[str, list[str]] = {}
+    current_version: str | None = None  # only on 409 edit_conflict: the record's version now
 
 
 class ErrorOut(Schema):
@@ -51,6 +54,24 @@ def responses(ok: Any, status: int = 200) -> dict[int, Any]:
 
 def error_body(code: str, message: str, fields: dict[str, list[str]] | None = None) -> dict[str, Any]:
     return {"error": {"code": code, "message": message, "fields": fields or {}}}
+
+
+# ---------------------------------------------------------------- versions (ETag / If-Match)
+
+
+def set_etag(response: HttpResponse, obj: models.Model) -> None:
+    """Answer a single record with its version as a strong ``ETag`` (docs/api.md, ADR 0014)."""
+    response["ETag"] = f'"{version_of(obj)}"'
+
+
+def expected_version(request: HttpRequest, body_version: str | None = None) -> str | None:
+    """The version a PATCH was based on: the ``If-Match`` header, else the body's ``version``
+    field; ``None`` when the caller sent neither (then the PATCH applies as before). ``*``
+    means "any version"."""
+    header = (request.headers.get("If-Match") or "").split(",")[0].strip()
+    if header == "*":
+        header = ""
+    return header or (body_version or "").strip() or None
 
 
 class SessionAuth(APIKeyCookie):

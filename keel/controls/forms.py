@@ -8,7 +8,7 @@ from typing import Any
 
 from django import forms
 
-from keel.core.forms import TEXTAREA, KeelForm, standard_choices
+from keel.core.forms import TEXTAREA, KeelForm, VersionedForm, standard_choices
 from keel.core.models import ManagementSystem, User
 from keel.core.permissions import Perm, has_perm
 
@@ -75,7 +75,7 @@ class ControlFilterForm(KeelForm):
         return queries.ControlFilters(**data)
 
 
-class ControlForm(KeelForm):
+class ControlForm(VersionedForm):
     ref_id = forms.CharField(
         label="Reference", max_length=32, required=False, help_text="Leave empty for the next free KC-nnn."
     )
@@ -121,7 +121,7 @@ class ControlForm(KeelForm):
         }
 
     def service_data(self) -> dict[str, Any]:
-        data = dict(self.cleaned_data)
+        data = super().service_data()
         email = data.pop("owner")
         data["owner"] = User.objects.filter(email=email).first() if email else None
         data["tags"] = [t for t in (data["tags"] or "").split(",") if t.strip()]
@@ -130,7 +130,7 @@ class ControlForm(KeelForm):
         return data
 
 
-class OwnerControlForm(KeelForm):
+class OwnerControlForm(VersionedForm):
     """What a control's owner may update with ``edit_own_controls`` (queries.OWNER_FIELDS)."""
 
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), required=False)
@@ -141,9 +141,6 @@ class OwnerControlForm(KeelForm):
     @classmethod
     def initial_for(cls, control: Control) -> dict[str, Any]:
         return {name: getattr(control, name) for name in queries.OWNER_FIELDS}
-
-    def service_data(self) -> dict[str, Any]:
-        return dict(self.cleaned_data)
 
 
 class LinkForm(KeelForm):
@@ -158,7 +155,7 @@ class LinkForm(KeelForm):
     )
 
 
-class LinkEditForm(KeelForm):
+class LinkEditForm(VersionedForm):
     coverage = forms.ChoiceField(choices=Coverage.choices)
     note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
 

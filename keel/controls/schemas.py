@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from ninja import Field, Schema
 
-from keel.core.schemas import MS_REF, Body, Filters
+from keel.core.schemas import MS_REF, Body, Filters, VersionedOut, version_in
 
 from .choices import ControlType, Coverage, Effectiveness, Frequency, ImplementationStatus
 
@@ -34,7 +34,7 @@ ControlOrder = Literal[
 # ---------------------------------------------------------------- links
 
 
-class ControlLinkOut(Schema):
+class ControlLinkOut(VersionedOut):
     id: uuid.UUID
     control: uuid.UUID = Field(description="The control's id.")
     control_ref: str
@@ -88,6 +88,7 @@ class ControlLinkIn(Body):
 class ControlLinkPatch(Body):
     coverage: Coverage | None = None
     note: str | None = Field(None, max_length=4000)
+    version: str | None = version_in()
 
 
 # ---------------------------------------------------------------- controls
@@ -131,7 +132,7 @@ class ControlOut(Schema):
         return [lk.requirement.key for lk in obj.links.all()]
 
 
-class ControlDetailOut(ControlOut):
+class ControlDetailOut(ControlOut, VersionedOut):
     links: list[ControlLinkOut]
 
     @staticmethod
@@ -178,6 +179,7 @@ class ControlPatch(Body):
     effectiveness: Effectiveness | None = None
     management_systems: list[str] | None = None
     tags: list[str] | None = None
+    version: str | None = version_in()
 
 
 # ---------------------------------------------------------------- templates

@@ -15,7 +15,7 @@ from django.utils import timezone
 from keel.core import trail
 from keel.core.actor import Actor
 from keel.core.choices import TrailAction
-from keel.core.concurrency import likely_next_ref, next_ref
+from keel.core.concurrency import check_version, likely_next_ref, next_ref
 from keel.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from keel.core.models import ManagementSystem, User
 from keel.core.permissions import Perm, check, has_perm
@@ -200,6 +200,15 @@ def get_control(ref: uuid.UUID | str) -> Control:
         raise NotFound(f"No control {ref!r}: give its id or reference (e.g. KC-012).") from None
 
 
+def _locked_control(ref: uuid.UUID | str) -> Control:
+    """The control, its row locked until the transaction ends (read-change-save under a lock,
+    docs/adr/0014-concurrent-writers.md)."""
+    found = get_control(ref)
+    return (
+        Control.objects.select_for_update(of=("self",)).select_related("owner", "template").get(pk=found.pk)
+    )
+
+
 def _update_scope(actor: Actor, control: Control) -> str:
     """What the actor may update on the control (:func:`keel.controls.queries.update_scope`):
     every field with ``edit_controls`` over all its systems, the owner fields for its owner
@@ -235,18 +244,28 @@ def update_control(
     *,
     management_systems: Iterable[uuid.UUID | str] | None = None,
     tags: Iterable[str] | None = None,
+    expected_version: str | None = None,
     **data: Any,
 ) -> Control:
     """Change a control: every field with ``edit_controls`` over all its systems; its owner,
     with ``edit_own_controls``, may change :data:`keel.controls.queries.OWNER_FIELDS` only (a
-    value sent unchanged is not a change). A refused change changes nothing."""
+    value sent unchanged is not a change). A refused change changes nothing.
+
+    The row is locked while it is read and changed, and only the changed columns are written,
+    so a concurrent update of another field is never lost. ``expected_version`` (the version
+    the person saw) makes a save over someone else's newer change an
+    :class:`~keel.core.concurrency.EditConflict`."""
     with transaction.atomic():
-        control = get_control(control_ref)
+        control = _locked_control(control_ref)
         scope = _update_scope(actor, control)
+        check_version(control, expected_version, f"Control {control.ref_id}")
         before = _snapshot(control)
         apply_fields(control, data, CONTROL_FIELDS)
         clean(control, "control")
-        control.save()
+        after = trail.snapshot(control, CONTROL_FIELDS)
+        changed_fields = [n for n in CONTROL_FIELDS if before[n] != after[n]]
+        if changed_fields:
+            control.save(update_fields=[*changed_fields, "updated_at"])
         if management_systems is not None:
             systems = _systems(management_systems)
             if scope == queries.ALL:
@@ -264,7 +283,7 @@ def update_control(
 
 def delete_control(actor: Actor, control_ref: uuid.UUID | str) -> None:
     with transaction.atomic():
-        control = get_control(control_ref)
+        control = _locked_control(control_ref)
         _check_on_systems(actor, Perm.EDIT_CONTROLS, control.management_systems.all())
         before = _snapshot(control)
         before["links"] = [
@@ -280,12 +299,15 @@ def link_requirement(
     requirement_key: str,
     coverage: str = Coverage.FULL,
     note: str = "",
+    expected_version: str | None = None,
 ) -> ControlLink:
-    """Link a control to a requirement (or change the coverage and note of an existing link)."""
+    """Link a control to a requirement (or change the coverage and note of an existing link;
+    ``expected_version``: the version of that link the person saw). The control row is locked,
+    so concurrent links to it queue."""
     if coverage not in Coverage.values:
         raise ValidationFailed("Coverage is full or partial.", {"coverage": ["Choose full or partial."]})
     with transaction.atomic():
-        control = get_control(control_ref)
+        control = _locked_control(control_ref)
         _check_on_systems(actor, Perm.EDIT_CONTROLS, control.management_systems.all())
         try:
             requirement = Requirement.objects.get(key=requirement_key)
@@ -298,10 +320,13 @@ def link_requirement(
                 f"{requirement_key} was withdrawn from the standard; link its successor instead.",
                 {"requirement": ["Withdrawn."]},
             )
-        link = ControlLink.objects.filter(control=control, requirement=requirement).first()
+        link = (
+            ControlLink.objects.select_for_update().filter(control=control, requirement=requirement).first()
+        )
         if link is None:
             link = _create_link(actor, control, requirement, coverage, note)
         else:
+            check_version(link, expected_version, f"The link of {control.ref_id} to {requirement.key}")
             before = {"coverage": link.coverage, "note": link.note}
             link.coverage, link.note = coverage, note.strip()
             changes = trail.diff(before, {"coverage": link.coverage, "note": link.note})
@@ -335,7 +360,11 @@ def _create_link(
 def unlink_requirement(actor: Actor, link_id: uuid.UUID | str) -> None:
     with transaction.atomic():
         try:
-            link = ControlLink.objects.select_related("control", "requirement").get(pk=link_id)
+            link = (
+                ControlLink.objects.select_related("control", "requirement")
+                .select_for_update(of=("self",))
+                .get(pk=link_id)
+            )
         except (ControlLink.DoesNotExist, ValueError, ValidationError):
             raise NotFound(f"No control link with id {link_id}.") from None
         _check_on_systems(actor, Perm.EDIT_CONTROLS, link.control.management_systems.all())
@@ -454,6 +483,7 @@ def bulk_update_controls(
     with transaction.atomic():
         controls = list(
             Control.objects.filter(models.Q(pk__in=ids) | models.Q(ref_id__in=names))
+            .select_for_update(of=("self",))  # locked in one order, so two bulk edits queue
             .prefetch_related("management_systems", "tags")
             .order_by("ref_id")
         )

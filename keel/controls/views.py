@@ -230,7 +230,10 @@ def control_edit(request: HttpRequest, ref: str) -> HttpResponse:
         if form.is_valid():
             try:
                 control = services.update_control(
-                    Actor.from_request(request), control.pk, **form.service_data()
+                    Actor.from_request(request),
+                    control.pk,
+                    expected_version=form.expected_version,
+                    **form.service_data(),
                 )
             except KeelError as exc:
                 add_service_error(form, exc)
@@ -239,8 +242,10 @@ def control_edit(request: HttpRequest, ref: str) -> HttpResponse:
                 return redirect("control-detail", ref=control.ref_id)
     elif owner_only:
         form = OwnerControlForm(initial=OwnerControlForm.initial_for(control))
+        form.bind_version(control)
     else:
         form = ControlForm(user=user, initial=ControlForm.initial_for(control))
+        form.bind_version(control)
     return render(
         request,
         "controls/form.html",
@@ -343,6 +348,7 @@ def link_edit(request: HttpRequest, link_id: uuid.UUID) -> HttpResponse:
                     link.requirement.key,
                     form.cleaned_data["coverage"],
                     form.cleaned_data["note"],
+                    expected_version=form.expected_version,
                 )
             except KeelError as exc:
                 add_service_error(form, exc)
@@ -357,6 +363,7 @@ def link_edit(request: HttpRequest, link_id: uuid.UUID) -> HttpResponse:
                 return redirect("control-detail", ref=link.control.ref_id)
     else:
         form = LinkEditForm(initial={"coverage": link.coverage, "note": link.note}, auto_id=auto_id)
+        form.bind_version(link)
     if partial:
         return render(request, "controls/_link_form_row.html", {"link": link, "form": form})
     return render(

@@ -13,10 +13,19 @@ import uuid
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Status
 
-from keel.apicore import Page, actor, any_user_auth, paginate, permission, responses
+from keel.apicore import (
+    Page,
+    actor,
+    any_user_auth,
+    expected_version,
+    paginate,
+    permission,
+    responses,
+    set_etag,
+)
 from keel.core.actor import Actor
 from keel.core.errors import NotFound, PermissionDenied, ValidationFailed
 from keel.core.models import (
@@ -180,10 +189,12 @@ def list_management_systems(request: HttpRequest, filters: Query[ManagementSyste
     openapi_extra=permission(Perm.VIEW),
     summary="One management system by id or short name",
 )
-def get_management_system(request: HttpRequest, ref: str) -> ManagementSystem:
+def get_management_system(request: HttpRequest, ref: str, response: HttpResponse) -> ManagementSystem:
     ms = organisation.get_management_system(ref)
     check(actor(request), Perm.VIEW, ms)
-    return _get(_systems(), ms.pk, "management system")
+    found = _get(_systems(), ms.pk, "management system")
+    set_etag(response, found)
+    return found
 
 
 @systems.post(
@@ -207,13 +218,18 @@ def create_management_system(request: HttpRequest, payload: ManagementSystemIn) 
     summary="Change a management system (only the fields sent)",
 )
 def update_management_system(
-    request: HttpRequest, ref: str, payload: ManagementSystemPatch
+    request: HttpRequest, ref: str, payload: ManagementSystemPatch, response: HttpResponse
 ) -> ManagementSystem:
     who = actor(request)
     check(who, Perm.MANAGE_SYSTEMS)
     data = _set(payload.model_dump(exclude_unset=True))
-    ms = organisation.update_management_system(who, organisation.get_management_system(ref).pk, **data)
-    return _get(_systems(), ms.pk, "management system")
+    version = expected_version(request, data.pop("version", None))
+    ms = organisation.update_management_system(
+        who, organisation.get_management_system(ref).pk, expected_version=version, **data
+    )
+    found = _get(_systems(), ms.pk, "management system")
+    set_etag(response, found)
+    return found
 
 
 # ---------------------------------------------------------------- scope statements
@@ -324,9 +340,13 @@ def list_interested_parties(request: HttpRequest, filters: Query[InterestedParty
     openapi_extra=permission(Perm.VIEW),
     summary="One interested party",
 )
-def get_interested_party(request: HttpRequest, party_id: uuid.UUID) -> InterestedParty:
+def get_interested_party(
+    request: HttpRequest, party_id: uuid.UUID, response: HttpResponse
+) -> InterestedParty:
     check(actor(request), Perm.VIEW)
-    return _get(_parties(), party_id, "interested party")
+    party = _get(_parties(), party_id, "interested party")
+    set_etag(response, party)
+    return party
 
 
 @parties.post(
@@ -349,12 +369,16 @@ def create_interested_party(request: HttpRequest, payload: InterestedPartyIn) ->
     summary="Change an interested party (only the fields sent)",
 )
 def update_interested_party(
-    request: HttpRequest, party_id: uuid.UUID, payload: InterestedPartyPatch
+    request: HttpRequest, party_id: uuid.UUID, payload: InterestedPartyPatch, response: HttpResponse
 ) -> InterestedParty:
     who = actor(request)
     check(who, Perm.EDIT_CONTEXT)
-    party = organisation.save_interested_party(who, party_id, **_set(payload.model_dump(exclude_unset=True)))
-    return _get(_parties(), party.pk, "interested party")
+    data = _set(payload.model_dump(exclude_unset=True))
+    version = expected_version(request, data.pop("version", None))
+    party = organisation.save_interested_party(who, party_id, expected_version=version, **data)
+    party = _get(_parties(), party.pk, "interested party")
+    set_etag(response, party)
+    return party
 
 
 @parties.delete(
@@ -404,9 +428,11 @@ def list_context_issues(request: HttpRequest, filters: Query[ContextIssueFilters
     openapi_extra=permission(Perm.VIEW),
     summary="One context issue",
 )
-def get_context_issue(request: HttpRequest, issue_id: uuid.UUID) -> ContextIssue:
+def get_context_issue(request: HttpRequest, issue_id: uuid.UUID, response: HttpResponse) -> ContextIssue:
     check(actor(request), Perm.VIEW)
-    return _get(_issues(), issue_id, "context issue")
+    issue = _get(_issues(), issue_id, "context issue")
+    set_etag(response, issue)
+    return issue
 
 
 @issues.post(
@@ -429,12 +455,16 @@ def create_context_issue(request: HttpRequest, payload: ContextIssueIn) -> Statu
     summary="Change a context issue (only the fields sent)",
 )
 def update_context_issue(
-    request: HttpRequest, issue_id: uuid.UUID, payload: ContextIssuePatch
+    request: HttpRequest, issue_id: uuid.UUID, payload: ContextIssuePatch, response: HttpResponse
 ) -> ContextIssue:
     who = actor(request)
     check(who, Perm.EDIT_CONTEXT)
-    issue = organisation.save_context_issue(who, issue_id, **_set(payload.model_dump(exclude_unset=True)))
-    return _get(_issues(), issue.pk, "context issue")
+    data = _set(payload.model_dump(exclude_unset=True))
+    version = expected_version(request, data.pop("version", None))
+    issue = organisation.save_context_issue(who, issue_id, expected_version=version, **data)
+    issue = _get(_issues(), issue.pk, "context issue")
+    set_etag(response, issue)
+    return issue
 
 
 @issues.delete(

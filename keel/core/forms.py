@@ -97,6 +97,10 @@ class VersionedForm(KeelForm):
         self.initial["version"] = version_of(obj)
         self.initial["base"] = base_token(obj)
 
+    def service_data(self) -> dict[str, Any]:
+        """The cleaned input for the service, without ``version`` and ``base``."""
+        return {k: v for k, v in self.cleaned_data.items() if k not in self.VERSION_FIELDS}
+
     @property
     def expected_version(self) -> str | None:
         data = getattr(self, "cleaned_data", None) or {}
@@ -136,7 +140,7 @@ def _shown(value: object) -> str:
 # ---------------------------------------------------------------- organisation
 
 
-class OrganisationForm(KeelForm):
+class OrganisationForm(VersionedForm):
     name = forms.CharField(max_length=200)
     legal_name = forms.CharField(max_length=200, required=False)
     description = forms.CharField(widget=forms.Textarea(attrs=TEXTAREA), required=False)
@@ -160,10 +164,10 @@ class OrganisationForm(KeelForm):
     def initial_for(cls, org: Organisation | None) -> dict[str, Any]:
         if org is None:
             return {"climate_relevance": ClimateRelevance.NOT_DETERMINED}
-        return {name: getattr(org, name) for name in cls.base_fields}
+        return {name: getattr(org, name) for name in cls.base_fields if name not in cls.VERSION_FIELDS}
 
 
-class ManagementSystemForm(KeelForm):
+class ManagementSystemForm(VersionedForm):
     name = forms.CharField(max_length=200)
     short_name = forms.SlugField(
         max_length=40, help_text="Letters, digits and hyphens, e.g. isms. Used in addresses."
@@ -246,7 +250,7 @@ class ScopeDraftForm(KeelForm):
 # ---------------------------------------------------------------- context
 
 
-class InterestedPartyForm(KeelForm):
+class InterestedPartyForm(VersionedForm):
     name = forms.CharField(max_length=200)
     category = forms.ChoiceField(choices=PartyCategory.choices)
     needs_expectations = forms.CharField(
@@ -264,12 +268,16 @@ class InterestedPartyForm(KeelForm):
 
     @classmethod
     def initial_for(cls, party: InterestedParty) -> dict[str, Any]:
-        data = {name: getattr(party, name) for name in cls.base_fields if name != "standards"}
+        data = {
+            name: getattr(party, name)
+            for name in cls.base_fields
+            if name not in ("standards", *cls.VERSION_FIELDS)
+        }
         data["standards"] = [s.key for s in party.standards.all()]
         return data
 
 
-class ContextIssueForm(KeelForm):
+class ContextIssueForm(VersionedForm):
     title = forms.CharField(max_length=200)
     description = forms.CharField(widget=forms.Textarea(attrs=TEXTAREA))
     kind = forms.ChoiceField(choices=IssueKind.choices)
@@ -281,7 +289,11 @@ class ContextIssueForm(KeelForm):
 
     @classmethod
     def initial_for(cls, issue: ContextIssue) -> dict[str, Any]:
-        data = {name: getattr(issue, name) for name in cls.base_fields if name != "standards"}
+        data = {
+            name: getattr(issue, name)
+            for name in cls.base_fields
+            if name not in ("standards", *cls.VERSION_FIELDS)
+        }
         data["standards"] = [s.key for s in issue.standards.all()]
         return data
 

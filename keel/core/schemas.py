@@ -29,6 +29,7 @@ from .choices import (
     ScopeStatus,
     TrailAction,
 )
+from .concurrency import version_of
 from .permissions import Perm, has_perm
 
 LIMIT = Field(50, ge=1, le=500, description="Page size (1-500).")
@@ -47,6 +48,28 @@ class Body(Schema):
     model_config = ConfigDict(extra="forbid")
 
 
+def version_in() -> Any:
+    """The optional ``version`` field of a PATCH body (docs/adr/0014-concurrent-writers.md)."""
+    return Field(
+        None,
+        max_length=80,
+        description=(
+            "The version you read (GET's `version` or `ETag`); if the record changed since, the PATCH "
+            "is a 409 `edit_conflict` and changes nothing. The `If-Match` header does the same."
+        ),
+    )
+
+
+class VersionedOut(Schema):
+    """A single record's answer carries its version (the same as the ``ETag`` header)."""
+
+    version: str = Field(description="The record's current version: send it back as If-Match when you PATCH.")
+
+    @staticmethod
+    def resolve_version(obj: Any) -> str:
+        return version_of(obj)
+
+
 class Filters(Schema):
     limit: int = LIMIT
     offset: int = OFFSET
@@ -55,7 +78,7 @@ class Filters(Schema):
 # ---------------------------------------------------------------- management systems
 
 
-class ManagementSystemOut(Schema):
+class ManagementSystemOut(VersionedOut):
     id: uuid.UUID
     name: str
     short_name: str
@@ -88,6 +111,7 @@ class ManagementSystemIn(Body):
 
 
 class ManagementSystemPatch(Body):
+    version: str | None = version_in()
     name: str | None = None
     short_name: str | None = None
     description: str | None = None
@@ -169,7 +193,7 @@ class ScopeDraftIn(Body):
 # ---------------------------------------------------------------- context
 
 
-class InterestedPartyOut(Schema):
+class InterestedPartyOut(VersionedOut):
     id: uuid.UUID
     name: str
     category: PartyCategory
@@ -207,6 +231,7 @@ class InterestedPartyIn(Body):
 
 
 class InterestedPartyPatch(Body):
+    version: str | None = version_in()
     name: str | None = None
     category: PartyCategory | None = None
     needs_expectations: str | None = None
@@ -217,7 +242,7 @@ class InterestedPartyPatch(Body):
     review_date: dt.date | None = None
 
 
-class ContextIssueOut(Schema):
+class ContextIssueOut(VersionedOut):
     id: uuid.UUID
     title: str
     description: str
@@ -259,6 +284,7 @@ class ContextIssueIn(Body):
 
 
 class ContextIssuePatch(Body):
+    version: str | None = version_in()
     title: str | None = None
     description: str | None = None
     kind: IssueKind | None = None

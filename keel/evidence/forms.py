@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 
 from keel.controls.forms import owner_choices, system_choices
-from keel.core.forms import DATE, TEXTAREA, KeelForm
+from keel.core.forms import DATE, TEXTAREA, KeelForm, VersionedForm
 from keel.core.models import ManagementSystem, User
 from keel.core.permissions import Perm, has_perm
 
@@ -203,7 +203,7 @@ class EvidenceForm(VersionForm):
         }
 
 
-class EvidenceEditForm(KeelForm):
+class EvidenceEditForm(VersionedForm):
     ref_id = forms.CharField(label="Reference", max_length=32)
     title = forms.CharField(max_length=200)
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
@@ -230,7 +230,7 @@ class EvidenceEditForm(KeelForm):
         }
 
     def service_data(self) -> dict[str, Any]:
-        data = dict(self.cleaned_data)
+        data = super().service_data()
         email = data.pop("owner")
         data["owner"] = User.objects.filter(email=email).first() if email else None
         return data

@@ -228,6 +228,8 @@ class VersionUploadIn(VersionFields):
 
 
 class EvidencePatch(Body):
+    # ``version`` is the evidence's version number here; a PATCH names the record version it was
+    # based on with the If-Match header (the ETag of GET /evidence/{ref}).
     ref_id: str | None = Field(None, max_length=32)
     title: str | None = Field(None, max_length=200)
     description: str | None = None

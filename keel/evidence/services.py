@@ -33,7 +33,7 @@ from keel.controls.services import _check_on_systems, _systems
 from keel.core import trail
 from keel.core.actor import Actor
 from keel.core.choices import TrailAction
-from keel.core.concurrency import next_ref
+from keel.core.concurrency import check_version, next_ref
 from keel.core.errors import Conflict, NotFound, ValidationFailed
 from keel.core.models import User
 from keel.core.permissions import Perm
@@ -432,12 +432,15 @@ def update_evidence(
     ref: uuid.UUID | str,
     *,
     management_systems: Iterable[uuid.UUID | str] | None = None,
+    expected_version: str | None = None,
     **data: Any,
 ) -> Evidence:
-    """Change the title, description, owner or management systems (never a version)."""
+    """Change the title, description, owner or management systems (never a version), under the
+    row lock; ``expected_version`` makes a save over a newer change an EditConflict."""
     with transaction.atomic():
         evidence = _locked(ref)
         _editable(actor, evidence)
+        check_version(evidence, expected_version, evidence.ref_id)
         before = _snapshot(evidence)
         if "ref_id" in data:
             value = (data.pop("ref_id") or "").strip()
@@ -447,7 +450,10 @@ def update_evidence(
                 evidence.ref_id = value
         apply_fields(evidence, data, EVIDENCE_FIELDS)
         clean(evidence, "evidence", exclude=["current_version"])
-        evidence.save()
+        after = _snapshot(evidence)
+        changed = [n for n in ("ref_id", *EVIDENCE_FIELDS) if before[n] != after[n]]
+        if changed:  # only the changed columns: a concurrent change of another one is kept
+            evidence.save(update_fields=[*changed, "updated_at"])
         if management_systems is not None:
             systems = _systems(management_systems)
             _check_on_systems(actor, Perm.EDIT_EVIDENCE, systems)

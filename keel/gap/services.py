@@ -113,7 +113,9 @@ def clear_decision(
     check(actor, Perm.EDIT_SOA, ms)
     req = _requirement(requirement)
     with transaction.atomic():
-        decision = CoverageDecision.objects.filter(management_system=ms, requirement=req).first()
+        decision = (
+            CoverageDecision.objects.select_for_update().filter(management_system=ms, requirement=req).first()
+        )
         if decision is None:
             raise NotFound(f"No decision on {req.key} for {ms.name}.")
         trail.record(

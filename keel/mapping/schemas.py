@@ -12,7 +12,7 @@ from typing import Any
 
 from ninja import Field, Schema
 
-from keel.core.schemas import Body, Filters
+from keel.core.schemas import Body, Filters, VersionedOut, version_in
 
 from .choices import Origin, Relation
 
@@ -74,7 +74,7 @@ class CrosswalkIn(Body):
     description: str = Field("", max_length=4000)
 
 
-class RelationOut(Schema):
+class RelationOut(VersionedOut):
     id: uuid.UUID
     crosswalk: str = Field(description="The crosswalk's key.")
     source: str | None = Field(description="The source entry's key; null for not_related.")
@@ -141,6 +141,7 @@ class RelationIn(Body):
 
 
 class RelationPatch(Body):
+    version: str | None = version_in()
     relation: Relation | None = None
     rationale: str | None = Field(None, max_length=4000)
     extension: str | None = Field(None, max_length=4000)

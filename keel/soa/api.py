@@ -7,10 +7,10 @@ import uuid
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Status
 
-from keel.apicore import Page, actor, paginate, permission, responses
+from keel.apicore import Page, actor, expected_version, paginate, permission, responses, set_etag
 from keel.core.errors import NotFound, ValidationFailed
 from keel.core.models import User
 from keel.core.permissions import Perm, check, restrict
@@ -122,7 +122,7 @@ def get_soa(
     summary="Edit a row: applicability, reasons, exclusion, status override, dates, owner",
 )
 def patch_row(
-    request: HttpRequest, soa_id: uuid.UUID, row_id: uuid.UUID, payload: SoARowPatch
+    request: HttpRequest, soa_id: uuid.UUID, row_id: uuid.UUID, payload: SoARowPatch, response: HttpResponse
 ) -> dict[str, Any]:
     who = actor(request)
     soa = _soa(request, soa_id)
@@ -130,6 +130,7 @@ def patch_row(
     if not soa.rows.filter(pk=row_id).exists():
         raise NotFound(f"No row {row_id} in this SoA.")
     data = payload.dict(exclude_unset=True)
+    version = expected_version(request, data.pop("version", None))
     for name in ("accountable", "owner"):
         if name in data:
             data[name] = _user(data[name] or "", name)
@@ -146,7 +147,8 @@ def patch_row(
     for name in ("ai_systems",):
         if name in data and data[name] is None:
             data[name] = []
-    services.update_row(who, row_id, **data)
+    row = services.update_row(who, row_id, expected_version=version, **data)
+    set_etag(response, row)
     return next(r for r in queries.rows(soa) if r["id"] == str(row_id))
 
 

@@ -14,6 +14,7 @@ from django.db.models import Count, Max, QuerySet
 
 from keel.controls.choices import Coverage
 from keel.controls.models import ControlLink
+from keel.core.concurrency import version_of
 from keel.core.errors import NotFound, ValidationFailed
 from keel.core.models import User
 
@@ -168,6 +169,7 @@ def rows(soa: StatementOfApplicability, ai_system: str | None = None) -> list[di
                 "owner": _email(row.owner),
                 "ai_systems": list(row.ai_systems),
                 "machine_written": row.machine_written,
+                "version": version_of(row),
             }
         )
     return out

@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from ninja import Field, Schema
 
-from keel.core.schemas import LIMIT, MS_REF, OFFSET, USER_REF, Body
+from keel.core.schemas import LIMIT, MS_REF, OFFSET, USER_REF, Body, version_in
 
 StatusName = Literal["implemented", "partly_implemented", "planned", "not_started", "not_applicable"]
 OverrideName = Literal["", "implemented", "partly_implemented", "planned", "not_started", "not_applicable"]
@@ -102,6 +102,9 @@ class SoARowOut(Schema):
         default=False,
         description="Reasons written by the gap analysis, not reviewed yet: saving the row reviews them.",
     )
+    version: str = Field(
+        description="The row's current version (PATCH answers it as ETag): send it as If-Match or `version`."
+    )
 
 
 class SoADetailOut(SoAOut):
@@ -110,6 +113,7 @@ class SoADetailOut(SoAOut):
 
 
 class SoARowPatch(Body):
+    version: str | None = version_in()
     applicable: bool | None = None
     obligations: str | None = None
     business_need: str | None = None

@@ -17,6 +17,7 @@ from keel.controls.models import Control
 from keel.core import trail
 from keel.core.actor import Actor
 from keel.core.choices import TrailAction
+from keel.core.concurrency import check_version
 from keel.core.errors import Conflict, NotFound, ValidationFailed
 from keel.core.models import User
 from keel.core.permissions import Perm, check
@@ -117,12 +118,29 @@ def _validate_row(row: SoARow) -> None:
         raise ValidationFailed(f"The SoA row is not valid — {summary}", errors)
 
 
-def update_row(actor: Actor, row_id: uuid.UUID | str, **data: Any) -> SoARow:
+def _locked_row(row_id: uuid.UUID | str) -> SoARow:
+    """The row, locked until the transaction ends (docs/adr/0014-concurrent-writers.md)."""
+    found = get_row(row_id)
+    return (
+        SoARow.objects.select_for_update(of=("self",))
+        .select_related("soa", "soa__management_system", "requirement", "control")
+        .get(pk=found.pk)
+    )
+
+
+def update_row(
+    actor: Actor, row_id: uuid.UUID | str, *, expected_version: str | None = None, **data: Any
+) -> SoARow:
     """Change a row: applicability and reasons, an exclusion's justification, accountable person
-    and review date, a status override and its reason, the target date, the owner."""
+    and review date, a status override and its reason, the target date, the owner.
+
+    The row is read under a lock and only the changed columns are written, so concurrent edits
+    of different fields both stay; ``expected_version`` (the version the person saw) turns a
+    save over a newer change into an :class:`~keel.core.concurrency.EditConflict`."""
     with transaction.atomic():
-        row = get_row(row_id)
+        row = _locked_row(row_id)
         check(actor, Perm.EDIT_SOA, row.soa.management_system_id)
+        check_version(row, expected_version, str(row))
         before = _row_snapshot(row)
         apply_fields(row, data, ROW_FIELDS)
         if row.applicable is None:
@@ -134,7 +152,13 @@ def update_row(actor: Actor, row_id: uuid.UUID | str, **data: Any) -> SoARow:
             row.machine_written = False
             changes["machine_written"] = [True, False]
         if changes:
-            row.save()
+            row.save(
+                update_fields=[
+                    *(n for n in changes if n in ROW_FIELDS),
+                    *(["machine_written"] if "machine_written" in changes else []),
+                    "updated_at",
+                ]
+            )
             trail.record(
                 actor,
                 TrailAction.UPDATE,
@@ -153,6 +177,8 @@ def add_control_row(actor: Actor, soa_id: uuid.UUID | str, control_ref: str, **d
     with transaction.atomic():
         soa = queries.get_soa(soa_id)
         check(actor, Perm.EDIT_SOA, soa.management_system_id)
+        # Lock the SoA: two additions of one control (or two sort orders) queue.
+        StatementOfApplicability.objects.select_for_update().filter(pk=soa.pk).first()
         control: Control = get_control(control_ref)
         if not control.management_systems.filter(pk=soa.management_system_id).exists():
             raise ValidationFailed(
@@ -181,7 +207,7 @@ def add_control_row(actor: Actor, soa_id: uuid.UUID | str, control_ref: str, **d
 def remove_control_row(actor: Actor, row_id: uuid.UUID | str) -> None:
     """Remove an additional row (Annex A rows stay: exclude them instead)."""
     with transaction.atomic():
-        row = get_row(row_id)
+        row = _locked_row(row_id)
         check(actor, Perm.EDIT_SOA, row.soa.management_system_id)
         if row.control_id is None:
             raise Conflict(

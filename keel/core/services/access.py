@@ -18,6 +18,7 @@ from django.utils import timezone
 from keel.core import trail
 from keel.core.actor import Actor
 from keel.core.choices import Role, TrailAction
+from keel.core.concurrency import check_version
 from keel.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from keel.core.models import ApiToken, LoginAttempt, ManagementSystem, RoleAssignment, User
 from keel.core.permissions import Perm, check, forget_cached_roles
@@ -91,7 +92,23 @@ def create_user(
     return user
 
 
-def update_user(actor: Actor, user_id: uuid.UUID | str, **data: Any) -> User:
+def _lock_administrators() -> None:
+    """Lock what the "last administrator" rule reads: every organisation-wide admin role
+    assignment, then their users, each in primary-key order (a fixed order, so two callers never
+    deadlock). A second revocation or deactivation waits here for the first to commit, then
+    counts the administrators that are really left (PostgreSQL re-reads at each statement)."""
+    assignments = (
+        RoleAssignment.objects.filter(role=Role.ADMIN, management_system__isnull=True)
+        .select_for_update()
+        .order_by("pk")
+    )
+    user_ids = [ra.user_id for ra in assignments]
+    list(User.objects.filter(pk__in=user_ids).select_for_update().order_by("pk").values_list("pk", flat=True))
+
+
+def update_user(
+    actor: Actor, user_id: uuid.UUID | str, *, expected_version: str | None = None, **data: Any
+) -> User:
     check(actor, Perm.MANAGE_USERS)
     allowed = {"full_name", "job_title", "is_active"}
     unknown = set(data) - allowed
@@ -99,10 +116,13 @@ def update_user(actor: Actor, user_id: uuid.UUID | str, **data: Any) -> User:
         raise ValidationFailed(f"Unknown field(s): {', '.join(sorted(unknown))}.")
     reject_control_characters(data)
     with transaction.atomic():
+        if data.get("is_active") is False:
+            _lock_administrators()
         try:
             user = User.objects.select_for_update().get(pk=user_id)
         except (User.DoesNotExist, ValueError, ValidationError):
             raise NotFound(f"No user with id {user_id}.") from None
+        check_version(user, expected_version, user.email)
         if data.get("is_active") is False and actor.user is not None and user.pk == actor.user.pk:
             raise ValidationFailed("You cannot deactivate your own account.")
         if data.get("is_active") is False and user.is_active:
@@ -119,8 +139,9 @@ def update_user(actor: Actor, user_id: uuid.UUID | str, **data: Any) -> User:
         before = trail.snapshot(user, sorted(allowed))
         for k, v in data.items():
             setattr(user, k, v)
-        user.save()
         changes = trail.diff(before, trail.snapshot(user, sorted(allowed)))
+        if changes:
+            user.save(update_fields=sorted(changes))
         if changes:
             trail.record(actor, TrailAction.UPDATE, user, changes=changes)
     return user
@@ -137,6 +158,7 @@ def set_password(actor: Actor, user: User, password: str) -> None:
             "The password is too weak: " + " ".join(exc.messages), {"password": list(exc.messages)}
         ) from None
     with transaction.atomic():
+        User.objects.select_for_update().filter(pk=user.pk).first()  # queue behind other writers
         user.set_password(password)
         user.save(update_fields=["password"])
         trail.record(actor, TrailAction.UPDATE, user, changes={"password": ["(hidden)", "(changed)"]})
@@ -177,6 +199,7 @@ def grant_role(
 def revoke_role(actor: Actor, assignment_id: uuid.UUID | str) -> None:
     check(actor, Perm.MANAGE_USERS)
     with transaction.atomic():
+        _lock_administrators()  # before reading the assignment: the "last admin" rule reads them all
         try:
             # of=self: PostgreSQL cannot lock the nullable side of the outer join to the system.
             ra = (
@@ -191,7 +214,11 @@ def revoke_role(actor: Actor, assignment_id: uuid.UUID | str) -> None:
                 role=Role.ADMIN, management_system__isnull=True, user__is_active=True
             ).exclude(pk=ra.pk)
             if not others.exists():
-                raise Conflict("This is the last administrator; grant the role to someone else first.")
+                raise Conflict(
+                    f"{ra.user.email} is the last administrator of the organisation (another "
+                    "administrator may just have been revoked): grant the role to someone else first. "
+                    "Nothing was changed."
+                )
         trail.record(
             actor,
             TrailAction.REVOKE,

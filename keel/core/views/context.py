@@ -22,6 +22,7 @@ from ..forms import (
     InterestedPartyForm,
     KeelForm,
     StandardFilterForm,
+    VersionedForm,
     add_service_error,
 )
 from ..pages import page
@@ -55,7 +56,10 @@ class RecordKind:
         if data is not None:
             return self.form(data, auto_id=auto_id)
         initial = self.form.initial_for(obj) if obj is not None else {}  # type: ignore[attr-defined]
-        return self.form(initial=initial, auto_id=auto_id)
+        form = self.form(initial=initial, auto_id=auto_id)
+        if obj is not None and isinstance(form, VersionedForm):
+            form.bind_version(obj)
+        return form
 
 
 PARTY = RecordKind(
@@ -102,8 +106,10 @@ def context_page(request: HttpRequest) -> HttpResponse:
 def _save_record(request: HttpRequest, kind: RecordKind, form: KeelForm, pk: uuid.UUID | None) -> Any:
     if not form.is_valid():
         return None
-    data = dict(form.cleaned_data)
+    data = form.service_data() if isinstance(form, VersionedForm) else dict(form.cleaned_data)
     standards = data.pop("standards")
+    if pk is not None and isinstance(form, VersionedForm):
+        data["expected_version"] = form.expected_version
     try:
         return kind.save(Actor.from_request(request), pk, standards=standards, **data)
     except KeelError as exc:
