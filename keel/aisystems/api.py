@@ -274,6 +274,23 @@ def list_datasets(request: HttpRequest, filters: Query[DatasetFilters]) -> dict[
     return paginate(queries.datasets(who.user, f), filters.limit, filters.offset)
 
 
+def _lineage_input(data: dict[str, Any]) -> dict[str, Any]:
+    """``sources`` (the datasets this one was derived from), or its deprecated name
+    ``derived_from``, which means the same; both with different lists is refused. Absent or
+    null leaves the lineage as it is."""
+    legacy = data.pop("derived_from", None)
+    sources = data.pop("sources", None)
+    if legacy is not None and sources is not None and sorted(legacy) != sorted(sources):
+        message = (
+            "sources and derived_from name the same thing (what this dataset was derived from): send one."
+        )
+        raise ValidationFailed(message, {"sources": [message], "derived_from": [message]})
+    chosen = sources if sources is not None else legacy
+    if chosen is not None:
+        data["sources"] = chosen
+    return data
+
+
 def _dataset_detail(who: Any, ref: Any) -> Dataset:
     dataset = queries.dataset_for(who.user, ref)
     dataset.lineage = queries.dataset_lineage(dataset)  # type: ignore[attr-defined]
@@ -296,11 +313,11 @@ def get_dataset(request: HttpRequest, ref: str) -> Dataset:
     "",
     response=responses(DatasetDetailOut, 201),
     openapi_extra=permission(Perm.EDIT_AI_SYSTEMS),
-    summary="Add a dataset (derived_from may not make a cycle)",
+    summary="Add a dataset (its sources may not make a cycle)",
 )
 def create_dataset(request: HttpRequest, payload: DatasetIn) -> Status[Dataset]:
     who = actor(request)
-    data = _data(payload)
+    data = _lineage_input(_data(payload))
     data["owner"] = _user(data.pop("owner"))
     dataset = services.create_dataset(who, **data)
     return Status(201, _dataset_detail(who, dataset.pk))
@@ -327,6 +344,7 @@ def update_dataset(request: HttpRequest, ref: str, payload: DatasetPatch) -> Dat
             "may_evaluate",
         ),
     )
+    data = _lineage_input(data)
     if "owner" in data:
         data["owner"] = _user(data["owner"])
     dataset = services.update_dataset(who, services.get_dataset(ref).pk, **data)

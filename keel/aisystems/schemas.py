@@ -291,7 +291,11 @@ class DatasetOut(Schema):
     deletion_method: str
     classification: str | None = Field(description="Key of its classification level (keel assets).")
     ai_systems: list[str]
-    derived_from: list[str] = Field(description="Short names of the datasets it was derived from directly.")
+    sources: list[str] = Field(description="Short names of the datasets this one was derived from directly.")
+    derivatives: list[str] = Field(description="Short names of the datasets derived directly from this one.")
+    derived_from: list[str] = Field(
+        description="Deprecated: the same as `sources` (the datasets this one was derived from)."
+    )
     check_count: int
     failed_check_count: int
     created_at: dt.datetime
@@ -310,8 +314,16 @@ class DatasetOut(Schema):
         return [s.short_name for s in obj.ai_systems.all()]
 
     @staticmethod
+    def resolve_sources(obj: Any) -> list[str]:
+        return [d.short_name for d in obj.sources.all()]
+
+    @staticmethod
+    def resolve_derivatives(obj: Any) -> list[str]:
+        return [d.short_name for d in obj.derivatives.all()]
+
+    @staticmethod
     def resolve_derived_from(obj: Any) -> list[str]:
-        return [d.short_name for d in obj.derived_from.all()]
+        return [d.short_name for d in obj.sources.all()]
 
     @staticmethod
     def resolve_classification(obj: Any) -> str | None:
@@ -368,7 +380,12 @@ class DatasetIn(Body):
         None, max_length=40, description="Key (or id) of a current classification level; null for none."
     )
     ai_systems: list[str] = Field([], description="Short names of the AI systems that use it.")
-    derived_from: list[str] = Field([], description="Short names of the datasets it was derived from.")
+    sources: list[str] | None = Field(
+        None, description="Short names of the datasets this one was derived from."
+    )
+    derived_from: list[str] | None = Field(
+        None, description="Deprecated name of `sources` (the datasets this one was derived from)."
+    )
 
 
 class DatasetPatch(Body):
@@ -392,7 +409,12 @@ class DatasetPatch(Body):
         None, max_length=40, description="Key (or id) of a current classification level; null removes it."
     )
     ai_systems: list[str] | None = None
-    derived_from: list[str] | None = None
+    sources: list[str] | None = Field(
+        None, description="Short names of the datasets this one was derived from (replaces them all)."
+    )
+    derived_from: list[str] | None = Field(
+        None, description="Deprecated name of `sources` (the datasets this one was derived from)."
+    )
 
 
 # ---------------------------------------------------------------- metrics, readings, flags

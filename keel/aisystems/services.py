@@ -565,7 +565,7 @@ def _systems(refs: Iterable[uuid.UUID | str]) -> list[AISystem]:
 def _dataset_snapshot(dataset: Dataset) -> dict[str, Any]:
     data = trail.snapshot(dataset, [*DATASET_FIELDS, "management_system"])
     data["classification"] = dataset.classification.key if dataset.classification else None
-    data["derived_from"] = sorted(
+    data["sources"] = sorted(
         DatasetDerivation.objects.filter(derived=dataset).values_list("source__short_name", flat=True)
     )
     data["ai_systems"] = sorted(dataset.ai_systems.values_list("short_name", flat=True))
@@ -577,7 +577,7 @@ def _set_sources(dataset: Dataset, sources: list[Dataset]) -> None:
     if any(s.pk == dataset.pk for s in sources):
         raise ValidationFailed(
             f"{dataset.short_name} cannot be derived from itself.",
-            {"derived_from": ["A dataset is not its own source."]},
+            {"sources": ["A dataset is not its own source."]},
         )
     below = lineage.descendants(dataset.pk)
     looping = [s for s in sources if s.pk in below]
@@ -588,7 +588,7 @@ def _set_sources(dataset: Dataset, sources: list[Dataset]) -> None:
             f"{dataset.short_name} (directly or through other datasets), and lineage cannot go in a "
             "circle. Nothing was changed."
         )
-        raise ValidationFailed(message, {"derived_from": [message]})
+        raise ValidationFailed(message, {"sources": [message]})
     wanted = {s.pk for s in sources}
     DatasetDerivation.objects.filter(derived=dataset).exclude(source_id__in=wanted).delete()
     have = set(DatasetDerivation.objects.filter(derived=dataset).values_list("source_id", flat=True))
@@ -646,14 +646,14 @@ def create_dataset(
     actor: Actor,
     *,
     management_system: uuid.UUID | str | ManagementSystem,
-    derived_from: Iterable[uuid.UUID | str] = (),
+    sources: Iterable[uuid.UUID | str] = (),
     ai_systems: Iterable[uuid.UUID | str] = (),
     **data: Any,
 ) -> Dataset:
     ms = _management_system(management_system)
     check(actor, Perm.EDIT_AI_SYSTEMS, ms)
     with transaction.atomic():
-        sources = _datasets(derived_from, "derived_from")
+        source_sets = _datasets(sources, "sources")
         systems = _systems(ai_systems)
         dataset = Dataset(management_system=ms)
         _classification(data)
@@ -662,7 +662,7 @@ def create_dataset(
         _not_reserved(dataset)
         clean(dataset, "dataset")
         dataset.save()
-        _set_sources(dataset, sources)
+        _set_sources(dataset, source_sets)
         dataset.ai_systems.set(systems)
         trail.record(actor, TrailAction.CREATE, dataset, changes=trail.diff({}, _dataset_snapshot(dataset)))
     return dataset
@@ -673,7 +673,7 @@ def update_dataset(
     ref: uuid.UUID | str,
     *,
     management_system: uuid.UUID | str | None = None,
-    derived_from: Iterable[uuid.UUID | str] | None = None,
+    sources: Iterable[uuid.UUID | str] | None = None,
     ai_systems: Iterable[uuid.UUID | str] | None = None,
     **data: Any,
 ) -> Dataset:
@@ -692,8 +692,8 @@ def update_dataset(
         _not_reserved(dataset)
         clean(dataset, "dataset")
         dataset.save()
-        if derived_from is not None:
-            _set_sources(dataset, _datasets(derived_from, "derived_from"))
+        if sources is not None:
+            _set_sources(dataset, _datasets(sources, "sources"))
         if ai_systems is not None:
             dataset.ai_systems.set(_systems(ai_systems))
         changes = trail.diff(before, _dataset_snapshot(dataset))
