@@ -258,6 +258,15 @@ class MethodologyForm(KeelForm):
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text="One line per likelihood, 1 first: the level key for each impact, 1 first, separated by spaces.",
     )
+    max_exception_days = forms.IntegerField(
+        label="Longest exception (days)",
+        min_value=1,
+        max_value=1098,
+        initial=365,
+        required=False,
+        help_text="An exception (a residual risk accepted above the criteria) may not run longer than "
+        "this. Empty: 365.",
+    )
 
     @classmethod
     def initial_for(cls, m: Methodology) -> dict[str, Any]:
@@ -270,6 +279,7 @@ class MethodologyForm(KeelForm):
                 for lv in m.levels
             ),
             "matrix": "\n".join(" ".join(row) for row in m.matrix),
+            "max_exception_days": m.max_exception_days,
         }
 
     @staticmethod
@@ -302,6 +312,7 @@ class MethodologyForm(KeelForm):
             "impact": scale(d["impact"]),
             "levels": levels,
             "matrix": matrix,
+            "max_exception_days": d["max_exception_days"],
         }
 
 

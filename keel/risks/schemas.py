@@ -42,6 +42,7 @@ class MethodologyOut(Schema):
     impact: list[ScaleEntry]
     levels: list[LevelEntry] = Field(description="Lowest first.")
     matrix: list[list[str]] = Field(description="matrix[likelihood-1][impact-1] is a level key.")
+    max_exception_days: int = Field(description="The longest an exception may run, in days.")
     created_by: str | None
     created_at: dt.datetime
     risk_count: int = 0
@@ -58,6 +59,9 @@ class MethodologyIn(Body):
     impact: list[ScaleEntry] = Field(min_length=3, max_length=5)
     levels: list[LevelEntry] = Field(min_length=2, max_length=6)
     matrix: list[list[str]]
+    max_exception_days: int | None = Field(
+        None, description="The longest an exception may run, in days (1 to 1098; default 365)."
+    )
 
 
 class ControlRef(Schema):

@@ -107,7 +107,7 @@ def create_methodology(actor: Actor, **data: Any) -> Methodology:
     risks assessed under them keep them until they are re-assessed."""
     check(actor, Perm.EDIT_RISKS)
     reject_control_characters({k: v for k, v in data.items() if isinstance(v, str)})
-    unknown = set(data) - {"name", "note", "likelihood", "impact", "levels", "matrix"}
+    unknown = set(data) - {"name", "note", "likelihood", "impact", "levels", "matrix", "max_exception_days"}
     if unknown:
         raise ValidationFailed(
             f"Unknown field(s): {', '.join(sorted(unknown))}.", {k: ["Unknown field."] for k in unknown}
@@ -361,6 +361,7 @@ def create_risk(
         apply_fields(risk, data, allowed)
         if risk.owner_id is None:
             raise ValidationFailed("Every risk has an owner: choose one.", {"owner": ["Required."]})
+        _check_delegate(actor, risk, risk.owner, None)
         _score(risk)
         _check_register(risk)
         clean(risk, "risk")
@@ -391,7 +392,9 @@ def update_risk(
         data = _resolve(data)
         if "owner" in data and data["owner"] is None:
             raise ValidationFailed("Every risk has an owner: choose one.", {"owner": ["Required."]})
+        owner_before, delegate_before = risk.owner, risk.delegate_id
         apply_fields(risk, data, allowed)
+        _check_delegate(actor, risk, owner_before, delegate_before)
         if reassess:
             risk.methodology = current_methodology()
         _score(risk)
@@ -517,6 +520,35 @@ def may_second_approve(user: User | None, risk: Risk, pending: RiskApproval | No
     )
 
 
+def may_name_delegate(actor: Actor, owner: User | None, delegate: User | None, risk: Risk) -> bool:
+    """Naming, changing or removing a risk's delegate is the owner's act, or that of an
+    authorised approver (``accept_risks`` over the risk's management system) naming someone
+    other than themselves: nobody makes themselves the delegate of another person's risk.
+    ``owner`` is the owner as stored before the change (the one being named, on create).
+    Operators without a user (the CLI's operating-system user, system jobs) may."""
+    user = actor.user
+    if user is None:
+        return True
+    if not has_perm(user, Perm.ACCEPT_RISKS, risk.management_system):
+        return False
+    if owner is not None and user.pk == owner.pk:
+        return True
+    return delegate is None or delegate.pk != user.pk
+
+
+def _check_delegate(actor: Actor, risk: Risk, owner: User | None, old_delegate_id: Any) -> None:
+    if risk.delegate_id == old_delegate_id:
+        return
+    if not may_name_delegate(actor, owner, risk.delegate, risk):
+        whose = owner.email if owner is not None else "the owner"
+        raise PermissionDenied(
+            f"Only the risk owner ({whose}), or another person who may accept risks in "
+            f"{risk.management_system.short_name}, may name or change the delegate of "
+            f"{risk.ref_id or 'a risk'}; nobody names themselves the delegate of another person's risk. "
+            "Nothing was changed."
+        )
+
+
 def _check_approver(actor: Actor, risk: Risk) -> User:
     check(actor, Perm.ACCEPT_RISKS, risk.management_system)
     user = actor.user
@@ -617,6 +649,14 @@ def request_exception(
         risk = get_risk(ref, lock=True)
         user = _check_approver(actor, risk)
         _ready(risk)
+        longest = risk.methodology.max_exception_days
+        if expires > timezone.localdate() + dt.timedelta(days=longest):
+            latest = (timezone.localdate() + dt.timedelta(days=longest)).isoformat()
+            raise ValidationFailed(
+                f"An exception may run at most {longest} days under methodology version "
+                f"{risk.methodology.version}: choose an expiry date on or before {latest}.",
+                {"expires": [f"At most {longest} days from today (on or before {latest})."]},
+            )
         if risk.methodology.acceptable(risk.residual_level):
             raise Conflict(
                 f"The residual risk of {risk.ref_id} is within the acceptance criteria: approve it directly, no exception is needed."
