@@ -95,7 +95,9 @@ def test_the_delegate_rule_holds_through_the_api(
     manager = make_user(Role.COMPLIANCE_MANAGER, isms)
     risk = f.is_risk(isms, owner)
     r = login_client(manager).patch(
-        f"/api/v1/risks/{risk.ref_id}", json.dumps({"delegate": manager.email}), content_type="application/json"
+        f"/api/v1/risks/{risk.ref_id}",
+        json.dumps({"delegate": manager.email}),
+        content_type="application/json",
     )
     assert r.status_code == 403, r.content
     assert Risk.objects.get(pk=risk.pk).delegate_id is None
@@ -111,7 +113,9 @@ def test_an_exception_may_not_run_longer_than_the_methodology_allows(
     risk = f.is_risk(isms, owner, residual_likelihood=4, residual_impact=4)  # high: needs an exception
     today = timezone.localdate()
     with pytest.raises(ValidationFailed, match="at most 90 days") as exc:
-        services.request_exception(actor(owner), risk.pk, reason="Budget", expires=today + dt.timedelta(days=91))
+        services.request_exception(
+            actor(owner), risk.pk, reason="Budget", expires=today + dt.timedelta(days=91)
+        )
     assert "expires" in exc.value.fields
     assert not RiskApproval.objects.exists()
     approval = services.request_exception(

@@ -3,8 +3,8 @@ one error format, perimeter filtering and fixed query counts."""
 
 from __future__ import annotations
 
-import json
 import datetime as dt
+import json
 from collections.abc import Callable
 from typing import Any
 

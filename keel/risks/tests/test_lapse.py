@@ -41,7 +41,9 @@ def excepted(isms: ManagementSystem, owner: User, second: User, expires: dt.date
     risk = f.is_risk(isms, owner, residual_likelihood=4, residual_impact=4, **kw)
     with mock.patch.object(timezone, "localdate", return_value=expires - dt.timedelta(days=100)):
         # requested 100 days before it ends: within the methodology's longest exception
-        services.request_exception(actor(owner), risk.pk, reason="KMS migration next quarter", expires=expires)
+        services.request_exception(
+            actor(owner), risk.pk, reason="KMS migration next quarter", expires=expires
+        )
     services.approve_exception(actor(second), risk.pk)
     return Risk.objects.get(pk=risk.pk)
 

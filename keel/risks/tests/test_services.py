@@ -254,9 +254,7 @@ def test_exception_needs_reason_expiry_and_a_second_different_approver(
             actor(owner), risk.pk, reason="Budget next quarter", expires=timezone.localdate()
         )
     assert not RiskApproval.objects.exists()
-    pending = services.request_exception(
-        actor(owner), risk.pk, reason="Budget next quarter", expires=SOON
-    )
+    pending = services.request_exception(actor(owner), risk.pk, reason="Budget next quarter", expires=SOON)
     assert pending.state == "pending" and Risk.objects.get(pk=risk.pk).acceptance == "exception_pending"
     # the requester cannot be the second approver
     with pytest.raises(PermissionDenied, match="different person"):
