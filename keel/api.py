@@ -11,6 +11,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from keel import __version__
 from keel.apicore import BearerAuth, SessionAuth, error_body
+from keel.core.concurrency import EditConflict
 from keel.core.errors import KeelError
 
 api = NinjaAPI(
@@ -32,7 +33,13 @@ api.keel_version = __version__  # type: ignore[attr-defined]
 
 @api.exception_handler(KeelError)
 def keel_error(request: HttpRequest, exc: KeelError) -> HttpResponse:
-    return api.create_response(request, error_body(exc.code, exc.message, exc.fields), status=exc.status)
+    body = error_body(exc.code, exc.message, exc.fields)
+    if isinstance(exc, EditConflict):  # the current version, to re-read or retry with
+        body["error"]["current_version"] = exc.current_version
+    response = api.create_response(request, body, status=exc.status)
+    if isinstance(exc, EditConflict):
+        response["ETag"] = f'"{exc.current_version}"'
+    return response
 
 
 @api.exception_handler(NinjaValidationError)

@@ -7,14 +7,16 @@ from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
 from django.conf import settings
+from django.db import models
 from django.db.models import QuerySet
-from django.http import HttpRequest
-from ninja import Schema
+from django.http import HttpRequest, HttpResponse
+from ninja import Field, Schema
 from ninja.security import APIKeyCookie, HttpBearer
 from pydantic import BaseModel
 
 from keel.core.actor import Actor
 from keel.core.choices import Channel
+from keel.core.concurrency import version_of
 from keel.core.errors import ValidationFailed
 from keel.core.models import User
 from keel.core.permissions import has_any_role
@@ -26,6 +28,9 @@ class ErrorBody(Schema):
     code: str
     message: str
     fields: dict[str, list[str]] = {}
+    current_version: str | None = Field(
+        None, description="On a 409 edit_conflict: the record's version now (send it as If-Match to retry)."
+    )
 
 
 class ErrorOut(Schema):
@@ -161,3 +166,42 @@ def user_by_email(email: str | None, field: str = "owner") -> User | None:
     if user is None:
         raise ValidationFailed(f"No user with email {email!r}.", {field: ["Unknown user."]})
     return user
+
+
+# ---------------------------------------------------------------- record versions (docs/api.md)
+
+
+M = TypeVar("M", bound=models.Model)
+
+
+def with_etag(response: HttpResponse, obj: M) -> M:
+    """Put the record's version on the response as its ``ETag`` (quoted); return the record."""
+    response["ETag"] = f'"{version_of(obj)}"'
+    return obj
+
+
+def expected_version(request: HttpRequest, body_version: str | None = None) -> str | None:
+    """The version a PATCH was based on: the ``If-Match`` header (``*`` means any), else the
+    body's ``version`` field; ``None`` when the client sent neither (the PATCH then applies as
+    before). Both given and different is a 422."""
+    header = (request.headers.get("If-Match") or "").strip()
+    header = "" if header == "*" else header.removeprefix("W/").strip().strip('"')
+    body = (body_version or "").strip().strip('"')
+    if header and body and header != body:
+        message = "If-Match and the body's version differ: send the version you read, once."
+        raise ValidationFailed(message, {"version": [message]})
+    return header or body or None
+
+
+class VersionedOut(Schema):
+    """A record's ``version`` in its JSON: the value a PATCH sends back (``If-Match`` or the
+    body's ``version``) to be refused with 409 ``edit_conflict`` if someone changed it since."""
+
+    version: str = Field(description="The record's current version (also its ETag).")
+
+    @staticmethod
+    def resolve_version(obj: Any) -> str:
+        return version_of(obj)
+
+
+VERSION_IN = "The version this change is based on (as read from GET); a stale one is a 409 edit_conflict."

@@ -9,7 +9,7 @@ from django import forms
 
 from keel.assets.models import ClassificationLevel
 from keel.controls.forms import owner_choices
-from keel.core.forms import DATE, KeelForm
+from keel.core.forms import DATE, KeelForm, VersionedForm
 from keel.core.models import ManagementSystem, User
 from keel.core.permissions import Perm, has_perm
 
@@ -62,7 +62,7 @@ class SystemFilterForm(KeelForm):
         return queries.SystemFilters(**{k: v or "" for k, v in self.cleaned_data.items()})
 
 
-class SystemForm(KeelForm):
+class SystemForm(VersionedForm):
     short_name = forms.SlugField(max_length=60, help_text="Lowercase, digits and dashes; scripts use it.")
     name = forms.CharField(max_length=200)
     management_system = forms.ChoiceField()
@@ -115,7 +115,7 @@ class SystemForm(KeelForm):
         }
 
     def service_data(self) -> dict[str, Any]:
-        data = dict(self.cleaned_data)
+        data = {k: v for k, v in self.cleaned_data.items() if k not in self.VERSION_FIELDS}
         data["owner"] = _user(data["owner"])
         return data
 
@@ -233,7 +233,7 @@ class DatasetFilterForm(KeelForm):
         return queries.DatasetFilters(**data)
 
 
-class DatasetForm(KeelForm):
+class DatasetForm(VersionedForm):
     short_name = forms.SlugField(max_length=60)
     name = forms.CharField(max_length=200)
     management_system = forms.ChoiceField()
@@ -301,7 +301,15 @@ class DatasetForm(KeelForm):
         names = [
             f
             for f in cls.base_fields
-            if f not in {"management_system", "owner", "sources", "ai_systems", "classification"}
+            if f
+            not in {
+                "management_system",
+                "owner",
+                "sources",
+                "ai_systems",
+                "classification",
+                *cls.VERSION_FIELDS,
+            }
         ]
         return {
             "classification": d.classification.key if d.classification else "",
@@ -313,6 +321,6 @@ class DatasetForm(KeelForm):
         }
 
     def service_data(self) -> dict[str, Any]:
-        data = dict(self.cleaned_data)
+        data = {k: v for k, v in self.cleaned_data.items() if k not in self.VERSION_FIELDS}
         data["owner"] = _user(data["owner"])
         return data

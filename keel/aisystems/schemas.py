@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from ninja import Field, Schema
 
+from keel.apicore import VERSION_IN, VersionedOut
 from keel.core.schemas import MS_REF, Body, Filters
 
 from .choices import (
@@ -38,7 +39,7 @@ def _email(user: Any) -> str | None:
 # ---------------------------------------------------------------- AI systems
 
 
-class AISystemOut(Schema):
+class AISystemOut(VersionedOut):
     id: uuid.UUID
     short_name: str
     name: str
@@ -116,6 +117,7 @@ class AISystemIn(Body):
 
 
 class AISystemPatch(Body):
+    version: str | None = Field(None, description=VERSION_IN)
     short_name: str | None = Field(None, max_length=60)
     name: str | None = Field(None, max_length=200)
     management_system: str | None = Field(None, description=MS_REF)
@@ -271,7 +273,7 @@ class LineageNodeOut(Schema):
         return str(obj.dataset.name)
 
 
-class DatasetOut(Schema):
+class DatasetOut(VersionedOut):
     id: uuid.UUID
     short_name: str
     name: str
@@ -389,6 +391,7 @@ class DatasetIn(Body):
 
 
 class DatasetPatch(Body):
+    version: str | None = Field(None, description=VERSION_IN)
     short_name: str | None = Field(None, max_length=60)
     name: str | None = Field(None, max_length=200)
     management_system: str | None = None
@@ -420,7 +423,7 @@ class DatasetPatch(Body):
 # ---------------------------------------------------------------- metrics, readings, flags
 
 
-class MetricOut(Schema):
+class MetricOut(VersionedOut):
     id: uuid.UUID
     ai_system: str
     short_name: str
@@ -457,6 +460,7 @@ class MetricIn(Body):
 
 
 class MetricPatch(Body):
+    version: str | None = Field(None, description=VERSION_IN)
     name: str | None = Field(None, max_length=200)
     unit: str | None = Field(None, max_length=40)
     direction: Direction | None = None

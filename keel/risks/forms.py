@@ -12,7 +12,7 @@ from keel.aisystems.models import AISystem
 from keel.assets.models import Asset
 from keel.controls.forms import owner_choices, system_choices
 from keel.controls.models import Control
-from keel.core.forms import DATE, TEXTAREA, KeelForm
+from keel.core.forms import DATE, TEXTAREA, KeelForm, VersionedForm
 from keel.core.models import User
 from keel.standards.choices import EntryKind
 from keel.standards.models import Requirement
@@ -65,7 +65,7 @@ class RiskFilterForm(KeelForm):
         return {k: v for k, v in self.cleaned_data.items() if k not in self.errors and v not in (None, "")}
 
 
-class RiskForm(KeelForm):
+class RiskForm(VersionedForm):
     """Both registers: the fields of the other register are left out."""
 
     title = forms.CharField(max_length=200)
@@ -194,7 +194,7 @@ class RiskForm(KeelForm):
         return data
 
     def service_data(self) -> tuple[dict[str, Any], list[str]]:
-        data = dict(self.cleaned_data)
+        data = {k: v for k, v in self.cleaned_data.items() if k not in self.VERSION_FIELDS}
         controls = data.pop("controls")
         for name in ("owner", "delegate"):
             email = data.pop(name)

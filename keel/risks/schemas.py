@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from ninja import Field, Schema
 
+from keel.apicore import VERSION_IN, VersionedOut
 from keel.core.schemas import MS_REF, Body, Filters
 
 from .choices import AcceptanceState, ActionStatus, Register, RiskStatus, TreatmentOption
@@ -69,7 +70,7 @@ class ControlRef(Schema):
     title: str
 
 
-class ActionOut(Schema):
+class ActionOut(VersionedOut):
     id: uuid.UUID
     title: str
     owner: str | None
@@ -109,7 +110,7 @@ class ApprovalOut(Schema):
         return obj.second_approver.email if obj.second_approver else None
 
 
-class RiskOut(Schema):
+class RiskOut(VersionedOut):
     id: uuid.UUID
     ref_id: str
     register: Register = Field(..., description="is (information security) or ai.")
@@ -281,6 +282,7 @@ class RiskIn(_RiskFields):
 
 
 class RiskPatch(_RiskFields):
+    version: str | None = Field(None, description=VERSION_IN)
     reassess: bool = Field(False, description="Move the risk to the current methodology version.")
 
 
@@ -301,6 +303,7 @@ class ActionIn(Body):
 
 
 class ActionPatch(Body):
+    version: str | None = Field(None, description=VERSION_IN)
     title: str | None = Field(None, max_length=200)
     owner: str | None = None
     due_date: dt.date | None = None
