@@ -206,6 +206,14 @@ def _roles(value: Any) -> list[str]:
     return roles
 
 
+def _same_set(data: dict[str, Any], obj: Any, *fields: str) -> None:
+    """A list field given with the same values in another order (a form posts them in its own
+    order) is no change: keep the stored list, so saving unchanged writes nothing."""
+    for name in fields:
+        if name in data and sorted(data[name]) == sorted(getattr(obj, name)):
+            data[name] = getattr(obj, name)
+
+
 # ---------------------------------------------------------------- AI systems
 
 
@@ -294,6 +302,7 @@ def update_system(
         system = get_system(ref, lock=True)
         check(actor, Perm.EDIT_AI_SYSTEMS, system.management_system)
         check_version(system, expected_version, system.name)
+        _same_set(data, system, "ai_roles", "deployment_regions")
         before = _system_snapshot(system)
         apply_fields(system, data, SYSTEM_FIELDS)
         if management_system is not None:
