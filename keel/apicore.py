@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from ninja import Schema
+from ninja import Field, Schema
 from ninja.security import APIKeyCookie, HttpBearer
 from pydantic import BaseModel
 
@@ -28,7 +28,9 @@ class ErrorBody(Schema):
     code: str
     message: str
     fields: dict[str, list[str]] = {}
-    current_version: str | None = None  # only on 409 edit_conflict: the record's version now
+    current_version: str | None = Field(
+        None, description="On a 409 edit_conflict: the record's version now (send it as If-Match to retry)."
+    )
 
 
 class ErrorOut(Schema):
@@ -62,16 +64,6 @@ def error_body(code: str, message: str, fields: dict[str, list[str]] | None = No
 def set_etag(response: HttpResponse, obj: models.Model) -> None:
     """Answer a single record with its version as a strong ``ETag`` (docs/api.md, ADR 0014)."""
     response["ETag"] = f'"{version_of(obj)}"'
-
-
-def expected_version(request: HttpRequest, body_version: str | None = None) -> str | None:
-    """The version a PATCH was based on: the ``If-Match`` header, else the body's ``version``
-    field; ``None`` when the caller sent neither (then the PATCH applies as before). ``*``
-    means "any version"."""
-    header = (request.headers.get("If-Match") or "").split(",")[0].strip()
-    if header == "*":
-        header = ""
-    return header or (body_version or "").strip() or None
 
 
 class SessionAuth(APIKeyCookie):
@@ -182,3 +174,42 @@ def user_by_email(email: str | None, field: str = "owner") -> User | None:
     if user is None:
         raise ValidationFailed(f"No user with email {email!r}.", {field: ["Unknown user."]})
     return user
+
+
+# ---------------------------------------------------------------- record versions (docs/api.md)
+
+
+M = TypeVar("M", bound=models.Model)
+
+
+def with_etag(response: HttpResponse, obj: M) -> M:
+    """:func:`set_etag`, returning the record (for ``return with_etag(response, obj)``)."""
+    set_etag(response, obj)
+    return obj
+
+
+def expected_version(request: HttpRequest, body_version: str | None = None) -> str | None:
+    """The version a PATCH was based on: the ``If-Match`` header (``*`` means any), else the
+    body's ``version`` field; ``None`` when the client sent neither (the PATCH then applies as
+    before). Both given and different is a 422."""
+    header = (request.headers.get("If-Match") or "").strip()
+    header = "" if header == "*" else header.removeprefix("W/").strip().strip('"')
+    body = (body_version or "").strip().strip('"')
+    if header and body and header != body:
+        message = "If-Match and the body's version differ: send the version you read, once."
+        raise ValidationFailed(message, {"version": [message]})
+    return header or body or None
+
+
+class VersionedOut(Schema):
+    """A record's ``version`` in its JSON: the value a PATCH sends back (``If-Match`` or the
+    body's ``version``) to be refused with 409 ``edit_conflict`` if someone changed it since."""
+
+    version: str = Field(description="The record's current version (also its ETag).")
+
+    @staticmethod
+    def resolve_version(obj: Any) -> str:
+        return version_of(obj)
+
+
+VERSION_IN = "The version this change is based on (as read from GET); a stale one is a 409 edit_conflict."

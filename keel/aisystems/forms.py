@@ -9,7 +9,7 @@ from django import forms
 
 from keel.assets.models import ClassificationLevel
 from keel.controls.forms import owner_choices
-from keel.core.forms import DATE, KeelForm
+from keel.core.forms import DATE, KeelForm, VersionedForm
 from keel.core.models import ManagementSystem, User
 from keel.core.permissions import Perm, has_perm
 
@@ -62,7 +62,7 @@ class SystemFilterForm(KeelForm):
         return queries.SystemFilters(**{k: v or "" for k, v in self.cleaned_data.items()})
 
 
-class SystemForm(KeelForm):
+class SystemForm(VersionedForm):
     short_name = forms.SlugField(max_length=60, help_text="Lowercase, digits and dashes; scripts use it.")
     name = forms.CharField(max_length=200)
     management_system = forms.ChoiceField()
@@ -115,7 +115,7 @@ class SystemForm(KeelForm):
         }
 
     def service_data(self) -> dict[str, Any]:
-        data = dict(self.cleaned_data)
+        data = {k: v for k, v in self.cleaned_data.items() if k not in self.VERSION_FIELDS}
         data["owner"] = _user(data["owner"])
         return data
 
@@ -233,7 +233,7 @@ class DatasetFilterForm(KeelForm):
         return queries.DatasetFilters(**data)
 
 
-class DatasetForm(KeelForm):
+class DatasetForm(VersionedForm):
     short_name = forms.SlugField(max_length=60)
     name = forms.CharField(max_length=200)
     management_system = forms.ChoiceField()
@@ -241,10 +241,11 @@ class DatasetForm(KeelForm):
     description = forms.CharField(widget=forms.Textarea(attrs=TEXT), required=False)
     source = forms.CharField(max_length=300, required=False)
     acquisition = forms.ChoiceField(choices=Acquisition.choices)
-    derived_from = forms.MultipleChoiceField(
+    sources = forms.MultipleChoiceField(
+        label="Derived from (sources)",
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 6}),
-        help_text="The datasets it was built from.",
+        help_text="The datasets this one was built from (its sources, not what was built from it).",
     )
     ai_systems = forms.MultipleChoiceField(
         label="Used by AI systems", required=False, widget=forms.CheckboxSelectMultiple
@@ -290,7 +291,7 @@ class DatasetForm(KeelForm):
         others = Dataset.objects.order_by("name")
         if dataset is not None:
             others = others.exclude(pk=dataset.pk)
-        self.fields["derived_from"].choices = list(others.values_list("short_name", "name"))  # type: ignore[attr-defined]
+        self.fields["sources"].choices = list(others.values_list("short_name", "name"))  # type: ignore[attr-defined]
         self.fields["ai_systems"].choices = list(  # type: ignore[attr-defined]
             AISystem.objects.order_by("name").values_list("short_name", "name")
         )
@@ -300,18 +301,26 @@ class DatasetForm(KeelForm):
         names = [
             f
             for f in cls.base_fields
-            if f not in {"management_system", "owner", "derived_from", "ai_systems", "classification"}
+            if f
+            not in {
+                "management_system",
+                "owner",
+                "sources",
+                "ai_systems",
+                "classification",
+                *cls.VERSION_FIELDS,
+            }
         ]
         return {
             "classification": d.classification.key if d.classification else "",
             **{n: getattr(d, n) for n in names},
             "management_system": d.management_system.short_name,
             "owner": d.owner.email if d.owner else "",
-            "derived_from": [x.short_name for x in d.derived_from.all()],
+            "sources": [x.short_name for x in d.sources.all()],
             "ai_systems": [s.short_name for s in d.ai_systems.all()],
         }
 
     def service_data(self) -> dict[str, Any]:
-        data = dict(self.cleaned_data)
+        data = {k: v for k, v in self.cleaned_data.items() if k not in self.VERSION_FIELDS}
         data["owner"] = _user(data["owner"])
         return data

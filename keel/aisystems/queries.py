@@ -295,7 +295,8 @@ def base_datasets() -> QuerySet[Dataset]:
         Dataset.objects.select_related("management_system", "owner", "classification")
         .prefetch_related(
             Prefetch("ai_systems", AISystem.objects.order_by("short_name")),
-            Prefetch("derived_from", Dataset.objects.order_by("short_name")),
+            Prefetch("sources", Dataset.objects.order_by("short_name")),
+            Prefetch("derivatives", Dataset.objects.order_by("short_name")),
         )
         .annotate(
             check_count=_count(QualityCheck, "dataset"),

@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from ninja import Field, Schema
 
+from keel.apicore import VERSION_IN, VersionedOut
 from keel.core.schemas import MS_REF, Body, Filters
 
 from .choices import (
@@ -38,7 +39,7 @@ def _email(user: Any) -> str | None:
 # ---------------------------------------------------------------- AI systems
 
 
-class AISystemOut(Schema):
+class AISystemOut(VersionedOut):
     id: uuid.UUID
     short_name: str
     name: str
@@ -116,6 +117,7 @@ class AISystemIn(Body):
 
 
 class AISystemPatch(Body):
+    version: str | None = Field(None, description=VERSION_IN)
     short_name: str | None = Field(None, max_length=60)
     name: str | None = Field(None, max_length=200)
     management_system: str | None = Field(None, description=MS_REF)
@@ -271,7 +273,7 @@ class LineageNodeOut(Schema):
         return str(obj.dataset.name)
 
 
-class DatasetOut(Schema):
+class DatasetOut(VersionedOut):
     id: uuid.UUID
     short_name: str
     name: str
@@ -291,7 +293,11 @@ class DatasetOut(Schema):
     deletion_method: str
     classification: str | None = Field(description="Key of its classification level (keel assets).")
     ai_systems: list[str]
-    derived_from: list[str] = Field(description="Short names of the datasets it was derived from directly.")
+    sources: list[str] = Field(description="Short names of the datasets this one was derived from directly.")
+    derivatives: list[str] = Field(description="Short names of the datasets derived directly from this one.")
+    derived_from: list[str] = Field(
+        description="Deprecated: the same as `sources` (the datasets this one was derived from)."
+    )
     check_count: int
     failed_check_count: int
     created_at: dt.datetime
@@ -310,8 +316,16 @@ class DatasetOut(Schema):
         return [s.short_name for s in obj.ai_systems.all()]
 
     @staticmethod
+    def resolve_sources(obj: Any) -> list[str]:
+        return [d.short_name for d in obj.sources.all()]
+
+    @staticmethod
+    def resolve_derivatives(obj: Any) -> list[str]:
+        return [d.short_name for d in obj.derivatives.all()]
+
+    @staticmethod
     def resolve_derived_from(obj: Any) -> list[str]:
-        return [d.short_name for d in obj.derived_from.all()]
+        return [d.short_name for d in obj.sources.all()]
 
     @staticmethod
     def resolve_classification(obj: Any) -> str | None:
@@ -368,10 +382,16 @@ class DatasetIn(Body):
         None, max_length=40, description="Key (or id) of a current classification level; null for none."
     )
     ai_systems: list[str] = Field([], description="Short names of the AI systems that use it.")
-    derived_from: list[str] = Field([], description="Short names of the datasets it was derived from.")
+    sources: list[str] | None = Field(
+        None, description="Short names of the datasets this one was derived from."
+    )
+    derived_from: list[str] | None = Field(
+        None, description="Deprecated name of `sources` (the datasets this one was derived from)."
+    )
 
 
 class DatasetPatch(Body):
+    version: str | None = Field(None, description=VERSION_IN)
     short_name: str | None = Field(None, max_length=60)
     name: str | None = Field(None, max_length=200)
     management_system: str | None = None
@@ -392,13 +412,18 @@ class DatasetPatch(Body):
         None, max_length=40, description="Key (or id) of a current classification level; null removes it."
     )
     ai_systems: list[str] | None = None
-    derived_from: list[str] | None = None
+    sources: list[str] | None = Field(
+        None, description="Short names of the datasets this one was derived from (replaces them all)."
+    )
+    derived_from: list[str] | None = Field(
+        None, description="Deprecated name of `sources` (the datasets this one was derived from)."
+    )
 
 
 # ---------------------------------------------------------------- metrics, readings, flags
 
 
-class MetricOut(Schema):
+class MetricOut(VersionedOut):
     id: uuid.UUID
     ai_system: str
     short_name: str
@@ -435,6 +460,7 @@ class MetricIn(Body):
 
 
 class MetricPatch(Body):
+    version: str | None = Field(None, description=VERSION_IN)
     name: str | None = Field(None, max_length=200)
     unit: str | None = Field(None, max_length=40)
     direction: Direction | None = None

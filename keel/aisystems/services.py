@@ -25,6 +25,7 @@ from keel.assets.services import get_level
 from keel.core import trail
 from keel.core.actor import Actor
 from keel.core.choices import TrailAction
+from keel.core.concurrency import check_version
 from keel.core.errors import Conflict, NotFound, ValidationFailed
 from keel.core.models import ManagementSystem
 from keel.core.permissions import Perm, check
@@ -125,9 +126,11 @@ def _management_system(ref: uuid.UUID | str | ManagementSystem) -> ManagementSys
     return management_system_ref(str(ref))
 
 
-def get_system(ref: uuid.UUID | str) -> AISystem:
-    """An AI system by id or short name."""
+def get_system(ref: uuid.UUID | str, lock: bool = False) -> AISystem:
+    """An AI system by id or short name; ``lock``: its row locked until the transaction ends."""
     qs = AISystem.objects.select_related("management_system", "owner")
+    if lock:
+        qs = qs.select_for_update(of=("self",))
     system = None
     try:
         system = qs.filter(pk=uuid.UUID(str(ref))).first()
@@ -138,8 +141,10 @@ def get_system(ref: uuid.UUID | str) -> AISystem:
     return system
 
 
-def get_dataset(ref: uuid.UUID | str) -> Dataset:
+def get_dataset(ref: uuid.UUID | str, lock: bool = False) -> Dataset:
     qs = Dataset.objects.select_related("management_system", "owner", "classification")
+    if lock:
+        qs = qs.select_for_update(of=("self",))
     dataset = None
     try:
         dataset = qs.filter(pk=uuid.UUID(str(ref))).first()
@@ -150,9 +155,12 @@ def get_dataset(ref: uuid.UUID | str) -> Dataset:
     return dataset
 
 
-def get_model(ref: uuid.UUID | str) -> AIModel:
+def get_model(ref: uuid.UUID | str, lock: bool = False) -> AIModel:
+    qs = AIModel.objects.select_related("ai_system__management_system")
+    if lock:
+        qs = qs.select_for_update(of=("self",))
     try:
-        return AIModel.objects.select_related("ai_system__management_system").get(pk=uuid.UUID(str(ref)))
+        return qs.get(pk=uuid.UUID(str(ref)))
     except (ValueError, AIModel.DoesNotExist):
         raise NotFound(f"No AI model with id {ref}.") from None
 
@@ -167,9 +175,12 @@ def get_metric(system: AISystem, short_name: str) -> Metric:
     return metric
 
 
-def get_metric_by_id(ref: uuid.UUID | str) -> Metric:
+def get_metric_by_id(ref: uuid.UUID | str, lock: bool = False) -> Metric:
+    qs = Metric.objects.select_related("ai_system__management_system")
+    if lock:
+        qs = qs.select_for_update(of=("self",))
     try:
-        return Metric.objects.select_related("ai_system__management_system").get(pk=uuid.UUID(str(ref)))
+        return qs.get(pk=uuid.UUID(str(ref)))
     except (ValueError, Metric.DoesNotExist):
         raise NotFound(f"No metric with id {ref}.") from None
 
@@ -193,6 +204,14 @@ def _roles(value: Any) -> list[str]:
             {"ai_roles": ["Unknown role."]},
         )
     return roles
+
+
+def _same_set(data: dict[str, Any], obj: Any, *fields: str) -> None:
+    """A list field given with the same values in another order (a form posts them in its own
+    order) is no change: keep the stored list, so saving unchanged writes nothing."""
+    for name in fields:
+        if name in data and sorted(data[name]) == sorted(getattr(obj, name)):
+            data[name] = getattr(obj, name)
 
 
 # ---------------------------------------------------------------- AI systems
@@ -259,9 +278,16 @@ def create_system(
 
 
 def update_system(
-    actor: Actor, ref: uuid.UUID | str, *, management_system: uuid.UUID | str | None = None, **data: Any
+    actor: Actor,
+    ref: uuid.UUID | str,
+    *,
+    management_system: uuid.UUID | str | None = None,
+    expected_version: str | None = None,
+    **data: Any,
 ) -> AISystem:
-    """Change an AI system's description (not its stage: :func:`change_stage`)."""
+    """Change an AI system's description (not its stage: :func:`change_stage`). Its row is
+    locked first; ``expected_version`` (the version the person saw) makes a stale edit a
+    conflict."""
     if "lifecycle_stage" in data:
         raise ValidationFailed(
             "Change the lifecycle stage with the stage action (it passes the deployment gate).",
@@ -273,8 +299,10 @@ def update_system(
     if "deployment_regions" in data:
         data["deployment_regions"] = _list(data["deployment_regions"], "deployment_regions")
     with transaction.atomic():
-        system = get_system(ref)
+        system = get_system(ref, lock=True)
         check(actor, Perm.EDIT_AI_SYSTEMS, system.management_system)
+        check_version(system, expected_version, system.name)
+        _same_set(data, system, "ai_roles", "deployment_regions")
         before = _system_snapshot(system)
         apply_fields(system, data, SYSTEM_FIELDS)
         if management_system is not None:
@@ -303,7 +331,7 @@ def change_stage(actor: Actor, ref: uuid.UUID | str, stage: str, note: str = "")
         )
     reject_control_characters({"note": note})
     with transaction.atomic():
-        system = get_system(ref)
+        system = get_system(ref, lock=True)
         check(actor, Perm.EDIT_AI_SYSTEMS, system.management_system)
         current = system.lifecycle_stage
         if stage == current:
@@ -372,10 +400,13 @@ def create_model(actor: Actor, system_ref: uuid.UUID | str, **data: Any) -> AIMo
     return model
 
 
-def update_model(actor: Actor, ref: uuid.UUID | str, **data: Any) -> AIModel:
+def update_model(
+    actor: Actor, ref: uuid.UUID | str, *, expected_version: str | None = None, **data: Any
+) -> AIModel:
     with transaction.atomic():
-        model = get_model(ref)
+        model = get_model(ref, lock=True)
         check(actor, Perm.EDIT_AI_SYSTEMS, model.ai_system.management_system)
+        check_version(model, expected_version, f"Model {model}")
         before = trail.snapshot(model, MODEL_FIELDS)
         apply_fields(model, data, MODEL_FIELDS)
         clean(model, "model")
@@ -565,7 +596,7 @@ def _systems(refs: Iterable[uuid.UUID | str]) -> list[AISystem]:
 def _dataset_snapshot(dataset: Dataset) -> dict[str, Any]:
     data = trail.snapshot(dataset, [*DATASET_FIELDS, "management_system"])
     data["classification"] = dataset.classification.key if dataset.classification else None
-    data["derived_from"] = sorted(
+    data["sources"] = sorted(
         DatasetDerivation.objects.filter(derived=dataset).values_list("source__short_name", flat=True)
     )
     data["ai_systems"] = sorted(dataset.ai_systems.values_list("short_name", flat=True))
@@ -577,7 +608,7 @@ def _set_sources(dataset: Dataset, sources: list[Dataset]) -> None:
     if any(s.pk == dataset.pk for s in sources):
         raise ValidationFailed(
             f"{dataset.short_name} cannot be derived from itself.",
-            {"derived_from": ["A dataset is not its own source."]},
+            {"sources": ["A dataset is not its own source."]},
         )
     below = lineage.descendants(dataset.pk)
     looping = [s for s in sources if s.pk in below]
@@ -588,7 +619,7 @@ def _set_sources(dataset: Dataset, sources: list[Dataset]) -> None:
             f"{dataset.short_name} (directly or through other datasets), and lineage cannot go in a "
             "circle. Nothing was changed."
         )
-        raise ValidationFailed(message, {"derived_from": [message]})
+        raise ValidationFailed(message, {"sources": [message]})
     wanted = {s.pk for s in sources}
     DatasetDerivation.objects.filter(derived=dataset).exclude(source_id__in=wanted).delete()
     have = set(DatasetDerivation.objects.filter(derived=dataset).values_list("source_id", flat=True))
@@ -646,14 +677,14 @@ def create_dataset(
     actor: Actor,
     *,
     management_system: uuid.UUID | str | ManagementSystem,
-    derived_from: Iterable[uuid.UUID | str] = (),
+    sources: Iterable[uuid.UUID | str] = (),
     ai_systems: Iterable[uuid.UUID | str] = (),
     **data: Any,
 ) -> Dataset:
     ms = _management_system(management_system)
     check(actor, Perm.EDIT_AI_SYSTEMS, ms)
     with transaction.atomic():
-        sources = _datasets(derived_from, "derived_from")
+        source_sets = _datasets(sources, "sources")
         systems = _systems(ai_systems)
         dataset = Dataset(management_system=ms)
         _classification(data)
@@ -662,7 +693,7 @@ def create_dataset(
         _not_reserved(dataset)
         clean(dataset, "dataset")
         dataset.save()
-        _set_sources(dataset, sources)
+        _set_sources(dataset, source_sets)
         dataset.ai_systems.set(systems)
         trail.record(actor, TrailAction.CREATE, dataset, changes=trail.diff({}, _dataset_snapshot(dataset)))
     return dataset
@@ -673,13 +704,15 @@ def update_dataset(
     ref: uuid.UUID | str,
     *,
     management_system: uuid.UUID | str | None = None,
-    derived_from: Iterable[uuid.UUID | str] | None = None,
+    sources: Iterable[uuid.UUID | str] | None = None,
     ai_systems: Iterable[uuid.UUID | str] | None = None,
+    expected_version: str | None = None,
     **data: Any,
 ) -> Dataset:
     with transaction.atomic():
-        dataset = get_dataset(ref)
+        dataset = get_dataset(ref, lock=True)
         check(actor, Perm.EDIT_AI_SYSTEMS, dataset.management_system)
+        check_version(dataset, expected_version, dataset.name)
         before = _dataset_snapshot(dataset)
         old_level = dataset.classification
         _classification(data)
@@ -692,8 +725,8 @@ def update_dataset(
         _not_reserved(dataset)
         clean(dataset, "dataset")
         dataset.save()
-        if derived_from is not None:
-            _set_sources(dataset, _datasets(derived_from, "derived_from"))
+        if sources is not None:
+            _set_sources(dataset, _datasets(sources, "sources"))
         if ai_systems is not None:
             dataset.ai_systems.set(_systems(ai_systems))
         changes = trail.diff(before, _dataset_snapshot(dataset))

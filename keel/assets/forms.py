@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 
 from keel.controls.forms import owner_choices, system_choices
-from keel.core.forms import TEXTAREA, KeelForm
+from keel.core.forms import TEXTAREA, KeelForm, VersionedForm
 from keel.core.models import User
 
 from .choices import AssetType
@@ -48,7 +48,7 @@ class AssetFilterForm(KeelForm):
         return {k: v for k, v in self.cleaned_data.items() if k not in self.errors and v}
 
 
-class AssetForm(KeelForm):
+class AssetForm(VersionedForm):
     ref_id = forms.CharField(
         label="Reference", max_length=32, required=False, help_text="Leave empty for the next free AS-nnn."
     )
@@ -80,7 +80,7 @@ class AssetForm(KeelForm):
         }
 
     def service_data(self) -> dict[str, Any]:
-        data = dict(self.cleaned_data)
+        data = {k: v for k, v in self.cleaned_data.items() if k not in self.VERSION_FIELDS}
         email = data.pop("owner")
         data["owner"] = User.objects.filter(email=email).first() if email else None
         key = data.pop("classification")
@@ -90,7 +90,9 @@ class AssetForm(KeelForm):
         return data
 
 
-class LevelForm(forms.ModelForm):
+class LevelForm(forms.ModelForm, VersionedForm):
+    """A classification level's fields (from the model) and the version it was read at."""
+
     class Meta:
         model = ClassificationLevel
         fields = [
@@ -120,3 +122,6 @@ class LevelForm(forms.ModelForm):
 
     def validate_unique(self) -> None:  # the service validates (and reports) uniqueness
         pass
+
+    def service_data(self) -> dict[str, Any]:
+        return {k: v for k, v in self.cleaned_data.items() if k not in self.VERSION_FIELDS}

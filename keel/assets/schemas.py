@@ -7,14 +7,15 @@ import datetime as dt
 import uuid
 from typing import Any, Literal
 
-from ninja import Field, Schema
+from ninja import Field
 
+from keel.apicore import VERSION_IN, VersionedOut
 from keel.core.schemas import MS_REF, Body, Filters
 
 from .choices import AssetType
 
 
-class LevelOut(Schema):
+class LevelOut(VersionedOut):
     id: uuid.UUID
     key: str
     name: str
@@ -46,6 +47,7 @@ class LevelIn(Body):
 
 
 class LevelPatch(Body):
+    version: str | None = Field(None, description=VERSION_IN)
     key: str | None = Field(None, max_length=40)
     name: str | None = Field(None, max_length=80)
     rank: int | None = Field(None, ge=1, le=100)
@@ -59,7 +61,7 @@ class LevelPatch(Body):
     training_data_deletion: str | None = None
 
 
-class AssetOut(Schema):
+class AssetOut(VersionedOut):
     id: uuid.UUID
     ref_id: str
     name: str
@@ -108,6 +110,7 @@ class AssetIn(Body):
 
 
 class AssetPatch(Body):
+    version: str | None = Field(None, description=VERSION_IN)
     ref_id: str | None = Field(None, max_length=32)
     name: str | None = Field(None, max_length=200)
     description: str | None = None

@@ -13,7 +13,7 @@ from django.utils import timezone
 from keel.core import trail
 from keel.core.actor import Actor
 from keel.core.choices import TrailAction
-from keel.core.concurrency import likely_next_ref, next_ref
+from keel.core.concurrency import check_version, likely_next_ref, next_ref
 from keel.core.errors import Conflict, NotFound, ValidationFailed
 from keel.core.models import ManagementSystem
 from keel.core.permissions import Perm, check
@@ -40,12 +40,13 @@ ASSET_FIELDS = ("ref_id", "name", "description", "type", "owner", "classificatio
 # ---------------------------------------------------------------- classification levels
 
 
-def get_level(ref: uuid.UUID | str) -> ClassificationLevel:
+def get_level(ref: uuid.UUID | str, lock: bool = False) -> ClassificationLevel:
+    qs = ClassificationLevel.objects.select_for_update() if lock else ClassificationLevel.objects.all()
     try:
-        return ClassificationLevel.objects.get(pk=uuid.UUID(str(ref)))
+        return qs.get(pk=uuid.UUID(str(ref)))
     except (ValueError, ValidationError, ClassificationLevel.DoesNotExist):
         pass
-    level = ClassificationLevel.objects.filter(key=str(ref)).first()
+    level = qs.filter(key=str(ref)).first()
     if level is None:
         raise NotFound(f"No classification level {ref!r}: give its id or key (e.g. confidential).")
     return level
@@ -64,10 +65,13 @@ def create_level(actor: Actor, **data: Any) -> ClassificationLevel:
     return level
 
 
-def update_level(actor: Actor, ref: uuid.UUID | str, **data: Any) -> ClassificationLevel:
+def update_level(
+    actor: Actor, ref: uuid.UUID | str, *, expected_version: str | None = None, **data: Any
+) -> ClassificationLevel:
     check(actor, Perm.EDIT_ASSETS)
     with transaction.atomic():
-        level = get_level(ref)
+        level = get_level(ref, lock=True)
+        check_version(level, expected_version, f"The classification level {level.name}")
         before = trail.snapshot(level, LEVEL_FIELDS)
         apply_fields(level, data, LEVEL_FIELDS)
         clean(level, "classification level")
@@ -82,7 +86,7 @@ def retire_level(actor: Actor, ref: uuid.UUID | str) -> ClassificationLevel:
     """Retire a level: it stays on the assets that carry it but cannot be chosen any more."""
     check(actor, Perm.EDIT_ASSETS)
     with transaction.atomic():
-        level = get_level(ref)
+        level = get_level(ref, lock=True)
         if level.retired_at is None:
             level.retired_at = timezone.now()
             level.save(update_fields=["retired_at", "updated_at"])
@@ -121,8 +125,10 @@ def system_ref(
     raise ValidationFailed(f"Unknown management system {ref!r}.", {field: ["Unknown management system."]})
 
 
-def get_asset(ref: uuid.UUID | str) -> Asset:
+def get_asset(ref: uuid.UUID | str, lock: bool = False) -> Asset:
     qs = Asset.objects.select_related("owner", "classification", "management_system")
+    if lock:
+        qs = qs.select_for_update(of=("self",))
     try:
         return qs.get(pk=uuid.UUID(str(ref)))
     except (ValueError, ValidationError, Asset.DoesNotExist):
@@ -166,11 +172,17 @@ def create_asset(
 
 
 def update_asset(
-    actor: Actor, ref: uuid.UUID | str, *, management_system: uuid.UUID | str | None = None, **data: Any
+    actor: Actor,
+    ref: uuid.UUID | str,
+    *,
+    management_system: uuid.UUID | str | None = None,
+    expected_version: str | None = None,
+    **data: Any,
 ) -> Asset:
     with transaction.atomic():
-        asset = get_asset(ref)
+        asset = get_asset(ref, lock=True)
         check(actor, Perm.EDIT_ASSETS, asset.management_system)
+        check_version(asset, expected_version, asset.ref_id)
         before = trail.snapshot(asset, _fields())
         old_level = asset.classification
         apply_fields(asset, data, ASSET_FIELDS)
@@ -190,7 +202,7 @@ def update_asset(
 def retire_asset(actor: Actor, ref: uuid.UUID | str) -> Asset:
     """Retire an asset (it stays on the risks that name it and in the trail)."""
     with transaction.atomic():
-        asset = get_asset(ref)
+        asset = get_asset(ref, lock=True)
         check(actor, Perm.EDIT_ASSETS, asset.management_system)
         if asset.retired_at is not None:
             raise Conflict(f"{asset.ref_id} is already retired.")

@@ -15,6 +15,8 @@ from typing import Any, Literal
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
+from keel.apicore import VersionedOut
+
 from .choices import (
     AIRole,
     Channel,
@@ -29,7 +31,6 @@ from .choices import (
     ScopeStatus,
     TrailAction,
 )
-from .concurrency import version_of
 from .permissions import Perm, has_perm
 
 LIMIT = Field(50, ge=1, le=500, description="Page size (1-500).")
@@ -58,16 +59,6 @@ def version_in() -> Any:
             "is a 409 `edit_conflict` and changes nothing. The `If-Match` header does the same."
         ),
     )
-
-
-class VersionedOut(Schema):
-    """A single record's answer carries its version (the same as the ``ETag`` header)."""
-
-    version: str = Field(description="The record's current version: send it back as If-Match when you PATCH.")
-
-    @staticmethod
-    def resolve_version(obj: Any) -> str:
-        return version_of(obj)
 
 
 class Filters(Schema):

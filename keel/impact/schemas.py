@@ -9,6 +9,7 @@ from typing import Any
 
 from ninja import Field, Schema
 
+from keel.apicore import VERSION_IN, VersionedOut
 from keel.core.schemas import Body, Filters
 
 from .choices import Affects, AssessmentStatus, Dimension, Nature, Occurrence
@@ -25,7 +26,7 @@ class RaisedRiskOut(Schema):
     title: str
 
 
-class ImpactOut(Schema):
+class ImpactOut(VersionedOut):
     id: uuid.UUID
     assessment: uuid.UUID
     title: str
@@ -74,6 +75,7 @@ class ImpactIn(Body):
 
 
 class ImpactPatch(Body):
+    version: str | None = Field(None, description=VERSION_IN)
     title: str | None = Field(None, max_length=200)
     description: str | None = None
     occurrence: Occurrence | None = None

@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from ninja import Field, Schema
 
+from keel.apicore import VERSION_IN, VersionedOut
 from keel.core.schemas import MS_REF, Body, Filters
 
 from .choices import AcceptanceState, ActionStatus, Register, RiskStatus, TreatmentOption
@@ -42,6 +43,7 @@ class MethodologyOut(Schema):
     impact: list[ScaleEntry]
     levels: list[LevelEntry] = Field(description="Lowest first.")
     matrix: list[list[str]] = Field(description="matrix[likelihood-1][impact-1] is a level key.")
+    max_exception_days: int = Field(description="The longest an exception may run, in days.")
     created_by: str | None
     created_at: dt.datetime
     risk_count: int = 0
@@ -58,6 +60,9 @@ class MethodologyIn(Body):
     impact: list[ScaleEntry] = Field(min_length=3, max_length=5)
     levels: list[LevelEntry] = Field(min_length=2, max_length=6)
     matrix: list[list[str]]
+    max_exception_days: int | None = Field(
+        None, description="The longest an exception may run, in days (1 to 1098; default 365)."
+    )
 
 
 class ControlRef(Schema):
@@ -65,7 +70,7 @@ class ControlRef(Schema):
     title: str
 
 
-class ActionOut(Schema):
+class ActionOut(VersionedOut):
     id: uuid.UUID
     title: str
     owner: str | None
@@ -105,7 +110,7 @@ class ApprovalOut(Schema):
         return obj.second_approver.email if obj.second_approver else None
 
 
-class RiskOut(Schema):
+class RiskOut(VersionedOut):
     id: uuid.UUID
     ref_id: str
     register: Register = Field(..., description="is (information security) or ai.")
@@ -277,6 +282,7 @@ class RiskIn(_RiskFields):
 
 
 class RiskPatch(_RiskFields):
+    version: str | None = Field(None, description=VERSION_IN)
     reassess: bool = Field(False, description="Move the risk to the current methodology version.")
 
 
@@ -297,6 +303,7 @@ class ActionIn(Body):
 
 
 class ActionPatch(Body):
+    version: str | None = Field(None, description=VERSION_IN)
     title: str | None = Field(None, max_length=200)
     owner: str | None = None
     due_date: dt.date | None = None

@@ -28,9 +28,9 @@ from keel.controls.models import Control
 from keel.core import trail
 from keel.core.actor import Actor
 from keel.core.choices import TrailAction
-from keel.core.concurrency import next_ref
+from keel.core.concurrency import check_version, next_ref
 from keel.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from keel.core.models import User
+from keel.core.models import RefSequence, User
 from keel.core.permissions import Perm, check, has_perm
 from keel.core.services.records import apply_fields, clean, reject_control_characters
 from keel.standards.choices import EntryKind
@@ -81,6 +81,13 @@ PREFIX = {Register.IS: "IS", Register.AI: "AI"}
 # ---------------------------------------------------------------- methodology
 
 
+def _serialise(name: str) -> None:
+    """Queue the writers of ``name`` (until the transaction ends) on a lock row, for creates that
+    check "is there one already?" or "what is the last version?" before inserting."""
+    RefSequence.objects.bulk_create([RefSequence(prefix=name, last=0)], ignore_conflicts=True)
+    RefSequence.objects.select_for_update().get(prefix=name)
+
+
 def current_methodology() -> Methodology:
     m = Methodology.objects.order_by("-version").first()
     if m is None:
@@ -107,14 +114,15 @@ def create_methodology(actor: Actor, **data: Any) -> Methodology:
     risks assessed under them keep them until they are re-assessed."""
     check(actor, Perm.EDIT_RISKS)
     reject_control_characters({k: v for k, v in data.items() if isinstance(v, str)})
-    unknown = set(data) - {"name", "note", "likelihood", "impact", "levels", "matrix"}
+    unknown = set(data) - {"name", "note", "likelihood", "impact", "levels", "matrix", "max_exception_days"}
     if unknown:
         raise ValidationFailed(
             f"Unknown field(s): {', '.join(sorted(unknown))}.", {k: ["Unknown field."] for k in unknown}
         )
     values = clean_methodology(data)
     with transaction.atomic():
-        last = Methodology.objects.select_for_update().order_by("-version").first()
+        _serialise("methodology")  # even the first version, which has no row to lock yet
+        last = Methodology.objects.order_by("-version").first()
         m = Methodology.objects.create(
             version=(last.version + 1) if last else 1, created_by=actor.user, **values
         )
@@ -361,6 +369,7 @@ def create_risk(
         apply_fields(risk, data, allowed)
         if risk.owner_id is None:
             raise ValidationFailed("Every risk has an owner: choose one.", {"owner": ["Required."]})
+        _check_delegate(actor, risk, risk.owner, None)
         _score(risk)
         _check_register(risk)
         clean(risk, "risk")
@@ -376,14 +385,17 @@ def update_risk(
     *,
     controls: Iterable[str | uuid.UUID] | None = None,
     reassess: bool = False,
+    expected_version: str | None = None,
     **data: Any,
 ) -> Risk:
     """Change a risk. A change of the plan bumps its version; a change of what an approval
     relied on voids that approval. ``reassess`` moves the risk to the current methodology
-    version (its scores are then checked against the new scales)."""
+    version (its scores are then checked against the new scales). The risk's row is locked
+    first; ``expected_version`` (the version the person saw) makes a stale edit a conflict."""
     with transaction.atomic():
         risk = get_risk(ref, lock=True)
         check(actor, Perm.EDIT_RISKS, risk.management_system)
+        check_version(risk, expected_version, risk.ref_id)
         if risk.status == RiskStatus.CLOSED:
             raise Conflict(f"{risk.ref_id} is closed: reopen it before changing it.")
         before = _snapshot(risk)
@@ -391,7 +403,9 @@ def update_risk(
         data = _resolve(data)
         if "owner" in data and data["owner"] is None:
             raise ValidationFailed("Every risk has an owner: choose one.", {"owner": ["Required."]})
+        owner_before, delegate_before = risk.owner, risk.delegate_id
         apply_fields(risk, data, allowed)
+        _check_delegate(actor, risk, owner_before, delegate_before)
         if reassess:
             risk.methodology = current_methodology()
         _score(risk)
@@ -461,17 +475,18 @@ def add_action(actor: Actor, ref: uuid.UUID | str, **data: Any) -> TreatmentActi
     return action
 
 
-def update_action(actor: Actor, action_id: uuid.UUID | str, **data: Any) -> TreatmentAction:
+def update_action(
+    actor: Actor, action_id: uuid.UUID | str, *, expected_version: str | None = None, **data: Any
+) -> TreatmentAction:
     with transaction.atomic():
-        action = (
-            TreatmentAction.objects.select_related("risk").filter(pk=action_id).first()
-            if _is_uuid(action_id)
-            else None
-        )
-        if action is None:
+        found = TreatmentAction.objects.filter(pk=action_id).first() if _is_uuid(action_id) else None
+        if found is None:
             raise NotFound(f"No treatment action {action_id}.")
-        risk = get_risk(action.risk_id, lock=True)
+        # the risk first (every plan write locks it), then the action read again under its lock
+        risk = get_risk(found.risk_id, lock=True)
+        action = TreatmentAction.objects.select_for_update().get(pk=found.pk)
         check(actor, Perm.EDIT_RISKS, risk.management_system)
+        check_version(action, expected_version, f"The action {action.title}")
         before = trail.snapshot(action, ACTION_FIELDS)
         apply_fields(action, _resolve(data), ACTION_FIELDS)
         clean(action, "treatment action")
@@ -515,6 +530,35 @@ def may_second_approve(user: User | None, risk: Risk, pending: RiskApproval | No
         and pending.approved_by_id != user.pk
         and has_perm(user, Perm.EDIT_RISKS, risk.management_system)
     )
+
+
+def may_name_delegate(actor: Actor, owner: User | None, delegate: User | None, risk: Risk) -> bool:
+    """Naming, changing or removing a risk's delegate is the owner's act, or that of an
+    authorised approver (``accept_risks`` over the risk's management system) naming someone
+    other than themselves: nobody makes themselves the delegate of another person's risk.
+    ``owner`` is the owner as stored before the change (the one being named, on create).
+    Operators without a user (the CLI's operating-system user, system jobs) may."""
+    user = actor.user
+    if user is None:
+        return True
+    if not has_perm(user, Perm.ACCEPT_RISKS, risk.management_system):
+        return False
+    if owner is not None and user.pk == owner.pk:
+        return True
+    return delegate is None or delegate.pk != user.pk
+
+
+def _check_delegate(actor: Actor, risk: Risk, owner: User | None, old_delegate_id: Any) -> None:
+    if risk.delegate_id == old_delegate_id:
+        return
+    if not may_name_delegate(actor, owner, risk.delegate, risk):
+        whose = owner.email if owner is not None else "the owner"
+        raise PermissionDenied(
+            f"Only the risk owner ({whose}), or another person who may accept risks in "
+            f"{risk.management_system.short_name}, may name or change the delegate of "
+            f"{risk.ref_id or 'a risk'}; nobody names themselves the delegate of another person's risk. "
+            "Nothing was changed."
+        )
 
 
 def _check_approver(actor: Actor, risk: Risk) -> User:
@@ -617,6 +661,14 @@ def request_exception(
         risk = get_risk(ref, lock=True)
         user = _check_approver(actor, risk)
         _ready(risk)
+        longest = risk.methodology.max_exception_days
+        if expires is not None and expires > timezone.localdate() + dt.timedelta(days=longest):
+            latest = (timezone.localdate() + dt.timedelta(days=longest)).isoformat()
+            raise ValidationFailed(
+                f"An exception may run at most {longest} days under methodology version "
+                f"{risk.methodology.version}: choose an expiry date on or before {latest}.",
+                {"expires": [f"At most {longest} days from today (on or before {latest})."]},
+            )
         if risk.methodology.acceptable(risk.residual_level):
             raise Conflict(
                 f"The residual risk of {risk.ref_id} is within the acceptance criteria: approve it directly, no exception is needed."
@@ -701,6 +753,8 @@ def take_snapshot(actor: Actor, register: str, cycle: str) -> RiskSnapshot:
     if not cycle:
         raise ValidationFailed("Name the assessment cycle (e.g. 2026 Q4).", {"cycle": ["Required."]})
     with transaction.atomic():
+        # two snapshots at once: the second finds the first and gets the conflict below
+        _serialise(f"snapshot-{register}")
         if RiskSnapshot.objects.filter(register=register, cycle=cycle).exists():
             raise Conflict(
                 f"There is already a snapshot of this register for {cycle!r}: snapshots never change."

@@ -177,7 +177,7 @@ def test_the_dataset_page_runs_a_fixed_number_of_queries_whatever_the_lineage(
         f.dataset(aims, f"down-{i}", [previous])
         previous = f"down-{i}"
         f.dataset(aims, f"up-{i}")
-        services.update_dataset(f.SYSTEM, "root", derived_from=[f"up-{j}" for j in range(i + 1)])
+        services.update_dataset(f.SYSTEM, "root", sources=[f"up-{j}" for j in range(i + 1)])
     services.record_quality_check(f.SYSTEM, "mid", metric="x", criterion="ok", passed=True)
     assert count(admin_client, url) == small
 
@@ -194,7 +194,7 @@ def test_editing_a_dataset_into_a_cycle_shows_the_message(
             "name": "Raw",
             "management_system": "aims",
             "acquisition": "collected",
-            "derived_from": ["clean"],
+            "sources": ["clean"],
         },
     )
     assert r.status_code == 422
