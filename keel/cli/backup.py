@@ -20,6 +20,7 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     )
     b.add_argument(
         "out",
+        nargs="?",
         type=Path,
         metavar="OUT",
         help="the archive to write (must not exist), e.g. keel-2026-12-07.tar.gz",
@@ -33,7 +34,7 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
         "the empty database named by DATABASE_URL), then verify the audit trail and the evidence "
         "files. Exits 1 when anything is wrong.",
     )
-    r.add_argument("archive", type=Path, metavar="IN", help="an archive written by 'keel backup'")
+    r.add_argument("archive", nargs="?", type=Path, metavar="IN", help="an archive written by 'keel backup'")
     r.set_defaults(handler=cmd_restore, command_path="restore")
 
 
@@ -42,6 +43,8 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
     from .base import require_tables
 
+    if args.out is None:
+        raise CliError("keel backup needs OUT, the archive to write (see 'keel backup --help').", code=2)
     require_tables()
     manifest = backup(args.out, note)
     head = manifest["trail_head"]
@@ -55,6 +58,10 @@ def cmd_backup(args: argparse.Namespace) -> int:
 def cmd_restore(args: argparse.Namespace) -> int:
     from keel.core.backup import restore
 
+    if args.archive is None:
+        raise CliError(
+            "keel restore needs IN, an archive written by 'keel backup' (see 'keel restore --help').", code=2
+        )
     report = restore(args.archive, note)
     head = report.manifest.get("trail_head") or {}
     out(
