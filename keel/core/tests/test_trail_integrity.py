@@ -22,7 +22,8 @@ from keel.core.models import ManagementSystem, TrailEntry, TrailHead, User
 from keel.core.services import access
 from keel.evidence.tests.factories import file_evidence
 
-Run = Callable[..., tuple[int, str, str]]
+from .test_trail import Run, sql
+
 TABLE = connection.ops.quote_name(TrailEntry._meta.db_table)
 HEAD = connection.ops.quote_name(TrailHead._meta.db_table)
 OP = Actor.system("trail-tests")
@@ -37,11 +38,6 @@ def run(capsys: pytest.CaptureFixture[str]) -> Run:
         return code, captured.out, captured.err
 
     return call
-
-
-def sql(statement: str, *params: Any) -> None:
-    with connection.cursor() as cursor:
-        cursor.execute(statement, params)
 
 
 def forge_seq_zero(like: TrailEntry) -> None:
