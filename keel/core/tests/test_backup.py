@@ -62,7 +62,7 @@ def page_statuses(home: Path, database_url: str = "") -> dict[str, int]:
     code = (
         "import django, json; django.setup();"
         "from django.test import Client; from keel.core.models import User;"
-        "c = Client(); c.force_login(User.objects.get(email='admin@tessellate-labs.example'));"
+        "c = Client(SERVER_NAME='localhost'); c.force_login(User.objects.get(email='admin@tessellate-labs.example'));"
         f"print(json.dumps({{p: c.get(p).status_code for p in {PAGES!r}}}))"
     )
     return dict(json.loads(python(home, code, database_url)))
