@@ -2138,8 +2138,10 @@ CLI_CASES: list[CliCase] = [
 ]
 
 # Commands no named user may run (only the OS user): they refuse --as. Not run otherwise
-# (``serve`` would start a server).
-OPERATOR_ONLY = ("serve",)
+# (``serve`` would start a server; ``backup`` and ``restore`` handle the secret key and the
+# whole database; ``trail repair-head`` rebuilds the chain head: see docs/backup.md and
+# docs/audit-trail.md, and keel/core/tests/test_backup.py, test_trail_integrity.py).
+OPERATOR_ONLY = ("serve", "trail repair-head", "backup", "restore")
 
 
 def test_every_cli_command_has_a_rule_and_a_matrix_entry() -> None:

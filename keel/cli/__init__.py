@@ -16,6 +16,7 @@ from keel import __version__
 
 from . import (
     ai,
+    backup,
     catalogs,
     crosswalk,
     evidence,
@@ -64,6 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     risks.register(sub)
     catalogs.register(sub)
     mapping.register(sub)
+    backup.register(sub)
     return parser
 
 

@@ -16,6 +16,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 
 from keel.standards.models import Requirement, Standard
 
+from . import trail
 from .choices import ScopeStatus, TrailAction
 from .models import (
     ApiToken,
@@ -175,7 +176,7 @@ def trail_page(
 ) -> Page[TrailEntry]:
     """One page of the audit trail, newest first, restricted to what ``user`` may see (two
     queries: the count and the page)."""
-    qs = restrict(TrailEntry.objects.all(), user, Perm.VIEW_TRAIL, field="management_system_id")
+    qs = trail.visible(TrailEntry.objects.all(), user)
     if filters.object_type:
         qs = qs.filter(object_type=filters.object_type)
     if filters.actor:
@@ -198,7 +199,7 @@ NOT_ACTIVITY = (TrailAction.LOGIN, TrailAction.LOGIN_FAILED)
 
 def recent_trail(user: User | None, limit: int = 10) -> list[TrailEntry]:
     """The latest changes ``user`` may see, without logins (one query)."""
-    qs = restrict(TrailEntry.objects.all(), user, Perm.VIEW_TRAIL, field="management_system_id")
+    qs = trail.visible(TrailEntry.objects.all(), user)
     return list(qs.exclude(action__in=NOT_ACTIVITY).order_by("-seq")[:limit])
 
 

@@ -19,7 +19,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.text import capfirst
 
-from .. import queries
+from .. import queries, trail
 from ..choices import AIRole, LifecycleStage
 from ..forms import TrailFilterForm
 from ..models import TrailEntry, User
@@ -204,6 +204,7 @@ def _link(entry: TrailEntry, found: queries.TrailLookups, can_people: bool) -> t
 def describe(entries: list[TrailEntry], viewer: User, with_changes: bool = True) -> list[TrailRow]:
     """Trail entries as rows a person reads. Runs a fixed number of queries whatever the number
     of entries (see :func:`queries.trail_lookups`)."""
+    entries = trail.readable(entries, viewer)
     changes = {e.seq: queries.trail_changes(e) for e in entries} if with_changes else {}
     user_ids: set[str] = set()
     for e in entries:
