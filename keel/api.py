@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -12,6 +13,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from keel import __version__
 from keel.apicore import BearerAuth, SessionAuth, error_body
 from keel.core.errors import KeelError
+from keel.core.middleware import database_busy_response, is_database_busy
 
 api = NinjaAPI(
     title="Keel API",
@@ -33,6 +35,15 @@ api.keel_version = __version__  # type: ignore[attr-defined]
 @api.exception_handler(KeelError)
 def keel_error(request: HttpRequest, exc: KeelError) -> HttpResponse:
     return api.create_response(request, error_body(exc.code, exc.message, exc.fields), status=exc.status)
+
+
+@api.exception_handler(OperationalError)
+def database_error(request: HttpRequest, exc: OperationalError) -> HttpResponse:
+    """SQLite's "database is locked" is a 503 with Retry-After (never a 500); other database
+    errors stay server errors."""
+    if is_database_busy(exc):
+        return database_busy_response(request)
+    raise exc
 
 
 @api.exception_handler(NinjaValidationError)

@@ -87,6 +87,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "keel.core.middleware.LoginRequiredMiddleware",
     "keel.core.middleware.ApiErrorFormatMiddleware",
+    "keel.core.middleware.DatabaseBusyMiddleware",
 ]
 
 ROOT_URLCONF = "keel.urls"
