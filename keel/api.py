@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -13,6 +14,7 @@ from keel import __version__
 from keel.apicore import BearerAuth, SessionAuth, error_body
 from keel.core.concurrency import EditConflict
 from keel.core.errors import KeelError
+from keel.core.middleware import database_busy_response, is_database_busy
 
 api = NinjaAPI(
     title="Keel API",
@@ -40,6 +42,15 @@ def keel_error(request: HttpRequest, exc: KeelError) -> HttpResponse:
     if isinstance(exc, EditConflict):
         response["ETag"] = f'"{exc.current_version}"'
     return response
+
+
+@api.exception_handler(OperationalError)
+def database_error(request: HttpRequest, exc: OperationalError) -> HttpResponse:
+    """SQLite's "database is locked" is a 503 with Retry-After (never a 500); other database
+    errors stay server errors."""
+    if is_database_busy(exc):
+        return database_busy_response(request)
+    raise exc
 
 
 @api.exception_handler(NinjaValidationError)

@@ -98,6 +98,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "keel.core.middleware.LoginRequiredMiddleware",
     "keel.core.middleware.ApiErrorFormatMiddleware",
+    "keel.core.middleware.DatabaseBusyMiddleware",
 ]
 
 ROOT_URLCONF = "keel.urls"
@@ -211,6 +212,12 @@ FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 KEEL_EVIDENCE_MAX_BYTES = int(os.environ.get("KEEL_EVIDENCE_MAX_BYTES", str(25 * 1024 * 1024)))
 KEEL_EVIDENCE_EXPIRING_DAYS = int(os.environ.get("KEEL_EVIDENCE_EXPIRING_DAYS", "30"))
+
+# Spreadsheet imports (keel.core.spreadsheets): the largest file, the most rows under the
+# header and the widest header accepted; the reader stops as soon as one is passed.
+KEEL_IMPORT_MAX_BYTES = int(os.environ.get("KEEL_IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))
+KEEL_IMPORT_MAX_ROWS = int(os.environ.get("KEEL_IMPORT_MAX_ROWS", "20000"))
+KEEL_IMPORT_MAX_COLUMNS = int(os.environ.get("KEEL_IMPORT_MAX_COLUMNS", "200"))
 
 # Sessions and cookies.
 SESSION_COOKIE_HTTPONLY = True

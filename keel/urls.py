@@ -41,3 +41,4 @@ urlpatterns = [
 
 handler403 = "keel.core.views.permission_denied"
 handler404 = "keel.core.views.page_not_found"
+handler500 = "keel.core.views.errors.server_error"

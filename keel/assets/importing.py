@@ -15,12 +15,12 @@ from django.db import transaction
 
 from keel.controls.importing.columns import header_score, map_columns
 from keel.controls.importing.plan import CREATE, REJECT, UNCHANGED, UPDATE, ImportPlan, RowPlan, text
-from keel.controls.importing.reading import ImportFileError, read_table
 from keel.core import trail
 from keel.core.actor import Actor
 from keel.core.choices import TrailAction
 from keel.core.models import ManagementSystem, User
 from keel.core.permissions import Perm, check
+from keel.core.spreadsheets import ImportFileError, read_table
 
 from . import services
 from .choices import AssetType

@@ -16,10 +16,10 @@ from typing import Any
 
 from django.db import transaction
 
-from keel.controls.importing.reading import ImportFileError, read_table
 from keel.core.actor import Actor
 from keel.core.errors import KeelError, ValidationFailed
 from keel.core.permissions import Perm, check
+from keel.core.spreadsheets import ImportFileError, read_table
 from keel.standards.models import Requirement
 
 from . import services
@@ -152,11 +152,14 @@ def _read_rows(data: bytes, filename: str) -> list[tuple[int, dict[str, str]]]:
     if unknown:
         raise CrosswalkCsvError(f"Unknown column(s): {', '.join(unknown)}. Expected {', '.join(COLUMNS)}.")
     rows = []
-    for row_no, values in table.rows:
-        cells = ["" if v is None else str(v).strip() for v in values]
-        if not any(cells):
-            continue
-        rows.append((row_no, {n: (cells[i] if i < len(cells) else "") for i, n in enumerate(names) if n}))
+    try:
+        for row_no, values in table.rows:
+            cells = ["" if v is None else str(v).strip() for v in values]
+            if not any(cells):
+                continue
+            rows.append((row_no, {n: (cells[i] if i < len(cells) else "") for i, n in enumerate(names) if n}))
+    except ImportFileError as exc:  # the row limit, or a file broken further down
+        raise CrosswalkCsvError(exc.message) from None
     return rows
 
 

@@ -22,12 +22,12 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from keel.controls.importing.reading import ImportFileError, Table, read_table
 from keel.core import trail
 from keel.core.actor import Actor
 from keel.core.choices import TrailAction
 from keel.core.errors import Conflict, ValidationFailed
 from keel.core.permissions import Perm, check
+from keel.core.spreadsheets import ImportFileError, Table, read_table
 
 from .choices import EntryKind, StandardOrigin
 from .models import Requirement, Standard

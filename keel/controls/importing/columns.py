@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from .reading import Cell, ImportFileError, Score
+from keel.core.spreadsheets import Cell, ImportFileError, Score
 
 IGNORE = "ignore"
 

@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from keel.controls.choices import ControlType, Effectiveness, Frequency, ImplementationStatus
+from keel.core.spreadsheets import Cell, Table
 
 from .columns import ColumnMap, normalise
-from .reading import Cell, Table
 from .references import Context, ReferenceResolver
 
 CREATE, UPDATE, UNCHANGED, REJECT = "create", "update", "unchanged", "reject"
@@ -332,7 +332,7 @@ def plan_controls(
         plan.warnings.append((None, f"column {name!r} repeats a field another column already gives; ignored"))
     present = columns.fields()
     if "ref" not in present:
-        from .reading import ImportFileError
+        from keel.core.spreadsheets import ImportFileError
 
         raise ImportFileError(
             f"{filename} has no column for the control reference (e.g. 'Control ID' or 'Ref'): "
@@ -346,7 +346,7 @@ def plan_controls(
     if options.management_system:
         option_system = lookups.systems.get(options.management_system)
         if option_system is None:
-            from .reading import ImportFileError
+            from keel.core.spreadsheets import ImportFileError
 
             raise ImportFileError(
                 f"--management-system {options.management_system!r}: no such management system "

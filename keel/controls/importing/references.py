@@ -22,8 +22,9 @@ from pathlib import Path
 
 import yaml
 
+from keel.core.spreadsheets import ImportFileError
+
 from .columns import StandardHint
-from .reading import ImportFileError
 
 MAPPING_2013_FILE = Path(__file__).parent / "data" / "iso27001-2013-to-2022.yaml"
 

@@ -27,10 +27,10 @@ from keel.core.choices import TrailAction
 from keel.core.errors import NotFound
 from keel.core.models import ManagementSystem, User
 from keel.core.permissions import Perm, check
+from keel.core.spreadsheets import ImportFileError, Table, read_table
 
 from .columns import CONTROL_FIELDS, ColumnMap, header_score, map_columns, parse_mappings
 from .plan import CREATE, UPDATE, ControlOptions, ImportPlan, Lookups, plan_controls
-from .reading import ImportFileError, Table, read_table
 from .references import ReferenceResolver
 
 __all__ = [

@@ -18,12 +18,12 @@ from keel.core.actor import Actor
 from keel.core.choices import TrailAction
 from keel.core.models import ManagementSystem
 from keel.core.permissions import Perm, check
+from keel.core.spreadsheets import ImportFileError, read_table
 from keel.standards.choices import EntryKind
 from keel.standards.models import Requirement
 
 from .columns import SOA_FIELDS, header_score, map_columns, normalise, parse_mappings
 from .plan import CREATE, REJECT, UNCHANGED, UPDATE, ImportPlan, RowPlan, text
-from .reading import ImportFileError, read_table
 from .references import Context, ReferenceResolver
 
 APPLICABLE_WORDS: dict[str, bool] = {

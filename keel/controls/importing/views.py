@@ -15,12 +15,12 @@ from keel.core.errors import KeelError
 from keel.core.models import ManagementSystem, User
 from keel.core.pages import page
 from keel.core.permissions import Perm, has_perm
+from keel.core.spreadsheets import ImportFileError, max_bytes, read_upload, too_large
 from keel.core.views import INVALID, current_user
 from keel.standards.models import Standard
 
 from . import services
 from .plan import ImportPlan
-from .reading import MAX_BYTES, ImportFileError
 
 
 class ImportOptionsForm(forms.Form):
@@ -71,8 +71,8 @@ class UploadForm(ImportOptionsForm):
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_BYTES:
-            raise forms.ValidationError(f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB; split it.")
+        if upload.size > max_bytes():
+            raise forms.ValidationError(too_large("The file"))
         return upload
 
 
@@ -100,9 +100,9 @@ def import_upload(request: HttpRequest) -> HttpResponse:
         form = UploadForm(request.POST, request.FILES, user=user)
         if form.is_valid():
             upload = form.cleaned_data["file"]
-            data = upload.read()
             options = form.options()
             try:
+                data = read_upload(upload, upload.name)
                 plan = services.import_controls(
                     Actor.from_request(request),
                     data,
