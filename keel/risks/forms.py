@@ -193,7 +193,7 @@ class RiskForm(VersionedForm):
         data["controls"] = [c.ref_id for c in risk.controls.all()]
         return data
 
-    def service_data(self) -> tuple[dict[str, Any], list[str]]:
+    def data_and_controls(self) -> tuple[dict[str, Any], list[str]]:
         data = {k: v for k, v in self.cleaned_data.items() if k not in self.VERSION_FIELDS}
         controls = data.pop("controls")
         for name in ("owner", "delegate"):

@@ -201,7 +201,7 @@ def risk_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = RiskForm(request.POST, register=register, methodology=methodology)
         if form.is_valid():
-            data, controls = form.service_data()
+            data, controls = form.data_and_controls()
             ms = data.pop("management_system")
             try:
                 risk = services.create_risk(
@@ -241,7 +241,7 @@ def risk_edit(request: HttpRequest, ref: str) -> HttpResponse:
     if request.method == "POST":
         form = RiskForm(request.POST, register=risk.register, methodology=m, editing=True)
         if form.is_valid():
-            data, controls = form.service_data()
+            data, controls = form.data_and_controls()
             try:
                 risk = services.update_risk(
                     Actor.from_request(request),
