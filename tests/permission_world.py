@@ -12,10 +12,15 @@ Only the principal under test is created, so each case builds a handful of rows.
 
 from __future__ import annotations
 
+import hashlib
+import re
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from keel.core import trail
 from keel.core.actor import Actor
@@ -165,3 +170,52 @@ def label(target: Target) -> str:
         whose = "the caller's" if target.owner_id else "nobody's"
         return f"a record of management system {target.system.short_name}, {whose}"
     return f"management system {target.short_name}"
+
+
+# Tables a refused request may write without changing anything an organisation owns: the
+# session of the logged-in caller.
+NOT_RECORDS = frozenset({"django_session"})
+_WRITE = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?([\w.]+)"?', re.IGNORECASE)
+
+
+def trail_head() -> int:
+    return TrailEntry.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+
+
+def table_checksum(table: str) -> str:
+    """A digest of every row of ``table``, in primary-key order."""
+    quoted = connection.ops.quote_name(table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT * FROM {quoted} ORDER BY 1")  # noqa: S608 - a table name from our own SQL
+        digest = hashlib.sha256()
+        for row in cursor.fetchall():
+            digest.update(repr(row).encode())
+    return digest.hexdigest()
+
+
+@contextmanager
+def changes_nothing(why: str) -> Iterator[None]:
+    """Checks that what runs inside (a refused request or command) changed nothing: the trail's
+    head is where it was, and every table a write statement touched holds the same rows as
+    before. The statements are watched as they run; a table that was written to is compared
+    with itself before the request by rolling back to a savepoint taken just before it (the
+    case ends right after, so nothing is lost). No write statement at all: nothing changed."""
+    head = trail_head()
+    written: set[str] = set()
+
+    def watch(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        match = _WRITE.match(sql)
+        if match and match.group(1) not in NOT_RECORDS:
+            written.add(match.group(1))
+        return execute(sql, params, many, context)
+
+    savepoint = transaction.savepoint()
+    with connection.execute_wrapper(watch):
+        yield
+    assert trail_head() == head, f"{why}: refused, yet the trail grew from #{head} to #{trail_head()}"
+    if written:
+        after = {table: table_checksum(table) for table in sorted(written)}
+        transaction.savepoint_rollback(savepoint)
+        before = {table: table_checksum(table) for table in sorted(written)}
+        changed = sorted(t for t in written if after[t] != before[t])
+        assert not changed, f"{why}: refused, yet it changed the rows of {changed}"
