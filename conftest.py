@@ -20,10 +20,9 @@ from keel.core.tests.factories import (
     RoleAssignmentFactory,
     UserFactory,
 )
-from keel.core.tests.shared_db import LoadedDemo, SharedRows
+from keel.core.tests.shared_db import FAST_HASHERS, LoadedDemo, SharedRows
 
 PASSWORD = "correct-horse-battery-staple"  # noqa: S105 - test accounts only
-FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(scope="session")
@@ -152,7 +151,7 @@ def _load_demo() -> LoadedDemo:
 
     head = TrailEntry.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
     lines: list[str] = []
-    with override_settings(KEEL_EVIDENCE_ROOT=_demo_evidence[0], PASSWORD_HASHERS=FAST_HASHERS):
+    with override_settings(KEEL_EVIDENCE_ROOT=_demo_evidence[0]):
         report = load_demo(Actor.cli(), progress=lines.append)
     return LoadedDemo(report=report, lines=lines, trail_head_before=head, evidence_root=_demo_evidence[0])
 

@@ -7,7 +7,7 @@ holds an entry of each system (drafting its scope) and an organisation-level one
 
 A principal is a role over a perimeter — ``"auditor@A"`` is an auditor over management system
 A only — or ``"no-role"`` (an account without any role) or ``"anonymous"`` (not logged in).
-Only the principal under test is created, so each case builds a handful of rows.
+Every member principal is made with the world, with a logged-in session.
 """
 
 from __future__ import annotations
@@ -17,10 +17,12 @@ import re
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
+from django.test import Client
 
 from keel.core import trail
 from keel.core.actor import Actor
@@ -87,21 +89,39 @@ class World:
     target_token: ApiToken
     entry_a: int  # seq of a trail entry of system A
     entry_org: int  # seq of an organisation-level trail entry
+    users: dict[str, User] = field(default_factory=dict)  # every member principal, by name
+    sessions: dict[str, str] = field(default_factory=dict)  # a logged-in session key, by name
 
     def system(self, where: str) -> ManagementSystem | None:
         return {"org": None, "A": self.a, "B": self.b}[where]
 
     def principal(self, name: str) -> User | None:
-        """The user behind a principal name (``None`` for anonymous), created on demand."""
+        """The user behind a principal name (``None`` for anonymous), made with the world."""
         if name == ANONYMOUS:
             return None
-        if name == NO_ROLE:
-            user: User = UserFactory.create(email="no-role@example.com")
-            return user
-        role, where = name.split("@")
-        user = UserFactory.create(email=f"{role}.{where.lower()}@example.com")
-        RoleAssignment.objects.create(user=user, role=role, management_system=self.system(where))
-        return user
+        return self.users[name]
+
+    def client(self, user: User | None) -> Client:
+        """A test client logged in as ``user`` (with the session made with the world, which
+        a case that logs out or changes a password rolls back), anonymous for ``None``."""
+        client = Client()
+        if user is not None:
+            client.cookies[settings.SESSION_COOKIE_NAME] = self.sessions[user.email]
+        return client
+
+    def add_principals(self) -> None:
+        """Every member principal, each with a logged-in session."""
+        for name in MEMBERS:
+            if name == NO_ROLE:
+                user: User = UserFactory.create(email="no-role@example.com")
+            else:
+                role, where = name.split("@")
+                user = UserFactory.create(email=f"{role}.{where.lower()}@example.com")
+                RoleAssignment.objects.create(user=user, role=role, management_system=self.system(where))
+            client = Client()
+            client.force_login(user)
+            self.users[name] = user
+            self.sessions[user.email] = client.cookies[settings.SESSION_COOKIE_NAME].value
 
     def own_token(self, user: User | None) -> ApiToken:
         """An API token of ``user`` (the target's when there is no user)."""
@@ -135,7 +155,7 @@ def build_world() -> World:
     target_token, _secret = access.create_token(system, target, "target token")
     entry_org = TrailEntry.objects.filter(object_id=str(target_token.pk)).values_list("seq", flat=True).last()
     assert entry_org is not None
-    return World(
+    world = World(
         a=a,
         b=b,
         scope_a=scope_a,
@@ -148,6 +168,8 @@ def build_world() -> World:
         entry_a=entry_a,
         entry_org=entry_org,
     )
+    world.add_principals()
+    return world
 
 
 def allowed_by_rule(user: User | None, perm: str, target: Target, world: World) -> bool:

@@ -24,7 +24,7 @@ from typing import Any
 
 import pytest
 from django.http import HttpResponse
-from django.test import Client, RequestFactory
+from django.test import RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 
 from keel.api import api
@@ -1018,9 +1018,7 @@ def test_page(case: PageCase, principal: str, world: World) -> None:
     perm: str | None = getattr(page_views()[case.name], "keel_permission", None)
     assert perm, f"{case.name} has no rule: decorate its view with @page(perm)"
     user = world.principal(principal)
-    client = Client()
-    if user is not None:
-        client.force_login(user)
+    client = world.client(user)
     url = reverse(case.name, kwargs=case.kwargs(world, user)) + (f"?{case.query}" if case.query else "")
     target = case.target(world)  # after the kwargs, which may make the record (and its owner)
     if getattr(page_views()[case.name], "keel_owner", False):
@@ -1060,8 +1058,7 @@ def test_navigation_links_exactly_the_pages_that_let_the_user_in(principal: str,
     request.user = user  # type: ignore[assignment]
     items: list[dict[str, Any]] = [i for section in navigation(request) for i in section["items"]]  # type: ignore[attr-defined]
     shown = {i["url"] for i in items if i["url"]}
-    client = Client()
-    client.force_login(user)  # type: ignore[arg-type]
+    client = world.client(user)
     for item in NAV:
         if not item.url_name:
             continue
@@ -1084,8 +1081,7 @@ def test_trail_page_shows_a_reader_over_one_system_only_that_systems_entries(
 ) -> None:
     # Given an auditor over one management system (the trail holds an entry of each system)
     user = world.principal(principal)
-    client = Client()
-    client.force_login(user)  # type: ignore[arg-type]
+    client = world.client(user)
 
     # When they open the audit trail
     response = client.get(reverse("trail"))
@@ -2018,9 +2014,7 @@ def test_every_api_operation_has_a_rule_and_a_matrix_entry() -> None:
 def test_api(case: ApiCase, principal: str, world: World) -> None:
     # Given
     user = world.principal(principal)
-    client = Client()
-    if user is not None:
-        client.force_login(user)
+    client = world.client(user)
     url = PREFIX + case.path.format(**case.params(world, user)) + (f"?{case.query}" if case.query else "")
     target = case.target(world)  # after the params, which may make the record (and its owner)
     allowed = _allowed(user, case.perm, target, world)

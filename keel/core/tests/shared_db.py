@@ -20,8 +20,13 @@ from typing import Any, Generic, TypeVar
 
 from django.db import DEFAULT_DB_ALIAS, transaction
 from django.db.transaction import Atomic
+from django.test import override_settings
 
 T = TypeVar("T")
+
+# The tests hash passwords with MD5 (Argon2 is deliberately slow); conftest.py sets it for every
+# test, and shared rows, written before any test's settings apply, are written with it too.
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 class SharedRows(Generic[T]):
@@ -45,7 +50,8 @@ class SharedRows(Generic[T]):
             atomic.__enter__()
             self._atomic = atomic
             try:
-                self.value = build()
+                with override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+                    self.value = build()
             except BaseException:
                 self.close()
                 raise
