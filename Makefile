@@ -9,8 +9,9 @@ PORT ?= 8000
 TEST_POSTGRES_URL ?= $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/test)
 PYTEST_WORKERS ?= 2
 # The SQLite pass measures coverage of keel/ (pytest-cov, combined over the xdist workers) and
-# fails under this floor, a few points below the measured figure (docs/testing.md).
-COVERAGE_FLOOR ?= 85
+# fails under this floor. It is to be set a few points below the figure of the first complete
+# coverage run (docs/testing.md); until that run, 0: the figure is reported, not enforced.
+COVERAGE_FLOOR ?= 0
 ARTIFACTS := test-artifacts
 
 .PHONY: run test install install-dev lint typecheck migrations-check test-sqlite test-postgres bench clean
