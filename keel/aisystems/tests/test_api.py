@@ -9,13 +9,12 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 
 from keel.aisystems.models import MetricFlag, MetricReading
 from keel.core.choices import Role
 from keel.core.models import ManagementSystem, User
+from keel.core.tests.query_counts import queries_of
 
 from . import factories as f
 
@@ -24,13 +23,6 @@ API = "/api/v1"
 
 def send(client: Client, path: str, body: Any, method: str = "POST") -> Any:
     return client.generic(method, API + path, json.dumps(body), content_type="application/json")
-
-
-def queries_of(client: Client, url: str) -> int:
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
-        assert response.status_code == 200, response.content
-    return len(ctx.captured_queries)
 
 
 def test_create_list_and_filter_ai_systems(admin_client: Client, aims: ManagementSystem, admin: User) -> None:

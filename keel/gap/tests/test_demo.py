@@ -5,22 +5,22 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
 
 import pytest
 from django.test import Client
 
 from keel.cli import main
-from keel.core.actor import Actor
-from keel.core.demo import DEMO_ADMIN_EMAIL, load_demo
+from keel.core.demo import DEMO_ADMIN_EMAIL
 from keel.core.models import ManagementSystem, User
+from keel.core.tests.shared_db import LoadedDemo
 from keel.gap import queries
 from keel.standards.models import Standard
 
 
-def test_demo_page_and_cli_agree_and_the_numbers_add_up(db: Any, capsys: pytest.CaptureFixture[str]) -> None:
-    # Given the demo
-    load_demo(Actor.cli())
+def test_demo_page_and_cli_agree_and_the_numbers_add_up(
+    demo: LoadedDemo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given the demo (loaded once: the demo fixture)
     ms = ManagementSystem.objects.get(short_name="integrated")
     # When the CLI runs
     capsys.readouterr()
