@@ -8,7 +8,6 @@ nothing; ``dry_run`` reports the plan without changing anything. See docs/crossw
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -18,6 +17,7 @@ from django.db import transaction
 
 from keel.controls.importing.reading import ImportFileError, read_table
 from keel.core.actor import Actor
+from keel.core.cells import SafeCsvWriter
 from keel.core.errors import KeelError, ValidationFailed
 from keel.core.permissions import Perm, check
 from keel.standards.models import Requirement
@@ -40,7 +40,7 @@ class CrosswalkCsvError(KeelError):
 def export_csv(cw: Crosswalk) -> str:
     """The crosswalk's live relations as CSV text, in target order, entries by ref id."""
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
+    writer = SafeCsvWriter(buf, lineterminator="\n")
     writer.writerow(COLUMNS)
     rows = (
         CrosswalkRelation.objects.filter(crosswalk=cw, withdrawn_at__isnull=True)
