@@ -235,7 +235,7 @@ class EvidencePatch(Body):
     management_systems: list[str] | None = None
 
 
-class ControlLinkIn(Body):
+class EvidenceControlLinkIn(Body):
     control: str = Field(description="A control's id or reference.")
 
 

@@ -48,7 +48,7 @@ class SummaryOut(BaseModel):
     )
 
 
-class RequirementOut(BaseModel):
+class GapRequirementOut(BaseModel):
     key: str
     ref_id: str
     title: str
@@ -62,7 +62,7 @@ class RequirementOut(BaseModel):
 class GapAnalysisOut(BaseModel):
     target: str
     summary: SummaryOut
-    requirements: list[RequirementOut]
+    requirements: list[GapRequirementOut]
 
 
 class DecisionIn(Schema):

@@ -52,7 +52,7 @@ class SoAOut(Schema):
         return int(getattr(obj, "row_count", 0))
 
 
-class ControlRef(Schema):
+class SoAControlRef(Schema):
     ref_id: str
     title: str
     status: str
@@ -92,7 +92,7 @@ class SoARowOut(Schema):
     override_reason: str
     combined_coverage: str
     target_date: dt.date | None
-    controls: list[ControlRef]
+    controls: list[SoAControlRef]
     evidence: list[EvidenceRef] = Field(
         description="Current evidence of the implementing controls and evidence linked to the requirement."
     )
