@@ -19,6 +19,7 @@ from ninja import Query, Router, Status
 from keel.apicore import Page, actor, any_user_auth, paginate, permission, responses
 from keel.core.actor import Actor
 from keel.core.errors import NotFound, PermissionDenied, ValidationFailed
+from keel.core.isodates import IsoDateTime
 from keel.core.models import (
     ApiToken,
     ContextIssue,
@@ -124,7 +125,7 @@ def _get(qs: QuerySet[Any], pk: Any, what: str) -> Any:
     return obj
 
 
-def _aware(value: dt.datetime, field: str) -> dt.datetime:
+def _aware(value: IsoDateTime, field: str) -> dt.datetime:
     """A time without a zone is taken as UTC; times outside what the database stores are an
     input error, not a server error."""
     aware = value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
