@@ -314,8 +314,26 @@ def login_locked(email: str, ip: str) -> bool:
     if ip:
         by_ip = LoginAttempt.objects.filter(ip=ip, succeeded=False, at__gte=since).count()
         if by_ip >= limit * 4:
-            return True
+            # An address over its limit (an office behind one NAT, or someone spraying guesses)
+            # is refused only for attempts that name no account, or an account that has itself
+            # failed from there: a colleague's correct password still gets in (docs/getting-started.md).
+            known = User.objects.filter(email__iexact=email).exists()
+            failed_here = LoginAttempt.objects.filter(
+                ip=ip, email=email, succeeded=False, at__gte=last_ok or since
+            ).exists()
+            return not known or failed_here
     return False
+
+
+ATTEMPTED_EMAIL_MAX = 120
+
+
+def attempted_email(typed: str) -> str:
+    """What someone typed as an email on a failed login, as the trail keeps it: unverified input,
+    so control characters removed, whitespace collapsed and cut to ``ATTEMPTED_EMAIL_MAX``."""
+    text = "".join(c for c in typed if c.isprintable())
+    text = " ".join(text.split()).lower()
+    return text if len(text) <= ATTEMPTED_EMAIL_MAX else text[: ATTEMPTED_EMAIL_MAX - 1] + "…"
 
 
 def record_login(actor: Actor, email: str, succeeded: bool, user: User | None = None) -> None:
@@ -328,13 +346,14 @@ def record_login(actor: Actor, email: str, succeeded: bool, user: User | None = 
         if succeeded and user is not None:
             trail.record(actor, TrailAction.LOGIN, user, changes={})
         elif not succeeded:
+            typed = attempted_email(email)
             trail.record(
                 actor,
                 TrailAction.LOGIN_FAILED,
                 object_type="core.user",
-                object_id=email,
-                object_repr=email,
-                changes={},
+                object_id=typed,
+                object_repr=f"{typed} (unverified input)",
+                changes={"attempted_email": [None, typed], "unverified_input": [None, True]},
             )
 
 
