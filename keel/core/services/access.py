@@ -127,8 +127,14 @@ def update_user(actor: Actor, user_id: uuid.UUID | str, **data: Any) -> User:
 
 
 def set_password(actor: Actor, user: User, password: str) -> None:
-    """Set a password: an admin for anyone, a user for themselves."""
-    if actor.user is None or actor.user.pk != user.pk:
+    """Set a password: an admin for anyone, a user for themselves.
+
+    Someone else's reset (an administrator, or the CLI) is what one does when an account may be
+    in the wrong hands, so it also revokes that person's live API tokens (the trail counts them).
+    A user changing their own password keeps their tokens: scripts go on working, and a token
+    they suspect is revoked on *My account*. See docs/permissions.md."""
+    by_someone_else = actor.user is None or actor.user.pk != user.pk
+    if by_someone_else:
         check(actor, Perm.MANAGE_USERS)
     try:
         password_validation.validate_password(password, user)
@@ -137,9 +143,18 @@ def set_password(actor: Actor, user: User, password: str) -> None:
             "The password is too weak: " + " ".join(exc.messages), {"password": list(exc.messages)}
         ) from None
     with transaction.atomic():
+        # lock the row; the caller's object gets the new hash (it may refresh its own session)
+        User.objects.select_for_update().filter(pk=user.pk).exists()
         user.set_password(password)
         user.save(update_fields=["password"])
-        trail.record(actor, TrailAction.UPDATE, user, changes={"password": ["(hidden)", "(changed)"]})
+        changes: dict[str, Any] = {"password": ["(hidden)", "(changed)"]}
+        if by_someone_else:
+            revoked = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
+                revoked_at=timezone.now()
+            )
+            if revoked:
+                changes["api_tokens_revoked"] = [None, revoked]
+        trail.record(actor, TrailAction.UPDATE, user, changes=changes)
 
 
 def grant_role(
