@@ -56,3 +56,21 @@ def test_the_trail_keeps_what_was_typed_bounded_cleaned_and_marked_unverified(db
     assert all(c.isprintable() for c in kept)
     assert changes["unverified_input"] == [None, True]
     assert "unverified" in entry.object_repr
+
+
+def test_the_current_password_check_on_the_account_page_is_throttled_like_a_login(
+    make_user: Callable[..., User], settings: Any
+) -> None:
+    user = make_user("viewer", email="me@example.com")
+    client = Client(REMOTE_ADDR=OFFICE)
+    client.force_login(user)
+    new = "another-good-passphrase-7"
+    form = {"new_password": new, "confirm_password": new}
+    for _ in range(settings.KEEL_LOGIN_MAX_FAILURES):
+        response = client.post("/account/password/", {**form, "current_password": "not-it"})
+        assert "not your current password" in response.content.decode()
+    # Then even the right current password is refused for now, and nothing changes
+    response = client.post("/account/password/", {**form, "current_password": TEST_PASSWORD})
+    assert "Too many wrong passwords" in response.content.decode()
+    user.refresh_from_db()
+    assert user.check_password(TEST_PASSWORD)
