@@ -8,7 +8,6 @@ fields. Numbers (thresholds, criteria, results, readings) are decimals with up t
 
 from __future__ import annotations
 
-import datetime as dt
 import decimal
 import uuid
 from typing import Any, Literal
@@ -16,6 +15,7 @@ from typing import Any, Literal
 from ninja import Field, Schema
 
 from keel.apicore import VERSION_IN, VersionedOut
+from keel.core.isodates import IsoDate, IsoDateTime
 from keel.core.schemas import MS_REF, Body, Filters
 
 from .choices import (
@@ -66,9 +66,9 @@ class AISystemOut(VersionedOut):
     impact_assessment_due: bool = Field(
         False, description="Its approved impact assessment is due for re-assessment (see impact-assessments)."
     )
-    created_at: dt.datetime
-    updated_at: dt.datetime
-    retired_at: dt.datetime | None
+    created_at: IsoDateTime
+    updated_at: IsoDateTime
+    retired_at: IsoDateTime | None
 
     @staticmethod
     def resolve_management_system(obj: Any) -> str:
@@ -150,10 +150,10 @@ class AIModelOut(Schema):
     model_type: ModelType
     base_model: str
     base_model_supplier: str
-    training_date: dt.date | None
+    training_date: IsoDate | None
     description: str
-    created_at: dt.datetime
-    updated_at: dt.datetime
+    created_at: IsoDateTime
+    updated_at: IsoDateTime
 
     @staticmethod
     def resolve_ai_system(obj: Any) -> str:
@@ -173,7 +173,7 @@ class AIModelIn(Body):
     model_type: ModelType
     base_model: str = Field("", max_length=200)
     base_model_supplier: str = Field("", max_length=200)
-    training_date: dt.date | None = None
+    training_date: IsoDate | None = None
     description: str = ""
 
 
@@ -183,7 +183,7 @@ class AIModelPatch(Body):
     model_type: ModelType | None = None
     base_model: str | None = Field(None, max_length=200)
     base_model_supplier: str | None = Field(None, max_length=200)
-    training_date: dt.date | None = None
+    training_date: IsoDate | None = None
     description: str | None = None
 
 
@@ -201,9 +201,9 @@ class MeasuredOut(Schema):
     passed: bool
     performed_by: str | None = Field(description="Email of the Keel user who performed it.")
     performed_by_name: str
-    performed_at: dt.datetime
+    performed_at: IsoDateTime
     notes: str
-    created_at: dt.datetime
+    created_at: IsoDateTime
 
     @staticmethod
     def resolve_performed_by(obj: Any) -> str | None:
@@ -242,7 +242,7 @@ class MeasuredIn(Body):
     passed: bool | None = Field(None, description="Computed for a numeric criterion; required when judged.")
     performed_by: str | None = Field(None, description="Email of the Keel user; default: the caller.")
     performed_by_name: str = Field("", max_length=200, description="Who performed it, when not a Keel user.")
-    performed_at: dt.datetime | None = Field(None, description="Default: now.")
+    performed_at: IsoDateTime | None = Field(None, description="Default: now.")
     notes: str = ""
 
 
@@ -300,8 +300,8 @@ class DatasetOut(VersionedOut):
     )
     check_count: int
     failed_check_count: int
-    created_at: dt.datetime
-    updated_at: dt.datetime
+    created_at: IsoDateTime
+    updated_at: IsoDateTime
 
     @staticmethod
     def resolve_management_system(obj: Any) -> str:
@@ -473,7 +473,7 @@ class ReadingOut(Schema):
     id: int
     system: str
     metric: str
-    at: dt.datetime
+    at: IsoDateTime
     value: decimal.Decimal
     breach: bool
 
@@ -490,15 +490,15 @@ class ReadingFilters(Filters):
     system: str | None = Field(None, description=SYSTEM_REF)
     metric: str | None = Field(None, description="A metric's short name or id.")
     breach: bool | None = None
-    since: dt.datetime | None = None
-    until: dt.datetime | None = None
+    since: IsoDateTime | None = None
+    until: IsoDateTime | None = None
 
 
 class ReadingIn(Body):
     system: str = Field(description="The AI system's short name.")
     metric: str = Field(description="The metric's short name within that system.")
     value: decimal.Decimal
-    at: dt.datetime | None = Field(
+    at: IsoDateTime | None = Field(
         None, description="When it was measured; default: now. Give it to retry safely."
     )
 
@@ -521,13 +521,13 @@ class FlagOut(Schema):
     status: FlagStatus
     threshold: decimal.Decimal
     direction: Direction
-    first_breach_at: dt.datetime
-    last_breach_at: dt.datetime
+    first_breach_at: IsoDateTime
+    last_breach_at: IsoDateTime
     breach_count: int
     worst_value: decimal.Decimal
-    recovered_at: dt.datetime | None
-    opened_at: dt.datetime
-    closed_at: dt.datetime | None
+    recovered_at: IsoDateTime | None
+    opened_at: IsoDateTime
+    closed_at: IsoDateTime | None
     closed_by: str | None
     close_note: str
     incident_ref: str

@@ -3,13 +3,13 @@ levels by id or key, people by email, management systems by id or short name."""
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from typing import Any, Literal
 
 from ninja import Field
 
 from keel.apicore import VERSION_IN, VersionedOut
+from keel.core.isodates import IsoDateTime
 from keel.core.schemas import MS_REF, Body, Filters
 
 from .choices import AssetType
@@ -28,7 +28,7 @@ class LevelOut(VersionedOut):
     ai_evaluation_allowed: bool
     licence_scope: str
     training_data_deletion: str
-    retired_at: dt.datetime | None
+    retired_at: IsoDateTime | None
     asset_count: int = 0
 
 
@@ -71,9 +71,9 @@ class AssetOut(VersionedOut):
     owner: str | None = Field(description="The owner's email.")
     classification: str | None = Field(description="The classification level's key.")
     location: str
-    retired_at: dt.datetime | None
+    retired_at: IsoDateTime | None
     risk_count: int = 0
-    updated_at: dt.datetime
+    updated_at: IsoDateTime
 
     @staticmethod
     def resolve_management_system(obj: Any) -> str:

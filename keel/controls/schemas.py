@@ -7,12 +7,12 @@ people by email. Bodies refuse unknown fields.
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from typing import Any, Literal
 
 from ninja import Field, Schema
 
+from keel.core.isodates import IsoDateTime
 from keel.core.schemas import MS_REF, Body, Filters, VersionedOut, version_in
 
 from .choices import ControlType, Coverage, Effectiveness, Frequency, ImplementationStatus
@@ -44,7 +44,7 @@ class ControlLinkOut(VersionedOut):
     standard: str
     coverage: Coverage
     note: str
-    created_at: dt.datetime
+    created_at: IsoDateTime
 
     @staticmethod
     def resolve_control(obj: Any) -> uuid.UUID:
@@ -108,8 +108,8 @@ class ControlOut(Schema):
     tags: list[str]
     template: str | None = Field(description="Key of the template it was adopted from.")
     requirements: list[str] = Field(description="Keys of the requirements it is linked to.")
-    created_at: dt.datetime
-    updated_at: dt.datetime
+    created_at: IsoDateTime
+    updated_at: IsoDateTime
 
     @staticmethod
     def resolve_owner(obj: Any) -> str | None:

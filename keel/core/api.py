@@ -28,6 +28,7 @@ from keel.apicore import (
 )
 from keel.core.actor import Actor
 from keel.core.errors import NotFound, PermissionDenied, ValidationFailed
+from keel.core.isodates import IsoDateTime
 from keel.core.models import (
     ApiToken,
     ContextIssue,
@@ -133,7 +134,7 @@ def _get(qs: QuerySet[Any], pk: Any, what: str) -> Any:
     return obj
 
 
-def _aware(value: dt.datetime, field: str) -> dt.datetime:
+def _aware(value: IsoDateTime, field: str) -> dt.datetime:
     """A time without a zone is taken as UTC; times outside what the database stores are an
     input error, not a server error."""
     aware = value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)

@@ -7,7 +7,6 @@ Bodies reject unknown fields, so a typo is an error rather than silently ignored
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import uuid
 from typing import Any, Literal
@@ -16,6 +15,7 @@ from ninja import Field, Schema
 from pydantic import ConfigDict
 
 from keel.apicore import VersionedOut
+from keel.core.isodates import IsoDate, IsoDateTime
 
 from .choices import (
     AIRole,
@@ -77,8 +77,8 @@ class ManagementSystemOut(VersionedOut):
     operating_model: OperatingModel
     status: ManagementSystemStatus
     standards: list[str] = Field(description="Keys of the standards it covers.")
-    created_at: dt.datetime
-    updated_at: dt.datetime
+    created_at: IsoDateTime
+    updated_at: IsoDateTime
 
     @staticmethod
     def resolve_standards(obj: Any) -> list[str]:
@@ -131,10 +131,10 @@ class ScopeStatementOut(Schema):
     ai_roles: list[str]
     change_note: str
     created_by: str | None = Field(description="Email of the person who started this version.")
-    created_at: dt.datetime
-    updated_at: dt.datetime
+    created_at: IsoDateTime
+    updated_at: IsoDateTime
     approved_by: str | None
-    approved_at: dt.datetime | None
+    approved_at: IsoDateTime | None
 
     @staticmethod
     def resolve_management_system(obj: Any) -> uuid.UUID:
@@ -193,9 +193,9 @@ class InterestedPartyOut(VersionedOut):
     climate_related: bool
     affected_not_user: bool
     standards: list[str]
-    review_date: dt.date | None
-    created_at: dt.datetime
-    updated_at: dt.datetime
+    review_date: IsoDate | None
+    created_at: IsoDateTime
+    updated_at: IsoDateTime
 
     @staticmethod
     def resolve_standards(obj: Any) -> list[str]:
@@ -218,7 +218,7 @@ class InterestedPartyIn(Body):
     climate_related: bool = False
     affected_not_user: bool = False
     standards: list[str] = Field(default_factory=list, description="Keys of the standards it serves.")
-    review_date: dt.date | None = None
+    review_date: IsoDate | None = None
 
 
 class InterestedPartyPatch(Body):
@@ -230,7 +230,7 @@ class InterestedPartyPatch(Body):
     climate_related: bool | None = None
     affected_not_user: bool | None = None
     standards: list[str] | None = None
-    review_date: dt.date | None = None
+    review_date: IsoDate | None = None
 
 
 class ContextIssueOut(VersionedOut):
@@ -242,9 +242,9 @@ class ContextIssueOut(VersionedOut):
     effect: IssueEffect
     climate_related: bool
     standards: list[str]
-    review_date: dt.date | None
-    created_at: dt.datetime
-    updated_at: dt.datetime
+    review_date: IsoDate | None
+    created_at: IsoDateTime
+    updated_at: IsoDateTime
 
     @staticmethod
     def resolve_standards(obj: Any) -> list[str]:
@@ -271,7 +271,7 @@ class ContextIssueIn(Body):
     effect: IssueEffect = IssueEffect.RISK
     climate_related: bool = False
     standards: list[str] = Field(default_factory=list, description="Keys of the standards it serves.")
-    review_date: dt.date | None = None
+    review_date: IsoDate | None = None
 
 
 class ContextIssuePatch(Body):
@@ -283,7 +283,7 @@ class ContextIssuePatch(Body):
     effect: IssueEffect | None = None
     climate_related: bool | None = None
     standards: list[str] | None = None
-    review_date: dt.date | None = None
+    review_date: IsoDate | None = None
 
 
 # ---------------------------------------------------------------- people and access
@@ -297,7 +297,7 @@ class RoleAssignmentOut(Schema):
     management_system: uuid.UUID | None = Field(description="None: the whole organisation.")
     management_system_short_name: str | None
     granted_by: str | None
-    granted_at: dt.datetime
+    granted_at: IsoDateTime
 
     @staticmethod
     def resolve_user(obj: Any) -> uuid.UUID:
@@ -341,7 +341,7 @@ class UserOut(Schema):
     full_name: str
     job_title: str
     is_active: bool
-    date_joined: dt.datetime
+    date_joined: IsoDateTime
     roles: list[UserRoleOut]
 
     @staticmethod
@@ -413,10 +413,10 @@ class ApiTokenOut(Schema):
     user: str = Field(description="Email of the token's owner.")
     name: str
     prefix: str = Field(description="The first characters of the token, to recognise it.")
-    created_at: dt.datetime
-    expires_at: dt.datetime | None
-    last_used_at: dt.datetime | None
-    revoked_at: dt.datetime | None
+    created_at: IsoDateTime
+    expires_at: IsoDateTime | None
+    last_used_at: IsoDateTime | None
+    revoked_at: IsoDateTime | None
 
     @staticmethod
     def resolve_user(obj: Any) -> str:
@@ -447,7 +447,7 @@ class ApiTokenIn(Body):
 
 class TrailEntryOut(Schema):
     seq: int
-    at: dt.datetime
+    at: IsoDateTime
     actor: str = Field(description="Email of the acting user, or the CLI/system label.")
     actor_id: uuid.UUID | None
     channel: Channel
@@ -487,6 +487,6 @@ class TrailEntryFilters(Filters):
     actor: str | None = Field(None, description="Email of the acting user (or a CLI/system label).")
     action: TrailAction | None = None
     channel: Channel | None = None
-    since: dt.datetime | None = Field(None, description="At or after this time (ISO 8601).")
-    until: dt.datetime | None = Field(None, description="Before this time (ISO 8601).")
+    since: IsoDateTime | None = Field(None, description="At or after this time (ISO 8601).")
+    until: IsoDateTime | None = Field(None, description="Before this time (ISO 8601).")
     order: Literal["-seq", "seq"] = "-seq"

@@ -25,7 +25,7 @@ from . import downloads, queries, services
 from .choices import EvidenceKind
 from .models import Evidence, EvidenceVersion
 from .schemas import (
-    ControlLinkIn,
+    EvidenceControlLinkIn,
     EvidenceDetailOut,
     EvidenceFilters,
     EvidenceLinkIn,
@@ -248,7 +248,7 @@ def download_version(request: HttpRequest, ref: str, number: int) -> FileRespons
     openapi_extra=permission(Perm.EDIT_EVIDENCE),
     summary="Link the evidence to a control it supports",
 )
-def link_control(request: HttpRequest, ref: str, payload: ControlLinkIn) -> Status[Evidence]:
+def link_control(request: HttpRequest, ref: str, payload: EvidenceControlLinkIn) -> Status[Evidence]:
     services.link_control(actor(request), ref, payload.control)
     return Status(201, _detail(request, ref))
 

@@ -69,7 +69,7 @@ def create_crosswalk(request: HttpRequest, payload: CrosswalkIn) -> Status[Cross
     response=responses(None),
     openapi_extra={
         **permission(Perm.VIEW),
-        "responses": {"200": {"description": "CSV", "content": {"text/csv": {"schema": {"type": "string"}}}}},
+        "responses": {200: {"description": "CSV", "content": {"text/csv": {"schema": {"type": "string"}}}}},
     },
     summary="The crosswalk's live relations as CSV (source, target, relation, rationale, extension)",
 )

@@ -8,7 +8,6 @@ nothing; ``dry_run`` reports the plan without changing anything. See docs/crossw
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -17,6 +16,7 @@ from typing import Any
 from django.db import transaction
 
 from keel.core.actor import Actor
+from keel.core.cells import SafeCsvWriter
 from keel.core.errors import KeelError, ValidationFailed
 from keel.core.permissions import Perm, check
 from keel.core.spreadsheets import ImportFileError, read_table
@@ -40,7 +40,7 @@ class CrosswalkCsvError(KeelError):
 def export_csv(cw: Crosswalk) -> str:
     """The crosswalk's live relations as CSV text, in target order, entries by ref id."""
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
+    writer = SafeCsvWriter(buf, lineterminator="\n")
     writer.writerow(COLUMNS)
     rows = (
         CrosswalkRelation.objects.filter(crosswalk=cw, withdrawn_at__isnull=True)

@@ -6,12 +6,12 @@ crosswalk, by ref id (``A.5.19``). Bodies refuse unknown fields.
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from typing import Any
 
 from ninja import Field, Schema
 
+from keel.core.isodates import IsoDateTime
 from keel.core.schemas import Body, Filters, VersionedOut, version_in
 
 from .choices import Origin, Relation
@@ -39,7 +39,7 @@ class CrosswalkOut(Schema):
     targets_covered: int = Field(description="Target entries named by at least one live relation.")
     targets_total: int = Field(description="Live entries of the target standard.")
     completeness: float = Field(description="targets_covered / targets_total.")
-    updated_at: dt.datetime
+    updated_at: IsoDateTime
 
     @staticmethod
     def resolve_source(obj: Any) -> str:
@@ -88,8 +88,8 @@ class RelationOut(VersionedOut):
     extension: str
     origin: Origin
     edited: bool = Field(description="A person changed this shipped relation; reloads keep their version.")
-    withdrawn_at: dt.datetime | None
-    updated_at: dt.datetime
+    withdrawn_at: IsoDateTime | None
+    updated_at: IsoDateTime
 
     @staticmethod
     def resolve_crosswalk(obj: Any) -> str:

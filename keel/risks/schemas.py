@@ -12,6 +12,7 @@ from typing import Any, Literal
 from ninja import Field, Schema
 
 from keel.apicore import VERSION_IN, VersionedOut
+from keel.core.isodates import IsoDate, IsoDateTime
 from keel.core.schemas import MS_REF, Body, Filters
 
 from .choices import AcceptanceState, ActionStatus, Register, RiskStatus, TreatmentOption
@@ -45,7 +46,7 @@ class MethodologyOut(Schema):
     matrix: list[list[str]] = Field(description="matrix[likelihood-1][impact-1] is a level key.")
     max_exception_days: int = Field(description="The longest an exception may run, in days.")
     created_by: str | None
-    created_at: dt.datetime
+    created_at: IsoDateTime
     risk_count: int = 0
 
     @staticmethod
@@ -74,7 +75,7 @@ class ActionOut(VersionedOut):
     id: uuid.UUID
     title: str
     owner: str | None
-    due_date: dt.date | None
+    due_date: IsoDate | None
     status: ActionStatus
 
     @staticmethod
@@ -86,7 +87,7 @@ class ApprovalOut(Schema):
     id: uuid.UUID
     state: str
     approved_by: str
-    approved_at: dt.datetime
+    approved_at: IsoDateTime
     methodology_version: int
     residual_likelihood: int
     residual_impact: int
@@ -95,10 +96,10 @@ class ApprovalOut(Schema):
     controls: list[str]
     is_exception: bool
     exception_reason: str
-    exception_expires: dt.date | None
+    exception_expires: IsoDate | None
     second_approver: str | None
-    second_approved_at: dt.datetime | None
-    voided_at: dt.datetime | None
+    second_approved_at: IsoDateTime | None
+    voided_at: IsoDateTime | None
     void_reason: str
 
     @staticmethod
@@ -145,15 +146,15 @@ class RiskOut(VersionedOut):
     residual_likelihood: int | None
     residual_impact: int | None
     residual_level: str
-    review_date: dt.date | None
+    review_date: IsoDate | None
     acceptance: AcceptanceState = Field(
         description="The acceptance today: `lapsed` once an approved exception's expiry date has come "
         "(the expiry date is exclusive); the risk then needs a new decision."
     )
-    exception_expires: dt.date | None = Field(
+    exception_expires: IsoDate | None = Field(
         None, description="The expiry date of the current exception (in force, awaiting approval or lapsed)."
     )
-    updated_at: dt.datetime
+    updated_at: IsoDateTime
 
     @staticmethod
     def resolve_acceptance(obj: Any) -> str:
@@ -268,7 +269,7 @@ class _RiskFields(Body):
     controls: list[str] | None = Field(None, description="Control references that treat the risk.")
     residual_likelihood: int | None = None
     residual_impact: int | None = None
-    review_date: dt.date | None = None
+    review_date: IsoDate | None = None
 
 
 class RiskIn(_RiskFields):
@@ -292,13 +293,13 @@ class StatusIn(Body):
 
 class ExceptionIn(Body):
     reason: str
-    expires: dt.date
+    expires: IsoDate
 
 
 class ActionIn(Body):
     title: str = Field(max_length=200)
     owner: str | None = None
-    due_date: dt.date | None = None
+    due_date: IsoDate | None = None
     status: ActionStatus = ActionStatus.PLANNED
 
 
@@ -306,7 +307,7 @@ class ActionPatch(Body):
     version: str | None = Field(None, description=VERSION_IN)
     title: str | None = Field(None, max_length=200)
     owner: str | None = None
-    due_date: dt.date | None = None
+    due_date: IsoDate | None = None
     status: ActionStatus | None = None
 
 
@@ -315,7 +316,7 @@ class SnapshotOut(Schema):
     cycle: str
     register: Register = Field(..., description="is (information security) or ai.")
     taken_by: str | None
-    taken_at: dt.datetime
+    taken_at: IsoDateTime
     risk_count: int
 
     @staticmethod
