@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from keel.assets.models import ClassificationLevel
 from keel.assets.services import get_level
-from keel.core import trail
+from keel.core import resolvers, trail
 from keel.core.actor import Actor
 from keel.core.choices import TrailAction
 from keel.core.errors import Conflict, NotFound, ValidationFailed
@@ -117,14 +117,6 @@ STAGE_ORDER = [s.value for s in LifecycleStage]
 # ---------------------------------------------------------------- look-ups
 
 
-def _management_system(ref: uuid.UUID | str | ManagementSystem) -> ManagementSystem:
-    if isinstance(ref, ManagementSystem):
-        return ref
-    from keel.controls.queries import management_system_ref
-
-    return management_system_ref(str(ref))
-
-
 def get_system(ref: uuid.UUID | str) -> AISystem:
     """An AI system by id or short name."""
     qs = AISystem.objects.select_related("management_system", "owner")
@@ -215,7 +207,7 @@ def create_system(
     verification; one already in service before Keel is recorded in its stage (deployment,
     operation or retired) only with ``existing_reason`` — the trail marks it as recorded
     history, not as a passed gate."""
-    ms = _management_system(management_system)
+    ms = resolvers.management_system(management_system, actor)
     check(actor, Perm.EDIT_AI_SYSTEMS, ms)
     if lifecycle_stage not in STAGE_ORDER:
         raise ValidationFailed(
@@ -278,7 +270,7 @@ def update_system(
         before = _system_snapshot(system)
         apply_fields(system, data, SYSTEM_FIELDS)
         if management_system is not None:
-            ms = _management_system(management_system)
+            ms = resolvers.management_system(management_system, actor)
             check(actor, Perm.EDIT_AI_SYSTEMS, ms)
             system.management_system = ms
         _not_reserved(system)
@@ -650,7 +642,7 @@ def create_dataset(
     ai_systems: Iterable[uuid.UUID | str] = (),
     **data: Any,
 ) -> Dataset:
-    ms = _management_system(management_system)
+    ms = resolvers.management_system(management_system, actor)
     check(actor, Perm.EDIT_AI_SYSTEMS, ms)
     with transaction.atomic():
         sources = _datasets(derived_from, "derived_from")
@@ -686,7 +678,7 @@ def update_dataset(
         apply_fields(dataset, data, DATASET_FIELDS)
         _check_classification(dataset, old_level)
         if management_system is not None:
-            ms = _management_system(management_system)
+            ms = resolvers.management_system(management_system, actor)
             check(actor, Perm.EDIT_AI_SYSTEMS, ms)
             dataset.management_system = ms
         _not_reserved(dataset)

@@ -15,6 +15,7 @@ from ninja import Query, Router, Status
 
 from keel.apicore import Page, actor, paginate, permission, responses
 from keel.apicore import user_by_email as _owner
+from keel.core import resolvers
 from keel.core.errors import Conflict, NotFound, ValidationFailed
 from keel.core.permissions import Perm, check
 
@@ -248,7 +249,7 @@ def list_control_templates(request: HttpRequest, filters: Query[TemplateFilters]
 )
 def adopt_control_templates(request: HttpRequest, payload: AdoptIn) -> Status[list[Control]]:
     who = actor(request)
-    ms = queries.management_system_ref(payload.management_system)
+    ms = resolvers.management_system(payload.management_system, who)
     created = services.adopt_templates(who, payload.templates, ms.pk, owner=_owner(payload.owner))
     rows = list(queries.base_controls().filter(pk__in=[c.pk for c in created]).order_by("ref_id"))
     return Status(201, rows)

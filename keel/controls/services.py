@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
-from keel.core import trail
+from keel.core import resolvers, trail
 from keel.core.actor import Actor
 from keel.core.choices import TrailAction
 from keel.core.concurrency import likely_next_ref, next_ref
@@ -124,19 +124,8 @@ def likely_next_ref_id() -> str:
     return likely_next_ref(Control, "KC-")
 
 
-def _systems(ids: Iterable[uuid.UUID | str] | None) -> list[ManagementSystem]:
-    wanted = list(dict.fromkeys(str(i) for i in (ids or [])))
-    found: dict[str, ManagementSystem] = {}
-    for ms in ManagementSystem.objects.all():
-        found[str(ms.pk)] = ms
-        found[ms.short_name] = ms
-    missing = [i for i in wanted if i not in found]
-    if missing:
-        raise ValidationFailed(
-            f"Unknown management system(s): {', '.join(missing)}.",
-            {"management_systems": [f"Unknown management system {m!r}." for m in missing]},
-        )
-    return list({found[i].pk: found[i] for i in wanted}.values())
+def _systems(ids: Iterable[uuid.UUID | str] | None, actor: Actor) -> list[ManagementSystem]:
+    return resolvers.management_systems(ids, actor)
 
 
 def _check_on_systems(actor: Actor, perm: str, systems: Iterable[ManagementSystem]) -> None:
@@ -173,7 +162,7 @@ def create_control(
     template: ControlTemplate | None = None,
     **data: Any,
 ) -> Control:
-    systems = _systems(management_systems)
+    systems = _systems(management_systems, actor)
     _check_on_systems(actor, Perm.EDIT_CONTROLS, systems)
     with transaction.atomic():
         control = Control(template=template)
@@ -248,7 +237,7 @@ def update_control(
         clean(control, "control")
         control.save()
         if management_systems is not None:
-            systems = _systems(management_systems)
+            systems = _systems(management_systems, actor)
             if scope == queries.ALL:
                 _check_on_systems(actor, Perm.EDIT_CONTROLS, systems)
             control.management_systems.set(systems)
@@ -366,7 +355,7 @@ def adopt_templates(
     keys = list(dict.fromkeys(template_keys))
     if not keys:
         raise ValidationFailed("Choose at least one template to adopt.", {"templates": ["Required."]})
-    (ms,) = _systems([management_system])
+    ms = resolvers.management_system(management_system, actor)
     check(actor, Perm.EDIT_CONTROLS, ms)
     templates = {
         t.key: t

@@ -86,7 +86,7 @@ def control_list(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     params = request.GET.copy()
     params.pop("page", None)
-    form = ControlFilterForm(params or None)
+    form = ControlFilterForm(params or None, user=user)
     problem = ""
     if form.is_bound and not form.is_valid():
         problem = "Some filters were not understood and were not applied: " + " ".join(
@@ -475,7 +475,7 @@ def coverage_matrix(request: HttpRequest) -> HttpResponse:
     themes = _theme_choices(keys, part)
     if params.get("theme") and params["theme"] not in {k for k, _ in themes}:
         params["theme"] = ""  # a theme of a standard no longer chosen
-    form = MatrixForm(params, themes=themes)
+    form = MatrixForm(params, user=current_user(request), themes=themes)
     partial = is_partial(request)
     if partial:  # the theme choices follow the chosen standards: swap the select too
         form.fields["theme"].widget.attrs["hx-swap-oob"] = "true"

@@ -22,7 +22,8 @@ from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from keel.controls.models import Control
-from keel.controls.queries import management_system_ref, requirement_ref
+from keel.controls.queries import requirement_ref
+from keel.core import resolvers
 from keel.core.errors import NotFound, PermissionDenied, ValidationFailed
 from keel.core.models import ManagementSystem, TrailEntry, User
 from keel.core.permissions import Perm, has_perm, system_ids_with
@@ -195,7 +196,7 @@ def control_ref(ref: str, field_name: str = "control") -> Control:
     return control
 
 
-def filter_evidence(qs: QuerySet[Evidence], f: EvidenceFilters) -> QuerySet[Evidence]:
+def filter_evidence(qs: QuerySet[Evidence], f: EvidenceFilters, who: resolvers.Viewer) -> QuerySet[Evidence]:
     """Apply the list filters; a filter naming something unknown is a validation error."""
     if f.status:
         _choice("status", f.status, EvidenceStatus.values)
@@ -212,7 +213,7 @@ def filter_evidence(qs: QuerySet[Evidence], f: EvidenceFilters) -> QuerySet[Evid
         req = requirement_ref(f.requirement)
         qs = qs.filter(pk__in=EvidenceRequirement.objects.filter(requirement=req).values("evidence_id"))
     if f.management_system:
-        ms = management_system_ref(f.management_system)
+        ms = resolvers.management_system(f.management_system, who)
         qs = qs.filter(pk__in=_membership().filter(managementsystem_id=ms.pk).values("evidence_id"))
     if f.owner:
         qs = qs.filter(owner__email__iexact=f.owner.strip())
@@ -232,7 +233,7 @@ def filter_evidence(qs: QuerySet[Evidence], f: EvidenceFilters) -> QuerySet[Evid
 
 
 def evidence_list(user: User | None, filters: EvidenceFilters | None = None) -> QuerySet[Evidence]:
-    return filter_evidence(visible(base_evidence(), user), filters or EvidenceFilters())
+    return filter_evidence(visible(base_evidence(), user), filters or EvidenceFilters(), user)
 
 
 def get_evidence(ref: uuid.UUID | str, qs: QuerySet[Evidence] | None = None) -> Evidence:

@@ -23,9 +23,8 @@ from django.utils import timezone
 
 from keel.aisystems.models import AISystem
 from keel.assets.models import Asset
-from keel.assets.services import system_ref
 from keel.controls.models import Control
-from keel.core import trail
+from keel.core import resolvers, trail
 from keel.core.actor import Actor
 from keel.core.choices import TrailAction
 from keel.core.concurrency import next_ref
@@ -351,7 +350,7 @@ def create_risk(
         raise ValidationFailed(
             "register is is (information security) or ai.", {"register": ["Choose is or ai."]}
         )
-    ms = system_ref(management_system)
+    ms = resolvers.management_system(management_system, actor)
     check(actor, Perm.EDIT_RISKS, ms)
     allowed = (*COMMON_FIELDS, *(IS_FIELDS if register == Register.IS else AI_FIELDS))
     data = _resolve(data)

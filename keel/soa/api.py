@@ -11,10 +11,10 @@ from django.http import HttpRequest
 from ninja import Query, Router, Status
 
 from keel.apicore import Page, actor, paginate, permission, responses
+from keel.core import resolvers
 from keel.core.errors import NotFound, ValidationFailed
 from keel.core.models import User
 from keel.core.permissions import Perm, check, restrict
-from keel.core.services.organisation import get_management_system
 from keel.core.services.records import standards_by_key
 
 from . import queries, services
@@ -73,13 +73,7 @@ def list_soas(request: HttpRequest, filters: Query[SoAFilters]) -> dict[str, Any
     check(who, Perm.VIEW)
     qs: QuerySet[StatementOfApplicability] = restrict(queries.soas(), who.user, Perm.VIEW)
     if filters.management_system:
-        try:
-            ms = get_management_system(filters.management_system)
-        except NotFound as exc:
-            raise ValidationFailed(
-                exc.message, {"management_system": ["Unknown management system."]}
-            ) from None
-        qs = qs.filter(management_system=ms)
+        qs = qs.filter(management_system=resolvers.management_system(filters.management_system, who))
     if filters.standard:
         standards_by_key([filters.standard], field="standard")
         qs = qs.filter(standard__key=filters.standard)
@@ -94,10 +88,7 @@ def list_soas(request: HttpRequest, filters: Query[SoAFilters]) -> dict[str, Any
 )
 def create_soa(request: HttpRequest, payload: SoACreateIn) -> Status[StatementOfApplicability]:
     who = actor(request)
-    try:
-        ms = get_management_system(payload.management_system)
-    except NotFound as exc:
-        raise ValidationFailed(exc.message, {"management_system": ["Unknown management system."]}) from None
+    ms = resolvers.management_system(payload.management_system, who)
     check(who, Perm.EDIT_SOA, ms)
     soa = services.create_soa(who, ms.pk, payload.standard)
     return Status(201, queries.get_soa(soa.pk))

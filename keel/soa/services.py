@@ -14,13 +14,12 @@ from django.db.models import Max
 from django.utils import timezone
 
 from keel.controls.models import Control
-from keel.core import trail
+from keel.core import resolvers, trail
 from keel.core.actor import Actor
 from keel.core.choices import TrailAction
 from keel.core.errors import Conflict, NotFound, ValidationFailed
 from keel.core.models import User
 from keel.core.permissions import Perm, check
-from keel.core.services.organisation import get_management_system
 from keel.core.services.records import apply_fields, clean, standards_by_key
 from keel.standards.choices import EntryKind
 from keel.standards.models import Requirement
@@ -56,7 +55,7 @@ def create_soa(
     """Create the SoA of a management system for a standard with one row per Annex A control;
     on an existing SoA, add the rows of Annex A controls it lacks (a newer standards revision)
     and change nothing else. Idempotent."""
-    ms = get_management_system(management_system)
+    ms = resolvers.management_system(management_system, actor)
     (std,) = standards_by_key([standard], field="standard")
     check(actor, Perm.EDIT_SOA, ms)
     if not ms.standards.filter(pk=std.pk).exists():
