@@ -17,7 +17,6 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from keel.assets.models import ClassificationLevel
@@ -527,31 +526,37 @@ def record_quality_check(actor: Actor, dataset_ref: uuid.UUID | str, **data: Any
 # ---------------------------------------------------------------- datasets and lineage
 
 
-def _datasets(refs: Iterable[uuid.UUID | str], field: str) -> list[Dataset]:
-    wanted = list(dict.fromkeys(str(r).strip() for r in refs if str(r).strip()))
-    ids, names = [], []
-    for r in wanted:
-        try:
-            ids.append(uuid.UUID(r))
-        except ValueError:
-            names.append(r)
+def _datasets(
+    refs: Iterable[uuid.UUID | str], field: str, actor: Actor, ms: ManagementSystem
+) -> list[Dataset]:
+    """Datasets by id or short name within the actor's perimeter, each of the management
+    system ``ms`` of the dataset that names them."""
+    qs = resolvers.in_perimeter(Dataset.objects.all(), actor)
+    out: dict[uuid.UUID, Dataset] = {}
+    for ref in dict.fromkeys(str(r).strip() for r in refs if str(r).strip()):
+        found = resolvers.record(
+            qs, ref, label="dataset", example="a short name", field=field, ref_field="short_name"
+        )
+        resolvers.same_system(
+            ms, [found.management_system_id], what=f"dataset {found.short_name}", field=field
+        )
+        out.setdefault(found.pk, found)
+    return list(out.values())
 
-    found = list(Dataset.objects.filter(Q(pk__in=ids) | Q(short_name__in=names)))
-    keys = {str(d.pk) for d in found} | {d.short_name for d in found}
-    missing = [r for r in wanted if r not in keys]
-    if missing:
-        raise ValidationFailed(f"Unknown dataset(s): {', '.join(missing)}.", {field: ["Unknown dataset."]})
-    return found
 
-
-def _systems(refs: Iterable[uuid.UUID | str]) -> list[AISystem]:
-    out = []
-    for r in dict.fromkeys(str(x).strip() for x in refs if str(x).strip()):
-        try:
-            out.append(get_system(r))
-        except NotFound as exc:
-            raise ValidationFailed(exc.message, {"ai_systems": ["Unknown AI system."]}) from None
-    return out
+def _systems(refs: Iterable[uuid.UUID | str], actor: Actor, ms: ManagementSystem) -> list[AISystem]:
+    """AI systems by id or short name within the actor's perimeter, each of ``ms``."""
+    qs = resolvers.in_perimeter(AISystem.objects.all(), actor)
+    out: dict[uuid.UUID, AISystem] = {}
+    for ref in dict.fromkeys(str(r).strip() for r in refs if str(r).strip()):
+        found = resolvers.record(
+            qs, ref, label="AI system", example="a short name", field="ai_systems", ref_field="short_name"
+        )
+        resolvers.same_system(
+            ms, [found.management_system_id], what=f"AI system {found.short_name}", field="ai_systems"
+        )
+        out.setdefault(found.pk, found)
+    return list(out.values())
 
 
 def _dataset_snapshot(dataset: Dataset) -> dict[str, Any]:
@@ -645,8 +650,8 @@ def create_dataset(
     ms = resolvers.management_system(management_system, actor)
     check(actor, Perm.EDIT_AI_SYSTEMS, ms)
     with transaction.atomic():
-        sources = _datasets(derived_from, "derived_from")
-        systems = _systems(ai_systems)
+        sources = _datasets(derived_from, "derived_from", actor, ms)
+        systems = _systems(ai_systems, actor, ms)
         dataset = Dataset(management_system=ms)
         _classification(data)
         apply_fields(dataset, data, DATASET_FIELDS)
@@ -685,9 +690,9 @@ def update_dataset(
         clean(dataset, "dataset")
         dataset.save()
         if derived_from is not None:
-            _set_sources(dataset, _datasets(derived_from, "derived_from"))
+            _set_sources(dataset, _datasets(derived_from, "derived_from", actor, dataset.management_system))
         if ai_systems is not None:
-            dataset.ai_systems.set(_systems(ai_systems))
+            dataset.ai_systems.set(_systems(ai_systems, actor, dataset.management_system))
         changes = trail.diff(before, _dataset_snapshot(dataset))
         if changes:
             trail.record(actor, TrailAction.UPDATE, dataset, changes=changes)

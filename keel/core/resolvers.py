@@ -180,19 +180,19 @@ def record(
     return found
 
 
-def same_system(
-    record_system: ManagementSystem | uuid.UUID | None,
-    target_systems: Iterable[uuid.UUID | None],
-    *,
-    what: str,
-    field: str,
-) -> None:
-    """Refuse a reference to a record of another management system than the record's own."""
-    ms_id = record_system.pk if isinstance(record_system, ManagementSystem) else record_system
-    if ms_id is None:
-        return
-    targets = set(target_systems)
-    if ms_id not in targets:
+SystemRefs = ManagementSystem | uuid.UUID | None | Iterable[ManagementSystem | uuid.UUID | None]
+
+
+def _ids(value: SystemRefs) -> set[uuid.UUID]:
+    items = value if isinstance(value, Iterable) else [value]
+    return {v.pk if isinstance(v, ManagementSystem) else v for v in items if v is not None}
+
+
+def same_system(record_systems: SystemRefs, target_systems: SystemRefs, *, what: str, field: str) -> None:
+    """Refuse a reference to a record of another management system than the record's own
+    (a record or target of no system, organisation-wide, goes with any)."""
+    mine, theirs = _ids(record_systems), _ids(target_systems)
+    if mine and theirs and not mine & theirs:
         raise ValidationFailed(
             f"The {what} belongs to another management system than this record: "
             "choose one of the same management system.",
@@ -205,3 +205,9 @@ def visible_systems(who: Viewer) -> models.QuerySet[ManagementSystem]:
     ids = visible_system_ids(who)
     qs = ManagementSystem.objects.order_by("name")
     return qs if ids is None else qs.filter(pk__in=ids)
+
+
+def in_perimeter(qs: models.QuerySet[M], who: Viewer, field: str = "management_system") -> models.QuerySet[M]:
+    """``qs`` narrowed to the records of the management systems ``who`` may view."""
+    ids = visible_system_ids(who)
+    return qs if ids is None else qs.filter(**{f"{field}__in": ids})

