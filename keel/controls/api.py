@@ -16,7 +16,7 @@ from ninja import Query, Router, Status
 from keel.apicore import Page, actor, paginate, permission, responses
 from keel.apicore import user_by_email as _owner
 from keel.core import resolvers
-from keel.core.errors import Conflict, NotFound, ValidationFailed
+from keel.core.errors import NotFound, ValidationFailed
 from keel.core.permissions import Perm, check
 
 from . import queries, services
@@ -174,12 +174,8 @@ def get_control_link(request: HttpRequest, link_id: uuid.UUID) -> ControlLink:
 def create_control_link(request: HttpRequest, payload: ControlLinkIn) -> Status[ControlLink]:
     who = actor(request)
     control = services.get_control(payload.control)
-    if ControlLink.objects.filter(control=control, requirement__key=payload.requirement).exists():
-        raise Conflict(
-            f"{control.ref_id} is already linked to {payload.requirement}; change that link instead."
-        )
     link = services.link_requirement(
-        who, control.pk, payload.requirement, _value(payload.coverage), payload.note
+        who, control.pk, payload.requirement, _value(payload.coverage), payload.note, new_only=True
     )
     return Status(201, queries.link_for(who.user, link.pk))
 

@@ -269,25 +269,25 @@ def link_requirement(
     requirement_key: str,
     coverage: str = Coverage.FULL,
     note: str = "",
+    *,
+    new_only: bool = False,
 ) -> ControlLink:
-    """Link a control to a requirement (or change the coverage and note of an existing link)."""
+    """Link a control to a requirement (or change the coverage and note of an existing link).
+
+    ``new_only`` (a person adding a link on a page or through the API): an existing link is a
+    conflict, told only to someone allowed to change the control's links."""
     if coverage not in Coverage.values:
         raise ValidationFailed("Coverage is full or partial.", {"coverage": ["Choose full or partial."]})
     with transaction.atomic():
         control = get_control(control_ref)
         _check_on_systems(actor, Perm.EDIT_CONTROLS, control.management_systems.all())
-        try:
-            requirement = Requirement.objects.get(key=requirement_key)
-        except Requirement.DoesNotExist:
-            raise ValidationFailed(
-                f"No requirement {requirement_key!r}.", {"requirement": ["Unknown requirement."]}
-            ) from None
-        if requirement.withdrawn_at is not None:
-            raise ValidationFailed(
-                f"{requirement_key} was withdrawn from the standard; link its successor instead.",
-                {"requirement": ["Withdrawn."]},
-            )
+        requirement = resolvers.requirement(requirement_key, current=True)
         link = ControlLink.objects.filter(control=control, requirement=requirement).first()
+        if link is not None and new_only:
+            raise Conflict(
+                f"{control.ref_id} is already linked to {requirement.key}; change that link instead.",
+                {"requirement": ["Already linked."]},
+            )
         if link is None:
             link = _create_link(actor, control, requirement, coverage, note)
         else:

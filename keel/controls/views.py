@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from keel.core.actor import Actor
-from keel.core.errors import Conflict, KeelError, NotFound
+from keel.core.errors import KeelError, NotFound
 from keel.core.forms import add_service_error
 from keel.core.models import ManagementSystem, User
 from keel.core.pages import page
@@ -286,19 +286,13 @@ def link_add(request: HttpRequest, ref: str) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         try:
-            if ControlLink.objects.filter(
-                control=control, requirement__key=data["requirement"].strip()
-            ).exists():
-                raise Conflict(
-                    f"{control.ref_id} is already linked to {data['requirement']}; edit that link instead.",
-                    {"requirement": ["Already linked."]},
-                )
             services.link_requirement(
                 Actor.from_request(request),
                 control.pk,
                 data["requirement"].strip(),
                 data["coverage"],
                 data["note"],
+                new_only=True,
             )
         except KeelError as exc:
             add_service_error(form, exc)

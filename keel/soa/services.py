@@ -10,9 +10,10 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 
+from keel.aisystems.models import AISystem
 from keel.controls.models import Control
 from keel.core import resolvers, trail
 from keel.core.actor import Actor
@@ -116,6 +117,28 @@ def _validate_row(row: SoARow) -> None:
         raise ValidationFailed(f"The SoA row is not valid — {summary}", errors)
 
 
+def _ai_system_names(actor: Actor, ms_id: uuid.UUID, values: Any) -> Any:
+    """The AI systems a row names, by short name or name: each one of the row's management
+    system that the actor can see (outside the perimeter: "not found"); stored by name."""
+    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+        return values  # _validate_row says what is wrong
+    visible = resolvers.in_perimeter(AISystem.objects.all(), actor)
+    names = []
+    for value in dict.fromkeys(" ".join(v.split()) for v in values if v.strip()):
+        system = visible.filter(Q(short_name__iexact=value) | Q(name__iexact=value)).first()
+        if system is None:
+            raise ValidationFailed(
+                f"No AI system {value!r}: give the short name or name of an AI system of this "
+                "management system.",
+                {"ai_systems": ["Unknown AI system."]},
+            )
+        resolvers.same_system(
+            ms_id, [system.management_system_id], what=f"AI system {system.short_name}", field="ai_systems"
+        )
+        names.append(system.name)
+    return names
+
+
 def update_row(actor: Actor, row_id: uuid.UUID | str, **data: Any) -> SoARow:
     """Change a row: applicability and reasons, an exclusion's justification, accountable person
     and review date, a status override and its reason, the target date, the owner."""
@@ -123,6 +146,8 @@ def update_row(actor: Actor, row_id: uuid.UUID | str, **data: Any) -> SoARow:
         row = get_row(row_id)
         check(actor, Perm.EDIT_SOA, row.soa.management_system_id)
         before = _row_snapshot(row)
+        if "ai_systems" in data:
+            data["ai_systems"] = _ai_system_names(actor, row.soa.management_system_id, data["ai_systems"])
         apply_fields(row, data, ROW_FIELDS)
         if row.applicable is None:
             row.applicable = True

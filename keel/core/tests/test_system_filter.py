@@ -152,7 +152,7 @@ def test_list_pages_answer_the_same_for_unknown_and_outside_systems(
         # then the answers are the same page and none names B
         bodies = [r.content.decode() for r in answers]
         assert len({r.status_code for r in answers}) == 1, url
-        normalised = {re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", body) for body in bodies}
+        normalised = {re.sub(r"\b[A-Za-z0-9]{64}\b", "<csrf>", body) for body in bodies}  # masked CSRF tokens
         first, *others = sorted(normalised)
         for other in others:
             diff = [d for d in difflib.ndiff(first.splitlines(), other.splitlines()) if d[:1] in "+-"]
