@@ -62,6 +62,7 @@ def _risk(ab: dict[str, Any], **kw: Any) -> Any:
         "owner": ab["manager"].email,
         "inherent_likelihood": 3,
         "inherent_impact": 3,
+        "process": "Builds",
         **kw,
     }
     return risk_services.create_risk(ab["actor"], **data)
@@ -78,7 +79,9 @@ def _not_found(exc: pytest.ExceptionInfo[ValidationFailed], field: str) -> str:
 def test_import_preview_does_not_show_a_control_outside_the_perimeter(ab: dict[str, Any]) -> None:
     # given B's KC-100 and a manager of A only, when they preview "KC-100,,alpha"
     data = b"Ref,Title,Management systems\nKC-100,,alpha\n"
-    plan = import_services.import_controls(ab["actor"], data, "controls.csv", dry_run=True)
+    plan = import_services.import_controls(
+        ab["actor"], data, "controls.csv", management_system="alpha", dry_run=True
+    )
     # then the row is refused and nothing of B's control appears in the preview
     (row,) = plan.rows
     assert row.action == REJECT
@@ -89,7 +92,9 @@ def test_import_preview_does_not_show_a_control_outside_the_perimeter(ab: dict[s
 
 def test_import_preview_names_only_visible_systems(ab: dict[str, Any]) -> None:
     data = b"Ref,Title,Management systems\nKC-200,New one,bravo\n"
-    plan = import_services.import_controls(ab["actor"], data, "controls.csv", dry_run=True)
+    plan = import_services.import_controls(
+        ab["actor"], data, "controls.csv", management_system="alpha", dry_run=True
+    )
     (row,) = plan.rows
     assert row.action == REJECT
     assert "bravo" in row.reason  # what was typed …
@@ -110,6 +115,7 @@ def test_api_risk_with_a_control_outside_the_perimeter_is_not_found(
         "owner": ab["manager"].email,
         "inherent_likelihood": 3,
         "inherent_impact": 3,
+        "process": "Builds",
     }
     bad = client.post(
         f"{API}/risks", json.dumps({**body, "controls": ["KC-100"]}), content_type="application/json"

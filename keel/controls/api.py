@@ -14,10 +14,10 @@ from django.http import HttpRequest
 from ninja import Query, Router, Status
 
 from keel.apicore import Page, actor, paginate, permission, responses
-from keel.apicore import user_by_email as _owner
 from keel.core import resolvers
 from keel.core.errors import NotFound, ValidationFailed
 from keel.core.permissions import Perm, check
+from keel.core.resolvers import user_by_email as _owner
 
 from . import queries, services
 from .models import Control, ControlLink, ControlTemplate

@@ -101,7 +101,7 @@ def user_by_email(
     *,
     management_system: ManagementSystem | uuid.UUID | None = None,
 ) -> User | None:
-    """The account named by email (case-insensitive); ``None`` when none is given.
+    """The account named by email (case-insensitive) or id; ``None`` when none is given.
 
     With ``management_system``, the account must hold a role there (a person with no role on
     a system cannot own or be named on its records)."""
@@ -109,6 +109,8 @@ def user_by_email(
         return None
     if isinstance(email, User):
         user: User | None = email
+    elif (pk := as_uuid(email)) is not None:
+        user = User.objects.filter(pk=pk).first()
     else:
         user = User.objects.filter(email__iexact=email.strip()).first()
     if user is None:

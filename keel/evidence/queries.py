@@ -22,7 +22,7 @@ from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from keel.controls.models import Control
-from keel.controls.queries import requirement_ref
+from keel.controls.queries import control_ref, requirement_ref
 from keel.core import resolvers
 from keel.core.errors import NotFound, PermissionDenied, ValidationFailed
 from keel.core.models import ManagementSystem, TrailEntry, User
@@ -183,19 +183,6 @@ def _choice(name: str, value: str, allowed: Iterable[str]) -> None:
         raise ValidationFailed(f"{name} must be one of: {', '.join(allowed)}.", {name: ["Unknown value."]})
 
 
-def control_ref(ref: str, field_name: str = "control") -> Control:
-    control = None
-    with contextlib.suppress(ValueError):
-        control = Control.objects.filter(pk=uuid.UUID(str(ref))).first()
-    if control is None:
-        control = Control.objects.filter(ref_id=str(ref).strip()).first()
-    if control is None:
-        raise ValidationFailed(
-            f"No control {ref!r}: give its id or reference (e.g. KC-012).", {field_name: ["Unknown control."]}
-        )
-    return control
-
-
 def filter_evidence(qs: QuerySet[Evidence], f: EvidenceFilters, who: resolvers.Viewer) -> QuerySet[Evidence]:
     """Apply the list filters; a filter naming something unknown is a validation error."""
     if f.status:
@@ -207,7 +194,7 @@ def filter_evidence(qs: QuerySet[Evidence], f: EvidenceFilters, who: resolvers.V
     if f.validity:
         qs = qs.filter(validity_q(f.validity))
     if f.control:
-        control = control_ref(f.control)
+        control = control_ref(f.control, who)
         qs = qs.filter(pk__in=EvidenceControl.objects.filter(control=control).values("evidence_id"))
     if f.requirement:
         req = requirement_ref(f.requirement)

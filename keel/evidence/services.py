@@ -360,21 +360,10 @@ def _controls(refs: Iterable[str], actor: Actor, systems: Iterable[ManagementSys
 
 
 def _requirements(keys: Iterable[str]) -> list[Requirement]:
-    out = []
-    for key in dict.fromkeys(str(k).strip() for k in keys):
-        req = Requirement.objects.filter(key=key).first()
-        if req is None:
-            raise ValidationFailed(
-                f"No requirement {key!r}: give its full key, e.g. iso27001:2022:A.5.19.",
-                {"requirements": ["Unknown requirement."]},
-            )
-        if req.withdrawn_at is not None:
-            raise ValidationFailed(
-                f"{key} was withdrawn from the standard; link its successor instead.",
-                {"requirements": ["Withdrawn."]},
-            )
-        out.append(req)
-    return out
+    return [
+        resolvers.requirement(key, field="requirements", current=True)
+        for key in dict.fromkeys(str(k).strip() for k in keys)
+    ]
 
 
 def create_evidence(

@@ -24,7 +24,6 @@ from keel.core.models import ManagementSystem
 from keel.core.permissions import Perm, check
 from keel.core.services.records import reject_control_characters
 from keel.soa import services as soa_services
-from keel.standards.models import Requirement
 
 from . import queries
 from .choices import CoverageStatus, Strength
@@ -32,13 +31,6 @@ from .models import CoverageDecision
 
 MACHINE_MARK = "[Machine-written by the gap analysis — a person must review it before approval]"
 STATUS_LABELS = dict(CoverageStatus.choices)
-
-
-def _requirement(key: str) -> Requirement:
-    req = Requirement.objects.select_related("standard").filter(key=key.strip()).first()
-    if req is None:
-        raise ValidationFailed(f"No requirement {key!r}.", {"requirement": ["Unknown requirement."]})
-    return req
 
 
 def decide(
@@ -61,7 +53,7 @@ def decide(
     if errors:
         summary = "; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items())
         raise ValidationFailed(f"The decision is not valid — {summary}", errors)
-    req = _requirement(requirement)
+    req = resolvers.requirement(requirement)
     if not ms.standards.filter(pk=req.standard_id).exists():
         raise ValidationFailed(
             f"{ms.name} does not cover {req.standard.key}.",
@@ -101,7 +93,7 @@ def clear_decision(
     """Remove a person's decision: the inferred status applies again."""
     ms = resolvers.management_system(management_system, actor)
     check(actor, Perm.EDIT_SOA, ms)
-    req = _requirement(requirement)
+    req = resolvers.requirement(requirement)
     with transaction.atomic():
         decision = CoverageDecision.objects.filter(management_system=ms, requirement=req).first()
         if decision is None:

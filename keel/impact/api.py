@@ -14,9 +14,10 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Query, Router, Status
 
-from keel.apicore import Page, actor, paginate, permission, responses, user_by_email
+from keel.apicore import Page, actor, paginate, permission, responses
 from keel.core.errors import NotFound, ValidationFailed
 from keel.core.permissions import Perm, check
+from keel.core.resolvers import user_by_email
 from keel.risks.models import Risk
 
 from . import queries, services

@@ -12,8 +12,7 @@ from ninja import Query, Router, Status
 
 from keel.apicore import Page, actor, paginate, permission, responses
 from keel.core import resolvers
-from keel.core.errors import NotFound, ValidationFailed
-from keel.core.models import User
+from keel.core.errors import NotFound
 from keel.core.permissions import Perm, check, restrict
 from keel.core.services.records import standards_by_key
 
@@ -38,20 +37,6 @@ def _soa(request: HttpRequest, soa_id: uuid.UUID) -> StatementOfApplicability:
     soa = queries.get_soa(soa_id)
     check(actor(request), Perm.VIEW, soa.management_system_id)
     return soa
-
-
-def _user(ref: str, field: str) -> User | None:
-    if not ref.strip():
-        return None
-    try:
-        user = User.objects.filter(pk=uuid.UUID(ref)).first()
-    except ValueError:
-        user = User.objects.filter(email__iexact=ref.strip()).first()
-    if user is None:
-        raise ValidationFailed(
-            f"No user {ref!r}: give an existing user's id or email.", {field: ["Unknown user."]}
-        )
-    return user
 
 
 def _detail(soa: StatementOfApplicability, ai_system: str | None = None) -> StatementOfApplicability:
@@ -123,7 +108,7 @@ def patch_row(
     data = payload.dict(exclude_unset=True)
     for name in ("accountable", "owner"):
         if name in data:
-            data[name] = _user(data[name] or "", name)
+            data[name] = resolvers.user_by_email(data[name], name)
     for name in (
         "obligations",
         "business_need",
