@@ -535,7 +535,7 @@ def _datasets(
     out: dict[uuid.UUID, Dataset] = {}
     for ref in dict.fromkeys(str(r).strip() for r in refs if str(r).strip()):
         found = resolvers.record(
-            qs, ref, label="dataset", example="a short name", field=field, ref_field="short_name"
+            qs, ref, label="dataset", example="raw-data", field=field, ref_field="short_name"
         )
         resolvers.same_system(
             ms, [found.management_system_id], what=f"dataset {found.short_name}", field=field
@@ -550,7 +550,7 @@ def _systems(refs: Iterable[uuid.UUID | str], actor: Actor, ms: ManagementSystem
     out: dict[uuid.UUID, AISystem] = {}
     for ref in dict.fromkeys(str(r).strip() for r in refs if str(r).strip()):
         found = resolvers.record(
-            qs, ref, label="AI system", example="a short name", field="ai_systems", ref_field="short_name"
+            qs, ref, label="AI system", example="credit-scoring", field="ai_systems", ref_field="short_name"
         )
         resolvers.same_system(
             ms, [found.management_system_id], what=f"AI system {found.short_name}", field="ai_systems"

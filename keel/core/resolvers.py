@@ -176,7 +176,7 @@ def record(
             found = qs.filter(**{f"{ref_field}__iexact": str(ref).strip()}).first()
     if found is None:
         raise ValidationFailed(
-            f"No {label} {str(ref)!r}: give its id or reference (e.g. {example}).",
+            f"Unknown {label} {str(ref)!r}: give its id or reference (e.g. {example}).",
             {field: [f"Unknown {label}."]},
         )
     return found

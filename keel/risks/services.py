@@ -195,7 +195,7 @@ def _resolve(data: dict[str, Any], actor: Actor, ms: ManagementSystem) -> dict[s
             resolvers.in_perimeter(AISystem.objects.all(), actor),
             v,
             label="AI system",
-            example="a short name such as helpdesk-bot",
+            example="credit-scoring",
             field="ai_system",
             ref_field="short_name",
         )
