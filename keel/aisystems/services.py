@@ -206,7 +206,7 @@ def create_system(
     verification; one already in service before Keel is recorded in its stage (deployment,
     operation or retired) only with ``existing_reason`` — the trail marks it as recorded
     history, not as a passed gate."""
-    ms = resolvers.management_system(management_system, actor)
+    ms = resolvers.management_system(management_system, resolvers.TRUSTED)
     check(actor, Perm.EDIT_AI_SYSTEMS, ms)
     if lifecycle_stage not in STAGE_ORDER:
         raise ValidationFailed(
@@ -269,7 +269,7 @@ def update_system(
         before = _system_snapshot(system)
         apply_fields(system, data, SYSTEM_FIELDS)
         if management_system is not None:
-            ms = resolvers.management_system(management_system, actor)
+            ms = resolvers.management_system(management_system, resolvers.TRUSTED)
             check(actor, Perm.EDIT_AI_SYSTEMS, ms)
             system.management_system = ms
         _not_reserved(system)
@@ -647,7 +647,7 @@ def create_dataset(
     ai_systems: Iterable[uuid.UUID | str] = (),
     **data: Any,
 ) -> Dataset:
-    ms = resolvers.management_system(management_system, actor)
+    ms = resolvers.management_system(management_system, resolvers.TRUSTED)
     check(actor, Perm.EDIT_AI_SYSTEMS, ms)
     with transaction.atomic():
         sources = _datasets(derived_from, "derived_from", actor, ms)
@@ -683,7 +683,7 @@ def update_dataset(
         apply_fields(dataset, data, DATASET_FIELDS)
         _check_classification(dataset, old_level)
         if management_system is not None:
-            ms = resolvers.management_system(management_system, actor)
+            ms = resolvers.management_system(management_system, resolvers.TRUSTED)
             check(actor, Perm.EDIT_AI_SYSTEMS, ms)
             dataset.management_system = ms
         _not_reserved(dataset)

@@ -256,7 +256,7 @@ def get_scope_statement(request: HttpRequest, scope_id: uuid.UUID) -> ScopeState
 )
 def draft_scope_statement(request: HttpRequest, payload: ScopeDraftIn) -> ScopeStatement:
     who = actor(request)
-    ms = resolvers.management_system(payload.management_system, who)
+    ms = resolvers.management_system(payload.management_system, resolvers.TRUSTED)
     check(who, Perm.EDIT_SCOPE, ms)
     data = _set(payload.model_dump(exclude_unset=True, exclude={"management_system", "standard"}))
     for name in ("lifecycle_stages", "ai_roles"):
@@ -507,7 +507,11 @@ def create_user(request: HttpRequest, payload: UserIn) -> Status[User]:
     who = actor(request)
     check(who, Perm.MANAGE_USERS)
     data = _set(payload.model_dump(exclude={"management_system"}))
-    ms = resolvers.management_system(payload.management_system, who) if payload.management_system else None
+    ms = (
+        resolvers.management_system(payload.management_system, resolvers.TRUSTED)
+        if payload.management_system
+        else None
+    )
     user = access.create_user(who, data.pop("email"), management_system=ms, **data)
     return Status(201, _get(_users(), user.pk, "user"))
 
@@ -576,7 +580,11 @@ def grant_role(request: HttpRequest, payload: RoleAssignmentIn) -> Status[RoleAs
     who = actor(request)
     check(who, Perm.MANAGE_USERS)
     user = _user_ref(payload.user)
-    ms = resolvers.management_system(payload.management_system, who) if payload.management_system else None
+    ms = (
+        resolvers.management_system(payload.management_system, resolvers.TRUSTED)
+        if payload.management_system
+        else None
+    )
     ra = access.grant_role(who, user, payload.role.value, ms)
     return Status(201, _get(_roles(), ra.pk, "role assignment"))
 

@@ -383,7 +383,7 @@ def create_evidence(
     requirements, in one transaction."""
     if kind not in EvidenceKind.values:
         raise ValidationFailed("kind is file or link.", {"kind": ["Choose file or link."]})
-    systems = _systems(management_systems, actor)
+    systems = _systems(management_systems)
     _check_on_systems(actor, Perm.EDIT_EVIDENCE, systems)
     version, d = _prepare(kind, version)
     control_rows = _controls(controls, actor, systems)
@@ -449,7 +449,7 @@ def update_evidence(
         clean(evidence, "evidence", exclude=["current_version"])
         evidence.save()
         if management_systems is not None:
-            systems = _systems(management_systems, actor)
+            systems = _systems(management_systems)
             _check_on_systems(actor, Perm.EDIT_EVIDENCE, systems)
             evidence.management_systems.set(systems)
         changes = trail.diff(before, _snapshot(evidence))

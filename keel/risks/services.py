@@ -355,7 +355,7 @@ def create_risk(
         raise ValidationFailed(
             "register is is (information security) or ai.", {"register": ["Choose is or ai."]}
         )
-    ms = resolvers.management_system(management_system, actor)
+    ms = resolvers.management_system(management_system, resolvers.TRUSTED)
     check(actor, Perm.EDIT_RISKS, ms)
     allowed = (*COMMON_FIELDS, *(IS_FIELDS if register == Register.IS else AI_FIELDS))
     data = _resolve(data, actor, ms)
