@@ -130,15 +130,6 @@ def test_api_risk_with_a_control_outside_the_perimeter_is_not_found(
     )
 
 
-def test_risk_with_a_visible_control_of_another_system_is_refused(
-    ab: dict[str, Any], make_user: Callable[..., User]
-) -> None:
-    # given a manager over the whole organisation: B's control is visible but not the risk's system
-    boss = make_user(Role.COMPLIANCE_MANAGER, None, email="boss@example.com")
-    with pytest.raises(ValidationFailed, match="another management system"):
-        _risk({**ab, "actor": Actor.for_user(boss, "api")}, controls=["KC-100"])
-
-
 def test_risk_with_an_ai_system_or_asset_of_b_is_not_found(ab: dict[str, Any]) -> None:
     ai_system(ab["b"], "bravo-bot")
     Asset.objects.create(ref_id="AS-777", name="Bravo DB", type="information", management_system=ab["b"])

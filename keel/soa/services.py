@@ -118,24 +118,20 @@ def _validate_row(row: SoARow) -> None:
 
 
 def _ai_system_names(actor: Actor, ms_id: uuid.UUID, values: Any) -> Any:
-    """The AI systems a row names, by short name or name: each one of the row's management
-    system that the actor can see (outside the perimeter: "not found"); stored by name."""
+    """The AI systems a row names (free text, as before): a name of an AI system of another
+    management system than the row's is refused; one of the row's system is stored by name."""
     if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
         return values  # _validate_row says what is wrong
-    visible = resolvers.in_perimeter(AISystem.objects.all(), actor)
     names = []
     for value in dict.fromkeys(" ".join(v.split()) for v in values if v.strip()):
-        system = visible.filter(Q(short_name__iexact=value) | Q(name__iexact=value)).first()
-        if system is None:
+        matches = list(AISystem.objects.filter(Q(short_name__iexact=value) | Q(name__iexact=value)))
+        own = [m for m in matches if m.management_system_id == ms_id]
+        if matches and not own:
             raise ValidationFailed(
-                f"No AI system {value!r}: give the short name or name of an AI system of this "
-                "management system.",
-                {"ai_systems": ["Unknown AI system."]},
+                f"No AI system {value!r} in this management system: name one of its AI systems.",
+                {"ai_systems": ["Not an AI system of this management system."]},
             )
-        resolvers.same_system(
-            ms_id, [system.management_system_id], what=f"AI system {system.short_name}", field="ai_systems"
-        )
-        names.append(system.name)
+        names.append(own[0].name if own else value)
     return names
 
 
