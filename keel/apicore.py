@@ -18,7 +18,6 @@ from keel.core.actor import Actor
 from keel.core.choices import Channel
 from keel.core.concurrency import version_of
 from keel.core.errors import ValidationFailed
-from keel.core.models import User
 from keel.core.permissions import has_any_role
 
 T = TypeVar("T")
@@ -148,7 +147,6 @@ def paginate(
     qs: QuerySet[Any] | list[Any], limit: int, offset: int, convert: Callable[[Any], Any] | None = None
 ) -> dict[str, Any]:
     """One page of a queryset: ``{"items", "count", "limit", "offset"}``; ``limit`` is capped at 500."""
-    from keel.core.errors import ValidationFailed
 
     if limit < 1 or limit > 500:
         raise ValidationFailed("limit must be between 1 and 500.", {"limit": ["Between 1 and 500."]})
@@ -163,17 +161,6 @@ def paginate(
 
 def user_has_access(request: HttpRequest) -> bool:
     return has_any_role(getattr(request, "user", None))
-
-
-def user_by_email(email: str | None, field: str = "owner") -> User | None:
-    """The account an API body names by email (case-insensitive); ``None`` for none given, a
-    422 naming ``field`` for an unknown one."""
-    if email is None or not email.strip():
-        return None
-    user = User.objects.filter(email__iexact=email.strip()).first()
-    if user is None:
-        raise ValidationFailed(f"No user with email {email!r}.", {field: ["Unknown user."]})
-    return user
 
 
 # ---------------------------------------------------------------- record versions (docs/api.md)

@@ -15,9 +15,9 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Status
 
 from keel.apicore import Page, actor, expected_version, paginate, permission, responses, with_etag
-from keel.apicore import user_by_email as _user
 from keel.core.errors import ValidationFailed
 from keel.core.permissions import Perm, check
+from keel.core.resolvers import user_by_email as _user
 
 from . import queries, services
 from .models import AIModel, AISystem, Dataset, Evaluation, Metric, MetricFlag, QualityCheck

@@ -8,7 +8,8 @@ from typing import Any
 from django import forms
 
 from keel.assets.models import ClassificationLevel
-from keel.controls.forms import owner_choices
+from keel.controls.forms import owner_choices, system_choices, system_filter_field
+from keel.core import resolvers
 from keel.core.forms import DATE, KeelForm, VersionedForm
 from keel.core.models import ManagementSystem, User
 from keel.core.permissions import Perm, has_perm
@@ -48,12 +49,12 @@ class SystemFilterForm(KeelForm):
         label="Origin", choices=_any("Any origin", AISystemOrigin.choices), required=False
     )
     role = forms.ChoiceField(label="Our role", choices=_any("Any role", AIRole.choices), required=False)
-    management_system = forms.ChoiceField(label="Management system", required=False)
+    management_system = system_filter_field()
     owner = forms.ChoiceField(label="Owner", required=False)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: resolvers.Viewer, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["management_system"].choices = _any("All systems", _systems_for(None, Perm.VIEW))  # type: ignore[attr-defined]
+        self.fields["management_system"].choices = _any("All systems", system_choices(user))  # type: ignore[attr-defined]
         self.fields["owner"].choices = _any("Anyone", owner_choices())  # type: ignore[attr-defined]
 
     def filters(self) -> queries.SystemFilters:
@@ -212,13 +213,13 @@ class FlagCloseForm(KeelForm):
 class DatasetFilterForm(KeelForm):
     q = forms.CharField(label="Search", required=False, max_length=queries.MAX_TEXT)
     acquisition = forms.ChoiceField(choices=_any("Any acquisition", Acquisition.choices), required=False)
-    management_system = forms.ChoiceField(label="Management system", required=False)
+    management_system = system_filter_field()
     ai_system = forms.ChoiceField(label="AI system", required=False)
     classification = forms.ChoiceField(label="Classification", required=False)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: resolvers.Viewer, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["management_system"].choices = _any("All systems", _systems_for(None, Perm.VIEW))  # type: ignore[attr-defined]
+        self.fields["management_system"].choices = _any("All systems", system_choices(user))  # type: ignore[attr-defined]
         self.fields["ai_system"].choices = _any(  # type: ignore[attr-defined]
             "Any AI system", AISystem.objects.order_by("name").values_list("short_name", "name")
         )

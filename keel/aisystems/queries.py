@@ -27,6 +27,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Coalesce, RowNumber
 
+from keel.core import resolvers
 from keel.core.errors import NotFound, PermissionDenied, ValidationFailed
 from keel.core.models import TrailEntry, User
 from keel.core.permissions import Perm, has_perm, restrict
@@ -114,9 +115,7 @@ def systems(user: User | None, f: SystemFilters | None = None) -> QuerySet[AISys
         role = _choice(f.role, AIRole.values, "role")
         qs = qs.annotate(roles_text=Cast("ai_roles", TextField())).filter(roles_text__contains=f'"{role}"')
     if f.management_system:
-        from keel.controls.queries import management_system_ref
-
-        qs = qs.filter(management_system=management_system_ref(f.management_system))
+        qs = qs.filter(management_system=resolvers.management_system(f.management_system, user))
     if f.owner:
         qs = qs.filter(owner__email__iexact=f.owner.strip())
     if f.q:
@@ -309,9 +308,7 @@ def datasets(user: User | None, f: DatasetFilters | None = None) -> QuerySet[Dat
     f = f or DatasetFilters()
     qs = restrict(base_datasets(), user, Perm.VIEW)
     if f.management_system:
-        from keel.controls.queries import management_system_ref
-
-        qs = qs.filter(management_system=management_system_ref(f.management_system))
+        qs = qs.filter(management_system=resolvers.management_system(f.management_system, user))
     if f.ai_system:
         system = _system_ref(f.ai_system)
         qs = qs.filter(pk__in=Dataset.ai_systems.through.objects.filter(aisystem=system).values("dataset_id"))

@@ -17,12 +17,11 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from keel.assets.models import ClassificationLevel
 from keel.assets.services import get_level
-from keel.core import trail
+from keel.core import resolvers, trail
 from keel.core.actor import Actor
 from keel.core.choices import TrailAction
 from keel.core.concurrency import check_version
@@ -116,14 +115,6 @@ STAGE_ORDER = [s.value for s in LifecycleStage]
 
 
 # ---------------------------------------------------------------- look-ups
-
-
-def _management_system(ref: uuid.UUID | str | ManagementSystem) -> ManagementSystem:
-    if isinstance(ref, ManagementSystem):
-        return ref
-    from keel.controls.queries import management_system_ref
-
-    return management_system_ref(str(ref))
 
 
 def get_system(ref: uuid.UUID | str, lock: bool = False) -> AISystem:
@@ -234,7 +225,7 @@ def create_system(
     verification; one already in service before Keel is recorded in its stage (deployment,
     operation or retired) only with ``existing_reason`` — the trail marks it as recorded
     history, not as a passed gate."""
-    ms = _management_system(management_system)
+    ms = resolvers.management_system(management_system, resolvers.TRUSTED)
     check(actor, Perm.EDIT_AI_SYSTEMS, ms)
     if lifecycle_stage not in STAGE_ORDER:
         raise ValidationFailed(
@@ -306,7 +297,7 @@ def update_system(
         before = _system_snapshot(system)
         apply_fields(system, data, SYSTEM_FIELDS)
         if management_system is not None:
-            ms = _management_system(management_system)
+            ms = resolvers.management_system(management_system, resolvers.TRUSTED)
             check(actor, Perm.EDIT_AI_SYSTEMS, ms)
             system.management_system = ms
         _not_reserved(system)
@@ -566,31 +557,37 @@ def record_quality_check(actor: Actor, dataset_ref: uuid.UUID | str, **data: Any
 # ---------------------------------------------------------------- datasets and lineage
 
 
-def _datasets(refs: Iterable[uuid.UUID | str], field: str) -> list[Dataset]:
-    wanted = list(dict.fromkeys(str(r).strip() for r in refs if str(r).strip()))
-    ids, names = [], []
-    for r in wanted:
-        try:
-            ids.append(uuid.UUID(r))
-        except ValueError:
-            names.append(r)
+def _datasets(
+    refs: Iterable[uuid.UUID | str], field: str, actor: Actor, ms: ManagementSystem
+) -> list[Dataset]:
+    """Datasets by id or short name within the actor's perimeter, each of the management
+    system ``ms`` of the dataset that names them."""
+    qs = resolvers.in_perimeter(Dataset.objects.all(), actor)
+    out: dict[uuid.UUID, Dataset] = {}
+    for ref in dict.fromkeys(str(r).strip() for r in refs if str(r).strip()):
+        found = resolvers.record(
+            qs, ref, label="dataset", example="raw-data", field=field, ref_field="short_name"
+        )
+        resolvers.same_system(
+            ms, [found.management_system_id], what=f"dataset {found.short_name}", field=field
+        )
+        out.setdefault(found.pk, found)
+    return list(out.values())
 
-    found = list(Dataset.objects.filter(Q(pk__in=ids) | Q(short_name__in=names)))
-    keys = {str(d.pk) for d in found} | {d.short_name for d in found}
-    missing = [r for r in wanted if r not in keys]
-    if missing:
-        raise ValidationFailed(f"Unknown dataset(s): {', '.join(missing)}.", {field: ["Unknown dataset."]})
-    return found
 
-
-def _systems(refs: Iterable[uuid.UUID | str]) -> list[AISystem]:
-    out = []
-    for r in dict.fromkeys(str(x).strip() for x in refs if str(x).strip()):
-        try:
-            out.append(get_system(r))
-        except NotFound as exc:
-            raise ValidationFailed(exc.message, {"ai_systems": ["Unknown AI system."]}) from None
-    return out
+def _systems(refs: Iterable[uuid.UUID | str], actor: Actor, ms: ManagementSystem) -> list[AISystem]:
+    """AI systems by id or short name within the actor's perimeter, each of ``ms``."""
+    qs = resolvers.in_perimeter(AISystem.objects.all(), actor)
+    out: dict[uuid.UUID, AISystem] = {}
+    for ref in dict.fromkeys(str(r).strip() for r in refs if str(r).strip()):
+        found = resolvers.record(
+            qs, ref, label="AI system", example="credit-scoring", field="ai_systems", ref_field="short_name"
+        )
+        resolvers.same_system(
+            ms, [found.management_system_id], what=f"AI system {found.short_name}", field="ai_systems"
+        )
+        out.setdefault(found.pk, found)
+    return list(out.values())
 
 
 def _dataset_snapshot(dataset: Dataset) -> dict[str, Any]:
@@ -681,11 +678,11 @@ def create_dataset(
     ai_systems: Iterable[uuid.UUID | str] = (),
     **data: Any,
 ) -> Dataset:
-    ms = _management_system(management_system)
+    ms = resolvers.management_system(management_system, resolvers.TRUSTED)
     check(actor, Perm.EDIT_AI_SYSTEMS, ms)
     with transaction.atomic():
-        source_sets = _datasets(sources, "sources")
-        systems = _systems(ai_systems)
+        source_sets = _datasets(sources, "sources", actor, ms)
+        systems = _systems(ai_systems, actor, ms)
         dataset = Dataset(management_system=ms)
         _classification(data)
         apply_fields(dataset, data, DATASET_FIELDS)
@@ -719,16 +716,16 @@ def update_dataset(
         apply_fields(dataset, data, DATASET_FIELDS)
         _check_classification(dataset, old_level)
         if management_system is not None:
-            ms = _management_system(management_system)
+            ms = resolvers.management_system(management_system, resolvers.TRUSTED)
             check(actor, Perm.EDIT_AI_SYSTEMS, ms)
             dataset.management_system = ms
         _not_reserved(dataset)
         clean(dataset, "dataset")
         dataset.save()
         if sources is not None:
-            _set_sources(dataset, _datasets(sources, "sources"))
+            _set_sources(dataset, _datasets(sources, "sources", actor, dataset.management_system))
         if ai_systems is not None:
-            dataset.ai_systems.set(_systems(ai_systems))
+            dataset.ai_systems.set(_systems(ai_systems, actor, dataset.management_system))
         changes = trail.diff(before, _dataset_snapshot(dataset))
         if changes:
             trail.record(actor, TrailAction.UPDATE, dataset, changes=changes)

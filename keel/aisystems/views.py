@@ -106,7 +106,7 @@ def system_list(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     params = request.GET.copy()
     params.pop("page", None)
-    form = SystemFilterForm(params or None)
+    form = SystemFilterForm(params or None, user=user)
     return _list_page(
         request,
         form,
@@ -297,7 +297,7 @@ def dataset_list(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     params = request.GET.copy()
     params.pop("page", None)
-    form = DatasetFilterForm(params or None)
+    form = DatasetFilterForm(params or None, user=user)
     return _list_page(
         request,
         form,

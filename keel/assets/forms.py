@@ -6,7 +6,8 @@ from typing import Any
 
 from django import forms
 
-from keel.controls.forms import owner_choices, system_choices
+from keel.controls.forms import owner_choices, system_choices, system_filter_field
+from keel.core import resolvers
 from keel.core.forms import TEXTAREA, KeelForm, VersionedForm
 from keel.core.models import User
 
@@ -30,14 +31,14 @@ class AssetFilterForm(KeelForm):
     type = forms.ChoiceField(choices=_any("Any type", AssetType.choices), required=False)
     classification = forms.ChoiceField(required=False)
     owner = forms.ChoiceField(required=False)
-    management_system = forms.ChoiceField(label="Management system", required=False)
+    management_system = system_filter_field()
     retired = forms.ChoiceField(choices=[("", "Current"), ("yes", "Retired"), ("all", "All")], required=False)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: resolvers.Viewer, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["classification"].choices = _any("Any classification", level_choices(True))  # type: ignore[attr-defined]
         self.fields["owner"].choices = _any("Anyone", owner_choices())  # type: ignore[attr-defined]
-        self.fields["management_system"].choices = _any("Any system", system_choices())  # type: ignore[attr-defined]
+        self.fields["management_system"].choices = _any("Any system", system_choices(user))  # type: ignore[attr-defined]
 
     def filters(self) -> dict[str, Any]:
         """The valid filters; a filter that is not valid is left out (the page says which), the

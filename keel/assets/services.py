@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from keel.core import trail
+from keel.core import resolvers, trail
 from keel.core.actor import Actor
 from keel.core.choices import TrailAction
 from keel.core.concurrency import check_version, likely_next_ref, next_ref
@@ -112,19 +112,6 @@ def likely_next_ref_id() -> str:
     return likely_next_ref(Asset, "AS-")
 
 
-def system_ref(
-    ref: uuid.UUID | str | ManagementSystem | None, field: str = "management_system"
-) -> ManagementSystem:
-    if isinstance(ref, ManagementSystem):
-        return ref
-    if ref is None or not str(ref).strip():
-        raise ValidationFailed("Choose the management system.", {field: ["Required."]})
-    for ms in ManagementSystem.objects.all():
-        if str(ms.pk) == str(ref) or ms.short_name == str(ref):
-            return ms
-    raise ValidationFailed(f"Unknown management system {ref!r}.", {field: ["Unknown management system."]})
-
-
 def get_asset(ref: uuid.UUID | str, lock: bool = False) -> Asset:
     qs = Asset.objects.select_related("owner", "classification", "management_system")
     if lock:
@@ -155,7 +142,7 @@ def _fields() -> tuple[str, ...]:
 def create_asset(
     actor: Actor, *, management_system: uuid.UUID | str | ManagementSystem, **data: Any
 ) -> Asset:
-    ms = system_ref(management_system)
+    ms = resolvers.management_system(management_system, resolvers.TRUSTED)
     check(actor, Perm.EDIT_ASSETS, ms)
     with transaction.atomic():
         asset = Asset(management_system=ms)
@@ -187,7 +174,7 @@ def update_asset(
         old_level = asset.classification
         apply_fields(asset, data, ASSET_FIELDS)
         if management_system is not None:
-            ms = system_ref(management_system)
+            ms = resolvers.management_system(management_system, resolvers.TRUSTED)
             check(actor, Perm.EDIT_ASSETS, ms)
             asset.management_system = ms
         _check_level(asset, old_level)

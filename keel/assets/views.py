@@ -34,7 +34,7 @@ def asset_list(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     params = request.GET.copy()
     params.pop("page", None)
-    form = AssetFilterForm(params or None)
+    form = AssetFilterForm(params or None, user=user)
     problem = ""
     try:
         qs = queries.assets(user, queries.AssetFilters(**form.filters()))

@@ -14,9 +14,10 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Status
 
 from keel.apicore import Page, actor, expected_version, paginate, permission, responses, set_etag
-from keel.apicore import user_by_email as _owner
-from keel.core.errors import Conflict, NotFound, ValidationFailed
+from keel.core import resolvers
+from keel.core.errors import NotFound, ValidationFailed
 from keel.core.permissions import Perm, check
+from keel.core.resolvers import user_by_email as _owner
 
 from . import queries, services
 from .models import Control, ControlLink, ControlTemplate
@@ -180,12 +181,8 @@ def get_control_link(request: HttpRequest, link_id: uuid.UUID, response: HttpRes
 def create_control_link(request: HttpRequest, payload: ControlLinkIn) -> Status[ControlLink]:
     who = actor(request)
     control = services.get_control(payload.control)
-    if ControlLink.objects.filter(control=control, requirement__key=payload.requirement).exists():
-        raise Conflict(
-            f"{control.ref_id} is already linked to {payload.requirement}; change that link instead."
-        )
     link = services.link_requirement(
-        who, control.pk, payload.requirement, _value(payload.coverage), payload.note
+        who, control.pk, payload.requirement, _value(payload.coverage), payload.note, new_only=True
     )
     return Status(201, queries.link_for(who.user, link.pk))
 
@@ -262,7 +259,7 @@ def list_control_templates(request: HttpRequest, filters: Query[TemplateFilters]
 )
 def adopt_control_templates(request: HttpRequest, payload: AdoptIn) -> Status[list[Control]]:
     who = actor(request)
-    ms = queries.management_system_ref(payload.management_system)
+    ms = resolvers.management_system(payload.management_system, resolvers.TRUSTED)
     created = services.adopt_templates(who, payload.templates, ms.pk, owner=_owner(payload.owner))
     rows = list(queries.base_controls().filter(pk__in=[c.pk for c in created]).order_by("ref_id"))
     return Status(201, rows)

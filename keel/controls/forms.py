@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 
+from keel.core import resolvers
 from keel.core.forms import TEXTAREA, KeelForm, VersionedForm, standard_choices
 from keel.core.models import ManagementSystem, User
 from keel.core.permissions import Perm, has_perm
@@ -29,8 +30,19 @@ def _any(label: str, choices: Any) -> list[tuple[str, str]]:
     return [("", label), *choices]
 
 
-def system_choices() -> list[tuple[str, str]]:
-    return [(ms.short_name, ms.name) for ms in ManagementSystem.objects.order_by("name")]
+def system_choices(who: resolvers.Viewer = resolvers.TRUSTED) -> list[tuple[str, str]]:
+    """Management systems to choose from: those ``who`` may view."""
+    return [(ms.short_name, ms.name) for ms in resolvers.visible_systems(who)]
+
+
+def system_filter_field() -> forms.ChoiceField:
+    """A list page's ``management_system`` filter: a value that is unknown or outside the
+    user's perimeter gets the resolver's message (never the value back, never other systems)."""
+    return forms.ChoiceField(
+        label="Management system",
+        required=False,
+        error_messages={"invalid_choice": resolvers.UNKNOWN_SYSTEM},
+    )
 
 
 def owner_choices() -> list[tuple[str, str]]:
@@ -49,7 +61,7 @@ class ControlFilterForm(KeelForm):
     type = forms.ChoiceField(choices=_any("Any type", ControlType.choices), required=False)
     frequency = forms.ChoiceField(choices=_any("Any frequency", Frequency.choices), required=False)
     owner = forms.ChoiceField(label="Owner", required=False)
-    management_system = forms.ChoiceField(label="Management system", required=False)
+    management_system = system_filter_field()
     standard = forms.ChoiceField(label="Standard", required=False)
     requirement = forms.CharField(
         label="Requirement",
@@ -61,10 +73,10 @@ class ControlFilterForm(KeelForm):
     template = forms.CharField(required=False, max_length=80, widget=forms.HiddenInput)
     order = forms.ChoiceField(choices=ORDER_CHOICES, required=False)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: resolvers.Viewer, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["owner"].choices = _any("Anyone", owner_choices())  # type: ignore[attr-defined]
-        self.fields["management_system"].choices = _any("All systems", system_choices())  # type: ignore[attr-defined]
+        self.fields["management_system"].choices = _any("All systems", system_choices(user))  # type: ignore[attr-defined]
         self.fields["standard"].choices = _any("All standards", standard_choices())  # type: ignore[attr-defined]
 
     def filters(self) -> queries.ControlFilters:
@@ -233,13 +245,15 @@ class MatrixForm(KeelForm):
     first = forms.ChoiceField(label="Standard")
     second = forms.ChoiceField(label="And standard", required=False)
     part = forms.ChoiceField(label="Part", choices=list(queries.MATRIX_PARTS.items()), required=False)
-    management_system = forms.ChoiceField(label="Management system", required=False)
+    management_system = system_filter_field()
     theme = forms.ChoiceField(label="Theme", required=False)
 
-    def __init__(self, *args: Any, themes: list[tuple[str, str]] | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, user: resolvers.Viewer, themes: list[tuple[str, str]] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         stds = standard_choices()
         self.fields["first"].choices = stds  # type: ignore[attr-defined]
         self.fields["second"].choices = _any("None", stds)  # type: ignore[attr-defined]
-        self.fields["management_system"].choices = _any("All systems", system_choices())  # type: ignore[attr-defined]
+        self.fields["management_system"].choices = _any("All systems", system_choices(user))  # type: ignore[attr-defined]
         self.fields["theme"].choices = _any("All themes", themes or [])  # type: ignore[attr-defined]

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
-from keel.core import trail
+from keel.core import resolvers, trail
 from keel.core.actor import Actor
 from keel.core.choices import TrailAction
 from keel.core.concurrency import check_version, likely_next_ref, next_ref
@@ -125,18 +125,9 @@ def likely_next_ref_id() -> str:
 
 
 def _systems(ids: Iterable[uuid.UUID | str] | None) -> list[ManagementSystem]:
-    wanted = list(dict.fromkeys(str(i) for i in (ids or [])))
-    found: dict[str, ManagementSystem] = {}
-    for ms in ManagementSystem.objects.all():
-        found[str(ms.pk)] = ms
-        found[ms.short_name] = ms
-    missing = [i for i in wanted if i not in found]
-    if missing:
-        raise ValidationFailed(
-            f"Unknown management system(s): {', '.join(missing)}.",
-            {"management_systems": [f"Unknown management system {m!r}." for m in missing]},
-        )
-    return list({found[i].pk: found[i] for i in wanted}.values())
+    """The systems a control is written into: the permission check that follows refuses (403)
+    one outside the actor's perimeter."""
+    return resolvers.management_systems(ids, resolvers.TRUSTED)
 
 
 def _check_on_systems(actor: Actor, perm: str, systems: Iterable[ManagementSystem]) -> None:
@@ -300,29 +291,28 @@ def link_requirement(
     coverage: str = Coverage.FULL,
     note: str = "",
     expected_version: str | None = None,
+    new_only: bool = False,
 ) -> ControlLink:
     """Link a control to a requirement (or change the coverage and note of an existing link;
     ``expected_version``: the version of that link the person saw). The control row is locked,
-    so concurrent links to it queue."""
+    so concurrent links to it queue.
+
+    ``new_only`` (a person adding a link on a page or through the API): an existing link is a
+    conflict, told only to someone allowed to change the control's links."""
     if coverage not in Coverage.values:
         raise ValidationFailed("Coverage is full or partial.", {"coverage": ["Choose full or partial."]})
     with transaction.atomic():
         control = _locked_control(control_ref)
         _check_on_systems(actor, Perm.EDIT_CONTROLS, control.management_systems.all())
-        try:
-            requirement = Requirement.objects.get(key=requirement_key)
-        except Requirement.DoesNotExist:
-            raise ValidationFailed(
-                f"No requirement {requirement_key!r}.", {"requirement": ["Unknown requirement."]}
-            ) from None
-        if requirement.withdrawn_at is not None:
-            raise ValidationFailed(
-                f"{requirement_key} was withdrawn from the standard; link its successor instead.",
-                {"requirement": ["Withdrawn."]},
-            )
+        requirement = resolvers.requirement(requirement_key, current=True)
         link = (
             ControlLink.objects.select_for_update().filter(control=control, requirement=requirement).first()
         )
+        if link is not None and new_only:
+            raise Conflict(
+                f"{control.ref_id} is already linked to {requirement.key}; change that link instead.",
+                {"requirement": ["Already linked."]},
+            )
         if link is None:
             link = _create_link(actor, control, requirement, coverage, note)
         else:
@@ -395,7 +385,7 @@ def adopt_templates(
     keys = list(dict.fromkeys(template_keys))
     if not keys:
         raise ValidationFailed("Choose at least one template to adopt.", {"templates": ["Required."]})
-    (ms,) = _systems([management_system])
+    ms = resolvers.management_system(management_system, resolvers.TRUSTED)
     check(actor, Perm.EDIT_CONTROLS, ms)
     templates = {
         t.key: t

@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from keel.core.actor import Actor
-from keel.core.errors import Conflict, KeelError, NotFound
+from keel.core.errors import KeelError, NotFound
 from keel.core.forms import add_service_error
 from keel.core.models import ManagementSystem, User
 from keel.core.pages import page
@@ -86,7 +86,7 @@ def control_list(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     params = request.GET.copy()
     params.pop("page", None)
-    form = ControlFilterForm(params or None)
+    form = ControlFilterForm(params or None, user=user)
     problem = ""
     if form.is_bound and not form.is_valid():
         problem = "Some filters were not understood and were not applied: " + " ".join(
@@ -291,19 +291,13 @@ def link_add(request: HttpRequest, ref: str) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         try:
-            if ControlLink.objects.filter(
-                control=control, requirement__key=data["requirement"].strip()
-            ).exists():
-                raise Conflict(
-                    f"{control.ref_id} is already linked to {data['requirement']}; edit that link instead.",
-                    {"requirement": ["Already linked."]},
-                )
             services.link_requirement(
                 Actor.from_request(request),
                 control.pk,
                 data["requirement"].strip(),
                 data["coverage"],
                 data["note"],
+                new_only=True,
             )
         except KeelError as exc:
             add_service_error(form, exc)
@@ -482,7 +476,7 @@ def coverage_matrix(request: HttpRequest) -> HttpResponse:
     themes = _theme_choices(keys, part)
     if params.get("theme") and params["theme"] not in {k for k, _ in themes}:
         params["theme"] = ""  # a theme of a standard no longer chosen
-    form = MatrixForm(params, themes=themes)
+    form = MatrixForm(params, user=current_user(request), themes=themes)
     partial = is_partial(request)
     if partial:  # the theme choices follow the chosen standards: swap the select too
         form.fields["theme"].widget.attrs["hx-swap-oob"] = "true"

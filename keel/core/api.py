@@ -26,6 +26,7 @@ from keel.apicore import (
     responses,
     set_etag,
 )
+from keel.core import resolvers
 from keel.core.actor import Actor
 from keel.core.errors import NotFound, PermissionDenied, ValidationFailed
 from keel.core.isodates import IsoDateTime
@@ -97,14 +98,6 @@ trail_entries = Router(tags=["audit trail"])
 def _order(qs: QuerySet[Any], order: str, *tie: str) -> QuerySet[Any]:
     """Order by one of the values the filter schema allows (``-`` for descending)."""
     return qs.order_by(order, *tie)
-
-
-def _ms_ref(ref: str, field: str = "management_system") -> ManagementSystem:
-    """A management system named in a filter or a body; unknown is a 422 on that field."""
-    try:
-        return organisation.get_management_system(ref)
-    except NotFound as exc:
-        raise ValidationFailed(exc.message, {field: ["Unknown management system."]}) from None
 
 
 def _user_ref(ref: str, field: str = "user") -> User:
@@ -251,7 +244,7 @@ def list_scope_statements(request: HttpRequest, filters: Query[ScopeStatementFil
     check(who, Perm.VIEW)
     qs = restrict(_scopes(), who.user, Perm.VIEW)
     if filters.management_system:
-        qs = qs.filter(management_system=_ms_ref(filters.management_system))
+        qs = qs.filter(management_system=resolvers.management_system(filters.management_system, who))
     if _standard_filter(filters.standard):
         qs = qs.filter(standard__key=filters.standard)
     if filters.status:
@@ -280,7 +273,7 @@ def get_scope_statement(request: HttpRequest, scope_id: uuid.UUID) -> ScopeState
 )
 def draft_scope_statement(request: HttpRequest, payload: ScopeDraftIn) -> ScopeStatement:
     who = actor(request)
-    ms = _ms_ref(payload.management_system)
+    ms = resolvers.management_system(payload.management_system, resolvers.TRUSTED)
     check(who, Perm.EDIT_SCOPE, ms)
     data = _set(payload.model_dump(exclude_unset=True, exclude={"management_system", "standard"}))
     for name in ("lifecycle_stages", "ai_roles"):
@@ -507,7 +500,8 @@ def get_me(request: HttpRequest) -> User:
     summary="List user accounts with their roles",
 )
 def list_users(request: HttpRequest, filters: Query[UserFilters]) -> dict[str, Any]:
-    check(actor(request), Perm.MANAGE_USERS)
+    who = actor(request)
+    check(who, Perm.MANAGE_USERS)
     qs = _users()
     if filters.q:
         qs = qs.filter(Q(email__icontains=filters.q) | Q(full_name__icontains=filters.q))
@@ -516,7 +510,7 @@ def list_users(request: HttpRequest, filters: Query[UserFilters]) -> dict[str, A
         if filters.role:
             held = held.filter(role=filters.role)
         if filters.management_system:
-            held = held.filter(management_system=_ms_ref(filters.management_system))
+            held = held.filter(management_system=resolvers.management_system(filters.management_system, who))
         qs = qs.filter(pk__in=held.values("user_id"))
     if filters.is_active is not None:
         qs = qs.filter(is_active=filters.is_active)
@@ -544,7 +538,11 @@ def create_user(request: HttpRequest, payload: UserIn) -> Status[User]:
     who = actor(request)
     check(who, Perm.MANAGE_USERS)
     data = _set(payload.model_dump(exclude={"management_system"}))
-    ms = _ms_ref(payload.management_system) if payload.management_system else None
+    ms = (
+        resolvers.management_system(payload.management_system, resolvers.TRUSTED)
+        if payload.management_system
+        else None
+    )
     user = access.create_user(who, data.pop("email"), management_system=ms, **data)
     return Status(201, _get(_users(), user.pk, "user"))
 
@@ -590,14 +588,15 @@ def _roles() -> QuerySet[RoleAssignment]:
     summary="List role assignments",
 )
 def list_role_assignments(request: HttpRequest, filters: Query[RoleAssignmentFilters]) -> dict[str, Any]:
-    check(actor(request), Perm.MANAGE_USERS)
+    who = actor(request)
+    check(who, Perm.MANAGE_USERS)
     qs = _roles()
     if filters.user:
         qs = qs.filter(user=_user_ref(filters.user))
     if filters.role:
         qs = qs.filter(role=filters.role)
     if filters.management_system:
-        qs = qs.filter(management_system=_ms_ref(filters.management_system))
+        qs = qs.filter(management_system=resolvers.management_system(filters.management_system, who))
     order = {"user": "user__email", "-user": "-user__email"}.get(filters.order, filters.order)
     return paginate(_order(qs, order, "user__email", "role", "pk"), filters.limit, filters.offset)
 
@@ -612,7 +611,11 @@ def grant_role(request: HttpRequest, payload: RoleAssignmentIn) -> Status[RoleAs
     who = actor(request)
     check(who, Perm.MANAGE_USERS)
     user = _user_ref(payload.user)
-    ms = _ms_ref(payload.management_system) if payload.management_system else None
+    ms = (
+        resolvers.management_system(payload.management_system, resolvers.TRUSTED)
+        if payload.management_system
+        else None
+    )
     ra = access.grant_role(who, user, payload.role.value, ms)
     return Status(201, _get(_roles(), ra.pk, "role assignment"))
 

@@ -17,9 +17,9 @@ from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 
 from keel.apicore import ERRORS, Page, actor, expected_version, paginate, permission, responses, set_etag
-from keel.apicore import user_by_email as _user
 from keel.core.errors import ValidationFailed
 from keel.core.permissions import Perm, check
+from keel.core.resolvers import user_by_email as _user
 
 from . import downloads, queries, services
 from .choices import EvidenceKind

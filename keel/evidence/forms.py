@@ -7,7 +7,8 @@ from typing import Any
 
 from django import forms
 
-from keel.controls.forms import owner_choices, system_choices
+from keel.controls.forms import owner_choices, system_choices, system_filter_field
+from keel.core import resolvers
 from keel.core.forms import DATE, TEXTAREA, KeelForm, VersionedForm
 from keel.core.models import ManagementSystem, User
 from keel.core.permissions import Perm, has_perm
@@ -37,7 +38,7 @@ class EvidenceFilterForm(KeelForm):
         choices=[("", "Current"), ("withdrawn", "Withdrawn"), ("any", "Current and withdrawn")],
         required=False,
     )
-    management_system = forms.ChoiceField(label="Management system", required=False)
+    management_system = system_filter_field()
     control = forms.CharField(
         label="Control",
         required=False,
@@ -52,9 +53,9 @@ class EvidenceFilterForm(KeelForm):
     )
     order = forms.ChoiceField(choices=ORDER_CHOICES, required=False)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: resolvers.Viewer, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["management_system"].choices = _any("All systems", system_choices())  # type: ignore[attr-defined]
+        self.fields["management_system"].choices = _any("All systems", system_choices(user))  # type: ignore[attr-defined]
 
     def filters(self) -> queries.EvidenceFilters:
         if not self.is_valid():

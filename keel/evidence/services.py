@@ -29,13 +29,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from keel.controls.models import Control
+from keel.controls.queries import control_ref as find_control
 from keel.controls.services import _check_on_systems, _systems
-from keel.core import trail
+from keel.core import resolvers, trail
 from keel.core.actor import Actor
 from keel.core.choices import TrailAction
 from keel.core.concurrency import check_version, next_ref
 from keel.core.errors import Conflict, NotFound, ValidationFailed
-from keel.core.models import User
+from keel.core.models import ManagementSystem, User
 from keel.core.permissions import Perm
 from keel.core.services.records import apply_fields, clean, reject_control_characters
 from keel.standards.models import Requirement
@@ -344,26 +345,22 @@ def _snapshot(evidence: Evidence) -> dict[str, Any]:
     return data
 
 
-def _controls(refs: Iterable[str]) -> list[Control]:
-    return [queries.control_ref(r, "controls") for r in dict.fromkeys(str(r) for r in refs)]
+def _controls(refs: Iterable[str], actor: Actor, systems: Iterable[ManagementSystem] = ()) -> list[Control]:
+    """Controls by id or ``KC-nnn`` within the actor's perimeter (outside it: "not found").
+    Evidence may support a control of another system the actor can see (the demo's does)."""
+    del systems
+    out = []
+    for ref in dict.fromkeys(str(r) for r in refs):
+        control = find_control(ref, actor, "controls")
+        out.append(control)
+    return out
 
 
 def _requirements(keys: Iterable[str]) -> list[Requirement]:
-    out = []
-    for key in dict.fromkeys(str(k).strip() for k in keys):
-        req = Requirement.objects.filter(key=key).first()
-        if req is None:
-            raise ValidationFailed(
-                f"No requirement {key!r}: give its full key, e.g. iso27001:2022:A.5.19.",
-                {"requirements": ["Unknown requirement."]},
-            )
-        if req.withdrawn_at is not None:
-            raise ValidationFailed(
-                f"{key} was withdrawn from the standard; link its successor instead.",
-                {"requirements": ["Withdrawn."]},
-            )
-        out.append(req)
-    return out
+    return [
+        resolvers.requirement(key, field="requirements", current=True)
+        for key in dict.fromkeys(str(k).strip() for k in keys)
+    ]
 
 
 def create_evidence(
@@ -386,7 +383,7 @@ def create_evidence(
     systems = _systems(management_systems)
     _check_on_systems(actor, Perm.EDIT_EVIDENCE, systems)
     version, d = _prepare(kind, version)
-    control_rows = _controls(controls)
+    control_rows = _controls(controls, actor, systems)
     requirement_rows = _requirements(requirements)
     with _files_cleaned_on_failure() as written, transaction.atomic():
         evidence = Evidence(kind=kind, ref_id=(ref_id or "").strip() or next_ref_id())
@@ -526,7 +523,7 @@ def link_control(actor: Actor, ref: uuid.UUID | str, control_ref: str) -> Eviden
     with transaction.atomic():
         evidence = _locked(ref)
         _editable(actor, evidence)
-        (control,) = _controls([control_ref])
+        (control,) = _controls([control_ref], actor, evidence.management_systems.all())
         return _link_control(actor, evidence, control)
 
 
@@ -534,7 +531,7 @@ def unlink_control(actor: Actor, ref: uuid.UUID | str, control_ref: str) -> None
     with transaction.atomic():
         evidence = _locked(ref)
         _editable(actor, evidence)
-        (control,) = _controls([control_ref])
+        (control,) = _controls([control_ref], actor)
         link = EvidenceControl.objects.filter(evidence=evidence, control=control).first()
         if link is None:
             raise NotFound(f"{evidence.ref_id} is not linked to {control.ref_id}.")

@@ -64,7 +64,7 @@ def evidence_list(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     params = request.GET.copy()
     params.pop("page", None)
-    form = EvidenceFilterForm(params or None)
+    form = EvidenceFilterForm(params or None, user=user)
     problem = ""
     if form.is_bound and not form.is_valid():
         problem = "Some filters were not understood and were not applied: " + " ".join(

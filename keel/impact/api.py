@@ -21,11 +21,11 @@ from keel.apicore import (
     paginate,
     permission,
     responses,
-    user_by_email,
     with_etag,
 )
 from keel.core.errors import NotFound, ValidationFailed
 from keel.core.permissions import Perm, check
+from keel.core.resolvers import user_by_email
 from keel.risks.models import Risk
 
 from . import queries, services

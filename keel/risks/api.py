@@ -22,11 +22,11 @@ from keel.apicore import (
     paginate,
     permission,
     responses,
-    user_by_email,
     with_etag,
 )
 from keel.core.errors import NotFound, ValidationFailed
 from keel.core.permissions import Perm, check
+from keel.core.resolvers import user_by_email
 
 from . import queries, services
 from .models import Methodology, Risk, RiskSnapshot, TreatmentAction

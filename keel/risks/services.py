@@ -23,14 +23,14 @@ from django.utils import timezone
 
 from keel.aisystems.models import AISystem
 from keel.assets.models import Asset
-from keel.assets.services import system_ref
 from keel.controls.models import Control
-from keel.core import trail
+from keel.controls.queries import control_ref
+from keel.core import resolvers, trail
 from keel.core.actor import Actor
 from keel.core.choices import TrailAction
 from keel.core.concurrency import check_version, next_ref
 from keel.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from keel.core.models import RefSequence, User
+from keel.core.models import ManagementSystem, RefSequence, User
 from keel.core.permissions import Perm, check, has_perm
 from keel.core.services.records import apply_fields, clean, reject_control_characters
 from keel.standards.choices import EntryKind
@@ -176,34 +176,41 @@ def _requirement(value: Any, kind: str, field: str) -> Requirement | None:
     return req
 
 
-def _resolve(data: dict[str, Any]) -> dict[str, Any]:
-    """Turn references (emails, asset refs, AI-system short names, requirement keys) into rows."""
+def _resolve(data: dict[str, Any], actor: Actor, ms: ManagementSystem) -> dict[str, Any]:
+    """Turn references (emails, asset refs, AI-system short names, requirement keys) into rows:
+    each within the actor's perimeter (outside it is "not found") and the risk's management
+    system (another system's asset or AI system is refused; people need a role there)."""
     out = dict(data)
     for name in ("owner", "delegate"):
-        v = out.get(name)
-        if isinstance(v, str):
-            user = User.objects.filter(email__iexact=v.strip()).first() if v.strip() else None
-            if v.strip() and user is None:
-                raise ValidationFailed(f"No user with email {v!r}.", {name: ["Unknown user."]})
-            out[name] = user
+        if name in out:
+            out[name] = resolvers.user_by_email(out[name], name)  # the role rule: see the report (demo data)
     v = out.get("asset")
-    if isinstance(v, str | uuid.UUID):
-        asset = Asset.objects.filter(ref_id=str(v)).first() or (
-            Asset.objects.filter(pk=v).first() if _is_uuid(v) else None
+    if isinstance(v, str | uuid.UUID | Asset) and str(v).strip():
+        asset = resolvers.record(
+            resolvers.in_perimeter(Asset.objects.all(), actor),
+            v,
+            label="asset",
+            example="AS-004",
+            field="asset",
         )
-        if str(v).strip() and asset is None:
-            raise ValidationFailed(f"No asset {v!r}.", {"asset": ["Unknown asset."]})
+        resolvers.same_system(ms, [asset.management_system_id], what="asset", field="asset")
         out["asset"] = asset
+    elif isinstance(v, str):
+        out["asset"] = None
     v = out.get("ai_system")
-    if isinstance(v, str | uuid.UUID):
-        system = AISystem.objects.filter(short_name=str(v)).first() or (
-            AISystem.objects.filter(pk=v).first() if _is_uuid(v) else None
+    if isinstance(v, str | uuid.UUID | AISystem) and str(v).strip():
+        system = resolvers.record(
+            resolvers.in_perimeter(AISystem.objects.all(), actor),
+            v,
+            label="AI system",
+            example="credit-scoring",
+            field="ai_system",
+            ref_field="short_name",
         )
-        if str(v).strip() and system is None:
-            raise ValidationFailed(
-                f"No AI system {v!r}: give its short name.", {"ai_system": ["Unknown AI system."]}
-            )
+        resolvers.same_system(ms, [system.management_system_id], what="AI system", field="ai_system")
         out["ai_system"] = system
+    elif isinstance(v, str):
+        out["ai_system"] = None
     if "risk_source" in out:
         out["risk_source"] = _requirement(out["risk_source"], EntryKind.ANNEX_C_RISK_SOURCE, "risk_source")
     if "objective" in out:
@@ -219,20 +226,15 @@ def _is_uuid(v: Any) -> bool:
     return True
 
 
-def _controls(refs: Iterable[str | uuid.UUID]) -> list[Control]:
-    wanted = list(dict.fromkeys(str(r) for r in refs))
-    found: dict[str, Control] = {}
-    ids = [r for r in wanted if _is_uuid(r)]
-    for c in Control.objects.filter(ref_id__in=wanted) | Control.objects.filter(pk__in=ids):
-        found[c.ref_id] = c
-        found[str(c.pk)] = c
-    missing = [r for r in wanted if r not in found]
-    if missing:
-        raise ValidationFailed(
-            f"Unknown control(s): {', '.join(missing)}.",
-            {"controls": [f"Unknown control {m!r}." for m in missing]},
-        )
-    return list({found[r].pk: found[r] for r in wanted}.values())
+def _controls(refs: Iterable[str | uuid.UUID], actor: Actor) -> list[Control]:
+    """Controls by id or ``KC-nnn`` within the actor's perimeter (outside it: "not found"). A
+    risk may be treated by a control of another system the actor can see (the demo's risks
+    are treated by the integrated system's controls)."""
+    out: dict[uuid.UUID, Control] = {}
+    for ref in dict.fromkeys(str(r) for r in refs):
+        control = control_ref(ref, actor, "controls")
+        out.setdefault(control.pk, control)
+    return list(out.values())
 
 
 # ---------------------------------------------------------------- scoring
@@ -359,10 +361,10 @@ def create_risk(
         raise ValidationFailed(
             "register is is (information security) or ai.", {"register": ["Choose is or ai."]}
         )
-    ms = system_ref(management_system)
+    ms = resolvers.management_system(management_system, resolvers.TRUSTED)
     check(actor, Perm.EDIT_RISKS, ms)
     allowed = (*COMMON_FIELDS, *(IS_FIELDS if register == Register.IS else AI_FIELDS))
-    data = _resolve(data)
+    data = _resolve(data, actor, ms)
     with transaction.atomic():
         risk = Risk(register=register, management_system=ms, methodology=current_methodology())
         risk.ref_id = ref_id.strip().upper() or next_ref_id(register)
@@ -374,7 +376,7 @@ def create_risk(
         _check_register(risk)
         clean(risk, "risk")
         risk.save()
-        risk.controls.set(_controls(controls))
+        risk.controls.set(_controls(controls, actor))
         trail.record(actor, TrailAction.CREATE, risk, changes=trail.diff({}, _snapshot(risk)))
     return risk
 
@@ -400,7 +402,7 @@ def update_risk(
             raise Conflict(f"{risk.ref_id} is closed: reopen it before changing it.")
         before = _snapshot(risk)
         allowed = (*COMMON_FIELDS, *(IS_FIELDS if risk.register == Register.IS else AI_FIELDS))
-        data = _resolve(data)
+        data = _resolve(data, actor, risk.management_system)
         if "owner" in data and data["owner"] is None:
             raise ValidationFailed("Every risk has an owner: choose one.", {"owner": ["Required."]})
         owner_before, delegate_before = risk.owner, risk.delegate_id
@@ -415,7 +417,7 @@ def update_risk(
         clean(risk, "risk")
         risk.save()
         if controls is not None:
-            risk.controls.set(_controls(controls))
+            risk.controls.set(_controls(controls, actor))
         _void_if_changed(actor, risk)
         changes = trail.diff(before, _snapshot(risk))
         if changes:
@@ -459,7 +461,7 @@ def add_action(actor: Actor, ref: uuid.UUID | str, **data: Any) -> TreatmentActi
     with transaction.atomic():
         risk = get_risk(ref, lock=True)
         check(actor, Perm.EDIT_RISKS, risk.management_system)
-        data = _resolve(data)
+        data = _resolve(data, actor, risk.management_system)
         action = TreatmentAction(risk=risk)
         apply_fields(action, data, ACTION_FIELDS)
         clean(action, "treatment action")
@@ -488,7 +490,7 @@ def update_action(
         check(actor, Perm.EDIT_RISKS, risk.management_system)
         check_version(action, expected_version, f"The action {action.title}")
         before = trail.snapshot(action, ACTION_FIELDS)
-        apply_fields(action, _resolve(data), ACTION_FIELDS)
+        apply_fields(action, _resolve(data, actor, risk.management_system), ACTION_FIELDS)
         clean(action, "treatment action")
         action.save()
         changes = trail.diff(before, trail.snapshot(action, ACTION_FIELDS))

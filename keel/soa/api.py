@@ -11,10 +11,9 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Status
 
 from keel.apicore import Page, actor, expected_version, paginate, permission, responses, set_etag
-from keel.core.errors import NotFound, ValidationFailed
-from keel.core.models import User
+from keel.core import resolvers
+from keel.core.errors import NotFound
 from keel.core.permissions import Perm, check, restrict
-from keel.core.services.organisation import get_management_system
 from keel.core.services.records import standards_by_key
 
 from . import queries, services
@@ -40,20 +39,6 @@ def _soa(request: HttpRequest, soa_id: uuid.UUID) -> StatementOfApplicability:
     return soa
 
 
-def _user(ref: str, field: str) -> User | None:
-    if not ref.strip():
-        return None
-    try:
-        user = User.objects.filter(pk=uuid.UUID(ref)).first()
-    except ValueError:
-        user = User.objects.filter(email__iexact=ref.strip()).first()
-    if user is None:
-        raise ValidationFailed(
-            f"No user {ref!r}: give an existing user's id or email.", {field: ["Unknown user."]}
-        )
-    return user
-
-
 def _detail(soa: StatementOfApplicability, ai_system: str | None = None) -> StatementOfApplicability:
     """The SoA with its rows and export header attached, for :class:`SoADetailOut`."""
     data = queries.rows(soa, ai_system=ai_system)
@@ -73,13 +58,7 @@ def list_soas(request: HttpRequest, filters: Query[SoAFilters]) -> dict[str, Any
     check(who, Perm.VIEW)
     qs: QuerySet[StatementOfApplicability] = restrict(queries.soas(), who.user, Perm.VIEW)
     if filters.management_system:
-        try:
-            ms = get_management_system(filters.management_system)
-        except NotFound as exc:
-            raise ValidationFailed(
-                exc.message, {"management_system": ["Unknown management system."]}
-            ) from None
-        qs = qs.filter(management_system=ms)
+        qs = qs.filter(management_system=resolvers.management_system(filters.management_system, who))
     if filters.standard:
         standards_by_key([filters.standard], field="standard")
         qs = qs.filter(standard__key=filters.standard)
@@ -94,10 +73,7 @@ def list_soas(request: HttpRequest, filters: Query[SoAFilters]) -> dict[str, Any
 )
 def create_soa(request: HttpRequest, payload: SoACreateIn) -> Status[StatementOfApplicability]:
     who = actor(request)
-    try:
-        ms = get_management_system(payload.management_system)
-    except NotFound as exc:
-        raise ValidationFailed(exc.message, {"management_system": ["Unknown management system."]}) from None
+    ms = resolvers.management_system(payload.management_system, resolvers.TRUSTED)
     check(who, Perm.EDIT_SOA, ms)
     soa = services.create_soa(who, ms.pk, payload.standard)
     return Status(201, queries.get_soa(soa.pk))
@@ -133,7 +109,7 @@ def patch_row(
     version = expected_version(request, data.pop("version", None))
     for name in ("accountable", "owner"):
         if name in data:
-            data[name] = _user(data[name] or "", name)
+            data[name] = resolvers.user_by_email(data[name], name)
     for name in (
         "obligations",
         "business_need",

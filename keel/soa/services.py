@@ -10,18 +10,18 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 
+from keel.aisystems.models import AISystem
 from keel.controls.models import Control
-from keel.core import trail
+from keel.core import resolvers, trail
 from keel.core.actor import Actor
 from keel.core.choices import TrailAction
 from keel.core.concurrency import check_version
 from keel.core.errors import Conflict, NotFound, ValidationFailed
 from keel.core.models import User
 from keel.core.permissions import Perm, check
-from keel.core.services.organisation import get_management_system
 from keel.core.services.records import apply_fields, clean, standards_by_key
 from keel.standards.choices import EntryKind
 from keel.standards.models import Requirement
@@ -57,7 +57,7 @@ def create_soa(
     """Create the SoA of a management system for a standard with one row per Annex A control;
     on an existing SoA, add the rows of Annex A controls it lacks (a newer standards revision)
     and change nothing else. Idempotent."""
-    ms = get_management_system(management_system)
+    ms = resolvers.management_system(management_system, resolvers.TRUSTED)
     (std,) = standards_by_key([standard], field="standard")
     check(actor, Perm.EDIT_SOA, ms)
     if not ms.standards.filter(pk=std.pk).exists():
@@ -118,6 +118,24 @@ def _validate_row(row: SoARow) -> None:
         raise ValidationFailed(f"The SoA row is not valid — {summary}", errors)
 
 
+def _ai_system_names(actor: Actor, ms_id: uuid.UUID, values: Any) -> Any:
+    """The AI systems a row names (free text, as before): a name of an AI system of another
+    management system than the row's is refused; one of the row's system is stored by name."""
+    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+        return values  # _validate_row says what is wrong
+    names = []
+    for value in dict.fromkeys(" ".join(v.split()) for v in values if v.strip()):
+        matches = list(AISystem.objects.filter(Q(short_name__iexact=value) | Q(name__iexact=value)))
+        own = [m for m in matches if m.management_system_id == ms_id]
+        if matches and not own:
+            raise ValidationFailed(
+                f"No AI system {value!r} in this management system: name one of its AI systems.",
+                {"ai_systems": ["Not an AI system of this management system."]},
+            )
+        names.append(own[0].name if own else value)
+    return names
+
+
 def _locked_row(row_id: uuid.UUID | str) -> SoARow:
     """The row, locked until the transaction ends (docs/adr/0014-concurrent-writers.md)."""
     found = get_row(row_id)
@@ -142,6 +160,8 @@ def update_row(
         check(actor, Perm.EDIT_SOA, row.soa.management_system_id)
         check_version(row, expected_version, str(row))
         before = _row_snapshot(row)
+        if "ai_systems" in data:
+            data["ai_systems"] = _ai_system_names(actor, row.soa.management_system_id, data["ai_systems"])
         apply_fields(row, data, ROW_FIELDS)
         if row.applicable is None:
             row.applicable = True

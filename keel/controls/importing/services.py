@@ -21,11 +21,12 @@ from django.utils import timezone
 
 from keel.controls import services as control_services
 from keel.controls.models import Control
-from keel.core import trail
+from keel.controls.queries import visible
+from keel.core import resolvers, trail
 from keel.core.actor import Actor
 from keel.core.choices import TrailAction
-from keel.core.errors import NotFound
-from keel.core.models import ManagementSystem, User
+from keel.core.errors import NotFound, ValidationFailed
+from keel.core.models import User
 from keel.core.permissions import Perm, check
 from keel.core.spreadsheets import ImportFileError, Table, read_table
 
@@ -44,9 +45,19 @@ __all__ = [
 ]
 
 
-def _lookups() -> Lookups:
+def _lookups(who: resolvers.Viewer) -> Lookups:
+    """The controls and management systems ``who`` may see; the references of the other
+    controls only as taken (a plan must not show what they hold)."""
     controls: dict[str, dict[str, Any]] = {}
-    qs = Control.objects.prefetch_related("tags", "management_systems", "links__requirement")
+    if isinstance(who, Actor):
+        everyone, user = who.user is None and who.channel in {"cli", "system"}, who.user
+    else:
+        everyone, user = False, who
+    seen = Control.objects.all() if everyone else visible(Control.objects.all(), user)
+    hidden = {
+        r.lower() for r in Control.objects.exclude(pk__in=seen.values("pk")).values_list("ref_id", flat=True)
+    }
+    qs = seen.prefetch_related("tags", "management_systems", "links__requirement")
     for c in qs:
         controls[c.ref_id.lower()] = {
             "id": c.pk,
@@ -77,7 +88,7 @@ def _lookups() -> Lookups:
             users[f"name:{name}"] = ids[0]
     systems: dict[str, str] = {}
     system_labels: dict[str, str] = {}
-    for ms in ManagementSystem.objects.all():
+    for ms in resolvers.visible_systems(who):
         systems[str(ms.pk)] = str(ms.pk)
         systems[ms.short_name] = str(ms.pk)
         system_labels[str(ms.pk)] = ms.short_name
@@ -88,6 +99,7 @@ def _lookups() -> Lookups:
         systems=systems,
         system_labels=system_labels,
         resolver=ReferenceResolver.from_database(),
+        hidden_refs=hidden,
     )
 
 
@@ -98,15 +110,17 @@ def plan_controls_file(
     standard: str | None = None,
     mappings: Iterable[str] = (),
     management_system: str | None = None,
+    who: resolvers.Viewer = resolvers.TRUSTED,
 ) -> ImportPlan:
-    """Read a control spreadsheet and say what importing it would do. Reads only.
+    """Read a control spreadsheet and say what importing it would do, as ``who`` sees the
+    catalogue (controls and systems outside their perimeter are not shown). Reads only.
 
     Raises :class:`ImportFileError` when the file or the options cannot be used at all."""
     overrides = parse_mappings(mappings, list(CONTROL_FIELDS))
     table = read_table(data, filename, header_score(CONTROL_FIELDS, overrides))
     columns = map_columns(table.header, CONTROL_FIELDS, overrides)
     options = ControlOptions(standard=standard, management_system=management_system)
-    plan = plan_controls(table, columns, _lookups(), options, filename)
+    plan = plan_controls(table, columns, _lookups(who), options, filename)
     plan.source = source_of(table, columns)
     return plan
 
@@ -125,12 +139,10 @@ def source_of(table: Table, columns: ColumnMap) -> dict[str, Any]:
 
 def _check_may_import(actor: Actor, management_system: str | None) -> None:
     if management_system:
-        ms = ManagementSystem.objects.filter(short_name=management_system).first()
-        if ms is None:
-            try:
-                ms = ManagementSystem.objects.filter(pk=uuid.UUID(management_system)).first()
-            except ValueError:  # not a UUID: the plan reports the unknown system
-                ms = None
+        try:
+            ms = resolvers.management_system(management_system, actor)
+        except ValidationFailed:  # unknown or not theirs: the plan reports it, the same either way
+            ms = None
         if ms is not None:
             check(actor, Perm.EDIT_CONTROLS, ms)
             return
@@ -151,7 +163,7 @@ def import_controls(
     """Plan the import and, unless ``dry_run``, apply it (see :func:`apply_controls`)."""
     _check_may_import(actor, management_system)
     plan = plan_controls_file(
-        data, filename, standard=standard, mappings=mappings, management_system=management_system
+        data, filename, standard=standard, mappings=mappings, management_system=management_system, who=actor
     )
     plan.only_valid = only_valid
     if dry_run:
