@@ -8,6 +8,10 @@ PORT ?= 8000
 # PostgreSQL used by the second test pass; override or set DATABASE_URL.
 TEST_POSTGRES_URL ?= $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/test)
 PYTEST_WORKERS ?= 2
+# The SQLite pass measures coverage of keel/ (pytest-cov, combined over the xdist workers) and
+# fails under this floor. It is to be set a few points below the figure of the first complete
+# coverage run (docs/testing.md); until that run, 0: the figure is reported, not enforced.
+COVERAGE_FLOOR ?= 0
 ARTIFACTS := test-artifacts
 
 .PHONY: run test test-deps install install-dev lint typecheck migrations-check test-sqlite test-postgres bench clean
@@ -60,7 +64,8 @@ migrations-check:
 
 test-sqlite:
 	@mkdir -p $(ARTIFACTS)
-	KEEL_HOME=$(CURDIR)/var/test DATABASE_URL= $(BIN)/pytest -n $(PYTEST_WORKERS) -q
+	KEEL_HOME=$(CURDIR)/var/test DATABASE_URL= $(BIN)/pytest -n $(PYTEST_WORKERS) -q \
+	  --cov --cov-report=term --cov-fail-under=$(COVERAGE_FLOOR)
 
 test-postgres:
 	@mkdir -p $(ARTIFACTS); rm -f $(ARTIFACTS)/postgres-ran

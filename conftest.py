@@ -1,9 +1,11 @@
 """Shared test fixtures: the standards library is loaded once per test database; people,
-organisation and management systems come from factories."""
+organisation and management systems come from factories; the demo organisation is loaded once
+per test run (per xdist worker) for the tests that ask for ``demo``."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,7 +20,8 @@ from keel.organisation.tests.factories import (
 )
 from keel.platform.actor import Actor
 from keel.platform.choices import Role
-from keel.platform.models import User
+from keel.platform.models import TrailEntry, User
+from keel.platform.tests.shared_db import FAST_HASHERS, LoadedDemo, SharedRows
 
 PASSWORD = "correct-horse-battery-staple"  # noqa: S105 - test accounts only
 
@@ -65,7 +68,7 @@ def static_files_scanned_once() -> Iterator[None]:
 def fast_password_hashing(settings: Any) -> None:
     """Argon2 is deliberately slow; tests hash with MD5 (production settings keep Argon2 —
     ``keel/platform/tests/test_settings.py`` checks that)."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_HASHERS
 
 
 @pytest.fixture(autouse=True)
@@ -131,3 +134,77 @@ def login_client() -> Callable[[User], Client]:
         return client
 
     return make
+
+
+# ---------------------------------------------------------------- the demo organisation, once
+
+
+_demo_rows: SharedRows[LoadedDemo] | None = None
+_demo_evidence: list[Path] = []  # the folder of the demo's evidence files, made once
+
+
+def _load_demo() -> LoadedDemo:
+    """``load_demo(Actor.cli())`` on the standards-only test database; its evidence files go to
+    a folder of their own that every demo test then uses."""
+    from django.test import override_settings
+
+    from keel.site.demo import load_demo
+
+    head = TrailEntry.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+    lines: list[str] = []
+    with override_settings(KEEL_EVIDENCE_ROOT=_demo_evidence[0]):
+        report = load_demo(Actor.cli(), progress=lines.append)
+    return LoadedDemo(report=report, lines=lines, trail_head_before=head, evidence_root=_demo_evidence[0])
+
+
+@pytest.fixture(scope="session")
+def _demo_holder(
+    django_db_setup: Any, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[SharedRows[LoadedDemo]]:
+    global _demo_rows
+    _demo_evidence.append(tmp_path_factory.mktemp("demo-evidence"))
+    _demo_rows = SharedRows(django_db_blocker)
+    yield _demo_rows
+    _demo_rows.close()
+    _demo_rows = None
+
+
+@pytest.fixture(scope="module")
+def _demo_loaded(_demo_holder: SharedRows[LoadedDemo]) -> None:
+    """Loads the demo in its kept transaction unless it is already there. Module scope: it must
+    run before the test's own transaction (``db``), which then nests inside it."""
+    if not _demo_holder.is_open:
+        _demo_holder.open(_load_demo)
+
+
+@pytest.fixture
+def demo(_demo_loaded: None, db: Any, settings: Any) -> LoadedDemo:
+    """The demo organisation, loaded once per test run (per xdist worker) and shared: each test
+    runs in a savepoint rolled back to the loaded demo after it."""
+    assert _demo_rows is not None and _demo_rows.value is not None, "the demo is loaded"
+    settings.KEEL_EVIDENCE_ROOT = _demo_rows.value.evidence_root
+    return _demo_rows.value
+
+
+def _uses_demo(item: pytest.Item) -> bool:
+    return "demo" in getattr(item, "fixturenames", ())
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The tests of the loaded demo run last (in their collected order), so that a worker loads
+    the demo once and keeps it for all of them."""
+    items.sort(key=_uses_demo)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """A test that does not ask for the demo never sees it: the shared demo is rolled back
+    before it, and loaded again before the next demo test (the ordering above makes that rare:
+    only when tests are run in another order)."""
+    if _demo_rows is None:
+        return
+    if _uses_demo(item):
+        if not _demo_rows.is_open:
+            _demo_rows.open(_load_demo)
+    elif _demo_rows.is_open:
+        _demo_rows.close()

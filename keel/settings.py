@@ -24,14 +24,25 @@ def _flag(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+# Everything Keel writes — the data folder, the SQLite database and the -wal/-shm files SQLite
+# creates later, the secret key, evidence folders and files — is for the account Keel runs as
+# only. Set before anything is created, for the web server and the CLI alike.
+os.umask(0o077)
+
 KEEL_HOME = Path(os.environ.get("KEEL_HOME", "var")).resolve()
+
+
+def _make_home() -> None:
+    if not KEEL_HOME.exists():
+        KEEL_HOME.mkdir(parents=True, mode=0o700, exist_ok=True)
+        KEEL_HOME.chmod(0o700)
 
 
 def _secret_key() -> str:
     from_env = os.environ.get("SECRET_KEY")
     if from_env:
         return from_env
-    KEEL_HOME.mkdir(parents=True, exist_ok=True)
+    _make_home()
     path = KEEL_HOME / "secret_key"
     if not path.exists():
         # Write atomically with owner-only permissions so a second process never reads half a key.
@@ -89,6 +100,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "keel.platform.middleware.LoginRequiredMiddleware",
     "keel.platform.middleware.ApiErrorFormatMiddleware",
+    "keel.platform.middleware.DatabaseBusyMiddleware",
 ]
 
 ROOT_URLCONF = "keel.site.urls"
@@ -114,7 +126,7 @@ TEMPLATES = [
 def _databases() -> dict[str, Any]:
     url = os.environ.get("DATABASE_URL")
     if not url:
-        KEEL_HOME.mkdir(parents=True, exist_ok=True)
+        _make_home()
         url = f"sqlite:///{KEEL_HOME / 'keel.sqlite3'}"
     db: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=60))
     if db["ENGINE"] == "django.db.backends.sqlite3":
@@ -196,8 +208,18 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # Evidence: where files live, the largest file accepted, and how many days ahead of its
 # "valid until" date a piece of evidence counts as expiring soon.
 KEEL_EVIDENCE_ROOT = Path(os.environ.get("KEEL_EVIDENCE_ROOT", KEEL_HOME / "evidence"))
+# Stored files (evidence included) readable by Keel's account only: Django chmods every file
+# it saves to FILE_UPLOAD_PERMISSIONS (0o644 by default, whatever the umask).
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 KEEL_EVIDENCE_MAX_BYTES = int(os.environ.get("KEEL_EVIDENCE_MAX_BYTES", str(25 * 1024 * 1024)))
 KEEL_EVIDENCE_EXPIRING_DAYS = int(os.environ.get("KEEL_EVIDENCE_EXPIRING_DAYS", "30"))
+
+# Spreadsheet imports (keel.platform.spreadsheets): the largest file, the most rows under the
+# header and the widest header accepted; the reader stops as soon as one is passed.
+KEEL_IMPORT_MAX_BYTES = int(os.environ.get("KEEL_IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))
+KEEL_IMPORT_MAX_ROWS = int(os.environ.get("KEEL_IMPORT_MAX_ROWS", "20000"))
+KEEL_IMPORT_MAX_COLUMNS = int(os.environ.get("KEEL_IMPORT_MAX_COLUMNS", "200"))
 
 # Sessions and cookies.
 SESSION_COOKIE_HTTPONLY = True

@@ -60,7 +60,7 @@ MOVES: dict[str, str] = {
     # modules the branches made beside this one add under keel/core/ (not here yet)
     "keel.core.spreadsheets": "keel.platform.spreadsheets",
     "keel.core.cells": "keel.platform.cells",
-    "keel.core.backup": "keel.platform.backup",  # trail branch: keel backup / keel restore
+    "keel.core.backup": "keel.site.backup",  # trail branch: keel backup / keel restore
     "keel.core.isodates": "keel.platform.isodates",  # exports branch: ISO dates in the API
     # organisation: organisation, management systems, roles, scope, parties, issues
     "keel.core.services.organisation": "keel.organisation.services",

@@ -7,15 +7,22 @@ holds an entry of each system (drafting its scope) and an organisation-level one
 
 A principal is a role over a perimeter — ``"auditor@A"`` is an auditor over management system
 A only — or ``"no-role"`` (an account without any role) or ``"anonymous"`` (not logged in).
-Only the principal under test is created, so each case builds a handful of rows.
+Every member principal is made with the world, with a logged-in session.
 """
 
 from __future__ import annotations
 
+import hashlib
+import re
 import uuid
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
 
-from django.db import transaction
+from django.conf import settings
+from django.db import connection, transaction
+from django.test import Client
 
 from keel.organisation.models import ManagementSystem, RoleAssignment, ScopeStatement
 from keel.organisation.tests.factories import (
@@ -83,21 +90,39 @@ class World:
     target_token: ApiToken
     entry_a: int  # seq of a trail entry of system A
     entry_org: int  # seq of an organisation-level trail entry
+    users: dict[str, User] = field(default_factory=dict)  # every member principal, by name
+    sessions: dict[str, str] = field(default_factory=dict)  # a logged-in session key, by name
 
     def system(self, where: str) -> ManagementSystem | None:
         return {"org": None, "A": self.a, "B": self.b}[where]
 
     def principal(self, name: str) -> User | None:
-        """The user behind a principal name (``None`` for anonymous), created on demand."""
+        """The user behind a principal name (``None`` for anonymous), made with the world."""
         if name == ANONYMOUS:
             return None
-        if name == NO_ROLE:
-            user: User = UserFactory.create(email="no-role@example.com")
-            return user
-        role, where = name.split("@")
-        user = UserFactory.create(email=f"{role}.{where.lower()}@example.com")
-        RoleAssignment.objects.create(user=user, role=role, management_system=self.system(where))
-        return user
+        return self.users[name]
+
+    def client(self, user: User | None) -> Client:
+        """A test client logged in as ``user`` (with the session made with the world, which
+        a case that logs out or changes a password rolls back), anonymous for ``None``."""
+        client = Client()
+        if user is not None:
+            client.cookies[settings.SESSION_COOKIE_NAME] = self.sessions[user.email]
+        return client
+
+    def add_principals(self) -> None:
+        """Every member principal, each with a logged-in session."""
+        for name in MEMBERS:
+            if name == NO_ROLE:
+                user: User = UserFactory.create(email="no-role@example.com")
+            else:
+                role, where = name.split("@")
+                user = UserFactory.create(email=f"{role}.{where.lower()}@example.com")
+                RoleAssignment.objects.create(user=user, role=role, management_system=self.system(where))
+            client = Client()
+            client.force_login(user)
+            self.users[name] = user
+            self.sessions[user.email] = client.cookies[settings.SESSION_COOKIE_NAME].value
 
     def own_token(self, user: User | None) -> ApiToken:
         """An API token of ``user`` (the target's when there is no user)."""
@@ -131,7 +156,7 @@ def build_world() -> World:
     target_token, _secret = accounts.create_token(system, target, "target token")
     entry_org = TrailEntry.objects.filter(object_id=str(target_token.pk)).values_list("seq", flat=True).last()
     assert entry_org is not None
-    return World(
+    world = World(
         a=a,
         b=b,
         scope_a=scope_a,
@@ -144,6 +169,8 @@ def build_world() -> World:
         entry_a=entry_a,
         entry_org=entry_org,
     )
+    world.add_principals()
+    return world
 
 
 def allowed_by_rule(user: User | None, perm: str, target: Target, world: World) -> bool:
@@ -166,3 +193,52 @@ def label(target: Target) -> str:
         whose = "the caller's" if target.owner_id else "nobody's"
         return f"a record of management system {target.system.short_name}, {whose}"
     return f"management system {target.short_name}"
+
+
+# Tables a refused request may write without changing anything an organisation owns: the
+# session of the logged-in caller.
+NOT_RECORDS = frozenset({"django_session"})
+_WRITE = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?([\w.]+)"?', re.IGNORECASE)
+
+
+def trail_head() -> int:
+    return TrailEntry.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+
+
+def table_checksum(table: str) -> str:
+    """A digest of every row of ``table``, in primary-key order."""
+    quoted = connection.ops.quote_name(table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT * FROM {quoted} ORDER BY 1")  # noqa: S608 - a table name from our own SQL
+        digest = hashlib.sha256()
+        for row in cursor.fetchall():
+            digest.update(repr(row).encode())
+    return digest.hexdigest()
+
+
+@contextmanager
+def changes_nothing(why: str) -> Iterator[None]:
+    """Checks that what runs inside (a refused request or command) changed nothing: the trail's
+    head is where it was, and every table a write statement touched holds the same rows as
+    before. The statements are watched as they run; a table that was written to is compared
+    with itself before the request by rolling back to a savepoint taken just before it (the
+    case ends right after, so nothing is lost). No write statement at all: nothing changed."""
+    head = trail_head()
+    written: set[str] = set()
+
+    def watch(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        match = _WRITE.match(sql)
+        if match and match.group(1) not in NOT_RECORDS:
+            written.add(match.group(1))
+        return execute(sql, params, many, context)
+
+    savepoint = transaction.savepoint()
+    with connection.execute_wrapper(watch):
+        yield
+    assert trail_head() == head, f"{why}: refused, yet the trail grew from #{head} to #{trail_head()}"
+    if written:
+        after = {table: table_checksum(table) for table in sorted(written)}
+        transaction.savepoint_rollback(savepoint)
+        before = {table: table_checksum(table) for table in sorted(written)}
+        changed = sorted(t for t in written if after[t] != before[t])
+        assert not changed, f"{why}: refused, yet it changed the rows of {changed}"

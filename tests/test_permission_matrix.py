@@ -17,13 +17,14 @@ from __future__ import annotations
 import inspect
 import json
 from collections.abc import Callable, Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 import pytest
 from django.http import HttpResponse
-from django.test import Client, RequestFactory
+from django.test import RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 
 from keel.controls.tests import import_matrix  # import of an existing ISMS
@@ -34,6 +35,7 @@ from keel.platform.choices import Role
 from keel.platform.models import User
 from keel.platform.pages import AUTHENTICATED, PUBLIC
 from keel.platform.permissions import Perm, has_perm, system_ids_with
+from keel.platform.tests.shared_db import SharedRows
 from keel.site.api import api
 from keel.site.cli import PERMISSIONS, command_paths, main
 from keel.site.navigation import NAV, navigation
@@ -57,6 +59,7 @@ from .permission_world import (
     World,
     allowed_by_rule,
     build_world,
+    changes_nothing,
     label,
 )
 
@@ -80,9 +83,18 @@ def _anywhere(world: World) -> Target:
     return ANYWHERE
 
 
+@pytest.fixture(scope="module")
+def shared_world(django_db_setup: Any, django_db_blocker: Any) -> Iterator[World]:
+    """The world, built once per module (per xdist worker) in a transaction kept open; each
+    case runs in a savepoint inside it and is rolled back to the world after it."""
+    rows: SharedRows[World] = SharedRows(django_db_blocker)
+    yield rows.open(build_world)
+    rows.close()
+
+
 @pytest.fixture
-def world(db: Any) -> World:
-    return build_world()
+def world(shared_world: World, db: Any) -> World:
+    return shared_world
 
 
 def _allowed(user: User | None, perm: str, target: Target, world: World) -> bool:
@@ -1006,25 +1018,27 @@ def test_page(case: PageCase, principal: str, world: World) -> None:
     perm: str | None = getattr(page_views()[case.name], "keel_permission", None)
     assert perm, f"{case.name} has no rule: decorate its view with @page(perm)"
     user = world.principal(principal)
-    client = Client()
-    if user is not None:
-        client.force_login(user)
+    client = world.client(user)
     url = reverse(case.name, kwargs=case.kwargs(world, user)) + (f"?{case.query}" if case.query else "")
     target = case.target(world)  # after the kwargs, which may make the record (and its owner)
     if getattr(page_views()[case.name], "keel_owner", False):
         assert isinstance(target, Owned), f"{case}: a rule over one's own records needs an Owned target"
     allowed = _allowed(user, perm, target, world)
     headers = {"HX-Request": "true"} if case.htmx else {}
+    why = f"{case} as {principal}: rule {str(perm)!r} on {label(target)}"
+    refused_write = case.method != "GET" and not (allowed and user is not None) and perm != PUBLIC
 
-    # When
-    if case.method == "GET":
-        response = client.get(url, headers=headers)
-    else:
-        response = client.post(url, case.data(world, user), headers=headers)
+    data = case.data(world, user)  # before the check: it may make the records it names
+
+    # When (a refused write is checked to change nothing)
+    with changes_nothing(why) if refused_write else nullcontext():
+        if case.method == "GET":
+            response = client.get(url, headers=headers)
+        else:
+            response = client.post(url, data, headers=headers)
 
     # Then
     status = response.status_code
-    why = f"{case} as {principal}: rule {str(perm)!r} on {label(target)}"
     if user is None and perm != PUBLIC:
         assert _is_login_redirect(response), f"{why}: expected a redirect to the login page, got {status}"
     elif allowed:
@@ -1044,8 +1058,7 @@ def test_navigation_links_exactly_the_pages_that_let_the_user_in(principal: str,
     request.user = user  # type: ignore[assignment]
     items: list[dict[str, Any]] = [i for section in navigation(request) for i in section["items"]]  # type: ignore[attr-defined]
     shown = {i["url"] for i in items if i["url"]}
-    client = Client()
-    client.force_login(user)  # type: ignore[arg-type]
+    client = world.client(user)
     for item in NAV:
         if not item.url_name:
             continue
@@ -1068,8 +1081,7 @@ def test_trail_page_shows_a_reader_over_one_system_only_that_systems_entries(
 ) -> None:
     # Given an auditor over one management system (the trail holds an entry of each system)
     user = world.principal(principal)
-    client = Client()
-    client.force_login(user)  # type: ignore[arg-type]
+    client = world.client(user)
 
     # When they open the audit trail
     response = client.get(reverse("trail"))
@@ -2002,26 +2014,28 @@ def test_every_api_operation_has_a_rule_and_a_matrix_entry() -> None:
 def test_api(case: ApiCase, principal: str, world: World) -> None:
     # Given
     user = world.principal(principal)
-    client = Client()
-    if user is not None:
-        client.force_login(user)
+    client = world.client(user)
     url = PREFIX + case.path.format(**case.params(world, user)) + (f"?{case.query}" if case.query else "")
     target = case.target(world)  # after the params, which may make the record (and its owner)
     allowed = _allowed(user, case.perm, target, world)
+    why = f"{case} as {principal}: rule {str(case.perm)!r} on {label(target)}"
+    refused_write = case.method != "GET" and not (allowed and user is not None)
 
-    # When
-    if case.multipart is not None:
-        response = client.post(url, case.multipart(world, user))
-    elif case.body is not None:
-        response = client.generic(
-            case.method, url, json.dumps(case.body(world, user)), content_type="application/json"
-        )
-    else:
-        response = client.generic(case.method, url)
+    # The form or body before the check: making it may make the records it names.
+    multipart = case.multipart(world, user) if case.multipart is not None else None
+    body = json.dumps(case.body(world, user)) if case.body is not None else None
+
+    # When (a refused write is checked to change nothing)
+    with changes_nothing(why) if refused_write else nullcontext():
+        if multipart is not None:
+            response = client.post(url, multipart)
+        elif body is not None:
+            response = client.generic(case.method, url, body, content_type="application/json")
+        else:
+            response = client.generic(case.method, url)
 
     # Then
     status = response.status_code
-    why = f"{case} as {principal}: rule {str(case.perm)!r} on {label(target)}"
     if user is None:
         assert status == 401, f"{why}: expected 401 without credentials, got {status}"
     elif allowed:
@@ -2138,8 +2152,10 @@ CLI_CASES: list[CliCase] = [
 ]
 
 # Commands no named user may run (only the OS user): they refuse --as. Not run otherwise
-# (``serve`` would start a server).
-OPERATOR_ONLY = ("serve",)
+# (``serve`` would start a server; ``backup`` and ``restore`` handle the secret key and the
+# whole database; ``trail repair-head`` rebuilds the chain head: see docs/backup.md and
+# docs/audit-trail.md, and keel/platform/tests/test_backup.py, test_trail_integrity.py).
+OPERATOR_ONLY = ("serve", "trail repair-head", "backup", "restore")
 
 
 def test_every_cli_command_has_a_rule_and_a_matrix_entry() -> None:
@@ -2182,13 +2198,14 @@ def test_cli(case: CliCase, principal: str, world: World, capsys: pytest.Capture
         argv += ["--as", user.email]
     allowed = user is None or has_perm(user, case.perm, None)
     capsys.readouterr()
+    why = f"keel {' '.join(argv)} as {principal}: rule {str(case.perm)!r}"
 
-    # When
-    code = main(argv)
+    # When (a refused command is checked to change nothing)
+    with nullcontext() if allowed else changes_nothing(why):
+        code = main(argv)
 
     # Then
     out, err = capsys.readouterr()
-    why = f"keel {' '.join(argv)} as {principal}: rule {str(case.perm)!r}"
     if allowed:
         assert code == 0, f"{why} is allowed: expected exit 0, got {code}: {err.strip()}"
     else:

@@ -11,11 +11,11 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Status
 
-from keel.platform.api import Page, actor, paginate, permission, responses
-from keel.platform.api import user_by_email as _user
+from keel.organisation.resolvers import user_by_email as _user
+from keel.platform.api import Page, actor, expected_version, paginate, permission, responses, with_etag
 from keel.platform.errors import ValidationFailed
 from keel.platform.permissions import Perm, check
 
@@ -97,10 +97,10 @@ def list_ai_systems(request: HttpRequest, filters: Query[AISystemFilters]) -> di
 @systems.get(
     "/{ref}", response=responses(AISystemOut), openapi_extra=permission(Perm.VIEW), summary="One AI system"
 )
-def get_ai_system(request: HttpRequest, ref: str) -> AISystem:
+def get_ai_system(request: HttpRequest, ref: str, response: HttpResponse) -> AISystem:
     who = actor(request)
     check(who, Perm.VIEW)
-    return queries.system_for(who.user, ref)
+    return with_etag(response, queries.system_for(who.user, ref))
 
 
 @systems.post(
@@ -123,17 +123,20 @@ def create_ai_system(request: HttpRequest, payload: AISystemIn) -> Status[AISyst
     openapi_extra=permission(Perm.EDIT_AI_SYSTEMS),
     summary="Change an AI system (only the fields sent; the stage has its own action)",
 )
-def update_ai_system(request: HttpRequest, ref: str, payload: AISystemPatch) -> AISystem:
+def update_ai_system(
+    request: HttpRequest, ref: str, payload: AISystemPatch, response: HttpResponse
+) -> AISystem:
     who = actor(request)
     data = _data(payload, exclude_unset=True)
+    version = expected_version(request, data.pop("version", None))
     _no_nulls(data, ("short_name", "name", "origin", "management_system"))
     if "owner" in data:
         data["owner"] = _user(data["owner"])
     for name in ("ai_roles", "deployment_regions"):
         if name in data and data[name] is None:
             data[name] = []
-    system = services.update_system(who, services.get_system(ref).pk, **data)
-    return queries.system_for(who.user, system.pk)
+    system = services.update_system(who, services.get_system(ref).pk, expected_version=version, **data)
+    return with_etag(response, queries.system_for(who.user, system.pk))
 
 
 @systems.post(
@@ -164,10 +167,10 @@ def list_models(request: HttpRequest, filters: Query[AIModelFilters]) -> dict[st
 @models.get(
     "/{model_id}", response=responses(AIModelOut), openapi_extra=permission(Perm.VIEW), summary="One model"
 )
-def get_ai_model(request: HttpRequest, model_id: uuid.UUID) -> AIModel:
+def get_ai_model(request: HttpRequest, model_id: uuid.UUID, response: HttpResponse) -> AIModel:
     who = actor(request)
     check(who, Perm.VIEW)
-    return queries.model_for(who.user, model_id)
+    return with_etag(response, queries.model_for(who.user, model_id))
 
 
 @models.post(
@@ -190,12 +193,15 @@ def create_ai_model(request: HttpRequest, payload: AIModelIn) -> Status[AIModel]
     openapi_extra=permission(Perm.EDIT_AI_SYSTEMS),
     summary="Change a model (only the fields sent)",
 )
-def update_ai_model(request: HttpRequest, model_id: uuid.UUID, payload: AIModelPatch) -> AIModel:
+def update_ai_model(
+    request: HttpRequest, model_id: uuid.UUID, payload: AIModelPatch, response: HttpResponse
+) -> AIModel:
     who = actor(request)
     data = _data(payload, exclude_unset=True)
     _no_nulls(data, ("name", "version", "model_type"))
-    services.update_model(who, model_id, **data)
-    return queries.model_for(who.user, model_id)
+    # a model's body field "version" is its own version label: the record version is If-Match only
+    services.update_model(who, model_id, expected_version=expected_version(request), **data)
+    return with_etag(response, queries.model_for(who.user, model_id))
 
 
 # ---------------------------------------------------------------- evaluations
@@ -274,6 +280,23 @@ def list_datasets(request: HttpRequest, filters: Query[DatasetFilters]) -> dict[
     return paginate(queries.datasets(who.user, f), filters.limit, filters.offset)
 
 
+def _lineage_input(data: dict[str, Any]) -> dict[str, Any]:
+    """``sources`` (the datasets this one was derived from), or its deprecated name
+    ``derived_from``, which means the same; both with different lists is refused. Absent or
+    null leaves the lineage as it is."""
+    legacy = data.pop("derived_from", None)
+    sources = data.pop("sources", None)
+    if legacy is not None and sources is not None and sorted(legacy) != sorted(sources):
+        message = (
+            "sources and derived_from name the same thing (what this dataset was derived from): send one."
+        )
+        raise ValidationFailed(message, {"sources": [message], "derived_from": [message]})
+    chosen = sources if sources is not None else legacy
+    if chosen is not None:
+        data["sources"] = chosen
+    return data
+
+
 def _dataset_detail(who: Any, ref: Any) -> Dataset:
     dataset = queries.dataset_for(who.user, ref)
     dataset.lineage = queries.dataset_lineage(dataset)  # type: ignore[attr-defined]
@@ -286,21 +309,21 @@ def _dataset_detail(who: Any, ref: Any) -> Dataset:
     openapi_extra=permission(Perm.VIEW),
     summary="One dataset with its quality checks and its lineage both ways",
 )
-def get_dataset(request: HttpRequest, ref: str) -> Dataset:
+def get_dataset(request: HttpRequest, ref: str, response: HttpResponse) -> Dataset:
     who = actor(request)
     check(who, Perm.VIEW)
-    return _dataset_detail(who, ref)
+    return with_etag(response, _dataset_detail(who, ref))
 
 
 @datasets.post(
     "",
     response=responses(DatasetDetailOut, 201),
     openapi_extra=permission(Perm.EDIT_AI_SYSTEMS),
-    summary="Add a dataset (derived_from may not make a cycle)",
+    summary="Add a dataset (its sources may not make a cycle)",
 )
 def create_dataset(request: HttpRequest, payload: DatasetIn) -> Status[Dataset]:
     who = actor(request)
-    data = _data(payload)
+    data = _lineage_input(_data(payload))
     data["owner"] = _user(data.pop("owner"))
     dataset = services.create_dataset(who, **data)
     return Status(201, _dataset_detail(who, dataset.pk))
@@ -312,9 +335,10 @@ def create_dataset(request: HttpRequest, payload: DatasetIn) -> Status[Dataset]:
     openapi_extra=permission(Perm.EDIT_AI_SYSTEMS),
     summary="Change a dataset (only the fields sent)",
 )
-def update_dataset(request: HttpRequest, ref: str, payload: DatasetPatch) -> Dataset:
+def update_dataset(request: HttpRequest, ref: str, payload: DatasetPatch, response: HttpResponse) -> Dataset:
     who = actor(request)
     data = _data(payload, exclude_unset=True)
+    version = expected_version(request, data.pop("version", None))
     _no_nulls(
         data,
         (
@@ -327,10 +351,11 @@ def update_dataset(request: HttpRequest, ref: str, payload: DatasetPatch) -> Dat
             "may_evaluate",
         ),
     )
+    data = _lineage_input(data)
     if "owner" in data:
         data["owner"] = _user(data["owner"])
-    dataset = services.update_dataset(who, services.get_dataset(ref).pk, **data)
-    return _dataset_detail(who, dataset.pk)
+    dataset = services.update_dataset(who, services.get_dataset(ref).pk, expected_version=version, **data)
+    return with_etag(response, _dataset_detail(who, dataset.pk))
 
 
 @datasets.post(
@@ -361,10 +386,10 @@ def list_metrics(request: HttpRequest, filters: Query[MetricFilters]) -> dict[st
 @metrics.get(
     "/{metric_id}", response=responses(MetricOut), openapi_extra=permission(Perm.VIEW), summary="One metric"
 )
-def get_metric(request: HttpRequest, metric_id: uuid.UUID) -> Metric:
+def get_metric(request: HttpRequest, metric_id: uuid.UUID, response: HttpResponse) -> Metric:
     who = actor(request)
     check(who, Perm.VIEW)
-    return queries.metric_for(who.user, metric_id)
+    return with_etag(response, queries.metric_for(who.user, metric_id))
 
 
 @metrics.post(
@@ -387,12 +412,15 @@ def create_metric(request: HttpRequest, payload: MetricIn) -> Status[Metric]:
     openapi_extra=permission(Perm.EDIT_AI_SYSTEMS),
     summary="Change a metric (its threshold applies to readings from now on)",
 )
-def update_metric(request: HttpRequest, metric_id: uuid.UUID, payload: MetricPatch) -> Metric:
+def update_metric(
+    request: HttpRequest, metric_id: uuid.UUID, payload: MetricPatch, response: HttpResponse
+) -> Metric:
     who = actor(request)
     data = _data(payload, exclude_unset=True)
+    version = expected_version(request, data.pop("version", None))
     _no_nulls(data, ("name", "direction", "threshold"))
-    services.update_metric(who, metric_id, **data)
-    return queries.metric_for(who.user, metric_id)
+    services.update_metric(who, metric_id, expected_version=version, **data)
+    return with_etag(response, queries.metric_for(who.user, metric_id))
 
 
 # ---------------------------------------------------------------- readings and flags

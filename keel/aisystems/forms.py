@@ -8,9 +8,10 @@ from typing import Any
 from django import forms
 
 from keel.assets.models import ClassificationLevel
-from keel.controls.forms import owner_choices
+from keel.controls.forms import owner_choices, system_choices, system_filter_field
+from keel.organisation import resolvers as organisation_resolvers
 from keel.organisation.models import ManagementSystem
-from keel.platform.forms import DATE, KeelForm
+from keel.platform.forms import DATE, KeelForm, VersionedForm
 from keel.platform.models import User
 from keel.platform.permissions import Perm, has_perm
 
@@ -49,12 +50,12 @@ class SystemFilterForm(KeelForm):
         label="Origin", choices=_any("Any origin", AISystemOrigin.choices), required=False
     )
     role = forms.ChoiceField(label="Our role", choices=_any("Any role", AIRole.choices), required=False)
-    management_system = forms.ChoiceField(label="Management system", required=False)
+    management_system = system_filter_field()
     owner = forms.ChoiceField(label="Owner", required=False)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: organisation_resolvers.Viewer, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["management_system"].choices = _any("All systems", _systems_for(None, Perm.VIEW))  # type: ignore[attr-defined]
+        self.fields["management_system"].choices = _any("All systems", system_choices(user))  # type: ignore[attr-defined]
         self.fields["owner"].choices = _any("Anyone", owner_choices())  # type: ignore[attr-defined]
 
     def filters(self) -> queries.SystemFilters:
@@ -63,7 +64,7 @@ class SystemFilterForm(KeelForm):
         return queries.SystemFilters(**{k: v or "" for k, v in self.cleaned_data.items()})
 
 
-class SystemForm(KeelForm):
+class SystemForm(VersionedForm):
     short_name = forms.SlugField(max_length=60, help_text="Lowercase, digits and dashes; scripts use it.")
     name = forms.CharField(max_length=200)
     management_system = forms.ChoiceField()
@@ -116,7 +117,7 @@ class SystemForm(KeelForm):
         }
 
     def service_data(self) -> dict[str, Any]:
-        data = dict(self.cleaned_data)
+        data = {k: v for k, v in self.cleaned_data.items() if k not in self.VERSION_FIELDS}
         data["owner"] = _user(data["owner"])
         return data
 
@@ -213,13 +214,13 @@ class FlagCloseForm(KeelForm):
 class DatasetFilterForm(KeelForm):
     q = forms.CharField(label="Search", required=False, max_length=queries.MAX_TEXT)
     acquisition = forms.ChoiceField(choices=_any("Any acquisition", Acquisition.choices), required=False)
-    management_system = forms.ChoiceField(label="Management system", required=False)
+    management_system = system_filter_field()
     ai_system = forms.ChoiceField(label="AI system", required=False)
     classification = forms.ChoiceField(label="Classification", required=False)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: organisation_resolvers.Viewer, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["management_system"].choices = _any("All systems", _systems_for(None, Perm.VIEW))  # type: ignore[attr-defined]
+        self.fields["management_system"].choices = _any("All systems", system_choices(user))  # type: ignore[attr-defined]
         self.fields["ai_system"].choices = _any(  # type: ignore[attr-defined]
             "Any AI system", AISystem.objects.order_by("name").values_list("short_name", "name")
         )
@@ -234,7 +235,7 @@ class DatasetFilterForm(KeelForm):
         return queries.DatasetFilters(**data)
 
 
-class DatasetForm(KeelForm):
+class DatasetForm(VersionedForm):
     short_name = forms.SlugField(max_length=60)
     name = forms.CharField(max_length=200)
     management_system = forms.ChoiceField()
@@ -242,10 +243,11 @@ class DatasetForm(KeelForm):
     description = forms.CharField(widget=forms.Textarea(attrs=TEXT), required=False)
     source = forms.CharField(max_length=300, required=False)
     acquisition = forms.ChoiceField(choices=Acquisition.choices)
-    derived_from = forms.MultipleChoiceField(
+    sources = forms.MultipleChoiceField(
+        label="Derived from (sources)",
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 6}),
-        help_text="The datasets it was built from.",
+        help_text="The datasets this one was built from (its sources, not what was built from it).",
     )
     ai_systems = forms.MultipleChoiceField(
         label="Used by AI systems", required=False, widget=forms.CheckboxSelectMultiple
@@ -291,7 +293,7 @@ class DatasetForm(KeelForm):
         others = Dataset.objects.order_by("name")
         if dataset is not None:
             others = others.exclude(pk=dataset.pk)
-        self.fields["derived_from"].choices = list(others.values_list("short_name", "name"))  # type: ignore[attr-defined]
+        self.fields["sources"].choices = list(others.values_list("short_name", "name"))  # type: ignore[attr-defined]
         self.fields["ai_systems"].choices = list(  # type: ignore[attr-defined]
             AISystem.objects.order_by("name").values_list("short_name", "name")
         )
@@ -301,18 +303,26 @@ class DatasetForm(KeelForm):
         names = [
             f
             for f in cls.base_fields
-            if f not in {"management_system", "owner", "derived_from", "ai_systems", "classification"}
+            if f
+            not in {
+                "management_system",
+                "owner",
+                "sources",
+                "ai_systems",
+                "classification",
+                *cls.VERSION_FIELDS,
+            }
         ]
         return {
             "classification": d.classification.key if d.classification else "",
             **{n: getattr(d, n) for n in names},
             "management_system": d.management_system.short_name,
             "owner": d.owner.email if d.owner else "",
-            "derived_from": [x.short_name for x in d.derived_from.all()],
+            "sources": [x.short_name for x in d.sources.all()],
             "ai_systems": [s.short_name for s in d.ai_systems.all()],
         }
 
     def service_data(self) -> dict[str, Any]:
-        data = dict(self.cleaned_data)
+        data = {k: v for k, v in self.cleaned_data.items() if k not in self.VERSION_FIELDS}
         data["owner"] = _user(data["owner"])
         return data

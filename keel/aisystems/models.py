@@ -197,8 +197,18 @@ class Dataset(models.Model):
         help_text="Its level in the classification scheme (the organisation's rules for AI use).",
     )
     ai_systems = models.ManyToManyField(AISystem, related_name="datasets", blank=True)
-    derived_from: models.ManyToManyField[Dataset, DatasetDerivation] = models.ManyToManyField(
-        "self", through="DatasetDerivation", symmetrical=False, related_name="derivatives", blank=True
+    # Lineage, named by direction: ``sources`` are the datasets this one was derived from;
+    # ``derivatives`` (the reverse accessor) are the datasets derived from this one. The
+    # through_fields pin the direction: without them Django reads the edge from its first
+    # foreign key (``source``), which listed a dataset's derivatives as its sources.
+    sources: models.ManyToManyField[Dataset, DatasetDerivation] = models.ManyToManyField(
+        "self",
+        through="DatasetDerivation",
+        through_fields=("derived", "source"),
+        symmetrical=False,
+        related_name="derivatives",
+        blank=True,
+        help_text="The datasets this one was derived from.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

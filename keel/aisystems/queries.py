@@ -26,7 +26,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Coalesce, RowNumber
 
-from keel.controls.queries import management_system_ref
+from keel.organisation import resolvers as organisation_resolvers
 from keel.platform import hooks
 from keel.platform.errors import NotFound, PermissionDenied, ValidationFailed
 from keel.platform.models import TrailEntry, User
@@ -113,7 +113,7 @@ def systems(user: User | None, f: SystemFilters | None = None) -> QuerySet[AISys
         role = _choice(f.role, AIRole.values, "role")
         qs = qs.annotate(roles_text=Cast("ai_roles", TextField())).filter(roles_text__contains=f'"{role}"')
     if f.management_system:
-        qs = qs.filter(management_system=management_system_ref(f.management_system))
+        qs = qs.filter(management_system=organisation_resolvers.management_system(f.management_system, user))
     if f.owner:
         qs = qs.filter(owner__email__iexact=f.owner.strip())
     if f.q:
@@ -292,7 +292,8 @@ def base_datasets() -> QuerySet[Dataset]:
         Dataset.objects.select_related("management_system", "owner", "classification")
         .prefetch_related(
             Prefetch("ai_systems", AISystem.objects.order_by("short_name")),
-            Prefetch("derived_from", Dataset.objects.order_by("short_name")),
+            Prefetch("sources", Dataset.objects.order_by("short_name")),
+            Prefetch("derivatives", Dataset.objects.order_by("short_name")),
         )
         .annotate(
             check_count=_count(QualityCheck, "dataset"),
@@ -305,7 +306,7 @@ def datasets(user: User | None, f: DatasetFilters | None = None) -> QuerySet[Dat
     f = f or DatasetFilters()
     qs = restrict(base_datasets(), user, Perm.VIEW)
     if f.management_system:
-        qs = qs.filter(management_system=management_system_ref(f.management_system))
+        qs = qs.filter(management_system=organisation_resolvers.management_system(f.management_system, user))
     if f.ai_system:
         system = _system_ref(f.ai_system)
         qs = qs.filter(pk__in=Dataset.ai_systems.through.objects.filter(aisystem=system).values("dataset_id"))

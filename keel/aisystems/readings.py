@@ -20,6 +20,7 @@ from django.utils import timezone
 from keel.platform import trail
 from keel.platform.actor import Actor
 from keel.platform.choices import TrailAction
+from keel.platform.concurrency import check_version
 from keel.platform.errors import Conflict, NotFound, ValidationFailed
 from keel.platform.models import User
 from keel.platform.permissions import Perm, check
@@ -65,13 +66,16 @@ def create_metric(actor: Actor, system_ref: uuid.UUID | str, **data: Any) -> Met
     return metric
 
 
-def update_metric(actor: Actor, ref: uuid.UUID | str, **data: Any) -> Metric:
+def update_metric(
+    actor: Actor, ref: uuid.UUID | str, *, expected_version: str | None = None, **data: Any
+) -> Metric:
     data = dict(data)
     if "threshold" in data:
         data["threshold"] = _decimal(data["threshold"], "threshold")
     with transaction.atomic():
-        metric = get_metric_by_id(ref)
+        metric = get_metric_by_id(ref, lock=True)
         check(actor, Perm.EDIT_AI_SYSTEMS, metric.ai_system.management_system)
+        check_version(metric, expected_version, f"Metric {metric.short_name}")
         before = trail.snapshot(metric, METRIC_FIELDS)
         apply_fields(metric, data, METRIC_FIELDS)
         clean(metric, "metric")
@@ -192,8 +196,11 @@ def _push_target(system_ref: uuid.UUID | str, metric_ref: str) -> Metric:
         which = Q(ai_system_id=uuid.UUID(str(system_ref)))
     except ValueError:
         which = Q(ai_system__short_name=str(system_ref).strip())
+    # The metric's row is locked until the push commits: concurrent pushes of one metric queue,
+    # so two breaches cannot both open a flag (one open flag per metric).
     metric = (
         Metric.objects.select_related("ai_system__management_system")
+        .select_for_update(of=("self",))
         .annotate(open_flag_id=Subquery(open_flag))
         .filter(which, short_name=str(metric_ref).strip())
         .order_by()
@@ -303,8 +310,10 @@ def close_flag(actor: Actor, flag_id: uuid.UUID | str, note: str) -> MetricFlag:
     reject_control_characters({"note": note})
     with transaction.atomic():
         try:
-            flag = MetricFlag.objects.select_related("ai_system__management_system", "metric").get(
-                pk=uuid.UUID(str(flag_id))
+            flag = (
+                MetricFlag.objects.select_related("ai_system__management_system", "metric")
+                .select_for_update(of=("self",))
+                .get(pk=uuid.UUID(str(flag_id)))
             )
         except (ValueError, MetricFlag.DoesNotExist):
             raise NotFound(f"No metric flag with id {flag_id}.") from None

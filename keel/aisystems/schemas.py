@@ -8,13 +8,14 @@ fields. Numbers (thresholds, criteria, results, readings) are decimals with up t
 
 from __future__ import annotations
 
-import datetime as dt
 import decimal
 import uuid
 from typing import Any, Literal
 
 from ninja import Field, Schema
 
+from keel.platform.api import VERSION_IN, VersionedOut
+from keel.platform.isodates import IsoDate, IsoDateTime
 from keel.platform.schemas import MS_REF, Body, Filters
 
 from .choices import (
@@ -38,7 +39,7 @@ def _email(user: Any) -> str | None:
 # ---------------------------------------------------------------- AI systems
 
 
-class AISystemOut(Schema):
+class AISystemOut(VersionedOut):
     id: uuid.UUID
     short_name: str
     name: str
@@ -65,9 +66,9 @@ class AISystemOut(Schema):
     impact_assessment_due: bool = Field(
         False, description="Its approved impact assessment is due for re-assessment (see impact-assessments)."
     )
-    created_at: dt.datetime
-    updated_at: dt.datetime
-    retired_at: dt.datetime | None
+    created_at: IsoDateTime
+    updated_at: IsoDateTime
+    retired_at: IsoDateTime | None
 
     @staticmethod
     def resolve_management_system(obj: Any) -> str:
@@ -116,6 +117,7 @@ class AISystemIn(Body):
 
 
 class AISystemPatch(Body):
+    version: str | None = Field(None, description=VERSION_IN)
     short_name: str | None = Field(None, max_length=60)
     name: str | None = Field(None, max_length=200)
     management_system: str | None = Field(None, description=MS_REF)
@@ -148,10 +150,10 @@ class AIModelOut(Schema):
     model_type: ModelType
     base_model: str
     base_model_supplier: str
-    training_date: dt.date | None
+    training_date: IsoDate | None
     description: str
-    created_at: dt.datetime
-    updated_at: dt.datetime
+    created_at: IsoDateTime
+    updated_at: IsoDateTime
 
     @staticmethod
     def resolve_ai_system(obj: Any) -> str:
@@ -171,7 +173,7 @@ class AIModelIn(Body):
     model_type: ModelType
     base_model: str = Field("", max_length=200)
     base_model_supplier: str = Field("", max_length=200)
-    training_date: dt.date | None = None
+    training_date: IsoDate | None = None
     description: str = ""
 
 
@@ -181,7 +183,7 @@ class AIModelPatch(Body):
     model_type: ModelType | None = None
     base_model: str | None = Field(None, max_length=200)
     base_model_supplier: str | None = Field(None, max_length=200)
-    training_date: dt.date | None = None
+    training_date: IsoDate | None = None
     description: str | None = None
 
 
@@ -199,9 +201,9 @@ class MeasuredOut(Schema):
     passed: bool
     performed_by: str | None = Field(description="Email of the Keel user who performed it.")
     performed_by_name: str
-    performed_at: dt.datetime
+    performed_at: IsoDateTime
     notes: str
-    created_at: dt.datetime
+    created_at: IsoDateTime
 
     @staticmethod
     def resolve_performed_by(obj: Any) -> str | None:
@@ -240,7 +242,7 @@ class MeasuredIn(Body):
     passed: bool | None = Field(None, description="Computed for a numeric criterion; required when judged.")
     performed_by: str | None = Field(None, description="Email of the Keel user; default: the caller.")
     performed_by_name: str = Field("", max_length=200, description="Who performed it, when not a Keel user.")
-    performed_at: dt.datetime | None = Field(None, description="Default: now.")
+    performed_at: IsoDateTime | None = Field(None, description="Default: now.")
     notes: str = ""
 
 
@@ -271,7 +273,7 @@ class LineageNodeOut(Schema):
         return str(obj.dataset.name)
 
 
-class DatasetOut(Schema):
+class DatasetOut(VersionedOut):
     id: uuid.UUID
     short_name: str
     name: str
@@ -291,11 +293,15 @@ class DatasetOut(Schema):
     deletion_method: str
     classification: str | None = Field(description="Key of its classification level (keel assets).")
     ai_systems: list[str]
-    derived_from: list[str] = Field(description="Short names of the datasets it was derived from directly.")
+    sources: list[str] = Field(description="Short names of the datasets this one was derived from directly.")
+    derivatives: list[str] = Field(description="Short names of the datasets derived directly from this one.")
+    derived_from: list[str] = Field(
+        description="Deprecated: the same as `sources` (the datasets this one was derived from)."
+    )
     check_count: int
     failed_check_count: int
-    created_at: dt.datetime
-    updated_at: dt.datetime
+    created_at: IsoDateTime
+    updated_at: IsoDateTime
 
     @staticmethod
     def resolve_management_system(obj: Any) -> str:
@@ -310,8 +316,16 @@ class DatasetOut(Schema):
         return [s.short_name for s in obj.ai_systems.all()]
 
     @staticmethod
+    def resolve_sources(obj: Any) -> list[str]:
+        return [d.short_name for d in obj.sources.all()]
+
+    @staticmethod
+    def resolve_derivatives(obj: Any) -> list[str]:
+        return [d.short_name for d in obj.derivatives.all()]
+
+    @staticmethod
     def resolve_derived_from(obj: Any) -> list[str]:
-        return [d.short_name for d in obj.derived_from.all()]
+        return [d.short_name for d in obj.sources.all()]
 
     @staticmethod
     def resolve_classification(obj: Any) -> str | None:
@@ -368,10 +382,16 @@ class DatasetIn(Body):
         None, max_length=40, description="Key (or id) of a current classification level; null for none."
     )
     ai_systems: list[str] = Field([], description="Short names of the AI systems that use it.")
-    derived_from: list[str] = Field([], description="Short names of the datasets it was derived from.")
+    sources: list[str] | None = Field(
+        None, description="Short names of the datasets this one was derived from."
+    )
+    derived_from: list[str] | None = Field(
+        None, description="Deprecated name of `sources` (the datasets this one was derived from)."
+    )
 
 
 class DatasetPatch(Body):
+    version: str | None = Field(None, description=VERSION_IN)
     short_name: str | None = Field(None, max_length=60)
     name: str | None = Field(None, max_length=200)
     management_system: str | None = None
@@ -392,13 +412,18 @@ class DatasetPatch(Body):
         None, max_length=40, description="Key (or id) of a current classification level; null removes it."
     )
     ai_systems: list[str] | None = None
-    derived_from: list[str] | None = None
+    sources: list[str] | None = Field(
+        None, description="Short names of the datasets this one was derived from (replaces them all)."
+    )
+    derived_from: list[str] | None = Field(
+        None, description="Deprecated name of `sources` (the datasets this one was derived from)."
+    )
 
 
 # ---------------------------------------------------------------- metrics, readings, flags
 
 
-class MetricOut(Schema):
+class MetricOut(VersionedOut):
     id: uuid.UUID
     ai_system: str
     short_name: str
@@ -435,6 +460,7 @@ class MetricIn(Body):
 
 
 class MetricPatch(Body):
+    version: str | None = Field(None, description=VERSION_IN)
     name: str | None = Field(None, max_length=200)
     unit: str | None = Field(None, max_length=40)
     direction: Direction | None = None
@@ -447,7 +473,7 @@ class ReadingOut(Schema):
     id: int
     system: str
     metric: str
-    at: dt.datetime
+    at: IsoDateTime
     value: decimal.Decimal
     breach: bool
 
@@ -464,15 +490,15 @@ class ReadingFilters(Filters):
     system: str | None = Field(None, description=SYSTEM_REF)
     metric: str | None = Field(None, description="A metric's short name or id.")
     breach: bool | None = None
-    since: dt.datetime | None = None
-    until: dt.datetime | None = None
+    since: IsoDateTime | None = None
+    until: IsoDateTime | None = None
 
 
 class ReadingIn(Body):
     system: str = Field(description="The AI system's short name.")
     metric: str = Field(description="The metric's short name within that system.")
     value: decimal.Decimal
-    at: dt.datetime | None = Field(
+    at: IsoDateTime | None = Field(
         None, description="When it was measured; default: now. Give it to retry safely."
     )
 
@@ -495,13 +521,13 @@ class FlagOut(Schema):
     status: FlagStatus
     threshold: decimal.Decimal
     direction: Direction
-    first_breach_at: dt.datetime
-    last_breach_at: dt.datetime
+    first_breach_at: IsoDateTime
+    last_breach_at: IsoDateTime
     breach_count: int
     worst_value: decimal.Decimal
-    recovered_at: dt.datetime | None
-    opened_at: dt.datetime
-    closed_at: dt.datetime | None
+    recovered_at: IsoDateTime | None
+    opened_at: IsoDateTime
+    closed_at: IsoDateTime | None
     closed_by: str | None
     close_note: str
     incident_ref: str

@@ -17,16 +17,16 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from keel.assets.models import ClassificationLevel
 from keel.assets.services import get_level
-from keel.controls.queries import management_system_ref
+from keel.organisation import resolvers as organisation_resolvers
 from keel.organisation.models import ManagementSystem
 from keel.platform import hooks, trail
 from keel.platform.actor import Actor
 from keel.platform.choices import TrailAction
+from keel.platform.concurrency import check_version
 from keel.platform.errors import Conflict, NotFound, ValidationFailed
 from keel.platform.permissions import Perm, check
 from keel.platform.records import apply_fields, clean, reject_control_characters
@@ -118,16 +118,11 @@ STAGE_ORDER = [s.value for s in LifecycleStage]
 # ---------------------------------------------------------------- look-ups
 
 
-def _management_system(ref: uuid.UUID | str | ManagementSystem) -> ManagementSystem:
-    if isinstance(ref, ManagementSystem):
-        return ref
-
-    return management_system_ref(str(ref))
-
-
-def get_system(ref: uuid.UUID | str) -> AISystem:
-    """An AI system by id or short name."""
+def get_system(ref: uuid.UUID | str, lock: bool = False) -> AISystem:
+    """An AI system by id or short name; ``lock``: its row locked until the transaction ends."""
     qs = AISystem.objects.select_related("management_system", "owner")
+    if lock:
+        qs = qs.select_for_update(of=("self",))
     system = None
     try:
         system = qs.filter(pk=uuid.UUID(str(ref))).first()
@@ -138,8 +133,10 @@ def get_system(ref: uuid.UUID | str) -> AISystem:
     return system
 
 
-def get_dataset(ref: uuid.UUID | str) -> Dataset:
+def get_dataset(ref: uuid.UUID | str, lock: bool = False) -> Dataset:
     qs = Dataset.objects.select_related("management_system", "owner", "classification")
+    if lock:
+        qs = qs.select_for_update(of=("self",))
     dataset = None
     try:
         dataset = qs.filter(pk=uuid.UUID(str(ref))).first()
@@ -150,9 +147,12 @@ def get_dataset(ref: uuid.UUID | str) -> Dataset:
     return dataset
 
 
-def get_model(ref: uuid.UUID | str) -> AIModel:
+def get_model(ref: uuid.UUID | str, lock: bool = False) -> AIModel:
+    qs = AIModel.objects.select_related("ai_system__management_system")
+    if lock:
+        qs = qs.select_for_update(of=("self",))
     try:
-        return AIModel.objects.select_related("ai_system__management_system").get(pk=uuid.UUID(str(ref)))
+        return qs.get(pk=uuid.UUID(str(ref)))
     except (ValueError, AIModel.DoesNotExist):
         raise NotFound(f"No AI model with id {ref}.") from None
 
@@ -167,9 +167,12 @@ def get_metric(system: AISystem, short_name: str) -> Metric:
     return metric
 
 
-def get_metric_by_id(ref: uuid.UUID | str) -> Metric:
+def get_metric_by_id(ref: uuid.UUID | str, lock: bool = False) -> Metric:
+    qs = Metric.objects.select_related("ai_system__management_system")
+    if lock:
+        qs = qs.select_for_update(of=("self",))
     try:
-        return Metric.objects.select_related("ai_system__management_system").get(pk=uuid.UUID(str(ref)))
+        return qs.get(pk=uuid.UUID(str(ref)))
     except (ValueError, Metric.DoesNotExist):
         raise NotFound(f"No metric with id {ref}.") from None
 
@@ -195,6 +198,14 @@ def _roles(value: Any) -> list[str]:
     return roles
 
 
+def _same_set(data: dict[str, Any], obj: Any, *fields: str) -> None:
+    """A list field given with the same values in another order (a form posts them in its own
+    order) is no change: keep the stored list, so saving unchanged writes nothing."""
+    for name in fields:
+        if name in data and sorted(data[name]) == sorted(getattr(obj, name)):
+            data[name] = getattr(obj, name)
+
+
 # ---------------------------------------------------------------- AI systems
 
 
@@ -215,7 +226,7 @@ def create_system(
     verification; one already in service before Keel is recorded in its stage (deployment,
     operation or retired) only with ``existing_reason`` — the trail marks it as recorded
     history, not as a passed gate."""
-    ms = _management_system(management_system)
+    ms = organisation_resolvers.management_system(management_system, organisation_resolvers.TRUSTED)
     check(actor, Perm.EDIT_AI_SYSTEMS, ms)
     if lifecycle_stage not in STAGE_ORDER:
         raise ValidationFailed(
@@ -259,9 +270,16 @@ def create_system(
 
 
 def update_system(
-    actor: Actor, ref: uuid.UUID | str, *, management_system: uuid.UUID | str | None = None, **data: Any
+    actor: Actor,
+    ref: uuid.UUID | str,
+    *,
+    management_system: uuid.UUID | str | None = None,
+    expected_version: str | None = None,
+    **data: Any,
 ) -> AISystem:
-    """Change an AI system's description (not its stage: :func:`change_stage`)."""
+    """Change an AI system's description (not its stage: :func:`change_stage`). Its row is
+    locked first; ``expected_version`` (the version the person saw) makes a stale edit a
+    conflict."""
     if "lifecycle_stage" in data:
         raise ValidationFailed(
             "Change the lifecycle stage with the stage action (it passes the deployment gate).",
@@ -273,12 +291,14 @@ def update_system(
     if "deployment_regions" in data:
         data["deployment_regions"] = _list(data["deployment_regions"], "deployment_regions")
     with transaction.atomic():
-        system = get_system(ref)
+        system = get_system(ref, lock=True)
         check(actor, Perm.EDIT_AI_SYSTEMS, system.management_system)
+        check_version(system, expected_version, system.name)
+        _same_set(data, system, "ai_roles", "deployment_regions")
         before = _system_snapshot(system)
         apply_fields(system, data, SYSTEM_FIELDS)
         if management_system is not None:
-            ms = _management_system(management_system)
+            ms = organisation_resolvers.management_system(management_system, organisation_resolvers.TRUSTED)
             check(actor, Perm.EDIT_AI_SYSTEMS, ms)
             system.management_system = ms
         _not_reserved(system)
@@ -307,7 +327,7 @@ def change_stage(actor: Actor, ref: uuid.UUID | str, stage: str, note: str = "")
         )
     reject_control_characters({"note": note})
     with transaction.atomic():
-        system = get_system(ref)
+        system = get_system(ref, lock=True)
         check(actor, Perm.EDIT_AI_SYSTEMS, system.management_system)
         current = system.lifecycle_stage
         if stage == current:
@@ -376,10 +396,13 @@ def create_model(actor: Actor, system_ref: uuid.UUID | str, **data: Any) -> AIMo
     return model
 
 
-def update_model(actor: Actor, ref: uuid.UUID | str, **data: Any) -> AIModel:
+def update_model(
+    actor: Actor, ref: uuid.UUID | str, *, expected_version: str | None = None, **data: Any
+) -> AIModel:
     with transaction.atomic():
-        model = get_model(ref)
+        model = get_model(ref, lock=True)
         check(actor, Perm.EDIT_AI_SYSTEMS, model.ai_system.management_system)
+        check_version(model, expected_version, f"Model {model}")
         before = trail.snapshot(model, MODEL_FIELDS)
         apply_fields(model, data, MODEL_FIELDS)
         clean(model, "model")
@@ -539,37 +562,43 @@ def record_quality_check(actor: Actor, dataset_ref: uuid.UUID | str, **data: Any
 # ---------------------------------------------------------------- datasets and lineage
 
 
-def _datasets(refs: Iterable[uuid.UUID | str], field: str) -> list[Dataset]:
-    wanted = list(dict.fromkeys(str(r).strip() for r in refs if str(r).strip()))
-    ids, names = [], []
-    for r in wanted:
-        try:
-            ids.append(uuid.UUID(r))
-        except ValueError:
-            names.append(r)
+def _datasets(
+    refs: Iterable[uuid.UUID | str], field: str, actor: Actor, ms: ManagementSystem
+) -> list[Dataset]:
+    """Datasets by id or short name within the actor's perimeter, each of the management
+    system ``ms`` of the dataset that names them."""
+    qs = organisation_resolvers.in_perimeter(Dataset.objects.all(), actor)
+    out: dict[uuid.UUID, Dataset] = {}
+    for ref in dict.fromkeys(str(r).strip() for r in refs if str(r).strip()):
+        found = organisation_resolvers.record(
+            qs, ref, label="dataset", example="raw-data", field=field, ref_field="short_name"
+        )
+        organisation_resolvers.same_system(
+            ms, [found.management_system_id], what=f"dataset {found.short_name}", field=field
+        )
+        out.setdefault(found.pk, found)
+    return list(out.values())
 
-    found = list(Dataset.objects.filter(Q(pk__in=ids) | Q(short_name__in=names)))
-    keys = {str(d.pk) for d in found} | {d.short_name for d in found}
-    missing = [r for r in wanted if r not in keys]
-    if missing:
-        raise ValidationFailed(f"Unknown dataset(s): {', '.join(missing)}.", {field: ["Unknown dataset."]})
-    return found
 
-
-def _systems(refs: Iterable[uuid.UUID | str]) -> list[AISystem]:
-    out = []
-    for r in dict.fromkeys(str(x).strip() for x in refs if str(x).strip()):
-        try:
-            out.append(get_system(r))
-        except NotFound as exc:
-            raise ValidationFailed(exc.message, {"ai_systems": ["Unknown AI system."]}) from None
-    return out
+def _systems(refs: Iterable[uuid.UUID | str], actor: Actor, ms: ManagementSystem) -> list[AISystem]:
+    """AI systems by id or short name within the actor's perimeter, each of ``ms``."""
+    qs = organisation_resolvers.in_perimeter(AISystem.objects.all(), actor)
+    out: dict[uuid.UUID, AISystem] = {}
+    for ref in dict.fromkeys(str(r).strip() for r in refs if str(r).strip()):
+        found = organisation_resolvers.record(
+            qs, ref, label="AI system", example="credit-scoring", field="ai_systems", ref_field="short_name"
+        )
+        organisation_resolvers.same_system(
+            ms, [found.management_system_id], what=f"AI system {found.short_name}", field="ai_systems"
+        )
+        out.setdefault(found.pk, found)
+    return list(out.values())
 
 
 def _dataset_snapshot(dataset: Dataset) -> dict[str, Any]:
     data = trail.snapshot(dataset, [*DATASET_FIELDS, "management_system"])
     data["classification"] = dataset.classification.key if dataset.classification else None
-    data["derived_from"] = sorted(
+    data["sources"] = sorted(
         DatasetDerivation.objects.filter(derived=dataset).values_list("source__short_name", flat=True)
     )
     data["ai_systems"] = sorted(dataset.ai_systems.values_list("short_name", flat=True))
@@ -581,7 +610,7 @@ def _set_sources(dataset: Dataset, sources: list[Dataset]) -> None:
     if any(s.pk == dataset.pk for s in sources):
         raise ValidationFailed(
             f"{dataset.short_name} cannot be derived from itself.",
-            {"derived_from": ["A dataset is not its own source."]},
+            {"sources": ["A dataset is not its own source."]},
         )
     below = lineage.descendants(dataset.pk)
     looping = [s for s in sources if s.pk in below]
@@ -592,7 +621,7 @@ def _set_sources(dataset: Dataset, sources: list[Dataset]) -> None:
             f"{dataset.short_name} (directly or through other datasets), and lineage cannot go in a "
             "circle. Nothing was changed."
         )
-        raise ValidationFailed(message, {"derived_from": [message]})
+        raise ValidationFailed(message, {"sources": [message]})
     wanted = {s.pk for s in sources}
     DatasetDerivation.objects.filter(derived=dataset).exclude(source_id__in=wanted).delete()
     have = set(DatasetDerivation.objects.filter(derived=dataset).values_list("source_id", flat=True))
@@ -650,15 +679,15 @@ def create_dataset(
     actor: Actor,
     *,
     management_system: uuid.UUID | str | ManagementSystem,
-    derived_from: Iterable[uuid.UUID | str] = (),
+    sources: Iterable[uuid.UUID | str] = (),
     ai_systems: Iterable[uuid.UUID | str] = (),
     **data: Any,
 ) -> Dataset:
-    ms = _management_system(management_system)
+    ms = organisation_resolvers.management_system(management_system, organisation_resolvers.TRUSTED)
     check(actor, Perm.EDIT_AI_SYSTEMS, ms)
     with transaction.atomic():
-        sources = _datasets(derived_from, "derived_from")
-        systems = _systems(ai_systems)
+        source_sets = _datasets(sources, "sources", actor, ms)
+        systems = _systems(ai_systems, actor, ms)
         dataset = Dataset(management_system=ms)
         _classification(data)
         apply_fields(dataset, data, DATASET_FIELDS)
@@ -666,7 +695,7 @@ def create_dataset(
         _not_reserved(dataset)
         clean(dataset, "dataset")
         dataset.save()
-        _set_sources(dataset, sources)
+        _set_sources(dataset, source_sets)
         dataset.ai_systems.set(systems)
         trail.record(actor, TrailAction.CREATE, dataset, changes=trail.diff({}, _dataset_snapshot(dataset)))
     return dataset
@@ -677,29 +706,31 @@ def update_dataset(
     ref: uuid.UUID | str,
     *,
     management_system: uuid.UUID | str | None = None,
-    derived_from: Iterable[uuid.UUID | str] | None = None,
+    sources: Iterable[uuid.UUID | str] | None = None,
     ai_systems: Iterable[uuid.UUID | str] | None = None,
+    expected_version: str | None = None,
     **data: Any,
 ) -> Dataset:
     with transaction.atomic():
-        dataset = get_dataset(ref)
+        dataset = get_dataset(ref, lock=True)
         check(actor, Perm.EDIT_AI_SYSTEMS, dataset.management_system)
+        check_version(dataset, expected_version, dataset.name)
         before = _dataset_snapshot(dataset)
         old_level = dataset.classification
         _classification(data)
         apply_fields(dataset, data, DATASET_FIELDS)
         _check_classification(dataset, old_level)
         if management_system is not None:
-            ms = _management_system(management_system)
+            ms = organisation_resolvers.management_system(management_system, organisation_resolvers.TRUSTED)
             check(actor, Perm.EDIT_AI_SYSTEMS, ms)
             dataset.management_system = ms
         _not_reserved(dataset)
         clean(dataset, "dataset")
         dataset.save()
-        if derived_from is not None:
-            _set_sources(dataset, _datasets(derived_from, "derived_from"))
+        if sources is not None:
+            _set_sources(dataset, _datasets(sources, "sources", actor, dataset.management_system))
         if ai_systems is not None:
-            dataset.ai_systems.set(_systems(ai_systems))
+            dataset.ai_systems.set(_systems(ai_systems, actor, dataset.management_system))
         changes = trail.diff(before, _dataset_snapshot(dataset))
         if changes:
             trail.record(actor, TrailAction.UPDATE, dataset, changes=changes)

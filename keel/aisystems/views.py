@@ -107,7 +107,7 @@ def system_list(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     params = request.GET.copy()
     params.pop("page", None)
-    form = SystemFilterForm(params or None)
+    form = SystemFilterForm(params or None, user=user)
     return _list_page(
         request,
         form,
@@ -181,7 +181,12 @@ def system_edit(request: HttpRequest, ref: str) -> HttpResponse:
         form = SystemForm(request.POST, user=user)
         if form.is_valid():
             try:
-                system = services.update_system(Actor.from_request(request), system.pk, **form.service_data())
+                system = services.update_system(
+                    Actor.from_request(request),
+                    system.pk,
+                    expected_version=form.expected_version,
+                    **form.service_data(),
+                )
             except KeelError as exc:
                 add_service_error(form, exc)
             else:
@@ -189,6 +194,7 @@ def system_edit(request: HttpRequest, ref: str) -> HttpResponse:
                 return redirect("ai-system-detail", ref=system.short_name)
     else:
         form = SystemForm(user=user, initial=SystemForm.initial_for(system))
+        form.bind_version(system)
     return _form_page(request, "aisystems/form.html", form, system=system)
 
 
@@ -292,7 +298,7 @@ def dataset_list(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     params = request.GET.copy()
     params.pop("page", None)
-    form = DatasetFilterForm(params or None)
+    form = DatasetFilterForm(params or None, user=user)
     return _list_page(
         request,
         form,
@@ -348,7 +354,10 @@ def dataset_edit(request: HttpRequest, ref: str) -> HttpResponse:
         if form.is_valid():
             try:
                 dataset = services.update_dataset(
-                    Actor.from_request(request), dataset.pk, **form.service_data()
+                    Actor.from_request(request),
+                    dataset.pk,
+                    expected_version=form.expected_version,
+                    **form.service_data(),
                 )
             except KeelError as exc:
                 add_service_error(form, exc)
@@ -357,6 +366,7 @@ def dataset_edit(request: HttpRequest, ref: str) -> HttpResponse:
                 return redirect("dataset-detail", ref=dataset.short_name)
     else:
         form = DatasetForm(user=user, dataset=dataset, initial=DatasetForm.initial_for(dataset))
+        form.bind_version(dataset)
     return _form_page(request, "aisystems/dataset_form.html", form, dataset=dataset)
 
 

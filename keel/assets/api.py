@@ -7,10 +7,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Status
 
-from keel.platform.api import Page, actor, paginate, permission, responses, user_by_email
+from keel.organisation.resolvers import user_by_email
+from keel.platform.api import Page, actor, expected_version, paginate, permission, responses, with_etag
 from keel.platform.errors import ValidationFailed
 from keel.platform.permissions import Perm, check
 
@@ -50,9 +51,9 @@ def list_levels(request: HttpRequest) -> QuerySet[ClassificationLevel]:
     openapi_extra=permission(Perm.VIEW),
     summary="One classification level",
 )
-def get_level(request: HttpRequest, ref: str) -> ClassificationLevel:
+def get_level(request: HttpRequest, ref: str, response: HttpResponse) -> ClassificationLevel:
     check(actor(request), Perm.VIEW)
-    return queries.level_for(ref)
+    return with_etag(response, queries.level_for(ref))
 
 
 @levels.post(
@@ -72,10 +73,13 @@ def create_level(request: HttpRequest, payload: LevelIn) -> Status[Classificatio
     openapi_extra=permission(Perm.EDIT_ASSETS),
     summary="Change a classification level (only the fields sent)",
 )
-def update_level(request: HttpRequest, ref: str, payload: LevelPatch) -> ClassificationLevel:
+def update_level(
+    request: HttpRequest, ref: str, payload: LevelPatch, response: HttpResponse
+) -> ClassificationLevel:
     data = {k: v for k, v in payload.model_dump(exclude_unset=True).items() if v is not None}
-    level = services.update_level(actor(request), ref, **data)
-    return queries.level_for(level.pk)
+    version = expected_version(request, data.pop("version", None))
+    level = services.update_level(actor(request), ref, expected_version=version, **data)
+    return with_etag(response, queries.level_for(level.pk))
 
 
 @levels.post(
@@ -110,10 +114,10 @@ def list_assets(request: HttpRequest, filters: Query[AssetFilters]) -> dict[str,
     openapi_extra=permission(Perm.VIEW),
     summary="One asset by id or reference",
 )
-def get_asset(request: HttpRequest, ref: str) -> Asset:
+def get_asset(request: HttpRequest, ref: str, response: HttpResponse) -> Asset:
     who = actor(request)
     check(who, Perm.VIEW)
-    return queries.asset_for(who.user, ref)
+    return with_etag(response, queries.asset_for(who.user, ref))
 
 
 @assets.post(
@@ -140,9 +144,10 @@ def create_asset(request: HttpRequest, payload: AssetIn) -> Status[Asset]:
     openapi_extra=permission(Perm.EDIT_ASSETS),
     summary="Change an asset (only the fields sent)",
 )
-def update_asset(request: HttpRequest, ref: str, payload: AssetPatch) -> Asset:
+def update_asset(request: HttpRequest, ref: str, payload: AssetPatch, response: HttpResponse) -> Asset:
     who = actor(request)
     data = {k: _value(v) for k, v in payload.model_dump(exclude_unset=True).items()}
+    version = expected_version(request, data.pop("version", None))
     for name in ("name", "type", "ref_id", "management_system"):
         if name in data and data[name] is None:
             raise ValidationFailed(f"{name} cannot be empty.", {name: ["Required."]})
@@ -153,8 +158,8 @@ def update_asset(request: HttpRequest, ref: str, payload: AssetPatch) -> Asset:
     for name in ("description", "location"):
         if name in data and data[name] is None:
             data[name] = ""
-    asset = services.update_asset(who, services.get_asset(ref).pk, **data)
-    return queries.asset_for(None, asset.pk)
+    asset = services.update_asset(who, services.get_asset(ref).pk, expected_version=version, **data)
+    return with_etag(response, queries.asset_for(None, asset.pk))
 
 
 @assets.post(

@@ -6,8 +6,9 @@ from typing import Any
 
 from django import forms
 
-from keel.controls.forms import owner_choices, system_choices
-from keel.platform.forms import TEXTAREA, KeelForm
+from keel.controls.forms import owner_choices, system_choices, system_filter_field
+from keel.organisation import resolvers as organisation_resolvers
+from keel.platform.forms import TEXTAREA, KeelForm, VersionedForm
 from keel.platform.models import User
 
 from .choices import AssetType
@@ -30,14 +31,14 @@ class AssetFilterForm(KeelForm):
     type = forms.ChoiceField(choices=_any("Any type", AssetType.choices), required=False)
     classification = forms.ChoiceField(required=False)
     owner = forms.ChoiceField(required=False)
-    management_system = forms.ChoiceField(label="Management system", required=False)
+    management_system = system_filter_field()
     retired = forms.ChoiceField(choices=[("", "Current"), ("yes", "Retired"), ("all", "All")], required=False)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: organisation_resolvers.Viewer, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["classification"].choices = _any("Any classification", level_choices(True))  # type: ignore[attr-defined]
         self.fields["owner"].choices = _any("Anyone", owner_choices())  # type: ignore[attr-defined]
-        self.fields["management_system"].choices = _any("Any system", system_choices())  # type: ignore[attr-defined]
+        self.fields["management_system"].choices = _any("Any system", system_choices(user))  # type: ignore[attr-defined]
 
     def filters(self) -> dict[str, Any]:
         """The valid filters; a filter that is not valid is left out (the page says which), the
@@ -48,7 +49,7 @@ class AssetFilterForm(KeelForm):
         return {k: v for k, v in self.cleaned_data.items() if k not in self.errors and v}
 
 
-class AssetForm(KeelForm):
+class AssetForm(VersionedForm):
     ref_id = forms.CharField(
         label="Reference", max_length=32, required=False, help_text="Leave empty for the next free AS-nnn."
     )
@@ -80,7 +81,7 @@ class AssetForm(KeelForm):
         }
 
     def service_data(self) -> dict[str, Any]:
-        data = dict(self.cleaned_data)
+        data = {k: v for k, v in self.cleaned_data.items() if k not in self.VERSION_FIELDS}
         email = data.pop("owner")
         data["owner"] = User.objects.filter(email=email).first() if email else None
         key = data.pop("classification")
@@ -90,7 +91,9 @@ class AssetForm(KeelForm):
         return data
 
 
-class LevelForm(forms.ModelForm):
+class LevelForm(forms.ModelForm, VersionedForm):
+    """A classification level's fields (from the model) and the version it was read at."""
+
     class Meta:
         model = ClassificationLevel
         fields = [
@@ -120,3 +123,6 @@ class LevelForm(forms.ModelForm):
 
     def validate_unique(self) -> None:  # the service validates (and reports) uniqueness
         pass
+
+    def service_data(self) -> dict[str, Any]:
+        return {k: v for k, v in self.cleaned_data.items() if k not in self.VERSION_FIELDS}

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
 
+from keel.organisation import resolvers as organisation_resolvers
 from keel.platform.errors import NotFound, ValidationFailed
 from keel.platform.models import User
 from keel.platform.permissions import Perm, restrict
@@ -65,7 +66,11 @@ def assets(user: User | None, f: AssetFilters | None = None) -> QuerySet[Asset]:
     if f.owner:
         qs = qs.filter(owner__email__iexact=f.owner)
     if f.management_system:
-        qs = qs.filter(management_system__short_name=f.management_system)
+        qs = qs.filter(
+            management_system=organisation_resolvers.management_system(
+                f.management_system, organisation_resolvers.TRUSTED if user is None else user
+            )
+        )
     if f.classification:
         qs = qs.filter(classification__key=f.classification)
     if f.q:

@@ -3,18 +3,19 @@ levels by id or key, people by email, management systems by id or short name."""
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from typing import Any, Literal
 
-from ninja import Field, Schema
+from ninja import Field
 
+from keel.platform.api import VERSION_IN, VersionedOut
+from keel.platform.isodates import IsoDateTime
 from keel.platform.schemas import MS_REF, Body, Filters
 
 from .choices import AssetType
 
 
-class LevelOut(Schema):
+class LevelOut(VersionedOut):
     id: uuid.UUID
     key: str
     name: str
@@ -27,7 +28,7 @@ class LevelOut(Schema):
     ai_evaluation_allowed: bool
     licence_scope: str
     training_data_deletion: str
-    retired_at: dt.datetime | None
+    retired_at: IsoDateTime | None
     asset_count: int = 0
 
 
@@ -46,6 +47,7 @@ class LevelIn(Body):
 
 
 class LevelPatch(Body):
+    version: str | None = Field(None, description=VERSION_IN)
     key: str | None = Field(None, max_length=40)
     name: str | None = Field(None, max_length=80)
     rank: int | None = Field(None, ge=1, le=100)
@@ -59,7 +61,7 @@ class LevelPatch(Body):
     training_data_deletion: str | None = None
 
 
-class AssetOut(Schema):
+class AssetOut(VersionedOut):
     id: uuid.UUID
     ref_id: str
     name: str
@@ -69,9 +71,9 @@ class AssetOut(Schema):
     owner: str | None = Field(description="The owner's email.")
     classification: str | None = Field(description="The classification level's key.")
     location: str
-    retired_at: dt.datetime | None
+    retired_at: IsoDateTime | None
     risk_count: int = 0
-    updated_at: dt.datetime
+    updated_at: IsoDateTime
 
     @staticmethod
     def resolve_management_system(obj: Any) -> str:
@@ -108,6 +110,7 @@ class AssetIn(Body):
 
 
 class AssetPatch(Body):
+    version: str | None = Field(None, description=VERSION_IN)
     ref_id: str | None = Field(None, max_length=32)
     name: str | None = Field(None, max_length=200)
     description: str | None = None

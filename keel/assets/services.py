@@ -10,11 +10,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from keel.organisation import resolvers as organisation_resolvers
 from keel.organisation.models import ManagementSystem
 from keel.platform import trail
 from keel.platform.actor import Actor
 from keel.platform.choices import TrailAction
-from keel.platform.concurrency import likely_next_ref, next_ref
+from keel.platform.concurrency import check_version, likely_next_ref, next_ref
 from keel.platform.errors import Conflict, NotFound, ValidationFailed
 from keel.platform.permissions import Perm, check
 from keel.platform.records import apply_fields, clean
@@ -40,12 +41,13 @@ ASSET_FIELDS = ("ref_id", "name", "description", "type", "owner", "classificatio
 # ---------------------------------------------------------------- classification levels
 
 
-def get_level(ref: uuid.UUID | str) -> ClassificationLevel:
+def get_level(ref: uuid.UUID | str, lock: bool = False) -> ClassificationLevel:
+    qs = ClassificationLevel.objects.select_for_update() if lock else ClassificationLevel.objects.all()
     try:
-        return ClassificationLevel.objects.get(pk=uuid.UUID(str(ref)))
+        return qs.get(pk=uuid.UUID(str(ref)))
     except (ValueError, ValidationError, ClassificationLevel.DoesNotExist):
         pass
-    level = ClassificationLevel.objects.filter(key=str(ref)).first()
+    level = qs.filter(key=str(ref)).first()
     if level is None:
         raise NotFound(f"No classification level {ref!r}: give its id or key (e.g. confidential).")
     return level
@@ -64,10 +66,13 @@ def create_level(actor: Actor, **data: Any) -> ClassificationLevel:
     return level
 
 
-def update_level(actor: Actor, ref: uuid.UUID | str, **data: Any) -> ClassificationLevel:
+def update_level(
+    actor: Actor, ref: uuid.UUID | str, *, expected_version: str | None = None, **data: Any
+) -> ClassificationLevel:
     check(actor, Perm.EDIT_ASSETS)
     with transaction.atomic():
-        level = get_level(ref)
+        level = get_level(ref, lock=True)
+        check_version(level, expected_version, f"The classification level {level.name}")
         before = trail.snapshot(level, LEVEL_FIELDS)
         apply_fields(level, data, LEVEL_FIELDS)
         clean(level, "classification level")
@@ -82,7 +87,7 @@ def retire_level(actor: Actor, ref: uuid.UUID | str) -> ClassificationLevel:
     """Retire a level: it stays on the assets that carry it but cannot be chosen any more."""
     check(actor, Perm.EDIT_ASSETS)
     with transaction.atomic():
-        level = get_level(ref)
+        level = get_level(ref, lock=True)
         if level.retired_at is None:
             level.retired_at = timezone.now()
             level.save(update_fields=["retired_at", "updated_at"])
@@ -108,21 +113,10 @@ def likely_next_ref_id() -> str:
     return likely_next_ref(Asset, "AS-")
 
 
-def system_ref(
-    ref: uuid.UUID | str | ManagementSystem | None, field: str = "management_system"
-) -> ManagementSystem:
-    if isinstance(ref, ManagementSystem):
-        return ref
-    if ref is None or not str(ref).strip():
-        raise ValidationFailed("Choose the management system.", {field: ["Required."]})
-    for ms in ManagementSystem.objects.all():
-        if str(ms.pk) == str(ref) or ms.short_name == str(ref):
-            return ms
-    raise ValidationFailed(f"Unknown management system {ref!r}.", {field: ["Unknown management system."]})
-
-
-def get_asset(ref: uuid.UUID | str) -> Asset:
+def get_asset(ref: uuid.UUID | str, lock: bool = False) -> Asset:
     qs = Asset.objects.select_related("owner", "classification", "management_system")
+    if lock:
+        qs = qs.select_for_update(of=("self",))
     try:
         return qs.get(pk=uuid.UUID(str(ref)))
     except (ValueError, ValidationError, Asset.DoesNotExist):
@@ -149,7 +143,7 @@ def _fields() -> tuple[str, ...]:
 def create_asset(
     actor: Actor, *, management_system: uuid.UUID | str | ManagementSystem, **data: Any
 ) -> Asset:
-    ms = system_ref(management_system)
+    ms = organisation_resolvers.management_system(management_system, organisation_resolvers.TRUSTED)
     check(actor, Perm.EDIT_ASSETS, ms)
     with transaction.atomic():
         asset = Asset(management_system=ms)
@@ -166,16 +160,22 @@ def create_asset(
 
 
 def update_asset(
-    actor: Actor, ref: uuid.UUID | str, *, management_system: uuid.UUID | str | None = None, **data: Any
+    actor: Actor,
+    ref: uuid.UUID | str,
+    *,
+    management_system: uuid.UUID | str | None = None,
+    expected_version: str | None = None,
+    **data: Any,
 ) -> Asset:
     with transaction.atomic():
-        asset = get_asset(ref)
+        asset = get_asset(ref, lock=True)
         check(actor, Perm.EDIT_ASSETS, asset.management_system)
+        check_version(asset, expected_version, asset.ref_id)
         before = trail.snapshot(asset, _fields())
         old_level = asset.classification
         apply_fields(asset, data, ASSET_FIELDS)
         if management_system is not None:
-            ms = system_ref(management_system)
+            ms = organisation_resolvers.management_system(management_system, organisation_resolvers.TRUSTED)
             check(actor, Perm.EDIT_ASSETS, ms)
             asset.management_system = ms
         _check_level(asset, old_level)
@@ -190,7 +190,7 @@ def update_asset(
 def retire_asset(actor: Actor, ref: uuid.UUID | str) -> Asset:
     """Retire an asset (it stays on the risks that name it and in the trail)."""
     with transaction.atomic():
-        asset = get_asset(ref)
+        asset = get_asset(ref, lock=True)
         check(actor, Perm.EDIT_ASSETS, asset.management_system)
         if asset.retired_at is not None:
             raise Conflict(f"{asset.ref_id} is already retired.")

@@ -35,7 +35,7 @@ def asset_list(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     params = request.GET.copy()
     params.pop("page", None)
-    form = AssetFilterForm(params or None)
+    form = AssetFilterForm(params or None, user=user)
     problem = ""
     try:
         qs = queries.assets(user, queries.AssetFilters(**form.filters()))
@@ -98,7 +98,12 @@ def asset_edit(request: HttpRequest, ref: str) -> HttpResponse:
         form = AssetForm(request.POST)
         if form.is_valid():
             try:
-                asset = services.update_asset(Actor.from_request(request), asset.pk, **form.service_data())
+                asset = services.update_asset(
+                    Actor.from_request(request),
+                    asset.pk,
+                    expected_version=form.expected_version,
+                    **form.service_data(),
+                )
             except KeelError as exc:
                 add_service_error(form, exc)
             else:
@@ -106,6 +111,7 @@ def asset_edit(request: HttpRequest, ref: str) -> HttpResponse:
                 return redirect("asset-detail", ref=asset.ref_id)
     else:
         form = AssetForm(initial=AssetForm.initial_for(asset))
+        form.bind_version(asset)
     return render(
         request, "assets/form.html", {"form": form, "asset": asset}, status=INVALID if form.errors else 200
     )
@@ -141,9 +147,9 @@ def level_create(request: HttpRequest) -> HttpResponse:
     form = LevelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            level = services.create_level(Actor.from_request(request), **form.cleaned_data)
+            level = services.create_level(Actor.from_request(request), **form.service_data())
         except KeelError as exc:
-            add_service_error(form, exc)  # type: ignore[arg-type]
+            add_service_error(form, exc)
         else:
             messages.success(request, f"Level {level.name} is added to the scheme.")
             return redirect("classification")
@@ -164,11 +170,18 @@ def level_edit(request: HttpRequest, key: str) -> HttpResponse:
         instance=None,
         initial=None if request.method == "POST" else {f: getattr(level, f) for f in LevelForm.Meta.fields},
     )
+    if request.method != "POST":
+        form.bind_version(level)
     if request.method == "POST" and form.is_valid():
         try:
-            level = services.update_level(Actor.from_request(request), level.pk, **form.cleaned_data)
+            level = services.update_level(
+                Actor.from_request(request),
+                level.pk,
+                expected_version=form.expected_version,
+                **form.service_data(),
+            )
         except KeelError as exc:
-            add_service_error(form, exc)  # type: ignore[arg-type]
+            add_service_error(form, exc)
         else:
             messages.success(request, f"Level {level.name} is saved.")
             return redirect("classification")

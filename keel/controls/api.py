@@ -10,12 +10,13 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Status
 
-from keel.platform.api import Page, actor, paginate, permission, responses
-from keel.platform.api import user_by_email as _owner
-from keel.platform.errors import Conflict, NotFound, ValidationFailed
+from keel.organisation import resolvers as organisation_resolvers
+from keel.organisation.resolvers import user_by_email as _owner
+from keel.platform.api import Page, actor, expected_version, paginate, permission, responses, set_etag
+from keel.platform.errors import NotFound, ValidationFailed
 from keel.platform.permissions import Perm, check
 
 from . import queries, services
@@ -79,10 +80,12 @@ def list_controls(request: HttpRequest, filters: Query[ControlFilters]) -> dict[
     openapi_extra=permission(Perm.VIEW),
     summary="One control by id or reference, with its requirement links",
 )
-def get_control(request: HttpRequest, ref: str) -> Control:
+def get_control(request: HttpRequest, ref: str, response: HttpResponse) -> Control:
     who = actor(request)
     check(who, Perm.VIEW)
-    return _detail(who, ref)
+    control = _detail(who, ref)
+    set_etag(response, control)
+    return control
 
 
 @controls.post(
@@ -108,16 +111,19 @@ def create_control(request: HttpRequest, payload: ControlIn) -> Status[Control]:
         "edit_own_controls, only description, frequency, status and effectiveness"
     ),
 )
-def update_control(request: HttpRequest, ref: str, payload: ControlPatch) -> Control:
+def update_control(request: HttpRequest, ref: str, payload: ControlPatch, response: HttpResponse) -> Control:
     who = actor(request)
     data = {k: _value(v) for k, v in payload.model_dump(exclude_unset=True).items()}
+    version = expected_version(request, data.pop("version", None))
     for name in ("title", "type", "frequency", "status", "effectiveness", "ref_id"):
         if name in data and data[name] is None:
             raise ValidationFailed(f"{name} cannot be empty.", {name: ["Required."]})
     if "owner" in data:
         data["owner"] = _owner(data["owner"])
-    control = services.update_control(who, services.get_control(ref).pk, **data)
-    return _detail(who, control.pk)
+    control = services.update_control(who, services.get_control(ref).pk, expected_version=version, **data)
+    control = _detail(who, control.pk)
+    set_etag(response, control)
+    return control
 
 
 @controls.delete(
@@ -158,10 +164,12 @@ def list_control_links(request: HttpRequest, filters: Query[ControlLinkFilters])
     openapi_extra=permission(Perm.VIEW),
     summary="One control link",
 )
-def get_control_link(request: HttpRequest, link_id: uuid.UUID) -> ControlLink:
+def get_control_link(request: HttpRequest, link_id: uuid.UUID, response: HttpResponse) -> ControlLink:
     who = actor(request)
     check(who, Perm.VIEW)
-    return queries.link_for(who.user, link_id)
+    link = queries.link_for(who.user, link_id)
+    set_etag(response, link)
+    return link
 
 
 @links.post(
@@ -173,12 +181,8 @@ def get_control_link(request: HttpRequest, link_id: uuid.UUID) -> ControlLink:
 def create_control_link(request: HttpRequest, payload: ControlLinkIn) -> Status[ControlLink]:
     who = actor(request)
     control = services.get_control(payload.control)
-    if ControlLink.objects.filter(control=control, requirement__key=payload.requirement).exists():
-        raise Conflict(
-            f"{control.ref_id} is already linked to {payload.requirement}; change that link instead."
-        )
     link = services.link_requirement(
-        who, control.pk, payload.requirement, _value(payload.coverage), payload.note
+        who, control.pk, payload.requirement, _value(payload.coverage), payload.note, new_only=True
     )
     return Status(201, queries.link_for(who.user, link.pk))
 
@@ -189,16 +193,23 @@ def create_control_link(request: HttpRequest, payload: ControlLinkIn) -> Status[
     openapi_extra=permission(Perm.EDIT_CONTROLS),
     summary="Change a link's coverage or note",
 )
-def update_control_link(request: HttpRequest, link_id: uuid.UUID, payload: ControlLinkPatch) -> ControlLink:
+def update_control_link(
+    request: HttpRequest, link_id: uuid.UUID, payload: ControlLinkPatch, response: HttpResponse
+) -> ControlLink:
     who = actor(request)
     link = _link(link_id)
     data = payload.model_dump(exclude_unset=True)
+    version = expected_version(request, data.pop("version", None))
     if "coverage" in data and data["coverage"] is None:
         raise ValidationFailed("coverage cannot be empty: full or partial.", {"coverage": ["Required."]})
     coverage = _value(data.get("coverage")) or link.coverage
     note = data["note"] if data.get("note") is not None else ("" if "note" in data else link.note)
-    services.link_requirement(who, link.control_id, link.requirement.key, coverage, note)
-    return queries.link_for(who.user, link.pk)
+    services.link_requirement(
+        who, link.control_id, link.requirement.key, coverage, note, expected_version=version
+    )
+    link = queries.link_for(who.user, link.pk)
+    set_etag(response, link)
+    return link
 
 
 def _link(link_id: uuid.UUID) -> ControlLink:
@@ -248,7 +259,7 @@ def list_control_templates(request: HttpRequest, filters: Query[TemplateFilters]
 )
 def adopt_control_templates(request: HttpRequest, payload: AdoptIn) -> Status[list[Control]]:
     who = actor(request)
-    ms = queries.management_system_ref(payload.management_system)
+    ms = organisation_resolvers.management_system(payload.management_system, organisation_resolvers.TRUSTED)
     created = services.adopt_templates(who, payload.templates, ms.pk, owner=_owner(payload.owner))
     rows = list(queries.base_controls().filter(pk__in=[c.pk for c in created]).order_by("ref_id"))
     return Status(201, rows)

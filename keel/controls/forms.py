@@ -8,9 +8,10 @@ from typing import Any
 
 from django import forms
 
+from keel.organisation import resolvers as organisation_resolvers
 from keel.organisation.forms import standard_choices
 from keel.organisation.models import ManagementSystem
-from keel.platform.forms import TEXTAREA, KeelForm
+from keel.platform.forms import TEXTAREA, KeelForm, VersionedForm
 from keel.platform.models import User
 from keel.platform.permissions import Perm, has_perm
 
@@ -31,8 +32,21 @@ def _any(label: str, choices: Any) -> list[tuple[str, str]]:
     return [("", label), *choices]
 
 
-def system_choices() -> list[tuple[str, str]]:
-    return [(ms.short_name, ms.name) for ms in ManagementSystem.objects.order_by("name")]
+def system_choices(
+    who: organisation_resolvers.Viewer = organisation_resolvers.TRUSTED,
+) -> list[tuple[str, str]]:
+    """Management systems to choose from: those ``who`` may view."""
+    return [(ms.short_name, ms.name) for ms in organisation_resolvers.visible_systems(who)]
+
+
+def system_filter_field() -> forms.ChoiceField:
+    """A list page's ``management_system`` filter: a value that is unknown or outside the
+    user's perimeter gets the resolver's message (never the value back, never other systems)."""
+    return forms.ChoiceField(
+        label="Management system",
+        required=False,
+        error_messages={"invalid_choice": organisation_resolvers.UNKNOWN_SYSTEM},
+    )
 
 
 def owner_choices() -> list[tuple[str, str]]:
@@ -51,7 +65,7 @@ class ControlFilterForm(KeelForm):
     type = forms.ChoiceField(choices=_any("Any type", ControlType.choices), required=False)
     frequency = forms.ChoiceField(choices=_any("Any frequency", Frequency.choices), required=False)
     owner = forms.ChoiceField(label="Owner", required=False)
-    management_system = forms.ChoiceField(label="Management system", required=False)
+    management_system = system_filter_field()
     standard = forms.ChoiceField(label="Standard", required=False)
     requirement = forms.CharField(
         label="Requirement",
@@ -63,10 +77,10 @@ class ControlFilterForm(KeelForm):
     template = forms.CharField(required=False, max_length=80, widget=forms.HiddenInput)
     order = forms.ChoiceField(choices=ORDER_CHOICES, required=False)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: organisation_resolvers.Viewer, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["owner"].choices = _any("Anyone", owner_choices())  # type: ignore[attr-defined]
-        self.fields["management_system"].choices = _any("All systems", system_choices())  # type: ignore[attr-defined]
+        self.fields["management_system"].choices = _any("All systems", system_choices(user))  # type: ignore[attr-defined]
         self.fields["standard"].choices = _any("All standards", standard_choices())  # type: ignore[attr-defined]
 
     def filters(self) -> queries.ControlFilters:
@@ -77,7 +91,7 @@ class ControlFilterForm(KeelForm):
         return queries.ControlFilters(**data)
 
 
-class ControlForm(KeelForm):
+class ControlForm(VersionedForm):
     ref_id = forms.CharField(
         label="Reference", max_length=32, required=False, help_text="Leave empty for the next free KC-nnn."
     )
@@ -123,7 +137,7 @@ class ControlForm(KeelForm):
         }
 
     def service_data(self) -> dict[str, Any]:
-        data = dict(self.cleaned_data)
+        data = super().service_data()
         email = data.pop("owner")
         data["owner"] = User.objects.filter(email=email).first() if email else None
         data["tags"] = [t for t in (data["tags"] or "").split(",") if t.strip()]
@@ -132,7 +146,7 @@ class ControlForm(KeelForm):
         return data
 
 
-class OwnerControlForm(KeelForm):
+class OwnerControlForm(VersionedForm):
     """What a control's owner may update with ``edit_own_controls`` (queries.OWNER_FIELDS)."""
 
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), required=False)
@@ -143,9 +157,6 @@ class OwnerControlForm(KeelForm):
     @classmethod
     def initial_for(cls, control: Control) -> dict[str, Any]:
         return {name: getattr(control, name) for name in queries.OWNER_FIELDS}
-
-    def service_data(self) -> dict[str, Any]:
-        return dict(self.cleaned_data)
 
 
 class LinkForm(KeelForm):
@@ -160,7 +171,7 @@ class LinkForm(KeelForm):
     )
 
 
-class LinkEditForm(KeelForm):
+class LinkEditForm(VersionedForm):
     coverage = forms.ChoiceField(choices=Coverage.choices)
     note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
@@ -238,13 +249,19 @@ class MatrixForm(KeelForm):
     first = forms.ChoiceField(label="Standard")
     second = forms.ChoiceField(label="And standard", required=False)
     part = forms.ChoiceField(label="Part", choices=list(queries.MATRIX_PARTS.items()), required=False)
-    management_system = forms.ChoiceField(label="Management system", required=False)
+    management_system = system_filter_field()
     theme = forms.ChoiceField(label="Theme", required=False)
 
-    def __init__(self, *args: Any, themes: list[tuple[str, str]] | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        user: organisation_resolvers.Viewer,
+        themes: list[tuple[str, str]] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         stds = standard_choices()
         self.fields["first"].choices = stds  # type: ignore[attr-defined]
         self.fields["second"].choices = _any("None", stds)  # type: ignore[attr-defined]
-        self.fields["management_system"].choices = _any("All systems", system_choices())  # type: ignore[attr-defined]
+        self.fields["management_system"].choices = _any("All systems", system_choices(user))  # type: ignore[attr-defined]
         self.fields["theme"].choices = _any("All themes", themes or [])  # type: ignore[attr-defined]

@@ -15,7 +15,9 @@ from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 
+from keel.organisation import resolvers as organisation_resolvers
 from keel.organisation.models import ManagementSystem
+from keel.platform.actor import Actor
 from keel.platform.errors import NotFound, PermissionDenied, ValidationFailed
 from keel.platform.models import TrailEntry, User
 from keel.platform.permissions import OWNED, Perm, has_owner_perm, has_perm, system_ids_with
@@ -144,34 +146,24 @@ def base_controls() -> QuerySet[Control]:
     )
 
 
-def management_system_ref(ref: str, field_name: str = "management_system") -> ManagementSystem:
-    ms = None
-    try:
-        ms = ManagementSystem.objects.filter(pk=uuid.UUID(str(ref))).first()
-    except ValueError:
-        ms = ManagementSystem.objects.filter(short_name=str(ref).strip()).first()
-    if ms is None:
-        known = ", ".join(
-            ManagementSystem.objects.order_by("short_name").values_list("short_name", flat=True)
-        )
-        raise ValidationFailed(
-            f"No management system {ref!r}. Known: {known or 'none yet'}.",
-            {field_name: ["Unknown management system."]},
-        )
-    return ms
-
-
 def requirement_ref(key: str, field_name: str = "requirement") -> Requirement:
-    req = Requirement.objects.select_related("standard").filter(key=key.strip()).first()
-    if req is None:
-        raise ValidationFailed(
-            f"No requirement {key!r}: give its full key, e.g. iso27001:2022:A.5.19.",
-            {field_name: ["Unknown requirement."]},
-        )
-    return req
+    return organisation_resolvers.requirement(key, field=field_name)
 
 
-def filter_controls(qs: QuerySet[Control], f: ControlFilters) -> QuerySet[Control]:
+def control_ref(
+    ref: uuid.UUID | str | Control, who: organisation_resolvers.Viewer, field: str = "control"
+) -> Control:
+    """A control by id or ``KC-nnn`` among those ``who`` may view (outside: "not found")."""
+    if isinstance(who, Actor) and who.user is None and who.channel in {"cli", "system"}:
+        qs = Control.objects.all()
+    else:
+        qs = visible(Control.objects.all(), who.user if isinstance(who, Actor) else who)
+    return organisation_resolvers.record(qs, ref, label="control", example="KC-012", field=field)
+
+
+def filter_controls(
+    qs: QuerySet[Control], f: ControlFilters, who: organisation_resolvers.Viewer
+) -> QuerySet[Control]:
     """Apply the list filters; a filter naming something unknown is a validation error."""
     for name in ("status", "type", "frequency", "effectiveness"):
         value = getattr(f, name)
@@ -186,7 +178,7 @@ def filter_controls(qs: QuerySet[Control], f: ControlFilters) -> QuerySet[Contro
     if f.owner:
         qs = qs.filter(owner__email__iexact=f.owner.strip())
     if f.management_system:
-        ms = management_system_ref(f.management_system)
+        ms = organisation_resolvers.management_system(f.management_system, who)
         qs = qs.filter(pk__in=_membership().filter(managementsystem_id=ms.pk).values("control_id"))
     if f.standard:
         (std,) = standards_by_key([f.standard], field="standard")
@@ -213,7 +205,7 @@ def filter_controls(qs: QuerySet[Control], f: ControlFilters) -> QuerySet[Contro
 
 
 def controls(user: User | None, filters: ControlFilters | None = None) -> QuerySet[Control]:
-    return filter_controls(visible(base_controls(), user), filters or ControlFilters())
+    return filter_controls(visible(base_controls(), user), filters or ControlFilters(), user)
 
 
 def control_for(user: User | None, ref: uuid.UUID | str) -> Control:

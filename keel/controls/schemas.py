@@ -7,13 +7,14 @@ people by email. Bodies refuse unknown fields.
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from typing import Any, Literal
 
 from ninja import Field, Schema
 
-from keel.platform.schemas import MS_REF, Body, Filters
+from keel.platform.api import VersionedOut
+from keel.platform.isodates import IsoDateTime
+from keel.platform.schemas import MS_REF, Body, Filters, version_in
 
 from .choices import ControlType, Coverage, Effectiveness, Frequency, ImplementationStatus
 
@@ -34,7 +35,7 @@ ControlOrder = Literal[
 # ---------------------------------------------------------------- links
 
 
-class ControlLinkOut(Schema):
+class ControlLinkOut(VersionedOut):
     id: uuid.UUID
     control: uuid.UUID = Field(description="The control's id.")
     control_ref: str
@@ -44,7 +45,7 @@ class ControlLinkOut(Schema):
     standard: str
     coverage: Coverage
     note: str
-    created_at: dt.datetime
+    created_at: IsoDateTime
 
     @staticmethod
     def resolve_control(obj: Any) -> uuid.UUID:
@@ -88,6 +89,7 @@ class ControlLinkIn(Body):
 class ControlLinkPatch(Body):
     coverage: Coverage | None = None
     note: str | None = Field(None, max_length=4000)
+    version: str | None = version_in()
 
 
 # ---------------------------------------------------------------- controls
@@ -107,8 +109,8 @@ class ControlOut(Schema):
     tags: list[str]
     template: str | None = Field(description="Key of the template it was adopted from.")
     requirements: list[str] = Field(description="Keys of the requirements it is linked to.")
-    created_at: dt.datetime
-    updated_at: dt.datetime
+    created_at: IsoDateTime
+    updated_at: IsoDateTime
 
     @staticmethod
     def resolve_owner(obj: Any) -> str | None:
@@ -131,7 +133,7 @@ class ControlOut(Schema):
         return [lk.requirement.key for lk in obj.links.all()]
 
 
-class ControlDetailOut(ControlOut):
+class ControlDetailOut(ControlOut, VersionedOut):
     links: list[ControlLinkOut]
 
     @staticmethod
@@ -178,6 +180,7 @@ class ControlPatch(Body):
     effectiveness: Effectiveness | None = None
     management_systems: list[str] | None = None
     tags: list[str] | None = None
+    version: str | None = version_in()
 
 
 # ---------------------------------------------------------------- templates

@@ -12,11 +12,12 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
+from keel.organisation import resolvers as organisation_resolvers
 from keel.organisation.models import ManagementSystem
 from keel.platform import trail
 from keel.platform.actor import Actor
 from keel.platform.choices import TrailAction
-from keel.platform.concurrency import likely_next_ref, next_ref
+from keel.platform.concurrency import check_version, likely_next_ref, next_ref
 from keel.platform.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from keel.platform.models import User
 from keel.platform.permissions import Perm, check, has_perm
@@ -126,18 +127,9 @@ def likely_next_ref_id() -> str:
 
 
 def _systems(ids: Iterable[uuid.UUID | str] | None) -> list[ManagementSystem]:
-    wanted = list(dict.fromkeys(str(i) for i in (ids or [])))
-    found: dict[str, ManagementSystem] = {}
-    for ms in ManagementSystem.objects.all():
-        found[str(ms.pk)] = ms
-        found[ms.short_name] = ms
-    missing = [i for i in wanted if i not in found]
-    if missing:
-        raise ValidationFailed(
-            f"Unknown management system(s): {', '.join(missing)}.",
-            {"management_systems": [f"Unknown management system {m!r}." for m in missing]},
-        )
-    return list({found[i].pk: found[i] for i in wanted}.values())
+    """The systems a control is written into: the permission check that follows refuses (403)
+    one outside the actor's perimeter."""
+    return organisation_resolvers.management_systems(ids, organisation_resolvers.TRUSTED)
 
 
 def _check_on_systems(actor: Actor, perm: str, systems: Iterable[ManagementSystem]) -> None:
@@ -201,6 +193,15 @@ def get_control(ref: uuid.UUID | str) -> Control:
         raise NotFound(f"No control {ref!r}: give its id or reference (e.g. KC-012).") from None
 
 
+def _locked_control(ref: uuid.UUID | str) -> Control:
+    """The control, its row locked until the transaction ends (read-change-save under a lock,
+    docs/adr/0014-concurrent-writers.md)."""
+    found = get_control(ref)
+    return (
+        Control.objects.select_for_update(of=("self",)).select_related("owner", "template").get(pk=found.pk)
+    )
+
+
 def _update_scope(actor: Actor, control: Control) -> str:
     """What the actor may update on the control (:func:`keel.controls.queries.update_scope`):
     every field with ``edit_controls`` over all its systems, the owner fields for its owner
@@ -236,18 +237,28 @@ def update_control(
     *,
     management_systems: Iterable[uuid.UUID | str] | None = None,
     tags: Iterable[str] | None = None,
+    expected_version: str | None = None,
     **data: Any,
 ) -> Control:
     """Change a control: every field with ``edit_controls`` over all its systems; its owner,
     with ``edit_own_controls``, may change :data:`keel.controls.queries.OWNER_FIELDS` only (a
-    value sent unchanged is not a change). A refused change changes nothing."""
+    value sent unchanged is not a change). A refused change changes nothing.
+
+    The row is locked while it is read and changed, and only the changed columns are written,
+    so a concurrent update of another field is never lost. ``expected_version`` (the version
+    the person saw) makes a save over someone else's newer change an
+    :class:`~keel.platform.concurrency.EditConflict`."""
     with transaction.atomic():
-        control = get_control(control_ref)
+        control = _locked_control(control_ref)
         scope = _update_scope(actor, control)
+        check_version(control, expected_version, f"Control {control.ref_id}")
         before = _snapshot(control)
         apply_fields(control, data, CONTROL_FIELDS)
         clean(control, "control")
-        control.save()
+        after = trail.snapshot(control, CONTROL_FIELDS)
+        changed_fields = [n for n in CONTROL_FIELDS if before[n] != after[n]]
+        if changed_fields:
+            control.save(update_fields=[*changed_fields, "updated_at"])
         if management_systems is not None:
             systems = _systems(management_systems)
             if scope == queries.ALL:
@@ -265,7 +276,7 @@ def update_control(
 
 def delete_control(actor: Actor, control_ref: uuid.UUID | str) -> None:
     with transaction.atomic():
-        control = get_control(control_ref)
+        control = _locked_control(control_ref)
         _check_on_systems(actor, Perm.EDIT_CONTROLS, control.management_systems.all())
         before = _snapshot(control)
         before["links"] = [
@@ -281,28 +292,33 @@ def link_requirement(
     requirement_key: str,
     coverage: str = Coverage.FULL,
     note: str = "",
+    expected_version: str | None = None,
+    new_only: bool = False,
 ) -> ControlLink:
-    """Link a control to a requirement (or change the coverage and note of an existing link)."""
+    """Link a control to a requirement (or change the coverage and note of an existing link;
+    ``expected_version``: the version of that link the person saw). The control row is locked,
+    so concurrent links to it queue.
+
+    ``new_only`` (a person adding a link on a page or through the API): an existing link is a
+    conflict, told only to someone allowed to change the control's links."""
     if coverage not in Coverage.values:
         raise ValidationFailed("Coverage is full or partial.", {"coverage": ["Choose full or partial."]})
     with transaction.atomic():
-        control = get_control(control_ref)
+        control = _locked_control(control_ref)
         _check_on_systems(actor, Perm.EDIT_CONTROLS, control.management_systems.all())
-        try:
-            requirement = Requirement.objects.get(key=requirement_key)
-        except Requirement.DoesNotExist:
-            raise ValidationFailed(
-                f"No requirement {requirement_key!r}.", {"requirement": ["Unknown requirement."]}
-            ) from None
-        if requirement.withdrawn_at is not None:
-            raise ValidationFailed(
-                f"{requirement_key} was withdrawn from the standard; link its successor instead.",
-                {"requirement": ["Withdrawn."]},
+        requirement = organisation_resolvers.requirement(requirement_key, current=True)
+        link = (
+            ControlLink.objects.select_for_update().filter(control=control, requirement=requirement).first()
+        )
+        if link is not None and new_only:
+            raise Conflict(
+                f"{control.ref_id} is already linked to {requirement.key}; change that link instead.",
+                {"requirement": ["Already linked."]},
             )
-        link = ControlLink.objects.filter(control=control, requirement=requirement).first()
         if link is None:
             link = _create_link(actor, control, requirement, coverage, note)
         else:
+            check_version(link, expected_version, f"The link of {control.ref_id} to {requirement.key}")
             before = {"coverage": link.coverage, "note": link.note}
             link.coverage, link.note = coverage, note.strip()
             changes = trail.diff(before, {"coverage": link.coverage, "note": link.note})
@@ -336,7 +352,11 @@ def _create_link(
 def unlink_requirement(actor: Actor, link_id: uuid.UUID | str) -> None:
     with transaction.atomic():
         try:
-            link = ControlLink.objects.select_related("control", "requirement").get(pk=link_id)
+            link = (
+                ControlLink.objects.select_related("control", "requirement")
+                .select_for_update(of=("self",))
+                .get(pk=link_id)
+            )
         except (ControlLink.DoesNotExist, ValueError, ValidationError):
             raise NotFound(f"No control link with id {link_id}.") from None
         _check_on_systems(actor, Perm.EDIT_CONTROLS, link.control.management_systems.all())
@@ -367,7 +387,7 @@ def adopt_templates(
     keys = list(dict.fromkeys(template_keys))
     if not keys:
         raise ValidationFailed("Choose at least one template to adopt.", {"templates": ["Required."]})
-    (ms,) = _systems([management_system])
+    ms = organisation_resolvers.management_system(management_system, organisation_resolvers.TRUSTED)
     check(actor, Perm.EDIT_CONTROLS, ms)
     templates = {
         t.key: t
@@ -455,6 +475,7 @@ def bulk_update_controls(
     with transaction.atomic():
         controls = list(
             Control.objects.filter(models.Q(pk__in=ids) | models.Q(ref_id__in=names))
+            .select_for_update(of=("self",))  # locked in one order, so two bulk edits queue
             .prefetch_related("management_systems", "tags")
             .order_by("ref_id")
         )

@@ -25,7 +25,7 @@ from keel.organisation.models import ManagementSystem
 from keel.organisation.views.trail import describe
 from keel.platform import hooks
 from keel.platform.actor import Actor
-from keel.platform.errors import Conflict, KeelError, NotFound
+from keel.platform.errors import KeelError, NotFound
 from keel.platform.forms import add_service_error
 from keel.platform.models import User
 from keel.platform.pages import page
@@ -88,7 +88,7 @@ def control_list(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     params = request.GET.copy()
     params.pop("page", None)
-    form = ControlFilterForm(params or None)
+    form = ControlFilterForm(params or None, user=user)
     problem = ""
     if form.is_bound and not form.is_valid():
         problem = "Some filters were not understood and were not applied: " + " ".join(
@@ -229,7 +229,10 @@ def control_edit(request: HttpRequest, ref: str) -> HttpResponse:
         if form.is_valid():
             try:
                 control = services.update_control(
-                    Actor.from_request(request), control.pk, **form.service_data()
+                    Actor.from_request(request),
+                    control.pk,
+                    expected_version=form.expected_version,
+                    **form.service_data(),
                 )
             except KeelError as exc:
                 add_service_error(form, exc)
@@ -238,8 +241,10 @@ def control_edit(request: HttpRequest, ref: str) -> HttpResponse:
                 return redirect("control-detail", ref=control.ref_id)
     elif owner_only:
         form = OwnerControlForm(initial=OwnerControlForm.initial_for(control))
+        form.bind_version(control)
     else:
         form = ControlForm(user=user, initial=ControlForm.initial_for(control))
+        form.bind_version(control)
     return render(
         request,
         "controls/form.html",
@@ -285,19 +290,13 @@ def link_add(request: HttpRequest, ref: str) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         try:
-            if ControlLink.objects.filter(
-                control=control, requirement__key=data["requirement"].strip()
-            ).exists():
-                raise Conflict(
-                    f"{control.ref_id} is already linked to {data['requirement']}; edit that link instead.",
-                    {"requirement": ["Already linked."]},
-                )
             services.link_requirement(
                 Actor.from_request(request),
                 control.pk,
                 data["requirement"].strip(),
                 data["coverage"],
                 data["note"],
+                new_only=True,
             )
         except KeelError as exc:
             add_service_error(form, exc)
@@ -342,6 +341,7 @@ def link_edit(request: HttpRequest, link_id: uuid.UUID) -> HttpResponse:
                     link.requirement.key,
                     form.cleaned_data["coverage"],
                     form.cleaned_data["note"],
+                    expected_version=form.expected_version,
                 )
             except KeelError as exc:
                 add_service_error(form, exc)
@@ -356,6 +356,7 @@ def link_edit(request: HttpRequest, link_id: uuid.UUID) -> HttpResponse:
                 return redirect("control-detail", ref=link.control.ref_id)
     else:
         form = LinkEditForm(initial={"coverage": link.coverage, "note": link.note}, auto_id=auto_id)
+        form.bind_version(link)
     if partial:
         return render(request, "controls/_link_form_row.html", {"link": link, "form": form})
     return render(
@@ -473,7 +474,7 @@ def coverage_matrix(request: HttpRequest) -> HttpResponse:
     themes = _theme_choices(keys, part)
     if params.get("theme") and params["theme"] not in {k for k, _ in themes}:
         params["theme"] = ""  # a theme of a standard no longer chosen
-    form = MatrixForm(params, themes=themes)
+    form = MatrixForm(params, user=current_user(request), themes=themes)
     partial = is_partial(request)
     if partial:  # the theme choices follow the chosen standards: swap the select too
         form.fields["theme"].widget.attrs["hx-swap-oob"] = "true"

@@ -12,12 +12,21 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from django.http import FileResponse, HttpRequest
+from django.http import FileResponse, HttpRequest, HttpResponse
 from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 
-from keel.platform.api import ERRORS, Page, actor, paginate, permission, responses
-from keel.platform.api import user_by_email as _user
+from keel.organisation.resolvers import user_by_email as _user
+from keel.platform.api import (
+    ERRORS,
+    Page,
+    actor,
+    expected_version,
+    paginate,
+    permission,
+    responses,
+    set_etag,
+)
 from keel.platform.errors import ValidationFailed
 from keel.platform.permissions import Perm, check
 
@@ -25,7 +34,7 @@ from . import downloads, queries, services
 from .choices import EvidenceKind
 from .models import Evidence, EvidenceVersion
 from .schemas import (
-    ControlLinkIn,
+    EvidenceControlLinkIn,
     EvidenceDetailOut,
     EvidenceFilters,
     EvidenceLinkIn,
@@ -126,9 +135,11 @@ def upload_evidence(
     openapi_extra=permission(Perm.VIEW),
     summary="One piece of evidence by id or reference, with every version",
 )
-def get_evidence(request: HttpRequest, ref: str) -> Evidence:
+def get_evidence(request: HttpRequest, ref: str, response: HttpResponse) -> Evidence:
     check(actor(request), Perm.VIEW)
-    return _detail(request, ref)
+    evidence = _detail(request, ref)
+    set_etag(response, evidence)
+    return evidence
 
 
 @router.patch(
@@ -137,16 +148,23 @@ def get_evidence(request: HttpRequest, ref: str) -> Evidence:
     openapi_extra=permission(Perm.EDIT_EVIDENCE),
     summary="Change the title, description, owner or management systems (versions never change)",
 )
-def update_evidence(request: HttpRequest, ref: str, payload: EvidencePatch) -> Evidence:
+def update_evidence(
+    request: HttpRequest, ref: str, payload: EvidencePatch, response: HttpResponse
+) -> Evidence:
     data = payload.model_dump(exclude_unset=True)
+    version = expected_version(request)
     if "title" in data and not (data["title"] or "").strip():
         raise ValidationFailed("title cannot be empty.", {"title": ["Required."]})
     if "owner" in data:
         data["owner"] = _user(data["owner"], "owner")
     if "description" in data and data["description"] is None:
         data["description"] = ""
-    evidence = services.update_evidence(actor(request), queries.get_evidence(ref).pk, **data)
-    return _detail(request, evidence.pk)
+    evidence = services.update_evidence(
+        actor(request), queries.get_evidence(ref).pk, expected_version=version, **data
+    )
+    evidence = _detail(request, evidence.pk)
+    set_etag(response, evidence)
+    return evidence
 
 
 @router.delete(
@@ -239,7 +257,7 @@ def download_version(request: HttpRequest, ref: str, number: int) -> FileRespons
     openapi_extra=permission(Perm.EDIT_EVIDENCE),
     summary="Link the evidence to a control it supports",
 )
-def link_control(request: HttpRequest, ref: str, payload: ControlLinkIn) -> Status[Evidence]:
+def link_control(request: HttpRequest, ref: str, payload: EvidenceControlLinkIn) -> Status[Evidence]:
     services.link_control(actor(request), ref, payload.control)
     return Status(201, _detail(request, ref))
 

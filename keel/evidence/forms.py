@@ -7,9 +7,10 @@ from typing import Any
 
 from django import forms
 
-from keel.controls.forms import owner_choices, system_choices
+from keel.controls.forms import owner_choices, system_choices, system_filter_field
+from keel.organisation import resolvers as organisation_resolvers
 from keel.organisation.models import ManagementSystem
-from keel.platform.forms import DATE, TEXTAREA, KeelForm
+from keel.platform.forms import DATE, TEXTAREA, KeelForm, VersionedForm
 from keel.platform.models import User
 from keel.platform.permissions import Perm, has_perm
 
@@ -38,7 +39,7 @@ class EvidenceFilterForm(KeelForm):
         choices=[("", "Current"), ("withdrawn", "Withdrawn"), ("any", "Current and withdrawn")],
         required=False,
     )
-    management_system = forms.ChoiceField(label="Management system", required=False)
+    management_system = system_filter_field()
     control = forms.CharField(
         label="Control",
         required=False,
@@ -53,9 +54,9 @@ class EvidenceFilterForm(KeelForm):
     )
     order = forms.ChoiceField(choices=ORDER_CHOICES, required=False)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: organisation_resolvers.Viewer, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["management_system"].choices = _any("All systems", system_choices())  # type: ignore[attr-defined]
+        self.fields["management_system"].choices = _any("All systems", system_choices(user))  # type: ignore[attr-defined]
 
     def filters(self) -> queries.EvidenceFilters:
         if not self.is_valid():
@@ -204,7 +205,7 @@ class EvidenceForm(VersionForm):
         }
 
 
-class EvidenceEditForm(KeelForm):
+class EvidenceEditForm(VersionedForm):
     ref_id = forms.CharField(label="Reference", max_length=32)
     title = forms.CharField(max_length=200)
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
@@ -231,7 +232,7 @@ class EvidenceEditForm(KeelForm):
         }
 
     def service_data(self) -> dict[str, Any]:
-        data = dict(self.cleaned_data)
+        data = super().service_data()
         email = data.pop("owner")
         data["owner"] = User.objects.filter(email=email).first() if email else None
         return data

@@ -8,7 +8,8 @@ from django.db import models
 from django.http import HttpRequest
 
 from keel.controls.models import Control
-from keel.platform import hooks
+from keel.organisation.models import ManagementSystem
+from keel.platform import hooks, trail
 from keel.platform.permissions import Perm, system_ids_with
 from keel.platform.views.common import current_user
 from keel.standards.models import Requirement
@@ -34,7 +35,29 @@ def control_panel(request: HttpRequest, control: Control) -> dict[str, Any]:
     }
 
 
+def _evidence_systems(evidence: Any) -> set[Any]:
+    """The systems the evidence names and those of every control it is linked to."""
+    own = set(evidence.management_systems.values_list("pk", flat=True))
+    via_controls = ManagementSystem.objects.filter(controls__evidence_links__evidence=evidence)
+    return own | set(via_controls.values_list("pk", flat=True))
+
+
+def _of_evidence(record: Any) -> set[Any]:
+    return _evidence_systems(record.evidence)
+
+
+def _control_link_systems(link: Any) -> set[Any]:
+    return _evidence_systems(link.evidence) | set(
+        link.control.management_systems.values_list("pk", flat=True)
+    )
+
+
 def register() -> None:
+    # The systems a trail entry concerns (docs/audit-trail.md).
+    trail.register_systems("evidence.evidence", _evidence_systems)
+    trail.register_systems("evidence.evidenceversion", _of_evidence)
+    trail.register_systems("evidence.evidencecontrol", _control_link_systems)
+    trail.register_systems("evidence.evidencerequirement", _of_evidence)
     hooks.register_panel("control_detail", "evidence/_control_panel.html", control_panel)
     hooks.register("choice_labels", choices)
     hooks.register_panel(

@@ -22,7 +22,8 @@ from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from keel.controls.models import Control
-from keel.controls.queries import management_system_ref, requirement_ref
+from keel.controls.queries import control_ref, requirement_ref
+from keel.organisation import resolvers as organisation_resolvers
 from keel.organisation.models import ManagementSystem
 from keel.platform.errors import NotFound, PermissionDenied, ValidationFailed
 from keel.platform.models import TrailEntry, User
@@ -183,20 +184,9 @@ def _choice(name: str, value: str, allowed: Iterable[str]) -> None:
         raise ValidationFailed(f"{name} must be one of: {', '.join(allowed)}.", {name: ["Unknown value."]})
 
 
-def control_ref(ref: str, field_name: str = "control") -> Control:
-    control = None
-    with contextlib.suppress(ValueError):
-        control = Control.objects.filter(pk=uuid.UUID(str(ref))).first()
-    if control is None:
-        control = Control.objects.filter(ref_id=str(ref).strip()).first()
-    if control is None:
-        raise ValidationFailed(
-            f"No control {ref!r}: give its id or reference (e.g. KC-012).", {field_name: ["Unknown control."]}
-        )
-    return control
-
-
-def filter_evidence(qs: QuerySet[Evidence], f: EvidenceFilters) -> QuerySet[Evidence]:
+def filter_evidence(
+    qs: QuerySet[Evidence], f: EvidenceFilters, who: organisation_resolvers.Viewer
+) -> QuerySet[Evidence]:
     """Apply the list filters; a filter naming something unknown is a validation error."""
     if f.status:
         _choice("status", f.status, EvidenceStatus.values)
@@ -207,13 +197,13 @@ def filter_evidence(qs: QuerySet[Evidence], f: EvidenceFilters) -> QuerySet[Evid
     if f.validity:
         qs = qs.filter(validity_q(f.validity))
     if f.control:
-        control = control_ref(f.control)
+        control = control_ref(f.control, who)
         qs = qs.filter(pk__in=EvidenceControl.objects.filter(control=control).values("evidence_id"))
     if f.requirement:
         req = requirement_ref(f.requirement)
         qs = qs.filter(pk__in=EvidenceRequirement.objects.filter(requirement=req).values("evidence_id"))
     if f.management_system:
-        ms = management_system_ref(f.management_system)
+        ms = organisation_resolvers.management_system(f.management_system, who)
         qs = qs.filter(pk__in=_membership().filter(managementsystem_id=ms.pk).values("evidence_id"))
     if f.owner:
         qs = qs.filter(owner__email__iexact=f.owner.strip())
@@ -233,7 +223,7 @@ def filter_evidence(qs: QuerySet[Evidence], f: EvidenceFilters) -> QuerySet[Evid
 
 
 def evidence_list(user: User | None, filters: EvidenceFilters | None = None) -> QuerySet[Evidence]:
-    return filter_evidence(visible(base_evidence(), user), filters or EvidenceFilters())
+    return filter_evidence(visible(base_evidence(), user), filters or EvidenceFilters(), user)
 
 
 def get_evidence(ref: uuid.UUID | str, qs: QuerySet[Evidence] | None = None) -> Evidence:

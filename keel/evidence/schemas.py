@@ -13,6 +13,7 @@ from typing import Any, Literal
 from django.urls import reverse
 from ninja import Field, Schema
 
+from keel.platform.isodates import IsoDate, IsoDateTime
 from keel.platform.schemas import MS_REF, Body, Filters
 
 from . import queries
@@ -41,13 +42,13 @@ class VersionOut(Schema):
     sha256: str
     url: str
     download: str | None = Field(description="Where to download the file (files only).")
-    collected_on: dt.date
-    valid_until: dt.date | None
+    collected_on: IsoDate
+    valid_until: IsoDate | None
     validity: Validity
     collected_by: str | None = Field(description="The collector's email, when they have an account.")
     collected_by_name: str = Field(description="The collector's name (or the name given without an account).")
     note: str
-    created_at: dt.datetime
+    created_at: IsoDateTime
     created_by: str | None
 
     @staticmethod
@@ -95,13 +96,13 @@ class EvidenceOut(Schema):
     url: str = Field(description="The current version's address (links).")
     sha256: str
     size: int | None
-    collected_on: dt.date | None
-    valid_until: dt.date | None
+    collected_on: IsoDate | None
+    valid_until: IsoDate | None
     validity: Validity = Field(description="Of the current version: expired, expiring, valid, no_expiry.")
     collected_by: str = Field(description="Who collected the current version.")
-    withdrawn_at: dt.datetime | None
-    created_at: dt.datetime
-    updated_at: dt.datetime
+    withdrawn_at: IsoDateTime | None
+    created_at: IsoDateTime
+    updated_at: IsoDateTime
 
     @staticmethod
     def resolve_owner(obj: Any) -> str | None:
@@ -187,8 +188,8 @@ class EvidenceFilters(Filters):
 
 
 class VersionFields(Schema):
-    collected_on: dt.date | None = Field(None, description="Default: today.")
-    valid_until: dt.date | None = Field(None, description="Left out: the evidence does not expire.")
+    collected_on: IsoDate | None = Field(None, description="Default: today.")
+    valid_until: IsoDate | None = Field(None, description="Left out: the evidence does not expire.")
     collected_by: str | None = Field(None, description="The collector's email (default: the caller).")
     collected_by_name: str = Field(
         "", max_length=200, description="The collector's name, when they have no account."
@@ -228,6 +229,8 @@ class VersionUploadIn(VersionFields):
 
 
 class EvidencePatch(Body):
+    # ``version`` is the evidence's version number here; a PATCH names the record version it was
+    # based on with the If-Match header (the ETag of GET /evidence/{ref}).
     ref_id: str | None = Field(None, max_length=32)
     title: str | None = Field(None, max_length=200)
     description: str | None = None
@@ -235,7 +238,7 @@ class EvidencePatch(Body):
     management_systems: list[str] | None = None
 
 
-class ControlLinkIn(Body):
+class EvidenceControlLinkIn(Body):
     control: str = Field(description="A control's id or reference.")
 
 

@@ -29,11 +29,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from keel.controls.models import Control
+from keel.controls.queries import control_ref as find_control
 from keel.controls.services import _check_on_systems, _systems
+from keel.organisation import resolvers as organisation_resolvers
+from keel.organisation.models import ManagementSystem
 from keel.platform import trail
 from keel.platform.actor import Actor
 from keel.platform.choices import TrailAction
-from keel.platform.concurrency import next_ref
+from keel.platform.concurrency import check_version, next_ref
 from keel.platform.errors import Conflict, NotFound, ValidationFailed
 from keel.platform.models import User
 from keel.platform.permissions import Perm
@@ -344,26 +347,22 @@ def _snapshot(evidence: Evidence) -> dict[str, Any]:
     return data
 
 
-def _controls(refs: Iterable[str]) -> list[Control]:
-    return [queries.control_ref(r, "controls") for r in dict.fromkeys(str(r) for r in refs)]
+def _controls(refs: Iterable[str], actor: Actor, systems: Iterable[ManagementSystem] = ()) -> list[Control]:
+    """Controls by id or ``KC-nnn`` within the actor's perimeter (outside it: "not found").
+    Evidence may support a control of another system the actor can see (the demo's does)."""
+    del systems
+    out = []
+    for ref in dict.fromkeys(str(r) for r in refs):
+        control = find_control(ref, actor, "controls")
+        out.append(control)
+    return out
 
 
 def _requirements(keys: Iterable[str]) -> list[Requirement]:
-    out = []
-    for key in dict.fromkeys(str(k).strip() for k in keys):
-        req = Requirement.objects.filter(key=key).first()
-        if req is None:
-            raise ValidationFailed(
-                f"No requirement {key!r}: give its full key, e.g. iso27001:2022:A.5.19.",
-                {"requirements": ["Unknown requirement."]},
-            )
-        if req.withdrawn_at is not None:
-            raise ValidationFailed(
-                f"{key} was withdrawn from the standard; link its successor instead.",
-                {"requirements": ["Withdrawn."]},
-            )
-        out.append(req)
-    return out
+    return [
+        organisation_resolvers.requirement(key, field="requirements", current=True)
+        for key in dict.fromkeys(str(k).strip() for k in keys)
+    ]
 
 
 def create_evidence(
@@ -386,7 +385,7 @@ def create_evidence(
     systems = _systems(management_systems)
     _check_on_systems(actor, Perm.EDIT_EVIDENCE, systems)
     version, d = _prepare(kind, version)
-    control_rows = _controls(controls)
+    control_rows = _controls(controls, actor, systems)
     requirement_rows = _requirements(requirements)
     with _files_cleaned_on_failure() as written, transaction.atomic():
         evidence = Evidence(kind=kind, ref_id=(ref_id or "").strip() or next_ref_id())
@@ -432,12 +431,15 @@ def update_evidence(
     ref: uuid.UUID | str,
     *,
     management_systems: Iterable[uuid.UUID | str] | None = None,
+    expected_version: str | None = None,
     **data: Any,
 ) -> Evidence:
-    """Change the title, description, owner or management systems (never a version)."""
+    """Change the title, description, owner or management systems (never a version), under the
+    row lock; ``expected_version`` makes a save over a newer change an EditConflict."""
     with transaction.atomic():
         evidence = _locked(ref)
         _editable(actor, evidence)
+        check_version(evidence, expected_version, evidence.ref_id)
         before = _snapshot(evidence)
         if "ref_id" in data:
             value = (data.pop("ref_id") or "").strip()
@@ -447,7 +449,10 @@ def update_evidence(
                 evidence.ref_id = value
         apply_fields(evidence, data, EVIDENCE_FIELDS)
         clean(evidence, "evidence", exclude=["current_version"])
-        evidence.save()
+        after = _snapshot(evidence)
+        changed = [n for n in ("ref_id", *EVIDENCE_FIELDS) if before[n] != after[n]]
+        if changed:  # only the changed columns: a concurrent change of another one is kept
+            evidence.save(update_fields=[*changed, "updated_at"])
         if management_systems is not None:
             systems = _systems(management_systems)
             _check_on_systems(actor, Perm.EDIT_EVIDENCE, systems)
@@ -520,7 +525,7 @@ def link_control(actor: Actor, ref: uuid.UUID | str, control_ref: str) -> Eviden
     with transaction.atomic():
         evidence = _locked(ref)
         _editable(actor, evidence)
-        (control,) = _controls([control_ref])
+        (control,) = _controls([control_ref], actor, evidence.management_systems.all())
         return _link_control(actor, evidence, control)
 
 
@@ -528,7 +533,7 @@ def unlink_control(actor: Actor, ref: uuid.UUID | str, control_ref: str) -> None
     with transaction.atomic():
         evidence = _locked(ref)
         _editable(actor, evidence)
-        (control,) = _controls([control_ref])
+        (control,) = _controls([control_ref], actor)
         link = EvidenceControl.objects.filter(evidence=evidence, control=control).first()
         if link is None:
             raise NotFound(f"{evidence.ref_id} is not linked to {control.ref_id}.")

@@ -64,7 +64,7 @@ def evidence_list(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     params = request.GET.copy()
     params.pop("page", None)
-    form = EvidenceFilterForm(params or None)
+    form = EvidenceFilterForm(params or None, user=user)
     problem = ""
     if form.is_bound and not form.is_valid():
         problem = "Some filters were not understood and were not applied: " + " ".join(
@@ -150,7 +150,10 @@ def evidence_edit(request: HttpRequest, ref: str) -> HttpResponse:
         if form.is_valid():
             try:
                 evidence = services.update_evidence(
-                    Actor.from_request(request), evidence.pk, **form.service_data()
+                    Actor.from_request(request),
+                    evidence.pk,
+                    expected_version=form.expected_version,
+                    **form.service_data(),
                 )
             except KeelError as exc:
                 add_service_error(form, exc)
@@ -159,6 +162,7 @@ def evidence_edit(request: HttpRequest, ref: str) -> HttpResponse:
                 return redirect("evidence-detail", ref=evidence.ref_id)
     else:
         form = EvidenceEditForm(user=user, initial=EvidenceEditForm.initial_for(evidence))
+        form.bind_version(evidence)
     return render(
         request,
         "evidence/edit.html",

@@ -11,6 +11,7 @@ from typing import Any
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from keel.platform.cells import append_row, set_cell
 from keel.platform.errors import KeelError
 from keel.soa.exports import PDF_MISSING, css_string
 
@@ -77,23 +78,24 @@ def to_xlsx(rep: queries.GapReport) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "Summary"
-    ws["A1"] = f"Gap analysis — {rep.target.key} — {rep.management_system.name}"
-    ws["A1"].font = Font(bold=True, size=14)
-    ws["A2"] = f"Generated {timezone.now().isoformat(timespec='minutes')}"
+    set_cell(ws, 1, 1, f"Gap analysis — {rep.target.key} — {rep.management_system.name}").font = Font(
+        bold=True, size=14
+    )
+    set_cell(ws, 2, 1, f"Generated {timezone.now().isoformat(timespec='minutes')}")
     summary = rep.summary()
-    ws.append([])
-    ws.append(["Figure", "Value", "Meaning"])
+    append_row(ws, [])
+    append_row(ws, ["Figure", "Value", "Meaning"])
     for cell in ws[4]:
         cell.font = Font(bold=True)
     for key, meaning in FIGURES:
-        ws.append([key, summary[key], meaning])
+        append_row(ws, [key, summary[key], meaning])
     ws.column_dimensions["A"].width = 18
     ws.column_dimensions["B"].width = 10
     ws.column_dimensions["C"].width = 90
 
     sheet = wb.create_sheet("Requirements")
     for col, (heading, width) in enumerate(COLUMNS, start=1):
-        cell = sheet.cell(row=1, column=col, value=heading)
+        cell = set_cell(sheet, 1, col, heading)
         cell.font = Font(bold=True, color="FFFFFF")
         cell.fill = PatternFill("solid", fgColor="1F3A5F")
         cell.alignment = Alignment(wrap_text=True, vertical="top")
@@ -101,7 +103,7 @@ def to_xlsx(rep: queries.GapReport) -> bytes:
     data = rows(rep)
     for i, values in enumerate(data, start=2):
         for col, value in enumerate(values, start=1):
-            sheet.cell(row=i, column=col, value=value).alignment = Alignment(wrap_text=True, vertical="top")
+            set_cell(sheet, i, col, value).alignment = Alignment(wrap_text=True, vertical="top")
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{max(len(data), 1) + 1}"
     sheet.freeze_panes = "B2"
     buffer = io.BytesIO()

@@ -8,7 +8,6 @@ relations or requirements, :func:`report` runs the same queries (see the tests).
 from __future__ import annotations
 
 import re
-import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,8 +18,8 @@ from keel.controls.choices import ControlType, Coverage, Frequency, Implementati
 from keel.controls.models import Control, ControlLink, TemplateRequirement
 from keel.mapping.choices import Relation
 from keel.mapping.models import CrosswalkRelation
+from keel.organisation import resolvers as organisation_resolvers
 from keel.organisation.models import ManagementSystem
-from keel.organisation.services import get_management_system
 from keel.platform.errors import NotFound, ValidationFailed
 from keel.soa.models import SoARow
 from keel.standards.choices import EntryKind
@@ -180,24 +179,18 @@ def ratio(part: int, whole: int) -> float:
 
 
 def resolve(
-    target: str, management_system: str | None, visible: set[uuid.UUID] | None = None
+    target: str,
+    management_system: str | None,
+    who: organisation_resolvers.Viewer = organisation_resolvers.TRUSTED,
 ) -> tuple[Standard, ManagementSystem]:
-    """The target standard and the management system; without one, the only management
-    system covering the target among ``visible`` (``None``: all) — an error names the choices
-    when there are several."""
+    """The target standard and the management system (among those ``who`` may view); without
+    one, the only management system covering the target that ``who`` may view — an error names
+    the choices when there are several."""
     (standard,) = standards_by_key([target], field="target")
     if management_system:
-        try:
-            ms = get_management_system(management_system)
-        except NotFound as exc:
-            raise ValidationFailed(
-                exc.message, {"management_system": ["Unknown management system."]}
-            ) from None
+        ms = organisation_resolvers.management_system(management_system, who)
     else:
-        qs = ManagementSystem.objects.filter(standards=standard).order_by("name")
-        if visible is not None:
-            qs = qs.filter(pk__in=visible)
-        systems = list(qs)
+        systems = list(organisation_resolvers.visible_systems(who).filter(standards=standard))
         if len(systems) != 1:
             names = ", ".join(s.short_name for s in systems) or "none"
             raise ValidationFailed(

@@ -5,12 +5,13 @@ per-object attribute resolver, which costs seconds on reports with thousands of 
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from typing import Literal
 
 from ninja import Field, Schema
 from pydantic import BaseModel
+
+from keel.platform.isodates import IsoDateTime
 
 StatusName = Literal["covered", "partial", "gap", "not_applicable"]
 
@@ -48,7 +49,7 @@ class SummaryOut(BaseModel):
     )
 
 
-class RequirementOut(BaseModel):
+class GapRequirementOut(BaseModel):
     key: str
     ref_id: str
     title: str
@@ -62,7 +63,7 @@ class RequirementOut(BaseModel):
 class GapAnalysisOut(BaseModel):
     target: str
     summary: SummaryOut
-    requirements: list[RequirementOut]
+    requirements: list[GapRequirementOut]
 
 
 class DecisionIn(Schema):
@@ -80,7 +81,7 @@ class DecisionOut(Schema):
     inferred_status: str
     reason: str
     decided_by: str | None = Field(default=None, alias="decided_by.email")
-    decided_at: dt.datetime
+    decided_at: IsoDateTime
 
 
 class DecisionDeleteQuery(Schema):

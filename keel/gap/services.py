@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from keel.controls.choices import Coverage
 from keel.controls.models import Control, ControlLink
+from keel.organisation import resolvers as organisation_resolvers
 from keel.organisation.models import ManagementSystem
-from keel.organisation.services import get_management_system
 from keel.platform import trail
 from keel.platform.actor import Actor
 from keel.platform.choices import TrailAction
@@ -25,7 +25,6 @@ from keel.platform.errors import NotFound, ValidationFailed
 from keel.platform.permissions import Perm, check
 from keel.platform.records import reject_control_characters
 from keel.soa import services as soa_services
-from keel.standards.models import Requirement
 
 from . import queries
 from .choices import CoverageStatus, Strength
@@ -33,22 +32,6 @@ from .models import CoverageDecision
 
 MACHINE_MARK = "[Machine-written by the gap analysis — a person must review it before approval]"
 STATUS_LABELS = dict(CoverageStatus.choices)
-
-
-def _requirement(key: str) -> Requirement:
-    req = Requirement.objects.select_related("standard").filter(key=key.strip()).first()
-    if req is None:
-        raise ValidationFailed(f"No requirement {key!r}.", {"requirement": ["Unknown requirement."]})
-    return req
-
-
-def _ms(ref: uuid.UUID | str | ManagementSystem) -> ManagementSystem:
-    if isinstance(ref, ManagementSystem):
-        return ref
-    try:
-        return get_management_system(ref)
-    except NotFound as exc:
-        raise ValidationFailed(exc.message, {"management_system": ["Unknown management system."]}) from None
 
 
 def decide(
@@ -59,7 +42,7 @@ def decide(
     reason: str,
 ) -> CoverageDecision:
     """Confirm or correct the status of one requirement (creates or replaces the decision)."""
-    ms = _ms(management_system)
+    ms = organisation_resolvers.management_system(management_system, organisation_resolvers.TRUSTED)
     check(actor, Perm.EDIT_SOA, ms)
     errors: dict[str, list[str]] = {}
     if status not in CoverageStatus.values:
@@ -71,7 +54,7 @@ def decide(
     if errors:
         summary = "; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items())
         raise ValidationFailed(f"The decision is not valid — {summary}", errors)
-    req = _requirement(requirement)
+    req = organisation_resolvers.requirement(requirement)
     if not ms.standards.filter(pk=req.standard_id).exists():
         raise ValidationFailed(
             f"{ms.name} does not cover {req.standard.key}.",
@@ -109,11 +92,13 @@ def clear_decision(
     actor: Actor, management_system: uuid.UUID | str | ManagementSystem, requirement: str
 ) -> None:
     """Remove a person's decision: the inferred status applies again."""
-    ms = _ms(management_system)
+    ms = organisation_resolvers.management_system(management_system, organisation_resolvers.TRUSTED)
     check(actor, Perm.EDIT_SOA, ms)
-    req = _requirement(requirement)
+    req = organisation_resolvers.requirement(requirement)
     with transaction.atomic():
-        decision = CoverageDecision.objects.filter(management_system=ms, requirement=req).first()
+        decision = (
+            CoverageDecision.objects.select_for_update().filter(management_system=ms, requirement=req).first()
+        )
         if decision is None:
             raise NotFound(f"No decision on {req.key} for {ms.name}.")
         trail.record(
@@ -152,7 +137,7 @@ def draft_soa(
     close them; a requirement a person confirmed not applicable is excluded. The reasons are
     machine-written and flagged: the SoA cannot be approved until a person has reviewed each
     such row. Rows a person has already written are left alone (only links are added)."""
-    ms = _ms(management_system)
+    ms = organisation_resolvers.management_system(management_system, organisation_resolvers.TRUSTED)
     check(actor, Perm.EDIT_SOA, ms)
     check(actor, Perm.EDIT_CONTROLS, ms)
     standard, ms = queries.resolve(target, str(ms.pk))

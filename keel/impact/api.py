@@ -11,10 +11,11 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Status
 
-from keel.platform.api import Page, actor, paginate, permission, responses, user_by_email
+from keel.organisation.resolvers import user_by_email
+from keel.platform.api import Page, actor, expected_version, paginate, permission, responses, with_etag
 from keel.platform.errors import NotFound, ValidationFailed
 from keel.platform.permissions import Perm, check
 from keel.risks.models import Risk
@@ -81,9 +82,11 @@ def list_assessments(request: HttpRequest, filters: Query[AssessmentFiltersIn]) 
     openapi_extra=permission(Perm.VIEW),
     summary="One version with its sections, links and impacts",
 )
-def get_assessment(request: HttpRequest, assessment_id: uuid.UUID) -> ImpactAssessment:
+def get_assessment(
+    request: HttpRequest, assessment_id: uuid.UUID, response: HttpResponse
+) -> ImpactAssessment:
     check(actor(request), Perm.VIEW)
-    return _detail(request, assessment_id)
+    return with_etag(response, _detail(request, assessment_id))
 
 
 @assessments.post(
@@ -106,11 +109,14 @@ def create_assessment(request: HttpRequest, payload: AssessmentIn) -> Status[Imp
     summary="Change a draft's sections, links and re-assessment triggers",
 )
 def update_assessment(
-    request: HttpRequest, assessment_id: uuid.UUID, payload: AssessmentPatch
+    request: HttpRequest, assessment_id: uuid.UUID, payload: AssessmentPatch, response: HttpResponse
 ) -> ImpactAssessment:
     data, links = _split(payload, exclude_unset=True)
-    services.update_assessment(actor(request), assessment_id, **links, **data)
-    return _detail(request, assessment_id)
+    # an assessment's body field "version" is its version number: the record version is If-Match only
+    services.update_assessment(
+        actor(request), assessment_id, expected_version=expected_version(request), **links, **data
+    )
+    return with_etag(response, _detail(request, assessment_id))
 
 
 @assessments.post(
@@ -167,12 +173,17 @@ def create_impact(request: HttpRequest, assessment_id: uuid.UUID, payload: Impac
     summary="Change an impact of a draft",
 )
 def update_impact(
-    request: HttpRequest, assessment_id: uuid.UUID, impact_id: uuid.UUID, payload: ImpactPatch
+    request: HttpRequest,
+    assessment_id: uuid.UUID,
+    impact_id: uuid.UUID,
+    payload: ImpactPatch,
+    response: HttpResponse,
 ) -> Impact:
     _impact(assessment_id, impact_id)
     data = {k: _value(v) for k, v in payload.model_dump(exclude_unset=True).items()}
-    services.update_impact(actor(request), impact_id, **data)
-    return _impact_out(impact_id)
+    version = expected_version(request, data.pop("version", None))
+    services.update_impact(actor(request), impact_id, expected_version=version, **data)
+    return with_etag(response, _impact_out(impact_id))
 
 
 @assessments.post(

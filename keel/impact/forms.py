@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 
 from keel.organisation.models import InterestedParty
-from keel.platform.forms import KeelForm
+from keel.platform.forms import KeelForm, VersionedForm
 
 from .choices import Affects, Dimension, Nature, Occurrence
 from .models import CONTENT_FIELDS, Impact, ImpactAssessment
@@ -22,7 +22,7 @@ def _text(label: str, help_text: str = "") -> forms.CharField:
     )
 
 
-class AssessmentForm(KeelForm):
+class AssessmentForm(VersionedForm):
     scope = _text("Scope", "What the assessment covers and what it leaves out.")
     system_description = _text("Description of the system")
     capabilities = _text("Capabilities", "What it can do, and its known limits.")
@@ -67,10 +67,10 @@ class AssessmentForm(KeelForm):
         return data
 
     def service_data(self) -> dict[str, Any]:
-        return dict(self.cleaned_data)
+        return {k: v for k, v in self.cleaned_data.items() if k not in self.VERSION_FIELDS}
 
 
-class ImpactForm(KeelForm):
+class ImpactForm(VersionedForm):
     title = forms.CharField(max_length=200)
     description = _text("Description")
     nature = forms.ChoiceField(label="Benefit or harm", choices=Nature.choices, initial=Nature.HARM)
@@ -105,6 +105,9 @@ class ImpactForm(KeelForm):
         from .models import IMPACT_FIELDS
 
         return {f: getattr(i, f) for f in IMPACT_FIELDS}
+
+    def service_data(self) -> dict[str, Any]:
+        return {k: v for k, v in self.cleaned_data.items() if k not in self.VERSION_FIELDS}
 
 
 class ApproveForm(KeelForm):

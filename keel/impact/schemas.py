@@ -9,6 +9,8 @@ from typing import Any
 
 from ninja import Field, Schema
 
+from keel.platform.api import VERSION_IN, VersionedOut
+from keel.platform.isodates import IsoDateTime
 from keel.platform.schemas import Body, Filters
 
 from .choices import Affects, AssessmentStatus, Dimension, Nature, Occurrence
@@ -25,7 +27,7 @@ class RaisedRiskOut(Schema):
     title: str
 
 
-class ImpactOut(Schema):
+class ImpactOut(VersionedOut):
     id: uuid.UUID
     assessment: uuid.UUID
     title: str
@@ -74,6 +76,7 @@ class ImpactIn(Body):
 
 
 class ImpactPatch(Body):
+    version: str | None = Field(None, description=VERSION_IN)
     title: str | None = Field(None, max_length=200)
     description: str | None = None
     occurrence: Occurrence | None = None
@@ -120,15 +123,15 @@ class AssessmentOut(Schema):
     review_interval_months: int | None
     due: bool = Field(description="Due for re-assessment (a trigger fired or the planned interval elapsed).")
     due_reason: str
-    due_since: dt.datetime | None
-    next_review_at: dt.datetime | None
+    due_since: IsoDateTime | None
+    next_review_at: IsoDateTime | None
     impact_count: int
     author: str | None
     approved_by: str | None
-    approved_at: dt.datetime | None
+    approved_at: IsoDateTime | None
     approval_note: str
-    created_at: dt.datetime
-    updated_at: dt.datetime
+    created_at: IsoDateTime
+    updated_at: IsoDateTime
 
     @staticmethod
     def resolve_ai_system(obj: Any) -> str:

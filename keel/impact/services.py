@@ -33,6 +33,7 @@ from keel.organisation.models import InterestedParty
 from keel.platform import trail
 from keel.platform.actor import Actor
 from keel.platform.choices import TrailAction
+from keel.platform.concurrency import check_version
 from keel.platform.errors import Conflict, NotFound, ValidationFailed
 from keel.platform.models import User
 from keel.platform.permissions import Perm, check
@@ -62,11 +63,14 @@ def get_assessment(ref: uuid.UUID | str, lock: bool = False) -> ImpactAssessment
         raise NotFound(f"No impact assessment with id {ref}.") from None
 
 
-def get_impact(ref: uuid.UUID | str) -> Impact:
+def get_impact(ref: uuid.UUID | str, lock: bool = False) -> Impact:
+    qs = Impact.objects.select_related(
+        "assessment__ai_system__management_system", "assessment__methodology", "objective"
+    )
+    if lock:
+        qs = qs.select_for_update(of=("self",))
     try:
-        return Impact.objects.select_related(
-            "assessment__ai_system__management_system", "assessment__methodology", "objective"
-        ).get(pk=uuid.UUID(str(ref)))
+        return qs.get(pk=uuid.UUID(str(ref)))
     except (ValueError, ValidationError, Impact.DoesNotExist):
         raise NotFound(f"No impact with id {ref}.") from None
 
@@ -174,7 +178,13 @@ def note_change(actor: Actor, system: AISystem, trigger: str, detail: str) -> Im
         return None
     reason = f"{Trigger(trigger).label}: {detail}"[:300]
     current.due, current.due_reason, current.due_since = True, reason, timezone.now()
-    current.save(update_fields=["due", "due_reason", "due_since", "updated_at"])
+    # Only the due columns, and only while it is not due yet: of two concurrent triggers the
+    # first one marks it (and writes the trail entry), the second finds it due and does nothing.
+    marked = ImpactAssessment.objects.filter(pk=current.pk, due=False).update(
+        due=True, due_reason=reason, due_since=current.due_since, updated_at=timezone.now()
+    )
+    if not marked:
+        return None
     trail.record(
         actor,
         TrailAction.UPDATE,
@@ -332,12 +342,15 @@ def update_assessment(
     datasets: Iterable[Any] | None = None,
     ai_models: Iterable[Any] | None = None,
     interested_parties: Iterable[Any] | None = None,
+    expected_version: str | None = None,
     **data: Any,
 ) -> ImpactAssessment:
-    """Change a draft's sections, links and triggers."""
+    """Change a draft's sections, links and triggers (under its row lock; ``expected_version``
+    makes a stale edit a conflict)."""
     with transaction.atomic():
         a = get_assessment(ref, lock=True)
         check(actor, Perm.EDIT_AI_SYSTEMS, a.ai_system.management_system)
+        check_version(a, expected_version, f"The impact assessment {a}")
         _draft(a)
         before = _snapshot(a)
         apply_fields(a, data, CONTENT_FIELDS)
@@ -495,11 +508,16 @@ def add_impact(actor: Actor, assessment_ref: uuid.UUID | str, **data: Any) -> Im
     return i
 
 
-def update_impact(actor: Actor, ref: uuid.UUID | str, **data: Any) -> Impact:
+def update_impact(
+    actor: Actor, ref: uuid.UUID | str, *, expected_version: str | None = None, **data: Any
+) -> Impact:
     with transaction.atomic():
-        i = get_impact(ref)
-        a = get_assessment(i.assessment_id, lock=True)
+        # the assessment first (the lock order every impact write follows), then the impact,
+        # read again under its own lock so that the change applies to its current values
+        a = get_assessment(get_impact(ref).assessment_id, lock=True)
+        i = get_impact(ref, lock=True)
         check(actor, Perm.EDIT_AI_SYSTEMS, a.ai_system.management_system)
+        check_version(i, expected_version, f"The impact {i.title}")
         _draft(a)
         fields = [*IMPACT_FIELDS, "level", "residual_level"]
         before = trail.snapshot(i, fields)
@@ -532,7 +550,7 @@ def raise_risk(
     and a foreign key back to the impact. The owner defaults to the AI system's owner."""
 
     with transaction.atomic():
-        i = get_impact(impact_ref)
+        i = get_impact(impact_ref, lock=True)  # two raises of one harm queue: the second finds the risk
         a = i.assessment
         system = a.ai_system
         check(actor, Perm.EDIT_RISKS, system.management_system)

@@ -81,7 +81,12 @@ def assessment_edit(request: HttpRequest, assessment_id: uuid.UUID) -> HttpRespo
         form = AssessmentForm(request.POST, assessment=a)
         if form.is_valid():
             try:
-                services.update_assessment(Actor.from_request(request), a.pk, **form.service_data())
+                services.update_assessment(
+                    Actor.from_request(request),
+                    a.pk,
+                    expected_version=form.expected_version,
+                    **form.service_data(),
+                )
             except KeelError as exc:
                 add_service_error(form, exc)
             else:
@@ -89,6 +94,7 @@ def assessment_edit(request: HttpRequest, assessment_id: uuid.UUID) -> HttpRespo
                 return _back(a)
     else:
         form = AssessmentForm(assessment=a, initial=AssessmentForm.initial_for(a))
+        form.bind_version(a)
     return render(
         request,
         "impact/form.html",
@@ -124,9 +130,11 @@ def _impact_page(request: HttpRequest, assessment_id: uuid.UUID, impact_id: uuid
             actor = Actor.from_request(request)
             try:
                 if impact is None:
-                    services.add_impact(actor, a.pk, **form.cleaned_data)
+                    services.add_impact(actor, a.pk, **form.service_data())
                 else:
-                    services.update_impact(actor, impact.pk, **form.cleaned_data)
+                    services.update_impact(
+                        actor, impact.pk, expected_version=form.expected_version, **form.service_data()
+                    )
             except KeelError as exc:
                 add_service_error(form, exc)
             else:
@@ -134,6 +142,8 @@ def _impact_page(request: HttpRequest, assessment_id: uuid.UUID, impact_id: uuid
                 return _back(a)
     else:
         form = ImpactForm(assessment=a, initial=ImpactForm.initial_for(impact) if impact else None)
+        if impact is not None:
+            form.bind_version(impact)
     return render(
         request,
         "impact/impact_form.html",

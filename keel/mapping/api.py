@@ -13,7 +13,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Status
 
-from keel.platform.api import Page, actor, paginate, permission, responses
+from keel.platform.api import Page, actor, expected_version, paginate, permission, responses, set_etag
 from keel.platform.errors import Conflict
 from keel.platform.permissions import Perm, check
 
@@ -69,7 +69,7 @@ def create_crosswalk(request: HttpRequest, payload: CrosswalkIn) -> Status[Cross
     response=responses(None),
     openapi_extra={
         **permission(Perm.VIEW),
-        "responses": {"200": {"description": "CSV", "content": {"text/csv": {"schema": {"type": "string"}}}}},
+        "responses": {200: {"description": "CSV", "content": {"text/csv": {"schema": {"type": "string"}}}}},
     },
     summary="The crosswalk's live relations as CSV (source, target, relation, rationale, extension)",
 )
@@ -109,9 +109,11 @@ def list_relations(request: HttpRequest, filters: Query[RelationFilters]) -> dic
     openapi_extra=permission(Perm.VIEW),
     summary="One crosswalk relation",
 )
-def get_relation(request: HttpRequest, relation_id: uuid.UUID) -> CrosswalkRelation:
+def get_relation(request: HttpRequest, relation_id: uuid.UUID, response: HttpResponse) -> CrosswalkRelation:
     check(actor(request), Perm.VIEW)
-    return queries.get_relation(relation_id)
+    row = queries.get_relation(relation_id)
+    set_etag(response, row)
+    return row
 
 
 @relations.post(
@@ -156,11 +158,14 @@ def create_relation(request: HttpRequest, payload: RelationIn) -> Status[Crosswa
     summary="Change a relation's type, rationale or extension (a shipped one becomes 'edited')",
 )
 def update_relation(
-    request: HttpRequest, relation_id: uuid.UUID, payload: RelationPatch
+    request: HttpRequest, relation_id: uuid.UUID, payload: RelationPatch, response: HttpResponse
 ) -> CrosswalkRelation:
     data = {k: _value(v) for k, v in payload.model_dump(exclude_unset=True).items()}
-    services.update_relation(actor(request), relation_id, **data)
-    return queries.get_relation(relation_id)
+    version = expected_version(request, data.pop("version", None))
+    services.update_relation(actor(request), relation_id, expected_version=version, **data)
+    row = queries.get_relation(relation_id)
+    set_etag(response, row)
+    return row
 
 
 @relations.delete(

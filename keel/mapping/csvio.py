@@ -8,7 +8,6 @@ nothing; ``dry_run`` reports the plan without changing anything. See docs/crossw
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -17,6 +16,7 @@ from typing import Any
 from django.db import transaction
 
 from keel.platform.actor import Actor
+from keel.platform.cells import SafeCsvWriter
 from keel.platform.errors import KeelError, ValidationFailed
 from keel.platform.permissions import Perm, check
 from keel.platform.spreadsheets import ImportFileError, read_table
@@ -40,7 +40,7 @@ class CrosswalkCsvError(KeelError):
 def export_csv(cw: Crosswalk) -> str:
     """The crosswalk's live relations as CSV text, in target order, entries by ref id."""
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
+    writer = SafeCsvWriter(buf, lineterminator="\n")
     writer.writerow(COLUMNS)
     rows = (
         CrosswalkRelation.objects.filter(crosswalk=cw, withdrawn_at__isnull=True)
@@ -152,11 +152,14 @@ def _read_rows(data: bytes, filename: str) -> list[tuple[int, dict[str, str]]]:
     if unknown:
         raise CrosswalkCsvError(f"Unknown column(s): {', '.join(unknown)}. Expected {', '.join(COLUMNS)}.")
     rows = []
-    for row_no, values in table.rows:
-        cells = ["" if v is None else str(v).strip() for v in values]
-        if not any(cells):
-            continue
-        rows.append((row_no, {n: (cells[i] if i < len(cells) else "") for i, n in enumerate(names) if n}))
+    try:
+        for row_no, values in table.rows:
+            cells = ["" if v is None else str(v).strip() for v in values]
+            if not any(cells):
+                continue
+            rows.append((row_no, {n: (cells[i] if i < len(cells) else "") for i, n in enumerate(names) if n}))
+    except ImportFileError as exc:  # the row limit, or a file broken further down
+        raise CrosswalkCsvError(exc.message) from None
     return rows
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django import forms
 
-from keel.platform.forms import KeelForm
+from keel.platform.forms import KeelForm, VersionedForm
 
 from .choices import Relation
 
@@ -22,7 +22,7 @@ class RelationFilterForm(KeelForm):
     )
 
 
-class RelationEditForm(KeelForm):
+class RelationFields(KeelForm):
     relation = forms.ChoiceField(choices=Relation.choices, help_text="Read 'source <relation> target'.")
     rationale = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
     extension = forms.CharField(
@@ -30,7 +30,11 @@ class RelationEditForm(KeelForm):
     )
 
 
-class RelationAddForm(RelationEditForm):
+class RelationEditForm(VersionedForm, RelationFields):
+    """A relation's type, rationale and extension, with the version the person saw."""
+
+
+class RelationAddForm(RelationFields):
     source = forms.CharField(
         max_length=128,
         required=False,

@@ -6,13 +6,14 @@ crosswalk, by ref id (``A.5.19``). Bodies refuse unknown fields.
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from typing import Any
 
 from ninja import Field, Schema
 
-from keel.platform.schemas import Body, Filters
+from keel.platform.api import VersionedOut
+from keel.platform.isodates import IsoDateTime
+from keel.platform.schemas import Body, Filters, version_in
 
 from .choices import Origin, Relation
 
@@ -39,7 +40,7 @@ class CrosswalkOut(Schema):
     targets_covered: int = Field(description="Target entries named by at least one live relation.")
     targets_total: int = Field(description="Live entries of the target standard.")
     completeness: float = Field(description="targets_covered / targets_total.")
-    updated_at: dt.datetime
+    updated_at: IsoDateTime
 
     @staticmethod
     def resolve_source(obj: Any) -> str:
@@ -74,7 +75,7 @@ class CrosswalkIn(Body):
     description: str = Field("", max_length=4000)
 
 
-class RelationOut(Schema):
+class RelationOut(VersionedOut):
     id: uuid.UUID
     crosswalk: str = Field(description="The crosswalk's key.")
     source: str | None = Field(description="The source entry's key; null for not_related.")
@@ -88,8 +89,8 @@ class RelationOut(Schema):
     extension: str
     origin: Origin
     edited: bool = Field(description="A person changed this shipped relation; reloads keep their version.")
-    withdrawn_at: dt.datetime | None
-    updated_at: dt.datetime
+    withdrawn_at: IsoDateTime | None
+    updated_at: IsoDateTime
 
     @staticmethod
     def resolve_crosswalk(obj: Any) -> str:
@@ -141,6 +142,7 @@ class RelationIn(Body):
 
 
 class RelationPatch(Body):
+    version: str | None = version_in()
     relation: Relation | None = None
     rationale: str | None = Field(None, max_length=4000)
     extension: str | None = Field(None, max_length=4000)

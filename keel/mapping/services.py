@@ -17,6 +17,7 @@ from django.utils import timezone
 from keel.platform import trail
 from keel.platform.actor import Actor
 from keel.platform.choices import TrailAction
+from keel.platform.concurrency import check_version
 from keel.platform.errors import Conflict, NotFound, ValidationFailed
 from keel.platform.permissions import Perm, check
 from keel.platform.records import reject_control_characters
@@ -432,8 +433,22 @@ def save_relation(
     return row
 
 
-def update_relation(actor: Actor, relation_id: uuid.UUID | str, **fields: Any) -> CrosswalkRelation:
-    """Change a relation's type, rationale or extension (its source and target are its identity)."""
+def _locked_relation(relation_id: uuid.UUID | str) -> CrosswalkRelation:
+    """The relation, its row locked until the transaction ends (ADR 0014)."""
+    found = get_relation(relation_id)
+    return (
+        CrosswalkRelation.objects.select_for_update(of=("self",))
+        .select_related("crosswalk", "source", "target")
+        .get(pk=found.pk)
+    )
+
+
+def update_relation(
+    actor: Actor, relation_id: uuid.UUID | str, *, expected_version: str | None = None, **fields: Any
+) -> CrosswalkRelation:
+    """Change a relation's type, rationale or extension (its source and target are its identity).
+    The fields not sent are taken from the row read under its lock, so a concurrent change of
+    another field is kept; ``expected_version`` makes a stale edit a conflict."""
     check(actor, Perm.EDIT_MAPPINGS)
     unknown = set(fields) - set(RELATION_FIELDS)
     if unknown:
@@ -442,30 +457,32 @@ def update_relation(actor: Actor, relation_id: uuid.UUID | str, **fields: Any) -
             "change: withdraw it and add another.",
             {n: ["Cannot be changed."] for n in unknown},
         )
-    row = get_relation(relation_id)
-    if row.withdrawn_at is not None:
-        raise Conflict("This relation is withdrawn; add it again to bring it back.")
-    merged = {k: fields[k] if fields.get(k) is not None else getattr(row, k) for k in RELATION_FIELDS}
-    return save_relation(
-        actor,
-        row.crosswalk,
-        row.source.key if row.source is not None else None,
-        row.target.key,
-        merged["relation"],
-        merged["rationale"],
-        merged["extension"],
-        origin=row.origin,
-    )
+    with transaction.atomic():
+        row = _locked_relation(relation_id)
+        if row.withdrawn_at is not None:
+            raise Conflict("This relation is withdrawn; add it again to bring it back.")
+        check_version(row, expected_version, f"The relation to {row.target.ref_id}")
+        merged = {k: fields[k] if fields.get(k) is not None else getattr(row, k) for k in RELATION_FIELDS}
+        return save_relation(
+            actor,
+            row.crosswalk,
+            row.source.key if row.source is not None else None,
+            row.target.key,
+            merged["relation"],
+            merged["rationale"],
+            merged["extension"],
+            origin=row.origin,
+        )
 
 
 def withdraw_relation(actor: Actor, relation_id: uuid.UUID | str) -> CrosswalkRelation:
     """Withdraw a relation (kept, with ``withdrawn_at``); a shipped one stays withdrawn when the
     data is reloaded."""
     check(actor, Perm.EDIT_MAPPINGS)
-    row = get_relation(relation_id)
-    if row.withdrawn_at is not None:
-        return row
     with transaction.atomic():
+        row = _locked_relation(relation_id)
+        if row.withdrawn_at is not None:
+            return row
         _withdraw(actor, row, timezone.now())
     return row
 

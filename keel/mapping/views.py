@@ -131,7 +131,12 @@ def relation_edit(request: HttpRequest, relation_id: uuid.UUID) -> HttpResponse:
         form = RelationEditForm(request.POST, auto_id=auto_id)
         if form.is_valid():
             try:
-                services.update_relation(Actor.from_request(request), rel.pk, **form.cleaned_data)
+                services.update_relation(
+                    Actor.from_request(request),
+                    rel.pk,
+                    expected_version=form.expected_version,
+                    **form.service_data(),
+                )
             except KeelError as exc:
                 add_service_error(form, exc)
             else:
@@ -149,6 +154,7 @@ def relation_edit(request: HttpRequest, relation_id: uuid.UUID) -> HttpResponse:
             initial={"relation": rel.relation, "rationale": rel.rationale, "extension": rel.extension},
             auto_id=auto_id,
         )
+        form.bind_version(rel)
     if partial:
         return render(request, "mapping/_relation_form_row.html", {"r": rel, "form": form})
     return render(

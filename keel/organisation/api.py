@@ -13,11 +13,12 @@ import uuid
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Status
 
 from keel.organisation import people as people
 from keel.organisation import queries as organisation_queries
+from keel.organisation import resolvers as organisation_resolvers
 from keel.organisation import services as organisation
 from keel.organisation.models import (
     ContextIssue,
@@ -60,9 +61,20 @@ from keel.organisation.schemas import (
     UserPatch,
 )
 from keel.platform import accounts as accounts
+from keel.platform import trail
 from keel.platform.actor import Actor
-from keel.platform.api import Page, actor, any_user_auth, paginate, permission, responses
+from keel.platform.api import (
+    Page,
+    actor,
+    any_user_auth,
+    expected_version,
+    paginate,
+    permission,
+    responses,
+    set_etag,
+)
 from keel.platform.errors import NotFound, PermissionDenied, ValidationFailed
+from keel.platform.isodates import IsoDateTime
 from keel.platform.models import ApiToken, TrailEntry, User
 from keel.platform.pages import AUTHENTICATED
 from keel.platform.permissions import Perm, check, has_perm, restrict, system_ids_with
@@ -86,14 +98,6 @@ trail_entries = Router(tags=["audit trail"])
 def _order(qs: QuerySet[Any], order: str, *tie: str) -> QuerySet[Any]:
     """Order by one of the values the filter schema allows (``-`` for descending)."""
     return qs.order_by(order, *tie)
-
-
-def _ms_ref(ref: str, field: str = "management_system") -> ManagementSystem:
-    """A management system named in a filter or a body; unknown is a 422 on that field."""
-    try:
-        return organisation.get_management_system(ref)
-    except NotFound as exc:
-        raise ValidationFailed(exc.message, {field: ["Unknown management system."]}) from None
 
 
 def _user_ref(ref: str, field: str = "user") -> User:
@@ -123,7 +127,7 @@ def _get(qs: QuerySet[Any], pk: Any, what: str) -> Any:
     return obj
 
 
-def _aware(value: dt.datetime, field: str) -> dt.datetime:
+def _aware(value: IsoDateTime, field: str) -> dt.datetime:
     """A time without a zone is taken as UTC; times outside what the database stores are an
     input error, not a server error."""
     aware = value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
@@ -179,10 +183,12 @@ def list_management_systems(request: HttpRequest, filters: Query[ManagementSyste
     openapi_extra=permission(Perm.VIEW),
     summary="One management system by id or short name",
 )
-def get_management_system(request: HttpRequest, ref: str) -> ManagementSystem:
+def get_management_system(request: HttpRequest, ref: str, response: HttpResponse) -> ManagementSystem:
     ms = organisation.get_management_system(ref)
     check(actor(request), Perm.VIEW, ms)
-    return _get(_systems(), ms.pk, "management system")
+    found = _get(_systems(), ms.pk, "management system")
+    set_etag(response, found)
+    return found
 
 
 @systems.post(
@@ -206,13 +212,18 @@ def create_management_system(request: HttpRequest, payload: ManagementSystemIn) 
     summary="Change a management system (only the fields sent)",
 )
 def update_management_system(
-    request: HttpRequest, ref: str, payload: ManagementSystemPatch
+    request: HttpRequest, ref: str, payload: ManagementSystemPatch, response: HttpResponse
 ) -> ManagementSystem:
     who = actor(request)
     check(who, Perm.MANAGE_SYSTEMS)
     data = _set(payload.model_dump(exclude_unset=True))
-    ms = organisation.update_management_system(who, organisation.get_management_system(ref).pk, **data)
-    return _get(_systems(), ms.pk, "management system")
+    version = expected_version(request, data.pop("version", None))
+    ms = organisation.update_management_system(
+        who, organisation.get_management_system(ref).pk, expected_version=version, **data
+    )
+    found = _get(_systems(), ms.pk, "management system")
+    set_etag(response, found)
+    return found
 
 
 # ---------------------------------------------------------------- scope statements
@@ -233,7 +244,9 @@ def list_scope_statements(request: HttpRequest, filters: Query[ScopeStatementFil
     check(who, Perm.VIEW)
     qs = restrict(_scopes(), who.user, Perm.VIEW)
     if filters.management_system:
-        qs = qs.filter(management_system=_ms_ref(filters.management_system))
+        qs = qs.filter(
+            management_system=organisation_resolvers.management_system(filters.management_system, who)
+        )
     if _standard_filter(filters.standard):
         qs = qs.filter(standard__key=filters.standard)
     if filters.status:
@@ -262,7 +275,7 @@ def get_scope_statement(request: HttpRequest, scope_id: uuid.UUID) -> ScopeState
 )
 def draft_scope_statement(request: HttpRequest, payload: ScopeDraftIn) -> ScopeStatement:
     who = actor(request)
-    ms = _ms_ref(payload.management_system)
+    ms = organisation_resolvers.management_system(payload.management_system, organisation_resolvers.TRUSTED)
     check(who, Perm.EDIT_SCOPE, ms)
     data = _set(payload.model_dump(exclude_unset=True, exclude={"management_system", "standard"}))
     for name in ("lifecycle_stages", "ai_roles"):
@@ -323,9 +336,13 @@ def list_interested_parties(request: HttpRequest, filters: Query[InterestedParty
     openapi_extra=permission(Perm.VIEW),
     summary="One interested party",
 )
-def get_interested_party(request: HttpRequest, party_id: uuid.UUID) -> InterestedParty:
+def get_interested_party(
+    request: HttpRequest, party_id: uuid.UUID, response: HttpResponse
+) -> InterestedParty:
     check(actor(request), Perm.VIEW)
-    return _get(_parties(), party_id, "interested party")
+    party = _get(_parties(), party_id, "interested party")
+    set_etag(response, party)
+    return party
 
 
 @parties.post(
@@ -348,12 +365,16 @@ def create_interested_party(request: HttpRequest, payload: InterestedPartyIn) ->
     summary="Change an interested party (only the fields sent)",
 )
 def update_interested_party(
-    request: HttpRequest, party_id: uuid.UUID, payload: InterestedPartyPatch
+    request: HttpRequest, party_id: uuid.UUID, payload: InterestedPartyPatch, response: HttpResponse
 ) -> InterestedParty:
     who = actor(request)
     check(who, Perm.EDIT_CONTEXT)
-    party = organisation.save_interested_party(who, party_id, **_set(payload.model_dump(exclude_unset=True)))
-    return _get(_parties(), party.pk, "interested party")
+    data = _set(payload.model_dump(exclude_unset=True))
+    version = expected_version(request, data.pop("version", None))
+    party = organisation.save_interested_party(who, party_id, expected_version=version, **data)
+    party = _get(_parties(), party.pk, "interested party")
+    set_etag(response, party)
+    return party
 
 
 @parties.delete(
@@ -403,9 +424,11 @@ def list_context_issues(request: HttpRequest, filters: Query[ContextIssueFilters
     openapi_extra=permission(Perm.VIEW),
     summary="One context issue",
 )
-def get_context_issue(request: HttpRequest, issue_id: uuid.UUID) -> ContextIssue:
+def get_context_issue(request: HttpRequest, issue_id: uuid.UUID, response: HttpResponse) -> ContextIssue:
     check(actor(request), Perm.VIEW)
-    return _get(_issues(), issue_id, "context issue")
+    issue = _get(_issues(), issue_id, "context issue")
+    set_etag(response, issue)
+    return issue
 
 
 @issues.post(
@@ -428,12 +451,16 @@ def create_context_issue(request: HttpRequest, payload: ContextIssueIn) -> Statu
     summary="Change a context issue (only the fields sent)",
 )
 def update_context_issue(
-    request: HttpRequest, issue_id: uuid.UUID, payload: ContextIssuePatch
+    request: HttpRequest, issue_id: uuid.UUID, payload: ContextIssuePatch, response: HttpResponse
 ) -> ContextIssue:
     who = actor(request)
     check(who, Perm.EDIT_CONTEXT)
-    issue = organisation.save_context_issue(who, issue_id, **_set(payload.model_dump(exclude_unset=True)))
-    return _get(_issues(), issue.pk, "context issue")
+    data = _set(payload.model_dump(exclude_unset=True))
+    version = expected_version(request, data.pop("version", None))
+    issue = organisation.save_context_issue(who, issue_id, expected_version=version, **data)
+    issue = _get(_issues(), issue.pk, "context issue")
+    set_etag(response, issue)
+    return issue
 
 
 @issues.delete(
@@ -475,7 +502,8 @@ def get_me(request: HttpRequest) -> User:
     summary="List user accounts with their roles",
 )
 def list_users(request: HttpRequest, filters: Query[UserFilters]) -> dict[str, Any]:
-    check(actor(request), Perm.MANAGE_USERS)
+    who = actor(request)
+    check(who, Perm.MANAGE_USERS)
     qs = _users()
     if filters.q:
         qs = qs.filter(Q(email__icontains=filters.q) | Q(full_name__icontains=filters.q))
@@ -484,7 +512,9 @@ def list_users(request: HttpRequest, filters: Query[UserFilters]) -> dict[str, A
         if filters.role:
             held = held.filter(role=filters.role)
         if filters.management_system:
-            held = held.filter(management_system=_ms_ref(filters.management_system))
+            held = held.filter(
+                management_system=organisation_resolvers.management_system(filters.management_system, who)
+            )
         qs = qs.filter(pk__in=held.values("user_id"))
     if filters.is_active is not None:
         qs = qs.filter(is_active=filters.is_active)
@@ -512,7 +542,11 @@ def create_user(request: HttpRequest, payload: UserIn) -> Status[User]:
     who = actor(request)
     check(who, Perm.MANAGE_USERS)
     data = _set(payload.model_dump(exclude={"management_system"}))
-    ms = _ms_ref(payload.management_system) if payload.management_system else None
+    ms = (
+        organisation_resolvers.management_system(payload.management_system, organisation_resolvers.TRUSTED)
+        if payload.management_system
+        else None
+    )
     user = people.create_user(who, data.pop("email"), management_system=ms, **data)
     return Status(201, _get(_users(), user.pk, "user"))
 
@@ -526,7 +560,7 @@ def create_user(request: HttpRequest, payload: UserIn) -> Status[User]:
 def update_user(request: HttpRequest, user_id: uuid.UUID, payload: UserPatch) -> User:
     who = actor(request)
     check(who, Perm.MANAGE_USERS)
-    user = accounts.update_user(who, user_id, **payload.model_dump(exclude_unset=True))
+    user = people.update_user(who, user_id, **payload.model_dump(exclude_unset=True))
     return _get(_users(), user.pk, "user")
 
 
@@ -558,14 +592,17 @@ def _roles() -> QuerySet[RoleAssignment]:
     summary="List role assignments",
 )
 def list_role_assignments(request: HttpRequest, filters: Query[RoleAssignmentFilters]) -> dict[str, Any]:
-    check(actor(request), Perm.MANAGE_USERS)
+    who = actor(request)
+    check(who, Perm.MANAGE_USERS)
     qs = _roles()
     if filters.user:
         qs = qs.filter(user=_user_ref(filters.user))
     if filters.role:
         qs = qs.filter(role=filters.role)
     if filters.management_system:
-        qs = qs.filter(management_system=_ms_ref(filters.management_system))
+        qs = qs.filter(
+            management_system=organisation_resolvers.management_system(filters.management_system, who)
+        )
     order = {"user": "user__email", "-user": "-user__email"}.get(filters.order, filters.order)
     return paginate(_order(qs, order, "user__email", "role", "pk"), filters.limit, filters.offset)
 
@@ -580,7 +617,11 @@ def grant_role(request: HttpRequest, payload: RoleAssignmentIn) -> Status[RoleAs
     who = actor(request)
     check(who, Perm.MANAGE_USERS)
     user = _user_ref(payload.user)
-    ms = _ms_ref(payload.management_system) if payload.management_system else None
+    ms = (
+        organisation_resolvers.management_system(payload.management_system, organisation_resolvers.TRUSTED)
+        if payload.management_system
+        else None
+    )
     ra = people.grant_role(who, user, payload.role.value, ms)
     return Status(201, _get(_roles(), ra.pk, "role assignment"))
 
@@ -677,9 +718,7 @@ def list_trail_entries(request: HttpRequest, filters: Query[TrailEntryFilters]) 
     who = actor(request)
     if system_ids_with(who.user, Perm.VIEW_TRAIL) == set():
         check(who, Perm.VIEW_TRAIL)
-    qs = restrict(
-        TrailEntry.objects.defer("payload"), who.user, Perm.VIEW_TRAIL, field="management_system_id"
-    )
+    qs = trail.visible(TrailEntry.objects.defer("payload"), who.user)
     for name in ("object_type", "object_id", "action", "channel"):
         if getattr(filters, name):
             qs = qs.filter(**{name: getattr(filters, name)})
@@ -705,7 +744,8 @@ def get_trail_entry(request: HttpRequest, seq: int) -> TrailEntry:
     entry = TrailEntry.objects.filter(seq=seq).first()
     if entry is None:
         raise NotFound(f"No trail entry #{seq}.")
-    check(who, Perm.VIEW_TRAIL, entry.management_system_id)
+    if not trail.visible(TrailEntry.objects.filter(seq=seq), who.user).exists():
+        check(who, Perm.VIEW_TRAIL, entry.management_system_id)
     return entry
 
 

@@ -29,7 +29,7 @@ from keel.organisation.models import (
     ScopeStatement,
 )
 from keel.platform.choices import Channel, Role, TrailAction
-from keel.platform.forms import DATE, TEXTAREA, KeelForm
+from keel.platform.forms import DATE, TEXTAREA, KeelForm, VersionedForm
 from keel.platform.models import User
 from keel.standards.models import Standard
 
@@ -51,7 +51,7 @@ class StandardsField(forms.MultipleChoiceField):
         return standard_choices()
 
 
-class OrganisationForm(KeelForm):
+class OrganisationForm(VersionedForm):
     name = forms.CharField(max_length=200)
     legal_name = forms.CharField(max_length=200, required=False)
     description = forms.CharField(widget=forms.Textarea(attrs=TEXTAREA), required=False)
@@ -75,10 +75,10 @@ class OrganisationForm(KeelForm):
     def initial_for(cls, org: Organisation | None) -> dict[str, Any]:
         if org is None:
             return {"climate_relevance": ClimateRelevance.NOT_DETERMINED}
-        return {name: getattr(org, name) for name in cls.base_fields}
+        return {name: getattr(org, name) for name in cls.base_fields if name not in cls.VERSION_FIELDS}
 
 
-class ManagementSystemForm(KeelForm):
+class ManagementSystemForm(VersionedForm):
     name = forms.CharField(max_length=200)
     short_name = forms.SlugField(
         max_length=40, help_text="Letters, digits and hyphens, e.g. isms. Used in addresses."
@@ -155,7 +155,7 @@ class ScopeDraftForm(KeelForm):
         return data
 
 
-class InterestedPartyForm(KeelForm):
+class InterestedPartyForm(VersionedForm):
     name = forms.CharField(max_length=200)
     category = forms.ChoiceField(choices=PartyCategory.choices)
     needs_expectations = forms.CharField(
@@ -173,12 +173,16 @@ class InterestedPartyForm(KeelForm):
 
     @classmethod
     def initial_for(cls, party: InterestedParty) -> dict[str, Any]:
-        data = {name: getattr(party, name) for name in cls.base_fields if name != "standards"}
+        data = {
+            name: getattr(party, name)
+            for name in cls.base_fields
+            if name not in ("standards", *cls.VERSION_FIELDS)
+        }
         data["standards"] = [s.key for s in party.standards.all()]
         return data
 
 
-class ContextIssueForm(KeelForm):
+class ContextIssueForm(VersionedForm):
     title = forms.CharField(max_length=200)
     description = forms.CharField(widget=forms.Textarea(attrs=TEXTAREA))
     kind = forms.ChoiceField(choices=IssueKind.choices)
@@ -190,7 +194,11 @@ class ContextIssueForm(KeelForm):
 
     @classmethod
     def initial_for(cls, issue: ContextIssue) -> dict[str, Any]:
-        data = {name: getattr(issue, name) for name in cls.base_fields if name != "standards"}
+        data = {
+            name: getattr(issue, name)
+            for name in cls.base_fields
+            if name not in ("standards", *cls.VERSION_FIELDS)
+        }
         data["standards"] = [s.key for s in issue.standards.all()]
         return data
 

@@ -4,6 +4,7 @@ organisation or a management system."""
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
@@ -14,6 +15,7 @@ from keel.organisation.models import ManagementSystem, RoleAssignment
 from keel.platform import trail
 from keel.platform.actor import Actor
 from keel.platform.choices import Role, TrailAction
+from keel.platform.concurrency import check_version
 from keel.platform.errors import Conflict, NotFound, ValidationFailed
 from keel.platform.models import User
 from keel.platform.permissions import Perm, check, forget_cached_roles
@@ -111,6 +113,7 @@ def grant_role(
 def revoke_role(actor: Actor, assignment_id: uuid.UUID | str) -> None:
     check(actor, Perm.MANAGE_USERS)
     with transaction.atomic():
+        _lock_administrators()  # before reading the assignment: the "last admin" rule reads them all
         try:
             # of=self: PostgreSQL cannot lock the nullable side of the outer join to the system.
             ra = (
@@ -125,7 +128,11 @@ def revoke_role(actor: Actor, assignment_id: uuid.UUID | str) -> None:
                 role=Role.ADMIN, management_system__isnull=True, user__is_active=True
             ).exclude(pk=ra.pk)
             if not others.exists():
-                raise Conflict("This is the last administrator; grant the role to someone else first.")
+                raise Conflict(
+                    f"{ra.user.email} is the last administrator of the organisation (another "
+                    "administrator may just have been revoked): grant the role to someone else first. "
+                    "Nothing was changed."
+                )
         trail.record(
             actor,
             TrailAction.REVOKE,
@@ -141,3 +148,58 @@ def revoke_role(actor: Actor, assignment_id: uuid.UUID | str) -> None:
         )
         ra.delete()
     forget_cached_roles(ra.user)
+
+
+def _lock_administrators() -> None:
+    """Lock what the "last administrator" rule reads: every organisation-wide admin role
+    assignment, then their users, each in primary-key order (a fixed order, so two callers never
+    deadlock). A second revocation or deactivation waits here for the first to commit, then
+    counts the administrators that are really left (PostgreSQL re-reads at each statement)."""
+    assignments = (
+        RoleAssignment.objects.filter(role=Role.ADMIN, management_system__isnull=True)
+        .select_for_update()
+        .order_by("pk")
+    )
+    user_ids = [ra.user_id for ra in assignments]
+    list(User.objects.filter(pk__in=user_ids).select_for_update().order_by("pk").values_list("pk", flat=True))
+
+
+def update_user(
+    actor: Actor, user_id: uuid.UUID | str, *, expected_version: str | None = None, **data: Any
+) -> User:
+    check(actor, Perm.MANAGE_USERS)
+    allowed = {"full_name", "job_title", "is_active"}
+    unknown = set(data) - allowed
+    if unknown:
+        raise ValidationFailed(f"Unknown field(s): {', '.join(sorted(unknown))}.")
+    reject_control_characters(data)
+    with transaction.atomic():
+        if data.get("is_active") is False:
+            _lock_administrators()
+        try:
+            user = User.objects.select_for_update().get(pk=user_id)
+        except (User.DoesNotExist, ValueError, ValidationError):
+            raise NotFound(f"No user with id {user_id}.") from None
+        check_version(user, expected_version, user.email)
+        if data.get("is_active") is False and actor.user is not None and user.pk == actor.user.pk:
+            raise ValidationFailed("You cannot deactivate your own account.")
+        if data.get("is_active") is False and user.is_active:
+            other_admins = User.objects.filter(
+                is_active=True,
+                role_assignments__role=Role.ADMIN,
+                role_assignments__management_system__isnull=True,
+            ).exclude(pk=user.pk)
+            is_admin = user.role_assignments.filter(role=Role.ADMIN, management_system__isnull=True).exists()
+            if is_admin and not other_admins.exists():
+                raise Conflict(
+                    f"{user.email} is the last active administrator; make someone else admin first."
+                )
+        before = trail.snapshot(user, sorted(allowed))
+        for k, v in data.items():
+            setattr(user, k, v)
+        changes = trail.diff(before, trail.snapshot(user, sorted(allowed)))
+        if changes:
+            user.save(update_fields=sorted(changes))
+        if changes:
+            trail.record(actor, TrailAction.UPDATE, user, changes=changes)
+    return user

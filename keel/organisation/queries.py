@@ -23,6 +23,7 @@ from keel.organisation.models import (
     RoleAssignment,
     ScopeStatement,
 )
+from keel.platform import trail
 from keel.platform.choices import TrailAction
 from keel.platform.models import TrailEntry, User
 from keel.platform.permissions import Perm, restrict
@@ -157,7 +158,7 @@ def trail_page(
 ) -> Page[TrailEntry]:
     """One page of the audit trail, newest first, restricted to what ``user`` may see (two
     queries: the count and the page)."""
-    qs = restrict(TrailEntry.objects.all(), user, Perm.VIEW_TRAIL, field="management_system_id")
+    qs = trail.visible(TrailEntry.objects.all(), user)
     if filters.object_type:
         qs = qs.filter(object_type=filters.object_type)
     if filters.actor:
@@ -180,7 +181,7 @@ NOT_ACTIVITY = (TrailAction.LOGIN, TrailAction.LOGIN_FAILED)
 
 def recent_trail(user: User | None, limit: int = 10) -> list[TrailEntry]:
     """The latest changes ``user`` may see, without logins (one query)."""
-    qs = restrict(TrailEntry.objects.all(), user, Perm.VIEW_TRAIL, field="management_system_id")
+    qs = trail.visible(TrailEntry.objects.all(), user)
     return list(qs.exclude(action__in=NOT_ACTIVITY).order_by("-seq")[:limit])
 
 

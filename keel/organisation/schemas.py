@@ -7,7 +7,6 @@ Bodies reject unknown fields, so a typo is an error rather than silently ignored
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import uuid
 from typing import Any, Literal
@@ -25,12 +24,14 @@ from keel.organisation.choices import (
     PartyCategory,
     ScopeStatus,
 )
+from keel.platform.api import VersionedOut
 from keel.platform.choices import Channel, Role, TrailAction
+from keel.platform.isodates import IsoDate, IsoDateTime
 from keel.platform.permissions import Perm, has_perm
-from keel.platform.schemas import MS_REF, USER_REF, Body, Filters, _keys
+from keel.platform.schemas import MS_REF, USER_REF, Body, Filters, _keys, version_in
 
 
-class ManagementSystemOut(Schema):
+class ManagementSystemOut(VersionedOut):
     id: uuid.UUID
     name: str
     short_name: str
@@ -38,8 +39,8 @@ class ManagementSystemOut(Schema):
     operating_model: OperatingModel
     status: ManagementSystemStatus
     standards: list[str] = Field(description="Keys of the standards it covers.")
-    created_at: dt.datetime
-    updated_at: dt.datetime
+    created_at: IsoDateTime
+    updated_at: IsoDateTime
 
     @staticmethod
     def resolve_standards(obj: Any) -> list[str]:
@@ -63,6 +64,7 @@ class ManagementSystemIn(Body):
 
 
 class ManagementSystemPatch(Body):
+    version: str | None = version_in()
     name: str | None = None
     short_name: str | None = None
     description: str | None = None
@@ -88,10 +90,10 @@ class ScopeStatementOut(Schema):
     ai_roles: list[str]
     change_note: str
     created_by: str | None = Field(description="Email of the person who started this version.")
-    created_at: dt.datetime
-    updated_at: dt.datetime
+    created_at: IsoDateTime
+    updated_at: IsoDateTime
     approved_by: str | None
-    approved_at: dt.datetime | None
+    approved_at: IsoDateTime | None
 
     @staticmethod
     def resolve_management_system(obj: Any) -> uuid.UUID:
@@ -138,7 +140,7 @@ class ScopeDraftIn(Body):
     change_note: str | None = None
 
 
-class InterestedPartyOut(Schema):
+class InterestedPartyOut(VersionedOut):
     id: uuid.UUID
     name: str
     category: PartyCategory
@@ -147,9 +149,9 @@ class InterestedPartyOut(Schema):
     climate_related: bool
     affected_not_user: bool
     standards: list[str]
-    review_date: dt.date | None
-    created_at: dt.datetime
-    updated_at: dt.datetime
+    review_date: IsoDate | None
+    created_at: IsoDateTime
+    updated_at: IsoDateTime
 
     @staticmethod
     def resolve_standards(obj: Any) -> list[str]:
@@ -172,10 +174,11 @@ class InterestedPartyIn(Body):
     climate_related: bool = False
     affected_not_user: bool = False
     standards: list[str] = Field(default_factory=list, description="Keys of the standards it serves.")
-    review_date: dt.date | None = None
+    review_date: IsoDate | None = None
 
 
 class InterestedPartyPatch(Body):
+    version: str | None = version_in()
     name: str | None = None
     category: PartyCategory | None = None
     needs_expectations: str | None = None
@@ -183,10 +186,10 @@ class InterestedPartyPatch(Body):
     climate_related: bool | None = None
     affected_not_user: bool | None = None
     standards: list[str] | None = None
-    review_date: dt.date | None = None
+    review_date: IsoDate | None = None
 
 
-class ContextIssueOut(Schema):
+class ContextIssueOut(VersionedOut):
     id: uuid.UUID
     title: str
     description: str
@@ -195,9 +198,9 @@ class ContextIssueOut(Schema):
     effect: IssueEffect
     climate_related: bool
     standards: list[str]
-    review_date: dt.date | None
-    created_at: dt.datetime
-    updated_at: dt.datetime
+    review_date: IsoDate | None
+    created_at: IsoDateTime
+    updated_at: IsoDateTime
 
     @staticmethod
     def resolve_standards(obj: Any) -> list[str]:
@@ -224,10 +227,11 @@ class ContextIssueIn(Body):
     effect: IssueEffect = IssueEffect.RISK
     climate_related: bool = False
     standards: list[str] = Field(default_factory=list, description="Keys of the standards it serves.")
-    review_date: dt.date | None = None
+    review_date: IsoDate | None = None
 
 
 class ContextIssuePatch(Body):
+    version: str | None = version_in()
     title: str | None = None
     description: str | None = None
     kind: IssueKind | None = None
@@ -235,7 +239,7 @@ class ContextIssuePatch(Body):
     effect: IssueEffect | None = None
     climate_related: bool | None = None
     standards: list[str] | None = None
-    review_date: dt.date | None = None
+    review_date: IsoDate | None = None
 
 
 class RoleAssignmentOut(Schema):
@@ -246,7 +250,7 @@ class RoleAssignmentOut(Schema):
     management_system: uuid.UUID | None = Field(description="None: the whole organisation.")
     management_system_short_name: str | None
     granted_by: str | None
-    granted_at: dt.datetime
+    granted_at: IsoDateTime
 
     @staticmethod
     def resolve_user(obj: Any) -> uuid.UUID:
@@ -290,7 +294,7 @@ class UserOut(Schema):
     full_name: str
     job_title: str
     is_active: bool
-    date_joined: dt.datetime
+    date_joined: IsoDateTime
     roles: list[UserRoleOut]
 
     @staticmethod
@@ -362,10 +366,10 @@ class ApiTokenOut(Schema):
     user: str = Field(description="Email of the token's owner.")
     name: str
     prefix: str = Field(description="The first characters of the token, to recognise it.")
-    created_at: dt.datetime
-    expires_at: dt.datetime | None
-    last_used_at: dt.datetime | None
-    revoked_at: dt.datetime | None
+    created_at: IsoDateTime
+    expires_at: IsoDateTime | None
+    last_used_at: IsoDateTime | None
+    revoked_at: IsoDateTime | None
 
     @staticmethod
     def resolve_user(obj: Any) -> str:
@@ -393,7 +397,7 @@ class ApiTokenIn(Body):
 
 class TrailEntryOut(Schema):
     seq: int
-    at: dt.datetime
+    at: IsoDateTime
     actor: str = Field(description="Email of the acting user, or the CLI/system label.")
     actor_id: uuid.UUID | None
     channel: Channel
@@ -433,6 +437,6 @@ class TrailEntryFilters(Filters):
     actor: str | None = Field(None, description="Email of the acting user (or a CLI/system label).")
     action: TrailAction | None = None
     channel: Channel | None = None
-    since: dt.datetime | None = Field(None, description="At or after this time (ISO 8601).")
-    until: dt.datetime | None = Field(None, description="Before this time (ISO 8601).")
+    since: IsoDateTime | None = Field(None, description="At or after this time (ISO 8601).")
+    until: IsoDateTime | None = Field(None, description="Before this time (ISO 8601).")
     order: Literal["-seq", "seq"] = "-seq"

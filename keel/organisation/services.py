@@ -21,6 +21,7 @@ from keel.organisation.models import (
 from keel.platform import trail
 from keel.platform.actor import Actor
 from keel.platform.choices import TrailAction
+from keel.platform.concurrency import check_version
 from keel.platform.errors import Conflict, NotFound, ValidationFailed
 from keel.platform.permissions import Perm, check
 from keel.platform.records import apply_fields, clean
@@ -68,11 +69,14 @@ def get_organisation() -> Organisation:
     return org
 
 
-def save_organisation(actor: Actor, **data: Any) -> Organisation:
-    """Create the organisation (the first time) or update its profile."""
+def save_organisation(actor: Actor, *, expected_version: str | None = None, **data: Any) -> Organisation:
+    """Create the organisation (the first time) or update its profile (``expected_version``:
+    the version the person saw; a newer change makes the save an EditConflict)."""
     check(actor, Perm.EDIT_CONTEXT)
     with transaction.atomic():
         org = Organisation.objects.select_for_update().first()
+        if org is not None:
+            check_version(org, expected_version, "The organisation profile")
         created = org is None
         if org is None:
             org = Organisation()
@@ -84,9 +88,9 @@ def save_organisation(actor: Actor, **data: Any) -> Organisation:
                 "Say why climate change is or is not relevant: the determination needs a rationale.",
                 {"climate_rationale": ["Required once the climate-change relevance is determined."]},
             )
-        org.save()
         changes = trail.diff(before, trail.snapshot(org, ORG_FIELDS))
         if created or changes:
+            org.save()
             trail.record(actor, TrailAction.CREATE if created else TrailAction.UPDATE, org, changes=changes)
     return org
 
@@ -135,11 +139,17 @@ def create_management_system(actor: Actor, *, standards: Iterable[str], **data: 
 
 
 def update_management_system(
-    actor: Actor, ms_id: uuid.UUID | str, *, standards: Iterable[str] | None = None, **data: Any
+    actor: Actor,
+    ms_id: uuid.UUID | str,
+    *,
+    standards: Iterable[str] | None = None,
+    expected_version: str | None = None,
+    **data: Any,
 ) -> ManagementSystem:
     check(actor, Perm.MANAGE_SYSTEMS)
     with transaction.atomic():
-        ms = get_management_system(ms_id)
+        ms = ManagementSystem.objects.select_for_update().get(pk=get_management_system(ms_id).pk)
+        check_version(ms, expected_version, ms.name)
         before = trail.snapshot(ms, [*MS_FIELDS, "standards"])
         apply_fields(ms, data, MS_FIELDS)
         clean(ms, "management system")
@@ -300,6 +310,7 @@ def _save_tagged(
     obj_id: Any,
     standards: Iterable[str] | None,
     data: dict[str, Any],
+    expected_version: str | None = None,
 ) -> Any:
     check(actor, Perm.EDIT_CONTEXT)
     with transaction.atomic():
@@ -312,6 +323,7 @@ def _save_tagged(
                 obj = model.objects.select_for_update().get(pk=obj_id)
             except (model.DoesNotExist, ValueError, ValidationError):
                 raise NotFound(f"No {what} with id {obj_id}.") from None
+            check_version(obj, expected_version, f"The {what} {obj}")
             before = trail.snapshot(obj, [*fields, "standards"])
         apply_fields(obj, data, fields)
         clean(obj, what)
@@ -346,10 +358,11 @@ def save_interested_party(
     party_id: uuid.UUID | str | None = None,
     *,
     standards: Iterable[str] | None = None,
+    expected_version: str | None = None,
     **data: Any,
 ) -> InterestedParty:
     party: InterestedParty = _save_tagged(
-        actor, InterestedParty, PARTY_FIELDS, "interested party", party_id, standards, data
+        actor, InterestedParty, PARTY_FIELDS, "interested party", party_id, standards, data, expected_version
     )
     return party
 
@@ -363,10 +376,11 @@ def save_context_issue(
     issue_id: uuid.UUID | str | None = None,
     *,
     standards: Iterable[str] | None = None,
+    expected_version: str | None = None,
     **data: Any,
 ) -> ContextIssue:
     issue: ContextIssue = _save_tagged(
-        actor, ContextIssue, ISSUE_FIELDS, "context issue", issue_id, standards, data
+        actor, ContextIssue, ISSUE_FIELDS, "context issue", issue_id, standards, data, expected_version
     )
     return issue
 

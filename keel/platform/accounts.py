@@ -16,11 +16,10 @@ from django.utils import timezone
 
 from keel.platform import trail
 from keel.platform.actor import Actor
-from keel.platform.choices import Role, TrailAction
+from keel.platform.choices import TrailAction
 from keel.platform.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from keel.platform.models import ApiToken, LoginAttempt, User
 from keel.platform.permissions import Perm, check
-from keel.platform.records import reject_control_characters
 
 MAX_TOKEN_DAYS = 3650
 
@@ -36,44 +35,15 @@ def get_user(email: str) -> User:
         raise NotFound(f"No user with email {email!r}.") from None
 
 
-def update_user(actor: Actor, user_id: uuid.UUID | str, **data: Any) -> User:
-    check(actor, Perm.MANAGE_USERS)
-    allowed = {"full_name", "job_title", "is_active"}
-    unknown = set(data) - allowed
-    if unknown:
-        raise ValidationFailed(f"Unknown field(s): {', '.join(sorted(unknown))}.")
-    reject_control_characters(data)
-    with transaction.atomic():
-        try:
-            user = User.objects.select_for_update().get(pk=user_id)
-        except (User.DoesNotExist, ValueError, ValidationError):
-            raise NotFound(f"No user with id {user_id}.") from None
-        if data.get("is_active") is False and actor.user is not None and user.pk == actor.user.pk:
-            raise ValidationFailed("You cannot deactivate your own account.")
-        if data.get("is_active") is False and user.is_active:
-            other_admins = User.objects.filter(
-                is_active=True,
-                role_assignments__role=Role.ADMIN,
-                role_assignments__management_system__isnull=True,
-            ).exclude(pk=user.pk)
-            is_admin = user.role_assignments.filter(role=Role.ADMIN, management_system__isnull=True).exists()
-            if is_admin and not other_admins.exists():
-                raise Conflict(
-                    f"{user.email} is the last active administrator; make someone else admin first."
-                )
-        before = trail.snapshot(user, sorted(allowed))
-        for k, v in data.items():
-            setattr(user, k, v)
-        user.save()
-        changes = trail.diff(before, trail.snapshot(user, sorted(allowed)))
-        if changes:
-            trail.record(actor, TrailAction.UPDATE, user, changes=changes)
-    return user
-
-
 def set_password(actor: Actor, user: User, password: str) -> None:
-    """Set a password: an admin for anyone, a user for themselves."""
-    if actor.user is None or actor.user.pk != user.pk:
+    """Set a password: an admin for anyone, a user for themselves.
+
+    Someone else's reset (an administrator, or the CLI) is what one does when an account may be
+    in the wrong hands, so it also revokes that person's live API tokens (the trail counts them).
+    A user changing their own password keeps their tokens: scripts go on working, and a token
+    they suspect is revoked on *My account*. See docs/permissions.md."""
+    by_someone_else = actor.user is None or actor.user.pk != user.pk
+    if by_someone_else:
         check(actor, Perm.MANAGE_USERS)
     try:
         password_validation.validate_password(password, user)
@@ -82,9 +52,18 @@ def set_password(actor: Actor, user: User, password: str) -> None:
             "The password is too weak: " + " ".join(exc.messages), {"password": list(exc.messages)}
         ) from None
     with transaction.atomic():
+        # lock the row; the caller's object gets the new hash (it may refresh its own session)
+        User.objects.select_for_update().filter(pk=user.pk).exists()
         user.set_password(password)
         user.save(update_fields=["password"])
-        trail.record(actor, TrailAction.UPDATE, user, changes={"password": ["(hidden)", "(changed)"]})
+        changes: dict[str, Any] = {"password": ["(hidden)", "(changed)"]}
+        if by_someone_else:
+            revoked = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
+                revoked_at=timezone.now()
+            )
+            if revoked:
+                changes["api_tokens_revoked"] = [None, revoked]
+        trail.record(actor, TrailAction.UPDATE, user, changes=changes)
 
 
 def hash_token(token: str) -> str:
@@ -186,8 +165,26 @@ def login_locked(email: str, ip: str) -> bool:
     if ip:
         by_ip = LoginAttempt.objects.filter(ip=ip, succeeded=False, at__gte=since).count()
         if by_ip >= limit * 4:
-            return True
+            # An address over its limit (an office behind one NAT, or someone spraying guesses)
+            # is refused only for attempts that name no account, or an account that has itself
+            # failed from there: a colleague's correct password still gets in (docs/getting-started.md).
+            known = User.objects.filter(email__iexact=email).exists()
+            failed_here = LoginAttempt.objects.filter(
+                ip=ip, email=email, succeeded=False, at__gte=last_ok or since
+            ).exists()
+            return not known or failed_here
     return False
+
+
+ATTEMPTED_EMAIL_MAX = 120
+
+
+def attempted_email(typed: str) -> str:
+    """What someone typed as an email on a failed login, as the trail keeps it: unverified input,
+    so control characters removed, whitespace collapsed and cut to ``ATTEMPTED_EMAIL_MAX``."""
+    text = "".join(c for c in typed if c.isprintable())
+    text = " ".join(text.split()).lower()
+    return text if len(text) <= ATTEMPTED_EMAIL_MAX else text[: ATTEMPTED_EMAIL_MAX - 1] + "…"
 
 
 def record_login(actor: Actor, email: str, succeeded: bool, user: User | None = None) -> None:
@@ -200,13 +197,14 @@ def record_login(actor: Actor, email: str, succeeded: bool, user: User | None = 
         if succeeded and user is not None:
             trail.record(actor, TrailAction.LOGIN, user, changes={})
         elif not succeeded:
+            typed = attempted_email(email)
             trail.record(
                 actor,
                 TrailAction.LOGIN_FAILED,
                 object_type="platform.user",
-                object_id=email,
-                object_repr=email,
-                changes={},
+                object_id=typed,
+                object_repr=f"{typed} (unverified input)",
+                changes={"attempted_email": [None, typed], "unverified_input": [None, True]},
             )
 
 

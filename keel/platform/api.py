@@ -7,16 +7,17 @@ from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
 from django.conf import settings
+from django.db import models
 from django.db.models import QuerySet
-from django.http import HttpRequest
-from ninja import Schema
+from django.http import HttpRequest, HttpResponse
+from ninja import Field, Schema
 from ninja.security import APIKeyCookie, HttpBearer
 from pydantic import BaseModel
 
 from keel.platform.actor import Actor
 from keel.platform.choices import Channel
+from keel.platform.concurrency import version_of
 from keel.platform.errors import ValidationFailed
-from keel.platform.models import User
 from keel.platform.permissions import has_any_role
 
 T = TypeVar("T")
@@ -26,6 +27,9 @@ class ErrorBody(Schema):
     code: str
     message: str
     fields: dict[str, list[str]] = {}
+    current_version: str | None = Field(
+        None, description="On a 409 edit_conflict: the record's version now (send it as If-Match to retry)."
+    )
 
 
 class ErrorOut(Schema):
@@ -51,6 +55,14 @@ def responses(ok: Any, status: int = 200) -> dict[int, Any]:
 
 def error_body(code: str, message: str, fields: dict[str, list[str]] | None = None) -> dict[str, Any]:
     return {"error": {"code": code, "message": message, "fields": fields or {}}}
+
+
+# ---------------------------------------------------------------- versions (ETag / If-Match)
+
+
+def set_etag(response: HttpResponse, obj: models.Model) -> None:
+    """Answer a single record with its version as a strong ``ETag`` (docs/api.md, ADR 0014)."""
+    response["ETag"] = f'"{version_of(obj)}"'
 
 
 class SessionAuth(APIKeyCookie):
@@ -135,7 +147,6 @@ def paginate(
     qs: QuerySet[Any] | list[Any], limit: int, offset: int, convert: Callable[[Any], Any] | None = None
 ) -> dict[str, Any]:
     """One page of a queryset: ``{"items", "count", "limit", "offset"}``; ``limit`` is capped at 500."""
-    from keel.platform.errors import ValidationFailed
 
     if limit < 1 or limit > 500:
         raise ValidationFailed("limit must be between 1 and 500.", {"limit": ["Between 1 and 500."]})
@@ -152,12 +163,40 @@ def user_has_access(request: HttpRequest) -> bool:
     return has_any_role(getattr(request, "user", None))
 
 
-def user_by_email(email: str | None, field: str = "owner") -> User | None:
-    """The account an API body names by email (case-insensitive); ``None`` for none given, a
-    422 naming ``field`` for an unknown one."""
-    if email is None or not email.strip():
-        return None
-    user = User.objects.filter(email__iexact=email.strip()).first()
-    if user is None:
-        raise ValidationFailed(f"No user with email {email!r}.", {field: ["Unknown user."]})
-    return user
+# ---------------------------------------------------------------- record versions (docs/api.md)
+
+
+M = TypeVar("M", bound=models.Model)
+
+
+def with_etag(response: HttpResponse, obj: M) -> M:
+    """:func:`set_etag`, returning the record (for ``return with_etag(response, obj)``)."""
+    set_etag(response, obj)
+    return obj
+
+
+def expected_version(request: HttpRequest, body_version: str | None = None) -> str | None:
+    """The version a PATCH was based on: the ``If-Match`` header (``*`` means any), else the
+    body's ``version`` field; ``None`` when the client sent neither (the PATCH then applies as
+    before). Both given and different is a 422."""
+    header = (request.headers.get("If-Match") or "").strip()
+    header = "" if header == "*" else header.removeprefix("W/").strip().strip('"')
+    body = (body_version or "").strip().strip('"')
+    if header and body and header != body:
+        message = "If-Match and the body's version differ: send the version you read, once."
+        raise ValidationFailed(message, {"version": [message]})
+    return header or body or None
+
+
+class VersionedOut(Schema):
+    """A record's ``version`` in its JSON: the value a PATCH sends back (``If-Match`` or the
+    body's ``version``) to be refused with 409 ``edit_conflict`` if someone changed it since."""
+
+    version: str = Field(description="The record's current version (also its ETag).")
+
+    @staticmethod
+    def resolve_version(obj: Any) -> str:
+        return version_of(obj)
+
+
+VERSION_IN = "The version this change is based on (as read from GET); a stale one is a 409 edit_conflict."

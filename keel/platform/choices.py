@@ -28,3 +28,4 @@ class TrailAction(models.TextChoices):
     REVOKE = "revoke", "Revoked"
     LOGIN = "login", "Logged in"
     LOGIN_FAILED = "login_failed", "Login failed"
+    REPAIR = "repair", "Repaired"

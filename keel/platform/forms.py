@@ -73,6 +73,10 @@ class VersionedForm(KeelForm):
         self.initial["version"] = version_of(obj)
         self.initial["base"] = base_token(obj)
 
+    def service_data(self) -> dict[str, Any]:
+        """The cleaned input for the service, without ``version`` and ``base``."""
+        return {k: v for k, v in self.cleaned_data.items() if k not in self.VERSION_FIELDS}
+
     @property
     def expected_version(self) -> str | None:
         data = getattr(self, "cleaned_data", None) or {}

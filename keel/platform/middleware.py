@@ -6,9 +6,11 @@ import logging
 from collections.abc import Callable
 
 from django.conf import settings
+from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.html import escape
 from django.utils.http import urlencode
 
 # No inline scripts, no eval, no hx-on handlers: every script is a file served by us.
@@ -124,3 +126,54 @@ class RejectControlCharactersMiddleware:
                 )
             return HttpResponseBadRequest(self.MESSAGE, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
+
+
+RETRY_AFTER_SECONDS = 5
+BUSY_MESSAGE = (
+    "The database is busy with a long write (such as an import) and could not take this change in "
+    "time. Nothing was changed: try again in a few seconds."
+)
+
+
+def is_database_busy(exc: BaseException) -> bool:
+    """Whether ``exc`` is SQLite's "database is locked" (or "… table is locked"): another
+    writer held the lock for longer than ``busy_timeout``."""
+    return isinstance(exc, OperationalError) and "is locked" in str(exc)
+
+
+def database_busy_response(request: HttpRequest) -> HttpResponse:
+    """503 with ``Retry-After``: the API's error format under /api/, a short page otherwise (it
+    does not touch the database, which is busy)."""
+    logging.getLogger("keel.db").warning("database busy in %s %s", request.method, request.path)
+    response: HttpResponse
+    if request.path.startswith("/api/"):
+        response = JsonResponse(
+            {"error": {"code": "database_busy", "message": BUSY_MESSAGE, "fields": {}}}, status=503
+        )
+    else:
+        response = HttpResponse(
+            '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Busy, try again</title>'
+            "</head><body><main><h1>Busy, try again in a few seconds</h1><p>"
+            f'{escape(BUSY_MESSAGE)}</p><p><a href="">Reload</a></p></main></body></html>',
+            status=503,
+            content_type="text/html; charset=utf-8",
+        )
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+class DatabaseBusyMiddleware:
+    """A page or API call that meets SQLite's "database is locked" answers 503 with
+    ``Retry-After`` instead of a 500 (docs/adr/0016-imports-stream-and-stage.md). Last in
+    ``MIDDLEWARE`` so that its ``process_exception`` runs before the API's 500 formatter."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if is_database_busy(exception):
+            return database_busy_response(request)
+        return None

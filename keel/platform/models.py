@@ -113,12 +113,22 @@ class RefSequence(models.Model):
         return f"{self.prefix}{self.last}"
 
 
+class ChainedEntries(models.Manager["TrailEntry"]):
+    """Entries on the numbered chain only (``seq >= 1``): a row forged outside the sequence
+    never reaches a page or the API. Verification reads every row (``TrailEntry.rows``)."""
+
+    def get_queryset(self) -> models.QuerySet[TrailEntry]:
+        return super().get_queryset().filter(seq__gte=1)
+
+
 class TrailEntry(models.Model):
     """One append-only audit-trail entry.
 
     ``payload`` is the exact canonical JSON text that is hashed: ``hash = sha256(prev_hash +
     payload)``. The other columns are copies of payload fields for filtering; verification
-    checks them against the payload too.
+    checks them against the payload too. The management systems an entry concerns are in
+    ``TrailEntrySystem`` rows (and, for entries written since they exist, in the payload's
+    ``management_system_ids``).
     """
 
     seq = models.PositiveBigIntegerField(primary_key=True)
@@ -136,6 +146,9 @@ class TrailEntry(models.Model):
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
 
+    objects = ChainedEntries()
+    rows = models.Manager()  # noqa: DJ012 (every row, forged ones included: for verification)
+
     class Meta:
         ordering = ["-seq"]
         verbose_name_plural = "trail entries"
@@ -143,3 +156,19 @@ class TrailEntry(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.action} {self.object_type} {self.object_repr}"
+
+
+class TrailEntrySystem(models.Model):
+    """One management system a trail entry concerns (a control concerns every system it
+    belongs to): what scopes the trail for an auditor of one system."""
+
+    entry = models.ForeignKey(TrailEntry, on_delete=models.CASCADE, related_name="system_rows")
+    management_system_id = models.UUIDField(db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["entry", "management_system_id"], name="trail_entry_system_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.entry_id} {self.management_system_id}"

@@ -21,7 +21,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from keel.platform.errors import KeelError
+from keel.platform.errors import KeelError, NotFound
 from keel.platform.permissions import OWNED, Perm, has_owner_perm, has_perm, system_ids_with
 
 PUBLIC = "public"
@@ -36,6 +36,16 @@ def forbidden(request: HttpRequest, message: str) -> HttpResponse:
         "platform/error.html",
         {"status": 403, "title": "Not allowed", "message": message},
         status=403,
+    )
+
+
+def error_page(request: HttpRequest, exc: KeelError) -> HttpResponse:
+    title = "Not found" if exc.status == 404 else "Not allowed" if exc.status == 403 else "Cannot do that"
+    return render(
+        request,
+        "platform/error.html",
+        {"status": exc.status, "title": title, "message": exc.message},
+        status=exc.status,
     )
 
 
@@ -56,12 +66,7 @@ def page(
                     ms = perimeter(request, **kwargs) if perimeter else None
                     owner_id = owner(request, **kwargs) if owner else None
                 except KeelError as exc:
-                    return render(
-                        request,
-                        "platform/error.html",
-                        {"status": exc.status, "title": "Not found", "message": exc.message},
-                        status=exc.status,
-                    )
+                    return error_page(request, exc)
                 if anywhere:
                     allowed = system_ids_with(request.user, perm) != set()  # type: ignore[arg-type]
                 elif owner is not None:
@@ -74,7 +79,11 @@ def page(
                         request,
                         f"Your roles do not allow you to {label} here. Ask an administrator for access.",
                     )
-            return view(request, *args, **kwargs)
+            try:
+                return view(request, *args, **kwargs)
+            except NotFound as exc:
+                # a record named in the URL that does not exist (or is not where the URL says)
+                return error_page(request, exc)
 
         wrapped.keel_permission = perm  # type: ignore[attr-defined]
         wrapped.keel_owner = owner is not None  # type: ignore[attr-defined]

@@ -26,6 +26,18 @@ class Body(Schema):
     model_config = ConfigDict(extra="forbid")
 
 
+def version_in() -> Any:
+    """The optional ``version`` field of a PATCH body (docs/adr/0014-concurrent-writers.md)."""
+    return Field(
+        None,
+        max_length=80,
+        description=(
+            "The version you read (GET's `version` or `ETag`); if the record changed since, the PATCH "
+            "is a 409 `edit_conflict` and changes nothing. The `If-Match` header does the same."
+        ),
+    )
+
+
 class Filters(Schema):
     limit: int = LIMIT
     offset: int = OFFSET

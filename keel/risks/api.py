@@ -12,10 +12,11 @@ import uuid
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Status
 
-from keel.platform.api import Page, actor, paginate, permission, responses, user_by_email
+from keel.organisation.resolvers import user_by_email
+from keel.platform.api import Page, actor, expected_version, paginate, permission, responses, with_etag
 from keel.platform.errors import NotFound, ValidationFailed
 from keel.platform.permissions import Perm, check
 
@@ -145,10 +146,10 @@ def list_risks(request: HttpRequest, filters: Query[RiskFilters]) -> dict[str, A
     openapi_extra=permission(Perm.VIEW),
     summary="One risk with its treatment actions and approvals",
 )
-def get_risk(request: HttpRequest, ref: str) -> Risk:
+def get_risk(request: HttpRequest, ref: str, response: HttpResponse) -> Risk:
     who = actor(request)
     check(who, Perm.VIEW)
-    return queries.risk_for(who.user, ref)
+    return with_etag(response, queries.risk_for(who.user, ref))
 
 
 @risks.post(
@@ -178,15 +179,18 @@ def create_risk(request: HttpRequest, payload: RiskIn) -> Status[Risk]:
     openapi_extra=permission(Perm.EDIT_RISKS),
     summary="Change a risk (only the fields sent); voids an approval whose basis changes",
 )
-def update_risk(request: HttpRequest, ref: str, payload: RiskPatch) -> Risk:
+def update_risk(request: HttpRequest, ref: str, payload: RiskPatch, response: HttpResponse) -> Risk:
     who = actor(request)
     data, controls = _data(payload, exclude_unset=True)
+    version = expected_version(request, data.pop("version", None))
     reassess = bool(data.pop("reassess", False))
     for name in ("title", "owner", "inherent_likelihood", "inherent_impact"):
         if name in data and data[name] is None:
             raise ValidationFailed(f"{name} cannot be empty.", {name: ["Required."]})
-    risk = services.update_risk(who, services.get_risk(ref).pk, controls=controls, reassess=reassess, **data)
-    return queries.risk_for(None, risk.pk)
+    risk = services.update_risk(
+        who, services.get_risk(ref).pk, controls=controls, reassess=reassess, expected_version=version, **data
+    )
+    return with_etag(response, queries.risk_for(None, risk.pk))
 
 
 @risks.post(
@@ -253,20 +257,21 @@ def add_action(request: HttpRequest, ref: str, payload: ActionIn) -> Status[Trea
     summary="Change a treatment action (a status change alone keeps the plan version)",
 )
 def update_action(
-    request: HttpRequest, ref: str, action_id: uuid.UUID, payload: ActionPatch
+    request: HttpRequest, ref: str, action_id: uuid.UUID, payload: ActionPatch, response: HttpResponse
 ) -> TreatmentAction:
     risk = services.get_risk(ref)
     if not TreatmentAction.objects.filter(pk=action_id, risk=risk).exists():
         raise NotFound(f"{risk.ref_id} has no action {action_id}.")
     data = {k: _value(v) for k, v in payload.model_dump(exclude_unset=True).items()}
+    version = expected_version(request, data.pop("version", None))
     if "owner" in data:
         data["owner"] = user_by_email(data["owner"])
     if "title" in data and data["title"] is None:
         raise ValidationFailed("title cannot be empty.", {"title": ["Required."]})
     if "status" in data and data["status"] is None:
         raise ValidationFailed("status cannot be empty.", {"status": ["Required."]})
-    action = services.update_action(actor(request), action_id, **data)
-    return TreatmentAction.objects.select_related("owner").get(pk=action.pk)
+    action = services.update_action(actor(request), action_id, expected_version=version, **data)
+    return with_etag(response, TreatmentAction.objects.select_related("owner").get(pk=action.pk))
 
 
 # ---------------------------------------------------------------- snapshots

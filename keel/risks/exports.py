@@ -9,6 +9,8 @@ from typing import Any
 
 from django.utils import timezone
 
+from keel.platform.cells import append_row
+
 from .choices import Register
 
 COLUMNS: list[tuple[str, str, int]] = [
@@ -88,7 +90,7 @@ def to_xlsx(rows: list[dict[str, Any]], register: str) -> bytes:
     assert ws is not None
     ws.title = {"is": "IS risks", "ai": "AI risks"}.get(register, "Risks")
     cols = columns(register)
-    ws.append([label for _, label, _ in cols])
+    append_row(ws, [label for _, label, _ in cols])
     for i, (_, _, width) in enumerate(cols, start=1):
         ws.column_dimensions[ws.cell(row=1, column=i).column_letter].width = width
         c = ws.cell(row=1, column=i)
@@ -96,7 +98,7 @@ def to_xlsx(rows: list[dict[str, Any]], register: str) -> bytes:
         c.fill = PatternFill("solid", fgColor="EEF1FD")
     wrap = Alignment(vertical="top", wrap_text=True)
     for r in rows:
-        ws.append([cell(r, key) for key, _, _ in cols])
+        append_row(ws, [cell(r, key) for key, _, _ in cols])
     # Wrapping is set per column (one style each), not per cell: 5,000 risks stay fast.
     for i in range(1, len(cols) + 1):
         ws.column_dimensions[ws.cell(row=1, column=i).column_letter].alignment = wrap

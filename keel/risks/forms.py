@@ -12,7 +12,7 @@ from keel.aisystems.models import AISystem
 from keel.assets.models import Asset
 from keel.controls.forms import owner_choices, system_choices
 from keel.controls.models import Control
-from keel.platform.forms import DATE, TEXTAREA, KeelForm
+from keel.platform.forms import DATE, TEXTAREA, KeelForm, VersionedForm
 from keel.platform.models import User
 from keel.standards.choices import EntryKind
 from keel.standards.models import Requirement
@@ -65,7 +65,7 @@ class RiskFilterForm(KeelForm):
         return {k: v for k, v in self.cleaned_data.items() if k not in self.errors and v not in (None, "")}
 
 
-class RiskForm(KeelForm):
+class RiskForm(VersionedForm):
     """Both registers: the fields of the other register are left out."""
 
     title = forms.CharField(max_length=200)
@@ -193,8 +193,8 @@ class RiskForm(KeelForm):
         data["controls"] = [c.ref_id for c in risk.controls.all()]
         return data
 
-    def service_data(self) -> tuple[dict[str, Any], list[str]]:
-        data = dict(self.cleaned_data)
+    def data_and_controls(self) -> tuple[dict[str, Any], list[str]]:
+        data = {k: v for k, v in self.cleaned_data.items() if k not in self.VERSION_FIELDS}
         controls = data.pop("controls")
         for name in ("owner", "delegate"):
             email = data.pop(name)
@@ -258,6 +258,15 @@ class MethodologyForm(KeelForm):
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text="One line per likelihood, 1 first: the level key for each impact, 1 first, separated by spaces.",
     )
+    max_exception_days = forms.IntegerField(
+        label="Longest exception (days)",
+        min_value=1,
+        max_value=1098,
+        initial=365,
+        required=False,
+        help_text="An exception (a residual risk accepted above the criteria) may not run longer than "
+        "this. Empty: 365.",
+    )
 
     @classmethod
     def initial_for(cls, m: Methodology) -> dict[str, Any]:
@@ -270,6 +279,7 @@ class MethodologyForm(KeelForm):
                 for lv in m.levels
             ),
             "matrix": "\n".join(" ".join(row) for row in m.matrix),
+            "max_exception_days": m.max_exception_days,
         }
 
     @staticmethod
@@ -302,6 +312,7 @@ class MethodologyForm(KeelForm):
             "impact": scale(d["impact"]),
             "levels": levels,
             "matrix": matrix,
+            "max_exception_days": d["max_exception_days"],
         }
 
 

@@ -101,6 +101,25 @@ def clean_matrix(raw: Any, n_likelihood: int, n_impact: int, levels: list[dict[s
     return out
 
 
+DEFAULT_MAX_EXCEPTION_DAYS, MAX_EXCEPTION_DAYS_LIMIT = 365, 3 * 366
+
+
+def clean_max_exception_days(raw: Any) -> int:
+    """The upper bound of an exception's length, in days (default one year, at most three)."""
+    if raw is None or raw == "":
+        return DEFAULT_MAX_EXCEPTION_DAYS
+    if isinstance(raw, bool) or not isinstance(raw, int | str):
+        raw = "x"
+    try:
+        days = int(str(raw).strip())
+    except ValueError:
+        days = 0
+    if not 1 <= days <= MAX_EXCEPTION_DAYS_LIMIT:
+        message = f"The longest exception is a whole number of days from 1 to {MAX_EXCEPTION_DAYS_LIMIT}."
+        raise ValidationFailed(message, {"max_exception_days": [message]})
+    return days
+
+
 def clean_methodology(data: dict[str, Any]) -> dict[str, Any]:
     name = _text(data.get("name"))
     if not name:
@@ -109,7 +128,9 @@ def clean_methodology(data: dict[str, Any]) -> dict[str, Any]:
     impact = clean_scale("impact", data.get("impact"))
     levels = clean_levels(data.get("levels"))
     matrix = clean_matrix(data.get("matrix"), len(likelihood), len(impact), levels)
+    max_days = clean_max_exception_days(data.get("max_exception_days"))
     return {
+        "max_exception_days": max_days,
         "name": name[:200],
         "note": _text(data.get("note")),
         "likelihood": likelihood,

@@ -46,6 +46,10 @@ class Methodology(models.Model):
     impact = models.JSONField()
     levels = models.JSONField()
     matrix = models.JSONField()
+    max_exception_days = models.PositiveIntegerField(
+        default=365,
+        help_text="The longest an exception (a residual risk accepted above the criteria) may run, in days.",
+    )
     created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 

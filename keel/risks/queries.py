@@ -16,6 +16,7 @@ from django.db.models import Count, DateField, Prefetch, Q, QuerySet, Value
 from django.utils import timezone
 
 from keel.controls.models import Control
+from keel.organisation import resolvers as organisation_resolvers
 from keel.organisation.models import ManagementSystem
 from keel.platform.errors import NotFound, ValidationFailed
 from keel.platform.models import TrailEntry, User
@@ -127,8 +128,9 @@ def risks(
         qs = qs.filter(ai_system__short_name=f.ai_system)
     if f.management_system:
         qs = qs.filter(
-            Q(management_system__short_name=f.management_system)
-            | Q(management_system__pk=_uuid(f.management_system))
+            management_system=organisation_resolvers.management_system(
+                f.management_system, organisation_resolvers.TRUSTED if user is None else user
+            )
         )
     if f.control:
         qs = qs.filter(controls__ref_id=f.control)

@@ -11,6 +11,8 @@ from typing import Any, Literal
 
 from ninja import Field, Schema
 
+from keel.platform.api import VERSION_IN, VersionedOut
+from keel.platform.isodates import IsoDate, IsoDateTime
 from keel.platform.schemas import MS_REF, Body, Filters
 
 from .choices import AcceptanceState, ActionStatus, Register, RiskStatus, TreatmentOption
@@ -42,8 +44,9 @@ class MethodologyOut(Schema):
     impact: list[ScaleEntry]
     levels: list[LevelEntry] = Field(description="Lowest first.")
     matrix: list[list[str]] = Field(description="matrix[likelihood-1][impact-1] is a level key.")
+    max_exception_days: int = Field(description="The longest an exception may run, in days.")
     created_by: str | None
-    created_at: dt.datetime
+    created_at: IsoDateTime
     risk_count: int = 0
 
     @staticmethod
@@ -58,6 +61,9 @@ class MethodologyIn(Body):
     impact: list[ScaleEntry] = Field(min_length=3, max_length=5)
     levels: list[LevelEntry] = Field(min_length=2, max_length=6)
     matrix: list[list[str]]
+    max_exception_days: int | None = Field(
+        None, description="The longest an exception may run, in days (1 to 1098; default 365)."
+    )
 
 
 class ControlRef(Schema):
@@ -65,11 +71,11 @@ class ControlRef(Schema):
     title: str
 
 
-class ActionOut(Schema):
+class ActionOut(VersionedOut):
     id: uuid.UUID
     title: str
     owner: str | None
-    due_date: dt.date | None
+    due_date: IsoDate | None
     status: ActionStatus
 
     @staticmethod
@@ -81,7 +87,7 @@ class ApprovalOut(Schema):
     id: uuid.UUID
     state: str
     approved_by: str
-    approved_at: dt.datetime
+    approved_at: IsoDateTime
     methodology_version: int
     residual_likelihood: int
     residual_impact: int
@@ -90,10 +96,10 @@ class ApprovalOut(Schema):
     controls: list[str]
     is_exception: bool
     exception_reason: str
-    exception_expires: dt.date | None
+    exception_expires: IsoDate | None
     second_approver: str | None
-    second_approved_at: dt.datetime | None
-    voided_at: dt.datetime | None
+    second_approved_at: IsoDateTime | None
+    voided_at: IsoDateTime | None
     void_reason: str
 
     @staticmethod
@@ -105,7 +111,7 @@ class ApprovalOut(Schema):
         return obj.second_approver.email if obj.second_approver else None
 
 
-class RiskOut(Schema):
+class RiskOut(VersionedOut):
     id: uuid.UUID
     ref_id: str
     register: Register = Field(..., description="is (information security) or ai.")
@@ -140,15 +146,15 @@ class RiskOut(Schema):
     residual_likelihood: int | None
     residual_impact: int | None
     residual_level: str
-    review_date: dt.date | None
+    review_date: IsoDate | None
     acceptance: AcceptanceState = Field(
         description="The acceptance today: `lapsed` once an approved exception's expiry date has come "
         "(the expiry date is exclusive); the risk then needs a new decision."
     )
-    exception_expires: dt.date | None = Field(
+    exception_expires: IsoDate | None = Field(
         None, description="The expiry date of the current exception (in force, awaiting approval or lapsed)."
     )
-    updated_at: dt.datetime
+    updated_at: IsoDateTime
 
     @staticmethod
     def resolve_acceptance(obj: Any) -> str:
@@ -263,7 +269,7 @@ class _RiskFields(Body):
     controls: list[str] | None = Field(None, description="Control references that treat the risk.")
     residual_likelihood: int | None = None
     residual_impact: int | None = None
-    review_date: dt.date | None = None
+    review_date: IsoDate | None = None
 
 
 class RiskIn(_RiskFields):
@@ -277,6 +283,7 @@ class RiskIn(_RiskFields):
 
 
 class RiskPatch(_RiskFields):
+    version: str | None = Field(None, description=VERSION_IN)
     reassess: bool = Field(False, description="Move the risk to the current methodology version.")
 
 
@@ -286,20 +293,21 @@ class StatusIn(Body):
 
 class ExceptionIn(Body):
     reason: str
-    expires: dt.date
+    expires: IsoDate
 
 
 class ActionIn(Body):
     title: str = Field(max_length=200)
     owner: str | None = None
-    due_date: dt.date | None = None
+    due_date: IsoDate | None = None
     status: ActionStatus = ActionStatus.PLANNED
 
 
 class ActionPatch(Body):
+    version: str | None = Field(None, description=VERSION_IN)
     title: str | None = Field(None, max_length=200)
     owner: str | None = None
-    due_date: dt.date | None = None
+    due_date: IsoDate | None = None
     status: ActionStatus | None = None
 
 
@@ -308,7 +316,7 @@ class SnapshotOut(Schema):
     cycle: str
     register: Register = Field(..., description="is (information security) or ai.")
     taken_by: str | None
-    taken_at: dt.datetime
+    taken_at: IsoDateTime
     risk_count: int
 
     @staticmethod

@@ -23,14 +23,16 @@ from django.utils import timezone
 
 from keel.aisystems.models import AISystem
 from keel.assets.models import Asset
-from keel.assets.services import system_ref
 from keel.controls.models import Control
+from keel.controls.queries import control_ref
+from keel.organisation import resolvers as organisation_resolvers
+from keel.organisation.models import ManagementSystem
 from keel.platform import trail
 from keel.platform.actor import Actor
 from keel.platform.choices import TrailAction
-from keel.platform.concurrency import next_ref
+from keel.platform.concurrency import check_version, next_ref
 from keel.platform.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from keel.platform.models import User
+from keel.platform.models import RefSequence, User
 from keel.platform.permissions import Perm, check, has_perm
 from keel.platform.records import apply_fields, clean, reject_control_characters
 from keel.standards.choices import EntryKind
@@ -81,6 +83,13 @@ PREFIX = {Register.IS: "IS", Register.AI: "AI"}
 # ---------------------------------------------------------------- methodology
 
 
+def _serialise(name: str) -> None:
+    """Queue the writers of ``name`` (until the transaction ends) on a lock row, for creates that
+    check "is there one already?" or "what is the last version?" before inserting."""
+    RefSequence.objects.bulk_create([RefSequence(prefix=name, last=0)], ignore_conflicts=True)
+    RefSequence.objects.select_for_update().get(prefix=name)
+
+
 def current_methodology() -> Methodology:
     m = Methodology.objects.order_by("-version").first()
     if m is None:
@@ -107,14 +116,15 @@ def create_methodology(actor: Actor, **data: Any) -> Methodology:
     risks assessed under them keep them until they are re-assessed."""
     check(actor, Perm.EDIT_RISKS)
     reject_control_characters({k: v for k, v in data.items() if isinstance(v, str)})
-    unknown = set(data) - {"name", "note", "likelihood", "impact", "levels", "matrix"}
+    unknown = set(data) - {"name", "note", "likelihood", "impact", "levels", "matrix", "max_exception_days"}
     if unknown:
         raise ValidationFailed(
             f"Unknown field(s): {', '.join(sorted(unknown))}.", {k: ["Unknown field."] for k in unknown}
         )
     values = clean_methodology(data)
     with transaction.atomic():
-        last = Methodology.objects.select_for_update().order_by("-version").first()
+        _serialise("methodology")  # even the first version, which has no row to lock yet
+        last = Methodology.objects.order_by("-version").first()
         m = Methodology.objects.create(
             version=(last.version + 1) if last else 1, created_by=actor.user, **values
         )
@@ -168,34 +178,45 @@ def _requirement(value: Any, kind: str, field: str) -> Requirement | None:
     return req
 
 
-def _resolve(data: dict[str, Any]) -> dict[str, Any]:
-    """Turn references (emails, asset refs, AI-system short names, requirement keys) into rows."""
+def _resolve(data: dict[str, Any], actor: Actor, ms: ManagementSystem) -> dict[str, Any]:
+    """Turn references (emails, asset refs, AI-system short names, requirement keys) into rows:
+    each within the actor's perimeter (outside it is "not found") and the risk's management
+    system (another system's asset or AI system is refused; people need a role there)."""
     out = dict(data)
     for name in ("owner", "delegate"):
-        v = out.get(name)
-        if isinstance(v, str):
-            user = User.objects.filter(email__iexact=v.strip()).first() if v.strip() else None
-            if v.strip() and user is None:
-                raise ValidationFailed(f"No user with email {v!r}.", {name: ["Unknown user."]})
-            out[name] = user
+        if name in out:
+            out[name] = organisation_resolvers.user_by_email(
+                out[name], name
+            )  # the role rule: see the report (demo data)
     v = out.get("asset")
-    if isinstance(v, str | uuid.UUID):
-        asset = Asset.objects.filter(ref_id=str(v)).first() or (
-            Asset.objects.filter(pk=v).first() if _is_uuid(v) else None
+    if isinstance(v, str | uuid.UUID | Asset) and str(v).strip():
+        asset = organisation_resolvers.record(
+            organisation_resolvers.in_perimeter(Asset.objects.all(), actor),
+            v,
+            label="asset",
+            example="AS-004",
+            field="asset",
         )
-        if str(v).strip() and asset is None:
-            raise ValidationFailed(f"No asset {v!r}.", {"asset": ["Unknown asset."]})
+        organisation_resolvers.same_system(ms, [asset.management_system_id], what="asset", field="asset")
         out["asset"] = asset
+    elif isinstance(v, str):
+        out["asset"] = None
     v = out.get("ai_system")
-    if isinstance(v, str | uuid.UUID):
-        system = AISystem.objects.filter(short_name=str(v)).first() or (
-            AISystem.objects.filter(pk=v).first() if _is_uuid(v) else None
+    if isinstance(v, str | uuid.UUID | AISystem) and str(v).strip():
+        system = organisation_resolvers.record(
+            organisation_resolvers.in_perimeter(AISystem.objects.all(), actor),
+            v,
+            label="AI system",
+            example="credit-scoring",
+            field="ai_system",
+            ref_field="short_name",
         )
-        if str(v).strip() and system is None:
-            raise ValidationFailed(
-                f"No AI system {v!r}: give its short name.", {"ai_system": ["Unknown AI system."]}
-            )
+        organisation_resolvers.same_system(
+            ms, [system.management_system_id], what="AI system", field="ai_system"
+        )
         out["ai_system"] = system
+    elif isinstance(v, str):
+        out["ai_system"] = None
     if "risk_source" in out:
         out["risk_source"] = _requirement(out["risk_source"], EntryKind.ANNEX_C_RISK_SOURCE, "risk_source")
     if "objective" in out:
@@ -211,20 +232,15 @@ def _is_uuid(v: Any) -> bool:
     return True
 
 
-def _controls(refs: Iterable[str | uuid.UUID]) -> list[Control]:
-    wanted = list(dict.fromkeys(str(r) for r in refs))
-    found: dict[str, Control] = {}
-    ids = [r for r in wanted if _is_uuid(r)]
-    for c in Control.objects.filter(ref_id__in=wanted) | Control.objects.filter(pk__in=ids):
-        found[c.ref_id] = c
-        found[str(c.pk)] = c
-    missing = [r for r in wanted if r not in found]
-    if missing:
-        raise ValidationFailed(
-            f"Unknown control(s): {', '.join(missing)}.",
-            {"controls": [f"Unknown control {m!r}." for m in missing]},
-        )
-    return list({found[r].pk: found[r] for r in wanted}.values())
+def _controls(refs: Iterable[str | uuid.UUID], actor: Actor) -> list[Control]:
+    """Controls by id or ``KC-nnn`` within the actor's perimeter (outside it: "not found"). A
+    risk may be treated by a control of another system the actor can see (the demo's risks
+    are treated by the integrated system's controls)."""
+    out: dict[uuid.UUID, Control] = {}
+    for ref in dict.fromkeys(str(r) for r in refs):
+        control = control_ref(ref, actor, "controls")
+        out.setdefault(control.pk, control)
+    return list(out.values())
 
 
 # ---------------------------------------------------------------- scoring
@@ -351,21 +367,22 @@ def create_risk(
         raise ValidationFailed(
             "register is is (information security) or ai.", {"register": ["Choose is or ai."]}
         )
-    ms = system_ref(management_system)
+    ms = organisation_resolvers.management_system(management_system, organisation_resolvers.TRUSTED)
     check(actor, Perm.EDIT_RISKS, ms)
     allowed = (*COMMON_FIELDS, *(IS_FIELDS if register == Register.IS else AI_FIELDS))
-    data = _resolve(data)
+    data = _resolve(data, actor, ms)
     with transaction.atomic():
         risk = Risk(register=register, management_system=ms, methodology=current_methodology())
         risk.ref_id = ref_id.strip().upper() or next_ref_id(register)
         apply_fields(risk, data, allowed)
         if risk.owner_id is None:
             raise ValidationFailed("Every risk has an owner: choose one.", {"owner": ["Required."]})
+        _check_delegate(actor, risk, risk.owner, None)
         _score(risk)
         _check_register(risk)
         clean(risk, "risk")
         risk.save()
-        risk.controls.set(_controls(controls))
+        risk.controls.set(_controls(controls, actor))
         trail.record(actor, TrailAction.CREATE, risk, changes=trail.diff({}, _snapshot(risk)))
     return risk
 
@@ -376,22 +393,27 @@ def update_risk(
     *,
     controls: Iterable[str | uuid.UUID] | None = None,
     reassess: bool = False,
+    expected_version: str | None = None,
     **data: Any,
 ) -> Risk:
     """Change a risk. A change of the plan bumps its version; a change of what an approval
     relied on voids that approval. ``reassess`` moves the risk to the current methodology
-    version (its scores are then checked against the new scales)."""
+    version (its scores are then checked against the new scales). The risk's row is locked
+    first; ``expected_version`` (the version the person saw) makes a stale edit a conflict."""
     with transaction.atomic():
         risk = get_risk(ref, lock=True)
         check(actor, Perm.EDIT_RISKS, risk.management_system)
+        check_version(risk, expected_version, risk.ref_id)
         if risk.status == RiskStatus.CLOSED:
             raise Conflict(f"{risk.ref_id} is closed: reopen it before changing it.")
         before = _snapshot(risk)
         allowed = (*COMMON_FIELDS, *(IS_FIELDS if risk.register == Register.IS else AI_FIELDS))
-        data = _resolve(data)
+        data = _resolve(data, actor, risk.management_system)
         if "owner" in data and data["owner"] is None:
             raise ValidationFailed("Every risk has an owner: choose one.", {"owner": ["Required."]})
+        owner_before, delegate_before = risk.owner, risk.delegate_id
         apply_fields(risk, data, allowed)
+        _check_delegate(actor, risk, owner_before, delegate_before)
         if reassess:
             risk.methodology = current_methodology()
         _score(risk)
@@ -401,7 +423,7 @@ def update_risk(
         clean(risk, "risk")
         risk.save()
         if controls is not None:
-            risk.controls.set(_controls(controls))
+            risk.controls.set(_controls(controls, actor))
         _void_if_changed(actor, risk)
         changes = trail.diff(before, _snapshot(risk))
         if changes:
@@ -445,7 +467,7 @@ def add_action(actor: Actor, ref: uuid.UUID | str, **data: Any) -> TreatmentActi
     with transaction.atomic():
         risk = get_risk(ref, lock=True)
         check(actor, Perm.EDIT_RISKS, risk.management_system)
-        data = _resolve(data)
+        data = _resolve(data, actor, risk.management_system)
         action = TreatmentAction(risk=risk)
         apply_fields(action, data, ACTION_FIELDS)
         clean(action, "treatment action")
@@ -461,19 +483,20 @@ def add_action(actor: Actor, ref: uuid.UUID | str, **data: Any) -> TreatmentActi
     return action
 
 
-def update_action(actor: Actor, action_id: uuid.UUID | str, **data: Any) -> TreatmentAction:
+def update_action(
+    actor: Actor, action_id: uuid.UUID | str, *, expected_version: str | None = None, **data: Any
+) -> TreatmentAction:
     with transaction.atomic():
-        action = (
-            TreatmentAction.objects.select_related("risk").filter(pk=action_id).first()
-            if _is_uuid(action_id)
-            else None
-        )
-        if action is None:
+        found = TreatmentAction.objects.filter(pk=action_id).first() if _is_uuid(action_id) else None
+        if found is None:
             raise NotFound(f"No treatment action {action_id}.")
-        risk = get_risk(action.risk_id, lock=True)
+        # the risk first (every plan write locks it), then the action read again under its lock
+        risk = get_risk(found.risk_id, lock=True)
+        action = TreatmentAction.objects.select_for_update().get(pk=found.pk)
         check(actor, Perm.EDIT_RISKS, risk.management_system)
+        check_version(action, expected_version, f"The action {action.title}")
         before = trail.snapshot(action, ACTION_FIELDS)
-        apply_fields(action, _resolve(data), ACTION_FIELDS)
+        apply_fields(action, _resolve(data, actor, risk.management_system), ACTION_FIELDS)
         clean(action, "treatment action")
         action.save()
         changes = trail.diff(before, trail.snapshot(action, ACTION_FIELDS))
@@ -515,6 +538,35 @@ def may_second_approve(user: User | None, risk: Risk, pending: RiskApproval | No
         and pending.approved_by_id != user.pk
         and has_perm(user, Perm.EDIT_RISKS, risk.management_system)
     )
+
+
+def may_name_delegate(actor: Actor, owner: User | None, delegate: User | None, risk: Risk) -> bool:
+    """Naming, changing or removing a risk's delegate is the owner's act, or that of an
+    authorised approver (``accept_risks`` over the risk's management system) naming someone
+    other than themselves: nobody makes themselves the delegate of another person's risk.
+    ``owner`` is the owner as stored before the change (the one being named, on create).
+    Operators without a user (the CLI's operating-system user, system jobs) may."""
+    user = actor.user
+    if user is None:
+        return True
+    if not has_perm(user, Perm.ACCEPT_RISKS, risk.management_system):
+        return False
+    if owner is not None and user.pk == owner.pk:
+        return True
+    return delegate is None or delegate.pk != user.pk
+
+
+def _check_delegate(actor: Actor, risk: Risk, owner: User | None, old_delegate_id: Any) -> None:
+    if risk.delegate_id == old_delegate_id:
+        return
+    if not may_name_delegate(actor, owner, risk.delegate, risk):
+        whose = owner.email if owner is not None else "the owner"
+        raise PermissionDenied(
+            f"Only the risk owner ({whose}), or another person who may accept risks in "
+            f"{risk.management_system.short_name}, may name or change the delegate of "
+            f"{risk.ref_id or 'a risk'}; nobody names themselves the delegate of another person's risk. "
+            "Nothing was changed."
+        )
 
 
 def _check_approver(actor: Actor, risk: Risk) -> User:
@@ -617,6 +669,14 @@ def request_exception(
         risk = get_risk(ref, lock=True)
         user = _check_approver(actor, risk)
         _ready(risk)
+        longest = risk.methodology.max_exception_days
+        if expires is not None and expires > timezone.localdate() + dt.timedelta(days=longest):
+            latest = (timezone.localdate() + dt.timedelta(days=longest)).isoformat()
+            raise ValidationFailed(
+                f"An exception may run at most {longest} days under methodology version "
+                f"{risk.methodology.version}: choose an expiry date on or before {latest}.",
+                {"expires": [f"At most {longest} days from today (on or before {latest})."]},
+            )
         if risk.methodology.acceptable(risk.residual_level):
             raise Conflict(
                 f"The residual risk of {risk.ref_id} is within the acceptance criteria: approve it directly, no exception is needed."
@@ -701,6 +761,8 @@ def take_snapshot(actor: Actor, register: str, cycle: str) -> RiskSnapshot:
     if not cycle:
         raise ValidationFailed("Name the assessment cycle (e.g. 2026 Q4).", {"cycle": ["Required."]})
     with transaction.atomic():
+        # two snapshots at once: the second finds the first and gets the conflict below
+        _serialise(f"snapshot-{register}")
         if RiskSnapshot.objects.filter(register=register, cycle=cycle).exists():
             raise Conflict(
                 f"There is already a snapshot of this register for {cycle!r}: snapshots never change."

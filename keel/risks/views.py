@@ -201,7 +201,7 @@ def risk_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = RiskForm(request.POST, register=register, methodology=methodology)
         if form.is_valid():
-            data, controls = form.service_data()
+            data, controls = form.data_and_controls()
             ms = data.pop("management_system")
             try:
                 risk = services.create_risk(
@@ -241,9 +241,15 @@ def risk_edit(request: HttpRequest, ref: str) -> HttpResponse:
     if request.method == "POST":
         form = RiskForm(request.POST, register=risk.register, methodology=m, editing=True)
         if form.is_valid():
-            data, controls = form.service_data()
+            data, controls = form.data_and_controls()
             try:
-                risk = services.update_risk(Actor.from_request(request), risk.pk, controls=controls, **data)
+                risk = services.update_risk(
+                    Actor.from_request(request),
+                    risk.pk,
+                    controls=controls,
+                    expected_version=form.expected_version,
+                    **data,
+                )
             except KeelError as exc:
                 add_service_error(form, exc)
             else:
@@ -254,6 +260,7 @@ def risk_edit(request: HttpRequest, ref: str) -> HttpResponse:
         form = RiskForm(
             register=risk.register, methodology=m, editing=True, initial=RiskForm.initial_for(risk)
         )
+        form.bind_version(risk)
     return render(
         request,
         "risks/form.html",

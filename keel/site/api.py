@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -20,7 +21,9 @@ from keel.mapping.api import router as mapping_router
 from keel.mapping.suggest.api import router as suggest_router
 from keel.organisation.api import router as core_router
 from keel.platform.api import BearerAuth, SessionAuth, error_body
+from keel.platform.concurrency import EditConflict
 from keel.platform.errors import KeelError
+from keel.platform.middleware import database_busy_response, is_database_busy
 from keel.risks.api import router as risks_router
 from keel.soa.api import router as soa_router
 from keel.standards.api import router as standards_router
@@ -44,7 +47,22 @@ api.keel_version = __version__  # type: ignore[attr-defined]
 
 @api.exception_handler(KeelError)
 def keel_error(request: HttpRequest, exc: KeelError) -> HttpResponse:
-    return api.create_response(request, error_body(exc.code, exc.message, exc.fields), status=exc.status)
+    body = error_body(exc.code, exc.message, exc.fields)
+    if isinstance(exc, EditConflict):  # a stale If-Match / version: say what the version is now
+        body["error"]["current_version"] = exc.current_version
+    response = api.create_response(request, body, status=exc.status)
+    if isinstance(exc, EditConflict):
+        response["ETag"] = f'"{exc.current_version}"'
+    return response
+
+
+@api.exception_handler(OperationalError)
+def database_error(request: HttpRequest, exc: OperationalError) -> HttpResponse:
+    """SQLite's "database is locked" is a 503 with Retry-After (never a 500); other database
+    errors stay server errors."""
+    if is_database_busy(exc):
+        return database_busy_response(request)
+    raise exc
 
 
 @api.exception_handler(NinjaValidationError)

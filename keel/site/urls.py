@@ -44,3 +44,4 @@ urlpatterns = [
 
 handler403 = "keel.platform.views.errors.permission_denied"
 handler404 = "keel.platform.views.errors.page_not_found"
+handler500 = "keel.platform.views.errors.server_error"

@@ -7,13 +7,12 @@ import uuid
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Status
 
-from keel.organisation.services import get_management_system
-from keel.platform.api import Page, actor, paginate, permission, responses
-from keel.platform.errors import NotFound, ValidationFailed
-from keel.platform.models import User
+from keel.organisation import resolvers as organisation_resolvers
+from keel.platform.api import Page, actor, expected_version, paginate, permission, responses, set_etag
+from keel.platform.errors import NotFound
 from keel.platform.permissions import Perm, check, restrict
 from keel.standards.records import standards_by_key
 
@@ -40,20 +39,6 @@ def _soa(request: HttpRequest, soa_id: uuid.UUID) -> StatementOfApplicability:
     return soa
 
 
-def _user(ref: str, field: str) -> User | None:
-    if not ref.strip():
-        return None
-    try:
-        user = User.objects.filter(pk=uuid.UUID(ref)).first()
-    except ValueError:
-        user = User.objects.filter(email__iexact=ref.strip()).first()
-    if user is None:
-        raise ValidationFailed(
-            f"No user {ref!r}: give an existing user's id or email.", {field: ["Unknown user."]}
-        )
-    return user
-
-
 def _detail(soa: StatementOfApplicability, ai_system: str | None = None) -> StatementOfApplicability:
     """The SoA with its rows and export header attached, for :class:`SoADetailOut`."""
     data = queries.rows(soa, ai_system=ai_system)
@@ -73,13 +58,9 @@ def list_soas(request: HttpRequest, filters: Query[SoAFilters]) -> dict[str, Any
     check(who, Perm.VIEW)
     qs: QuerySet[StatementOfApplicability] = restrict(queries.soas(), who.user, Perm.VIEW)
     if filters.management_system:
-        try:
-            ms = get_management_system(filters.management_system)
-        except NotFound as exc:
-            raise ValidationFailed(
-                exc.message, {"management_system": ["Unknown management system."]}
-            ) from None
-        qs = qs.filter(management_system=ms)
+        qs = qs.filter(
+            management_system=organisation_resolvers.management_system(filters.management_system, who)
+        )
     if filters.standard:
         standards_by_key([filters.standard], field="standard")
         qs = qs.filter(standard__key=filters.standard)
@@ -94,10 +75,7 @@ def list_soas(request: HttpRequest, filters: Query[SoAFilters]) -> dict[str, Any
 )
 def create_soa(request: HttpRequest, payload: SoACreateIn) -> Status[StatementOfApplicability]:
     who = actor(request)
-    try:
-        ms = get_management_system(payload.management_system)
-    except NotFound as exc:
-        raise ValidationFailed(exc.message, {"management_system": ["Unknown management system."]}) from None
+    ms = organisation_resolvers.management_system(payload.management_system, organisation_resolvers.TRUSTED)
     check(who, Perm.EDIT_SOA, ms)
     soa = services.create_soa(who, ms.pk, payload.standard)
     return Status(201, queries.get_soa(soa.pk))
@@ -122,7 +100,7 @@ def get_soa(
     summary="Edit a row: applicability, reasons, exclusion, status override, dates, owner",
 )
 def patch_row(
-    request: HttpRequest, soa_id: uuid.UUID, row_id: uuid.UUID, payload: SoARowPatch
+    request: HttpRequest, soa_id: uuid.UUID, row_id: uuid.UUID, payload: SoARowPatch, response: HttpResponse
 ) -> dict[str, Any]:
     who = actor(request)
     soa = _soa(request, soa_id)
@@ -130,9 +108,10 @@ def patch_row(
     if not soa.rows.filter(pk=row_id).exists():
         raise NotFound(f"No row {row_id} in this SoA.")
     data = payload.dict(exclude_unset=True)
+    version = expected_version(request, data.pop("version", None))
     for name in ("accountable", "owner"):
         if name in data:
-            data[name] = _user(data[name] or "", name)
+            data[name] = organisation_resolvers.user_by_email(data[name], name)
     for name in (
         "obligations",
         "business_need",
@@ -146,7 +125,8 @@ def patch_row(
     for name in ("ai_systems",):
         if name in data and data[name] is None:
             data[name] = []
-    services.update_row(who, row_id, **data)
+    row = services.update_row(who, row_id, expected_version=version, **data)
+    set_etag(response, row)
     return next(r for r in queries.rows(soa) if r["id"] == str(row_id))
 
 

@@ -16,6 +16,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from keel.controls.choices import ImplementationStatus
+from keel.platform.cells import set_cell
 from keel.platform.errors import KeelError
 
 from . import queries
@@ -177,20 +178,18 @@ def to_xlsx(exports: list[SoAExport]) -> bytes:
             name = name[:26] + f"-{len(used)}"
         used.add(name)
         ws = wb.create_sheet(name)
-        ws["A1"] = e.title
-        ws["A1"].font = Font(bold=True, size=14)
-        ws["A2"] = e.version_line
-        ws["A2"].font = Font(bold=True)
-        ws["A3"] = f"Management system: {e.soa.management_system.name}"
+        set_cell(ws, 1, 1, e.title).font = Font(bold=True, size=14)
+        set_cell(ws, 2, 1, e.version_line).font = Font(bold=True)
+        set_cell(ws, 3, 1, f"Management system: {e.soa.management_system.name}")
         for col, (heading, width) in enumerate(COLUMNS, start=1):
-            cell = ws.cell(row=HEADER_ROW, column=col, value=heading)
+            cell = set_cell(ws, HEADER_ROW, col, heading)
             cell.font = Font(bold=True, color="FFFFFF")
             cell.fill = PatternFill("solid", fgColor="1F3A5F")
             cell.alignment = Alignment(wrap_text=True, vertical="top")
             ws.column_dimensions[get_column_letter(col)].width = width
         for i, row in enumerate(e.rows, start=HEADER_ROW + 1):
             for col, value in enumerate(cells(row), start=1):
-                ws.cell(row=i, column=col, value=value).alignment = Alignment(wrap_text=True, vertical="top")
+                set_cell(ws, i, col, value).alignment = Alignment(wrap_text=True, vertical="top")
         last = HEADER_ROW + max(len(e.rows), 1)
         ws.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(len(COLUMNS))}{last}"
         ws.freeze_panes = f"C{HEADER_ROW + 1}"

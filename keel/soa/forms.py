@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 
-from keel.platform.forms import TEXTAREA, KeelForm
+from keel.platform.forms import TEXTAREA, VersionedForm
 from keel.platform.models import User
 
 from .choices import SoAStatus
@@ -15,7 +15,7 @@ from .models import SoARow
 DATE = forms.DateInput(attrs={"type": "date"})
 
 
-class SoARowForm(KeelForm):
+class SoARowForm(VersionedForm):
     """Applicability, reasons, exclusion and the status override of one row."""
 
     applicable = forms.BooleanField(required=False, label="Applicable (included in the SoA)")
@@ -44,4 +44,4 @@ class SoARowForm(KeelForm):
 
     @classmethod
     def initial_for(cls, row: SoARow) -> dict[str, Any]:
-        return {name: getattr(row, name) for name in cls.base_fields}
+        return {name: getattr(row, name) for name in cls.base_fields if name not in cls.VERSION_FIELDS}

@@ -15,6 +15,7 @@ from django.db.models import Count, Max, QuerySet
 from keel.controls.choices import Coverage
 from keel.controls.models import ControlLink
 from keel.evidence import queries as evidence_queries
+from keel.platform.concurrency import version_of
 from keel.platform.errors import NotFound, ValidationFailed
 from keel.platform.models import User
 from keel.risks.queries import risks_by_control
@@ -168,6 +169,7 @@ def rows(soa: StatementOfApplicability, ai_system: str | None = None) -> list[di
                 "owner": _email(row.owner),
                 "ai_systems": list(row.ai_systems),
                 "machine_written": row.machine_written,
+                "version": version_of(row),
             }
         )
     return out

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from typing import Any, Literal
 
 from ninja import Field, Schema
 
-from keel.platform.schemas import LIMIT, MS_REF, OFFSET, USER_REF, Body
+from keel.platform.isodates import IsoDate, IsoDateTime
+from keel.platform.schemas import LIMIT, MS_REF, OFFSET, USER_REF, Body, version_in
 
 StatusName = Literal["implemented", "partly_implemented", "planned", "not_started", "not_applicable"]
 OverrideName = Literal["", "implemented", "partly_implemented", "planned", "not_started", "not_applicable"]
@@ -29,7 +29,7 @@ class SoAOut(Schema):
     owner: str | None
     rows: int
     latest_version: int | None
-    updated_at: dt.datetime
+    updated_at: IsoDateTime
 
     @staticmethod
     def resolve_management_system(obj: Any) -> uuid.UUID:
@@ -52,7 +52,7 @@ class SoAOut(Schema):
         return int(getattr(obj, "row_count", 0))
 
 
-class ControlRef(Schema):
+class SoAControlRef(Schema):
     ref_id: str
     title: str
     status: str
@@ -64,8 +64,8 @@ class EvidenceRef(Schema):
     title: str
     kind: str
     version: int | None
-    collected_on: dt.date | None
-    valid_until: dt.date | None
+    collected_on: IsoDate | None
+    valid_until: IsoDate | None
     validity: str = Field(description="expired, expiring, valid or no_expiry (of the current version).")
 
 
@@ -85,14 +85,14 @@ class SoARowOut(Schema):
     business_need: str
     justification: str
     accountable: str
-    review_date: dt.date | None
+    review_date: IsoDate | None
     status: StatusName = Field(description="The status shown: the override if any, else the rule's.")
     derived_status: StatusName = Field(description="The status the documented rule gives.")
     status_override: str
     override_reason: str
     combined_coverage: str
-    target_date: dt.date | None
-    controls: list[ControlRef]
+    target_date: IsoDate | None
+    controls: list[SoAControlRef]
     evidence: list[EvidenceRef] = Field(
         description="Current evidence of the implementing controls and evidence linked to the requirement."
     )
@@ -102,6 +102,9 @@ class SoARowOut(Schema):
         default=False,
         description="Reasons written by the gap analysis, not reviewed yet: saving the row reviews them.",
     )
+    version: str = Field(
+        description="The row's current version (PATCH answers it as ETag): send it as If-Match or `version`."
+    )
 
 
 class SoADetailOut(SoAOut):
@@ -110,16 +113,17 @@ class SoADetailOut(SoAOut):
 
 
 class SoARowPatch(Body):
+    version: str | None = version_in()
     applicable: bool | None = None
     obligations: str | None = None
     business_need: str | None = None
     justification: str | None = None
     accountable: str | None = Field(None, description=USER_REF + " Empty to clear.")
-    review_date: dt.date | None = None
+    review_date: IsoDate | None = None
     combined_coverage: str | None = None
     status_override: OverrideName | None = Field(None, description="A manual status; empty to remove it.")
     override_reason: str | None = None
-    target_date: dt.date | None = None
+    target_date: IsoDate | None = None
     owner: str | None = Field(None, description=USER_REF + " Empty to clear.")
     ai_systems: list[str] | None = None
 
@@ -137,7 +141,7 @@ class SoAVersionOut(Schema):
     id: uuid.UUID
     number: int
     approved_by: str
-    approved_at: dt.datetime
+    approved_at: IsoDateTime
     note: str
     rows: int
 

@@ -10,15 +10,17 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 
+from keel.aisystems.models import AISystem
 from keel.controls.models import Control
 from keel.controls.services import get_control
-from keel.organisation.services import get_management_system
+from keel.organisation import resolvers as organisation_resolvers
 from keel.platform import trail
 from keel.platform.actor import Actor
 from keel.platform.choices import TrailAction
+from keel.platform.concurrency import check_version
 from keel.platform.errors import Conflict, NotFound, ValidationFailed
 from keel.platform.models import User
 from keel.platform.permissions import Perm, check
@@ -58,7 +60,7 @@ def create_soa(
     """Create the SoA of a management system for a standard with one row per Annex A control;
     on an existing SoA, add the rows of Annex A controls it lacks (a newer standards revision)
     and change nothing else. Idempotent."""
-    ms = get_management_system(management_system)
+    ms = organisation_resolvers.management_system(management_system, organisation_resolvers.TRUSTED)
     (std,) = standards_by_key([standard], field="standard")
     check(actor, Perm.EDIT_SOA, ms)
     if not ms.standards.filter(pk=std.pk).exists():
@@ -119,13 +121,50 @@ def _validate_row(row: SoARow) -> None:
         raise ValidationFailed(f"The SoA row is not valid — {summary}", errors)
 
 
-def update_row(actor: Actor, row_id: uuid.UUID | str, **data: Any) -> SoARow:
+def _ai_system_names(actor: Actor, ms_id: uuid.UUID, values: Any) -> Any:
+    """The AI systems a row names (free text, as before): a name of an AI system of another
+    management system than the row's is refused; one of the row's system is stored by name."""
+    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+        return values  # _validate_row says what is wrong
+    names = []
+    for value in dict.fromkeys(" ".join(v.split()) for v in values if v.strip()):
+        matches = list(AISystem.objects.filter(Q(short_name__iexact=value) | Q(name__iexact=value)))
+        own = [m for m in matches if m.management_system_id == ms_id]
+        if matches and not own:
+            raise ValidationFailed(
+                f"No AI system {value!r} in this management system: name one of its AI systems.",
+                {"ai_systems": ["Not an AI system of this management system."]},
+            )
+        names.append(own[0].name if own else value)
+    return names
+
+
+def _locked_row(row_id: uuid.UUID | str) -> SoARow:
+    """The row, locked until the transaction ends (docs/adr/0014-concurrent-writers.md)."""
+    found = get_row(row_id)
+    return (
+        SoARow.objects.select_for_update(of=("self",))
+        .select_related("soa", "soa__management_system", "requirement", "control")
+        .get(pk=found.pk)
+    )
+
+
+def update_row(
+    actor: Actor, row_id: uuid.UUID | str, *, expected_version: str | None = None, **data: Any
+) -> SoARow:
     """Change a row: applicability and reasons, an exclusion's justification, accountable person
-    and review date, a status override and its reason, the target date, the owner."""
+    and review date, a status override and its reason, the target date, the owner.
+
+    The row is read under a lock and only the changed columns are written, so concurrent edits
+    of different fields both stay; ``expected_version`` (the version the person saw) turns a
+    save over a newer change into an :class:`~keel.platform.concurrency.EditConflict`."""
     with transaction.atomic():
-        row = get_row(row_id)
+        row = _locked_row(row_id)
         check(actor, Perm.EDIT_SOA, row.soa.management_system_id)
+        check_version(row, expected_version, str(row))
         before = _row_snapshot(row)
+        if "ai_systems" in data:
+            data["ai_systems"] = _ai_system_names(actor, row.soa.management_system_id, data["ai_systems"])
         apply_fields(row, data, ROW_FIELDS)
         if row.applicable is None:
             row.applicable = True
@@ -136,7 +175,13 @@ def update_row(actor: Actor, row_id: uuid.UUID | str, **data: Any) -> SoARow:
             row.machine_written = False
             changes["machine_written"] = [True, False]
         if changes:
-            row.save()
+            row.save(
+                update_fields=[
+                    *(n for n in changes if n in ROW_FIELDS),
+                    *(["machine_written"] if "machine_written" in changes else []),
+                    "updated_at",
+                ]
+            )
             trail.record(
                 actor,
                 TrailAction.UPDATE,
@@ -154,6 +199,8 @@ def add_control_row(actor: Actor, soa_id: uuid.UUID | str, control_ref: str, **d
     with transaction.atomic():
         soa = queries.get_soa(soa_id)
         check(actor, Perm.EDIT_SOA, soa.management_system_id)
+        # Lock the SoA: two additions of one control (or two sort orders) queue.
+        StatementOfApplicability.objects.select_for_update().filter(pk=soa.pk).first()
         control: Control = get_control(control_ref)
         if not control.management_systems.filter(pk=soa.management_system_id).exists():
             raise ValidationFailed(
@@ -182,7 +229,7 @@ def add_control_row(actor: Actor, soa_id: uuid.UUID | str, control_ref: str, **d
 def remove_control_row(actor: Actor, row_id: uuid.UUID | str) -> None:
     """Remove an additional row (Annex A rows stay: exclude them instead)."""
     with transaction.atomic():
-        row = get_row(row_id)
+        row = _locked_row(row_id)
         check(actor, Perm.EDIT_SOA, row.soa.management_system_id)
         if row.control_id is None:
             raise Conflict(

@@ -110,7 +110,12 @@ def soa_row_edit(request: HttpRequest, row_id: uuid.UUID) -> HttpResponse:
         form = SoARowForm(request.POST, auto_id=auto_id)
         if form.is_valid():
             try:
-                services.update_row(Actor.from_request(request), row.pk, **form.cleaned_data)
+                services.update_row(
+                    Actor.from_request(request),
+                    row.pk,
+                    expected_version=form.expected_version,
+                    **form.service_data(),
+                )
             except KeelError as exc:
                 add_service_error(form, exc)
             else:
@@ -124,6 +129,7 @@ def soa_row_edit(request: HttpRequest, row_id: uuid.UUID) -> HttpResponse:
                 return redirect(reverse("soa-detail", args=[row.soa_id]) + f"#row-{row.pk}")
     else:
         form = SoARowForm(initial=SoARowForm.initial_for(row), auto_id=auto_id)
+        form.bind_version(row)
     ctx = {"row": row, "r": _row_data(row), "form": form}
     if partial:
         return render(request, "soa/_row_form.html", ctx)  # 200 so htmx swaps the errors in

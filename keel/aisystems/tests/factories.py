@@ -25,12 +25,10 @@ def ai_system(ms: ManagementSystem, short_name: str = "credit-scoring", **kw: An
     return services.create_system(SYSTEM, management_system=ms, short_name=short_name, **data)
 
 
-def dataset(
-    ms: ManagementSystem, short_name: str, derived_from: list[str] | None = None, **kw: Any
-) -> Dataset:
+def dataset(ms: ManagementSystem, short_name: str, sources: list[str] | None = None, **kw: Any) -> Dataset:
     data: dict[str, Any] = {"name": short_name.replace("-", " ").title(), "acquisition": "collected", **kw}
     return services.create_dataset(
-        SYSTEM, management_system=ms, short_name=short_name, derived_from=derived_from or [], **data
+        SYSTEM, management_system=ms, short_name=short_name, sources=sources or [], **data
     )
 
 

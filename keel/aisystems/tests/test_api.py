@@ -9,14 +9,13 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 
 from keel.aisystems.models import MetricFlag, MetricReading
 from keel.organisation.models import ManagementSystem
 from keel.platform.choices import Role
 from keel.platform.models import User
+from keel.platform.tests.query_counts import queries_of
 
 from . import factories as f
 
@@ -25,13 +24,6 @@ API = "/api/v1"
 
 def send(client: Client, path: str, body: Any, method: str = "POST") -> Any:
     return client.generic(method, API + path, json.dumps(body), content_type="application/json")
-
-
-def queries_of(client: Client, url: str) -> int:
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
-        assert response.status_code == 200, response.content
-    return len(ctx.captured_queries)
 
 
 def test_create_list_and_filter_ai_systems(admin_client: Client, aims: ManagementSystem, admin: User) -> None:

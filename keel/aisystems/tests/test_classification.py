@@ -12,7 +12,6 @@ from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 from django.db.models import PROTECT
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from keel.aisystems import services
@@ -22,6 +21,7 @@ from keel.assets.models import ClassificationLevel
 from keel.organisation.models import ManagementSystem
 from keel.platform.errors import ValidationFailed
 from keel.platform.models import TrailEntry
+from keel.platform.tests.query_counts import queries_of
 
 from . import factories as f
 
@@ -40,12 +40,6 @@ def level(key: str, rank: int, **kw: Any) -> ClassificationLevel:
 
 def send(client: Client, path: str, body: Any, method: str = "POST") -> Any:
     return client.generic(method, API + path, json.dumps(body), content_type="application/json")
-
-
-def queries_of(client: Client, url: str) -> int:
-    with CaptureQueriesContext(connection) as ctx:
-        assert client.get(url).status_code == 200
-    return len(ctx.captured_queries)
 
 
 # ---------------------------------------------------------------- service rule

@@ -279,7 +279,7 @@ def test_a_cycle_is_refused_with_a_message_naming_it_and_nothing_changes(aims: M
     before = DatasetDerivation.objects.count()
 
     with pytest.raises(ValidationFailed, match="lineage cannot go in a circle") as exc:
-        services.update_dataset(f.SYSTEM, "raw", derived_from=["train"])
+        services.update_dataset(f.SYSTEM, "raw", sources=["train"])
 
     assert "train is itself built from raw" in exc.value.message
     assert DatasetDerivation.objects.count() == before
@@ -288,7 +288,7 @@ def test_a_cycle_is_refused_with_a_message_naming_it_and_nothing_changes(aims: M
 def test_a_dataset_is_not_its_own_source(aims: ManagementSystem) -> None:
     f.dataset(aims, "raw")
     with pytest.raises(ValidationFailed, match="derived from itself"):
-        services.update_dataset(f.SYSTEM, "raw", derived_from=["raw"])
+        services.update_dataset(f.SYSTEM, "raw", sources=["raw"])
 
 
 def test_unknown_sources_are_refused(aims: ManagementSystem) -> None:

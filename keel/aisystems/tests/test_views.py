@@ -6,9 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from keel.aisystems import services
@@ -16,14 +14,9 @@ from keel.aisystems.models import AISystem, MetricFlag
 from keel.organisation.models import ManagementSystem
 from keel.platform.choices import Role
 from keel.platform.models import User
+from keel.platform.tests.query_counts import queries_of
 
 from . import factories as f
-
-
-def count(client: Client, url: str) -> int:
-    with CaptureQueriesContext(connection) as ctx:
-        assert client.get(url).status_code == 200
-    return len(ctx.captured_queries)
 
 
 def test_the_list_filters_by_origin_and_answers_htmx_with_a_fragment(
@@ -70,17 +63,17 @@ def test_the_detail_page_runs_a_fixed_number_of_queries(admin_client: Client, ai
 
     url = reverse("ai-system-detail", args=[system.short_name])
     grow(0, 1)
-    small = count(admin_client, url)
+    small = queries_of(admin_client, url)
     grow(1, 5)
-    assert count(admin_client, url) == small
+    assert queries_of(admin_client, url) == small
 
 
 def test_the_list_runs_a_fixed_number_of_queries(admin_client: Client, aims: ManagementSystem) -> None:
     f.ai_system(aims, "s0")
-    small = count(admin_client, reverse("ai-system-list"))
+    small = queries_of(admin_client, reverse("ai-system-list"))
     for i in range(1, 8):
         f.ai_system(aims, f"s{i}")
-    assert count(admin_client, reverse("ai-system-list")) == small
+    assert queries_of(admin_client, reverse("ai-system-list")) == small
 
 
 def test_create_an_ai_system_through_the_form(admin_client: Client, aims: ManagementSystem) -> None:
@@ -172,15 +165,15 @@ def test_the_dataset_page_runs_a_fixed_number_of_queries_whatever_the_lineage(
     f.dataset(aims, "mid", ["root"])
     f.dataset(aims, "leaf", ["mid"])
     url = reverse("dataset-detail", args=["mid"])
-    small = count(admin_client, url)
+    small = queries_of(admin_client, url)
     previous = "leaf"
     for i in range(6):  # a longer chain below and more sources above
         f.dataset(aims, f"down-{i}", [previous])
         previous = f"down-{i}"
         f.dataset(aims, f"up-{i}")
-        services.update_dataset(f.SYSTEM, "root", derived_from=[f"up-{j}" for j in range(i + 1)])
+        services.update_dataset(f.SYSTEM, "root", sources=[f"up-{j}" for j in range(i + 1)])
     services.record_quality_check(f.SYSTEM, "mid", metric="x", criterion="ok", passed=True)
-    assert count(admin_client, url) == small
+    assert queries_of(admin_client, url) == small
 
 
 def test_editing_a_dataset_into_a_cycle_shows_the_message(
@@ -195,7 +188,7 @@ def test_editing_a_dataset_into_a_cycle_shows_the_message(
             "name": "Raw",
             "management_system": "aims",
             "acquisition": "collected",
-            "derived_from": ["clean"],
+            "sources": ["clean"],
         },
     )
     assert r.status_code == 422

@@ -313,6 +313,7 @@ class Lookups:
     systems: dict[str, str]  # id or short name → id
     system_labels: dict[str, str]  # id → short name
     resolver: ReferenceResolver
+    hidden_refs: set[str] = field(default_factory=set)  # lower-case refs of controls the importer cannot see
 
 
 def split_list(value: str) -> list[str]:
@@ -445,6 +446,8 @@ def _plan_row(
         errors.append("a tag is longer than 60 characters")
     for w in warnings:
         plan.warnings.append((number, w))
+    if ref and ref.lower() in lookups.hidden_refs:
+        errors.append(f"reference {ref} is taken outside the management systems you can see: use another")
     existing = lookups.controls.get(ref.lower()) if ref else None
     if existing is None and ref and not values.get("title"):
         errors.append("no title: a new control needs one")

@@ -21,11 +21,12 @@ from django.utils import timezone
 
 from keel.controls import services as control_services
 from keel.controls.models import Control
-from keel.organisation.models import ManagementSystem
+from keel.controls.queries import visible
+from keel.organisation import resolvers as organisation_resolvers
 from keel.platform import trail
 from keel.platform.actor import Actor
 from keel.platform.choices import TrailAction
-from keel.platform.errors import NotFound
+from keel.platform.errors import NotFound, ValidationFailed
 from keel.platform.models import User
 from keel.platform.permissions import Perm, check
 from keel.platform.spreadsheets import ImportFileError, Table, read_table
@@ -45,9 +46,19 @@ __all__ = [
 ]
 
 
-def _lookups() -> Lookups:
+def _lookups(who: organisation_resolvers.Viewer) -> Lookups:
+    """The controls and management systems ``who`` may see; the references of the other
+    controls only as taken (a plan must not show what they hold)."""
     controls: dict[str, dict[str, Any]] = {}
-    qs = Control.objects.prefetch_related("tags", "management_systems", "links__requirement")
+    if isinstance(who, Actor):
+        everyone, user = who.user is None and who.channel in {"cli", "system"}, who.user
+    else:
+        everyone, user = False, who
+    seen = Control.objects.all() if everyone else visible(Control.objects.all(), user)
+    hidden = {
+        r.lower() for r in Control.objects.exclude(pk__in=seen.values("pk")).values_list("ref_id", flat=True)
+    }
+    qs = seen.prefetch_related("tags", "management_systems", "links__requirement")
     for c in qs:
         controls[c.ref_id.lower()] = {
             "id": c.pk,
@@ -78,7 +89,7 @@ def _lookups() -> Lookups:
             users[f"name:{name}"] = ids[0]
     systems: dict[str, str] = {}
     system_labels: dict[str, str] = {}
-    for ms in ManagementSystem.objects.all():
+    for ms in organisation_resolvers.visible_systems(who):
         systems[str(ms.pk)] = str(ms.pk)
         systems[ms.short_name] = str(ms.pk)
         system_labels[str(ms.pk)] = ms.short_name
@@ -89,6 +100,7 @@ def _lookups() -> Lookups:
         systems=systems,
         system_labels=system_labels,
         resolver=ReferenceResolver.from_database(),
+        hidden_refs=hidden,
     )
 
 
@@ -99,15 +111,17 @@ def plan_controls_file(
     standard: str | None = None,
     mappings: Iterable[str] = (),
     management_system: str | None = None,
+    who: organisation_resolvers.Viewer = organisation_resolvers.TRUSTED,
 ) -> ImportPlan:
-    """Read a control spreadsheet and say what importing it would do. Reads only.
+    """Read a control spreadsheet and say what importing it would do, as ``who`` sees the
+    catalogue (controls and systems outside their perimeter are not shown). Reads only.
 
     Raises :class:`ImportFileError` when the file or the options cannot be used at all."""
     overrides = parse_mappings(mappings, list(CONTROL_FIELDS))
     table = read_table(data, filename, header_score(CONTROL_FIELDS, overrides))
     columns = map_columns(table.header, CONTROL_FIELDS, overrides)
     options = ControlOptions(standard=standard, management_system=management_system)
-    plan = plan_controls(table, columns, _lookups(), options, filename)
+    plan = plan_controls(table, columns, _lookups(who), options, filename)
     plan.source = source_of(table, columns)
     return plan
 
@@ -126,12 +140,10 @@ def source_of(table: Table, columns: ColumnMap) -> dict[str, Any]:
 
 def _check_may_import(actor: Actor, management_system: str | None) -> None:
     if management_system:
-        ms = ManagementSystem.objects.filter(short_name=management_system).first()
-        if ms is None:
-            try:
-                ms = ManagementSystem.objects.filter(pk=uuid.UUID(management_system)).first()
-            except ValueError:  # not a UUID: the plan reports the unknown system
-                ms = None
+        try:
+            ms = organisation_resolvers.management_system(management_system, actor)
+        except ValidationFailed:  # unknown or not theirs: the plan reports it, the same either way
+            ms = None
         if ms is not None:
             check(actor, Perm.EDIT_CONTROLS, ms)
             return
@@ -152,7 +164,7 @@ def import_controls(
     """Plan the import and, unless ``dry_run``, apply it (see :func:`apply_controls`)."""
     _check_may_import(actor, management_system)
     plan = plan_controls_file(
-        data, filename, standard=standard, mappings=mappings, management_system=management_system
+        data, filename, standard=standard, mappings=mappings, management_system=management_system, who=actor
     )
     plan.only_valid = only_valid
     if dry_run:

@@ -16,7 +16,7 @@ from keel.platform.errors import KeelError
 from keel.platform.models import User
 from keel.platform.pages import page
 from keel.platform.permissions import Perm, has_perm
-from keel.platform.spreadsheets import MAX_BYTES, ImportFileError
+from keel.platform.spreadsheets import ImportFileError, max_bytes, read_upload, too_large
 from keel.platform.views.common import INVALID, current_user
 from keel.standards.models import Standard
 
@@ -72,8 +72,8 @@ class UploadForm(ImportOptionsForm):
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_BYTES:
-            raise forms.ValidationError(f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB; split it.")
+        if upload.size > max_bytes():
+            raise forms.ValidationError(too_large("The file"))
         return upload
 
 
@@ -101,9 +101,9 @@ def import_upload(request: HttpRequest) -> HttpResponse:
         form = UploadForm(request.POST, request.FILES, user=user)
         if form.is_valid():
             upload = form.cleaned_data["file"]
-            data = upload.read()
             options = form.options()
             try:
+                data = read_upload(upload, upload.name)
                 plan = services.import_controls(
                     Actor.from_request(request),
                     data,

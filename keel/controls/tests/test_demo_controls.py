@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from keel.controls.models import Control, ControlLink
-from keel.controls.services import load_templates
-from keel.platform.actor import Actor
 from keel.platform.models import TrailEntry
+from keel.platform.tests.shared_db import LoadedDemo
 from keel.platform.trail import verify
-from keel.site.demo import load_demo
 
 
-def test_given_templates_when_loading_the_demo_then_every_control_and_link_is_in_the_trail(db: Any) -> None:
-    load_templates(Actor.system("test"))
-    load_demo(Actor.cli())
+def test_given_templates_when_loading_the_demo_then_every_control_and_link_is_in_the_trail(
+    demo: LoadedDemo,
+) -> None:
+    # Given the templates (loaded with the test database) and the demo loaded after them
 
     controls = Control.objects.all()
     assert controls.count() >= 90

@@ -5,12 +5,9 @@ edits and history, forms, the template library, the coverage matrix and the requ
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 import pytest
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from keel.controls import services
@@ -18,6 +15,7 @@ from keel.controls.models import Control, ControlLink, ControlTemplate
 from keel.organisation.models import ManagementSystem
 from keel.platform.choices import Role, TrailAction
 from keel.platform.models import TrailEntry, User
+from keel.platform.tests.query_counts import get_counted
 
 from .test_api import OP, make_control
 
@@ -39,13 +37,6 @@ def controls(isms: ManagementSystem, aims: ManagementSystem) -> list[Control]:
             aims, "Model change gate", status="in_progress", links=[("iso42001:2023:A.6.2.5", "full")]
         ),
     ]
-
-
-def queries_of(client: Client, url: str, **kw: Any) -> tuple[int, Any]:
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url, **kw)
-    assert response.status_code == 200, response.content[:500]
-    return len(ctx.captured_queries), response
 
 
 # ---------------------------------------------------------------- list
@@ -83,10 +74,10 @@ def test_an_unknown_requirement_filter_says_so_and_shows_everything(
 
 def test_the_list_page_runs_a_fixed_number_of_queries(admin_client: Client, isms: ManagementSystem) -> None:
     make_control(isms, "First", links=[("iso27001:2022:A.5.1", "full")], tags=["a"])
-    few, _ = queries_of(admin_client, reverse("control-list"))
+    few, _ = get_counted(admin_client, reverse("control-list"))
     for i in range(10):
         make_control(isms, f"More {i}", links=[("iso27001:2022:A.5.2", "full")], tags=[f"t{i}"])
-    many, response = queries_of(admin_client, reverse("control-list"))
+    many, response = get_counted(admin_client, reverse("control-list"))
     assert many == few
     assert "More 9" in response.content.decode()
 
@@ -349,12 +340,12 @@ def test_the_matrix_filters_by_system_and_theme(admin_client: Client, controls: 
 def test_the_matrix_runs_a_fixed_number_of_queries(admin_client: Client, isms: ManagementSystem) -> None:
     url = reverse("control-matrix") + "?first=iso27001:2022&second=iso42001:2023"
     make_control(isms, "First", links=[("iso27001:2022:A.5.1", "full")])
-    few, _ = queries_of(admin_client, url)
+    few, _ = get_counted(admin_client, url)
     for i in range(10):
         make_control(
             isms, f"More {i}", links=[("iso27001:2022:A.5.2", "partial"), ("iso42001:2023:A.2.2", "full")]
         )
-    many, _ = queries_of(admin_client, url)
+    many, _ = get_counted(admin_client, url)
     assert many == few
 
 
@@ -377,8 +368,8 @@ def test_the_template_library_runs_a_fixed_number_of_queries(
 ) -> None:
     keys = list(ControlTemplate.objects.order_by("sort_order").values_list("key", flat=True))
     services.adopt_templates(OP, keys[:1], isms.pk)
-    few, _ = queries_of(admin_client, reverse("control-templates"))
+    few, _ = get_counted(admin_client, reverse("control-templates"))
     services.adopt_templates(OP, keys[1:10], isms.pk)
-    many, response = queries_of(admin_client, reverse("control-templates"))
+    many, response = get_counted(admin_client, reverse("control-templates"))
     assert many == few
     assert response.content.decode().count("Adopted as KC-") == 10

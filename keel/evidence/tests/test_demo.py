@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-import pytest
-
 from keel.evidence import queries, services
 from keel.evidence.choices import Validity
 from keel.evidence.models import Evidence, EvidenceVersion
-from keel.platform.actor import Actor
 from keel.platform.models import User
-from keel.site.demo import DEMO_ADMIN_EMAIL, load_demo
+from keel.platform.tests.shared_db import LoadedDemo
+from keel.site.demo import DEMO_ADMIN_EMAIL
 
-pytestmark = pytest.mark.django_db
 
-
-def test_demo_evidence_shows_expired_and_expiring_items_and_every_file_verifies() -> None:
-    load_demo(Actor.system("demo-test"))
+def test_demo_evidence_shows_expired_and_expiring_items_and_every_file_verifies(demo: LoadedDemo) -> None:
     assert Evidence.objects.count() >= 8
     validity = {queries.validity_of(e) for e in Evidence.objects.select_related("current_version")}
     assert {Validity.EXPIRED, Validity.EXPIRING, Validity.VALID, Validity.NO_EXPIRY} <= validity

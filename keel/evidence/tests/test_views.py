@@ -9,9 +9,7 @@ from collections.abc import Callable
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from keel.controls import services as controls
@@ -20,6 +18,7 @@ from keel.evidence.models import Evidence
 from keel.organisation.models import ManagementSystem
 from keel.platform.choices import Role
 from keel.platform.models import User
+from keel.platform.tests.query_counts import queries_of
 
 from .factories import SYSTEM, file_evidence, link_evidence, new_file_version
 
@@ -54,22 +53,16 @@ def test_list_shows_evidence_with_validity_and_filters_by_it(
     )
 
 
-def _count_queries(client: Client, url: str) -> int:
-    with CaptureQueriesContext(connection) as ctx:
-        assert client.get(url).status_code == 200
-    return len(ctx.captured_queries)
-
-
 def test_list_page_runs_a_fixed_number_of_queries(admin_client: Client, isms: ManagementSystem) -> None:
     control = controls.create_control(
         SYSTEM, title="Review", type="process", frequency="quarterly", management_systems=[isms.pk]
     )
     for i in range(2):
         file_evidence([isms], title=f"E{i}", controls=[control.ref_id], requirements=["iso27001:2022:A.5.15"])
-    small = _count_queries(admin_client, reverse("evidence-list"))
+    small = queries_of(admin_client, reverse("evidence-list"))
     for i in range(8):
         link_evidence([isms], title=f"L{i}", controls=[control.ref_id], requirements=["iso27001:2022:A.5.18"])
-    assert _count_queries(admin_client, reverse("evidence-list")) == small
+    assert queries_of(admin_client, reverse("evidence-list")) == small
 
 
 def test_create_a_file_through_the_page_then_download_it(
@@ -262,7 +255,7 @@ def test_control_detail_runs_a_fixed_number_of_queries_whatever_its_evidence(
     )
     file_evidence([isms], controls=[control.ref_id])
     url = reverse("control-detail", args=[control.ref_id])
-    small = _count_queries(admin_client, url)
+    small = queries_of(admin_client, url)
     for i in range(5):
         link_evidence([isms], title=f"L{i}", controls=[control.ref_id])
-    assert _count_queries(admin_client, url) == small
+    assert queries_of(admin_client, url) == small

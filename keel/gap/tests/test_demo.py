@@ -5,23 +5,23 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
 
 import pytest
 from django.test import Client
 
 from keel.gap import queries
 from keel.organisation.models import ManagementSystem
-from keel.platform.actor import Actor
 from keel.platform.models import User
+from keel.platform.tests.shared_db import LoadedDemo
 from keel.site.cli import main
-from keel.site.demo import DEMO_ADMIN_EMAIL, load_demo
+from keel.site.demo import DEMO_ADMIN_EMAIL
 from keel.standards.models import Standard
 
 
-def test_demo_page_and_cli_agree_and_the_numbers_add_up(db: Any, capsys: pytest.CaptureFixture[str]) -> None:
-    # Given the demo
-    load_demo(Actor.cli())
+def test_demo_page_and_cli_agree_and_the_numbers_add_up(
+    demo: LoadedDemo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given the demo (loaded once: the demo fixture)
     ms = ManagementSystem.objects.get(short_name="integrated")
     # When the CLI runs
     capsys.readouterr()

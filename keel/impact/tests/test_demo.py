@@ -3,21 +3,15 @@ the AI risk register), one draft; loading again adds nothing."""
 
 from __future__ import annotations
 
-import pytest
-
 from keel.aisystems import gates
 from keel.aisystems.models import AISystem
 from keel.impact.demo import ensure_demo_impact_assessments
 from keel.impact.models import Impact, ImpactAssessment
-from keel.platform.actor import Actor
+from keel.platform.tests.shared_db import LoadedDemo
 from keel.risks.models import Risk
-from keel.site.demo import load_demo
-
-pytestmark = pytest.mark.django_db
 
 
-def test_demo_impact_assessments() -> None:
-    load_demo(Actor.system("demo-test"))
+def test_demo_impact_assessments(demo: LoadedDemo) -> None:
     status = dict(ImpactAssessment.objects.values_list("ai_system__short_name", "status"))
     assert status == {
         "credit-scoring": "approved",

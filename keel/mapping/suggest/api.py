@@ -39,7 +39,7 @@ class SuggestionOut(Schema):
     explanation: str
 
 
-class DecisionIn(Schema):
+class SuggestionDecisionIn(Schema):
     source: str
     target: str
     decision: Literal["accepted", "rejected"]
@@ -48,7 +48,7 @@ class DecisionIn(Schema):
     explanation: str = ""
 
 
-class DecisionOut(Schema):
+class SuggestionDecisionOut(Schema):
     id: str
     source: str
     target: str
@@ -82,11 +82,11 @@ def list_suggestions(request: HttpRequest, filters: Query[SuggestionFilters]) ->
 
 @router.post(
     "/mapping-suggestions/decisions",
-    response=responses(DecisionOut, 201),
+    response=responses(SuggestionDecisionOut, 201),
     openapi_extra=permission(Perm.EDIT_CONTROLS),
     summary="Accept (becomes a link or a crosswalk relation) or reject (never suggested again)",
 )
-def post_decision(request: HttpRequest, payload: DecisionIn) -> Status[dict[str, Any]]:
+def post_decision(request: HttpRequest, payload: SuggestionDecisionIn) -> Status[dict[str, Any]]:
     who = actor(request)
     d = decide(
         who,

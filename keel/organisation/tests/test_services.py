@@ -506,7 +506,7 @@ def test_given_missing_records_then_not_found_and_nothing_changes(org: Organisat
         lambda: org_services.save_context_issue(cli, "not-a-uuid", title="x"),
         lambda: org_services.delete_context_issue(cli, "not-a-uuid"),
         lambda: org_services.approve_scope(cli, "not-a-uuid"),
-        lambda: accounts.update_user(cli, "not-a-uuid", full_name="x"),
+        lambda: people.update_user(cli, "not-a-uuid", full_name="x"),
         lambda: people.revoke_role(cli, "not-a-uuid"),
         lambda: accounts.revoke_token(cli, "00000000-0000-0000-0000-000000000000"),
     ):
@@ -650,17 +650,17 @@ def test_given_deactivated_other_admin_then_the_last_active_admin_cannot_be_revo
 
 def test_given_user_when_deactivating_self_then_refused(admin: User) -> None:
     with changes_nothing(ValidationFailed, match="own account"):
-        accounts.update_user(as_user(admin), admin.pk, is_active=False)
+        people.update_user(as_user(admin), admin.pk, is_active=False)
 
 
 def test_given_user_when_updated_then_only_changed_fields_are_in_the_trail(
     make_user: MakeUser, cli: Actor
 ) -> None:
     user = make_user(full_name="Old Name", job_title="Engineer")
-    accounts.update_user(cli, user.pk, full_name="New Name", job_title="Engineer")
+    people.update_user(cli, user.pk, full_name="New Name", job_title="Engineer")
     assert changes_of(last_entry(user.pk)) == {"full_name": ["Old Name", "New Name"]}
     with changes_nothing(ValidationFailed, match="Unknown field"):
-        accounts.update_user(cli, user.pk, email="elsewhere@example.com")
+        people.update_user(cli, user.pk, email="elsewhere@example.com")
 
 
 def test_given_password_change_then_the_trail_hides_it(make_user: MakeUser) -> None:
@@ -729,7 +729,7 @@ def test_given_expired_token_then_no_user(make_user: MakeUser) -> None:
 def test_given_deactivated_user_then_their_token_stops_working(make_user: MakeUser, cli: Actor) -> None:
     user = make_user(Role.VIEWER)
     _, secret = accounts.create_token(cli, user)
-    accounts.update_user(cli, user.pk, is_active=False)
+    people.update_user(cli, user.pk, is_active=False)
     assert accounts.user_for_token(secret) is None
     user.refresh_from_db()
     with changes_nothing(ValidationFailed, match="deactivated"):
@@ -888,8 +888,8 @@ def test_given_an_update_that_changes_nothing_then_nothing_is_written(org: Organ
 def test_given_the_last_active_admin_then_no_one_can_deactivate_them(make_user: MakeUser) -> None:
     admin = make_user(Role.ADMIN)
     with changes_nothing(Conflict, match="last active administrator"):
-        accounts.update_user(Actor.cli(), admin.pk, is_active=False)
+        people.update_user(Actor.cli(), admin.pk, is_active=False)
     second = make_user(Role.ADMIN)
-    accounts.update_user(Actor.cli(), admin.pk, is_active=False)
+    people.update_user(Actor.cli(), admin.pk, is_active=False)
     with changes_nothing(Conflict, match="last active administrator"):
-        accounts.update_user(Actor.cli(), second.pk, is_active=False)
+        people.update_user(Actor.cli(), second.pk, is_active=False)

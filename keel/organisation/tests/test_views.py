@@ -9,9 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from keel.organisation import people as people
@@ -30,6 +28,7 @@ from keel.platform import accounts as accounts
 from keel.platform.actor import Actor
 from keel.platform.choices import Role
 from keel.platform.models import ApiToken, TrailEntry, User
+from keel.platform.tests.query_counts import queries_of
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 MakeUser = Callable[..., User]
@@ -45,13 +44,6 @@ def party(org: Organisation) -> InterestedParty:
 @pytest.fixture
 def issue(org: Organisation) -> ContextIssue:
     return ContextIssueFactory(organisation=org, title="AI Act")  # type: ignore[no-any-return]
-
-
-def queries_for(client: Client, url: str, **extra: Any) -> int:
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url, **extra)
-    assert response.status_code == 200, response.content[:500]
-    return len(ctx.captured_queries)
 
 
 # ---------------------------------------------------------------- every page renders
@@ -196,7 +188,7 @@ def test_dashboard_query_count_does_not_grow_with_records(
     admin_client: Client, isms: ManagementSystem, org: Organisation
 ) -> None:
     InterestedPartyFactory(organisation=org)
-    first = queries_for(admin_client, reverse("dashboard"))
+    first = queries_of(admin_client, reverse("dashboard"))
     for n in range(3):
         ms = ManagementSystem.objects.create(
             organisation=org, name=f"MS {n}", short_name=f"ms-x{n}", operating_model="unified"
@@ -204,7 +196,7 @@ def test_dashboard_query_count_does_not_grow_with_records(
         ms.standards.set(ms.standards.model.objects.all())
         InterestedPartyFactory(organisation=org)
         ContextIssueFactory(organisation=org)
-    assert queries_for(admin_client, reverse("dashboard")) == first
+    assert queries_of(admin_client, reverse("dashboard")) == first
 
 
 # ---------------------------------------------------------------- organisation and management systems
@@ -325,7 +317,7 @@ def test_scope_list_query_count_is_fixed(admin_client: Client, org: Organisation
     )
     ms.standards.set(ms.standards.model.objects.all())
     organisation.draft_scope(actor, ms.pk, "iso27001:2022", summary="x")
-    first = queries_for(admin_client, reverse("scope-list"))
+    first = queries_of(admin_client, reverse("scope-list"))
     for n in range(3):
         other = ManagementSystem.objects.create(
             organisation=org, name=f"B{n}", short_name=f"b{n}", operating_model="federated"
@@ -333,7 +325,7 @@ def test_scope_list_query_count_is_fixed(admin_client: Client, org: Organisation
         other.standards.set(other.standards.model.objects.all())
         s = organisation.draft_scope(actor, other.pk, "iso42001:2023", summary="y")
         organisation.approve_scope(actor, s.pk)
-    assert queries_for(admin_client, reverse("scope-list")) == first
+    assert queries_of(admin_client, reverse("scope-list")) == first
 
 
 # ---------------------------------------------------------------- context: filter, inline edit, create, delete
@@ -473,14 +465,14 @@ def test_delete_asks_for_confirmation_then_deletes_and_keeps_the_trail(
 def test_context_page_query_count_is_fixed(admin_client: Client, org: Organisation) -> None:
     InterestedPartyFactory(organisation=org)
     ContextIssueFactory(organisation=org)
-    first = queries_for(admin_client, reverse("context"))
+    first = queries_of(admin_client, reverse("context"))
     for _ in range(5):
         InterestedPartyFactory(organisation=org).standards.set(
             InterestedParty.standards.rel.model.objects.all()
         )
         ContextIssueFactory(organisation=org).standards.set(InterestedParty.standards.rel.model.objects.all())
-    assert queries_for(admin_client, reverse("context")) == first
-    assert queries_for(admin_client, reverse("context"), **HTMX) <= first
+    assert queries_of(admin_client, reverse("context")) == first
+    assert queries_of(admin_client, reverse("context"), **HTMX) <= first
 
 
 # ---------------------------------------------------------------- people and roles
@@ -532,10 +524,10 @@ def test_people_page_query_count_is_fixed(
     admin_client: Client, make_user: MakeUser, isms: ManagementSystem
 ) -> None:
     make_user(Role.VIEWER)
-    first = queries_for(admin_client, reverse("people"))
+    first = queries_of(admin_client, reverse("people"))
     for _ in range(4):
         make_user(Role.CONTRIBUTOR, management_system=isms)
-    assert queries_for(admin_client, reverse("people")) == first
+    assert queries_of(admin_client, reverse("people")) == first
 
 
 # ---------------------------------------------------------------- audit trail
@@ -577,10 +569,10 @@ def test_trail_date_range_and_bad_range_message(admin_client: Client, admin: Use
 def test_trail_query_count_is_fixed(admin_client: Client, admin: User, org: Organisation) -> None:
     actor = Actor.for_user(admin, "web")
     organisation.save_interested_party(actor, name="P0", category="customer", needs_expectations="x")
-    first = queries_for(admin_client, reverse("trail"))
+    first = queries_of(admin_client, reverse("trail"))
     for n in range(1, 8):
         organisation.save_interested_party(actor, name=f"P{n}", category="customer", needs_expectations="x")
-    assert queries_for(admin_client, reverse("trail")) == first
+    assert queries_of(admin_client, reverse("trail")) == first
 
 
 # ---------------------------------------------------------------- my account
@@ -813,7 +805,7 @@ def test_trail_reads_as_types_field_names_people_and_links(
     )
     scope = organisation.draft_scope(actor, isms.pk, "iso27001:2022", summary="All of it")
     organisation.approve_scope(actor, scope.pk)
-    accounts.update_user(actor, admin.pk, job_title="CISO")
+    people.update_user(actor, admin.pk, job_title="CISO")
 
     # When the admin reads the trail
     html = admin_client.get(reverse("trail")).content.decode()
@@ -869,7 +861,7 @@ def test_trail_marks_deleted_records_and_does_not_link_them(
 def test_trail_links_to_people_only_for_those_who_may_open_the_people_page(
     make_user: MakeUser, login_client: LoginClient, admin: User, org: Organisation
 ) -> None:
-    accounts.update_user(Actor.for_user(admin, "web"), admin.pk, job_title="CISO")
+    people.update_user(Actor.for_user(admin, "web"), admin.pk, job_title="CISO")
     html = login_client(make_user(Role.AUDITOR)).get(reverse("trail")).content.decode()
     assert "CISO" in html
     assert f"#user-{admin.pk}" not in html
@@ -909,17 +901,17 @@ def test_trail_query_count_is_fixed_with_every_kind_of_record(
         scope = organisation.draft_scope(actor, ms.pk, "iso27001:2022", summary="x")
         organisation.approve_scope(actor, scope.pk)
         person = people.create_user(actor, f"p{n}@example.com", role=Role.VIEWER)
-        accounts.update_user(actor, person.pk, job_title="T")
+        people.update_user(actor, person.pk, job_title="T")
 
     one_of_each(0)
-    first = queries_for(admin_client, reverse("trail"))
-    first_dashboard = queries_for(admin_client, reverse("dashboard"))
+    first = queries_of(admin_client, reverse("trail"))
+    first_dashboard = queries_of(admin_client, reverse("dashboard"))
     # When there are many more of each
     for n in range(1, 5):
         one_of_each(n)
     # Then the trail and the dashboard's recent activity run the same number of queries
-    assert queries_for(admin_client, reverse("trail")) == first
-    assert queries_for(admin_client, reverse("dashboard")) == first_dashboard
+    assert queries_of(admin_client, reverse("trail")) == first
+    assert queries_of(admin_client, reverse("dashboard")) == first_dashboard
 
 
 # ---------------------------------------------------------------- dashboard: recent activity

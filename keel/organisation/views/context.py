@@ -19,7 +19,7 @@ from keel.organisation import services as organisation
 from keel.organisation.forms import ContextIssueForm, InterestedPartyForm, StandardFilterForm
 from keel.platform.actor import Actor
 from keel.platform.errors import KeelError
-from keel.platform.forms import KeelForm, add_service_error
+from keel.platform.forms import KeelForm, VersionedForm, add_service_error
 from keel.platform.pages import page
 from keel.platform.permissions import Perm, has_perm
 from keel.platform.views.common import INVALID, current_user, is_partial
@@ -50,7 +50,10 @@ class RecordKind:
         if data is not None:
             return self.form(data, auto_id=auto_id)
         initial = self.form.initial_for(obj) if obj is not None else {}  # type: ignore[attr-defined]
-        return self.form(initial=initial, auto_id=auto_id)
+        form = self.form(initial=initial, auto_id=auto_id)
+        if obj is not None and isinstance(form, VersionedForm):
+            form.bind_version(obj)
+        return form
 
 
 PARTY = RecordKind(
@@ -97,8 +100,10 @@ def context_page(request: HttpRequest) -> HttpResponse:
 def _save_record(request: HttpRequest, kind: RecordKind, form: KeelForm, pk: uuid.UUID | None) -> Any:
     if not form.is_valid():
         return None
-    data = dict(form.cleaned_data)
+    data = form.service_data() if isinstance(form, VersionedForm) else dict(form.cleaned_data)
     standards = data.pop("standards")
+    if pk is not None and isinstance(form, VersionedForm):
+        data["expected_version"] = form.expected_version
     try:
         return kind.save(Actor.from_request(request), pk, standards=standards, **data)
     except KeelError as exc:

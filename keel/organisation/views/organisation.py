@@ -42,6 +42,8 @@ def _organisation_page(
     org = organisation_queries.organisation_or_none()
     if form is None and has_perm(user, Perm.EDIT_CONTEXT):
         form = OrganisationForm(initial=OrganisationForm.initial_for(org))
+        if org is not None:
+            form.bind_version(org)
     return render(
         request,
         "organisation/organisation.html",
@@ -66,7 +68,9 @@ def organisation_edit(request: HttpRequest) -> HttpResponse:
     form = OrganisationForm(request.POST)
     if form.is_valid():
         try:
-            organisation.save_organisation(Actor.from_request(request), **form.cleaned_data)
+            organisation.save_organisation(
+                Actor.from_request(request), expected_version=form.expected_version, **form.service_data()
+            )
         except KeelError as exc:
             add_service_error(form, exc)
         else:
@@ -80,7 +84,7 @@ def _save_system(
 ) -> ManagementSystem | None:
     if not form.is_valid():
         return None
-    data = dict(form.cleaned_data)
+    data = form.service_data()
     standards = data.pop("standards")
     try:
         if ms is None:
@@ -88,7 +92,11 @@ def _save_system(
                 Actor.from_request(request), standards=standards, **data
             )
         return organisation.update_management_system(
-            Actor.from_request(request), ms.pk, standards=standards, **data
+            Actor.from_request(request),
+            ms.pk,
+            standards=standards,
+            expected_version=form.expected_version,
+            **data,
         )
     except KeelError as exc:
         add_service_error(form, exc)
@@ -124,6 +132,7 @@ def system_edit(request: HttpRequest, ms: str) -> HttpResponse:
             return redirect("organisation")
     else:
         form = ManagementSystemForm(initial=ManagementSystemForm.initial_for(system))
+        form.bind_version(system)
     return render(
         request,
         "organisation/system_form.html",

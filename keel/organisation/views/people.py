@@ -156,7 +156,7 @@ def person_edit(request: HttpRequest, user_id: uuid.UUID) -> HttpResponse:
     form = PersonForm(request.POST, auto_id="person-%s")
     if form.is_valid():
         try:
-            accounts.update_user(Actor.from_request(request), person.pk, **form.cleaned_data)
+            organisation_people.update_user(Actor.from_request(request), person.pk, **form.cleaned_data)
         except KeelError as exc:
             add_service_error(form, exc)
         else:
@@ -198,7 +198,7 @@ def _set_active(request: HttpRequest, user_id: uuid.UUID, active: bool) -> HttpR
         messages.info(request, f"{person.email} is already {'active' if active else 'deactivated'}.")
         return _back_to(person)
     try:
-        accounts.update_user(Actor.from_request(request), person.pk, is_active=active)
+        organisation_people.update_user(Actor.from_request(request), person.pk, is_active=active)
     except KeelError as exc:
         messages.error(request, exc.message)
     else:

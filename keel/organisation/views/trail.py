@@ -22,6 +22,7 @@ from django.utils.text import capfirst
 from keel.organisation import queries as organisation_queries
 from keel.organisation.choices import AIRole, LifecycleStage
 from keel.organisation.forms import TrailFilterForm
+from keel.platform import trail
 from keel.platform.models import TrailEntry, User
 from keel.platform.pages import page
 from keel.platform.permissions import Perm, has_perm
@@ -204,6 +205,7 @@ def _link(entry: TrailEntry, found: organisation_queries.TrailLookups, can_peopl
 def describe(entries: list[TrailEntry], viewer: User, with_changes: bool = True) -> list[TrailRow]:
     """Trail entries as rows a person reads. Runs a fixed number of queries whatever the number
     of entries (see :func:`organisation_queries.trail_lookups`)."""
+    entries = trail.readable(entries, viewer)
     changes = {e.seq: organisation_queries.trail_changes(e) for e in entries} if with_changes else {}
     user_ids: set[str] = set()
     for e in entries:

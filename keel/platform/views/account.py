@@ -93,7 +93,15 @@ def password_change(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     form = PasswordChangeForm(request.POST, auto_id="pw-%s")
     if form.is_valid():
-        if not user.check_password(form.cleaned_data["current_password"]):
+        actor = Actor.from_request(request)
+        # the current-password check is throttled like a login (docs/getting-started.md)
+        if accounts.login_locked(user.email, actor.ip):
+            form.add_error(
+                "current_password",
+                "Too many wrong passwords. Wait 15 minutes and try again, or ask an administrator.",
+            )
+        elif not user.check_password(form.cleaned_data["current_password"]):
+            accounts.record_login(actor, user.email, succeeded=False)
             form.add_error("current_password", "This is not your current password.")
         else:
             try:

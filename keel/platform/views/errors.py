@@ -32,3 +32,18 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
     return render(
         request, "platform/error.html", {"status": 404, "title": "Not found", "message": message}, status=404
     )
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """``handler500``: SQLite's "database is locked" raised outside a view (a middleware saving
+    the session, say) is a 503 with Retry-After like inside one; anything else is Django's 500."""
+    import sys
+
+    from django.views.defaults import server_error as default_server_error
+
+    from keel.platform.middleware import database_busy_response, is_database_busy
+
+    exc = sys.exc_info()[1]
+    if exc is not None and is_database_busy(exc):
+        return database_busy_response(request)
+    return default_server_error(request)

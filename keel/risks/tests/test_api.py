@@ -3,6 +3,7 @@ one error format, perimeter filtering and fixed query counts."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Callable
 from typing import Any
@@ -11,6 +12,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from keel.assets import services as asset_services
 from keel.organisation.models import ManagementSystem
@@ -20,6 +22,8 @@ from keel.risks.defaults import default_methodology
 from keel.risks.models import Risk
 
 from . import factories as f
+
+SOON = (timezone.localdate() + dt.timedelta(days=100)).isoformat()  # within the longest exception
 
 API = "/api/v1"
 pytestmark = pytest.mark.django_db
@@ -92,7 +96,7 @@ def test_approval_above_criteria_is_refused_with_a_clear_message(
     r = send(
         admin_client,
         f"/risks/{risk.ref_id}/exception",
-        {"reason": "Waiting for budget", "expires": "2030-01-01"},
+        {"reason": "Waiting for budget", "expires": SOON},
     )
     assert r.status_code == 200 and r.json()["acceptance"] == "exception_pending"
     r = send(admin_client, f"/risks/{risk.ref_id}/exception/approve")

@@ -3,21 +3,15 @@ approved, one exception, one voided acceptance, and the SoA's risks column showi
 
 from __future__ import annotations
 
-import pytest
-
 from keel.assets.models import Asset, ClassificationLevel
-from keel.platform.actor import Actor
+from keel.platform.tests.shared_db import LoadedDemo
 from keel.risks import queries
 from keel.risks.models import Risk, RiskSnapshot
-from keel.site.demo import load_demo
 from keel.soa.models import StatementOfApplicability
 from keel.soa.queries import rows
 
-pytestmark = pytest.mark.django_db
 
-
-def test_demo_loads_assets_and_both_registers() -> None:
-    load_demo(Actor.system("demo-test"))
+def test_demo_loads_assets_and_both_registers(demo: LoadedDemo) -> None:
     assert ClassificationLevel.objects.count() == 4 and Asset.objects.count() == 12
     assert (
         Risk.objects.filter(register="is").count() == 10

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections.abc import Callable
+from unittest import mock
 
 import pytest
 from django.db import connection
@@ -39,7 +40,11 @@ def actor(user: User) -> Actor:
 def excepted(isms: ManagementSystem, owner: User, second: User, expires: dt.date = D, **kw: object) -> Risk:
     """A risk above the criteria accepted by an approved exception expiring on ``expires``."""
     risk = f.is_risk(isms, owner, residual_likelihood=4, residual_impact=4, **kw)
-    services.request_exception(actor(owner), risk.pk, reason="KMS migration next quarter", expires=expires)
+    with mock.patch.object(timezone, "localdate", return_value=expires - dt.timedelta(days=100)):
+        # requested 100 days before it ends: within the methodology's longest exception
+        services.request_exception(
+            actor(owner), risk.pk, reason="KMS migration next quarter", expires=expires
+        )
     services.approve_exception(actor(second), risk.pk)
     return Risk.objects.get(pk=risk.pk)
 
@@ -80,7 +85,8 @@ def test_the_queryset_annotation_agrees_with_the_rule(
     accepted = f.is_risk(isms, owner, residual_likelihood=1, residual_impact=1)
     services.approve_risk(actor(owner), accepted.pk)
     pending = f.is_risk(isms, owner, residual_likelihood=4, residual_impact=4)
-    services.request_exception(actor(owner), pending.pk, reason="Budget", expires=D)
+    with mock.patch.object(timezone, "localdate", return_value=D - dt.timedelta(days=100)):
+        services.request_exception(actor(owner), pending.pk, reason="Budget", expires=D)
     voided = excepted(isms, owner, admin)
     services.update_risk(actor(admin), voided.pk, residual_likelihood=5)
     f.is_risk(isms, owner)  # never accepted

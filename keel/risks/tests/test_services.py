@@ -23,6 +23,7 @@ from . import factories as f
 
 pytestmark = pytest.mark.django_db
 MakeUser = Callable[..., User]
+SOON = timezone.localdate() + dt.timedelta(days=100)  # within the methodology's longest exception
 
 
 def actor(user: User) -> Actor:
@@ -248,15 +249,13 @@ def test_exception_needs_reason_expiry_and_a_second_different_approver(
     owner = make_user(Role.COMPLIANCE_MANAGER, isms)
     risk = f.is_risk(isms, owner, residual_likelihood=4, residual_impact=4)
     with pytest.raises(ValidationFailed, match="reason and a future expiry"):
-        services.request_exception(actor(owner), risk.pk, reason="", expires=dt.date(2030, 1, 1))
+        services.request_exception(actor(owner), risk.pk, reason="", expires=SOON)
     with pytest.raises(ValidationFailed):
         services.request_exception(
             actor(owner), risk.pk, reason="Budget next quarter", expires=timezone.localdate()
         )
     assert not RiskApproval.objects.exists()
-    pending = services.request_exception(
-        actor(owner), risk.pk, reason="Budget next quarter", expires=dt.date(2030, 1, 1)
-    )
+    pending = services.request_exception(actor(owner), risk.pk, reason="Budget next quarter", expires=SOON)
     assert pending.state == "pending" and Risk.objects.get(pk=risk.pk).acceptance == "exception_pending"
     # the requester cannot be the second approver
     with pytest.raises(PermissionDenied, match="different person"):
@@ -273,7 +272,7 @@ def test_exception_is_not_for_acceptable_residuals(isms: ManagementSystem, make_
     owner = make_user(Role.CONTRIBUTOR, isms)
     risk = f.is_risk(isms, owner)
     with pytest.raises(Conflict, match="approve it directly"):
-        services.request_exception(actor(owner), risk.pk, reason="x", expires=dt.date(2030, 1, 1))
+        services.request_exception(actor(owner), risk.pk, reason="x", expires=SOON)
 
 
 def test_pending_exception_is_voided_by_a_change(
@@ -281,7 +280,7 @@ def test_pending_exception_is_voided_by_a_change(
 ) -> None:
     owner = make_user(Role.CONTRIBUTOR, isms)
     risk = f.is_risk(isms, owner, residual_likelihood=4, residual_impact=4)
-    pending = services.request_exception(actor(owner), risk.pk, reason="Budget", expires=dt.date(2030, 1, 1))
+    pending = services.request_exception(actor(owner), risk.pk, reason="Budget", expires=SOON)
     services.update_risk(actor(admin), risk.pk, residual_likelihood=5)
     pending.refresh_from_db()
     assert pending.state == "voided"

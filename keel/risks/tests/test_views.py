@@ -4,6 +4,7 @@ the XLSX export, and fixed query counts at two sizes."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from collections.abc import Callable
 
@@ -11,6 +12,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from keel.assets import services as asset_services
 from keel.organisation.models import ManagementSystem
@@ -20,6 +22,8 @@ from keel.risks.defaults import default_methodology
 from keel.risks.models import Methodology, Risk
 
 from . import factories as f
+
+SOON = (timezone.localdate() + dt.timedelta(days=100)).isoformat()  # within the longest exception
 
 pytestmark = pytest.mark.django_db
 
@@ -79,9 +83,7 @@ def test_page_refuses_acceptance_above_criteria_with_a_message(
         "above the acceptance criteria" in r.content.decode() and "Nothing was changed" in r.content.decode()
     )
     assert Risk.objects.get(pk=risk.pk).acceptance == "none"
-    r = c.post(
-        f"/risks/{risk.ref_id}/exception/", {"reason": "Budget in Q1", "expires": "2030-01-01"}, follow=True
-    )
+    r = c.post(f"/risks/{risk.ref_id}/exception/", {"reason": "Budget in Q1", "expires": SOON}, follow=True)
     assert Risk.objects.get(pk=risk.pk).acceptance == "exception_pending"
 
 
@@ -94,9 +96,7 @@ def test_second_approver_approves_the_exception_on_the_page(
 ) -> None:
     owner = make_user(Role.CONTRIBUTOR, isms)
     risk = f.is_risk(isms, owner, residual_likelihood=5, residual_impact=5)
-    login_client(owner).post(
-        f"/risks/{risk.ref_id}/exception/", {"reason": "Budget", "expires": "2030-01-01"}
-    )
+    login_client(owner).post(f"/risks/{risk.ref_id}/exception/", {"reason": "Budget", "expires": SOON})
     page = admin_client.get(f"/risks/{risk.ref_id}/").content.decode()
     assert "Approve the exception as second approver" in page
     admin_client.post(f"/risks/{risk.ref_id}/exception/approve/")

@@ -15,6 +15,7 @@ from collections.abc import Iterator, Sequence
 from keel import __version__
 from keel.site.cli import (
     ai,
+    backup,
     catalogs,
     crosswalk,
     evidence,
@@ -63,6 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     risks.register(sub)
     catalogs.register(sub)
     mapping.register(sub)
+    backup.register(sub)
     return parser
 
 

@@ -35,6 +35,9 @@ PERMISSIONS: dict[str, str | None] = {
     "standards list": "view",
     "standards show": "view",
     "trail verify": "view_trail",
+    "trail repair-head": None,
+    "backup": None,
+    "restore": None,
     "export soa": "view",
     "import controls": "edit_controls",
     "import soa": "edit_soa",
@@ -185,3 +188,18 @@ def table(rows: Sequence[Sequence[Any]], headers: Sequence[str], right: Sequence
         parts = [r[i].rjust(widths[i]) if i in right else r[i].ljust(widths[i]) for i in range(len(headers))]
         lines.append("  ".join(parts).rstrip())
     return lines
+
+
+def read_spreadsheet(path: str) -> bytes:
+    """The bytes of a file to import, read only up to the import size limit (exit status 2 when
+    it cannot be read or is over the limit: nothing past the limit is read)."""
+    from pathlib import Path
+
+    from keel.platform.spreadsheets import ImportFileError, read_limited
+
+    try:
+        return read_limited(path)
+    except ImportFileError as exc:
+        raise CliError(exc.message, 2) from None
+    except OSError as exc:
+        raise CliError(f"cannot read {Path(path).name}: {exc.strerror or exc}.", 2) from None

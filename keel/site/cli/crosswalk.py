@@ -20,6 +20,7 @@ from keel.site.cli.base import (
     check_permission,
     note,
     out,
+    read_spreadsheet,
     require_tables,
     resolve_actor,
     table,
@@ -143,10 +144,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     require_tables()
     actor = resolve_actor(args)
     check_permission(actor, PERMISSIONS["crosswalk import"])
-    try:
-        data = Path(args.file).read_bytes()
-    except OSError as exc:
-        raise CliError(f"cannot read {args.file}: {exc.strerror or exc}.", 2) from None
+    data = read_spreadsheet(args.file)
     try:
         plan = import_csv(
             actor,

@@ -205,7 +205,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         management_system=args.management_system, control=args.control, order="valid_until"
     )
     if actor.user is None:
-        qs = queries.filter_evidence(queries.base_evidence(), f)
+        qs = queries.filter_evidence(queries.base_evidence(), f, actor)
     else:
         qs = queries.evidence_list(actor.user, f)
     today = queries.today()

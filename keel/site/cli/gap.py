@@ -49,15 +49,14 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
 
 def cmd_gap(args: argparse.Namespace) -> int:
     from keel.gap import exports, queries
-    from keel.platform.permissions import Perm, check, system_ids_with
+    from keel.platform.permissions import Perm, check
 
     require_tables()
     actor = resolve_actor(args)
     check_permission(actor, PERMISSIONS["gap"])
     if args.format != "json" and args.out in (None, "-"):
         raise CliError(f"--format {args.format}: write it to a file with --out FILE.", code=2)
-    visible = None if actor.user is None else system_ids_with(actor.user, Perm.VIEW)
-    standard, ms = queries.resolve(args.target, args.management_system, visible)
+    standard, ms = queries.resolve(args.target, args.management_system, actor)
     check(actor, Perm.VIEW, ms)
     started = time.perf_counter()
     note(f"Analysing {ms.name} against {standard.key}…")

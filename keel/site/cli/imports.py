@@ -19,6 +19,7 @@ from keel.site.cli.base import (
     check_permission,
     note,
     out,
+    read_spreadsheet,
     require_tables,
     resolve_actor,
     table,
@@ -103,13 +104,6 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     p.set_defaults(handler=cmd_assets, command_path="import assets")
 
 
-def _read(path: str) -> bytes:
-    try:
-        return Path(path).read_bytes()
-    except OSError as exc:
-        raise CliError(f"cannot read {path}: {exc.strerror or exc}.", 2) from None
-
-
 def cmd_controls(args: argparse.Namespace) -> int:
     from keel.controls.importing.services import import_controls
     from keel.platform.spreadsheets import ImportFileError
@@ -117,7 +111,7 @@ def cmd_controls(args: argparse.Namespace) -> int:
     require_tables()
     actor = resolve_actor(args)
     check_permission(actor, PERMISSIONS["import controls"])
-    data = _read(args.file)
+    data = read_spreadsheet(args.file)
     try:
         plan = import_controls(
             actor,
@@ -141,7 +135,7 @@ def cmd_soa(args: argparse.Namespace) -> int:
     require_tables()
     actor = resolve_actor(args)
     check_permission(actor, PERMISSIONS["import soa"])
-    data = _read(args.file)
+    data = read_spreadsheet(args.file)
     try:
         plan = import_soa(
             actor,
@@ -162,7 +156,7 @@ def cmd_assets(args: argparse.Namespace) -> int:
     require_tables()
     actor = resolve_actor(args)
     check_permission(actor, PERMISSIONS["import assets"])
-    data = _read(args.file)
+    data = read_spreadsheet(args.file)
     try:
         plan = import_assets(
             actor, data, Path(args.file).name, management_system=args.management_system, dry_run=args.dry_run

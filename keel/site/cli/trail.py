@@ -45,6 +45,14 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     add_format_option(p, ("text", "json"))
     add_as_option(p)
     p.set_defaults(handler=cmd_verify, command_path="trail verify")
+    r = tsub.add_parser(
+        "repair-head",
+        help="rebuild a missing chain head from the verified chain",
+        description="When the chain head row is missing (every write is refused), verify the "
+        "whole chain and, only if every entry is intact, rebuild the head from its last entry "
+        "and record the repair in the trail. Refused when the head exists or the chain is broken.",
+    )
+    r.set_defaults(handler=cmd_repair_head, command_path="trail repair-head")
 
 
 def read_checkpoint(path: Path) -> dict[str, Any]:
@@ -118,4 +126,15 @@ def cmd_verify(args: argparse.Namespace) -> int:
         except OSError as exc:
             raise CliError(f"--write-checkpoint {args.write_checkpoint}: {exc.strerror or exc}.") from None
         note(f"Checkpoint written to {args.write_checkpoint}.")
+    return 0
+
+
+def cmd_repair_head(args: argparse.Namespace) -> int:
+    from keel.platform.trail import repair_head
+
+    require_tables()
+    result = repair_head(resolve_actor(args))
+    out(f"Repaired: the chain head is #{result.last_seq}, last hash {result.last_hash}")
+    if not result.ok:
+        raise CliError("the trail does not verify after the repair: " + "; ".join(result.problems))
     return 0

@@ -220,7 +220,7 @@ def cmd_user_set_password(args: argparse.Namespace) -> int:
 
 
 def _set_active(args: argparse.Namespace, active: bool) -> int:
-    from keel.platform.accounts import update_user
+    from keel.organisation.people import update_user
 
     actor, user = _managed_user(args)
     if user.is_active == active:

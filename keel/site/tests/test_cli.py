@@ -121,7 +121,7 @@ def test_init_on_an_initialised_database_changes_nothing(run: Run, db: Any) -> N
     for code, out, err in (first, second):
         assert code == 0, err
         assert "iso27001:2022 (revision 1): up to date" in out
-        assert "iso42001:2023 (revision 1): up to date" in out
+        assert "iso42001:2023 (revision 2): up to date" in out
         assert "crosswalk iso27001-2022--iso42001-2023 (revision 1): 118 targets (" in out
         assert "Database: up to date" in err
     assert TrailEntry.objects.count() == before
@@ -151,7 +151,7 @@ def test_init_as_an_admin_names_the_admin_in_the_trail(run: Run, admin: User, tm
 
     # Then the entry is updated and the trail entry names the admin on the CLI channel
     assert code == 0, err
-    assert "iso42001:2023 (revision 1): 0 created, 1 updated, 0 withdrawn" in out
+    assert "iso42001:2023 (revision 2): 0 created, 1 updated, 0 withdrawn" in out
     assert Requirement.objects.get(key="iso42001:2023:A.2.2").title == "AI policy (revised title)"
     entry = TrailEntry.objects.order_by("-seq").first()
     assert entry is not None

@@ -22,6 +22,7 @@ from keel.platform.actor import Actor
 from keel.platform.choices import Channel, Role
 from keel.platform.errors import KeelError
 from keel.platform.models import TrailEntry, User
+from keel.platform.tests.shared_db import LoadedDemo
 from keel.site.demo import DEMO_ADMIN_EMAIL, DEMO_PASSWORD, load_demo
 from keel.standards.models import Standard
 
@@ -36,12 +37,10 @@ RECORD_MODELS: list[type[models.Model]] = [
 ]
 
 
-def test_given_empty_instance_when_demo_loads_then_every_page_has_content(db: Any) -> None:
+def test_given_empty_instance_when_demo_loads_then_every_page_has_content(demo: LoadedDemo) -> None:
     # Given an instance with the standards but no organisation
-    lines: list[str] = []
-
-    # When
-    report = load_demo(Actor.cli(), progress=lines.append)
+    # When the demo loads (once for every demo test: the ``demo`` fixture)
+    report, lines = demo.report, demo.lines
 
     # Then the organisation, systems, scopes, context and people all exist
     assert report.created is True
@@ -66,9 +65,8 @@ def test_given_empty_instance_when_demo_loads_then_every_page_has_content(db: An
     assert report.summary["interested_parties"] == InterestedParty.objects.count()
 
 
-def test_given_demo_then_scope_versions_show_every_status(db: Any) -> None:
-    # Given / When
-    load_demo(Actor.cli())
+def test_given_demo_then_scope_versions_show_every_status(demo: LoadedDemo) -> None:
+    # Given / When the demo is loaded
 
     # Then each (system, standard) has one approved version, and history shows
     integrated = ManagementSystem.objects.get(short_name="integrated")
@@ -97,9 +95,10 @@ def test_given_demo_then_scope_versions_show_every_status(db: Any) -> None:
     assert all(not s.ai_systems and not s.ai_roles for s in isms)
 
 
-def test_given_demo_then_each_role_is_held_and_one_contributor_is_limited_to_one_system(db: Any) -> None:
-    # Given / When
-    load_demo(Actor.cli())
+def test_given_demo_then_each_role_is_held_and_one_contributor_is_limited_to_one_system(
+    demo: LoadedDemo,
+) -> None:
+    # Given / When the demo is loaded
 
     # Then
     roles = {ra.role for ra in RoleAssignment.objects.all()}
@@ -112,9 +111,8 @@ def test_given_demo_then_each_role_is_held_and_one_contributor_is_limited_to_one
     assert RoleAssignment.objects.filter(user=admin, role=Role.ADMIN, management_system=None).exists()
 
 
-def test_given_demo_loaded_when_loaded_again_then_nothing_changes(db: Any) -> None:
-    # Given
-    load_demo(Actor.cli())
+def test_given_demo_loaded_when_loaded_again_then_nothing_changes(demo: LoadedDemo) -> None:
+    # Given the demo loaded
     entries = TrailEntry.objects.count()
     counts = {m: m._default_manager.count() for m in RECORD_MODELS}
 
@@ -144,12 +142,13 @@ def test_given_a_real_organisation_when_demo_runs_then_it_is_left_alone(db: Any)
     assert not User.objects.exists()
 
 
-def test_given_demo_then_every_record_written_has_its_trail_entry_and_the_chain_verifies(db: Any) -> None:
-    # Given
-    before = TrailEntry.objects.count()
+def test_given_demo_then_every_record_written_has_its_trail_entry_and_the_chain_verifies(
+    demo: LoadedDemo,
+) -> None:
+    # Given the trail's head before the demo loaded
+    before = demo.trail_head_before
 
-    # When
-    load_demo(Actor.cli())
+    # When the demo is loaded
 
     # Then
     logged = set(TrailEntry.objects.values_list("object_type", "object_id"))

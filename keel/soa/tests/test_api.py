@@ -11,6 +11,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from keel.aisystems.tests.factories import ai_system
 from keel.controls import services as controls
 from keel.organisation.models import ManagementSystem, Organisation
 from keel.organisation.tests.factories import ManagementSystemFactory
@@ -157,6 +158,7 @@ def test_approve_versions_and_compare(admin_client: Client, admin: User, isms: M
 
 def test_filter_by_ai_system(admin_client: Client, aims: ManagementSystem) -> None:
     soa = soa_for(aims, "iso42001:2023")
+    ai_system(aims, "helix", name="Helix")
     first = soa.rows.order_by("sort_order").first()
     assert first is not None
     _patch(admin_client, f"{API}/soa/{soa.pk}/rows/{first.pk}", {"ai_systems": ["Helix"]})

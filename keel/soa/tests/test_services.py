@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 import pytest
 
+from keel.aisystems.tests.factories import ai_system
 from keel.controls import services as controls
 from keel.organisation.models import ManagementSystem
 from keel.platform.actor import Actor
@@ -249,6 +250,8 @@ def test_the_export_header_says_draft_when_rows_changed_since_approval(
 
 def test_rows_can_be_filtered_by_ai_system(aims: ManagementSystem) -> None:
     soa = soa_for(aims, "iso42001:2023")
+    ai_system(aims, "helix", name="Helix")
+    ai_system(aims, "atlas", name="Atlas")
     services.update_row(SYSTEM, soa.rows.order_by("sort_order").first().pk, ai_systems=["  Helix ", "Atlas"])  # type: ignore[union-attr]
     only = queries.rows(soa, ai_system="Helix")
     assert len(only) == 1 and only[0]["ai_systems"] == ["Helix", "Atlas"]

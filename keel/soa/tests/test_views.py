@@ -5,15 +5,14 @@ from __future__ import annotations
 import io
 
 import pytest
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from keel.controls import services as controls
 from keel.organisation.models import ManagementSystem, Organisation
 from keel.organisation.tests.factories import ManagementSystemFactory
 from keel.platform.models import User
+from keel.platform.tests.query_counts import queries_of
 from keel.soa.models import SoAVersion
 
 from .factories import SYSTEM, row, soa_for
@@ -22,19 +21,12 @@ pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
-def _queries(client: Client, url: str) -> int:
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(ctx.captured_queries)
-
-
 def test_the_list_runs_a_fixed_number_of_queries(admin_client: Client, org: Organisation) -> None:
     counts = []
     for n in (1, 4):
         for _ in range(n):
             soa_for(ManagementSystemFactory.create(organisation=org, standards=["iso27001:2022"]))
-        counts.append(_queries(admin_client, "/soa/"))
+        counts.append(queries_of(admin_client, "/soa/"))
     assert counts[0] == counts[1]
 
 
@@ -47,7 +39,7 @@ def test_the_editor_runs_a_fixed_number_of_queries(admin_client: Client, isms: M
         )
         for ref in ("A.5.1", "A.5.2", "A.5.3")[: 1 + 2 * i]:
             controls.link_requirement(SYSTEM, c.pk, f"iso27001:2022:{ref}", "full")
-        counts.append(_queries(admin_client, f"/soa/{soa.pk}/"))
+        counts.append(queries_of(admin_client, f"/soa/{soa.pk}/"))
     assert counts[0] == counts[1]
 
 
