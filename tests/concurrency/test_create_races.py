@@ -18,7 +18,9 @@ from keel.core.errors import Conflict
 from keel.core.models import ManagementSystem, TrailEntry
 from keel.gap import services as gap_services
 from keel.gap.models import CoverageDecision
-from keel.standards.models import Standard
+from keel.mapping.models import SuggestionDecision
+from keel.mapping.suggest import services as suggest_services
+from keel.standards.models import Requirement, Standard
 
 from .harness import postgres_only, run_at_once, widen_race
 from .replay import library_back_after_flush
@@ -82,4 +84,29 @@ def test_two_first_gap_decisions_at_once_give_one_decision_and_a_conflict(isms: 
             assert all(isinstance(e, Conflict) for e in errors) and len(errors) < 2, results
             conflicts += len(errors)
     assert CoverageDecision.objects.filter(management_system=isms).count() == len(keys)
+    assert conflicts, "no pair raced: the test proved nothing"
+
+
+def test_two_first_decisions_on_one_mapping_suggestion_at_once_give_one_decision(db: Any) -> None:
+    if not Standard.objects.filter(key="iso42001:2023").exists():
+        from keel.standards.services import load_library
+
+        load_library(Actor.system("test-setup"))
+    sources = [f"iso27001:2022:A.5.{n}" for n in range(1, 11)]
+    targets = list(
+        Requirement.objects.filter(standard__key="iso42001:2023")
+        .order_by("sort_order")
+        .values_list("key", flat=True)[:10]
+    )
+    conflicts = 0
+    with widen_race(0.05):
+        for source, target in zip(sources, targets, strict=True):
+            results = run_at_once(
+                lambda s=source, t=target: suggest_services.decide(A, s, t, "rejected"),
+                lambda s=source, t=target: suggest_services.decide(B, s, t, "rejected", explanation="B"),
+            )
+            errors = [r for r in results if isinstance(r, BaseException)]
+            assert all(isinstance(e, Conflict) for e in errors) and len(errors) < 2, results
+            conflicts += len(errors)
+    assert SuggestionDecision.objects.filter(source_requirement__key__in=sources).count() == len(sources)
     assert conflicts, "no pair raced: the test proved nothing"
