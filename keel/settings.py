@@ -170,10 +170,13 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
-# Failed logins: this many failures per account (or per client address) within the window
-# lock further attempts until the window has passed.
+# Failed logins: this many failures per account (four times as many per client address) within
+# the window lock further attempts out for LOCKOUT seconds, doubled at every further lock-out up
+# to LOCKOUT_MAX (docs/permissions.md).
 KEEL_LOGIN_MAX_FAILURES = int(os.environ.get("KEEL_LOGIN_MAX_FAILURES", "5"))
 KEEL_LOGIN_WINDOW_SECONDS = int(os.environ.get("KEEL_LOGIN_WINDOW_SECONDS", "900"))
+KEEL_LOGIN_LOCKOUT_SECONDS = int(os.environ.get("KEEL_LOGIN_LOCKOUT_SECONDS", "60"))
+KEEL_LOGIN_LOCKOUT_MAX_SECONDS = int(os.environ.get("KEEL_LOGIN_LOCKOUT_MAX_SECONDS", "3600"))
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")

@@ -142,6 +142,18 @@ def test_risk_with_an_ai_system_or_asset_of_b_is_not_found(ab: dict[str, Any]) -
     assert "asset" in exc.value.fields
 
 
+def test_risk_owner_needs_a_role_on_the_risks_system(
+    ab: dict[str, Any], make_user: Callable[..., User]
+) -> None:
+    outsider = make_user(Role.VIEWER, ab["b"], email="only-b@example.com")
+    name = ab["a"].short_name
+    with pytest.raises(
+        ValidationFailed, match=f"only-b@example.com has no role on the management system '{name}'"
+    ) as exc:
+        _risk(ab, owner=outsider.email)
+    assert "owner" in exc.value.fields
+
+
 # ---------------------------------------------------------------- datasets
 
 

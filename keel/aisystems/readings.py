@@ -51,7 +51,15 @@ def create_metric(actor: Actor, system_ref: uuid.UUID | str, **data: Any) -> Met
                 f"{system.short_name} already has a metric {metric.short_name!r}: short names are unique per system.",
                 {"short_name": ["Already used on this system."]},
             )
-        metric.save()
+        try:
+            with transaction.atomic():  # a concurrent create of the same short name: a conflict
+                metric.save()
+        except IntegrityError:
+            raise Conflict(
+                f"{system.short_name} already has a metric {metric.short_name!r} (created just now by "
+                "someone else): short names are unique per system.",
+                {"short_name": ["Already used on this system."]},
+            ) from None
         trail.record(
             actor,
             TrailAction.CREATE,

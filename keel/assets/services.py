@@ -7,7 +7,7 @@ import uuid
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from keel.organisation import resolvers as organisation_resolvers
@@ -59,7 +59,15 @@ def create_level(actor: Actor, **data: Any) -> ClassificationLevel:
         level = ClassificationLevel()
         apply_fields(level, data, LEVEL_FIELDS)
         clean(level, "classification level")
-        level.save()
+        try:
+            with transaction.atomic():  # a concurrent create with the same key or rank: a conflict
+                level.save()
+        except IntegrityError:
+            raise Conflict(
+                f"A classification level with the key {level.key!r} or the rank {level.rank} was created "
+                "just now by someone else: keys and ranks are unique. Nothing was saved.",
+                {"key": ["Already used."], "rank": ["Already used."]},
+            ) from None
         trail.record(
             actor, TrailAction.CREATE, level, changes=trail.diff({}, trail.snapshot(level, LEVEL_FIELDS))
         )

@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from keel.controls.choices import Coverage
@@ -21,7 +21,7 @@ from keel.organisation.models import ManagementSystem
 from keel.platform import trail
 from keel.platform.actor import Actor
 from keel.platform.choices import TrailAction
-from keel.platform.errors import NotFound, ValidationFailed
+from keel.platform.errors import Conflict, NotFound, ValidationFailed
 from keel.platform.permissions import Perm, check
 from keel.platform.records import reject_control_characters
 from keel.soa import services as soa_services
@@ -76,7 +76,15 @@ def decide(
         decision.decided_at = timezone.now()
         changes = trail.diff(before, {"confirmed_status": status, "reason": reason})
         if changes or decision._state.adding:
-            decision.save()
+            try:
+                with transaction.atomic():  # two first decisions at once: the later one is a conflict
+                    decision.save()
+            except IntegrityError:
+                raise Conflict(
+                    f"Someone else decided {req.key} for {ms.short_name} at the same moment, so nothing "
+                    "was saved: look at their decision and change it if needed.",
+                    {"status": ["Decided by someone else just now."]},
+                ) from None
             trail.record(
                 actor,
                 TrailAction.CREATE if not before else TrailAction.UPDATE,

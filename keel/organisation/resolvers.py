@@ -116,8 +116,14 @@ def user_by_email(
     if user is None:
         raise ValidationFailed(f"No user with email {email!r}.", {field: ["Unknown user."]})
     if management_system is not None and not has_perm(user, Perm.VIEW, management_system):
+        system = (
+            f"the management system {management_system.short_name!r}"
+            if isinstance(management_system, ManagementSystem)
+            else "this management system"
+        )
         raise ValidationFailed(
-            f"{user.email} has no role on this management system: grant one first.",
+            f"{user.email} has no role on {system}, which the {field} of its records needs: "
+            "an administrator grants them one there first.",
             {field: ["No role on this management system."]},
         )
     return user

@@ -11,7 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from keel.platform import trail
@@ -147,33 +147,79 @@ def user_for_token(secret: str) -> User | None:
     return token.user
 
 
+BACKOFF_MEMORY = dt.timedelta(days=1)  # lock-outs older than this (or before a success) are forgotten
+
+BACKOFF_ROWS = 2000  # at most this many recent failures are read for one account or address
+
+
 def login_locked(email: str, ip: str) -> bool:
-    """True when this account has failed too often within the window (counting only failures
-    after its last successful login), or this address has failed four times as often."""
-    since = timezone.now() - dt.timedelta(seconds=settings.KEEL_LOGIN_WINDOW_SECONDS)
+    """True while a login for ``email`` from ``ip`` is refused (:func:`login_wait`)."""
+    return login_wait(email, ip) is not None
+
+
+def login_wait(email: str, ip: str) -> dt.timedelta | None:
+    """How long a login for ``email`` from ``ip`` is still refused, or None when it may try.
+
+    ``KEEL_LOGIN_MAX_FAILURES`` failures of one account within ``KEEL_LOGIN_WINDOW_SECONDS``
+    (counting only failures after its last successful login) lock it out for
+    ``KEEL_LOGIN_LOCKOUT_SECONDS``; every further lock-out of that account doubles the time, up to
+    ``KEEL_LOGIN_LOCKOUT_MAX_SECONDS``, until a successful login or a day without lock-outs. An
+    address is locked out the same way after four times as many failures, but only for attempts
+    that name no account, or an account that has itself failed from there: a colleague's
+    correct password from the same office still gets in."""
+    now = timezone.now()
     limit = settings.KEEL_LOGIN_MAX_FAILURES
     email = email.strip().lower()
     last_ok = (
-        LoginAttempt.objects.filter(email=email, succeeded=True, at__gte=since)
+        LoginAttempt.objects.filter(email=email, succeeded=True, at__gte=now - BACKOFF_MEMORY)
         .order_by("-at")
         .values_list("at", flat=True)
         .first()
     )
-    by_email = LoginAttempt.objects.filter(email=email, succeeded=False, at__gte=last_ok or since).count()
-    if by_email >= limit:
-        return True
+    since = last_ok or now - BACKOFF_MEMORY
+    by_email = _locked_until(LoginAttempt.objects.filter(email=email, succeeded=False, at__gte=since), limit)
+    if by_email is not None and by_email > now:
+        return by_email - now
     if ip:
-        by_ip = LoginAttempt.objects.filter(ip=ip, succeeded=False, at__gte=since).count()
-        if by_ip >= limit * 4:
-            # An address over its limit (an office behind one NAT, or someone spraying guesses)
-            # is refused only for attempts that name no account, or an account that has itself
-            # failed from there: a colleague's correct password still gets in (docs/getting-started.md).
+        by_ip = _locked_until(
+            LoginAttempt.objects.filter(ip=ip, succeeded=False, at__gte=now - BACKOFF_MEMORY), limit * 4
+        )
+        if by_ip is not None and by_ip > now:
             known = User.objects.filter(email__iexact=email).exists()
             failed_here = LoginAttempt.objects.filter(
-                ip=ip, email=email, succeeded=False, at__gte=last_ok or since
+                ip=ip, email=email, succeeded=False, at__gte=since
             ).exists()
-            return not known or failed_here
-    return False
+            if not known or failed_here:
+                return by_ip - now
+    return None
+
+
+def _locked_until(failures: models.QuerySet[LoginAttempt], limit: int) -> dt.datetime | None:
+    """When the last lock-out of these failures ends: each ``limit`` failures within the window
+    (failures while a lock-out lasts are not counted) start a lock-out twice as long as the one
+    before, capped."""
+    window = dt.timedelta(seconds=settings.KEEL_LOGIN_WINDOW_SECONDS)
+    base = settings.KEEL_LOGIN_LOCKOUT_SECONDS
+    cap = settings.KEEL_LOGIN_LOCKOUT_MAX_SECONDS
+    times = sorted(failures.order_by("-at").values_list("at", flat=True)[:BACKOFF_ROWS])
+    run: list[dt.datetime] = []
+    lockouts = 0
+    until: dt.datetime | None = None
+    for at in times:
+        if until is not None and at < until:
+            continue
+        run = [t for t in run if t > at - window]
+        run.append(at)
+        if len(run) >= limit:
+            lockouts += 1
+            until = at + dt.timedelta(seconds=min(base * 2 ** min(lockouts - 1, 30), cap))
+            run = []
+    return until
+
+
+def wait_message(wait: dt.timedelta) -> str:
+    minutes = max(1, -(-int(wait.total_seconds()) // 60))
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
 
 
 ATTEMPTED_EMAIL_MAX = 120

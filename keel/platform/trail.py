@@ -174,6 +174,20 @@ def chain_hash(prev_hash: str, payload: str) -> str:
     return hashlib.sha256((prev_hash + payload).encode("utf-8")).hexdigest()
 
 
+@dataclass
+class Pending:
+    """One entry for :func:`record_many`: the arguments :func:`record` takes after ``actor``."""
+
+    action: str
+    obj: models.Model | None = None
+    changes: Mapping[str, Any] | None = None
+    object_type: str | None = None
+    object_id: str | None = None
+    object_repr: str | None = None
+    management_system_id: uuid.UUID | str | None = None
+    management_system_ids: Iterable[uuid.UUID | str] | None = None
+
+
 def record(
     actor: Actor,
     action: str,
@@ -190,8 +204,24 @@ def record(
 
     The entry concerns ``management_system_ids`` when given, else the systems of ``obj``
     (:func:`systems_of`), plus ``management_system_id``."""
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("trail.record() must be called inside the service's transaction")
+    pending = Pending(
+        action,
+        obj,
+        changes=changes,
+        object_type=object_type,
+        object_id=object_id,
+        object_repr=object_repr,
+        management_system_id=management_system_id,
+        management_system_ids=management_system_ids,
+    )
+    return record_many(actor, [pending])[0]
+
+
+def _fields_of(pending: Pending) -> tuple[dict[str, Any], uuid.UUID | str | None]:
+    """The payload fields of one entry other than ``seq`` and ``at``, and its own system."""
+    obj = pending.obj
+    object_type, object_id, object_repr = pending.object_type, pending.object_id, pending.object_repr
+    management_system_id = pending.management_system_id
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
@@ -203,12 +233,34 @@ def record(
             management_system_id = ms
     if not object_type or object_id is None:
         raise ValueError("a trail entry needs an object or an object_type and object_id")
-    if management_system_ids is not None:
-        systems = {str(ms) for ms in management_system_ids if ms}
+    if pending.management_system_ids is not None:
+        systems = {str(ms) for ms in pending.management_system_ids if ms}
     else:
         systems = systems_of(obj) if obj is not None else set()
     if management_system_id:
         systems.add(str(management_system_id))
+    fields = {
+        "action": str(pending.action),
+        "object_type": object_type,
+        "object_id": str(object_id),
+        "object_repr": (object_repr or "")[:255],
+        "management_system_id": str(management_system_id) if management_system_id else None,
+        "management_system_ids": sorted(systems),
+        "changes": json_value(dict(pending.changes or {})),
+    }
+    return fields, management_system_id or None
+
+
+def record_many(actor: Actor, entries: Iterable[Pending]) -> list[TrailEntry]:
+    """Append several entries in order, locking the chain head once: the same entries, in the
+    same payload format, as calling :func:`record` for each — with one insert for all of them
+    (an import writing thousands of records holds the write lock briefly). Must run inside the
+    caller's transaction."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("trail.record() must be called inside the service's transaction")
+    prepared = [_fields_of(p) for p in entries]  # a bad entry is refused before the head is locked
+    if not prepared:
+        return []
     head = TrailHead.objects.select_for_update().filter(pk=1).first()
     if head is None:
         # Only a trail with no entry at all may start at genesis; otherwise the head was
@@ -217,48 +269,47 @@ def record(
             raise TrailHeadMissing()
         head = TrailHead.objects.create(pk=1, seq=0, hash=GENESIS)
     at = timezone.now()
-    seq = head.seq + 1
-    data = {
-        "seq": seq,
-        "at": json_value(at),
+    seq, prev = head.seq, head.hash
+    actor_fields = {
         "actor_id": str(actor.user.pk) if actor.user is not None else None,
         "actor_label": actor.label[:254],
         "channel": str(actor.channel),
         "ip": actor.ip or "",
-        "action": str(action),
-        "object_type": object_type,
-        "object_id": str(object_id),
-        "object_repr": (object_repr or "")[:255],
-        "management_system_id": str(management_system_id) if management_system_id else None,
-        "management_system_ids": sorted(systems),
-        "changes": json_value(dict(changes or {})),
     }
-    payload = canonical(data)
-    digest = chain_hash(head.hash, payload)
-    entry = TrailEntry.objects.create(
-        seq=seq,
-        at=at,
-        actor=actor.user,
-        actor_label=data["actor_label"],
-        channel=data["channel"],
-        ip=data["ip"],
-        action=data["action"],
-        object_type=object_type,
-        object_id=data["object_id"],
-        object_repr=data["object_repr"],
-        management_system_id=management_system_id or None,
-        payload=payload,
-        prev_hash=head.hash,
-        hash=digest,
-    )
-    TrailEntrySystem.objects.bulk_create(
-        [
-            TrailEntrySystem(entry=entry, management_system_id=uuid.UUID(ms))
+    rows: list[TrailEntry] = []
+    systems: list[TrailEntrySystem] = []
+    for fields, management_system_id in prepared:
+        seq += 1
+        data = {"seq": seq, "at": json_value(at), **actor_fields, **fields}
+        payload = canonical(data)
+        digest = chain_hash(prev, payload)
+        rows.append(
+            TrailEntry(
+                seq=seq,
+                at=at,
+                actor=actor.user,
+                actor_label=data["actor_label"],
+                channel=data["channel"],
+                ip=data["ip"],
+                action=data["action"],
+                object_type=data["object_type"],
+                object_id=data["object_id"],
+                object_repr=data["object_repr"],
+                management_system_id=management_system_id,
+                payload=payload,
+                prev_hash=prev,
+                hash=digest,
+            )
+        )
+        systems.extend(
+            TrailEntrySystem(entry_id=seq, management_system_id=uuid.UUID(ms))
             for ms in data["management_system_ids"]
-        ]
-    )
-    TrailHead.objects.filter(pk=1).update(seq=seq, hash=digest)
-    return entry
+        )
+        prev = digest
+    TrailEntry.objects.bulk_create(rows, batch_size=500)
+    TrailEntrySystem.objects.bulk_create(systems, batch_size=500)
+    TrailHead.objects.filter(pk=1).update(seq=seq, hash=prev)
+    return rows
 
 
 @dataclass

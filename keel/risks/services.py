@@ -185,9 +185,7 @@ def _resolve(data: dict[str, Any], actor: Actor, ms: ManagementSystem) -> dict[s
     out = dict(data)
     for name in ("owner", "delegate"):
         if name in out:
-            out[name] = organisation_resolvers.user_by_email(
-                out[name], name
-            )  # the role rule: see the report (demo data)
+            out[name] = organisation_resolvers.user_by_email(out[name], name, management_system=ms)
     v = out.get("asset")
     if isinstance(v, str | uuid.UUID | Asset) and str(v).strip():
         asset = organisation_resolvers.record(

@@ -151,6 +151,11 @@ PEOPLE: list[tuple[str, str, str, str, str | None]] = [
     ("jonas.becker", "Jonas Becker", "Lead Auditor, external certification body", Role.AUDITOR, None),
     ("oliver.grant", "Oliver Grant", "Chief Financial Officer", Role.VIEWER, None),
 ]
+# Further roles the demo's records imply (email local part, role, management system short name):
+# a risk owner needs a role on the risk's management system, and Priya owns AI risks of the
+# integrated management system besides her Research AIMS controls: she sees that system (a
+# viewer) and still edits only the Research AIMS.
+MORE_ROLES: list[tuple[str, str, str]] = [("priya.raman", Role.VIEWER, "integrated")]
 APPROVER = "mara.lindqvist"
 
 SCOPE_27001_V1: dict[str, Any] = {
@@ -583,6 +588,8 @@ def load_demo(actor: Actor, progress: Progress | None = None) -> DemoReport:
                 role=role,
                 management_system=systems[ms_name] if ms_name else None,
             )
+        for local, role, ms_name in MORE_ROLES:
+            organisation_people.grant_role(actor, people[local], role, systems[ms_name])
         approver = Actor.for_user(people[APPROVER], actor.channel, actor.ip)
 
         say("Drafting and approving the scope statements ...")

@@ -15,7 +15,7 @@ from __future__ import annotations
 import contextlib
 import uuid
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -24,7 +24,7 @@ from keel.controls.services import link_requirement
 from keel.platform import trail
 from keel.platform.actor import Actor
 from keel.platform.choices import TrailAction
-from keel.platform.errors import NotFound, ValidationFailed
+from keel.platform.errors import Conflict, NotFound, ValidationFailed
 from keel.platform.permissions import Perm, check
 from keel.platform.records import reject_control_characters
 from keel.standards.models import Requirement, Standard
@@ -88,7 +88,11 @@ def decide(
                     "Source and target are in the same standard.", {"target": ["Same standard."]}
                 )
             check(actor, RELATION_PERM)
-            existing = SuggestionDecision.objects.filter(source_requirement=src_req, target=tgt).first()
+            existing = (
+                SuggestionDecision.objects.select_for_update()
+                .filter(source_requirement=src_req, target=tgt)
+                .first()
+            )
         else:
             assert control is not None
             systems = list(control.management_systems.all())
@@ -96,7 +100,11 @@ def decide(
                 check(actor, DECIDE_PERM)
             for ms in systems:
                 check(actor, DECIDE_PERM, ms)
-            existing = SuggestionDecision.objects.filter(source_control=control, target=tgt).first()
+            existing = (
+                SuggestionDecision.objects.select_for_update()
+                .filter(source_control=control, target=tgt)
+                .first()
+            )
         note = f"Accepted from a {method} mapping suggestion (score {score:.3f})" + (
             f": {explanation}" if explanation else "."
         )
@@ -114,9 +122,16 @@ def decide(
             "decided_by": actor.user,
         }
         if existing is None:
-            d = SuggestionDecision.objects.create(
-                source_control=control, source_requirement=src_req, target=tgt, **values
-            )
+            try:
+                with transaction.atomic():  # two first decisions at once: the later is a conflict
+                    d = SuggestionDecision.objects.create(
+                        source_control=control, source_requirement=src_req, target=tgt, **values
+                    )
+            except IntegrityError:
+                raise Conflict(
+                    f"Someone else decided the suggestion {source.strip()} → {tgt.key} at the same "
+                    "moment, so nothing was saved: look at their decision and change it if needed."
+                ) from None
             action, changes = (
                 TrailAction.CREATE,
                 {k: [None, str(v)] for k, v in values.items() if k != "decided_by"},

@@ -95,10 +95,12 @@ def password_change(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         actor = Actor.from_request(request)
         # the current-password check is throttled like a login (docs/getting-started.md)
-        if accounts.login_locked(user.email, actor.ip):
+        wait = accounts.login_wait(user.email, actor.ip)
+        if wait is not None:
             form.add_error(
                 "current_password",
-                "Too many wrong passwords. Wait 15 minutes and try again, or ask an administrator.",
+                f"Too many wrong passwords. Wait {accounts.wait_message(wait)} and try again, "
+                "or ask an administrator.",
             )
         elif not user.check_password(form.cleaned_data["current_password"]):
             accounts.record_login(actor, user.email, succeeded=False)

@@ -23,8 +23,12 @@ def login_view(request: HttpRequest) -> HttpResponse:
         email = request.POST.get("email", "").strip().lower()
         password = request.POST.get("password", "")
         actor = Actor.from_request(request)
-        if accounts.login_locked(email, actor.ip):
-            error = "Too many failed attempts. Wait 15 minutes and try again, or ask an administrator."
+        wait = accounts.login_wait(email, actor.ip)
+        if wait is not None:
+            error = (
+                f"Too many failed attempts. Wait {accounts.wait_message(wait)} and try again, "
+                "or ask an administrator."
+            )
         else:
             user = authenticate(request, username=email, password=password)
             if user is None:
