@@ -26,7 +26,7 @@ from keel.controls.models import Control
 from keel.core.models import ManagementSystem, User
 from keel.standards.models import Requirement, Standard
 
-from .choices import SoAStatus
+from .choices import OVERRIDE_CHOICES
 
 
 class StatementOfApplicability(models.Model):
@@ -89,7 +89,7 @@ class SoARow(models.Model):
         blank=True,
         help_text="Why the partial links together cover the whole control (counts as full coverage).",
     )
-    status_override = models.CharField(max_length=20, choices=SoAStatus.choices, blank=True)
+    status_override = models.CharField(max_length=20, choices=OVERRIDE_CHOICES, blank=True)
     override_reason = models.TextField(blank=True)
     target_date = models.DateField(null=True, blank=True)
     owner = models.ForeignKey(
