@@ -85,7 +85,7 @@ class ApprovalFinding:
 
     @property
     def text(self) -> str:
-        return f"{self.message}: {'; '.join(self.rows)}."
+        return f"{self.message}: {', '.join(self.rows)}."
 
 
 # Control statuses that mean the organisation runs (or is putting in place) the control.

@@ -19,7 +19,7 @@ from keel.core.models import ManagementSystem, User
 from keel.soa import exports, services
 from keel.soa.models import StatementOfApplicability
 
-from .factories import SYSTEM, adopt_all, row, soa_for
+from .factories import SYSTEM, adopt_all, complete_rows, row, soa_for
 
 MakeUser = Callable[..., User]
 pytestmark = pytest.mark.django_db
@@ -42,6 +42,7 @@ def _approved(ms: ManagementSystem, standard: str, approver: User) -> StatementO
             accountable=approver,
             review_date=dt.date(2027, 3, 31),
         )
+    complete_rows(soa, approver)
     services.approve(Actor.for_user(approver, "web"), soa.pk)
     return soa
 

@@ -14,7 +14,7 @@ from keel.core.tests.factories import ManagementSystemFactory
 from keel.core.tests.query_counts import queries_of
 from keel.soa.models import SoAVersion
 
-from .factories import SYSTEM, row, soa_for
+from .factories import SYSTEM, complete_rows, row, soa_for
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -82,8 +82,9 @@ def test_override_is_shown_as_such(admin_client: Client, isms: ManagementSystem)
     assert b"Override" in response.content and b"Rule: Not started" in response.content
 
 
-def test_approve_then_compare_and_export(admin_client: Client, isms: ManagementSystem) -> None:
+def test_approve_then_compare_and_export(admin_client: Client, admin: User, isms: ManagementSystem) -> None:
     soa = soa_for(isms)
+    complete_rows(soa, admin)
     response = admin_client.post(f"/soa/{soa.pk}/approve/", {"note": "First"})
     assert response.status_code == 302 and SoAVersion.objects.filter(soa=soa, number=1).exists()
     again = admin_client.post(f"/soa/{soa.pk}/approve/", follow=True)
@@ -109,6 +110,7 @@ def test_given_an_approved_soa_when_nothing_changed_then_the_page_shows_the_appr
 
     ms = ManagementSystemFactory.create(name="Page MS", short_name="page-ms", standards=["iso42001:2023"])
     soa = services.create_soa(Actor.cli(), ms.pk, "iso42001:2023")
+    complete_rows(soa, admin)
     services.approve(Actor.for_user(admin, "web"), soa.pk)
     html = admin_client.get(f"/soa/{soa.pk}/").content.decode()
     assert "Version 1" in html and "draft; changes since" not in html
