@@ -460,6 +460,14 @@ PAGE_CASES: list[PageCase] = [
     ),
     PageCase("soa-compare", Perm.VIEW, kwargs=soa_factories.page_soa, target=_system_a),
     PageCase("soa-export", Perm.VIEW, kwargs=soa_factories.page_soa, query="format=json", target=_system_a),
+    PageCase(
+        "soa-export",
+        Perm.VIEW,
+        kwargs=soa_factories.page_soa,
+        query="format=xlsx&version=1",
+        target=_system_a,
+    ),
+    PageCase("soa-version", Perm.VIEW, kwargs=soa_factories.page_version, target=_system_a),
     # the evidence register (keel/evidence): evidence of system A; the list is filtered
     PageCase("evidence-list", Perm.VIEW, kwargs=lambda w, u: (ew.file_a(w), {})[1]),
     PageCase("evidence-list", Perm.VIEW, query="validity=no_expiry", htmx=True),

@@ -43,6 +43,14 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
         help="id or short name of the management system (needed when several have an SoA for the standard)",
     )
     p.add_argument("--format", required=True, choices=["xlsx", "pdf", "json"], help="file format")
+    p.add_argument(
+        "--version",
+        type=int,
+        metavar="N",
+        default=None,
+        help="export approved version N exactly as issued (default: the current rows, marked draft "
+        "unless they are the last approved version)",
+    )
     p.add_argument("--out", required=True, metavar="FILE", help="file to write ('-' for stdout, JSON only)")
     add_as_option(p)
     p.set_defaults(handler=cmd_export_soa, command_path="export soa")
@@ -77,7 +85,7 @@ def cmd_export_soa(args: argparse.Namespace) -> int:
             )
         soa = candidates[0]
     check(actor, Perm.VIEW, soa.management_system_id)
-    data = exports.export([soa], args.format)
+    data = exports.export([soa], args.format, version=args.version)
     if args.out == "-":
         out(data.decode("utf-8"))
         return 0

@@ -266,6 +266,17 @@ def export_header(soa: StatementOfApplicability, row_data: list[dict[str, Any]])
     }
 
 
+def version_header(version: SoAVersion) -> dict[str, Any]:
+    """The export header of an approved version, as issued."""
+    approver = version.approved_by.full_name or version.approved_by.email
+    return {
+        "version": str(version.number),
+        "approved": True,
+        "date": version.approved_at.date().isoformat(),
+        "approver": approver,
+    }
+
+
 def status_counts(row_data: list[dict[str, Any]]) -> dict[str, int]:
     counts = {s.value: 0 for s in SoAStatus}
     for r in row_data:

@@ -105,6 +105,11 @@ def page_soa(world: Any, user: User | None) -> dict[str, Any]:
     return {"soa_id": matrix_params(world, user)["soa_id"]}
 
 
+def page_version(world: Any, user: User | None) -> dict[str, Any]:
+    """URL kwargs of an approved version's page: version 1 of system A's SoA."""
+    return {"soa_id": matrix_params(world, user)["soa_id"], "number": 1}
+
+
 def page_soa_unapproved(world: Any, user: User | None) -> dict[str, Any]:
     return matrix_params_unapproved(world, user)
 

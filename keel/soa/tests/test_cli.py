@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 
 from keel.cli import main
 from keel.core.models import ManagementSystem
+from keel.soa import exports
 
 from .factories import soa_for
 
@@ -24,7 +25,7 @@ def test_export_xlsx_and_json(
     out = tmp_path / "soa.xlsx"
     assert main(["export", "soa", "--standard", "iso27001:2022", "--format", "xlsx", "--out", str(out)]) == 0
     wb = load_workbook(io.BytesIO(out.read_bytes()))
-    assert wb[wb.sheetnames[0]].max_row == 4 + 93
+    assert wb[wb.sheetnames[0]].max_row == exports.HEADER_ROW + 93
     code = main(
         [
             "export",
