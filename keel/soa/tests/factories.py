@@ -73,6 +73,26 @@ def export_argv(ms_a: ManagementSystem, user: User | None, out: str) -> list[str
     ]
 
 
+def _users_system(ms_a: ManagementSystem, user: User | None) -> ManagementSystem:
+    assignment = user.role_assignments.select_related("management_system").first() if user else None
+    return assignment.management_system if assignment and assignment.management_system else ms_a
+
+
+def create_argv(world: Any, user: User | None) -> list[str]:
+    """For the permission matrix: ``keel soa create`` for the system the user holds a role over."""
+    ms = _users_system(world.a, user)
+    return ["soa", "create", "--standard", "iso27001:2022", "--management-system", ms.short_name]
+
+
+def approve_argv(world: Any, user: User | None) -> list[str]:
+    """For the permission matrix: ``keel soa approve`` of a complete SoA of the user's system; the
+    operator names the organisation's administrator with ``--as`` (approving needs a named person)."""
+    ms = _users_system(world.a, user)
+    complete_rows(soa_for(ms), world.target)
+    argv = ["soa", "approve", "--standard", "iso27001:2022", "--management-system", ms.short_name]
+    return argv if user is not None else [*argv, "--as", world.users["admin@org"].email]
+
+
 def matrix_params(world: Any, user: User | None) -> dict[str, Any]:
     """Path parameters of the SoA operations in the permission matrix: the SoA of system A
     (with an approved version 1) and one of its rows; system B gets an SoA too, for the list."""
