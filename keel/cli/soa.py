@@ -148,10 +148,11 @@ def cmd_create(args: argparse.Namespace) -> int:
         created = queries.find_soa(ms.pk, standard.key)
     else:
         created = queries.get_soa(services.create_soa(actor, ms.pk, standard.key).pk)
+    doc = _soa_out(created)
     if args.format == "json":
-        out(json.dumps(_soa_out(created), indent=2))
+        out(json.dumps(doc, indent=2))
     else:
-        out(f"SoA {standard.key} of {ms.name}: {created.row_count} rows ({created.pk}).")
+        out(f"SoA {standard.key} of {ms.name}: {doc['rows']} rows ({created.pk}).")
     return 0
 
 
