@@ -96,7 +96,7 @@ def prepare_version(soa: StatementOfApplicability, number: int) -> SoAExport:
     return SoAExport(soa=soa, header=queries.version_header(version), rows=rows)
 
 
-def _controls_text(row: dict[str, Any]) -> str:
+def controls_text(row: dict[str, Any]) -> str:
     return "; ".join(
         f"{c['ref_id']} {c['title']} ({CONTROL_STATUS.get(c['status'], c['status']).lower()}, {c['coverage']})"
         for c in row["controls"]
@@ -138,6 +138,64 @@ def status_text(row: dict[str, Any]) -> str:
     return f"{label} (override)" if row["status_override"] else label
 
 
+FIELD_LABELS = {
+    "applicable": "Applicable",
+    "risks": "Risks treated",
+    "obligations": "Obligations",
+    "business_need": "Business need",
+    "justification": "Exclusion justification",
+    "accountable": "Accountable for the exclusion",
+    "review_date": "Exclusion review date",
+    "status": "Status",
+    "derived_status": "Status by the rule",
+    "status_override": "Status override",
+    "override_reason": "Override reason",
+    "combined_coverage": "Combined coverage",
+    "target_date": "Target date",
+    "controls": "Implementing controls",
+    "evidence": "Evidence",
+    "owner": "Owner",
+    "ai_systems": "AI systems",
+}
+
+
+def display(field: str, value: Any) -> str:
+    """One field of a row as a person reads it (the version comparison): no Python structures."""
+    if value is None or value == "" or value == []:
+        return ""
+    if field == "applicable":
+        return "Yes" if value else "No"
+    if field in ("status", "derived_status", "status_override"):
+        return str(STATUS_LABELS.get(value, value))
+    if field == "risks":
+        return "; ".join(f"{r['ref_id']} {r['title']}" for r in value)
+    if field == "controls":
+        return controls_text({"controls": value})
+    if field == "evidence":
+        return "; ".join(f"{e['ref_id']} {e['title']}" for e in value)
+    if isinstance(value, list):
+        return "; ".join(str(v) for v in value)
+    return str(value)
+
+
+def readable_changes(changes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """:func:`keel.soa.queries.compare_rows` with each changed field as labelled old/new text."""
+    return [
+        {
+            **c,
+            "fields": [
+                {
+                    "label": FIELD_LABELS.get(name, name),
+                    "old": display(name, pair[0]),
+                    "new": display(name, pair[1]),
+                }
+                for name, pair in c["fields"].items()
+            ],
+        }
+        for c in changes
+    ]
+
+
 def cells(row: dict[str, Any]) -> list[Any]:
     """A row's values in the order of :data:`COLUMNS`."""
     return [
@@ -155,7 +213,7 @@ def cells(row: dict[str, Any]) -> list[Any]:
         STATUS_LABELS.get(row["derived_status"], row["derived_status"]),
         row["override_reason"],
         row["target_date"] or "",
-        _controls_text(row),
+        controls_text(row),
         evidence_text(row),
         row["owner"],
         "; ".join(row["ai_systems"]),
@@ -267,7 +325,7 @@ def to_pdf(exports: list[SoAExport]) -> bytes:
                         {
                             **r,
                             "status_text": status_text(r),
-                            "controls_text": _controls_text(r),
+                            "controls_text": controls_text(r),
                             "evidence_text": evidence_text(r, PDF_EVIDENCE_PER_ROW),
                         }
                         for r in e.rows

@@ -166,7 +166,7 @@ def soa_compare(request: HttpRequest, soa_id: uuid.UUID) -> HttpResponse:
             else:
                 new = queries.get_version(soa, int(new_label)).rows
             old_label = str(old_n)
-            changes = queries.compare_rows(old, new)
+            changes = exports.readable_changes(queries.compare_rows(old, new))
         except ValueError:
             problem = "Choose versions by their number."
         except KeelError as exc:
