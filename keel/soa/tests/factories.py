@@ -32,6 +32,21 @@ def complete_rows(soa: StatementOfApplicability, owner: User) -> None:
     soa.rows.filter(applicable=True, owner=None).update(owner=owner)
 
 
+def fix_demo_rows(soa: StatementOfApplicability, owner: User) -> None:
+    """What a person does to the demo's flawed 27001 draft, row by row through the editor's
+    service: an owner on every row, a reason on every applicable row, and the three exclusions
+    the registers contradict (A.7.11, A.7.12, A.8.30) included again."""
+    for r in soa.rows.select_related("requirement"):
+        ref = r.requirement.ref_id if r.requirement else ""
+        fields: dict[str, Any] = {} if r.owner_id else {"owner": owner}
+        if ref in ("A.7.11", "A.7.12", "A.8.30"):
+            fields |= {"applicable": True, "business_need": "Kept after the audit review."}
+        elif r.applicable and not (r.business_need or r.obligations):
+            fields["business_need"] = "Best practice for a lender-facing service."
+        if fields:
+            services.update_row(SYSTEM, r.pk, **fields)
+
+
 def adopt_all(ms: ManagementSystem) -> None:
     """Adopt the whole template library into ``ms`` (controls linked to both standards)."""
     keys = list(ControlTemplate.objects.filter(withdrawn_at__isnull=True).values_list("key", flat=True))

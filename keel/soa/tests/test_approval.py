@@ -19,9 +19,9 @@ from keel.core.models import ManagementSystem, User
 from keel.evidence import queries as evidence_queries
 from keel.evidence.tests.factories import file_evidence, link_evidence
 from keel.soa import exports, queries, rules, services
-from keel.soa.models import SoARow, SoAVersion, StatementOfApplicability
+from keel.soa.models import SoAVersion, StatementOfApplicability
 
-from .factories import SYSTEM, complete_rows, row, soa_for
+from .factories import SYSTEM, complete_rows, fix_demo_rows, row, soa_for
 
 pytestmark = pytest.mark.django_db
 
@@ -230,17 +230,7 @@ def test_the_demo_soa_is_refused_with_its_rows_named_and_approves_once_fixed(dem
     assert soa.versions.count() == 1
 
     # When a person fixes every row through the editor's service
-    for r in SoARow.objects.filter(soa=soa).select_related("requirement"):
-        fields: dict[str, Any] = {}
-        ref = r.requirement.ref_id if r.requirement else ""
-        if ref in ("A.7.11", "A.7.12", "A.8.30"):
-            fields = {"applicable": True, "business_need": "Kept: our controls cover it after all."}
-        elif r.applicable and not (r.business_need or r.obligations):
-            fields = {"business_need": "Best practice for a lender-facing service."}
-        if r.owner_id is None:
-            fields["owner"] = approver
-        if fields:
-            services.update_row(SYSTEM, r.pk, **fields)
+    fix_demo_rows(soa, approver)
     # Then it approves as version 2
     version = services.approve(who, soa.pk, note="Reviewed row by row.")
     assert version.number == 2 and version.approved_by == approver

@@ -17,7 +17,7 @@ from keel.core.models import ManagementSystem, User
 from keel.soa import exports, services
 from keel.soa.models import StatementOfApplicability
 
-from .factories import SYSTEM, complete_rows, row, soa_for
+from .factories import SYSTEM, complete_rows, fix_demo_rows, row, soa_for
 
 pytestmark = pytest.mark.django_db
 DRAFT = "DRAFT — not approved"
@@ -97,15 +97,7 @@ def test_the_demo_soa_fixed_approves_and_exports_as_issued_while_the_draft_chang
     approved version exports exactly as issued while the draft keeps changing."""
     soa = StatementOfApplicability.objects.get(standard__key="iso27001:2022")
     approver = User.objects.get(email__startswith="mara.lindqvist")
-    for r in soa.rows.select_related("requirement"):
-        ref = r.requirement.ref_id if r.requirement else ""
-        fields: dict[str, Any] = {} if r.owner_id else {"owner": approver}
-        if ref in ("A.7.11", "A.7.12", "A.8.30"):
-            fields |= {"applicable": True, "business_need": "Kept after the audit review."}
-        elif r.applicable and not (r.business_need or r.obligations):
-            fields["business_need"] = "Best practice."
-        if fields:
-            services.update_row(SYSTEM, r.pk, **fields)
+    fix_demo_rows(soa, approver)
     version = services.approve(Actor.for_user(approver, "web"), soa.pk)
     services.update_row(SYSTEM, row(soa, "A.5.1").pk, business_need="Changed after approval")
     issued = _sheet_rows(exports.export([soa], "xlsx", version=version.number))
