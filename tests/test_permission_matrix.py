@@ -461,6 +461,14 @@ PAGE_CASES: list[PageCase] = [
     ),
     PageCase("soa-compare", Perm.VIEW, kwargs=soa_factories.page_soa, target=_system_a),
     PageCase("soa-export", Perm.VIEW, kwargs=soa_factories.page_soa, query="format=json", target=_system_a),
+    PageCase(
+        "soa-export",
+        Perm.VIEW,
+        kwargs=soa_factories.page_soa,
+        query="format=xlsx&version=1",
+        target=_system_a,
+    ),
+    PageCase("soa-version", Perm.VIEW, kwargs=soa_factories.page_version, target=_system_a),
     # the evidence register (keel/evidence): evidence of system A; the list is filtered
     PageCase("evidence-list", Perm.VIEW, kwargs=lambda w, u: (ew.file_a(w), {})[1]),
     PageCase("evidence-list", Perm.VIEW, query="validity=no_expiry", htmx=True),
@@ -2130,6 +2138,9 @@ CLI_CASES: list[CliCase] = [
     CliCase("trail verify", Perm.VIEW_TRAIL, lambda w, u: ["trail", "verify"]),
     # the Statement of Applicability (keel/soa): export the SoA of the user's own system
     CliCase("export soa", Perm.VIEW, lambda w, u: soa_factories.export_argv(w.a, u, "-")),
+    CliCase("soa create", Perm.EDIT_SOA, soa_factories.create_argv),
+    CliCase("soa approve", Perm.APPROVE_SOA, soa_factories.approve_argv),
+    CliCase("soa list", Perm.VIEW, lambda w, u: ["soa", "list"]),
     # import of an existing ISMS (keel/controls/importing): a one-row control file, an SoA of A
     CliCase("import controls", Perm.EDIT_CONTROLS, lambda w, u: import_matrix.controls_argv(u)),
     CliCase("import soa", Perm.EDIT_SOA, lambda w, u: import_matrix.soa_argv(w.a, u)),

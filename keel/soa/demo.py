@@ -14,7 +14,9 @@ from typing import Any
 from django.utils import timezone
 
 from keel.organisation.models import ManagementSystem
+from keel.platform import trail
 from keel.platform.actor import Actor
+from keel.platform.choices import TrailAction
 from keel.platform.models import User
 
 ISO27001 = "iso27001:2022"
@@ -121,4 +123,32 @@ def load_demo_soas(
                 override_reason=reason,
                 target_date=today + dt.timedelta(days=90),
             )
-        services.approve(approver, soa.pk, note="First version, approved at the management review.")
+        _issued_before_checks(approver, soa, today)
+
+
+def _issued_before_checks(approver: Actor, soa: Any, today: dt.date) -> None:
+    """Version 1 as the organisation issued it last year, before Keel checked approvals: the demo
+    keeps the realistic flaws an auditor finds (rows with no reason for inclusion or owner, an
+    exclusion contradicted by the registers), so approving the current draft is refused with
+    those rows named until a person fixes them (docs/soa.md, "Approval"). Written as history,
+    with its trail entry, because :func:`keel.soa.services.approve` refuses it today."""
+    from . import queries
+    from .models import SoAVersion
+
+    assert approver.user is not None
+    version = SoAVersion.objects.create(
+        soa=soa,
+        number=1,
+        approved_by=approver.user,
+        approved_at=timezone.now() - dt.timedelta(days=120),
+        note="First version, approved at the management review.",
+        rows=queries.snapshot(queries.rows(soa)),
+    )
+    trail.record(
+        approver,
+        TrailAction.APPROVE,
+        version,
+        object_repr=f"SoA {soa.standard.key} version 1 (demo history)"[:255],
+        management_system_id=soa.management_system_id,
+        changes={"version": 1, "rows": len(version.rows), "approved_by": str(approver.user.pk)},
+    )

@@ -1,7 +1,10 @@
 """Exports of the Statement of Applicability: JSON, XLSX (openpyxl) and PDF (WeasyPrint).
 
 Every export shows the version, its approval date and approver: in the JSON header, on the
-header rows of every sheet, and in the margin boxes of every PDF page. WeasyPrint is imported
+header rows of every sheet, and in the margin boxes of every PDF page. An approved version is
+exported exactly as issued, from its frozen snapshot (:func:`prepare_version`); an export of
+the current rows that are not an approved version is a draft: "DRAFT — not approved" in the
+top margin of every PDF page and as a banner row of every sheet. WeasyPrint is imported
 only when a PDF is asked for; it needs Pango from the operating system.
 """
 
@@ -68,9 +71,16 @@ class SoAExport:
         )
 
     @property
+    def draft(self) -> bool:
+        return not self.header["approved"]
+
+    @property
     def version_line(self) -> str:
         h = self.header
         return f"Version {h['version']} · Approved: {h['date']} · Approver: {h['approver']}"
+
+
+DRAFT_MARK = "DRAFT — not approved"
 
 
 def prepare(soa: StatementOfApplicability) -> SoAExport:
@@ -78,7 +88,15 @@ def prepare(soa: StatementOfApplicability) -> SoAExport:
     return SoAExport(soa=soa, header=queries.export_header(soa, data), rows=data)
 
 
-def _controls_text(row: dict[str, Any]) -> str:
+def prepare_version(soa: StatementOfApplicability, number: int) -> SoAExport:
+    """Approved version ``number`` of ``soa`` exactly as issued: its frozen rows, its approver
+    and date (the evidence of a version is its reference and title only)."""
+    version = queries.get_version(soa, number)
+    rows = [{k: r.get(k) for k in queries.ROW_FIELDS} for r in version.rows]
+    return SoAExport(soa=soa, header=queries.version_header(version), rows=rows)
+
+
+def controls_text(row: dict[str, Any]) -> str:
     return "; ".join(
         f"{c['ref_id']} {c['title']} ({CONTROL_STATUS.get(c['status'], c['status']).lower()}, {c['coverage']})"
         for c in row["controls"]
@@ -96,12 +114,15 @@ VALIDITY_TEXT = {
 PDF_EVIDENCE_PER_ROW = 12
 
 
-def _evidence_text(row: dict[str, Any], limit: int | None = None) -> str:
+def evidence_text(row: dict[str, Any], limit: int | None = None) -> str:
     """``EV-004 Access review export (v3, valid until 2027-01-31)``; ``; ``-separated. With a
     limit (the PDF), the first ``limit`` and how many more there are."""
     parts = []
     shown = row["evidence"] if limit is None else row["evidence"][:limit]
     for e in shown:
+        if "validity" not in e:  # an approved version records reference and title only
+            parts.append(f"{e['ref_id']} {e['title']}")
+            continue
         state = VALIDITY_TEXT.get(e["validity"], e["validity"])
         when = f" until {e['valid_until']}" if e.get("valid_until") else ""
         version = f"v{e['version']}, " if e.get("version") else ""
@@ -112,9 +133,67 @@ def _evidence_text(row: dict[str, Any], limit: int | None = None) -> str:
     return "; ".join(parts)
 
 
-def _status_text(row: dict[str, Any]) -> str:
+def status_text(row: dict[str, Any]) -> str:
     label = STATUS_LABELS.get(row["status"], row["status"])
     return f"{label} (override)" if row["status_override"] else label
+
+
+FIELD_LABELS = {
+    "applicable": "Applicable",
+    "risks": "Risks treated",
+    "obligations": "Obligations",
+    "business_need": "Business need",
+    "justification": "Exclusion justification",
+    "accountable": "Accountable for the exclusion",
+    "review_date": "Exclusion review date",
+    "status": "Status",
+    "derived_status": "Status by the rule",
+    "status_override": "Status override",
+    "override_reason": "Override reason",
+    "combined_coverage": "Combined coverage",
+    "target_date": "Target date",
+    "controls": "Implementing controls",
+    "evidence": "Evidence",
+    "owner": "Owner",
+    "ai_systems": "AI systems",
+}
+
+
+def display(field: str, value: Any) -> str:
+    """One field of a row as a person reads it (the version comparison): no Python structures."""
+    if value is None or value == "" or value == []:
+        return ""
+    if field == "applicable":
+        return "Yes" if value else "No"
+    if field in ("status", "derived_status", "status_override"):
+        return str(STATUS_LABELS.get(value, value))
+    if field == "risks":
+        return "; ".join(f"{r['ref_id']} {r['title']}" for r in value)
+    if field == "controls":
+        return controls_text({"controls": value})
+    if field == "evidence":
+        return "; ".join(f"{e['ref_id']} {e['title']}" for e in value)
+    if isinstance(value, list):
+        return "; ".join(str(v) for v in value)
+    return str(value)
+
+
+def readable_changes(changes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """:func:`keel.soa.queries.compare_rows` with each changed field as labelled old/new text."""
+    return [
+        {
+            **c,
+            "fields": [
+                {
+                    "label": FIELD_LABELS.get(name, name),
+                    "old": display(name, pair[0]),
+                    "new": display(name, pair[1]),
+                }
+                for name, pair in c["fields"].items()
+            ],
+        }
+        for c in changes
+    ]
 
 
 def cells(row: dict[str, Any]) -> list[Any]:
@@ -130,12 +209,12 @@ def cells(row: dict[str, Any]) -> list[Any]:
         row["justification"],
         row["accountable"],
         row["review_date"] or "",
-        _status_text(row),
+        status_text(row),
         STATUS_LABELS.get(row["derived_status"], row["derived_status"]),
         row["override_reason"],
         row["target_date"] or "",
-        _controls_text(row),
-        _evidence_text(row),
+        controls_text(row),
+        evidence_text(row),
         row["owner"],
         "; ".join(row["ai_systems"]),
     ]
@@ -158,7 +237,7 @@ def to_json(exports: list[SoAExport]) -> bytes:
     return json.dumps(doc, indent=2, ensure_ascii=False).encode("utf-8")
 
 
-HEADER_ROW = 4  # rows 1-3: title, version line, management system
+HEADER_ROW = 5  # rows 1-4: title, version line, management system, draft banner (empty when approved)
 
 
 def to_xlsx(exports: list[SoAExport]) -> bytes:
@@ -181,6 +260,11 @@ def to_xlsx(exports: list[SoAExport]) -> bytes:
         set_cell(ws, 1, 1, e.title).font = Font(bold=True, size=14)
         set_cell(ws, 2, 1, e.version_line).font = Font(bold=True)
         set_cell(ws, 3, 1, f"Management system: {e.soa.management_system.name}")
+        if e.draft:
+            banner = set_cell(ws, 4, 1, f"{DRAFT_MARK}: these rows are not an approved version.")
+            banner.font = Font(bold=True, color="FFFFFF")
+            for col in range(1, len(COLUMNS) + 1):
+                ws.cell(4, col).fill = PatternFill("solid", fgColor="B00020")
         for col, (heading, width) in enumerate(COLUMNS, start=1):
             cell = set_cell(ws, HEADER_ROW, col, heading)
             cell.font = Font(bold=True, color="FFFFFF")
@@ -193,7 +277,8 @@ def to_xlsx(exports: list[SoAExport]) -> bytes:
         last = HEADER_ROW + max(len(e.rows), 1)
         ws.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(len(COLUMNS))}{last}"
         ws.freeze_panes = f"C{HEADER_ROW + 1}"
-        ws.oddHeader.center.text = e.version_line.replace("&", "&&")
+        printed = f"{DRAFT_MARK} · {e.version_line}" if e.draft else e.version_line
+        ws.oddHeader.center.text = printed.replace("&", "&&")
         ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
     buffer = io.BytesIO()
     wb.save(buffer)
@@ -232,15 +317,16 @@ def to_pdf(exports: list[SoAExport]) -> bytes:
                     "e": e,
                     "top_left": css_string(f"{e.title} — {e.soa.management_system.name}"),
                     "top_right": css_string(e.version_line),
+                    "top_center": css_string(DRAFT_MARK) if e.draft else "",
                     "bottom_left": css_string(
                         f"Version {e.header['version']} · {e.header['date']} · {e.header['approver']}"
                     ),
                     "rows": [
                         {
                             **r,
-                            "status_text": _status_text(r),
-                            "controls_text": _controls_text(r),
-                            "evidence_text": _evidence_text(r, PDF_EVIDENCE_PER_ROW),
+                            "status_text": status_text(r),
+                            "controls_text": controls_text(r),
+                            "evidence_text": evidence_text(r, PDF_EVIDENCE_PER_ROW),
                         }
                         for r in e.rows
                     ],
@@ -253,10 +339,12 @@ def to_pdf(exports: list[SoAExport]) -> bytes:
     return bytes(HTML(string=html).write_pdf())
 
 
-def export(soas: list[StatementOfApplicability], fmt: str) -> bytes:
+def export(soas: list[StatementOfApplicability], fmt: str, version: int | None = None) -> bytes:
+    """``soas`` as ``fmt``: the current rows, or with ``version`` approved version ``version``
+    of each, exactly as issued."""
     if fmt not in FORMATS:
         raise KeelError(f"Unknown export format {fmt!r}: choose one of {', '.join(FORMATS)}.")
-    exports = [prepare(s) for s in soas]
+    exports = [prepare(s) if version is None else prepare_version(s, version) for s in soas]
     if fmt == "json":
         return to_json(exports)
     if fmt == "xlsx":

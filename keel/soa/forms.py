@@ -9,7 +9,7 @@ from django import forms
 from keel.platform.forms import TEXTAREA, VersionedForm
 from keel.platform.models import User
 
-from .choices import SoAStatus
+from .choices import OVERRIDE_CHOICES
 from .models import SoARow
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -35,12 +35,18 @@ class SoARowForm(VersionedForm):
     )
     review_date = forms.DateField(required=False, widget=DATE, label="Exclusion review date")
     status_override = forms.ChoiceField(
-        choices=[("", "No override: use the rule"), *SoAStatus.choices],
+        choices=[("", "No override: use the rule"), *OVERRIDE_CHOICES],
         required=False,
         label="Status override",
     )
     override_reason = forms.CharField(widget=forms.Textarea(attrs=TEXTAREA), required=False)
     target_date = forms.DateField(required=False, widget=DATE)
+    owner = forms.ModelChoiceField(
+        queryset=User.objects.filter(is_active=True).order_by("email"),
+        required=False,
+        label="Owner (accountable for the row)",
+        help_text="Every applicable row needs an owner before the SoA can be approved.",
+    )
 
     @classmethod
     def initial_for(cls, row: SoARow) -> dict[str, Any]:

@@ -27,7 +27,7 @@ from keel.organisation.models import ManagementSystem
 from keel.platform.models import User
 from keel.standards.models import Requirement, Standard
 
-from .choices import SoAStatus
+from .choices import OVERRIDE_CHOICES
 
 
 class StatementOfApplicability(models.Model):
@@ -90,7 +90,7 @@ class SoARow(models.Model):
         blank=True,
         help_text="Why the partial links together cover the whole control (counts as full coverage).",
     )
-    status_override = models.CharField(max_length=20, choices=SoAStatus.choices, blank=True)
+    status_override = models.CharField(max_length=20, choices=OVERRIDE_CHOICES, blank=True)
     override_reason = models.TextField(blank=True)
     target_date = models.DateField(null=True, blank=True)
     owner = models.ForeignKey(

@@ -22,7 +22,7 @@ from keel.risks.queries import risks_by_control
 
 from .choices import RowKind, SoAStatus
 from .models import SoAVersion, StatementOfApplicability
-from .rules import LinkedControl, derive_status, effective_status
+from .rules import LinkedControl, derive_status, effective_status, evidence_aware
 
 # The fields of a row as exported, snapshotted into versions and compared.
 ROW_FIELDS = (
@@ -140,10 +140,15 @@ def rows(soa: StatementOfApplicability, ai_system: str | None = None) -> list[di
                 }
             ]
         risks = list({r["ref_id"]: r for cid in row_control_ids for r in treated.get(cid, [])}.values())
-        derived = derive_status(
-            row.applicable,
-            [LinkedControl(c["status"], c["coverage"]) for c in controls],
-            combined_coverage=bool(row.combined_coverage.strip()),
+        evidence = _evidence(direct, [by_control.get(c, []) for c in row_control_ids], on)
+        current = any(e["validity"] != "expired" for e in evidence)
+        derived = evidence_aware(
+            derive_status(
+                row.applicable,
+                [LinkedControl(c["status"], c["coverage"]) for c in controls],
+                combined_coverage=bool(row.combined_coverage.strip()),
+            ),
+            current,
         )
         out.append(
             {
@@ -158,14 +163,14 @@ def rows(soa: StatementOfApplicability, ai_system: str | None = None) -> list[di
                 "justification": row.justification,
                 "accountable": _email(row.accountable),
                 "review_date": row.review_date.isoformat() if row.review_date else None,
-                "status": str(effective_status(derived, row.status_override)),
+                "status": str(evidence_aware(effective_status(derived, row.status_override), current)),
                 "derived_status": str(derived),
                 "status_override": row.status_override,
                 "override_reason": row.override_reason,
                 "combined_coverage": row.combined_coverage,
                 "target_date": row.target_date.isoformat() if row.target_date else None,
                 "controls": controls,
-                "evidence": _evidence(direct, [by_control.get(c, []) for c in row_control_ids], on),
+                "evidence": evidence,
                 "owner": _email(row.owner),
                 "ai_systems": list(row.ai_systems),
                 "machine_written": row.machine_written,
@@ -257,6 +262,17 @@ def export_header(soa: StatementOfApplicability, row_data: list[dict[str, Any]])
         "approved": False,
         "date": f"version {latest.number} approved {date}",
         "approver": f"version {latest.number} approved by {approver}",
+    }
+
+
+def version_header(version: SoAVersion) -> dict[str, Any]:
+    """The export header of an approved version, as issued."""
+    approver = version.approved_by.full_name or version.approved_by.email
+    return {
+        "version": str(version.number),
+        "approved": True,
+        "date": version.approved_at.date().isoformat(),
+        "approver": approver,
     }
 
 

@@ -10,7 +10,9 @@ from ninja import Field, Schema
 from keel.platform.isodates import IsoDate, IsoDateTime
 from keel.platform.schemas import LIMIT, MS_REF, OFFSET, USER_REF, Body, version_in
 
-StatusName = Literal["implemented", "partly_implemented", "planned", "not_started", "not_applicable"]
+StatusName = Literal[
+    "implemented", "implemented_no_evidence", "partly_implemented", "planned", "not_started", "not_applicable"
+]
 OverrideName = Literal["", "implemented", "partly_implemented", "planned", "not_started", "not_applicable"]
 
 

@@ -29,7 +29,7 @@ from keel.standards.choices import EntryKind
 from keel.standards.models import Requirement
 from keel.standards.records import standards_by_key
 
-from . import queries
+from . import queries, rules
 from .choices import SoAStatus
 from .models import SoARow, SoAVersion, StatementOfApplicability
 
@@ -104,6 +104,10 @@ def _validate_row(row: SoARow) -> None:
     errors: dict[str, list[str]] = {}
     if not row.applicable and not row.justification.strip():
         errors["justification"] = ["An excluded control needs a justification."]
+    if row.status_override == SoAStatus.IMPLEMENTED_NO_EVIDENCE:
+        errors["status_override"] = [
+            "'Implemented — no evidence' is shown by Keel, not set: override as implemented and link evidence."
+        ]
     if row.status_override and not row.override_reason.strip():
         errors["override_reason"] = ["A manual status override needs a reason."]
     if row.status_override == SoAStatus.NOT_APPLICABLE and row.applicable:
@@ -247,9 +251,11 @@ def remove_control_row(actor: Actor, row_id: uuid.UUID | str) -> None:
 
 
 def approve(actor: Actor, soa_id: uuid.UUID | str, note: str = "") -> SoAVersion:
-    """Freeze the current rows as the next version, approved by the acting person. Refused when
-    an exclusion lacks its justification, accountable person or review date, and while any row
-    still carries machine-written reasons (a draft from the gap analysis) no person reviewed."""
+    """Freeze the current rows as the next version, approved by the acting person. Refused, with
+    the rows named, while any check of :func:`keel.soa.rules.approval_findings` fails: a row
+    without a reason for inclusion, an applicable row without an owner, an incomplete exclusion,
+    an exclusion that open risks or implemented controls contradict, machine-written reasons no
+    person reviewed."""
     with transaction.atomic():
         try:
             soa = StatementOfApplicability.objects.select_for_update().get(pk=uuid.UUID(str(soa_id)))
@@ -259,25 +265,11 @@ def approve(actor: Actor, soa_id: uuid.UUID | str, note: str = "") -> SoAVersion
         if actor.user is None:
             raise ValidationFailed("Approving needs a named person: use --as EMAIL.")
         data = queries.rows(soa)
-        incomplete = [
-            r["ref_id"]
-            for r in data
-            if not r["applicable"]
-            and not (r["justification"].strip() and r["accountable"] and r["review_date"])
-        ]
-        if incomplete:
+        findings = rules.approval_findings(data)
+        if findings:
             raise ValidationFailed(
-                "Every exclusion needs a justification, an accountable person and a review date before "
-                f"the SoA can be approved; complete: {', '.join(incomplete)}.",
-                {"rows": [f"{ref}: incomplete exclusion." for ref in incomplete]},
-            )
-        unreviewed = [r["ref_id"] for r in data if r["machine_written"]]
-        if unreviewed:
-            raise ValidationFailed(
-                f"{len(unreviewed)} row(s) still carry reasons machine-written by the gap analysis that "
-                "no person has reviewed: open each row in the SoA editor, check or rewrite the text, and "
-                f"save it; then approve. Rows: {', '.join(unreviewed)}.",
-                {"rows": [f"{ref}: machine-written, not reviewed." for ref in unreviewed]},
+                "The SoA cannot be approved yet. " + " ".join(f.text for f in findings),
+                {f.kind: f.rows for f in findings},
             )
         snapshot = queries.snapshot(data)
         latest = queries.latest_version(soa)

@@ -166,7 +166,7 @@ def soa_compare(request: HttpRequest, soa_id: uuid.UUID) -> HttpResponse:
             else:
                 new = queries.get_version(soa, int(new_label)).rows
             old_label = str(old_n)
-            changes = queries.compare_rows(old, new)
+            changes = exports.readable_changes(queries.compare_rows(old, new))
         except ValueError:
             problem = "Choose versions by their number."
         except KeelError as exc:
@@ -182,6 +182,30 @@ def soa_compare(request: HttpRequest, soa_id: uuid.UUID) -> HttpResponse:
     return render(request, "soa/compare.html", ctx, status=422 if problem and versions else 200)
 
 
+def _version_number(value: str) -> int | None:
+    """``?version=N``: None for the current rows; anything but a positive number is a 404."""
+    if not value.strip():
+        return None
+    if not value.strip().isdigit():
+        raise Http404(f"No SoA version {value!r}: versions are numbered 1, 2, ...")
+    return int(value)
+
+
+@page(Perm.VIEW, perimeter=_soa_system)
+def soa_version(request: HttpRequest, soa_id: uuid.UUID, number: int) -> HttpResponse:
+    """An approved version exactly as issued, from its frozen snapshot."""
+    soa = _soa(soa_id)
+    try:
+        e = exports.prepare_version(soa, number)
+    except KeelError:
+        raise Http404(f"This SoA has no version {number}.") from None
+    rows = [
+        {**r, "status_text": exports.status_text(r), "evidence_text": exports.evidence_text(r)}
+        for r in e.rows
+    ]
+    return render(request, "soa/version.html", {"soa": soa, "e": e, "number": number, "rows": rows})
+
+
 @page(Perm.VIEW, perimeter=_soa_system)
 def soa_export(request: HttpRequest, soa_id: uuid.UUID) -> HttpResponse:
     soa = _soa(soa_id)
@@ -193,12 +217,14 @@ def soa_export(request: HttpRequest, soa_id: uuid.UUID) -> HttpResponse:
             {"status": 400, "title": "Unknown format", "message": "Export as xlsx, pdf or json."},
             status=400,
         )
+    version = _version_number(request.GET.get("version", ""))
     try:
-        data = exports.export([soa], fmt)
+        data = exports.export([soa], fmt, version=version)
     except KeelError as exc:
         messages.error(request, exc.message)
         return redirect("soa-detail", soa.pk)
     response = HttpResponse(data, content_type=CONTENT_TYPES[fmt])
-    name = f"soa-{soa.management_system.short_name}-{soa.standard.key.replace(':', '-')}.{fmt}"
+    suffix = f"-v{version}" if version is not None else "-draft"
+    name = f"soa-{soa.management_system.short_name}-{soa.standard.key.replace(':', '-')}{suffix}.{fmt}"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

@@ -18,7 +18,7 @@ from keel.evidence import queries as evidence_queries
 from keel.evidence import services
 from keel.organisation.models import ManagementSystem
 from keel.soa import exports, queries
-from keel.soa.tests.factories import soa_for
+from keel.soa.tests.factories import complete_rows, soa_for
 
 from .factories import SYSTEM, file_evidence, link_evidence
 
@@ -85,6 +85,7 @@ def test_a_new_evidence_version_does_not_make_an_approved_soa_a_draft(
     from keel.platform.actor import Actor
     from keel.soa import services as soa_services
 
+    complete_rows(soa_with_evidence, admin)  # type: ignore[arg-type]
     soa_services.approve(Actor.for_user(admin, "web"), soa_with_evidence.pk)  # type: ignore[arg-type,attr-defined]
     ev = evidence_queries.get_evidence("EV-002")
     services.add_version(SYSTEM, ev.pk, services.NewVersion(url="https://wiki.example.com/jml-v2"))

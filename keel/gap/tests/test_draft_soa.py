@@ -13,6 +13,7 @@ from keel.platform.actor import Actor
 from keel.platform.errors import PermissionDenied, ValidationFailed
 from keel.soa import queries as soa_queries
 from keel.soa import services as soa_services
+from keel.soa.tests.factories import complete_rows
 
 
 @pytest.fixture
@@ -45,6 +46,8 @@ def test_draft_writes_machine_reasons_and_links_the_chain_controls(world: dict[s
 def test_approval_is_refused_until_each_machine_row_is_reviewed(world: dict[str, Any], who: Actor) -> None:
     services.draft_soa(who, world["ms"], "t:2024")
     soa = soa_queries.find_soa(world["ms"].pk, "t:2024")
+    assert who.user is not None
+    complete_rows(soa, who.user)  # every row has an owner: only the review is missing
     # When approving the draft
     with pytest.raises(ValidationFailed) as exc:
         soa_services.approve(who, soa.pk)

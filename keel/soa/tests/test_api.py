@@ -18,7 +18,7 @@ from keel.organisation.tests.factories import ManagementSystemFactory
 from keel.platform.models import User
 from keel.soa.models import SoAVersion
 
-from .factories import SYSTEM, row, soa_for
+from .factories import SYSTEM, complete_rows, row, soa_for
 
 pytestmark = pytest.mark.django_db
 API = "/api/v1"
@@ -71,7 +71,7 @@ def test_detail_runs_a_fixed_number_of_queries_whatever_the_links(
     assert counts[0] == counts[1]
     body = response.json()
     assert len(body["items"]) == 93
-    assert body["items"][0]["status"] == "implemented"
+    assert body["items"][0]["status"] == "implemented_no_evidence"  # no evidence linked
 
 
 def test_create_then_create_again_is_idempotent(admin_client: Client, isms: ManagementSystem) -> None:
@@ -139,12 +139,13 @@ def test_a_row_of_another_soa_is_404(
 
 def test_approve_versions_and_compare(admin_client: Client, admin: User, isms: ManagementSystem) -> None:
     soa = soa_for(isms)
+    complete_rows(soa, admin)
     assert _post(admin_client, f"{API}/soa/{soa.pk}/approve", {"note": "v1"}).status_code == 201
     assert _post(admin_client, f"{API}/soa/{soa.pk}/approve").status_code == 409
     _patch(admin_client, f"{API}/soa/{soa.pk}/rows/{row(soa, 'A.5.1').pk}", {"business_need": "Lenders ask."})
     current = admin_client.get(f"{API}/soa/{soa.pk}/compare", {"from_version": 1}).json()
     assert current["to_version"] == "current"
-    assert current["changes"][0]["fields"]["business_need"] == ["", "Lenders ask."]
+    assert current["changes"][0]["fields"]["business_need"] == ["Best practice.", "Lenders ask."]
     v2 = _post(admin_client, f"{API}/soa/{soa.pk}/approve").json()
     assert (v2["number"], v2["approved_by"], v2["rows"]) == (2, admin.email, 93)
     versions = admin_client.get(f"{API}/soa/{soa.pk}/versions").json()

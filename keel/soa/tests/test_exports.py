@@ -20,7 +20,7 @@ from keel.platform.models import User
 from keel.soa import exports, services
 from keel.soa.models import StatementOfApplicability
 
-from .factories import SYSTEM, adopt_all, row, soa_for
+from .factories import SYSTEM, adopt_all, complete_rows, row, soa_for
 
 MakeUser = Callable[..., User]
 pytestmark = pytest.mark.django_db
@@ -43,6 +43,7 @@ def _approved(ms: ManagementSystem, standard: str, approver: User) -> StatementO
             accountable=approver,
             review_date=dt.date(2027, 3, 31),
         )
+    complete_rows(soa, approver)
     services.approve(Actor.for_user(approver, "web"), soa.pk)
     return soa
 

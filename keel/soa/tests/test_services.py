@@ -17,7 +17,7 @@ from keel.platform.models import TrailEntry, User
 from keel.soa import queries, services
 from keel.soa.models import SoARow, SoAVersion
 
-from .factories import SYSTEM, row, soa_for
+from .factories import SYSTEM, complete_rows, row, soa_for
 
 MakeUser = Callable[..., User]
 pytestmark = pytest.mark.django_db
@@ -122,7 +122,7 @@ def test_derived_status_follows_the_linked_controls_of_the_soa_system_only(
 
     # Then only the ISMS control counts
     assert [c["ref_id"] for c in data["A.5.1"]["controls"]] == [mine.ref_id]
-    assert data["A.5.1"]["status"] == "implemented"
+    assert data["A.5.1"]["status"] == "implemented_no_evidence"  # implemented, no evidence linked
     assert data["A.5.2"]["status"] == "not_started"
 
 
@@ -154,7 +154,7 @@ def test_an_additional_control_gets_its_own_row(isms: ManagementSystem) -> None:
     )
     data = queries.rows(soa)
     assert data[-1]["ref_id"] == extra.ref_id and data[-1]["kind"] == "additional"
-    assert data[-1]["status"] == "implemented"
+    assert data[-1]["status"] == "implemented_no_evidence"
     with pytest.raises(Conflict):
         services.add_control_row(SYSTEM, soa.pk, extra.ref_id)
     with pytest.raises(Conflict, match="Annex A rows cannot be removed"):
@@ -216,6 +216,7 @@ def test_approving_freezes_a_numbered_version_and_compare_shows_the_differences(
 ) -> None:
     # Given an approved version 1
     soa = soa_for(isms)
+    complete_rows(soa, admin)
     who = Actor.for_user(admin, "web")
     v1 = services.approve(who, soa.pk, note="First")
     assert (v1.number, v1.approved_by, len(v1.rows)) == (1, admin, 93)
@@ -241,6 +242,7 @@ def test_the_export_header_says_draft_when_rows_changed_since_approval(
 ) -> None:
     soa = soa_for(isms)
     assert queries.export_header(soa, queries.rows(soa))["approved"] is False
+    complete_rows(soa, admin)
     services.approve(Actor.for_user(admin, "web"), soa.pk)
     header = queries.export_header(soa, queries.rows(soa))
     assert header["version"] == "1" and header["approver"] == (admin.full_name or admin.email)

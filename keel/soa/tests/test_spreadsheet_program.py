@@ -23,7 +23,7 @@ from keel.platform.actor import Actor
 from keel.platform.models import User
 from keel.soa import exports, services
 
-from .factories import adopt_all, soa_for
+from .factories import adopt_all, complete_rows, soa_for
 
 MakeUser = Callable[..., User]
 pytestmark = [pytest.mark.django_db, pytest.mark.spreadsheet]
@@ -95,6 +95,7 @@ def test_libreoffice_opens_the_xlsx_with_one_sheet_per_standard_and_every_annex_
     adopt_all(ms)
     soas = [soa_for(ms, "iso27001:2022"), soa_for(ms, "iso42001:2023")]
     for soa in soas:
+        complete_rows(soa, approver)
         services.approve(Actor.for_user(approver, "web"), soa.pk)
     expected = {
         soa.standard.key: sorted(soa.rows.values_list("requirement__ref_id", flat=True)) for soa in soas
