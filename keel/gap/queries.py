@@ -389,6 +389,7 @@ def chain_view(chain: Chain, nodes: dict[int, Node]) -> dict[str, Any]:
             "relation": inference.IMPLEMENTS
             if link.coverage == Coverage.FULL
             else inference.IMPLEMENTS_PARTIALLY,
+            "relation_label": "implements" if link.coverage == Coverage.FULL else "partly implements",
             "strength": inference.link_strength(link.coverage, link.control_status),
             "extension": "",
         }
@@ -401,6 +402,7 @@ def chain_view(chain: Chain, nodes: dict[int, Node]) -> dict[str, Any]:
                 "ref_id": b.ref_id,
                 "title": b.title,
                 "relation": e.relation,
+                "relation_label": STEP_WORDS.get(e.relation, e.relation),
                 "strength": inference.step_strength(e.relation),
                 "extension": e.extension if not e.reversed else "",
                 "crosswalk": e.crosswalk,

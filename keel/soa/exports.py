@@ -119,6 +119,52 @@ def _status_text(row: dict[str, Any]) -> str:
     return f"{label} (override)" if row["status_override"] else label
 
 
+# The fields of a row as the version comparison names them.
+FIELD_LABELS: dict[str, str] = {
+    "ref_id": "Control",
+    "title": "Title",
+    "kind": "Row",
+    "applicable": "Applicable",
+    "risks": "Risks treated",
+    "obligations": "Legal, regulatory and contractual obligations",
+    "business_need": "Business need",
+    "justification": "Exclusion justification",
+    "accountable": "Accountable for the exclusion",
+    "review_date": "Exclusion review date",
+    "status": "Implementation status",
+    "derived_status": "Status by the rule",
+    "status_override": "Status overridden",
+    "override_reason": "Override reason",
+    "combined_coverage": "Combined coverage",
+    "target_date": "Target date",
+    "controls": "Implementing controls",
+    "evidence": "Evidence",
+    "owner": "Owner",
+    "ai_systems": "AI systems",
+}
+
+
+def field_text(name: str, value: Any) -> str:
+    """A value of a frozen row as a person reads it (``""`` for nothing): labels for statuses,
+    "Yes"/"No", references with titles for risks, controls and evidence."""
+    if value is None or value == "" or value == []:
+        return ""
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if name in ("status", "derived_status"):
+        return str(STATUS_LABELS.get(value, value))
+    if name == "kind":
+        return "Annex A" if value == "annex" else "Additional"
+    if isinstance(value, list):
+        return "; ".join(
+            f"{v.get('ref_id', '')} {v.get('title', '')}".strip() if isinstance(v, dict) else str(v)
+            for v in value
+        )
+    if isinstance(value, dict):
+        return "; ".join(f"{k.replace('_', ' ')}: {v}" for k, v in value.items())
+    return str(value)
+
+
 def cells(row: dict[str, Any]) -> list[Any]:
     """A row's values in the order of :data:`COLUMNS`."""
     return [

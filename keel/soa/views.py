@@ -166,7 +166,19 @@ def soa_compare(request: HttpRequest, soa_id: uuid.UUID) -> HttpResponse:
             else:
                 new = queries.get_version(soa, int(new_label)).rows
             old_label = str(old_n)
-            changes = queries.compare_rows(old, new)
+            changes = [
+                {
+                    **c,
+                    "fields": {
+                        exports.FIELD_LABELS.get(name, name): [
+                            exports.field_text(name, pair[0]),
+                            exports.field_text(name, pair[1]),
+                        ]
+                        for name, pair in c["fields"].items()
+                    },
+                }
+                for c in queries.compare_rows(old, new)
+            ]
         except ValueError:
             problem = "Choose versions by their number."
         except KeelError as exc:
