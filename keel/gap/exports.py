@@ -8,12 +8,11 @@ import io
 import json
 from typing import Any
 
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from keel.platform.cells import append_row, set_cell
 from keel.platform.errors import KeelError
-from keel.soa.exports import PDF_MISSING, css_string
+from keel.soa.exports import css_string, render_pdf
 
 from . import queries
 from .choices import CoverageStatus
@@ -47,6 +46,26 @@ COLUMNS: list[tuple[str, int]] = [
 ]
 
 
+# The PDF summarises long cells: the first lines, then how many more the XLSX and JSON list.
+PDF_LINES_PER_CELL = 3
+PDF_CHARS_PER_LINE = 160
+
+
+def summarised(text: str, lines: int = PDF_LINES_PER_CELL, chars: int = PDF_CHARS_PER_LINE) -> str:
+    """The first ``lines`` lines of ``text`` (each cut at ``chars`` characters), then "and N more"."""
+    all_lines = text.splitlines()
+    shown = [line if len(line) <= chars else line[: chars - 1].rstrip() + "…" for line in all_lines[:lines]]
+    more = len(all_lines) - len(shown)
+    if more:
+        shown.append(f"… and {more} more (all are in the XLSX and JSON exports)")
+    return "\n".join(shown)
+
+
+def title(rep: queries.GapReport) -> str:
+    """``Gap analysis — ISO/IEC 42001:2023``: the standard's name and edition, not its key."""
+    return f"Gap analysis — {rep.target}"
+
+
 def rows(rep: queries.GapReport) -> list[list[Any]]:
     out = []
     for r in rep.results:
@@ -66,6 +85,21 @@ def rows(rep: queries.GapReport) -> list[list[Any]]:
     return out
 
 
+def pdf_rows(rep: queries.GapReport) -> list[list[str]]:
+    """The PDF's fewer, summarised cells: requirement, title, status (with the inferred status and
+    a person's decision when there is one), chains, extension needed, templates."""
+    out = []
+    for r, (ref, title_, status, inferred, _confirmed, reason, chains, extension, templates) in zip(
+        rep.results, rows(rep), strict=True
+    ):
+        if r.decision:
+            status = f"{status}\nConfirmed by a person (inferred: {inferred})"
+            if reason:
+                status += f"\nReason: {summarised(reason, lines=2)}"
+        out.append([ref, title_, status, *(summarised(cell) for cell in (chains, extension, templates))])
+    return out
+
+
 def to_json(rep: queries.GapReport) -> bytes:
     return json.dumps(rep.contract(), indent=2, ensure_ascii=False).encode("utf-8")
 
@@ -78,20 +112,21 @@ def to_xlsx(rep: queries.GapReport) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "Summary"
-    set_cell(ws, 1, 1, f"Gap analysis — {rep.target.key} — {rep.management_system.name}").font = Font(
-        bold=True, size=14
-    )
+    set_cell(ws, 1, 1, f"{title(rep)} — {rep.management_system.name}").font = Font(bold=True, size=14)
     set_cell(ws, 2, 1, f"Generated {timezone.now().isoformat(timespec='minutes')}")
     summary = rep.summary()
     append_row(ws, [])
-    append_row(ws, ["Figure", "Value", "Meaning"])
+    append_row(ws, ["Figure", "Value", "Meaning", "Key in the JSON"])
     for cell in ws[4]:
         cell.font = Font(bold=True)
     for key, meaning in FIGURES:
-        append_row(ws, [key, summary[key], meaning])
-    ws.column_dimensions["A"].width = 18
+        append_row(ws, [queries.FIGURE_LABELS[key], summary[key], meaning, key])
+        if key in queries.RATIO_FIGURES:
+            ws.cell(row=ws.max_row, column=2).number_format = "0.0%"
+    ws.column_dimensions["A"].width = 22
     ws.column_dimensions["B"].width = 10
     ws.column_dimensions["C"].width = 90
+    ws.column_dimensions["D"].width = 16
 
     sheet = wb.create_sheet("Requirements")
     for col, (heading, width) in enumerate(COLUMNS, start=1):
@@ -112,23 +147,21 @@ def to_xlsx(rep: queries.GapReport) -> bytes:
 
 
 def to_pdf(rep: queries.GapReport) -> bytes:
-    try:
-        from weasyprint import HTML
-    except (ImportError, OSError) as exc:
-        raise KeelError(f"{PDF_MISSING} ({exc})") from None
     summary = rep.summary()
-    html = render_to_string(
+    return render_pdf(
         "gap/export.html",
         {
             "rep": rep,
-            "title": f"Gap analysis — {rep.target.key}",
-            "top_left": css_string(f"Gap analysis {rep.target.key} — {rep.management_system.name}"),
+            "title": title(rep),
+            "top_left": css_string(f"{title(rep)} — {rep.management_system.name}"),
             "generated": timezone.now().isoformat(timespec="minutes"),
-            "figures": [(k, summary[k], meaning) for k, meaning in FIGURES],
-            "rows": rows(rep),
+            "figures": [
+                (queries.FIGURE_LABELS[k], queries.figure_text(k, summary[k]), meaning)
+                for k, meaning in FIGURES
+            ],
+            "rows": pdf_rows(rep),
         },
     )
-    return bytes(HTML(string=html).write_pdf())
 
 
 def export(rep: queries.GapReport, fmt: str) -> bytes:

@@ -178,6 +178,29 @@ def ratio(part: int, whole: int) -> float:
     return round(part / whole, 4) if whole else 0.0
 
 
+# The summary figures as people read them: (key of the JSON contract, label); the ratios are
+# shown as percentages (the JSON keeps the 4-decimal fractions).
+FIGURE_LABELS: dict[str, str] = {
+    "covered": "Covered",
+    "partial": "Partly covered",
+    "gap": "Gaps",
+    "not_applicable": "Not applicable",
+    "coverage_ratio": "Coverage",
+    "partial_ratio": "Partly covered share",
+    "backbone_reuse": "Shared clauses reused",
+}
+RATIO_FIGURES = frozenset({"coverage_ratio", "partial_ratio", "backbone_reuse"})
+
+
+def figure_text(key: str, value: float) -> str:
+    """A summary figure as shown: ``34.3 %`` for a ratio (one decimal, "100 %" and "0 %" whole),
+    the count otherwise."""
+    if key not in RATIO_FIGURES:
+        return str(value)
+    percent = round(float(value) * 100, 1)
+    return f"{percent:g} %"
+
+
 def resolve(
     target: str,
     management_system: str | None,
@@ -368,6 +391,7 @@ def chain_view(chain: Chain, nodes: dict[int, Node]) -> dict[str, Any]:
             "relation": inference.IMPLEMENTS
             if link.coverage == Coverage.FULL
             else inference.IMPLEMENTS_PARTIALLY,
+            "relation_label": "implements" if link.coverage == Coverage.FULL else "partly implements",
             "strength": inference.link_strength(link.coverage, link.control_status),
             "extension": "",
         }
@@ -380,6 +404,7 @@ def chain_view(chain: Chain, nodes: dict[int, Node]) -> dict[str, Any]:
                 "ref_id": b.ref_id,
                 "title": b.title,
                 "relation": e.relation,
+                "relation_label": STEP_WORDS.get(e.relation, e.relation),
                 "strength": inference.step_strength(e.relation),
                 "extension": e.extension if not e.reversed else "",
                 "crosswalk": e.crosswalk,
@@ -398,11 +423,23 @@ def chain_view(chain: Chain, nodes: dict[int, Node]) -> dict[str, Any]:
     }
 
 
+# How a chain reads each step: the link of the control, then the crosswalk relations.
+STEP_WORDS: dict[str, str] = {
+    inference.IMPLEMENTS: "implements",
+    inference.IMPLEMENTS_PARTIALLY: "partly implements",
+    Relation.EQUAL.value: "equals",
+    Relation.SUBSET.value: "is a subset of",
+    Relation.SUPERSET.value: "is a superset of",
+    Relation.INTERSECTS.value: "intersects with",
+}
+
+
 def chain_text(chain: Chain, nodes: dict[int, Node]) -> str:
-    """One line: ``KC-001 —implements→ A.5.12 —subset→ A.7.4`` (refs with their standard)."""
+    """One line: ``KC-001 —implements→ iso27001:2022:A.5.12 —is a subset of→ iso42001:2023:A.7.4``
+    (requirement keys name their standard; relations in words)."""
     parts = [chain.link.control_ref]
     for step in chain.via(nodes)[1:]:
-        parts.append(f"—{step['relation']}→ {step['key']}")
+        parts.append(f"—{STEP_WORDS.get(step['relation'], step['relation'])}→ {step['key']}")
     return " ".join(parts)
 
 

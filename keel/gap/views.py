@@ -137,7 +137,16 @@ def gap_analysis(request: HttpRequest) -> HttpResponse:
                 rep=rep,
                 summary=summary,
                 details=rep.details(),
-                figures=[(k, summary[k], FIGURE_HELP[k]) for k in FIGURE_HELP],
+                figures=[
+                    (
+                        k,
+                        summary[k],
+                        FIGURE_HELP[k],
+                        queries.FIGURE_LABELS[k],
+                        queries.figure_text(k, summary[k]),
+                    )
+                    for k in FIGURE_HELP
+                ],
                 results=[
                     r for r in rep.results if not ctx["status_filter"] or r.status == ctx["status_filter"]
                 ],

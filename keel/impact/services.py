@@ -140,7 +140,8 @@ def gate_problem(system: AISystem) -> str:
     if current is None:
         draft = ImpactAssessment.objects.filter(ai_system=system, status=AssessmentStatus.DRAFT).exists()
         return (
-            "its impact assessment is a draft — approve it (an approver with approve_impact_assessments)"
+            "its impact assessment is a draft — approve it (someone allowed to approve AI system impact "
+            "assessments, e.g. a compliance manager)"
             if draft
             else "it has no approved impact assessment — start one from the AI system page and have it approved"
         )

@@ -11,8 +11,9 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Model, Prefetch, Q, QuerySet
 
 from keel.organisation.choices import ScopeStatus
 from keel.organisation.models import (
@@ -196,6 +197,8 @@ class TrailLookups:
     requirements: dict[str, str] = field(default_factory=dict)  # requirement id -> key
     # (object type, id) of the context records that still exist (deleted ones have no page)
     existing: set[tuple[str, str]] = field(default_factory=set)
+    # (model label, id) -> the name of a record a change names through a foreign key
+    records: dict[tuple[str, str], str] = field(default_factory=dict)
 
 
 def _uuids(values: set[str]) -> list[uuid.UUID]:
@@ -208,10 +211,13 @@ def _uuids(values: set[str]) -> list[uuid.UUID]:
     return out
 
 
-def trail_lookups(entries: list[TrailEntry], user_ids: set[str]) -> TrailLookups:
-    """Resolve the user ids found in the entries' changes and the records the entries name, in
-    at most one query per kind of record (users, scope statements, standards, requirements,
-    interested parties, context issues) whatever the number of entries."""
+def trail_lookups(
+    entries: list[TrailEntry], user_ids: set[str], related: dict[type[Model], set[str]] | None = None
+) -> TrailLookups:
+    """Resolve the user ids found in the entries' changes, the records the changes name through
+    foreign keys (``related``: ids by model) and the records the entries name, in at most one
+    query per kind of record (users, each related model, scope statements, standards,
+    requirements, interested parties, context issues) whatever the number of entries."""
     by_type: dict[str, set[str]] = {}
     for e in entries:
         by_type.setdefault(e.object_type, set()).add(e.object_id)
@@ -239,6 +245,17 @@ def trail_lookups(entries: list[TrailEntry], user_ids: set[str]) -> TrailLookups
             found.existing |= {
                 (object_type, str(pk)) for pk in model.objects.filter(pk__in=ids).values_list("pk", flat=True)
             }
+    for related_model, values in (related or {}).items():
+        pks = []
+        for v in values:
+            try:
+                pks.append(related_model._meta.pk.to_python(v))
+            except ValidationError:
+                continue  # not an id of that model: shown as recorded
+        label = related_model._meta.label_lower
+        found.records |= {
+            (label, str(obj.pk)): str(obj) for obj in related_model._default_manager.filter(pk__in=pks)
+        }
     return found
 
 

@@ -13,6 +13,8 @@ from __future__ import annotations
 import io
 import json
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 from django.template.loader import render_to_string
@@ -138,17 +140,21 @@ def status_text(row: dict[str, Any]) -> str:
     return f"{label} (override)" if row["status_override"] else label
 
 
-FIELD_LABELS = {
+# The fields of a row as the version comparison names them.
+FIELD_LABELS: dict[str, str] = {
+    "ref_id": "Control",
+    "title": "Title",
+    "kind": "Row",
     "applicable": "Applicable",
     "risks": "Risks treated",
-    "obligations": "Obligations",
+    "obligations": "Legal, regulatory and contractual obligations",
     "business_need": "Business need",
     "justification": "Exclusion justification",
     "accountable": "Accountable for the exclusion",
     "review_date": "Exclusion review date",
-    "status": "Status",
+    "status": "Implementation status",
     "derived_status": "Status by the rule",
-    "status_override": "Status override",
+    "status_override": "Status overridden",
     "override_reason": "Override reason",
     "combined_coverage": "Combined coverage",
     "target_date": "Target date",
@@ -304,12 +310,43 @@ def css_string(text: str) -> str:
     return '"' + escaped + '"'
 
 
-def to_pdf(exports: list[SoAExport]) -> bytes:
+# One local font family for every PDF, declared with @font-face from the files of the
+# fonts-dejavu package: WeasyPrint then loads two files instead of asking fontconfig to match
+# every run of text. Without the files, the CSS names the family and fontconfig finds one.
+PDF_FONT_FAMILY = "KeelPDF"
+PDF_FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"))
+PDF_FONT_FILES = {"normal": "DejaVuSans.ttf", "bold": "DejaVuSans-Bold.ttf"}
+
+
+@cache
+def pdf_font_css() -> str:
+    """``@font-face`` rules for :data:`PDF_FONT_FAMILY` from the local DejaVu Sans files, or an
+    empty string when they are not installed (the PDFs then use "DejaVu Sans", sans-serif)."""
+    rules = []
+    for weight, name in PDF_FONT_FILES.items():
+        found = next((d / name for d in PDF_FONT_DIRS if (d / name).is_file()), None)
+        if found is None:
+            return ""
+        rules.append(
+            f'@font-face {{ font-family: "{PDF_FONT_FAMILY}"; font-weight: {weight}; '
+            f'src: url("{found.as_uri()}"); }}'
+        )
+    return "\n".join(rules)
+
+
+def render_pdf(template: str, context: dict[str, Any]) -> bytes:
+    """Render ``template`` with ``context`` (plus ``font_css``) and lay it out with WeasyPrint."""
     try:
         from weasyprint import HTML
+        from weasyprint.text.fonts import FontConfiguration
     except (ImportError, OSError) as exc:
         raise KeelError(f"{PDF_MISSING} ({exc})") from None
-    html = render_to_string(
+    html = render_to_string(template, {**context, "font_css": pdf_font_css(), "font_family": PDF_FONT_FAMILY})
+    return bytes(HTML(string=html).write_pdf(font_config=FontConfiguration()))
+
+
+def to_pdf(exports: list[SoAExport]) -> bytes:
+    return render_pdf(
         "soa/export.html",
         {
             "exports": [
@@ -325,6 +362,7 @@ def to_pdf(exports: list[SoAExport]) -> bytes:
                         {
                             **r,
                             "status_text": status_text(r),
+                            "derived_text": STATUS_LABELS.get(r["derived_status"], r["derived_status"]),
                             "controls_text": controls_text(r),
                             "evidence_text": evidence_text(r, PDF_EVIDENCE_PER_ROW),
                         }
@@ -336,7 +374,6 @@ def to_pdf(exports: list[SoAExport]) -> bytes:
             "status_labels": STATUS_LABELS,
         },
     )
-    return bytes(HTML(string=html).write_pdf())
 
 
 def export(soas: list[StatementOfApplicability], fmt: str, version: int | None = None) -> bytes:

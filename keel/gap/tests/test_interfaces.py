@@ -117,7 +117,8 @@ def test_page_shows_figures_rows_and_filters(world: dict[str, Any], admin_client
     response = admin_client.get(f"/gap/?target=t:2024&management_system={world['ms'].pk}")
     assert response.status_code == 200
     html = response.content.decode()
-    assert 'data-figure="coverage_ratio"' in html and "14 %" in html  # 1 of 7 covered
+    assert 'data-figure="coverage_ratio"' in html and "14.3 %" in html  # 1 of 7 covered
+    assert ">Coverage<" in html and ">coverage_ratio<" not in html  # the label, not the key
     assert html.count('data-status="gap"') == 4
     response = admin_client.get(
         f"/gap/?target=t:2024&management_system={world['ms'].pk}&status=partial", HTTP_HX_REQUEST="true"
@@ -167,3 +168,21 @@ def test_page_export_pdf_or_a_clear_message(world: dict[str, Any], admin_client:
     assert response.status_code in (200, 302)
     if response.status_code == 200:
         assert response.content.startswith(b"%PDF")
+
+
+def test_cli_pdf_titles_with_the_standards_name_and_shows_percentages(
+    world: dict[str, Any], tmp_path: Path
+) -> None:
+    pytest.importorskip("weasyprint")
+    from pypdf import PdfReader
+
+    world["t"].name = "ISO/IEC 99999"
+    world["t"].save(update_fields=["name"])
+    out = tmp_path / "gap.pdf"
+    assert main(["gap", "--target", "t:2024", "--format", "pdf", "--out", str(out)]) == 0
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(out.read_bytes())).pages)
+    assert "Gap analysis — ISO/IEC 99999:2024" in text
+    assert "t:2024 —" not in text  # not the key as the title
+    assert "14.3 %" in text and "0.1429" not in text  # coverage 1 of 7
+    assert "Coverage" in text and "coverage_ratio" not in text
+    assert "is a subset of" in text and "—subset→" not in text  # relations in words

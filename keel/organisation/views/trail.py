@@ -112,6 +112,7 @@ class _FieldInfo:
     label: str
     is_user: bool
     choices: dict[str, str]
+    related: type[Model] | None = None  # the record a foreign key names (not a user)
 
 
 @cache
@@ -131,7 +132,9 @@ def _field(object_type: str, name: str) -> _FieldInfo:
     related = getattr(f, "related_model", None) if f is not None and f.is_relation else None
     is_user = related is not None and related._meta.label == settings.AUTH_USER_MODEL
     choices = getattr(f, "choices", None) or _LIST_CHOICES.get((object_type, name), ())
-    return _FieldInfo(label, is_user, {str(k): str(v) for k, v in choices})
+    return _FieldInfo(
+        label, is_user, {str(k): str(v) for k, v in choices}, None if is_user or related is None else related
+    )
 
 
 # Lists of choices stored as JSON (the field itself declares no choices).
@@ -155,25 +158,34 @@ def _person(user: User) -> str:
     return f"{user.full_name} ({user.email})" if user.full_name else user.email
 
 
-def _text(value: Any, info: _FieldInfo, users: dict[str, User]) -> str:
+def _text(value: Any, info: _FieldInfo, found: organisation_queries.TrailLookups) -> str:
     if value is None or value == "" or value == []:
         return EMPTY
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if info.is_user and isinstance(value, str) and value in users:
-        return _person(users[value])
+    if info.is_user and isinstance(value, str) and value in found.users:
+        return _person(found.users[value])
     if isinstance(value, list):
-        return ", ".join(_text(v, info, users) for v in value)
+        return ", ".join(_text(v, info, found) for v in value)
     if isinstance(value, dict):  # nested changes, e.g. a standard's own fields on a load
-        return "; ".join(f"{k}: {_nested(v, info, users)}" for k, v in value.items()) or EMPTY
+        return (
+            "; ".join(f"{k.replace('_', ' ')}: {_nested(v, info, found)}" for k, v in value.items()) or EMPTY
+        )
     text = str(value)
+    if info.related is not None:
+        # the record's name; a record deleted since keeps its id, said as such
+        name = found.records.get((info.related._meta.label_lower, text))
+        if name is not None:
+            return name
+        if _is_uuid(text) or text.isdigit():
+            return f"a deleted {info.related._meta.verbose_name}"
     return info.choices.get(text, text)
 
 
-def _nested(value: Any, info: _FieldInfo, users: dict[str, User]) -> str:
+def _nested(value: Any, info: _FieldInfo, found: organisation_queries.TrailLookups) -> str:
     if isinstance(value, list) and len(value) == 2:
-        return f"{_text(value[0], info, users)} → {_text(value[1], info, users)}"
-    return _text(value, info, users)
+        return f"{_text(value[0], info, found)} → {_text(value[1], info, found)}"
+    return _text(value, info, found)
 
 
 def _link(entry: TrailEntry, found: organisation_queries.TrailLookups, can_people: bool) -> tuple[str, bool]:
@@ -208,12 +220,16 @@ def describe(entries: list[TrailEntry], viewer: User, with_changes: bool = True)
     entries = trail.readable(entries, viewer)
     changes = {e.seq: organisation_queries.trail_changes(e) for e in entries} if with_changes else {}
     user_ids: set[str] = set()
+    related: dict[type[Model], set[str]] = {}
     for e in entries:
         for name, value in changes.get(e.seq, {}).items():
-            if _field(e.object_type, name).is_user:
-                pair = value if isinstance(value, list) else [value]
+            info = _field(e.object_type, name)
+            pair = value if isinstance(value, list) else [value]
+            if info.is_user:
                 user_ids |= {v for v in pair if _is_uuid(v)}
-    found = organisation_queries.trail_lookups(entries, user_ids)
+            elif info.related is not None:
+                related.setdefault(info.related, set()).update(str(v) for v in pair if v not in (None, ""))
+    found = organisation_queries.trail_lookups(entries, user_ids, related)
     can_people = has_perm(viewer, Perm.MANAGE_USERS)
     rows = []
     for e in entries:
@@ -223,8 +239,8 @@ def describe(entries: list[TrailEntry], viewer: User, with_changes: bool = True)
             info = _field(e.object_type, name)
             if isinstance(value, list) and len(value) == 2 and not _is_list_value(e.object_type, name):
                 old, new = value
-                old_text = None if old is None else _text(old, info, found.users)
-                new_text = None if new is None else _text(new, info, found.users)
+                old_text = None if old is None else _text(old, info, found)
+                new_text = None if new is None else _text(new, info, found)
                 focus = _focus(old_text, new_text) if old_text and new_text else 0
                 row.fields.append(
                     FieldChange(
@@ -236,7 +252,7 @@ def describe(entries: list[TrailEntry], viewer: User, with_changes: bool = True)
                 )
             else:
                 row.fields.append(
-                    FieldChange(name, info.label, None, Value(_text(value, info, found.users)), plain=True)
+                    FieldChange(name, info.label, None, Value(_text(value, info, found)), plain=True)
                 )
         rows.append(row)
     return rows
