@@ -216,7 +216,9 @@ def test_acceptance_a_100_row_spreadsheet_referencing_27001_annex_a(isms: Manage
     )
     data = _hundred_row_workbook(annex)
     clauses = set(
-        Requirement.objects.filter(standard__key="iso27001:2022", kind="clause").values_list("ref_id", flat=True)
+        Requirement.objects.filter(standard__key="iso27001:2022", kind="clause").values_list(
+            "ref_id", flat=True
+        )
     )
     expected_links = set()
     for i in range(100):

@@ -89,7 +89,11 @@ def test_given_rejected_rows_then_confirming_changes_nothing_unless_valid_rows_o
     isms: ManagementSystem, admin_client: Client
 ) -> None:
     html = upload(admin_client, BAD).content.decode()
-    assert "&#x27;A.99.1&#x27;" in html and "&#x27;Maybe&#x27; is not understood" in html and "Import the valid rows only" in html
+    assert (
+        "&#x27;A.99.1&#x27;" in html
+        and "&#x27;Maybe&#x27; is not understood" in html
+        and "Import the valid rows only" in html
+    )
     token = token_of(html)
     response = admin_client.post(reverse("control-import-confirm"), {"token": token})
     assert response.status_code == 422 and Control.objects.count() == 0
