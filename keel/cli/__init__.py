@@ -27,6 +27,7 @@ from . import (
     setup,
     soa,
     standards,
+    systems,
     trail,
     users,
 )
@@ -53,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True, parser_class=Parser)
     setup.register(sub)
+    systems.register(sub)
     users.register(sub)
     standards.register(sub)
     trail.register(sub)

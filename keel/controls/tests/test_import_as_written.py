@@ -125,11 +125,11 @@ def test_an_area_or_objective_is_never_linked_and_its_controls_are_named(resolve
 
 def test_an_unknown_frequency_word_is_kept_with_a_warning(isms: ManagementSystem) -> None:
     data = (
-        "Control ID;Control Name;Frequency;Status;ISO 27001:2022 reference\n"
-        "KC-1;Key rotation;Biennially;Whenever;A.8.24\n"
-        "KC-2;Offboarding;Upon termination;Implemented;A.5.18\n"
-        "KC-3;Report;Per quarter;Implemented;9.1\n"
-    ).encode()
+        b"Control ID;Control Name;Frequency;Status;ISO 27001:2022 reference\n"
+        b"KC-1;Key rotation;Biennially;Whenever;A.8.24\n"
+        b"KC-2;Offboarding;Upon termination;Implemented;A.5.18\n"
+        b"KC-3;Report;Per quarter;Implemented;9.1\n"
+    )
     plan = import_controls(OPERATOR, data, "f.csv")
     assert plan.applied and not plan.rejected
     rotation = Control.objects.get(ref_id="KC-1")
