@@ -2080,6 +2080,13 @@ CLI_CASES: list[CliCase] = [
     # applied and the files unchanged), and a refusal comes before any work: run them all.
     CliCase("init", Perm.LOAD_STANDARDS, lambda w, u: ["init"]),
     CliCase("demo", Perm.LOAD_STANDARDS, lambda w, u: ["demo"]),
+    # management systems from the CLI (issue 11 item 3)
+    CliCase(
+        "system create",
+        Perm.MANAGE_SYSTEMS,
+        lambda w, u: ["system", "create", "Matrix system", "--standard", ISO42001, "--model", "federated"],
+    ),
+    CliCase("system list", Perm.VIEW, lambda w, u: ["system", "list", "--format", "json"]),
     CliCase(
         "createuser",
         Perm.MANAGE_USERS,
@@ -2119,6 +2126,11 @@ CLI_CASES: list[CliCase] = [
     CliCase("trail verify", Perm.VIEW_TRAIL, lambda w, u: ["trail", "verify"]),
     # the Statement of Applicability (keel/soa): export the SoA of the user's own system
     CliCase("export soa", Perm.VIEW, lambda w, u: soa_factories.export_argv(w.a, u, "-")),
+    CliCase(
+        "soa draft",
+        Perm.EDIT_SOA,
+        lambda w, u: ["soa", "draft", "--standard", "iso27001:2022", "--management-system", w.a.short_name],
+    ),
     # import of an existing ISMS (keel/controls/importing): a one-row control file, an SoA of A
     CliCase("import controls", Perm.EDIT_CONTROLS, lambda w, u: import_matrix.controls_argv(u)),
     CliCase("import soa", Perm.EDIT_SOA, lambda w, u: import_matrix.soa_argv(w.a, u)),
