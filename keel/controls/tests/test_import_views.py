@@ -14,9 +14,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from keel.controls.importing.services import stage_upload
-from keel.controls.models import Control
+from keel.controls.models import Control, ControlLink
 from keel.core.choices import Role
 from keel.core.models import ManagementSystem, User
+
+from .isms_sheet import workbook
 
 FILE = (
     "Control register (draft)\n\n"
@@ -153,3 +155,26 @@ def test_previews_never_confirmed_are_forgotten_after_a_day(isms: ManagementSyst
     assert staged_upload(fresh, admin)[1] == "new.csv"
     with pytest.raises(Exception, match="no longer available"):
         staged_upload(old, admin)
+
+
+def test_given_a_real_register_then_the_wizard_skips_the_total_row_and_keeps_the_bare_refs_choice(
+    isms: ManagementSystem, admin_client: Client
+) -> None:
+    # Given the 40-row register with a TOTAL footer, and bare numbers forced to Annex A
+    response = admin_client.post(
+        reverse("control-import"),
+        {"file": SimpleUploadedFile("register.xlsx", workbook()), "bare_refs": "annex"},
+    )
+    html = response.content.decode()
+    assert response.status_code == 200 and "skipped a total row" in html
+    assert 'name="bare_refs" value="annex"' in html
+
+    # When the preview is confirmed with the options it shows
+    admin_client.post(reverse("control-import-confirm"), {"token": token_of(html), "bare_refs": "annex"})
+
+    # Then every row is a control, the footer is not, and "5.2" was read as Annex A 5.2
+    assert Control.objects.count() == 40 and not Control.objects.filter(ref_id__iexact="total").exists()
+    links = set(
+        ControlLink.objects.filter(control__ref_id="ISMS-01").values_list("requirement__key", flat=True)
+    )
+    assert links == {"iso27001:2022:A.5.1", "iso27001:2022:A.5.2"}
