@@ -10,6 +10,7 @@ from keel.controls.choices import Frequency
 from keel.controls.importing.columns import StandardHint
 from keel.controls.importing.references import Context, ReferenceResolver, majority_style
 from keel.controls.importing.services import import_controls
+from keel.controls.importing.soa import import_soa
 from keel.controls.models import Control, ControlLink
 from keel.core.actor import Actor
 from keel.core.models import ManagementSystem, TrailEntry
@@ -159,3 +160,13 @@ def test_an_unknown_frequency_word_is_kept_with_a_warning(isms: ManagementSystem
 )
 def test_footer_rows_are_recognised(cells: list[object], footer: bool) -> None:
     assert (footer_reason(cells, 0) is not None) is footer
+
+
+def test_an_soa_file_skips_its_total_row_and_takes_bare_refs(isms: ManagementSystem) -> None:
+    data = b"Annex A control;Applicable;Justification\nA.5.1;Yes;Policy set\n5.2;Yes;Roles\nTotal: 2;;\n"
+    plan = import_soa(OPERATOR, data, "soa.csv", standard="iso27001:2022", dry_run=True)
+    assert [(r.ref, r.action) for r in plan.rows] == [("A.5.1", "update"), ("A.5.2", "update")]
+    assert any("skipped a total row" in m for _, m in plan.warnings)
+    # Forced to clauses, 5.2 is not an Annex A control: the row is refused, nothing written
+    forced = import_soa(OPERATOR, data, "soa.csv", standard="iso27001:2022", bare_refs="clause", dry_run=True)
+    assert [r.action for r in forced.rows] == ["update", "reject"]
