@@ -2099,6 +2099,13 @@ CLI_CASES: list[CliCase] = [
     # applied and the files unchanged), and a refusal comes before any work: run them all.
     CliCase("init", Perm.LOAD_STANDARDS, lambda w, u: ["init"]),
     CliCase("demo", Perm.LOAD_STANDARDS, lambda w, u: ["demo"]),
+    # management systems from the CLI (issue 11 item 3)
+    CliCase(
+        "system create",
+        Perm.MANAGE_SYSTEMS,
+        lambda w, u: ["system", "create", "Matrix system", "--standard", ISO42001, "--model", "federated"],
+    ),
+    CliCase("system list", Perm.VIEW, lambda w, u: ["system", "list", "--format", "json"]),
     CliCase(
         "createuser",
         Perm.MANAGE_USERS,

@@ -90,6 +90,12 @@ class Control(models.Model):
     )
     type = models.CharField(max_length=16, choices=ControlType.choices)
     frequency = models.CharField(max_length=16, choices=Frequency.choices)
+    frequency_note = models.CharField(
+        max_length=120,
+        blank=True,
+        help_text="The frequency as the organisation wrote it when Keel has no exact value "
+        "(e.g. 'Per hire' for an event-driven control).",
+    )
     status = models.CharField(
         max_length=16, choices=ImplementationStatus.choices, default=ImplementationStatus.PLANNED
     )

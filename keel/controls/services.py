@@ -29,7 +29,17 @@ from .choices import Coverage, Effectiveness, ImplementationStatus
 from .models import Control, ControlLink, ControlTemplate, Tag, TemplateRequirement
 from .templates_loader import TEMPLATES_DIR, read_templates
 
-CONTROL_FIELDS = ("ref_id", "title", "description", "owner", "type", "frequency", "status", "effectiveness")
+CONTROL_FIELDS = (
+    "ref_id",
+    "title",
+    "description",
+    "owner",
+    "type",
+    "frequency",
+    "frequency_note",
+    "status",
+    "effectiveness",
+)
 
 
 # ---------------------------------------------------------------- template library

@@ -65,7 +65,10 @@ SCOPE_FIELDS = (
 def get_organisation() -> Organisation:
     org = Organisation.objects.first()
     if org is None:
-        raise NotFound("No organisation yet. Run 'keel demo' or create one with the set-up page.")
+        raise NotFound(
+            "No organisation yet: create it with 'keel init --organisation NAME' (or the set-up page), "
+            "or load the demo with 'keel demo'."
+        )
     return org
 
 

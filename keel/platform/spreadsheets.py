@@ -27,6 +27,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -161,6 +162,32 @@ def detect_encoding(data: bytes) -> str:
 
 
 # ---------------------------------------------------------------- shared
+
+_TOTAL_WORDS = re.compile(r"^\s*(grand\s+|sub\s*-?\s*)?(totals?|count|sum)\b", re.IGNORECASE)
+_A_COUNT = re.compile(
+    r"^\s*(?:(?:totals?|count|sum)\s*[:=]?\s*)?\d+(?:[.,]\d+)?\s*(?:controls?|rows?|items?|entries)?\s*$",
+    re.IGNORECASE,
+)
+
+
+def footer_reason(cells: Sequence[Cell], key_index: int) -> str | None:
+    """Why a body row is a footer, not a record (None when it is a record): its key column says
+    ``TOTAL`` / ``Total: 40`` / ``Count``, or its key is empty and the rest is only a count."""
+    key = cells[key_index] if key_index < len(cells) else None
+    key_text = "" if key is None else str(key).strip()
+    if key_text:
+        if _TOTAL_WORDS.match(key_text):
+            return f"a total row ({key_text[:40]!r})"
+        return None
+    filled = [c for c in cells if not (c is None or (isinstance(c, str) and not c.strip()))]
+    if not filled:
+        return None
+    first = str(filled[0]).strip()
+    if _TOTAL_WORDS.match(first) or all(
+        (isinstance(c, int | float) and not isinstance(c, bool)) or _A_COUNT.match(str(c)) for c in filled
+    ):
+        return f"a total or count row without a reference ({first[:40]!r})"
+    return None
 
 
 def _is_empty(cells: Sequence[Cell]) -> bool:

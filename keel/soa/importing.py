@@ -14,14 +14,14 @@ from django.db import transaction
 
 from keel.controls.importing.columns import SOA_FIELDS, header_score, map_columns, normalise, parse_mappings
 from keel.controls.importing.plan import CREATE, REJECT, UNCHANGED, UPDATE, ImportPlan, RowPlan, text
-from keel.controls.importing.references import Context, ReferenceResolver
+from keel.controls.importing.references import BARE_STYLES, Context, ReferenceResolver
 from keel.controls.models import Control, ControlLink
 from keel.organisation.models import ManagementSystem
 from keel.platform import trail
 from keel.platform.actor import Actor
 from keel.platform.choices import TrailAction
 from keel.platform.permissions import Perm, check
-from keel.platform.spreadsheets import ImportFileError, read_table
+from keel.platform.spreadsheets import ImportFileError, footer_reason, read_table
 from keel.standards.choices import EntryKind
 from keel.standards.models import Requirement
 
@@ -136,9 +136,17 @@ def _derived(ms: ManagementSystem, std_key: str) -> dict[str, str]:
 
 
 def plan_soa_file(
-    data: bytes, filename: str, *, standard: str, management_system: str | None = None
+    data: bytes,
+    filename: str,
+    *,
+    standard: str,
+    management_system: str | None = None,
+    bare_refs: str | None = None,
 ) -> tuple[ImportPlan, ManagementSystem, str]:
-    """Read an SoA spreadsheet and say what importing it would do. Reads only."""
+    """Read an SoA spreadsheet and say what importing it would do. Reads only. A bare number
+    (5.2) is the Annex A control unless ``bare_refs`` is "clause"; total rows are skipped."""
+    if bare_refs is not None and bare_refs not in BARE_STYLES:
+        raise ImportFileError(f"--bare-refs {bare_refs!r}: choose clause or annex.")
     resolver = ReferenceResolver.from_database()
     hint = resolver.parse_standard_option(standard)
     if hint is None or hint.edition == "2013":
@@ -180,11 +188,18 @@ def plan_soa_file(
     own = {c.ref_id.lower(): c.ref_id for c in Control.objects.filter(management_systems=ms).only("ref_id")}
     derived = _derived(ms, std_key)
     seen: dict[str, int] = {}
+    key_index = columns.of("ref")[0].index
     for number, cells in table.rows:
+        footer = footer_reason(cells, key_index)
+        if footer:
+            plan.warnings.append((number, f"skipped {footer}: not an SoA row"))
+            continue
         values: dict[str, Any] = {}
         for col in columns.columns:
             values[col.field] = cells[col.index] if col.index < len(cells) else None
-        row = _plan_row(number, values, resolver, hint, annex, own, existing, derived, filename, plan)
+        row = _plan_row(
+            number, values, resolver, hint, bare_refs, annex, own, existing, derived, filename, plan
+        )
         if row.action != REJECT and row.ref in seen:
             row = RowPlan(
                 row=number,
@@ -203,6 +218,7 @@ def _plan_row(
     values: dict[str, Any],
     resolver: ReferenceResolver,
     hint: Any,
+    bare_refs: str | None,
     annex: dict[str, str],
     own: dict[str, str],
     existing: dict[str, Any],
@@ -218,7 +234,9 @@ def _plan_row(
         key = f"control:{own[ref_text.lower()]}"
         ref = own[ref_text.lower()]
     else:
-        resolved = resolver.resolve(ref_text.split(";")[0], Context(hint=hint, prefers_annex=True))
+        resolved = resolver.resolve(
+            ref_text.split(";")[0], Context(hint=hint, prefers_annex=True, bare=bare_refs)
+        )
         found = [k for k in resolved.keys if k in annex]
         if len(found) != 1:
             reason = "; ".join(resolved.errors) or f"{ref_text!r} is not an Annex A control of the standard"
@@ -301,10 +319,13 @@ def import_soa(
     *,
     standard: str,
     management_system: str | None = None,
+    bare_refs: str | None = None,
     dry_run: bool = False,
 ) -> ImportPlan:
     """Plan an SoA import and, unless ``dry_run`` or rows were rejected, apply it in one transaction."""
-    plan, ms, std_key = plan_soa_file(data, filename, standard=standard, management_system=management_system)
+    plan, ms, std_key = plan_soa_file(
+        data, filename, standard=standard, management_system=management_system, bare_refs=bare_refs
+    )
     check(actor, Perm.EDIT_SOA, ms)
     plan.dry_run = dry_run
     if dry_run or plan.rejected:

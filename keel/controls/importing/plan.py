@@ -4,14 +4,15 @@ reason), and warnings. Building a plan only reads the database."""
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from keel.controls.choices import ControlType, Effectiveness, Frequency, ImplementationStatus
-from keel.platform.spreadsheets import Cell, ImportFileError, Table
+from keel.platform.spreadsheets import Cell, ImportFileError, Table, footer_reason
 
 from .columns import ColumnMap, normalise
-from .references import Context, ReferenceResolver
+from .references import BARE_STYLES, Context, ReferenceResolver, majority_style, writes_annex
 
 CREATE, UPDATE, UNCHANGED, REJECT = "create", "update", "unchanged", "reject"
 
@@ -297,10 +298,51 @@ def choice(fld: str, cell: Cell) -> tuple[str | None, str]:
     return str(value), ""
 
 
+# Words that start an event-driven frequency ("Per hire", "On change", "Upon request").
+_EVENT = re.compile(r"^(per|on|upon|each|every|at each|at every|after|when|whenever|with each|at)\b")
+_PERIOD_WORDS = {
+    "day": Frequency.DAILY,
+    "week": Frequency.WEEKLY,
+    "month": Frequency.MONTHLY,
+    "quarter": Frequency.QUARTERLY,
+    "year": Frequency.ANNUALLY,
+    "annum": Frequency.ANNUALLY,
+}
+
+
+def optional_choice(fld: str, cell: Cell) -> tuple[str | None, str, str]:
+    """(value, note, warning) for an optional choice field: a word Keel does not know never
+    rejects a row. A frequency written as an event ("Per hire", "On change") is the event-driven
+    value with the word kept as its note; any other unknown frequency keeps the word as the note
+    and the default value; an unknown status, type or effectiveness is left out. Each of these
+    last cases has a warning."""
+    value, error = choice(fld, cell)
+    word = text(cell)
+    if not error:
+        keep = fld == "frequency" and value == Frequency.PER_EVENT and normalise(word) != "per event"
+        return value, word[:120] if keep else "", ""
+    if fld == "frequency":
+        normal = normalise(word)
+        period = (
+            _PERIOD_WORDS.get(normal.split()[-1]) if normal.split()[0] in ("per", "every", "each") else None
+        )
+        if period and len(normal.split()) == 2:
+            return str(period), "", ""
+        if _EVENT.match(normal):
+            return str(Frequency.PER_EVENT), word[:120], ""
+        return (
+            None,
+            word[:120],
+            f"frequency {word!r} is not a frequency Keel knows: kept as the control's note",
+        )
+    return None, "", f"{error}; the row is imported without it"
+
+
 @dataclass
 class ControlOptions:
     standard: str | None = None
     management_system: str | None = None  # id or short name
+    bare_refs: str | None = None  # "clause" or "annex": how to read a bare 5.2
 
 
 @dataclass
@@ -314,6 +356,7 @@ class Lookups:
     system_labels: dict[str, str]  # id → short name
     resolver: ReferenceResolver
     hidden_refs: set[str] = field(default_factory=set)  # lower-case refs of controls the importer cannot see
+    only_system: str | None = None  # the id of the organisation's one management system, when it has one
 
 
 def split_list(value: str) -> list[str]:
@@ -349,9 +392,45 @@ def plan_controls(
                 f"--management-system {options.management_system!r}: no such management system "
                 f"(known: {', '.join(sorted(lookups.system_labels.values())) or 'none'})."
             )
+    elif lookups.only_system:
+        # The organisation has one management system: imported controls belong to it.
+        option_system = lookups.only_system
+    if options.bare_refs is not None and options.bare_refs not in BARE_STYLES:
+        raise ImportFileError(f"--bare-refs {options.bare_refs!r}: choose clause or annex.")
+    # Two passes: how the file writes references decides how its bare numbers are read.
+    rows = list(table.rows)
+    key_index = columns.of("ref")[0].index
+    ref_columns = columns.of("requirements")
+    column_style = {
+        c.index: any(writes_annex(text(_cell(cells, c.index))) for _, cells in rows) for c in ref_columns
+    }
+    style = majority_style(
+        lookups.resolver,
+        [
+            (text(_cell(cells, c.index)), c.hint or default_hint)
+            for _, cells in rows
+            for c in ref_columns
+            if not column_style[c.index]
+        ],
+    )
+    contexts = {
+        c.index: Context(
+            hint=c.hint or default_hint,
+            prefers_annex=c.prefers_annex,
+            bare=options.bare_refs,
+            column_writes_annex=column_style[c.index],
+            majority=style.majority,
+            majority_reason=style.majority_reason,
+        )
+        for c in ref_columns
+    }
     seen: dict[str, int] = {}
-    for number, cells in table.rows:
-        row = _plan_row(number, cells, columns, lookups, default_hint, option_system, plan)
+    for number, cells in rows:
+        footer = footer_reason(cells, key_index)
+        if footer:
+            plan.warnings.append((number, f"skipped {footer}: not a control"))
+            continue
+        row = _plan_row(number, cells, columns, lookups, contexts, option_system, plan)
         if row.action != REJECT:
             if row.ref.lower() in seen:
                 row = RowPlan(
@@ -375,13 +454,14 @@ def _plan_row(
     cells: list[Cell],
     columns: ColumnMap,
     lookups: Lookups,
-    default_hint: Any,
+    contexts: dict[int, Context],
     option_system: str | None,
     plan: ImportPlan,
 ) -> RowPlan:
     errors: list[str] = []
     warnings: list[str] = []
     values: dict[str, Any] = {}
+    extra: dict[str, Any] = {}
     ref = ""
     for col in columns.columns:
         cell = _cell(cells, col.index)
@@ -393,18 +473,21 @@ def _plan_row(
                 values[col.field] = value
         elif col.field in CHOICE_WORDS:
             if value:
-                parsed, error = choice(col.field, cell)
-                if error:
-                    errors.append(error)
-                else:
+                parsed, note, warning = optional_choice(col.field, cell)
+                if parsed is not None:
                     values[col.field] = parsed
+                if col.field == "frequency":
+                    values["frequency_note"] = note
+                if warning:
+                    warnings.append(warning)
         elif col.field == "owner":
             if value:
                 owner = lookups.users.get(value.lower()) or lookups.users.get(f"name:{value.lower()}")
                 if owner is None:
-                    errors.append(
-                        f"owner {value!r} is not a Keel user: create the account first "
-                        f"(keel createuser EMAIL --role contributor) or clear the cell"
+                    # Not a Keel user: the row is still imported, without an owner (issue 11).
+                    extra["owner_unresolved"] = value
+                    warnings.append(
+                        f"owner {value!r} is not a Keel user: the control is imported without an owner"
                     )
                 else:
                     values["owner"] = owner
@@ -415,9 +498,7 @@ def _plan_row(
                     "(5.10) is lost that way; format the column as text"
                 )
             if value:
-                resolved = lookups.resolver.resolve(
-                    value, Context(hint=col.hint or default_hint, prefers_annex=col.prefers_annex)
-                )
+                resolved = lookups.resolver.resolve(value, contexts[col.index])
                 errors.extend(resolved.errors)
                 warnings.extend(resolved.warnings)
                 values.setdefault("links", []).extend(
@@ -470,6 +551,7 @@ def _plan_row(
             links=links,
             tags=sorted(set(tags)),
             systems=systems,
+            extra=extra,
         )
     before = existing["fields"]
     changes: dict[str, list[Any]] = {}
@@ -499,4 +581,5 @@ def _plan_row(
         tags=new_tags,
         systems=new_systems,
         control_id=str(existing["id"]),
+        extra=extra,
     )

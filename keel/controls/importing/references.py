@@ -8,15 +8,19 @@ ISO/IEC 27001:2013 Annex A numbering (``A.9.2.1``), translated to 2022 with a wa
 Which standard: the reference itself, else its column header, else ``--standard``; with none of
 these, a reference that exists in one loaded standard only is taken, and one that exists in
 several (27001 and 42001 share A.5–A.8 numbers and all of clauses 4–10) is refused as ambiguous.
-A bare number (``5.1``) that is both a clause and an Annex A control is read as the Annex A
-control (a control register mostly cites Annex A), with a warning unless the column header speaks
-of Annex A or controls; write ``Clause 5.1`` for the clause.
+Bare numbers are read as a person would (issue 11). One that exists only as a clause (``9.2``,
+``6.1.2``) is the clause; one that exists only as an Annex A control (``5.15``) is the control.
+One that is both (``5.2``): ``--bare-refs clause|annex`` decides when given; else, in a cell or
+column that writes Annex A with ``A.`` (``A.5.1; 5.2``), the clause; else, under a header that
+speaks of Annex A or controls, the control; else the file's majority style (see
+:func:`majority_style`), flagged with a warning naming the choice. An Annex A area or objective
+(``A.2``, ``A.6.1``) is never a link target: it is left out with a warning naming its controls.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
@@ -30,6 +34,12 @@ from .columns import StandardHint
 MAPPING_2013_FILE = Path(__file__).parent / "data" / "iso27001-2013-to-2022.yaml"
 
 _SPLIT = re.compile(r"[;,\n|]+")
+# A part written the Annex A way: "A.5.1", "A5.1", "Annex A 5.1".
+_WRITES_ANNEX = re.compile(r"(?:^|[\s;,|:(])(?:annex\s*)?a\s*\.?\s*\d", re.IGNORECASE)
+CLAUSE, ANNEX = "clause", "annex"
+BARE_STYLES = (CLAUSE, ANNEX)
+# Kinds that group controls and are never linked to.
+NOT_LINKABLE = {"annex_theme": "an Annex A area", "objective": "a control objective"}
 _FULL_KEY = re.compile(r"^(iso\d+):(\d{4}):(\S+)$", re.IGNORECASE)
 _REF = re.compile(
     r"^(?:(?:iso(?:\s*/\s*iec)?\s*)?(?P<std>27001|42001)(?:\s*[:/]\s*(?P<ed>\d{4}))?\s*[:\-–]?\s*)?"
@@ -59,13 +69,26 @@ class Context:
 
     hint: StandardHint | None = None
     prefers_annex: bool = False
+    bare: str | None = None  # --bare-refs: "clause" or "annex" for a number that is both
+    column_writes_annex: bool = False  # some cell of the column writes Annex A with "A."
+    majority: str = ANNEX  # the file's own style for numbers that are both
+    majority_reason: str = "no bare reference in the file decides it; Annex A by default"
+
+
+def writes_annex(text: str) -> bool:
+    """Whether a cell writes Annex A references the ``A.`` way (``A.5.1``, ``Annex A 5.1``)."""
+    return bool(_WRITES_ANNEX.search(f" {text}"))
 
 
 class ReferenceResolver:
     """Resolves references against the loaded, not withdrawn, requirement keys."""
 
-    def __init__(self, keys: set[str]) -> None:
+    def __init__(
+        self, keys: set[str], kinds: dict[str, str] | None = None, parents: dict[str, str] | None = None
+    ) -> None:
         self.keys = keys
+        self.kinds = kinds or {}  # key → EntryKind value
+        self.parents = parents or {}  # key → parent key
         # standard prefix ("iso27001") → standard keys loaded ("iso27001:2022"), newest last
         self.standards: dict[str, list[str]] = {}
         for key in keys:
@@ -78,8 +101,38 @@ class ReferenceResolver:
 
     @classmethod
     def from_database(cls) -> ReferenceResolver:
+        rows = list(
+            Requirement.objects.filter(withdrawn_at__isnull=True).values_list("key", "kind", "parent__key")
+        )
+        return cls({k for k, _, _ in rows}, {k: kind for k, kind, _ in rows}, {k: p for k, _, p in rows if p})
 
-        return cls(set(Requirement.objects.filter(withdrawn_at__isnull=True).values_list("key", flat=True)))
+    def bare_kind(self, num: str, hint: StandardHint | None) -> str | None:
+        """For a bare number: "clause" or "annex" when it exists as only one of them in the
+        standards it may belong to, "both" when it is both somewhere, None when neither."""
+        prefixes = [hint.prefix] if hint else sorted(self.standards)
+        found: set[str] = set()
+        for prefix in prefixes:
+            for std in self.standards.get(prefix, []):
+                if hint and hint.edition and hint.edition != "2013" and std != f"{prefix}:{hint.edition}":
+                    continue
+                if f"{std}:{num}" in self.keys:
+                    found.add(CLAUSE)
+                if f"{std}:A.{num}" in self.keys:
+                    found.add(ANNEX)
+        if len(found) == 2:
+            return "both"
+        return found.pop() if found else None
+
+    def controls_under(self, key: str) -> list[str]:
+        """The Annex A controls an area or objective groups (an objective's are its siblings when
+        they hang from the area), as reference IDs."""
+        children = [k for k, p in self.parents.items() if p == key and self.kinds.get(k) == "annex_control"]
+        if not children and key in self.parents:
+            parent = self.parents[key]
+            children = [
+                k for k, p in self.parents.items() if p == parent and self.kinds.get(k) == "annex_control"
+            ]
+        return [k.split(":", 2)[2] for k in sorted(children, key=_natural)]
 
     def parse_standard_option(self, value: str | None) -> StandardHint | None:
         """``--standard``: ``iso27001:2022``, ``iso27001:2013`` (2013 numbering), ``iso42001``, ``42001``."""
@@ -104,12 +157,26 @@ class ReferenceResolver:
 
     def resolve(self, text: str, context: Context) -> Resolved:
         result = Resolved()
+        if writes_annex(text) and not context.column_writes_annex:
+            context = replace(context, column_writes_annex=True)  # the cell's own style
         for part in _SPLIT.split(text):
             part = part.strip()
             if not part:
                 continue
             self._resolve_one(part, context, result)
-        result.keys = list(dict.fromkeys(result.keys))
+        keys: list[str] = []
+        for key in dict.fromkeys(result.keys):
+            kind = self.kinds.get(key)
+            if kind in NOT_LINKABLE:
+                ref = key.split(":", 2)[2]
+                controls = self.controls_under(key)
+                result.warnings.append(
+                    f"{ref} of {key.rsplit(':', 1)[0]} is {NOT_LINKABLE[kind]}, not a link target: not linked"
+                    + (f"; link its controls instead: {', '.join(controls)}" if controls else "")
+                )
+                continue
+            keys.append(key)
+        result.keys = keys
         return result
 
     def _resolve_one(self, part: str, context: Context, result: Resolved) -> None:
@@ -197,12 +264,26 @@ class ReferenceResolver:
                 continue
             has_annex, has_clause = as_annex in self.keys, as_clause in self.keys
             if has_annex and has_clause:
+                if context.bare:  # --bare-refs
+                    return std, [as_clause if context.bare == CLAUSE else as_annex], None
+                if context.column_writes_annex:  # "A.5.1; 5.2": the bare number is the clause
+                    return std, [as_clause], None
                 if context.prefers_annex:
                     return std, [as_annex], None
+                if context.majority == CLAUSE:
+                    return (
+                        std,
+                        [as_clause],
+                        f"{num} is both clause {num} and Annex A control A.{num} of {std}: read as "
+                        f"clause {num} ({context.majority_reason}); write 'A.{num}' for the control "
+                        "or use --bare-refs annex",
+                    )
                 return (
                     std,
                     [as_annex],
-                    f"{num} read as Annex A control A.{num} of {std}; write 'Clause {num}' for the clause",
+                    f"{num} is both clause {num} and Annex A control A.{num} of {std}: read as "
+                    f"Annex A control A.{num} ({context.majority_reason}); write 'Clause {num}' for the "
+                    "clause or use --bare-refs clause",
                 )
             if has_clause:
                 return std, [as_clause], None
@@ -225,3 +306,45 @@ class ReferenceResolver:
         result.warnings.append(
             f"{ref_2013} is ISO/IEC 27001:2013 numbering; linked to its 2022 successor {', '.join(new)}"
         )
+
+
+def _natural(key: str) -> list[int | str]:
+    return [int(p) if p.isdigit() else p for p in re.split(r"[.:]", key)]
+
+
+def bare_numbers(text: str) -> list[str]:
+    """The bare numbers of a reference cell (``5.2`` in ``A.5.1; 5.2``), not those written as
+    Annex A, as a clause or with a standard in front."""
+    found: list[str] = []
+    for part in _SPLIT.split(text):
+        m = _REF.match(part.strip())
+        if m and not (m.group("annex") or m.group("clause") or m.group("std")):
+            found.append(m.group("num"))
+    return found
+
+
+def majority_style(resolver: ReferenceResolver, cells: list[tuple[str, StandardHint | None]]) -> Context:
+    """The file's own style for bare numbers that are both a clause and a control: among its
+    bare numbers that are only one of them (9.2 only a clause, 5.15 only a control), whichever
+    is more common; a tie (or none) reads them as Annex A controls."""
+    clauses = controls = 0
+    for text, hint in cells:
+        if writes_annex(text):
+            continue  # bare numbers there are clauses by the cell's own style
+        for num in bare_numbers(text):
+            kind = resolver.bare_kind(num, hint)
+            clauses += kind == CLAUSE
+            controls += kind == ANNEX
+    if clauses > controls:
+        return Context(
+            majority=CLAUSE,
+            majority_reason=f"the file's majority style: {clauses} bare references exist only as "
+            f"clauses, {controls} only as Annex A controls",
+        )
+    if controls or clauses:
+        return Context(
+            majority=ANNEX,
+            majority_reason=f"the file's majority style: {controls} bare references exist only as "
+            f"Annex A controls, {clauses} only as clauses",
+        )
+    return Context()

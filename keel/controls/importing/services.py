@@ -77,6 +77,7 @@ def _lookups(who: organisation_resolvers.Viewer) -> Lookups:
                 "frequency": c.frequency,
                 "status": c.status,
                 "effectiveness": c.effectiveness,
+                "frequency_note": c.frequency_note,
             },
             "links": {lk.requirement.key for lk in c.links.all()},
             "tags": {t.name for t in c.tags.all()},
@@ -99,7 +100,10 @@ def _lookups(who: organisation_resolvers.Viewer) -> Lookups:
         systems[str(ms.pk)] = str(ms.pk)
         systems[ms.short_name] = str(ms.pk)
         system_labels[str(ms.pk)] = ms.short_name
+    all_systems = list(ManagementSystem.objects.values_list("pk", flat=True)[:2])
+    only = str(all_systems[0]) if len(all_systems) == 1 and str(all_systems[0]) in system_labels else None
     return Lookups(
+        only_system=only,
         controls=controls,
         users=users,
         user_labels=labels,
@@ -117,6 +121,7 @@ def plan_controls_file(
     standard: str | None = None,
     mappings: Iterable[str] = (),
     management_system: str | None = None,
+    bare_refs: str | None = None,
     who: organisation_resolvers.Viewer = organisation_resolvers.TRUSTED,
 ) -> ImportPlan:
     """Read a control spreadsheet and say what importing it would do, as ``who`` sees the
@@ -126,7 +131,7 @@ def plan_controls_file(
     overrides = parse_mappings(mappings, list(CONTROL_FIELDS))
     table = read_table(data, filename, header_score(CONTROL_FIELDS, overrides))
     columns = map_columns(table.header, CONTROL_FIELDS, overrides)
-    options = ControlOptions(standard=standard, management_system=management_system)
+    options = ControlOptions(standard=standard, management_system=management_system, bare_refs=bare_refs)
     plan = plan_controls(table, columns, _lookups(who), options, filename)
     plan.source = source_of(table, columns)
     return plan
@@ -164,13 +169,20 @@ def import_controls(
     standard: str | None = None,
     mappings: Iterable[str] = (),
     management_system: str | None = None,
+    bare_refs: str | None = None,
     dry_run: bool = False,
     only_valid: bool = False,
 ) -> ImportPlan:
     """Plan the import and, unless ``dry_run``, apply it (see :func:`apply_controls`)."""
     _check_may_import(actor, management_system)
     plan = plan_controls_file(
-        data, filename, standard=standard, mappings=mappings, management_system=management_system, who=actor
+        data,
+        filename,
+        standard=standard,
+        mappings=mappings,
+        management_system=management_system,
+        bare_refs=bare_refs,
+        who=actor,
     )
     plan.only_valid = only_valid
     if dry_run:

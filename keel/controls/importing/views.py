@@ -34,7 +34,18 @@ class ImportOptionsForm(forms.Form):
     management_system = forms.ChoiceField(
         required=False,
         label="Management system",
-        help_text="New controls go into it (unless the file has a management-system column).",
+        help_text="New controls go into it (unless the file has a management-system column). "
+        "When the organisation has one management system, controls go into it.",
+    )
+    bare_refs = forms.ChoiceField(
+        required=False,
+        label="Bare numbers such as 5.2",
+        choices=[
+            ("", "As the file writes them (a cell or column with 'A.' makes them clauses)"),
+            ("clause", "Always clauses"),
+            ("annex", "Always Annex A controls"),
+        ],
+        help_text="For numbers that are both a clause and an Annex A control; the preview names each choice made.",
     )
     only_valid = forms.BooleanField(
         required=False, label="Import the valid rows even if some rows are rejected"
@@ -53,7 +64,11 @@ class ImportOptionsForm(forms.Form):
             for ms in ManagementSystem.objects.order_by("name")
             if has_perm(user, Perm.EDIT_CONTROLS, ms)
         ]
-        none = [("", "None (organisation-level controls)")] if has_perm(user, Perm.EDIT_CONTROLS) else []
+        none = (
+            [("", "None (organisation-level controls, or the only management system)")]
+            if has_perm(user, Perm.EDIT_CONTROLS)
+            else []
+        )
         self.fields["management_system"].choices = [*none, *systems]  # type: ignore[attr-defined]
 
     def options(self) -> dict[str, Any]:
@@ -61,6 +76,7 @@ class ImportOptionsForm(forms.Form):
         return {
             "standard": data.get("standard") or None,
             "management_system": data.get("management_system") or None,
+            "bare_refs": data.get("bare_refs") or None,
             "only_valid": bool(data.get("only_valid")),
         }
 
@@ -68,7 +84,7 @@ class ImportOptionsForm(forms.Form):
 class UploadForm(ImportOptionsForm):
     file = forms.FileField(label="Spreadsheet (CSV or XLSX)")
 
-    field_order = ["file", "standard", "management_system", "only_valid"]
+    field_order = ["file", "standard", "bare_refs", "management_system", "only_valid"]
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
@@ -110,6 +126,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
                     upload.name,
                     standard=options["standard"],
                     management_system=options["management_system"],
+                    bare_refs=options["bare_refs"],
                     dry_run=True,
                     only_valid=options["only_valid"],
                 )
@@ -125,6 +142,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
                         "token": token,
                         "standard": options["standard"] or "",
                         "management_system": options["management_system"] or "",
+                        "bare_refs": options["bare_refs"] or "",
                         "only_valid": options["only_valid"],
                     },
                 )
@@ -154,6 +172,7 @@ def import_confirm(request: HttpRequest) -> HttpResponse:
             filename,
             standard=options["standard"],
             management_system=options["management_system"],
+            bare_refs=options["bare_refs"],
             only_valid=options["only_valid"],
         )
     except ImportFileError as exc:

@@ -18,7 +18,7 @@ from keel.soa.models import SoARow
 pytestmark = pytest.mark.django_db
 
 GOOD = "Register\n\nControl ID;Control Name;Status;ISO 27001 reference\nKC-1;Accès;Done;A.5.15\nKC-2;Backups;Planned;A.12.3.1\n"
-BAD = GOOD + "KC-3;Broken;Maybe;A.5.15\n"
+BAD = GOOD + "KC-3;Broken;Maybe;A.99.1\n"  # an unknown requirement rejects; an unknown status does not
 
 
 @pytest.fixture
@@ -56,7 +56,7 @@ def test_rejected_rows_exit_1_and_change_nothing(
     assert code == 1 and not report["applied"] and Control.objects.count() == 0
     assert (
         report["rejected"] == [{"row": 6, "ref": "KC-3", "reason": report["rejected"][0]["reason"]}]
-        and "'Maybe'" in report["rejected"][0]["reason"]
+        and "'A.99.1'" in report["rejected"][0]["reason"]
     )
     assert "1 row(s) rejected" in err
 

@@ -14,10 +14,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from keel.controls.importing.services import stage_upload
-from keel.controls.models import Control
+from keel.controls.models import Control, ControlLink
 from keel.organisation.models import ManagementSystem
 from keel.platform.choices import Role
 from keel.platform.models import User
+
+from .isms_sheet import workbook
 
 FILE = (
     "Control register (draft)\n\n"
@@ -25,7 +27,7 @@ FILE = (
     "KC-1;Contrôle d'accès;Done;A.5.15\n"
     "KC-2;Backups;Planned;A.12.3.1\n"
 ).encode("cp1252")
-BAD = FILE + b"KC-3;Broken;Maybe;A.5.15\n"
+BAD = FILE + b"KC-3;Broken;Maybe;A.99.1\n"  # the unknown requirement rejects the row
 
 
 @pytest.fixture(autouse=True)
@@ -90,7 +92,11 @@ def test_given_rejected_rows_then_confirming_changes_nothing_unless_valid_rows_o
     isms: ManagementSystem, admin_client: Client
 ) -> None:
     html = upload(admin_client, BAD).content.decode()
-    assert "&#x27;Maybe&#x27; is not understood" in html and "Import the valid rows only" in html
+    assert (
+        "&#x27;A.99.1&#x27;" in html
+        and "&#x27;Maybe&#x27; is not understood" in html
+        and "Import the valid rows only" in html
+    )
     token = token_of(html)
     response = admin_client.post(reverse("control-import-confirm"), {"token": token})
     assert response.status_code == 422 and Control.objects.count() == 0
@@ -150,3 +156,26 @@ def test_previews_never_confirmed_are_forgotten_after_a_day(isms: ManagementSyst
     assert staged_upload(fresh, admin)[1] == "new.csv"
     with pytest.raises(Exception, match="no longer available"):
         staged_upload(old, admin)
+
+
+def test_given_a_real_register_then_the_wizard_skips_the_total_row_and_keeps_the_bare_refs_choice(
+    isms: ManagementSystem, admin_client: Client
+) -> None:
+    # Given the 40-row register with a TOTAL footer, and bare numbers forced to Annex A
+    response = admin_client.post(
+        reverse("control-import"),
+        {"file": SimpleUploadedFile("register.xlsx", workbook()), "bare_refs": "annex"},
+    )
+    html = response.content.decode()
+    assert response.status_code == 200 and "skipped a total row" in html
+    assert 'name="bare_refs" value="annex"' in html
+
+    # When the preview is confirmed with the options it shows
+    admin_client.post(reverse("control-import-confirm"), {"token": token_of(html), "bare_refs": "annex"})
+
+    # Then every row is a control, the footer is not, and "5.2" was read as Annex A 5.2
+    assert Control.objects.count() == 40 and not Control.objects.filter(ref_id__iexact="total").exists()
+    links = set(
+        ControlLink.objects.filter(control__ref_id="ISMS-01").values_list("requirement__key", flat=True)
+    )
+    assert links == {"iso27001:2022:A.5.1", "iso27001:2022:A.5.2"}

@@ -26,6 +26,7 @@ from keel.site.cli import (
     setup,
     soa,
     standards,
+    systems,
     trail,
     users,
 )
@@ -52,6 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True, parser_class=Parser)
     setup.register(sub)
+    systems.register(sub)
     users.register(sub)
     standards.register(sub)
     trail.register(sub)

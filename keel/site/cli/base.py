@@ -38,6 +38,8 @@ PERMISSIONS: dict[str, str | None] = {
     "trail repair-head": None,
     "backup": None,
     "restore": None,
+    "system create": "manage_systems",
+    "system list": "view",
     "export soa": "view",
     "soa create": "edit_soa",
     "soa approve": "approve_soa",

@@ -1,6 +1,7 @@
 """``keel gap``: the gap analysis of a management system against a target standard.
 
-Contract: ``keel gap --target KEY [--management-system ID] --format json|xlsx|pdf [--out FILE]``;
+Contract: ``keel gap --target KEY [--management-system ID] [--format json|xlsx|pdf] [--out FILE]``
+(JSON by default; with one management system covering the target, ``--target`` is enough);
 the JSON is ``{"target", "summary", "requirements"}`` as docs/gap-analysis.md describes.
 """
 
@@ -41,7 +42,9 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
         default=None,
         help="id or short name of the management system (needed when several cover the target)",
     )
-    p.add_argument("--format", required=True, choices=["json", "xlsx", "pdf"], help="output format")
+    p.add_argument(
+        "--format", default="json", choices=["json", "xlsx", "pdf"], help="output format (default: json)"
+    )
     p.add_argument("--out", metavar="FILE", default=None, help="file to write (default: stdout, JSON only)")
     add_as_option(p)
     p.set_defaults(handler=cmd_gap, command_path="gap")

@@ -67,6 +67,7 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
         help="put new controls (and add updated ones) in this management system (id or short name), "
         "for rows without a management-system column",
     )
+    _add_bare_refs(p)
     p.add_argument("--dry-run", action="store_true", help="show the plan; change nothing")
     p.add_argument(
         "--only-valid", action="store_true", help="import the accepted rows even when others are rejected"
@@ -84,6 +85,7 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     p.add_argument("file", metavar="FILE", help="the CSV or XLSX file")
     p.add_argument("--standard", metavar="KEY", required=True, help="the SoA's standard, e.g. iso27001:2022")
     p.add_argument("--management-system", metavar="ID", help="the SoA's management system (id or short name)")
+    _add_bare_refs(p)
     p.add_argument("--dry-run", action="store_true", help="show the plan; change nothing")
     add_format_option(p)
     add_as_option(p)
@@ -104,6 +106,17 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     p.set_defaults(handler=cmd_assets, command_path="import assets")
 
 
+def _add_bare_refs(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--bare-refs",
+        choices=["clause", "annex"],
+        default=None,
+        help="read a bare number that is both a clause and an Annex A control (5.2) as this; by "
+        "default a cell or column that writes Annex A with 'A.' makes it the clause, otherwise the "
+        "file's majority style decides and the dry run flags the choice",
+    )
+
+
 def cmd_controls(args: argparse.Namespace) -> int:
     from keel.controls.importing.services import import_controls
     from keel.platform.spreadsheets import ImportFileError
@@ -120,6 +133,7 @@ def cmd_controls(args: argparse.Namespace) -> int:
             standard=args.standard,
             mappings=args.map,
             management_system=args.management_system,
+            bare_refs=args.bare_refs,
             dry_run=args.dry_run,
             only_valid=args.only_valid,
         )
@@ -143,6 +157,7 @@ def cmd_soa(args: argparse.Namespace) -> int:
             Path(args.file).name,
             standard=args.standard,
             management_system=args.management_system,
+            bare_refs=args.bare_refs,
             dry_run=args.dry_run,
         )
     except ImportFileError as exc:

@@ -33,6 +33,13 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
         description="Apply database migrations and load the standards library from the data files. "
         "Idempotent: running it again changes nothing unless the data files changed.",
     )
+    p.add_argument(
+        "--organisation",
+        metavar="NAME",
+        default=None,
+        help="also create the organisation with this name (once; commands such as 'keel system create' "
+        "need it)",
+    )
     add_as_option(p)
     _add_data_dir(p)
     p.set_defaults(handler=cmd_init, command_path="init")
@@ -93,8 +100,42 @@ def _positive(value: str) -> int:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    _initialise(args)
+    name = _organisation_name(args)
+    actor = _initialise(args)
+    if name is not None:
+        _set_up_organisation(actor, name)
     return 0
+
+
+def _organisation_name(args: argparse.Namespace) -> str | None:
+    """``--organisation NAME``, checked before anything is done: an organisation that already
+    has another name is not renamed by ``init`` (the organisation page renames it)."""
+    if args.organisation is None:
+        return None
+    name = " ".join(args.organisation.split())
+    if not name:
+        raise CliError("--organisation: give the organisation's name.", code=2)
+    if tables_exist():
+        from keel.organisation.models import Organisation
+
+        org = Organisation.objects.first()
+        if org is not None and org.name != name:
+            raise CliError(
+                f"the organisation already exists as {org.name!r}; 'keel init --organisation' only creates "
+                "it: rename it on the organisation page. Nothing was changed."
+            )
+    return name
+
+
+def _set_up_organisation(actor: Actor, name: str) -> None:
+    from keel.organisation.models import Organisation
+    from keel.organisation.services import save_organisation
+
+    if Organisation.objects.exists():
+        out(f"organisation: {name} (already set up)")
+        return
+    save_organisation(actor, name=name)
+    out(f"organisation: {name} created. Next: keel system create NAME --standard KEY")
 
 
 def _initialise(args: argparse.Namespace) -> Actor:
