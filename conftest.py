@@ -30,15 +30,35 @@ PASSWORD = "correct-horse-battery-staple"  # noqa: S105 - test accounts only
 def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
     """Load both standards, the control-template library and the crosswalks into the test database once;
     every test sees them (as after ``keel init``)."""
+    with django_db_blocker.unblock():
+        _load_libraries()
+    yield
+
+
+def _load_libraries() -> None:
+    """What ``keel init`` loads: both standards, the control templates and the crosswalks."""
     from keel.controls.services import load_templates
     from keel.mapping.services import load_crosswalks
     from keel.standards.services import load_library
 
-    with django_db_blocker.unblock():
-        load_library(Actor.system("test-setup"))
-        load_templates(Actor.system("test-setup"))
-        load_crosswalks(Actor.system("test-setup"))
+    load_library(Actor.system("test-setup"))
+    load_templates(Actor.system("test-setup"))
+    load_crosswalks(Actor.system("test-setup"))
+
+
+@pytest.fixture(autouse=True)
+def libraries_back_after_a_flush(request: pytest.FixtureRequest, django_db_blocker: Any) -> Iterator[None]:
+    """A transactional test (a browser test's live server, a race test) ends by emptying every
+    table, the session's standards library included; load it again so the tests after it in
+    this worker see what ``keel init`` gives. Set up before the database fixtures, so it runs
+    after their flush."""
     yield
+    if {"transactional_db", "live_server"} & set(request.fixturenames):
+        from keel.standards.models import Standard
+
+        with django_db_blocker.unblock():
+            if not Standard.objects.exists():
+                _load_libraries()
 
 
 @pytest.fixture(scope="session", autouse=True)

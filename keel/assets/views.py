@@ -41,6 +41,10 @@ def asset_list(request: HttpRequest) -> HttpResponse:
         qs = queries.assets(user, queries.AssetFilters(**form.filters()))
     except KeelError as exc:
         problem, qs = exc.message, queries.assets(user)
+    if form.is_bound and form.errors:
+        problem = "Some filters were not understood and were not applied: " + " ".join(
+            str(m) for errors in form.errors.values() for m in errors
+        )
     page_obj = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page", 1))
     ctx = {
         "form": form,
