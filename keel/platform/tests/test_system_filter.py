@@ -9,6 +9,7 @@ configuration, so a list added later is covered without editing this file.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -43,10 +44,16 @@ def world(org: Organisation, make_user: Callable[..., User]) -> dict[str, Any]:
     return {"a": a, "b": b, "make_user": make_user}
 
 
+@functools.cache
+def _schema() -> dict[str, Any]:
+    """The published document, built once per run (building it takes seconds)."""
+    return api.get_openapi_schema()
+
+
 def _list_operations() -> list[str]:
     """Every GET operation of the API without a path parameter: the lists (and a few singletons,
     which must not leak either)."""
-    paths = api.get_openapi_schema()["paths"]
+    paths = _schema()["paths"]
     return sorted(
         path.removeprefix(API)
         for path, methods in paths.items()
@@ -55,7 +62,7 @@ def _list_operations() -> list[str]:
 
 
 def _declares_filter(path: str) -> bool:
-    op = api.get_openapi_schema()["paths"][API + path]["get"]
+    op = _schema()["paths"][API + path]["get"]
     return any(p.get("name") == "management_system" for p in op.get("parameters", []))
 
 
@@ -65,7 +72,7 @@ REQUIRED = {"target": "iso27001:2022"}
 
 
 def _required(path: str) -> dict[str, str]:
-    op = api.get_openapi_schema()["paths"][API + path]["get"]
+    op = _schema()["paths"][API + path]["get"]
     return {
         p["name"]: REQUIRED[p["name"]]
         for p in op.get("parameters", [])
