@@ -170,6 +170,10 @@ def _load_demo() -> LoadedDemo:
 
     from keel.site.demo import load_demo
 
+    from keel.standards.models import Standard
+
+    if not Standard.objects.exists():  # a transactional test before emptied every table
+        _load_libraries()
     head = TrailEntry.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
     lines: list[str] = []
     with override_settings(KEEL_EVIDENCE_ROOT=_demo_evidence[0]):
