@@ -36,7 +36,9 @@ def soa(seed: Seed) -> Editor:
     from keel.organisation import people as people
     from keel.platform.actor import Actor
     from keel.platform.choices import Role
+    from keel.platform.models import User
     from keel.soa import services
+    from keel.soa.tests.factories import complete_rows
 
     system = Actor.system("browser-test")
     people.create_user(
@@ -59,6 +61,8 @@ def soa(seed: Seed) -> Editor:
         )
         controls.link_requirement(system, control.pk, key, "full", "")
     statement = services.create_soa(system, "integrated", "iso27001:2022")
+    # every applicable row has a reason and an owner, as approval requires (docs/soa.md)
+    complete_rows(statement, User.objects.get(email=ACCOUNTABLE))
     rows = {r.requirement.ref_id: str(r.pk) for r in statement.rows.select_related("requirement")}
     return Editor(soa_id=str(statement.pk), rows=rows)
 
@@ -189,7 +193,7 @@ def test_edit_rows_inline_approve_and_compare_versions(web: Browser, soa: Editor
     changes = page.locator("#soa-changes tbody tr")
     expect(changes).to_have_count(1)
     expect(changes.first).to_contain_text("A.8.8")
-    expect(changes.first).to_contain_text("target_date")
+    expect(changes.first).to_contain_text("Target date")
     expect(changes.first).to_contain_text("2027-09-30")
     # And version 2 against the current rows shows no difference
     page.select_option("#from", "2")
