@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from keel.organisation import resolvers as organisation_resolvers
 from keel.organisation.models import ManagementSystem
 from keel.platform.actor import Actor
 from keel.platform.errors import KeelError
@@ -152,8 +153,8 @@ def gap_analysis(request: HttpRequest) -> HttpResponse:
                 ],
                 can_draft=has_perm(user, Perm.EDIT_SOA, ms) and has_perm(user, Perm.EDIT_CONTROLS, ms),
             )
-    elif ms_ref and ms is None:
-        ctx["problem"] = "Choose one of the management systems listed."
+    elif ms_ref and ms is None:  # unknown, or outside the viewer's perimeter: the same answer
+        ctx["problem"] = f"{organisation_resolvers.UNKNOWN_SYSTEM} Choose one of the systems listed."
     if is_partial(request) and "rep" in ctx:
         return render(request, "gap/_table.html", ctx)
     return render(request, "gap/analysis.html", ctx, status=422 if ctx["problem"] else 200)
