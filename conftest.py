@@ -169,7 +169,6 @@ def _load_demo() -> LoadedDemo:
     from django.test import override_settings
 
     from keel.site.demo import load_demo
-
     from keel.standards.models import Standard
 
     if not Standard.objects.exists():  # a transactional test before emptied every table
