@@ -27,7 +27,7 @@ from keel.platform.models import User
 from keel.platform.permissions import Perm
 from keel.risks.models import Risk, RiskSnapshot
 from keel.site.demo import DEMO_ADMIN_EMAIL
-from keel.soa.models import SoARow, StatementOfApplicability
+from keel.soa.models import SoARow, SoAVersion, StatementOfApplicability
 from tests.test_page_ids import _patterns
 
 SNAKE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
@@ -135,6 +135,7 @@ ARGUMENTS: dict[str, Callable[[], dict[str, Any]]] = {
     "control-delete": lambda: {"ref": _first(Control).ref_id},
     "soa-detail": lambda: {"soa_id": _first(StatementOfApplicability).pk},
     "soa-compare": lambda: {"soa_id": _first(StatementOfApplicability).pk},
+    "soa-version": lambda: {"soa_id": _first(SoAVersion).soa_id, "number": _first(SoAVersion).number},
     "soa-row": lambda: {"row_id": _first(SoARow).pk},
     "soa-row-edit": lambda: {"row_id": _first(SoARow).pk},
     "gap-requirement": lambda: {"ms_id": _ms().pk, "key": "iso42001:2023:A.7.2"},
