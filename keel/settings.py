@@ -130,6 +130,8 @@ def _databases() -> dict[str, Any]:
         url = f"sqlite:///{KEEL_HOME / 'keel.sqlite3'}"
     db: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=60))
     if db["ENGINE"] == "django.db.backends.sqlite3":
+        # Django's backend plus PRAGMA optimize on close (keel/platform/dbbackends/sqlite3).
+        db["ENGINE"] = "keel.platform.dbbackends.sqlite3"
         # WAL lets readers go on while one writer writes; IMMEDIATE takes the write lock at
         # BEGIN so two writers queue on busy_timeout instead of failing half-way through.
         db["OPTIONS"] = {

@@ -19,6 +19,7 @@ from keel.organisation.models import ManagementSystem
 from keel.platform import trail
 from keel.platform.actor import Actor
 from keel.platform.choices import TrailAction
+from keel.platform.dbstats import refresh_statistics_after_commit
 from keel.platform.models import User
 from keel.platform.permissions import Perm, check
 from keel.platform.spreadsheets import ImportFileError, read_table
@@ -182,6 +183,7 @@ def import_assets(
     if dry_run or plan.rejected:
         return plan
     with transaction.atomic():
+        refresh_statistics_after_commit()  # thousands of rows at once: keep the planner informed
         for r in plan.rows:
             if r.action == CREATE:
                 values = dict(r.values)

@@ -18,6 +18,7 @@ from keel.platform import trail
 from keel.platform.actor import Actor
 from keel.platform.choices import TrailAction
 from keel.platform.concurrency import check_version, likely_next_ref, next_ref
+from keel.platform.dbstats import refresh_statistics_after_commit
 from keel.platform.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from keel.platform.models import User
 from keel.platform.permissions import Perm, check, has_perm
@@ -416,6 +417,7 @@ def adopt_templates(
         raise Conflict(f"Already adopted: {', '.join(sorted(adopted))}. Edit those controls instead.")
     created: list[Control] = []
     with transaction.atomic():
+        refresh_statistics_after_commit()  # thousands of rows at once: keep the planner informed
         for key in keys:
             t = templates[key]
             description = t.description + (

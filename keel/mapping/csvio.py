@@ -17,6 +17,7 @@ from django.db import transaction
 
 from keel.platform.actor import Actor
 from keel.platform.cells import SafeCsvWriter
+from keel.platform.dbstats import refresh_statistics_after_commit
 from keel.platform.errors import KeelError, ValidationFailed
 from keel.platform.permissions import Perm, check
 from keel.platform.spreadsheets import ImportFileError, read_table
@@ -270,6 +271,7 @@ def import_csv(
         return plan
     todo = [(p, s, t, v) for p, s, t, v in accepted if p.action in ("create", "update")]
     with transaction.atomic():
+        refresh_statistics_after_commit()  # thousands of rows at once: keep the planner informed
         target_cw = cw
         if target_cw is None:
             target_cw = services.create_crosswalk(

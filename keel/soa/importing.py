@@ -20,6 +20,7 @@ from keel.organisation.models import ManagementSystem
 from keel.platform import trail
 from keel.platform.actor import Actor
 from keel.platform.choices import TrailAction
+from keel.platform.dbstats import refresh_statistics_after_commit
 from keel.platform.permissions import Perm, check
 from keel.platform.spreadsheets import ImportFileError, footer_reason, read_table
 from keel.standards.choices import EntryKind
@@ -335,6 +336,7 @@ def import_soa(
     from keel.soa.models import SoARow
 
     with transaction.atomic():
+        refresh_statistics_after_commit()  # thousands of rows at once: keep the planner informed
         soa = soa_services.create_soa(actor, ms.pk, std_key)
         row_ids = {
             (r.requirement.key if r.requirement else f"control:{r.control.ref_id}"): r.pk  # type: ignore[union-attr]

@@ -25,6 +25,7 @@ from django.utils import timezone
 from keel.platform import trail
 from keel.platform.actor import Actor
 from keel.platform.choices import TrailAction
+from keel.platform.dbstats import refresh_statistics_after_commit
 from keel.platform.errors import Conflict, ValidationFailed
 from keel.platform.permissions import Perm, check
 from keel.platform.spreadsheets import ImportFileError, Table, read_table
@@ -253,6 +254,7 @@ def import_catalog(
         raise ImportFileError(f"{filename} has no usable rows under its header: nothing to import.")
     say(f"{len(rows)} items read, {len(rejected)} rejected; comparing with the library…")
     with transaction.atomic():
+        refresh_statistics_after_commit()  # thousands of rows at once: keep the planner informed
         std = Standard.objects.select_for_update().filter(key=key).first()
         if std is not None and std.origin != StandardOrigin.IMPORTED:
             raise Conflict(

@@ -30,6 +30,7 @@ from keel.organisation.models import ManagementSystem
 from keel.platform import trail
 from keel.platform.actor import Actor
 from keel.platform.choices import TrailAction
+from keel.platform.dbstats import refresh_statistics_after_commit
 from keel.platform.errors import Conflict, NotFound, ValidationFailed
 from keel.platform.models import RefSequence, User
 from keel.platform.permissions import Perm, check
@@ -210,6 +211,7 @@ def apply_controls(actor: Actor, plan: ImportPlan, *, only_valid: bool = False) 
     with transaction.atomic():
         batch.write(actor, plan)
         plan.applied = True
+        refresh_statistics_after_commit()  # thousands of rows at once: keep the planner informed
     return plan
 
 

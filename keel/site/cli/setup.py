@@ -207,8 +207,15 @@ def _initialise(args: argparse.Namespace) -> Actor:
         _data_problems(exc, "crosswalk")
     for cw in crosswalks:
         out(_describe_crosswalk(cw))
+    _refresh_statistics()
     out(f"Done in {time.perf_counter() - started:.1f} s.")
     return actor
+
+
+def _refresh_statistics() -> None:
+    from keel.platform.dbstats import refresh_statistics
+
+    note(f"Planner statistics refreshed ({refresh_statistics():.2f} s).")
 
 
 def _early_actor(args: argparse.Namespace) -> Actor:
@@ -280,6 +287,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     note("Loading the demo organisation…")
     report = demo.load_demo(actor, progress=lambda message: note(f"  {message}"))
+    if report.created:
+        _refresh_statistics()
     out("Demo organisation " + ("loaded:" if report.created else "already present:"))
     for name, count in report.summary.items():
         out(f"  {name.replace('_', ' ')}: {count}")
@@ -326,13 +335,20 @@ def run_gunicorn(bind: str, workers: int) -> None:
                 "proc_name": "keel",
                 "timeout": 60,
                 "forwarded_allow_ips": "127.0.0.1",
+                # Load and warm the application once in the master: every forked worker
+                # answers its first request warm (it took about a second per worker).
+                "preload_app": True,
             }
             for key, value in options.items():
                 self.cfg.set(key, value)
 
         def load(self) -> Any:
+            from keel.site.warmup import warm
             from keel.wsgi import application
 
+            started = time.perf_counter()
+            statuses = warm(application)
+            note(f"Warmed up in {time.perf_counter() - started:.1f} s ({len(statuses)} pages).")
             return application
 
     KeelServer().run()

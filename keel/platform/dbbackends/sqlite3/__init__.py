@@ -1,0 +1,1 @@
+"""Keel's SQLite backend: Django's, plus ``PRAGMA optimize`` when a connection closes."""
