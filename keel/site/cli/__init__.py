@@ -11,6 +11,7 @@ import argparse
 import os
 import sys
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 
 from keel import __version__
 from keel.site.cli import (
@@ -90,6 +91,29 @@ def _setup_django() -> None:
     django.setup()
 
 
+# Commands that may start a new instance in a data folder that does not exist yet.
+CREATES_AN_INSTANCE = frozenset({"init", "demo", "restore"})
+
+
+def _instance_problem(path: str) -> str | None:
+    """Without ``KEEL_HOME``, Keel's data folder is ``./var`` of the current folder: a command
+    run from another folder would silently start a second, empty instance there. Say where the
+    data lives instead (only ``init``, ``demo`` and ``restore`` may create an instance)."""
+    if os.environ.get("KEEL_HOME") or path.split(" ")[0] in CREATES_AN_INSTANCE:
+        return None
+    home = Path("var").resolve()
+    sqlite = not os.environ.get("DATABASE_URL")
+    if home.is_dir() and (not sqlite or (home / "keel.sqlite3").exists()):
+        return None
+    return (
+        f"no Keel instance here: KEEL_HOME is not set, so Keel looks for its data in ./var of the "
+        f"current folder ({home}), and "
+        + ("it holds no database" if home.is_dir() else "there is none")
+        + ". Run keel from the folder where Keel was set up, or set KEEL_HOME to its data folder; "
+        "'keel init' creates a new instance here. Nothing was created."
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     try:
@@ -102,6 +126,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"keel: error: 'keel {path}' does not take --as: only the operating-system user runs it.\n"
         )
         return 2
+    problem = _instance_problem(path)
+    if problem:
+        sys.stderr.write(f"keel: error: {problem}\n")
+        return 1
     from django.db import DatabaseError
 
     from keel.platform.errors import KeelError
