@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -345,19 +346,28 @@ def get_snapshot(ref: uuid.UUID | str) -> RiskSnapshot:
 # ---------------------------------------------------------------- the SoA feed
 
 
-def risks_by_control(control_ids: list[Any], management_system_id: Any) -> dict[Any, list[dict[str, str]]]:
+def risks_by_control(
+    control_ids: Iterable[Any], management_system_id: Any
+) -> dict[Any, list[dict[str, str]]]:
     """Open risks of one management system treated by each control (1 query), for the SoA's
-    "risks treated" column: ``{control_id: [{"ref_id", "title"}, ...]}``."""
+    "risks treated" column: ``{control_id: [{"ref_id", "title"}, ...]}``.
+
+    The query reads the system's open risk-control links and keeps the wanted controls here:
+    binding every control id into one ``IN`` (2,000 at scale) cost SQLite 1.7–5.7 s, while the
+    links of one system's open risks are few and indexed by the system."""
+    wanted = set(control_ids)
     through = Risk.controls.through
     out: dict[Any, list[dict[str, str]]] = {}
+    if not wanted:
+        return out
     for control_id, ref, title in (
         through.objects.filter(
-            control_id__in=control_ids,
             risk__management_system_id=management_system_id,
             risk__status=RiskStatus.OPEN,
         )
         .order_by("risk__ref_id")
         .values_list("control_id", "risk__ref_id", "risk__title")
     ):
-        out.setdefault(control_id, []).append({"ref_id": ref, "title": title})
+        if control_id in wanted:
+            out.setdefault(control_id, []).append({"ref_id": ref, "title": title})
     return out
