@@ -58,6 +58,11 @@ class GapRequirementOut(BaseModel):
     confirmed_status: StatusName | None
     via: list[list[StepOut]] = Field(description="Every counting chain from a control to the requirement.")
     extension: str | None = Field(description="For partial coverage: what must be added.")
+    why: str = Field(
+        description="Why the status, in words: the chain that decides it and what holds it back, or for a "
+        "gap what reaches the requirement without counting (a theme-only pair, a part lost along a chain, "
+        "only planned controls); then a person's decision if any."
+    )
 
 
 class GapAnalysisOut(BaseModel):
