@@ -72,7 +72,9 @@ class ScopeConfirmation(models.Model):
     )
     control = models.ForeignKey(Control, on_delete=models.CASCADE, related_name="scope_confirmations")
     requirement = models.ForeignKey(Requirement, on_delete=models.PROTECT, related_name="scope_confirmations")
-    note = models.TextField(help_text="What shows the scope includes the management system (a document, a plan).")
+    note = models.TextField(
+        help_text="What shows the scope includes the management system (a document, a plan)."
+    )
     confirmed_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     confirmed_at = models.DateTimeField()
 

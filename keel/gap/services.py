@@ -142,7 +142,9 @@ def scope_candidates(ms: ManagementSystem, target: Any, control: str | None = No
     out: list[tuple[str, str]] = []
     for r in rep.results:
         for c in r.inference.chains:
-            if c.scope == "unconfirmed" and (control is None or c.link.control_ref.lower() == control.lower()):
+            if c.scope == "unconfirmed" and (
+                control is None or c.link.control_ref.lower() == control.lower()
+            ):
                 out.append((c.link.control_ref, r.node.key))
     return list(dict.fromkeys(out))
 
@@ -161,7 +163,9 @@ def confirm_scope(
     Confirming again only updates the note. Returns the confirmations written."""
     ms = organisation_resolvers.management_system(management_system, organisation_resolvers.TRUSTED)
     check(actor, Perm.EDIT_SOA, ms)
-    reject_control_characters({"note": note or "", "control": control or "", "requirement": requirement or ""})
+    reject_control_characters(
+        {"note": note or "", "control": control or "", "requirement": requirement or ""}
+    )
     note = (note or "").strip()
     if not note:
         raise ValidationFailed(
@@ -173,7 +177,9 @@ def confirm_scope(
     if requirement:
         req = organisation_resolvers.requirement(requirement)
         if not ms.standards.filter(pk=req.standard_id).exists():
-            raise ValidationFailed(f"{ms.name} does not cover {req.standard.key}.", {"requirement": ["Not covered."]})
+            raise ValidationFailed(
+                f"{ms.name} does not cover {req.standard.key}.", {"requirement": ["Not covered."]}
+            )
         if req.kind != "clause" or req.hs_relation != "shared":
             raise ValidationFailed(
                 f"{req.ref_id} is not a clause of the shared harmonised structure: scope confirmations are for "

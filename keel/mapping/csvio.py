@@ -249,7 +249,9 @@ def import_csv(
         seen[pair] = line_no
         prow.relation = values["relation"]
         accepted.append((prow, src_key, tgt_key, values))
-    related_in_file = {t for _, s, t, v in accepted if s is not None and v["relation"] != Relation.NOT_RELATED}
+    related_in_file = {
+        t for _, s, t, v in accepted if s is not None and v["relation"] != Relation.NOT_RELATED
+    }
     live_related = {
         t
         for (s, t), rel in existing.items()

@@ -121,7 +121,9 @@ def test_not_related_is_refused_while_the_target_has_related_entries(system_acto
 def test_a_theme_only_pair_is_kept_and_unknown_entries_are_refused(system_actor: Actor) -> None:
     pair = services.save_relation(system_actor, KEY, "A.5.1", "A.7.4", "not_related", "Shares only a theme.")
     assert pair.source is not None and pair.relation == "not_related"
-    marker = CrosswalkRelation.objects.get(crosswalk__key=KEY, source__isnull=True, target__key="iso42001:2023:A.7.4")
+    marker = CrosswalkRelation.objects.get(
+        crosswalk__key=KEY, source__isnull=True, target__key="iso42001:2023:A.7.4"
+    )
     assert marker.withdrawn_at is None  # a theme-only pair does not replace the no-counterpart marker
     with pytest.raises(ValidationFailed) as info:
         services.save_relation(system_actor, KEY, None, "A.7.6", "intersects", "x", "y")
