@@ -64,7 +64,15 @@ def run_journey(fixture: Path, code: Path, home: Path) -> tuple[dict[str, str], 
         return done
 
     keel("init", "--organisation", "Kestrel Ledger GmbH")
-    keel("system", "create", "Kestrel Ledger management system", "--standard", "iso27001:2022", "--standard", TARGET)
+    keel(
+        "system",
+        "create",
+        "Kestrel Ledger management system",
+        "--standard",
+        "iso27001:2022",
+        "--standard",
+        TARGET,
+    )
     register = str(fixture / "isms-register.csv")
     done = keel("import", "controls", register, check=False)
     if done.returncode != 0:
@@ -82,7 +90,13 @@ def run_journey(fixture: Path, code: Path, home: Path) -> tuple[dict[str, str], 
 
 
 def compare(labels: dict[str, str], predicted: dict[str, str]) -> dict[str, Any]:
-    refs = sorted(labels, key=lambda r: (r.startswith("A."), [int(x) if x.isdigit() else x for x in r.replace("A.", "").split(".")]))
+    refs = sorted(
+        labels,
+        key=lambda r: (
+            r.startswith("A."),
+            [int(x) if x.isdigit() else x for x in r.replace("A.", "").split(".")],
+        ),
+    )
     missing = [r for r in refs if r not in predicted]
     agree = [r for r in refs if predicted.get(r) == labels[r]]
     over = [r for r in refs if r in predicted and RANK[predicted[r]] > RANK[labels[r]]]
@@ -105,7 +119,9 @@ def compare(labels: dict[str, str], predicted: dict[str, str]) -> dict[str, Any]
 def show(name: str, result: dict[str, Any]) -> None:
     print(f"\n== {name}")
     print(f"agreement: {result['agree']}/{result['n']} ({result['agreement'] * 100:.1f} %)")
-    print(f"covered where the label is gap: {len(result['covered_where_gap'])} {result['covered_where_gap'] or ''}")
+    print(
+        f"covered where the label is gap: {len(result['covered_where_gap'])} {result['covered_where_gap'] or ''}"
+    )
     print(f"over-claims (Keel stronger than the label): {len(result['over_claims'])}")
     for ref, got, label in result["over_claims"]:
         print(f"  {ref:8} Keel {got:8} label {label}")
@@ -122,9 +138,15 @@ def show(name: str, result: dict[str, Any]) -> None:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--fixture", type=Path, default=FIXTURE, help="folder with isms-register.csv and labels.csv")
-    parser.add_argument("--code", type=Path, default=ROOT, help="the Keel checkout whose CLI runs the journey")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--fixture", type=Path, default=FIXTURE, help="folder with isms-register.csv and labels.csv"
+    )
+    parser.add_argument(
+        "--code", type=Path, default=ROOT, help="the Keel checkout whose CLI runs the journey"
+    )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON instead")
     args = parser.parse_args()
     labels = read_labels(args.fixture)

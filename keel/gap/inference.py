@@ -11,7 +11,8 @@ docs/gap-analysis.md and tested clause by clause in keel/gap/tests/test_inferenc
 
 1. The link step (control → the requirement it is linked to) is full when the link's coverage
    is full and the control is implemented; partial when the link is partial or the control is
-   in progress. Planned controls carry no coverage (their chains are kept as *pending*, shown
+   in progress. For rule 3 the link's coverage says how much of the requirement's content the
+   control covers; being in progress (maturity, not content) caps the chain at partial at the end. Planned controls carry no coverage (their chains are kept as *pending*, shown
    but not counted); controls marked not applicable are left out.
 2. A crosswalk step from the side the organisation covers (``a``) to the other (``b``) reads
    ``a <relation> b`` (a relation stored the other way round is read with
@@ -176,6 +177,16 @@ def chain_strength(first: str | None, relations: Iterable[str]) -> str | None:
     for relation in relations:
         state = compose(state, relation)
     return state
+
+
+def link_content(coverage: str, control_status: str) -> str | None:
+    """What the control covers of the requirement it is linked to, by content (rule 3's start):
+    all of it for a full link, a part for a partial link; None for a control that does not
+    operate yet. An in-progress control covers the content of its link, not yet in full
+    operation: that caps the chain at partial at the end (rule 1) but loses no real start."""
+    if control_status not in (ImplementationStatus.IMPLEMENTED, ImplementationStatus.IN_PROGRESS):
+        return None
+    return str(Strength.FULL) if coverage == Coverage.FULL else str(Strength.PARTIAL)
 
 
 def weakest(strengths: Iterable[str | None]) -> str | None:
@@ -387,7 +398,8 @@ def infer(
             paths = path_cache[link.requirement_id] = _paths(
                 graph, link.requirement_id, target_standard, max_steps
             )
-        first = link_strength(link.coverage, link.control_status)
+        first = link_content(link.coverage, link.control_status)
+        in_progress = link.control_status == ImplementationStatus.IN_PROGRESS
         for path in paths:
             end = path[-1].b if path else link.requirement_id
             if end not in target_set:
@@ -405,6 +417,8 @@ def infer(
                     scope = "confirmed"
                 else:
                     scope, strength = "unconfirmed", str(Strength.PARTIAL)
+            if in_progress and strength == Strength.FULL:  # rule 1: not yet in full operation
+                strength = str(Strength.PARTIAL)
             chains[end].append(Chain(link, path, strength, stop, scope, system_label))
     out: dict[int, Inference] = {}
     for req in target_set:

@@ -238,3 +238,11 @@ def test_a_confirmed_harmonised_step_covers_and_says_so() -> None:
     assert "scope a person confirmed includes the AIMS" in out[90].why(g.nodes, lambda c: "x")
     # a confirmation of another control does not count
     assert infer(hs_graph(confirmed=(("KC-9", 90),)), T, [90])[90].status == "partial"
+
+
+def test_an_in_progress_control_keeps_its_content_through_an_overlap_but_stays_partial() -> None:
+    # the link's coverage is content; in progress is maturity: the overlap is still a real start
+    g = graph([link(10, status="in_progress")], [(10, 90, "intersects"), (10, 91, "equal")])
+    out = infer(g, T, [90, 91])
+    assert out[90].status == "partial" and out[91].status == "partial"
+    assert "KC-1 is still being implemented" in out[90].chains[0].held_back(g.nodes)

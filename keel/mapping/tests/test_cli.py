@@ -33,18 +33,18 @@ def test_list_as_json(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "crosswalk", "list", "--format", "json")
     assert code == 0
     (item,) = [c for c in json.loads(out) if c["key"] == KEY]
-    assert item["counts"] == {"equal": 27, "subset": 5, "superset": 0, "intersects": 56, "not_related": 51}
+    assert item["counts"] == {"equal": 27, "subset": 5, "superset": 0, "intersects": 54, "not_related": 56}
     assert (item["targets_covered"], item["targets_total"], item["completeness"]) == (118, 118, 1.0)
 
 
 def test_export_then_import_unchanged_is_a_no_op(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     out_file = tmp_path / "cw.csv"
     code, _, err = run(capsys, "crosswalk", "export", KEY, "--out", str(out_file))
-    assert code == 0 and "Wrote 139 relations" in err
+    assert code == 0 and "Wrote 142 relations" in err
     before = TrailEntry.objects.count()
     code, out, _ = run(capsys, "crosswalk", "import", str(out_file), "--key", KEY)
     assert code == 0
-    assert "139 rows: 0 to create, 0 to update, 139 unchanged, 0 rejected." in out
+    assert "142 rows: 0 to create, 0 to update, 142 unchanged, 0 rejected." in out
     assert TrailEntry.objects.count() == before
 
 
