@@ -83,8 +83,8 @@ def run_journey(fixture: Path, code: Path, home: Path) -> tuple[dict[str, str], 
             "retried with --map Control=title"
         )
         keel("import", "controls", register, "--map", "Control=title")
-    warnings = [line for line in done.stderr.splitlines() if "heading" in line]
-    notes += warnings
+    final = keel("import", "controls", register, "--dry-run", check=False)  # what the import read
+    notes += [line.strip() for line in (final.stdout + final.stderr).splitlines() if "is a heading" in line]
     report = json.loads(keel("gap", "--target", TARGET, "--format", "json").stdout)
     return {r["ref_id"]: r["inferred_status"] for r in report["requirements"]}, notes
 
