@@ -603,6 +603,15 @@ PAGE_CASES: list[PageCase] = [
         target=_system_a,
     ),
     PageCase(
+        "gap-scope",
+        Perm.EDIT_SOA,
+        "POST",
+        kwargs=lambda w, u: {"ms_id": w.a.pk, "key": gap_matrix.SCOPE_CLAUSE},
+        data=gap_matrix.scope_form,
+        target=_system_a,
+        ok=REDIRECT,
+    ),
+    PageCase(
         "gap-export",
         Perm.VIEW,
         kwargs=gap_matrix.page_system,
@@ -1422,6 +1431,22 @@ API_CASES: list[ApiCase] = [
         target=_system_a,
         ok=GONE,
     ),
+    ApiCase(
+        "PUT",
+        "/gap-analyses/scope-confirmations",
+        Perm.EDIT_SOA,
+        body=gap_matrix.scope_body,
+        target=_system_a,
+    ),
+    ApiCase(
+        "DELETE",
+        "/gap-analyses/scope-confirmations",
+        Perm.EDIT_SOA,
+        params=gap_matrix.existing_scope,
+        query="management_system=sys-a&control=KM-sys-a&requirement=" + gap_matrix.SCOPE_CLAUSE,
+        target=_system_a,
+        ok=GONE,
+    ),
     ApiCase("POST", "/gap-analyses/draft-soa", Perm.EDIT_SOA, body=gap_matrix.draft_body, target=_system_a),
     # control catalogue (issue 3, controls API): a control of system A; lists are filtered
     ApiCase(
@@ -2163,6 +2188,7 @@ CLI_CASES: list[CliCase] = [
     CliCase("evidence verify", Perm.VIEW_TRAIL, lambda w, u: (ew.file_a(w), ["evidence", "verify"])[1]),
     # the gap analysis (keel/gap): the analysis of the system the user holds a role over
     CliCase("gap", Perm.VIEW, gap_matrix.cli_argv),
+    CliCase("gap", Perm.EDIT_SOA, gap_matrix.cli_scope_argv, note="--confirm-scope"),
     # crosswalks (keel/mapping)
     CliCase("crosswalk list", Perm.VIEW, lambda w, u: ["crosswalk", "list", "--format", "json"]),
     CliCase("crosswalk export", Perm.VIEW, lambda w, u: ["crosswalk", "export", xm.KEY, "--out", "-"]),

@@ -1,5 +1,6 @@
 """API router of the gap analysis: ``/gap-analyses`` (the report, its exports), people's
-decisions (``/gap-analyses/decisions``) and the draft SoA. Thin: permission, then a query or
+decisions (``/gap-analyses/decisions``), scope confirmations
+(``/gap-analyses/scope-confirmations``) and the draft SoA. Thin: permission, then a query or
 service. The report runs a fixed number of queries whatever the number of controls."""
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from keel.platform.api import actor, permission, responses
 from keel.platform.permissions import Perm, check
 
 from . import exports, queries, services
-from .models import CoverageDecision
+from .models import CoverageDecision, ScopeConfirmation
 from .schemas import (
     DecisionDeleteQuery,
     DecisionIn,
@@ -23,6 +24,9 @@ from .schemas import (
     ExportQuery,
     GapAnalysisOut,
     GapQuery,
+    ScopeDeleteQuery,
+    ScopeIn,
+    ScopeOut,
 )
 
 router = Router(tags=["gap analysis"])
@@ -98,3 +102,36 @@ def delete_decision(request: HttpRequest, q: Query[DecisionDeleteQuery]) -> Stat
 )
 def draft_soa(request: HttpRequest, payload: DraftIn) -> dict[str, Any]:
     return services.draft_soa(actor(request), payload.management_system, payload.target)
+
+
+@router.put(
+    "/gap-analyses/scope-confirmations",
+    response=responses(list[ScopeOut]),
+    openapi_extra=permission(Perm.EDIT_SOA),
+    summary="Confirm that a control's scope includes the target's management system for harmonised clauses",
+)
+def put_scope(request: HttpRequest, payload: ScopeIn) -> list[ScopeConfirmation]:
+    rows = services.confirm_scope(
+        actor(request),
+        payload.management_system,
+        payload.control,
+        payload.requirement,
+        payload.note,
+        payload.target,
+    )
+    return list(
+        ScopeConfirmation.objects.filter(pk__in=[r.pk for r in rows])
+        .select_related("control", "requirement", "confirmed_by")
+        .order_by("requirement__sort_order")
+    )
+
+
+@router.delete(
+    "/gap-analyses/scope-confirmations",
+    response=responses(None, 204),
+    openapi_extra=permission(Perm.EDIT_SOA),
+    summary="Remove a scope confirmation: the chain is partial again",
+)
+def delete_scope(request: HttpRequest, q: Query[ScopeDeleteQuery]) -> Status[None]:
+    services.withdraw_scope(actor(request), q.management_system, q.control, q.requirement)
+    return Status(204, None)

@@ -43,6 +43,7 @@ COLUMNS: list[tuple[str, int]] = [
     ("Chains (control → … → requirement)", 60),
     ("Extension needed", 40),
     ("Templates to close the gap (size)", 40),
+    ("Why", 60),
 ]
 
 
@@ -80,6 +81,7 @@ def rows(rep: queries.GapReport) -> list[list[Any]]:
                 "\n".join(queries.chain_text(c, rep.nodes) for c in r.inference.chains),
                 r.extension or "",
                 "\n".join(f"{t['title']} ({t['size']})" for t in r.templates),
+                r.why,
             ]
         )
     return out
@@ -89,9 +91,10 @@ def pdf_rows(rep: queries.GapReport) -> list[list[str]]:
     """The PDF's fewer, summarised cells: requirement, title, status (with the inferred status and
     a person's decision when there is one), chains, extension needed, templates."""
     out = []
-    for r, (ref, title_, status, inferred, _confirmed, reason, chains, extension, templates) in zip(
+    for r, (ref, title_, status, inferred, _confirmed, reason, chains, extension, templates, why) in zip(
         rep.results, rows(rep), strict=True
     ):
+        status += f"\nWhy: {summarised(why, lines=1, chars=240)}"
         if r.decision:
             status = f"{status}\nConfirmed by a person (inferred: {inferred})"
             if reason:

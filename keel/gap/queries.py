@@ -29,7 +29,7 @@ from keel.standards.records import standards_by_key
 from . import inference
 from .choices import CoverageStatus, Strength
 from .inference import Chain, Graph, Inference, Link, Node
-from .models import CoverageDecision
+from .models import CoverageDecision, ScopeConfirmation
 
 # Entries that are never requirements for gap purposes: headings and informative material.
 NOT_REQUIREMENTS = frozenset(
@@ -90,6 +90,7 @@ class RequirementResult:
     status: str
     extension: str | None
     via: list[list[dict[str, str]]]
+    why: str = ""
     templates: list[dict[str, Any]] = field(default_factory=list)
     exclusion: str = ""
     backbone: bool = False
@@ -114,6 +115,7 @@ class RequirementResult:
             "confirmed_status": self.decision.confirmed_status if self.decision else None,
             "via": self.via,
             "extension": self.extension,
+            "why": self.why,
         }
 
 
@@ -230,9 +232,18 @@ def resolve(
     return standard, ms
 
 
+def system_label(target: Standard) -> str:
+    """How an extension names the target's management system: "the AIMS" for ISO/IEC 42001."""
+    if target.key.startswith("iso42001:"):
+        return "the AIMS"
+    if target.key.startswith("iso27001:"):
+        return "the ISMS"
+    return f"the management system of {target.name}"
+
+
 def load_graph(ms: ManagementSystem) -> tuple[Graph, list[dict[str, Any]]]:
-    """Every live requirement (nodes), the management system's control links and the live
-    crosswalk relations: three queries."""
+    """Every live requirement (nodes), the management system's control links, the live
+    crosswalk relations (theme-only pairs included) and the scope confirmations: four queries."""
     rows: list[dict[str, Any]] = [
         dict(r)
         for r in Requirement.objects.filter(withdrawn_at__isnull=True).values(
@@ -270,17 +281,18 @@ def load_graph(ms: ManagementSystem) -> tuple[Graph, list[dict[str, Any]]]:
             "control__ref_id", "control__title", "control__status", "requirement_id", "coverage", "note"
         )
     ]
-    relations = CrosswalkRelation.objects.filter(withdrawn_at__isnull=True, source__isnull=False).exclude(
-        relation=Relation.NOT_RELATED
-    )
+    relations = CrosswalkRelation.objects.filter(withdrawn_at__isnull=True, source__isnull=False)
     edges = relations.values_list(
         "source_id", "target_id", "relation", "extension", "rationale", "crosswalk__key"
     )
-    return Graph.build(nodes, links, edges), rows
+    confirmed = ScopeConfirmation.objects.filter(management_system=ms).values_list(
+        "control__ref_id", "requirement_id"
+    )
+    return Graph.build(nodes, links, edges, confirmed), rows
 
 
 def report(target: Standard, ms: ManagementSystem) -> GapReport:
-    """The gap report of ``ms`` against ``target`` (7 queries whatever the sizes)."""
+    """The gap report of ``ms`` against ``target`` (8 queries whatever the sizes)."""
     graph, rows = load_graph(ms)
     own = sorted((r for r in rows if r["standard_id"] == target.pk), key=lambda r: r["sort_order"])
     target_ids = target_requirements(own)
@@ -289,7 +301,7 @@ def report(target: Standard, ms: ManagementSystem) -> GapReport:
             soa__management_system=ms, soa__standard=target, applicable=False, requirement__isnull=False
         ).values_list("requirement_id", "justification")
     )
-    inferred = inference.infer(graph, target.pk, target_ids, excluded)
+    inferred = inference.infer(graph, target.pk, target_ids, excluded, system_label=system_label(target))
     decisions = {
         d.requirement_id: d
         for d in CoverageDecision.objects.filter(
@@ -359,6 +371,7 @@ def report(target: Standard, ms: ManagementSystem) -> GapReport:
                 status=status,
                 extension=inf.extension(graph.nodes),
                 via=[c.via(graph.nodes) for c in inf.chains],
+                why=_why(inf, decision, graph),
                 templates=ordered if status == CoverageStatus.GAP else [],
                 exclusion=excluded.get(rid, ""),
                 backbone=backbone,
@@ -366,6 +379,15 @@ def report(target: Standard, ms: ManagementSystem) -> GapReport:
             )
         )
     return GapReport(target=target, management_system=ms, nodes=graph.nodes, results=results)
+
+
+def _why(inf: Inference, decision: CoverageDecision | None, graph: Graph) -> str:
+    """The report's "why" of one requirement: the inferred reason, then a person's decision."""
+    text = inf.why(graph.nodes, lambda c: chain_text(c, graph.nodes))
+    if decision is not None:
+        label = str(CoverageStatus(decision.confirmed_status).label).lower()
+        text += f" A person confirmed it as {label}: {decision.reason.strip()}"
+    return text
 
 
 def _through_backbone(chain: Chain, node: Node, graph: Graph, control_hs: dict[str, set[str]]) -> bool:
@@ -420,6 +442,9 @@ def chain_view(chain: Chain, nodes: dict[int, Node]) -> dict[str, Any]:
         "steps": steps,
         "strength": chain.strength,
         "text": chain_text(chain, nodes),
+        "scope": chain.scope,
+        "stop": chain.stop,
+        "held_back": chain.held_back(nodes) if chain.strength != Strength.FULL else "",
     }
 
 
@@ -431,6 +456,7 @@ STEP_WORDS: dict[str, str] = {
     Relation.SUBSET.value: "is a subset of",
     Relation.SUPERSET.value: "is a superset of",
     Relation.INTERSECTS.value: "intersects with",
+    Relation.NOT_RELATED.value: "shares only a theme with",
 }
 
 

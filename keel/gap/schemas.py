@@ -58,6 +58,11 @@ class GapRequirementOut(BaseModel):
     confirmed_status: StatusName | None
     via: list[list[StepOut]] = Field(description="Every counting chain from a control to the requirement.")
     extension: str | None = Field(description="For partial coverage: what must be added.")
+    why: str = Field(
+        description="Why the status, in words: the chain that decides it and what holds it back, or for a "
+        "gap what reaches the requirement without counting (a theme-only pair, a part lost along a chain, "
+        "only planned controls); then a person's decision if any."
+    )
 
 
 class GapAnalysisOut(BaseModel):
@@ -99,3 +104,31 @@ class DraftOut(Schema):
     rows_written: list[str] = Field(description="Annex A rows given machine-written reasons (to review).")
     rows_kept: list[str] = Field(description="Rows a person had already written: left as they were.")
     links_added: list[str] = Field(description="Control links added from the chains.")
+
+
+class ScopeIn(Schema):
+    management_system: str
+    control: str = Field(description="The control's reference (KC-012) or id, in the management system.")
+    requirement: str | None = Field(
+        default=None,
+        description="The harmonised clause of the target (key, e.g. iso42001:2023:9.2.2). Without it, "
+        "every clause of `target` where a chain of the control waits for a confirmation.",
+    )
+    target: str | None = Field(default=None, description="The target standard, needed without `requirement`.")
+    note: str = Field(description="What shows the scope includes the management system.")
+
+
+class ScopeOut(Schema):
+    id: uuid.UUID
+    management_system: uuid.UUID = Field(alias="management_system_id")
+    control: str = Field(alias="control.ref_id")
+    requirement: str = Field(alias="requirement.key")
+    note: str
+    confirmed_by: str | None = Field(default=None, alias="confirmed_by.email")
+    confirmed_at: IsoDateTime
+
+
+class ScopeDeleteQuery(Schema):
+    management_system: str
+    control: str
+    requirement: str

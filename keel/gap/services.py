@@ -2,8 +2,12 @@
 (a :class:`CoverageDecision`, with a reason), clears it, or turns the accepted result into a
 draft Statement of Applicability. One transaction each, each writes the audit trail.
 
-Permissions: ``edit_soa`` over the management system for decisions; drafting the SoA also
-adds control links, so it needs ``edit_soa`` and ``edit_controls`` there.
+A person also confirms that a control's scope includes the target's management system for a
+harmonised clause (:class:`ScopeConfirmation`): only then does a chain from another standard's
+same clause count as covered.
+
+Permissions: ``edit_soa`` over the management system for decisions and scope confirmations;
+drafting the SoA also adds control links, so it needs ``edit_soa`` and ``edit_controls`` there.
 """
 
 from __future__ import annotations
@@ -25,10 +29,11 @@ from keel.platform.errors import Conflict, NotFound, ValidationFailed
 from keel.platform.permissions import Perm, check
 from keel.platform.records import reject_control_characters
 from keel.soa import services as soa_services
+from keel.standards.models import Requirement
 
 from . import queries
 from .choices import CoverageStatus, Strength
-from .models import CoverageDecision
+from .models import CoverageDecision, ScopeConfirmation
 
 MACHINE_MARK = "[Machine-written by the gap analysis — a person must review it before approval]"
 STATUS_LABELS = dict(CoverageStatus.choices)
@@ -118,6 +123,148 @@ def clear_decision(
             changes=trail.diff(trail.snapshot(decision, ["confirmed_status", "reason"]), {}),
         )
         decision.delete()
+
+
+def _control(ms: ManagementSystem, control: str) -> Control:
+    return organisation_resolvers.record(
+        Control.objects.filter(management_systems=ms),
+        control,
+        label="control of " + ms.short_name,
+        example="KC-012",
+        field="control",
+    )
+
+
+def scope_candidates(ms: ManagementSystem, target: Any, control: str | None = None) -> list[tuple[str, str]]:
+    """(control reference, requirement key) of every chain the report holds back for want of a
+    scope confirmation: what a person can confirm. ``target``: the target standard."""
+    rep = queries.report(target, ms)
+    out: list[tuple[str, str]] = []
+    for r in rep.results:
+        for c in r.inference.chains:
+            if c.scope == "unconfirmed" and (
+                control is None or c.link.control_ref.lower() == control.lower()
+            ):
+                out.append((c.link.control_ref, r.node.key))
+    return list(dict.fromkeys(out))
+
+
+def confirm_scope(
+    actor: Actor,
+    management_system: uuid.UUID | str | ManagementSystem,
+    control: str,
+    requirement: str | None,
+    note: str,
+    target: str | None = None,
+) -> list[ScopeConfirmation]:
+    """Record that ``control``'s scope includes the target's management system for the
+    harmonised clause ``requirement`` (a key); without a requirement, for every clause of
+    ``target`` where the gap analysis holds a chain of the control back for want of it.
+    Confirming again only updates the note. Returns the confirmations written."""
+    ms = organisation_resolvers.management_system(management_system, organisation_resolvers.TRUSTED)
+    check(actor, Perm.EDIT_SOA, ms)
+    reject_control_characters(
+        {"note": note or "", "control": control or "", "requirement": requirement or ""}
+    )
+    note = (note or "").strip()
+    if not note:
+        raise ValidationFailed(
+            "Say what shows the scope includes the management system (for example the audit programme "
+            "that names the AIMS): a confirmation needs a note.",
+            {"note": ["Required."]},
+        )
+    ctl = _control(ms, control)
+    if requirement:
+        req = organisation_resolvers.requirement(requirement)
+        if not ms.standards.filter(pk=req.standard_id).exists():
+            raise ValidationFailed(
+                f"{ms.name} does not cover {req.standard.key}.", {"requirement": ["Not covered."]}
+            )
+        if req.kind != "clause" or req.hs_relation != "shared":
+            raise ValidationFailed(
+                f"{req.ref_id} is not a clause of the shared harmonised structure: scope confirmations are for "
+                "clauses such as 9.2.2 or 7.2 that a process of another management system can serve.",
+                {"requirement": ["Not a shared harmonised clause."]},
+            )
+        reqs = [req]
+    else:
+        if not target:
+            raise ValidationFailed(
+                "Name the clause to confirm, or the target standard to confirm every clause the control reaches.",
+                {"requirement": ["Required without a target."]},
+            )
+        standard, ms = queries.resolve(target, str(ms.pk))
+        keys = [k for ref, k in scope_candidates(ms, standard, ctl.ref_id)]
+        if not keys:
+            raise ValidationFailed(
+                f"No chain of {ctl.ref_id} into a harmonised clause of {standard.key} waits for a scope "
+                "confirmation: nothing to confirm.",
+                {"control": ["Nothing to confirm."]},
+            )
+        reqs = list(Requirement.objects.filter(key__in=keys).order_by("sort_order"))
+    written: list[ScopeConfirmation] = []
+    with transaction.atomic():
+        for req in reqs:
+            row = (
+                ScopeConfirmation.objects.select_for_update()
+                .filter(management_system=ms, control=ctl, requirement=req)
+                .first()
+            )
+            if row is not None and row.note == note:
+                written.append(row)
+                continue
+            before = {"note": row.note} if row is not None else {}
+            if row is None:
+                row = ScopeConfirmation(management_system=ms, control=ctl, requirement=req)
+            row.note = note
+            row.confirmed_by = actor.user
+            row.confirmed_at = timezone.now()
+            try:
+                with transaction.atomic():
+                    row.save()
+            except IntegrityError:
+                raise Conflict(
+                    f"Someone else confirmed {ctl.ref_id} for {req.key} at the same moment: look at their note.",
+                    {"control": ["Confirmed by someone else just now."]},
+                ) from None
+            trail.record(
+                actor,
+                TrailAction.UPDATE if before else TrailAction.CREATE,
+                row,
+                object_repr=f"Scope of {ctl.ref_id} includes the system for {req.key}"[:255],
+                management_system_id=ms.pk,
+                changes=trail.diff(before, {"note": note})
+                | ({} if before else {"control": [None, ctl.ref_id], "requirement": [None, req.key]}),
+            )
+            written.append(row)
+    return written
+
+
+def withdraw_scope(
+    actor: Actor, management_system: uuid.UUID | str | ManagementSystem, control: str, requirement: str
+) -> None:
+    """Remove a scope confirmation: the chain is partial again ("extend to the AIMS")."""
+    ms = organisation_resolvers.management_system(management_system, organisation_resolvers.TRUSTED)
+    check(actor, Perm.EDIT_SOA, ms)
+    ctl = _control(ms, control)
+    req = organisation_resolvers.requirement(requirement)
+    with transaction.atomic():
+        row = (
+            ScopeConfirmation.objects.select_for_update()
+            .filter(management_system=ms, control=ctl, requirement=req)
+            .first()
+        )
+        if row is None:
+            raise NotFound(f"No scope confirmation of {ctl.ref_id} for {req.key} in {ms.name}.")
+        trail.record(
+            actor,
+            TrailAction.DELETE,
+            row,
+            object_repr=f"Scope of {ctl.ref_id} includes the system for {req.key}"[:255],
+            management_system_id=ms.pk,
+            changes={"note": [row.note, None], "control": [ctl.ref_id, None], "requirement": [req.key, None]},
+        )
+        row.delete()
 
 
 def _untouched(row: Any) -> bool:

@@ -8,4 +8,5 @@ urlpatterns = [
     path("<uuid:ms_id>/draft-soa/", views.gap_draft_soa, name="gap-draft-soa"),
     path("<uuid:ms_id>/requirements/<str:key>/", views.gap_requirement, name="gap-requirement"),
     path("<uuid:ms_id>/requirements/<str:key>/decide/", views.gap_decide, name="gap-decide"),
+    path("<uuid:ms_id>/requirements/<str:key>/scope/", views.gap_scope, name="gap-scope"),
 ]

@@ -26,6 +26,7 @@ from keel.platform.views.common import current_user, is_partial
 
 from . import exports, queries, services
 from .choices import CoverageStatus
+from .models import ScopeConfirmation
 
 STATUS_LABELS = dict(CoverageStatus.choices)
 CONTENT_TYPES = {
@@ -99,6 +100,15 @@ def _detail_context(request: HttpRequest, rep: queries.GapReport, key: str) -> d
         "status_labels": STATUS_LABELS,
         "chains": [queries.chain_view(c, rep.nodes) for c in r.inference.chains],
         "pending": [queries.chain_view(c, rep.nodes) for c in r.inference.pending],
+        "stopped": [queries.chain_view(c, rep.nodes) for c in r.inference.stopped],
+        "confirmations": list(
+            ScopeConfirmation.objects.filter(
+                management_system=rep.management_system, requirement_id=r.node.id
+            )
+            .select_related("control", "confirmed_by")
+            .order_by("control__ref_id")
+        ),
+        "system_label": queries.system_label(rep.target),
         "size_meaning": queries.SIZE_MEANING,
         "can_decide": has_perm(current_user(request), Perm.EDIT_SOA, rep.management_system),
         "statuses": CoverageStatus.choices,
@@ -201,6 +211,39 @@ def gap_decide(request: HttpRequest, ms_id: uuid.UUID, key: str) -> HttpResponse
     except KeelError as exc:
         raise Http404(exc.message) from None
     ctx.update(error=error, just_saved=not error, reason=request.POST.get("reason", "") if error else "")
+    return render(request, "gap/_detail.html", ctx)
+
+
+@require_POST
+@page(Perm.EDIT_SOA, perimeter=_ms)
+def gap_scope(request: HttpRequest, ms_id: uuid.UUID, key: str) -> HttpResponse:
+    """Confirm (or, with ``withdraw``, remove) that a control's scope includes the target's
+    management system for this harmonised clause."""
+    ms = _ms(request, ms_id)
+    who = Actor.from_request(request)
+    control = request.POST.get("control", "")
+    error = ""
+    try:
+        if request.POST.get("withdraw"):
+            services.withdraw_scope(who, ms, control, key)
+        else:
+            services.confirm_scope(who, ms, control, key, request.POST.get("note", ""))
+    except KeelError as exc:
+        error = exc.message
+    if not is_partial(request):
+        if error:
+            messages.error(request, error)
+        else:
+            messages.success(request, f"The scope confirmation of {control} for {key} is saved.")
+        return redirect(reverse("gap-requirement", args=[ms.pk, key]))
+    standard = next((s for s in ms.standards.all() if key.startswith(s.key + ":")), None)
+    if standard is None:
+        raise Http404(f"{key} is not in a standard of {ms.name}.")
+    try:
+        ctx = _detail_context(request, queries.report(standard, ms), key)
+    except KeelError as exc:
+        raise Http404(exc.message) from None
+    ctx.update(error=error, just_saved=not error)
     return render(request, "gap/_detail.html", ctx)
 
 

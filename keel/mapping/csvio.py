@@ -250,8 +250,14 @@ def import_csv(
         seen[pair] = line_no
         prow.relation = values["relation"]
         accepted.append((prow, src_key, tgt_key, values))
-    related_in_file = {t for _, s, t, _ in accepted if s is not None}
-    live_related = {t for (s, t), rel in existing.items() if s is not None and rel.withdrawn_at is None}
+    related_in_file = {
+        t for _, s, t, v in accepted if s is not None and v["relation"] != Relation.NOT_RELATED
+    }
+    live_related = {
+        t
+        for (s, t), rel in existing.items()
+        if s is not None and rel.withdrawn_at is None and rel.relation != Relation.NOT_RELATED
+    }
     for prow, src_key, tgt_key, values in accepted:
         if src_key is None and (tgt_key in related_in_file or tgt_key in live_related):
             prow.reason = (

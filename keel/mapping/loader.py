@@ -130,10 +130,6 @@ def relation_problems(relation: str, has_source: bool, extension: str) -> list[s
     problems = []
     if relation not in Relation.values:
         return [f"relation {relation!r} is not one of {', '.join(Relation.values)}"]
-    if relation == Relation.NOT_RELATED and has_source:
-        problems.append(
-            "a not_related relation has no source: leave the source empty and say why in the rationale"
-        )
     if relation != Relation.NOT_RELATED and not has_source:
         problems.append(f"a {relation} relation needs a source entry")
     if relation in NEEDS_EXTENSION and not extension:
@@ -252,7 +248,9 @@ def read_crosswalk(path: Path, entries: Mapping[str, EntryInfo]) -> CrosswalkDat
             continue
         seen[pair] = index
         cw.relations.append(RelationData(source_key, target_key, relation, rationale, extension))
-    related = {r.target_key for r in cw.relations if r.source_key is not None}
+    related = {
+        r.target_key for r in cw.relations if r.source_key is not None and r.relation != Relation.NOT_RELATED
+    }
     for r in cw.relations:
         if r.source_key is None and r.target_key in related:
             problems.append(

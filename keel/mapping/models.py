@@ -55,8 +55,10 @@ class Crosswalk(models.Model):
 
 
 class CrosswalkRelation(models.Model):
-    """One relation: ``source <relation> target``. ``source`` is empty for ``not_related``
-    (the target entry has no counterpart; ``rationale`` says why)."""
+    """One relation: ``source <relation> target``. A ``not_related`` relation either has no
+    source (the target entry has no counterpart at all) or names one (a pair reviewed and found to
+    share only a theme, kept with its rationale so the reason stays on record); ``rationale``
+    says why. Only the other relations carry coverage."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     crosswalk = models.ForeignKey(Crosswalk, on_delete=models.CASCADE, related_name="relations")
@@ -99,11 +101,8 @@ class CrosswalkRelation(models.Model):
                 condition=models.Q(relation__in=[r.value for r in Relation]), name="crosswalk_relation_valid"
             ),
             models.CheckConstraint(
-                condition=(
-                    models.Q(relation=Relation.NOT_RELATED, source__isnull=True)
-                    | (~models.Q(relation=Relation.NOT_RELATED) & models.Q(source__isnull=False))
-                ),
-                name="crosswalk_relation_source_iff_related",
+                condition=models.Q(relation=Relation.NOT_RELATED) | models.Q(source__isnull=False),
+                name="crosswalk_relation_related_has_source",
             ),
         ]
 

@@ -386,7 +386,8 @@ def save_relation(
     """Add a relation to a crosswalk, or change the one already there for the same
     (source, target) pair (restoring it if it was withdrawn). A related entry replaces the
     target's ``not_related`` marker, which is withdrawn; a ``not_related`` marker is refused
-    while the target has related entries. A shipped relation changed here is marked
+    while the target has related entries. A ``not_related`` relation that names a source (a
+    pair that shares only a theme) keeps its rationale on record and changes nothing else. A shipped relation changed here is marked
     ``edited`` so that reloading the data keeps the person's version."""
     check(actor, Perm.EDIT_MAPPINGS)
     cw = get_crosswalk(crosswalk)
@@ -405,8 +406,9 @@ def save_relation(
             .first()
         )
         live = CrosswalkRelation.objects.filter(crosswalk=cw, target=tgt, withdrawn_at__isnull=True)
-        if src is None and live.filter(source__isnull=False).exists():
-            refs = ", ".join(live.filter(source__isnull=False).values_list("source__ref_id", flat=True))
+        related = live.filter(source__isnull=False).exclude(relation=Relation.NOT_RELATED)
+        if src is None and related.exists():
+            refs = ", ".join(related.values_list("source__ref_id", flat=True))
             raise Conflict(
                 f"{tgt.ref_id} is related to {refs}; withdraw those relations before marking it not related."
             )
@@ -427,7 +429,7 @@ def save_relation(
             changes = trail.diff(before, _rel_snapshot(row) | {"withdrawn_at": None})
             if changes:
                 trail.record(actor, TrailAction.UPDATE, row, changes=changes)
-        if src is not None:
+        if src is not None and relation != Relation.NOT_RELATED:
             for marker in live.filter(source__isnull=True).select_related("crosswalk", "target"):
                 _withdraw(actor, marker, now, reason=f"replaced by a relation from {src.ref_id}")
     return row

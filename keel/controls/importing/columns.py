@@ -241,10 +241,21 @@ def map_columns(
             f"--map names column(s) not in the header: {', '.join(repr(u) for u in unknown)}. "
             f"The header has: {', '.join(repr(h) for h in header if h)}."
         )
+    # "Ref, Control, Description": a bare "Control" column beside another reference column, with
+    # no title column, is the control's name (registers often head the name column "Control").
+    fields_named = [field_of(h, synonyms, overrides) for h in header if h]
+    control_is_title = (
+        "title" in synonyms
+        and "title" not in fields_named
+        and fields_named.count("ref") > 1
+        and "control" not in overrides
+    )
     for i, name in enumerate(header):
         if not name:
             continue
         fld = field_of(name, synonyms, overrides)
+        if control_is_title and fld == "ref" and normalise(name) == "control":
+            fld = "title"
         if fld is None:
             result.ignored.append(name)
             continue

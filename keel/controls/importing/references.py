@@ -175,9 +175,36 @@ class ReferenceResolver:
                     + (f"; link its controls instead: {', '.join(controls)}" if controls else "")
                 )
                 continue
+            leaves = self.leaf_clauses_under(key) if kind == "clause" else []
+            if leaves:  # "Clause 9.2": a heading holds no requirement; its sub-clauses do
+                ref = key.split(":", 2)[2]
+                result.warnings.append(
+                    f"{ref} of {key.rsplit(':', 1)[0]} is a heading: linked to its sub-clauses "
+                    + ", ".join(k.split(":", 2)[2] for k in leaves)
+                )
+                keys.extend(leaves)
+                continue
             keys.append(key)
-        result.keys = keys
+        result.keys = list(dict.fromkeys(keys))
         return result
+
+    def leaf_clauses_under(self, key: str) -> list[str]:
+        """The clauses without sub-clauses below a heading clause (9.2 → 9.2.1, 9.2.2), in order;
+        empty for a clause that has none."""
+        children: dict[str, list[str]] = {}
+        for k, p in self.parents.items():
+            if self.kinds.get(k) == "clause":
+                children.setdefault(p, []).append(k)
+        out: list[str] = []
+        todo = sorted(children.get(key, []), key=_natural)
+        while todo:
+            k = todo.pop(0)
+            below = sorted(children.get(k, []), key=_natural)
+            if below:
+                todo = below + todo
+            else:
+                out.append(k)
+        return out
 
     def _resolve_one(self, part: str, context: Context, result: Resolved) -> None:
         full = _FULL_KEY.match(part)

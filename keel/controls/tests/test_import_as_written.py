@@ -85,7 +85,11 @@ def resolver(db: object) -> ReferenceResolver:
 
 def test_a_bare_number_is_what_it_can_only_be(resolver: ReferenceResolver) -> None:
     ctx = Context(hint=I27)
-    assert resolver.resolve("9.2", ctx).keys == ["iso27001:2022:9.2"]  # only a clause
+    assert resolver.resolve("9.1", ctx).keys == ["iso27001:2022:9.1"]  # only a clause
+    # 9.2 is only a clause too, and a heading: its sub-clauses are linked, with a warning
+    heading = resolver.resolve("9.2", ctx)
+    assert heading.keys == ["iso27001:2022:9.2.1", "iso27001:2022:9.2.2"]
+    assert heading.warnings == ["9.2 of iso27001:2022 is a heading: linked to its sub-clauses 9.2.1, 9.2.2"]
     assert resolver.resolve("6.1.2", ctx).keys == ["iso27001:2022:6.1.2"]
     assert resolver.resolve("5.15", ctx).keys == ["iso27001:2022:A.5.15"]  # only a control
     # In an A.-style column, a bare control-only number stays the control

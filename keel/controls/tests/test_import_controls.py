@@ -10,6 +10,7 @@ from typing import Any
 import openpyxl
 import pytest
 
+from keel.controls.importing.references import ReferenceResolver
 from keel.controls.importing.services import ImportFileError, import_controls
 from keel.controls.models import Control, ControlLink
 from keel.organisation.models import ManagementSystem
@@ -66,7 +67,12 @@ def test_given_a_messy_file_then_the_dry_run_plans_every_row_with_reasons_and_wa
     assert first.links == ["iso27001:2022:A.5.15", "iso27001:2022:A.8.2"]
     assert first.tags == ["cloud", "iam"]
     assert backups.links == ["iso27001:2022:A.8.13"] and backups.values["frequency"] == "daily"
-    assert audit.links == ["iso27001:2022:9.2", "iso42001:2023:9.2"]
+    assert audit.links == [  # "9.2", a heading, links its sub-clauses
+        "iso27001:2022:9.2.1",
+        "iso27001:2022:9.2.2",
+        "iso42001:2023:9.2.1",
+        "iso42001:2023:9.2.2",
+    ]
     assert ai.values["status"] == "not_applicable" and ai.values["frequency"] == "per_event"
     assert ai.links == ["iso27001:2022:A.5.19", "iso42001:2023:A.10.3"]
     reason = plan.rows[4].reason
@@ -102,9 +108,9 @@ def test_given_only_valid_then_the_valid_rows_are_imported_with_a_trail_entry_ea
     kc = Control.objects.get(ref_id="KC-101")
     assert (kc.owner, kc.status, kc.title) == (owner, "implemented", "Contrôle d'accès")
     assert list(kc.management_systems.all()) == [isms]
-    assert ControlLink.objects.count() == 7
-    # 4 controls + 7 links + 1 import summary
-    assert TrailEntry.objects.count() == trail + 12
+    assert ControlLink.objects.count() == 9  # KC-103's "9.2" and "Clause 9.2" link 9.2.1 and 9.2.2 of each
+    # 4 controls + 9 links + 1 import summary
+    assert TrailEntry.objects.count() == trail + 14
     assert TrailEntry.objects.filter(object_type="controls.import").count() == 1
 
 
@@ -226,7 +232,10 @@ def test_acceptance_a_100_row_spreadsheet_referencing_27001_annex_a(isms: Manage
         first = annex[i % len(annex)]
         # The column writes Annex A with "A.", so a bare number that is also a clause is the clause.
         bare_clause = i % 3 == 1 and first[2:] in clauses
-        expected_links.add((f"AC-{i + 1:03d}", f"iso27001:2022:{first[2:] if bare_clause else first}"))
+        key = f"iso27001:2022:{first[2:] if bare_clause else first}"
+        # a heading clause (6.1, 7.5) links its sub-clauses
+        for leaf in ReferenceResolver.from_database().leaf_clauses_under(key) or [key]:
+            expected_links.add((f"AC-{i + 1:03d}", leaf))
         if i % 3 == 0:
             expected_links.add((f"AC-{i + 1:03d}", f"iso27001:2022:{annex[(i * 7 + 3) % len(annex)]}"))
 

@@ -7,7 +7,9 @@ from typing import Any
 
 from django.utils import timezone
 
-from keel.gap.models import CoverageDecision
+from keel.controls.models import Control, ControlLink
+from keel.gap.models import CoverageDecision, ScopeConfirmation
+from keel.organisation.models import ManagementSystem
 from keel.platform.models import User
 from keel.standards.models import Requirement
 
@@ -62,3 +64,61 @@ def cli_argv(world: Any, user: User | None) -> list[str]:
     assignment = user.role_assignments.select_related("management_system").first() if user else None
     ms = assignment.management_system if assignment and assignment.management_system else world.a
     return ["gap", "--target", TARGET, "--management-system", ms.short_name, "--format", "json"]
+
+
+SCOPE_CLAUSE = "iso42001:2023:9.2.2"
+
+
+def audit_control(ms: ManagementSystem) -> Control:
+    """An ISMS internal audit programme of ``ms``, linked to 27001 9.2.2 (written directly)."""
+    control, made = Control.objects.get_or_create(
+        ref_id=f"KM-{ms.short_name[:20]}",
+        defaults={"title": "Internal audit programme", "status": "implemented"},
+    )
+    if made:
+        control.management_systems.add(ms)
+        ControlLink.objects.create(
+            control=control, requirement=Requirement.objects.get(key="iso27001:2022:9.2.2"), coverage="full"
+        )
+    return control
+
+
+def scope_form(world: Any, user: User | None) -> dict[str, Any]:
+    return {"control": audit_control(world.a).ref_id, "note": "The audit programme names the AIMS."}
+
+
+def scope_body(world: Any, user: User | None) -> dict[str, Any]:
+    return {
+        "management_system": world.a.short_name,
+        "control": audit_control(world.a).ref_id,
+        "requirement": SCOPE_CLAUSE,
+        "note": "The audit programme names the AIMS.",
+    }
+
+
+def existing_scope(world: Any, user: User | None) -> dict[str, Any]:
+    """A scope confirmation on A to remove (written directly)."""
+    ScopeConfirmation.objects.get_or_create(
+        management_system=world.a,
+        control=audit_control(world.a),
+        requirement=Requirement.objects.get(key=SCOPE_CLAUSE),
+        defaults={"note": "Matrix.", "confirmed_at": timezone.now()},
+    )
+    return {}
+
+
+def scope_query(world: Any) -> str:
+    return f"management_system=sys-a&control=KM-{world.a.short_name[:20]}&requirement={SCOPE_CLAUSE}"
+
+
+def cli_scope_argv(world: Any, user: User | None) -> list[str]:
+    argv = cli_argv(world, user)
+    ms = ManagementSystem.objects.get(short_name=argv[argv.index("--management-system") + 1])
+    control = audit_control(ms)
+    return [
+        *argv,
+        "--confirm-scope",
+        f"{control.ref_id}:9.2.2",
+        "--scope-note",
+        "The audit programme names the AIMS.",
+    ]

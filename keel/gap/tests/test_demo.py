@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Any
 
 import pytest
 from django.test import Client
 
+from keel.controls.models import ControlLink
 from keel.gap import queries
 from keel.organisation.models import ManagementSystem
 from keel.platform.models import User
@@ -66,3 +68,23 @@ def test_demo_page_and_cli_agree_and_the_numbers_add_up(
     # and the person's decisions are shown beside the inference
     r53 = next(r for r in reqs if r["ref_id"] == "5.3")
     assert (r53["status"], r53["inferred_status"], r53["confirmed_status"]) == ("partial", "gap", "partial")
+
+    # and the older ISMS processes count for the AIMS only where a person confirmed their scope:
+    # the audit programme's chain into 9.2.2 is full, into 9.2.1 partial ("extend to the AIMS")
+    audit = ControlLink.objects.get(
+        requirement__key="iso27001:2022:9.2.2", note="Run for the ISMS before the AIMS began."
+    ).control.ref_id
+    rep = queries.report(std, ms)
+
+    def chain_of(key: str) -> Any:
+        return next(c for c in rep.result(key).inference.chains if c.link.control_ref == audit and c.steps)
+
+    assert (chain_of("iso42001:2023:9.2.2").scope, chain_of("iso42001:2023:9.2.2").strength) == (
+        "confirmed",
+        "full",
+    )
+    assert (chain_of("iso42001:2023:9.2.1").scope, chain_of("iso42001:2023:9.2.1").strength) == (
+        "unconfirmed",
+        "partial",
+    )
+    assert "extend to the AIMS" in " ".join(chain_of("iso42001:2023:9.2.1").extension_notes(rep.nodes))

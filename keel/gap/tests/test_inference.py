@@ -158,3 +158,91 @@ def test_chains_do_not_pass_through_another_target_requirement() -> None:
 def test_confirmed_status_wins() -> None:
     assert effective("gap", "covered") == "covered"
     assert effective("gap", None) == "gap"
+
+
+# ---- rule 3: each step must be a real start (set theory on what the control covers)
+
+
+def test_compose_keeps_a_part_only_inside_and_loses_it_outside() -> None:
+    from keel.gap.inference import compose
+
+    assert compose("full", "equal") == "full" and compose("full", "superset") == "full"
+    assert compose("full", "subset") == "partial" and compose("full", "intersects") == "partial"
+    assert compose("partial", "equal") == "partial" and compose("partial", "subset") == "partial"
+    assert compose("partial", "intersects") is None and compose("partial", "superset") is None
+    assert compose("full", "not_related") is None and compose(None, "equal") is None
+
+
+def test_an_overlap_of_an_overlap_is_no_start_and_the_report_says_why() -> None:
+    # Given KC-1 → 10 —intersects→ 20 —intersects→ 90: what KC-1 covers of 20 may lie outside 90
+    g = graph([link(10)], [(10, 20, "intersects"), (20, 90, "intersects")], extension="Add X.")
+    out = infer(g, T, [90])
+    assert out[90].status == "gap" and out[90].chains == []
+    (stopped,) = out[90].stopped
+    assert stopped.stop == "lost"
+    why = out[90].why(g.nodes, lambda c: c.link.control_ref)
+    assert why.startswith("Gap: KC-1 does not count:") and "no real start" in why
+
+
+def test_a_partial_link_then_superset_is_no_start_but_then_subset_is() -> None:
+    g = graph([link(10, coverage="partial")], [(10, 90, "superset"), (10, 91, "subset")])
+    out = infer(g, T, [90, 91])
+    assert out[90].status == "gap" and out[91].status == "partial"
+
+
+def test_a_theme_only_pair_never_propagates_and_is_named_as_the_reason() -> None:
+    # Given the crosswalk marks 10 → 90 not related (theme only), with its source kept
+    g = graph([link(10)], [(10, 90, "not_related")])
+    out = infer(g, T, [90])
+    assert out[90].status == "gap"
+    (stopped,) = out[90].stopped
+    assert stopped.stop == "theme"
+    assert "R10 shares only a theme with R90 (not related: because)" in out[90].why(
+        g.nodes, lambda c: c.link.control_ref
+    )
+
+
+# ---- rule 4: a harmonised clause needs a person's scope confirmation
+
+
+def hs_graph(confirmed: tuple[tuple[str, int], ...] = ()) -> Graph:
+    nodes = [
+        Node(10, "s1:9.2.2", "9.2.2", "Internal audit programme", 1, "clause", "9.2.2", "shared"),
+        Node(90, "s9:9.2.2", "9.2.2", "Internal audit programme", 9, "clause", "9.2.2", "shared"),
+        Node(91, "s9:9.2.1", "9.2.1", "General", 9, "clause", "9.2.1", "shared"),
+    ]
+    return Graph.build(
+        nodes,
+        [link(10), link(91, ref="KC-2")],
+        [(10, 90, "equal", "Audit the AIMS too.", "Same text.", "cw")],
+        confirmed,
+    )
+
+
+def test_an_unconfirmed_harmonised_step_is_partial_with_extend_to_the_aims() -> None:
+    out = infer(hs_graph(), T, [90, 91])
+    assert out[90].status == "partial"
+    (chain,) = out[90].chains
+    assert chain.scope == "unconfirmed"
+    assert out[90].extension(hs_graph().nodes) == (
+        "9.2.2 → 9.2.2: extend to the AIMS — Audit the AIMS too. Then confirm that the scope of KC-1 includes the AIMS."
+    )
+    # a control linked to the target clause directly needs no confirmation: the link says it
+    assert out[91].status == "covered"
+
+
+def test_a_confirmed_harmonised_step_covers_and_says_so() -> None:
+    g = hs_graph(confirmed=(("KC-1", 90),))
+    out = infer(g, T, [90])
+    assert out[90].status == "covered" and out[90].chains[0].scope == "confirmed"
+    assert "scope a person confirmed includes the AIMS" in out[90].why(g.nodes, lambda c: "x")
+    # a confirmation of another control does not count
+    assert infer(hs_graph(confirmed=(("KC-9", 90),)), T, [90])[90].status == "partial"
+
+
+def test_an_in_progress_control_keeps_its_content_through_an_overlap_but_stays_partial() -> None:
+    # the link's coverage is content; in progress is maturity: the overlap is still a real start
+    g = graph([link(10, status="in_progress")], [(10, 90, "intersects"), (10, 91, "equal")])
+    out = infer(g, T, [90, 91])
+    assert out[90].status == "partial" and out[91].status == "partial"
+    assert "KC-1 is still being implemented" in out[90].chains[0].held_back(g.nodes)

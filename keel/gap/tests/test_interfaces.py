@@ -48,7 +48,7 @@ def test_cli_xlsx_needs_a_file_and_writes_two_sheets(
     wb = load_workbook(io.BytesIO(out.read_bytes()))
     assert wb.sheetnames == ["Summary", "Requirements"]
     sheet = wb["Requirements"]
-    assert sheet.freeze_panes == "B2" and sheet.auto_filter.ref == "A1:I8"
+    assert sheet.freeze_panes == "B2" and sheet.auto_filter.ref == "A1:J8"
     assert [c.value for c in sheet["A"]][1:] == ["4.1", "4.2", "T.1", "T.2", "T.3", "T.4", "T.5"]
 
 

@@ -164,7 +164,7 @@ def test_equal_on_an_ai_clause_is_refused(tmp_path: Path, entries: dict[str, Ent
     assert "(8.2 → 8.2): 8.2 adds content" in problems
 
 
-def test_unknown_ids_duplicates_and_a_sourced_not_related_are_named(
+def test_unknown_ids_duplicates_and_a_related_entry_without_source_are_named(
     tmp_path: Path, entries: dict[str, EntryInfo]
 ) -> None:
     def change(d: dict) -> None:  # type: ignore[type-arg]
@@ -189,11 +189,11 @@ def test_unknown_ids_duplicates_and_a_sourced_not_related_are_named(
         d["relations"].append(dict(d["relations"][1]))
         d["relations"].append(
             {
-                "source": "A.5.1",
-                "target": "A.7.4",
-                "relation": "not_related",
+                "source": None,
+                "target": "A.7.6",
+                "relation": "intersects",
                 "rationale": "x",
-                "extension": "",
+                "extension": "y",
             }
         )
         d["relations"].append({"source": "A.5.1", "target": "A.2.4", "relation": "kind-of", "rationale": "x"})
@@ -203,7 +203,7 @@ def test_unknown_ids_duplicates_and_a_sourced_not_related_are_named(
     assert "source 'A.5.99' is not an entry of iso27001:2022" in problems
     assert "target 'A.99.9' is not an entry of iso42001:2023" in problems
     assert "(4.1 → 4.1): duplicate of relation 2" in problems
-    assert "(A.5.1 → A.7.4): a not_related relation has no source" in problems
+    assert "(— → A.7.6): a intersects relation needs a source entry" in problems
     assert "relation 'kind-of' is not one of equal, subset, superset, intersects, not_related" in problems
     assert "unknown field(s) ['colour']" in problems
 

@@ -118,9 +118,15 @@ def test_not_related_is_refused_while_the_target_has_related_entries(system_acto
     assert "A.10.3 is related to A.5.19" in info.value.message
 
 
-def test_not_related_with_a_source_and_unknown_entries_are_refused(system_actor: Actor) -> None:
+def test_a_theme_only_pair_is_kept_and_unknown_entries_are_refused(system_actor: Actor) -> None:
+    pair = services.save_relation(system_actor, KEY, "A.5.1", "A.7.4", "not_related", "Shares only a theme.")
+    assert pair.source is not None and pair.relation == "not_related"
+    marker = CrosswalkRelation.objects.get(
+        crosswalk__key=KEY, source__isnull=True, target__key="iso42001:2023:A.7.4"
+    )
+    assert marker.withdrawn_at is None  # a theme-only pair does not replace the no-counterpart marker
     with pytest.raises(ValidationFailed) as info:
-        services.save_relation(system_actor, KEY, "A.5.1", "A.7.4", "not_related", "x")
+        services.save_relation(system_actor, KEY, None, "A.7.6", "intersects", "x", "y")
     assert "source" in info.value.fields
     with pytest.raises(ValidationFailed) as info:
         services.save_relation(system_actor, KEY, "A.5.99", "A.7.4", "intersects", "x", "y")

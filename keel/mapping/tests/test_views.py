@@ -37,9 +37,9 @@ def test_list_shows_counts_and_coverage(admin_client: Client) -> None:
 def test_detail_filters_by_relation_and_search(admin_client: Client) -> None:
     url = reverse("crosswalk-detail", kwargs={"key": KEY})
     page = admin_client.get(url).content.decode()
-    assert "118 / 118" in page and "139 relations" in page and "Add relation" in page
+    assert "118 / 118" in page and "142 relations" in page and "Add relation" in page
     partial = admin_client.get(url + "?relation=subset", headers=HTMX).content.decode()
-    assert "<html" not in partial and "8 relations match" in partial
+    assert "<html" not in partial and "5 relations match" in partial
     found = admin_client.get(url + "?q=A.10.3", headers=HTMX).content.decode()
     assert "A.5.19" in found and "A.8.15" not in found
 
@@ -73,9 +73,9 @@ def test_withdraw_and_add(admin_client: Client) -> None:
     assert r.withdrawn_at is not None
     add = reverse("crosswalk-relation-add", kwargs={"key": KEY})
     refused = admin_client.post(
-        add, {"source": "A.5.1", "target": "A.7.4", "relation": "not_related", "rationale": "x"}
+        add, {"source": "", "target": "A.7.6", "relation": "intersects", "rationale": "x", "extension": "y"}
     )
-    assert refused.status_code == 422 and "has no source" in refused.content.decode()
+    assert refused.status_code == 422 and "needs a source entry" in refused.content.decode()
     made = admin_client.post(
         add,
         {
