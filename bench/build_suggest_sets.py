@@ -39,8 +39,8 @@ import hashlib
 import json
 import re
 import subprocess
-from collections import Counter
 import sys
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -117,9 +117,7 @@ def _iso27001() -> dict[str, tuple[str, bool]]:
     }
 
 
-def _framework_items(
-    repo: Path, commit: str, key: str
-) -> tuple[dict[str, list[str]], set[str]]:
+def _framework_items(repo: Path, commit: str, key: str) -> tuple[dict[str, list[str]], set[str]]:
     """urn → [id, title, description] for every node, and the set of linkable urns."""
     if key == "iso27001-2022":
         raise ValueError("ISO/IEC 27001 comes from Keel's library")
@@ -244,8 +242,12 @@ def build(repo: Path, commit: str) -> list[dict[str, Any]]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--repo", type=Path, required=True, help="git dir of the ciso-assistant-community snapshot")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--repo", type=Path, required=True, help="git dir of the ciso-assistant-community snapshot"
+    )
     parser.add_argument("--commit", default=COMMIT)
     args = parser.parse_args()
     for row in build(args.repo, args.commit):

@@ -124,7 +124,7 @@ class SemanticRanker:
         owner: list[int] = []
         for i, t in enumerate(self.targets):
             parts = [t.fields.get("title", "")]
-            for name in ("body", "guidance", "templates") if with_guidance else ("body",):
+            for name in ("body", "guidance", "templates", "accepted") if with_guidance else ("body",):
                 parts += sentences(t.fields.get(name, ""))
             for p in parts:
                 if p:
@@ -158,7 +158,12 @@ class SemanticRanker:
             order = [int(i) for i in (-scores[r]).argsort() if int(i) not in excludes[r]][:top]
             out.append(
                 [
-                    Hit(i, float(scores[r, i]), "nearest guidance: " + self.sentences[int(arg[r, i])])
+                    Hit(
+                        i,
+                        float(scores[r, i]),
+                        "nearest guidance: " + self.sentences[int(arg[r, i])],
+                        nearest=self.sentences[int(arg[r, i])],
+                    )
                     for i in order
                 ]
             )

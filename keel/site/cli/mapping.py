@@ -58,12 +58,19 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     p = msub.add_parser(
         "decide",
         help="accept or reject one suggestion",
-        description="Accept a suggestion (a control gets a partial link to the requirement; a catalogue "
-        "entry gets an 'intersects' relation in a user crosswalk) or reject it (never suggested again).",
+        description="Accept a suggestion with --relation (a control gets a link to the requirement, full "
+        "for equal or superset, partial otherwise; a catalogue entry gets that relation in a user "
+        "crosswalk) or reject it (never suggested again).",
     )
     p.add_argument("--source", required=True, metavar="KEY", help="a requirement key or a control reference")
     p.add_argument("--target", required=True, metavar="KEY", help="the target requirement key")
     p.add_argument("decision", choices=["accept", "reject"])
+    p.add_argument(
+        "--relation",
+        choices=["equal", "subset", "superset", "intersects"],
+        help="needed to accept: how the source relates to the target (NIST IR 8477; subset: the "
+        "source asks less than the target)",
+    )
     p.add_argument("--method", choices=["lexical", "semantic", "hybrid"], default="lexical")
     p.add_argument("--score", type=float, default=0.0)
     p.add_argument("--explanation", default="")
@@ -124,6 +131,7 @@ def cmd_decide(args: argparse.Namespace) -> int:
         method=args.method,
         score=args.score,
         explanation=args.explanation,
+        relation=args.relation or "",
     )
     result = {"source": args.source, "target": args.target, "decision": d.decision, "id": str(d.pk)}
     if args.format == "json":
