@@ -26,7 +26,7 @@ class SuggestionFilters(Schema):
     source: str
     target: str
     top: int = engine.DEFAULT_TOP
-    method: Method = "lexical"
+    method: Method | None = None  # default: hybrid with the semantic extra, else lexical
     no_crosswalk: bool = False
 
 
@@ -82,7 +82,7 @@ def list_suggestions(request: HttpRequest, filters: Query[SuggestionFilters]) ->
             filters.source,
             filters.target,
             top=filters.top,
-            method=filters.method,
+            method=filters.method or "",
             no_crosswalk=filters.no_crosswalk,
         )
     except SemanticUnavailable as exc:

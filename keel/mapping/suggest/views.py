@@ -42,7 +42,7 @@ def _params(request: HttpRequest) -> dict[str, Any]:
     return {
         "source": q.get("source", engine.ORG) or engine.ORG,
         "target": q.get("target", DEFAULT_TARGET) or DEFAULT_TARGET,
-        "method": q.get("method", "lexical") or "lexical",
+        "method": q.get("method", "") or engine.default_method(),
         # a number the engine checks (1 to 50); anything else is said, not replaced
         "top": int(top) if top.strip().lstrip("-").isdigit() else (top if top.strip() else 3),
         "no_crosswalk": q.get("no_crosswalk") in ("1", "on", "true"),

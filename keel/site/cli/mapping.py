@@ -1,6 +1,7 @@
 """``keel map suggest`` and ``keel map decide``: mapping suggestions by meaning.
 
 ``keel map suggest --source KEY|org --target KEY [--top K] [--method lexical|semantic|hybrid]
+(default: hybrid with the keel[semantic] extra, lexical without)
 [--no-crosswalk] --format json`` prints exactly ``[{"source", "target", "rank", "score",
 "method", "explanation"}]``, top K per source item. See docs/mapping-suggestions.md.
 """
@@ -47,8 +48,9 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     p.add_argument(
         "--method",
         choices=["lexical", "semantic", "hybrid"],
-        default="lexical",
-        help="ranker (default lexical; semantic and hybrid need the keel[semantic] extra)",
+        default="",
+        help="ranker (default: hybrid where the keel[semantic] extra is installed, lexical otherwise; "
+        "semantic and hybrid need the extra)",
     )
     p.add_argument("--no-crosswalk", action="store_true", help="rank every source item, by its text only")
     add_format_option(p)
@@ -80,7 +82,7 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
 
 
 def cmd_suggest(args: argparse.Namespace) -> int:
-    from keel.mapping.suggest.engine import suggest
+    from keel.mapping.suggest.engine import default_method, suggest
     from keel.mapping.suggest.semantic import SemanticUnavailable
     from keel.platform.errors import ValidationFailed
 
@@ -88,7 +90,8 @@ def cmd_suggest(args: argparse.Namespace) -> int:
     actor = resolve_actor(args)
     check_permission(actor, PERMISSIONS["map suggest"])
     started = time.perf_counter()
-    if args.method != "lexical":
+    method = args.method or default_method()
+    if method != "lexical":
         note("keel: loading the sentence-embedding model…")
     try:
         rows = suggest(
@@ -96,7 +99,7 @@ def cmd_suggest(args: argparse.Namespace) -> int:
             args.source,
             args.target,
             top=args.top,
-            method=args.method,
+            method=method,
             no_crosswalk=args.no_crosswalk,
             trusted=actor.user is None,
         )
