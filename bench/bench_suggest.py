@@ -14,7 +14,7 @@ Every method ranks every linkable target entry for every source item of the set,
 only (no crosswalk, no decision). Sources carry their title and their own description;
 targets their title and description (the publisher's text, or for ISO/IEC 27001 Keel's own
 guidance, as a Keel user has it). ``--variants`` adds the alternatives measured to choose the
-default (field weights, TF-IDF instead of BM25, texts used). ``--learn`` measures learning
+default (field weights, BM25 against TF-IDF, the hybrid weight, texts used). ``--learn`` measures learning
 from decisions: half of the source items (by a hash of their id) have their gold pairs
 accepted, the other half is ranked. Sets whose ``role`` is ``tuning`` were the only ones
 looked at while choosing parameters; the others are held out.
@@ -45,8 +45,11 @@ KS = (1, 5, 10)
 ISO27001 = "iso27001:2022"
 
 
-def _setup() -> None:
-    home = tempfile.mkdtemp(prefix="keel-bench-suggest-")
+def _setup(home: str = "") -> None:
+    home = home or tempfile.mkdtemp(prefix="keel-bench-suggest-")
+    os.makedirs(home, exist_ok=True)
+    for stale in Path(home).glob("*.sqlite3"):
+        stale.unlink()  # a fresh database each run; only the embedding cache is kept
     os.environ.pop("DATABASE_URL", None)
     os.environ["KEEL_HOME"] = home
     os.environ["DJANGO_SETTINGS_MODULE"] = "keel.settings"
@@ -213,8 +216,9 @@ def quality(sets: list[EvalSet], methods: list[str], variants: bool, learn: bool
         measure(
             "titles only", "semantic", lambda es: sub(es, ("title",), "semantic")
         ) if "semantic" in methods else None
+        other = "bm25" if lx.SCORING == "tfidf" else "tfidf"
         measure(
-            "TF-IDF cosine instead of BM25", "lexical", lambda es: run_engine(es, "lexical", scoring="tfidf")
+            f"{other} instead of {lx.SCORING}", "lexical", lambda es: run_engine(es, "lexical", scoring=other)
         )
         for tw in (1.0, 2.0, 3.0):
             measure(f"title weight {tw:g} (targets and sources)", "lexical",
@@ -225,6 +229,7 @@ def quality(sets: list[EvalSet], methods: list[str], variants: bool, learn: bool
             from keel.mapping.suggest import engine
 
             for w in (0.3, 0.7):
+
                 def hyb(es: EvalSet, w: float = w) -> dict[str, list[str]]:
                     default, engine.HYBRID_LEXICAL_WEIGHT = engine.HYBRID_LEXICAL_WEIGHT, w
                     try:
@@ -237,7 +242,7 @@ def quality(sets: list[EvalSet], methods: list[str], variants: bool, learn: bool
             measure(
                 f"BM25 k1={k1:g} b={b:g}",
                 "lexical",
-                lambda es, k=k1, bb=b: run_engine(es, "lexical", k1=k, b=bb),
+                lambda es, k=k1, bb=b: run_engine(es, "lexical", scoring="bm25", k1=k, b=bb),
             )  # type: ignore[misc]
     if learn:
         for method in methods:
@@ -320,9 +325,18 @@ def main() -> int:
     parser.add_argument("--learn", action="store_true", help="also learning from accepted decisions")
     parser.add_argument("--templates", action="store_true", help="enrich ISO targets with template texts")
     parser.add_argument("--skip-speed", action="store_true")
+    parser.add_argument("--home", default="", help="data folder to reuse (keeps the embedding cache between "
+                        "runs); default: a new temporary one")  # fmt: skip
+    parser.add_argument(
+        "--scoring", choices=["tfidf", "bm25"], default="", help="override the lexical scoring"
+    )
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
-    _setup()
+    _setup(args.home)
+    if args.scoring:
+        from keel.mapping.suggest import lexical
+
+        lexical.SCORING = args.scoring
     from keel.mapping.suggest import semantic
     from keel.mapping.suggest.semantic import available
 

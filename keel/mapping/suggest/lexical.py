@@ -1,11 +1,16 @@
-"""The lexical ranker (the default): BM25 over stemmed words with field weights (BM25F), or the
-earlier TF-IDF cosine (``scoring="tfidf"``), kept for comparison.
+"""The lexical ranker (the default without the semantic extra, and half of the hybrid): TF-IDF
+cosine similarity over stemmed words with field weights, or BM25 with the same field weights
+(BM25F, ``scoring="bm25"``), which measured lower on the tuning sets of the external
+evaluation (docs/mapping-suggestions.md) and is kept for comparison.
 
 Each text becomes a bag of stemmed terms in which an occurrence counts with its field's
 weight (a word in a target's title counts more than one in its guidance). Term rarity is
 ``idf = ln((N + 1) / (df + 1)) + 1`` over the target requirements and the source items
 being ranked, so words every requirement uses ("organization", "information") or that a
 catalogue repeats on every item weigh little.
+
+TF-IDF (the default): a term's weight is ``(1 + ln tf) × idf``; the score is the cosine of
+the source and target vectors, 0 to 1.
 
 BM25: a target's score for a source item is the sum over the source's terms of
 ``q(t) × idf(t) × tf·(k1 + 1) / (tf + k1·(1 − b + b·len/avg_len))``, where ``tf`` is the
@@ -33,14 +38,14 @@ from .text import terms
 # people accepted for the target (what decisions teach). Chosen on the tuning sets of
 # bench/data/suggest-eval (bench/bench_suggest.py --variants), never on the held-out sets.
 TARGET_WEIGHTS: Mapping[str, float] = {
-    "title": 2.0,
+    "title": 3.0,
     "body": 1.0,
     "guidance": 1.0,
     "templates": 0.5,
     "accepted": 1.0,
 }
-SOURCE_WEIGHTS: Mapping[str, float] = {"title": 2.0, "body": 1.0, "guidance": 1.0, "templates": 0.5}
-SCORING = "bm25"
+SOURCE_WEIGHTS: Mapping[str, float] = {"title": 3.0, "body": 1.0, "guidance": 1.0, "templates": 0.5}
+SCORING = "tfidf"
 K1 = 1.2
 B = 0.75
 
@@ -88,10 +93,11 @@ class LexicalRanker:
         source_weights: Mapping[str, float] = SOURCE_WEIGHTS,
         bigrams: bool = False,
         sources: Sequence[Item] = (),
-        scoring: str = SCORING,
+        scoring: str = "",
         k1: float = K1,
         b: float = B,
     ) -> None:
+        scoring = scoring or SCORING
         if scoring not in ("bm25", "tfidf"):
             raise ValueError(f"unknown scoring {scoring!r}")
         self.targets = list(targets)

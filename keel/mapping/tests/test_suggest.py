@@ -263,3 +263,34 @@ def test_semantic_and_hybrid_rank_the_obvious_requirement_first(
     assert rows[0].target == LOGS and rows[0].method == method
     assert "nearest guidance:" in rows[0].explanation
     assert list((tmp_path / "cache" / "embeddings").rglob("*.npy"))  # the targets' embeddings are cached
+
+
+def test_accepted_decisions_teach_the_ranker(isms: ManagementSystem) -> None:
+    # Given: a control in the organisation's own words, accepted for a requirement it shares
+    # no word with
+    target = f"{AIMS}:A.5.2"  # AI system impact assessment process
+    make_control(isms, "KC-ZEB", "Zebrafish review board", "The zebrafish board signs off every launch.")
+    make_control(isms, "KC-ZEB2", "Zebrafish board minutes", "Minutes of each zebrafish board sitting.")
+    before = [r for r in suggest(None, "org", AIMS, trusted=True, method="lexical", top=10)
+              if r.source == "KC-ZEB2"]  # fmt: skip
+    assert target not in {r.target for r in before}
+
+    # When
+    decide(Actor.cli(), "KC-ZEB", target, "accepted", relation="intersects")
+
+    # Then: the next control with those words is pointed at that requirement, and says why
+    after = [r for r in suggest(None, "org", AIMS, trusted=True, method="lexical") if r.source == "KC-ZEB2"]
+    assert after[0].target == target
+    assert any("accepted" in m["fields"] for m in after[0].matched)
+    assert "zebrafish (accepted)" in after[0].explanation
+
+
+def test_cli_accept_asks_for_the_relation(
+    logging_control: Control, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(["map", "decide", "--source", "KC-LOG", "--target", LOGS, "accept"], capsys)
+    assert code != 0 and "needs the relation" in err and not SuggestionDecision.objects.exists()
+    code, out, err = run(["map", "decide", "--source", "KC-LOG", "--target", LOGS, "accept", "--relation",
+                          "superset", "--format", "json"], capsys)  # fmt: skip
+    assert code == 0, err and json.loads(out)["decision"] == "accepted"
+    assert ControlLink.objects.get(control=logging_control, requirement__key=LOGS).coverage == "full"
