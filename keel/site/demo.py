@@ -31,8 +31,8 @@ from keel.controls.models import Control, ControlLink, ControlTemplate
 from keel.evidence.demo import load_demo_evidence
 from keel.evidence.models import Evidence
 from keel.gap.demo import load_demo_gap
-from keel.mapping.demo import load_demo_suggestions
 from keel.impact.demo import ensure_demo_impact_assessments
+from keel.mapping.demo import load_demo_suggestions
 from keel.organisation import people as organisation_people
 from keel.organisation import services as organisation
 from keel.organisation.choices import (
