@@ -323,7 +323,8 @@ def main() -> int:
                         "hybrid when the keel[semantic] extra is installed")  # fmt: skip
     parser.add_argument("--variants", action="store_true", help="also the alternatives to the default")
     parser.add_argument("--learn", action="store_true", help="also learning from accepted decisions")
-    parser.add_argument("--templates", action="store_true", help="enrich ISO targets with template texts")
+    parser.add_argument("--no-templates", action="store_true", help="ISO targets without the texts of the "
+                        "control templates linked to them (the product's default enriches them)")  # fmt: skip
     parser.add_argument("--skip-speed", action="store_true")
     parser.add_argument("--home", default="", help="data folder to reuse (keeps the embedding cache between "
                         "runs); default: a new temporary one")  # fmt: skip
@@ -352,7 +353,7 @@ def main() -> int:
         return 2
     wanted = {s for s in args.sets.split(",") if s}
     sets = [
-        EvalSet(p, templates=args.templates)
+        EvalSet(p, templates=not args.no_templates)
         for p in sorted(DATA.glob("*.json"))
         if not wanted or p.stem in wanted
     ]
