@@ -1,54 +1,55 @@
-"""Benchmark mapping suggestions: quality (recall@1/5/10 on a held-out half of our own
-ISO/IEC 27001 → 42001 crosswalk) and speed (500 controls against ISO/IEC 42001).
+"""Benchmark mapping suggestions on crosswalks nobody on the team wrote (bench/data/suggest-eval/,
+see its README): recall@1/5/10 and hit@5 per set and method, a title-only TF-IDF baseline
+beside each, and the time of the semantic ranker for 100 sources × 100 targets.
 
-    .venv/bin/python bench/bench_suggest.py [--methods lexical,semantic,hybrid] [--controls 500]
-        [--crosswalk FILE]
+    .venv/bin/python bench/bench_suggest.py [--sets a,b] [--methods lexical,semantic,hybrid]
+        [--variants] [--skip-speed]
 
-Quality: every related pair (source 27001 entry, target 42001 entry, relation not
-``not_related``) of the shipped crosswalk data file is a pair the ranker should find. Source
-entries are split in two halves by a hash of their reference: the *development* half was
-used to choose the field weights and the hybrid weight, the *held-out* half is reported (the
-development half is printed beside it). recall@k = share of the pairs whose target is among
-the top k suggestions for their source, ranked with ``--no-crosswalk`` over every mappable
-42001 entry (clauses and Annex A controls). Variants:
+- recall@k: share of the gold pairs whose target is among the top k for their source;
+- hit@5: share of the source items with at least one gold target in their top 5;
+- ceiling R@5: the best recall@5 any ranking could reach (a source with 12 gold targets can
+  find 5 of them in 5 slots).
 
-- ``baseline (title words)``: the share of title words in common (Jaccard, no stemming, no
-  IDF) — what a naive matcher does;
-- ``titles only``: our method on the titles (no guidance text);
-- ``+ guidance``: our method with Keel's guidance text (intent, auditor focus, evidence);
-- ``+ guidance + templates``: the target entries also carry the texts of the control
-  templates linked to them (the default; see the caveat in docs/mapping-suggestions.md).
+Every method ranks every linkable target entry for every source item of the set, by text
+only (no crosswalk, no decision). Sources carry their title and their own description;
+targets their title and description (the publisher's text, or for ISO/IEC 27001 Keel's own
+guidance, as a Keel user has it). ``--variants`` adds the alternatives measured to choose the
+default (field weights, BM25 against TF-IDF, the hybrid weight, texts used). ``--learn`` measures learning
+from decisions: half of the source items (by a hash of their id) have their gold pairs
+accepted, the other half is ranked. Sets whose ``role`` is ``tuning`` were the only ones
+looked at while choosing parameters; the others are held out.
 
-Without the crosswalk data file (before it is merged) the bench falls back to the control
-templates' links as the evaluation pairs (each template's 27001 links × its 42001 links), and
-then skips the template enrichment, which would leak the answer.
-
-Speed: 500 controls (texts of the control templates, varied) against ISO/IEC 42001 through
-the real ``suggest()`` path; semantic timed with a cold and a warm embedding cache. Runs on
-SQLite in a temporary data folder. Semantic and hybrid need the ``keel[semantic]`` extra.
+Runs on SQLite in a temporary data folder (Keel's library is loaded for the ISO/IEC 27001
+guidance). Semantic and hybrid need the ``keel[semantic]`` extra.
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
+import json
+import math
 import os
 import re
 import sys
 import tempfile
 import time
-from collections import defaultdict
+from collections import Counter
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-XWALK = ROOT / "keel" / "mapping" / "data" / "crosswalks" / "iso27001-2022--iso42001-2023.yaml"
-SRC, TGT = "iso27001:2022", "iso42001:2023"
+DATA = ROOT / "bench" / "data" / "suggest-eval"
 KS = (1, 5, 10)
+ISO27001 = "iso27001:2022"
 
 
-def _setup() -> None:
-    home = tempfile.mkdtemp(prefix="keel-bench-suggest-")
+def _setup(home: str = "") -> None:
+    home = home or tempfile.mkdtemp(prefix="keel-bench-suggest-")
+    os.makedirs(home, exist_ok=True)
+    for stale in Path(home).glob("*.sqlite3"):
+        stale.unlink()  # a fresh database each run; only the embedding cache is kept
     os.environ.pop("DATABASE_URL", None)
     os.environ["KEEL_HOME"] = home
     os.environ["DJANGO_SETTINGS_MODULE"] = "keel.settings"
@@ -66,45 +67,118 @@ def _setup() -> None:
     load_templates(Actor.system("bench"))
 
 
-def _held_out(ref: str) -> bool:
-    return int(hashlib.sha256(ref.encode()).hexdigest(), 16) % 2 == 1
+class EvalSet:
+    def __init__(self, path: Path, *, templates: bool = False) -> None:
+        from keel.mapping.suggest.documents import Item, requirement_items
+        from keel.standards.models import Requirement
+
+        data = json.loads(path.read_text(encoding="utf-8"))
+        self.name: str = data["name"]
+        self.role: str = data["role"]
+        self.sources = [
+            Item(key=i, label=f"{i} {t}", fields={"title": t, "body": d}, kind="requirement")
+            for i, t, d in data["sources"]
+        ]
+        if data["target_text"] == "keel-guidance":
+            keel = {
+                it.key.rsplit(":", 1)[1]: it
+                for it in requirement_items(Requirement.objects.filter(standard__key=ISO27001),
+                                            with_templates=templates, linkable_only=True)
+            }  # fmt: skip
+            missing = [i for i, _, _ in data["targets"] if i not in keel]
+            if missing:
+                raise SystemExit(f"{self.name}: not linkable in Keel's ISO/IEC 27001 library: {missing}")
+            self.targets = [keel[i] for i, _, _ in data["targets"]]
+            for it, (i, _, _) in zip(self.targets, data["targets"], strict=True):
+                it.key = i
+        else:
+            self.targets = [
+                Item(key=i, label=f"{i} {t}", fields={"title": t, "body": d}, kind="requirement")
+                for i, t, d in data["targets"]
+            ]
+        self.pairs = {(s, t) for s, t in data["pairs"]}
+        self.gold: dict[str, set[str]] = {}
+        for s, t in self.pairs:
+            self.gold.setdefault(s, set()).add(t)
+
+    def ceiling(self, k: int) -> float:
+        return sum(min(k, len(ts)) for ts in self.gold.values()) / len(self.pairs)
 
 
-def _pairs(path: Path | None) -> tuple[set[tuple[str, str]], str]:
-    import yaml
-
-    if path is not None and path.exists():
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        pairs = {
-            (f"{SRC}:{r['source']}", f"{TGT}:{r['target']}")
-            for r in data["relations"]
-            if r.get("relation") != "not_related" and r.get("source")
-        }
-        return pairs, f"crosswalk {path.name}"
-    from keel.controls.models import TemplateRequirement
-
-    by_t: dict[int, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-    for tid, key in TemplateRequirement.objects.values_list("template_id", "requirement__key"):
-        by_t[tid][key.rsplit(":", 1)[0]].add(key)
-    pairs = {(s, t) for d in by_t.values() for s in d.get(SRC, ()) for t in d.get(TGT, ())}
-    return pairs, "control templates' links (stand-in: no crosswalk data file)"
-
-
-def _words(text: str) -> set[str]:
-    from keel.mapping.suggest.text import STOP_WORDS
-
-    return {w for w in re.findall(r"[a-z][a-z0-9]+", text.lower()) if w not in STOP_WORDS}
-
-
-def _recall(ranked: dict[str, list[str]], pairs: set[tuple[str, str]]) -> dict[int, float]:
-    out = {}
-    for k in KS:
-        found = sum(1 for s, t in pairs if t in ranked.get(s, [])[:k])
-        out[k] = found / len(pairs) if pairs else 0.0
+def metrics(ranked: dict[str, list[str]], es: EvalSet, keys: set[str] | None = None) -> dict[str, float]:
+    pairs = [p for p in es.pairs if keys is None or p[0] in keys]
+    out = {f"R@{k}": sum(1 for s, t in pairs if t in ranked.get(s, [])[:k]) / len(pairs) for k in KS}
+    srcs = [s for s in es.gold if keys is None or s in keys]
+    out["hit@5"] = sum(1 for s in srcs if es.gold[s] & set(ranked.get(s, [])[:5])) / len(srcs)
     return out
 
 
-def _strip(items: list[Any], keep: tuple[str, ...]) -> list[Any]:
+# --- the title-only TF-IDF baseline: plain words (no stemming), TF-IDF cosine of the titles ---
+def _plain(text: str) -> list[str]:
+    from keel.mapping.suggest.text import STOP_WORDS
+
+    return [w for w in re.findall(r"[a-z][a-z0-9]+", text.lower()) if w not in STOP_WORDS]
+
+
+def baseline(es: EvalSet) -> dict[str, list[str]]:
+    docs = [Counter(_plain(t.fields.get("title", ""))) for t in es.targets]
+    queries = [Counter(_plain(s.fields.get("title", ""))) for s in es.sources]
+    df: Counter[str] = Counter()
+    for d in docs + queries:
+        df.update(d.keys())
+    n = len(docs) + len(queries)
+
+    def vec(c: Counter[str]) -> dict[str, float]:
+        v = {w: tf * (math.log((n + 1) / (df[w] + 1)) + 1) for w, tf in c.items()}
+        norm = math.sqrt(sum(x * x for x in v.values())) or 1.0
+        return {w: x / norm for w, x in v.items()}
+
+    dv = [vec(d) for d in docs]
+    out = {}
+    for s, q in zip(es.sources, queries, strict=True):
+        qv = vec(q)
+        scores = [sum(x * d.get(w, 0.0) for w, x in qv.items()) for d in dv]
+        order = sorted(range(len(dv)), key=lambda i: -scores[i])[:10]
+        out[s.key] = [es.targets[i].key for i in order]
+    return out
+
+
+def run_engine(es: EvalSet, method: str, *, learn: bool = False, **lex: Any) -> dict[str, list[str]]:
+    from keel.mapping.suggest.engine import rank
+    from keel.mapping.suggest.lexical import LexicalRanker
+
+    sources, targets = es.sources, es.targets
+    if learn:
+        targets = _with_decisions(es)
+        sources = [s for s in sources if not _taught(s.key)]
+    lexical = LexicalRanker(targets, sources=sources, **lex) if method != "semantic" else None
+    hits = rank(sources, targets, [set() for _ in sources], top=10, method=method, lexical=lexical)
+    return {s.key: [targets[h.index].key for h in row] for s, row in zip(sources, hits, strict=True)}
+
+
+def _taught(key: str) -> bool:
+    return int(hashlib.sha256(key.encode()).hexdigest(), 16) % 2 == 0
+
+
+def _with_decisions(es: EvalSet) -> list[Any]:
+    """Targets enriched as Keel enriches them from accepted decisions: half of the source
+    items (by a hash of their id) have their gold pairs accepted."""
+    from keel.mapping.suggest.documents import Item, accepted_text
+
+    accepted: dict[str, list[str]] = {}
+    for s in es.sources:
+        if _taught(s.key):
+            for t in es.gold.get(s.key, ()):
+                accepted.setdefault(t, []).append(
+                    accepted_text(s.fields.get("title", ""), s.fields.get("body", ""))
+                )
+    return [
+        Item(t.key, t.label, {**t.fields, "accepted": "\n".join(accepted.get(t.key, []))}, t.pk, t.kind)
+        for t in es.targets
+    ]
+
+
+def _strip(items: Sequence[Any], keep: tuple[str, ...]) -> list[Any]:
     from keel.mapping.suggest.documents import Item
 
     return [
@@ -112,158 +186,162 @@ def _strip(items: list[Any], keep: tuple[str, ...]) -> list[Any]:
     ]
 
 
-def quality(methods: list[str], xwalk: Path | None, weights: list[float]) -> None:
-    from keel.mapping.suggest.documents import requirement_items
-    from keel.mapping.suggest.engine import rank
-    from keel.mapping.suggest.lexical import LexicalRanker
-    from keel.standards.models import Requirement
+Row = tuple[str, str, dict[str, dict[str, float]]]
 
-    pairs, where = _pairs(xwalk)
-    stand_in = where.startswith("control")
-    sources_all = requirement_items(Requirement.objects.filter(standard__key=SRC))
-    targets_t = requirement_items(Requirement.objects.filter(standard__key=TGT), with_templates=True)
-    tkeys = {t.key for t in targets_t}
-    skeys = {s.key for s in sources_all}
-    pairs = {(s, t) for s, t in pairs if s in skeys and t in tkeys}
-    sources = [s for s in sources_all if any(p[0] == s.key for p in pairs)]
-    split = {
-        "held-out": {p for p in pairs if _held_out(p[0])},
-        "development": {p for p in pairs if not _held_out(p[0])},
-    }
-    print(f"Evaluation pairs: {len(pairs)} from {where}")
-    print(
-        f"  {len({p[0] for p in split['held-out']})} source entries / {len(split['held-out'])} pairs held out, "
-        f"{len({p[0] for p in split['development']})} / {len(split['development'])} for development; "
-        f"{len(targets_t)} candidate 42001 entries"
-    )
-    variants: list[tuple[str, tuple[str, ...], tuple[str, ...]]] = [
-        ("titles only", ("title",), ("title",)),
-        ("+ guidance", ("title", "body", "guidance"), ("title", "body", "guidance")),
-    ]
-    if not stand_in:
-        variants.append(
-            (
-                "+ guidance + templates",
-                ("title", "body", "guidance"),
-                ("title", "body", "guidance", "templates"),
-            )
-        )
-    rows: list[tuple[str, str, dict[str, dict[int, float]], float]] = []
 
-    # Baseline: share of title words (Jaccard).
-    started = time.perf_counter()
-    tw = [(t.key, _words(t.fields["title"])) for t in targets_t]
-    ranked = {}
-    for s in sources:
-        sw = _words(s.fields["title"])
-        scored = sorted(tw, key=lambda kv: -len(sw & kv[1]) / (len(sw | kv[1]) or 1))
-        ranked[s.key] = [k for k, _ in scored[:10]]
-    rows.append(
-        ("baseline (title words)", "jaccard", {n: _recall(ranked, p) for n, p in split.items()},
-         time.perf_counter() - started)
-    )  # fmt: skip
+def quality(sets: list[EvalSet], methods: list[str], variants: bool, learn: bool) -> list[Row]:
+    from keel.mapping.suggest import lexical as lx
 
+    rows: list[Row] = []
+
+    def measure(label: str, method: str, fn: Callable[[EvalSet], dict[str, list[str]]],
+                subset: Callable[[EvalSet], set[str] | None] = lambda es: None) -> None:  # fmt: skip
+        started = time.perf_counter()
+        res = {es.name: metrics(fn(es), es, subset(es)) for es in sets}
+        rows.append((label, method, res))
+        print(f"  measured {label} / {method} in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+
+    measure("baseline: TF-IDF of titles", "tfidf-titles", baseline)
     for method in methods:
-        for name, skeep, tkeep in variants:
-            srcs, tgts = _strip(sources, skeep), _strip(targets_t, tkeep)
-            started = time.perf_counter()
-            lex = LexicalRanker(tgts, sources=srcs)
-            sem = None
-            if method != "lexical":
-                from keel.mapping.suggest.semantic import SemanticRanker
+        measure("default", method, lambda es, m=method: run_engine(es, m))  # type: ignore[misc]
+    if variants:
 
-                sem = SemanticRanker(tgts, with_guidance="guidance" in tkeep)
-            hits = rank(srcs, tgts, [set() for _ in srcs], top=10, method=method, lexical=lex, semantic=sem)
-            ranked = {s.key: [tgts[h.index].key for h in row] for s, row in zip(srcs, hits, strict=True)}
-            rows.append((name, method, {n: _recall(ranked, p) for n, p in split.items()},
-                         time.perf_counter() - started))  # fmt: skip
-        if method == "hybrid" and weights:
+        def sub(es: EvalSet, keep: tuple[str, ...], m: str = "lexical", **kw: Any) -> dict[str, list[str]]:
+            s2 = EvalSet.__new__(EvalSet)
+            s2.__dict__.update(es.__dict__)
+            s2.sources, s2.targets = _strip(es.sources, keep), _strip(es.targets, keep)
+            return run_engine(s2, m, **kw)
+
+        measure("source and target titles only", "lexical", lambda es: sub(es, ("title",)))
+        measure(
+            "titles only", "semantic", lambda es: sub(es, ("title",), "semantic")
+        ) if "semantic" in methods else None
+        other = "bm25" if lx.SCORING == "tfidf" else "tfidf"
+        measure(
+            f"{other} instead of {lx.SCORING}", "lexical", lambda es: run_engine(es, "lexical", scoring=other)
+        )
+        for tw in (1.0, 2.0, 3.0):
+            measure(f"title weight {tw:g} (targets and sources)", "lexical",
+                    lambda es, w=tw: run_engine(es, "lexical",  # type: ignore[misc]
+                                                target_weights={**lx.TARGET_WEIGHTS, "title": w},
+                                                source_weights={**lx.SOURCE_WEIGHTS, "title": w}))  # fmt: skip
+        if "hybrid" in methods:
             from keel.mapping.suggest import engine
 
-            srcs = _strip(sources, ("title", "body", "guidance"))
-            tgts = _strip(
-                targets_t,
-                ("title", "body", "guidance", "templates") if not stand_in else ("title", "body", "guidance"),
+            for w in (0.3, 0.7):
+
+                def hyb(es: EvalSet, w: float = w) -> dict[str, list[str]]:
+                    default, engine.HYBRID_LEXICAL_WEIGHT = engine.HYBRID_LEXICAL_WEIGHT, w
+                    try:
+                        return run_engine(es, "hybrid")
+                    finally:
+                        engine.HYBRID_LEXICAL_WEIGHT = default
+
+                measure(f"hybrid, lexical weight {w:g}", "hybrid", hyb)
+        for k1, b in ((0.9, 0.4), (1.2, 0.75), (2.0, 0.75), (1.2, 0.3)):
+            measure(
+                f"BM25 k1={k1:g} b={b:g}",
+                "lexical",
+                lambda es, k=k1, bb=b: run_engine(es, "lexical", scoring="bm25", k1=k, b=bb),
+            )  # type: ignore[misc]
+    if learn:
+        for method in methods:
+            measure(
+                "half of the sources' pairs accepted: the other half",
+                method,
+                lambda es, m=method: run_engine(es, m, learn=True),  # type: ignore[misc]
+                lambda es: {s for s in es.gold if not _taught(s)},
             )
-            lex = LexicalRanker(tgts, sources=srcs)
-            from keel.mapping.suggest.semantic import SemanticRanker
-
-            sem = SemanticRanker(tgts)
-            default = engine.HYBRID_LEXICAL_WEIGHT
-            for w in weights:
-                engine.HYBRID_LEXICAL_WEIGHT = w
-                hits = rank(
-                    srcs, tgts, [set() for _ in srcs], top=10, method="hybrid", lexical=lex, semantic=sem
-                )
-                ranked = {s.key: [tgts[h.index].key for h in row] for s, row in zip(srcs, hits, strict=True)}
-                rows.append(
-                    (
-                        f"  hybrid weight {w:.2f}",
-                        "hybrid",
-                        {n: _recall(ranked, p) for n, p in split.items()},
-                        0.0,
-                    )
-                )
-            engine.HYBRID_LEXICAL_WEIGHT = default
-
-    print()
-    head = f"{'variant':<26} {'method':<9} " + " ".join(f"{'R@' + str(k):>6}" for k in KS)
-    print(f"{head}   | development: " + " ".join(f"{'R@' + str(k):>6}" for k in KS) + "   time")
-    for name, method, rec, secs in rows:
-        held = " ".join(f"{rec['held-out'][k]:6.3f}" for k in KS)
-        dev = " ".join(f"{rec['development'][k]:6.3f}" for k in KS)
-        print(f"{name:<26} {method:<9} {held}   |              {dev}   {secs:5.2f} s")
-
-
-def speed(methods: list[str], n: int) -> None:
-    from keel.controls.models import Control, ControlTemplate
-    from keel.mapping.suggest.engine import suggest
-
-    templates = list(ControlTemplate.objects.all())
-    Control.objects.bulk_create(
-        [
-            Control(
-                ref_id=f"BC-{i:04d}",
-                title=templates[i % len(templates)].title + ("" if i < len(templates) else f" ({i})"),
-                description=templates[i % len(templates)].description,
-                type="process",
-                frequency="annually",
+            measure(
+                "the same half, nothing accepted",
+                method,
+                lambda es, m=method: run_engine(es, m),  # type: ignore[misc]
+                lambda es: {s for s in es.gold if not _taught(s)},
             )
-            for i in range(n)
-        ]
-    )
+    return rows
+
+
+def report(sets: list[EvalSet], rows: list[Row]) -> None:
     print()
-    print(f"Speed: {n} controls against {TGT}, top 5 each, every control ranked (--no-crosswalk)")
-    print(f"  ({os.cpu_count()} CPU cores; the semantic ranker uses at most 2 threads)")
-    for method in methods:
-        runs = ["cold cache", "warm cache"] if method != "lexical" else ["run 1", "run 2"]
-        for label in runs:
-            started, cpu = time.perf_counter(), time.process_time()
-            rows = suggest(None, "org", TGT, top=5, method=method, no_crosswalk=True, trusted=True)
-            secs, cpu = time.perf_counter() - started, time.process_time() - cpu
+    print("| set (role) | sources / targets / pairs | ceiling R@5 |")
+    print("|---|---|---:|")
+    for es in sets:
+        print(
+            f"| {es.name} ({es.role}) | {len(es.gold)} / {len(es.targets)} / {len(es.pairs)} | {es.ceiling(5):.3f} |"
+        )
+    for es in sets:
+        print(f"\n### {es.name} ({es.role})\n")
+        print("| variant | method | R@1 | R@5 | R@10 | hit@5 |")
+        print("|---|---|---:|---:|---:|---:|")
+        for label, method, res in rows:
+            m = res[es.name]
             print(
-                f"  {method:<9} {label:<11} {secs:6.2f} s wall, {cpu:6.2f} s CPU on all threads "
-                f"({len(rows)} suggestions; load average {os.getloadavg()[0]:.1f})"
+                f"| {label} | {method} | {m['R@1']:.3f} | {m['R@5']:.3f} | {m['R@10']:.3f} | {m['hit@5']:.3f} |"
             )
+    print("\n### Mean over the sets: tuning sets | held-out sets\n")
+    print("| variant | method | R@1 | R@5 | R@10 | hit@5 | held-out R@1 | R@5 | R@10 | hit@5 |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for label, method, res in rows:
+        cells = []
+        for role in ("tuning", "held-out"):
+            names = [es.name for es in sets if es.role == role]
+            for k in ("R@1", "R@5", "R@10", "hit@5"):
+                cells.append(f"{sum(res[n][k] for n in names) / len(names):.3f}" if names else "–")
+        print(f"| {label} | {method} | " + " | ".join(cells) + " |")
+
+
+def speed(sets: list[EvalSet]) -> None:
+    """The semantic ranker for 100 sources × 100 targets, cold (model load, every text
+    embedded, no cache) and warm (targets cached)."""
+    import shutil
+
+    from keel.mapping.suggest import semantic
+    from keel.mapping.suggest.engine import rank
+
+    es = next(s for s in sets if s.name == "sp800-53-to-iso27001") if any(
+        s.name == "sp800-53-to-iso27001" for s in sets) else sets[0]  # fmt: skip
+    sources, targets = es.sources[:100], es.targets[:100]
+    shutil.rmtree(semantic.cache_dir(), ignore_errors=True)
+    semantic.CACHE_SOURCES = False  # as in the product: only the targets are cached
+    semantic._model = None  # the cold run loads the model
+    print(f"\nSpeed: semantic ranker, {len(sources)} sources × {len(targets)} targets of {es.name}, top 10 "
+          f"({os.cpu_count()} CPU cores, at most 2 threads)")  # fmt: skip
+    for label in ("cold (model load, nothing cached)", "warm (target embeddings cached)"):
+        started, cpu = time.perf_counter(), time.process_time()
+        rank(sources, targets, [set() for _ in sources], top=10, method="semantic")
+        secs, cpu = time.perf_counter() - started, time.process_time() - cpu
+        print(f"  {label}: {secs:.1f} s wall, {cpu:.1f} s CPU on all threads "
+              f"(load average {os.getloadavg()[0]:.1f})")  # fmt: skip
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
+    parser.add_argument("--sets", default="", help="comma-separated set names; default: all")
     parser.add_argument("--methods", default=None, help="comma-separated; default: lexical, plus semantic and "
                         "hybrid when the keel[semantic] extra is installed")  # fmt: skip
-    parser.add_argument("--controls", type=int, default=500)
-    parser.add_argument("--crosswalk", type=Path, default=XWALK, help="crosswalk data file with the pairs")
-    parser.add_argument(
-        "--hybrid-weights", default="", help="also try these lexical weights, e.g. 0.3,0.5,0.7"
-    )
+    parser.add_argument("--variants", action="store_true", help="also the alternatives to the default")
+    parser.add_argument("--learn", action="store_true", help="also learning from accepted decisions")
+    parser.add_argument("--no-templates", action="store_true", help="ISO targets without the texts of the "
+                        "control templates linked to them (the product's default enriches them)")  # fmt: skip
     parser.add_argument("--skip-speed", action="store_true")
-    parser.add_argument("--skip-quality", action="store_true")
+    parser.add_argument("--home", default="", help="data folder to reuse (keeps the embedding cache between "
+                        "runs); default: a new temporary one")  # fmt: skip
+    parser.add_argument(
+        "--scoring", choices=["tfidf", "bm25"], default="", help="override the lexical scoring"
+    )
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
-    _setup()
+    _setup(args.home)
+    if args.scoring:
+        from keel.mapping.suggest import lexical
+
+        lexical.SCORING = args.scoring
+    from keel.mapping.suggest import semantic
     from keel.mapping.suggest.semantic import available
+
+    semantic.CACHE_SOURCES = True  # the same sets are ranked many times
 
     methods = (
         args.methods.split(",")
@@ -273,11 +351,17 @@ def main() -> int:
     if not available() and set(methods) - {"lexical"}:
         print("semantic/hybrid asked but the keel[semantic] extra is not installed", file=sys.stderr)
         return 2
-    weights = [float(w) for w in args.hybrid_weights.split(",") if w.strip()]
-    if not args.skip_quality:
-        quality(methods, args.crosswalk, weights)
-    if not args.skip_speed:
-        speed(methods, args.controls)
+    wanted = {s for s in args.sets.split(",") if s}
+    sets = [
+        EvalSet(p, templates=not args.no_templates)
+        for p in sorted(DATA.glob("*.json"))
+        if not wanted or p.stem in wanted
+    ]
+    sets.sort(key=lambda s: (s.role != "tuning", s.name))
+    rows = quality(sets, methods, args.variants, args.learn)
+    report(sets, rows)
+    if not args.skip_speed and "semantic" in methods:
+        speed(sets)
     return 0
 
 

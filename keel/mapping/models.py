@@ -129,6 +129,9 @@ class SuggestionDecision(models.Model):
     )
     target = models.ForeignKey(Requirement, on_delete=models.CASCADE, related_name="suggestion_decisions")
     decision = models.CharField(max_length=16, choices=SuggestionDecisionKind.choices)
+    # Accepted: how the person said the source relates to the target (NIST IR 8477); blank
+    # for a rejection.
+    relation = models.CharField(max_length=16, choices=Relation.choices, blank=True)
     method = models.CharField(max_length=16, choices=SuggestionMethod.choices)
     score = models.FloatField()
     explanation = models.TextField(blank=True)

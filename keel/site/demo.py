@@ -32,6 +32,7 @@ from keel.evidence.demo import load_demo_evidence
 from keel.evidence.models import Evidence
 from keel.gap.demo import load_demo_gap
 from keel.impact.demo import ensure_demo_impact_assessments
+from keel.mapping.demo import load_demo_suggestions
 from keel.organisation import people as organisation_people
 from keel.organisation import services as organisation
 from keel.organisation.choices import (
@@ -637,6 +638,8 @@ def load_demo(actor: Actor, progress: Progress | None = None) -> DemoReport:
         load_demo_soas(actor, approver, say, integrated, people)
 
         load_demo_gap(actor, approver, say, integrated, people)
+
+        load_demo_suggestions(approver, say)
 
         say("Recording the AI systems, their models, datasets, evaluations and metrics ...")
         ensure_demo_ai_systems(actor, integrated, people)

@@ -26,8 +26,13 @@ class SuggestionFilters(Schema):
     source: str
     target: str
     top: int = engine.DEFAULT_TOP
-    method: Method = "lexical"
+    method: Method | None = None  # default: hybrid with the semantic extra, else lexical
     no_crosswalk: bool = False
+
+
+class MatchedTerm(Schema):
+    term: str
+    fields: list[str]
 
 
 class SuggestionOut(Schema):
@@ -37,12 +42,16 @@ class SuggestionOut(Schema):
     score: float
     method: str
     explanation: str
+    matched: list[MatchedTerm]
+    nearest: str
 
 
 class SuggestionDecisionIn(Schema):
     source: str
     target: str
     decision: Literal["accepted", "rejected"]
+    # needed to accept: how the source relates to the target (NIST IR 8477)
+    relation: Literal["equal", "subset", "superset", "intersects", ""] = ""
     method: Method = "lexical"
     score: float = 0.0
     explanation: str = ""
@@ -53,6 +62,7 @@ class SuggestionDecisionOut(Schema):
     source: str
     target: str
     decision: str
+    relation: str
     method: str
     score: float
 
@@ -72,12 +82,12 @@ def list_suggestions(request: HttpRequest, filters: Query[SuggestionFilters]) ->
             filters.source,
             filters.target,
             top=filters.top,
-            method=filters.method,
+            method=filters.method or "",
             no_crosswalk=filters.no_crosswalk,
         )
     except SemanticUnavailable as exc:
         raise ValidationFailed(exc.message, {"method": ["Not installed on this server."]}) from None
-    return [r.as_contract() for r in rows]
+    return [r.as_api() for r in rows]
 
 
 @router.post(
@@ -96,6 +106,7 @@ def post_decision(request: HttpRequest, payload: SuggestionDecisionIn) -> Status
         method=payload.method,
         score=payload.score,
         explanation=payload.explanation,
+        relation=payload.relation,
     )
     return Status(
         201,
@@ -104,6 +115,7 @@ def post_decision(request: HttpRequest, payload: SuggestionDecisionIn) -> Status
             "source": payload.source.strip(),
             "target": payload.target.strip(),
             "decision": d.decision,
+            "relation": d.relation,
             "method": d.method,
             "score": d.score,
         },

@@ -4,7 +4,14 @@ organisation or an entry of a standard or imported catalogue) and per target req
 Each item has named fields so rankers can weight them: ``title``; ``body`` (a control's
 description, an imported item's text); ``guidance`` (Keel's own guidance on a requirement:
 intent, auditor focus, typical evidence); ``templates`` (the texts of the control templates
-linked to a requirement, an optional enrichment). A fixed number of queries whatever the size.
+linked to a requirement, an optional enrichment); ``accepted`` (the texts of the source items
+people accepted for a target: what decisions teach the ranker). A fixed number of queries
+whatever the size.
+
+Only linkable entries are items: never a heading (an entry with live children, such as
+clauses 4, 6.1 or 9 or a catalogue's group), nor an Annex A theme or objective, nor Annex C's
+informative lists — a control can be linked to none of them, and the gap analysis ignores
+such links.
 """
 
 from __future__ import annotations
@@ -12,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
 from keel.controls.models import Control, ControlTemplate, TemplateRequirement
 from keel.standards.choices import EntryKind
@@ -22,7 +29,7 @@ from keel.standards.models import Requirement
 # themes and objectives) nor Annex C's lists of objectives and risk sources.
 MAPPABLE_KINDS = (EntryKind.CLAUSE, EntryKind.ANNEX_CONTROL, EntryKind.CATALOG_ITEM)
 
-FIELDS = ("title", "body", "guidance", "templates")
+FIELDS = ("title", "body", "guidance", "templates", "accepted")
 
 
 @dataclass
@@ -42,12 +49,26 @@ def _guidance(r: Requirement) -> str:
     return "\n".join(p for p in parts if p)
 
 
+def linkable(qs: QuerySet[Requirement]) -> QuerySet[Requirement]:
+    """The live entries a control or a relation can meaningfully point at: requirements and
+    controls with no live children (never a heading, an area or an objective)."""
+    children = Requirement.objects.filter(parent=OuterRef("pk"), withdrawn_at__isnull=True)
+    return qs.filter(withdrawn_at__isnull=True, kind__in=MAPPABLE_KINDS).exclude(Exists(children))
+
+
+def accepted_text(title: str, body: str) -> str:
+    """What an accepted suggestion teaches about its target: the source item's words."""
+    return "\n".join(p for p in (title, body) if p)
+
+
 def requirement_items(
-    qs: QuerySet[Requirement], *, with_templates: bool = False, as_source: bool = False
+    qs: QuerySet[Requirement], *, with_templates: bool = False, linkable_only: bool = True
 ) -> list[Item]:
     """Items for requirements: title, guidance (or, for an imported catalogue item, its text
-    as ``body``) and, with ``with_templates``, the linked templates' texts."""
-    qs = qs.filter(withdrawn_at__isnull=True, kind__in=MAPPABLE_KINDS).order_by("standard__key", "sort_order")
+    as ``body``) and, with ``with_templates``, the linked templates' texts. Headings are left
+    out unless ``linkable_only`` is false."""
+    qs = linkable(qs) if linkable_only else qs.filter(withdrawn_at__isnull=True, kind__in=MAPPABLE_KINDS)
+    qs = qs.order_by("standard__key", "sort_order")
     if with_templates:
         qs = qs.prefetch_related(
             Prefetch(

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Q
@@ -24,9 +24,9 @@ from keel.platform.errors import NotFound, ValidationFailed
 from keel.platform.models import User
 from keel.standards.models import Requirement, Standard
 
-from ..choices import Relation, SuggestionMethod
+from ..choices import Relation, SuggestionDecisionKind, SuggestionMethod
 from ..models import CrosswalkRelation, SuggestionDecision
-from .documents import Item, control_items, requirement_items
+from .documents import Item, accepted_text, control_items, requirement_items
 from .lexical import Hit, LexicalRanker
 
 ORG = "org"
@@ -36,6 +36,8 @@ MAX_TOP = 50
 HYBRID_LEXICAL_WEIGHT = 0.5
 # Enrich target requirements with the texts of the control templates linked to them.
 WITH_TEMPLATES = True
+# Enrich target requirements with the texts of the source items people accepted for them.
+LEARN_FROM_DECISIONS = True
 
 
 @dataclass
@@ -48,6 +50,10 @@ class Suggestion:
     score: float
     method: str
     explanation: str
+    # Why: the shared words and the target's fields they were found in (lexical, hybrid), and
+    # the target's sentence nearest in meaning (semantic, hybrid).
+    matched: list[dict[str, Any]] = field(default_factory=list)
+    nearest: str = ""
 
     def as_contract(self) -> dict[str, Any]:
         """The documented JSON shape of ``keel map suggest`` and the API."""
@@ -60,6 +66,12 @@ class Suggestion:
             "explanation": self.explanation,
         }
 
+    def as_api(self) -> dict[str, Any]:
+        """The API's row: the contract plus why, field by field (``matched``: the shared words
+        and the target's fields they were found in; ``nearest``: the target's sentence nearest
+        in meaning, semantic and hybrid only)."""
+        return {**self.as_contract(), "matched": self.matched, "nearest": self.nearest}
+
 
 def get_standard(key: str, what: str) -> Standard:
     std = Standard.objects.filter(key=key).first()
@@ -69,8 +81,26 @@ def get_standard(key: str, what: str) -> Standard:
     return std
 
 
-def target_items(target: Standard, *, with_templates: bool = WITH_TEMPLATES) -> list[Item]:
-    return requirement_items(Requirement.objects.filter(standard=target), with_templates=with_templates)
+def target_items(
+    target: Standard, *, with_templates: bool = WITH_TEMPLATES, learn: bool = LEARN_FROM_DECISIONS
+) -> list[Item]:
+    """The target's linkable entries; with ``learn``, each carries as ``accepted`` the texts
+    of the source items people accepted for it (the same words are likely in the next
+    control or catalogue entry that serves it)."""
+    items = requirement_items(Requirement.objects.filter(standard=target), with_templates=with_templates)
+    if learn:
+        taught: dict[Any, list[str]] = {}
+        for tid, ct, cd, rt, ri in SuggestionDecision.objects.filter(
+            target__standard=target, decision=SuggestionDecisionKind.ACCEPTED
+        ).values_list("target_id", "source_control__title", "source_control__description",
+                      "source_requirement__title", "source_requirement__intent"):  # fmt: skip
+            text = accepted_text(ct or rt or "", cd or ri or "")
+            if text:
+                taught.setdefault(tid, []).append(text)
+        for it in items:
+            if it.pk in taught:
+                it.fields["accepted"] = "\n".join(taught[it.pk])
+    return items
 
 
 def _visible_controls(user: User | None, trusted: bool) -> Any:
@@ -171,7 +201,8 @@ def rank(
         for i in order:
             words = lex.explain(q, i)
             near = sem.sentences[int(arg[n, i])]
-            hits.append(Hit(i, combined[i], "; ".join(p for p in (words, "nearest guidance: " + near) if p)))
+            hits.append(Hit(i, combined[i], "; ".join(p for p in (words, "nearest guidance: " + near) if p),
+                            lex.matched(q, i), near))  # fmt: skip
         out.append(hits)
     return out
 
@@ -190,6 +221,15 @@ def blend(lexical: Sequence[float], semantic: Sequence[float], weight: float | N
         return []
     lx, sx = _minmax(lexical), _minmax(semantic)
     return [weight * a + (1 - weight) * b for a, b in zip(lx, sx, strict=True)]
+
+
+def default_method() -> str:
+    """The method used when none is asked for: hybrid where the ``keel[semantic]`` extra is
+    installed (the best recall@5 and hit@5 on the external evaluation sets, tuning and held
+    out alike; docs/mapping-suggestions.md), lexical otherwise."""
+    from .semantic import available
+
+    return SuggestionMethod.HYBRID if available() else SuggestionMethod.LEXICAL
 
 
 def check_method(method: str) -> str:
@@ -211,11 +251,13 @@ def suggest(
     target: str,
     *,
     top: int = DEFAULT_TOP,
-    method: str = SuggestionMethod.LEXICAL,
+    method: str = "",
     no_crosswalk: bool = False,
     trusted: bool = False,
 ) -> list[Suggestion]:
-    """Ranked suggestions, ``top`` per source item, in source order then rank."""
+    """Ranked suggestions, ``top`` per source item, in source order then rank (``method``:
+    blank for :func:`default_method`)."""
+    method = method or default_method()
     check_method(method)
     if not 1 <= top <= MAX_TOP:
         raise ValidationFailed(f"top is between 1 and {MAX_TOP}.", {"top": [f"Between 1 and {MAX_TOP}."]})
@@ -230,7 +272,8 @@ def suggest(
         for r, h in enumerate(row, start=1):
             t = targets[h.index]
             score = round(h.score, 4) if math.isfinite(h.score) else 0.0
-            out.append(Suggestion(item.key, item.label, t.key, t.label, r, score, method, h.explanation))
+            out.append(Suggestion(item.key, item.label, t.key, t.label, r, score, method, h.explanation,
+                                  h.matched, h.nearest))  # fmt: skip
     return out
 
 

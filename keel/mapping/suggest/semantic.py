@@ -27,6 +27,9 @@ from .text import sentences
 
 MODEL_NAME = "all-MiniLM-L6-v2"
 MAX_TOKENS = 256
+# Cache the source items' embeddings too (the bench, which ranks the same sets many times);
+# off in the product, where each page's set of controls would leave a file behind.
+CACHE_SOURCES = False
 INSTALL_HINT = (
     "the semantic ranker needs the optional extra: pip install torch==2.13.0 first (the CPU "
     "build), then pip install 'keel[semantic]'. The lexical ranker needs nothing more."
@@ -124,7 +127,7 @@ class SemanticRanker:
         owner: list[int] = []
         for i, t in enumerate(self.targets):
             parts = [t.fields.get("title", "")]
-            for name in ("body", "guidance", "templates") if with_guidance else ("body",):
+            for name in ("body", "guidance", "templates", "accepted") if with_guidance else ("body",):
                 parts += sentences(t.fields.get(name, ""))
             for p in parts:
                 if p:
@@ -138,7 +141,7 @@ class SemanticRanker:
         """(scores [sources × targets], best sentence index [sources × targets])."""
         import numpy as np
 
-        q = embed([_source_text(i) for i in items])
+        q = embed([_source_text(i) for i in items], cache=CACHE_SOURCES)
         whole = q @ self.whole.T
         sent = q @ self.sent.T
         n_t = len(self.targets)
@@ -158,7 +161,12 @@ class SemanticRanker:
             order = [int(i) for i in (-scores[r]).argsort() if int(i) not in excludes[r]][:top]
             out.append(
                 [
-                    Hit(i, float(scores[r, i]), "nearest guidance: " + self.sentences[int(arg[r, i])])
+                    Hit(
+                        i,
+                        float(scores[r, i]),
+                        "nearest guidance: " + self.sentences[int(arg[r, i])],
+                        nearest=self.sentences[int(arg[r, i])],
+                    )
                     for i in order
                 ]
             )

@@ -21,10 +21,19 @@ from keel.platform.permissions import Perm, has_perm, system_ids_with
 from keel.platform.views.common import current_user, is_partial
 from keel.standards.models import Standard
 
+from ..choices import Relation
 from . import engine, semantic
-from .services import _control, decide
+from .services import ACCEPT_RELATIONS, _control, decide
 
 DEFAULT_TARGET = "iso42001:2023"
+# The relations a person may accept a suggestion with, as the page's select offers them.
+ACCEPT_CHOICES = [
+    (Relation.EQUAL, "Equal: the same requirement"),
+    (Relation.SUBSET, "Subset: the source asks less than the target"),
+    (Relation.SUPERSET, "Superset: the source asks all the target asks, and more"),
+    (Relation.INTERSECTS, "Intersects: they overlap"),
+]
+assert [v for v, _ in ACCEPT_CHOICES] == list(ACCEPT_RELATIONS)
 
 
 def _params(request: HttpRequest) -> dict[str, Any]:
@@ -33,7 +42,7 @@ def _params(request: HttpRequest) -> dict[str, Any]:
     return {
         "source": q.get("source", engine.ORG) or engine.ORG,
         "target": q.get("target", DEFAULT_TARGET) or DEFAULT_TARGET,
-        "method": q.get("method", "lexical") or "lexical",
+        "method": q.get("method", "") or engine.default_method(),
         # a number the engine checks (1 to 50); anything else is said, not replaced
         "top": int(top) if top.strip().lstrip("-").isdigit() else (top if top.strip() else 3),
         "no_crosswalk": q.get("no_crosswalk") in ("1", "on", "true"),
@@ -79,6 +88,7 @@ def suggestions(request: HttpRequest) -> HttpResponse:
             "standards": standards,
             "semantic_available": semantic.available(),
             "can_decide": can_decide,
+            "relations": ACCEPT_CHOICES,
             "query": urlencode({k: v for k, v in request.GET.items() if k in p}),
         },
     )
@@ -110,6 +120,7 @@ def suggestion_decide(request: HttpRequest) -> HttpResponse:
             method=data.get("method", "lexical"),
             score=score,
             explanation=data.get("explanation", ""),
+            relation=data.get("relation", "") if decision == "accepted" else "",
         )
     except KeelError as exc:
         ok, message = False, exc.message
@@ -117,7 +128,13 @@ def suggestion_decide(request: HttpRequest) -> HttpResponse:
         return render(
             request,
             "mapping/_decision.html",
-            {"ok": ok, "message": message, "decision": decision, "target": data.get("target", "")},
+            {
+                "ok": ok,
+                "message": message,
+                "decision": decision,
+                "target": data.get("target", ""),
+                "relation": data.get("relation", ""),
+            },
         )
     if ok:
         messages.success(request, f"{data.get('source')} → {data.get('target')}: {decision}.")

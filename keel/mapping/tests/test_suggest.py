@@ -20,7 +20,7 @@ from keel.mapping.suggest.text import stem, terms
 from keel.organisation.models import ManagementSystem
 from keel.platform.actor import Actor
 from keel.platform.choices import Role
-from keel.platform.errors import PermissionDenied
+from keel.platform.errors import PermissionDenied, ValidationFailed
 from keel.platform.models import TrailEntry
 from keel.site.cli import main
 from keel.standards.catalog import import_catalog
@@ -123,21 +123,51 @@ def test_a_rejected_suggestion_is_never_suggested_again(logging_control: Control
 
 
 def test_an_accepted_suggestion_for_a_control_becomes_a_partial_link(logging_control: Control) -> None:
-    decide(Actor.cli(), "KC-LOG", LOGS, "accepted", score=0.3, explanation="shared terms: logs")
+    decide(Actor.cli(), "KC-LOG", LOGS, "accepted", score=0.3, explanation="shared terms: logs",
+           relation="intersects")  # fmt: skip
     link = ControlLink.objects.get(control=logging_control, requirement__key=LOGS)
-    assert link.coverage == "partial" and "suggestion" in link.note
-    assert SuggestionDecision.objects.get(source_control=logging_control).decision == "accepted"
+    assert link.coverage == "partial" and "suggestion" in link.note and "intersects" in link.note
+    d = SuggestionDecision.objects.get(source_control=logging_control)
+    assert d.decision == "accepted" and d.relation == "intersects"
     # now linked to the target directly: it has a path and is not suggested for any more
     assert "KC-LOG" not in {r.source for r in suggest(None, "org", AIMS, trusted=True)}
 
 
+def test_accepting_asks_for_the_relation_and_equal_gives_a_full_link(logging_control: Control) -> None:
+    for relation in ("", "not_related", "same"):
+        with pytest.raises(ValidationFailed, match="needs the relation"):
+            decide(Actor.cli(), "KC-LOG", LOGS, "accepted", relation=relation)
+    assert not SuggestionDecision.objects.exists() and not ControlLink.objects.filter(requirement__key=LOGS)
+    decide(Actor.cli(), "KC-LOG", LOGS, "accepted", relation="equal")
+    assert ControlLink.objects.get(control=logging_control, requirement__key=LOGS).coverage == "full"
+
+
+def test_a_heading_an_area_or_an_objective_is_never_suggested_nor_accepted(logging_control: Control) -> None:
+    # Given: headings of 42001 (clauses with sub-clauses, Annex A areas and objectives)
+    headings = {f"{AIMS}:{ref}" for ref in ("4", "6", "6.1", "9", "9.2", "A.2", "A.6", "A.6.1", "A.6.2")}
+    assert Requirement.objects.filter(key__in=headings).count() == len(headings)
+    make_control(None, "KC-PLAN", "Planning", "Actions to address risks and opportunities; internal audit "
+                 "programme; management review; AI policy; objectives and responsible development.")  # fmt: skip
+
+    # When
+    rows = suggest(None, "org", AIMS, trusted=True, no_crosswalk=True, top=50)
+
+    # Then
+    assert rows and not {r.target for r in rows} & headings
+    assert f"{AIMS}:6.1.2" in {r.target for r in rows}  # the leaves under a heading are suggested
+    with pytest.raises(ValidationFailed, match="heading") as exc:
+        decide(Actor.cli(), "KC-PLAN", f"{AIMS}:6.1", "accepted", relation="intersects")
+    assert "6.1.2" in str(exc.value.message)
+    assert not ControlLink.objects.filter(control__ref_id="KC-PLAN").exists()
+
+
 def test_an_accepted_suggestion_for_a_catalogue_item_becomes_a_relation(catalogue: Standard) -> None:
-    decide(Actor.cli(), "acme:C-1", LOGS, "accepted", method="lexical", score=0.4)
+    decide(Actor.cli(), "acme:C-1", LOGS, "accepted", method="lexical", score=0.4, relation="subset")
     rel = CrosswalkRelation.objects.get(source__key="acme:C-1", target__key=LOGS)
-    assert rel.relation == Relation.INTERSECTS and "suggestion" in rel.rationale
+    assert rel.relation == Relation.SUBSET and "suggestion" in rel.rationale
     assert rel.crosswalk.origin == Origin.USER and rel.crosswalk.source == catalogue
     # a second acceptance extends the same user crosswalk
-    decide(Actor.cli(), "acme:C-2", f"{AIMS}:A.10.3", "accepted")
+    decide(Actor.cli(), "acme:C-2", f"{AIMS}:A.10.3", "accepted", relation="intersects")
     assert Crosswalk.objects.filter(source=catalogue).count() == 1
     assert "acme:C-1" not in {r.source for r in suggest(None, "acme", AIMS)}
 
@@ -233,3 +263,34 @@ def test_semantic_and_hybrid_rank_the_obvious_requirement_first(
     assert rows[0].target == LOGS and rows[0].method == method
     assert "nearest guidance:" in rows[0].explanation
     assert list((tmp_path / "cache" / "embeddings").rglob("*.npy"))  # the targets' embeddings are cached
+
+
+def test_accepted_decisions_teach_the_ranker(isms: ManagementSystem) -> None:
+    # Given: a control in the organisation's own words, accepted for a requirement it shares
+    # no word with
+    target = f"{AIMS}:A.5.2"  # AI system impact assessment process
+    make_control(isms, "KC-ZEB", "Zebrafish review board", "The zebrafish board signs off every launch.")
+    make_control(isms, "KC-ZEB2", "Zebrafish board minutes", "Minutes of each zebrafish board sitting.")
+    before = [r for r in suggest(None, "org", AIMS, trusted=True, method="lexical", top=10)
+              if r.source == "KC-ZEB2"]  # fmt: skip
+    assert target not in {r.target for r in before}
+
+    # When
+    decide(Actor.cli(), "KC-ZEB", target, "accepted", relation="intersects")
+
+    # Then: the next control with those words is pointed at that requirement, and says why
+    after = [r for r in suggest(None, "org", AIMS, trusted=True, method="lexical") if r.source == "KC-ZEB2"]
+    assert after[0].target == target
+    assert any("accepted" in m["fields"] for m in after[0].matched)
+    assert "zebrafish (accepted)" in after[0].explanation
+
+
+def test_cli_accept_asks_for_the_relation(
+    logging_control: Control, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(["map", "decide", "--source", "KC-LOG", "--target", LOGS, "accept"], capsys)
+    assert code != 0 and "needs the relation" in err and not SuggestionDecision.objects.exists()
+    code, out, err = run(["map", "decide", "--source", "KC-LOG", "--target", LOGS, "accept", "--relation",
+                          "superset", "--format", "json"], capsys)  # fmt: skip
+    assert code == 0, err and json.loads(out)["decision"] == "accepted"
+    assert ControlLink.objects.get(control=logging_control, requirement__key=LOGS).coverage == "full"

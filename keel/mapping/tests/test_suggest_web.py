@@ -43,7 +43,9 @@ def test_api_lists_the_contract_with_a_fixed_number_of_queries(
     assert small.status_code == large.status_code == 200
     assert len(few.captured_queries) == len(many.captured_queries)
     body = large.json()
-    assert len(body) == 24 and set(body[0]) == {"source", "target", "rank", "score", "method", "explanation"}
+    assert len(body) == 24 and set(body[0]) == {"source", "target", "rank", "score", "method", "explanation",
+                                                "matched", "nearest"}  # fmt: skip
+    assert body[0]["matched"] and {"term", "fields"} == set(body[0]["matched"][0])
     assert body[0]["target"] == LOGS
 
 
@@ -51,8 +53,12 @@ def test_api_decision_accepts_into_a_link(admin_client: Client, isms: Management
     controls(isms, 1)
     r = admin_client.post(f"{URL}/decisions", {"source": "KC-000", "target": LOGS, "decision": "accepted",
                                                "score": 0.3}, content_type="application/json")  # fmt: skip
+    assert r.status_code == 422 and "relation" in r.json()["error"]["message"]
+    r = admin_client.post(f"{URL}/decisions", {"source": "KC-000", "target": LOGS, "decision": "accepted",
+                                               "score": 0.3, "relation": "intersects"},
+                          content_type="application/json")  # fmt: skip
     assert r.status_code == 201, r.content
-    assert r.json()["decision"] == "accepted"
+    assert r.json()["decision"] == "accepted" and r.json()["relation"] == "intersects"
     assert ControlLink.objects.filter(
         control__ref_id="KC-000", requirement__key=LOGS, coverage="partial"
     ).exists()
@@ -77,7 +83,15 @@ def test_page_shows_suggestions_and_htmx_reject_replaces_the_row(
     controls(isms, 1)
     page = admin_client.get(reverse("mapping-suggestions"), {"source": "org", "target": AIMS})
     html = page.content.decode()
-    assert page.status_code == 200 and "KC-000" in html and "A.6.2.8" in html and "shared terms" in html
+    assert page.status_code == 200 and "KC-000" in html and "A.6.2.8" in html and "Relation…" in html
+    assert "<strong>logs</strong>" in html.lower() and "in title" in html  # why: the word and where
+    r = admin_client.post(
+        reverse("mapping-suggestion-decide"),
+        {"source": "KC-000", "target": LOGS, "decision": "accept", "method": "lexical", "score": "0.2"},
+        headers={"HX-Request": "true"},
+    )
+    assert r.status_code == 200 and "needs the relation" in r.content.decode()
+    assert not SuggestionDecision.objects.exists()
     r = admin_client.post(
         reverse("mapping-suggestion-decide"),
         {"source": "KC-000", "target": LOGS, "decision": "reject", "method": "lexical", "score": "0.2"},

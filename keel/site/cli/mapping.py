@@ -1,6 +1,7 @@
 """``keel map suggest`` and ``keel map decide``: mapping suggestions by meaning.
 
 ``keel map suggest --source KEY|org --target KEY [--top K] [--method lexical|semantic|hybrid]
+(default: hybrid with the keel[semantic] extra, lexical without)
 [--no-crosswalk] --format json`` prints exactly ``[{"source", "target", "rank", "score",
 "method", "explanation"}]``, top K per source item. See docs/mapping-suggestions.md.
 """
@@ -47,8 +48,9 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     p.add_argument(
         "--method",
         choices=["lexical", "semantic", "hybrid"],
-        default="lexical",
-        help="ranker (default lexical; semantic and hybrid need the keel[semantic] extra)",
+        default="",
+        help="ranker (default: hybrid where the keel[semantic] extra is installed, lexical otherwise; "
+        "semantic and hybrid need the extra)",
     )
     p.add_argument("--no-crosswalk", action="store_true", help="rank every source item, by its text only")
     add_format_option(p)
@@ -58,12 +60,19 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     p = msub.add_parser(
         "decide",
         help="accept or reject one suggestion",
-        description="Accept a suggestion (a control gets a partial link to the requirement; a catalogue "
-        "entry gets an 'intersects' relation in a user crosswalk) or reject it (never suggested again).",
+        description="Accept a suggestion with --relation (a control gets a link to the requirement, full "
+        "for equal or superset, partial otherwise; a catalogue entry gets that relation in a user "
+        "crosswalk) or reject it (never suggested again).",
     )
     p.add_argument("--source", required=True, metavar="KEY", help="a requirement key or a control reference")
     p.add_argument("--target", required=True, metavar="KEY", help="the target requirement key")
     p.add_argument("decision", choices=["accept", "reject"])
+    p.add_argument(
+        "--relation",
+        choices=["equal", "subset", "superset", "intersects"],
+        help="needed to accept: how the source relates to the target (NIST IR 8477; subset: the "
+        "source asks less than the target)",
+    )
     p.add_argument("--method", choices=["lexical", "semantic", "hybrid"], default="lexical")
     p.add_argument("--score", type=float, default=0.0)
     p.add_argument("--explanation", default="")
@@ -73,7 +82,7 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
 
 
 def cmd_suggest(args: argparse.Namespace) -> int:
-    from keel.mapping.suggest.engine import suggest
+    from keel.mapping.suggest.engine import default_method, suggest
     from keel.mapping.suggest.semantic import SemanticUnavailable
     from keel.platform.errors import ValidationFailed
 
@@ -81,7 +90,8 @@ def cmd_suggest(args: argparse.Namespace) -> int:
     actor = resolve_actor(args)
     check_permission(actor, PERMISSIONS["map suggest"])
     started = time.perf_counter()
-    if args.method != "lexical":
+    method = args.method or default_method()
+    if method != "lexical":
         note("keel: loading the sentence-embedding model…")
     try:
         rows = suggest(
@@ -89,7 +99,7 @@ def cmd_suggest(args: argparse.Namespace) -> int:
             args.source,
             args.target,
             top=args.top,
-            method=args.method,
+            method=method,
             no_crosswalk=args.no_crosswalk,
             trusted=actor.user is None,
         )
@@ -124,6 +134,7 @@ def cmd_decide(args: argparse.Namespace) -> int:
         method=args.method,
         score=args.score,
         explanation=args.explanation,
+        relation=args.relation or "",
     )
     result = {"source": args.source, "target": args.target, "decision": d.decision, "id": str(d.pk)}
     if args.format == "json":
