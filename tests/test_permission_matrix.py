@@ -859,7 +859,7 @@ PAGE_CASES: list[PageCase] = [
         Perm.EDIT_RISKS,
         "POST",
         kwargs=rw.risk_kwargs,
-        data=lambda w, u: {"status": "closed"},
+        data=lambda w, u: {"status": "closed", "reason": "The process was retired."},
         target=_system_a,
         ok=REDIRECT,
     ),
@@ -1805,7 +1805,7 @@ API_CASES: list[ApiCase] = [
         "/risks/{ref}/status",
         Perm.EDIT_RISKS,
         params=rw.risk_kwargs,
-        body=lambda w, u: {"status": "closed"},
+        body=lambda w, u: {"status": "closed", "reason": "The process was retired."},
         target=_system_a,
     ),
     # AI system impact assessments (keel/impact)

@@ -39,7 +39,16 @@ from .lookups import (
     next_ref_id,
 )
 from .methodology import create_methodology, current_methodology, get_methodology
-from .register import ACTION_FIELDS, add_action, create_risk, set_status, update_action, update_risk
+from .register import (
+    ACTION_FIELDS,
+    SCORE_FIELDS,
+    add_action,
+    create_risk,
+    mark_reassessment_due,
+    set_status,
+    update_action,
+    update_risk,
+)
 from .snapshots import take_snapshot
 
 __all__ = [
@@ -49,6 +58,7 @@ __all__ = [
     "IS_FIELDS",
     "PLAN_FIELDS",
     "PREFIX",
+    "SCORE_FIELDS",
     "TRAIL_FIELDS",
     "add_action",
     "approval_fingerprint",
@@ -60,6 +70,7 @@ __all__ = [
     "fingerprint",
     "get_methodology",
     "get_risk",
+    "mark_reassessment_due",
     "may_accept",
     "may_name_delegate",
     "may_second_approve",

@@ -60,6 +60,22 @@ def approval_fingerprint(a: RiskApproval) -> dict[str, Any]:
     }
 
 
+def _void(actor: Actor, risk: Risk, a: RiskApproval, reason: str) -> None:
+    old_state, a.state = a.state, ApprovalState.VOIDED
+    a.voided_at = timezone.now()
+    a.void_reason = reason
+    a.save(update_fields=["state", "voided_at", "void_reason"])
+    trail.record(
+        actor,
+        TrailAction.UPDATE,
+        a,
+        management_system_id=risk.management_system_id,
+        changes={"state": [old_state, ApprovalState.VOIDED], "void_reason": [None, a.void_reason]},
+    )
+    Risk.objects.filter(pk=risk.pk).update(acceptance=Acceptance.VOIDED)
+    risk.acceptance = Acceptance.VOIDED
+
+
 def _void_if_changed(actor: Actor, risk: Risk) -> RiskApproval | None:
     """Void the approval in force (or awaiting its second approver) when what it relied on changed."""
     current = fingerprint(risk)
@@ -69,21 +85,19 @@ def _void_if_changed(actor: Actor, risk: Risk) -> RiskApproval | None:
         changed = sorted(k for k in relied if relied[k] != current[k])
         if not changed:
             continue
-        old_state, a.state = a.state, ApprovalState.VOIDED
-        a.voided_at = timezone.now()
-        a.void_reason = "Changed since approval: " + ", ".join(k.replace("_", " ") for k in changed) + "."
-        a.save(update_fields=["state", "voided_at", "void_reason"])
-        trail.record(
-            actor,
-            TrailAction.UPDATE,
-            a,
-            management_system_id=risk.management_system_id,
-            changes={"state": [old_state, ApprovalState.VOIDED], "void_reason": [None, a.void_reason]},
+        _void(
+            actor, risk, a, "Changed since approval: " + ", ".join(k.replace("_", " ") for k in changed) + "."
         )
         voided = a
-    if voided is not None:
-        Risk.objects.filter(pk=risk.pk).update(acceptance=Acceptance.VOIDED)
-        risk.acceptance = Acceptance.VOIDED
+    return voided
+
+
+def _void_approvals(actor: Actor, risk: Risk, reason: str) -> list[RiskApproval]:
+    """Void the approval in force (or awaiting its second approver) for ``reason`` — a change
+    that is not in the fingerprint, such as a new owner."""
+    voided = list(risk.approvals.filter(state__in=[ApprovalState.ACTIVE, ApprovalState.PENDING]))
+    for a in voided:
+        _void(actor, risk, a, reason)
     return voided
 
 
@@ -139,6 +153,31 @@ def _check_delegate(actor: Actor, risk: Risk, owner: User | None, old_delegate_i
             f"{risk.management_system.short_name}, may name or change the delegate of "
             f"{risk.ref_id or 'a risk'}; nobody names themselves the delegate of another person's risk. "
             "Nothing was changed."
+        )
+
+
+def _check_authority(risk: Risk) -> None:
+    """The owner must be able to accept the risk in its management system (``accept_risks``
+    there), or a delegate who can must be named; a named delegate must be able to (issue 12
+    item 4). Checked when the owner or the delegate is named or changed."""
+    ms = risk.management_system
+    delegate = risk.delegate
+    if delegate is not None and not has_perm(delegate, Perm.ACCEPT_RISKS, ms):
+        raise ValidationFailed(
+            f"{delegate.email} cannot accept risks in {ms.short_name}: their role there does not include "
+            "accepting risks, and a delegate is named to accept for the owner. Name someone who may "
+            "(for example a contributor or compliance manager there), or no delegate. Nothing was saved.",
+            {"delegate": [f"Cannot accept risks in {ms.short_name}."]},
+        )
+    if delegate is None and not has_perm(risk.owner, Perm.ACCEPT_RISKS, ms):
+        raise ValidationFailed(
+            f"{risk.owner.email} cannot accept risks in {ms.short_name}: their role there does not include "
+            "accepting risks. Choose an owner who may, or name a delegate who may accept for them. "
+            "Nothing was saved.",
+            {
+                "owner": [f"Cannot accept risks in {ms.short_name}."],
+                "delegate": ["Name a delegate who may accept, or choose another owner."],
+            },
         )
 
 

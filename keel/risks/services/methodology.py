@@ -53,7 +53,20 @@ def create_methodology(actor: Actor, **data: Any) -> Methodology:
     risks assessed under them keep them until they are re-assessed."""
     check(actor, Perm.EDIT_RISKS)
     reject_control_characters({k: v for k, v in data.items() if isinstance(v, str)})
-    unknown = set(data) - {"name", "note", "likelihood", "impact", "levels", "matrix", "max_exception_days"}
+    unknown = set(data) - {
+        "name",
+        "note",
+        "likelihood",
+        "impact",
+        "levels",
+        "matrix",
+        "max_exception_days",
+        "assessment_interval_months",
+        "assess_on_significant_change",
+        "assess_on_new_ai_system",
+        "assess_on_impact_assessment",
+        "significant_changes",
+    }
     if unknown:
         raise ValidationFailed(
             f"Unknown field(s): {', '.join(sorted(unknown))}.", {k: ["Unknown field."] for k in unknown}

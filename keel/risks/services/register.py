@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from keel.organisation import resolvers as organisation_resolvers
 from keel.platform import trail
@@ -15,11 +16,11 @@ from keel.platform.choices import TrailAction
 from keel.platform.concurrency import check_version
 from keel.platform.errors import Conflict, NotFound, ValidationFailed
 from keel.platform.permissions import Perm, check
-from keel.platform.records import apply_fields, clean
+from keel.platform.records import apply_fields, clean, reject_control_characters
 
 from ..choices import Register, RiskStatus
 from ..models import Risk, TreatmentAction
-from .approval import _check_delegate, _void_if_changed
+from .approval import _check_authority, _check_delegate, _void_approvals, _void_if_changed
 from .lookups import (
     AI_FIELDS,
     COMMON_FIELDS,
@@ -63,6 +64,7 @@ def create_risk(
         if risk.owner_id is None:
             raise ValidationFailed("Every risk has an owner: choose one.", {"owner": ["Required."]})
         _check_delegate(actor, risk, risk.owner, None)
+        _check_authority(risk)
         _score(risk)
         _check_register(risk)
         clean(risk, "risk")
@@ -99,16 +101,28 @@ def update_risk(
         owner_before, delegate_before = risk.owner, risk.delegate_id
         apply_fields(risk, data, allowed)
         _check_delegate(actor, risk, owner_before, delegate_before)
+        owner_changed = risk.owner_id != owner_before.pk
+        if owner_changed or risk.delegate_id != delegate_before:
+            _check_authority(risk)
         if reassess:
             risk.methodology = current_methodology()
         _score(risk)
         _check_register(risk)
         if any(before[f] != trail.json_value(getattr(risk, f)) for f in PLAN_FIELDS):
             risk.plan_version += 1
+        if reassess or any(before[f] != trail.json_value(getattr(risk, f)) for f in SCORE_FIELDS):
+            # re-scored or re-assessed: the assessment is current again, any due event answered
+            risk.assessed_at = timezone.now()
+            risk.reassessment_reason, risk.reassessment_since = "", None
         clean(risk, "risk")
         risk.save()
         if controls is not None:
             risk.controls.set(_controls(controls, actor))
+        if owner_changed:
+            # the new owner has not accepted anything (issue 12 item 4; ADR 0012)
+            _void_approvals(
+                actor, risk, f"The owner changed from {owner_before.email} to {risk.owner.email}."
+            )
         _void_if_changed(actor, risk)
         changes = trail.diff(before, _snapshot(risk))
         if changes:
@@ -116,18 +130,67 @@ def update_risk(
     return risk
 
 
-def set_status(actor: Actor, ref: uuid.UUID | str, status: str) -> Risk:
-    """Close a risk (it leaves the heat maps and the SoA) or reopen it."""
+SCORE_FIELDS = ("inherent_likelihood", "inherent_impact", "residual_likelihood", "residual_impact")
+
+
+def set_status(actor: Actor, ref: uuid.UUID | str, status: str, reason: str = "") -> Risk:
+    """Close a risk (it leaves the heat maps and the SoA) or reopen it. Closing needs a reason
+    (why the risk no longer needs treating), kept on the risk and in the trail."""
     if status not in RiskStatus.values:
         raise ValidationFailed("status is open or closed.", {"status": ["Choose open or closed."]})
+    reason = (reason or "").strip()
+    reject_control_characters({"reason": reason})
     with transaction.atomic():
         risk = get_risk(ref, lock=True)
         check(actor, Perm.EDIT_RISKS, risk.management_system)
-        if risk.status != status:
-            old, risk.status = risk.status, status
-            risk.save(update_fields=["status", "updated_at"])
-            trail.record(actor, TrailAction.UPDATE, risk, changes={"status": [old, status]})
+        if risk.status == status:
+            return risk
+        if status == RiskStatus.CLOSED and not reason:
+            raise ValidationFailed(
+                f"Say why {risk.ref_id} is closed (for example: the asset was retired, the threat no "
+                "longer applies).",
+                {"reason": ["Give the reason for closing the risk."]},
+            )
+        old, risk.status = risk.status, status
+        changes: dict[str, Any] = {"status": [old, status]}
+        if status == RiskStatus.CLOSED:
+            risk.close_reason, risk.closed_at = reason, timezone.now()
+            changes["close_reason"] = [None, reason]
+        else:
+            changes["close_reason"] = [risk.close_reason or None, None]
+            if reason:
+                changes["reopen_reason"] = [None, reason]
+            risk.close_reason, risk.closed_at = "", None
+        risk.save(update_fields=["status", "close_reason", "closed_at", "updated_at"])
+        trail.record(actor, TrailAction.UPDATE, risk, changes=changes)
     return risk
+
+
+def mark_reassessment_due(
+    actor: Actor, *, ai_system_id: uuid.UUID, reason: str, management_system_id: uuid.UUID | None = None
+) -> list[Risk]:
+    """An event (a significant change to an AI system, an approved impact assessment) makes the
+    open AI risks of ``ai_system_id`` due for re-assessment. Called inside the caller's
+    transaction; a risk already due keeps its first reason. Returns the risks marked."""
+    reason = reason[:300]
+    now = timezone.now()
+    marked = []
+    for risk in (
+        Risk.objects.select_for_update()
+        .filter(ai_system_id=ai_system_id, status=RiskStatus.OPEN, reassessment_reason="")
+        .order_by("ref_id")
+    ):
+        risk.reassessment_reason, risk.reassessment_since = reason, now
+        risk.save(update_fields=["reassessment_reason", "reassessment_since", "updated_at"])
+        trail.record(
+            actor,
+            TrailAction.UPDATE,
+            risk,
+            management_system_id=management_system_id or risk.management_system_id,
+            changes={"reassessment_reason": [None, reason]},
+        )
+        marked.append(risk)
+    return marked
 
 
 # ---------------------------------------------------------------- treatment actions
