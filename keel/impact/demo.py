@@ -218,5 +218,7 @@ def ensure_demo_impact_assessments(
                 # an operating metric breaches after approval: the assessment is due again
                 metric, value = spec["breach_after_approval"]
                 if Metric.objects.filter(ai_system=system, short_name=metric).exists():
-                    readings.push_reading(actor, system.short_name, metric, decimal.Decimal(value), timezone.now())
+                    readings.push_reading(
+                        actor, system.short_name, metric, decimal.Decimal(value), timezone.now()
+                    )
     return created

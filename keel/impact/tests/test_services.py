@@ -122,7 +122,7 @@ def test_approval_needs_its_own_permission(aims: ManagementSystem, make_user) ->
     # The author may not approve their own draft (issue 12 item 5); another approver may
     started = services.start_assessment(manager, af.ai_system(aims, "other-ai"))
     services.add_impact(manager, started.pk, **f.BENEFIT)
-    with pytest.raises(PermissionDenied, match="You drafted version 1 .* someone else"):
+    with pytest.raises(PermissionDenied, match=r"You drafted version 1 .* someone else"):
         services.approve_assessment(manager, started.pk, note="My own.")
     started.refresh_from_db()
     assert started.status == "draft" and started.approved_by is None

@@ -41,7 +41,10 @@ def _failed_check(system: Any) -> None:
     ("change", "reason"),
     [
         (_breach, "Operating metric breached its threshold (drift): the metric Accuracy breached"),
-        (_failed_check, "Failed data-quality check: the data-quality check completeness on the dataset loans-2025"),
+        (
+            _failed_check,
+            "Failed data-quality check: the data-quality check completeness on the dataset loans-2025",
+        ),
     ],
 )
 def test_drift_and_failed_data_quality_make_the_reassessment_due(

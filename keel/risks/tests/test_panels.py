@@ -21,7 +21,9 @@ def _admin() -> Client:
 
 
 def test_the_ai_system_page_shows_its_risks_and_impacts(demo: LoadedDemo) -> None:
-    raised = Risk.objects.select_related("impact").get(ai_system__short_name="credit-scoring", impact__isnull=False)
+    raised = Risk.objects.select_related("impact").get(
+        ai_system__short_name="credit-scoring", impact__isnull=False
+    )
     other = Risk.objects.filter(ai_system__short_name="credit-scoring", impact__isnull=True).first()
     assert other is not None
     page = _admin().get(reverse("ai-system-detail", args=["credit-scoring"])).content.decode()
@@ -36,7 +38,11 @@ def test_the_control_page_shows_the_risks_it_treats_and_the_soa_rows(demo: Loade
     assert risk is not None
     control = risk.controls.order_by("ref_id").first()
     assert control is not None
-    row = SoARow.objects.filter(requirement__control_links__control=control).select_related("requirement").first()
+    row = (
+        SoARow.objects.filter(requirement__control_links__control=control)
+        .select_related("requirement")
+        .first()
+    )
     page = _admin().get(reverse("control-detail", args=[control.ref_id])).content.decode()
     assert 'id="control-risks"' in page and risk.ref_id in page
     assert 'id="control-soa-rows"' in page
@@ -48,9 +54,12 @@ def test_the_demo_shows_the_risk_rules(demo: LoadedDemo) -> None:
     closed = Risk.objects.get(status="closed")
     assert closed.close_reason and closed.closed_at
     handed = Risk.objects.get(title="Leaver keeps access to production")
-    assert handed.acceptance == "voided" and "owner changed" in handed.approvals.get(state="voided").void_reason
+    assert (
+        handed.acceptance == "voided" and "owner changed" in handed.approvals.get(state="voided").void_reason
+    )
     due = {d.trigger for d in queries.assessments_due(None)}
     assert {"interval", "event", "new_ai_system"} <= due
     assert all(
-        r.delegate is not None for r in Risk.objects.filter(owner__email__startswith="priya.raman", register="ai")
+        r.delegate is not None
+        for r in Risk.objects.filter(owner__email__startswith="priya.raman", register="ai")
     )
