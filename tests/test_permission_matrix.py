@@ -778,6 +778,7 @@ PAGE_CASES: list[PageCase] = [
         ok=REDIRECT,
     ),
     PageCase("impact-assessment-detail", Perm.VIEW, kwargs=iw.assessment_kwargs, target=_system_a),
+    PageCase("impact-assessment-pdf", Perm.VIEW, kwargs=iw.assessment_kwargs, target=_system_a),
     PageCase("impact-assessment-edit", Perm.EDIT_AI_SYSTEMS, kwargs=iw.assessment_kwargs, target=_system_a),
     PageCase(
         "impact-assessment-edit",
@@ -1814,6 +1815,9 @@ API_CASES: list[ApiCase] = [
         "GET", "/impact-assessments/{assessment_id}", Perm.VIEW, params=iw.assessment_kwargs, target=_system_a
     ),
     ApiCase(
+        "GET", "/impact-assessments/{assessment_id}/pdf", Perm.VIEW, params=iw.assessment_kwargs, target=_system_a
+    ),
+    ApiCase(
         "POST",
         "/impact-assessments",
         Perm.EDIT_AI_SYSTEMS,
@@ -1916,6 +1920,7 @@ API_CASES: list[ApiCase] = [
         target=_system_a,
     ),
     ApiCase("GET", "/risk-snapshots", Perm.VIEW),
+    ApiCase("GET", "/risk-assessments-due", Perm.VIEW),
     ApiCase("GET", "/risk-snapshots/{snapshot_id}", Perm.VIEW, params=rw.snapshot_kwargs),
     ApiCase(
         "POST",
