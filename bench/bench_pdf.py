@@ -102,7 +102,7 @@ def main() -> int:
         "soa42001": ("SoA PDF, ISO/IEC 42001:2023", soa_pdf("iso42001:2023")),
         "gap": ("gap PDF, target ISO/IEC 42001:2023", gap_pdf),
         "impact": ("impact assessment PDF, credit-scoring", impact_pdf("credit-scoring")),
-        "impact-draft": ("impact assessment PDF, draft (watermark)", impact_pdf("hr-cv-screening")),
+        "impact-draft": ("impact assessment PDF, draft", impact_pdf("hr-cv-screening")),
     }
     for fn in (c[1] for c in cases.values()):
         fn()  # warm up: imports, template loading, font configuration

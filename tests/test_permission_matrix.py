@@ -1815,7 +1815,11 @@ API_CASES: list[ApiCase] = [
         "GET", "/impact-assessments/{assessment_id}", Perm.VIEW, params=iw.assessment_kwargs, target=_system_a
     ),
     ApiCase(
-        "GET", "/impact-assessments/{assessment_id}/pdf", Perm.VIEW, params=iw.assessment_kwargs, target=_system_a
+        "GET",
+        "/impact-assessments/{assessment_id}/pdf",
+        Perm.VIEW,
+        params=iw.assessment_kwargs,
+        target=_system_a,
     ),
     ApiCase(
         "POST",

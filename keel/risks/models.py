@@ -318,7 +318,7 @@ class RiskApproval(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Approval of {self.risk_id} ({self.state})"
+        return f"Approval of {self.risk.ref_id} ({self.get_state_display().lower()})"
 
 
 class RiskSnapshot(models.Model):
