@@ -2181,6 +2181,7 @@ CLI_CASES: list[CliCase] = [
     # assets and risk registers
     CliCase("import assets", Perm.EDIT_ASSETS, rw.import_assets_argv),
     CliCase("risks export", Perm.VIEW, rw.export_risks_argv),
+    CliCase("risks due", Perm.VIEW, lambda w, u: ["risks", "due", "--format", "json"]),
     # foreign catalogues and mapping suggestions (keel/standards/catalog, keel/mapping/suggest)
     CliCase("catalog import", Perm.LOAD_STANDARDS, suggest_matrix.catalog_argv),
     CliCase(
