@@ -249,3 +249,32 @@ def test_the_register_page_and_the_api_list_what_is_due(
     assert [(d["ref"], d["trigger"], d["kind"]) for d in api.json()] == [(risk.ref_id, "review_date", "risk")]
     one = admin_client.get(f"/api/v1/risks/{risk.ref_id}").json()
     assert one["assessment_due"]["trigger"] == "review_date" and one["assessed_at"]
+
+
+def test_the_query_and_the_rule_for_one_risk_agree(isms: ManagementSystem, admin: User) -> None:
+    """``assessments_due`` (a database filter) and ``Risk.assessment_due`` (the rule in Python)
+    give the same answer for every open risk, across the interval edges and both methodology
+    versions."""
+    now = timezone.now()
+    cases = {
+        "fresh": {},
+        "edge-in": {"assessed_at": months_before(now, 12) + dt.timedelta(minutes=5)},
+        "edge-out": {"assessed_at": months_before(now, 12) - dt.timedelta(minutes=5)},
+        "review-today": {"review_date": timezone.localdate()},
+        "review-tomorrow": {"review_date": timezone.localdate() + dt.timedelta(days=1)},
+        "event": {"reassessment_reason": "Something happened.", "reassessment_since": now},
+    }
+    refs = {}
+    for title, fields in cases.items():
+        risk = f.is_risk(isms, admin, title=title)
+        Risk.objects.filter(pk=risk.pk).update(**fields)
+        refs[risk.ref_id] = title
+    # a risk under a second version with a 3-month interval, assessed 4 months ago
+    services.create_methodology(actor(admin), **default_methodology(), assessment_interval_months=3)
+    short = f.is_risk(isms, admin, title="short-interval")
+    Risk.objects.filter(pk=short.pk).update(assessed_at=months_before(now, 4))
+    refs[short.ref_id] = "short-interval"
+    by_query = _due()
+    by_rule = {r.ref_id: r.assessment_due[0] for r in queries.risks(None) if r.assessment_due}
+    assert by_query == by_rule
+    assert {refs[k] for k in by_query} == {"edge-out", "review-today", "event", "short-interval"}
