@@ -150,7 +150,7 @@ class AssessmentDueItemOut(AssessmentDueOut):
 
     @staticmethod
     def resolve_management_system(obj: Any) -> uuid.UUID:
-        return obj.management_system_id  # type: ignore[no-any-return]
+        return obj.management_system_id
 
 
 class RiskOut(VersionedOut):
