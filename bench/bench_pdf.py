@@ -1,8 +1,10 @@
-"""Benchmark the PDF exports on the demo: the SoA PDF of ISO/IEC 27001 and of ISO/IEC 42001, and
-the gap PDF (target ISO/IEC 42001), each rendered through the same export services the pages,
-the API and the CLI call (``keel.soa.exports.export`` and ``keel.gap.exports.export``).
+"""Benchmark the PDF exports on the demo: the SoA PDF of ISO/IEC 27001 and of ISO/IEC 42001, the
+gap PDF (target ISO/IEC 42001) and the impact assessment PDF (Helix credit scoring, approved,
+and the HR CV-screening draft, watermarked), each rendered through the same export services
+the pages, the API and the CLI call (``keel.soa.exports.export``, ``keel.gap.exports.export``,
+``keel.impact.exports.to_pdf``).
 
-    .venv/bin/python bench/bench_pdf.py [--repeat 5] [--profile soa27001|soa42001|gap]
+    .venv/bin/python bench/bench_pdf.py [--repeat 5] [--profile soa27001|soa42001|gap|impact]
 
 Loads the demo (``keel demo``) into a temporary data folder on SQLite (``DATABASE_URL`` is
 ignored; loading is not measured; ``--home DIR`` reuses a folder across runs), then prints, per PDF, the median seconds of ``--repeat``
@@ -48,7 +50,9 @@ def main() -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--profile", choices=["soa27001", "soa42001", "gap"], default=None)
+    parser.add_argument(
+        "--profile", choices=["soa27001", "soa42001", "gap", "impact", "impact-draft"], default=None
+    )
     parser.add_argument(
         "--home", default=None, help="reuse this data folder (the demo is loaded once; default: a new one)"
     )
@@ -72,6 +76,9 @@ def main() -> int:
 
     from keel.gap import exports as gap_exports
     from keel.gap import queries as gap_queries
+    from keel.impact import exports as impact_exports
+    from keel.impact import queries as impact_queries
+    from keel.platform.models import User
     from keel.soa import exports as soa_exports
     from keel.soa import queries as soa_queries
     from keel.standards.models import Standard
@@ -85,10 +92,17 @@ def main() -> int:
         (ms,) = {s.management_system for s in soa_queries.soas().filter(standard=target)}
         return gap_exports.export(gap_queries.report(target, ms), "pdf")
 
+    def impact_pdf(short_name: str) -> Callable[[], bytes]:
+        reader = User.objects.get(email__startswith="admin@")  # the demo's administrator
+        latest = impact_queries.base().filter(ai_system__short_name=short_name).order_by("-version")[0]
+        return lambda: impact_exports.to_pdf(impact_queries.assessment_for(reader, latest.pk))
+
     cases: dict[str, tuple[str, Callable[[], bytes]]] = {
         "soa27001": ("SoA PDF, ISO/IEC 27001:2022", soa_pdf("iso27001:2022")),
         "soa42001": ("SoA PDF, ISO/IEC 42001:2023", soa_pdf("iso42001:2023")),
         "gap": ("gap PDF, target ISO/IEC 42001:2023", gap_pdf),
+        "impact": ("impact assessment PDF, credit-scoring", impact_pdf("credit-scoring")),
+        "impact-draft": ("impact assessment PDF, draft", impact_pdf("hr-cv-screening")),
     }
     for fn in (c[1] for c in cases.values()):
         fn()  # warm up: imports, template loading, font configuration

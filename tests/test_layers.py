@@ -93,8 +93,15 @@ def test_the_apps_above_register_what_the_pages_below_draw() -> None:
         "mapping/_requirement_panel.html",
         "evidence/_requirement_panel.html",
     ]
-    assert [p.template for p in hooks.panels_for("aisystem_detail")] == ["impact/_aisystem_panel.html"]
-    assert [p.template for p in hooks.panels_for("control_detail")] == ["evidence/_control_panel.html"]
+    assert [p.template for p in hooks.panels_for("aisystem_detail")] == [
+        "impact/_aisystem_panel.html",
+        "risks/_aisystem_panel.html",
+    ]
+    assert [p.template for p in hooks.panels_for("control_detail")] == [
+        "evidence/_control_panel.html",
+        "risks/_control_panel.html",
+        "soa/_control_panel.html",
+    ]
     assert [p.template for p in hooks.panels_for("asset_detail")] == ["risks/_asset_panel.html"]
     assert len(hooks.registered("roles.assignments")) == 1
-    assert len(hooks.registered("aisystem.changed")) == 1
+    assert len(hooks.registered("aisystem.changed")) == 2  # risks, then impact

@@ -787,6 +787,7 @@ PAGE_CASES: list[PageCase] = [
         ok=REDIRECT,
     ),
     PageCase("impact-assessment-detail", Perm.VIEW, kwargs=iw.assessment_kwargs, target=_system_a),
+    PageCase("impact-assessment-pdf", Perm.VIEW, kwargs=iw.assessment_kwargs, target=_system_a),
     PageCase("impact-assessment-edit", Perm.EDIT_AI_SYSTEMS, kwargs=iw.assessment_kwargs, target=_system_a),
     PageCase(
         "impact-assessment-edit",
@@ -868,7 +869,7 @@ PAGE_CASES: list[PageCase] = [
         Perm.EDIT_RISKS,
         "POST",
         kwargs=rw.risk_kwargs,
-        data=lambda w, u: {"status": "closed"},
+        data=lambda w, u: {"status": "closed", "reason": "The process was retired."},
         target=_system_a,
         ok=REDIRECT,
     ),
@@ -1830,13 +1831,20 @@ API_CASES: list[ApiCase] = [
         "/risks/{ref}/status",
         Perm.EDIT_RISKS,
         params=rw.risk_kwargs,
-        body=lambda w, u: {"status": "closed"},
+        body=lambda w, u: {"status": "closed", "reason": "The process was retired."},
         target=_system_a,
     ),
     # AI system impact assessments (keel/impact)
     ApiCase("GET", "/impact-assessments", Perm.VIEW, params=iw.none_but_built),
     ApiCase(
         "GET", "/impact-assessments/{assessment_id}", Perm.VIEW, params=iw.assessment_kwargs, target=_system_a
+    ),
+    ApiCase(
+        "GET",
+        "/impact-assessments/{assessment_id}/pdf",
+        Perm.VIEW,
+        params=iw.assessment_kwargs,
+        target=_system_a,
     ),
     ApiCase(
         "POST",
@@ -1941,6 +1949,7 @@ API_CASES: list[ApiCase] = [
         target=_system_a,
     ),
     ApiCase("GET", "/risk-snapshots", Perm.VIEW),
+    ApiCase("GET", "/risk-assessments-due", Perm.VIEW),
     ApiCase("GET", "/risk-snapshots/{snapshot_id}", Perm.VIEW, params=rw.snapshot_kwargs),
     ApiCase(
         "POST",
@@ -2198,6 +2207,7 @@ CLI_CASES: list[CliCase] = [
     # assets and risk registers
     CliCase("import assets", Perm.EDIT_ASSETS, rw.import_assets_argv),
     CliCase("risks export", Perm.VIEW, rw.export_risks_argv),
+    CliCase("risks due", Perm.VIEW, lambda w, u: ["risks", "due", "--format", "json"]),
     # foreign catalogues and mapping suggestions (keel/standards/catalog, keel/mapping/suggest)
     CliCase("catalog import", Perm.LOAD_STANDARDS, suggest_matrix.catalog_argv),
     CliCase(

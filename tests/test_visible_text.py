@@ -196,6 +196,7 @@ NOT_PAGES: dict[str, str] = {
     "gap-export": "a file",
     "crosswalk-export": "a CSV file",
     "evidence-download": "a file",
+    "impact-assessment-pdf": "a PDF file",
 }
 
 # Pages that show more with a query string (the gap figures need a target and a system).

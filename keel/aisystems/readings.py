@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
-from keel.platform import trail
+from keel.platform import hooks, trail
 from keel.platform.actor import Actor
 from keel.platform.choices import TrailAction
 from keel.platform.concurrency import check_version
@@ -281,6 +281,14 @@ def _flag(
                 "value": [None, str(reading.value)],
                 "at": [None, trail.json_value(reading.at)],
             },
+        )
+        # a breach may mean the system drifted: its impact assessment and AI risks may be due
+        hooks.call(
+            "aisystem.changed",
+            actor=actor,
+            system=system,
+            what="drift",
+            detail=f"the metric {metric.name} breached its threshold ({reading.value} against {metric.threshold})",
         )
         return flag, True
     before = {"breach_count": flag.breach_count, "worst_value": str(flag.worst_value)}

@@ -416,6 +416,14 @@ def update_model(
                 management_system_id=model.ai_system.management_system_id,
                 changes=changes,
             )
+        if "version" in changes:
+            hooks.call(
+                "aisystem.changed",
+                actor=actor,
+                system=model.ai_system,
+                what="model",
+                detail=f"model {model.name} changed version from {changes['version'][0]} to {changes['version'][1]}",
+            )
     return model
 
 
@@ -556,6 +564,16 @@ def record_quality_check(actor: Actor, dataset_ref: uuid.UUID | str, **data: Any
             management_system_id=dataset.management_system_id,
             changes={"dataset": [None, dataset.short_name], **_measure_changes(qc)},
         )
+        if not qc.passed:
+            # the systems that use the dataset may need their impact assessment and risks revisited
+            for system in dataset.ai_systems.order_by("short_name"):
+                hooks.call(
+                    "aisystem.changed",
+                    actor=actor,
+                    system=system,
+                    what="data_quality",
+                    detail=f"the data-quality check {qc.metric} on the dataset {dataset.short_name} failed",
+                )
     return qc
 
 

@@ -15,12 +15,21 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Status
 
 from keel.organisation.resolvers import user_by_email
-from keel.platform.api import Page, actor, expected_version, paginate, permission, responses, with_etag
+from keel.platform.api import (
+    ERRORS,
+    Page,
+    actor,
+    expected_version,
+    paginate,
+    permission,
+    responses,
+    with_etag,
+)
 from keel.platform.errors import NotFound, ValidationFailed
 from keel.platform.permissions import Perm, check
 from keel.risks.models import Risk
 
-from . import queries, services
+from . import exports, queries, services
 from .models import Impact, ImpactAssessment
 from .schemas import (
     ApproveIn,
@@ -87,6 +96,29 @@ def get_assessment(
 ) -> ImpactAssessment:
     check(actor(request), Perm.VIEW)
     return with_etag(response, _detail(request, assessment_id))
+
+
+@assessments.get(
+    "/{assessment_id}/pdf",
+    response=dict(ERRORS),
+    openapi_extra={
+        **permission(Perm.VIEW),
+        "responses": {
+            "200": {
+                "description": "The version as a PDF attachment (DRAFT or SUPERSEDED watermark unless it is "
+                "the approved version in force).",
+                "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+            }
+        },
+    },
+    summary="One version as a PDF (draft and superseded versions watermarked)",
+)
+def assessment_pdf(request: HttpRequest, assessment_id: uuid.UUID) -> HttpResponse:
+    check(actor(request), Perm.VIEW)
+    a = _detail(request, assessment_id)
+    response = HttpResponse(exports.to_pdf(a), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{exports.filename(a)}"'
+    return response
 
 
 @assessments.post(

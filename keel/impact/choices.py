@@ -78,6 +78,8 @@ class Trigger(models.TextChoices):
     """What makes a re-assessment due."""
 
     STAGE = "stage", "Change of lifecycle stage"
-    MODEL = "model", "New model"
+    MODEL = "model", "New model or model version"
     INTENDED_USE = "intended_use", "Change of intended use"
+    DRIFT = "drift", "Operating metric breached its threshold (drift)"
+    DATA_QUALITY = "data_quality", "Failed data-quality check"
     INTERVAL = "interval", "Planned interval elapsed"

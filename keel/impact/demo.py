@@ -9,11 +9,14 @@ is left alone.
 
 from __future__ import annotations
 
+import decimal
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
-from keel.aisystems.models import AISystem
+from keel.aisystems import readings
+from keel.aisystems.models import AISystem, Metric
 from keel.organisation.models import InterestedParty
 from keel.platform.actor import Actor
 from keel.platform.models import User
@@ -108,6 +111,8 @@ ASSESSMENTS: dict[str, dict[str, Any]] = {
     "support-assistant": {
         "approve": True,
         "raise": "Confident but wrong answers mislead lender staff",
+        # after approval the answer time breaches its threshold: a re-assessment is due (drift)
+        "breach_after_approval": ("p95-latency", "5200"),
         "sections": {
             "scope": (
                 "The Atlas assistant answering lender staff questions about the platform, on a third-party "
@@ -209,4 +214,11 @@ def ensure_demo_impact_assessments(
             if spec.get("raise") and (system.owner_id or actor.user):  # a risk needs an owner
                 services.raise_risk(actor, impacts[spec["raise"]].pk)
                 created["risks"] += 1
+            if spec.get("breach_after_approval"):
+                # an operating metric breaches after approval: the assessment is due again
+                metric, value = spec["breach_after_approval"]
+                if Metric.objects.filter(ai_system=system, short_name=metric).exists():
+                    readings.push_reading(
+                        actor, system.short_name, metric, decimal.Decimal(value), timezone.now()
+                    )
     return created

@@ -41,8 +41,16 @@ class AssessmentForm(VersionedForm):
     trigger_stage_change = forms.BooleanField(
         label="Re-assess when the lifecycle stage changes", required=False
     )
-    trigger_new_model = forms.BooleanField(label="Re-assess when a model is added", required=False)
+    trigger_new_model = forms.BooleanField(
+        label="Re-assess when a model is added or its version changes", required=False
+    )
     trigger_intended_use = forms.BooleanField(label="Re-assess when the intended use changes", required=False)
+    trigger_drift = forms.BooleanField(
+        label="Re-assess when an operating metric breaches its threshold (drift)", required=False
+    )
+    trigger_data_quality = forms.BooleanField(
+        label="Re-assess when a data-quality check fails on one of its datasets", required=False
+    )
     review_interval_months = forms.IntegerField(
         label="Planned re-assessment interval (months)", min_value=1, max_value=120, required=False
     )

@@ -44,6 +44,8 @@ CONTENT_FIELDS = (
     "trigger_stage_change",
     "trigger_new_model",
     "trigger_intended_use",
+    "trigger_drift",
+    "trigger_data_quality",
     "review_interval_months",
 )
 
@@ -89,6 +91,12 @@ class ImpactAssessment(models.Model):
     trigger_stage_change = models.BooleanField(default=True)
     trigger_new_model = models.BooleanField(default=True)
     trigger_intended_use = models.BooleanField(default=True)
+    trigger_drift = models.BooleanField(
+        default=True, help_text="Re-assess when an operating metric of the system breaches its threshold."
+    )
+    trigger_data_quality = models.BooleanField(
+        default=True, help_text="Re-assess when a data-quality check fails on a dataset the system uses."
+    )
     review_interval_months = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="Re-assess at least this often (months); empty: no planned interval."
     )

@@ -16,6 +16,7 @@ from keel.risks.models import Risk
 
 from .choices import AssessmentStatus
 from .models import Impact, ImpactAssessment
+from .triggers import due_state
 
 MS = "ai_system__management_system"
 
@@ -105,15 +106,30 @@ def for_system(system_id: uuid.UUID) -> list[ImpactAssessment]:
 def system_panel(system_id: uuid.UUID) -> dict[str, object]:
     """What the AI system page shows of its impact assessments: every version with whether it is
     due for re-assessment (the rule of :func:`keel.impact.services.due_state`, as the gate and
-    the API use it), the first due one, and whether a draft is open."""
-    from .services import due_state  # services build on these queries
-
+    the API use it), the first due one, whether a draft is open, and the impacts (benefits and
+    harms, with the risks raised from them) of the version in force — the latest approved one,
+    else the draft."""
     versions = for_system(system_id)
     dues = [due_state(a) for a in versions]
+    shown = next((a for a in versions if a.status == AssessmentStatus.APPROVED), None) or next(
+        (a for a in versions if a.status == AssessmentStatus.DRAFT), None
+    )
+    impacts = (
+        list(
+            Impact.objects.filter(assessment=shown)
+            .select_related("assessment__methodology")
+            .prefetch_related(Prefetch("risks", Risk.objects.only("id", "ref_id", "impact_id")))
+            .order_by("nature", "-severity", "title")
+        )
+        if shown is not None
+        else []
+    )
     return {
         "assessments": [{"a": a, "due": d} for a, d in zip(versions, dues, strict=True)],
         "assessment_due": next((d for d in dues if d.due), None),
         "has_draft": any(a.status == AssessmentStatus.DRAFT for a in versions),
+        "shown": shown,
+        "impacts": impacts,
     }
 
 

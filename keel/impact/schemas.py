@@ -120,6 +120,8 @@ class AssessmentOut(Schema):
     trigger_stage_change: bool
     trigger_new_model: bool
     trigger_intended_use: bool
+    trigger_drift: bool
+    trigger_data_quality: bool
     review_interval_months: int | None
     due: bool = Field(description="Due for re-assessment (a trigger fired or the planned interval elapsed).")
     due_reason: str
@@ -201,6 +203,8 @@ class _Sections(Body):
     trigger_stage_change: bool | None = None
     trigger_new_model: bool | None = None
     trigger_intended_use: bool | None = None
+    trigger_drift: bool | None = None
+    trigger_data_quality: bool | None = None
     review_interval_months: int | None = Field(None, ge=1, le=120)
     datasets: list[str] | None = Field(None, description="Dataset ids or short names.")
     ai_models: list[uuid.UUID] | None = None

@@ -15,10 +15,8 @@ trail entry (docs/ai-systems.md#impact-assessment).
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -26,7 +24,6 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from keel.aisystems.choices import LifecycleStage
 from keel.aisystems.models import AIModel, AISystem, Dataset
 from keel.aisystems.services import get_system
 from keel.organisation.models import InterestedParty
@@ -34,7 +31,7 @@ from keel.platform import trail
 from keel.platform.actor import Actor
 from keel.platform.choices import TrailAction
 from keel.platform.concurrency import check_version
-from keel.platform.errors import Conflict, NotFound, ValidationFailed
+from keel.platform.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from keel.platform.models import User
 from keel.platform.permissions import Perm, check
 from keel.platform.records import apply_fields, clean, reject_control_characters
@@ -44,8 +41,17 @@ from keel.risks.services import current_methodology
 from keel.standards.choices import EntryKind
 from keel.standards.models import Requirement
 
-from .choices import ANNEX_C_OBJECTIVE, ANNEX_C_RISK_SOURCE, AssessmentStatus, Nature, Trigger
+from .choices import ANNEX_C_OBJECTIVE, ANNEX_C_RISK_SOURCE, AssessmentStatus, Nature
 from .models import CONTENT_FIELDS, IMPACT_FIELDS, Impact, ImpactAssessment
+
+# re-exported: callers use keel.impact.services.<name>
+from .triggers import Due as Due
+from .triggers import add_months as add_months
+from .triggers import current_assessment as current_assessment
+from .triggers import due_state as due_state
+from .triggers import gate_problem as gate_problem
+from .triggers import note_change as note_change
+from .triggers import stage_triggers as stage_triggers
 
 ANNEX_C_PREFIX = "iso42001:2023:"
 
@@ -80,120 +86,6 @@ def _system(ref: uuid.UUID | str | AISystem) -> AISystem:
         return ref
 
     return get_system(ref)
-
-
-def current_assessment(system: AISystem) -> ImpactAssessment | None:
-    """The approved version in force (the latest approved; older ones are superseded)."""
-    return (
-        ImpactAssessment.objects.filter(ai_system=system, status=AssessmentStatus.APPROVED)
-        .order_by("-version")
-        .first()
-    )
-
-
-# ---------------------------------------------------------------- due for re-assessment
-
-
-@dataclass(frozen=True)
-class Due:
-    due: bool
-    reason: str = ""
-    since: dt.datetime | None = None
-
-
-def add_months(when: dt.datetime, months: int) -> dt.datetime:
-    month = when.month - 1 + months
-    year, month = when.year + month // 12, month % 12 + 1
-    days = [
-        31,
-        29 if year % 4 == 0 and (year % 100 or year % 400 == 0) else 28,
-        31,
-        30,
-        31,
-        30,
-        31,
-        31,
-        30,
-        31,
-        30,
-        31,
-    ]
-    return when.replace(year=year, month=month, day=min(when.day, days[month - 1]))
-
-
-def due_state(a: ImpactAssessment, now: dt.datetime | None = None) -> Due:
-    """Whether an approved version is due for re-assessment: flagged by a trigger, or its planned
-    interval has elapsed since approval. Drafts and superseded versions are never due."""
-    if a.status != AssessmentStatus.APPROVED:
-        return Due(False)
-    if a.due:
-        return Due(True, a.due_reason, a.due_since)
-    if a.next_review_at and a.next_review_at <= (now or timezone.now()):
-        reason = f"{Trigger.INTERVAL.label}: {a.review_interval_months} months since approval"
-        return Due(True, reason, a.next_review_at)
-    return Due(False)
-
-
-def gate_problem(system: AISystem) -> str:
-    """Why the impact-assessment condition of the deployment gate fails, or ``""``."""
-    current = current_assessment(system)
-    if current is None:
-        draft = ImpactAssessment.objects.filter(ai_system=system, status=AssessmentStatus.DRAFT).exists()
-        return (
-            "its impact assessment is a draft — approve it (someone allowed to approve AI system impact "
-            "assessments, e.g. a compliance manager)"
-            if draft
-            else "it has no approved impact assessment — start one from the AI system page and have it approved"
-        )
-    state = due_state(current)
-    if state.due:
-        return (
-            f"its impact assessment (version {current.version}) is due for re-assessment ({state.reason}) — "
-            "start a re-assessment and have it approved"
-        )
-    return ""
-
-
-_TRIGGER_FIELD = {
-    Trigger.STAGE: "trigger_stage_change",
-    Trigger.MODEL: "trigger_new_model",
-    Trigger.INTENDED_USE: "trigger_intended_use",
-}
-_GATED = {LifecycleStage.DEPLOYMENT, LifecycleStage.OPERATION}
-
-
-def stage_triggers(old: str, new: str) -> bool:
-    """Whether a stage change triggers a re-assessment: every change except a forward move into
-    deployment or operation — the moves the gate itself checks the assessment for."""
-    order = [s.value for s in LifecycleStage]
-    forward = order.index(new) > order.index(old)
-    return not (forward and new in _GATED)
-
-
-def note_change(actor: Actor, system: AISystem, trigger: str, detail: str) -> ImpactAssessment | None:
-    """Called by the AI system services, inside their transaction, when something that may call
-    for a re-assessment happened. Marks the approved version in force due (once; the first
-    reason stays) when its trigger for ``trigger`` is on. Returns the assessment marked."""
-    current = current_assessment(system)
-    if current is None or current.due or not getattr(current, _TRIGGER_FIELD[Trigger(trigger)]):
-        return None
-    reason = f"{Trigger(trigger).label}: {detail}"[:300]
-    current.due, current.due_reason, current.due_since = True, reason, timezone.now()
-    # Only the due columns, and only while it is not due yet: of two concurrent triggers the
-    # first one marks it (and writes the trail entry), the second finds it due and does nothing.
-    marked = ImpactAssessment.objects.filter(pk=current.pk, due=False).update(
-        due=True, due_reason=reason, due_since=current.due_since, updated_at=timezone.now()
-    )
-    if not marked:
-        return None
-    trail.record(
-        actor,
-        TrailAction.UPDATE,
-        current,
-        management_system_id=system.management_system_id,
-        changes={"due": [False, True], "due_reason": [None, reason]},
-    )
-    return current
 
 
 # ---------------------------------------------------------------- assessments
@@ -372,12 +264,22 @@ def update_assessment(
 
 def approve_assessment(actor: Actor, ref: uuid.UUID | str, note: str = "") -> ImpactAssessment:
     """Approve a draft: it becomes the version in force (the previous one is superseded) and is
-    not due. The approver may be its author (the record names both; docs/ai-systems.md)."""
+    not due. The approver is someone other than its author (issue 12 item 5: four eyes on every
+    version). With the methodology's ``assess_on_impact_assessment``, the AI risks of the
+    system become due for re-assessment."""
     reject_control_characters({"note": note})
     with transaction.atomic():
         a = get_assessment(ref, lock=True)
         check(actor, Perm.APPROVE_IMPACT_ASSESSMENTS, a.ai_system.management_system)
         _draft(a)
+        # Operators without a user (system jobs, the command line without --as) are trusted as
+        # everywhere else (docs/permissions.md); a person never approves their own draft.
+        if actor.user is not None and a.author_id == actor.user.pk:
+            raise PermissionDenied(
+                f"You drafted version {a.version} of the impact assessment of {a.ai_system.name}: "
+                "someone else who may approve impact assessments (for example a compliance "
+                "manager) approves it. Nothing was changed."
+            )
         problems = {}
         if not a.scope.strip():
             problems["scope"] = ["State the scope of the assessment."]
@@ -440,6 +342,14 @@ def approve_assessment(actor: Actor, ref: uuid.UUID | str, note: str = "") -> Im
                 "approval_note": [None, a.approval_note or None],
             },
         )
+        if current_methodology().assess_on_impact_assessment:
+            risks.mark_reassessment_due(
+                actor,
+                ai_system_id=a.ai_system_id,
+                reason=f"Impact assessment version {a.version} of {a.ai_system.name} was approved: "
+                "re-assess its AI risks against it.",
+                management_system_id=a.ai_system.management_system_id,
+            )
     return a
 
 
@@ -537,6 +447,22 @@ def update_impact(
     return i
 
 
+def _carried(i: Impact) -> dict[str, Any]:
+    """What a risk raised from ``i`` takes over besides its inherent ratings: the measures as the
+    treatment plan (option *modify*) and the residual severity and likelihood as residual impact
+    and likelihood."""
+    out: dict[str, Any] = {}
+    if i.measures.strip():
+        out["treatment_option"] = "modify"
+        out["treatment_plan"] = (
+            f"Measures recorded in impact assessment version {i.assessment.version}:\n{i.measures.strip()}"
+        )
+    if i.residual_severity is not None and i.residual_likelihood is not None:
+        out["residual_likelihood"] = i.residual_likelihood
+        out["residual_impact"] = i.residual_severity
+    return out
+
+
 def raise_risk(
     actor: Actor,
     impact_ref: uuid.UUID | str,
@@ -547,8 +473,9 @@ def raise_risk(
 ) -> Risk:
     """Raise a harm into the AI risk register in one step: an AI risk of the assessment's AI
     system, with the objective (and, where it maps, the risk source) of the impact's dimension,
-    the impact's likelihood and severity as inherent likelihood and impact, the affected people,
-    and a foreign key back to the impact. The owner defaults to the AI system's owner."""
+    the impact's likelihood and severity as inherent likelihood and impact, its measures as the
+    treatment plan and its residual ratings as residual values, the affected people, and a
+    foreign key back to the impact. The owner defaults to the AI system's owner."""
 
     with transaction.atomic():
         i = get_impact(impact_ref, lock=True)  # two raises of one harm queue: the second finds the risk
@@ -581,6 +508,9 @@ def raise_risk(
             affected_people=affected,
             inherent_likelihood=i.likelihood,
             inherent_impact=i.severity,
+            # the measures and residual impact the assessment recorded become the treatment
+            # plan and the residual values (issue 13 item 4); the owner reviews and approves them
+            **_carried(i),
         )
         Risk.objects.filter(pk=risk.pk).update(impact=i)
         risk.impact = i

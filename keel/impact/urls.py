@@ -11,6 +11,7 @@ urlpatterns = [
     path(
         "impact-assessments/<uuid:assessment_id>/", views.assessment_detail, name="impact-assessment-detail"
     ),
+    path("impact-assessments/<uuid:assessment_id>/pdf/", views.assessment_pdf, name="impact-assessment-pdf"),
     path(
         "impact-assessments/<uuid:assessment_id>/edit/", views.assessment_edit, name="impact-assessment-edit"
     ),

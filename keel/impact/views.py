@@ -21,7 +21,7 @@ from keel.platform.pages import page
 from keel.platform.permissions import Perm, has_perm
 from keel.platform.views.common import INVALID, current_user
 
-from . import queries, services
+from . import exports, queries, services
 from .forms import ApproveForm, AssessmentForm, ImpactForm
 from .models import ImpactAssessment
 
@@ -66,11 +66,26 @@ def assessment_detail(request: HttpRequest, assessment_id: uuid.UUID) -> HttpRes
             "impacts": list(a.impacts.all()),
             "can_edit": a.is_draft and has_perm(user, Perm.EDIT_AI_SYSTEMS, ms),
             "can_approve": a.is_draft and has_perm(user, Perm.APPROVE_IMPACT_ASSESSMENTS, ms),
+            "is_author": user is not None and a.author_id == user.pk,
             "can_raise": has_perm(user, Perm.EDIT_RISKS, ms),
             "can_start": has_perm(user, Perm.EDIT_AI_SYSTEMS, ms),
             "gate_problem": services.gate_problem(a.ai_system),
         },
     )
+
+
+@page(Perm.VIEW, perimeter=_assessment_ms)
+def assessment_pdf(request: HttpRequest, assessment_id: uuid.UUID) -> HttpResponse:
+    """The version as a PDF (watermarked unless it is the approved version in force)."""
+    a = queries.assessment_for(current_user(request), assessment_id)
+    try:
+        data = exports.to_pdf(a)
+    except KeelError as exc:
+        messages.error(request, exc.message)
+        return _back(a)
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{exports.filename(a)}"'
+    return response
 
 
 @require_http_methods(["GET", "POST"])

@@ -31,7 +31,8 @@ from django.utils.safestring import SafeString, mark_safe
 # Every event a lower app announces, with what it passes.
 EVENTS: dict[str, str] = {
     "roles.assignments": "user -> list of (role, management_system_id or None): the user's roles",
-    "aisystem.changed": "actor, system, what, detail[, old_stage, new_stage]: inside the change's transaction",
+    "aisystem.changed": "actor, system, what (stage, intended_use, model, drift, data_quality), detail"
+    "[, old_stage, new_stage]: inside the change's transaction",
     "aisystem.gate_problem": "system -> str: why the deployment gate stays shut, or ''",
     "aisystem.annotate_systems": "(registered() only) queryset -> queryset: columns for the AI system list",
     "choice_labels": "kind -> TextChoices class or None: labels for the choice_labels template filter",

@@ -15,6 +15,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Status
 
+from keel.organisation import resolvers as organisation_resolvers
 from keel.organisation.resolvers import user_by_email
 from keel.platform.api import Page, actor, expected_version, paginate, permission, responses, with_etag
 from keel.platform.errors import NotFound, ValidationFailed
@@ -26,6 +27,7 @@ from .schemas import (
     ActionIn,
     ActionOut,
     ActionPatch,
+    AssessmentDueItemOut,
     ExceptionIn,
     MethodologyIn,
     MethodologyOut,
@@ -44,6 +46,7 @@ router = Router()
 methodologies = Router(tags=["risks"])
 risks = Router(tags=["risks"])
 snapshots = Router(tags=["risks"])
+due = Router(tags=["risks"])
 
 
 def _value(v: Any) -> Any:
@@ -197,10 +200,10 @@ def update_risk(request: HttpRequest, ref: str, payload: RiskPatch, response: Ht
     "/{ref}/status",
     response=responses(RiskDetailOut),
     openapi_extra=permission(Perm.EDIT_RISKS),
-    summary="Close or reopen a risk (risks are closed, not deleted)",
+    summary="Close (with a reason) or reopen a risk (risks are closed, not deleted)",
 )
 def set_status(request: HttpRequest, ref: str, payload: StatusIn) -> Risk:
-    risk = services.set_status(actor(request), ref, _value(payload.status))
+    risk = services.set_status(actor(request), ref, _value(payload.status), payload.reason)
     return queries.risk_for(None, risk.pk)
 
 
@@ -313,6 +316,25 @@ def take_snapshot(request: HttpRequest, payload: SnapshotIn) -> Status[RiskSnaps
     return Status(201, queries.get_snapshot(snap.pk))
 
 
+# ---------------------------------------------------------------- assessments due
+
+
+@due.get(
+    "",
+    response=responses(list[AssessmentDueItemOut]),
+    openapi_extra=permission(Perm.VIEW),
+    summary="The risk assessments due now (methodology criteria: interval, review date, events, new AI systems)",
+)
+def list_assessments_due(
+    request: HttpRequest, management_system: str | None = None
+) -> list[queries.AssessmentDue]:
+    who = actor(request)
+    check(who, Perm.VIEW)
+    ms = organisation_resolvers.management_system(management_system, who) if management_system else None
+    return queries.assessments_due(who.user, management_system=ms)
+
+
 router.add_router("/risk-methodologies", methodologies)
+router.add_router("/risk-assessments-due", due)
 router.add_router("/risks", risks)
 router.add_router("/risk-snapshots", snapshots)

@@ -25,6 +25,8 @@ from keel.platform.models import User
 
 from . import services
 from .defaults import default_methodology
+from .models import Risk
+from .rules import months_before
 
 # ref, name, type, classification, owner, location, description
 ASSETS: list[tuple[str, str, str, str, str, str, str]] = [
@@ -243,6 +245,8 @@ IS_RISKS: list[dict[str, Any]] = [
         "plan": "Phishing-resistant keys for all engineers; awareness sessions.",
         "controls": ["secure-authentication", "competence-training-awareness"],
         "owner": "admin",
+        # last assessed 14 months ago: past the methodology's 12-month interval, so it is due
+        "assessed_months_ago": 14,
     },
     {
         "title": "Vulnerable dependency in the scoring API",
@@ -291,6 +295,8 @@ IS_RISKS: list[dict[str, Any]] = [
         "controls": ["leaver-and-mover-process", "access-control-and-reviews"],
         "owner": "admin",
         "approve": True,
+        # handed over after approval: the new owner has accepted nothing, so the approval is voided
+        "handover": "tomasz.nowak",
     },
     {
         "title": "Public website defaced",
@@ -307,6 +313,8 @@ IS_RISKS: list[dict[str, Any]] = [
         "controls": [],
         "owner": "mara.lindqvist",
         "approve": True,
+        "close": "The website moved to a managed static host that we do not administer; its "
+        "credentials are no longer shared (see the supplier record).",
     },
 ]
 
@@ -323,6 +331,7 @@ AI_RISKS: list[dict[str, Any]] = [
         "plan": "Fairness testing before every release, with approval thresholds per group.",
         "controls": ["Fairness testing", "ai-verification-validation", "ai-impact-analysis-people-society"],
         "owner": "priya.raman",
+        "delegate": "mara.lindqvist",  # Priya may not accept in the integrated system: Mara does
         "approve": False,
     },
     {
@@ -351,6 +360,7 @@ AI_RISKS: list[dict[str, Any]] = [
         "plan": "Drift monitoring with thresholds; retraining gate.",
         "controls": ["model-behaviour-monitoring", "model-release-deployment"],
         "owner": "priya.raman",
+        "delegate": "mara.lindqvist",
     },
     {
         "title": "Support assistant invents loan terms",
@@ -422,6 +432,7 @@ AI_RISKS: list[dict[str, Any]] = [
         "plan": "Label provenance checks and anomaly detection on incoming labels.",
         "controls": ["ai-dataset-register-lineage", "ai-data-quality-preparation"],
         "owner": "priya.raman",
+        "delegate": "mara.lindqvist",
     },
 ]
 
@@ -462,7 +473,14 @@ def load_demo_risks(
             description=description,
         )
     say("Adopting the risk methodology and assessing the IS and AI risks ...")
-    services.create_methodology(actor, **default_methodology())
+    services.create_methodology(
+        actor,
+        **default_methodology(),
+        assessment_interval_months=12,
+        significant_changes="A new or retrained model, a new intended use or user group, a new "
+        "deployment region, a metric breach or a failed data-quality check, a new supplier of an "
+        "AI component, and any change of a system's lifecycle stage other than go-live.",
+    )
     _ai_systems(actor, ms, people)
     control_ref = _controls()
     review = timezone.localdate() + dt.timedelta(days=180)
@@ -514,6 +532,15 @@ def load_demo_risks(
             services.approve_exception(approver, risk.pk)
         if spec.get("lapsed_exception"):
             _lapsed_exception(as_owner(spec["owner"]), approver, risk.pk, spec["lapsed_exception"])
+        if spec.get("handover"):
+            services.update_risk(actor, risk.pk, owner=people[spec["handover"]])
+        if spec.get("close"):
+            services.set_status(actor, risk.pk, "closed", spec["close"])
+        if spec.get("assessed_months_ago"):
+            # the demo is created today: its assessment date is moved back afterwards
+            Risk.objects.filter(pk=risk.pk).update(
+                assessed_at=months_before(timezone.now(), spec["assessed_months_ago"])
+            )
     for spec in AI_RISKS:
         risk = services.create_risk(
             actor,
@@ -521,6 +548,7 @@ def load_demo_risks(
             management_system=ms.pk,
             title=spec["title"],
             owner=people[spec["owner"]],
+            delegate=people[spec["delegate"]] if spec.get("delegate") else None,
             ai_system=spec["system"],
             risk_source=f"iso42001:2023:{spec['source']}",
             objective=f"iso42001:2023:{spec['objective']}",

@@ -101,6 +101,12 @@ class RiskForm(VersionedForm):
     residual_likelihood = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
     residual_impact = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
     review_date = forms.DateField(widget=DATE, required=False)
+    reassess = forms.BooleanField(
+        label="Record this as a re-assessment",
+        required=False,
+        help_text="Tick when you have re-assessed the risk (even with unchanged scores): it is no longer "
+        "due, and it moves to the current methodology version.",
+    )
 
     IS_ONLY = (
         "asset",
@@ -123,6 +129,7 @@ class RiskForm(VersionedForm):
         if editing:
             del self.fields["management_system"]
         else:
+            del self.fields["reassess"]
             self.fields["management_system"].choices = system_choices()  # type: ignore[attr-defined]
         people = owner_choices()
         self.fields["owner"].choices = _any("Choose the owner", people)  # type: ignore[attr-defined]
@@ -228,6 +235,11 @@ class ActionStatusForm(KeelForm):
 
 class StatusForm(KeelForm):
     status = forms.ChoiceField(choices=RiskStatus.choices)
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text="Why the risk is closed (required to close it).",
+    )
 
 
 class SnapshotForm(KeelForm):
@@ -267,6 +279,30 @@ class MethodologyForm(KeelForm):
         help_text="An exception (a residual risk accepted above the criteria) may not run longer than "
         "this. Empty: 365.",
     )
+    # when risk assessments are performed
+    assessment_interval_months = forms.IntegerField(
+        label="Re-assess every (months)",
+        min_value=1,
+        max_value=60,
+        initial=12,
+        required=False,
+        help_text="The planned interval: a risk not assessed for this long is due. Empty: no planned interval.",
+    )
+    assess_on_significant_change = forms.BooleanField(
+        label="On a significant change to an AI system (its AI risks are due)", required=False, initial=True
+    )
+    assess_on_new_ai_system = forms.BooleanField(
+        label="On a new AI system (due until it has AI risks)", required=False, initial=True
+    )
+    assess_on_impact_assessment = forms.BooleanField(
+        label="On an approved impact assessment (the system's AI risks are due)", required=False, initial=True
+    )
+    significant_changes = forms.CharField(
+        label="What counts as a significant change",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text="In your words, e.g. a new model, a new use or user group, a new region, a breach.",
+    )
 
     @classmethod
     def initial_for(cls, m: Methodology) -> dict[str, Any]:
@@ -280,6 +316,11 @@ class MethodologyForm(KeelForm):
             ),
             "matrix": "\n".join(" ".join(row) for row in m.matrix),
             "max_exception_days": m.max_exception_days,
+            "assessment_interval_months": m.assessment_interval_months,
+            "assess_on_significant_change": m.assess_on_significant_change,
+            "assess_on_new_ai_system": m.assess_on_new_ai_system,
+            "assess_on_impact_assessment": m.assess_on_impact_assessment,
+            "significant_changes": m.significant_changes,
         }
 
     @staticmethod
@@ -313,6 +354,11 @@ class MethodologyForm(KeelForm):
             "levels": levels,
             "matrix": matrix,
             "max_exception_days": d["max_exception_days"],
+            "assessment_interval_months": d["assessment_interval_months"],
+            "assess_on_significant_change": d["assess_on_significant_change"],
+            "assess_on_new_ai_system": d["assess_on_new_ai_system"],
+            "assess_on_impact_assessment": d["assess_on_impact_assessment"],
+            "significant_changes": d["significant_changes"],
         }
 
 

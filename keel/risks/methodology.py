@@ -120,6 +120,42 @@ def clean_max_exception_days(raw: Any) -> int:
     return days
 
 
+DEFAULT_INTERVAL_MONTHS, MAX_INTERVAL_MONTHS = 12, 60
+TRIGGERS = ("assess_on_significant_change", "assess_on_new_ai_system", "assess_on_impact_assessment")
+
+
+def clean_interval(raw: Any, present: bool) -> int | None:
+    """The planned interval between assessments, in months: 1 to 60; empty (given) for none;
+    12 when not given at all."""
+    if not present:
+        return DEFAULT_INTERVAL_MONTHS
+    if raw is None or raw == "":
+        return None
+    if isinstance(raw, bool) or not isinstance(raw, int | str):
+        raw = "x"
+    try:
+        months = int(str(raw).strip())
+    except ValueError:
+        months = 0
+    if not 1 <= months <= MAX_INTERVAL_MONTHS:
+        message = (
+            f"The planned interval between risk assessments is a whole number of months from 1 to "
+            f"{MAX_INTERVAL_MONTHS}, or empty for none."
+        )
+        raise ValidationFailed(message, {"assessment_interval_months": [message]})
+    return months
+
+
+def clean_triggers(data: dict[str, Any]) -> dict[str, bool]:
+    out = {}
+    for name in TRIGGERS:
+        v = data.get(name, True)
+        if not isinstance(v, bool):
+            raise ValidationFailed(f"{name} is true or false.", {name: ["true or false."]})
+        out[name] = v
+    return out
+
+
 def clean_methodology(data: dict[str, Any]) -> dict[str, Any]:
     name = _text(data.get("name"))
     if not name:
@@ -137,4 +173,9 @@ def clean_methodology(data: dict[str, Any]) -> dict[str, Any]:
         "impact": impact,
         "levels": levels,
         "matrix": matrix,
+        "assessment_interval_months": clean_interval(
+            data.get("assessment_interval_months"), "assessment_interval_months" in data
+        ),
+        **clean_triggers(data),
+        "significant_changes": str(data.get("significant_changes") or "").strip(),
     }

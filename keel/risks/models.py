@@ -50,6 +50,28 @@ class Methodology(models.Model):
         default=365,
         help_text="The longest an exception (a residual risk accepted above the criteria) may run, in days.",
     )
+    # When risk assessments are performed (ISO/IEC 27001 and 42001 6.1.2): the planned interval
+    # and the events that make one due. keel.risks.queries.assessments_due applies them.
+    assessment_interval_months = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        default=12,
+        help_text="Re-assess every risk at least this often (months); empty: no planned interval.",
+    )
+    assess_on_significant_change = models.BooleanField(
+        default=True,
+        help_text="A significant change to an AI system makes its AI risks due for re-assessment.",
+    )
+    assess_on_new_ai_system = models.BooleanField(
+        default=True, help_text="A new AI system is due for a risk assessment until it has AI risks."
+    )
+    assess_on_impact_assessment = models.BooleanField(
+        default=True,
+        help_text="An approved AI system impact assessment makes that system's AI risks due for re-assessment.",
+    )
+    significant_changes = models.TextField(
+        blank=True, help_text="What counts as a significant change here, in the organisation's words."
+    )
     created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -104,6 +126,16 @@ class Risk(models.Model):
         help_text="May approve the plan and accept the residual risk for the owner.",
     )
     status = models.CharField(max_length=8, choices=RiskStatus.choices, default=RiskStatus.OPEN)
+    close_reason = models.TextField(blank=True, help_text="Why the risk was closed (required to close it).")
+    closed_at = models.DateTimeField(null=True, blank=True)
+    # when it was last assessed, and whether an event made a re-assessment due
+    assessed_at = models.DateTimeField(
+        default=timezone.now, help_text="When the risk was last assessed (created, re-scored or re-assessed)."
+    )
+    reassessment_reason = models.CharField(
+        max_length=300, blank=True, help_text="Why a re-assessment is due (an event); empty: none due."
+    )
+    reassessment_since = models.DateTimeField(null=True, blank=True)
     # information security
     asset = models.ForeignKey(Asset, null=True, blank=True, on_delete=models.PROTECT, related_name="risks")
     process = models.CharField(
@@ -206,6 +238,23 @@ class Risk(models.Model):
         return acceptance_on(self.acceptance, getattr(self, "exception_until", None), timezone.localdate())
 
     @property
+    def assessment_due(self) -> tuple[str, str, Any] | None:
+        """``(trigger, reason, since)`` when this open risk is due for re-assessment, else ``None``
+        (:func:`keel.risks.rules.assessment_due_on`; the interval of its own methodology version)."""
+        from .rules import assessment_due_on
+
+        if self.status != RiskStatus.OPEN:
+            return None
+        return assessment_due_on(
+            reassessment_reason=self.reassessment_reason,
+            reassessment_since=self.reassessment_since,
+            review_date=self.review_date,
+            assessed_at=self.assessed_at,
+            interval_months=self.methodology.assessment_interval_months,
+            now=timezone.now(),
+        )
+
+    @property
     def lapsing_soon(self) -> bool:
         """An exception in force that lapses within 30 days (needs :func:`base_risks`)."""
         from .rules import lapses_soon
@@ -269,7 +318,7 @@ class RiskApproval(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Approval of {self.risk_id} ({self.state})"
+        return f"Approval of {self.risk.ref_id} ({self.get_state_display().lower()})"
 
 
 class RiskSnapshot(models.Model):

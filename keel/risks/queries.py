@@ -14,8 +14,11 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, DateField, Prefetch, Q, QuerySet, Value
+from django.urls import reverse
 from django.utils import timezone
 
+from keel.aisystems.choices import LifecycleStage
+from keel.aisystems.models import AISystem
 from keel.controls.models import Control
 from keel.organisation import resolvers as organisation_resolvers
 from keel.organisation.models import ManagementSystem
@@ -25,7 +28,7 @@ from keel.platform.permissions import Perm, restrict, system_ids_with
 
 from .choices import AcceptanceState, Register, RiskStatus, TreatmentOption
 from .models import Methodology, Risk, RiskApproval, RiskSnapshot, TreatmentAction
-from .rules import acceptance_expression, exception_expires_subquery
+from .rules import acceptance_expression, assessment_due_on, exception_expires_subquery, months_before
 
 ORDERS = {
     "ref_id": ("ref_id",),
@@ -370,4 +373,109 @@ def risks_by_control(
     ):
         if control_id in wanted:
             out.setdefault(control_id, []).append({"ref_id": ref, "title": title})
+    return out
+
+
+# ---------------------------------------------------------------- assessments due
+
+
+@dataclass(frozen=True)
+class AssessmentDue:
+    """One risk assessment that is due: a risk to re-assess (``kind="risk"``) or a new AI
+    system with no AI risk assessed yet (``kind="ai_system"``)."""
+
+    kind: str  # "risk" | "ai_system"
+    ref: str  # IS-004 / AI-002, or the AI system's short name
+    title: str
+    trigger: str  # event | review_date | interval | new_ai_system
+    reason: str
+    since: dt.date
+    management_system_id: uuid.UUID
+    url: str
+
+
+def assessments_due(
+    user: User | None,
+    *,
+    management_system: ManagementSystem | uuid.UUID | None = None,
+    now: dt.datetime | None = None,
+) -> list[AssessmentDue]:
+    """The risk assessments due now, by the criteria of the methodology (ISO/IEC 27001 and
+    42001 6.1.2: *when* assessments are performed), for the management systems ``user`` may
+    read (``None``: all). Open risks are due when an event marked them (a significant change
+    to their AI system, an approved impact assessment), when their review date has come, or when
+    the planned interval of the methodology version they were assessed under has elapsed since
+    they were last assessed; with ``assess_on_new_ai_system`` in the current version, an AI
+    system (not retired) with no AI risk yet is due for its first assessment. Oldest first.
+    Three queries whatever the number of rows."""
+    now = now or timezone.now()
+    today = timezone.localtime(now).date()
+    versions = list(  # newest first
+        Methodology.objects.order_by("-version").values_list(
+            "pk", "assessment_interval_months", "assess_on_new_ai_system"
+        )
+    )
+    due_q = ~Q(reassessment_reason="") | Q(review_date__lte=today)
+    for pk, months, _ in versions:
+        if months:
+            due_q |= Q(methodology_id=pk, assessed_at__lte=months_before(now, months))
+    qs = Risk.objects.filter(due_q, status=RiskStatus.OPEN)
+    systems = AISystem.objects.exclude(lifecycle_stage=LifecycleStage.RETIRED).filter(risks__isnull=True)
+    if user is not None:
+        qs = restrict(qs, user, Perm.VIEW)
+        systems = restrict(systems, user, Perm.VIEW)
+    if management_system is not None:
+        ms_id = getattr(management_system, "pk", management_system)
+        qs = qs.filter(management_system_id=ms_id)
+        systems = systems.filter(management_system_id=ms_id)
+    interval = {pk: months for pk, months, _ in versions}
+    out: list[AssessmentDue] = []
+    for r in qs.values(
+        "ref_id",
+        "title",
+        "management_system_id",
+        "methodology_id",
+        "reassessment_reason",
+        "reassessment_since",
+        "review_date",
+        "assessed_at",
+    ):
+        due = assessment_due_on(
+            reassessment_reason=r["reassessment_reason"],
+            reassessment_since=r["reassessment_since"],
+            review_date=r["review_date"],
+            assessed_at=r["assessed_at"],
+            interval_months=interval.get(r["methodology_id"]),
+            now=now,
+        )
+        if due is None:  # pragma: no cover - the filter and the rule agree (tested)
+            continue
+        trigger, reason, since = due
+        out.append(
+            AssessmentDue(
+                "risk",
+                r["ref_id"],
+                r["title"],
+                trigger,
+                reason,
+                since,
+                r["management_system_id"],
+                reverse("risk-detail", args=[r["ref_id"]]),
+            )
+        )
+    if versions and versions[0][2]:  # the current version asks for new AI systems to be assessed
+        for s in systems.distinct().values("short_name", "name", "management_system_id", "created_at"):
+            out.append(
+                AssessmentDue(
+                    "ai_system",
+                    s["short_name"],
+                    s["name"],
+                    "new_ai_system",
+                    f"New AI system: no AI risk has been assessed for {s['name']} yet.",
+                    timezone.localtime(s["created_at"]).date(),
+                    s["management_system_id"],
+                    reverse("risk-create") + f"?register=ai&ai_system={s['short_name']}",
+                )
+            )
+    out.sort(key=lambda d: (d.since, d.ref))
     return out

@@ -45,6 +45,17 @@ class MethodologyOut(Schema):
     levels: list[LevelEntry] = Field(description="Lowest first.")
     matrix: list[list[str]] = Field(description="matrix[likelihood-1][impact-1] is a level key.")
     max_exception_days: int = Field(description="The longest an exception may run, in days.")
+    assessment_interval_months: int | None = Field(
+        description="The planned interval between risk assessments, in months (null: none)."
+    )
+    assess_on_significant_change: bool = Field(
+        description="A significant change to an AI system makes its AI risks due for re-assessment."
+    )
+    assess_on_new_ai_system: bool = Field(description="A new AI system is due until it has AI risks.")
+    assess_on_impact_assessment: bool = Field(
+        description="An approved impact assessment makes the system's AI risks due for re-assessment."
+    )
+    significant_changes: str = Field(description="What counts as a significant change, in words.")
     created_by: str | None
     created_at: IsoDateTime
     risk_count: int = 0
@@ -64,6 +75,13 @@ class MethodologyIn(Body):
     max_exception_days: int | None = Field(
         None, description="The longest an exception may run, in days (1 to 1098; default 365)."
     )
+    assessment_interval_months: int | None = Field(
+        12, description="The planned interval between risk assessments, in months (1 to 60; null: none)."
+    )
+    assess_on_significant_change: bool = True
+    assess_on_new_ai_system: bool = True
+    assess_on_impact_assessment: bool = True
+    significant_changes: str = ""
 
 
 class ControlRef(Schema):
@@ -111,6 +129,30 @@ class ApprovalOut(Schema):
         return obj.second_approver.email if obj.second_approver else None
 
 
+class AssessmentDueOut(Schema):
+    """Why a risk (or a new AI system) is due for a risk assessment."""
+
+    trigger: Literal["event", "review_date", "interval", "new_ai_system"] = Field(
+        description="event: a significant change or an approved impact assessment marked it; review_date: "
+        "its review date has come; interval: the planned interval has elapsed; new_ai_system: an AI system "
+        "with no AI risk yet."
+    )
+    reason: str
+    since: IsoDate
+
+
+class AssessmentDueItemOut(AssessmentDueOut):
+    kind: Literal["risk", "ai_system"]
+    ref: str = Field(description="The risk's reference, or the AI system's short name.")
+    title: str
+    management_system: uuid.UUID
+    url: str = Field(description="The page that answers it.")
+
+    @staticmethod
+    def resolve_management_system(obj: Any) -> uuid.UUID:
+        return obj.management_system_id
+
+
 class RiskOut(VersionedOut):
     id: uuid.UUID
     ref_id: str
@@ -154,7 +196,19 @@ class RiskOut(VersionedOut):
     exception_expires: IsoDate | None = Field(
         None, description="The expiry date of the current exception (in force, awaiting approval or lapsed)."
     )
+    close_reason: str = Field("", description="Why the risk was closed (empty while open).")
+    closed_at: IsoDateTime | None = None
+    assessed_at: IsoDateTime = Field(description="When the risk was last assessed.")
+    assessment_due: AssessmentDueOut | None = Field(
+        None,
+        description="Set when the risk is due for re-assessment (docs/risks.md#when-risks-are-assessed).",
+    )
     updated_at: IsoDateTime
+
+    @staticmethod
+    def resolve_assessment_due(obj: Any) -> dict[str, Any] | None:
+        due = obj.assessment_due
+        return None if due is None else {"trigger": due[0], "reason": due[1], "since": due[2]}
 
     @staticmethod
     def resolve_acceptance(obj: Any) -> str:
@@ -289,6 +343,7 @@ class RiskPatch(_RiskFields):
 
 class StatusIn(Body):
     status: RiskStatus
+    reason: str = Field("", description="Why the risk is closed: required to close it.")
 
 
 class ExceptionIn(Body):

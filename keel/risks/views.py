@@ -45,6 +45,9 @@ from .models import TreatmentAction
 PAGE_SIZE = 50
 
 
+DUE_SHOWN = 15  # assessments due listed on the register page (the API lists them all)
+
+
 def _risk_perimeter(request: HttpRequest, ref: str, **kwargs: Any) -> ManagementSystem:
     return services.get_risk(ref).management_system
 
@@ -95,7 +98,11 @@ def risk_list(request: HttpRequest) -> HttpResponse:
         ),
         "methodology": queries.latest_methodology(),
     }
-    return render(request, "risks/_table.html" if is_partial(request) else "risks/list.html", ctx)
+    if is_partial(request):
+        return render(request, "risks/_table.html", ctx)
+    due = queries.assessments_due(user)
+    ctx |= {"due": due[:DUE_SHOWN], "due_count": len(due), "due_more": max(0, len(due) - DUE_SHOWN)}
+    return render(request, "risks/list.html", ctx)
 
 
 @page(Perm.VIEW)
@@ -179,6 +186,7 @@ def _detail_context(request: HttpRequest, risk: Any) -> dict[str, Any]:
         "history": describe(queries.history(risk), user) if can_trail else [],
         "latest": queries.latest_methodology(),
         "action_statuses": ActionStatus.choices,
+        "assessment_due": risk.assessment_due,
     }
 
 
@@ -218,7 +226,10 @@ def risk_create(request: HttpRequest) -> HttpResponse:
                 return redirect("risk-detail", ref=risk.ref_id)
     else:
         user = current_user(request)
-        form = RiskForm(register=register, methodology=methodology, initial={"owner": user.email})
+        initial = {"owner": user.email}
+        if register == Register.AI and request.GET.get("ai_system"):
+            initial["ai_system"] = request.GET["ai_system"]  # from "assessments due": a new AI system
+        form = RiskForm(register=register, methodology=methodology, initial=initial)
     return render(
         request,
         "risks/form.html",
@@ -336,12 +347,14 @@ def risk_exception_approve(request: HttpRequest, ref: str) -> HttpResponse:
 @page(Perm.EDIT_RISKS, perimeter=_risk_perimeter)
 def risk_status(request: HttpRequest, ref: str) -> HttpResponse:
     form = StatusForm(request.POST)
-    status = form.cleaned_data["status"] if form.is_valid() else ""
+    valid = form.is_valid()
+    status = form.cleaned_data["status"] if valid else ""
+    reason = form.cleaned_data["reason"] if valid else ""
     return _outcome(
         request,
         ref,
         f"The risk is {status or 'unchanged'}.",
-        lambda: services.set_status(Actor.from_request(request), ref, status),
+        lambda: services.set_status(Actor.from_request(request), ref, status, reason),
     )
 
 

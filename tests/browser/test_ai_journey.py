@@ -6,6 +6,7 @@ sees the deployment gate pass once an evaluation passes too — in Chromium, und
 from __future__ import annotations
 
 import re
+from urllib.parse import urlparse
 
 import pytest
 from playwright.sync_api import expect
@@ -15,6 +16,7 @@ from .conftest import PASSWORD, Browser, Seed
 pytestmark = pytest.mark.browser
 
 MANAGER = "cora.manager@example.com"
+REVIEWER = "ravi.reviewer@example.com"  # approves the assessment Cora drafted (four eyes)
 
 
 @pytest.fixture
@@ -32,9 +34,8 @@ def world(seed: Seed) -> None:
         controls.create_control(
             system, title=title, type="process", frequency="per_event", management_systems=["integrated"]
         )
-    people.create_user(
-        system, MANAGER, full_name="Cora Manager", password=PASSWORD, role=Role.COMPLIANCE_MANAGER
-    )
+    for email, name in ((MANAGER, "Cora Manager"), (REVIEWER, "Ravi Reviewer")):
+        people.create_user(system, email, full_name=name, password=PASSWORD, role=Role.COMPLIANCE_MANAGER)
 
 
 def test_one_ai_system_from_inventory_to_an_accepted_ai_risk(web: Browser, world: None) -> None:
@@ -67,8 +68,16 @@ def test_one_ai_system_from_inventory_to_an_accepted_ai_risk(web: Browser, world
     page.fill("#id_measures", "Monthly fairness-gap check.")
     page.click("button:has-text('Save')")
     expect(page.locator("#impacts tbody tr")).to_have_count(1)
+    # its author does not approve it: a second compliance manager does
+    expect(page.locator("#approve-not-author")).to_be_visible()
+    expect(page.locator("button:has-text('Approve version 1')")).to_have_count(0)
+    assessment = urlparse(page.url).path
+    page.context.clear_cookies()
+    web.login(REVIEWER, start=assessment)
     page.click("button:has-text('Approve version 1')")
     expect(page.locator(".lede [data-status]")).to_have_text("Approved")
+    page.context.clear_cookies()
+    web.login(MANAGER, start=assessment)
 
     # 3. The harm is raised into the AI risk register in one step, keeping the link
     page.click("button:has-text('Raise as AI risk')")
@@ -91,9 +100,9 @@ def test_one_ai_system_from_inventory_to_an_accepted_ai_risk(web: Browser, world
 
     # 6. With a passing evaluation the deployment gate passes: the system moves to deployment
     page.goto(web.url("/ai-systems/loan-ai/"))
-    expect(page.get_by_text("Older applicants scored lower")).to_have_count(
-        0
-    )  # the system page lists versions
+    # the system page shows its impacts and the risk raised from one of them
+    expect(page.locator("#aisystem-impacts")).to_contain_text("Older applicants scored lower")
+    expect(page.locator("#aisystem-risks")).to_contain_text("AI-001")
     expect(page.get_by_text("it has no approved impact assessment")).to_have_count(0)
     page.click("a:has-text('Record evaluation')")
     page.fill("#id_metric", "AUC")

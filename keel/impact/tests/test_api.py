@@ -5,6 +5,7 @@ format, perimeter filtering and fixed query counts."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -28,7 +29,13 @@ def send(client: Client, path: str, body: Any = None, method: str = "POST") -> A
     return client.generic(method, API + path, json.dumps(body or {}), content_type="application/json")
 
 
-def test_the_journey_through_the_api(admin_client: Client, admin: User, aims: ManagementSystem) -> None:
+def test_the_journey_through_the_api(
+    admin_client: Client,
+    admin: User,
+    aims: ManagementSystem,
+    make_user: Callable[..., User],
+    login_client: Callable[[User], Client],
+) -> None:
     rf.methodology()
     rf.control("KC-101", aims)
     rf.control("KC-102", aims)
@@ -57,7 +64,11 @@ def test_the_journey_through_the_api(admin_client: Client, admin: User, aims: Ma
     harm = r.json()
     assert harm["objective"] == "iso42001:2023:C.2.5" and harm["level"]
     assert send(admin_client, f"/impact-assessments/{a['id']}/impacts", f.BENEFIT).status_code == 201
-    r = send(admin_client, f"/impact-assessments/{a['id']}/approve", {"note": "Reviewed."})
+    # its author may not approve it; another administrator does
+    r = send(admin_client, f"/impact-assessments/{a['id']}/approve", {"note": "Mine."})
+    assert r.status_code == 403 and "someone else" in r.json()["error"]["message"]
+    reviewer = login_client(make_user(Role.ADMIN))
+    r = send(reviewer, f"/impact-assessments/{a['id']}/approve", {"note": "Reviewed."})
     assert r.status_code == 200, r.content
     assert r.json()["status"] == "approved" and r.json()["due"] is False and r.json()["next_review_at"]
     # An approved version refuses changes, in the one error format

@@ -119,11 +119,16 @@ def test_approval_needs_its_own_permission(aims: ManagementSystem, make_user) ->
         services.approve_assessment(contributor, a.pk)
     with pytest.raises(PermissionDenied):
         services.add_impact(contributor, a.pk, **f.BENEFIT)
-    # The author may approve (the record names author and approver)
+    # The author may not approve their own draft (issue 12 item 5); another approver may
     started = services.start_assessment(manager, af.ai_system(aims, "other-ai"))
     services.add_impact(manager, started.pk, **f.BENEFIT)
-    done = services.approve_assessment(manager, started.pk, note="Reviewed with the owner.")
-    assert done.author == done.approved_by == manager.user
+    with pytest.raises(PermissionDenied, match=r"You drafted version 1 .* someone else"):
+        services.approve_assessment(manager, started.pk, note="My own.")
+    started.refresh_from_db()
+    assert started.status == "draft" and started.approved_by is None
+    other = Actor.for_user(make_user(Role.COMPLIANCE_MANAGER, aims), Channel.WEB)
+    done = services.approve_assessment(other, started.pk, note="Reviewed with the owner.")
+    assert (done.author, done.approved_by) == (manager.user, other.user)
 
 
 @pytest.mark.parametrize(

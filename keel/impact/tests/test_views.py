@@ -3,6 +3,8 @@ raise to risk; what the AI system page, the risk page and the dashboard show."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -10,6 +12,8 @@ from django.urls import reverse
 from keel.aisystems.tests import factories as af
 from keel.impact.models import ImpactAssessment
 from keel.organisation.models import ManagementSystem
+from keel.platform.choices import Role
+from keel.platform.models import User
 from keel.risks.models import Risk
 from keel.risks.tests import factories as rf
 
@@ -19,7 +23,10 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_pages_take_an_assessment_from_start_to_a_raised_risk(
-    admin_client: Client, aims: ManagementSystem
+    admin_client: Client,
+    aims: ManagementSystem,
+    make_user: Callable[..., User],
+    login_client: Callable[[User], Client],
 ) -> None:
     rf.methodology()
     system = af.ai_system(aims, purpose="Scores applicants.")
@@ -45,7 +52,12 @@ def test_the_pages_take_an_assessment_from_start_to_a_raised_risk(
     assert admin_client.post(url, {**data, "severity": "9"}).status_code == 422
     assert admin_client.post(url, data).status_code == 302
     # Approve
-    r = admin_client.post(reverse("impact-assessment-approve", args=[a.pk]), {"note": "ok"})
+    r = admin_client.post(reverse("impact-assessment-approve", args=[a.pk]), {"note": "mine"}, follow=True)
+    assert "someone else" in r.content.decode()
+    a.refresh_from_db()
+    assert a.status == "draft"
+    reviewer = login_client(make_user(Role.ADMIN))
+    reviewer.post(reverse("impact-assessment-approve", args=[a.pk]), {"note": "ok"})
     a.refresh_from_db()
     assert a.status == "approved"
     detail = admin_client.get(reverse("impact-assessment-detail", args=[a.pk])).content.decode()

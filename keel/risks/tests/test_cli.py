@@ -127,3 +127,32 @@ def test_risks_export_json_and_xlsx(
     )
     code, _, err = run(["risks", "export", "--register", "ai", "--format", "xlsx", "--out", "-"], capsys)
     assert code == 2
+
+
+def test_risks_due_lists_what_is_due_as_table_and_json(
+    isms: ManagementSystem, aims: ManagementSystem, admin: User, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    risk = f.is_risk(isms, admin, review_date=timezone.localdate() - dt.timedelta(days=3))
+    code, out, err = run(["risks", "due"], capsys)
+    assert code == 0 and risk.ref_id in out and "review date" in out and "1 risk assessment(s) due" in err
+    code, out, _ = run(["risks", "due", "--format", "json", "--management-system", "isms"], capsys)
+    body = json.loads(out)
+    assert code == 0 and body["count"] == 1
+    assert body["due"][0] | {"url": ""} == {
+        "kind": "risk",
+        "ref": risk.ref_id,
+        "title": risk.title,
+        "trigger": "review_date",
+        "reason": body["due"][0]["reason"],
+        "since": (timezone.localdate() - dt.timedelta(days=3)).isoformat(),
+        "management_system": str(isms.pk),
+        "url": "",
+    }
+    code, out, _ = run(["risks", "due", "--format", "json", "--management-system", aims.short_name], capsys)
+    assert code == 0 and json.loads(out)["count"] == 0
+    code, _, err = run(["risks", "due", "--management-system", "nowhere"], capsys)
+    assert code == 2 and "management system" in err.lower()

@@ -173,10 +173,16 @@ def test_delegate_may_approve_but_nobody_else(
 
 
 def test_owner_without_accept_role_is_refused(isms: ManagementSystem, make_user: MakeUser) -> None:
-    viewer = make_user(Role.VIEWER, isms)
-    risk = f.is_risk(isms, viewer)
+    """Issue 12 item 4: an owner who cannot accept needs a delegate who can; the owner still
+    cannot approve, the delegate can."""
+    viewer, deputy = make_user(Role.VIEWER, isms), make_user(Role.CONTRIBUTOR, isms)
+    with pytest.raises(ValidationFailed, match="cannot accept risks in isms") as exc:
+        f.is_risk(isms, viewer)
+    assert set(exc.value.fields) == {"owner", "delegate"}
+    risk = f.is_risk(isms, viewer, delegate=deputy)
     with pytest.raises(PermissionDenied):
         services.approve_risk(actor(viewer), risk.pk)
+    assert services.approve_risk(actor(deputy), risk.pk).approved_by == deputy
 
 
 def test_residual_above_criteria_is_refused_and_nothing_changes(

@@ -37,7 +37,7 @@ def test_rows_list_the_open_risks_their_controls_treat(
     controls.link_requirement(f.SYSTEM, c.pk, "iso27001:2022:A.8.24", "full")
     treated = f.is_risk(isms, admin, controls=[c.ref_id])
     closed = f.is_risk(isms, admin, controls=[c.ref_id], title="Old risk")
-    services.set_status(f.SYSTEM, closed.pk, "closed")
+    services.set_status(f.SYSTEM, closed.pk, "closed", "The vendor was replaced.")
     f.is_risk(aims, admin, controls=[c.ref_id], title="Risk of another system")
     # when the rows are read
     rows = queries.rows(soa)

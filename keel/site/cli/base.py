@@ -56,6 +56,7 @@ PERMISSIONS: dict[str, str | None] = {
     "ai metric push": "record_ai_results",
     "import assets": "edit_assets",
     "risks export": "view",
+    "risks due": "view",
     "catalog import": "load_standards",
     "map suggest": "view",
     "map decide": "edit_controls",

@@ -1,9 +1,13 @@
 """``keel risks export --register is|ai --format xlsx|json --out FILE``: the register as the
-pages export it. Progress goes to stderr; ``--out -`` writes JSON to stdout."""
+pages export it. Progress goes to stderr; ``--out -`` writes JSON to stdout.
+
+``keel risks due [--management-system ID] [--format table|json]``: the risk assessments due now
+(``keel.risks.queries.assessments_due``)."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -12,10 +16,13 @@ from keel.site.cli.base import (
     PERMISSIONS,
     CliError,
     add_as_option,
+    add_format_option,
     check_permission,
     note,
+    out,
     require_tables,
     resolve_actor,
+    table,
 )
 
 
@@ -33,6 +40,18 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     p.add_argument("--out", metavar="FILE", required=True, help="where to write ('-' for stdout, JSON only)")
     add_as_option(p)
     p.set_defaults(handler=cmd_export, command_path="risks export")
+    d = rsub.add_parser(
+        "due",
+        help="the risk assessments due now",
+        description="List the risk assessments due now by the methodology's criteria: risks whose "
+        "planned interval has elapsed, whose review date has come or that an event (a significant "
+        "change to their AI system, an approved impact assessment) marked, and new AI systems with "
+        "no AI risk yet.",
+    )
+    d.add_argument("--management-system", metavar="ID", default=None, help="only this management system")
+    add_format_option(d)
+    add_as_option(d)
+    d.set_defaults(handler=cmd_due, command_path="risks due")
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -59,4 +78,50 @@ def cmd_export(args: argparse.Namespace) -> int:
     else:
         Path(args.out).write_bytes(exports.to_xlsx(rows, args.register))
     note(f"keel: written to {args.out}")
+    return 0
+
+
+def cmd_due(args: argparse.Namespace) -> int:
+    require_tables()
+    actor = resolve_actor(args)
+    check_permission(actor, PERMISSIONS["risks due"])
+    from keel.organisation import resolvers
+    from keel.platform.errors import KeelError
+    from keel.risks import queries
+
+    try:
+        ms = resolvers.management_system(args.management_system, actor) if args.management_system else None
+    except KeelError as exc:
+        raise CliError(exc.message, 2) from None
+    due = queries.assessments_due(actor.user, management_system=ms)
+    if args.format == "json":
+        out(
+            json.dumps(
+                {
+                    "count": len(due),
+                    "due": [
+                        {
+                            "kind": d.kind,
+                            "ref": d.ref,
+                            "title": d.title,
+                            "trigger": d.trigger,
+                            "reason": d.reason,
+                            "since": d.since.isoformat(),
+                            "management_system": str(d.management_system_id),
+                            "url": d.url,
+                        }
+                        for d in due
+                    ],
+                },
+                indent=2,
+            )
+        )
+    else:
+        if due:
+            for line in table(
+                [(d.since.isoformat(), d.ref, d.trigger.replace("_", " "), d.reason) for d in due],
+                ["since", "what", "trigger", "why"],
+            ):
+                out(line)
+        note(f"keel: {len(due)} risk assessment(s) due.")
     return 0
