@@ -10,6 +10,13 @@ urlpatterns = [
     path("ai-systems/<slug:ref>/edit/", views.system_edit, name="ai-system-edit"),
     path("ai-systems/<slug:ref>/stage/", views.system_stage, name="ai-system-stage"),
     path("ai-systems/<slug:ref>/models/new/", views.model_create, name="ai-model-create"),
+    path("ai-systems/<slug:ref>/versions/new/", views.model_version_create, name="ai-model-version-create"),
+    path(
+        "ai-systems/<slug:ref>/versions/<uuid:version_id>/edit/",
+        views.model_version_edit,
+        name="ai-model-version-edit",
+    ),
+    path("ai-systems/<slug:ref>/deploy/", views.model_version_deploy, name="ai-model-version-deploy"),
     path("ai-systems/<slug:ref>/evaluations/new/", views.evaluation_create, name="ai-evaluation-create"),
     path("ai-systems/<slug:ref>/metrics/new/", views.metric_create, name="ai-metric-create"),
     path("datasets/", views.dataset_list, name="dataset-list"),

@@ -11,7 +11,7 @@ here, so callers use one namespace, ``keel.aisystems.services``.
 
 Modules: :mod:`.common` (fields, parsing), :mod:`.lookups`, :mod:`.systems` (the inventory and
 the lifecycle gate), :mod:`.ai_models`, :mod:`.measurements` (evaluations, quality checks),
-:mod:`.datasets` (datasets and lineage).
+:mod:`.datasets` (datasets and lineage), :mod:`.records` (lifecycle records).
 """
 
 from __future__ import annotations
@@ -24,7 +24,13 @@ from ..readings import (
     push_reading,
     update_metric,
 )
-from .ai_models import create_model, update_model
+from .ai_models import (
+    create_model,
+    create_model_version,
+    retire_model_version,
+    update_model,
+    update_model_version,
+)
 from .common import (
     DATASET_FIELDS,
     MEASURE_FIELDS,
@@ -34,11 +40,21 @@ from .common import (
     RESERVED,
     STAGE_ORDER,
     SYSTEM_FIELDS,
+    VERSION_FIELDS,
 )
 from .datasets import create_dataset, update_dataset
-from .lookups import get_dataset, get_metric, get_metric_by_id, get_model, get_system
+from .lookups import (
+    find_model_version,
+    get_dataset,
+    get_metric,
+    get_metric_by_id,
+    get_model,
+    get_model_version,
+    get_system,
+)
 from .measurements import meets, record_evaluation, record_quality_check
-from .systems import change_stage, create_system, retire_system, update_system
+from .records import approve_record, create_record, get_record, update_record, withdraw_record
+from .systems import change_stage, create_system, deploy_model_version, retire_system, update_system
 
 __all__ = [
     "DATASET_FIELDS",
@@ -49,26 +65,38 @@ __all__ = [
     "RESERVED",
     "STAGE_ORDER",
     "SYSTEM_FIELDS",
+    "VERSION_FIELDS",
     "PushResult",
+    "approve_record",
     "change_stage",
     "close_flag",
     "create_dataset",
     "create_metric",
     "create_model",
+    "create_model_version",
+    "create_record",
     "create_system",
+    "deploy_model_version",
+    "find_model_version",
     "get_dataset",
     "get_metric",
     "get_metric_by_id",
     "get_model",
+    "get_model_version",
+    "get_record",
     "get_system",
     "meets",
     "parse_time",
     "push_reading",
     "record_evaluation",
     "record_quality_check",
+    "retire_model_version",
     "retire_system",
     "update_dataset",
     "update_metric",
     "update_model",
+    "update_model_version",
+    "update_record",
     "update_system",
+    "withdraw_record",
 ]

@@ -27,13 +27,12 @@ SYSTEM_FIELDS = (
 )
 MODEL_FIELDS = (
     "name",
-    "version",
     "model_type",
     "base_model",
     "base_model_supplier",
-    "training_date",
     "description",
 )
+VERSION_FIELDS = ("label", "training_date", "notes")
 DATASET_FIELDS = (
     "short_name",
     "name",

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import uuid
 
-from keel.platform.errors import NotFound
+from keel.platform.errors import NotFound, ValidationFailed
 
-from ..models import AIModel, AISystem, Dataset, Metric
+from ..models import AIModel, AISystem, Dataset, Metric, ModelVersion
 
 
 def get_system(ref: uuid.UUID | str, lock: bool = False) -> AISystem:
@@ -67,3 +67,44 @@ def get_metric_by_id(ref: uuid.UUID | str, lock: bool = False) -> Metric:
         return qs.get(pk=uuid.UUID(str(ref)))
     except (ValueError, Metric.DoesNotExist):
         raise NotFound(f"No metric with id {ref}.") from None
+
+
+def get_model_version(ref: uuid.UUID | str, lock: bool = False) -> ModelVersion:
+    """A model version by id; ``lock``: its row locked until the transaction ends."""
+    qs = ModelVersion.objects.select_related("model__ai_system__management_system")
+    if lock:
+        qs = qs.select_for_update(of=("self",))
+    try:
+        return qs.get(pk=uuid.UUID(str(ref)))
+    except (ValueError, ModelVersion.DoesNotExist):
+        raise NotFound(f"No model version with id {ref}.") from None
+
+
+def find_model_version(system: AISystem, ref: uuid.UUID | str, field: str = "model_version") -> ModelVersion:
+    """A version of one of ``system``'s models by id, ``MODEL@LABEL`` (e.g. ``helix-gbm@3.2``),
+    or a bare label when exactly one model of the system has it. Unknown or ambiguous: a message
+    that lists the system's versions."""
+    text = str(ref).strip()
+    qs = ModelVersion.objects.select_related("model__ai_system__management_system").filter(
+        model__ai_system=system
+    )
+    found: list[ModelVersion] = []
+    try:
+        found = list(qs.filter(pk=uuid.UUID(text)))
+    except ValueError:
+        if "@" in text:
+            name, _, label = text.rpartition("@")
+            found = list(qs.filter(model__name=name.strip(), label=label.strip()))
+        else:
+            found = list(qs.filter(label=text))
+    if len(found) == 1:
+        return found[0]
+    known = ", ".join(f"{v.model.name}@{v.label}" for v in qs.order_by("model__name", "created_at"))
+    if found:
+        message = f"{text!r} is a version of more than one model of {system.short_name}: give MODEL@VERSION ({known})."
+    else:
+        message = (
+            f"{system.short_name} has no model version {text!r}. Its versions: {known or 'none yet'} "
+            "(give MODEL@VERSION, a version label, or an id)."
+        )
+    raise ValidationFailed(message, {field: [message]})

@@ -21,7 +21,7 @@ from keel.platform.records import apply_fields, clean
 from ..choices import Comparison
 from ..models import Evaluation, QualityCheck
 from .common import MEASURE_FIELDS, _decimal
-from .lookups import get_dataset, get_model, get_system
+from .lookups import find_model_version, get_dataset, get_system
 
 
 def meets(comparison: str, result: decimal.Decimal, criterion: decimal.Decimal) -> bool:
@@ -85,24 +85,23 @@ def _measure_changes(record: Any) -> dict[str, Any]:
 
 
 def record_evaluation(
-    actor: Actor, system_ref: uuid.UUID | str, *, model: uuid.UUID | str | None = None, **data: Any
+    actor: Actor, system_ref: uuid.UUID | str, *, model_version: uuid.UUID | str, **data: Any
 ) -> Evaluation:
-    """Record an evaluation of an AI system or of one of its models."""
+    """Record an evaluation of a model version of an AI system (``model_version``: an id,
+    ``MODEL@LABEL`` or a label unique in the system). The deployment gate reads these."""
     with transaction.atomic():
         system = get_system(system_ref)
         check(actor, Perm.RECORD_AI_RESULTS, system.management_system)
-        ai_model = None
-        if model:
-            ai_model = get_model(model)
-            if ai_model.ai_system_id != system.pk:
-                raise ValidationFailed(
-                    f"Model {ai_model} belongs to another AI system, not {system.short_name}.",
-                    {"model": ["Not a model of this system."]},
-                )
+        if not str(model_version or "").strip():
+            raise ValidationFailed(
+                "Name the model version that was evaluated: evaluations belong to a model version.",
+                {"model_version": ["Required."]},
+            )
+        version = find_model_version(system, model_version)
         data = _measured(data, "evaluation")
         if data.get("performed_by") is None and not data.get("performed_by_name") and actor.user is not None:
             data["performed_by"] = actor.user
-        evaluation = Evaluation(ai_system=system, model=ai_model)
+        evaluation = Evaluation(ai_system=system, model_version=version)
         apply_fields(evaluation, data, MEASURE_FIELDS)
         clean(evaluation, "evaluation")
         evaluation.save()
@@ -114,7 +113,7 @@ def record_evaluation(
             management_system_id=system.management_system_id,
             changes={
                 "ai_system": [None, system.short_name],
-                "model": [None, str(ai_model) if ai_model else None],
+                "model_version": [None, str(version)],
                 **_measure_changes(evaluation),
             },
         )

@@ -20,10 +20,10 @@ from keel.platform.permissions import Perm, check
 from keel.platform.records import apply_fields, clean, reject_control_characters
 
 from .. import gates
-from ..choices import LifecycleStage
-from ..models import AISystem
+from ..choices import LifecycleStage, ModelVersionStatus
+from ..models import AISystem, ModelVersion
 from .common import STAGE_ORDER, SYSTEM_FIELDS, _list, _not_reserved, _roles, _same_set
-from .lookups import get_system
+from .lookups import find_model_version, get_system
 
 
 def _system_snapshot(system: AISystem) -> dict[str, Any]:
@@ -135,9 +135,107 @@ def update_system(
     return system
 
 
-def change_stage(actor: Actor, ref: uuid.UUID | str, stage: str, note: str = "") -> AISystem:
+def _version_to_deploy(system: AISystem, model_version: uuid.UUID | str | None) -> ModelVersion | None:
+    """The version a move into deployment or operation deploys: the one named; else none when
+    the system already runs deployed versions (they are checked) or has no version at all (the
+    gate refuses it); else the system's only version. Several versions and none named: the
+    caller must name one."""
+    if model_version:
+        return find_model_version(system, model_version)
+    qs = ModelVersion.objects.select_related("model").filter(model__ai_system=system)
+    if qs.filter(status=ModelVersionStatus.DEPLOYED).exists():
+        return None
+    versions = list(qs.order_by("model__name", "created_at")[:2])
+    if len(versions) == 1:
+        return versions[0]
+    if not versions:
+        return None  # the gate names it: nothing to deploy
+    known = ", ".join(f"{v.model.name}@{v.label}" for v in qs.order_by("model__name", "created_at"))
+    message = f"Name the model version to deploy ({known}): the gate checks that version's evaluations."
+    raise ValidationFailed(message, {"model_version": [message]})
+
+
+def _mark_deployed(actor: Actor, system: AISystem, version: ModelVersion, note: str) -> None:
+    """``version`` is in service: it passed the gate. The version of the same model it replaces
+    is retired."""
+    version = ModelVersion.objects.select_for_update().select_related("model").get(pk=version.pk)
+    replaced = list(
+        ModelVersion.objects.select_for_update()
+        .select_related("model")
+        .filter(model=version.model, status=ModelVersionStatus.DEPLOYED)
+        .exclude(pk=version.pk)
+    )
+    for old in replaced:
+        old.status = ModelVersionStatus.RETIRED
+        old.save(update_fields=["status", "updated_at"])
+        trail.record(
+            actor,
+            TrailAction.UPDATE,
+            old,
+            object_repr=f"{system.short_name}: {old}",
+            management_system_id=system.management_system_id,
+            changes={
+                "status": [ModelVersionStatus.DEPLOYED, old.status],
+                "replaced_by": [None, version.label],
+            },
+        )
+    before = version.status
+    version.status = ModelVersionStatus.DEPLOYED
+    version.deployed_at = timezone.now()
+    version.save(update_fields=["status", "deployed_at", "updated_at"])
+    changes: dict[str, Any] = {"status": [before, version.status], "gate": [None, "passed"]}
+    if note.strip():
+        changes["note"] = [None, note.strip()]
+    trail.record(
+        actor,
+        TrailAction.UPDATE,
+        version,
+        object_repr=f"{system.short_name}: {version}",
+        management_system_id=system.management_system_id,
+        changes=changes,
+    )
+
+
+def _refuse(system: AISystem, what: str, blockers: list[str]) -> None:
+    if blockers:
+        raise Conflict(
+            f"{system.name} cannot {what}: " + "; and ".join(blockers) + ". Nothing was changed.",
+            {"stage": blockers, "model_version": blockers},
+        )
+
+
+def _move(actor: Actor, system: AISystem, stage: str, note: str) -> None:
+    current = system.lifecycle_stage
+    system.lifecycle_stage = stage
+    system.retired_at = timezone.now() if stage == LifecycleStage.RETIRED else None
+    system.save(update_fields=["lifecycle_stage", "retired_at", "updated_at"])
+    changes: dict[str, Any] = {"lifecycle_stage": [current, stage]}
+    if note.strip():
+        changes["note"] = [None, note.strip()]
+    trail.record(actor, TrailAction.UPDATE, system, changes=changes)
+    hooks.call(
+        "aisystem.changed",
+        actor=actor,
+        system=system,
+        what="stage",
+        detail=f"moved from {LifecycleStage(current).label.lower()} to {LifecycleStage(stage).label.lower()}",
+        old_stage=current,
+        new_stage=stage,
+    )
+
+
+def change_stage(
+    actor: Actor,
+    ref: uuid.UUID | str,
+    stage: str,
+    note: str = "",
+    model_version: uuid.UUID | str | None = None,
+) -> AISystem:
     """Move an AI system to another lifecycle stage. Into deployment or operation it passes the
-    gate (a passing evaluation and an approved impact assessment); retirement is final."""
+    gate for a model version — ``model_version`` (id, ``MODEL@LABEL`` or label), else the
+    versions it already runs, else its only version: that version's evaluations must pass, and
+    an approved impact assessment must be in force; the version named is then deployed.
+    Retirement is final."""
     if stage not in STAGE_ORDER:
         raise ValidationFailed(
             f"stage must be one of: {', '.join(STAGE_ORDER)}.", {"stage": ["Unknown stage."]}
@@ -154,32 +252,46 @@ def change_stage(actor: Actor, ref: uuid.UUID | str, stage: str, note: str = "")
                 f"{system.name} is retired, and retirement is final: add a new AI system to the "
                 "inventory if it comes back into use."
             )
+        deploying = None
         if stage in gates.GATED_STAGES:
-            blockers = gates.deployment_blockers(system)
-            if blockers:
-                raise Conflict(
-                    f"{system.name} cannot move to {LifecycleStage(stage).label.lower()}: "
-                    + "; and ".join(blockers)
-                    + ". Nothing was changed.",
-                    {"stage": blockers},
-                )
-        system.lifecycle_stage = stage
-        system.retired_at = timezone.now() if stage == LifecycleStage.RETIRED else None
-        system.save(update_fields=["lifecycle_stage", "retired_at", "updated_at"])
-        changes: dict[str, Any] = {"lifecycle_stage": [current, stage]}
-        if note.strip():
-            changes["note"] = [None, note.strip()]
-        trail.record(actor, TrailAction.UPDATE, system, changes=changes)
-        hooks.call(
-            "aisystem.changed",
-            actor=actor,
-            system=system,
-            what="stage",
-            detail=f"moved from {LifecycleStage(current).label.lower()} to {LifecycleStage(stage).label.lower()}",
-            old_stage=current,
-            new_stage=stage,
-        )
+            deploying = _version_to_deploy(system, model_version)
+            _refuse(
+                system,
+                f"move to {LifecycleStage(stage).label.lower()}",
+                gates.deployment_blockers(system, deploying),
+            )
+        elif model_version:
+            raise ValidationFailed(
+                "A model version is named only when moving into deployment or operation.",
+                {"model_version": ["Only for deployment or operation."]},
+            )
+        _move(actor, system, stage, note)
+        if deploying is not None and deploying.status != ModelVersionStatus.DEPLOYED:
+            _mark_deployed(actor, system, deploying, note)
     return system
+
+
+def deploy_model_version(
+    actor: Actor, system_ref: uuid.UUID | str, model_version: uuid.UUID | str, note: str = ""
+) -> gates.GateResult:
+    """Deploy a model version of an AI system through the gate: refused, with the reasons, unless
+    that version's latest evaluations passed and an approved impact assessment is in force. A
+    system still before deployment moves into deployment with it; the version of the same model
+    it replaces is retired."""
+    reject_control_characters({"note": note})
+    with transaction.atomic():
+        system = get_system(system_ref, lock=True)
+        check(actor, Perm.EDIT_AI_SYSTEMS, system.management_system)
+        version = find_model_version(system, model_version)
+        if version.status == ModelVersionStatus.DEPLOYED:
+            raise Conflict(f"Model version {version} is already deployed.")
+        result = gates.check(system, version)
+        _refuse(system, f"deploy model version {version}", result.blockers)
+        if system.lifecycle_stage not in gates.GATED_STAGES:
+            _move(actor, system, LifecycleStage.DEPLOYMENT, note)
+        _mark_deployed(actor, system, version, note)
+        version.refresh_from_db()
+    return result
 
 
 def retire_system(actor: Actor, ref: uuid.UUID | str, note: str = "") -> AISystem:
