@@ -14,10 +14,20 @@ from keel.organisation.models import ManagementSystem
 from keel.platform.forms import DATE, KeelForm, VersionedForm
 from keel.platform.models import User
 from keel.platform.permissions import Perm, has_perm
+from keel.standards.models import Requirement
 
 from . import queries
-from .choices import Acquisition, AIRole, AISystemOrigin, Comparison, Direction, LifecycleStage, ModelType
-from .models import AISystem, Dataset, ModelVersion
+from .choices import (
+    Acquisition,
+    AIRole,
+    AISystemOrigin,
+    Comparison,
+    Direction,
+    LifecycleRecordKind,
+    LifecycleStage,
+    ModelType,
+)
+from .models import AISystem, Dataset, LifecycleRecord, ModelVersion
 
 TEXT = {"rows": 3}
 
@@ -404,3 +414,52 @@ class DatasetForm(VersionedForm):
         data = {k: v for k, v in self.cleaned_data.items() if k not in self.VERSION_FIELDS}
         data["owner"] = _user(data["owner"])
         return data
+
+
+# ---------------------------------------------------------------- lifecycle records
+
+
+class RecordForm(VersionedForm):
+    kind = forms.ChoiceField(choices=LifecycleRecordKind.choices)
+    title = forms.CharField(max_length=200)
+    body = forms.CharField(
+        label="Text",
+        widget=forms.Textarea(attrs={"rows": 14}),
+        required=False,
+        help_text="Markdown: headings, lists, tables, links. HTML is shown as text.",
+    )
+    owner = forms.ChoiceField(label="Owner", required=False)
+    requirements = forms.MultipleChoiceField(
+        label="ISO/IEC 42001 controls it serves",
+        required=False,
+        help_text="Default: the control of its kind.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].choices = _any("No owner yet", owner_choices())  # type: ignore[attr-defined]
+        reqs = Requirement.objects.filter(standard__key="iso42001:2023", ref_id__startswith="A.").order_by(
+            "sort_order"
+        )
+        self.fields["requirements"].choices = [(r.key, f"{r.ref_id} {r.title}") for r in reqs]  # type: ignore[attr-defined]
+
+    @classmethod
+    def initial_for(cls, r: LifecycleRecord) -> dict[str, Any]:
+        return {
+            "kind": r.kind,
+            "title": r.title,
+            "body": r.body,
+            "owner": r.owner.email if r.owner is not None else "",
+            "requirements": [q.key for q in r.requirements.all()],
+        }
+
+    def service_data(self) -> dict[str, Any]:
+        data = super().service_data()
+        data["owner"] = _user(data.get("owner") or "")
+        if not data.get("requirements") and not self.initial.get("requirements"):
+            data.pop("requirements", None)  # a new record: the control of its kind
+        return data
+
+
+class NoteForm(KeelForm):
+    note = forms.CharField(required=False, max_length=2000)

@@ -181,6 +181,12 @@ def system_for(user: User | None, ref: uuid.UUID | str) -> AISystem:
         ),
         Prefetch("datasets", Dataset.objects.order_by("name")),
         Prefetch("metrics", Metric.objects.order_by("short_name")),
+        Prefetch(
+            "lifecycle_records",
+            LifecycleRecord.objects.select_related("owner")
+            .prefetch_related(Prefetch("requirements", Requirement.objects.order_by("sort_order")))
+            .order_by("title"),
+        ),
         Prefetch("flags", MetricFlag.objects.select_related("metric", "closed_by").order_by("-opened_at")),
     )
     system = None
@@ -221,6 +227,7 @@ def history(system: AISystem, limit: int = 50) -> QuerySet[TrailEntry]:
     ids += [str(e.pk) for e in system.evaluations.all()]
     ids += [str(m.pk) for m in system.metrics.all()]
     ids += [str(fl.pk) for fl in system.flags.all()]
+    ids += [str(r.pk) for r in system.lifecycle_records.all()]
     return TrailEntry.objects.filter(object_id__in=ids).order_by("-seq")[:limit]
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_records
 
 urlpatterns = [
     path("ai-systems/", views.system_list, name="ai-system-list"),
@@ -17,6 +17,27 @@ urlpatterns = [
         name="ai-model-version-edit",
     ),
     path("ai-systems/<slug:ref>/deploy/", views.model_version_deploy, name="ai-model-version-deploy"),
+    path("ai-systems/<slug:ref>/records/new/", views_records.record_create, name="ai-record-create"),
+    path(
+        "ai-systems/<slug:ref>/records/<uuid:record_id>/",
+        views_records.record_detail,
+        name="ai-record-detail",
+    ),
+    path(
+        "ai-systems/<slug:ref>/records/<uuid:record_id>/edit/",
+        views_records.record_edit,
+        name="ai-record-edit",
+    ),
+    path(
+        "ai-systems/<slug:ref>/records/<uuid:record_id>/approve/",
+        views_records.record_approve,
+        name="ai-record-approve",
+    ),
+    path(
+        "ai-systems/<slug:ref>/records/<uuid:record_id>/withdraw/",
+        views_records.record_withdraw,
+        name="ai-record-withdraw",
+    ),
     path("ai-systems/<slug:ref>/evaluations/new/", views.evaluation_create, name="ai-evaluation-create"),
     path("ai-systems/<slug:ref>/metrics/new/", views.metric_create, name="ai-metric-create"),
     path("datasets/", views.dataset_list, name="dataset-list"),

@@ -30,6 +30,7 @@ from keel.platform.permissions import Perm, has_perm, system_ids_with
 from keel.platform.views.common import INVALID, current_user, is_partial
 
 from . import charts, gates, queries, services
+from .choices import RECORD_KIND_CONTROLS, LifecycleRecordKind
 from .forms import (
     CreateSystemForm,
     DatasetFilterForm,
@@ -166,6 +167,15 @@ def system_detail(request: HttpRequest, ref: str) -> HttpResponse:
             "can_record": has_perm(user, Perm.RECORD_AI_RESULTS, ms),
             "stage_form": StageForm(initial={"stage": system.lifecycle_stage}, system=system),
             "gate_rows": gate_rows,
+            "record_rows": [
+                {
+                    "kind": kind.value,
+                    "label": kind.label,
+                    "control": RECORD_KIND_CONTROLS[kind].rsplit(":", 1)[-1],
+                    "records": [r for r in system.lifecycle_records.all() if r.kind == kind],
+                }
+                for kind in LifecycleRecordKind
+            ],
             "running_problem": gates.evaluation_problem(system)
             if system.lifecycle_stage in gates.GATED_STAGES
             else "",

@@ -524,3 +524,68 @@ def test_short_names_that_are_page_paths_are_refused(aims: ManagementSystem, nam
         f.ai_system(aims, name)
     with pytest.raises(ValidationFailed, match="reserved"):
         f.dataset(aims, name)
+
+
+# ---------------------------------------------------------------- lifecycle records
+
+
+def test_a_record_is_written_as_a_draft_and_editing_an_approved_one_voids_the_approval(
+    aims: ManagementSystem,
+) -> None:
+    system = f.ai_system(aims)
+    record = f.record(system, kind="user_information", title="Guide for credit officers", body="")
+    assert (record.status, record.revision) == ("draft", 1)
+    with pytest.raises(ValidationFailed, match="has no text yet"):
+        services.approve_record(f.SYSTEM, record.pk)
+    services.update_record(f.SYSTEM, record.pk, body="What the score means and what it does not.")
+    record = services.approve_record(f.SYSTEM, record.pk, "Reviewed with the credit team.")
+    assert (record.status, record.revision) == ("approved", 2)
+    # an owner change is not a change of text: the approval stands
+    services.update_record(f.SYSTEM, record.pk, title="Guide for credit officers")
+    assert services.get_record(record.pk).status == "approved"
+    record = services.update_record(f.SYSTEM, record.pk, body="Rewritten.")
+    assert (record.status, record.revision, record.approved_by) == ("draft", 3, None)
+    with pytest.raises(ValidationFailed, match="approve or withdraw the record with its action"):
+        services.update_record(f.SYSTEM, record.pk, status="approved")
+    services.withdraw_record(f.SYSTEM, record.pk, "Replaced by the portal help.")
+    with pytest.raises(Conflict, match="withdrawn"):
+        services.update_record(f.SYSTEM, record.pk, body="Again.")
+    entries = TrailEntry.objects.filter(object_id=str(record.pk)).order_by("seq")
+    assert [changes(e).get("status") for e in entries if "status" in changes(e)][-1] == ["draft", "withdrawn"]
+
+
+def test_a_record_links_only_current_42001_requirements(aims: ManagementSystem) -> None:
+    system = f.ai_system(aims)
+    with pytest.raises(ValidationFailed, match="No requirement 'A.99'"):
+        f.record(system, requirements=["A.99"])
+    assert not system.lifecycle_records.exists()
+
+
+def test_open_breach_flags_are_listed_for_the_consistency_check(
+    aims: ManagementSystem, isms: ManagementSystem, make_user: Callable[..., User]
+) -> None:
+    from keel.aisystems import queries
+
+    system = f.ai_system(aims)
+    f.metric(system)
+    services.push_reading(f.SYSTEM, system.short_name, "accuracy", "0.5", "2026-05-01T00:00:00Z")
+    flags = list(queries.open_breach_flags())
+    assert [(fl.ai_system.short_name, fl.metric.short_name) for fl in flags] == [
+        ("credit-scoring", "accuracy")
+    ]
+    assert list(queries.open_breach_flags(management_system=isms)) == []
+    assert list(queries.open_breach_flags(make_user(Role.VIEWER, isms))) == []
+    services.close_flag(f.SYSTEM, flags[0].pk, "Rolled back to 3.1.")
+    assert not queries.open_breach_flags().exists()
+
+
+def test_deployed_versions_without_a_passing_evaluation_are_listed(aims: ManagementSystem) -> None:
+    from keel.aisystems import queries
+
+    system = f.ai_system(aims, lifecycle_stage="operation", existing_reason="Before Keel.")
+    v = f.model_version(system, "7", status="deployed", existing_reason="Before Keel.")
+    f.model_version(system, "8")  # in development: not a finding
+    found = queries.deployed_versions_without_passing_evaluation()
+    assert [(x.label, "never been evaluated" in why) for x, why in found] == [("7", True)]
+    f.passing_evaluation(system, v)
+    assert queries.deployed_versions_without_passing_evaluation() == []

@@ -271,3 +271,60 @@ def test_a_viewer_sees_no_edit_buttons_but_a_contributor_may_record(
         reverse("ai-system-detail", args=[system.short_name])
     )
     assert b"Record evaluation" in contributor.content and b"Change stage" not in contributor.content
+
+
+def test_write_approve_and_edit_a_lifecycle_record(admin_client: Client, aims: ManagementSystem) -> None:
+    # Given a system and the 42001 control an event-log record serves
+    from keel.standards.models import Requirement, Standard
+
+    std = Standard.objects.filter(key="iso42001:2023").first() or Standard.objects.create(
+        key="iso42001:2023", name="ISO/IEC 42001:2023", short_name="ISO 42001"
+    )
+    Requirement.objects.get_or_create(
+        key="iso42001:2023:A.6.2.8",
+        defaults={
+            "standard": std,
+            "ref_id": "A.6.2.8",
+            "title": "AI system recording of event logs",
+            "kind": "control",
+        },
+    )
+    system = f.ai_system(aims)
+
+    # When a record is written with Markdown that holds raw HTML and a script link
+    r = admin_client.post(
+        reverse("ai-record-create", args=[system.short_name]),
+        {
+            "kind": "event_logs",
+            "title": "Decision logs",
+            "body": "## What is logged\n\n- every score\n\n<script>alert(1)</script> [x](javascript:alert(1))",
+        },
+    )
+    assert r.status_code == 302, r.content.decode()[:3000]
+    record = system.lifecycle_records.get()
+    assert [q.ref_id for q in record.requirements.all()] == ["A.6.2.8"]
+
+    # Then its page renders the Markdown, shows the HTML as text and drops the script link
+    text = admin_client.get(r["Location"]).content.decode()
+    assert "<h2>What is logged</h2>" in text and "<li>every score</li>" in text
+    assert "<script>alert(1)</script>" not in text and "&lt;script&gt;" in text
+    assert 'href="javascript:' not in text
+
+    # and once approved it supports the control on the requirement page
+    admin_client.post(reverse("ai-record-approve", args=[system.short_name, record.pk]), {"note": "ok"})
+    record.refresh_from_db()
+    assert record.status == "approved" and record.approved_at is not None
+    page = admin_client.get(reverse("requirement-detail", args=["iso42001:2023:A.6.2.8"])).content.decode()
+    assert "AI lifecycle records" in page and "Decision logs" in page
+
+    # Editing its text makes a new draft revision that needs approving again
+    edit = reverse("ai-record-edit", args=[system.short_name, record.pk])
+    initial = admin_client.get(edit).context["form"].initial
+    r = admin_client.post(edit, {**initial, "body": "Every score and its inputs are logged."})
+    assert r.status_code == 302, r.content.decode()[:3000]
+    record.refresh_from_db()
+    assert (record.status, record.revision, record.approved_at) == ("draft", 2, None)
+    page = admin_client.get(reverse("requirement-detail", args=["iso42001:2023:A.6.2.8"])).content.decode()
+    assert "AI lifecycle records" not in page
+    detail = admin_client.get(reverse("ai-system-detail", args=[system.short_name])).content.decode()
+    assert "Lifecycle records" in detail and "Information for users: none yet" in detail
