@@ -1,7 +1,9 @@
 """The demo's AI system inventory: Tessellate Labs' credit-scoring model, support assistant on a
 third-party foundation model, fraud model, and the CV-screening feature embedded in the HR tool
 it buys — with models and their versions (each with the datasets it was trained and evaluated
-on; helix-gbm 3.3 never evaluated, so the deployment gate refuses it), evaluations (one failed), datasets with a lineage chain four levels deep,
+on; helix-gbm 3.3 never evaluated, so the deployment gate refuses it), evaluations (one failed),
+lifecycle records (requirements, design, event logs, data preparation, information for users;
+one draft), datasets with a lineage chain four levels deep,
 quality checks, and operating metrics whose readings include a run of breaches.
 
 The three production systems were in service before Tessellate adopted Keel, so they are
@@ -34,6 +36,7 @@ from .models import (
     AISystem,
     Dataset,
     Evaluation,
+    LifecycleRecord,
     Metric,
     MetricReading,
     ModelVersion,
@@ -366,6 +369,95 @@ METRICS: list[tuple[str, str, str, str, str, str, str, list[str]]] = [
 ]
 
 
+# Lifecycle records (system, kind, title, owner, approved?, Markdown body). The demo's text is our
+# own; the credit-scoring technical documentation is still a draft, and the fraud model has none
+# yet — gaps an auditor would see on the system page.
+RECORDS: list[tuple[str, str, str, str, bool, str]] = [
+    (
+        "credit-scoring",
+        "requirements",
+        "Helix scoring requirements",
+        "tomasz.nowak",
+        True,
+        "## What the score must do\n\n"
+        "- Rank applicants by 12-month default risk with an AUC of at least 0.75 on the hold-out set.\n"
+        "- Return the four strongest reason codes with every score.\n"
+        "- Keep the approval-rate gap between age bands at or below 5 points.\n\n"
+        "## What it must not do\n\n"
+        "- Decide on its own: a credit officer makes every refusal.\n"
+        "- Use protected characteristics, or postcode as a proxy for them, as inputs.\n",
+    ),
+    (
+        "credit-scoring",
+        "design",
+        "Helix model design and development",
+        "tomasz.nowak",
+        True,
+        "Gradient-boosted trees on the credit feature table, monotonic constraints on income and "
+        "arrears features, trained per quarter. Every release is compared with the deployed version "
+        "on the same hold-out set before it can pass the deployment gate.\n",
+    ),
+    (
+        "credit-scoring",
+        "technical_documentation",
+        "Helix technical documentation for lenders",
+        "tomasz.nowak",
+        False,
+        "Draft for the 3.3 release: inputs, outputs, known limits (few applicants over 70), "
+        "monitoring thresholds and how lenders escalate a doubtful score.\n",
+    ),
+    (
+        "credit-scoring",
+        "event_logs",
+        "Scoring decision logs",
+        "tomasz.nowak",
+        True,
+        "| What | Kept for |\n|---|---|\n"
+        "| Each score with its inputs, model version and reason codes | 7 years |\n"
+        "| Overrides by credit officers, with their reason | 7 years |\n"
+        "| Drift and fairness metric readings | 3 years |\n\n"
+        "Logs are append-only and replayable: any past score can be reproduced from them.\n",
+    ),
+    (
+        "credit-scoring",
+        "data_preparation",
+        "Preparing the credit training set",
+        "tomasz.nowak",
+        True,
+        "Bureau extracts and pseudonymised applications are joined on the lender's applicant key, "
+        "records with missing income above 2 % are dropped, and the training set is re-weighted by "
+        "age band to match the lenders' applicant population.\n",
+    ),
+    (
+        "credit-scoring",
+        "user_information",
+        "Guide for credit officers",
+        "mara.lindqvist",
+        True,
+        "What the score estimates, what each reason code means, when not to rely on it (business "
+        "lending, markets outside the EU and UK), and how an applicant asks for a human review.\n",
+    ),
+    (
+        "support-assistant",
+        "user_information",
+        "Atlas assistant: what it can and cannot answer",
+        "mara.lindqvist",
+        True,
+        "Shown to lender staff before first use: answers come from our documentation and cite it; "
+        "it gives no credit or legal advice; never paste applicant data into it.\n",
+    ),
+    (
+        "support-assistant",
+        "event_logs",
+        "Assistant conversation logs",
+        "mara.lindqvist",
+        False,
+        "Questions, retrieved passages and answers are kept 90 days for quality review; personal "
+        "data found in them is redacted at ingestion.\n",
+    ),
+]
+
+
 # Each dataset's classification level (keys of the demo scheme, keel.risks.demo.LEVELS): the
 # personal data is Confidential, the documentation corpus (public and customer docs) Internal.
 DATASET_LEVELS: dict[str, str] = {
@@ -411,6 +503,7 @@ def ensure_demo_ai_systems(
         "evaluations": 0,
         "datasets": 0,
         "quality_checks": 0,
+        "lifecycle_records": 0,
         "readings": 0,
     }
     with transaction.atomic():
@@ -510,6 +603,17 @@ def ensure_demo_ai_systems(
                 performed_at=now - dt.timedelta(days=20),
             )
             created["quality_checks"] += 1
+
+        for short, kind, title, owner, approve, body in RECORDS:
+            system = systems[short]
+            if LifecycleRecord.objects.filter(ai_system=system, title=title).exists():
+                continue
+            record = services.create_record(
+                actor, system.pk, kind=kind, title=title, body=body, owner=_owner(people, owner)
+            )
+            if approve:
+                services.approve_record(actor, record.pk)
+            created["lifecycle_records"] += 1
 
         for short, metric_name, name, unit, direction, threshold, window, values in METRICS:
             system = systems[short]

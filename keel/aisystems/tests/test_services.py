@@ -556,7 +556,7 @@ def test_a_record_is_written_as_a_draft_and_editing_an_approved_one_voids_the_ap
 
 def test_a_record_links_only_current_42001_requirements(aims: ManagementSystem) -> None:
     system = f.ai_system(aims)
-    with pytest.raises(ValidationFailed, match="No requirement 'A.99'"):
+    with pytest.raises(ValidationFailed, match=r"No requirement 'A\.99'"):
         f.record(system, requirements=["A.99"])
     assert not system.lifecycle_records.exists()
 
