@@ -1,6 +1,6 @@
 """Model versions, second step: the old per-row version fields go and a version is required on
 every evaluation (a migration of its own, so that on PostgreSQL the data moved by
-0002_model_versions is committed before these tables are altered)."""
+0003_model_versions_data is committed before these tables are altered)."""
 
 import django.db.models.deletion
 from django.db import migrations, models
@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('aisystems', '0002_model_versions'),
+        ('aisystems', '0003_model_versions_data'),
     ]
 
     operations = [
@@ -24,6 +24,12 @@ class Migration(migrations.Migration):
         migrations.RemoveField(
             model_name='aimodel',
             name='training_date',
+        ),
+        # a default first, so that going back can add the column to existing rows again
+        migrations.AlterField(
+            model_name='aimodel',
+            name='version',
+            field=models.CharField(blank=True, default='', max_length=60),
         ),
         migrations.RemoveField(
             model_name='aimodel',
