@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from keel.aisystems import gates
 from keel.aisystems.demo import ensure_demo_ai_systems
 from keel.aisystems.lineage import ancestors
-from keel.aisystems import gates
 from keel.aisystems.models import (
     AISystem,
     Dataset,
