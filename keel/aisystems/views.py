@@ -179,6 +179,10 @@ def system_detail(request: HttpRequest, ref: str) -> HttpResponse:
             "running_problem": gates.evaluation_problem(system)
             if system.lifecycle_stage in gates.GATED_STAGES
             else "",
+            # no version yet: what the gate would say (nothing to deploy; the impact assessment)
+            "blockers": gates.deployment_blockers(system)
+            if not versions and system.lifecycle_stage not in (*gates.GATED_STAGES, "retired")
+            else [],
             "panels": hooks.render_panels(
                 "aisystem_detail", request, system, can_edit=has_perm(user, Perm.EDIT_AI_SYSTEMS, ms)
             ),
