@@ -58,6 +58,13 @@ def _snapshot(record: LifecycleRecord) -> dict[str, Any]:
     return data
 
 
+def _normalise(data: dict[str, Any]) -> None:
+    """Markdown as stored: line ends as ``\\n``, no surrounding blank lines (a form posts
+    ``\\r\\n``; saving a page unchanged must not look like a new text)."""
+    if data.get("body") is not None:
+        data["body"] = str(data["body"]).replace("\r\n", "\n").strip()
+
+
 def _kind(data: dict[str, Any]) -> None:
     if "kind" in data and data["kind"] not in LifecycleRecordKind.values:
         raise ValidationFailed(
@@ -75,6 +82,7 @@ def create_record(
     """Write a lifecycle record of an AI system, as a draft. ``requirements``: the 42001 controls
     it serves; default: the control of its kind (``RECORD_KIND_CONTROLS``)."""
     _kind(data)
+    _normalise(data)
     with transaction.atomic():
         system = get_system(system_ref.pk if isinstance(system_ref, AISystem) else system_ref)
         check(actor, Perm.EDIT_AI_SYSTEMS, system.management_system)
@@ -111,6 +119,7 @@ def update_record(
     """Change a record. A change of its title or body is a new content revision; an approved
     record whose content changes goes back to draft (approve it again)."""
     _kind(data)
+    _normalise(data)
     for name in ("status", "revision", "approved_by", "approved_at"):
         if name in data:
             raise ValidationFailed(
