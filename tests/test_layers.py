@@ -92,6 +92,7 @@ def test_the_apps_above_register_what_the_pages_below_draw() -> None:
         "controls/_requirement_panel.html",
         "mapping/_requirement_panel.html",
         "evidence/_requirement_panel.html",
+        "aisystems/_requirement_panel.html",
     ]
     assert [p.template for p in hooks.panels_for("aisystem_detail")] == [
         "impact/_aisystem_panel.html",

@@ -1,5 +1,5 @@
 """Issue 9, "Done when": saving any edit page unchanged changes nothing. Every edit form of
-risks, AI systems, datasets, impact assessments and impacts, assets and classification levels
+risks, AI systems, model versions, lifecycle records, datasets, impact assessments and impacts, assets and classification levels
 is opened for each demo record, the values it shows are posted back as a browser would, and
 nothing may change: no trail entry, the same stored version, the same lineage and links."""
 
@@ -13,7 +13,7 @@ from django.db import models
 from django.test import Client
 from django.urls import reverse
 
-from keel.aisystems.models import AISystem, Dataset, DatasetDerivation
+from keel.aisystems.models import AISystem, Dataset, DatasetDerivation, LifecycleRecord, ModelVersion
 from keel.assets.models import Asset, ClassificationLevel
 from keel.impact.models import Impact, ImpactAssessment
 from keel.platform.actor import Actor
@@ -33,6 +33,10 @@ def _edit_pages() -> Iterator[tuple[str, models.Model]]:
         yield reverse("ai-system-edit", args=[system.short_name]), system
     for dataset in Dataset.objects.order_by("short_name"):
         yield reverse("dataset-edit", args=[dataset.short_name]), dataset
+    for version in ModelVersion.objects.select_related("model__ai_system").order_by("pk"):
+        yield reverse("ai-model-version-edit", args=[version.model.ai_system.short_name, version.pk]), version
+    for record in LifecycleRecord.objects.exclude(status="withdrawn").select_related("ai_system"):
+        yield reverse("ai-record-edit", args=[record.ai_system.short_name, record.pk]), record
     for a in ImpactAssessment.objects.filter(status="draft"):
         yield reverse("impact-assessment-edit", args=[a.pk]), a
         for impact in Impact.objects.filter(assessment=a):
@@ -57,7 +61,15 @@ def test_saving_every_edit_page_of_the_demo_unchanged_changes_nothing() -> None:
     client.force_login(User.objects.get(email=DEMO_ADMIN_EMAIL))
     pages = list(_edit_pages())
     kinds = {type(obj).__name__ for _, obj in pages}
-    assert {"Risk", "AISystem", "Dataset", "Asset", "ClassificationLevel"} <= kinds
+    assert {
+        "Risk",
+        "AISystem",
+        "Dataset",
+        "ModelVersion",
+        "LifecycleRecord",
+        "Asset",
+        "ClassificationLevel",
+    } <= kinds
     edges = set(DatasetDerivation.objects.values_list("source_id", "derived_id"))
     problems: list[str] = []
     for url, obj in pages:

@@ -16,7 +16,7 @@ from django.db.models import Model
 from django.test import Client
 from django.urls import URLPattern, get_resolver, reverse
 
-from keel.aisystems.models import AISystem, Dataset
+from keel.aisystems.models import AISystem, Dataset, LifecycleRecord, ModelVersion
 from keel.assets.models import Asset, ClassificationLevel
 from keel.controls.models import Control, ControlLink
 from keel.evidence.models import EvidenceControl, EvidenceRequirement, EvidenceVersion
@@ -155,6 +155,20 @@ ARGUMENTS: dict[str, Callable[[], dict[str, Any]]] = {
     "ai-model-create": lambda: {"ref": _first(AISystem).short_name},
     "ai-evaluation-create": lambda: {"ref": _first(AISystem).short_name},
     "ai-metric-create": lambda: {"ref": _first(AISystem).short_name},
+    "ai-model-version-create": lambda: {"ref": _first(AISystem).short_name},
+    "ai-model-version-edit": lambda: {
+        "ref": _first(ModelVersion).model.ai_system.short_name,
+        "version_id": _first(ModelVersion).pk,
+    },
+    "ai-record-create": lambda: {"ref": _first(AISystem).short_name},
+    "ai-record-detail": lambda: {
+        "ref": _first(LifecycleRecord).ai_system.short_name,
+        "record_id": _first(LifecycleRecord).pk,
+    },
+    "ai-record-edit": lambda: {
+        "ref": _first(LifecycleRecord).ai_system.short_name,
+        "record_id": _first(LifecycleRecord).pk,
+    },
     "impact-assessment-start": lambda: {"ref": _first(AISystem).short_name},
     "dataset-detail": lambda: {"ref": _first(Dataset).short_name},
     "dataset-edit": lambda: {"ref": _first(Dataset).short_name},

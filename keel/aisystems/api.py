@@ -20,6 +20,7 @@ from keel.platform.errors import ValidationFailed
 from keel.platform.permissions import Perm, check
 
 from . import queries, services
+from .api_lifecycle import _data, _no_nulls, _value, add_lifecycle_routes
 from .models import AIModel, AISystem, Dataset, Evaluation, Metric, MetricFlag, QualityCheck
 from .schemas import (
     AIModelFilters,
@@ -62,22 +63,6 @@ datasets = Router(tags=["ai systems"])
 metrics = Router(tags=["ai systems"])
 readings = Router(tags=["ai systems"])
 flags = Router(tags=["ai systems"])
-
-
-def _value(v: Any) -> Any:
-    if isinstance(v, list):
-        return [_value(i) for i in v]
-    return getattr(v, "value", v)
-
-
-def _data(payload: Any, exclude_unset: bool = False) -> dict[str, Any]:
-    return {k: _value(v) for k, v in payload.model_dump(exclude_unset=exclude_unset).items()}
-
-
-def _no_nulls(data: dict[str, Any], names: tuple[str, ...]) -> None:
-    for name in names:
-        if name in data and data[name] is None:
-            raise ValidationFailed(f"{name} cannot be empty.", {name: ["Required."]})
 
 
 # ---------------------------------------------------------------- AI systems
@@ -147,7 +132,13 @@ def update_ai_system(
 )
 def change_ai_system_stage(request: HttpRequest, ref: str, payload: StageIn) -> AISystem:
     who = actor(request)
-    system = services.change_stage(who, services.get_system(ref).pk, _value(payload.stage), payload.note)
+    system = services.change_stage(
+        who,
+        services.get_system(ref).pk,
+        _value(payload.stage),
+        payload.note,
+        model_version=payload.model_version,
+    )
     return queries.system_for(who.user, system.pk)
 
 
@@ -198,8 +189,8 @@ def update_ai_model(
 ) -> AIModel:
     who = actor(request)
     data = _data(payload, exclude_unset=True)
-    _no_nulls(data, ("name", "version", "model_type"))
-    # a model's body field "version" is its own version label: the record version is If-Match only
+    _no_nulls(data, ("name", "model_type"))
+    # the record version is If-Match only (a model's versions are model-versions)
     services.update_model(who, model_id, expected_version=expected_version(request), **data)
     return with_etag(response, queries.model_for(who.user, model_id))
 
@@ -225,6 +216,7 @@ def list_evaluations(request: HttpRequest, filters: Query[EvaluationFilters]) ->
     f = queries.EvaluationFilters(
         ai_system=filters.ai_system or "",
         model=str(filters.model) if filters.model else "",
+        model_version=str(filters.model_version) if filters.model_version else "",
         passed=filters.passed,
         metric=filters.metric or "",
     )
@@ -253,8 +245,8 @@ def create_evaluation(request: HttpRequest, payload: EvaluationIn) -> Status[Eva
     who = actor(request)
     data = _measured(payload)
     system = data.pop("ai_system")
-    model = data.pop("model")
-    evaluation = services.record_evaluation(who, system, model=model, **data)
+    version = data.pop("model_version")
+    evaluation = services.record_evaluation(who, system, model_version=version, **data)
     return Status(201, queries.evaluation_for(who.user, evaluation.pk))
 
 
@@ -488,6 +480,7 @@ def close_metric_flag(request: HttpRequest, flag_id: uuid.UUID, payload: FlagClo
     return queries.flag_for(who.user, flag_id)
 
 
+add_lifecycle_routes(router, systems)
 router.add_router("/ai-systems", systems)
 router.add_router("/models", models)
 router.add_router("/evaluations", evaluations)

@@ -1,3 +1,5 @@
+from __future__ import annotations
+
 from django.apps import AppConfig
 
 
@@ -6,3 +8,8 @@ class AISystemsConfig(AppConfig):
     label = "aisystems"
     verbose_name = "AI system inventory"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from . import hooks  # the registrations import models, ready only now
+
+        hooks.register()

@@ -8,14 +8,18 @@ from django.db import models
 from keel.organisation.choices import AIRole, LifecycleStage
 
 __all__ = [
+    "RECORD_KIND_CONTROLS",
     "AIRole",
     "AISystemOrigin",
     "Acquisition",
     "Comparison",
     "Direction",
     "FlagStatus",
+    "LifecycleRecordKind",
+    "LifecycleRecordStatus",
     "LifecycleStage",
     "ModelType",
+    "ModelVersionStatus",
 ]
 
 
@@ -72,3 +76,45 @@ class Acquisition(models.TextChoices):
 class FlagStatus(models.TextChoices):
     OPEN = "open", "Open"
     CLOSED = "closed", "Closed"
+
+
+class ModelVersionStatus(models.TextChoices):
+    """Where a version of a model stands. A version becomes ``deployed`` only through the
+    deployment gate (or when recorded as already in service before Keel); deploying a newer
+    version retires the one it replaces."""
+
+    DEVELOPMENT = "development", "In development"
+    DEPLOYED = "deployed", "Deployed"
+    RETIRED = "retired", "Retired"
+
+
+class LifecycleRecordKind(models.TextChoices):
+    """What a lifecycle record documents; each kind serves one ISO/IEC 42001 Annex A control
+    (:data:`RECORD_KIND_CONTROLS`)."""
+
+    REQUIREMENTS = "requirements", "Requirements and specification"
+    DESIGN = "design", "Design and development"
+    TECHNICAL_DOCUMENTATION = "technical_documentation", "Technical documentation"
+    EVENT_LOGS = "event_logs", "Event-log arrangements"
+    DATA_PREPARATION = "data_preparation", "Data preparation"
+    USER_INFORMATION = "user_information", "Information for users"
+
+
+# The 42001 control each kind of record serves (linked by default; more can be linked).
+RECORD_KIND_CONTROLS: dict[str, str] = {
+    LifecycleRecordKind.REQUIREMENTS: "iso42001:2023:A.6.2.2",
+    LifecycleRecordKind.DESIGN: "iso42001:2023:A.6.2.3",
+    LifecycleRecordKind.TECHNICAL_DOCUMENTATION: "iso42001:2023:A.6.2.7",
+    LifecycleRecordKind.EVENT_LOGS: "iso42001:2023:A.6.2.8",
+    LifecycleRecordKind.DATA_PREPARATION: "iso42001:2023:A.7.6",
+    LifecycleRecordKind.USER_INFORMATION: "iso42001:2023:A.8.2",
+}
+
+
+class LifecycleRecordStatus(models.TextChoices):
+    """A record is written as a draft and approved; changing its content after approval makes a
+    new draft version (the approval covered the old text)."""
+
+    DRAFT = "draft", "Draft"
+    APPROVED = "approved", "Approved"
+    WITHDRAWN = "withdrawn", "Withdrawn"

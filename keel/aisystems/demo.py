@@ -1,6 +1,9 @@
 """The demo's AI system inventory: Tessellate Labs' credit-scoring model, support assistant on a
 third-party foundation model, fraud model, and the CV-screening feature embedded in the HR tool
-it buys — with models, evaluations (one failed), datasets with a lineage chain four levels deep,
+it buys — with models and their versions (each with the datasets it was trained and evaluated
+on; helix-gbm 3.3 never evaluated, so the deployment gate refuses it), evaluations (one failed),
+lifecycle records (requirements, design, event logs, data preparation, information for users;
+one draft), datasets with a lineage chain four levels deep,
 quality checks, and operating metrics whose readings include a run of breaches.
 
 The three production systems were in service before Tessellate adopted Keel, so they are
@@ -28,7 +31,17 @@ from keel.platform.actor import Actor
 from keel.platform.models import User
 
 from . import services
-from .models import AIModel, AISystem, Dataset, Evaluation, Metric, MetricReading, QualityCheck
+from .models import (
+    AIModel,
+    AISystem,
+    Dataset,
+    Evaluation,
+    LifecycleRecord,
+    Metric,
+    MetricReading,
+    ModelVersion,
+    QualityCheck,
+)
 
 DOMAIN = "tessellate-labs.example"
 
@@ -112,41 +125,19 @@ SYSTEMS: list[dict[str, Any]] = [
 ]
 
 MODELS: dict[str, list[dict[str, Any]]] = {
-    "credit-scoring": [
-        {
-            "name": "helix-gbm",
-            "version": "3.1",
-            "model_type": "regressor",
-            "training_date": dt.date(2026, 2, 10),
-        },
-        {
-            "name": "helix-gbm",
-            "version": "3.2",
-            "model_type": "regressor",
-            "training_date": dt.date(2026, 4, 14),
-        },
-    ],
+    "credit-scoring": [{"name": "helix-gbm", "model_type": "regressor"}],
     "support-assistant": [
         {
             "name": "atlas-rag",
-            "version": "2026.03",
             "model_type": "generative",
             "base_model": "General-purpose LLM, large tier",
             "base_model_supplier": "Foundation-model provider (API, EU region)",
         }
     ],
-    "fraud-detection": [
-        {
-            "name": "sentinel-anomaly",
-            "version": "7",
-            "model_type": "anomaly",
-            "training_date": dt.date(2026, 3, 1),
-        }
-    ],
+    "fraud-detection": [{"name": "sentinel-anomaly", "model_type": "anomaly"}],
     "hr-cv-screening": [
         {
             "name": "vendor-ranker",
-            "version": "unknown",
             "model_type": "ranking",
             "base_model": "Vendor proprietary",
             "base_model_supplier": "HR suite vendor",
@@ -154,16 +145,74 @@ MODELS: dict[str, list[dict[str, Any]]] = {
     ],
 }
 
-# (system, model name/version or None, metric, comparison, criterion value, result value, days ago)
-EVALUATIONS: list[tuple[str, str | None, str, str, str, str, int]] = [
-    ("credit-scoring", "helix-gbm 3.1", "AUC on the hold-out set", "ge", "0.75", "0.79", 80),
-    ("credit-scoring", "helix-gbm 3.2", "AUC on the hold-out set", "ge", "0.75", "0.81", 40),
-    ("credit-scoring", "helix-gbm 3.2", "Approval-rate gap between age bands", "le", "0.05", "0.034", 40),
-    ("fraud-detection", "sentinel-anomaly 7", "Recall at 1% false-positive rate", "ge", "0.60", "0.66", 60),
-    ("support-assistant", "atlas-rag 2026.03", "Grounded answers on the test set", "ge", "0.90", "0.93", 30),
+# (system, model, version, status, training date, trained on, evaluated on, notes). Versions in
+# service before Keel are recorded as existing; helix-gbm 3.3 is a retrained candidate nobody
+# has evaluated yet, which the deployment gate refuses.
+EXISTING_VERSION = "In service before Tessellate adopted Keel; recorded as it was."
+VERSIONS: list[tuple[str, str, str, str, dt.date | None, list[str], list[str], str]] = [
+    (
+        "credit-scoring",
+        "helix-gbm",
+        "3.1",
+        "retired",
+        dt.date(2026, 2, 10),
+        ["credit-features"],
+        ["credit-features"],
+        "Replaced by 3.2 in April.",
+    ),
+    (
+        "credit-scoring",
+        "helix-gbm",
+        "3.2",
+        "deployed",
+        dt.date(2026, 4, 14),
+        ["credit-train-2026q1"],
+        ["credit-holdout-2026q1"],
+        "Retrained on the Q1 set, re-weighted by age band after the fairness review.",
+    ),
+    (
+        "credit-scoring",
+        "helix-gbm",
+        "3.3",
+        "development",
+        dt.date(2026, 11, 20),
+        ["credit-train-2026q1", "applications-raw"],
+        [],
+        "Adds six months of applications; waiting for the hold-out evaluation.",
+    ),
+    ("support-assistant", "atlas-rag", "2026.03", "deployed", None, [], ["support-docs"], ""),
+    (
+        "fraud-detection",
+        "sentinel-anomaly",
+        "7",
+        "deployed",
+        dt.date(2026, 3, 1),
+        ["card-transactions"],
+        [],
+        "",
+    ),
     (
         "hr-cv-screening",
+        "vendor-ranker",
+        "unknown",
+        "development",
         None,
+        [],
+        [],
+        "The vendor does not disclose versions.",
+    ),
+]
+
+# (system, model@version, metric, comparison, criterion value, result value, days ago)
+EVALUATIONS: list[tuple[str, str, str, str, str, str, int]] = [
+    ("credit-scoring", "helix-gbm@3.1", "AUC on the hold-out set", "ge", "0.75", "0.79", 80),
+    ("credit-scoring", "helix-gbm@3.2", "AUC on the hold-out set", "ge", "0.75", "0.81", 40),
+    ("credit-scoring", "helix-gbm@3.2", "Approval-rate gap between age bands", "le", "0.05", "0.034", 40),
+    ("fraud-detection", "sentinel-anomaly@7", "Recall at 1% false-positive rate", "ge", "0.60", "0.66", 60),
+    ("support-assistant", "atlas-rag@2026.03", "Grounded answers on the test set", "ge", "0.90", "0.93", 30),
+    (
+        "hr-cv-screening",
+        "vendor-ranker@unknown",
         "Selection-rate ratio between sexes (four-fifths rule)",
         "ge",
         "0.80",
@@ -320,6 +369,95 @@ METRICS: list[tuple[str, str, str, str, str, str, str, list[str]]] = [
 ]
 
 
+# Lifecycle records (system, kind, title, owner, approved?, Markdown body). The demo's text is our
+# own; the credit-scoring technical documentation is still a draft, and the fraud model has none
+# yet — gaps an auditor would see on the system page.
+RECORDS: list[tuple[str, str, str, str, bool, str]] = [
+    (
+        "credit-scoring",
+        "requirements",
+        "Helix scoring requirements",
+        "tomasz.nowak",
+        True,
+        "## What the score must do\n\n"
+        "- Rank applicants by 12-month default risk with an AUC of at least 0.75 on the hold-out set.\n"
+        "- Return the four strongest reason codes with every score.\n"
+        "- Keep the approval-rate gap between age bands at or below 5 points.\n\n"
+        "## What it must not do\n\n"
+        "- Decide on its own: a credit officer makes every refusal.\n"
+        "- Use protected characteristics, or postcode as a proxy for them, as inputs.\n",
+    ),
+    (
+        "credit-scoring",
+        "design",
+        "Helix model design and development",
+        "tomasz.nowak",
+        True,
+        "Gradient-boosted trees on the credit feature table, monotonic constraints on income and "
+        "arrears features, trained per quarter. Every release is compared with the deployed version "
+        "on the same hold-out set before it can pass the deployment gate.\n",
+    ),
+    (
+        "credit-scoring",
+        "technical_documentation",
+        "Helix technical documentation for lenders",
+        "tomasz.nowak",
+        False,
+        "Draft for the 3.3 release: inputs, outputs, known limits (few applicants over 70), "
+        "monitoring thresholds and how lenders escalate a doubtful score.\n",
+    ),
+    (
+        "credit-scoring",
+        "event_logs",
+        "Scoring decision logs",
+        "tomasz.nowak",
+        True,
+        "| What | Kept for |\n|---|---|\n"
+        "| Each score with its inputs, model version and reason codes | 7 years |\n"
+        "| Overrides by credit officers, with their reason | 7 years |\n"
+        "| Drift and fairness metric readings | 3 years |\n\n"
+        "Logs are append-only and replayable: any past score can be reproduced from them.\n",
+    ),
+    (
+        "credit-scoring",
+        "data_preparation",
+        "Preparing the credit training set",
+        "tomasz.nowak",
+        True,
+        "Bureau extracts and pseudonymised applications are joined on the lender's applicant key, "
+        "records with missing income above 2 % are dropped, and the training set is re-weighted by "
+        "age band to match the lenders' applicant population.\n",
+    ),
+    (
+        "credit-scoring",
+        "user_information",
+        "Guide for credit officers",
+        "mara.lindqvist",
+        True,
+        "What the score estimates, what each reason code means, when not to rely on it (business "
+        "lending, markets outside the EU and UK), and how an applicant asks for a human review.\n",
+    ),
+    (
+        "support-assistant",
+        "user_information",
+        "Atlas assistant: what it can and cannot answer",
+        "mara.lindqvist",
+        True,
+        "Shown to lender staff before first use: answers come from our documentation and cite it; "
+        "it gives no credit or legal advice; never paste applicant data into it.\n",
+    ),
+    (
+        "support-assistant",
+        "event_logs",
+        "Assistant conversation logs",
+        "mara.lindqvist",
+        False,
+        "Questions, retrieved passages and answers are kept 90 days for quality review; personal "
+        "data found in them is redacted at ingestion.\n",
+    ),
+]
+
+
 # Each dataset's classification level (keys of the demo scheme, keel.risks.demo.LEVELS): the
 # personal data is Confidential, the documentation corpus (public and customer docs) Internal.
 DATASET_LEVELS: dict[str, str] = {
@@ -361,9 +499,11 @@ def ensure_demo_ai_systems(
     created = {
         "ai_systems": 0,
         "models": 0,
+        "model_versions": 0,
         "evaluations": 0,
         "datasets": 0,
         "quality_checks": 0,
+        "lifecycle_records": 0,
         "readings": 0,
     }
     with transaction.atomic():
@@ -378,38 +518,6 @@ def ensure_demo_ai_systems(
             data["owner"] = _owner(people, data.pop("owner"))
             systems[spec["short_name"]] = services.create_system(actor, management_system=ms, **data)
             created["ai_systems"] += 1
-
-        models: dict[str, AIModel] = {}
-        for short, specs in MODELS.items():
-            for spec in specs:
-                model = AIModel.objects.filter(
-                    ai_system=systems[short], name=spec["name"], version=spec["version"]
-                ).first()
-                if model is None:
-                    model = services.create_model(actor, systems[short].pk, **spec)
-                    created["models"] += 1
-                models[f"{spec['name']} {spec['version']}"] = model
-
-        evaluator = _owner(people, "tomasz.nowak")
-        for short, model_key, metric, comparison, criterion, result, days in EVALUATIONS:
-            system = systems[short]
-            if Evaluation.objects.filter(ai_system=system, metric=metric).exists():
-                continue
-            services.record_evaluation(
-                actor,
-                system.pk,
-                model=models[model_key].pk if model_key else None,
-                metric=metric,
-                comparison=comparison,
-                criterion_value=criterion,
-                result_value=result,
-                performed_by=evaluator if short != "hr-cv-screening" else None,
-                performed_by_name=""
-                if short != "hr-cv-screening"
-                else "People team with the vendor's test harness",
-                performed_at=now - dt.timedelta(days=days),
-            )
-            created["evaluations"] += 1
 
         ensure_demo_levels(actor)
         for spec in DATASETS:
@@ -431,6 +539,55 @@ def ensure_demo_ai_systems(
             )
             created["datasets"] += 1
 
+        for short, specs in MODELS.items():
+            for spec in specs:
+                if not AIModel.objects.filter(ai_system=systems[short], name=spec["name"]).exists():
+                    services.create_model(actor, systems[short].pk, **spec)
+                    created["models"] += 1
+        for short, name, label, status, trained, trained_on, evaluated_on, notes in VERSIONS:
+            model = AIModel.objects.get(ai_system=systems[short], name=name)
+            if ModelVersion.objects.filter(model=model, label=label).exists():
+                continue
+            services.create_model_version(
+                actor,
+                model,
+                label=label,
+                training_date=trained,
+                notes=notes,
+                trained_on=trained_on,
+                evaluated_on=evaluated_on,
+                status=status,
+                existing_reason=EXISTING_VERSION if status != "development" else "",
+            )
+            created["model_versions"] += 1
+
+        evaluator = _owner(people, "tomasz.nowak")
+        for short, version, metric, comparison, criterion, result, days in EVALUATIONS:
+            system = systems[short]
+            model_name, _, label = version.partition("@")
+            if Evaluation.objects.filter(
+                model_version__model__ai_system=system,
+                model_version__model__name=model_name,
+                model_version__label=label,
+                metric=metric,
+            ).exists():
+                continue
+            services.record_evaluation(
+                actor,
+                system.pk,
+                model_version=version,
+                metric=metric,
+                comparison=comparison,
+                criterion_value=criterion,
+                result_value=result,
+                performed_by=evaluator if short != "hr-cv-screening" else None,
+                performed_by_name=""
+                if short != "hr-cv-screening"
+                else "People team with the vendor's test harness",
+                performed_at=now - dt.timedelta(days=days),
+            )
+            created["evaluations"] += 1
+
         for short, check, comparison, criterion, result in QUALITY_CHECKS:
             dataset = Dataset.objects.get(short_name=short)
             if QualityCheck.objects.filter(dataset=dataset, metric=check).exists():
@@ -442,10 +599,21 @@ def ensure_demo_ai_systems(
                 comparison=comparison,
                 criterion_value=criterion,
                 result_value=result,
-                performed_by=evaluator,
+                performed_by=_owner(people, "tomasz.nowak"),
                 performed_at=now - dt.timedelta(days=20),
             )
             created["quality_checks"] += 1
+
+        for short, kind, title, owner, approve, body in RECORDS:
+            system = systems[short]
+            if LifecycleRecord.objects.filter(ai_system=system, title=title).exists():
+                continue
+            record = services.create_record(
+                actor, system.pk, kind=kind, title=title, body=body, owner=_owner(people, owner)
+            )
+            if approve:
+                services.approve_record(actor, record.pk)
+            created["lifecycle_records"] += 1
 
         for short, metric_name, name, unit, direction, threshold, window, values in METRICS:
             system = systems[short]

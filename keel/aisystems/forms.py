@@ -14,10 +14,20 @@ from keel.organisation.models import ManagementSystem
 from keel.platform.forms import DATE, KeelForm, VersionedForm
 from keel.platform.models import User
 from keel.platform.permissions import Perm, has_perm
+from keel.standards.models import Requirement
 
 from . import queries
-from .choices import Acquisition, AIRole, AISystemOrigin, Comparison, Direction, LifecycleStage, ModelType
-from .models import AISystem, Dataset
+from .choices import (
+    Acquisition,
+    AIRole,
+    AISystemOrigin,
+    Comparison,
+    Direction,
+    LifecycleRecordKind,
+    LifecycleStage,
+    ModelType,
+)
+from .models import AISystem, Dataset, LifecycleRecord, ModelVersion
 
 TEXT = {"rows": 3}
 
@@ -137,19 +147,98 @@ class CreateSystemForm(SystemForm):
     )
 
 
+def _version_choices(system: AISystem) -> list[tuple[str, str]]:
+    """The system's model versions as ``MODEL@LABEL`` (what the services accept), labelled with
+    their status."""
+    return [
+        (f"{v.model.name}@{v.label}", f"{v.model.name} {v.label} ({v.get_status_display().lower()})")
+        for v in ModelVersion.objects.filter(model__ai_system=system)
+        .select_related("model")
+        .order_by("model__name", "-created_at")
+    ]
+
+
 class StageForm(KeelForm):
     stage = forms.ChoiceField(choices=LifecycleStage.choices)
+    model_version = forms.ChoiceField(
+        label="Model version to deploy",
+        required=False,
+        help_text="Into deployment or operation: the version the gate checks and deploys.",
+    )
+    note = forms.CharField(required=False, max_length=2000)
+
+    def __init__(self, *args: Any, system: AISystem | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        versions = _version_choices(system) if system is not None else []
+        self.fields["model_version"].choices = _any("The versions it runs", versions)  # type: ignore[attr-defined]
+
+
+class DeployForm(KeelForm):
+    model_version = forms.CharField(max_length=300)
     note = forms.CharField(required=False, max_length=2000)
 
 
 class ModelForm(KeelForm):
     name = forms.CharField(max_length=200)
-    version = forms.CharField(max_length=60)
     model_type = forms.ChoiceField(label="Type", choices=ModelType.choices)
     base_model = forms.CharField(max_length=200, required=False)
     base_model_supplier = forms.CharField(max_length=200, required=False)
-    training_date = forms.DateField(required=False, widget=DATE)
     description = forms.CharField(widget=forms.Textarea(attrs=TEXT), required=False)
+    version = forms.CharField(
+        label="First version", max_length=60, required=False, help_text="Its label, e.g. 1.0; add more later."
+    )
+    training_date = forms.DateField(label="First version trained on", required=False, widget=DATE)
+
+
+class ModelVersionForm(VersionedForm):
+    model = forms.ChoiceField(label="Model")
+    label = forms.CharField(label="Version", max_length=60, help_text="E.g. 3.3 or 2026.06.")
+    training_date = forms.DateField(required=False, widget=DATE)
+    trained_on = forms.MultipleChoiceField(
+        label="Trained on (datasets)",
+        required=False,
+        help_text="The datasets this version was trained on (only datasets marked for training).",
+    )
+    evaluated_on = forms.MultipleChoiceField(
+        label="Evaluated on (datasets)",
+        required=False,
+        help_text="The datasets this version was evaluated on (only datasets marked for evaluation).",
+    )
+    notes = forms.CharField(
+        widget=forms.Textarea(attrs=TEXT), required=False, help_text="What changed, and why."
+    )
+
+    def __init__(
+        self, *args: Any, system: AISystem, version: ModelVersion | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["model"].choices = [(m.name, m.name) for m in system.models.all()]  # type: ignore[attr-defined]
+        if version is not None:
+            self.fields["model"].disabled = True
+            self.fields["model"].required = False
+        data = Dataset.objects.filter(management_system=system.management_system_id).order_by("name")
+        self.fields["trained_on"].choices = list(  # type: ignore[attr-defined]
+            data.filter(may_train=True).values_list("short_name", "name")
+        )
+        self.fields["evaluated_on"].choices = list(  # type: ignore[attr-defined]
+            data.filter(may_evaluate=True).values_list("short_name", "name")
+        )
+
+    @classmethod
+    def initial_for(cls, v: ModelVersion) -> dict[str, Any]:
+        return {
+            "model": v.model.name,
+            "label": v.label,
+            "training_date": v.training_date,
+            "notes": v.notes,
+            "trained_on": [d.short_name for d in v.trained_on.all()],
+            "evaluated_on": [d.short_name for d in v.evaluated_on.all()],
+        }
+
+    def service_data(self) -> dict[str, Any]:
+        data = super().service_data()
+        data.pop("model", None)
+        return data
 
 
 class MeasuredForm(KeelForm):
@@ -185,13 +274,12 @@ class MeasuredForm(KeelForm):
 
 
 class EvaluationForm(MeasuredForm):
-    model = forms.ChoiceField(required=False, label="Model")
+    model_version = forms.ChoiceField(label="Model version evaluated")
 
     def __init__(self, *args: Any, system: AISystem, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        choices = _any("The system as a whole", [(str(m.pk), str(m)) for m in system.models.all()])
-        self.fields["model"].choices = choices  # type: ignore[attr-defined]
-        self.order_fields(["model"])
+        self.fields["model_version"].choices = _version_choices(system)  # type: ignore[attr-defined]
+        self.order_fields(["model_version"])
 
 
 class MetricForm(KeelForm):
@@ -326,3 +414,52 @@ class DatasetForm(VersionedForm):
         data = {k: v for k, v in self.cleaned_data.items() if k not in self.VERSION_FIELDS}
         data["owner"] = _user(data["owner"])
         return data
+
+
+# ---------------------------------------------------------------- lifecycle records
+
+
+class RecordForm(VersionedForm):
+    kind = forms.ChoiceField(choices=LifecycleRecordKind.choices)
+    title = forms.CharField(max_length=200)
+    body = forms.CharField(
+        label="Text",
+        widget=forms.Textarea(attrs={"rows": 14}),
+        required=False,
+        help_text="Markdown: headings, lists, tables, links. HTML is shown as text.",
+    )
+    owner = forms.ChoiceField(label="Owner", required=False)
+    requirements = forms.MultipleChoiceField(
+        label="ISO/IEC 42001 controls it serves",
+        required=False,
+        help_text="Default: the control of its kind.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].choices = _any("No owner yet", owner_choices())  # type: ignore[attr-defined]
+        reqs = Requirement.objects.filter(standard__key="iso42001:2023", ref_id__startswith="A.").order_by(
+            "sort_order"
+        )
+        self.fields["requirements"].choices = [(r.key, f"{r.ref_id} {r.title}") for r in reqs]  # type: ignore[attr-defined]
+
+    @classmethod
+    def initial_for(cls, r: LifecycleRecord) -> dict[str, Any]:
+        return {
+            "kind": r.kind,
+            "title": r.title,
+            "body": r.body,
+            "owner": r.owner.email if r.owner is not None else "",
+            "requirements": [q.key for q in r.requirements.all()],
+        }
+
+    def service_data(self) -> dict[str, Any]:
+        data = super().service_data()
+        data["owner"] = _user(data.get("owner") or "")
+        if not data.get("requirements") and not self.initial.get("requirements"):
+            data.pop("requirements", None)  # a new record: the control of its kind
+        return data
+
+
+class NoteForm(KeelForm):
+    note = forms.CharField(required=False, max_length=2000)

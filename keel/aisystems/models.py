@@ -8,11 +8,14 @@ assessments and operating metrics hang off an AI system.
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.db import models
+from django.utils.safestring import SafeString
 
 from keel.organisation.models import ManagementSystem
 from keel.platform.models import User
+from keel.standards.models import Requirement
 
 from .choices import (
     Acquisition,
@@ -21,9 +24,13 @@ from .choices import (
     Comparison,
     Direction,
     FlagStatus,
+    LifecycleRecordKind,
+    LifecycleRecordStatus,
     LifecycleStage,
     ModelType,
+    ModelVersionStatus,
 )
+from .markdown import render
 
 
 class AISystem(models.Model):
@@ -79,33 +86,74 @@ class AISystem(models.Model):
 
 
 class AIModel(models.Model):
-    """A machine-learning model of an AI system: a version of it, its type, and the base model it
-    was built on (with that model's supplier) when it was fine-tuned or used as is."""
+    """A machine-learning model of an AI system: its name, its type, and the base model it was
+    built on (with that model's supplier) when it was fine-tuned or used as is. What is trained,
+    evaluated and deployed is one of its :class:`ModelVersion` records."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     ai_system = models.ForeignKey(AISystem, on_delete=models.CASCADE, related_name="models")
     name = models.CharField(max_length=200)
-    version = models.CharField(max_length=60)
     model_type = models.CharField(max_length=16, choices=ModelType.choices)
     base_model = models.CharField(max_length=200, blank=True)
     base_model_supplier = models.CharField(max_length=200, blank=True)
-    training_date = models.DateField(null=True, blank=True)
     description = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        ordering = ["name", "-created_at"]
+        ordering = ["name"]
         verbose_name = "AI model"
         constraints = [
-            models.UniqueConstraint(fields=["ai_system", "name", "version"], name="aimodel_version_unique"),
+            models.UniqueConstraint(fields=["ai_system", "name"], name="aimodel_name_unique"),
             models.CheckConstraint(
                 condition=models.Q(model_type__in=[t.value for t in ModelType]), name="aimodel_type_valid"
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} {self.version}"
+        return self.name
+
+
+class ModelVersion(models.Model):
+    """One version of a model: what was trained, evaluated and deployed. ``trained_on`` are the
+    datasets this version was trained on, ``evaluated_on`` the datasets it was evaluated on (a
+    dataset's ``trained_model_versions`` / ``evaluated_model_versions`` read the other way).
+    Its evaluations are what the deployment gate checks (keel.aisystems.gates)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    model = models.ForeignKey(AIModel, on_delete=models.CASCADE, related_name="versions")
+    label = models.CharField(max_length=60, help_text="The version label, e.g. 3.2 or 2026.03.")
+    status = models.CharField(
+        max_length=12, choices=ModelVersionStatus.choices, default=ModelVersionStatus.DEVELOPMENT
+    )
+    training_date = models.DateField(null=True, blank=True)
+    notes = models.TextField(blank=True, help_text="What changed in this version, and why.")
+    trained_on: models.ManyToManyField[Dataset, Any] = models.ManyToManyField(
+        "Dataset", related_name="trained_model_versions", blank=True, help_text="Datasets it was trained on."
+    )
+    evaluated_on: models.ManyToManyField[Dataset, Any] = models.ManyToManyField(
+        "Dataset",
+        related_name="evaluated_model_versions",
+        blank=True,
+        help_text="Datasets it was evaluated on.",
+    )
+    deployed_at = models.DateTimeField(null=True, blank=True, help_text="When it last passed the gate.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["model__name", "-created_at"]
+        verbose_name = "model version"
+        constraints = [
+            models.UniqueConstraint(fields=["model", "label"], name="modelversion_label_unique"),
+            models.CheckConstraint(
+                condition=models.Q(status__in=[s.value for s in ModelVersionStatus]),
+                name="modelversion_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.model.name} {self.label}"
 
 
 class MeasuredRecord(models.Model):
@@ -133,18 +181,20 @@ class MeasuredRecord(models.Model):
 
 
 class Evaluation(MeasuredRecord):
-    """An evaluation of an AI system or of one of its models (``model`` set). The deployment
-    gate reads these."""
+    """An evaluation of one model version of an AI system. The deployment gate reads the
+    evaluations of the version it is asked to deploy. ``ai_system`` is the version's system
+    (kept for filtering; the services set it from the version)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     ai_system = models.ForeignKey(AISystem, on_delete=models.CASCADE, related_name="evaluations")
-    model = models.ForeignKey(
-        AIModel, null=True, blank=True, on_delete=models.CASCADE, related_name="evaluations"
-    )
+    model_version = models.ForeignKey(ModelVersion, on_delete=models.CASCADE, related_name="evaluations")
 
     class Meta:
         ordering = ["-performed_at", "-created_at"]
-        indexes = [models.Index(fields=["ai_system", "-performed_at"])]
+        indexes = [
+            models.Index(fields=["ai_system", "-performed_at"]),
+            models.Index(fields=["model_version", "-performed_at"]),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(comparison__in=[c.value for c in Comparison]), name="evaluation_comparison"
@@ -374,3 +424,57 @@ class MetricFlag(models.Model):
 
     def __str__(self) -> str:
         return f"{self.metric.short_name} breached ({self.breach_count}×)"
+
+
+class LifecycleRecord(models.Model):
+    """A documented record of an AI system's lifecycle that an ISO/IEC 42001 Annex A control asks
+    for: requirements and specification (A.6.2.2), design and development (A.6.2.3), technical
+    documentation (A.6.2.7), event-log arrangements (A.6.2.8), data preparation (A.7.6),
+    information for users (A.8.2). ``body`` is Markdown (rendered without raw HTML).
+    ``requirements`` are the controls it serves; an approved, current record counts as support
+    for them on the requirement page. ``revision`` counts content changes: editing an approved
+    record makes a new draft revision that needs approving again."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    ai_system = models.ForeignKey(AISystem, on_delete=models.CASCADE, related_name="lifecycle_records")
+    kind = models.CharField(max_length=32, choices=LifecycleRecordKind.choices)
+    title = models.CharField(max_length=200)
+    body = models.TextField(blank=True, help_text="Markdown.")
+    owner = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    revision = models.PositiveIntegerField(
+        default=1, help_text="Content revision: +1 on each change of text."
+    )
+    status = models.CharField(
+        max_length=12, choices=LifecycleRecordStatus.choices, default=LifecycleRecordStatus.DRAFT
+    )
+    approved_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    approved_at = models.DateTimeField(null=True, blank=True)
+    requirements = models.ManyToManyField(Requirement, related_name="ai_lifecycle_records", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["kind", "title"]
+        verbose_name = "AI lifecycle record"
+        indexes = [models.Index(fields=["ai_system", "kind"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=[k.value for k in LifecycleRecordKind]),
+                name="lifecyclerecord_kind",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=[s.value for s in LifecycleRecordStatus]),
+                name="lifecyclerecord_status",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="approved") | models.Q(approved_at__isnull=False),
+                name="lifecyclerecord_approved_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} (rev. {self.revision})"
+
+    def body_html(self) -> SafeString:
+        """The body rendered from Markdown, without raw HTML (keel.aisystems.markdown)."""
+        return render(self.body)

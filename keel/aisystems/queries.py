@@ -27,14 +27,37 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, RowNumber
 
 from keel.organisation import resolvers as organisation_resolvers
+from keel.organisation.models import ManagementSystem
 from keel.platform import hooks
 from keel.platform.errors import NotFound, PermissionDenied, ValidationFailed
 from keel.platform.models import TrailEntry, User
 from keel.platform.permissions import Perm, has_perm, restrict
+from keel.standards.models import Requirement
 
+from . import gates
 from . import lineage as lineage_mod
-from .choices import AIRole, AISystemOrigin, Direction, FlagStatus, LifecycleStage
-from .models import AIModel, AISystem, Dataset, Evaluation, Metric, MetricFlag, MetricReading, QualityCheck
+from .choices import (
+    AIRole,
+    AISystemOrigin,
+    Direction,
+    FlagStatus,
+    LifecycleRecordKind,
+    LifecycleRecordStatus,
+    LifecycleStage,
+    ModelVersionStatus,
+)
+from .models import (
+    AIModel,
+    AISystem,
+    Dataset,
+    Evaluation,
+    LifecycleRecord,
+    Metric,
+    MetricFlag,
+    MetricReading,
+    ModelVersion,
+    QualityCheck,
+)
 
 MAX_TEXT = 100
 SPARK_POINTS = 60
@@ -136,15 +159,34 @@ def system_for(user: User | None, ref: uuid.UUID | str) -> AISystem:
     """One AI system (id or short name) with its models, evaluations, datasets and metrics
     prefetched; 403 when the user may not read it."""
     qs = base_systems().prefetch_related(
-        Prefetch("models", AIModel.objects.order_by("name", "-created_at")),
+        Prefetch(
+            "models",
+            AIModel.objects.order_by("name").prefetch_related(
+                Prefetch(
+                    "versions",
+                    ModelVersion.objects.select_related("model")
+                    .prefetch_related(
+                        Prefetch("trained_on", Dataset.objects.order_by("short_name")),
+                        Prefetch("evaluated_on", Dataset.objects.order_by("short_name")),
+                    )
+                    .order_by("-created_at"),
+                )
+            ),
+        ),
         Prefetch(
             "evaluations",
-            Evaluation.objects.select_related("model", "performed_by").order_by(
+            Evaluation.objects.select_related("model_version__model", "performed_by").order_by(
                 "-performed_at", "-created_at"
             ),
         ),
         Prefetch("datasets", Dataset.objects.order_by("name")),
         Prefetch("metrics", Metric.objects.order_by("short_name")),
+        Prefetch(
+            "lifecycle_records",
+            LifecycleRecord.objects.select_related("owner")
+            .prefetch_related(Prefetch("requirements", Requirement.objects.order_by("sort_order")))
+            .order_by("title"),
+        ),
         Prefetch("flags", MetricFlag.objects.select_related("metric", "closed_by").order_by("-opened_at")),
     )
     system = None
@@ -181,9 +223,11 @@ def history(system: AISystem, limit: int = 50) -> QuerySet[TrailEntry]:
     metrics, flags), newest first."""
     ids = [str(system.pk)]
     ids += [str(m.pk) for m in system.models.all()]
+    ids += [str(v.pk) for m in system.models.all() for v in m.versions.all()]
     ids += [str(e.pk) for e in system.evaluations.all()]
     ids += [str(m.pk) for m in system.metrics.all()]
     ids += [str(fl.pk) for fl in system.flags.all()]
+    ids += [str(r.pk) for r in system.lifecycle_records.all()]
     return TrailEntry.objects.filter(object_id__in=ids).order_by("-seq")[:limit]
 
 
@@ -209,8 +253,13 @@ def _system_ref(ref: str) -> AISystem:
 def models(user: User | None, f: ModelFilters | None = None) -> QuerySet[AIModel]:
     f = f or ModelFilters()
     qs = restrict(
-        AIModel.objects.select_related("ai_system"), user, Perm.VIEW, field="ai_system__management_system"
-    ).order_by("ai_system__short_name", "name", "-created_at")
+        AIModel.objects.select_related("ai_system").prefetch_related(
+            Prefetch("versions", ModelVersion.objects.order_by("-created_at"))
+        ),
+        user,
+        Perm.VIEW,
+        field="ai_system__management_system",
+    ).order_by("ai_system__short_name", "name")
     if f.ai_system:
         qs = qs.filter(ai_system=_system_ref(f.ai_system))
     if f.model_type:
@@ -224,17 +273,79 @@ def models(user: User | None, f: ModelFilters | None = None) -> QuerySet[AIModel
 
 
 def model_for(user: User | None, ref: uuid.UUID | str) -> AIModel:
-    from .services import get_model
-
-    model = get_model(ref)
+    model = (
+        AIModel.objects.select_related("ai_system__management_system")
+        .prefetch_related(Prefetch("versions", ModelVersion.objects.order_by("-created_at")))
+        .filter(pk=_uuid(ref, "AI model"))
+        .first()
+    )
+    if model is None:
+        raise NotFound(f"No AI model with id {ref}.")
     _readable(user, model.ai_system.management_system, "model")
     return model
 
 
 @dataclass
+class VersionFilters:
+    ai_system: str = ""
+    model: str = ""  # a model id
+    status: str = ""
+    trained_on: str = ""  # a dataset's short name
+    evaluated_on: str = ""  # a dataset's short name
+
+
+def _base_versions() -> QuerySet[ModelVersion]:
+    return (
+        ModelVersion.objects.select_related("model__ai_system")
+        .prefetch_related(
+            Prefetch("trained_on", Dataset.objects.order_by("short_name")),
+            Prefetch("evaluated_on", Dataset.objects.order_by("short_name")),
+        )
+        .annotate(
+            evaluation_count=_count(Evaluation, "model_version"),
+            failed_evaluation_count=_count(Evaluation, "model_version", passed=False),
+        )
+    )
+
+
+def model_versions(user: User | None, f: VersionFilters | None = None) -> QuerySet[ModelVersion]:
+    """Model versions the reader may see, newest first, with the datasets each was trained and
+    evaluated on and its evaluation counts (fixed number of queries)."""
+    f = f or VersionFilters()
+    qs = restrict(_base_versions(), user, Perm.VIEW, field="model__ai_system__management_system").order_by(
+        "model__ai_system__short_name", "model__name", "-created_at"
+    )
+    if f.ai_system:
+        qs = qs.filter(model__ai_system=_system_ref(f.ai_system))
+    if f.model:
+        qs = qs.filter(model_id=_uuid(f.model, "AI model"))
+    if f.status:
+        qs = qs.filter(status=_choice(f.status, ModelVersionStatus.values, "status"))
+    if f.trained_on:
+        qs = qs.filter(trained_on__short_name=f.trained_on.strip())
+    if f.evaluated_on:
+        qs = qs.filter(evaluated_on__short_name=f.evaluated_on.strip())
+    return qs
+
+
+def model_version_for(user: User | None, ref: uuid.UUID | str) -> ModelVersion:
+    version = (
+        _base_versions()
+        .select_related("model__ai_system__management_system")
+        .filter(pk=_uuid(ref, "model version"))
+        .first()
+    )
+    if version is None:
+        raise NotFound(f"No model version with id {ref}.")
+    _readable(user, version.model.ai_system.management_system, "model version")
+    return version
+
+
+@dataclass
 class EvaluationFilters:
     ai_system: str = ""
-    model: str = ""
+    model: str = ""  # a model id: the evaluations of all its versions
+    model_version: str = ""  # a model version id
     passed: bool | None = None
     metric: str = ""
 
@@ -242,7 +353,7 @@ class EvaluationFilters:
 def evaluations(user: User | None, f: EvaluationFilters | None = None) -> QuerySet[Evaluation]:
     f = f or EvaluationFilters()
     qs = restrict(
-        Evaluation.objects.select_related("ai_system", "model", "performed_by"),
+        Evaluation.objects.select_related("ai_system", "model_version__model", "performed_by"),
         user,
         Perm.VIEW,
         field="ai_system__management_system",
@@ -251,9 +362,16 @@ def evaluations(user: User | None, f: EvaluationFilters | None = None) -> QueryS
         qs = qs.filter(ai_system=_system_ref(f.ai_system))
     if f.model:
         try:
-            qs = qs.filter(model_id=uuid.UUID(str(f.model)))
+            qs = qs.filter(model_version__model_id=uuid.UUID(str(f.model)))
         except ValueError:
             raise ValidationFailed("model is a model id.", {"model": ["Not an id."]}) from None
+    if f.model_version:
+        try:
+            qs = qs.filter(model_version_id=uuid.UUID(str(f.model_version)))
+        except ValueError:
+            raise ValidationFailed(
+                "model_version is a model version id.", {"model_version": ["Not an id."]}
+            ) from None
     if f.passed is not None:
         qs = qs.filter(passed=f.passed)
     if f.metric:
@@ -263,9 +381,9 @@ def evaluations(user: User | None, f: EvaluationFilters | None = None) -> QueryS
 
 def evaluation_for(user: User | None, ref: uuid.UUID | str) -> Evaluation:
     try:
-        e = Evaluation.objects.select_related("ai_system__management_system", "model", "performed_by").get(
-            pk=uuid.UUID(str(ref))
-        )
+        e = Evaluation.objects.select_related(
+            "ai_system__management_system", "model_version__model", "performed_by"
+        ).get(pk=uuid.UUID(str(ref)))
     except (ValueError, Evaluation.DoesNotExist):
         raise NotFound(f"No evaluation with id {ref}.") from None
     _readable(user, e.ai_system.management_system, "evaluation")
@@ -329,10 +447,13 @@ def datasets(user: User | None, f: DatasetFilters | None = None) -> QuerySet[Dat
 
 
 def dataset_for(user: User | None, ref: uuid.UUID | str) -> Dataset:
+    versions = ModelVersion.objects.select_related("model__ai_system").order_by("model__name", "-created_at")
     qs = base_datasets().prefetch_related(
         Prefetch(
             "quality_checks", QualityCheck.objects.select_related("performed_by").order_by("-performed_at")
         ),
+        Prefetch("trained_model_versions", versions),
+        Prefetch("evaluated_model_versions", versions),
     )
     dataset = None
     try:
@@ -454,3 +575,103 @@ def flag_for(user: User | None, ref: uuid.UUID | str) -> MetricFlag:
         raise NotFound(f"No metric flag with id {ref}.")
     _readable(user, flag.ai_system.management_system, "metric flag")
     return flag
+
+
+# ---------------------------------------------------------------- what an auditor would flag
+
+
+def open_breach_flags(
+    user: User | None = None, management_system: ManagementSystem | None = None
+) -> QuerySet[MetricFlag]:
+    """Open metric breach flags, oldest first: until AI incidents exist, each is a finding of the
+    consistency check ("an operating metric breached its threshold and nobody has closed the
+    flag"). ``user``: only what that user may read (None: everything, for the check run by the
+    system); ``management_system``: only its AI systems. One query; each flag carries its AI
+    system and metric."""
+    qs = MetricFlag.objects.select_related("ai_system__management_system", "metric").filter(
+        status=FlagStatus.OPEN
+    )
+    if user is not None:
+        qs = restrict(qs, user, Perm.VIEW, field="ai_system__management_system")
+    if management_system is not None:
+        qs = qs.filter(ai_system__management_system=management_system)
+    return qs.order_by("first_breach_at", "ai_system__short_name")
+
+
+def deployed_versions_without_passing_evaluation(
+    user: User | None = None, management_system: ManagementSystem | None = None
+) -> list[tuple[ModelVersion, str]]:
+    """Model versions recorded as deployed whose evaluations do not pass the gate (never
+    evaluated, or the latest of some metric failed), each with the reason. Two queries."""
+    qs = ModelVersion.objects.select_related("model__ai_system__management_system").filter(
+        status=ModelVersionStatus.DEPLOYED
+    )
+    if user is not None:
+        qs = restrict(qs, user, Perm.VIEW, field="model__ai_system__management_system")
+    if management_system is not None:
+        qs = qs.filter(model__ai_system__management_system=management_system)
+    versions = list(qs.order_by("model__ai_system__short_name", "model__name"))
+    evaluations = list(Evaluation.objects.filter(model_version__in=versions))
+    out = []
+    for v in versions:
+        problem = gates.version_evaluation_problem(v, evaluations)
+        if problem:
+            out.append((v, problem))
+    return out
+
+
+# ---------------------------------------------------------------- lifecycle records
+
+
+@dataclass
+class RecordFilters:
+    ai_system: str = ""
+    kind: str = ""
+    status: str = ""
+    requirement: str = ""  # a requirement key
+
+
+def _base_records() -> QuerySet[LifecycleRecord]:
+    return LifecycleRecord.objects.select_related("ai_system", "owner", "approved_by").prefetch_related(
+        Prefetch("requirements", Requirement.objects.order_by("sort_order", "key"))
+    )
+
+
+def lifecycle_records(user: User | None, f: RecordFilters | None = None) -> QuerySet[LifecycleRecord]:
+    f = f or RecordFilters()
+    qs = restrict(_base_records(), user, Perm.VIEW, field="ai_system__management_system").order_by(
+        "ai_system__short_name", "kind", "title"
+    )
+    if f.ai_system:
+        qs = qs.filter(ai_system=_system_ref(f.ai_system))
+    if f.kind:
+        qs = qs.filter(kind=_choice(f.kind, LifecycleRecordKind.values, "kind"))
+    if f.status:
+        qs = qs.filter(status=_choice(f.status, LifecycleRecordStatus.values, "status"))
+    if f.requirement:
+        qs = qs.filter(requirements__key=f.requirement.strip())
+    return qs
+
+
+def lifecycle_record_for(user: User | None, ref: uuid.UUID | str) -> LifecycleRecord:
+    record = (
+        _base_records()
+        .select_related("ai_system__management_system")
+        .filter(pk=_uuid(ref, "lifecycle record"))
+        .first()
+    )
+    if record is None:
+        raise NotFound(f"No lifecycle record with id {ref}.")
+    _readable(user, record.ai_system.management_system, "lifecycle record")
+    return record
+
+
+def records_supporting(requirement: Requirement, user: User | None) -> list[LifecycleRecord]:
+    """Approved lifecycle records that serve ``requirement`` and that ``user`` may read: support
+    for that requirement (shown on the requirement page). One query."""
+    qs = (
+        LifecycleRecord.objects.select_related("ai_system")
+        .filter(requirements=requirement, status=LifecycleRecordStatus.APPROVED)
+        .order_by("ai_system__short_name", "kind")
+    )
+    return list(restrict(qs, user, Perm.VIEW, field="ai_system__management_system"))

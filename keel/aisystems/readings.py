@@ -28,7 +28,8 @@ from keel.platform.records import apply_fields, clean, reject_control_characters
 
 from .choices import FlagStatus
 from .models import AISystem, Metric, MetricFlag, MetricReading
-from .services import METRIC_FIELDS, _decimal, get_metric, get_metric_by_id, get_system
+from .services.common import METRIC_FIELDS, _decimal
+from .services.lookups import get_metric, get_metric_by_id, get_system
 
 # ---------------------------------------------------------------- operating metrics
 

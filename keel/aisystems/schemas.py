@@ -27,6 +27,7 @@ from .choices import (
     FlagStatus,
     LifecycleStage,
     ModelType,
+    ModelVersionStatus,
 )
 
 SYSTEM_REF = "An AI system's id or short name."
@@ -137,27 +138,43 @@ class AISystemPatch(Body):
 class StageIn(Body):
     stage: LifecycleStage
     note: str = Field("", max_length=2000)
+    model_version: str | None = Field(
+        None,
+        max_length=300,
+        description="Into deployment or operation: the model version the gate checks and deploys "
+        "(id, MODEL@VERSION or a version label unique in the system). Default: the versions the system "
+        "already runs, else its only version.",
+    )
 
 
 # ---------------------------------------------------------------- models
+
+
+class VersionRefOut(Schema):
+    id: uuid.UUID
+    label: str
+    status: ModelVersionStatus
 
 
 class AIModelOut(Schema):
     id: uuid.UUID
     ai_system: str = Field(description="The AI system's short name.")
     name: str
-    version: str
     model_type: ModelType
     base_model: str
     base_model_supplier: str
-    training_date: IsoDate | None
     description: str
+    versions: list[VersionRefOut] = Field(description="Its versions, newest first (see model-versions).")
     created_at: IsoDateTime
     updated_at: IsoDateTime
 
     @staticmethod
     def resolve_ai_system(obj: Any) -> str:
         return str(obj.ai_system.short_name)
+
+    @staticmethod
+    def resolve_versions(obj: Any) -> list[Any]:
+        return list(obj.versions.all())
 
 
 class AIModelFilters(Filters):
@@ -168,22 +185,24 @@ class AIModelFilters(Filters):
 
 class AIModelIn(Body):
     ai_system: str = Field(description=SYSTEM_REF)
-    name: str = Field(max_length=200)
-    version: str = Field(max_length=60)
+    name: str = Field(max_length=200, description="Unique within the system.")
     model_type: ModelType
     base_model: str = Field("", max_length=200)
     base_model_supplier: str = Field("", max_length=200)
-    training_date: IsoDate | None = None
     description: str = ""
+    version: str = Field(
+        "",
+        max_length=60,
+        description="Label of a first version to create with it (optional; see model-versions).",
+    )
+    training_date: IsoDate | None = Field(None, description="Training date of that first version.")
 
 
 class AIModelPatch(Body):
     name: str | None = Field(None, max_length=200)
-    version: str | None = Field(None, max_length=60)
     model_type: ModelType | None = None
     base_model: str | None = Field(None, max_length=200)
     base_model_supplier: str | None = Field(None, max_length=200)
-    training_date: IsoDate | None = None
     description: str | None = None
 
 
@@ -212,20 +231,31 @@ class MeasuredOut(Schema):
 
 class EvaluationOut(MeasuredOut):
     ai_system: str
-    model: uuid.UUID | None
+    model_version: uuid.UUID = Field(description="Id of the model version evaluated.")
+    model: str = Field(description="Name of that version's model.")
+    version: str = Field(description="That version's label.")
 
     @staticmethod
     def resolve_ai_system(obj: Any) -> str:
         return str(obj.ai_system.short_name)
 
     @staticmethod
-    def resolve_model(obj: Any) -> uuid.UUID | None:
-        return obj.model_id
+    def resolve_model_version(obj: Any) -> uuid.UUID:
+        return obj.model_version_id
+
+    @staticmethod
+    def resolve_model(obj: Any) -> str:
+        return str(obj.model_version.model.name)
+
+    @staticmethod
+    def resolve_version(obj: Any) -> str:
+        return str(obj.model_version.label)
 
 
 class EvaluationFilters(Filters):
     ai_system: str | None = Field(None, description=SYSTEM_REF)
-    model: uuid.UUID | None = None
+    model: uuid.UUID | None = Field(None, description="A model id: the evaluations of all its versions.")
+    model_version: uuid.UUID | None = None
     passed: bool | None = None
     metric: str | None = Field(None, max_length=120)
 
@@ -248,7 +278,11 @@ class MeasuredIn(Body):
 
 class EvaluationIn(MeasuredIn):
     ai_system: str = Field(description=SYSTEM_REF)
-    model: uuid.UUID | None = Field(None, description="A model of that system, when the model was evaluated.")
+    model_version: str = Field(
+        max_length=300,
+        description="The model version evaluated: its id, MODEL@VERSION (e.g. helix-gbm@3.2), or a version "
+        "label unique in the system.",
+    )
 
 
 class QualityCheckOut(MeasuredOut):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_records
 
 urlpatterns = [
     path("ai-systems/", views.system_list, name="ai-system-list"),
@@ -10,6 +10,34 @@ urlpatterns = [
     path("ai-systems/<slug:ref>/edit/", views.system_edit, name="ai-system-edit"),
     path("ai-systems/<slug:ref>/stage/", views.system_stage, name="ai-system-stage"),
     path("ai-systems/<slug:ref>/models/new/", views.model_create, name="ai-model-create"),
+    path("ai-systems/<slug:ref>/versions/new/", views.model_version_create, name="ai-model-version-create"),
+    path(
+        "ai-systems/<slug:ref>/versions/<uuid:version_id>/edit/",
+        views.model_version_edit,
+        name="ai-model-version-edit",
+    ),
+    path("ai-systems/<slug:ref>/deploy/", views.model_version_deploy, name="ai-model-version-deploy"),
+    path("ai-systems/<slug:ref>/records/new/", views_records.record_create, name="ai-record-create"),
+    path(
+        "ai-systems/<slug:ref>/records/<uuid:record_id>/",
+        views_records.record_detail,
+        name="ai-record-detail",
+    ),
+    path(
+        "ai-systems/<slug:ref>/records/<uuid:record_id>/edit/",
+        views_records.record_edit,
+        name="ai-record-edit",
+    ),
+    path(
+        "ai-systems/<slug:ref>/records/<uuid:record_id>/approve/",
+        views_records.record_approve,
+        name="ai-record-approve",
+    ),
+    path(
+        "ai-systems/<slug:ref>/records/<uuid:record_id>/withdraw/",
+        views_records.record_withdraw,
+        name="ai-record-withdraw",
+    ),
     path("ai-systems/<slug:ref>/evaluations/new/", views.evaluation_create, name="ai-evaluation-create"),
     path("ai-systems/<slug:ref>/metrics/new/", views.metric_create, name="ai-metric-create"),
     path("datasets/", views.dataset_list, name="dataset-list"),

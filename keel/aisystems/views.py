@@ -30,15 +30,18 @@ from keel.platform.permissions import Perm, has_perm, system_ids_with
 from keel.platform.views.common import INVALID, current_user, is_partial
 
 from . import charts, gates, queries, services
+from .choices import RECORD_KIND_CONTROLS, LifecycleRecordKind
 from .forms import (
     CreateSystemForm,
     DatasetFilterForm,
     DatasetForm,
+    DeployForm,
     EvaluationForm,
     FlagCloseForm,
     MeasuredForm,
     MetricForm,
     ModelForm,
+    ModelVersionForm,
     StageForm,
     SystemFilterForm,
     SystemForm,
@@ -150,7 +153,8 @@ def system_detail(request: HttpRequest, ref: str) -> HttpResponse:
     ]
     ms = system.management_system
     can_trail = has_perm(user, Perm.VIEW_TRAIL, ms)
-    blockers = gates.deployment_blockers(system) if system.lifecycle_stage not in gates.GATED_STAGES else []
+    versions = [v for m in system.models.all() for v in m.versions.all()]
+    gate_rows = gates.check_all(system, versions, list(system.evaluations.all()))
     return render(
         request,
         "aisystems/detail.html",
@@ -161,8 +165,24 @@ def system_detail(request: HttpRequest, ref: str) -> HttpResponse:
             "closed_flags": [fl for fl in system.flags.all() if fl.status != "open"][:10],
             "can_edit": has_perm(user, Perm.EDIT_AI_SYSTEMS, ms),
             "can_record": has_perm(user, Perm.RECORD_AI_RESULTS, ms),
-            "stage_form": StageForm(initial={"stage": system.lifecycle_stage}),
-            "blockers": blockers,
+            "stage_form": StageForm(initial={"stage": system.lifecycle_stage}, system=system),
+            "gate_rows": gate_rows,
+            "record_rows": [
+                {
+                    "kind": kind.value,
+                    "label": kind.label,
+                    "control": RECORD_KIND_CONTROLS[kind].rsplit(":", 1)[-1],
+                    "records": [r for r in system.lifecycle_records.all() if r.kind == kind],
+                }
+                for kind in LifecycleRecordKind
+            ],
+            "running_problem": gates.evaluation_problem(system)
+            if system.lifecycle_stage in gates.GATED_STAGES
+            else "",
+            # no version yet: what the gate would say (nothing to deploy; the impact assessment)
+            "blockers": gates.deployment_blockers(system)
+            if not versions and system.lifecycle_stage not in (*gates.GATED_STAGES, "retired")
+            else [],
             "panels": hooks.render_panels(
                 "aisystem_detail", request, system, can_edit=has_perm(user, Perm.EDIT_AI_SYSTEMS, ms)
             ),
@@ -202,13 +222,17 @@ def system_edit(request: HttpRequest, ref: str) -> HttpResponse:
 @page(Perm.EDIT_AI_SYSTEMS, perimeter=_system_ms)
 def system_stage(request: HttpRequest, ref: str) -> HttpResponse:
     system = services.get_system(ref)
-    form = StageForm(request.POST)
+    form = StageForm(request.POST, system=system)
     if not form.is_valid():
-        messages.error(request, "Choose a lifecycle stage.")
+        messages.error(request, "Choose a lifecycle stage (and a model version of this system).")
     else:
         try:
             services.change_stage(
-                Actor.from_request(request), system.pk, form.cleaned_data["stage"], form.cleaned_data["note"]
+                Actor.from_request(request),
+                system.pk,
+                form.cleaned_data["stage"],
+                form.cleaned_data["note"],
+                model_version=form.cleaned_data["model_version"] or None,
             )
         except KeelError as exc:
             messages.error(request, exc.message)
@@ -251,14 +275,94 @@ def model_create(request: HttpRequest, ref: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@page(Perm.EDIT_AI_SYSTEMS, perimeter=_system_ms)
+def model_version_create(request: HttpRequest, ref: str) -> HttpResponse:
+    system = queries.system_for(current_user(request), ref)
+    form = ModelVersionForm(
+        request.POST or None, system=system, initial={"model": request.GET.get("model", "")}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            model = system.models.get(name=form.cleaned_data["model"])
+            version = services.create_model_version(
+                Actor.from_request(request), model.pk, **form.service_data()
+            )
+        except KeelError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(
+                request, f"Model version {version} is recorded: evaluate it before deploying it."
+            )
+            return redirect("ai-system-detail", ref=system.short_name)
+    return _form_page(request, "aisystems/child_form.html", form, system=system, title="New model version")
+
+
+@require_http_methods(["GET", "POST"])
+@page(Perm.EDIT_AI_SYSTEMS, perimeter=_system_ms)
+def model_version_edit(request: HttpRequest, ref: str, version_id: Any) -> HttpResponse:
+    system = queries.system_for(current_user(request), ref)
+    version = services.get_model_version(version_id)
+    if version.model.ai_system_id != system.pk:
+        raise NotFound(f"{system.short_name} has no model version with id {version_id}.")
+    if request.method == "POST":
+        form = ModelVersionForm(
+            request.POST, system=system, version=version, initial={"model": version.model.name}
+        )
+        if form.is_valid():
+            try:
+                services.update_model_version(
+                    Actor.from_request(request),
+                    version.pk,
+                    expected_version=form.expected_version,
+                    **form.service_data(),
+                )
+            except KeelError as exc:
+                add_service_error(form, exc)
+            else:
+                messages.success(request, f"Model version {version} is saved.")
+                return redirect("ai-system-detail", ref=system.short_name)
+    else:
+        form = ModelVersionForm(system=system, version=version, initial=ModelVersionForm.initial_for(version))
+        form.bind_version(version)
+    return _form_page(
+        request, "aisystems/child_form.html", form, system=system, title=f"Model version {version}"
+    )
+
+
+@require_POST
+@page(Perm.EDIT_AI_SYSTEMS, perimeter=_system_ms)
+def model_version_deploy(request: HttpRequest, ref: str) -> HttpResponse:
+    """Deploy a model version through the gate; a refusal names the reasons."""
+    system = services.get_system(ref)
+    form = DeployForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Name the model version to deploy.")
+    else:
+        try:
+            result = services.deploy_model_version(
+                Actor.from_request(request),
+                system.pk,
+                form.cleaned_data["model_version"],
+                form.cleaned_data["note"],
+            )
+        except KeelError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request, f"Model version {result.version} passed the deployment gate and is deployed."
+            )
+    return redirect("ai-system-detail", ref=system.short_name)
+
+
+@require_http_methods(["GET", "POST"])
 @page(Perm.RECORD_AI_RESULTS, perimeter=_system_ms)
 def evaluation_create(request: HttpRequest, ref: str) -> HttpResponse:
     system = services.get_system(ref)
     form = EvaluationForm(request.POST or None, system=system)
 
     def save(actor: Actor, system: Any, data: dict[str, Any]) -> Any:
-        model = data.pop("model") or None
-        return services.record_evaluation(actor, system.pk, model=model, **data)
+        version = data.pop("model_version")
+        return services.record_evaluation(actor, system.pk, model_version=version, **data)
 
     return _child_form(request, ref, form, save, "Record an evaluation", "The evaluation is recorded.")
 

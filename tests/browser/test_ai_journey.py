@@ -1,7 +1,7 @@
 """Issue 5, done when: in the browser, a compliance manager takes ONE AI system from the
 inventory through an impact assessment to an AI risk raised from one of its impacts, treated by
 controls, with the residual risk approved by its owner (the compliance manager owns it), then
-sees the deployment gate pass once an evaluation passes too — in Chromium, under the CSP."""
+sees the deployment gate pass once an evaluation of its model version passes too — in Chromium, under the CSP."""
 
 from __future__ import annotations
 
@@ -52,6 +52,13 @@ def test_one_ai_system_from_inventory_to_an_accepted_ai_risk(web: Browser, world
     page.click("button:has-text('Create')")
     expect(page.get_by_role("heading", name=re.compile("Loan AI"))).to_be_visible()
     expect(page.get_by_text("it has no approved impact assessment")).to_be_visible()
+    # with its model and the version to deploy (before the assessment: a new version re-opens it)
+    page.click("a:has-text('Add model')")
+    page.fill("#id_name", "gbm")
+    page.select_option("#id_model_type", "regressor")
+    page.fill("#id_version", "1")
+    page.click("button:has-text('Save')")
+    expect(page.get_by_text("model version gbm 1 has never been evaluated").first).to_be_visible()
 
     # 2. Its impact assessment: started (prefilled from the system), scoped, one harm, approved
     page.click("button:has-text('Start assessment')")
@@ -105,12 +112,14 @@ def test_one_ai_system_from_inventory_to_an_accepted_ai_risk(web: Browser, world
     expect(page.locator("#aisystem-risks")).to_contain_text("AI-001")
     expect(page.get_by_text("it has no approved impact assessment")).to_have_count(0)
     page.click("a:has-text('Record evaluation')")
+    page.select_option("#id_model_version", "gbm@1")
     page.fill("#id_metric", "AUC")
     page.select_option("#id_comparison", "ge")
     page.fill("#id_criterion_value", "0.7")
     page.fill("#id_result_value", "0.8")
     page.click("button:has-text('Save')")
-    expect(page.get_by_text("Deployment gate:")).to_have_count(0)
+    expect(page.get_by_text("Deployment gate: passes.")).to_be_visible()
     page.select_option("#stage-stage", "deployment")
     page.click("button:has-text('Change stage')")
     expect(page.locator(".lede .badge-role")).to_have_text("Deployment")
+    expect(page.locator(".badge-ok", has_text="Deployed")).to_be_visible()

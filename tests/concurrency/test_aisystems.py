@@ -66,3 +66,33 @@ def test_api_patches_of_one_ai_system_at_once_lose_nothing(
             assert (now.purpose, now.human_oversight) == (f"API purpose {i}", f"API oversight {i}")
     now = AISystem.objects.get(pk=system.pk)
     assert replayed(now, FIELDS) == {k: getattr(now, k) for k in FIELDS}
+
+
+def test_two_deploys_of_versions_of_one_model_at_once_leave_one_deployed(aims: ManagementSystem) -> None:
+    # Given two passing versions of one model and an approved impact assessment
+    from keel.aisystems.models import ModelVersion
+    from keel.impact.tests import factories as impact_factories
+
+    system = f.ai_system(aims, lifecycle_stage="verification")
+    for label in ("1", "2"):
+        f.passing_evaluation(system, f.model_version(system, label))
+    impact_factories.approved(system)
+
+    # When both are deployed at once, and then the same one twice at once
+    with widen_race(0.02):
+        results = run_at_once(
+            lambda: services.deploy_model_version(A, system.pk, "gbm@1"),
+            lambda: services.deploy_model_version(B, system.pk, "gbm@2"),
+        )
+    assert not [r for r in results if isinstance(r, BaseException)], results
+    # Then they ran one after the other: exactly one version is deployed, the other retired
+    statuses = sorted(ModelVersion.objects.filter(model__ai_system=system).values_list("status", flat=True))
+    assert statuses == ["deployed", "retired"]
+    retired = ModelVersion.objects.get(model__ai_system=system, status="retired")
+    with widen_race(0.02):
+        results = run_at_once(
+            lambda: services.deploy_model_version(A, system.pk, retired.pk),
+            lambda: services.deploy_model_version(B, system.pk, retired.pk),
+        )
+    assert sum(isinstance(r, BaseException) and "already deployed" in str(r) for r in results) == 1, results
+    assert ModelVersion.objects.filter(model__ai_system=system, status="deployed").count() == 1

@@ -9,7 +9,7 @@ from keel.organisation.models import ManagementSystem
 from keel.platform.actor import Actor
 
 from .. import services
-from ..models import AISystem, Dataset, Metric
+from ..models import AIModel, AISystem, Dataset, LifecycleRecord, Metric, ModelVersion
 
 SYSTEM = Actor.system("test")
 
@@ -43,7 +43,21 @@ def metric(system: AISystem, short_name: str = "accuracy", **kw: Any) -> Metric:
     return services.create_metric(SYSTEM, system.pk, short_name=short_name, **data)
 
 
-def passing_evaluation(system: AISystem, **kw: Any) -> Any:
+def model_version(system: AISystem, label: str = "1", name: str = "gbm", **kw: Any) -> ModelVersion:
+    """A version ``label`` of the system's model ``name`` (the model made when missing)."""
+    model = AIModel.objects.filter(ai_system=system, name=name).first()
+    if model is None:
+        model = services.create_model(SYSTEM, system.pk, name=name, model_type="regressor")
+    return services.create_model_version(SYSTEM, model.pk, label=label, **kw)
+
+
+def passing_evaluation(system: AISystem, version: ModelVersion | str | None = None, **kw: Any) -> Any:
+    """A passing evaluation of ``version`` (default: the system's only or newest version, made
+    when the system has none)."""
+    if version is None:
+        version = ModelVersion.objects.filter(model__ai_system=system).order_by(
+            "-created_at"
+        ).first() or model_version(system)
     data: dict[str, Any] = {
         "metric": "AUC",
         "comparison": "ge",
@@ -51,4 +65,10 @@ def passing_evaluation(system: AISystem, **kw: Any) -> Any:
         "result_value": "0.81",
         **kw,
     }
-    return services.record_evaluation(SYSTEM, system.pk, **data)
+    ref = version.pk if isinstance(version, ModelVersion) else version
+    return services.record_evaluation(SYSTEM, system.pk, model_version=ref, **data)
+
+
+def record(system: AISystem, kind: str = "event_logs", **kw: Any) -> LifecycleRecord:
+    data: dict[str, Any] = {"title": "Decision logs", "body": "Every score is logged with its inputs.", **kw}
+    return services.create_record(SYSTEM, system.pk, kind=kind, **data)

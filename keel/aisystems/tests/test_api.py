@@ -12,6 +12,7 @@ import pytest
 from django.test import Client
 
 from keel.aisystems.models import MetricFlag, MetricReading
+from keel.impact.tests import factories as impact_factories
 from keel.organisation.models import ManagementSystem
 from keel.platform.choices import Role
 from keel.platform.models import User
@@ -75,8 +76,70 @@ def test_the_stage_action_is_refused_by_the_gate_with_both_conditions(
     r = send(admin_client, "/ai-systems/credit-scoring/stage", {"stage": "deployment"})
     assert r.status_code == 409
     message = r.json()["error"]["message"]
-    assert "no passing evaluation" in message and "no approved impact assessment" in message
+    assert "no model version to deploy" in message and "no approved impact assessment" in message
     assert admin_client.get(f"{API}/ai-systems/credit-scoring").json()["lifecycle_stage"] == "verification"
+
+
+def test_the_gate_refuses_a_version_never_evaluated_in_the_api(
+    admin_client: Client, aims: ManagementSystem
+) -> None:
+    # Given version 1 evaluated and passing, version 2 never evaluated, an approved assessment
+    system = f.ai_system(aims, lifecycle_stage="verification")
+    v1 = f.model_version(system, "1")
+    v2 = f.model_version(system, "2")
+    impact_factories.approved(system)
+    f.passing_evaluation(system, v1)
+
+    # When the gate is asked about each
+    ok = admin_client.get(f"{API}/ai-systems/credit-scoring/gate", {"model_version": "gbm@1"})
+    refused = admin_client.get(f"{API}/ai-systems/credit-scoring/gate", {"model_version": str(v2.pk)})
+
+    # Then it names the reason for the one never evaluated
+    assert ok.status_code == 200 and ok.json()["passed"] is True and ok.json()["blockers"] == []
+    body = refused.json()
+    assert body["passed"] is False and body["model_version"] == "2" and body["model"] == "gbm"
+    assert "model version gbm 2 has never been evaluated" in body["blockers"][0]
+
+    # and deploying it is refused with 409, nothing changed; the passing one deploys
+    r = send(admin_client, "/ai-systems/credit-scoring/deploy", {"model_version": "gbm@2"})
+    assert r.status_code == 409 and "never been evaluated" in r.json()["error"]["message"]
+    assert admin_client.get(f"{API}/model-versions/{v2.pk}").json()["status"] == "development"
+    r = send(admin_client, "/ai-systems/credit-scoring/stage", {"stage": "deployment", "model_version": "2"})
+    assert r.status_code == 409
+    r = send(admin_client, "/ai-systems/credit-scoring/deploy", {"model_version": "gbm@1", "note": "Go."})
+    assert r.status_code == 200 and r.json()["passed"] is True, r.content
+    assert admin_client.get(f"{API}/ai-systems/credit-scoring").json()["lifecycle_stage"] == "deployment"
+    assert admin_client.get(f"{API}/model-versions?status=deployed").json()["count"] == 1
+
+
+def test_model_versions_with_their_datasets(admin_client: Client, aims: ManagementSystem) -> None:
+    f.ai_system(aims)
+    f.dataset(aims, "train-set", may_train=True)
+    f.dataset(aims, "holdout", may_evaluate=True)
+    model_id = send(
+        admin_client, "/models", {"ai_system": "credit-scoring", "name": "gbm", "model_type": "regressor"}
+    ).json()["id"]
+    r = send(
+        admin_client,
+        "/model-versions",
+        {"model": model_id, "label": "3.3", "trained_on": ["train-set"], "evaluated_on": ["holdout"]},
+    )
+    assert r.status_code == 201, r.content
+    body = r.json()
+    assert (body["trained_on"], body["evaluated_on"], body["status"]) == (
+        ["train-set"],
+        ["holdout"],
+        "development",
+    )
+    # the direction reads the same from the dataset side
+    assert admin_client.get(f"{API}/model-versions?trained_on=train-set").json()["count"] == 1
+    assert admin_client.get(f"{API}/model-versions?trained_on=holdout").json()["count"] == 0
+    # a hold-out set that may not train is refused as training data, nothing changed
+    r = send(admin_client, f"/model-versions/{body['id']}", {"trained_on": ["holdout"]}, "PATCH")
+    assert r.status_code == 422 and "not marked for AI training" in r.json()["error"]["message"]
+    r = send(admin_client, f"/model-versions/{body['id']}", {"notes": "Six more months."}, "PATCH")
+    assert r.json()["notes"] == "Six more months." and r.json()["trained_on"] == ["train-set"]
+    assert admin_client.get(f"{API}/models/{model_id}").json()["versions"][0]["label"] == "3.3"
 
 
 def test_models_and_evaluations(admin_client: Client, aims: ManagementSystem) -> None:
@@ -99,7 +162,7 @@ def test_models_and_evaluations(admin_client: Client, aims: ManagementSystem) ->
         "/evaluations",
         {
             "ai_system": "credit-scoring",
-            "model": model_id,
+            "model_version": "gbm@3",
             "metric": "AUC",
             "comparison": "ge",
             "criterion_value": "0.75",
@@ -108,8 +171,11 @@ def test_models_and_evaluations(admin_client: Client, aims: ManagementSystem) ->
     )
     assert r.status_code == 201, r.content
     assert r.json()["passed"] is False
+    assert (r.json()["model"], r.json()["version"]) == ("gbm", "3")
     assert admin_client.get(f"{API}/evaluations?passed=false").json()["count"] == 1
-    assert send(admin_client, f"/models/{model_id}", {"version": "3.1"}, "PATCH").json()["version"] == "3.1"
+    assert admin_client.get(f"{API}/evaluations", {"model": model_id}).json()["count"] == 1
+    r = send(admin_client, f"/models/{model_id}", {"base_model": "gbm-base"}, "PATCH")
+    assert r.json()["base_model"] == "gbm-base" and [v["label"] for v in r.json()["versions"]] == ["3"]
 
 
 def test_dataset_lineage_both_ways_and_cycle_refusal(admin_client: Client, aims: ManagementSystem) -> None:
@@ -185,7 +251,17 @@ def test_a_reader_over_another_system_sees_none_of_these(
 
 @pytest.mark.parametrize(
     "path",
-    ["/ai-systems", "/models", "/evaluations", "/datasets", "/metrics", "/metric-readings", "/metric-flags"],
+    [
+        "/ai-systems",
+        "/models",
+        "/model-versions",
+        "/evaluations",
+        "/datasets",
+        "/metrics",
+        "/metric-readings",
+        "/metric-flags",
+        "/ai-lifecycle-records",
+    ],
 )
 def test_lists_run_a_fixed_number_of_queries(admin_client: Client, aims: ManagementSystem, path: str) -> None:
     def grow(n: int, start: int) -> None:
@@ -193,6 +269,7 @@ def test_lists_run_a_fixed_number_of_queries(admin_client: Client, aims: Managem
             system = f.ai_system(aims, f"sys-{i}")
             services_model(system)
             f.passing_evaluation(system)
+            f.record(system)
             f.dataset(aims, f"data-{i}", ai_systems=[system.short_name])
             f.metric(system)
             from keel.aisystems import services

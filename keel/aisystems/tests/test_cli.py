@@ -77,3 +77,55 @@ def test_a_viewer_may_not_push(
     assert main(["ai", "metric", "push", "credit-scoring", "accuracy", "1", "--as", viewer.email]) == 1
     assert "is not allowed to" in capsys.readouterr().err
     assert not MetricReading.objects.exists()
+
+
+def test_the_gate_command_refuses_a_version_never_evaluated_and_deploy_changes_nothing(
+    aims: ManagementSystem, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given version 1 passing and version 2 never evaluated, with an approved assessment
+    from keel.aisystems.models import ModelVersion
+    from keel.impact.tests import factories as impact_factories
+
+    system = f.ai_system(aims, lifecycle_stage="verification")
+    v1 = f.model_version(system, "1")
+    f.model_version(system, "2")
+    impact_factories.approved(system)
+    f.passing_evaluation(system, v1)
+
+    # When the gate is asked about 2: exit 1 with the reason, as text and as JSON
+    assert main(["ai", "gate", "credit-scoring", "--model-version", "gbm@2"]) == 1
+    text = capsys.readouterr().out
+    assert text.startswith("gate refuses: credit-scoring: model version gbm 2 (development)")
+    assert "has never been evaluated" in text
+    assert main(["ai", "gate", "credit-scoring", "--model-version", "2", "--format", "json"]) == 1
+    data = json.loads(capsys.readouterr().out)
+    assert set(data) == {
+        "ai_system",
+        "model",
+        "model_version",
+        "model_version_id",
+        "status",
+        "passed",
+        "blockers",
+    }
+    assert data["passed"] is False and data["model_version"] == "2" and len(data["blockers"]) == 1
+    assert main(["ai", "gate", "credit-scoring", "--model-version", "gbm@1", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["passed"] is True
+
+    # Then deploying 2 is refused with one line on stderr, nothing changed
+    assert main(["ai", "deploy", "credit-scoring", "--model-version", "gbm@2"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("keel: error: Credit Scoring cannot deploy model version gbm 2") and "never" in err
+    assert ModelVersion.objects.get(label="2").status == "development"
+    # and deploying 1 passes
+    assert main(["ai", "deploy", "credit-scoring", "--model-version", "gbm@1", "--note", "Go."]) == 0
+    assert "deployed: credit-scoring model version gbm 1" in capsys.readouterr().out
+    assert ModelVersion.objects.get(label="1").status == "deployed"
+
+
+def test_the_gate_command_names_the_versions_when_one_is_unknown(
+    aims: ManagementSystem, capsys: pytest.CaptureFixture[str]
+) -> None:
+    f.model_version(f.ai_system(aims), "1")
+    assert main(["ai", "gate", "credit-scoring", "--model-version", "9"]) == 1
+    assert "credit-scoring has no model version '9'. Its versions: gbm@1" in capsys.readouterr().err

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+from keel.aisystems import gates
 from keel.aisystems.demo import ensure_demo_ai_systems
 from keel.aisystems.lineage import ancestors
-from keel.aisystems.models import AISystem, Dataset, Evaluation, MetricFlag, MetricReading
+from keel.aisystems.models import (
+    AISystem,
+    Dataset,
+    Evaluation,
+    LifecycleRecord,
+    MetricFlag,
+    MetricReading,
+    ModelVersion,
+)
 from keel.organisation.models import ManagementSystem
 
 
@@ -28,6 +37,17 @@ def test_the_demo_inventory_is_complete_and_idempotent(isms: ManagementSystem) -
     assert max(ancestors(train.pk).values()) >= 3
     flag = MetricFlag.objects.get(status="open")
     assert flag.breach_count >= 2 and MetricReading.objects.filter(breach=True).count() == flag.breach_count
+    # model versions: 3.2 deployed with passing evaluations, 3.3 never evaluated and refused
+    credit = AISystem.objects.get(short_name="credit-scoring")
+    deployed = ModelVersion.objects.get(model__ai_system=credit, status="deployed")
+    newest = ModelVersion.objects.get(model__ai_system=credit, label="3.3")
+    assert deployed.label == "3.2" and gates.version_evaluation_problem(deployed) == ""
+    assert [d.short_name for d in deployed.trained_on.all()] == ["credit-train-2026q1"]
+    assert gates.check(credit, newest).passed is False
+    assert "never been evaluated" in gates.check(credit, newest).blockers[0]
+    # lifecycle records, some approved, one still a draft
+    records = LifecycleRecord.objects.filter(ai_system=credit)
+    assert records.filter(status="approved").count() >= 4 and records.filter(status="draft").exists()
 
 
 def test_the_demo_classifies_its_datasets_and_fills_in_missing_levels(isms: ManagementSystem) -> None:

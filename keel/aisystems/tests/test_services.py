@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from keel.aisystems import gates, lineage, services
-from keel.aisystems.models import AISystem, DatasetDerivation, MetricFlag, MetricReading
+from keel.aisystems.models import AISystem, DatasetDerivation, MetricFlag, MetricReading, ModelVersion
 from keel.impact.tests import factories as impact_factories
 from keel.organisation.models import ManagementSystem
 from keel.platform.actor import Actor
@@ -117,15 +117,16 @@ def test_a_role_over_another_system_cannot_create_a_system_here(
 def test_moving_to_deployment_without_an_evaluation_names_both_missing_conditions(
     aims: ManagementSystem,
 ) -> None:
-    # Given a system in verification with no evaluation
+    # Given a system in verification with one model version never evaluated
     system = f.ai_system(aims, lifecycle_stage="verification")
+    f.model_version(system, "1.0")
 
     # When it is moved to deployment
     with pytest.raises(Conflict) as exc:
         services.change_stage(f.SYSTEM, system.pk, "deployment")
 
     # Then both conditions are named, and nothing changed
-    assert "no passing evaluation" in exc.value.message
+    assert "model version gbm 1.0 has never been evaluated" in exc.value.message
     assert "no approved impact assessment" in exc.value.message
     assert len(exc.value.fields["stage"]) == 2
     system.refresh_from_db()
@@ -139,7 +140,7 @@ def test_with_a_passing_evaluation_only_the_impact_assessment_blocks_deployment(
     f.passing_evaluation(system)
     with pytest.raises(Conflict) as exc:
         services.change_stage(f.SYSTEM, system.pk, "operation")
-    assert "no passing evaluation" not in exc.value.message
+    assert "evaluat" not in exc.value.message
     assert "no approved impact assessment" in exc.value.message
 
 
@@ -150,12 +151,13 @@ def test_without_an_assessment_the_impact_condition_fails(aims: ManagementSystem
 def test_a_failed_latest_evaluation_closes_the_gate_again(aims: ManagementSystem, monkeypatch: Any) -> None:
     # Given an approved impact assessment and a pass, then a failed re-run
     system = f.ai_system(aims, lifecycle_stage="verification")
+    f.model_version(system, "1")
     impact_factories.approved(system)
     f.passing_evaluation(system, performed_at=at(0))
     f.passing_evaluation(system, result_value="0.70", performed_at=at(10))
 
     # When / Then
-    with pytest.raises(Conflict, match="latest evaluation of AUC failed") as exc:
+    with pytest.raises(Conflict, match="latest evaluation of model version gbm 1 on AUC failed") as exc:
         services.change_stage(f.SYSTEM, system.pk, "deployment")
     assert "impact assessment" not in exc.value.message
 
@@ -164,6 +166,7 @@ def test_with_both_conditions_met_the_system_moves_to_deployment(
     aims: ManagementSystem, monkeypatch: Any
 ) -> None:
     system = f.ai_system(aims, lifecycle_stage="verification")
+    f.model_version(system, "1")
     impact_factories.approved(system)
     assert gates.impact_assessment_approved(system) is True
     f.passing_evaluation(system)
@@ -172,6 +175,94 @@ def test_with_both_conditions_met_the_system_moves_to_deployment(
     assert system.lifecycle_stage == "deployment"
     entry = TrailEntry.objects.filter(object_id=str(system.pk)).order_by("-seq").first()
     assert changes(entry)["lifecycle_stage"] == ["verification", "deployment"]
+    # and its only model version is the one deployed, through the gate
+    version = ModelVersion.objects.get(model__ai_system=system)
+    assert version.status == "deployed" and version.deployed_at is not None
+    entry = TrailEntry.objects.filter(object_id=str(version.pk)).order_by("-seq").first()
+    assert changes(entry)["gate"] == [None, "passed"]
+
+
+def test_the_gate_checks_the_version_it_is_asked_for_not_another(aims: ManagementSystem) -> None:
+    # Given version 1 passed its evaluation and version 2 was never evaluated
+    system = f.ai_system(aims, lifecycle_stage="verification")
+    impact_factories.approved(system, trigger_new_model=False)
+    v1 = f.model_version(system, "1")
+    f.passing_evaluation(system, v1)
+    v2 = f.model_version(system, "2")
+
+    # Then the gate lets 1 through and refuses 2, with the reason
+    assert gates.check(system, v1).passed is True
+    result = gates.check(system, v2)
+    assert result.passed is False
+    assert result.blockers == [
+        "model version gbm 2 has never been evaluated — record an evaluation of this version that "
+        "meets its acceptance criterion"
+    ]
+
+    # and deploying 2 is refused, changing nothing
+    with pytest.raises(Conflict, match="cannot deploy model version gbm 2: model version gbm 2 has never"):
+        services.deploy_model_version(f.SYSTEM, system.pk, "gbm@2")
+    with pytest.raises(Conflict, match="never been evaluated"):
+        services.change_stage(f.SYSTEM, system.pk, "deployment", model_version="gbm@2")
+    system.refresh_from_db()
+    v2.refresh_from_db()
+    assert system.lifecycle_stage == "verification" and v2.status == "development"
+
+    # With two versions the move must name one
+    with pytest.raises(ValidationFailed, match="Name the model version to deploy"):
+        services.change_stage(f.SYSTEM, system.pk, "deployment")
+
+
+def test_deploying_a_passing_version_retires_the_one_it_replaces(aims: ManagementSystem) -> None:
+    system = f.ai_system(aims, lifecycle_stage="verification")
+    impact_factories.approved(system, trigger_new_model=False)
+    v1 = f.model_version(system, "1")
+    f.passing_evaluation(system, v1)
+    services.deploy_model_version(f.SYSTEM, system.pk, "gbm@1", note="First release.")
+    system.refresh_from_db()
+    assert system.lifecycle_stage == "deployment"
+
+    v2 = f.model_version(system, "2", trained_on=[], notes="Retrained.")
+    f.passing_evaluation(system, v2)
+    result = services.deploy_model_version(f.SYSTEM, system.pk, v2.pk)
+    assert result.passed
+    v1.refresh_from_db()
+    v2.refresh_from_db()
+    assert (v1.status, v2.status) == ("retired", "deployed")
+    assert gates.evaluation_problem(system) == ""
+
+
+def test_a_failed_re_evaluation_of_the_deployed_version_is_a_problem(aims: ManagementSystem) -> None:
+    system = f.ai_system(aims, lifecycle_stage="operation", existing_reason="In service before Keel.")
+    version = f.model_version(system, "7", status="deployed", existing_reason="In service before Keel.")
+    assert "never been evaluated" in gates.evaluation_problem(system)
+    f.passing_evaluation(system, version, performed_at=at(0))
+    assert gates.evaluation_problem(system) == ""
+    f.passing_evaluation(system, version, result_value="0.5", performed_at=at(5))
+    assert "failed" in gates.evaluation_problem(system)
+
+
+def test_a_version_trains_only_on_datasets_marked_for_training(aims: ManagementSystem) -> None:
+    system = f.ai_system(aims)
+    f.dataset(aims, "train-set", may_train=True)
+    f.dataset(aims, "holdout", may_evaluate=True)
+    with pytest.raises(ValidationFailed, match="holdout is not marked for AI training"):
+        f.model_version(system, "1", trained_on=["holdout"])
+    assert not ModelVersion.objects.exists()
+    v = f.model_version(system, "1", trained_on=["train-set"], evaluated_on=["holdout"])
+    assert [d.short_name for d in v.trained_on.all()] == ["train-set"]
+    assert [d.short_name for d in v.evaluated_on.all()] == ["holdout"]
+    holdout = services.get_dataset("holdout")
+    assert list(holdout.evaluated_model_versions.all()) == [v]
+    assert not holdout.trained_model_versions.exists()
+
+
+def test_a_new_version_starts_in_development_unless_recorded_as_existing(aims: ManagementSystem) -> None:
+    system = f.ai_system(aims)
+    with pytest.raises(ValidationFailed, match="starts in development"):
+        f.model_version(system, "1", status="deployed")
+    with pytest.raises(ValidationFailed, match="status changes through the deployment gate"):
+        services.update_model_version(f.SYSTEM, f.model_version(system, "1").pk, status="deployed")
 
 
 def test_retirement_is_final(aims: ManagementSystem) -> None:
@@ -192,6 +283,7 @@ def test_pass_or_fail_is_computed_from_a_numeric_criterion(aims: ManagementSyste
     bad = services.record_evaluation(
         f.SYSTEM,
         system.pk,
+        model_version="gbm@1",
         metric="Approval-rate gap",
         comparison="le",
         criterion_value="0.05",
@@ -209,11 +301,15 @@ def test_a_pass_contradicting_the_numeric_criterion_is_refused(aims: ManagementS
 
 def test_a_judged_criterion_needs_a_recorded_pass_or_fail(aims: ManagementSystem) -> None:
     system = f.ai_system(aims)
+    f.model_version(system, "1")
     with pytest.raises(ValidationFailed, match="Say whether"):
-        services.record_evaluation(f.SYSTEM, system.pk, metric="Red team", criterion="No jailbreak found")
+        services.record_evaluation(
+            f.SYSTEM, system.pk, model_version="1", metric="Red team", criterion="No jailbreak found"
+        )
     e = services.record_evaluation(
         f.SYSTEM,
         system.pk,
+        model_version="1",
         metric="Red team",
         criterion="No jailbreak found",
         passed=True,
@@ -225,19 +321,32 @@ def test_a_judged_criterion_needs_a_recorded_pass_or_fail(aims: ManagementSystem
 def test_an_evaluation_of_another_systems_model_is_refused(aims: ManagementSystem) -> None:
     a = f.ai_system(aims, "a-sys")
     b = f.ai_system(aims, "b-sys")
-    model = services.create_model(f.SYSTEM, b.pk, name="m", version="1", model_type="classifier")
-    with pytest.raises(ValidationFailed, match="belongs to another AI system"):
-        f.passing_evaluation(a, model=model.pk)
+    f.model_version(a, "1")
+    other = f.model_version(b, "9", name="m")
+    with pytest.raises(ValidationFailed, match="a-sys has no model version"):
+        f.passing_evaluation(a, other.pk)
+    with pytest.raises(ValidationFailed, match="Its versions: gbm@1"):
+        f.passing_evaluation(a, "m@9")
+
+
+def test_an_evaluation_names_its_model_version(aims: ManagementSystem) -> None:
+    system = f.ai_system(aims)
+    with pytest.raises(ValidationFailed, match="evaluations belong to a model version"):
+        services.record_evaluation(
+            f.SYSTEM, system.pk, model_version="", metric="AUC", passed=True, criterion="x"
+        )
 
 
 def test_a_contributor_over_the_system_records_an_evaluation_as_themselves(
     aims: ManagementSystem, make_user: Callable[..., User]
 ) -> None:
     system = f.ai_system(aims)
+    f.model_version(system, "1")
     engineer = make_user(Role.CONTRIBUTOR, aims)
     e = services.record_evaluation(
         Actor.for_user(engineer, "api"),
         system.pk,
+        model_version="gbm@1",
         metric="AUC",
         comparison="ge",
         criterion_value=0.7,
@@ -415,3 +524,68 @@ def test_short_names_that_are_page_paths_are_refused(aims: ManagementSystem, nam
         f.ai_system(aims, name)
     with pytest.raises(ValidationFailed, match="reserved"):
         f.dataset(aims, name)
+
+
+# ---------------------------------------------------------------- lifecycle records
+
+
+def test_a_record_is_written_as_a_draft_and_editing_an_approved_one_voids_the_approval(
+    aims: ManagementSystem,
+) -> None:
+    system = f.ai_system(aims)
+    record = f.record(system, kind="user_information", title="Guide for credit officers", body="")
+    assert (record.status, record.revision) == ("draft", 1)
+    with pytest.raises(ValidationFailed, match="has no text yet"):
+        services.approve_record(f.SYSTEM, record.pk)
+    services.update_record(f.SYSTEM, record.pk, body="What the score means and what it does not.")
+    record = services.approve_record(f.SYSTEM, record.pk, "Reviewed with the credit team.")
+    assert (record.status, record.revision) == ("approved", 2)
+    # an owner change is not a change of text: the approval stands
+    services.update_record(f.SYSTEM, record.pk, title="Guide for credit officers")
+    assert services.get_record(record.pk).status == "approved"
+    record = services.update_record(f.SYSTEM, record.pk, body="Rewritten.")
+    assert (record.status, record.revision, record.approved_by) == ("draft", 3, None)
+    with pytest.raises(ValidationFailed, match="approve or withdraw the record with its action"):
+        services.update_record(f.SYSTEM, record.pk, status="approved")
+    services.withdraw_record(f.SYSTEM, record.pk, "Replaced by the portal help.")
+    with pytest.raises(Conflict, match="withdrawn"):
+        services.update_record(f.SYSTEM, record.pk, body="Again.")
+    entries = TrailEntry.objects.filter(object_id=str(record.pk)).order_by("seq")
+    assert [changes(e).get("status") for e in entries if "status" in changes(e)][-1] == ["draft", "withdrawn"]
+
+
+def test_a_record_links_only_current_42001_requirements(aims: ManagementSystem) -> None:
+    system = f.ai_system(aims)
+    with pytest.raises(ValidationFailed, match=r"No requirement 'A\.99'"):
+        f.record(system, requirements=["A.99"])
+    assert not system.lifecycle_records.exists()
+
+
+def test_open_breach_flags_are_listed_for_the_consistency_check(
+    aims: ManagementSystem, isms: ManagementSystem, make_user: Callable[..., User]
+) -> None:
+    from keel.aisystems import queries
+
+    system = f.ai_system(aims)
+    f.metric(system)
+    services.push_reading(f.SYSTEM, system.short_name, "accuracy", "0.5", "2026-05-01T00:00:00Z")
+    flags = list(queries.open_breach_flags())
+    assert [(fl.ai_system.short_name, fl.metric.short_name) for fl in flags] == [
+        ("credit-scoring", "accuracy")
+    ]
+    assert list(queries.open_breach_flags(management_system=isms)) == []
+    assert list(queries.open_breach_flags(make_user(Role.VIEWER, isms))) == []
+    services.close_flag(f.SYSTEM, flags[0].pk, "Rolled back to 3.1.")
+    assert not queries.open_breach_flags().exists()
+
+
+def test_deployed_versions_without_a_passing_evaluation_are_listed(aims: ManagementSystem) -> None:
+    from keel.aisystems import queries
+
+    system = f.ai_system(aims, lifecycle_stage="operation", existing_reason="Before Keel.")
+    v = f.model_version(system, "7", status="deployed", existing_reason="Before Keel.")
+    f.model_version(system, "8")  # in development: not a finding
+    found = queries.deployed_versions_without_passing_evaluation()
+    assert [(x.label, "never been evaluated" in why) for x, why in found] == [("7", True)]
+    f.passing_evaluation(system, v)
+    assert queries.deployed_versions_without_passing_evaluation() == []

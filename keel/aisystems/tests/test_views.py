@@ -10,7 +10,8 @@ from django.test import Client
 from django.urls import reverse
 
 from keel.aisystems import services
-from keel.aisystems.models import AISystem, MetricFlag
+from keel.aisystems.models import AISystem, MetricFlag, ModelVersion
+from keel.impact.tests import factories as impact_factories
 from keel.organisation.models import ManagementSystem
 from keel.platform.choices import Role
 from keel.platform.models import User
@@ -35,6 +36,7 @@ def test_the_detail_shows_metrics_with_a_sparkline_an_open_flag_and_the_gate(
     admin_client: Client, aims: ManagementSystem
 ) -> None:
     system = f.ai_system(aims)
+    f.model_version(system, "3.3")
     f.metric(system)
     for i, v in enumerate(["0.95", "0.93", "0.85", "0.84"]):
         services.push_reading(f.SYSTEM, system.short_name, "accuracy", v, f"2026-05-01T0{i}:00:00Z")
@@ -42,6 +44,7 @@ def test_the_detail_shows_metrics_with_a_sparkline_an_open_flag_and_the_gate(
     assert "<svg" in text and "<polyline" in text and "stroke-dasharray" in text
     assert text.count('fill="#c0392b"') == 2  # two breach dots
     assert "Open flags" in text
+    assert "Deployment gate refuses it: model version gbm 3.3 has never been evaluated" in text
     assert "no approved impact assessment" in text
 
 
@@ -55,6 +58,7 @@ def test_the_detail_page_runs_a_fixed_number_of_queries(admin_client: Client, ai
                 f.SYSTEM, system.pk, name=f"model-{i}", version="1", model_type="classifier"
             )
             f.passing_evaluation(system)
+            f.record(system, title=f"Record {i}")
             f.dataset(aims, f"d{i}", ai_systems=[system.short_name])
             for h in range(3):
                 services.push_reading(
@@ -113,20 +117,80 @@ def test_the_form_refuses_operation_for_a_new_system_and_shows_why(
 
 def test_the_stage_action_shows_the_gate_message(admin_client: Client, aims: ManagementSystem) -> None:
     system = f.ai_system(aims, lifecycle_stage="verification")
+    f.model_version(system, "1")
     r = admin_client.post(
         reverse("ai-system-stage", args=[system.short_name]), {"stage": "deployment"}, follow=True
     )
     text = r.content.decode()
-    assert "cannot move to deployment" in text and "no passing evaluation" in text
+    assert "cannot move to deployment" in text and "gbm 1 has never been evaluated" in text
     system.refresh_from_db()
     assert system.lifecycle_stage == "verification"
 
 
+def test_the_page_refuses_to_deploy_a_version_never_evaluated(
+    admin_client: Client, aims: ManagementSystem
+) -> None:
+    # Given version 1 passing, version 2 never evaluated, an approved assessment
+    system = f.ai_system(aims, lifecycle_stage="verification")
+    v1 = f.model_version(system, "1")
+    v2 = f.model_version(system, "2")
+    impact_factories.approved(system)
+    f.passing_evaluation(system, v1)
+    url = reverse("ai-model-version-deploy", args=[system.short_name])
+
+    # When version 2 is deployed from the page, it is refused with the reason
+    text = admin_client.post(url, {"model_version": "gbm@2"}, follow=True).content.decode()
+    assert "cannot deploy model version gbm 2: model version gbm 2 has never been evaluated" in text
+    v2.refresh_from_db()
+    system.refresh_from_db()
+    assert v2.status == "development" and system.lifecycle_stage == "verification"
+
+    # and the stage form naming it is refused too
+    text = admin_client.post(
+        reverse("ai-system-stage", args=[system.short_name]),
+        {"stage": "deployment", "model_version": "gbm@2"},
+        follow=True,
+    ).content.decode()
+    assert "never been evaluated" in text
+
+    # while version 1 deploys
+    text = admin_client.post(url, {"model_version": "gbm@1"}, follow=True).content.decode()
+    assert "passed the deployment gate and is deployed" in text
+    v1.refresh_from_db()
+    assert v1.status == "deployed"
+
+
+def test_add_and_edit_a_model_version_with_its_datasets(admin_client: Client, aims: ManagementSystem) -> None:
+    system = f.ai_system(aims)
+    services.create_model(f.SYSTEM, system.pk, name="gbm", model_type="regressor")
+    f.dataset(aims, "train-set", may_train=True)
+    f.dataset(aims, "holdout", may_evaluate=True)
+    r = admin_client.post(
+        reverse("ai-model-version-create", args=[system.short_name]),
+        {"model": "gbm", "label": "3.3", "trained_on": ["train-set"], "evaluated_on": ["holdout"]},
+    )
+    assert r.status_code == 302, r.content.decode()[:3000]
+    version = ModelVersion.objects.get(label="3.3")
+    assert [d.short_name for d in version.trained_on.all()] == ["train-set"]
+    edit = reverse("ai-model-version-edit", args=[system.short_name, version.pk])
+    form = admin_client.get(edit)
+    assert form.status_code == 200
+    data = {k: v for k, v in form.context["form"].initial.items() if v is not None}
+    r = admin_client.post(edit, {**data, "evaluated_on": [], "notes": "No hold-out yet."})
+    assert r.status_code == 302, r.content.decode()[:3000]
+    version.refresh_from_db()
+    assert version.notes == "No hold-out yet." and not version.evaluated_on.exists()
+    page = admin_client.get(reverse("dataset-detail", args=["train-set"])).content.decode()
+    assert "Trained on it" in page and "gbm 3.3" in page
+
+
 def test_record_an_evaluation_and_close_a_flag(admin_client: Client, aims: ManagementSystem) -> None:
     system = f.ai_system(aims)
+    f.model_version(system, "1")
     r = admin_client.post(
         reverse("ai-evaluation-create", args=[system.short_name]),
         {
+            "model_version": "gbm@1",
             "metric": "AUC",
             "comparison": "ge",
             "criterion_value": "0.7",
@@ -207,3 +271,60 @@ def test_a_viewer_sees_no_edit_buttons_but_a_contributor_may_record(
         reverse("ai-system-detail", args=[system.short_name])
     )
     assert b"Record evaluation" in contributor.content and b"Change stage" not in contributor.content
+
+
+def test_write_approve_and_edit_a_lifecycle_record(admin_client: Client, aims: ManagementSystem) -> None:
+    # Given a system and the 42001 control an event-log record serves
+    from keel.standards.models import Requirement, Standard
+
+    std = Standard.objects.filter(key="iso42001:2023").first() or Standard.objects.create(
+        key="iso42001:2023", name="ISO/IEC 42001:2023", short_name="ISO 42001"
+    )
+    Requirement.objects.get_or_create(
+        key="iso42001:2023:A.6.2.8",
+        defaults={
+            "standard": std,
+            "ref_id": "A.6.2.8",
+            "title": "AI system recording of event logs",
+            "kind": "control",
+        },
+    )
+    system = f.ai_system(aims)
+
+    # When a record is written with Markdown that holds raw HTML and a script link
+    r = admin_client.post(
+        reverse("ai-record-create", args=[system.short_name]),
+        {
+            "kind": "event_logs",
+            "title": "Decision logs",
+            "body": "## What is logged\n\n- every score\n\n<script>alert(1)</script> [x](javascript:alert(1))",
+        },
+    )
+    assert r.status_code == 302, r.content.decode()[:3000]
+    record = system.lifecycle_records.get()
+    assert [q.ref_id for q in record.requirements.all()] == ["A.6.2.8"]
+
+    # Then its page renders the Markdown, shows the HTML as text and drops the script link
+    text = admin_client.get(r["Location"]).content.decode()
+    assert "<h2>What is logged</h2>" in text and "<li>every score</li>" in text
+    assert "<script>alert(1)</script>" not in text and "&lt;script&gt;" in text
+    assert 'href="javascript:' not in text
+
+    # and once approved it supports the control on the requirement page
+    admin_client.post(reverse("ai-record-approve", args=[system.short_name, record.pk]), {"note": "ok"})
+    record.refresh_from_db()
+    assert record.status == "approved" and record.approved_at is not None
+    page = admin_client.get(reverse("requirement-detail", args=["iso42001:2023:A.6.2.8"])).content.decode()
+    assert "AI lifecycle records" in page and "Decision logs" in page
+
+    # Editing its text makes a new draft revision that needs approving again
+    edit = reverse("ai-record-edit", args=[system.short_name, record.pk])
+    initial = admin_client.get(edit).context["form"].initial
+    r = admin_client.post(edit, {**initial, "body": "Every score and its inputs are logged."})
+    assert r.status_code == 302, r.content.decode()[:3000]
+    record.refresh_from_db()
+    assert (record.status, record.revision, record.approved_at) == ("draft", 2, None)
+    page = admin_client.get(reverse("requirement-detail", args=["iso42001:2023:A.6.2.8"])).content.decode()
+    assert "AI lifecycle records" not in page
+    detail = admin_client.get(reverse("ai-system-detail", args=[system.short_name])).content.decode()
+    assert "Lifecycle records" in detail and "Information for users: none yet" in detail

@@ -54,6 +54,13 @@ def test_the_journey_through_the_api(
         },
     )
     assert r.status_code == 201, r.content
+    # with its model and the version to deploy
+    r = send(
+        admin_client,
+        "/models",
+        {"ai_system": "loan-ai", "name": "gbm", "model_type": "regressor", "version": "1"},
+    )
+    assert r.status_code == 201, r.content
     # Its impact assessment is started (prefilled), gets a harm and a benefit, and is approved
     r = send(admin_client, "/impact-assessments", {"ai_system": "loan-ai", "review_interval_months": 12})
     assert r.status_code == 201, r.content
@@ -100,12 +107,13 @@ def test_the_journey_through_the_api(
     r = send(admin_client, f"/risks/{ref}/approve", {})
     assert r.status_code == 200, r.content
     assert admin_client.get(f"{API}/risks/{ref}").json()["acceptance"] == "accepted"
-    # With a passing evaluation the deployment gate passes
+    # With a passing evaluation of its model version the deployment gate passes
     r = send(
         admin_client,
         "/evaluations",
         {
             "ai_system": "loan-ai",
+            "model_version": "gbm@1",
             "metric": "AUC",
             "comparison": "ge",
             "criterion_value": "0.7",

@@ -135,7 +135,7 @@ def test_approval_needs_its_own_permission(aims: ManagementSystem, make_user) ->
     ("change", "reason"),
     [
         (
-            lambda s: ai.create_model(f.SYSTEM, s.pk, name="gbm", version="9", model_type="regressor"),
+            lambda s: ai.create_model(f.SYSTEM, s.pk, name="gbm-next", version="9", model_type="regressor"),
             "New model",
         ),
         (lambda s: ai.update_system(f.SYSTEM, s.pk, intended_use="Now fully automated."), "intended use"),

@@ -54,6 +54,8 @@ PERMISSIONS: dict[str, str | None] = {
     "evidence list": "view",
     "evidence verify": "view_trail",
     "ai metric push": "record_ai_results",
+    "ai gate": "view",
+    "ai deploy": "edit_ai_systems",
     "import assets": "edit_assets",
     "risks export": "view",
     "risks due": "view",
