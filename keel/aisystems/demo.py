@@ -468,3 +468,27 @@ def ensure_demo_ai_systems(
                 services.push_reading(actor, short, metric_name, decimal.Decimal(value), at)
                 created["readings"] += 1
     return created
+
+
+# A retrained model registered after the impact assessments were approved and not evaluated
+# yet: the flaw the consistency check finds twice (a model in service without an evaluation,
+# and — through the impact app's "new model" trigger — the credit-scoring impact assessment
+# due for re-assessment). docs/consistency-check.md.
+RETRAINED_MODEL: dict[str, Any] = {
+    "name": "helix-gbm",
+    "version": "3.3",
+    "model_type": "regressor",
+    "training_date": dt.date(2026, 11, 20),
+    "description": "Retrained on applications up to October 2026; registered by the ML team, evaluation "
+    "on the new hold-out set still to be recorded.",
+}
+
+
+def ensure_demo_retrained_model(actor: Actor) -> bool:
+    """Register :data:`RETRAINED_MODEL` on the credit-scoring system unless it is there."""
+    system = AISystem.objects.get(short_name="credit-scoring")
+    spec = dict(RETRAINED_MODEL)
+    if AIModel.objects.filter(ai_system=system, name=spec["name"], version=spec["version"]).exists():
+        return False
+    services.create_model(actor, system.pk, **spec)
+    return True

@@ -24,7 +24,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from keel.aisystems.demo import ensure_demo_ai_systems
+from keel.aisystems.demo import ensure_demo_ai_systems, ensure_demo_retrained_model
 from keel.aisystems.models import AISystem, Dataset
 from keel.controls import services as controls
 from keel.controls.models import Control, ControlLink, ControlTemplate
@@ -645,6 +645,9 @@ def load_demo(actor: Actor, progress: Progress | None = None) -> DemoReport:
 
         say("Recording the AI system impact assessments ...")
         ensure_demo_impact_assessments(actor, approver, people)
+
+        say("Registering a retrained credit-scoring model, not evaluated yet ...")
+        ensure_demo_retrained_model(actor)
 
     summary = demo_summary()
     say("Demo organisation loaded: " + ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in summary.items()))

@@ -6,3 +6,8 @@ class SoaConfig(AppConfig):
     label = "soa"
     verbose_name = "Statement of Applicability"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from . import hooks  # the registrations import models, ready only now
+
+        hooks.register()

@@ -17,6 +17,7 @@ from keel.site.cli import (
     ai,
     backup,
     catalogs,
+    check,
     crosswalk,
     evidence,
     gap,
@@ -67,6 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     catalogs.register(sub)
     mapping.register(sub)
     backup.register(sub)
+    check.register(sub)
     return parser
 
 

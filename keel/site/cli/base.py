@@ -59,6 +59,7 @@ PERMISSIONS: dict[str, str | None] = {
     "catalog import": "load_standards",
     "map suggest": "view",
     "map decide": "edit_controls",
+    "check": "view",
 }
 
 

@@ -1,0 +1,66 @@
+"""What the SoA app registers at start-up: its consistency-check rule, SoA rows that contradict
+the risk register or the control catalogue (docs/consistency-check.md)."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from keel.platform import checks
+
+from . import queries
+from .rules import OPERATING
+
+
+def rows_contradicting_registers(systems: checks.Systems) -> list[checks.Finding]:
+    """Excluded SoA rows that open risks rely on, or that have operating (implemented or in
+    progress) controls linked — the same contradictions that refuse an approval
+    (:func:`keel.soa.rules.approval_findings`), shown before anyone tries to approve."""
+    out = []
+    for soa in (
+        queries.soas()
+        .filter(**checks.in_systems(systems))
+        .order_by("management_system__name", "standard__key")
+    ):
+        for r in queries.rows(soa):
+            if r["applicable"]:
+                continue
+            reasons = []
+            if r["risks"]:
+                reasons.append(
+                    "open risks rely on it: " + ", ".join(f"{k['ref_id']} {k['title']}" for k in r["risks"])
+                )
+            operating = [c for c in r["controls"] if c["status"] in OPERATING]
+            if operating:
+                reasons.append(
+                    "controls that operate are linked to it: "
+                    + ", ".join(
+                        f"{c['ref_id']} {c['title']} ({c['status'].replace('_', ' ')})" for c in operating
+                    )
+                )
+            if not reasons:
+                continue
+            out.append(
+                checks.Finding(
+                    rule="soa_row_contradicts_registers",
+                    title=f"{r['ref_id']} is excluded from the {soa.standard.name} SoA but the registers rely on it",
+                    detail=f"{r['ref_id']} {r['title']} is excluded in the SoA of {soa.management_system.name}, yet "
+                    + "; ".join(reasons)
+                    + ". Include the control again, or change the risks' treatment or the linked controls.",
+                    record_label=f"SoA {soa.standard.name} row {r['ref_id']}",
+                    url=reverse("soa-row-edit", args=[r["id"]]),
+                    management_system_id=soa.management_system_id,
+                )
+            )
+    return out
+
+
+def register() -> None:
+    checks.register(
+        checks.Rule(
+            "soa_row_contradicts_registers",
+            "SoA rows that contradict risks or controls",
+            "soa",
+            rows_contradicting_registers,
+            order=40,
+        )
+    )
