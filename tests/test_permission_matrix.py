@@ -187,6 +187,8 @@ PAGE_CASES: list[PageCase] = [
     ),
     # dashboard and standards (organisation-level reading)
     PageCase("dashboard", Perm.VIEW),
+    PageCase("check-list", Perm.VIEW),  # the consistency check (findings filtered to the perimeter)
+    PageCase("check-list", Perm.VIEW, query="rule=impact_assessment_due"),
     PageCase("standards-list", Perm.VIEW),
     PageCase("standard-detail", Perm.VIEW, kwargs=lambda w, u: {"key": ISO27001}),
     PageCase("standard-detail", Perm.VIEW, kwargs=lambda w, u: {"key": ISO42001}, query="q=data", htmx=True),
@@ -1352,6 +1354,8 @@ API_CASES: list[ApiCase] = [
         params=lambda w, u: {"seq": w.entry_org},
         note="(organisation)",
     ),
+    # the consistency check (keel/platform/checks.py, keel/site/checks.py): findings within the perimeter
+    ApiCase("GET", "/checks", Perm.VIEW),
     # the Statement of Applicability (keel/soa): SoAs are records of management system A
     ApiCase(
         "GET",
@@ -2178,6 +2182,8 @@ CLI_CASES: list[CliCase] = [
         "map suggest", Perm.VIEW, lambda w, u: ["map", "suggest", "--source", "org", "--target", ISO42001]
     ),
     CliCase("map decide", Perm.EDIT_CONTROLS, suggest_matrix.decide_argv),
+    # the consistency check: the matrix world has nothing to flag, so an allowed run exits 0
+    CliCase("check", Perm.VIEW, lambda w, u: ["check", "--format", "json"]),
 ]
 
 # Commands no named user may run (only the OS user): they refuse --as. Not run otherwise
