@@ -308,6 +308,7 @@ PAGE_CASES: list[PageCase] = [
     PageCase("trail", Perm.VIEW_TRAIL, query="action=create", htmx=True, target=_anywhere),
     # control catalogue (issue 3, controls pages): a control of system A; lists are filtered
     PageCase("control-list", Perm.VIEW, kwargs=lambda w, u: (cw.control_a(w), {})[1]),
+    PageCase("control-export", Perm.VIEW),  # the controls the list shows, as XLSX
     PageCase("control-list", Perm.VIEW, query="status=planned", htmx=True),
     PageCase(
         "control-bulk",
