@@ -2153,6 +2153,10 @@ CLI_CASES: list[CliCase] = [
     CliCase("soa create", Perm.EDIT_SOA, soa_factories.create_argv),
     CliCase("soa approve", Perm.APPROVE_SOA, soa_factories.approve_argv),
     CliCase("soa list", Perm.VIEW, lambda w, u: ["soa", "list"]),
+    # the control catalogue, with the evidence-aware status
+    CliCase(
+        "export controls", Perm.VIEW, lambda w, u: ["export", "controls", "--format", "json", "--out", "-"]
+    ),
     # import of an existing ISMS (keel/controls/importing): a one-row control file, an SoA of A
     CliCase("import controls", Perm.EDIT_CONTROLS, lambda w, u: import_matrix.controls_argv(u)),
     CliCase("import soa", Perm.EDIT_SOA, lambda w, u: import_matrix.soa_argv(w.a, u)),

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
+from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -124,3 +126,20 @@ def test_control_export_refuses_filters_it_does_not_understand(
 ) -> None:
     response = admin_client.get(reverse("control-export"), {"status": "nearly"})
     assert response.status_code == 302 and "status=nearly" in response["Location"]
+
+
+def test_keel_export_controls_writes_the_shown_status(
+    catalogue: dict[str, str], capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from keel.site.cli import main
+
+    code = main(
+        ["export", "controls", "--status", "implemented_no_evidence", "--format", "json", "--out", "-"]
+    )
+    doc = json.loads(capsys.readouterr().out)
+    assert code == 0 and doc["count"] == 3
+    assert {c["status"] for c in doc["controls"]} == {"implemented_no_evidence"}
+    assert {c["claimed_status"] for c in doc["controls"]} == {"implemented"}
+    assert main(["export", "controls", "--format", "xlsx", "--out", str(tmp_path / "c.xlsx")]) == 0
+    assert (tmp_path / "c.xlsx").stat().st_size > 0
+    assert main(["export", "controls", "--format", "xlsx", "--out", "-"]) == 2
