@@ -432,6 +432,10 @@ PAGE_CASES: list[PageCase] = [
     PageCase("control-matrix", Perm.VIEW, query=f"first={ISO42001}&part=clauses", htmx=True),
     # the Statement of Applicability (keel/soa): SoAs are records of management system A
     PageCase("soa-list", Perm.VIEW),
+    PageCase("soa-create", Perm.EDIT_SOA, target=_anywhere),
+    PageCase(
+        "soa-create", Perm.EDIT_SOA, "POST", data=soa_factories.create_form, target=_anywhere, ok=REDIRECT
+    ),
     PageCase("soa-detail", Perm.VIEW, kwargs=soa_factories.page_soa, target=_system_a),
     PageCase("soa-row", Perm.VIEW, kwargs=soa_factories.page_row, htmx=True, target=_system_a),
     PageCase("soa-row-edit", Perm.EDIT_SOA, kwargs=soa_factories.page_row, target=_system_a),
