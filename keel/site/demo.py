@@ -634,12 +634,13 @@ def load_demo(actor: Actor, progress: Progress | None = None) -> DemoReport:
 
         load_demo_evidence(actor, say, systems, people)
 
+        # before the SoAs: the 42001 SoA's rows name the AI systems they apply to
+        say("Recording the AI systems, their models, datasets, evaluations and metrics ...")
+        ensure_demo_ai_systems(actor, integrated, people)
+
         load_demo_soas(actor, approver, say, integrated, people)
 
         load_demo_gap(actor, approver, say, integrated, people)
-
-        say("Recording the AI systems, their models, datasets, evaluations and metrics ...")
-        ensure_demo_ai_systems(actor, integrated, people)
 
         load_demo_risks(actor, approver, say, integrated, people)
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 
+from keel.aisystems.models import AISystem
 from keel.organisation.models import ManagementSystem
 from keel.platform.forms import TEXTAREA, KeelForm, VersionedForm
 from keel.platform.models import User
@@ -50,10 +51,32 @@ class SoARowForm(VersionedForm):
         label="Owner (accountable for the row)",
         help_text="Every applicable row needs an owner before the SoA can be approved.",
     )
+    ai_systems = forms.ModelMultipleChoiceField(
+        queryset=AISystem.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="AI systems this row applies to",
+    )
+
+    def __init__(self, *args: Any, row: SoARow, **kwargs: Any) -> None:
+        """The AI systems to pick from are those of the SoA's management system, on an SoA of a
+        standard about AI systems (ISO/IEC 42001); other SoAs have no such column."""
+        super().__init__(*args, **kwargs)
+        if row.soa.standard.covers_ai_systems:
+            self.fields["ai_systems"].queryset = AISystem.objects.filter(  # type: ignore[attr-defined]
+                management_system_id=row.soa.management_system_id
+            ).order_by("name")
+        else:
+            del self.fields["ai_systems"]
 
     @classmethod
     def initial_for(cls, row: SoARow) -> dict[str, Any]:
-        return {name: getattr(row, name) for name in cls.base_fields if name not in cls.VERSION_FIELDS}
+        initial = {
+            name: getattr(row, name)
+            for name in cls.base_fields
+            if name not in cls.VERSION_FIELDS and name != "ai_systems"
+        }
+        return {**initial, "ai_systems": [s.pk for s in row.ai_systems.all()]}
 
 
 EMPTY, FROM_GAP = "empty", "from_gap"

@@ -144,7 +144,7 @@ def soa_row_edit(request: HttpRequest, row_id: uuid.UUID) -> HttpResponse:
     partial = is_partial(request)
     auto_id = f"row-{row.pk}-%s"
     if request.method == "POST":
-        form = SoARowForm(request.POST, auto_id=auto_id)
+        form = SoARowForm(request.POST, auto_id=auto_id, row=row)
         if form.is_valid():
             try:
                 services.update_row(
@@ -165,7 +165,7 @@ def soa_row_edit(request: HttpRequest, row_id: uuid.UUID) -> HttpResponse:
                 messages.success(request, f"{row} is saved.")
                 return redirect(reverse("soa-detail", args=[row.soa_id]) + f"#row-{row.pk}")
     else:
-        form = SoARowForm(initial=SoARowForm.initial_for(row), auto_id=auto_id)
+        form = SoARowForm(initial=SoARowForm.initial_for(row), auto_id=auto_id, row=row)
         form.bind_version(row)
     ctx = {"row": row, "r": _row_data(row), "form": form}
     if partial:
