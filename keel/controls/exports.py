@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from keel.platform.cells import append_row
 
-from .choices import ShownStatus
+from .choices import ControlType, Effectiveness, Frequency, ShownStatus
 from .models import Control
 from .queries import shown_status
 
@@ -32,6 +32,13 @@ COLUMNS: list[tuple[str, str, int]] = [
 ]
 
 
+LABELS: dict[str, dict[str, str]] = {
+    "type": dict(ControlType.choices),
+    "frequency": dict(Frequency.choices),
+    "effectiveness": dict(Effectiveness.choices),
+}
+
+
 def export_row(c: Control) -> dict[str, Any]:
     """One control as exported (from :func:`keel.controls.queries.controls`: no query)."""
     return {
@@ -41,7 +48,7 @@ def export_row(c: Control) -> dict[str, Any]:
         "status": shown_status(c),
         "claimed_status": c.status,
         "has_current_evidence": bool(getattr(c, "has_current_evidence", False)),
-        "owner": c.owner.email if c.owner_id else None,
+        "owner": c.owner.email if c.owner is not None else None,
         "frequency": c.frequency,
         "effectiveness": c.effectiveness,
         "management_systems": [ms.short_name for ms in c.management_systems.all()],
@@ -59,8 +66,7 @@ def _cell(row: dict[str, Any], key: str) -> Any:
     if key == "status":
         return ShownStatus(value).label
     if key in ("type", "frequency", "effectiveness"):
-        field = Control._meta.get_field(key)
-        return dict(field.choices or []).get(value, value)  # type: ignore[arg-type]
+        return LABELS[key].get(value, value)
     if isinstance(value, list):
         return "; ".join(value)
     return "" if value is None else value

@@ -190,7 +190,7 @@ def filter_controls(
             raise ValidationFailed(
                 "status implemented_no_evidence needs the evidence register.", {"status": ["Unknown value."]}
             )
-        qs = qs.filter(status=ImplementationStatus.IMPLEMENTED, has_current_evidence=False)
+        qs = qs.filter(status=ImplementationStatus.IMPLEMENTED, has_current_evidence=False)  # type: ignore[misc]
     for name in ("status", "type", "frequency", "effectiveness"):
         value = getattr(f, name)
         if name == "status" and value == ShownStatus.IMPLEMENTED_NO_EVIDENCE:

@@ -83,8 +83,7 @@ def acceptances_on_unimplemented_controls(systems: checks.Systems) -> list[check
     out = []
     for risk in qs:
         controls = "; ".join(
-            f"{c.ref_id} {c.title} ({c.get_status_display().lower()})"
-            for c in risk.pending_controls  # type: ignore[attr-defined]
+            f"{c.ref_id} {c.title} ({c.get_status_display().lower()})" for c in risk.pending_controls
         )
         out.append(
             checks.Finding(

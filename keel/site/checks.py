@@ -33,7 +33,11 @@ def report(systems: checks.Systems, *, only: tuple[str, ...] = ()) -> dict[str, 
         "count": len(findings),
         "rules": checks.summary(findings),
         "findings": [
-            {**f.as_dict(), "management_system": names.get(f.management_system_id)} for f in findings
+            {
+                **f.as_dict(),
+                "management_system": names.get(f.management_system_id) if f.management_system_id else None,
+            }
+            for f in findings
         ],
     }
 

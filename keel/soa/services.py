@@ -138,11 +138,16 @@ def ai_systems_of(ms: ManagementSystem, values: Any) -> list[AISystem]:
         values = [values]
     own = list(AISystem.objects.filter(management_system=ms).order_by("name"))
     by_key: dict[str, AISystem] = {}
-    for system in own:
-        for key in (str(system.pk), system.short_name.lower(), " ".join(system.name.split()).lower()):
-            by_key[key] = system
+    for candidate in own:
+        for key in (
+            str(candidate.pk),
+            candidate.short_name.lower(),
+            " ".join(candidate.name.split()).lower(),
+        ):
+            by_key[key] = candidate
     found: dict[Any, AISystem] = {}
     for value in values:
+        system: AISystem | None
         if isinstance(value, AISystem):
             system = by_key.get(str(value.pk))
             label = value.name
