@@ -8,6 +8,7 @@ from django.urls import reverse
 from keel.platform import checks
 
 from . import queries
+from .models import SoARow
 from .rules import OPERATING
 
 
@@ -16,9 +17,11 @@ def rows_contradicting_registers(systems: checks.Systems) -> list[checks.Finding
     progress) controls linked — the same contradictions that refuse an approval
     (:func:`keel.soa.rules.approval_findings`), shown before anyone tries to approve."""
     out = []
+    # only an SoA that excludes something can contradict the registers this way
+    excluding = SoARow.objects.filter(applicable=False).values("soa_id")
     for soa in (
         queries.soas()
-        .filter(**checks.in_systems(systems))
+        .filter(pk__in=excluding, **checks.in_systems(systems))
         .order_by("management_system__name", "standard__key")
     ):
         for r in queries.rows(soa):
