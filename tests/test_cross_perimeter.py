@@ -187,7 +187,7 @@ def test_soa_row_of_a_cannot_name_an_ai_system_of_b(ab: dict[str, Any]) -> None:
         soa_services.update_row(ab["actor"], row.pk, ai_systems=["Bravo Bot"])
     assert "ai_systems" in exc.value.fields
     updated = soa_services.update_row(ab["actor"], row.pk, ai_systems=["alpha-bot"])
-    assert updated.ai_systems == ["Alpha Bot"]
+    assert [s.name for s in updated.ai_systems.all()] == ["Alpha Bot"]
 
 
 # ---------------------------------------------------------------- evidence

@@ -187,6 +187,8 @@ PAGE_CASES: list[PageCase] = [
     ),
     # dashboard and standards (organisation-level reading)
     PageCase("dashboard", Perm.VIEW),
+    PageCase("check-list", Perm.VIEW),  # the consistency check (findings filtered to the perimeter)
+    PageCase("check-list", Perm.VIEW, query="rule=impact_assessment_due"),
     PageCase("standards-list", Perm.VIEW),
     PageCase("standard-detail", Perm.VIEW, kwargs=lambda w, u: {"key": ISO27001}),
     PageCase("standard-detail", Perm.VIEW, kwargs=lambda w, u: {"key": ISO42001}, query="q=data", htmx=True),
@@ -306,6 +308,7 @@ PAGE_CASES: list[PageCase] = [
     PageCase("trail", Perm.VIEW_TRAIL, query="action=create", htmx=True, target=_anywhere),
     # control catalogue (issue 3, controls pages): a control of system A; lists are filtered
     PageCase("control-list", Perm.VIEW, kwargs=lambda w, u: (cw.control_a(w), {})[1]),
+    PageCase("control-export", Perm.VIEW),  # the controls the list shows, as XLSX
     PageCase("control-list", Perm.VIEW, query="status=planned", htmx=True),
     PageCase(
         "control-bulk",
@@ -429,6 +432,10 @@ PAGE_CASES: list[PageCase] = [
     PageCase("control-matrix", Perm.VIEW, query=f"first={ISO42001}&part=clauses", htmx=True),
     # the Statement of Applicability (keel/soa): SoAs are records of management system A
     PageCase("soa-list", Perm.VIEW),
+    PageCase("soa-create", Perm.EDIT_SOA, target=_anywhere),
+    PageCase(
+        "soa-create", Perm.EDIT_SOA, "POST", data=soa_factories.create_form, target=_anywhere, ok=REDIRECT
+    ),
     PageCase("soa-detail", Perm.VIEW, kwargs=soa_factories.page_soa, target=_system_a),
     PageCase("soa-row", Perm.VIEW, kwargs=soa_factories.page_row, htmx=True, target=_system_a),
     PageCase("soa-row-edit", Perm.EDIT_SOA, kwargs=soa_factories.page_row, target=_system_a),
@@ -1432,6 +1439,8 @@ API_CASES: list[ApiCase] = [
         params=lambda w, u: {"seq": w.entry_org},
         note="(organisation)",
     ),
+    # the consistency check (keel/platform/checks.py, keel/site/checks.py): findings within the perimeter
+    ApiCase("GET", "/checks", Perm.VIEW),
     # the Statement of Applicability (keel/soa): SoAs are records of management system A
     ApiCase(
         "GET",
@@ -2328,6 +2337,10 @@ CLI_CASES: list[CliCase] = [
     CliCase("soa create", Perm.EDIT_SOA, soa_factories.create_argv),
     CliCase("soa approve", Perm.APPROVE_SOA, soa_factories.approve_argv),
     CliCase("soa list", Perm.VIEW, lambda w, u: ["soa", "list"]),
+    # the control catalogue, with the evidence-aware status
+    CliCase(
+        "export controls", Perm.VIEW, lambda w, u: ["export", "controls", "--format", "json", "--out", "-"]
+    ),
     # import of an existing ISMS (keel/controls/importing): a one-row control file, an SoA of A
     CliCase("import controls", Perm.EDIT_CONTROLS, lambda w, u: import_matrix.controls_argv(u)),
     CliCase("import soa", Perm.EDIT_SOA, lambda w, u: import_matrix.soa_argv(w.a, u)),
@@ -2362,6 +2375,8 @@ CLI_CASES: list[CliCase] = [
         "map suggest", Perm.VIEW, lambda w, u: ["map", "suggest", "--source", "org", "--target", ISO42001]
     ),
     CliCase("map decide", Perm.EDIT_CONTROLS, suggest_matrix.decide_argv),
+    # the consistency check: the matrix world has nothing to flag, so an allowed run exits 0
+    CliCase("check", Perm.VIEW, lambda w, u: ["check", "--format", "json"]),
 ]
 
 # Commands no named user may run (only the OS user): they refuse --as. Not run otherwise

@@ -636,3 +636,31 @@ def ensure_demo_ai_systems(
                 services.push_reading(actor, short, metric_name, decimal.Decimal(value), at)
                 created["readings"] += 1
     return created
+
+
+# A hot-fixed model version put into production after the impact assessments were approved, not evaluated
+# yet: the flaw the consistency check finds twice (a model in service without an evaluation,
+# and — through the impact app's "new model" trigger — the credit-scoring impact assessment
+# due for re-assessment). docs/consistency-check.md.
+RETRAINED_MODEL: dict[str, Any] = {
+    "model": "helix-gbm",
+    "label": "3.2.1",
+    "training_date": dt.date(2026, 11, 20),
+    "notes": "Threshold recalibration hot-fixed in production by the on-call engineer during the November "
+    "approval-rate incident; the hold-out evaluation is still to be recorded.",
+    "existing_reason": "Put into production outside the deployment gate during the November incident; "
+    "recorded afterwards.",
+}
+
+
+def ensure_demo_retrained_model(actor: Actor) -> bool:
+    """Record :data:`RETRAINED_MODEL` on the credit-scoring system unless it is there: a version in
+    production that no evaluation covers (a finding of the consistency check) and, through the
+    impact app's "new model" trigger, the credit-scoring impact assessment due again."""
+    system = AISystem.objects.get(short_name="credit-scoring")
+    spec = dict(RETRAINED_MODEL)
+    model = AIModel.objects.get(ai_system=system, name=spec.pop("model"))
+    if ModelVersion.objects.filter(model=model, label=spec["label"]).exists():
+        return False
+    services.create_model_version(actor, model, status="deployed", **spec)
+    return True

@@ -31,6 +31,20 @@ class ImplementationStatus(models.TextChoices):
     NOT_APPLICABLE = "not_applicable", "Not applicable"
 
 
+class ShownStatus(models.TextChoices):
+    """The status a control shows: its implementation status, except that a control claimed
+    implemented with no current evidence behind it (no evidence linked whose validity has not
+    expired; withdrawn evidence never counts) shows as "Implemented — no evidence". Computed on
+    read from the evidence register (keel/evidence/hooks.py ``annotate_controls``), never stored
+    or set."""
+
+    PLANNED = "planned", "Planned"
+    IN_PROGRESS = "in_progress", "In progress"
+    IMPLEMENTED = "implemented", "Implemented"
+    IMPLEMENTED_NO_EVIDENCE = "implemented_no_evidence", "Implemented — no evidence"
+    NOT_APPLICABLE = "not_applicable", "Not applicable"
+
+
 class Effectiveness(models.TextChoices):
     NOT_ASSESSED = "not_assessed", "Not assessed"
     EFFECTIVE = "effective", "Effective"

@@ -16,7 +16,7 @@ from keel.platform.models import User
 from keel.platform.permissions import Perm, has_perm
 
 from . import queries
-from .choices import ControlType, Coverage, Effectiveness, Frequency, ImplementationStatus
+from .choices import ControlType, Coverage, Effectiveness, Frequency, ImplementationStatus, ShownStatus
 from .models import Control
 
 ORDER_CHOICES = [
@@ -58,7 +58,7 @@ def owner_choices() -> list[tuple[str, str]]:
 
 class ControlFilterForm(KeelForm):
     q = forms.CharField(label="Search", required=False, max_length=queries.MAX_TEXT)
-    status = forms.ChoiceField(choices=_any("Any status", ImplementationStatus.choices), required=False)
+    status = forms.ChoiceField(choices=_any("Any status", ShownStatus.choices), required=False)
     effectiveness = forms.ChoiceField(
         choices=_any("Any effectiveness", Effectiveness.choices), required=False
     )

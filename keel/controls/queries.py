@@ -17,6 +17,7 @@ from django.db.models import Prefetch, Q, QuerySet
 
 from keel.organisation import resolvers as organisation_resolvers
 from keel.organisation.models import ManagementSystem
+from keel.platform import hooks
 from keel.platform.actor import Actor
 from keel.platform.errors import NotFound, PermissionDenied, ValidationFailed
 from keel.platform.models import TrailEntry, User
@@ -25,6 +26,7 @@ from keel.standards.choices import EntryKind
 from keel.standards.models import Requirement, Standard
 from keel.standards.records import standards_by_key
 
+from .choices import ImplementationStatus, ShownStatus
 from .models import Control, ControlLink, ControlTemplate, TemplateRequirement
 
 CONTROL_ORDER = {
@@ -133,8 +135,9 @@ class ControlFilters:
 
 
 def base_controls() -> QuerySet[Control]:
-    """Controls with what a list row shows, in a fixed number of queries."""
-    return Control.objects.select_related("owner", "template").prefetch_related(
+    """Controls with what a list row shows, in a fixed number of queries; the evidence app adds
+    ``has_current_evidence`` (hook ``control.annotate_controls``) for :func:`shown_status`."""
+    qs = Control.objects.select_related("owner", "template").prefetch_related(
         Prefetch("management_systems", ManagementSystem.objects.order_by("short_name")),
         "tags",
         Prefetch(
@@ -144,6 +147,21 @@ def base_controls() -> QuerySet[Control]:
             ),
         ),
     )
+    for annotate in hooks.registered("control.annotate_controls"):
+        qs = annotate(qs)
+    return qs
+
+
+def shown_status(control: Control) -> str:
+    """The status the control shows (:class:`~keel.controls.choices.ShownStatus`): "implemented
+    — no evidence" for an implemented control without current evidence. A control read without
+    the evidence annotation shows its stored status."""
+    if (
+        control.status == ImplementationStatus.IMPLEMENTED
+        and getattr(control, "has_current_evidence", True) is False
+    ):
+        return ShownStatus.IMPLEMENTED_NO_EVIDENCE
+    return control.status
 
 
 def requirement_ref(key: str, field_name: str = "requirement") -> Requirement:
@@ -164,9 +182,19 @@ def control_ref(
 def filter_controls(
     qs: QuerySet[Control], f: ControlFilters, who: organisation_resolvers.Viewer
 ) -> QuerySet[Control]:
-    """Apply the list filters; a filter naming something unknown is a validation error."""
+    """Apply the list filters; a filter naming something unknown is a validation error.
+    ``status=implemented`` matches every control claimed implemented, with or without evidence;
+    ``status=implemented_no_evidence`` only those without current evidence behind them."""
+    if f.status == ShownStatus.IMPLEMENTED_NO_EVIDENCE:
+        if "has_current_evidence" not in qs.query.annotations:
+            raise ValidationFailed(
+                "status implemented_no_evidence needs the evidence register.", {"status": ["Unknown value."]}
+            )
+        qs = qs.filter(status=ImplementationStatus.IMPLEMENTED, has_current_evidence=False)  # type: ignore[misc]
     for name in ("status", "type", "frequency", "effectiveness"):
         value = getattr(f, name)
+        if name == "status" and value == ShownStatus.IMPLEMENTED_NO_EVIDENCE:
+            continue
         if value:
             choices = getattr(Control._meta.get_field(name), "choices", None) or []
             allowed = [str(k) for k, _ in choices]

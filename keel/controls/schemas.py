@@ -16,7 +16,8 @@ from keel.platform.api import VersionedOut
 from keel.platform.isodates import IsoDateTime
 from keel.platform.schemas import MS_REF, Body, Filters, version_in
 
-from .choices import ControlType, Coverage, Effectiveness, Frequency, ImplementationStatus
+from .choices import ControlType, Coverage, Effectiveness, Frequency, ImplementationStatus, ShownStatus
+from .queries import shown_status
 
 ControlOrder = Literal[
     "ref_id",
@@ -104,6 +105,13 @@ class ControlOut(Schema):
     type: ControlType
     frequency: Frequency
     status: ImplementationStatus
+    shown_status: ShownStatus = Field(
+        description="The status shown: implemented_no_evidence for a control claimed implemented with no "
+        "current evidence behind it (none linked, or all expired); otherwise the status."
+    )
+    has_current_evidence: bool = Field(
+        description="Evidence linked to it that is neither withdrawn nor expired."
+    )
     effectiveness: Effectiveness
     management_systems: list[str] = Field(description="Short names of its management systems.")
     tags: list[str]
@@ -115,6 +123,14 @@ class ControlOut(Schema):
     @staticmethod
     def resolve_owner(obj: Any) -> str | None:
         return obj.owner.email if obj.owner_id else None
+
+    @staticmethod
+    def resolve_shown_status(obj: Any) -> str:
+        return shown_status(obj)
+
+    @staticmethod
+    def resolve_has_current_evidence(obj: Any) -> bool:
+        return bool(getattr(obj, "has_current_evidence", False))
 
     @staticmethod
     def resolve_management_systems(obj: Any) -> list[str]:
@@ -142,7 +158,11 @@ class ControlDetailOut(ControlOut, VersionedOut):
 
 
 class ControlFilters(Filters):
-    status: ImplementationStatus | None = None
+    status: ShownStatus | None = Field(
+        None,
+        description="implemented matches every control claimed implemented (with or without evidence); "
+        "implemented_no_evidence only those without current evidence.",
+    )
     type: ControlType | None = None
     frequency: Frequency | None = None
     effectiveness: Effectiveness | None = None

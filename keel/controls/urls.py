@@ -5,6 +5,7 @@ from . import views
 urlpatterns = [
     path("", views.control_list, name="control-list"),
     path("bulk/", views.control_bulk, name="control-bulk"),
+    path("export.xlsx", views.control_export, name="control-export"),
     path("new/", views.control_create, name="control-create"),
     path("templates/", views.template_library, name="control-templates"),
     path("templates/adopt/", views.template_adopt, name="control-adopt"),

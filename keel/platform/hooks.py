@@ -35,6 +35,10 @@ EVENTS: dict[str, str] = {
     "[, old_stage, new_stage]: inside the change's transaction",
     "aisystem.gate_problem": "system -> str: why the deployment gate stays shut, or ''",
     "aisystem.annotate_systems": "(registered() only) queryset -> queryset: columns for the AI system list",
+    "control.annotate_controls": "(registered() only) queryset -> queryset: columns for the control list "
+    "(evidence adds has_current_evidence)",
+    "soa.draft_from_gap": "actor, management_system, standard -> dict: draft the SoA from the gap analysis "
+    "(answered by gap; the SoA page offers it only when registered)",
     "choice_labels": "kind -> TextChoices class or None: labels for the choice_labels template filter",
 }
 # Every page that draws panels; context functions receive (request, obj).

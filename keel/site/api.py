@@ -25,6 +25,7 @@ from keel.platform.concurrency import EditConflict
 from keel.platform.errors import KeelError
 from keel.platform.middleware import database_busy_response, is_database_busy
 from keel.risks.api import router as risks_router
+from keel.site.checks import router as checks_router
 from keel.soa.api import router as soa_router
 from keel.standards.api import router as standards_router
 
@@ -130,6 +131,8 @@ def _register() -> None:
     api.add_router("", impact_router)
 
     api.add_router("", suggest_router)
+
+    api.add_router("", checks_router)
 
 
 _register()

@@ -24,7 +24,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from keel.aisystems.demo import ensure_demo_ai_systems
+from keel.aisystems.demo import ensure_demo_ai_systems, ensure_demo_retrained_model
 from keel.aisystems.models import AISystem, Dataset
 from keel.controls import services as controls
 from keel.controls.models import Control, ControlLink, ControlTemplate
@@ -635,19 +635,23 @@ def load_demo(actor: Actor, progress: Progress | None = None) -> DemoReport:
 
         load_demo_evidence(actor, say, systems, people)
 
+        # before the SoAs: the 42001 SoA's rows name the AI systems they apply to
+        say("Recording the AI systems, their models, datasets, evaluations and metrics ...")
+        ensure_demo_ai_systems(actor, integrated, people)
+
         load_demo_soas(actor, approver, say, integrated, people)
 
         load_demo_gap(actor, approver, say, integrated, people)
 
         load_demo_suggestions(approver, say)
 
-        say("Recording the AI systems, their models, datasets, evaluations and metrics ...")
-        ensure_demo_ai_systems(actor, integrated, people)
-
         load_demo_risks(actor, approver, say, integrated, people)
 
         say("Recording the AI system impact assessments ...")
         ensure_demo_impact_assessments(actor, approver, people)
+
+        say("Recording a hot-fixed credit-scoring model version, not evaluated yet ...")
+        ensure_demo_retrained_model(actor)
 
     summary = demo_summary()
     say("Demo organisation loaded: " + ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in summary.items()))

@@ -22,6 +22,7 @@ class NavItem:
 
 NAV: list[NavItem] = [
     NavItem("Dashboard", "dashboard", section="Overview"),
+    NavItem("Consistency check", "check-list", section="Overview"),
     NavItem("Organisation", "organisation", section="Management system"),
     NavItem("Scope", "scope-list", section="Management system"),
     NavItem("Context", "context", section="Management system"),

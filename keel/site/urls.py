@@ -37,6 +37,7 @@ urlpatterns = [
     path("assets/", include("keel.assets.urls")),
     path("risks/", include("keel.risks.urls")),
     path("mapping/suggestions/", include("keel.mapping.suggest.urls")),
+    path("checks/", views.check_list, name="check-list"),
     path("", views.dashboard, name="dashboard"),
     path("", include("keel.platform.urls")),  # login, logout, my account
     path("", include("keel.organisation.urls")),  # organisation, scope, context, people, trail

@@ -6,8 +6,12 @@ from typing import Any
 
 from django import forms
 
-from keel.platform.forms import TEXTAREA, VersionedForm
+from keel.aisystems.models import AISystem
+from keel.organisation.models import ManagementSystem
+from keel.platform.forms import TEXTAREA, KeelForm, VersionedForm
 from keel.platform.models import User
+from keel.platform.permissions import Perm, system_ids_with
+from keel.standards.models import Standard
 
 from .choices import OVERRIDE_CHOICES
 from .models import SoARow
@@ -47,7 +51,66 @@ class SoARowForm(VersionedForm):
         label="Owner (accountable for the row)",
         help_text="Every applicable row needs an owner before the SoA can be approved.",
     )
+    ai_systems = forms.ModelMultipleChoiceField(
+        queryset=AISystem.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="AI systems this row applies to",
+    )
+
+    def __init__(self, *args: Any, row: SoARow, **kwargs: Any) -> None:
+        """The AI systems to pick from are those of the SoA's management system, on an SoA of a
+        standard about AI systems (ISO/IEC 42001); other SoAs have no such column."""
+        super().__init__(*args, **kwargs)
+        if row.soa.standard.covers_ai_systems:
+            self.fields["ai_systems"].queryset = AISystem.objects.filter(  # type: ignore[attr-defined]
+                management_system_id=row.soa.management_system_id
+            ).order_by("name")
+        else:
+            del self.fields["ai_systems"]
 
     @classmethod
     def initial_for(cls, row: SoARow) -> dict[str, Any]:
-        return {name: getattr(row, name) for name in cls.base_fields if name not in cls.VERSION_FIELDS}
+        initial = {
+            name: getattr(row, name)
+            for name in cls.base_fields
+            if name not in cls.VERSION_FIELDS and name != "ai_systems"
+        }
+        return {**initial, "ai_systems": [s.pk for s in row.ai_systems.all()]}
+
+
+EMPTY, FROM_GAP = "empty", "from_gap"
+
+
+class SoACreateForm(KeelForm):
+    """Create an SoA: a management system the user may edit SoAs of, a standard it covers, and
+    whether to start empty or draft it from the gap analysis."""
+
+    management_system = forms.ModelChoiceField(queryset=ManagementSystem.objects.none(), empty_label=None)
+    standard = forms.ModelChoiceField(
+        queryset=Standard.objects.none(), empty_label=None, to_field_name="key", label="Standard"
+    )
+    source = forms.ChoiceField(
+        label="Start from",
+        widget=forms.RadioSelect,
+        choices=[(EMPTY, "Empty: one row per Annex A control, every reason still to write")],
+        initial=EMPTY,
+    )
+
+    def __init__(self, *args: Any, user: User, from_gap: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        ids = system_ids_with(user, Perm.EDIT_SOA)
+        systems = ManagementSystem.objects.order_by("name")
+        self.fields["management_system"].queryset = systems if ids is None else systems.filter(pk__in=ids)  # type: ignore[attr-defined]
+        self.fields["standard"].queryset = Standard.objects.filter(  # type: ignore[attr-defined]
+            pk__in=ManagementSystem.standards.through.objects.values("standard_id")
+        ).order_by("key")
+        if from_gap:
+            self.fields["source"].choices = [  # type: ignore[attr-defined]
+                *self.fields["source"].choices,  # type: ignore[attr-defined]
+                (
+                    FROM_GAP,
+                    "Drafted from the gap analysis: reasons and control links written by Keel, "
+                    "each row to be reviewed before approval",
+                ),
+            ]

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db import transaction
 
+from keel.aisystems.models import AISystem
 from keel.controls.importing.columns import SOA_FIELDS, header_score, map_columns, normalise, parse_mappings
 from keel.controls.importing.plan import CREATE, REJECT, UNCHANGED, UPDATE, ImportPlan, RowPlan, text
 from keel.controls.importing.references import BARE_STYLES, Context, ReferenceResolver
@@ -182,12 +183,15 @@ def plan_soa_file(
     from keel.soa.models import SoARow
 
     existing: dict[str, SoARow] = {}
-    for r in SoARow.objects.filter(soa__management_system=ms, soa__standard__key=std_key).select_related(
-        "requirement", "control"
+    for r in (
+        SoARow.objects.filter(soa__management_system=ms, soa__standard__key=std_key)
+        .select_related("requirement", "control")
+        .prefetch_related("ai_systems")
     ):
         existing[r.requirement.key if r.requirement else f"control:{r.control.ref_id}"] = r  # type: ignore[union-attr]
     own = {c.ref_id.lower(): c.ref_id for c in Control.objects.filter(management_systems=ms).only("ref_id")}
     derived = _derived(ms, std_key)
+    ai_systems = _ai_system_names(ms)
     seen: dict[str, int] = {}
     key_index = columns.of("ref")[0].index
     for number, cells in table.rows:
@@ -199,7 +203,18 @@ def plan_soa_file(
         for col in columns.columns:
             values[col.field] = cells[col.index] if col.index < len(cells) else None
         row = _plan_row(
-            number, values, resolver, hint, bare_refs, annex, own, existing, derived, filename, plan
+            number,
+            values,
+            resolver,
+            hint,
+            bare_refs,
+            annex,
+            own,
+            existing,
+            derived,
+            filename,
+            plan,
+            ai_systems,
         )
         if row.action != REJECT and row.ref in seen:
             row = RowPlan(
@@ -226,6 +241,7 @@ def _plan_row(
     derived: dict[str, str],
     filename: str,
     plan: ImportPlan,
+    ai_systems: dict[str, str] | None = None,
 ) -> RowPlan:
     ref_text = text(values.get("ref"))
     if not ref_text:
@@ -275,8 +291,19 @@ def _plan_row(
         "business_need": row.business_need if row else "",
         "status_override": row.status_override if row else "",
         "override_reason": row.override_reason if row else "",
+        "ai_systems": sorted(s.name for s in row.ai_systems.all()) if row else [],
     }
     after: dict[str, Any] = dict(before)
+    if text(values.get("ai_systems")):
+        names, unknown = _named_systems(text(values.get("ai_systems")), ai_systems or {})
+        if unknown:
+            known = ", ".join(sorted(set((ai_systems or {}).values()))) or "none yet"
+            errors.append(
+                f"{', '.join(repr(u) for u in unknown)} {'is not an AI system' if len(unknown) == 1 else 'are not AI systems'} "
+                f"of this management system (its AI systems: {known})"
+            )
+        else:
+            after["ai_systems"] = names
     if applicable is not None:
         after["applicable"] = applicable
     reason_text = text(values.get("justification"))
@@ -311,6 +338,28 @@ def _plan_row(
         control_id=key,
         extra={},
     )
+
+
+def _ai_system_names(ms: ManagementSystem) -> dict[str, str]:
+    """Short name and name (lower case) -> name, for the AI systems of ``ms``."""
+    out: dict[str, str] = {}
+    for short, name in AISystem.objects.filter(management_system=ms).values_list("short_name", "name"):
+        out[short.lower()] = name
+        out[" ".join(name.split()).lower()] = name
+    return out
+
+
+def _named_systems(cell: str, known: dict[str, str]) -> tuple[list[str], list[str]]:
+    """The AI systems a cell names (separated by ';', ',' or new lines): (their names, sorted;
+    the words that name none)."""
+    words = [" ".join(w.split()) for w in cell.replace("\n", ";").replace(",", ";").split(";")]
+    names, unknown = set(), []
+    for word in filter(None, words):
+        if word.lower() in known:
+            names.add(known[word.lower()])
+        else:
+            unknown.append(word)
+    return sorted(names), unknown
 
 
 def import_soa(

@@ -9,8 +9,8 @@ Slots other changes fill later (documented in docs/soa.md):
 - ``SoARow.risks``: no longer used — the "risks treated" column is computed from the risk
   register (the risks treated by the row's controls, :func:`keel.risks.queries.risks_by_control`).
   The column stays until a later migration drops it.
-- ``SoARow.ai_systems``: names of the AI systems a 42001 row applies to, a list of text until
-  the AI-system inventory exists.
+- ``SoARow.ai_systems``: the AI systems (of the SoA's management system) a 42001 row applies
+  to — real records of the inventory, shown and exported by name.
 - Evidence: not stored on rows. :func:`keel.soa.queries.rows` computes it from the evidence
   register (evidence linked to the row's requirement plus the evidence of its implementing
   controls); an approved version freezes the evidence's reference and title only.
@@ -22,6 +22,7 @@ import uuid
 
 from django.db import models
 
+from keel.aisystems.models import AISystem
 from keel.controls.models import Control
 from keel.organisation.models import ManagementSystem
 from keel.platform.models import User
@@ -96,8 +97,11 @@ class SoARow(models.Model):
     owner = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.PROTECT, related_name="owned_soa_rows"
     )
-    ai_systems = models.JSONField(
-        default=list, blank=True, help_text="Names of the AI systems in scope of this row (42001)."
+    ai_systems = models.ManyToManyField(
+        AISystem,
+        blank=True,
+        related_name="soa_rows",
+        help_text="The AI systems of the SoA's management system this row applies to (42001).",
     )
     machine_written = models.BooleanField(
         default=False,

@@ -10,8 +10,9 @@ from collections import defaultdict
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Max, QuerySet
+from django.db.models import Count, Max, Prefetch, QuerySet
 
+from keel.aisystems.models import AISystem
 from keel.controls.choices import Coverage
 from keel.controls.models import ControlLink
 from keel.evidence import queries as evidence_queries
@@ -79,15 +80,17 @@ def _email(user: User | None) -> str:
 
 def rows(soa: StatementOfApplicability, ai_system: str | None = None) -> list[dict[str, Any]]:
     """Every row of ``soa`` with its derived and shown status, its implementing controls and
-    the evidence and the risks behind them (5 queries whatever the size). ``ai_system`` keeps
-    only the rows naming that AI system.
+    the evidence and the risks behind them (6 queries whatever the size). ``ai_system`` (a name
+    or short name) keeps only the rows of that AI system; rows give their AI systems by name.
 
     A row's evidence is the current evidence of its implementing controls plus the evidence
     linked directly to its requirement, limited to evidence of the SoA's management system
     (or organisation-level evidence). Its risks are the open risks of this system treated by
     the row's controls (the "risks treated" column)."""
 
-    row_qs = soa.rows.select_related("requirement", "control", "control__owner", "accountable", "owner")
+    row_qs = soa.rows.select_related(
+        "requirement", "control", "control__owner", "accountable", "owner"
+    ).prefetch_related(Prefetch("ai_systems", AISystem.objects.order_by("name")))
     row_list = list(row_qs.order_by("sort_order", "pk"))
     req_ids = [r.requirement_id for r in row_list if r.requirement_id is not None]
     links: dict[int, list[ControlLink]] = defaultdict(list)
@@ -108,7 +111,8 @@ def rows(soa: StatementOfApplicability, ai_system: str | None = None) -> list[di
     treated = risks_by_control(list(control_ids), ms_id)
     out: list[dict[str, Any]] = []
     for row in row_list:
-        if ai_system and ai_system not in row.ai_systems:
+        systems = list(row.ai_systems.all())
+        if ai_system and not any(ai_system.lower() in (s.name.lower(), s.short_name) for s in systems):
             continue
         if row.requirement_id is not None:
             req = row.requirement
@@ -172,7 +176,7 @@ def rows(soa: StatementOfApplicability, ai_system: str | None = None) -> list[di
                 "controls": controls,
                 "evidence": evidence,
                 "owner": _email(row.owner),
-                "ai_systems": list(row.ai_systems),
+                "ai_systems": [s.name for s in systems],
                 "machine_written": row.machine_written,
                 "version": version_of(row),
             }

@@ -99,7 +99,9 @@ class SoARowOut(Schema):
         description="Current evidence of the implementing controls and evidence linked to the requirement."
     )
     owner: str
-    ai_systems: list[str]
+    ai_systems: list[str] = Field(
+        description="Names of the AI systems (of the SoA's management system) it applies to."
+    )
     machine_written: bool = Field(
         default=False,
         description="Reasons written by the gap analysis, not reviewed yet: saving the row reviews them.",
@@ -127,7 +129,11 @@ class SoARowPatch(Body):
     override_reason: str | None = None
     target_date: IsoDate | None = None
     owner: str | None = Field(None, description=USER_REF + " Empty to clear.")
-    ai_systems: list[str] | None = None
+    ai_systems: list[str] | None = Field(
+        None,
+        description="The AI systems of the SoA's management system the row applies to, by short name, name or "
+        "id; the whole list (empty or null to clear). An unknown one is a 422 naming it.",
+    )
 
 
 class SoACreateIn(Body):

@@ -6,17 +6,19 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q
+from django.db.models import Max
 from django.utils import timezone
 
 from keel.aisystems.models import AISystem
 from keel.controls.models import Control
 from keel.controls.services import get_control
 from keel.organisation import resolvers as organisation_resolvers
+from keel.organisation.models import ManagementSystem
 from keel.platform import trail
 from keel.platform.actor import Actor
 from keel.platform.choices import TrailAction
@@ -50,8 +52,15 @@ ROW_FIELDS = (
 ADDITIONAL_OFFSET = 100_000  # additional rows sort after every Annex A control
 
 
-def _row_snapshot(row: SoARow) -> dict[str, Any]:
-    return trail.snapshot(row, ROW_FIELDS)
+SCALAR_FIELDS = tuple(n for n in ROW_FIELDS if n != "ai_systems")
+
+
+def _row_snapshot(row: SoARow, systems: list[AISystem] | None = None) -> dict[str, Any]:
+    """The row's fields for the trail; its AI systems by name (``systems``: the ones about to be
+    set, else the stored ones)."""
+    if systems is None:
+        systems = list(row.ai_systems.all())
+    return {**trail.snapshot(row, SCALAR_FIELDS), "ai_systems": sorted(s.name for s in systems)}
 
 
 def create_soa(
@@ -114,33 +123,51 @@ def _validate_row(row: SoARow) -> None:
         errors["status_override"] = ["To exclude the control, set applicable to false instead."]
     if row.status_override and row.status_override != SoAStatus.NOT_APPLICABLE and not row.applicable:
         errors["status_override"] = ["An excluded control has no implementation status to override."]
-    for name in ("ai_systems",):
-        value = getattr(row, name)
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            errors[name] = ["A list of text values."]
-        else:
-            setattr(row, name, [" ".join(v.split()) for v in value if v.strip()])
     if errors:
         summary = "; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items())
         raise ValidationFailed(f"The SoA row is not valid — {summary}", errors)
 
 
-def _ai_system_names(actor: Actor, ms_id: uuid.UUID, values: Any) -> Any:
-    """The AI systems a row names (free text, as before): a name of an AI system of another
-    management system than the row's is refused; one of the row's system is stored by name."""
-    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
-        return values  # _validate_row says what is wrong
-    names = []
-    for value in dict.fromkeys(" ".join(v.split()) for v in values if v.strip()):
-        matches = list(AISystem.objects.filter(Q(short_name__iexact=value) | Q(name__iexact=value)))
-        own = [m for m in matches if m.management_system_id == ms_id]
-        if matches and not own:
+def ai_systems_of(ms: ManagementSystem, values: Any) -> list[AISystem]:
+    """The AI systems a row names — records, ids, short names or names (ignoring case and extra
+    spaces) — among the AI systems of the SoA's management system ``ms``. One that is not an AI
+    system of that system is refused with its name and the names to choose from."""
+    if values is None:
+        return []
+    if isinstance(values, str | AISystem) or not isinstance(values, Iterable):
+        values = [values]
+    own = list(AISystem.objects.filter(management_system=ms).order_by("name"))
+    by_key: dict[str, AISystem] = {}
+    for candidate in own:
+        for key in (
+            str(candidate.pk),
+            candidate.short_name.lower(),
+            " ".join(candidate.name.split()).lower(),
+        ):
+            by_key[key] = candidate
+    found: dict[Any, AISystem] = {}
+    for value in values:
+        system: AISystem | None
+        if isinstance(value, AISystem):
+            system = by_key.get(str(value.pk))
+            label = value.name
+        elif isinstance(value, str | uuid.UUID):
+            label = " ".join(str(value).split())
+            if not label:
+                continue
+            system = by_key.get(label.lower())
+        else:
             raise ValidationFailed(
-                f"No AI system {value!r} in this management system: name one of its AI systems.",
-                {"ai_systems": ["Not an AI system of this management system."]},
+                "ai_systems: a list of AI system names or short names.", {"ai_systems": ["A list of names."]}
             )
-        names.append(own[0].name if own else value)
-    return names
+        if system is None:
+            choose = ", ".join(s.name for s in own) or "it has none yet"
+            raise ValidationFailed(
+                f"No AI system {label!r} in {ms.name}: name one of its AI systems ({choose}).",
+                {"ai_systems": [f"Unknown AI system {label!r}."]},
+            )
+        found[system.pk] = system
+    return list(found.values())
 
 
 def _locked_row(row_id: uuid.UUID | str) -> SoARow:
@@ -167,25 +194,28 @@ def update_row(
         check(actor, Perm.EDIT_SOA, row.soa.management_system_id)
         check_version(row, expected_version, str(row))
         before = _row_snapshot(row)
-        if "ai_systems" in data:
-            data["ai_systems"] = _ai_system_names(actor, row.soa.management_system_id, data["ai_systems"])
-        apply_fields(row, data, ROW_FIELDS)
+        systems = (
+            ai_systems_of(row.soa.management_system, data.pop("ai_systems")) if "ai_systems" in data else None
+        )
+        apply_fields(row, data, SCALAR_FIELDS)
         if row.applicable is None:
             row.applicable = True
         _validate_row(row)
-        clean(row, "SoA row", exclude=["soa", "requirement", "control"])
-        changes = trail.diff(before, _row_snapshot(row))
+        clean(row, "SoA row", exclude=["soa", "requirement", "control", "ai_systems"])
+        changes = trail.diff(before, _row_snapshot(row, systems))
         if row.machine_written:  # a person saving the row has reviewed the machine-written text
             row.machine_written = False
             changes["machine_written"] = [True, False]
         if changes:
             row.save(
                 update_fields=[
-                    *(n for n in changes if n in ROW_FIELDS),
+                    *(n for n in changes if n in SCALAR_FIELDS),
                     *(["machine_written"] if "machine_written" in changes else []),
                     "updated_at",
                 ]
             )
+            if "ai_systems" in changes and systems is not None:
+                row.ai_systems.set(systems)
             trail.record(
                 actor,
                 TrailAction.UPDATE,
@@ -215,17 +245,19 @@ def add_control_row(actor: Actor, soa_id: uuid.UUID | str, control_ref: str, **d
             raise Conflict(f"{control.ref_id} already has a row in this SoA.")
         top = soa.rows.aggregate(m=Max("sort_order"))["m"] or 0
         row = SoARow(soa=soa, control=control, sort_order=max(top + 1, ADDITIONAL_OFFSET))
-        apply_fields(row, data, ROW_FIELDS)
+        systems = ai_systems_of(soa.management_system, data.pop("ai_systems", None))
+        apply_fields(row, data, SCALAR_FIELDS)
         _validate_row(row)
-        clean(row, "SoA row", exclude=["soa", "requirement", "control"])
+        clean(row, "SoA row", exclude=["soa", "requirement", "control", "ai_systems"])
         row.save()
+        row.ai_systems.set(systems)
         trail.record(
             actor,
             TrailAction.CREATE,
             row,
             object_repr=str(row)[:255],
             management_system_id=soa.management_system_id,
-            changes={"control": [None, control.ref_id], **trail.diff({}, _row_snapshot(row))},
+            changes={"control": [None, control.ref_id], **trail.diff({}, _row_snapshot(row, systems))},
         )
     return row
 

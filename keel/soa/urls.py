@@ -4,6 +4,7 @@ from . import views
 
 urlpatterns = [
     path("", views.soa_list, name="soa-list"),
+    path("new/", views.soa_create, name="soa-create"),
     path("<uuid:soa_id>/", views.soa_detail, name="soa-detail"),
     path("<uuid:soa_id>/approve/", views.soa_approve, name="soa-approve"),
     path("<uuid:soa_id>/compare/", views.soa_compare, name="soa-compare"),

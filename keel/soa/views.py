@@ -12,16 +12,17 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from keel.platform import hooks
 from keel.platform.actor import Actor
 from keel.platform.errors import KeelError
 from keel.platform.forms import add_service_error
 from keel.platform.pages import page
-from keel.platform.permissions import Perm, has_perm, restrict
-from keel.platform.views.common import current_user, is_partial
+from keel.platform.permissions import Perm, has_perm, restrict, system_ids_with
+from keel.platform.views.common import INVALID, current_user, is_partial
 
 from . import exports, queries, services
 from .exports import STATUS_LABELS
-from .forms import SoARowForm
+from .forms import FROM_GAP, SoACreateForm, SoARowForm
 from .models import SoARow, StatementOfApplicability
 
 CONTENT_TYPES = {
@@ -65,7 +66,43 @@ def soa_list(request: HttpRequest) -> HttpResponse:
     soas = restrict(queries.soas(), current_user(request), Perm.VIEW).order_by(
         "management_system__name", "standard__key"
     )
-    return render(request, "soa/list.html", {"soas": soas})
+    can_create = system_ids_with(current_user(request), Perm.EDIT_SOA) != set()
+    return render(request, "soa/list.html", {"soas": soas, "can_create": can_create})
+
+
+@require_http_methods(["GET", "POST"])
+@page(Perm.EDIT_SOA, anywhere=True)
+def soa_create(request: HttpRequest) -> HttpResponse:
+    """Create the SoA of a management system for a standard — empty, or drafted from the gap
+    analysis — with the services ``keel soa create [--from-gap]`` uses (the draft through the
+    gap app's ``soa.draft_from_gap`` hook: gap is a higher layer)."""
+    drafters = hooks.registered("soa.draft_from_gap")
+    form = SoACreateForm(request.POST or None, user=current_user(request), from_gap=bool(drafters))
+    if request.method == "POST" and form.is_valid():
+        actor = Actor.from_request(request)
+        ms, standard = form.cleaned_data["management_system"], form.cleaned_data["standard"]
+        try:
+            if form.cleaned_data["source"] == FROM_GAP:
+                (result,) = hooks.call(
+                    "soa.draft_from_gap", actor=actor, management_system=ms, standard=standard.key
+                )
+                soa_id = result["soa_id"]
+                messages.success(
+                    request,
+                    f"Drafted from the gap analysis: {len(result['rows_written'])} rows with machine-written "
+                    f"reasons and {len(result['links_added'])} control links. Review each flagged row before "
+                    "approving.",
+                )
+            else:
+                soa_id = services.create_soa(actor, ms.pk, standard.key).pk
+                messages.success(
+                    request, f"The {standard.key} SoA of {ms.name} is ready: write each row's reason."
+                )
+        except KeelError as exc:
+            add_service_error(form, exc)
+        else:
+            return redirect("soa-detail", soa_id)
+    return render(request, "soa/create.html", {"form": form}, status=INVALID if form.errors else 200)
 
 
 @page(Perm.VIEW, perimeter=_soa_system)
@@ -107,7 +144,7 @@ def soa_row_edit(request: HttpRequest, row_id: uuid.UUID) -> HttpResponse:
     partial = is_partial(request)
     auto_id = f"row-{row.pk}-%s"
     if request.method == "POST":
-        form = SoARowForm(request.POST, auto_id=auto_id)
+        form = SoARowForm(request.POST, auto_id=auto_id, row=row)
         if form.is_valid():
             try:
                 services.update_row(
@@ -128,7 +165,7 @@ def soa_row_edit(request: HttpRequest, row_id: uuid.UUID) -> HttpResponse:
                 messages.success(request, f"{row} is saved.")
                 return redirect(reverse("soa-detail", args=[row.soa_id]) + f"#row-{row.pk}")
     else:
-        form = SoARowForm(initial=SoARowForm.initial_for(row), auto_id=auto_id)
+        form = SoARowForm(initial=SoARowForm.initial_for(row), auto_id=auto_id, row=row)
         form.bind_version(row)
     ctx = {"row": row, "r": _row_data(row), "form": form}
     if partial:

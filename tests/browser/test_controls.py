@@ -54,7 +54,9 @@ def test_filter_the_list_and_bulk_edit_two_controls(web: Browser, seed: Seed, ca
     # Then both changed, the filter is kept, and the third control is untouched
     expect(page.locator(".msg-success")).to_contain_text("2 of 2 selected controls changed")
     expect(page).to_have_url(re.compile(r"type=process"))
-    expect(page.locator("#control-table .badge-status-implemented")).to_have_count(2)
+    # (claimed implemented with no evidence linked: shown as such, issue 12 item 2)
+    expect(page.locator("#control-table .badge-status-implemented_no_evidence")).to_have_count(2)
+    expect(page.locator("#control-table")).to_contain_text("Implemented — no evidence")
     page.goto(web.url("/controls/?type=technical"))
     expect(page.locator("#control-table .badge-status-planned")).to_have_count(1)
 

@@ -129,6 +129,7 @@ SOA_FIELDS: dict[str, tuple[str, ...]] = {
         "comments",
     ),
     "status": ("status", "implementation status", "implemented", "implementation", "state"),
+    "ai_systems": ("ai systems", "ai system", "applies to ai systems", "ai systems in scope"),
 }
 
 # A header that names a standard or talks about requirements is a reference column.

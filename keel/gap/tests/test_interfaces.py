@@ -186,3 +186,15 @@ def test_cli_pdf_titles_with_the_standards_name_and_shows_percentages(
     assert "14.3 %" in text and "0.1429" not in text  # coverage 1 of 7
     assert "Coverage" in text and "coverage_ratio" not in text
     assert "is a subset of" in text and "—subset→" not in text  # relations in words
+
+
+def test_soa_create_page_drafts_from_the_gap_analysis(world: dict[str, Any], admin_client: Client) -> None:
+    # Given the SoA's create page (keel/soa), which drafts through the gap app's hook
+    response = admin_client.post(
+        "/soa/new/", {"management_system": world["ms"].pk, "standard": "t:2024", "source": "from_gap"}
+    )
+    # Then the draft is written as by keel soa create --from-gap and the gap page
+    assert response.status_code == 302 and response["Location"].startswith("/soa/")
+    page = admin_client.get(response["Location"]).content.decode()
+    assert "Machine-written, not reviewed" in page
+    assert "Drafted from the gap analysis: 5 rows" in page

@@ -23,7 +23,11 @@ def test_demo_impact_assessments(demo: LoadedDemo) -> None:
     assert credit.interested_parties.filter(name="Loan applicants").exists()
     raised = Risk.objects.filter(impact__isnull=False)
     assert raised.count() == 2 and all(r.register == "ai" for r in raised)
-    assert gates.impact_assessment_approved(AISystem.objects.get(short_name="credit-scoring"))
+    assert gates.impact_assessment_approved(AISystem.objects.get(short_name="support-assistant"))
+    # the retrained credit-scoring model registered after approval (a flaw the consistency
+    # check finds, docs/consistency-check.md) made its assessment due for re-assessment
+    assert credit.due and "helix-gbm 3.3" in credit.due_reason
+    assert not gates.impact_assessment_approved(AISystem.objects.get(short_name="credit-scoring"))
     # Idempotent
     before = (ImpactAssessment.objects.count(), Impact.objects.count(), Risk.objects.count())
     assert ensure_demo_impact_assessments() == {"impact_assessments": 0, "impacts": 0, "risks": 0}

@@ -18,6 +18,7 @@ from keel.site.cli import (
     ai,
     backup,
     catalogs,
+    check,
     crosswalk,
     evidence,
     gap,
@@ -68,6 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     catalogs.register(sub)
     mapping.register(sub)
     backup.register(sub)
+    check.register(sub)
     return parser
 
 

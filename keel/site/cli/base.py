@@ -41,6 +41,7 @@ PERMISSIONS: dict[str, str | None] = {
     "system create": "manage_systems",
     "system list": "view",
     "export soa": "view",
+    "export controls": "view",
     "soa create": "edit_soa",
     "soa approve": "approve_soa",
     "soa list": "view",
@@ -62,6 +63,7 @@ PERMISSIONS: dict[str, str | None] = {
     "catalog import": "load_standards",
     "map suggest": "view",
     "map decide": "edit_controls",
+    "check": "view",
 }
 
 

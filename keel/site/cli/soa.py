@@ -13,6 +13,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from keel.site.cli import controls
 from keel.site.cli.base import (
     PERMISSIONS,
     CliError,
@@ -30,10 +31,11 @@ from keel.site.cli.base import (
 def register(sub: argparse._SubParsersAction[Any]) -> None:
     exp = sub.add_parser(
         "export",
-        help="export documents (the Statement of Applicability)",
+        help="export documents (the Statement of Applicability, the control catalogue)",
         description="Export documents auditors expect.",
     )
     esub = exp.add_subparsers(dest="export_command", metavar="WHAT", required=True)
+    controls.register_export(esub)
     p = esub.add_parser(
         "soa",
         help="the Statement of Applicability of one standard",

@@ -100,6 +100,16 @@ def create_argv(world: Any, user: User | None) -> list[str]:
     return ["soa", "create", "--standard", "iso27001:2022", "--management-system", ms.short_name]
 
 
+def create_form(world: Any, user: User | None) -> dict[str, Any]:
+    """For the permission matrix: the SoA create page's form, for the system the user holds a
+    role over."""
+    return {
+        "management_system": _users_system(world.a, user).pk,
+        "standard": "iso27001:2022",
+        "source": "empty",
+    }
+
+
 def approve_argv(world: Any, user: User | None) -> list[str]:
     """For the permission matrix: ``keel soa approve`` of a complete SoA of the user's system; the
     operator names the organisation's administrator with ``--as`` (approving needs a named person)."""
