@@ -6,3 +6,8 @@ class AISystemsConfig(AppConfig):
     label = "aisystems"
     verbose_name = "AI system inventory"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from . import hooks  # the registrations import models, ready only now
+
+        hooks.register()

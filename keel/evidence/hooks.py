@@ -6,16 +6,19 @@ from typing import Any
 
 from django.db import models
 from django.http import HttpRequest
+from django.urls import reverse
 
 from keel.controls.models import Control
 from keel.organisation.models import ManagementSystem
 from keel.platform import hooks, trail
+from keel.platform.models import User
 from keel.platform.permissions import Perm, system_ids_with
 from keel.platform.views.common import current_user
 from keel.standards.models import Requirement
 
 from .choices import Validity
-from .queries import for_control, for_requirement
+from .models import Evidence
+from .queries import for_control, for_requirement, visible
 
 
 def requirement_panel(request: HttpRequest, req: Requirement) -> dict[str, Any]:
@@ -52,7 +55,19 @@ def _control_link_systems(link: Any) -> set[Any]:
     )
 
 
+def owned(person: User, viewer: User | None) -> list[hooks.Owned]:
+    """The evidence ``person`` owns that ``viewer`` may see (the person page)."""
+    qs = visible(Evidence.objects.filter(owner=person), viewer).order_by("ref_id")
+    return [
+        hooks.Owned(
+            "Evidence", e.ref_id, e.title, reverse("evidence-detail", args=[e.ref_id]), e.get_status_display()
+        )
+        for e in qs
+    ]
+
+
 def register() -> None:
+    hooks.register("person.owned", owned)
     # The systems a trail entry concerns (docs/audit-trail.md).
     trail.register_systems("evidence.evidence", _evidence_systems)
     trail.register_systems("evidence.evidenceversion", _of_evidence)

@@ -35,6 +35,7 @@ EVENTS: dict[str, str] = {
     "aisystem.gate_problem": "system -> str: why the deployment gate stays shut, or ''",
     "aisystem.annotate_systems": "(registered() only) queryset -> queryset: columns for the AI system list",
     "choice_labels": "kind -> TextChoices class or None: labels for the choice_labels template filter",
+    "person.owned": "person, viewer -> list of Owned: the records the person owns that the viewer may see",
 }
 # Every page that draws panels; context functions receive (request, obj).
 PAGES: dict[str, str] = {
@@ -45,6 +46,17 @@ PAGES: dict[str, str] = {
 }
 
 _hooks: dict[str, list[Callable[..., Any]]] = {}
+
+
+@dataclass(frozen=True)
+class Owned:
+    """One record a person owns, as the person page lists it (answer to ``person.owned``)."""
+
+    kind: str  # "Control", "Risk", "AI system"…, the heading it is grouped under
+    ref: str  # KC-012, IS-003… (may be empty)
+    title: str
+    url: str
+    detail: str = ""  # status or role ("owner", "delegate")
 
 
 @dataclass(frozen=True)

@@ -138,6 +138,8 @@ def resolve_actor(args: argparse.Namespace) -> Actor:
         raise CliError(f"--as {email}: no user with that email. Create one with 'keel createuser'.")
     if not user.is_active:
         raise CliError(f"--as {email}: this account is deactivated.")
+    if not user.has_login:
+        raise CliError(f"--as {email}: this person has no login; invite them first ('keel people invite').")
     return Actor.cli(user)
 
 
