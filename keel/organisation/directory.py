@@ -370,8 +370,11 @@ class OwnerBook:
 def add_people(actor: Actor, people: list[NewPerson], *, source: str) -> dict[str, User]:
     """Create the people an import found, without logins, each with its trail entry. Must run
     inside the importer's write transaction (it is part of the import: all or nothing). Returns
-    the new people by :attr:`NewPerson.key`."""
-    check(actor, Perm.MANAGE_USERS) if people else None
+    the new people by :attr:`NewPerson.key`.
+
+    No permission of its own: the importer checked the import's permission (``edit_controls``
+    for controls), and a person added this way has no login and no role — nothing an
+    administrator would have to grant (docs/adr/0019-people.md)."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("add_people() must run inside the import's transaction")
     made: dict[str, User] = {}
