@@ -86,7 +86,7 @@ def create_person(
 ) -> User:
     """Add a person to the directory, without a login. A name is required; the email may be
     unknown (a stand-in address is kept until someone gives the real one)."""
-    check(actor, Perm.MANAGE_USERS)
+    check(actor, Perm.EDIT_PEOPLE)
     data = {
         "full_name": full_name or "",
         "email": email or "",
@@ -122,7 +122,7 @@ def update_person(
 ) -> User:
     """Change a person's name, email, job title or department (the account side — active,
     password, roles — has its own services)."""
-    check(actor, Perm.MANAGE_USERS)
+    check(actor, Perm.EDIT_PEOPLE)
     unknown = set(data) - set(PERSON_FIELDS)
     if unknown:
         raise ValidationFailed(
