@@ -293,6 +293,8 @@ class UserOut(Schema):
     email: str
     full_name: str
     job_title: str
+    department: str
+    has_login: bool = Field(description="False for a person of the directory who was never invited.")
     is_active: bool
     date_joined: IsoDateTime
     roles: list[UserRoleOut]

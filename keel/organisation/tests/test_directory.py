@@ -404,3 +404,33 @@ def test_the_people_commands(capsys: pytest.CaptureFixture[str], dana: User, ism
     assert main(["people", "invite", str(dana.pk), "--email", "dana@example.com"]) == 0
     assert main(["people", "add", "Nobody", "--email", "bad"]) == 1
     assert not User.objects.filter(full_name="Nobody").exists()
+
+
+def test_keel_import_controls_of_the_register_on_a_fresh_install_adds_its_owners_once(
+    capsys: pytest.CaptureFixture[str], isms: ManagementSystem, tmp_path: Any
+) -> None:
+    """Issue 11 done-when: on an install with no users, the 40-row register imports whole, its
+    owners become people, and a second run changes nothing."""
+    from keel.controls.tests import isms_sheet
+
+    assert not User.objects.exists()
+    path = tmp_path / "register.xlsx"
+    path.write_bytes(isms_sheet.workbook())
+    # The dry run lists the people to add, once each
+    assert main(["import", "controls", str(path), "--dry-run"]) == 0
+    text = capsys.readouterr().out
+    assert "7 people to add to the directory (no login):" in text
+    assert "  Marco Ruiz (by name; rows 7, 9, 12," in text
+    assert not User.objects.exists()
+    # The import creates every row and every owner
+    assert main(["import", "controls", str(path), "--format", "json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["summary"]["created"] == 40 and report["summary"]["people_to_add"] == 7
+    assert sorted(User.objects.values_list("full_name", flat=True)) == isms_sheet.OWNERS
+    assert not User.objects.filter(has_login=True).exists()
+    # A second run changes nothing
+    entries = TrailEntry.objects.count()
+    assert main(["import", "controls", str(path), "--format", "json"]) == 0
+    again = json.loads(capsys.readouterr().out)
+    assert again["summary"]["unchanged"] == 40 and again["people_to_add"] == []
+    assert TrailEntry.objects.count() == entries and User.objects.count() == 7
