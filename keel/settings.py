@@ -157,6 +157,8 @@ def _databases() -> dict[str, Any]:
 DATABASES = _databases()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "platform.User"
+# People without a login (docs/adr/0019-people.md) are refused by the backend.
+AUTHENTICATION_BACKENDS = ["keel.platform.backends.KeelBackend"]
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

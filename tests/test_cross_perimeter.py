@@ -148,7 +148,7 @@ def test_risk_owner_needs_a_role_on_the_risks_system(
     outsider = make_user(Role.VIEWER, ab["b"], email="only-b@example.com")
     name = ab["a"].short_name
     with pytest.raises(
-        ValidationFailed, match=f"only-b@example.com has no role on the management system '{name}'"
+        ValidationFailed, match=f"{outsider.display_name} has no role on {name} that lets them"
     ) as exc:
         _risk(ab, owner=outsider.email)
     assert "owner" in exc.value.fields

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import inspect
 import json
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import nullcontext
 from dataclasses import dataclass
@@ -32,6 +33,8 @@ from keel.controls.tests import import_matrix  # import of an existing ISMS
 from keel.gap.tests import matrix as gap_matrix  # the gap analysis
 from keel.mapping.tests import matrix as xm  # crosswalks (organisation-level records)
 from keel.mapping.tests import suggest_matrix  # catalogue import and mapping suggestions
+from keel.organisation import directory
+from keel.platform.actor import Actor
 from keel.platform.choices import Role
 from keel.platform.models import User
 from keel.platform.pages import AUTHENTICATED, PUBLIC
@@ -159,6 +162,26 @@ _issue: Kwargs = lambda w, u: {"pk": w.issue_id}  # noqa: E731
 _scope_a: Kwargs = lambda w, u: {"ms": w.a.short_name, "standard": ISO27001}  # noqa: E731
 _target: Kwargs = lambda w, u: {"user_id": w.target.pk}  # noqa: E731
 
+
+def _newcomer(w: World, u: User | None) -> dict[str, Any]:
+    """A person of the directory without a login (made inside the case, rolled back with it)."""
+    person = directory.create_person(
+        Actor.cli(), "Nina Newcomer", email=f"nina-{uuid.uuid4().hex[:8]}@example.com"
+    )
+    return {"user_id": person.pk}
+
+
+def _person_data(w: World, u: User | None) -> dict[str, Any]:
+    from keel.platform.concurrency import version_of
+
+    return {
+        "full_name": "Tess Target",
+        "email": w.target.email,
+        "job_title": "CISO",
+        "version": version_of(w.target),
+    }
+
+
 PAGE_CASES: list[PageCase] = [
     # public and account pages
     PageCase("healthz", PUBLIC),
@@ -258,7 +281,23 @@ PAGE_CASES: list[PageCase] = [
     PageCase("issue-delete", Perm.EDIT_CONTEXT, kwargs=_issue),
     PageCase("issue-delete", Perm.EDIT_CONTEXT, "POST", kwargs=_issue, ok=REDIRECT),
     # people and access
-    PageCase("people", Perm.MANAGE_USERS),
+    PageCase("people", Perm.VIEW),
+    PageCase("person", Perm.VIEW, kwargs=_target),
+    PageCase("person-add", Perm.EDIT_PEOPLE),
+    PageCase(
+        "person-add",
+        Perm.EDIT_PEOPLE,
+        "POST",
+        data=lambda w, u: {"full_name": "Dana Whitfield", "department": "IT"},
+        ok=REDIRECT,
+    ),
+    PageCase(
+        "person-invite",
+        Perm.MANAGE_USERS,
+        "POST",
+        kwargs=_newcomer,
+        data=lambda w, u: {"role": "", "management_system": ""},
+    ),
     PageCase(
         "person-create",
         Perm.MANAGE_USERS,
@@ -266,13 +305,13 @@ PAGE_CASES: list[PageCase] = [
         data=lambda w, u: {"email": "new@example.com", "role": "viewer", "management_system": ""},
         ok=REDIRECT,
     ),
-    PageCase("person-edit", Perm.MANAGE_USERS, kwargs=_target),
+    PageCase("person-edit", Perm.EDIT_PEOPLE, kwargs=_target),
     PageCase(
         "person-edit",
-        Perm.MANAGE_USERS,
+        Perm.EDIT_PEOPLE,
         "POST",
         kwargs=_target,
-        data=lambda w, u: {"full_name": "Tess Target", "job_title": "CISO"},
+        data=_person_data,
         ok=REDIRECT,
     ),
     PageCase(
@@ -1375,6 +1414,29 @@ API_CASES: list[ApiCase] = [
         body=lambda w, u: {"password": "a-new-long-passphrase-42"},
         ok=GONE,
     ),
+    ApiCase("GET", "/people", Perm.VIEW),
+    ApiCase("GET", "/people/{person_id}", Perm.VIEW, params=lambda w, u: {"person_id": w.target.pk}),
+    ApiCase(
+        "POST",
+        "/people",
+        Perm.EDIT_PEOPLE,
+        body=lambda w, u: {"name": "Dana Whitfield", "department": "IT"},
+        ok=CREATED,
+    ),
+    ApiCase(
+        "PATCH",
+        "/people/{person_id}",
+        Perm.EDIT_PEOPLE,
+        params=lambda w, u: {"person_id": w.target.pk},
+        body=lambda w, u: {"job_title": "CISO"},
+    ),
+    ApiCase(
+        "POST",
+        "/people/{person_id}/invite",
+        Perm.MANAGE_USERS,
+        params=lambda w, u: {"person_id": _newcomer(w, u)["user_id"]},
+        body=lambda w, u: {},
+    ),
     ApiCase("GET", "/role-assignments", Perm.MANAGE_USERS),
     ApiCase(
         "POST",
@@ -2299,6 +2361,17 @@ CLI_CASES: list[CliCase] = [
         "createuser",
         Perm.MANAGE_USERS,
         lambda w, u: ["createuser", "new@example.com", "--role", "auditor", "--management-system", "sys-b"],
+    ),
+    CliCase("people list", Perm.VIEW, lambda w, u: ["people", "list", "--format", "json"]),
+    CliCase(
+        "people add",
+        Perm.EDIT_PEOPLE,
+        lambda w, u: ["people", "add", "Dana Whitfield", "--email", "dana@example.com", "--department", "IT"],
+    ),
+    CliCase(
+        "people invite",
+        Perm.MANAGE_USERS,
+        lambda w, u: ["people", "invite", str(_newcomer(w, u)["user_id"])],
     ),
     CliCase("user set-password", Perm.MANAGE_USERS, lambda w, u: ["user", "set-password", w.target.email]),
     CliCase("user deactivate", Perm.MANAGE_USERS, lambda w, u: ["user", "deactivate", w.target.email]),

@@ -26,7 +26,7 @@ from keel.organisation.models import ContextIssue, InterestedParty, ManagementSy
 from keel.platform.models import User
 from keel.platform.permissions import Perm
 from keel.risks.models import Risk, RiskSnapshot
-from keel.site.demo import DEMO_ADMIN_EMAIL
+from keel.site.demo import DEMO_ADMIN_EMAIL, DEMO_DOMAIN
 from keel.soa.models import SoARow, SoAVersion, StatementOfApplicability
 from tests.test_page_ids import _patterns
 
@@ -197,6 +197,9 @@ ARGUMENTS: dict[str, Callable[[], dict[str, Any]]] = {
     "issue-delete": lambda: {"pk": _first(ContextIssue).pk},
     "person-edit": lambda: {"user_id": _first(User, email=DEMO_ADMIN_EMAIL).pk},
     "person-password": lambda: {"user_id": _first(User, email=DEMO_ADMIN_EMAIL).pk},
+    # a member of staff without a login who owns controls (the person page lists them)
+    "person": lambda: {"user_id": _first(User, email=f"hannah.okafor@{DEMO_DOMAIN}").pk},
+    "person-invite": lambda: {"user_id": _first(User, email=f"hannah.okafor@{DEMO_DOMAIN}").pk},
     "role-grant": lambda: {"user_id": _first(User, email=DEMO_ADMIN_EMAIL).pk},
 }
 

@@ -2,7 +2,8 @@
 records show on the requirement page of the 42001 controls they serve, as support beside the
 evidence (keel.standards draws the panel without importing this app); and its consistency-check
 rules — model versions deployed without a passing evaluation, operating-metric breaches nobody
-has closed (docs/consistency-check.md)."""
+has closed (docs/consistency-check.md); and the AI systems and datasets a person owns, for the
+person page."""
 
 from __future__ import annotations
 
@@ -11,15 +12,39 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import reverse
 
+from keel.organisation.resolvers import in_perimeter
 from keel.platform import checks, hooks
+from keel.platform.models import User
 from keel.platform.views.common import current_user
 from keel.standards.models import Requirement
 
 from . import queries
+from .models import AISystem, Dataset
 
 
 def requirement_panel(request: HttpRequest, req: Requirement) -> dict[str, Any]:
     return {"req": req, "records": queries.records_supporting(req, current_user(request))}
+
+
+def owned(person: User, viewer: User | None) -> list[hooks.Owned]:
+    systems = in_perimeter(AISystem.objects.filter(owner=person), viewer).order_by("name")
+    datasets = in_perimeter(Dataset.objects.filter(owner=person), viewer).order_by("name")
+    return [
+        *(
+            hooks.Owned(
+                "AI systems",
+                s.short_name,
+                s.name,
+                reverse("ai-system-detail", args=[s.short_name]),
+                s.get_lifecycle_stage_display(),
+            )
+            for s in systems
+        ),
+        *(
+            hooks.Owned("Datasets", d.short_name, d.name, reverse("dataset-detail", args=[d.short_name]))
+            for d in datasets
+        ),
+    ]
 
 
 def models_without_evaluation(systems: checks.Systems) -> list[checks.Finding]:
@@ -67,6 +92,7 @@ def open_breaches(systems: checks.Systems) -> list[checks.Finding]:
 
 
 def register() -> None:
+    hooks.register("person.owned", owned)
     hooks.register_panel(
         "requirement_detail", "aisystems/_requirement_panel.html", requirement_panel, order=40
     )

@@ -14,7 +14,20 @@ from typing import Any
 from django.db import transaction
 
 from keel.controls.importing.columns import header_score, map_columns
-from keel.controls.importing.plan import CREATE, REJECT, UNCHANGED, UPDATE, ImportPlan, RowPlan, text
+from keel.controls.importing.plan import (
+    CREATE,
+    NEW_OWNER,
+    REJECT,
+    UNCHANGED,
+    UPDATE,
+    ImportPlan,
+    RowPlan,
+    owner_label,
+    people_to_add,
+    text,
+)
+from keel.organisation import directory
+from keel.organisation.directory import OwnerBook
 from keel.organisation.models import ManagementSystem
 from keel.platform import trail
 from keel.platform.actor import Actor
@@ -93,7 +106,8 @@ def import_assets(
     default_ms = systems.get((management_system or "").lower()) if management_system else None
     if management_system and default_ms is None:
         raise ImportFileError(f"--management-system {management_system!r}: no such management system.")
-    users = {u.email.lower(): u for u in User.objects.filter(is_active=True)}
+    owners = OwnerBook.load()
+    people = {u.pk: u for u in User.objects.filter(is_active=True)}
     levels: dict[str, ClassificationLevel] = {}
     for lv in ClassificationLevel.objects.filter(retired_at__isnull=True):
         levels[lv.key.lower()] = lv
@@ -118,10 +132,17 @@ def import_assets(
         asset_type = TYPE_WORDS.get(type_text) if type_text else AssetType.INFORMATION
         if asset_type is None:
             problems.append(f"unknown type {type_text!r} (use one of: {', '.join(AssetType.values)})")
-        owner_text = cell(cells, "owner").lower()
-        owner = users.get(owner_text) if owner_text else None
-        if owner_text and owner is None:
-            problems.append(f"no active user with email {owner_text!r}")
+        # An owner the directory does not have is added as a person (docs/import.md "Owners").
+        reading = owners.read(cell(cells, "owner"), row_no)
+        owner: User | str | None = (
+            people.get(reading.person_id)
+            if reading.person_id
+            else NEW_OWNER + reading.new_key
+            if reading.new_key
+            else None
+        )
+        if reading.warning:
+            plan.warnings.append((row_no, reading.warning))
         level_text = cell(cells, "classification").lower()
         level = levels.get(level_text) if level_text else None
         if level_text and level is None:
@@ -163,7 +184,7 @@ def import_assets(
             continue
         seen.add(ref.lower())
         changes = {
-            k: [_label(getattr(current, k)), _label(v)]
+            k: [_label(getattr(current, k)), _label(v, owners)]
             for k, v in values.items()
             if (k not in ("description", "location") or v) and getattr(current, k) != v
         }
@@ -180,11 +201,16 @@ def import_assets(
             )
         else:
             plan.rows.append(RowPlan(row=row_no, action=UNCHANGED, ref=current.ref_id, title=name))
+    plan.people = people_to_add(plan, owners)
     if dry_run or plan.rejected:
         return plan
     with transaction.atomic():
         refresh_statistics_after_commit()  # thousands of rows at once: keep the planner informed
+        made = directory.add_people(actor, plan.people, source=f"asset import from {filename}")
         for r in plan.rows:
+            owner_value = r.values.get("owner")
+            if isinstance(owner_value, str) and owner_value.startswith(NEW_OWNER):
+                r.values["owner"] = made[owner_value[len(NEW_OWNER) :]]
             if r.action == CREATE:
                 values = dict(r.values)
                 services.create_asset(
@@ -208,7 +234,9 @@ def import_assets(
     return plan
 
 
-def _label(value: Any) -> Any:
+def _label(value: Any, owners: OwnerBook | None = None) -> Any:
+    if isinstance(value, str) and value.startswith(NEW_OWNER) and owners is not None:
+        return owner_label(value, owners)
     if isinstance(value, User):
         return value.email
     if isinstance(value, ClassificationLevel):

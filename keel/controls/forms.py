@@ -50,9 +50,11 @@ def system_filter_field() -> forms.ChoiceField:
 
 
 def owner_choices() -> list[tuple[str, str]]:
+    """Everyone in the directory who is active, with or without a login (docs/people.md): an
+    owner need not log in. The value is the email (a stand-in one for people Keel has none of)."""
     return [
-        (u.email, f"{u.full_name} ({u.email})" if u.full_name else u.email)
-        for u in User.objects.filter(is_active=True).order_by("email")
+        (u.email, f"{u.full_name} ({u.shown_email})" if u.full_name and u.shown_email else u.display_name)
+        for u in User.objects.filter(is_active=True).order_by("full_name", "email")
     ]
 
 

@@ -15,13 +15,14 @@ from keel.controls.choices import ImplementationStatus
 from keel.controls.models import Control
 from keel.organisation.models import ManagementSystem
 from keel.platform import checks, hooks, trail
+from keel.platform.models import User
 from keel.platform.permissions import Perm, system_ids_with
 from keel.platform.views.common import current_user
 from keel.standards.models import Requirement
 
 from .choices import EvidenceStatus, Validity
-from .models import EvidenceControl
-from .queries import for_control, for_requirement, today, validity_q
+from .models import Evidence, EvidenceControl
+from .queries import for_control, for_requirement, today, validity_q, visible
 
 
 def requirement_panel(request: HttpRequest, req: Requirement) -> dict[str, Any]:
@@ -155,7 +156,19 @@ def expired_evidence(systems: checks.Systems) -> list[checks.Finding]:
     return out
 
 
+def owned(person: User, viewer: User | None) -> list[hooks.Owned]:
+    """The evidence ``person`` owns that ``viewer`` may see (the person page)."""
+    qs = visible(Evidence.objects.filter(owner=person), viewer).order_by("ref_id")
+    return [
+        hooks.Owned(
+            "Evidence", e.ref_id, e.title, reverse("evidence-detail", args=[e.ref_id]), e.get_status_display()
+        )
+        for e in qs
+    ]
+
+
 def register() -> None:
+    hooks.register("person.owned", owned)
     # The systems a trail entry concerns (docs/audit-trail.md).
     trail.register_systems("evidence.evidence", _evidence_systems)
     trail.register_systems("evidence.evidenceversion", _of_evidence)

@@ -16,6 +16,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Status
 
+from keel.organisation import directory
 from keel.organisation import people as people
 from keel.organisation import queries as organisation_queries
 from keel.organisation import resolvers as organisation_resolvers
@@ -40,12 +41,18 @@ from keel.organisation.schemas import (
     InterestedPartyIn,
     InterestedPartyOut,
     InterestedPartyPatch,
+    InvitationOut,
+    InviteIn,
     ManagementSystemFilters,
     ManagementSystemIn,
     ManagementSystemOut,
     ManagementSystemPatch,
     MeOut,
     PasswordIn,
+    PeopleFilters,
+    PersonIn,
+    PersonOut,
+    PersonPatch,
     RoleAssignmentFilters,
     RoleAssignmentIn,
     RoleAssignmentOut,
@@ -72,6 +79,7 @@ from keel.platform.api import (
     permission,
     responses,
     set_etag,
+    with_etag,
 )
 from keel.platform.errors import NotFound, PermissionDenied, ValidationFailed
 from keel.platform.isodates import IsoDateTime
@@ -87,6 +95,7 @@ scopes = Router(tags=["scope statements"])
 parties = Router(tags=["context"])
 issues = Router(tags=["context"])
 users = Router(tags=["people and access"])
+people_router = Router(tags=["people and access"])
 roles = Router(tags=["people and access"])
 tokens = Router(tags=["people and access"])
 trail_entries = Router(tags=["audit trail"])
@@ -757,3 +766,106 @@ router.add_router("/users", users)
 router.add_router("/role-assignments", roles)
 router.add_router("/api-tokens", tokens)
 router.add_router("/trail-entries", trail_entries)
+
+
+# ---------------------------------------------------------------- the directory of people
+
+
+def _people() -> QuerySet[User]:
+    return organisation_queries.people()
+
+
+@people_router.get(
+    "",
+    response=responses(Page[PersonOut]),
+    openapi_extra=permission(Perm.VIEW),
+    summary="List the directory of people, with or without a login",
+)
+def list_people(request: HttpRequest, filters: Query[PeopleFilters]) -> dict[str, Any]:
+    check(actor(request), Perm.VIEW)
+    login = "" if filters.has_login is None else ("yes" if filters.has_login else "no")
+    qs = organisation_queries.people(
+        organisation_queries.PeopleFilters(
+            q=filters.q or "", department=filters.department or "", login=login
+        )
+    )
+    return paginate(qs, filters.limit, filters.offset)
+
+
+@people_router.get(
+    "/{person_id}",
+    response=responses(PersonOut),
+    openapi_extra=permission(Perm.VIEW),
+    summary="One person of the directory",
+)
+def get_person(request: HttpRequest, person_id: uuid.UUID, response: HttpResponse) -> User:
+    check(actor(request), Perm.VIEW)
+    return with_etag(response, _get(_people(), person_id, "person"))
+
+
+@people_router.post(
+    "",
+    response=responses(PersonOut, 201),
+    openapi_extra=permission(Perm.EDIT_PEOPLE),
+    summary="Add a person to the directory (without a login)",
+)
+def create_person(request: HttpRequest, payload: PersonIn) -> Status[User]:
+    who = actor(request)
+    check(who, Perm.EDIT_PEOPLE)
+    person = directory.create_person(
+        who,
+        payload.name,
+        email=payload.email or "",
+        job_title=payload.job_title,
+        department=payload.department,
+    )
+    return Status(201, _get(_people(), person.pk, "person"))
+
+
+@people_router.patch(
+    "/{person_id}",
+    response=responses(PersonOut),
+    openapi_extra=permission(Perm.EDIT_PEOPLE),
+    summary="Change a person's name, email, job title or department (only the fields sent)",
+)
+def update_person(
+    request: HttpRequest, person_id: uuid.UUID, payload: PersonPatch, response: HttpResponse
+) -> User:
+    who = actor(request)
+    check(who, Perm.EDIT_PEOPLE)
+    data = payload.model_dump(exclude_unset=True)
+    version = expected_version(request, data.pop("version", None))
+    if "name" in data:
+        data["full_name"] = data.pop("name")
+    person = directory.update_person(who, person_id, expected_version=version, **data)
+    return with_etag(response, _get(_people(), person.pk, "person"))
+
+
+@people_router.post(
+    "/{person_id}/invite",
+    response=responses(InvitationOut),
+    openapi_extra=permission(Perm.MANAGE_USERS),
+    summary="Invite a person to log in: sets an initial password, returned once",
+)
+def invite_person(request: HttpRequest, person_id: uuid.UUID, payload: InviteIn) -> dict[str, Any]:
+    who = actor(request)
+    check(who, Perm.MANAGE_USERS)
+    ms = (
+        organisation_resolvers.management_system(payload.management_system, who, field="management_system")
+        if payload.management_system
+        else None
+    )
+    invitation = directory.invite(
+        who,
+        person_id,
+        email=payload.email,
+        role=payload.role.value if payload.role else None,
+        management_system=ms,
+    )
+    return {
+        "person": _get(_people(), invitation.person.pk, "person"),
+        "initial_password": invitation.password,
+    }
+
+
+router.add_router("/people", people_router)

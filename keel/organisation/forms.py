@@ -28,6 +28,7 @@ from keel.organisation.models import (
     Organisation,
     ScopeStatement,
 )
+from keel.organisation.queries import LOGIN_CHOICES
 from keel.platform.choices import Channel, Role, TrailAction
 from keel.platform.forms import DATE, TEXTAREA, KeelForm, VersionedForm
 from keel.platform.models import User
@@ -243,15 +244,53 @@ class GrantRoleForm(PerimeterForm):
     management_system = forms.ChoiceField(label="Perimeter", required=False)
 
 
-class PersonForm(KeelForm):
-    """An administrator's edit of someone's account details."""
+class PersonAddForm(KeelForm):
+    """A person for the directory: a name, and what else is known (docs/people.md)."""
 
-    full_name = forms.CharField(max_length=150, required=False)
+    full_name = forms.CharField(label="Name", max_length=150)
+    email = forms.EmailField(
+        required=False, help_text="Optional. Needed only when they are invited to log in."
+    )
     job_title = forms.CharField(max_length=150, required=False)
+    department = forms.CharField(max_length=150, required=False)
+
+
+class PersonForm(VersionedForm, PersonAddForm):
+    """The edit of a person's details, carrying the version it was built from."""
 
     @classmethod
     def initial_for(cls, user: User) -> dict[str, Any]:
-        return {"full_name": user.full_name, "job_title": user.job_title}
+        return {
+            "full_name": user.full_name,
+            "email": user.shown_email,
+            "job_title": user.job_title,
+            "department": user.department,
+        }
+
+    @classmethod
+    def for_record(cls, user: User, **kwargs: Any) -> PersonForm:
+        form = cls(initial=cls.initial_for(user), **kwargs)
+        form.bind_version(user)
+        return form
+
+
+class PeopleFilterForm(KeelForm):
+    q = forms.CharField(label="Search", required=False, max_length=200)
+    department = forms.ChoiceField(label="Department", required=False)
+    login = forms.ChoiceField(label="Login", required=False)
+
+    def __init__(self, *args: Any, departments: list[str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["department"].choices = [("", "Any department"), *((d, d) for d in departments or [])]  # type: ignore[attr-defined]
+        self.fields["login"].choices = LOGIN_CHOICES  # type: ignore[attr-defined]
+
+
+class InviteForm(PerimeterForm):
+    email = forms.EmailField(
+        required=False, help_text="The address they will log in with (required when Keel has none)."
+    )
+    role = forms.ChoiceField(choices=[("", "No role yet"), *Role.choices], required=False)
+    management_system = forms.ChoiceField(label="Perimeter", required=False)
 
 
 class TrailFilterForm(KeelForm):

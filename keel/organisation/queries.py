@@ -139,6 +139,48 @@ def users_with_roles() -> QuerySet[User]:
     ).order_by("email")
 
 
+@dataclass
+class PeopleFilters:
+    """The directory's filters, the same for the page, the API and the CLI."""
+
+    q: str = ""  # name, email, job title or department contains
+    department: str = ""  # exactly (case ignored)
+    login: str = ""  # "yes": can log in, "no": a directory entry only (or deactivated)
+
+
+LOGIN_CHOICES = [("", "Login or not"), ("yes", "Can log in"), ("no", "No login")]
+
+
+def people(filters: PeopleFilters | None = None) -> QuerySet[User]:
+    """The directory, by name: everyone, with their roles (two queries for any number)."""
+    f = filters or PeopleFilters()
+    qs = users_with_roles().order_by("full_name", "email")
+    if f.q.strip():
+        words = f.q.split()
+        for w in words:
+            qs = qs.filter(
+                Q(full_name__icontains=w)
+                | Q(email__icontains=w)
+                | Q(job_title__icontains=w)
+                | Q(department__icontains=w)
+            )
+    if f.department.strip():
+        qs = qs.filter(department__iexact=f.department.strip())
+    if f.login == "yes":
+        qs = qs.filter(has_login=True, is_active=True)
+    elif f.login == "no":
+        qs = qs.filter(Q(has_login=False) | Q(is_active=False))
+    return qs
+
+
+def departments() -> list[str]:
+    """Every department written in the directory, once each, sorted."""
+    seen: dict[str, str] = {}
+    for d in User.objects.exclude(department="").values_list("department", flat=True).distinct():
+        seen.setdefault(d.lower(), d)
+    return sorted(seen.values(), key=str.lower)
+
+
 def person(user_id: uuid.UUID | str) -> User | None:
     """One account with its roles (two queries), or ``None``."""
     return users_with_roles().filter(pk=user_id).first()

@@ -23,6 +23,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
+from keel.organisation import authority as authority_rules
 from keel.organisation.models import ManagementSystem
 from keel.platform.actor import Actor
 from keel.platform.errors import ValidationFailed
@@ -100,11 +101,14 @@ def user_by_email(
     field: str = "owner",
     *,
     management_system: ManagementSystem | uuid.UUID | None = None,
+    authority: str = Perm.VIEW,
 ) -> User | None:
-    """The account named by email (case-insensitive) or id; ``None`` when none is given.
+    """The person named by email (case-insensitive) or id; ``None`` when none is given.
 
-    With ``management_system``, the account must hold a role there (a person with no role on
-    a system cannot own or be named on its records)."""
+    With ``management_system``, the person must be able to act there: a login and a role granting
+    ``authority`` (default ``view``; a caller whose owner must accept, approve… passes that
+    permission); the message names what they lack (:mod:`keel.organisation.authority`).
+    Without it, any person of the directory may be named, with or without a login."""
     if email is None or (isinstance(email, str) and not email.strip()):
         return None
     if isinstance(email, User):
@@ -115,16 +119,16 @@ def user_by_email(
         user = User.objects.filter(email__iexact=email.strip()).first()
     if user is None:
         raise ValidationFailed(f"No user with email {email!r}.", {field: ["Unknown user."]})
-    if management_system is not None and not has_perm(user, Perm.VIEW, management_system):
-        system = (
-            f"the management system {management_system.short_name!r}"
+    if management_system is not None and not has_perm(user, authority, management_system):
+        ms = (
+            management_system
             if isinstance(management_system, ManagementSystem)
-            else "this management system"
+            else ManagementSystem.objects.filter(pk=management_system).first()
         )
+        why = authority_rules.lacks(user, authority, ms) or ""
         raise ValidationFailed(
-            f"{user.email} has no role on {system}, which the {field} of its records needs: "
-            "an administrator grants them one there first.",
-            {field: ["No role on this management system."]},
+            f"The {field} of these records must be able to act on them. {why}",
+            {field: ["No login or no role on this management system."]},
         )
     return user
 

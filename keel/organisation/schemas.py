@@ -293,6 +293,8 @@ class UserOut(Schema):
     email: str
     full_name: str
     job_title: str
+    department: str
+    has_login: bool = Field(description="False for a person of the directory who was never invited.")
     is_active: bool
     date_joined: IsoDateTime
     roles: list[UserRoleOut]
@@ -440,3 +442,73 @@ class TrailEntryFilters(Filters):
     since: IsoDateTime | None = Field(None, description="At or after this time (ISO 8601).")
     until: IsoDateTime | None = Field(None, description="Before this time (ISO 8601).")
     order: Literal["-seq", "seq"] = "-seq"
+
+
+# ---------------------------------------------------------------- the directory of people
+
+
+class PersonOut(VersionedOut):
+    """A person of the directory (docs/people.md). ``email`` is null while Keel does not know it."""
+
+    id: uuid.UUID
+    name: str
+    email: str | None
+    job_title: str
+    department: str
+    has_login: bool = Field(description="Whether they may log in; people without a login cannot.")
+    is_active: bool
+    roles: list[UserRoleOut]
+
+    @staticmethod
+    def resolve_name(obj: Any) -> str:
+        return str(obj.full_name)
+
+    @staticmethod
+    def resolve_email(obj: Any) -> str | None:
+        return obj.shown_email or None
+
+    @staticmethod
+    def resolve_roles(obj: Any) -> list[Any]:
+        return list(obj.role_assignments.all())
+
+
+class PeopleFilters(Filters):
+    q: str | None = Field(
+        None, max_length=200, description="Text in the name, email, job title or department."
+    )
+    department: str | None = Field(
+        None, max_length=150, description="Exactly this department (case ignored)."
+    )
+    has_login: bool | None = Field(None, description="true: people who can log in; false: the others.")
+
+
+class PersonIn(Body):
+    name: str = Field(min_length=1, max_length=150)
+    email: str | None = Field(None, max_length=254, description="Optional: needed only to log in.")
+    job_title: str = Field("", max_length=150)
+    department: str = Field("", max_length=150)
+
+
+class PersonPatch(Body):
+    version: str | None = version_in()
+    name: str | None = Field(None, max_length=150)
+    email: str | None = Field(None, max_length=254)
+    job_title: str | None = Field(None, max_length=150)
+    department: str | None = Field(None, max_length=150)
+
+
+class InviteIn(Body):
+    email: str | None = Field(
+        None, max_length=254, description="The address they will log in with; required when Keel has none."
+    )
+    role: Role | None = Field(None, description="A first role to grant at the same time.")
+    management_system: str | None = Field(
+        None, description=f"Perimeter of that role (default: the organisation). {MS_REF}"
+    )
+
+
+class InvitationOut(Schema):
+    person: PersonOut
+    initial_password: str = Field(
+        description="Shown once: Keel keeps only its hash. Give it to the person over a channel you trust."
+    )

@@ -80,6 +80,10 @@ def create_token(
         check(actor, Perm.OWN_TOKENS)
     if not user.is_active:
         raise ValidationFailed(f"{user.email} is deactivated; tokens can only be made for active users.")
+    if not user.has_login:
+        raise ValidationFailed(
+            f"{user.display_name} has no login; invite them to log in before making them a token."
+        )
     if expires_in_days is not None and not 1 <= expires_in_days <= MAX_TOKEN_DAYS:
         raise ValidationFailed(
             f"A token expires after 1 to {MAX_TOKEN_DAYS} days.",
@@ -140,7 +144,7 @@ def user_for_token(secret: str) -> User | None:
     now = timezone.now()
     if token is None or token.revoked_at is not None or (token.expires_at and token.expires_at <= now):
         return None
-    if not token.user.is_active:
+    if not token.user.can_log_in:
         return None
     if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=1):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)

@@ -86,7 +86,7 @@ class SessionAuth(APIKeyCookie):
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and user.is_active:
+        if user is not None and user.is_authenticated and user.can_log_in:
             request.keel_channel = Channel.WEB  # type: ignore[attr-defined]
             return _accept(user, self.require_role)
         return None

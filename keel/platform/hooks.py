@@ -40,6 +40,7 @@ EVENTS: dict[str, str] = {
     "soa.draft_from_gap": "actor, management_system, standard -> dict: draft the SoA from the gap analysis "
     "(answered by gap; the SoA page offers it only when registered)",
     "choice_labels": "kind -> TextChoices class or None: labels for the choice_labels template filter",
+    "person.owned": "person, viewer -> list of Owned: the records the person owns that the viewer may see",
 }
 # Every page that draws panels; context functions receive (request, obj).
 PAGES: dict[str, str] = {
@@ -50,6 +51,17 @@ PAGES: dict[str, str] = {
 }
 
 _hooks: dict[str, list[Callable[..., Any]]] = {}
+
+
+@dataclass(frozen=True)
+class Owned:
+    """One record a person owns, as the person page lists it (answer to ``person.owned``)."""
+
+    kind: str  # "Control", "Risk", "AI system"…, the heading it is grouped under
+    ref: str  # KC-012, IS-003… (may be empty)
+    title: str
+    url: str
+    detail: str = ""  # status or role ("owner", "delegate")
 
 
 @dataclass(frozen=True)

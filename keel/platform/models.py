@@ -24,13 +24,29 @@ class UserManager(BaseUserManager["User"]):
         return user
 
 
+# People whose email nobody knows yet (an owner imported by name or role) get an address in this
+# reserved domain (RFC 2606: ``.invalid`` never resolves), so the email stays the unique,
+# non-null key every resolver uses; pages and the API show such a person as having no email.
+NO_EMAIL_DOMAIN = "no-email.invalid"
+
+
 class User(AbstractBaseUser):
-    """A person who logs in with an email address. Roles come from :class:`RoleAssignment`."""
+    """A person in the organisation's directory: a control, risk or AI system owner, an
+    approver, a member of staff. ``has_login`` says whether they may log in: a person without a
+    login has no usable password, every login, session and API token of theirs is refused, and
+    their roles grant nothing until they are invited (docs/adr/0019-people.md). Roles come from
+    :class:`RoleAssignment`."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     email = models.EmailField(unique=True)
     full_name = models.CharField(max_length=150, blank=True)
     job_title = models.CharField(max_length=150, blank=True)
+    department = models.CharField(max_length=150, blank=True)
+    has_login = models.BooleanField(
+        default=True,
+        help_text="Whether this person may log in. People imported or added to the directory have no "
+        "login until they are invited.",
+    )
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(auto_now_add=True)
 
@@ -48,7 +64,21 @@ class User(AbstractBaseUser):
 
     @property
     def display_name(self) -> str:
-        return self.full_name or self.email
+        return self.full_name or self.shown_email or "(unnamed)"
+
+    @property
+    def has_email(self) -> bool:
+        """False for a person whose address nobody knows yet (a placeholder in ``NO_EMAIL_DOMAIN``)."""
+        return not self.email.lower().endswith("@" + NO_EMAIL_DOMAIN)
+
+    @property
+    def shown_email(self) -> str:
+        """The email as people should see it: empty when it is only a placeholder."""
+        return self.email if self.has_email else ""
+
+    @property
+    def can_log_in(self) -> bool:
+        return self.is_active and self.has_login
 
 
 class ApiToken(models.Model):

@@ -38,6 +38,7 @@ class Perm(models.TextChoices):
     EDIT_SCOPE = "edit_scope", "Draft scope statements"
     APPROVE_SCOPE = "approve_scope", "Approve scope statements"
     MANAGE_USERS = "manage_users", "Manage users, roles and other people's tokens"
+    EDIT_PEOPLE = "edit_people", "Add and edit people in the directory"
     LOAD_STANDARDS = "load_standards", "Load or reload the standards library"
     OWN_TOKENS = "own_tokens", "Create and revoke one's own API tokens"
     EDIT_CONTROLS = "edit_controls", "Create, edit and link controls and adopt templates"
@@ -61,6 +62,7 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.VIEW,
             Perm.VIEW_TRAIL,
             Perm.EDIT_CONTEXT,
+            Perm.EDIT_PEOPLE,
             Perm.MANAGE_SYSTEMS,
             Perm.EDIT_SCOPE,
             Perm.APPROVE_SCOPE,
@@ -97,7 +99,9 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
 
 # Permissions that only make sense organisation-wide: a role over one management system
 # never grants them.
-ORG_ONLY = frozenset({Perm.MANAGE_USERS, Perm.LOAD_STANDARDS, Perm.MANAGE_SYSTEMS, Perm.EDIT_CONTEXT})
+ORG_ONLY = frozenset(
+    {Perm.MANAGE_USERS, Perm.EDIT_PEOPLE, Perm.LOAD_STANDARDS, Perm.MANAGE_SYSTEMS, Perm.EDIT_CONTEXT}
+)
 
 
 # Permissions about one's own things (one's API tokens): a role that has them anywhere, over
@@ -131,8 +135,16 @@ def has_perm(
 ) -> bool:
     """True when ``user`` may do ``perm`` on a record of ``management_system`` (``None``:
     an organisation-level record)."""
-    if user is None or not user.is_authenticated or not user.is_active:
+    if user is None or not user.is_authenticated or not user.can_log_in:
         return False
+    return role_allows(user, perm, management_system)
+
+
+def role_allows(
+    user: User, perm: str, management_system: uuid.UUID | str | models.Model | None = None
+) -> bool:
+    """Whether ``user``'s roles grant ``perm`` there, whether or not they can log in (for the
+    messages that name what a person lacks: :mod:`keel.organisation.authority`)."""
     ms_id = _ms_id(management_system)
     for role, scope in _assignments(user):
         if perm not in ROLE_PERMS.get(role, frozenset()):
@@ -169,12 +181,12 @@ def has_owner_perm(
 
 
 def has_any_role(user: User | None) -> bool:
-    return bool(user is not None and user.is_authenticated and user.is_active and _assignments(user))
+    return bool(user is not None and user.is_authenticated and user.can_log_in and _assignments(user))
 
 
 def system_ids_with(user: User | None, perm: str) -> set[uuid.UUID] | None:
     """The management systems on which ``user`` has ``perm``; ``None`` means all of them."""
-    if user is None or not user.is_authenticated or not user.is_active:
+    if user is None or not user.is_authenticated or not user.can_log_in:
         return set()
     ids: set[uuid.UUID] = set()
     for role, scope in _assignments(user):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.http import HttpRequest
 from django.urls import reverse
 
@@ -18,6 +18,7 @@ from keel.aisystems.models import AISystem
 from keel.assets.models import Asset
 from keel.controls.choices import ImplementationStatus
 from keel.controls.models import Control
+from keel.organisation.resolvers import in_perimeter
 from keel.platform import checks, hooks
 from keel.platform.actor import Actor
 from keel.platform.models import User
@@ -25,7 +26,7 @@ from keel.platform.views.common import current_user
 
 from . import services
 from .choices import Acceptance, RiskStatus
-from .models import Methodology, Risk
+from .models import Methodology, Risk, TreatmentAction
 from .queries import RiskFilters, risks
 from .services import may_accept
 
@@ -150,11 +151,41 @@ def acceptances_on_unimplemented_controls(systems: checks.Systems) -> list[check
                 management_system_id=risk.management_system_id,
             )
         )
+
+
+def owned(person: User, viewer: User | None) -> list[hooks.Owned]:
+    """The risks ``person`` owns or is the delegate of, and the treatment actions they own,
+    that ``viewer`` may see (the person page)."""
+    qs = in_perimeter(Risk.objects.filter(Q(owner=person) | Q(delegate=person)), viewer).order_by("ref_id")
+    out = [
+        hooks.Owned(
+            "Risks",
+            r.ref_id,
+            r.title,
+            reverse("risk-detail", args=[r.ref_id]),
+            "owner" if r.owner_id == person.pk else "delegate",
+        )
+        for r in qs
+    ]
+    actions = in_perimeter(
+        TreatmentAction.objects.filter(owner=person).select_related("risk"), viewer, "risk__management_system"
+    ).order_by("risk__ref_id", "title")
+    out += [
+        hooks.Owned(
+            "Treatment actions",
+            a.risk.ref_id,
+            a.title,
+            reverse("risk-detail", args=[a.risk.ref_id]),
+            a.get_status_display(),
+        )
+        for a in actions
+    ]
     return out
 
 
 def register() -> None:
     hooks.register("aisystem.changed", on_aisystem_changed)
+    hooks.register("person.owned", owned)
     hooks.register_panel("asset_detail", "risks/_asset_panel.html", asset_panel)
     hooks.register_panel("aisystem_detail", "risks/_aisystem_panel.html", aisystem_panel, order=110)
     hooks.register_panel("control_detail", "risks/_control_panel.html", control_panel, order=110)

@@ -33,6 +33,7 @@ from keel.evidence.models import Evidence
 from keel.gap.demo import load_demo_gap
 from keel.impact.demo import ensure_demo_impact_assessments
 from keel.mapping.demo import load_demo_suggestions
+from keel.organisation import directory
 from keel.organisation import people as organisation_people
 from keel.organisation import services as organisation
 from keel.organisation.choices import (
@@ -157,6 +158,36 @@ PEOPLE: list[tuple[str, str, str, str, str | None]] = [
 # integrated management system besides her Research AIMS controls: she sees that system (a
 # viewer) and still edits only the Research AIMS.
 MORE_ROLES: list[tuple[str, str, str]] = [("priya.raman", Role.VIEWER, "integrated")]
+# The departments of the people above (the directory's department filter).
+DEPARTMENTS: dict[str, str] = {
+    "admin": "Security and IT",
+    "mara.lindqvist": "Compliance and Risk",
+    "tomasz.nowak": "Platform Engineering",
+    "priya.raman": "Research",
+    "oliver.grant": "Finance",
+}
+# Staff in the directory without a login (docs/people.md): most owners in a real company never
+# log in. (email local part, full name, job title, department); some own controls below.
+STAFF: list[tuple[str, str, str, str]] = [
+    ("hannah.okafor", "Hannah Okafor", "Head of People", "People"),
+    ("sam.whitaker", "Sam Whitaker", "People Operations Partner", "People"),
+    ("george.mensah", "George Mensah", "Office and Facilities Manager", "Operations"),
+    ("leila.haddad", "Leila Haddad", "Data Protection Officer", "Legal"),
+    ("rafael.costa", "Rafael Costa", "General Counsel", "Legal"),
+    ("anya.petrova", "Anya Petrova", "Procurement Manager", "Finance"),
+    ("ben.adeyemi", "Ben Adeyemi", "Financial Controller", "Finance"),
+    ("chloe.martin", "Chloe Martin", "Head of Customer Success", "Customer Success"),
+    ("dev.patel", "Dev Patel", "Support Team Lead", "Customer Success"),
+    ("elena.rossi", "Elena Rossi", "Head of Engineering", "Platform Engineering"),
+    ("finn.oconnor", "Finn O'Connor", "Site Reliability Engineer", "Platform Engineering"),
+    ("grace.liu", "Grace Liu", "Senior Backend Engineer", "Platform Engineering"),
+    ("hugo.schmidt", "Hugo Schmidt", "IT Service Desk Lead", "Security and IT"),
+    ("isla.murray", "Isla Murray", "Security Analyst", "Security and IT"),
+    ("jamal.wright", "Jamal Wright", "Data Scientist, credit models", "Data Science"),
+    ("kaori.tanaka", "Kaori Tanaka", "ML Engineer", "Data Science"),
+    ("luis.fernandez", "Luis Fernandez", "Model Risk Manager", "Compliance and Risk"),
+    ("maya.singh", "Maya Singh", "Product Manager, lending API", "Product"),
+]
 APPROVER = "mara.lindqvist"
 
 SCOPE_27001_V1: dict[str, Any] = {
@@ -591,6 +622,17 @@ def load_demo(actor: Actor, progress: Progress | None = None) -> DemoReport:
             )
         for local, role, ms_name in MORE_ROLES:
             organisation_people.grant_role(actor, people[local], role, systems[ms_name])
+        for local, department in DEPARTMENTS.items():
+            directory.update_person(actor, people[local].pk, department=department)
+        say(f"Adding {len(STAFF)} members of staff to the directory (no login) ...")
+        for local, full_name, job_title, department in STAFF:
+            people[local] = directory.create_person(
+                actor,
+                full_name,
+                email=f"{local}@{DEMO_DOMAIN}",
+                job_title=job_title,
+                department=department,
+            )
         approver = Actor.for_user(people[APPROVER], actor.channel, actor.ip)
 
         say("Drafting and approving the scope statements ...")
@@ -683,7 +725,26 @@ CONTROL_STATES: list[tuple[str, str]] = [
     ("planned", "not_assessed"),
 ]
 AI_BEHIND = ("ai-", "model-", "responsible-ai")
-OWNERS_BY_TYPE = {"technical": "tomasz.nowak", "physical": "admin", "people": "mara.lindqvist"}
+OWNERS_BY_TYPE = {"technical": "tomasz.nowak", "physical": "george.mensah", "people": "hannah.okafor"}
+# Controls whose template key starts with one of these are owned by a member of staff who does
+# not log in (their evidence and updates go through a control owner who does).
+OWNERS_BY_TEMPLATE: dict[str, str] = {
+    "supplier": "anya.petrova",
+    "privacy": "leila.haddad",
+    "data-retention": "leila.haddad",
+    "legal-and-regulatory": "rafael.costa",
+    "intellectual-property": "rafael.costa",
+    "incident-evidence": "isla.murray",
+    "post-incident-review": "isla.murray",
+    "asset-inventory": "hugo.schmidt",
+    "equipment-and-media": "hugo.schmidt",
+    "backup-and-redundancy": "finn.oconnor",
+    "capacity-compute": "finn.oconnor",
+    "ai-data-quality": "jamal.wright",
+    "ai-dataset-register": "kaori.tanaka",
+    "customer-ai-commitments": "chloe.martin",
+    "ai-user-information": "maya.singh",
+}
 
 CUSTOM_CONTROLS: list[dict[str, Any]] = [
     {
@@ -742,7 +803,8 @@ def _adopt_controls(
         template_key = control.template.key if control.template else ""
         if template_key.startswith(AI_BEHIND) and status == "implemented":
             status, effectiveness = "in_progress", "not_assessed"
-        owner = people[OWNERS_BY_TYPE.get(control.type, "mara.lindqvist")]
+        by_template = next((o for k, o in OWNERS_BY_TEMPLATE.items() if template_key.startswith(k)), None)
+        owner = people[by_template or OWNERS_BY_TYPE.get(control.type, "mara.lindqvist")]
         controls.update_control(actor, control.pk, status=status, effectiveness=effectiveness, owner=owner)
     say(f"Adding {len(CUSTOM_CONTROLS)} controls of Tessellate's own ...")
     for spec in CUSTOM_CONTROLS:

@@ -26,6 +26,7 @@ NAV: list[NavItem] = [
     NavItem("Organisation", "organisation", section="Management system"),
     NavItem("Scope", "scope-list", section="Management system"),
     NavItem("Context", "context", section="Management system"),
+    NavItem("People", "people", section="Management system"),
     NavItem("Standards", "standards-list", section="Library"),
     NavItem("Crosswalks", "crosswalk-list", section="Library"),
     NavItem("Controls", "control-list", section="Operate"),
@@ -43,7 +44,6 @@ NAV: list[NavItem] = [
     NavItem("Documents", None, section="Improve"),
     NavItem("Audits", None, section="Improve"),
     NavItem("Improvement", None, section="Improve"),
-    NavItem("People and roles", "people", perm=Perm.MANAGE_USERS, section="Administration"),
     NavItem("Audit trail", "trail", perm=Perm.VIEW_TRAIL, section="Administration", anywhere=True),
     NavItem("API", "api-v1:openapi-view", section="Administration"),
 ]

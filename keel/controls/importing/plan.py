@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from keel.controls.choices import ControlType, Effectiveness, Frequency, ImplementationStatus
+from keel.organisation.directory import NewPerson, OwnerBook
 from keel.platform.spreadsheets import Cell, ImportFileError, Table, footer_reason
 
 from .columns import ColumnMap, normalise
@@ -230,6 +231,7 @@ class ImportPlan:
     applied: bool = False
     only_valid: bool = False
     source: dict[str, Any] = field(default_factory=dict)  # how the file was read
+    people: list[NewPerson] = field(default_factory=list)  # owners not in the directory: to add
 
     def of(self, action: str) -> list[RowPlan]:
         return [r for r in self.rows if r.action == action]
@@ -246,6 +248,7 @@ class ImportPlan:
             "unchanged": len(self.of(UNCHANGED)),
             "rejected": len(self.rejected),
             "warnings": len(self.warnings),
+            "people_to_add": len(self.people),
         }
 
     def as_dict(self) -> dict[str, Any]:
@@ -268,6 +271,7 @@ class ImportPlan:
             "unchanged": [{"row": r.row, "ref": r.ref} for r in self.of(UNCHANGED)],
             "rejected": [{"row": r.row, "ref": r.ref, "reason": r.reason} for r in self.rejected],
             "warnings": [{"row": row, "message": msg} for row, msg in self.warnings],
+            "people_to_add": [p.as_dict() for p in self.people],
         }
 
 
@@ -350,8 +354,7 @@ class Lookups:
     """What a plan needs from the database, read once."""
 
     controls: dict[str, dict[str, Any]]  # ref → {"fields": {...}, "links": set, "tags": set, "systems": set}
-    users: dict[str, Any]  # lower-case email → user id; also "name:<lower name>" when unique
-    user_labels: dict[Any, str]  # user id → email
+    owners: OwnerBook  # the directory as owner cells are read; collects the people to add
     systems: dict[str, str]  # id or short name → id
     system_labels: dict[str, str]  # id → short name
     resolver: ReferenceResolver
@@ -442,7 +445,33 @@ def plan_controls(
             else:
                 seen[row.ref.lower()] = number
         plan.rows.append(row)
+    plan.people = people_to_add(plan, lookups.owners)
     return plan
+
+
+NEW_OWNER = "new:"  # an owner value naming a person the import adds (key of OwnerBook.new)
+
+
+def people_to_add(plan: ImportPlan, book: OwnerBook) -> list[NewPerson]:
+    """The people the plan's written rows name and the directory does not have, once each
+    (a rejected row adds nobody)."""
+    written = {r.row for r in plan.rows if r.action != REJECT}
+    out = []
+    for person in book.to_add():
+        person.rows = [n for n in person.rows if n in written]
+        if person.rows:
+            out.append(person)
+    return out
+
+
+def owner_label(value: Any, book: OwnerBook) -> str | None:
+    """An owner value of a plan (a person's id, or a person to add) as the report shows it."""
+    if value is None:
+        return None
+    if isinstance(value, str) and value.startswith(NEW_OWNER):
+        new = book.new[value[len(NEW_OWNER) :]]
+        return new.full_name or new.email
+    return book.labels.get(value)
 
 
 def _cell(cells: list[Cell], index: int) -> Cell:
@@ -482,15 +511,15 @@ def _plan_row(
                     warnings.append(warning)
         elif col.field == "owner":
             if value:
-                owner = lookups.users.get(value.lower()) or lookups.users.get(f"name:{value.lower()}")
-                if owner is None:
-                    # Not a Keel user: the row is still imported, without an owner (issue 11).
-                    extra["owner_unresolved"] = value
-                    warnings.append(
-                        f"owner {value!r} is not a Keel user: the control is imported without an owner"
-                    )
-                else:
-                    values["owner"] = owner
+                # An owner is a person of the directory; one it does not have is added (issue 11).
+                reading = lookups.owners.read(value, number)
+                if reading.person_id is not None:
+                    values["owner"] = reading.person_id
+                elif reading.new_key:
+                    values["owner"] = NEW_OWNER + reading.new_key
+                    extra["owner_new"] = owner_label(values["owner"], lookups.owners)
+                if reading.warning:
+                    warnings.append(reading.warning)
         elif col.field == "requirements":
             if isinstance(cell, float):
                 warnings.append(
@@ -558,7 +587,10 @@ def _plan_row(
     for fld, value in values.items():
         if before.get(fld) != value:
             if fld == "owner":
-                changes[fld] = [lookups.user_labels.get(before.get(fld)), lookups.user_labels.get(value)]
+                changes[fld] = [
+                    owner_label(before.get(fld), lookups.owners),
+                    owner_label(value, lookups.owners),
+                ]
             else:
                 changes[fld] = [before.get(fld), value]
     new_links = [k for k in links if k not in existing["links"]]

@@ -25,7 +25,9 @@ from keel.controls import services as control_services
 from keel.controls.choices import Coverage
 from keel.controls.models import Control, ControlLink, Tag
 from keel.controls.queries import OWN, visible
+from keel.organisation import directory
 from keel.organisation import resolvers as organisation_resolvers
+from keel.organisation.directory import OwnerBook
 from keel.organisation.models import ManagementSystem
 from keel.platform import trail
 from keel.platform.actor import Actor
@@ -39,7 +41,7 @@ from keel.platform.spreadsheets import ImportFileError, Table, read_table
 from keel.standards.models import Requirement
 
 from .columns import CONTROL_FIELDS, ColumnMap, header_score, map_columns, parse_mappings
-from .plan import CREATE, UPDATE, ControlOptions, ImportPlan, Lookups, RowPlan, plan_controls
+from .plan import CREATE, NEW_OWNER, UPDATE, ControlOptions, ImportPlan, Lookups, RowPlan, plan_controls
 from .references import ReferenceResolver
 
 __all__ = [
@@ -84,17 +86,6 @@ def _lookups(who: organisation_resolvers.Viewer) -> Lookups:
             "tags": {t.name for t in c.tags.all()},
             "systems": {str(m.pk) for m in c.management_systems.all()},
         }
-    users: dict[str, Any] = {}
-    labels: dict[Any, str] = {}
-    names: dict[str, list[Any]] = {}
-    for u in User.objects.filter(is_active=True).only("id", "email", "full_name"):
-        users[u.email.lower()] = u.pk
-        labels[u.pk] = u.email
-        if u.full_name.strip():
-            names.setdefault(" ".join(u.full_name.lower().split()), []).append(u.pk)
-    for name, ids in names.items():
-        if len(ids) == 1:
-            users[f"name:{name}"] = ids[0]
     systems: dict[str, str] = {}
     system_labels: dict[str, str] = {}
     for ms in organisation_resolvers.visible_systems(who):
@@ -106,8 +97,7 @@ def _lookups(who: organisation_resolvers.Viewer) -> Lookups:
     return Lookups(
         only_system=only,
         controls=controls,
-        users=users,
-        user_labels=labels,
+        owners=OwnerBook.load(),
         systems=systems,
         system_labels=system_labels,
         resolver=ReferenceResolver.from_database(),
@@ -226,6 +216,7 @@ class _Row:
     new_systems: list[str] = field(default_factory=list)
     new_tags: list[str] = field(default_factory=list)
     links: list[Requirement] = field(default_factory=list)
+    new_owner: str = ""  # the key of a person the import adds, who owns this control
 
 
 @dataclass
@@ -240,6 +231,13 @@ class _Batch:
         creates = [r for r in self.rows if r.plan.action == CREATE]
         updates = [r for r in self.rows if r.plan.action == UPDATE]
         self._recheck(creates, updates)
+        # The owners the directory did not have, in the same transaction (issue 11).
+        made = directory.add_people(actor, plan.people, source=f"control import from {plan.file}")
+        for r in self.rows:
+            if r.new_owner:
+                r.control.owner_id = made[r.new_owner].pk
+                if r.plan.action == UPDATE and "owner" not in r.changed_fields:
+                    r.changed_fields = sorted([*r.changed_fields, "owner"])
         tag_ids = _tag_ids({t for r in self.rows for t in r.new_tags})
         now = timezone.now()
         Control.objects.bulk_create([r.control for r in creates], batch_size=BATCH)
@@ -394,7 +392,11 @@ def _prepare(actor: Actor, plan: ImportPlan) -> _Batch:
         )
     if system_ids - set(systems):
         raise ValidationFailed("A management system of the plan no longer exists: nothing was imported.")
-    owner_ids = {r.values["owner"] for r in todo if r.values.get("owner")}
+    owner_ids = {
+        r.values["owner"]
+        for r in todo
+        if r.values.get("owner") and not str(r.values["owner"]).startswith(NEW_OWNER)
+    }
     if User.objects.filter(pk__in=owner_ids, is_active=True).count() != len(owner_ids):
         raise ValidationFailed("An owner the plan names is no longer an active user: nothing was imported.")
     checked: set[frozenset[str]] = set()
@@ -407,10 +409,11 @@ def _prepare(actor: Actor, plan: ImportPlan) -> _Batch:
 
     rows: list[_Row] = []
     for r in todo:
+        new_owner = _new_owner(r.values)
         if r.action == CREATE:
             values = dict(r.values)
             owner_id = values.pop("owner", None)
-            control = Control(ref_id=r.ref, owner_id=owner_id, **values)
+            control = Control(ref_id=r.ref, owner_id=None if new_owner else owner_id, **values)
             _clean(control, r)
             may_edit(r.systems)
             row = _Row(r, control, {}, list(r.systems), list(r.tags), new_systems=list(r.systems))
@@ -423,7 +426,8 @@ def _prepare(actor: Actor, plan: ImportPlan) -> _Batch:
             scope = control_services._update_scope(actor, control)
             values = dict(r.values)
             if "owner" in values:
-                control.owner_id = values.pop("owner")
+                owner_value = values.pop("owner")
+                control.owner_id = None if new_owner else owner_value
             for name, value in values.items():
                 setattr(control, name, value)
             _clean(control, r)
@@ -445,9 +449,15 @@ def _prepare(actor: Actor, plan: ImportPlan) -> _Batch:
         if r.links:
             may_edit(row.systems)
         row.links = [requirements[k] for k in r.links]
+        row.new_owner = new_owner
         rows.append(row)
     labels = {ms: s.short_name for ms, s in systems.items()}
     return _Batch(rows, labels)
+
+
+def _new_owner(values: dict[str, Any]) -> str:
+    owner = values.get("owner")
+    return owner[len(NEW_OWNER) :] if isinstance(owner, str) and owner.startswith(NEW_OWNER) else ""
 
 
 def _snapshot(control: Control) -> dict[str, Any]:

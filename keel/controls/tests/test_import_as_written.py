@@ -13,7 +13,7 @@ from keel.controls.importing.services import import_controls
 from keel.controls.models import Control, ControlLink
 from keel.organisation.models import ManagementSystem
 from keel.platform.actor import Actor
-from keel.platform.models import TrailEntry
+from keel.platform.models import TrailEntry, User
 from keel.platform.spreadsheets import footer_reason
 from keel.soa.importing import import_soa
 
@@ -53,11 +53,18 @@ def test_given_a_real_register_with_unknown_owners_then_every_row_imports_once(
     supplier = Control.objects.get(ref_id="ISMS-10")
     assert (supplier.frequency, supplier.frequency_note) == (Frequency.PER_EVENT, "Per contract")
     assert Control.objects.get(ref_id="ISMS-04").frequency == Frequency.CONTINUOUS
-    # Owners who are not users: no owner, the name kept in the report, a warning
-    assert not Control.objects.filter(owner__isnull=False).exists()
+    # Owners nobody created are added to the directory as people without a login, once each
     report = plan.as_dict()
-    assert report["created"][0]["owner_unresolved"] == "Dana Whitfield"
-    assert any("'Dana Whitfield' is not a Keel user" in w["message"] for w in report["warnings"])
+    assert report["created"][0]["owner_new"] == "Dana Whitfield"
+    assert [p["name"] for p in report["people_to_add"]] == sorted(isms_sheet.OWNERS)
+    dana = User.objects.get(full_name="Dana Whitfield")
+    assert not dana.has_login and not dana.has_usable_password() and not dana.has_email
+    assert Control.objects.get(ref_id="ISMS-01").owner == dana
+    assert Control.objects.filter(owner__isnull=True).count() == 0
+    assert not any("owner" in w["message"] for w in report["warnings"])
+    assert TrailEntry.objects.filter(object_type="platform.user", action="create").count() == len(
+        isms_sheet.OWNERS
+    )
     # The organisation has one management system: the controls belong to it
     assert Control.objects.filter(management_systems=isms).count() == 40
 
@@ -65,7 +72,9 @@ def test_given_a_real_register_with_unknown_owners_then_every_row_imports_once(
     trail = TrailEntry.objects.count()
     again = import_controls(OPERATOR, data, "register.xlsx")
     assert again.summary()["unchanged"] == 40 and again.summary()["created"] == 0
+    assert again.people == []
     assert TrailEntry.objects.count() == trail
+    assert User.objects.count() == len(isms_sheet.OWNERS)
 
 
 def test_the_one_management_system_is_not_chosen_when_there_are_two(

@@ -78,8 +78,8 @@ def test_given_a_messy_file_then_the_dry_run_plans_every_row_with_reasons_and_wa
     reason = plan.rows[4].reason
     assert "A.99.1" in reason and "nobody@example.com" not in reason and "Whatever" not in reason
     messages = [m for _, m in plan.warnings]
-    # An unknown owner or status word is a warning, never a rejection (issue 11).
-    assert any("'nobody@example.com' is not a Keel user" in m for m in messages)
+    # An unknown owner is a person to add, never a rejection (issue 11); a rejected row adds nobody.
+    assert plan.people == [] and not any("nobody@example.com" in m for m in messages)
     assert any("'Whatever' is not understood" in m for m in messages)
     assert any("2013 numbering" in m for m in messages)
     assert any("'Notes' is not imported" in m for m in messages)
@@ -305,6 +305,7 @@ def test_the_json_report_has_the_documented_shape(isms: ManagementSystem, owner:
         "unchanged",
         "rejected",
         "warnings",
+        "people_to_add",
     }
     assert report["summary"] == {
         "rows": 5,
@@ -313,6 +314,7 @@ def test_the_json_report_has_the_documented_shape(isms: ManagementSystem, owner:
         "unchanged": 0,
         "rejected": 1,
         "warnings": report["summary"]["warnings"],
+        "people_to_add": 0,
     }
     assert report["rejected"][0]["row"] == 9 and report["source"]["encoding"] == "cp1252"
     assert report["created"][0] == {

@@ -1,4 +1,5 @@
-"""People and roles: accounts, what they may do, over which perimeter."""
+"""People: the directory (with or without a login), each person's page with what they own,
+accounts, invitations, and the roles they hold over which perimeter."""
 
 from __future__ import annotations
 
@@ -6,24 +7,35 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from keel.organisation import directory
 from keel.organisation import people as organisation_people
 from keel.organisation import queries as organisation_queries
 from keel.organisation import services as organisation
-from keel.organisation.forms import GrantRoleForm, PersonForm, UserCreateForm, perimeter_choices
+from keel.organisation.forms import (
+    GrantRoleForm,
+    InviteForm,
+    PeopleFilterForm,
+    PersonAddForm,
+    PersonForm,
+    UserCreateForm,
+    perimeter_choices,
+)
 from keel.organisation.models import ManagementSystem, RoleAssignment
 from keel.platform import accounts as accounts
+from keel.platform import hooks
 from keel.platform.actor import Actor
 from keel.platform.choices import Role
 from keel.platform.errors import KeelError
 from keel.platform.forms import SetPasswordForm, add_service_error
 from keel.platform.models import User
 from keel.platform.pages import page
-from keel.platform.permissions import Perm
+from keel.platform.permissions import Perm, has_perm
 from keel.platform.views.common import INVALID, current_user, not_found
 
 
@@ -31,23 +43,69 @@ def _perimeter(short_name: str) -> ManagementSystem | None:
     return organisation.get_management_system(short_name) if short_name else None
 
 
+PAGE_SIZE = 50
+
+
 def _people_page(request: HttpRequest, form: UserCreateForm | None = None, status: int = 200) -> HttpResponse:
+    user = current_user(request)
+    params = request.GET.copy()
+    params.pop("page", None)
+    departments = organisation_queries.departments()
+    filters = PeopleFilterForm(params or None, departments=departments, auto_id="people-%s")
+    problem = ""
+    chosen = organisation_queries.PeopleFilters()
+    if filters.is_bound:
+        if filters.is_valid():
+            chosen = organisation_queries.PeopleFilters(**filters.cleaned_data)
+        else:
+            problem = "Some filters were not understood and were not applied: " + " ".join(
+                f"{filters.fields[n].label or n}: {' '.join(str(x) for x in e)}"
+                for n, e in filters.errors.items()
+            )
+    page_obj = Paginator(organisation_queries.people(chosen), PAGE_SIZE).get_page(request.GET.get("page", 1))
+    can_manage = has_perm(user, Perm.MANAGE_USERS)
     return render(
         request,
         "organisation/people.html",
         {
-            "people": organisation_queries.users_with_roles(),
-            "form": form or UserCreateForm(auto_id="new-user-%s"),
+            "people": list(page_obj.object_list),
+            "page_obj": page_obj,
+            "filters": filters,
+            "problem": problem,
+            "filtered": any(params.get(k) for k in ("q", "department", "login")),
+            "can_manage": can_manage,
+            "can_edit": has_perm(user, Perm.EDIT_PEOPLE),
+            "form": (form or UserCreateForm(auto_id="new-user-%s")) if can_manage else None,
             "roles": Role.choices,
-            "perimeters": perimeter_choices(),
+            "perimeters": perimeter_choices() if can_manage else [],
         },
         status=status,
     )
 
 
-@page(Perm.MANAGE_USERS)
+@page(Perm.VIEW)
 def people(request: HttpRequest) -> HttpResponse:
     return _people_page(request)
+
+
+@require_http_methods(["GET", "POST"])
+@page(Perm.EDIT_PEOPLE)
+def person_add(request: HttpRequest) -> HttpResponse:
+    form = PersonAddForm(request.POST if request.method == "POST" else None, auto_id="add-person-%s")
+    if request.method == "POST" and form.is_valid():
+        try:
+            person = directory.create_person(Actor.from_request(request), **form.cleaned_data)
+        except KeelError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, f"{person.display_name} is in the directory (no login).")
+            return redirect("person", user_id=person.pk)
+    return render(
+        request,
+        "organisation/person_form.html",
+        {"form": form, "person": None},
+        status=INVALID if form.errors else 200,
+    )
 
 
 @require_POST
@@ -119,6 +177,31 @@ def role_revoke(request: HttpRequest, assignment_id: uuid.UUID) -> HttpResponse:
 # ---------------------------------------------------------------- one person: details, password, access
 
 
+@page(Perm.VIEW)
+def person_detail(request: HttpRequest, user_id: uuid.UUID) -> HttpResponse:
+    person = organisation_queries.person(user_id)
+    if person is None:
+        return not_found(request, f"No person with id {user_id}.")
+    viewer = current_user(request)
+    owned: dict[str, list[hooks.Owned]] = {}
+    for found in hooks.call("person.owned", person=person, viewer=viewer):
+        for item in found:
+            owned.setdefault(item.kind, []).append(item)
+    can_manage = has_perm(viewer, Perm.MANAGE_USERS)
+    return render(
+        request,
+        "organisation/person_detail.html",
+        {
+            "person": person,
+            "owned": owned,
+            "owned_count": sum(len(v) for v in owned.values()),
+            "can_edit": has_perm(viewer, Perm.EDIT_PEOPLE),
+            "can_manage": can_manage,
+            "invite_form": InviteForm(auto_id="invite-%s") if can_manage and not person.has_login else None,
+        },
+    )
+
+
 def _person_page(
     request: HttpRequest,
     person: User,
@@ -133,8 +216,8 @@ def _person_page(
         {
             "person": person,
             "is_self": person.pk == current_user(request).pk,
-            "details_form": details_form
-            or PersonForm(initial=PersonForm.initial_for(person), auto_id="person-%s"),
+            "can_manage": has_perm(current_user(request), Perm.MANAGE_USERS),
+            "details_form": details_form or PersonForm.for_record(person, auto_id="person-%s"),
             "password_form": password_form or SetPasswordForm(auto_id="person-pw-%s"),
         },
         status=status,
@@ -146,23 +229,62 @@ def _back_to(person: User) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@page(Perm.MANAGE_USERS)
+@page(Perm.EDIT_PEOPLE)
 def person_edit(request: HttpRequest, user_id: uuid.UUID) -> HttpResponse:
     person = organisation_queries.person(user_id)
     if person is None:
-        return not_found(request, f"No user with id {user_id}.")
+        return not_found(request, f"No person with id {user_id}.")
     if request.method != "POST":
         return _person_page(request, person)
     form = PersonForm(request.POST, auto_id="person-%s")
     if form.is_valid():
         try:
-            organisation_people.update_user(Actor.from_request(request), person.pk, **form.cleaned_data)
+            directory.update_person(
+                Actor.from_request(request),
+                person.pk,
+                expected_version=form.expected_version,
+                **form.service_data(),
+            )
         except KeelError as exc:
             add_service_error(form, exc)
         else:
-            messages.success(request, f"The details of {person.email} are saved.")
-            return _back_to(person)
+            messages.success(request, f"The details of {person.display_name} are saved.")
+            return redirect("person", user_id=person.pk)
     return _person_page(request, person, details_form=form, status=INVALID)
+
+
+@require_POST
+@page(Perm.MANAGE_USERS)
+def person_invite(request: HttpRequest, user_id: uuid.UUID) -> HttpResponse:
+    person = organisation_queries.person(user_id)
+    if person is None:
+        return not_found(request, f"No person with id {user_id}.")
+    form = InviteForm(request.POST, auto_id="invite-%s")
+    problem = ""
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            invitation = directory.invite(
+                Actor.from_request(request),
+                person.pk,
+                email=data["email"] or None,
+                role=data["role"] or None,
+                management_system=_perimeter(data["management_system"]),
+            )
+        except KeelError as exc:
+            problem = exc.message
+        else:
+            response = render(
+                request,
+                "organisation/invited.html",
+                {"person": invitation.person, "password": invitation.password, "role": data["role"]},
+            )
+            response["Cache-Control"] = "private, no-store"
+            return response
+    else:
+        problem = " ".join(" ".join(str(x) for x in e) for e in form.errors.values())
+    messages.error(request, f"{person.display_name} was not invited: {problem}")
+    return redirect("person", user_id=person.pk)
 
 
 @require_POST

@@ -208,7 +208,7 @@ def _link(entry: TrailEntry, found: organisation_queries.TrailLookups, can_peopl
     if kind == "standards.requirement" and oid in found.requirements:
         return reverse("requirement-detail", args=[found.requirements[oid]]), False
     if can_people and kind == "platform.user" and _is_uuid(oid):
-        return f"{reverse('people')}#user-{oid}", False
+        return reverse("person", args=[oid]), False
     if can_people and kind == "organisation.roleassignment":
         return reverse("people"), False
     return "", False

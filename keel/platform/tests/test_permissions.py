@@ -44,6 +44,7 @@ EXPECTED: dict[str, set[str]] = {
         "edit_scope",
         "approve_scope",
         "manage_users",
+        "edit_people",
         "load_standards",
         "own_tokens",
         "edit_controls",
@@ -63,6 +64,7 @@ EXPECTED: dict[str, set[str]] = {
         "view",
         "view_trail",
         "edit_context",
+        "edit_people",
         "manage_systems",
         "edit_scope",
         "approve_scope",
@@ -91,7 +93,7 @@ EXPECTED: dict[str, set[str]] = {
     Role.AUDITOR: {"view", "view_trail", "own_tokens"},
     Role.VIEWER: {"view"},
 }
-EXPECTED_ORG_ONLY = {"manage_users", "load_standards", "manage_systems", "edit_context"}
+EXPECTED_ORG_ONLY = {"manage_users", "edit_people", "load_standards", "manage_systems", "edit_context"}
 # Permissions over one's own records, and the wider permission that implies each.
 EXPECTED_OWNED = {"edit_own_controls": "edit_controls"}
 ALL_PERMS = sorted(Perm.values)

@@ -24,6 +24,7 @@ from keel.site.cli import (
     gap,
     imports,
     mapping,
+    people,
     risks,
     setup,
     soa,
@@ -57,6 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
     setup.register(sub)
     systems.register(sub)
     users.register(sub)
+    people.register(sub)
     standards.register(sub)
     trail.register(sub)
     soa.register(sub)

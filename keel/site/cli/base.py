@@ -29,6 +29,9 @@ PERMISSIONS: dict[str, str | None] = {
     "user set-password": "manage_users",
     "user deactivate": "manage_users",
     "user activate": "manage_users",
+    "people list": "view",
+    "people add": "edit_people",
+    "people invite": "manage_users",
     "token create": "own_tokens",
     "token list": "own_tokens",
     "token revoke": "own_tokens",
@@ -143,6 +146,8 @@ def resolve_actor(args: argparse.Namespace) -> Actor:
         raise CliError(f"--as {email}: no user with that email. Create one with 'keel createuser'.")
     if not user.is_active:
         raise CliError(f"--as {email}: this account is deactivated.")
+    if not user.has_login:
+        raise CliError(f"--as {email}: this person has no login; invite them first ('keel people invite').")
     return Actor.cli(user)
 
 

@@ -219,6 +219,14 @@ def _report(plan: ImportPlan, fmt: str, only_valid_hint: bool = True) -> int:
         f"{s['rows']} rows: {s['created']} to create, {s['updated']} to update, "
         f"{s['unchanged']} unchanged, {s['rejected']} rejected."
     )
+    people = getattr(plan, "people", [])
+    if people:
+        out(f"{len(people)} {'person' if len(people) == 1 else 'people'} to add to the directory (no login):")
+        for p in people:
+            rows = ", ".join(str(n) for n in p.rows)
+            what = {"email": "by email", "name": "by name", "role": "a role, named by it"}[p.read_as]
+            label = p.full_name + (f" <{p.email}>" if p.email and p.full_name else p.email if p.email else "")
+            out(f"  {label} ({what}; row{'s' if len(p.rows) > 1 else ''} {rows})")
     for row, message in plan.warnings:
         out(f"warning{f' (row {row})' if row else ''}: {message}")
     if plan.dry_run:
