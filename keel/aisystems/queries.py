@@ -454,3 +454,18 @@ def flag_for(user: User | None, ref: uuid.UUID | str) -> MetricFlag:
         raise NotFound(f"No metric flag with id {ref}.")
     _readable(user, flag.ai_system.management_system, "metric flag")
     return flag
+
+
+def stage_counts(user: User | None) -> dict[uuid.UUID, dict[str, int]]:
+    """AI systems ``user`` may read, counted per management system and life-cycle stage, in the
+    stages' order (one query)."""
+    out: dict[uuid.UUID, dict[str, int]] = {}
+    grouped = (
+        restrict(AISystem.objects.all(), user, Perm.VIEW)
+        .values_list("management_system_id", "lifecycle_stage")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for ms_id, stage, n in grouped:
+        out.setdefault(ms_id, {s.value: 0 for s in LifecycleStage})[stage] = n
+    return out

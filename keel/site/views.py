@@ -12,6 +12,7 @@ from keel.organisation.views.trail import describe
 from keel.platform.pages import page
 from keel.platform.permissions import Perm, system_ids_with
 from keel.platform.views.common import current_user
+from keel.site import readiness
 from keel.standards import queries as standards_queries
 
 
@@ -19,11 +20,16 @@ from keel.standards import queries as standards_queries
 def dashboard(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     can_trail = system_ids_with(user, Perm.VIEW_TRAIL) != set()  # its own systems' entries at least
+    steps = readiness.checklist(user)
     return render(
         request,
         "site/dashboard.html",
         {
             "systems": organisation_queries.scope_overview(user),
+            "readiness": readiness.systems_readiness(user),
+            "due_for_me": readiness.due_for_me(user),
+            "checklist": steps if not all(step.done for step in steps) else None,
+            "checklist_done": sum(step.done for step in steps),
             "context_counts": organisation_queries.context_counts_by_standard(),
             "context": organisation_queries.context_summary(),
             "standards": standards_queries.standards_with_counts(),
