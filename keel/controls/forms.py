@@ -21,9 +21,13 @@ from .models import Control
 
 ORDER_CHOICES = [
     ("ref_id", "Reference"),
+    ("-ref_id", "Reference, last first"),
     ("title", "Title"),
+    ("-title", "Title, Z to A"),
     ("status", "Status"),
+    ("-status", "Status, reversed"),
     ("effectiveness", "Effectiveness"),
+    ("-effectiveness", "Effectiveness, reversed"),
     ("-updated_at", "Recently changed"),
 ]
 

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from keel.organisation.models import ManagementSystem
 from keel.organisation.views.trail import describe
-from keel.platform import hooks
+from keel.platform import hooks, tables
 from keel.platform.actor import Actor
 from keel.platform.errors import KeelError, NotFound
 from keel.platform.forms import add_service_error
@@ -83,6 +83,33 @@ def _can_update_own_any(user: User) -> bool:
 # ---------------------------------------------------------------- list and bulk edit
 
 
+LIST_COLUMNS = [
+    tables.Column("Control", "ref_id"),
+    tables.Column("Type · frequency"),
+    tables.Column("Status", "status"),
+    tables.Column("Effectiveness", "effectiveness"),
+    tables.Column("Owner"),
+    tables.Column("Requirements"),
+    tables.Column("Systems · tags"),
+]
+CSV_COLUMNS: list[tuple[str, Callable[[Any], Any]]] = [
+    ("Reference", lambda c: c.ref_id),
+    ("Title", lambda c: c.title),
+    ("Type", lambda c: c.get_type_display()),
+    ("Frequency", lambda c: c.frequency_note or c.get_frequency_display()),
+    ("Status", lambda c: c.get_status_display()),
+    ("Effectiveness", lambda c: c.get_effectiveness_display()),
+    ("Owner", lambda c: c.owner.email if c.owner_id else ""),
+    (
+        "Requirements",
+        lambda c: [f"{lk.requirement.standard.key} {lk.requirement.ref_id}" for lk in c.links.all()],
+    ),
+    ("Management systems", lambda c: [ms.short_name for ms in c.management_systems.all()]),
+    ("Tags", lambda c: [t.name for t in c.tags.all()]),
+    ("Updated", lambda c: c.updated_at.date().isoformat()),
+]
+
+
 @page(Perm.VIEW)
 def control_list(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
@@ -94,11 +121,15 @@ def control_list(request: HttpRequest) -> HttpResponse:
         problem = "Some filters were not understood and were not applied: " + " ".join(
             f"{form.fields[n].label or n}: {' '.join(str(x) for x in e)}" for n, e in form.errors.items()
         )
+    filters = form.filters()
     try:
-        qs = queries.controls(user, form.filters())
+        qs = queries.controls(user, filters)
     except KeelError as exc:
         problem = f"{exc.message} Showing all controls."
+        filters = queries.ControlFilters()
         qs = queries.controls(user)
+    if tables.wants_csv(request):
+        return tables.csv_response("controls.csv", CSV_COLUMNS, qs)
     page_obj = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page", 1))
     controls = list(page_obj.object_list)
     ctx = {
@@ -113,6 +144,8 @@ def control_list(request: HttpRequest) -> HttpResponse:
         "can_bulk": _can_edit_any(user) or _can_update_own_any(user),
         "bulk": BulkForm(),
         "filtered": bool(form.is_bound and any(v for k, v in params.items() if k != "order")),
+        "headers": tables.headers(request, LIST_COLUMNS, filters.order, queries.CONTROL_ORDER),
+        "csv_url": tables.csv_url(request),
     }
     template = "controls/_table.html" if is_partial(request) else "controls/list.html"
     return render(request, template, ctx)

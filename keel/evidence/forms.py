@@ -20,9 +20,13 @@ from .models import Evidence
 
 ORDER_CHOICES = [
     ("ref_id", "Reference"),
+    ("-ref_id", "Reference, last first"),
     ("title", "Title"),
+    ("-title", "Title, Z to A"),
     ("valid_until", "Valid until (soonest first)"),
+    ("-valid_until", "Valid until (latest first)"),
     ("-collected_on", "Recently collected"),
+    ("collected_on", "Collected longest ago"),
     ("-updated_at", "Recently changed"),
 ]
 

@@ -470,7 +470,7 @@ def status_counts(
     standards = {std.pk for _, std in pairs}
     nodes, rows = load_graph_rows()
     links: dict[Any, list[Link]] = defaultdict(list)
-    for ms_id, *values in (
+    for ms_id, ref, title, status, requirement_id, coverage, note in (
         ControlLink.objects.filter(control__management_systems__in=systems)
         .exclude(control__status=ImplementationStatus.NOT_APPLICABLE)
         .order_by("control__ref_id")
@@ -484,7 +484,7 @@ def status_counts(
             "note",
         )
     ):
-        links[ms_id].append(Link(*values))
+        links[ms_id].append(Link(ref, title, status, requirement_id, coverage, note))
     edges = list(_edges())
     excluded: dict[tuple[Any, int], set[int]] = defaultdict(set)
     for ms_id, std_id, req_id in SoARow.objects.filter(

@@ -19,6 +19,7 @@ from keel.standards.models import Requirement
 
 from .choices import AcceptanceState, ActionStatus, Register, RiskStatus, TreatmentOption
 from .models import Methodology, Risk
+from .queries import ORDERS
 
 
 def _any(label: str, choices: Any) -> list[tuple[str, str]]:
@@ -46,6 +47,8 @@ class RiskFilterForm(KeelForm):
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
     likelihood = forms.IntegerField(required=False, widget=forms.HiddenInput)
     impact = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    # the sort order chosen by clicking a column header, kept when the filters change
+    order = forms.ChoiceField(choices=[(k, k) for k in ORDERS], required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, methodology: Methodology | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -87,3 +87,31 @@
     if (form) syncEvidenceKind(form);
   });
 })();
+
+// The menu toggle under 768 px: shows and hides the sidebar (without this script the toggle is
+// a link to #site-nav, which the style sheet shows with :target).
+(function () {
+  "use strict";
+  document.addEventListener("click", function (event) {
+    var toggle = event.target instanceof Element ? event.target.closest("[data-menu-toggle]") : null;
+    if (!toggle) return;
+    var nav = document.getElementById(toggle.getAttribute("aria-controls"));
+    if (!nav) return;
+    event.preventDefault();
+    var open = !nav.classList.contains("is-open");
+    nav.classList.toggle("is-open", open);
+    toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    if (open) {
+      var first = nav.querySelector("a");
+      if (first) first.focus();
+    }
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    var nav = document.querySelector(".sidebar.is-open");
+    if (!nav) return;
+    nav.classList.remove("is-open");
+    var toggle = document.querySelector('[data-menu-toggle][aria-controls="' + nav.id + '"]');
+    if (toggle) { toggle.setAttribute("aria-expanded", "false"); toggle.focus(); }
+  });
+})();
