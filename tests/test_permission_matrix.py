@@ -187,6 +187,8 @@ PAGE_CASES: list[PageCase] = [
     ),
     # dashboard and standards (organisation-level reading)
     PageCase("dashboard", Perm.VIEW),
+    PageCase("pick", Perm.VIEW, kwargs=lambda w, u: {"kind": "controls"}, query="q=KC"),
+    PageCase("pick", Perm.VIEW, kwargs=lambda w, u: {"kind": "requirements"}, query="q=A.5.19&format=html"),
     PageCase("standards-list", Perm.VIEW),
     PageCase("standard-detail", Perm.VIEW, kwargs=lambda w, u: {"key": ISO27001}),
     PageCase("standard-detail", Perm.VIEW, kwargs=lambda w, u: {"key": ISO42001}, query="q=data", htmx=True),

@@ -421,7 +421,9 @@ def link_delete(request: HttpRequest, link_id: uuid.UUID) -> HttpResponse:
 @page(Perm.VIEW)
 def template_library(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
-    form = TemplateFilterForm(request.GET or None)
+    params = request.GET.copy()
+    params.pop("page", None)
+    form = TemplateFilterForm(params or None)
     problem = ""
     try:
         rows = list(queries.templates(form.filters()))
@@ -429,12 +431,17 @@ def template_library(request: HttpRequest) -> HttpResponse:
         problem = f"{exc.message} Showing every template."
         rows = list(queries.templates())
     adopted = queries.adopted_controls()
-    items = [{"template": t, "control": adopted.get(t.pk)} for t in rows]
+    page_obj = Paginator(rows, TEMPLATE_PAGE_SIZE).get_page(request.GET.get("page", 1))
+    items = [{"template": t, "control": adopted.get(t.pk)} for t in page_obj.object_list]
     ctx = {
         "form": form,
         "problem": problem,
         "items": items,
-        "adopted_count": sum(1 for i in items if i["control"] is not None),
+        "page_obj": page_obj,
+        "matching": len(rows),
+        "matching_open": sum(1 for t in rows if t.pk not in adopted),
+        "adopted_count": sum(1 for t in rows if t.pk in adopted),
+        "filters": {k: v for k, v in params.items() if k in form.fields and v},
         "can_edit": _can_edit_any(user),
         "adopt_form": AdoptForm(user=user),
     }
@@ -442,11 +449,30 @@ def template_library(request: HttpRequest) -> HttpResponse:
     return render(request, template, ctx)
 
 
+TEMPLATE_PAGE_SIZE = 24
+
+
+def _matching_keys(post: Any) -> list[str]:
+    """The keys of every template not adopted yet that the library's filters (sent with the
+    adopt form as ``filter_<name>``) select: "select all" across every page."""
+    data = {name[len("filter_") :]: value for name, value in post.items() if name.startswith("filter_")}
+    form = TemplateFilterForm(data)
+    f = form.filters()
+    f.adopted = "no"
+    return [t.key for t in queries.templates(f)]
+
+
 @require_POST
 @page(Perm.EDIT_CONTROLS, anywhere=True)
 def template_adopt(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     keys = request.POST.getlist("templates")
+    if request.POST.get("all_matching") == "yes":
+        try:
+            keys = list(dict.fromkeys([*keys, *_matching_keys(request.POST)]))
+        except KeelError as exc:
+            messages.error(request, f"{exc.message} Nothing was adopted.")
+            return redirect("control-templates")
     form = AdoptForm(request.POST, user=user, template_keys=keys)
     if not form.is_valid():
         messages.error(
@@ -458,7 +484,7 @@ def template_adopt(request: HttpRequest) -> HttpResponse:
     owner = User.objects.filter(email=data["owner"]).first() if data["owner"] else None
     ms = ManagementSystem.objects.get(short_name=data["management_system"])
     try:
-        created = services.adopt_templates(Actor.from_request(request), data["templates"], ms.pk, owner=owner)
+        created = services.adopt_templates(Actor.from_request(request), keys, ms.pk, owner=owner)
     except KeelError as exc:
         messages.error(request, f"{exc.message} Nothing was adopted.")
         return redirect("control-templates")

@@ -462,7 +462,7 @@ def load_demo_risks(
             description=description,
         )
     say("Adopting the risk methodology and assessing the IS and AI risks ...")
-    services.create_methodology(actor, **default_methodology())
+    services.create_methodology(actor, **default_methodology("Tessellate risk methodology"))
     _ai_systems(actor, ms, people)
     control_ref = _controls()
     review = timezone.localdate() + dt.timedelta(days=180)
