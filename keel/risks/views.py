@@ -32,6 +32,7 @@ from keel.platform.views.common import INVALID, current_user, is_partial
 
 from . import exports, heatmap, queries, services
 from .choices import AcceptanceState, ActionStatus, Register
+from .defaults import default_methodology
 from .forms import (
     ActionForm,
     ActionStatusForm,
@@ -466,25 +467,13 @@ def methodology_new(request: HttpRequest) -> HttpResponse:
                 return redirect("risk-methodology")
     else:
         latest = queries.latest_methodology()
-        if latest is not None:
-            initial = MethodologyForm.initial_for(latest)
-        else:
-            from .defaults import default_methodology
-
-            d = default_methodology()
-            initial = {
-                "name": d["name"],
-                "likelihood": "\n".join(f"{s['label']} | {s['description']}" for s in d["likelihood"]),
-                "impact": "\n".join(f"{s['label']} | {s['description']}" for s in d["impact"]),
-                "levels": "\n".join(
-                    f"{lv['key']} | {lv['label']} | {'yes' if lv['acceptable'] else 'no'} | {lv['appetite']}"
-                    for lv in d["levels"]
-                ),
-                "matrix": "\n".join(" ".join(r) for r in d["matrix"]),
-            }
+        initial = MethodologyForm.initial_for(latest if latest is not None else default_methodology())
         form = MethodologyForm(initial=initial)
     return render(
-        request, "risks/methodology_form.html", {"form": form}, status=INVALID if form.errors else 200
+        request,
+        "risks/methodology_form.html",
+        {"form": form, "grid": form.grid()},
+        status=INVALID if form.errors else 200,
     )
 
 

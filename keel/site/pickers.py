@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -38,7 +39,7 @@ def _words(q: str) -> list[str]:
     return q.split()[:6]
 
 
-def _all_words(qs: QuerySet, words: list[str], fields: list[str]) -> QuerySet:  # type: ignore[type-arg]
+def _all_words(qs: QuerySet[Any], words: list[str], fields: list[str]) -> QuerySet[Any]:
     for word in words:
         match = Q()
         for f in fields:
