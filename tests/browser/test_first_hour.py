@@ -133,3 +133,50 @@ def test_from_an_empty_install_to_a_readiness_figure_for_both_standards(
     for name in ("ISO/IEC 27001", "ISO/IEC 42001"):
         label = page.locator(f"svg.ring[aria-label^='Readiness of {name}']").get_attribute("aria-label")
         assert label is not None and re.search(r": \d+ %$", label), label
+    page.wait_for_load_state("networkidle")  # nothing in flight when the database is emptied
+
+
+def test_at_390_px_the_menu_folds_and_wide_tables_scroll_inside_their_card(
+    browser: Any, live_server: Any, empty_install: str
+) -> None:
+    from keel.controls import services as controls
+    from keel.controls.models import ControlTemplate
+    from keel.gap import services as gap
+    from keel.organisation import services as organisation
+    from keel.platform.actor import Actor
+    from keel.soa.models import StatementOfApplicability
+
+    system = Actor.system("browser-test")
+    ms = organisation.create_management_system(
+        system,
+        name="Integrated",
+        short_name="integrated",
+        operating_model="unified",
+        standards=["iso27001:2022", "iso42001:2023"],
+    )
+    controls.adopt_templates(system, ControlTemplate.objects.values_list("key", flat=True), ms.pk)
+    gap.draft_soa(system, ms, "iso27001:2022")
+    soa = StatementOfApplicability.objects.get()
+    context = browser.new_context(viewport={"width": 390, "height": 800})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    session = Browser(page=page, base=live_server.url, console_errors=errors)
+    try:
+        session.login(empty_install)
+        # The sidebar waits behind the menu button; it opens over the page and closes again
+        expect(page.locator("#site-nav")).to_be_hidden()
+        page.get_by_role("link", name="Menu").click()
+        expect(page.locator("#site-nav")).to_be_visible()
+        expect(page.locator(".menu-toggle")).to_have_attribute("aria-expanded", "true")
+        page.get_by_role("link", name="Close menu").click()
+        expect(page.locator("#site-nav")).to_be_hidden()
+        # The SoA, the coverage matrix and the control list never scroll the page sideways
+        for path in (f"/soa/{soa.pk}/", "/controls/matrix/", "/controls/", "/"):
+            page.goto(session.url(path))
+            width = page.evaluate("document.documentElement.scrollWidth")
+            assert width <= 390, f"{path} is {width} px wide at 390 px"
+        page.wait_for_load_state("networkidle")
+        session.assert_no_csp_violations()
+    finally:
+        context.close()

@@ -101,9 +101,15 @@
     var open = !nav.classList.contains("is-open");
     nav.classList.toggle("is-open", open);
     toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    document.querySelectorAll('[data-menu-toggle][aria-controls="' + nav.id + '"]').forEach(function (t) {
+      t.setAttribute("aria-expanded", open ? "true" : "false");
+    });
     if (open) {
-      var first = nav.querySelector("a");
+      var first = nav.querySelector(".sidenav a");
       if (first) first.focus();
+    } else {
+      var opener = document.querySelector(".menu-toggle[data-menu-toggle]");
+      if (opener) opener.focus();
     }
   });
   document.addEventListener("keydown", function (event) {
