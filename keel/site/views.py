@@ -20,7 +20,8 @@ from keel.standards import queries as standards_queries
 def dashboard(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     can_trail = system_ids_with(user, Perm.VIEW_TRAIL) != set()  # its own systems' entries at least
-    steps = readiness.checklist(user)
+    # the first-run checklist is for the people who set the instance up (its links are theirs)
+    steps = readiness.checklist(user) if system_ids_with(user, Perm.MANAGE_SYSTEMS) != set() else []
     return render(
         request,
         "site/dashboard.html",
@@ -28,7 +29,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "systems": organisation_queries.scope_overview(user),
             "readiness": readiness.systems_readiness(user),
             "due_for_me": readiness.due_for_me(user),
-            "checklist": steps if not all(step.done for step in steps) else None,
+            "checklist": steps if steps and not all(step.done for step in steps) else None,
             "checklist_done": sum(step.done for step in steps),
             "context_counts": organisation_queries.context_counts_by_standard(),
             "context": organisation_queries.context_summary(),

@@ -153,3 +153,10 @@ def test_dashboard_queries_do_not_grow_with_systems_and_soas(
             standards=["iso27001:2022", "iso42001:2023"],
         )
     assert queries_of(admin_client, reverse("dashboard")) == first
+
+
+def test_the_checklist_is_for_those_who_set_the_instance_up(
+    make_user: Callable[..., User], login_client: Callable[[User], Client], org: Organisation
+) -> None:
+    viewer = make_user(Role.VIEWER)
+    assert "First steps" not in login_client(viewer).get(reverse("dashboard")).content.decode()
