@@ -90,7 +90,7 @@ def _list_page(
     if listing is not None:
         if tables.wants_csv(request):
             return listing.csv(qs)
-        extra = {**extra, **listing.context(request, getattr(filters, "order", ""))}
+        extra = {**extra, **listing.context(request, getattr(filters, "order", ""), keep_filters=not problem)}
     page_obj = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page", 1))
     ctx = {
         "form": form,

@@ -81,7 +81,7 @@ def asset_list(request: HttpRequest) -> HttpResponse:
         "page_obj": page_obj,
         "assets": list(page_obj.object_list),
         "can_edit": system_ids_with(user, Perm.EDIT_ASSETS) != set(),
-        **LISTING.context(request, filters.order),
+        **LISTING.context(request, filters.order, keep_filters=not problem),
     }
     return render(request, "assets/_table.html" if is_partial(request) else "assets/list.html", ctx)
 

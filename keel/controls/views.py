@@ -144,8 +144,10 @@ def control_list(request: HttpRequest) -> HttpResponse:
         "can_bulk": _can_edit_any(user) or _can_update_own_any(user),
         "bulk": BulkForm(),
         "filtered": bool(form.is_bound and any(v for k, v in params.items() if k != "order")),
-        "headers": tables.headers(request, LIST_COLUMNS, filters.order, queries.CONTROL_ORDER),
-        "csv_url": tables.csv_url(request),
+        "headers": tables.headers(
+            request, LIST_COLUMNS, filters.order, queries.CONTROL_ORDER, keep_filters=not problem
+        ),
+        "csv_url": tables.csv_url(request, keep_filters=not problem),
     }
     template = "controls/_table.html" if is_partial(request) else "controls/list.html"
     return render(request, template, ctx)

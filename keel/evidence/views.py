@@ -132,7 +132,7 @@ def evidence_list(request: HttpRequest) -> HttpResponse:
         "can_add": _can_add(user),
         "expiring_days": queries.expiring_days(),
         "filtered": bool(form.is_bound and any(v for k, v in params.items() if k != "order")),
-        **LISTING.context(request, filters.order),
+        **LISTING.context(request, filters.order, keep_filters=not problem),
     }
     template = "evidence/_table.html" if is_partial(request) else "evidence/list.html"
     return render(request, template, ctx)

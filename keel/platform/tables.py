@@ -49,8 +49,11 @@ class Header:
         return {"ascending": "▲", "descending": "▼"}.get(self.state or "", "")
 
 
-def _query(request: HttpRequest, **changes: str | None) -> str:
+def _query(request: HttpRequest, *, keep_filters: bool = True, **changes: str | None) -> str:
     params = request.GET.copy()
+    if not keep_filters:
+        # filters the list refused (an unknown or hidden management system…) are not echoed
+        params = params.__class__(mutable=True)
     for key in ("page", EXPORT_PARAM):
         params.pop(key, None)
     for key, value in changes.items():
@@ -67,6 +70,7 @@ def headers(
     current: str,
     allowed: Collection[str],
     param: str = "order",
+    keep_filters: bool = True,
 ) -> list[Header]:
     """The headers of a list sorted by ``current`` (one of ``allowed``): a sortable column links
     to the list sorted by it, or, when it already is, sorted the other way round (when that order
@@ -83,7 +87,9 @@ def headers(
         state = None
         if current in (base, f"-{base}"):
             state = "descending" if current.startswith("-") else "ascending"
-        out.append(Header(col.label, col.css, _query(request, **{param: target}), state))
+        out.append(
+            Header(col.label, col.css, _query(request, keep_filters=keep_filters, **{param: target}), state)
+        )
     return out
 
 
@@ -91,9 +97,9 @@ def wants_csv(request: HttpRequest) -> bool:
     return request.GET.get(EXPORT_PARAM) == CSV
 
 
-def csv_url(request: HttpRequest) -> str:
+def csv_url(request: HttpRequest, keep_filters: bool = True) -> str:
     """The current list (its filters and order) as CSV."""
-    return _query(request, **{EXPORT_PARAM: CSV})
+    return _query(request, keep_filters=keep_filters, **{EXPORT_PARAM: CSV})
 
 
 def csv_response(
@@ -130,11 +136,14 @@ class Listing:
     filename: str
     csv_columns: list[tuple[str, Callable[[Any], Any]]]
 
-    def context(self, request: HttpRequest, current: str) -> dict[str, Any]:
-        """``headers`` and ``csv_url`` for the template."""
+    def context(self, request: HttpRequest, current: str, keep_filters: bool = True) -> dict[str, Any]:
+        """``headers`` and ``csv_url`` for the template; ``keep_filters=False`` when the list
+        refused its filters (the links then carry none of them)."""
         return {
-            "headers": headers(request, self.columns, current or self.default_order, self.orders),
-            "csv_url": csv_url(request),
+            "headers": headers(
+                request, self.columns, current or self.default_order, self.orders, keep_filters=keep_filters
+            ),
+            "csv_url": csv_url(request, keep_filters),
         }
 
     def csv(self, rows: Iterable[Any]) -> HttpResponse:

@@ -134,8 +134,8 @@ def risk_list(request: HttpRequest) -> HttpResponse:
             form.is_bound and any(v for k, v in request.GET.items() if k not in ("page", "order"))
         ),
         "methodology": queries.latest_methodology(),
-        "headers": tables.headers(request, LIST_COLUMNS, f.order, queries.ORDERS),
-        "csv_url": tables.csv_url(request),
+        "headers": tables.headers(request, LIST_COLUMNS, f.order, queries.ORDERS, keep_filters=not problem),
+        "csv_url": tables.csv_url(request, keep_filters=not problem),
     }
     return render(request, "risks/_table.html" if is_partial(request) else "risks/list.html", ctx)
 
