@@ -15,6 +15,7 @@ from keel.assets.models import Asset, ClassificationLevel
 from keel.platform.models import User
 from keel.platform.permissions import Perm, has_perm
 from keel.risks.defaults import default_methodology
+from keel.risks.forms import MethodologyForm
 from keel.risks.methodology import clean_methodology
 
 __all__ = ["default_methodology"]
@@ -172,16 +173,7 @@ def asset_form(world: World, user: User | None) -> dict[str, Any]:
 
 
 def methodology_form(world: World, user: User | None) -> dict[str, Any]:
-    m = default_methodology()
-    return {
-        "name": "Ours",
-        "likelihood": "\n".join(f"{s['label']} | {s['description']}" for s in m["likelihood"]),
-        "impact": "\n".join(f"{s['label']} | {s['description']}" for s in m["impact"]),
-        "levels": "\n".join(
-            f"{lv['key']} | {lv['label']} | {'yes' if lv['acceptable'] else 'no'} | x" for lv in m["levels"]
-        ),
-        "matrix": "\n".join(" ".join(r) for r in m["matrix"]),
-    }
+    return MethodologyForm.data_for(default_methodology("Ours"))
 
 
 def import_assets_argv(world: World, user: User | None) -> list[str]:

@@ -17,6 +17,8 @@ import pytest
 from django.test import Client
 from openpyxl import load_workbook
 
+from keel.controls.models import Control
+from keel.gap.tests import factories as gap_factories
 from keel.gap.tests.conftest import world  # noqa: F401  (the gap tests' fixture)
 from keel.mapping.models import CrosswalkRelation
 from keel.organisation.models import ManagementSystem
@@ -95,6 +97,20 @@ def test_crosswalk_csv(admin_client: Client) -> None:
         text = response.content.decode("utf-8")
         cells = [c for row in csv.reader(io.StringIO(text)) for c in row]
         _assert_neutralised(cells)
+
+
+@pytest.mark.parametrize("url", ["/risks/?register=is&export=csv", "/controls/?export=csv"])
+def test_list_csv_exports(admin_client: Client, admin: User, isms: ManagementSystem, url: str) -> None:
+    # the lists' "Download CSV" (keel.platform.tables) writes each cell through SafeCsvWriter
+    for i, payload in enumerate(PAYLOADS):
+        risk_factories.is_risk(isms, admin, title=payload)
+        c = gap_factories.control(isms, f"KC-9{i:02d}", [])
+        Control.objects.filter(pk=c.pk).update(title=payload)
+    response = admin_client.get(url)
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    text = response.content.decode("utf-8-sig")
+    cells = [c for row in csv.reader(io.StringIO(text)) for c in row]
+    _assert_neutralised(cells)
 
 
 WRITES = [

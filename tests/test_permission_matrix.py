@@ -212,6 +212,8 @@ PAGE_CASES: list[PageCase] = [
     PageCase("dashboard", Perm.VIEW),
     PageCase("check-list", Perm.VIEW),  # the consistency check (findings filtered to the perimeter)
     PageCase("check-list", Perm.VIEW, query="rule=impact_assessment_due"),
+    PageCase("pick", Perm.VIEW, kwargs=lambda w, u: {"kind": "controls"}, query="q=KC"),
+    PageCase("pick", Perm.VIEW, kwargs=lambda w, u: {"kind": "requirements"}, query="q=A.5.19&format=html"),
     PageCase("standards-list", Perm.VIEW),
     PageCase("standard-detail", Perm.VIEW, kwargs=lambda w, u: {"key": ISO27001}),
     PageCase("standard-detail", Perm.VIEW, kwargs=lambda w, u: {"key": ISO42001}, query="q=data", htmx=True),

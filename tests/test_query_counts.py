@@ -25,7 +25,15 @@ from keel.site.demo import DEMO_ADMIN_EMAIL
 
 PREFIX = "/api/v1"
 # List pages whose URL name does not end in "-list".
-OTHER_LIST_PAGES = ("people", "trail", "context", "control-templates", "risk-snapshots", "classification")
+OTHER_LIST_PAGES = (
+    "people",
+    "trail",
+    "context",
+    "control-templates",
+    "risk-snapshots",
+    "classification",
+    "dashboard",
+)
 # The query a list needs to answer at all.
 REQUIRED_QUERY = {"/api/v1/mapping-suggestions": "source=org&target=iso42001:2023"}
 

@@ -206,6 +206,7 @@ ARGUMENTS: dict[str, Callable[[], dict[str, Any]]] = {
 # Routes that are not pages a person reads (files, redirects, POST-only actions), with why.
 NOT_PAGES: dict[str, str] = {
     "favicon": "an icon",
+    "pick": "the pickers' search answers (JSON, or a list of options for a field)",
     "healthz": "a health check for machines",
     "logout": "logs out",
     "risk-export": "an XLSX file",

@@ -62,6 +62,10 @@ class SystemFilterForm(KeelForm):
     role = forms.ChoiceField(label="Our role", choices=_any("Any role", AIRole.choices), required=False)
     management_system = system_filter_field()
     owner = forms.ChoiceField(label="Owner", required=False)
+    # the sort order chosen by clicking a column header, kept when the filters change
+    order = forms.ChoiceField(
+        choices=[(k, k) for k in queries.SYSTEM_ORDER], required=False, widget=forms.HiddenInput
+    )
 
     def __init__(self, *args: Any, user: organisation_resolvers.Viewer, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -71,7 +75,9 @@ class SystemFilterForm(KeelForm):
     def filters(self) -> queries.SystemFilters:
         if not self.is_valid():
             return queries.SystemFilters()
-        return queries.SystemFilters(**{k: v or "" for k, v in self.cleaned_data.items()})
+        data = {k: v or "" for k, v in self.cleaned_data.items()}
+        data["order"] = data["order"] or "name"
+        return queries.SystemFilters(**data)
 
 
 class SystemForm(VersionedForm):

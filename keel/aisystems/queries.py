@@ -675,3 +675,18 @@ def records_supporting(requirement: Requirement, user: User | None) -> list[Life
         .order_by("ai_system__short_name", "kind")
     )
     return list(restrict(qs, user, Perm.VIEW, field="ai_system__management_system"))
+
+
+def stage_counts(user: User | None) -> dict[uuid.UUID, dict[str, int]]:
+    """AI systems ``user`` may read, counted per management system and life-cycle stage, in the
+    stages' order (one query)."""
+    out: dict[uuid.UUID, dict[str, int]] = {}
+    grouped = (
+        restrict(AISystem.objects.all(), user, Perm.VIEW)
+        .values_list("management_system_id", "lifecycle_stage")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for ms_id, stage, n in grouped:
+        out.setdefault(ms_id, {s.value: 0 for s in LifecycleStage})[stage] = n
+    return out

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from keel.organisation.models import ManagementSystem
 from keel.organisation.views.trail import describe
-from keel.platform import hooks
+from keel.platform import hooks, tables
 from keel.platform.actor import Actor
 from keel.platform.errors import KeelError, NotFound
 from keel.platform.forms import add_service_error
@@ -78,15 +78,22 @@ def _list_page(
     full: str,
     partial: str,
     extra: dict[str, Any],
+    listing: tables.Listing | None = None,
 ) -> HttpResponse:
     problem = ""
     if form.is_bound and not form.is_valid():
         problem = "Some filters were not understood and were not applied."
+    filters = form.filters()
     try:
-        qs = run(form.filters())
+        qs = run(filters)
     except KeelError as exc:
         problem = f"{exc.message} Showing everything."
+        filters = None
         qs = run(None)
+    if listing is not None:
+        if tables.wants_csv(request):
+            return listing.csv(qs)
+        extra = {**extra, **listing.context(request, getattr(filters, "order", ""), keep_filters=not problem)}
     page_obj = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page", 1))
     ctx = {
         "form": form,
@@ -118,7 +125,37 @@ def system_list(request: HttpRequest) -> HttpResponse:
         "aisystems/list.html",
         "aisystems/_table.html",
         {"can_edit": _can_anywhere(user, Perm.EDIT_AI_SYSTEMS)},
+        SYSTEM_LISTING,
     )
+
+
+SYSTEM_LISTING = tables.Listing(
+    columns=[
+        tables.Column("AI system", "name"),
+        tables.Column("Stage", "stage"),
+        tables.Column("Origin"),
+        tables.Column("Our roles"),
+        tables.Column("Owner"),
+        tables.Column("Models", css="num"),
+        tables.Column("Datasets", css="num"),
+        tables.Column("Flags"),
+    ],
+    orders=queries.SYSTEM_ORDER,
+    default_order="name",
+    filename="ai-systems.csv",
+    csv_columns=[
+        ("Short name", lambda s: s.short_name),
+        ("Name", lambda s: s.name),
+        ("Management system", lambda s: s.management_system.short_name),
+        ("Stage", lambda s: s.get_lifecycle_stage_display()),
+        ("Origin", lambda s: s.get_origin_display()),
+        ("Our roles", lambda s: s.ai_roles),
+        ("Owner", lambda s: s.owner.email if s.owner_id else ""),
+        ("Models", lambda s: s.model_count),
+        ("Datasets", lambda s: s.dataset_count),
+        ("Open flags", lambda s: s.open_flag_count),
+    ],
+)
 
 
 @require_http_methods(["GET", "POST"])

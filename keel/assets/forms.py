@@ -13,6 +13,7 @@ from keel.platform.models import User
 
 from .choices import AssetType
 from .models import Asset, ClassificationLevel
+from .queries import ORDERS
 
 
 def _any(label: str, choices: Any) -> list[tuple[str, str]]:
@@ -33,6 +34,8 @@ class AssetFilterForm(KeelForm):
     owner = forms.ChoiceField(required=False)
     management_system = system_filter_field()
     retired = forms.ChoiceField(choices=[("", "Current"), ("yes", "Retired"), ("all", "All")], required=False)
+    # the sort order chosen by clicking a column header, kept when the filters change
+    order = forms.ChoiceField(choices=[(k, k) for k in ORDERS], required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, user: organisation_resolvers.Viewer, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

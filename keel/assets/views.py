@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from keel.organisation.models import ManagementSystem
-from keel.platform import hooks
+from keel.platform import hooks, tables
 from keel.platform.actor import Actor
 from keel.platform.errors import KeelError
 from keel.platform.forms import add_service_error
@@ -30,6 +30,31 @@ def _asset_perimeter(request: HttpRequest, ref: str, **kwargs: Any) -> Managemen
     return services.get_asset(ref).management_system
 
 
+LISTING = tables.Listing(
+    columns=[
+        tables.Column("Asset", "ref_id"),
+        tables.Column("Type"),
+        tables.Column("Classification", "classification"),
+        tables.Column("Owner"),
+        tables.Column("System"),
+        tables.Column("Risks", css="num"),
+    ],
+    orders=queries.ORDERS,
+    default_order="ref_id",
+    filename="assets.csv",
+    csv_columns=[
+        ("Reference", lambda a: a.ref_id),
+        ("Name", lambda a: a.name),
+        ("Type", lambda a: a.get_type_display()),
+        ("Classification", lambda a: a.classification.name if a.classification_id else ""),
+        ("Owner", lambda a: a.owner.email if a.owner_id else ""),
+        ("Management system", lambda a: a.management_system.short_name),
+        ("Risks", lambda a: a.risk_count),
+        ("Retired", lambda a: a.retired_at.date().isoformat() if a.retired_at else ""),
+    ],
+)
+
+
 @page(Perm.VIEW)
 def asset_list(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
@@ -37,10 +62,14 @@ def asset_list(request: HttpRequest) -> HttpResponse:
     params.pop("page", None)
     form = AssetFilterForm(params or None, user=user)
     problem = ""
+    filters = queries.AssetFilters(**form.filters())
     try:
-        qs = queries.assets(user, queries.AssetFilters(**form.filters()))
+        qs = queries.assets(user, filters)
     except KeelError as exc:
         problem, qs = exc.message, queries.assets(user)
+        filters = queries.AssetFilters()
+    if tables.wants_csv(request):
+        return LISTING.csv(qs)
     if form.is_bound and form.errors:
         problem = "Some filters were not understood and were not applied: " + " ".join(
             str(m) for errors in form.errors.values() for m in errors
@@ -52,6 +81,7 @@ def asset_list(request: HttpRequest) -> HttpResponse:
         "page_obj": page_obj,
         "assets": list(page_obj.object_list),
         "can_edit": system_ids_with(user, Perm.EDIT_ASSETS) != set(),
+        **LISTING.context(request, filters.order, keep_filters=not problem),
     }
     return render(request, "assets/_table.html" if is_partial(request) else "assets/list.html", ctx)
 

@@ -11,7 +11,7 @@ from django import forms
 from keel.organisation import resolvers as organisation_resolvers
 from keel.organisation.forms import standard_choices
 from keel.organisation.models import ManagementSystem
-from keel.platform.forms import TEXTAREA, KeelForm, VersionedForm
+from keel.platform.forms import TEXTAREA, KeelForm, VersionedForm, picker_attrs
 from keel.platform.models import User
 from keel.platform.permissions import Perm, has_perm
 
@@ -21,9 +21,13 @@ from .models import Control
 
 ORDER_CHOICES = [
     ("ref_id", "Reference"),
+    ("-ref_id", "Reference, last first"),
     ("title", "Title"),
+    ("-title", "Title, Z to A"),
     ("status", "Status"),
+    ("-status", "Status, reversed"),
     ("effectiveness", "Effectiveness"),
+    ("-effectiveness", "Effectiveness, reversed"),
     ("-updated_at", "Recently changed"),
 ]
 
@@ -73,7 +77,9 @@ class ControlFilterForm(KeelForm):
         label="Requirement",
         required=False,
         max_length=128,
-        widget=forms.TextInput(attrs={"placeholder": "e.g. iso27001:2022:A.5.19"}),
+        widget=forms.TextInput(
+            attrs=picker_attrs("requirements", placeholder="Id, key or words: A.5.19, access")
+        ),
     )
     tag = forms.CharField(label="Tag", required=False, max_length=60)
     template = forms.CharField(required=False, max_length=80, widget=forms.HiddenInput)
@@ -164,8 +170,10 @@ class OwnerControlForm(VersionedForm):
 class LinkForm(KeelForm):
     requirement = forms.CharField(
         max_length=128,
-        widget=forms.TextInput(attrs={"placeholder": "iso42001:2023:A.10.3", "list": "requirement-keys"}),
-        help_text="The requirement's key.",
+        widget=forms.TextInput(
+            attrs=picker_attrs("requirements", placeholder="Id, key or words: A.10.3, supplier")
+        ),
+        help_text="Type an id (A.10.3), a key (iso42001:2023:A.10.3) or words of the title, and choose.",
     )
     coverage = forms.ChoiceField(choices=Coverage.choices, initial=Coverage.FULL)
     note = forms.CharField(
@@ -233,13 +241,26 @@ class TemplateFilterForm(KeelForm):
         label="Requirement",
         required=False,
         max_length=128,
-        widget=forms.TextInput(attrs={"placeholder": "e.g. iso42001:2023:A.10.3"}),
+        widget=forms.TextInput(attrs=picker_attrs("requirements", placeholder="Id, key or words: A.10.3")),
     )
     type = forms.ChoiceField(choices=_any("Any type", ControlType.choices), required=False)
+    theme = forms.ChoiceField(label="Theme or clause", required=False)
+    adopted = forms.ChoiceField(
+        label="Adopted",
+        choices=[("", "Adopted or not"), ("no", "Not adopted yet"), ("yes", "Adopted")],
+        required=False,
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["standard"].choices = _any("All standards", standard_choices())  # type: ignore[attr-defined]
+        self.fields["theme"].choices = _any(  # type: ignore[attr-defined]
+            "All themes",
+            [
+                (r.key, f"{r.standard.name.removeprefix('ISO/IEC ')} {r.ref_id} {r.title}")
+                for r in queries.template_themes()
+            ],
+        )
 
     def filters(self) -> queries.TemplateFilters:
         if not self.is_valid():

@@ -352,9 +352,23 @@ def implemented_by(req: Requirement, user: User | None) -> dict[str, Any]:
 @dataclass
 class TemplateFilters:
     standard: str = ""
+    theme: str = ""  # the key of an Annex A theme or a top-level clause
     requirement: str = ""
     type: str = ""
     q: str = ""
+    adopted: str = ""  # "no": only templates not adopted yet; "yes": only adopted ones
+
+
+def template_themes() -> list[Requirement]:
+    """The themes a template can be filtered by: the Annex A themes and top-level clauses of
+    every standard, in document order (one query)."""
+    return list(
+        Requirement.objects.filter(
+            parent__isnull=True, kind__in=[EntryKind.ANNEX_THEME, EntryKind.CLAUSE], withdrawn_at__isnull=True
+        )
+        .select_related("standard")
+        .order_by("standard__key", "sort_order")
+    )
 
 
 def templates(f: TemplateFilters | None = None) -> QuerySet[ControlTemplate]:
@@ -373,6 +387,17 @@ def templates(f: TemplateFilters | None = None) -> QuerySet[ControlTemplate]:
         qs = qs.filter(
             pk__in=TemplateRequirement.objects.filter(requirement__standard=std).values("template_id")
         )
+    if f.theme:
+        under = (
+            Q(requirement__key=f.theme)
+            | Q(requirement__parent__key=f.theme)
+            | Q(requirement__parent__parent__key=f.theme)
+            | Q(requirement__parent__parent__parent__key=f.theme)
+        )
+        qs = qs.filter(pk__in=TemplateRequirement.objects.filter(under).values("template_id"))
+    if f.adopted in ("yes", "no"):
+        taken = Control.objects.filter(template__isnull=False).values("template_id")
+        qs = qs.filter(pk__in=taken) if f.adopted == "yes" else qs.exclude(pk__in=taken)
     if f.requirement:
         req = requirement_ref(f.requirement)
         qs = qs.filter(pk__in=TemplateRequirement.objects.filter(requirement=req).values("template_id"))

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from keel.organisation.models import ManagementSystem
 from keel.organisation.views.trail import describe
-from keel.platform import hooks
+from keel.platform import hooks, tables
 from keel.platform.actor import Actor
 from keel.platform.errors import KeelError, NotFound
 from keel.platform.forms import add_service_error
@@ -83,6 +83,33 @@ def _can_update_own_any(user: User) -> bool:
 # ---------------------------------------------------------------- list and bulk edit
 
 
+LIST_COLUMNS = [
+    tables.Column("Control", "ref_id"),
+    tables.Column("Type · frequency"),
+    tables.Column("Status", "status"),
+    tables.Column("Effectiveness", "effectiveness"),
+    tables.Column("Owner"),
+    tables.Column("Requirements"),
+    tables.Column("Systems · tags"),
+]
+CSV_COLUMNS: list[tuple[str, Callable[[Any], Any]]] = [
+    ("Reference", lambda c: c.ref_id),
+    ("Title", lambda c: c.title),
+    ("Type", lambda c: c.get_type_display()),
+    ("Frequency", lambda c: c.frequency_note or c.get_frequency_display()),
+    ("Status", lambda c: c.get_status_display()),
+    ("Effectiveness", lambda c: c.get_effectiveness_display()),
+    ("Owner", lambda c: c.owner.email if c.owner_id else ""),
+    (
+        "Requirements",
+        lambda c: [f"{lk.requirement.standard.key} {lk.requirement.ref_id}" for lk in c.links.all()],
+    ),
+    ("Management systems", lambda c: [ms.short_name for ms in c.management_systems.all()]),
+    ("Tags", lambda c: [t.name for t in c.tags.all()]),
+    ("Updated", lambda c: c.updated_at.date().isoformat()),
+]
+
+
 @page(Perm.VIEW)
 def control_list(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
@@ -94,11 +121,15 @@ def control_list(request: HttpRequest) -> HttpResponse:
         problem = "Some filters were not understood and were not applied: " + " ".join(
             f"{form.fields[n].label or n}: {' '.join(str(x) for x in e)}" for n, e in form.errors.items()
         )
+    filters = form.filters()
     try:
-        qs = queries.controls(user, form.filters())
+        qs = queries.controls(user, filters)
     except KeelError as exc:
         problem = f"{exc.message} Showing all controls."
+        filters = queries.ControlFilters()
         qs = queries.controls(user)
+    if tables.wants_csv(request):
+        return tables.csv_response("controls.csv", CSV_COLUMNS, qs)
     page_obj = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page", 1))
     controls = list(page_obj.object_list)
     ctx = {
@@ -113,6 +144,10 @@ def control_list(request: HttpRequest) -> HttpResponse:
         "can_bulk": _can_edit_any(user) or _can_update_own_any(user),
         "bulk": BulkForm(),
         "filtered": bool(form.is_bound and any(v for k, v in params.items() if k != "order")),
+        "headers": tables.headers(
+            request, LIST_COLUMNS, filters.order, queries.CONTROL_ORDER, keep_filters=not problem
+        ),
+        "csv_url": tables.csv_url(request, keep_filters=not problem),
     }
     template = "controls/_table.html" if is_partial(request) else "controls/list.html"
     return render(request, template, ctx)
@@ -411,7 +446,9 @@ def link_delete(request: HttpRequest, link_id: uuid.UUID) -> HttpResponse:
 @page(Perm.VIEW)
 def template_library(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
-    form = TemplateFilterForm(request.GET or None)
+    params = request.GET.copy()
+    params.pop("page", None)
+    form = TemplateFilterForm(params or None)
     problem = ""
     try:
         rows = list(queries.templates(form.filters()))
@@ -419,12 +456,17 @@ def template_library(request: HttpRequest) -> HttpResponse:
         problem = f"{exc.message} Showing every template."
         rows = list(queries.templates())
     adopted = queries.adopted_controls()
-    items = [{"template": t, "control": adopted.get(t.pk)} for t in rows]
+    page_obj = Paginator(rows, TEMPLATE_PAGE_SIZE).get_page(request.GET.get("page", 1))
+    items = [{"template": t, "control": adopted.get(t.pk)} for t in page_obj.object_list]
     ctx = {
         "form": form,
         "problem": problem,
         "items": items,
-        "adopted_count": sum(1 for i in items if i["control"] is not None),
+        "page_obj": page_obj,
+        "matching": len(rows),
+        "matching_open": sum(1 for t in rows if t.pk not in adopted),
+        "adopted_count": sum(1 for t in rows if t.pk in adopted),
+        "filters": {k: v for k, v in params.items() if k in form.fields and v},
         "can_edit": _can_edit_any(user),
         "adopt_form": AdoptForm(user=user),
     }
@@ -432,11 +474,30 @@ def template_library(request: HttpRequest) -> HttpResponse:
     return render(request, template, ctx)
 
 
+TEMPLATE_PAGE_SIZE = 24
+
+
+def _matching_keys(post: Any) -> list[str]:
+    """The keys of every template not adopted yet that the library's filters (sent with the
+    adopt form as ``filter_<name>``) select: "select all" across every page."""
+    data = {name[len("filter_") :]: value for name, value in post.items() if name.startswith("filter_")}
+    form = TemplateFilterForm(data)
+    f = form.filters()
+    f.adopted = "no"
+    return [t.key for t in queries.templates(f)]
+
+
 @require_POST
 @page(Perm.EDIT_CONTROLS, anywhere=True)
 def template_adopt(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     keys = request.POST.getlist("templates")
+    if request.POST.get("all_matching") == "yes":
+        try:
+            keys = list(dict.fromkeys([*keys, *_matching_keys(request.POST)]))
+        except KeelError as exc:
+            messages.error(request, f"{exc.message} Nothing was adopted.")
+            return redirect("control-templates")
     form = AdoptForm(request.POST, user=user, template_keys=keys)
     if not form.is_valid():
         messages.error(
@@ -448,7 +509,7 @@ def template_adopt(request: HttpRequest) -> HttpResponse:
     owner = User.objects.filter(email=data["owner"]).first() if data["owner"] else None
     ms = ManagementSystem.objects.get(short_name=data["management_system"])
     try:
-        created = services.adopt_templates(Actor.from_request(request), data["templates"], ms.pk, owner=owner)
+        created = services.adopt_templates(Actor.from_request(request), keys, ms.pk, owner=owner)
     except KeelError as exc:
         messages.error(request, f"{exc.message} Nothing was adopted.")
         return redirect("control-templates")

@@ -10,7 +10,7 @@ from django import forms
 from keel.controls.forms import owner_choices, system_choices, system_filter_field
 from keel.organisation import resolvers as organisation_resolvers
 from keel.organisation.models import ManagementSystem
-from keel.platform.forms import DATE, TEXTAREA, KeelForm, VersionedForm
+from keel.platform.forms import DATE, TEXTAREA, KeelForm, VersionedForm, picker_attrs
 from keel.platform.models import User
 from keel.platform.permissions import Perm, has_perm
 
@@ -20,9 +20,13 @@ from .models import Evidence
 
 ORDER_CHOICES = [
     ("ref_id", "Reference"),
+    ("-ref_id", "Reference, last first"),
     ("title", "Title"),
+    ("-title", "Title, Z to A"),
     ("valid_until", "Valid until (soonest first)"),
+    ("-valid_until", "Valid until (latest first)"),
     ("-collected_on", "Recently collected"),
+    ("collected_on", "Collected longest ago"),
     ("-updated_at", "Recently changed"),
 ]
 
@@ -44,13 +48,13 @@ class EvidenceFilterForm(KeelForm):
         label="Control",
         required=False,
         max_length=64,
-        widget=forms.TextInput(attrs={"placeholder": "e.g. KC-012"}),
+        widget=forms.TextInput(attrs=picker_attrs("controls", placeholder="e.g. KC-012")),
     )
     requirement = forms.CharField(
         label="Requirement",
         required=False,
         max_length=128,
-        widget=forms.TextInput(attrs={"placeholder": "e.g. iso27001:2022:A.5.15"}),
+        widget=forms.TextInput(attrs=picker_attrs("requirements", placeholder="e.g. A.5.15")),
     )
     order = forms.ChoiceField(choices=ORDER_CHOICES, required=False)
 
@@ -166,12 +170,18 @@ class EvidenceForm(VersionForm):
     controls = forms.CharField(
         required=False,
         max_length=600,
-        help_text="Control references it supports, comma-separated (KC-012, KC-014).",
+        widget=forms.TextInput(attrs=picker_attrs("controls", multiple=True, placeholder="KC-012 or words")),
+        help_text="The controls it supports: type a reference or words and choose; several are "
+        "comma-separated (KC-012, KC-014).",
     )
     requirements = forms.CharField(
         required=False,
         max_length=2000,
-        help_text="Requirement keys it answers directly, comma-separated (iso27001:2022:A.5.15).",
+        widget=forms.TextInput(
+            attrs=picker_attrs("requirements", multiple=True, placeholder="A.5.15 or words")
+        ),
+        help_text="The requirements it answers directly: type an id, a key or words and choose; several "
+        "are comma-separated (iso27001:2022:A.5.15).",
     )
 
     def __init__(self, *args: Any, user: User | None = None, **kwargs: Any) -> None:
@@ -241,16 +251,16 @@ class EvidenceEditForm(VersionedForm):
 class ControlLinkForm(KeelForm):
     control = forms.CharField(
         max_length=64,
-        widget=forms.TextInput(attrs={"placeholder": "KC-012"}),
-        help_text="The control's reference.",
+        widget=forms.TextInput(attrs=picker_attrs("controls", placeholder="KC-012 or words")),
+        help_text="The control's reference: type it or words of its title and choose.",
     )
 
 
 class RequirementLinkForm(KeelForm):
     requirement = forms.CharField(
         max_length=128,
-        widget=forms.TextInput(attrs={"placeholder": "iso27001:2022:A.5.15"}),
-        help_text="The requirement's key.",
+        widget=forms.TextInput(attrs=picker_attrs("requirements", placeholder="A.5.15, key or words")),
+        help_text="The requirement's key: type an id, the key or words of its title and choose.",
     )
 
 

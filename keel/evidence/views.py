@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from keel.organisation.models import ManagementSystem
 from keel.organisation.views.trail import describe
+from keel.platform import tables
 from keel.platform.actor import Actor
 from keel.platform.errors import KeelError
 from keel.platform.forms import add_service_error
@@ -29,7 +30,7 @@ from keel.platform.permissions import Perm, system_ids_with
 from keel.platform.views.common import INVALID, current_user, is_partial
 
 from . import downloads, queries, services
-from .choices import EvidenceStatus
+from .choices import EvidenceStatus, Validity
 from .forms import (
     ControlLinkForm,
     EvidenceEditForm,
@@ -59,6 +60,49 @@ def _can_add(user: Any) -> bool:
 # ---------------------------------------------------------------- list
 
 
+LISTING = tables.Listing(
+    columns=[
+        tables.Column("Evidence", "ref_id"),
+        tables.Column("Validity", "valid_until"),
+        tables.Column("Current version", "-collected_on"),
+        tables.Column("Supports"),
+        tables.Column("Systems"),
+    ],
+    orders=queries.EVIDENCE_ORDER,
+    default_order="ref_id",
+    filename="evidence.csv",
+    csv_columns=[
+        ("Reference", lambda e: e.ref_id),
+        ("Title", lambda e: e.title),
+        ("Kind", lambda e: e.get_kind_display()),
+        ("Status", lambda e: e.get_status_display()),
+        ("Owner", lambda e: e.owner.email if e.owner_id else ""),
+        ("Version", lambda e: e.current_version.number if e.current_version else ""),
+        ("Collected on", lambda e: e.current_version.collected_on.isoformat() if e.current_version else ""),
+        (
+            "Valid until",
+            lambda e: (
+                e.current_version.valid_until.isoformat()
+                if e.current_version and e.current_version.valid_until
+                else ""
+            ),
+        ),
+        ("Validity", lambda e: Validity(queries.validity_of(e)).label),
+        ("Controls", lambda e: [lk.control.ref_id for lk in e.control_links.all()]),
+        (
+            "Requirements",
+            lambda e: [
+                f"{lk.requirement.standard.key} {lk.requirement.ref_id}" for lk in e.requirement_links.all()
+            ],
+        ),
+        (
+            "Management systems",
+            lambda e: [ms.short_name for ms in e.management_systems.all()] or "Organisation",
+        ),
+    ],
+)
+
+
 @page(Perm.VIEW)
 def evidence_list(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
@@ -70,11 +114,15 @@ def evidence_list(request: HttpRequest) -> HttpResponse:
         problem = "Some filters were not understood and were not applied: " + " ".join(
             f"{form.fields[n].label or n}: {' '.join(str(x) for x in e)}" for n, e in form.errors.items()
         )
+    filters = form.filters()
     try:
-        qs = queries.evidence_list(user, form.filters())
+        qs = queries.evidence_list(user, filters)
     except KeelError as exc:
         problem = f"{exc.message} Showing all current evidence."
+        filters = queries.EvidenceFilters()
         qs = queries.evidence_list(user)
+    if tables.wants_csv(request):
+        return LISTING.csv(qs)
     page_obj = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page", 1))
     ctx = {
         "form": form,
@@ -84,6 +132,7 @@ def evidence_list(request: HttpRequest) -> HttpResponse:
         "can_add": _can_add(user),
         "expiring_days": queries.expiring_days(),
         "filtered": bool(form.is_bound and any(v for k, v in params.items() if k != "order")),
+        **LISTING.context(request, filters.order, keep_filters=not problem),
     }
     template = "evidence/_table.html" if is_partial(request) else "evidence/list.html"
     return render(request, template, ctx)

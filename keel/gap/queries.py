@@ -241,9 +241,8 @@ def system_label(target: Standard) -> str:
     return f"the management system of {target.name}"
 
 
-def load_graph(ms: ManagementSystem) -> tuple[Graph, list[dict[str, Any]]]:
-    """Every live requirement (nodes), the management system's control links, the live
-    crosswalk relations (theme-only pairs included) and the scope confirmations: four queries."""
+def load_graph_rows() -> tuple[list[Node], list[dict[str, Any]]]:
+    """Every live requirement, as graph nodes and as rows (one query)."""
     rows: list[dict[str, Any]] = [
         dict(r)
         for r in Requirement.objects.filter(withdrawn_at__isnull=True).values(
@@ -272,6 +271,29 @@ def load_graph(ms: ManagementSystem) -> tuple[Graph, list[dict[str, Any]]]:
         )
         for r in rows
     ]
+    return nodes, rows
+
+
+def _edges() -> Any:
+    """The live crosswalk relations as graph edges, theme-only (not related) pairs included: the
+    inference never follows them but names them in a requirement's why (a lazy query)."""
+    relations = CrosswalkRelation.objects.filter(withdrawn_at__isnull=True, source__isnull=False)
+    return relations.values_list(
+        "source_id", "target_id", "relation", "extension", "rationale", "crosswalk__key"
+    )
+
+
+def _confirmed(ms: ManagementSystem) -> Any:
+    """The scope confirmations of ``ms`` as (control ref, requirement id) pairs (a lazy query)."""
+    return ScopeConfirmation.objects.filter(management_system=ms).values_list(
+        "control__ref_id", "requirement_id"
+    )
+
+
+def load_graph(ms: ManagementSystem) -> tuple[Graph, list[dict[str, Any]]]:
+    """Every live requirement (nodes), the management system's control links, the live
+    crosswalk relations (theme-only pairs included) and the scope confirmations: four queries."""
+    nodes, rows = load_graph_rows()
     links = [
         Link(*values)
         for values in ControlLink.objects.filter(control__management_systems=ms)
@@ -281,14 +303,7 @@ def load_graph(ms: ManagementSystem) -> tuple[Graph, list[dict[str, Any]]]:
             "control__ref_id", "control__title", "control__status", "requirement_id", "coverage", "note"
         )
     ]
-    relations = CrosswalkRelation.objects.filter(withdrawn_at__isnull=True, source__isnull=False)
-    edges = relations.values_list(
-        "source_id", "target_id", "relation", "extension", "rationale", "crosswalk__key"
-    )
-    confirmed = ScopeConfirmation.objects.filter(management_system=ms).values_list(
-        "control__ref_id", "requirement_id"
-    )
-    return Graph.build(nodes, links, edges, confirmed), rows
+    return Graph.build(nodes, links, _edges(), _confirmed(ms)), rows
 
 
 def report(target: Standard, ms: ManagementSystem) -> GapReport:
@@ -471,3 +486,69 @@ def chain_text(chain: Chain, nodes: dict[int, Node]) -> str:
 
 def standards_with_requirements() -> list[Standard]:
     return list(Standard.objects.filter(~Q(requirements=None)).distinct().order_by("key"))
+
+
+def status_counts(
+    pairs: list[tuple[ManagementSystem, Standard]],
+) -> dict[tuple[Any, int], dict[str, int]]:
+    """The status counts of the gap report (:meth:`GapReport.counts`) of several management
+    systems against the standards they cover, ``{(ms_id, standard_id): {status: n}}``, by the
+    same inference as :func:`report` but without the template suggestions and reuse figures, in
+    six queries whatever the number of pairs: for the dashboard."""
+    if not pairs:
+        return {}
+    systems = {ms.pk for ms, _ in pairs}
+    standards = {std.pk for _, std in pairs}
+    nodes, rows = load_graph_rows()
+    links: dict[Any, list[Link]] = defaultdict(list)
+    for ms_id, ref, title, status, requirement_id, coverage, note in (
+        ControlLink.objects.filter(control__management_systems__in=systems)
+        .exclude(control__status=ImplementationStatus.NOT_APPLICABLE)
+        .order_by("control__ref_id")
+        .values_list(
+            "control__management_systems",
+            "control__ref_id",
+            "control__title",
+            "control__status",
+            "requirement_id",
+            "coverage",
+            "note",
+        )
+    ):
+        links[ms_id].append(Link(ref, title, status, requirement_id, coverage, note))
+    edges = list(_edges())
+    excluded: dict[tuple[Any, int], set[int]] = defaultdict(set)
+    for ms_id, std_id, req_id in SoARow.objects.filter(
+        soa__management_system__in=systems,
+        soa__standard__in=standards,
+        applicable=False,
+        requirement__isnull=False,
+    ).values_list("soa__management_system_id", "soa__standard_id", "requirement_id"):
+        excluded[(ms_id, std_id)].add(req_id)
+    decisions: dict[Any, dict[int, str]] = defaultdict(dict)
+    for ms_id, req_id, confirmed in CoverageDecision.objects.filter(
+        management_system__in=systems, requirement__standard__in=standards
+    ).values_list("management_system_id", "requirement_id", "confirmed_status"):
+        decisions[ms_id][req_id] = confirmed
+    confirmed: dict[Any, list[tuple[str, int]]] = defaultdict(list)
+    for ms_id, ref, req_id in ScopeConfirmation.objects.filter(management_system__in=systems).values_list(
+        "management_system_id", "control__ref_id", "requirement_id"
+    ):
+        confirmed[ms_id].append((ref, req_id))
+    out: dict[tuple[Any, int], dict[str, int]] = {}
+    for ms, std in pairs:
+        graph = Graph.build(nodes, links.get(ms.pk, []), edges, confirmed.get(ms.pk, []))
+        own = sorted((r for r in rows if r["standard_id"] == std.pk), key=lambda r: r["sort_order"])
+        target_ids = target_requirements(own)
+        inferred = inference.infer(
+            graph,
+            std.pk,
+            target_ids,
+            excluded.get((ms.pk, std.pk), set()),
+            system_label=system_label(std),
+        )
+        counts = {s.value: 0 for s in CoverageStatus}
+        for rid in target_ids:
+            counts[inference.effective(inferred[rid].status, decisions[ms.pk].get(rid))] += 1
+        out[(ms.pk, std.pk)] = counts
+    return out

@@ -138,3 +138,15 @@ def due_summary(user: User | None, limit: int = 8) -> dict[str, object]:
     qs = restrict(base(), user, Perm.VIEW, field=MS).filter(due_q()).order_by("due_since", "ai_system__name")
     items = list(qs[:limit])
     return {"count": qs.count() if len(items) == limit else len(items), "items": items}
+
+
+def due_by_system(user: User | None) -> dict[uuid.UUID, int]:
+    """Approved impact assessments due for re-assessment, counted per management system (one
+    query)."""
+    grouped = (
+        restrict(ImpactAssessment.objects.filter(due_q()), user, Perm.VIEW, field=MS)
+        .values_list(MS, flat=False)
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {ms_id: n for ms_id, n in grouped}

@@ -151,6 +151,18 @@ def requirement(
         if req is None and standard is not None and key:
             std = Q(standard=standard) if isinstance(standard, Standard) else Q(standard__key=standard)
             req = qs.filter(std, ref_id=key).first()
+        elif req is None and key:
+            # a bare id (A.5.19) names a requirement when exactly one live requirement has it
+            same = list(
+                qs.filter(ref_id__iexact=key, withdrawn_at__isnull=True).order_by("standard__key")[:6]
+            )
+            if len(same) == 1:
+                req = same[0]
+            elif same:
+                raise ValidationFailed(
+                    f"{key} is in several standards: give the full key, {' or '.join(r.key for r in same)}.",
+                    {field: [f"Several requirements are called {key}."]},
+                )
     if req is None:
         raise ValidationFailed(
             f"No requirement {str(ref)!r}: give its full key, e.g. iso27001:2022:A.5.19.",

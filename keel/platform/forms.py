@@ -11,6 +11,7 @@ from typing import Any
 
 from django import forms
 from django.db import models
+from django.urls import reverse_lazy
 
 from keel.platform.concurrency import EditConflict, base_token, changes_since, version_of
 from keel.platform.errors import KeelError
@@ -37,6 +38,9 @@ def add_service_error(form: forms.Form, exc: KeelError) -> None:
         form.add_error(None, exc.message)
 
 
+PICKER_THRESHOLD = 12  # choices above which a select gets the search box of keel.js
+
+
 class KeelForm(forms.Form):
     """Loads shared choices once per form: a field with a ``load_shared_choices`` callable (the
     standards field of :mod:`keel.organisation.forms`, for example) gets its choices from it, one
@@ -52,6 +56,19 @@ class KeelForm(forms.Form):
                 if loader not in loaded:
                     loaded[loader] = loader()
                 f.choices = loaded[loader]
+
+    def __getitem__(self, name: str) -> forms.BoundField:
+        bound = super().__getitem__(name)
+        f = bound.field
+        # a long list of choices gets a search box (keel.js); a short one is quicker as it is.
+        # Decided when the field is drawn: subclasses fill their choices after __init__.
+        if (
+            isinstance(f, forms.ChoiceField)
+            and type(f.widget) in (forms.Select, forms.SelectMultiple)
+            and len(f.choices) > PICKER_THRESHOLD  # type: ignore[arg-type]
+        ):
+            f.widget.attrs.setdefault("data-picker", "select")
+        return bound
 
 
 class VersionedForm(KeelForm):
@@ -148,3 +165,30 @@ class PasswordChangeForm(SetPasswordForm):
     current_password = forms.CharField(widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
 
     field_order = ["current_password", "new_password", "confirm_password"]
+
+
+def picker_attrs(
+    kind: str, *, multiple: bool = False, placeholder: str = "", standard: str = ""
+) -> dict[str, Any]:
+    """Widget attributes that make a text field a searchable picker (``keel.js``): as the person
+    types a bare id, a key or words, it asks ``/pick/<kind>/`` and offers the matches (arrow
+    keys, Enter, Escape); choosing one writes its key into the field — appended, for a
+    comma-separated ``multiple`` field. Without JavaScript the field stays a plain text field."""
+    attrs: dict[str, Any] = {
+        "data-picker": kind,
+        "data-picker-url": reverse_lazy("pick", args=[kind]),
+        "autocomplete": "off",
+        "spellcheck": "false",
+    }
+    if multiple:
+        attrs["data-picker-multiple"] = "true"
+    if placeholder:
+        attrs["placeholder"] = placeholder
+    if standard:
+        attrs["data-picker-standard"] = standard
+    return attrs
+
+
+# A <select> (single or multiple) marked with these gets a search box over its own options
+# (``keel.js``): the options are already there and already limited to what the person may choose.
+SELECT_PICKER = {"data-picker": "select"}

@@ -65,7 +65,7 @@ MATRIX = [
 ]
 
 
-def default_methodology(name: str = "Tessellate risk methodology") -> dict[str, Any]:
+def default_methodology(name: str = "Risk methodology") -> dict[str, Any]:
     return {
         "name": name,
         "note": "First version: 5×5 scales and four levels.",

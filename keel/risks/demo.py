@@ -475,7 +475,7 @@ def load_demo_risks(
     say("Adopting the risk methodology and assessing the IS and AI risks ...")
     services.create_methodology(
         actor,
-        **default_methodology(),
+        **default_methodology("Tessellate risk methodology"),
         assessment_interval_months=12,
         significant_changes="A new or retrained model, a new intended use or user group, a new "
         "deployment region, a metric breach or a failed data-quality check, a new supplier of an "

@@ -19,6 +19,7 @@ from keel.standards.models import Requirement
 
 from .choices import AcceptanceState, ActionStatus, Register, RiskStatus, TreatmentOption
 from .models import Methodology, Risk
+from .queries import ORDERS
 
 
 def _any(label: str, choices: Any) -> list[tuple[str, str]]:
@@ -46,6 +47,8 @@ class RiskFilterForm(KeelForm):
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
     likelihood = forms.IntegerField(required=False, widget=forms.HiddenInput)
     impact = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    # the sort order chosen by clicking a column header, kept when the filters change
+    order = forms.ChoiceField(choices=[(k, k) for k in ORDERS], required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, methodology: Methodology | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -247,29 +250,18 @@ class SnapshotForm(KeelForm):
     cycle = forms.CharField(max_length=120, help_text="e.g. 2026 Q4 assessment.")
 
 
+GRID = 5  # rows of each scale and of the levels, and the side of the matrix, on the form
+
+
 class MethodologyForm(KeelForm):
-    """A new version, written as lines: ``label | description`` for the scales,
-    ``key | label | acceptable (yes/no) | appetite`` for the levels, and the matrix as one line
-    per likelihood (1 first) of level keys separated by spaces."""
+    """A new version, edited as grids: the likelihood and impact scales (a label and a
+    description per level, lowest first, 3 to 5 filled rows), the risk levels (key, label,
+    acceptable, appetite; lowest first) and the matrix (a level key per likelihood × impact
+    cell, likelihood 1 at the top). Rows left empty at the end are not part of the version;
+    the service checks the whole (``keel.risks.methodology``)."""
 
     name = forms.CharField(max_length=200)
     note = forms.CharField(label="What changed", widget=forms.Textarea(attrs={"rows": 2}), required=False)
-    likelihood = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 5}),
-        help_text="One level per line, lowest first: label | description (3 to 5 lines).",
-    )
-    impact = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 5}),
-        help_text="One level per line, lowest first: label | description (3 to 5 lines).",
-    )
-    levels = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="Risk levels, lowest first: key | label | acceptable (yes/no) | appetite.",
-    )
-    matrix = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 5}),
-        help_text="One line per likelihood, 1 first: the level key for each impact, 1 first, separated by spaces.",
-    )
     max_exception_days = forms.IntegerField(
         label="Longest exception (days)",
         min_value=1,
@@ -304,53 +296,137 @@ class MethodologyForm(KeelForm):
         help_text="In your words, e.g. a new model, a new use or user group, a new region, a breach.",
     )
 
-    @classmethod
-    def initial_for(cls, m: Methodology) -> dict[str, Any]:
-        return {
-            "name": m.name,
-            "likelihood": "\n".join(f"{s['label']} | {s['description']}" for s in m.likelihood),
-            "impact": "\n".join(f"{s['label']} | {s['description']}" for s in m.impact),
-            "levels": "\n".join(
-                f"{lv['key']} | {lv['label']} | {'yes' if lv['acceptable'] else 'no'} | {lv['appetite']}"
-                for lv in m.levels
-            ),
-            "matrix": "\n".join(" ".join(row) for row in m.matrix),
-            "max_exception_days": m.max_exception_days,
-            "assessment_interval_months": m.assessment_interval_months,
-            "assess_on_significant_change": m.assess_on_significant_change,
-            "assess_on_new_ai_system": m.assess_on_new_ai_system,
-            "assess_on_impact_assessment": m.assess_on_impact_assessment,
-            "significant_changes": m.significant_changes,
-        }
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for axis in ("likelihood", "impact"):
+            for n in range(1, GRID + 1):
+                self.fields[f"{axis}_{n}_label"] = forms.CharField(
+                    label=f"{axis.capitalize()} {n}", required=False, max_length=80
+                )
+                self.fields[f"{axis}_{n}_description"] = forms.CharField(
+                    label=f"{axis.capitalize()} {n}: description", required=False, max_length=500
+                )
+        for n in range(1, GRID + 1):
+            self.fields[f"level_{n}_key"] = forms.CharField(
+                label=f"Level {n}: key", required=False, max_length=40
+            )
+            self.fields[f"level_{n}_label"] = forms.CharField(
+                label=f"Level {n}: label", required=False, max_length=80
+            )
+            self.fields[f"level_{n}_acceptable"] = forms.BooleanField(
+                label=f"Level {n}: acceptable", required=False
+            )
+            self.fields[f"level_{n}_appetite"] = forms.CharField(
+                label=f"Level {n}: appetite", required=False, max_length=500
+            )
+        for li in range(1, GRID + 1):
+            for im in range(1, GRID + 1):
+                self.fields[f"matrix_{li}_{im}"] = forms.CharField(
+                    label=f"Likelihood {li} × impact {im}", required=False, max_length=40
+                )
 
-    @staticmethod
-    def _lines(text: str) -> list[list[str]]:
-        return [[p.strip() for p in line.split("|")] for line in text.splitlines() if line.strip()]
+    @classmethod
+    def initial_for(cls, m: Methodology | dict[str, Any]) -> dict[str, Any]:
+        """The form's fields for a methodology (a version, or a dict as the service takes it)."""
+
+        def get(k: str, default: Any = None) -> Any:
+            return m.get(k, default) if isinstance(m, dict) else getattr(m, k, default)
+
+        out: dict[str, Any] = {
+            "name": get("name"),
+            "max_exception_days": get("max_exception_days") or 365,
+            # when risk assessments are performed (the form's defaults where a dict leaves them out)
+            "assessment_interval_months": get("assessment_interval_months", 12),
+            "assess_on_significant_change": get("assess_on_significant_change", True),
+            "assess_on_new_ai_system": get("assess_on_new_ai_system", True),
+            "assess_on_impact_assessment": get("assess_on_impact_assessment", True),
+            "significant_changes": get("significant_changes", ""),
+        }
+        for axis in ("likelihood", "impact"):
+            for n, step in enumerate(get(axis)[:GRID], start=1):
+                out[f"{axis}_{n}_label"] = step["label"]
+                out[f"{axis}_{n}_description"] = step.get("description", "")
+        for n, lv in enumerate(get("levels")[:GRID], start=1):
+            out[f"level_{n}_key"] = lv["key"]
+            out[f"level_{n}_label"] = lv["label"]
+            out[f"level_{n}_acceptable"] = bool(lv["acceptable"])
+            out[f"level_{n}_appetite"] = lv.get("appetite", "")
+        for li, row in enumerate(get("matrix")[:GRID], start=1):
+            for im, key in enumerate(row[:GRID], start=1):
+                out[f"matrix_{li}_{im}"] = key
+        return out
+
+    @classmethod
+    def data_for(cls, m: Methodology | dict[str, Any]) -> dict[str, Any]:
+        """What a browser posts for that methodology (a ticked box is sent, an unticked one not)."""
+        data = cls.initial_for(m)
+        return {k: ("on" if v is True else v) for k, v in data.items() if v is not False}
+
+    def grid(self) -> dict[str, Any]:
+        """The bound fields arranged for the template: scale rows, level rows, matrix rows."""
+        return {
+            "scales": [
+                (
+                    axis,
+                    [
+                        (n, self[f"{axis}_{n}_label"], self[f"{axis}_{n}_description"])
+                        for n in range(1, GRID + 1)
+                    ],
+                )
+                for axis in ("likelihood", "impact")
+            ],
+            "levels": [
+                (
+                    n,
+                    self[f"level_{n}_key"],
+                    self[f"level_{n}_label"],
+                    self[f"level_{n}_acceptable"],
+                    self[f"level_{n}_appetite"],
+                )
+                for n in range(1, GRID + 1)
+            ],
+            "matrix": [
+                (li, [self[f"matrix_{li}_{im}"] for im in range(1, GRID + 1)]) for li in range(1, GRID + 1)
+            ],
+            "impacts": list(range(1, GRID + 1)),
+        }
 
     def service_data(self) -> dict[str, Any]:
         d = self.cleaned_data
 
-        def part(p: list[str], i: int) -> str:
-            return p[i] if i < len(p) else ""
+        def text(name: str) -> str:
+            return str(d.get(name) or "").strip()
 
-        def scale(text: str) -> list[dict[str, str]]:
-            return [{"label": part(p, 0), "description": part(p, 1)} for p in self._lines(text)]
+        def scale(axis: str) -> list[dict[str, str]]:
+            rows = [
+                {"label": text(f"{axis}_{n}_label"), "description": text(f"{axis}_{n}_description")}
+                for n in range(1, GRID + 1)
+            ]
+            while rows and not (rows[-1]["label"] or rows[-1]["description"]):
+                rows.pop()
+            return rows
 
+        likelihood, impact = scale("likelihood"), scale("impact")
         levels = [
             {
-                "key": part(p, 0),
-                "label": part(p, 1),
-                "acceptable": part(p, 2).lower() in ("yes", "y", "true", "1"),
-                "appetite": part(p, 3),
+                "key": text(f"level_{n}_key"),
+                "label": text(f"level_{n}_label"),
+                "acceptable": bool(d.get(f"level_{n}_acceptable")),
+                "appetite": text(f"level_{n}_appetite"),
             }
-            for p in self._lines(d["levels"])
+            for n in range(1, GRID + 1)
         ]
-        matrix = [line.split() for line in d["matrix"].splitlines() if line.strip()]
+        while levels and not (levels[-1]["key"] or levels[-1]["label"] or levels[-1]["appetite"]):
+            levels.pop()
+        matrix = [
+            [text(f"matrix_{li}_{im}") for im in range(1, len(impact) + 1)]
+            for li in range(1, len(likelihood) + 1)
+        ]
         return {
             "name": d["name"],
             "note": d["note"],
-            "likelihood": scale(d["likelihood"]),
-            "impact": scale(d["impact"]),
+            "likelihood": likelihood,
+            "impact": impact,
             "levels": levels,
             "matrix": matrix,
             "max_exception_days": d["max_exception_days"],

@@ -26,7 +26,7 @@ from keel.platform.errors import NotFound, ValidationFailed
 from keel.platform.models import TrailEntry, User
 from keel.platform.permissions import Perm, restrict, system_ids_with
 
-from .choices import AcceptanceState, Register, RiskStatus, TreatmentOption
+from .choices import AcceptanceState, ActionStatus, Register, RiskStatus, TreatmentOption
 from .models import Methodology, Risk, RiskApproval, RiskSnapshot, TreatmentAction
 from .rules import acceptance_expression, assessment_due_on, exception_expires_subquery, months_before
 
@@ -479,3 +479,54 @@ def assessments_due(
             )
     out.sort(key=lambda d: (d.since, d.ref))
     return out
+
+
+def above_appetite(user: User | None) -> dict[uuid.UUID, dict[str, int]]:
+    """Open risks ``user`` may read whose current level (residual once assessed, else inherent)
+    is above the acceptance criteria of the methodology they were assessed under, counted per
+    management system and register: ``{ms_id: {"is": n, "ai": n}}`` (two queries)."""
+    levels = {m.pk: m for m in Methodology.objects.all()}
+    out: dict[uuid.UUID, dict[str, int]] = {}
+    grouped = (
+        restrict(Risk.objects.filter(status=RiskStatus.OPEN), user, Perm.VIEW)
+        .values_list("management_system_id", "register", "methodology_id", "residual_level", "inherent_level")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for ms_id, register, methodology_id, residual, inherent, n in grouped:
+        counts = out.setdefault(ms_id, {r.value: 0 for r in Register})
+        if not levels[methodology_id].acceptable(residual or inherent):
+            counts[register] += n
+    return out
+
+
+@dataclass
+class DueForMe:
+    """What waits on one person in the risk registers."""
+
+    reviews: list[Risk]
+    actions: list[TreatmentAction]
+
+
+def due_for(user: User, within_days: int = 30, limit: int = 8) -> DueForMe:
+    """Open risks ``user`` owns (or is delegate of) whose review date falls within
+    ``within_days`` or has passed, and the open treatment actions assigned to them due in that
+    window (two queries)."""
+    until = timezone.localdate() + dt.timedelta(days=within_days)
+    reviews = list(
+        Risk.objects.filter(Q(owner=user) | Q(delegate=user), status=RiskStatus.OPEN, review_date__lte=until)
+        .only("id", "ref_id", "title", "review_date")
+        .order_by("review_date", "ref_id")[:limit]
+    )
+    actions = list(
+        TreatmentAction.objects.filter(
+            owner=user,
+            status__in=[ActionStatus.PLANNED, ActionStatus.IN_PROGRESS],
+            due_date__lte=until,
+            risk__status=RiskStatus.OPEN,
+        )
+        .select_related("risk")
+        .only("id", "title", "due_date", "status", "risk__ref_id", "risk__title")
+        .order_by("due_date", "title")[:limit]
+    )
+    return DueForMe(reviews=reviews, actions=actions)

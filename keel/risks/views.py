@@ -10,6 +10,7 @@ lives only there).
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -21,6 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from keel.organisation.models import ManagementSystem
 from keel.organisation.views.trail import describe
+from keel.platform import tables
 from keel.platform.actor import Actor
 from keel.platform.errors import KeelError, NotFound
 from keel.platform.forms import add_service_error
@@ -30,6 +32,7 @@ from keel.platform.views.common import INVALID, current_user, is_partial
 
 from . import exports, heatmap, queries, services
 from .choices import AcceptanceState, ActionStatus, Register
+from .defaults import default_methodology
 from .forms import (
     ActionForm,
     ActionStatusForm,
@@ -74,6 +77,40 @@ def _filters(request: HttpRequest) -> tuple[RiskFilterForm, queries.RiskFilters,
 # ---------------------------------------------------------------- the register
 
 
+LIST_COLUMNS = [
+    tables.Column("Risk", "ref_id"),
+    tables.Column("Register"),
+    tables.Column("Owner"),
+    tables.Column("Inherent", "-inherent"),
+    tables.Column("Treatment"),
+    tables.Column("Controls"),
+    tables.Column("Residual", "-residual"),
+    tables.Column("Acceptance"),
+    tables.Column("Review", "review_date"),
+]
+CSV_COLUMNS: list[tuple[str, Callable[[Any], Any]]] = [
+    ("Reference", lambda r: r.ref_id),
+    ("Title", lambda r: r.title),
+    ("Register", lambda r: r.get_register_display()),
+    ("Management system", lambda r: r.management_system.short_name),
+    ("Status", lambda r: r.get_status_display()),
+    ("Owner", lambda r: r.owner.email),
+    ("Asset or process", lambda r: r.asset.ref_id if r.asset_id else r.process),
+    ("AI system", lambda r: r.ai_system.short_name if r.ai_system_id else ""),
+    ("Inherent level", lambda r: r.inherent_label),
+    ("Inherent L×I", lambda r: f"{r.inherent_likelihood}×{r.inherent_impact}"),
+    ("Treatment", lambda r: r.get_treatment_option_display()),
+    ("Controls", lambda r: [c.ref_id for c in r.controls.all()]),
+    ("Residual level", lambda r: r.residual_label),
+    (
+        "Residual L×I",
+        lambda r: f"{r.residual_likelihood}×{r.residual_impact}" if r.residual_likelihood else "",
+    ),
+    ("Acceptance", lambda r: AcceptanceState(r.current_acceptance).label),
+    ("Review date", lambda r: r.review_date.isoformat() if r.review_date else ""),
+]
+
+
 @page(Perm.VIEW)
 def risk_list(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
@@ -82,6 +119,9 @@ def risk_list(request: HttpRequest) -> HttpResponse:
         qs = queries.risks(user, f)
     except KeelError as exc:
         problem, qs = f"{exc.message} Showing all open risks.", queries.risks(user)
+        f = queries.RiskFilters()
+    if tables.wants_csv(request):
+        return tables.csv_response("risks.csv", CSV_COLUMNS, qs)
     page_obj = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page", 1))
     cell = None
     if f.map and f.likelihood and f.impact:
@@ -97,6 +137,8 @@ def risk_list(request: HttpRequest) -> HttpResponse:
             form.is_bound and any(v for k, v in request.GET.items() if k not in ("page", "order"))
         ),
         "methodology": queries.latest_methodology(),
+        "headers": tables.headers(request, LIST_COLUMNS, f.order, queries.ORDERS, keep_filters=not problem),
+        "csv_url": tables.csv_url(request, keep_filters=not problem),
     }
     if is_partial(request):
         return render(request, "risks/_table.html", ctx)
@@ -438,25 +480,13 @@ def methodology_new(request: HttpRequest) -> HttpResponse:
                 return redirect("risk-methodology")
     else:
         latest = queries.latest_methodology()
-        if latest is not None:
-            initial = MethodologyForm.initial_for(latest)
-        else:
-            from .defaults import default_methodology
-
-            d = default_methodology()
-            initial = {
-                "name": d["name"],
-                "likelihood": "\n".join(f"{s['label']} | {s['description']}" for s in d["likelihood"]),
-                "impact": "\n".join(f"{s['label']} | {s['description']}" for s in d["impact"]),
-                "levels": "\n".join(
-                    f"{lv['key']} | {lv['label']} | {'yes' if lv['acceptable'] else 'no'} | {lv['appetite']}"
-                    for lv in d["levels"]
-                ),
-                "matrix": "\n".join(" ".join(r) for r in d["matrix"]),
-            }
+        initial = MethodologyForm.initial_for(latest if latest is not None else default_methodology())
         form = MethodologyForm(initial=initial)
     return render(
-        request, "risks/methodology_form.html", {"form": form}, status=INVALID if form.errors else 200
+        request,
+        "risks/methodology_form.html",
+        {"form": form, "grid": form.grid()},
+        status=INVALID if form.errors else 200,
     )
 
 

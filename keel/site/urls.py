@@ -2,7 +2,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.templatetags.static import static
 from django.urls import include, path
 
-from keel.site import views
+from keel.site import pickers, views
 from keel.site.api import api
 
 
@@ -38,6 +38,7 @@ urlpatterns = [
     path("risks/", include("keel.risks.urls")),
     path("mapping/suggestions/", include("keel.mapping.suggest.urls")),
     path("checks/", views.check_list, name="check-list"),
+    path("pick/<slug:kind>/", pickers.pick, name="pick"),
     path("", views.dashboard, name="dashboard"),
     path("", include("keel.platform.urls")),  # login, logout, my account
     path("", include("keel.organisation.urls")),  # organisation, scope, context, people, trail

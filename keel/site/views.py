@@ -16,6 +16,7 @@ from keel.platform.errors import KeelError
 from keel.platform.pages import page
 from keel.platform.permissions import Perm, system_ids_with
 from keel.platform.views.common import current_user
+from keel.site import readiness
 from keel.site.checks import only_rules, report
 from keel.standards import queries as standards_queries
 
@@ -33,11 +34,17 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     can_trail = system_ids_with(user, Perm.VIEW_TRAIL) != set()  # its own systems' entries at least
     check = report(checks.perimeter(user))
+    # the first-run checklist is for the people who set the instance up (its links are theirs)
+    steps = readiness.checklist(user) if system_ids_with(user, Perm.MANAGE_SYSTEMS) != set() else []
     return render(
         request,
         "site/dashboard.html",
         {
             "systems": organisation_queries.scope_overview(user),
+            "readiness": readiness.systems_readiness(user),
+            "due_for_me": readiness.due_for_me(user),
+            "checklist": steps if steps and not all(step.done for step in steps) else None,
+            "checklist_done": sum(step.done for step in steps),
             "context_counts": organisation_queries.context_counts_by_standard(),
             "context": organisation_queries.context_summary(),
             "standards": standards_queries.standards_with_counts(),

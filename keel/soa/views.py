@@ -4,6 +4,7 @@ htmx), approval, version comparison and export downloads. Thin: queries and serv
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -12,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from keel.platform import hooks
+from keel.platform import hooks, tables
 from keel.platform.actor import Actor
 from keel.platform.errors import KeelError
 from keel.platform.forms import add_service_error
@@ -21,6 +22,7 @@ from keel.platform.permissions import Perm, has_perm, restrict, system_ids_with
 from keel.platform.views.common import INVALID, current_user, is_partial
 
 from . import exports, queries, services
+from .choices import SoAStatus
 from .exports import STATUS_LABELS
 from .forms import FROM_GAP, SoACreateForm, SoARowForm
 from .models import SoARow, StatementOfApplicability
@@ -105,6 +107,45 @@ def soa_create(request: HttpRequest) -> HttpResponse:
     return render(request, "soa/create.html", {"form": form}, status=INVALID if form.errors else 200)
 
 
+# The SoA's rows sort in memory (they are read whole, in document order): by reference (document
+# order), status (in the order of SoAStatus) or owner.
+_STATUS_RANK = {s.value: i for i, s in enumerate(SoAStatus)}
+_ROW_KEYS: dict[str, Callable[[dict[str, Any]], Any]] = {
+    "ref_id": lambda r: 0,  # the rows come in document order
+    "status": lambda r: _STATUS_RANK.get(r["status"], len(_STATUS_RANK)),
+    "owner": lambda r: (r["owner"] == "", r["owner"]),
+}
+ROW_ORDERS = [*_ROW_KEYS, *(f"-{k}" for k in _ROW_KEYS)]
+ROW_COLUMNS = [
+    tables.Column("Control", "ref_id"),
+    tables.Column("Applicable"),
+    tables.Column("Reasons / justification"),
+    tables.Column("Status", "status"),
+    tables.Column("Implementing controls"),
+    tables.Column("Owner", "owner"),
+]
+ROW_CSV: list[tuple[str, Callable[[Any], Any]]] = [
+    ("Reference", lambda r: r["ref_id"]),
+    ("Title", lambda r: r["title"]),
+    ("Applicable", lambda r: "Yes" if r["applicable"] else "No"),
+    ("Justification for exclusion", lambda r: r["justification"]),
+    ("Business need", lambda r: r["business_need"]),
+    ("Obligations", lambda r: r["obligations"]),
+    ("Risks treated", lambda r: [x["ref_id"] for x in r["risks"]]),
+    ("Status", lambda r: r["status_label"]),
+    ("Implementing controls", lambda r: [c["ref_id"] for c in r["controls"]]),
+    ("Evidence", lambda r: [e["ref_id"] for e in r["evidence"]]),
+    ("Owner", lambda r: r["owner"]),
+    ("Target date", lambda r: r["target_date"] or ""),
+]
+
+
+def sort_rows(rows: list[dict[str, Any]], order: str) -> list[dict[str, Any]]:
+    """Rows in ``order`` (one of ``ROW_ORDERS``; ``-`` reverses it); ties keep document order."""
+    ordered = sorted(rows, key=_ROW_KEYS[order.lstrip("-")])
+    return ordered[::-1] if order.startswith("-") else ordered
+
+
 @page(Perm.VIEW, perimeter=_soa_system)
 def soa_detail(request: HttpRequest, soa_id: uuid.UUID) -> HttpResponse:
     soa = _soa(soa_id)
@@ -112,9 +153,15 @@ def soa_detail(request: HttpRequest, soa_id: uuid.UUID) -> HttpResponse:
     ai_system = request.GET.get("ai_system", "").strip() or None
     all_rows = queries.rows(soa)
     rows = [r for r in all_rows if ai_system in r["ai_systems"]] if ai_system else all_rows
+    order = request.GET.get("order", "")
+    order = order if order in ROW_ORDERS else "ref_id"
+    rows = sort_rows(rows, order)
     for r in rows:
         r["status_label"] = STATUS_LABELS.get(r["status"], r["status"])
         r["derived_label"] = STATUS_LABELS.get(r["derived_status"], r["derived_status"])
+    if tables.wants_csv(request):
+        name = f"soa-{soa.management_system.short_name}-{soa.standard.key.replace(':', '-')}.csv"
+        return tables.csv_response(name, ROW_CSV, rows)
     ctx = {
         "soa": soa,
         "rows": rows,
@@ -126,6 +173,9 @@ def soa_detail(request: HttpRequest, soa_id: uuid.UUID) -> HttpResponse:
         "ai_system": ai_system or "",
         "can_edit": has_perm(user, Perm.EDIT_SOA, soa.management_system),
         "can_approve": has_perm(user, Perm.APPROVE_SOA, soa.management_system),
+        "headers": tables.headers(request, ROW_COLUMNS, order, ROW_ORDERS),
+        "csv_url": tables.csv_url(request),
+        "order": order,
     }
     return render(request, "soa/detail.html", ctx)
 

@@ -158,23 +158,26 @@ def test_methodology_pages(admin_client: Client, org: object) -> None:
     assert "Almost certain" in form  # prefilled with the default
     from keel.risks.forms import MethodologyForm
 
-    m = default_methodology()
-    data = {
-        "name": "Ours",
-        "note": "",
-        "likelihood": "\n".join(f"{s['label']} | {s['description']}" for s in m["likelihood"][:3]),
-        "impact": "\n".join(f"{s['label']} | {s['description']}" for s in m["impact"][:3]),
-        "levels": "low | Low | yes | fine\nhigh | High | no | treat",
-        "matrix": "low low high\nlow high high\nhigh high high",
-    }
+    m = default_methodology("Ours")
+    m["likelihood"], m["impact"] = m["likelihood"][:3], m["impact"][:3]
+    m["levels"] = [
+        {"key": "low", "label": "Low", "acceptable": True, "appetite": "fine"},
+        {"key": "high", "label": "High", "acceptable": False, "appetite": "treat"},
+    ]
+    m["matrix"] = [["low", "low", "high"], ["low", "high", "high"], ["high", "high", "high"]]
+    data = MethodologyForm.data_for(m)
+    # the grid has five rows: the rows past the three levels stay empty
+    assert "likelihood_4_label" not in data and data["level_1_acceptable"] == "on"
     assert MethodologyForm(data).is_valid()
     r = admin_client.post("/risks/methodology/new/", data)
     assert r.status_code == 302
     assert Methodology.objects.get().matrix[0] == ["low", "low", "high"]
     page = admin_client.get("/risks/methodology/").content.decode()
     assert "Ours" in page and "Only by exception" in page
-    r = admin_client.post("/risks/methodology/new/", {**data, "matrix": "low"})
+    r = admin_client.post("/risks/methodology/new/", {**data, "matrix_2_3": ""})
     assert r.status_code == 422 and Methodology.objects.count() == 1
+    # the form keeps what was typed, in its grid
+    assert 'value="Ours"' in r.content.decode() and 'name="matrix_3_3"' in r.content.decode()
 
 
 def test_snapshots_and_export(admin_client: Client, admin: User, isms: ManagementSystem) -> None:

@@ -87,3 +87,248 @@
     if (form) syncEvidenceKind(form);
   });
 })();
+
+// The menu toggle under 768 px: shows and hides the sidebar (without this script the toggle is
+// a link to #site-nav, which the style sheet shows with :target).
+(function () {
+  "use strict";
+  document.addEventListener("click", function (event) {
+    var toggle = event.target instanceof Element ? event.target.closest("[data-menu-toggle]") : null;
+    if (!toggle) return;
+    var nav = document.getElementById(toggle.getAttribute("aria-controls"));
+    if (!nav) return;
+    event.preventDefault();
+    var open = !nav.classList.contains("is-open");
+    nav.classList.toggle("is-open", open);
+    toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    document.querySelectorAll('[data-menu-toggle][aria-controls="' + nav.id + '"]').forEach(function (t) {
+      t.setAttribute("aria-expanded", open ? "true" : "false");
+    });
+    if (open) {
+      var first = nav.querySelector(".sidenav a");
+      if (first) first.focus();
+    } else {
+      var opener = document.querySelector(".menu-toggle[data-menu-toggle]");
+      if (opener) opener.focus();
+    }
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    var nav = document.querySelector(".sidebar.is-open");
+    if (!nav) return;
+    nav.classList.remove("is-open");
+    var toggle = document.querySelector('[data-menu-toggle][aria-controls="' + nav.id + '"]');
+    if (toggle) { toggle.setAttribute("aria-expanded", "false"); toggle.focus(); }
+  });
+})();
+
+// <form data-busy="Message">: after submitting, the button is disabled and the message shown
+// (long work such as adopting many templates); the server answers with the result.
+(function () {
+  "use strict";
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!(form instanceof HTMLFormElement) || !form.hasAttribute("data-busy") || event.defaultPrevented) return;
+    var note = form.querySelector(".busy-note");
+    if (note) note.textContent = form.getAttribute("data-busy");
+    form.setAttribute("aria-busy", "true");
+    window.setTimeout(function () {
+      form.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = true; });
+    }, 0);
+  });
+})();
+
+// Pickers (keel.platform.forms.picker_attrs and SELECT_PICKER). One behaviour for two kinds of
+// field, both still plain fields without this script:
+// - <input data-picker="KIND" data-picker-url="/pick/KIND/">: as the person types (a bare id, a
+//   key or words) the matches come from the server; choosing one writes its key into the field
+//   (appended after a comma when data-picker-multiple).
+// - <select data-picker="select"> (single or multiple): a search box over its own options;
+//   for a multiple select the chosen options show as removable chips.
+// Keyboard: arrow keys move, Enter chooses, Escape closes (the ARIA combobox pattern).
+(function () {
+  "use strict";
+  var counter = 0;
+
+  // The list opens right under its field: both sit in a positioned wrapper.
+  function makeList(anchor) {
+    var wrap = document.createElement("span");
+    wrap.className = "picker-anchor";
+    anchor.insertAdjacentElement("beforebegin", wrap);
+    wrap.appendChild(anchor);
+    var list = document.createElement("ul");
+    list.className = "picker-list";
+    list.setAttribute("role", "listbox");
+    list.id = "picker-list-" + (++counter);
+    list.hidden = true;
+    wrap.appendChild(list);
+    return list;
+  }
+
+  function combobox(input, list, search, choose) {
+    input.setAttribute("role", "combobox");
+    input.setAttribute("aria-autocomplete", "list");
+    input.setAttribute("aria-expanded", "false");
+    input.setAttribute("aria-controls", list.id);
+    var active = -1;
+    var timer = null;
+    function items() { return Array.prototype.slice.call(list.querySelectorAll("[role=option]")); }
+    function close() {
+      list.hidden = true; active = -1;
+      input.setAttribute("aria-expanded", "false");
+      input.removeAttribute("aria-activedescendant");
+    }
+    function highlight(i) {
+      var all = items();
+      if (!all.length) return;
+      active = (i + all.length) % all.length;
+      all.forEach(function (el, n) { el.setAttribute("aria-selected", n === active ? "true" : "false"); });
+      input.setAttribute("aria-activedescendant", all[active].id);
+      all[active].scrollIntoView({ block: "nearest" });
+    }
+    function show(options, emptyText) {
+      list.innerHTML = "";
+      options.forEach(function (o, n) {
+        var li = document.createElement("li");
+        li.setAttribute("role", "option");
+        li.id = list.id + "-" + n;
+        li.setAttribute("data-value", o.value);
+        li.textContent = o.label;
+        if (o.hint && o.hint !== o.value && o.hint !== o.label) {
+          var hint = document.createElement("span");
+          hint.className = "muted small";
+          hint.textContent = " " + o.hint;
+          li.appendChild(hint);
+        }
+        list.appendChild(li);
+      });
+      if (!options.length) {
+        var none = document.createElement("li");
+        none.className = "picker-empty";
+        none.textContent = emptyText;
+        list.appendChild(none);
+      }
+      list.hidden = false; active = -1;
+      input.setAttribute("aria-expanded", "true");
+    }
+    function pick(li) {
+      if (!li) return;
+      choose(li.getAttribute("data-value"), li.firstChild ? li.firstChild.textContent : "");
+      close();
+    }
+    input.addEventListener("input", function () {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(function () { search(show); }, 180);
+    });
+    input.addEventListener("focus", function () { if (input.hasAttribute("data-picker-open-on-focus")) search(show); });
+    input.addEventListener("keydown", function (event) {
+      if (event.key === "ArrowDown") { event.preventDefault(); if (list.hidden) { search(show); } else { highlight(active + 1); } }
+      else if (event.key === "ArrowUp") { event.preventDefault(); highlight(active - 1); }
+      else if (event.key === "Enter" && !list.hidden && active >= 0) { event.preventDefault(); pick(items()[active]); }
+      else if (event.key === "Escape" && !list.hidden) { event.preventDefault(); close(); }
+    });
+    list.addEventListener("mousedown", function (event) {
+      var li = event.target instanceof Element ? event.target.closest("[role=option]") : null;
+      if (li) { event.preventDefault(); pick(li); }
+    });
+    input.addEventListener("blur", function () { window.setTimeout(close, 120); });
+  }
+
+  function currentTerm(input, multiple) {
+    if (!multiple) return input.value.trim();
+    var parts = input.value.split(",");
+    return parts[parts.length - 1].trim();
+  }
+
+  function remote(input) {
+    var multiple = input.getAttribute("data-picker-multiple") === "true";
+    var list = makeList(input);
+    combobox(input, list, function (show) {
+      var term = currentTerm(input, multiple);
+      var url = input.getAttribute("data-picker-url") + "?q=" + encodeURIComponent(term);
+      var std = input.getAttribute("data-picker-standard");
+      if (std) url += "&standard=" + encodeURIComponent(std);
+      fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+        .then(function (r) { return r.ok ? r.json() : { results: [] }; })
+        .then(function (data) { show(data.results || [], "Nothing matches “" + term + "”."); })
+        .catch(function () { /* the field still takes a typed key */ });
+    }, function (value) {
+      if (multiple) {
+        var parts = input.value.split(",").map(function (p) { return p.trim(); });
+        parts[parts.length - 1] = value;
+        var seen = {};
+        input.value = parts.filter(function (p) { if (!p || seen[p]) return false; seen[p] = true; return true; }).join(", ") + ", ";
+      } else {
+        input.value = value;
+      }
+      input.dispatchEvent(new Event("change", { bubbles: true }));
+    });
+  }
+
+  function local(select) {
+    var multiple = select.multiple;
+    var box = document.createElement("input");
+    box.type = "search";
+    box.className = "picker-search";
+    box.setAttribute("autocomplete", "off");
+    box.setAttribute("data-picker-open-on-focus", "");
+    var label = select.id ? document.querySelector('label[for="' + select.id + '"]') : null;
+    box.setAttribute("aria-label", (label ? label.textContent.trim() : "Choose") + ": type to search");
+    box.placeholder = multiple ? "Type to add…" : "Type to search…";
+    var chips = null;
+    if (multiple) {
+      chips = document.createElement("div");
+      chips.className = "picker-chips";
+      select.insertAdjacentElement("beforebegin", chips);
+      select.hidden = true;
+    }
+    select.insertAdjacentElement(multiple ? "beforebegin" : "afterend", box);
+    if (!multiple) select.classList.add("picker-select");
+    var list = makeList(box);
+    function options() { return Array.prototype.slice.call(select.options).filter(function (o) { return o.value !== ""; }); }
+    function drawChips() {
+      if (!chips) return;
+      chips.innerHTML = "";
+      options().filter(function (o) { return o.selected; }).forEach(function (o) {
+        var chip = document.createElement("span");
+        chip.className = "chip";
+        chip.textContent = o.textContent;
+        var x = document.createElement("button");
+        x.type = "button";
+        x.className = "chip-remove";
+        x.setAttribute("aria-label", "Remove " + o.textContent);
+        x.textContent = "×";
+        x.addEventListener("click", function () { o.selected = false; drawChips(); box.focus(); });
+        chip.appendChild(x);
+        chips.appendChild(chip);
+      });
+    }
+    drawChips();
+    combobox(box, list, function (show) {
+      var words = box.value.toLowerCase().split(/\s+/).filter(Boolean);
+      var found = options().filter(function (o) {
+        if (multiple && o.selected) return false;
+        var text = (o.textContent + " " + o.value).toLowerCase();
+        return words.every(function (w) { return text.indexOf(w) !== -1; });
+      }).slice(0, 50).map(function (o) { return { value: o.value, label: o.textContent, hint: "" }; });
+      show(found, "Nothing matches “" + box.value + "”.");
+    }, function (value) {
+      options().forEach(function (o) { if (o.value === value) o.selected = true; });
+      if (multiple) { box.value = ""; drawChips(); } else { box.value = ""; }
+      select.dispatchEvent(new Event("change", { bubbles: true }));
+    });
+  }
+
+  function init(root) {
+    root.querySelectorAll("input[data-picker]:not([data-picker-ready])").forEach(function (el) {
+      el.setAttribute("data-picker-ready", ""); remote(el);
+    });
+    root.querySelectorAll("select[data-picker]:not([data-picker-ready])").forEach(function (el) {
+      el.setAttribute("data-picker-ready", ""); local(el);
+    });
+  }
+  init(document);
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (event.target instanceof Element) init(event.target);
+  });
+})();
