@@ -97,7 +97,8 @@ def decide(
             raise NotFound(f"No requirement {target!r}: give the target's key, e.g. iso42001:2023:A.6.1.")
         if tgt.withdrawn_at is not None:
             raise ValidationFailed(f"{tgt.key} was withdrawn.", {"target": ["Withdrawn."]})
-        if not linkable(Requirement.objects.filter(pk=tgt.pk)).exists():
+        accepting = decision == SuggestionDecisionKind.ACCEPTED
+        if accepting and not linkable(Requirement.objects.filter(pk=tgt.pk)).exists():
             children = ", ".join(
                 Requirement.objects.filter(parent=tgt, withdrawn_at__isnull=True)
                 .order_by("sort_order")

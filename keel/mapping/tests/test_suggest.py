@@ -13,8 +13,8 @@ import pytest
 from keel.controls.models import Control, ControlLink
 from keel.mapping.choices import Origin, Relation
 from keel.mapping.models import Crosswalk, CrosswalkRelation, SuggestionDecision
-from keel.mapping.suggest import semantic
-from keel.mapping.suggest.engine import default_method, suggest
+from keel.mapping.suggest import engine, semantic
+from keel.mapping.suggest.engine import suggest
 from keel.mapping.suggest.services import decide
 from keel.mapping.suggest.text import stem, terms
 from keel.organisation.models import ManagementSystem
@@ -66,12 +66,12 @@ def test_the_stemmer_meets_spelling_and_inflection() -> None:
 
 def test_the_obviously_right_requirement_ranks_first_with_shared_terms(logging_control: Control) -> None:
     # When
-    rows = suggest(None, "org", AIMS, trusted=True)
+    rows = suggest(None, "org", AIMS, trusted=True, method="lexical")
 
     # Then
     mine = [r for r in rows if r.source == "KC-LOG"]
     assert [r.rank for r in mine] == [1, 2, 3, 4, 5]
-    assert mine[0].target == LOGS and mine[0].method == default_method()
+    assert mine[0].target == LOGS and mine[0].method == engine.default_method()
     assert mine[0].score > mine[1].score > 0
     assert mine[0].explanation.startswith("shared terms:") and "logs" in mine[0].explanation
 
@@ -211,7 +211,16 @@ def test_cli_prints_exactly_the_contract(
     )
     mine = [r for r in rows if r["source"] == "KC-LOG"]
     assert [r["rank"] for r in mine] == [1, 2] and mine[0]["target"] == LOGS
-    assert isinstance(mine[0]["score"], float) and mine[0]["method"] == default_method()
+    assert isinstance(mine[0]["score"], float) and mine[0]["method"] == engine.default_method()
+
+
+def test_the_default_method_is_hybrid_with_the_extra_and_lexical_without(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(semantic, "available", lambda: True)
+    assert engine.default_method() == "hybrid"
+    monkeypatch.setattr(semantic, "available", lambda: False)
+    assert engine.default_method() == "lexical"
 
 
 def test_cli_decide_then_suggest(catalogue: Standard, capsys: pytest.CaptureFixture[str]) -> None:
