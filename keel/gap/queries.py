@@ -530,14 +530,14 @@ def status_counts(
         management_system__in=systems, requirement__standard__in=standards
     ).values_list("management_system_id", "requirement_id", "confirmed_status"):
         decisions[ms_id][req_id] = confirmed
-    confirmed: dict[Any, list[tuple[str, int]]] = defaultdict(list)
+    scope_confirmed: dict[Any, list[tuple[str, int]]] = defaultdict(list)
     for ms_id, ref, req_id in ScopeConfirmation.objects.filter(management_system__in=systems).values_list(
         "management_system_id", "control__ref_id", "requirement_id"
     ):
-        confirmed[ms_id].append((ref, req_id))
+        scope_confirmed[ms_id].append((ref, req_id))
     out: dict[tuple[Any, int], dict[str, int]] = {}
     for ms, std in pairs:
-        graph = Graph.build(nodes, links.get(ms.pk, []), edges, confirmed.get(ms.pk, []))
+        graph = Graph.build(nodes, links.get(ms.pk, []), edges, scope_confirmed.get(ms.pk, []))
         own = sorted((r for r in rows if r["standard_id"] == std.pk), key=lambda r: r["sort_order"])
         target_ids = target_requirements(own)
         inferred = inference.infer(

@@ -151,6 +151,7 @@ def acceptances_on_unimplemented_controls(systems: checks.Systems) -> list[check
                 management_system_id=risk.management_system_id,
             )
         )
+    return out
 
 
 def owned(person: User, viewer: User | None) -> list[hooks.Owned]:
