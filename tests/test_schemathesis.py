@@ -26,6 +26,17 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from keel.organisation.tests.factories import (
+    ManagementSystemFactory,
+    OrganisationFactory,
+    RoleAssignmentFactory,
+    UserFactory,
+)
+from keel.platform import accounts as accounts
+from keel.platform.actor import Actor
+from keel.platform.choices import Role
+from keel.platform.tests.shared_db import SharedRows
+
 pytestmark = [
     pytest.mark.schemathesis,
     pytest.mark.django_db,
@@ -54,16 +65,6 @@ def report_count(request: pytest.FixtureRequest) -> Iterator[None]:
 
 def _administrator_with_a_token() -> dict[str, str]:
     """The organisation, an ISMS and an AIMS, an administrator and a bearer token for them."""
-    from keel.organisation.tests.factories import (
-        ManagementSystemFactory,
-        OrganisationFactory,
-        RoleAssignmentFactory,
-        UserFactory,
-    )
-    from keel.platform import accounts as accounts
-    from keel.platform.actor import Actor
-    from keel.platform.choices import Role
-
     org = OrganisationFactory.create()
     ManagementSystemFactory.create(
         organisation=org, name="ISMS", short_name="isms", standards=["iso27001:2022"]
@@ -82,8 +83,6 @@ def _shared_bearer(django_db_setup: Any, django_db_blocker: Any) -> Iterator[dic
     """Written once for the module in a kept transaction (``SharedRows``); each operation's
     test runs in a savepoint inside it, rolled back to these rows after it (as before, when
     each test wrote them afresh)."""
-    from keel.platform.tests.shared_db import SharedRows
-
     rows: SharedRows[dict[str, str]] = SharedRows(django_db_blocker)
     yield rows.open(_administrator_with_a_token)
     rows.close()
@@ -117,10 +116,12 @@ def coverage_cases_before_the_test(request: pytest.FixtureRequest) -> None:
     """Attaches the operation's coverage-phase cases (as explicit examples) to its test."""
     test = request.function
     pending = getattr(test, PENDING_COVERAGE, None)
-    if pending is not None:
-        args, kwargs = pending
-        delattr(test, PENDING_COVERAGE)
-        _add_coverage(test, *args, **kwargs)
+    # A schemathesis that no longer builds coverage cases through ``builder.add_coverage`` fails
+    # here rather than silently running without them (or building them while collecting).
+    assert pending is not None, "schemathesis did not hand over the coverage cases: see the note above"
+    args, kwargs = pending
+    delattr(test, PENDING_COVERAGE)
+    _add_coverage(test, *args, **kwargs)
 
 
 def _load() -> Any:
