@@ -84,6 +84,37 @@ def static_files_scanned_once() -> Iterator[None]:
     WhiteNoiseMiddleware.add_files_from_finders = original  # type: ignore[method-assign]
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    _openapi_document_built_once()
+
+
+def _openapi_document_built_once() -> None:
+    """django-ninja builds the OpenAPI document from every schema each time it is asked (a
+    second or more of CPU), and the suite asks for it dozens of times, several of them while
+    collecting: ``/api/v1/openapi.json`` in several tests, the matrix, the query counts, the
+    system filter, schemathesis. The routes do not change during a run, so each document is
+    built once per process and every caller gets its own deep copy (a caller may change it)."""
+    import copy
+
+    from ninja import NinjaAPI
+
+    original = NinjaAPI.get_openapi_schema
+    if getattr(original, "built_once", False):
+        return
+    built: dict[tuple[int, str | None, str], Any] = {}
+
+    def get_openapi_schema(
+        self: NinjaAPI, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> Any:
+        key = (id(self), path_prefix, repr(sorted((path_params or {}).items())))
+        if key not in built:
+            built[key] = original(self, path_prefix=path_prefix, path_params=path_params)
+        return copy.deepcopy(built[key], memo={id(self): self})  # the API object itself is shared
+
+    get_openapi_schema.built_once = True  # type: ignore[attr-defined]
+    NinjaAPI.get_openapi_schema = get_openapi_schema  # type: ignore[method-assign]
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings: Any) -> None:
     """Argon2 is deliberately slow; tests hash with MD5 (production settings keep Argon2 —

@@ -17,10 +17,10 @@ from keel.evidence.choices import EvidenceStatus
 from keel.evidence.models import Evidence
 from keel.mapping.models import CrosswalkRelation
 from keel.organisation.models import ContextIssue, InterestedParty, ManagementSystem, Organisation
-from keel.platform.actor import Actor
 from keel.platform.concurrency import version_of
 from keel.platform.models import TrailEntry, User
-from keel.site.demo import DEMO_ADMIN_EMAIL, load_demo
+from keel.platform.tests.shared_db import LoadedDemo
+from keel.site.demo import DEMO_ADMIN_EMAIL
 from keel.soa.models import SoARow
 from tests.formdata import initial_post_data
 
@@ -93,9 +93,10 @@ CASES: list[Case] = [
 ]
 
 
-def test_given_the_demo_when_every_edit_page_is_saved_unchanged_then_nothing_changes(db: Any) -> None:
-    # Given the demo organisation and its administrator
-    load_demo(Actor.cli())
+def test_given_the_demo_when_every_edit_page_is_saved_unchanged_then_nothing_changes(
+    demo: LoadedDemo,
+) -> None:
+    # Given the demo organisation (loaded once per run, conftest.py) and its administrator
     client = Client()
     client.force_login(User.objects.get(email=DEMO_ADMIN_EMAIL))
     problems: list[str] = []

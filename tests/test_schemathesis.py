@@ -19,11 +19,23 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
+from schemathesis.generation.hypothesis import builder
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_schema_conformance,
     status_code_conformance,
 )
+
+from keel.organisation.tests.factories import (
+    ManagementSystemFactory,
+    OrganisationFactory,
+    RoleAssignmentFactory,
+    UserFactory,
+)
+from keel.platform import accounts as accounts
+from keel.platform.actor import Actor
+from keel.platform.choices import Role
+from keel.platform.tests.shared_db import SharedRows
 
 pytestmark = [
     pytest.mark.schemathesis,
@@ -51,13 +63,65 @@ def report_count(request: pytest.FixtureRequest) -> Iterator[None]:
             print("\n" + line)
 
 
-@pytest.fixture
-def bearer(admin: Any, isms: Any, aims: Any) -> dict[str, str]:
-    from keel.platform import accounts as accounts
-    from keel.platform.actor import Actor
-
+def _administrator_with_a_token() -> dict[str, str]:
+    """The organisation, an ISMS and an AIMS, an administrator and a bearer token for them."""
+    org = OrganisationFactory.create()
+    ManagementSystemFactory.create(
+        organisation=org, name="ISMS", short_name="isms", standards=["iso27001:2022"]
+    )
+    ManagementSystemFactory.create(
+        organisation=org, name="AIMS", short_name="aims", standards=["iso42001:2023"]
+    )
+    admin = UserFactory.create(email="admin@example.com")  # as conftest's ``admin``
+    RoleAssignmentFactory.create(user=admin, role=Role.ADMIN, management_system=None)
     _token, secret = accounts.create_token(Actor.for_user(admin, "web"), admin)
     return {"Authorization": f"Bearer {secret}"}
+
+
+@pytest.fixture(scope="module")
+def _shared_bearer(django_db_setup: Any, django_db_blocker: Any) -> Iterator[dict[str, str]]:
+    """Written once for the module in a kept transaction (``SharedRows``); each operation's
+    test runs in a savepoint inside it, rolled back to these rows after it (as before, when
+    each test wrote them afresh)."""
+    rows: SharedRows[dict[str, str]] = SharedRows(django_db_blocker)
+    yield rows.open(_administrator_with_a_token)
+    rows.close()
+
+
+@pytest.fixture
+def bearer(_shared_bearer: dict[str, str], db: Any) -> dict[str, str]:
+    return _shared_bearer
+
+
+# Schemathesis computes every operation's coverage-phase cases (boundary values, missing and
+# wrongly typed fields: about 8,700 cases, most of this module's requests) while collecting, in
+# every process that collects the suite: each xdist worker, and the PostgreSQL pass that skips
+# this module. That took about 13 CPU seconds per process. The cases are now computed by the
+# same schemathesis function, with the same arguments, just before the one test that uses them
+# runs (``coverage_cases_before_the_test``): the same cases, in the same order, built once.
+_add_coverage = builder.add_coverage
+PENDING_COVERAGE = "keel_pending_coverage"
+
+
+def _add_coverage_when_run(test: Any, *args: Any, **kwargs: Any) -> Any:
+    setattr(test, PENDING_COVERAGE, (args, kwargs))
+    return test
+
+
+builder.add_coverage = _add_coverage_when_run
+
+
+@pytest.fixture(autouse=True)
+def coverage_cases_before_the_test(request: pytest.FixtureRequest) -> None:
+    """Attaches the operation's coverage-phase cases (as explicit examples) to its test."""
+    test = request.function
+    pending = getattr(test, PENDING_COVERAGE, None)
+    # A schemathesis that no longer builds coverage cases through ``builder.add_coverage`` fails
+    # here rather than silently running without them (or building them while collecting).
+    assert pending is not None, "schemathesis did not hand over the coverage cases: see the note above"
+    args, kwargs = pending
+    delattr(test, PENDING_COVERAGE)
+    _add_coverage(test, *args, **kwargs)
 
 
 def _load() -> Any:

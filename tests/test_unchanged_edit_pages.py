@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from django.db import models
 from django.test import Client
 from django.urls import reverse
@@ -16,14 +15,12 @@ from django.urls import reverse
 from keel.aisystems.models import AISystem, Dataset, DatasetDerivation, LifecycleRecord, ModelVersion
 from keel.assets.models import Asset, ClassificationLevel
 from keel.impact.models import Impact, ImpactAssessment
-from keel.platform.actor import Actor
 from keel.platform.concurrency import version_of
 from keel.platform.models import TrailEntry, User
+from keel.platform.tests.shared_db import LoadedDemo
 from keel.risks.models import Risk
-from keel.site.demo import DEMO_ADMIN_EMAIL, load_demo
+from keel.site.demo import DEMO_ADMIN_EMAIL
 from tests.formpost import form_values
-
-pytestmark = pytest.mark.django_db
 
 
 def _edit_pages() -> Iterator[tuple[str, models.Model]]:
@@ -55,8 +52,8 @@ def _links(obj: models.Model) -> dict[str, Any]:
     return out
 
 
-def test_saving_every_edit_page_of_the_demo_unchanged_changes_nothing() -> None:
-    load_demo(Actor.system("demo-test"))
+def test_saving_every_edit_page_of_the_demo_unchanged_changes_nothing(demo: LoadedDemo) -> None:
+    # the demo organisation, loaded once per run (conftest.py)
     client = Client()
     client.force_login(User.objects.get(email=DEMO_ADMIN_EMAIL))
     pages = list(_edit_pages())
