@@ -143,11 +143,9 @@ def _databases() -> dict[str, Any]:
             ),
         }
         db["CONN_MAX_AGE"] = 0
-        db["TEST"] = (
-            {"NAME": os.environ.get("KEEL_TEST_SQLITE_NAME")}
-            if os.environ.get("KEEL_TEST_SQLITE_NAME")
-            else {}
-        )
+        # Tests: in memory, one database per xdist worker (process) — Django's default for SQLite,
+        # spelled out because pytest-django recognises SQLite by Django's ENGINE name only.
+        db["TEST"] = {"NAME": os.environ.get("KEEL_TEST_SQLITE_NAME") or ":memory:"}
     else:
         db["CONN_HEALTH_CHECKS"] = True
         db["ATOMIC_REQUESTS"] = False
