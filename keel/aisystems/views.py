@@ -442,6 +442,8 @@ def reading_create(request: HttpRequest, ref: str) -> HttpResponse:
                 )
             except KeelError as exc:
                 add_service_error(form, exc)
+                if not form.non_field_errors():  # the whole reason, above the field's short one
+                    form.add_error(None, exc.message)
             else:
                 messages.success(request, _reading_done(result))
                 return redirect("ai-system-detail", ref=system.short_name)

@@ -252,6 +252,7 @@ def test_a_refused_reading_shows_the_form_again_with_what_was_typed(
     r = admin_client.post(add, {"metric": "accuracy", "value": "0.97", "at": future})
     text = r.content.decode()
     assert r.status_code == 422 and "In the future." in text and 'value="0.97"' in text
+    assert "give the time the value was measured" in text
     assert not system.metrics.get().readings.exists()
     r = admin_client.post(add, {"metric": "latency", "value": "1"})
     assert r.status_code == 422 and not system.metrics.get().readings.exists()
