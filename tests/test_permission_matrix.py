@@ -824,6 +824,16 @@ PAGE_CASES: list[PageCase] = [
         target=_system_a,
         ok=REDIRECT,
     ),
+    PageCase("ai-reading-create", Perm.RECORD_AI_RESULTS, kwargs=aw.system_kwargs, target=_system_a),
+    PageCase(
+        "ai-reading-create",
+        Perm.RECORD_AI_RESULTS,
+        "POST",
+        kwargs=aw.system_kwargs,
+        data=lambda w, u: {"metric": "accuracy", "value": "0.95"},
+        target=_system_a,
+        ok=REDIRECT,
+    ),
     PageCase(
         "ai-flag-close",
         Perm.EDIT_AI_SYSTEMS,

@@ -155,6 +155,7 @@ ARGUMENTS: dict[str, Callable[[], dict[str, Any]]] = {
     "ai-model-create": lambda: {"ref": _first(AISystem).short_name},
     "ai-evaluation-create": lambda: {"ref": _first(AISystem).short_name},
     "ai-metric-create": lambda: {"ref": _first(AISystem).short_name},
+    "ai-reading-create": lambda: {"ref": _first(AISystem).short_name},
     "ai-model-version-create": lambda: {"ref": _first(AISystem).short_name},
     "ai-model-version-edit": lambda: {
         "ref": _first(ModelVersion).model.ai_system.short_name,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 
 from keel.assets.models import ClassificationLevel
 from keel.controls.forms import owner_choices, system_choices, system_filter_field
@@ -296,6 +297,31 @@ class MetricForm(KeelForm):
     threshold = forms.DecimalField(max_digits=20, decimal_places=6)
     evaluation_window = forms.CharField(max_length=100, required=False, help_text="E.g. rolling 7 days.")
     description = forms.CharField(widget=forms.Textarea(attrs=TEXT), required=False)
+
+
+READING_TIME_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+class ReadingForm(KeelForm):
+    """A reading typed on the system's page: which metric, the value, and when it was measured
+    (empty: now). The same service as ``keel ai metric push`` and the API stores it."""
+
+    metric = forms.ChoiceField(label="Metric")
+    value = forms.DecimalField(label="Value", max_digits=20, decimal_places=6)
+    at = forms.DateTimeField(
+        label="Measured at",
+        required=False,
+        input_formats=[READING_TIME_FORMAT, "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
+        widget=forms.DateTimeInput(format=READING_TIME_FORMAT, attrs={"type": "datetime-local"}),
+        help_text="Default: now. Readings are never overwritten: give the time it was measured.",
+    )
+
+    def __init__(self, *args: Any, system: AISystem, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["metric"].choices = [  # type: ignore[attr-defined]
+            (m.short_name, m.name) for m in system.metrics.order_by("name")
+        ]
+        self.fields["at"].help_text = f"Time zone {settings.TIME_ZONE}. " + str(self.fields["at"].help_text)
 
 
 class FlagCloseForm(KeelForm):

@@ -162,12 +162,17 @@ def push_reading(
     metric_ref: str,
     value: Any,
     at: str | dt.datetime | None = None,
+    *,
+    by_hand: bool = False,
 ) -> PushResult:
     """Store one reading of a metric (by the system's and the metric's short names). The same
     reading — metric, time and value — pushed again stores nothing and answers ``created=False``;
     another value at the same time is refused (readings are never overwritten). A breach opens a
     flag on the system, or extends the open flag of that metric (one flag per run of breaches);
-    a reading back within the threshold marks the open flag recovered but does not close it."""
+    a reading back within the threshold marks the open flag recovered but does not close it.
+
+    Pushed readings are telemetry and not trailed one by one; a reading a person types on the
+    system's page (``by_hand``) is their statement and gets its own trail entry."""
     number = _decimal(value, "value")
     if number is None:
         raise ValidationFailed("Give the reading's value.", {"value": ["Required."]})
@@ -191,6 +196,19 @@ def push_reading(
             existing = MetricReading.objects.get(metric=metric, at=when)
             return _already(existing, number, metric, system)
         reading.metric = metric
+        if by_hand:
+            trail.record(
+                actor,
+                TrailAction.CREATE,
+                reading,
+                object_repr=f"{system.short_name}/{metric.short_name} reading",
+                management_system_id=system.management_system_id,
+                changes={
+                    "value": [None, str(reading.value)],
+                    "at": [None, trail.json_value(reading.at)],
+                    "breach": [None, breach],
+                },
+            )
         flag, opened = (None, False)
         if breach or metric.open_flag_id is not None:  # type: ignore[attr-defined]
             flag, opened = _flag(actor, system, metric, reading)

@@ -40,6 +40,7 @@ urlpatterns = [
     ),
     path("ai-systems/<slug:ref>/evaluations/new/", views.evaluation_create, name="ai-evaluation-create"),
     path("ai-systems/<slug:ref>/metrics/new/", views.metric_create, name="ai-metric-create"),
+    path("ai-systems/<slug:ref>/readings/new/", views.reading_create, name="ai-reading-create"),
     path("datasets/", views.dataset_list, name="dataset-list"),
     path("datasets/new/", views.dataset_create, name="dataset-create"),
     path("datasets/<slug:ref>/", views.dataset_detail, name="dataset-detail"),

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -42,6 +43,7 @@ from .forms import (
     MetricForm,
     ModelForm,
     ModelVersionForm,
+    ReadingForm,
     StageForm,
     SystemFilterForm,
     SystemForm,
@@ -202,6 +204,7 @@ def system_detail(request: HttpRequest, ref: str) -> HttpResponse:
             "closed_flags": [fl for fl in system.flags.all() if fl.status != "open"][:10],
             "can_edit": has_perm(user, Perm.EDIT_AI_SYSTEMS, ms),
             "can_record": has_perm(user, Perm.RECORD_AI_RESULTS, ms),
+            "time_zone": settings.TIME_ZONE,
             "stage_form": StageForm(initial={"stage": system.lifecycle_stage}, system=system),
             "gate_rows": gate_rows,
             "record_rows": [
@@ -413,8 +416,56 @@ def metric_create(request: HttpRequest, ref: str) -> HttpResponse:
         MetricForm(request.POST or None),
         lambda actor, system, data: services.create_metric(actor, system.pk, **data),
         "New operating metric",
-        "The metric is added: push readings with 'keel ai metric push' or POST /api/v1/metric-readings.",
+        "The metric is added: record readings in its row below, or push them with 'keel ai metric push' "
+        "or POST /api/v1/metric-readings.",
     )
+
+
+@require_http_methods(["GET", "POST"])
+@page(Perm.RECORD_AI_RESULTS, perimeter=_system_ms)
+def reading_create(request: HttpRequest, ref: str) -> HttpResponse:
+    """A reading typed by a person: usually posted from the metric's row on the system's page;
+    shown as a page of its own (keeping what was typed) when something needs correcting."""
+    system = queries.system_for(current_user(request), ref)
+    if request.method == "POST":
+        form = ReadingForm(request.POST, system=system)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                result = services.push_reading(
+                    Actor.from_request(request),
+                    system.pk,
+                    data["metric"],
+                    data["value"],
+                    data["at"],
+                    by_hand=True,
+                )
+            except KeelError as exc:
+                add_service_error(form, exc)
+                if not form.non_field_errors():  # the whole reason, above the field's short one
+                    form.add_error(None, exc.message)
+            else:
+                messages.success(request, _reading_done(result))
+                return redirect("ai-system-detail", ref=system.short_name)
+    else:
+        form = ReadingForm(system=system, initial={"metric": request.GET.get("metric", "")})
+    return _form_page(
+        request, "aisystems/child_form.html", form, system=system, title="Record a metric reading"
+    )
+
+
+def _reading_done(result: services.PushResult) -> str:
+    reading, metric = result.reading, result.reading.metric
+    said = f"{metric.name}: {reading.value.normalize()} at {reading.at:%Y-%m-%d %H:%M} UTC"
+    if not result.created:
+        return f"{said} was already stored; nothing changed."
+    if result.flag_opened:
+        return (
+            f"{said} is recorded. It breaches the threshold ({metric.threshold.normalize()}): a flag is open."
+        )
+    if reading.breach:
+        return f"{said} is recorded. It breaches the threshold again: the open flag counts it."
+    return f"{said} is recorded."
 
 
 @require_POST

@@ -85,8 +85,18 @@ def _refs(text: str) -> list[str]:
     return [r.strip() for r in (text or "").replace(";", ",").split(",") if r.strip()]
 
 
+FILE_AGAIN = (
+    "Choose the file again: {name} was not kept, because a browser cannot keep a chosen file "
+    "when the form comes back with a problem."
+)
+
+
 class VersionForm(KeelForm):
-    """A new version: a file or a link (the evidence's kind decides), when and by whom."""
+    """A new version: a file or a link (the evidence's kind decides), when and by whom.
+
+    A form shown again with errors has an empty file input (browsers do not let a page refill
+    it); when a file had been chosen, the file field says so, by name, so it is not lost
+    unnoticed."""
 
     file = forms.FileField(required=False, help_text="")
     url = forms.CharField(
@@ -120,6 +130,20 @@ class VersionForm(KeelForm):
             del self.fields["file"]
         elif kind == EvidenceKind.FILE:
             del self.fields["url"]
+        self._file_asked_again = False
+
+    def add_error(self, field: str | None, error: Any) -> None:
+        super().add_error(field, error)
+        self._ask_for_the_file_again()
+
+    def _ask_for_the_file_again(self) -> None:
+        if self._file_asked_again or "file" not in self.fields or not self.is_bound:
+            return
+        upload = self.files.get(self.add_prefix("file"))
+        if not upload or self.data.get(self.add_prefix("kind")) == EvidenceKind.LINK:
+            return
+        self._file_asked_again = True
+        super().add_error("file", FILE_AGAIN.format(name=getattr(upload, "name", "") or "the file"))
 
     def version(self) -> services.NewVersion:
         data = self.cleaned_data

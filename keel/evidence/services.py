@@ -347,22 +347,77 @@ def _snapshot(evidence: Evidence) -> dict[str, Any]:
     return data
 
 
+def _named(ref: str) -> str:
+    return ref if len(ref) <= 40 else ref[:39] + "…"
+
+
 def _controls(refs: Iterable[str], actor: Actor, systems: Iterable[ManagementSystem] = ()) -> list[Control]:
     """Controls by id or ``KC-nnn`` within the actor's perimeter (outside it: "not found").
-    Evidence may support a control of another system the actor can see (the demo's does)."""
+    Evidence may support a control of another system the actor can see (the demo's does).
+    Every reference that names no control is listed, by what was typed."""
     del systems
-    out = []
-    for ref in dict.fromkeys(str(r) for r in refs):
-        control = find_control(ref, actor, "controls")
-        out.append(control)
+    out, unknown = [], []
+    for ref in dict.fromkeys(str(r).strip() for r in refs):
+        try:
+            out.append(find_control(ref, actor, "controls"))
+        except ValidationFailed:
+            unknown.append(_named(ref))
+    if unknown:
+        which = f"control{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}"
+        raise ValidationFailed(
+            f"Unknown {which}. Give references of controls you can see (e.g. KC-012), or type words "
+            "and choose from the list.",
+            {"controls": [f"Unknown {which}."]},
+        )
     return out
 
 
 def _requirements(keys: Iterable[str]) -> list[Requirement]:
-    return [
-        organisation_resolvers.requirement(key, field="requirements", current=True)
-        for key in dict.fromkeys(str(k).strip() for k in keys)
-    ]
+    """Requirements by key (or a bare id that one standard has). Every key that fails is named:
+    the unknown ones together, the others (withdrawn, in several standards) each with why."""
+    out: list[Requirement] = []
+    unknown: list[str] = []
+    problems: list[str] = []
+    for key in dict.fromkeys(str(k).strip() for k in keys):
+        try:
+            out.append(organisation_resolvers.requirement(key, field="requirements", current=True))
+        except ValidationFailed as exc:
+            if exc.fields.get("requirements") == [organisation_resolvers.UNKNOWN_REQUIREMENT]:
+                unknown.append(_named(key))
+            else:
+                problems.append(exc.message)
+    if unknown:
+        which = f"requirement{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}"
+        problems.insert(0, f"Unknown {which}.")
+    if problems:
+        hint = " Give full keys (e.g. iso27001:2022:A.5.19), or type words and choose from the list."
+        raise ValidationFailed(" ".join(problems) + (hint if unknown else ""), {"requirements": problems})
+    return out
+
+
+def _links(
+    controls: Iterable[str], requirements: Iterable[str], actor: Actor, systems: Iterable[ManagementSystem]
+) -> tuple[list[Control], list[Requirement]]:
+    """The controls and requirements to link, both checked before either is refused, so one
+    answer names every reference that is wrong."""
+    errors: list[ValidationFailed] = []
+    control_rows: list[Control] = []
+    requirement_rows: list[Requirement] = []
+    try:
+        control_rows = _controls(controls, actor, systems)
+    except ValidationFailed as exc:
+        errors.append(exc)
+    try:
+        requirement_rows = _requirements(requirements)
+    except ValidationFailed as exc:
+        errors.append(exc)
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise ValidationFailed(
+            " ".join(e.message for e in errors), {k: v for e in errors for k, v in e.fields.items()}
+        )
+    return control_rows, requirement_rows
 
 
 def create_evidence(
@@ -385,8 +440,7 @@ def create_evidence(
     systems = _systems(management_systems)
     _check_on_systems(actor, Perm.EDIT_EVIDENCE, systems)
     version, d = _prepare(kind, version)
-    control_rows = _controls(controls, actor, systems)
-    requirement_rows = _requirements(requirements)
+    control_rows, requirement_rows = _links(controls, requirements, actor, systems)
     with _files_cleaned_on_failure() as written, transaction.atomic():
         evidence = Evidence(kind=kind, ref_id=(ref_id or "").strip() or next_ref_id())
         apply_fields(evidence, {"title": title, "description": description, "owner": owner}, EVIDENCE_FIELDS)

@@ -240,7 +240,12 @@ class UserCreateForm(PerimeterForm):
 
 
 class GrantRoleForm(PerimeterForm):
-    role = forms.ChoiceField(choices=Role.choices)
+    """A further role for someone. The least-privileged role is preselected, so a hurried
+    click on Grant never hands out administration (docs/people.md)."""
+
+    DEFAULT_ROLE = Role.VIEWER
+
+    role = forms.ChoiceField(choices=Role.choices, initial=DEFAULT_ROLE)
     management_system = forms.ChoiceField(label="Perimeter", required=False)
 
 

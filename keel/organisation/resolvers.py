@@ -133,6 +133,9 @@ def user_by_email(
     return user
 
 
+UNKNOWN_REQUIREMENT = "Unknown requirement."
+
+
 def requirement(
     ref: str | Requirement,
     *,
@@ -166,7 +169,7 @@ def requirement(
     if req is None:
         raise ValidationFailed(
             f"No requirement {str(ref)!r}: give its full key, e.g. iso27001:2022:A.5.19.",
-            {field: ["Unknown requirement."]},
+            {field: [UNKNOWN_REQUIREMENT]},
         )
     if current and req.withdrawn_at is not None:
         raise ValidationFailed(

@@ -5,7 +5,8 @@ One transaction each; each writes its trail entry. Inventory records are changed
 ``edit_ai_systems`` over the system's management system; evaluations, quality checks and metric
 readings are recorded with ``record_ai_results`` (contributors hold it: the engineers and the
 pipelines that measure). Plain metric readings are telemetry and are not written to the trail
-one by one (docs/adr/0011-ai-metric-readings-and-flags.md); the flags they open and close are.
+one by one (docs/adr/0011-ai-metric-readings-and-flags.md); the flags they open and close are,
+and so is a reading a person types on the system's page (``by_hand``).
 Metrics, readings and flags live in :mod:`keel.aisystems.readings`; everything is re-exported
 here, so callers use one namespace, ``keel.aisystems.services``.
 

@@ -4,17 +4,21 @@ counts at two sizes."""
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 from collections.abc import Callable
+from decimal import Decimal
 
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from keel.aisystems import services
 from keel.aisystems.models import AISystem, MetricFlag, ModelVersion
 from keel.impact.tests import factories as impact_factories
 from keel.organisation.models import ManagementSystem
 from keel.platform.choices import Role
-from keel.platform.models import User
+from keel.platform.models import TrailEntry, User
 from keel.platform.tests.query_counts import queries_of
 
 from . import factories as f
@@ -206,6 +210,54 @@ def test_record_an_evaluation_and_close_a_flag(admin_client: Client, aims: Manag
     admin_client.post(reverse("ai-flag-close", args=[flag.pk]), {"note": "Rolled back."})
     flag.refresh_from_db()
     assert flag.status == "closed"
+
+
+def test_a_reading_typed_on_the_page_is_stored_trailed_and_a_breach_opens_a_flag(
+    admin_client: Client, aims: ManagementSystem
+) -> None:
+    system = f.ai_system(aims)
+    f.metric(system)
+    detail = reverse("ai-system-detail", args=[system.short_name])
+    add = reverse("ai-reading-create", args=[system.short_name])
+    page = admin_client.get(detail).content.decode()
+    assert f'action="{add}"' in page and 'name="value"' in page and 'type="datetime-local"' in page
+
+    ok = admin_client.post(
+        add, {"metric": "accuracy", "value": "0.95", "at": "2026-05-01T10:00"}, follow=True
+    )
+    assert "Accuracy: 0.95 at 2026-05-01 10:00 UTC is recorded." in ok.content.decode()
+    assert not MetricFlag.objects.exists()
+
+    bad = admin_client.post(add, {"metric": "accuracy", "value": "0.42"}, follow=True)  # time empty: now
+    assert "It breaches the threshold (0.9): a flag is open." in bad.content.decode()
+    flag = MetricFlag.objects.get()
+    assert flag.worst_value == Decimal("0.42") and flag.status == "open"
+    reading = system.metrics.get().readings.order_by("-at").first()
+    assert reading is not None and abs((timezone.now() - reading.at).total_seconds()) < 60
+
+    typed = TrailEntry.objects.filter(object_repr=f"{system.short_name}/accuracy reading", channel="web")
+    assert sorted(json.loads(e.payload)["changes"]["value"][1] for e in typed) == ["0.420000", "0.950000"]
+    assert TrailEntry.objects.filter(
+        object_repr=f"{system.short_name}/accuracy flag", action="create"
+    ).exists()
+
+
+def test_a_refused_reading_shows_the_form_again_with_what_was_typed(
+    admin_client: Client, aims: ManagementSystem
+) -> None:
+    system = f.ai_system(aims)
+    f.metric(system)
+    add = reverse("ai-reading-create", args=[system.short_name])
+    future = (timezone.now() + dt.timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
+    r = admin_client.post(add, {"metric": "accuracy", "value": "0.97", "at": future})
+    text = r.content.decode()
+    assert r.status_code == 422 and "In the future." in text and 'value="0.97"' in text
+    assert "give the time the value was measured" in text
+    assert not system.metrics.get().readings.exists()
+    r = admin_client.post(add, {"metric": "latency", "value": "1"})
+    assert r.status_code == 422 and not system.metrics.get().readings.exists()
+    page = admin_client.get(add + "?metric=accuracy")
+    assert page.status_code == 200 and '<option value="accuracy" selected>' in page.content.decode()
 
 
 def test_the_dataset_page_shows_the_chain_both_ways_with_depth(

@@ -158,6 +158,57 @@ def test_a_bad_version_shows_the_error_and_changes_nothing(
     assert ev.versions.count() == 1
 
 
+def test_a_form_shown_again_asks_for_the_file_by_name_and_names_the_unknown_references(
+    admin_client: Client, isms: ManagementSystem
+) -> None:
+    control = controls.create_control(SYSTEM, title="Backups", type="technical", frequency="daily")
+    response = admin_client.post(
+        reverse("evidence-create"),
+        {
+            "kind": "file",
+            "title": "Backup report",
+            "file": SimpleUploadedFile("backup-report.csv", b"a,b\n", content_type="text/csv"),
+            "management_systems": [isms.short_name],
+            "controls": f"{control.ref_id}, KC-999, KC-998",
+            "requirements": "iso27001:2022:A.8.13, iso27001:2022:A.99.1",
+        },
+    )
+    assert response.status_code == 422 and not Evidence.objects.exists()
+    html = response.content.decode()
+    file_field = html.split('id="id_file"', 1)[1].split("</div>", 1)[0]
+    assert "Choose the file again: backup-report.csv was not kept" in file_field
+    controls_field = html.split('id="id_controls"', 1)[1].split("</div>", 1)[0]
+    assert "Unknown controls: KC-999, KC-998." in controls_field
+    assert control.ref_id not in controls_field.split("errorlist", 1)[1]
+    requirements_field = html.split('id="id_requirements"', 1)[1].split("</div>", 1)[0]
+    assert "Unknown requirement: iso27001:2022:A.99.1." in requirements_field
+
+
+def test_a_form_shown_again_without_a_chosen_file_does_not_ask_for_one_again(
+    admin_client: Client, isms: ManagementSystem
+) -> None:
+    response = admin_client.post(
+        reverse("evidence-create"),
+        {"kind": "link", "title": "Ticket", "url": "https://x.example/1", "controls": "KC-404"},
+    )
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert "Choose the file again" not in html and "Unknown control: KC-404." in html
+
+
+def test_a_bad_version_upload_asks_for_the_file_again(admin_client: Client, isms: ManagementSystem) -> None:
+    ev = file_evidence([isms], content=b"v1")
+    response = admin_client.post(
+        reverse("evidence-version-add", args=[ev.ref_id]),
+        {
+            "file": SimpleUploadedFile("scan.pdf", b"%PDF-1.4", content_type="application/pdf"),
+            "collected_on": "not a date",
+        },
+    )
+    assert response.status_code == 422 and ev.versions.count() == 1
+    assert "Choose the file again: scan.pdf was not kept" in response.content.decode()
+
+
 def test_create_a_link_and_refuse_a_javascript_url(admin_client: Client, isms: ManagementSystem) -> None:
     bad = admin_client.post(
         reverse("evidence-create"),

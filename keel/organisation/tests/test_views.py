@@ -15,6 +15,7 @@ from django.urls import reverse
 from keel.organisation import people as people
 from keel.organisation import services as organisation
 from keel.organisation.choices import ClimateRelevance, ScopeStatus
+from keel.organisation.forms import GrantRoleForm
 from keel.organisation.models import (
     ContextIssue,
     InterestedParty,
@@ -511,6 +512,15 @@ def test_grant_and_revoke_a_role(admin_client: Client, make_user: MakeUser, isms
     assert b"already has the role" in again.content
     response = admin_client.post(reverse("role-revoke", args=[ra.pk]))
     assert response.status_code == 302 and not RoleAssignment.objects.filter(user=person).exists()
+
+
+def test_grant_form_preselects_the_least_privileged_role(admin_client: Client, make_user: MakeUser) -> None:
+    person = make_user(None)
+    html = admin_client.get(reverse("people")).content.decode()
+    select = html.split(f'id="role-{person.pk}"', 1)[1].split("</select>", 1)[0]
+    selected = [part.split('"', 1)[0] for part in select.split('<option value="')[1:] if " selected>" in part]
+    assert selected == [Role.VIEWER.value]
+    assert GrantRoleForm().fields["role"].initial == Role.VIEWER
 
 
 def test_revoking_the_last_admin_shows_why_and_keeps_it(admin_client: Client, admin: User) -> None:

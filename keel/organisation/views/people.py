@@ -77,6 +77,7 @@ def _people_page(request: HttpRequest, form: UserCreateForm | None = None, statu
             "can_edit": has_perm(user, Perm.EDIT_PEOPLE),
             "form": (form or UserCreateForm(auto_id="new-user-%s")) if can_manage else None,
             "roles": Role.choices,
+            "default_role": GrantRoleForm.DEFAULT_ROLE.value,
             "perimeters": perimeter_choices() if can_manage else [],
         },
         status=status,
