@@ -86,9 +86,9 @@ def _swap(page: Any, console: Console, where: str, action: Any, settled: Any) ->
 
 
 def test_no_console_errors_on_any_demo_page_or_htmx_swap(demo_console: tuple[Any, str, Console]) -> None:
-    from django.urls import resolve
+    from django.urls import resolve, reverse
 
-    from tests.test_visible_text import _page_urls, _post_only
+    from tests.test_visible_text import ARGUMENTS, WITH_QUERY, _page_urls, _post_only
 
     page, base, console = demo_console
     urls, unknown = _page_urls()
@@ -151,4 +151,69 @@ def test_no_console_errors_on_any_demo_page_or_htmx_swap(demo_console: tuple[Any
         lambda: page.locator("input[name=q]").first.fill("model"),
         lambda: expect(page).to_have_url(re.compile(r"q=model")),
     )
+    # more inline rows: a row of a statement of applicability, a control's link to a requirement
+    soa_url = reverse("soa-detail", kwargs=ARGUMENTS["soa-detail"]())
+    page.goto(base + soa_url)
+    _swap(
+        page,
+        console,
+        f"{soa_url} edit a row inline",
+        lambda: page.locator("td.row-actions a[hx-get]").first.click(),
+        lambda: expect(page.locator("form[hx-post]").first).to_be_visible(),
+    )
+    control_url = reverse("control-detail", kwargs=ARGUMENTS["control-detail"]())
+    page.goto(base + control_url)
+    _swap(
+        page,
+        console,
+        f"{control_url} edit a requirement link inline",
+        lambda: page.locator("#control-links a[hx-get]").first.click(),
+        lambda: expect(page.locator("#control-links form").first).to_be_visible(),
+    )
+    # the gap analysis opens a requirement's chains beside the table
+    gap_url = WITH_QUERY[0]()
+    page.goto(base + gap_url)
+    _swap(
+        page,
+        console,
+        f"{gap_url} open a requirement's details",
+        lambda: page.locator("td.row-actions a[hx-get]").first.click(),
+        lambda: expect(page.locator("#gap-detail h2, #gap-detail h3").first).to_be_visible(),
+    )
+    # the standard's tree searched in place, the trail filtered
+    page.goto(base + reverse("standard-detail", kwargs={"key": "iso27001:2022"}))
+    _swap(
+        page,
+        console,
+        "standard tree search",
+        lambda: page.fill("#tree-q", "supplier"),
+        lambda: expect(page).to_have_url(re.compile(r"q=supplier")),
+    )
+    page.goto(base + reverse("trail"))
+    _swap(
+        page,
+        console,
+        "trail filter",
+        # the select behind the picker (the picker's own search box shares its label)
+        lambda: page.locator("#id_object_type").select_option(index=1, force=True),
+        lambda: expect(page).to_have_url(re.compile(r"\?.+=")),
+    )
     assert not console.found, f"{len(console.found)} browser console errors:\n" + "\n".join(console.found)
+
+
+def test_the_listener_reports_a_csp_violation_and_a_script_error(browser: Any, live_server: Any) -> None:
+    """The collector above must be able to fail: an inline style and a thrown error are caught."""
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        console = Console(page)
+        console.at("/login/")
+        page.goto(live_server.url + "/login/")
+        page.evaluate("document.body.insertAdjacentHTML('beforeend', '<p style=\"color: red\">x</p>')")
+        page.evaluate("setTimeout(() => { throw new Error('thrown on purpose'); }, 0)")
+        page.wait_for_timeout(300)
+        found = "\n".join(console.found)
+        assert "/login/: CSP violation: style-src-attr blocked inline" in found
+        assert "/login/: uncaught: thrown on purpose" in found
+    finally:
+        context.close()
