@@ -660,6 +660,15 @@ PAGE_CASES: list[PageCase] = [
         ok=REDIRECT,
     ),
     PageCase(
+        "gap-scope",
+        Perm.EDIT_SOA,
+        "POST",
+        kwargs=lambda w, u: {"ms_id": w.a.pk, "key": gap_matrix.SCOPE_CLAUSE},
+        data=gap_matrix.scope_form,
+        htmx=True,
+        target=_system_a,
+    ),
+    PageCase(
         "gap-export",
         Perm.VIEW,
         kwargs=gap_matrix.page_system,

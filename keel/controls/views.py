@@ -148,6 +148,7 @@ def control_list(request: HttpRequest) -> HttpResponse:
             request, LIST_COLUMNS, filters.order, queries.CONTROL_ORDER, keep_filters=not problem
         ),
         "csv_url": tables.csv_url(request, keep_filters=not problem),
+        "export_query": tables.filter_query(request, keep_filters=not problem),
     }
     template = "controls/_table.html" if is_partial(request) else "controls/list.html"
     return render(request, template, ctx)

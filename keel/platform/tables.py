@@ -97,6 +97,13 @@ def wants_csv(request: HttpRequest) -> bool:
     return request.GET.get(EXPORT_PARAM) == CSV
 
 
+def filter_query(request: HttpRequest, keep_filters: bool = True) -> str:
+    """The list's filters and order as a query string (``?…``) for another view of the same
+    list (an XLSX export); a refused filter is not echoed."""
+    query = _query(request, keep_filters=keep_filters)
+    return "" if query == "?" else query
+
+
 def csv_url(request: HttpRequest, keep_filters: bool = True) -> str:
     """The current list (its filters and order) as CSV."""
     return _query(request, keep_filters=keep_filters, **{EXPORT_PARAM: CSV})

@@ -391,7 +391,7 @@ AI_RISKS: list[dict[str, Any]] = [
             "supplier-agreement-terms",
             "Prompt and response logging",
         ],
-        "owner": "tomasz.nowak",
+        "owner": "daniel.osei",  # moves to the research team afterwards (site/demo.py): a finding
     },
     {
         "title": "Vendor model update changes the assistant's behaviour",

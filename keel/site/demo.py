@@ -152,6 +152,7 @@ PEOPLE: list[tuple[str, str, str, str, str | None]] = [
     ),
     ("jonas.becker", "Jonas Becker", "Lead Auditor, external certification body", Role.AUDITOR, None),
     ("oliver.grant", "Oliver Grant", "Chief Financial Officer", Role.VIEWER, None),
+    ("daniel.osei", "Daniel Osei", "ML Platform Engineer", Role.CONTRIBUTOR, "integrated"),
 ]
 # Further roles the demo's records imply (email local part, role, management system short name):
 # a risk owner needs a role on the risk's management system, and Priya owns AI risks of the
@@ -165,6 +166,7 @@ DEPARTMENTS: dict[str, str] = {
     "tomasz.nowak": "Platform Engineering",
     "priya.raman": "Research",
     "oliver.grant": "Finance",
+    "daniel.osei": "Platform Engineering",
 }
 # Staff in the directory without a login (docs/people.md): most owners in a real company never
 # log in. (email local part, full name, job title, department); some own controls below.
@@ -694,6 +696,15 @@ def load_demo(actor: Actor, progress: Progress | None = None) -> DemoReport:
 
         say("Recording a hot-fixed credit-scoring model version, not evaluated yet ...")
         ensure_demo_retrained_model(actor)
+
+        # A realistic flaw the consistency check finds (docs/consistency-check.md): Daniel owns an
+        # AI risk of the integrated system and then moved to the data-centre team; his role there
+        # is now viewer, so nobody named on the risk may accept it.
+        say("Moving Daniel Osei to the data-centre team (he still owns an AI risk) ...")
+        moved = people["daniel.osei"]
+        for assignment in RoleAssignment.objects.filter(user=moved, management_system=systems["integrated"]):
+            organisation_people.revoke_role(actor, assignment.pk)
+        organisation_people.grant_role(actor, moved, Role.VIEWER, systems["integrated"])
 
     summary = demo_summary()
     say("Demo organisation loaded: " + ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in summary.items()))

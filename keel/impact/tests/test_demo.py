@@ -23,10 +23,13 @@ def test_demo_impact_assessments(demo: LoadedDemo) -> None:
     assert credit.interested_parties.filter(name="Loan applicants").exists()
     raised = Risk.objects.filter(impact__isnull=False)
     assert raised.count() == 2 and all(r.register == "ai" for r in raised)
-    assert gates.impact_assessment_approved(AISystem.objects.get(short_name="support-assistant"))
-    # the retrained credit-scoring model registered after approval (a flaw the consistency
+    # the support assistant's answer time breached its threshold after approval (drift): due
+    support = ImpactAssessment.objects.get(ai_system__short_name="support-assistant")
+    assert support.due and "breached its threshold" in support.due_reason
+    assert not gates.impact_assessment_approved(AISystem.objects.get(short_name="support-assistant"))
+    # the hot-fixed credit-scoring model version recorded after approval (a flaw the consistency
     # check finds, docs/consistency-check.md) made its assessment due for re-assessment
-    assert credit.due and "helix-gbm 3.3" in credit.due_reason
+    assert credit.due and "3.2.1" in credit.due_reason
     assert not gates.impact_assessment_approved(AISystem.objects.get(short_name="credit-scoring"))
     # Idempotent
     before = (ImpactAssessment.objects.count(), Impact.objects.count(), Risk.objects.count())

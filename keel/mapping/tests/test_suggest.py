@@ -71,7 +71,7 @@ def test_the_obviously_right_requirement_ranks_first_with_shared_terms(logging_c
     # Then
     mine = [r for r in rows if r.source == "KC-LOG"]
     assert [r.rank for r in mine] == [1, 2, 3, 4, 5]
-    assert mine[0].target == LOGS and mine[0].method == engine.default_method()
+    assert mine[0].target == LOGS and mine[0].method == "lexical"
     assert mine[0].score > mine[1].score > 0
     assert mine[0].explanation.startswith("shared terms:") and "logs" in mine[0].explanation
 

@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import resolve
 
 from keel.aisystems import services as ai_services
-from keel.aisystems.models import AIModel
+from keel.aisystems.models import ModelVersion
 from keel.organisation.models import RoleAssignment
 from keel.platform import checks
 from keel.platform.actor import Actor
@@ -34,6 +34,7 @@ EVERY_RULE = {
     "expired_evidence_behind_implemented_control",
     "impact_assessment_due",
     "model_deployed_without_evaluation",
+    "metric_breach_open",
 }
 
 Run = Callable[..., tuple[int, str, str]]
@@ -57,7 +58,8 @@ def _admin_client() -> Client:
 
 
 def test_every_rule_is_registered_once_by_the_app_that_owns_its_records() -> None:
-    # Given the apps are ready, then the registry holds the eight rules of issue 12 item 3
+    # Given the apps are ready, then the registry holds the eight rules of issue 12 item 3 and the
+    # open breach flags of item 6 (until AI incidents exist)
     assert {r.key for r in checks.rules()} == EVERY_RULE
     assert {r.key: r.app for r in checks.rules()}["model_deployed_without_evaluation"] == "aisystems"
 
@@ -92,7 +94,7 @@ def test_given_demo_when_keel_check_json_then_every_kind_of_finding_is_listed_an
         resolve(f["url"])
     by_rule = {f["rule"]: f for f in doc["findings"]}
     assert by_rule["ai_system_without_impact_assessment"]["record_label"] == "Sentinel fraud detection"
-    assert "helix-gbm 3.3" in by_rule["model_deployed_without_evaluation"]["record_label"]
+    assert "helix-gbm 3.2.1" in by_rule["model_deployed_without_evaluation"]["record_label"]
     assert {
         f["record_label"].split()[-1] for f in doc["findings"] if f["rule"] == "soa_row_contradicts_registers"
     } >= {"A.8.30"}
@@ -102,16 +104,16 @@ def test_given_demo_when_keel_check_table_then_rows_and_a_summary(demo: LoadedDe
     code, out, err = run("check")
     assert code == 1
     assert out.splitlines()[0].split() == ["RULE", "SYSTEM", "RECORD", "FINDING"]
-    assert "finding(s) over 8 rule(s)" in err
+    assert "finding(s) over 9 rule(s)" in err
 
 
 def test_given_the_flaws_fixed_when_checked_then_their_findings_are_gone(demo: LoadedDemo) -> None:
-    # Given the retrained model gets a passing evaluation and A.8.30 is included again
-    model = AIModel.objects.get(name="helix-gbm", version="3.3")
+    # Given the hot-fixed model version gets a passing evaluation and A.8.30 is included again
+    version = ModelVersion.objects.get(model__name="helix-gbm", label="3.2.1")
     ai_services.record_evaluation(
         Actor.cli(),
-        model.ai_system_id,
-        model=model.pk,
+        version.model.ai_system_id,
+        model_version=version.pk,
         metric="AUC on the hold-out set",
         comparison="ge",
         criterion_value="0.75",
@@ -154,7 +156,8 @@ def test_api_checks_answers_the_report_and_filters_by_rule(demo: LoadedDemo) -> 
     assert {f["rule"] for f in body["findings"]} == EVERY_RULE
 
     one = client.get("/api/v1/checks", {"rule": "impact_assessment_due"}).json()
-    assert one["count"] == 1 and {f["rule"] for f in one["findings"]} == {"impact_assessment_due"}
+    # the credit-scoring (hot-fixed model version) and support-assistant (drift) assessments
+    assert one["count"] == 2 and {f["rule"] for f in one["findings"]} == {"impact_assessment_due"}
 
     bad = client.get("/api/v1/checks", {"rule": "nope"})
     assert bad.status_code == 422

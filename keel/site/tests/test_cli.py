@@ -122,7 +122,7 @@ def test_init_on_an_initialised_database_changes_nothing(run: Run, db: Any) -> N
         assert code == 0, err
         assert "iso27001:2022 (revision 1): up to date" in out
         assert "iso42001:2023 (revision 2): up to date" in out
-        assert "crosswalk iso27001-2022--iso42001-2023 (revision 1): 118 targets (" in out
+        assert "crosswalk iso27001-2022--iso42001-2023 (revision 2): 118 targets (" in out
         assert "Database: up to date" in err
     assert TrailEntry.objects.count() == before
 
