@@ -54,12 +54,17 @@ def demo_console(
     browser: Any, live_server: Any, transactional_db: Any, settings: Any, tmp_path: Path
 ) -> Iterator[tuple[Any, str, Console]]:
     """The demo loaded into the live server's database, a page logged in as its administrator."""
+    from keel.controls.services import load_templates
+    from keel.mapping.services import load_crosswalks
     from keel.platform.actor import Actor
     from keel.site.demo import DEMO_ADMIN_EMAIL, DEMO_PASSWORD, load_demo
     from keel.standards.services import load_library
 
     settings.KEEL_EVIDENCE_ROOT = tmp_path
+    # what `keel init` loads (an earlier transactional test may have emptied the tables)
     load_library(Actor.system("browser-test"))
+    load_templates(Actor.system("browser-test"))
+    load_crosswalks(Actor.system("browser-test"))
     load_demo(Actor.cli())
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
