@@ -14,7 +14,9 @@ from ninja import Query, Router, Status
 
 from keel.organisation.resolvers import user_by_email as _user
 from keel.platform.api import Page, actor, expected_version, paginate, permission, responses, with_etag
-from keel.platform.errors import ValidationFailed
+from keel.platform.api import enum_value as _value
+from keel.platform.api import payload_data as _data
+from keel.platform.api import reject_nulls as _no_nulls
 from keel.platform.permissions import Perm, check
 
 from . import gates, queries, services
@@ -36,22 +38,6 @@ from .models import LifecycleRecord, ModelVersion
 
 versions = Router(tags=["ai systems"])
 records = Router(tags=["ai systems"])
-
-
-def _value(v: Any) -> Any:
-    if isinstance(v, list):
-        return [_value(i) for i in v]
-    return getattr(v, "value", v)
-
-
-def _data(payload: Any, exclude_unset: bool = False) -> dict[str, Any]:
-    return {k: _value(v) for k, v in payload.model_dump(exclude_unset=exclude_unset).items()}
-
-
-def _no_nulls(data: dict[str, Any], names: tuple[str, ...]) -> None:
-    for name in names:
-        if name in data and data[name] is None:
-            raise ValidationFailed(f"{name} cannot be empty.", {name: ["Required."]})
 
 
 def add_lifecycle_routes(router: Router, systems: Router) -> None:

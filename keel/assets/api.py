@@ -11,8 +11,17 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Status
 
 from keel.organisation.resolvers import user_by_email
-from keel.platform.api import Page, actor, expected_version, paginate, permission, responses, with_etag
-from keel.platform.errors import ValidationFailed
+from keel.platform.api import (
+    Page,
+    actor,
+    expected_version,
+    paginate,
+    permission,
+    reject_nulls,
+    responses,
+    with_etag,
+)
+from keel.platform.api import enum_value as _value
 from keel.platform.permissions import Perm, check
 
 from . import queries, services
@@ -22,10 +31,6 @@ from .schemas import AssetFilters, AssetIn, AssetOut, AssetPatch, LevelIn, Level
 router = Router()
 levels = Router(tags=["assets"])
 assets = Router(tags=["assets"])
-
-
-def _value(v: Any) -> Any:
-    return getattr(v, "value", v)
 
 
 def level_by_key(key: str | None) -> ClassificationLevel | None:
@@ -148,9 +153,7 @@ def update_asset(request: HttpRequest, ref: str, payload: AssetPatch, response: 
     who = actor(request)
     data = {k: _value(v) for k, v in payload.model_dump(exclude_unset=True).items()}
     version = expected_version(request, data.pop("version", None))
-    for name in ("name", "type", "ref_id", "management_system"):
-        if name in data and data[name] is None:
-            raise ValidationFailed(f"{name} cannot be empty.", {name: ["Required."]})
+    reject_nulls(data, ("name", "type", "ref_id", "management_system"))
     if "owner" in data:
         data["owner"] = user_by_email(data["owner"])
     if "classification" in data:

@@ -15,7 +15,17 @@ from ninja import Query, Router, Status
 
 from keel.organisation import resolvers as organisation_resolvers
 from keel.organisation.resolvers import user_by_email as _owner
-from keel.platform.api import Page, actor, expected_version, paginate, permission, responses, set_etag
+from keel.platform.api import (
+    Page,
+    actor,
+    expected_version,
+    paginate,
+    permission,
+    reject_nulls,
+    responses,
+    set_etag,
+)
+from keel.platform.api import enum_value as _value
 from keel.platform.errors import NotFound, ValidationFailed
 from keel.platform.permissions import Perm, check
 
@@ -41,10 +51,6 @@ router = Router()
 controls = Router(tags=["controls"])
 links = Router(tags=["controls"])
 templates = Router(tags=["controls"])
-
-
-def _value(v: Any) -> Any:
-    return getattr(v, "value", v)
 
 
 def _detail(who: Any, ref: uuid.UUID | str) -> Control:
@@ -115,9 +121,7 @@ def update_control(request: HttpRequest, ref: str, payload: ControlPatch, respon
     who = actor(request)
     data = {k: _value(v) for k, v in payload.model_dump(exclude_unset=True).items()}
     version = expected_version(request, data.pop("version", None))
-    for name in ("title", "type", "frequency", "status", "effectiveness", "ref_id"):
-        if name in data and data[name] is None:
-            raise ValidationFailed(f"{name} cannot be empty.", {name: ["Required."]})
+    reject_nulls(data, ("title", "type", "frequency", "status", "effectiveness", "ref_id"))
     if "owner" in data:
         data["owner"] = _owner(data["owner"])
     control = services.update_control(who, services.get_control(ref).pk, expected_version=version, **data)

@@ -25,6 +25,7 @@ from keel.platform.api import (
     responses,
     with_etag,
 )
+from keel.platform.api import enum_value as _value
 from keel.platform.errors import NotFound, ValidationFailed
 from keel.platform.permissions import Perm, check
 from keel.risks.models import Risk
@@ -49,10 +50,6 @@ router = Router()
 assessments = Router(tags=["impact assessments"])
 
 LINKS = ("datasets", "ai_models", "interested_parties")
-
-
-def _value(v: Any) -> Any:
-    return getattr(v, "value", v)
 
 
 def _split(payload: Any, exclude_unset: bool) -> tuple[dict[str, Any], dict[str, Any]]:

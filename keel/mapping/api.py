@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Status
 
 from keel.platform.api import Page, actor, expected_version, paginate, permission, responses, set_etag
+from keel.platform.api import enum_value as _value
 from keel.platform.errors import Conflict
 from keel.platform.permissions import Perm, check
 
@@ -25,10 +26,6 @@ from .schemas import CrosswalkIn, CrosswalkOut, RelationFilters, RelationIn, Rel
 router = Router()
 crosswalks = Router(tags=["crosswalks"])
 relations = Router(tags=["crosswalks"])
-
-
-def _value(v: Any) -> Any:
-    return getattr(v, "value", v)
 
 
 @crosswalks.get(

@@ -200,3 +200,22 @@ class VersionedOut(Schema):
 
 
 VERSION_IN = "The version this change is based on (as read from GET); a stale one is a 409 edit_conflict."
+
+
+def enum_value(v: Any) -> Any:
+    """A request value as services take it: an enum member as its value (lists item by item)."""
+    if isinstance(v, list):
+        return [enum_value(i) for i in v]
+    return getattr(v, "value", v)
+
+
+def payload_data(payload: Any, exclude_unset: bool = False) -> dict[str, Any]:
+    """A request body as keyword arguments for a service (``exclude_unset`` for a PATCH)."""
+    return {k: enum_value(v) for k, v in payload.model_dump(exclude_unset=exclude_unset).items()}
+
+
+def reject_nulls(data: dict[str, Any], names: tuple[str, ...]) -> None:
+    """A PATCH may leave a required field out but not empty it: 422 naming the field."""
+    for name in names:
+        if name in data and data[name] is None:
+            raise ValidationFailed(f"{name} cannot be empty.", {name: ["Required."]})

@@ -17,7 +17,17 @@ from ninja import Query, Router, Status
 
 from keel.organisation import resolvers as organisation_resolvers
 from keel.organisation.resolvers import user_by_email
-from keel.platform.api import Page, actor, expected_version, paginate, permission, responses, with_etag
+from keel.platform.api import (
+    Page,
+    actor,
+    expected_version,
+    paginate,
+    permission,
+    reject_nulls,
+    responses,
+    with_etag,
+)
+from keel.platform.api import enum_value as _value
 from keel.platform.errors import NotFound, ValidationFailed
 from keel.platform.permissions import Perm, check
 
@@ -47,10 +57,6 @@ methodologies = Router(tags=["risks"])
 risks = Router(tags=["risks"])
 snapshots = Router(tags=["risks"])
 due = Router(tags=["risks"])
-
-
-def _value(v: Any) -> Any:
-    return getattr(v, "value", v)
 
 
 # ---------------------------------------------------------------- methodology
@@ -187,9 +193,7 @@ def update_risk(request: HttpRequest, ref: str, payload: RiskPatch, response: Ht
     data, controls = _data(payload, exclude_unset=True)
     version = expected_version(request, data.pop("version", None))
     reassess = bool(data.pop("reassess", False))
-    for name in ("title", "owner", "inherent_likelihood", "inherent_impact"):
-        if name in data and data[name] is None:
-            raise ValidationFailed(f"{name} cannot be empty.", {name: ["Required."]})
+    reject_nulls(data, ("title", "owner", "inherent_likelihood", "inherent_impact"))
     risk = services.update_risk(
         who, services.get_risk(ref).pk, controls=controls, reassess=reassess, expected_version=version, **data
     )
