@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import secrets
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.utils import parseaddr
 from typing import Any
@@ -22,7 +23,7 @@ from typing import Any
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
 from keel.organisation.models import ManagementSystem
@@ -41,8 +42,17 @@ TRAIL_FIELDS = ("full_name", "email", "job_title", "department", "has_login")
 MAX = {"full_name": 150, "job_title": 150, "department": 150}
 
 
+# User.email's column (EmailField's default); Django's validator alone accepts up to 320.
+EMAIL_MAX = 254
+
+
 def _clean_email(email: str, field_name: str = "email") -> str:
     email = (email or "").strip().lower()
+    if len(email) > EMAIL_MAX:
+        raise ValidationFailed(
+            f"An email address has at most {EMAIL_MAX} characters.",
+            {field_name: [f"At most {EMAIL_MAX} characters."]},
+        )
     try:
         validate_email(email)
     except ValidationError:
@@ -107,7 +117,7 @@ def create_person(
             data["email"] = placeholder_email(data["full_name"])
         person = User(has_login=False, **data)
         person.set_unusable_password()
-        person.save()
+        _save_unique(person, lambda: person.save())
         trail.record(
             actor,
             TrailAction.CREATE,
@@ -157,9 +167,22 @@ def update_person(
             setattr(person, k, v)
         changes = trail.diff(before, trail.snapshot(person, TRAIL_FIELDS))
         if changes:
-            person.save(update_fields=sorted(changes))
+            _save_unique(person, lambda: person.save(update_fields=sorted(changes)))
             trail.record(actor, TrailAction.UPDATE, person, changes=changes)
     return person
+
+
+def _save_unique(person: User, save: Callable[[], None]) -> None:
+    """Save in a savepoint: two writers that both checked an email was free meet the unique
+    constraint here, and the second gets a 409 instead of a database error."""
+    try:
+        with transaction.atomic():
+            save()
+    except IntegrityError:
+        raise Conflict(
+            f"Someone with the email {person.email} was added to the directory at the same time; nothing was "
+            "changed. Reload and try again."
+        ) from None
 
 
 def _locked(person_id: uuid.UUID | str | User) -> User:
@@ -215,7 +238,7 @@ def invite(
             password = secrets.token_urlsafe(24)
         person.set_password(password)
         person.has_login = True
-        person.save(update_fields=["email", "has_login", "password"])
+        _save_unique(person, lambda: person.save(update_fields=["email", "has_login", "password"]))
         changes = trail.diff(before, trail.snapshot(person, TRAIL_FIELDS))
         changes["password_set"] = [False, True]
         trail.record(actor, TrailAction.UPDATE, person, changes=changes)
@@ -325,6 +348,8 @@ class OwnerBook:
             name, address = parseaddr(cell)
             address = address.strip().lower()
             try:
+                if len(address) > EMAIL_MAX:
+                    raise ValidationError("too long")
                 validate_email(address)
             except ValidationError:
                 return OwnerReading(
@@ -390,7 +415,14 @@ def add_people(actor: Actor, people: list[NewPerson], *, source: str) -> dict[st
         person = User(email=email, full_name=p.full_name[:150], job_title=p.job_title[:150], has_login=False)
         person.set_unusable_password()
         made[p.key] = person
-    User.objects.bulk_create(list(made.values()))
+    try:
+        with transaction.atomic():
+            User.objects.bulk_create(list(made.values()))
+    except IntegrityError:
+        raise Conflict(
+            "Someone with one of these email addresses was added to the directory while the import ran: "
+            "import again. Nothing was written."
+        ) from None
     for p in people:
         person = made[p.key]
         changes = {k: [None, v] for k, v in trail.snapshot(person, TRAIL_FIELDS).items()}

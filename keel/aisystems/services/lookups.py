@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 
 from keel.platform.errors import NotFound, ValidationFailed
+from keel.platform.records import reject_control_characters
 
 from ..models import AIModel, AISystem, Dataset, Metric, ModelVersion
 
@@ -85,6 +86,7 @@ def find_model_version(system: AISystem, ref: uuid.UUID | str, field: str = "mod
     or a bare label when exactly one model of the system has it. Unknown or ambiguous: a message
     that lists the system's versions."""
     text = str(ref).strip()
+    reject_control_characters({field: text})  # a NUL byte would reach PostgreSQL
     qs = ModelVersion.objects.select_related("model__ai_system__management_system").filter(
         model__ai_system=system
     )

@@ -158,7 +158,14 @@ def _version_to_deploy(system: AISystem, model_version: uuid.UUID | str | None) 
 def _mark_deployed(actor: Actor, system: AISystem, version: ModelVersion, note: str) -> None:
     """``version`` is in service: it passed the gate. The version of the same model it replaces
     is retired."""
+    seen = version.status
     version = ModelVersion.objects.select_for_update().select_related("model").get(pk=version.pk)
+    if version.status != seen or version.status == ModelVersionStatus.RETIRED:
+        # retired (or changed) by someone else between the gate's read and this lock
+        raise Conflict(
+            f"Model version {version.model.name}@{version.label} changed while it was being deployed "
+            f"(it is now {version.get_status_display().lower()}); nothing was deployed. Check it and try again."
+        )
     replaced = list(
         ModelVersion.objects.select_for_update()
         .select_related("model")

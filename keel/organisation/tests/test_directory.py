@@ -434,3 +434,23 @@ def test_keel_import_controls_of_the_register_on_a_fresh_install_adds_its_owners
     again = json.loads(capsys.readouterr().out)
     assert again["summary"]["unchanged"] == 40 and again["people_to_add"] == []
     assert TrailEntry.objects.count() == entries and User.objects.count() == 7
+
+
+def test_an_email_longer_than_its_column_is_refused_before_the_database(db: Any) -> None:
+    # Django's validator accepts up to 320 characters; the column holds 254
+    long = "a" * 64 + "@" + ".".join(["b" * 60] * 3) + ".example"
+    assert 254 < len(long) <= 320
+    with pytest.raises(ValidationFailed, match="at most 254"):
+        directory.create_person(Actor.system("test"), "Long Address", email=long)
+    assert not User.objects.filter(full_name="Long Address").exists()
+
+
+def test_two_writers_of_one_email_meet_a_409_not_a_database_error(db: Any) -> None:
+    # Given someone added dana@example.org after this writer checked the address was free
+    directory.create_person(Actor.system("test"), "Dana Whitfield", email="dana@example.org")
+    late = User(full_name="Dana W.", email="dana@example.org", has_login=False)
+
+    # When it saves, then a Conflict, and the first person stays the only one
+    with pytest.raises(Conflict, match="at the same time"):
+        directory._save_unique(late, lambda: late.save())
+    assert User.objects.filter(email="dana@example.org").count() == 1
