@@ -160,8 +160,11 @@ def _mark_deployed(actor: Actor, system: AISystem, version: ModelVersion, note: 
     is retired."""
     seen = version.status
     version = ModelVersion.objects.select_for_update().select_related("model").get(pk=version.pk)
-    if version.status != seen or version.status == ModelVersionStatus.RETIRED:
-        # retired (or changed) by someone else between the gate's read and this lock
+    if version.status != seen:
+        # deployed or retired by someone else between the gate's read and this lock (a version
+        # that was already retired when read may be deployed again: that is a rollback)
+        if version.status == ModelVersionStatus.DEPLOYED:
+            raise Conflict(f"Model version {version} is already deployed.")
         raise Conflict(
             f"Model version {version.model.name}@{version.label} changed while it was being deployed "
             f"(it is now {version.get_status_display().lower()}); nothing was deployed. Check it and try again."

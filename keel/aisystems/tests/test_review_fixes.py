@@ -36,3 +36,15 @@ def test_a_control_character_in_a_model_version_reference_is_a_clear_error(aims:
     af.model_version(system)
     with pytest.raises(ValidationFailed, match="control characters"):
         find_model_version(system, "gbm@1\x00")
+
+
+def test_a_retired_version_can_be_deployed_again_as_a_rollback(aims: ManagementSystem) -> None:
+    # Given a version that was retired before the deploy read it
+    system = af.ai_system(aims)
+    version = af.model_version(system)
+    services.retire_model_version(af.SYSTEM, version.pk, "replaced")
+    seen = ModelVersion.objects.get(pk=version.pk)
+
+    # When it is deployed again, then it is deployed: a rollback is not a race
+    _mark_deployed(af.SYSTEM, system, seen, "roll back")
+    assert ModelVersion.objects.get(pk=version.pk).status == ModelVersionStatus.DEPLOYED
