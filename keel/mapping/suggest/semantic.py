@@ -145,8 +145,8 @@ class SemanticRanker:
         whole = q @ self.whole.T
         sent = q @ self.sent.T
         n_t = len(self.targets)
-        best = np.full((len(items), n_t), -1.0, dtype="float32")
-        arg = np.zeros((len(items), n_t), dtype="int64")
+        best: Any = np.full((len(items), n_t), -1.0, dtype="float32")
+        arg: Any = np.zeros((len(items), n_t), dtype="int64")
         for j in range(sent.shape[1]):
             t = self.owner[j]
             better = sent[:, j] > best[:, t]
