@@ -55,6 +55,8 @@ from .permission_world import (
     ANYWHERE,
     ISO27001,
     ISO42001,
+    MATRIX_MEMBERS,
+    MATRIX_PRINCIPALS,
     MEMBERS,
     PASSWORD,
     PRINCIPALS,
@@ -1167,7 +1169,7 @@ def _is_login_redirect(response: Any) -> bool:
     return response.status_code == 302 and response["Location"].startswith(reverse("login"))
 
 
-@pytest.mark.parametrize("principal", PRINCIPALS)
+@pytest.mark.parametrize("principal", MATRIX_PRINCIPALS)
 @pytest.mark.parametrize("case", PAGE_CASES, ids=str)
 def test_page(case: PageCase, principal: str, world: World) -> None:
     # Given the principal and the page's declared rule
@@ -1206,7 +1208,7 @@ def test_page(case: PageCase, principal: str, world: World) -> None:
         assert status == 403, f"{why} is not allowed: expected 403, got {status}"
 
 
-@pytest.mark.parametrize("principal", MEMBERS)
+@pytest.mark.parametrize("principal", MATRIX_MEMBERS)
 def test_navigation_links_exactly_the_pages_that_let_the_user_in(principal: str, world: World) -> None:
     # Given the user's navigation
     user = world.principal(principal)
@@ -2299,7 +2301,7 @@ def test_every_api_operation_has_a_rule_and_a_matrix_entry() -> None:
     )
 
 
-@pytest.mark.parametrize("principal", PRINCIPALS)
+@pytest.mark.parametrize("principal", MATRIX_PRINCIPALS)
 @pytest.mark.parametrize("case", API_CASES, ids=str)
 def test_api(case: ApiCase, principal: str, world: World) -> None:
     # Given
@@ -2507,7 +2509,7 @@ def test_every_cli_command_has_a_rule_and_a_matrix_entry() -> None:
 
 def _cli_params() -> Iterator[Any]:
     for case in CLI_CASES:
-        for principal in (*MEMBERS, OPERATOR):
+        for principal in (*MATRIX_MEMBERS, OPERATOR):
             yield pytest.param(case, principal, id=f"{case}-{principal}")
 
 
@@ -2536,7 +2538,7 @@ def test_cli(case: CliCase, principal: str, world: World, capsys: pytest.Capture
         assert not out.strip(), f"{why}: a refused command printed a result: {out[:200]!r}"
 
 
-@pytest.mark.parametrize("principal", [*MEMBERS])
+@pytest.mark.parametrize("principal", [*MATRIX_MEMBERS])
 @pytest.mark.parametrize("path", OPERATOR_ONLY)
 def test_operator_only_commands_refuse_as(
     path: str, principal: str, world: World, capsys: pytest.CaptureFixture[str]
