@@ -52,11 +52,12 @@ run: install
 ## Install dev dependencies, lint, type-check, check migrations, run the suite on SQLite and PostgreSQL.
 test: test-deps install-dev lint typecheck migrations-check test-sqlite test-postgres
 
-## Ruff, the layer contract (import-linter, docs/adr/0018-layers.md) and no cross-app import inside a function.
+## Ruff, the layer contract (import-linter, docs/adr/0018-layers.md), no cross-app import inside a function, no module over 600 lines.
 lint:
 	$(BIN)/ruff check keel bench tests conftest.py scripts
 	$(BIN)/lint-imports
 	$(BIN)/python scripts/check_function_imports.py
+	$(BIN)/python scripts/check_module_size.py
 	$(BIN)/ruff format --check keel bench tests conftest.py || (echo "Run '$(BIN)/ruff format keel bench tests'"; exit 1)
 
 typecheck:

@@ -1,5 +1,6 @@
 """The layers hold (docs/adr/0018-layers.md): the import-linter contract, no cross-app import
-inside a function, and the hook and panel registry that replaces upward imports."""
+inside a function, no module over 600 lines, and the hook and panel registry that replaces
+upward imports."""
 
 from __future__ import annotations
 
@@ -17,10 +18,8 @@ from keel.platform import hooks
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _checker() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "check_function_imports", ROOT / "scripts" / "check_function_imports.py"
-    )
+def _checker(name: str = "check_function_imports") -> ModuleType:
+    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -46,6 +45,27 @@ def test_the_checker_flags_a_cross_app_import_inside_a_function_and_nothing_else
     assert found == [
         "keel/aisystems/services.py:3: imports keel.impact.services inside a function",
         "keel/aisystems/services.py:8: imports keel.risks.queries inside a function",
+    ]
+
+
+def test_no_module_of_keel_passes_600_lines() -> None:
+    assert _checker("check_module_size").problems() == []
+
+
+def test_the_size_check_flags_a_long_module_and_a_stale_exception_but_not_tests(tmp_path: Path) -> None:
+    size = _checker("check_module_size")
+    (tmp_path / "keel" / "app" / "tests").mkdir(parents=True)
+    (tmp_path / "keel" / "app" / "migrations").mkdir()
+    (tmp_path / "keel" / "app" / "long.py").write_text("x = 1\n" * 601)
+    (tmp_path / "keel" / "app" / "short.py").write_text("x = 1\n" * 600)
+    (tmp_path / "keel" / "app" / "tests" / "test_long.py").write_text("x = 1\n" * 900)
+    (tmp_path / "keel" / "app" / "migrations" / "0001_initial.py").write_text("x = 1\n" * 900)
+
+    assert size.problems(tmp_path, allowed={}) == [
+        "keel/app/long.py: 601 lines (limit 600): split it by concern"
+    ]
+    assert size.problems(tmp_path, allowed={"keel/app/long.py": "why", "keel/app/short.py": "why"}) == [
+        "keel/app/short.py: 600 lines, no longer over 600: remove it from ALLOWED"
     ]
 
 

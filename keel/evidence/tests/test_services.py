@@ -162,7 +162,7 @@ def test_dates_must_make_sense(isms: ManagementSystem) -> None:
 def test_a_failed_transaction_leaves_no_file_behind(isms: ManagementSystem) -> None:
     # Given the trail write fails after the file was stored
     with (
-        mock.patch("keel.evidence.services.trail.record", side_effect=RuntimeError("disk full")),
+        mock.patch("keel.evidence.services.register.trail.record", side_effect=RuntimeError("disk full")),
         pytest.raises(RuntimeError),
     ):
         file_evidence([isms], content=b"will be rolled back")
@@ -175,7 +175,7 @@ def test_a_failed_transaction_leaves_no_file_behind(isms: ManagementSystem) -> N
 def test_a_failed_new_version_leaves_the_earlier_one_and_no_new_file(isms: ManagementSystem) -> None:
     ev = file_evidence([isms], content=b"v1")
     with (
-        mock.patch("keel.evidence.services.trail.record", side_effect=RuntimeError("boom")),
+        mock.patch("keel.evidence.services.files.trail.record", side_effect=RuntimeError("boom")),
         pytest.raises(RuntimeError),
     ):
         new_file_version(ev, b"v2")
