@@ -36,6 +36,7 @@ class SoARowForm(VersionedForm):
         queryset=User.objects.filter(is_active=True).order_by("email"),
         required=False,
         label="Accountable for the exclusion",
+        empty_label="Nobody yet",
         widget=picker_select(),
     )
     review_date = forms.DateField(required=False, widget=DATE, label="Exclusion review date")
@@ -50,6 +51,7 @@ class SoARowForm(VersionedForm):
         queryset=User.objects.filter(is_active=True).order_by("email"),
         required=False,
         label="Owner (accountable for the row)",
+        empty_label="No owner yet",
         widget=picker_select(),
         help_text="Every applicable row needs an owner before the SoA can be approved.",
     )
