@@ -3,7 +3,9 @@ URL configuration is enumerated; routes with arguments are filled from demo reco
 the demo's administrator, and the visible text (tags, scripts, styles and attributes stripped)
 may not contain snake_case enum values (``not_applicable``, ``coverage_ratio``…), bare UUIDs or
 permission codenames. Text in ``<code>`` is what a user types (CLI flags, keys): it may be
-snake_case, but never a UUID or a permission codename."""
+snake_case, but never a UUID or a permission codename. The pickers' option lists are read too,
+and every field of an entry form that names a requirement, control, person, AI system or dataset
+must be a picker (issue 13 item 3)."""
 
 from __future__ import annotations
 
@@ -88,6 +90,62 @@ def problems_in(html: str) -> list[str]:
     return found
 
 
+# Fields of an entry form (``method="post"``) that name a requirement, control, person, AI system
+# or dataset: each must be a picker (issue 13 item 3), a searchable select or a remote picker.
+REFERENCE_FIELDS = {
+    "owner",
+    "delegate",
+    "accountable",
+    "collected_by",
+    "ai_system",
+    "ai_systems",
+    "datasets",
+    "sources",
+    "trained_on",
+    "evaluated_on",
+    "controls",
+    "control",
+    "requirements",
+    "requirement",
+    "risk_source",  # Annex C entries of the standards library
+    "objective",
+}  # a dataset's "source" is where it came from, in words: the crosswalk's ends are in test_pickers
+
+
+class ReferenceFields(HTMLParser):
+    """The reference fields of entry forms that are not pickers (``unmarked``), and how many are."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.post = False
+        self.seen = 0
+        self.unmarked: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag == "form":
+            self.post = (a.get("method") or "").lower() == "post"
+        elif (
+            self.post
+            and tag in ("select", "input")
+            and a.get("name") in REFERENCE_FIELDS
+            and a.get("type") not in ("hidden", "checkbox", "radio", "submit")
+        ):
+            self.seen += 1
+            if not a.get("data-picker"):
+                self.unmarked.append(f"<{tag} name={a.get('name')}>")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form":
+            self.post = False
+
+
+def reference_fields_in(html: str) -> ReferenceFields:
+    parser = ReferenceFields()
+    parser.feed(html)
+    return parser
+
+
 def test_the_checker_finds_what_it_should_and_only_that() -> None:
     bad = (
         "<p>Status: not_applicable</p><td>3fa85f64-5717-4562-b3fc-2c963f66afa6</td>"
@@ -101,6 +159,13 @@ def test_the_checker_finds_what_it_should_and_only_that() -> None:
     )
     assert problems_in(fine) == []
     assert problems_in("<code>approve_impact_assessments</code>") != []
+    fields = reference_fields_in(
+        '<form method="get"><select name="owner"></select></form>'
+        '<form method="post"><select name="owner" data-picker="select"></select>'
+        '<input name="controls" type="hidden"><input name="requirement" data-picker="requirements">'
+        '<select name="ai_systems" multiple></select></form>'
+    )
+    assert (fields.seen, fields.unmarked) == (3, ["<select name=ai_systems>"])
 
 
 def _first(model: type[Model], **filters: Any) -> Any:
@@ -207,7 +272,7 @@ ARGUMENTS: dict[str, Callable[[], dict[str, Any]]] = {
 # Routes that are not pages a person reads (files, redirects, POST-only actions), with why.
 NOT_PAGES: dict[str, str] = {
     "favicon": "an icon",
-    "pick": "the pickers' search answers (JSON, or a list of options for a field)",
+    "pick": "the pickers' search answers: read below with format=html (PICKER_FRAGMENTS)",
     "healthz": "a health check for machines",
     "logout": "logs out",
     "risk-export": "an XLSX file",
@@ -225,6 +290,20 @@ WITH_QUERY: list[Callable[[], str]] = [
 ]
 
 
+# The pickers' fragments (the list of options a field shows), each with a search that finds some.
+PICKER_FRAGMENTS: dict[str, str] = {
+    "requirements": "A.5.1",
+    "controls": "KC",
+    "people": "",
+    "ai-systems": "",
+    "datasets": "",
+}
+
+
+def _picker_urls() -> list[str]:
+    return [f"{reverse('pick', args=[kind])}?format=html&q={q}" for kind, q in PICKER_FRAGMENTS.items()]
+
+
 def _page_urls() -> tuple[list[str], list[str]]:
     """The URLs to read, and the routes this test does not know how to fill."""
     urls, unknown = [], []
@@ -239,6 +318,7 @@ def _page_urls() -> tuple[list[str], list[str]]:
         elif not _post_only(p):
             unknown.append(p.name)
     urls.extend(make() for make in WITH_QUERY)
+    urls.extend(_picker_urls())
     return urls, unknown
 
 
@@ -265,7 +345,8 @@ def test_every_demo_page_shows_human_labels(demo: Any) -> None:
     assert not unknown, f"routes with arguments this test cannot fill yet: {unknown}"
     assert len(urls) > 60  # the enumeration found the pages
     found: list[str] = []
-    read = 0
+    not_pickers: list[str] = []
+    read = references = 0
     for url in urls:
         response = client.get(url)
         if response.status_code in (301, 302, 405):
@@ -274,6 +355,14 @@ def test_every_demo_page_shows_human_labels(demo: Any) -> None:
         if not response["Content-Type"].startswith("text/html"):
             continue
         read += 1
-        found.extend(f"{url}: {p}" for p in problems_in(response.content.decode()))
+        html = response.content.decode()
+        found.extend(f"{url}: {p}" for p in problems_in(html))
+        fields = reference_fields_in(html)
+        references += fields.seen
+        not_pickers.extend(f"{url}: {f}" for f in fields.unmarked)
+        if url.startswith(reverse("pick", args=["x"])[: -len("x/")]):
+            assert 'role="option"' in html, f"{url} offers nothing to check"
     assert read > 60
     assert not found, f"{len(found)} internal names shown to people:\n" + "\n".join(found)
+    assert references > 30  # the entry forms were read
+    assert not not_pickers, "reference fields that are not pickers:\n" + "\n".join(not_pickers)

@@ -12,7 +12,7 @@ from keel.assets.models import ClassificationLevel
 from keel.controls.forms import owner_choices, system_choices, system_filter_field
 from keel.organisation import resolvers as organisation_resolvers
 from keel.organisation.models import ManagementSystem
-from keel.platform.forms import DATE, KeelForm, VersionedForm
+from keel.platform.forms import DATE, KeelForm, VersionedForm, picker_select
 from keel.platform.models import User
 from keel.platform.permissions import Perm, has_perm
 from keel.standards.models import Requirement
@@ -92,7 +92,7 @@ class SystemForm(VersionedForm):
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
-    owner = forms.ChoiceField(required=False)
+    owner = forms.ChoiceField(required=False, widget=picker_select())
     purpose = forms.CharField(widget=forms.Textarea(attrs=TEXT), required=False)
     intended_use = forms.CharField(widget=forms.Textarea(attrs=TEXT), required=False)
     foreseeable_misuse = forms.CharField(widget=forms.Textarea(attrs=TEXT), required=False)
@@ -204,11 +204,13 @@ class ModelVersionForm(VersionedForm):
     trained_on = forms.MultipleChoiceField(
         label="Trained on (datasets)",
         required=False,
+        widget=picker_select(multiple=True),
         help_text="The datasets this version was trained on (only datasets marked for training).",
     )
     evaluated_on = forms.MultipleChoiceField(
         label="Evaluated on (datasets)",
         required=False,
+        widget=picker_select(multiple=True),
         help_text="The datasets this version was evaluated on (only datasets marked for evaluation).",
     )
     notes = forms.CharField(
@@ -359,18 +361,18 @@ class DatasetForm(VersionedForm):
     short_name = forms.SlugField(max_length=60)
     name = forms.CharField(max_length=200)
     management_system = forms.ChoiceField()
-    owner = forms.ChoiceField(required=False)
+    owner = forms.ChoiceField(required=False, widget=picker_select())
     description = forms.CharField(widget=forms.Textarea(attrs=TEXT), required=False)
     source = forms.CharField(max_length=300, required=False)
     acquisition = forms.ChoiceField(choices=Acquisition.choices)
     sources = forms.MultipleChoiceField(
         label="Derived from (sources)",
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        widget=picker_select(multiple=True),
         help_text="The datasets this one was built from (its sources, not what was built from it).",
     )
     ai_systems = forms.MultipleChoiceField(
-        label="Used by AI systems", required=False, widget=forms.CheckboxSelectMultiple
+        label="Used by AI systems", required=False, widget=picker_select(multiple=True)
     )
     licence = forms.CharField(max_length=200, required=False)
     rights = forms.CharField(widget=forms.Textarea(attrs=TEXT), required=False)
@@ -460,10 +462,11 @@ class RecordForm(VersionedForm):
         required=False,
         help_text="Markdown: headings, lists, tables, links. HTML is shown as text.",
     )
-    owner = forms.ChoiceField(label="Owner", required=False)
+    owner = forms.ChoiceField(label="Owner", required=False, widget=picker_select())
     requirements = forms.MultipleChoiceField(
         label="ISO/IEC 42001 controls it serves",
         required=False,
+        widget=picker_select(multiple=True),
         help_text="Default: the control of its kind.",
     )
 

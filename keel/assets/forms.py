@@ -8,7 +8,7 @@ from django import forms
 
 from keel.controls.forms import owner_choices, system_choices, system_filter_field
 from keel.organisation import resolvers as organisation_resolvers
-from keel.platform.forms import TEXTAREA, KeelForm, VersionedForm
+from keel.platform.forms import TEXTAREA, KeelForm, VersionedForm, picker_select
 from keel.platform.models import User
 
 from .choices import AssetType
@@ -60,7 +60,7 @@ class AssetForm(VersionedForm):
     description = forms.CharField(widget=forms.Textarea(attrs=TEXTAREA), required=False)
     type = forms.ChoiceField(choices=AssetType.choices)
     management_system = forms.ChoiceField(label="Management system")
-    owner = forms.ChoiceField(required=False)
+    owner = forms.ChoiceField(required=False, widget=picker_select())
     classification = forms.ChoiceField(required=False)
     location = forms.CharField(max_length=200, required=False)
 

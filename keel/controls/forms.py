@@ -11,7 +11,7 @@ from django import forms
 from keel.organisation import resolvers as organisation_resolvers
 from keel.organisation.forms import standard_choices
 from keel.organisation.models import ManagementSystem
-from keel.platform.forms import TEXTAREA, KeelForm, VersionedForm, picker_attrs
+from keel.platform.forms import TEXTAREA, KeelForm, VersionedForm, picker_attrs, picker_select
 from keel.platform.models import User
 from keel.platform.permissions import Perm, has_perm
 
@@ -105,7 +105,7 @@ class ControlForm(VersionedForm):
     )
     title = forms.CharField(max_length=200)
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), required=False)
-    owner = forms.ChoiceField(required=False)
+    owner = forms.ChoiceField(required=False, widget=picker_select())
     type = forms.ChoiceField(choices=ControlType.choices)
     frequency = forms.ChoiceField(choices=Frequency.choices)
     status = forms.ChoiceField(choices=ImplementationStatus.choices, initial=ImplementationStatus.PLANNED)
@@ -192,7 +192,7 @@ class BulkForm(KeelForm):
     effectiveness = forms.ChoiceField(
         choices=_any("Keep effectiveness", Effectiveness.choices), required=False
     )
-    owner = forms.ChoiceField(required=False)
+    owner = forms.ChoiceField(required=False, widget=picker_select())
     add_tag = forms.CharField(label="Add tag", max_length=60, required=False)
 
     KEEP = ""
@@ -219,7 +219,7 @@ class BulkForm(KeelForm):
 class AdoptForm(KeelForm):
     templates = forms.MultipleChoiceField(required=False)
     management_system = forms.ChoiceField(label="Into management system")
-    owner = forms.ChoiceField(required=False)
+    owner = forms.ChoiceField(required=False, widget=picker_select())
 
     def __init__(
         self, *args: Any, user: User | None = None, template_keys: list[str] | None = None, **kwargs: Any

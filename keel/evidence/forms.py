@@ -10,7 +10,7 @@ from django import forms
 from keel.controls.forms import owner_choices, system_choices, system_filter_field
 from keel.organisation import resolvers as organisation_resolvers
 from keel.organisation.models import ManagementSystem
-from keel.platform.forms import DATE, TEXTAREA, KeelForm, VersionedForm, picker_attrs
+from keel.platform.forms import DATE, TEXTAREA, KeelForm, VersionedForm, picker_attrs, picker_select
 from keel.platform.models import User
 from keel.platform.permissions import Perm, has_perm
 
@@ -111,7 +111,7 @@ class VersionForm(KeelForm):
     valid_until = forms.DateField(
         label="Valid until", widget=DATE, required=False, help_text="Leave empty when it does not expire."
     )
-    collected_by = forms.ChoiceField(label="Collected by", required=False)
+    collected_by = forms.ChoiceField(label="Collected by", required=False, widget=picker_select())
     collected_by_name = forms.CharField(
         label="Or collected by (no account)",
         max_length=200,
@@ -189,7 +189,7 @@ class EvidenceForm(VersionForm):
     )
     title = forms.CharField(max_length=200)
     description = forms.CharField(widget=forms.Textarea(attrs=TEXTAREA), required=False)
-    owner = forms.ChoiceField(required=False)
+    owner = forms.ChoiceField(required=False, widget=picker_select())
     management_systems = _systems_field()
     controls = forms.CharField(
         required=False,
@@ -243,7 +243,7 @@ class EvidenceEditForm(VersionedForm):
     ref_id = forms.CharField(label="Reference", max_length=32)
     title = forms.CharField(max_length=200)
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
-    owner = forms.ChoiceField(required=False)
+    owner = forms.ChoiceField(required=False, widget=picker_select())
     management_systems = _systems_field()
 
     def __init__(self, *args: Any, user: User | None = None, **kwargs: Any) -> None:

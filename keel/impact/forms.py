@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 
 from keel.organisation.models import InterestedParty
-from keel.platform.forms import KeelForm, VersionedForm
+from keel.platform.forms import KeelForm, VersionedForm, picker_select
 
 from .choices import Affects, Dimension, Nature, Occurrence
 from .models import CONTENT_FIELDS, Impact, ImpactAssessment
@@ -29,7 +29,9 @@ class AssessmentForm(VersionedForm):
     purpose = _text("Purpose")
     intended_uses = _text("Intended uses")
     unintended_uses = _text("Unintended uses", "Foreseeable misuse and uses out of scope.")
-    datasets = forms.MultipleChoiceField(label="Datasets", required=False)
+    datasets = forms.MultipleChoiceField(
+        label="Datasets", required=False, widget=picker_select(multiple=True)
+    )
     data_description = _text("Data")
     data_quality = _text("Data quality", "Quality, representativeness and gaps of the data.")
     ai_models = forms.MultipleChoiceField(label="Models", required=False)

@@ -3,9 +3,11 @@ live in the services."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
-from keel.platform.forms import KeelForm, VersionedForm
+from keel.platform.forms import KeelForm, VersionedForm, picker_attrs
 
 from .choices import Relation
 
@@ -42,3 +44,16 @@ class RelationAddForm(RelationFields):
     )
     target = forms.CharField(max_length=128, help_text="Ref id (A.10.3) or key in the target standard.")
     field_order = ["source", "target", "relation", "rationale", "extension"]
+
+    def __init__(
+        self, *args: Any, source_standard: str = "", target_standard: str = "", **kwargs: Any
+    ) -> None:
+        """Both ends are requirement pickers limited to their side's standard (keys ``…:2022``)."""
+        super().__init__(*args, **kwargs)
+        for name, standard, example in (
+            ("source", source_standard, "A.5.19"),
+            ("target", target_standard, "A.10.3"),
+        ):
+            self.fields[name].widget.attrs.update(
+                picker_attrs("requirements", standard=standard, placeholder=f"Id, key or words: {example}")
+            )

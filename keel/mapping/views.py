@@ -25,6 +25,7 @@ from keel.platform.views.common import INVALID, current_user, is_partial, not_fo
 from . import queries, services
 from .csvio import export_csv
 from .forms import RelationAddForm, RelationEditForm, RelationFilterForm
+from .models import Crosswalk
 
 
 def _can_edit(request: HttpRequest) -> bool:
@@ -74,6 +75,10 @@ def crosswalk_export(request: HttpRequest, key: str) -> HttpResponse:
     return response
 
 
+def _sides(cw: Crosswalk) -> dict[str, str]:
+    return {"source_standard": cw.source.key, "target_standard": cw.target.key}
+
+
 @require_http_methods(["GET", "POST"])
 @page(Perm.EDIT_MAPPINGS)
 def relation_add(request: HttpRequest, key: str) -> HttpResponse:
@@ -82,7 +87,7 @@ def relation_add(request: HttpRequest, key: str) -> HttpResponse:
     except NotFound as exc:
         return not_found(request, exc.message)
     if request.method == "POST":
-        form = RelationAddForm(request.POST)
+        form = RelationAddForm(request.POST, **_sides(cw))
         if form.is_valid():
             d = form.cleaned_data
             try:
@@ -101,7 +106,7 @@ def relation_add(request: HttpRequest, key: str) -> HttpResponse:
                 messages.success(request, f"The relation to {row.target.ref_id} is saved.")
                 return redirect("crosswalk-detail", key=cw.key)
     else:
-        form = RelationAddForm(initial={"target": request.GET.get("target", "")[:128]})
+        form = RelationAddForm(initial={"target": request.GET.get("target", "")[:128]}, **_sides(cw))
     return render(
         request, "mapping/relation_add.html", {"cw": cw, "form": form}, status=INVALID if form.errors else 200
     )

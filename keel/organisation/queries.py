@@ -146,6 +146,7 @@ class PeopleFilters:
     q: str = ""  # name, email, job title or department contains
     department: str = ""  # exactly (case ignored)
     login: str = ""  # "yes": can log in, "no": a directory entry only (or deactivated)
+    active: bool = False  # only people who may be named (owners, accountable…): not deactivated
 
 
 LOGIN_CHOICES = [("", "Login or not"), ("yes", "Can log in"), ("no", "No login")]
@@ -170,6 +171,8 @@ def people(filters: PeopleFilters | None = None) -> QuerySet[User]:
         qs = qs.filter(has_login=True, is_active=True)
     elif f.login == "no":
         qs = qs.filter(Q(has_login=False) | Q(is_active=False))
+    if f.active:
+        qs = qs.filter(is_active=True)
     return qs
 
 

@@ -192,3 +192,13 @@ def picker_attrs(
 # A <select> (single or multiple) marked with these gets a search box over its own options
 # (``keel.js``): the options are already there and already limited to what the person may choose.
 SELECT_PICKER = {"data-picker": "select"}
+
+
+def picker_select(*, multiple: bool = False, **attrs: Any) -> forms.Select:
+    """The widget of a choice field that names people, controls, AI systems, datasets or
+    requirements (a *reference field*): a select marked :data:`SELECT_PICKER` whatever its number
+    of choices, so every such field is searched the same way — by bare id or key (the option's
+    value) or words of its label — with the keyboard, the chosen ones as chips when ``multiple``;
+    without JavaScript it is a plain select."""
+    widget = forms.SelectMultiple if multiple else forms.Select
+    return widget(attrs={**attrs, **SELECT_PICKER})

@@ -12,7 +12,7 @@ from keel.aisystems.models import AISystem
 from keel.assets.models import Asset
 from keel.controls.forms import owner_choices, system_choices
 from keel.controls.models import Control
-from keel.platform.forms import DATE, TEXTAREA, KeelForm, VersionedForm
+from keel.platform.forms import DATE, TEXTAREA, KeelForm, VersionedForm, picker_select
 from keel.platform.models import User
 from keel.standards.choices import EntryKind
 from keel.standards.models import Requirement
@@ -74,8 +74,12 @@ class RiskForm(VersionedForm):
     title = forms.CharField(max_length=200)
     description = forms.CharField(widget=forms.Textarea(attrs=TEXTAREA), required=False)
     management_system = forms.ChoiceField(label="Management system")
-    owner = forms.ChoiceField(help_text="Approves the treatment plan and accepts the residual risk.")
-    delegate = forms.ChoiceField(required=False, help_text="May approve and accept for the owner.")
+    owner = forms.ChoiceField(
+        help_text="Approves the treatment plan and accepts the residual risk.", widget=picker_select()
+    )
+    delegate = forms.ChoiceField(
+        required=False, help_text="May approve and accept for the owner.", widget=picker_select()
+    )
     # IS
     asset = forms.ChoiceField(required=False)
     process = forms.CharField(
@@ -87,9 +91,13 @@ class RiskForm(VersionedForm):
     affects_integrity = forms.BooleanField(label="Affects integrity", required=False)
     affects_availability = forms.BooleanField(label="Affects availability", required=False)
     # AI
-    ai_system = forms.ChoiceField(label="AI system", required=False)
-    risk_source = forms.ChoiceField(label="Risk source (ISO/IEC 42001 Annex C)", required=False)
-    objective = forms.ChoiceField(label="Objective affected (Annex C)", required=False)
+    ai_system = forms.ChoiceField(label="AI system", required=False, widget=picker_select())
+    risk_source = forms.ChoiceField(
+        label="Risk source (ISO/IEC 42001 Annex C)", required=False, widget=picker_select()
+    )
+    objective = forms.ChoiceField(
+        label="Objective affected (Annex C)", required=False, widget=picker_select()
+    )
     affected_people = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
     # assessment
     inherent_likelihood = forms.TypedChoiceField(coerce=int)
@@ -99,7 +107,9 @@ class RiskForm(VersionedForm):
     )
     treatment_plan = forms.CharField(widget=forms.Textarea(attrs=TEXTAREA), required=False)
     controls = forms.MultipleChoiceField(
-        required=False, help_text="Controls of the catalogue that treat the risk."
+        required=False,
+        help_text="Controls of the catalogue that treat the risk.",
+        widget=picker_select(multiple=True),
     )
     residual_likelihood = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
     residual_impact = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
@@ -224,7 +234,7 @@ class ApproveExceptionForm(KeelForm):
 
 class ActionForm(KeelForm):
     title = forms.CharField(max_length=200)
-    owner = forms.ChoiceField(required=False)
+    owner = forms.ChoiceField(required=False, widget=picker_select())
     due_date = forms.DateField(widget=DATE, required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -8,7 +8,7 @@ from django import forms
 
 from keel.aisystems.models import AISystem
 from keel.organisation.models import ManagementSystem
-from keel.platform.forms import TEXTAREA, KeelForm, VersionedForm
+from keel.platform.forms import TEXTAREA, KeelForm, VersionedForm, picker_select
 from keel.platform.models import User
 from keel.platform.permissions import Perm, system_ids_with
 from keel.standards.models import Standard
@@ -36,6 +36,8 @@ class SoARowForm(VersionedForm):
         queryset=User.objects.filter(is_active=True).order_by("email"),
         required=False,
         label="Accountable for the exclusion",
+        empty_label="Nobody yet",
+        widget=picker_select(),
     )
     review_date = forms.DateField(required=False, widget=DATE, label="Exclusion review date")
     status_override = forms.ChoiceField(
@@ -49,12 +51,14 @@ class SoARowForm(VersionedForm):
         queryset=User.objects.filter(is_active=True).order_by("email"),
         required=False,
         label="Owner (accountable for the row)",
+        empty_label="No owner yet",
+        widget=picker_select(),
         help_text="Every applicable row needs an owner before the SoA can be approved.",
     )
     ai_systems = forms.ModelMultipleChoiceField(
         queryset=AISystem.objects.none(),
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=picker_select(multiple=True),
         label="AI systems this row applies to",
     )
 

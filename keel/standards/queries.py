@@ -84,6 +84,26 @@ def requirements(
     return qs
 
 
+def requirement_matches(q: str, *, standard: str | None = None, limit: int = 20) -> list[Requirement]:
+    """What a requirement picker offers for ``q``: the live requirements whose full key or bare id
+    (``A.5.19``, ``6.1.2``) is ``q``, then those it starts (``A.5.1`` also finds ``A.5.10``…),
+    then those matching every word (:func:`requirements`); the first ones of the library when
+    ``q`` is empty."""
+    base = requirements(standard=standard)
+    q = q.strip()
+    if not q:
+        return list(base[:limit])
+    found = list(base.filter(Q(key__iexact=q) | Q(ref_id__iexact=q))[:limit])
+    prefix = base.filter(Q(key__istartswith=q) | Q(ref_id__istartswith=q)).exclude(
+        pk__in=[r.pk for r in found]
+    )
+    found += list(prefix[: limit - len(found)])
+    if len(found) < limit:
+        words = requirements(standard=standard, text=q).exclude(pk__in=[r.pk for r in found])
+        found += list(words[: limit - len(found)])
+    return found
+
+
 def get_requirement(key: str) -> Requirement:
     try:
         return Requirement.objects.select_related("standard", "parent").get(key=key)

@@ -114,6 +114,27 @@ class Browser:
         self.page.click("button[type=submit]")
         self.page.wait_for_load_state()
 
+    def pick(self, select: str, *searches: str, root: Any = None) -> None:
+        """Choose in the picker of the select ``select`` (keel.js hides the select behind its
+        search box) as a person does: type each search, take the first match with the keyboard."""
+        box = (root or self.page).locator(
+            f"{select} >> xpath=preceding-sibling::span[contains(@class, 'picker-anchor')][1]//input"
+        )
+        for text in searches:
+            box.click()
+            box.fill(text)
+            # the list shown on focus is replaced once the search has run: wait for its answer
+            self.page.wait_for_function(
+                """([id, words]) => {
+                    const li = document.querySelector("#" + id + " [role=option]");
+                    const text = li ? (li.textContent + " " + li.getAttribute("data-value")).toLowerCase() : "";
+                    return li !== null && words.every((w) => text.includes(w));
+                }""",
+                arg=[box.get_attribute("aria-controls"), text.lower().split()],
+            )
+            box.press("ArrowDown")
+            box.press("Enter")
+
     def assert_no_csp_violations(self) -> None:
         violations = [e for e in self.console_errors if "Content Security Policy" in e]
         assert not violations, "CSP violations in the browser console:\n" + "\n".join(violations)

@@ -17,9 +17,10 @@ from keel.assets.importing import import_assets
 from keel.controls import services as control_services
 from keel.controls.forms import owner_choices
 from keel.controls.models import Control
-from keel.organisation import authority, directory
+from keel.organisation import authority, directory, resolvers
 from keel.organisation.directory import OwnerBook, looks_like_role
 from keel.organisation.models import ManagementSystem
+from keel.organisation.views import people as people_views
 from keel.platform import accounts
 from keel.platform.actor import Actor
 from keel.platform.choices import Role
@@ -329,6 +330,29 @@ def test_an_administrator_invites_from_the_person_page_and_sees_the_password_onc
     password = html.split('id="initial-password">')[1].split("<")[0]
     assert authenticate(username="dana@example.com", password=password) is not None
     assert password not in admin_client.get(reverse("person", args=[dana.pk])).content.decode()
+
+
+def test_the_invite_page_resolves_the_perimeter_as_the_api_does(
+    admin_client: Client, admin: User, dana: User, isms: ManagementSystem, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the perimeter is resolved among the systems the person acting may see (the API's resolver)
+    asked: list[tuple[str, Any]] = []
+    resolve = resolvers.management_system
+
+    def spy(ref: Any, who: Any, **kw: Any) -> ManagementSystem:
+        asked.append((ref, who))
+        return resolve(ref, who, **kw)
+
+    assert people_views.organisation_resolvers is resolvers
+    monkeypatch.setattr(resolvers, "management_system", spy)
+    response = admin_client.post(
+        reverse("person-invite", args=[dana.pk]),
+        {"email": "dana@example.com", "role": "viewer", "management_system": "isms"},
+    )
+    assert response.status_code == 200
+    assert asked == [("isms", admin)]
+    dana.refresh_from_db()
+    assert dana.role_assignments.get().management_system == isms
 
 
 # ---------------------------------------------------------------- API

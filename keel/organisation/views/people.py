@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from keel.organisation import directory
 from keel.organisation import people as organisation_people
 from keel.organisation import queries as organisation_queries
-from keel.organisation import services as organisation
+from keel.organisation import resolvers as organisation_resolvers
 from keel.organisation.forms import (
     GrantRoleForm,
     InviteForm,
@@ -39,8 +39,13 @@ from keel.platform.permissions import Perm, has_perm
 from keel.platform.views.common import INVALID, current_user, not_found
 
 
-def _perimeter(short_name: str) -> ManagementSystem | None:
-    return organisation.get_management_system(short_name) if short_name else None
+def _perimeter(request: HttpRequest, ref: str) -> ManagementSystem | None:
+    """The perimeter chosen in a people form, resolved as the API resolves it: among the
+    management systems the person acting may view (an unknown or hidden one is the same clear
+    error, naming no other system); empty is the whole organisation."""
+    if not ref:
+        return None
+    return organisation_resolvers.management_system(ref, current_user(request), field="management_system")
 
 
 PAGE_SIZE = 50
@@ -123,7 +128,7 @@ def person_create(request: HttpRequest) -> HttpResponse:
                 job_title=data["job_title"],
                 password=data["password"] or None,
                 role=data["role"] or None,
-                management_system=_perimeter(data["management_system"]),
+                management_system=_perimeter(request, data["management_system"]),
             )
         except KeelError as exc:
             add_service_error(form, exc)
@@ -151,7 +156,7 @@ def role_grant(request: HttpRequest, user_id: uuid.UUID) -> HttpResponse:
             Actor.from_request(request),
             person,
             form.cleaned_data["role"],
-            _perimeter(form.cleaned_data["management_system"]),
+            _perimeter(request, form.cleaned_data["management_system"]),
         )
     except KeelError as exc:
         messages.error(request, exc.message)
@@ -270,7 +275,7 @@ def person_invite(request: HttpRequest, user_id: uuid.UUID) -> HttpResponse:
                 person.pk,
                 email=data["email"] or None,
                 role=data["role"] or None,
-                management_system=_perimeter(data["management_system"]),
+                management_system=_perimeter(request, data["management_system"]),
             )
         except KeelError as exc:
             problem = exc.message

@@ -1,12 +1,13 @@
 """Issue 13 item 4, on the demo: the AI system page lists its AI risks (with the one raised from
 its impact assessment) and the impacts of its assessment; the control page lists the risks the
-control treats and the SoA rows citing it; the demo shows the risk rules of issue 12 item 4."""
+control treats, the SoA rows citing it and its evidence; the demo shows the risk rules of issue 12 item 4."""
 
 from __future__ import annotations
 
 from django.test import Client
 from django.urls import reverse
 
+from keel.controls.models import Control
 from keel.platform.models import User
 from keel.platform.tests.shared_db import LoadedDemo
 from keel.risks import queries
@@ -33,21 +34,31 @@ def test_the_ai_system_page_shows_its_risks_and_impacts(demo: LoadedDemo) -> Non
     assert raised.treatment_plan and raised.residual_level
 
 
-def test_the_control_page_shows_the_risks_it_treats_and_the_soa_rows(demo: LoadedDemo) -> None:
-    risk = Risk.objects.filter(status="open", controls__isnull=False).order_by("ref_id").first()
-    assert risk is not None
-    control = risk.controls.order_by("ref_id").first()
+def test_the_control_page_shows_the_risks_it_treats_the_soa_rows_and_its_evidence(demo: LoadedDemo) -> None:
+    # a control of the demo that treats an open risk, is cited by an SoA row and has evidence
+    control = (
+        Control.objects.filter(
+            risks__status="open",
+            links__requirement__soa_rows__isnull=False,
+            evidence_links__isnull=False,
+        )
+        .order_by("ref_id")
+        .distinct()
+        .first()
+    )
     assert control is not None
+    risk = control.risks.filter(status="open").order_by("ref_id").first()
     row = (
         SoARow.objects.filter(requirement__control_links__control=control)
         .select_related("requirement")
         .first()
     )
+    evidence = control.evidence.order_by("ref_id").first()
+    assert risk is not None and row is not None and evidence is not None
     page = _admin().get(reverse("control-detail", args=[control.ref_id])).content.decode()
     assert 'id="control-risks"' in page and risk.ref_id in page
-    assert 'id="control-soa-rows"' in page
-    if row is not None:
-        assert row.requirement.ref_id in page  # type: ignore[union-attr]
+    assert 'id="control-soa-rows"' in page and reverse("soa-row", args=[row.pk]) in page
+    assert 'id="record-ev-h"' in page and reverse("evidence-detail", args=[evidence.ref_id]) in page
 
 
 def test_the_demo_shows_the_risk_rules(demo: LoadedDemo) -> None:

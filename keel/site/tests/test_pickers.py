@@ -10,6 +10,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from keel.aisystems.tests import factories as ai_factories
 from keel.gap.tests import factories as gap_factories
 from keel.organisation import resolvers
 from keel.organisation.models import ManagementSystem
@@ -71,3 +72,47 @@ def test_the_forms_that_take_keys_are_pickers(admin_client: Client, isms: Manage
     assert 'data-picker="requirements"' in page
     form = admin_client.get(reverse("evidence-create")).content.decode()
     assert 'data-picker="controls"' in form and 'data-picker-multiple="true"' in form
+
+
+def test_ai_systems_and_datasets_by_short_name_or_words_within_the_perimeter(
+    make_user: Callable[..., User],
+    login_client: Callable[[User], Client],
+    isms: ManagementSystem,
+    aims: ManagementSystem,
+) -> None:
+    ai_factories.ai_system(aims, "credit-scoring", purpose="Scores loan applications.")
+    ai_factories.ai_system(isms, "spam-filter", purpose="Sorts the mail.")
+    ai_factories.dataset(aims, "loan-book", name="Loan book 2025")
+    ai_factories.dataset(isms, "mail-corpus")
+    viewer = login_client(make_user(Role.VIEWER, management_system=aims))
+    # the list queries of the AI system inventory: same perimeter, same words (purpose too)
+    assert _values(viewer, "ai-systems", "") == ["credit-scoring"]
+    assert _values(viewer, "ai-systems", "loan applications") == ["credit-scoring"]
+    assert _values(viewer, "ai-systems", "spam") == []
+    assert _values(viewer, "datasets", "loan 2025") == ["loan-book"]
+    assert _values(viewer, "datasets", "mail") == []
+    # people: the directory's search, active people only, a job title as the hint
+    person = make_user(Role.VIEWER, management_system=aims, full_name="Ines Moreau", job_title="Data steward")
+    found = viewer.get(reverse("pick", args=["people"]), {"q": "steward"}).json()["results"]
+    assert found == [{"value": person.email, "label": "Ines Moreau", "hint": "Data steward"}]
+    person.is_active = False
+    person.save(update_fields=["is_active"])
+    assert _values(viewer, "people", "steward") == []
+
+
+def test_reference_fields_are_pickers_however_few_the_choices(
+    admin_client: Client, aims: ManagementSystem
+) -> None:
+    # one AI system and one dataset: below the length at which an ordinary select gets a search box
+    ai_factories.ai_system(aims, "credit-scoring")
+    ai_factories.dataset(aims, "loan-book")
+    form = admin_client.get(reverse("dataset-create")).content.decode()
+    for name in ("owner", "sources", "ai_systems"):
+        tag = form.split(f'name="{name}"')[1].split(">")[0]
+        assert 'data-picker="select"' in tag, name
+    assert 'type="checkbox" name="ai_systems"' not in form
+    # a crosswalk's two ends search the requirements of their own standard
+    add = admin_client.get(
+        reverse("crosswalk-relation-add", kwargs={"key": "iso27001-2022--iso42001-2023"})
+    ).content.decode()
+    assert 'data-picker-standard="iso27001:2022"' in add and 'data-picker-standard="iso42001:2023"' in add

@@ -265,6 +265,10 @@
     });
   }
 
+  // A select searched in place. Multiple: a search box that adds chips. Single: the search box
+  // stands in for the select (hidden, still the field the form sends): it shows the chosen
+  // option, offers every option (the empty one too: "No owner yet", "Anyone") when opened, and
+  // goes back to the chosen one when left without choosing.
   function local(select) {
     var multiple = select.multiple;
     var box = document.createElement("input");
@@ -274,18 +278,29 @@
     box.setAttribute("data-picker-open-on-focus", "");
     var label = select.id ? document.querySelector('label[for="' + select.id + '"]') : null;
     box.setAttribute("aria-label", (label ? label.textContent.trim() : "Choose") + ": type to search");
-    box.placeholder = multiple ? "Type to add…" : "Type to search…";
     var chips = null;
+    var blank = Array.prototype.slice.call(select.options).filter(function (o) { return o.value === ""; })[0];
     if (multiple) {
+      box.placeholder = "Type to add…";
       chips = document.createElement("div");
       chips.className = "picker-chips";
       select.insertAdjacentElement("beforebegin", chips);
-      select.hidden = true;
+    } else {
+      box.placeholder = blank ? blank.textContent.trim() : "Type to search…";
+      if (select.id) { box.id = select.id + "-picker"; if (label) label.htmlFor = box.id; }
+      // the browser's "fill this in" must land on what the person sees
+      if (select.required) { box.required = true; select.required = false; }
+      if (select.disabled) box.disabled = true;
+      select.classList.add("picker-select");
     }
-    select.insertAdjacentElement(multiple ? "beforebegin" : "afterend", box);
-    if (!multiple) select.classList.add("picker-select");
+    select.hidden = true;
+    select.insertAdjacentElement("beforebegin", box);
     var list = makeList(box);
     function options() { return Array.prototype.slice.call(select.options).filter(function (o) { return o.value !== ""; }); }
+    function chosenText() {
+      var o = select.options[select.selectedIndex];
+      return o && o.value !== "" ? o.textContent.trim() : "";
+    }
     function drawChips() {
       if (!chips) return;
       chips.innerHTML = "";
@@ -304,19 +319,35 @@
       });
     }
     drawChips();
+    if (!multiple) box.value = chosenText();
     combobox(box, list, function (show) {
-      var words = box.value.toLowerCase().split(/\s+/).filter(Boolean);
+      // the chosen option's own text (the box as it was drawn) searches for nothing: all options
+      var typed = !multiple && box.value === chosenText() ? "" : box.value;
+      var words = typed.toLowerCase().split(/\s+/).filter(Boolean);
       var found = options().filter(function (o) {
         if (multiple && o.selected) return false;
         var text = (o.textContent + " " + o.value).toLowerCase();
         return words.every(function (w) { return text.indexOf(w) !== -1; });
       }).slice(0, 50).map(function (o) { return { value: o.value, label: o.textContent, hint: "" }; });
-      show(found, "Nothing matches “" + box.value + "”.");
+      if (!multiple && blank && !words.length) found.unshift({ value: "", label: blank.textContent, hint: "" });
+      show(found, "Nothing matches “" + typed + "”.");
     }, function (value) {
-      options().forEach(function (o) { if (o.value === value) o.selected = true; });
-      if (multiple) { box.value = ""; drawChips(); } else { box.value = ""; }
+      if (multiple) {
+        options().forEach(function (o) { if (o.value === value) o.selected = true; });
+        box.value = ""; drawChips();
+      } else {
+        select.value = value;
+        box.value = chosenText();
+      }
       select.dispatchEvent(new Event("change", { bubbles: true }));
     });
+    if (!multiple) {
+      box.addEventListener("focus", function () { box.select(); });
+      box.addEventListener("blur", function () {
+        window.setTimeout(function () { if (document.activeElement !== box) box.value = chosenText(); }, 150);
+      });
+      select.addEventListener("change", function () { if (document.activeElement !== box) box.value = chosenText(); });
+    }
   }
 
   function init(root) {
