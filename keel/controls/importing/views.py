@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from keel.organisation.models import ManagementSystem
 from keel.platform.actor import Actor
 from keel.platform.errors import KeelError
+from keel.platform.importing import staging
 from keel.platform.models import User
 from keel.platform.pages import page
 from keel.platform.permissions import Perm, has_perm
@@ -135,7 +136,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
             except KeelError as exc:
                 form.add_error(None, exc.message)
             else:
-                token = services.stage_upload(data, upload.name, user)
+                token = staging.stage_upload(data, upload.name, user)
                 confirm = ConfirmForm(
                     user=user,
                     initial={
@@ -165,7 +166,7 @@ def import_confirm(request: HttpRequest) -> HttpResponse:
     token = form.cleaned_data["token"]
     options = form.options()
     try:
-        data, filename = services.staged_upload(token, user)
+        data, filename = staging.staged_upload(token, user)
         plan = services.import_controls(
             Actor.from_request(request),
             data,
@@ -180,7 +181,7 @@ def import_confirm(request: HttpRequest) -> HttpResponse:
     except KeelError as exc:
         return _error(request, user, exc.message)
     if plan.applied:
-        services.discard_upload(token)
+        staging.discard_upload(token)
         return _preview(request, plan, None)
     # Rejected rows and not only-valid: nothing changed; offer the preview again.
     confirm = ConfirmForm(user=user, initial={"token": token, **options})

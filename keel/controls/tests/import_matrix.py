@@ -61,7 +61,7 @@ def page_upload_data(world: Any, user: User | None) -> dict[str, Any]:
 
 def page_confirm_data(world: Any, user: User | None) -> dict[str, Any]:
     """The wizard's confirm step: a file staged for this user."""
-    from keel.controls.importing.services import stage_upload
+    from keel.platform.importing.staging import stage_upload
 
     token = stage_upload(CONTROLS.encode(), "controls.csv", user) if user is not None else "0" * 32
     return {"token": token, "management_system": _editable(world, user)}

@@ -13,10 +13,10 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from keel.controls.importing.services import stage_upload
 from keel.controls.models import Control, ControlLink
 from keel.organisation.models import ManagementSystem
 from keel.platform.choices import Role
+from keel.platform.importing.staging import stage_upload
 from keel.platform.models import User
 
 from .isms_sheet import workbook
@@ -146,7 +146,7 @@ def test_previews_never_confirmed_are_forgotten_after_a_day(isms: ManagementSyst
 
     from django.core.files.storage import default_storage
 
-    from keel.controls.importing.services import staged_upload
+    from keel.platform.importing.staging import staged_upload
 
     old = stage_upload(FILE, "old.csv", admin)
     for suffix in ("bin", "json"):
