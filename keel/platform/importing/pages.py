@@ -37,6 +37,10 @@ COMMON_WORDING: tuple[tuple[str, str], ...] = (
     ("or use --bare-refs annex", "or choose “Always Annex A controls” for bare numbers"),
     ("or use --bare-refs clause", "or choose “Always clauses” for bare numbers"),
     ("--only-valid", "“Import the valid rows only”"),
+    (
+        "Rename the columns or name them with --map 'Your column=ref'.",
+        "Rename the columns and upload the file again.",
+    ),
 )
 _MAP_HINT = re.compile(r"\s*\(name it with --map [^)]*\)")
 _MAP_ADVICE = re.compile(r"add one, or name it with --map '[^']*'")
@@ -138,6 +142,9 @@ def upload(request: HttpRequest, spec: ImportPage) -> HttpResponse:
         file_form.add_error("file", reword(exc.message, spec.wording))
         return _upload_page(request, spec, file_form, options, status=INVALID)
     except KeelError as exc:
+        if exc.code == "invalid_file":  # a file the importer cannot read at all (crosswalk CSV)
+            file_form.add_error("file", reword(exc.message, spec.wording))
+            return _upload_page(request, spec, file_form, options, status=INVALID)
         return _upload_page(
             request, spec, file_form, options, error=reword(exc.message, spec.wording), status=exc.status
         )
