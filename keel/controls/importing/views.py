@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from keel.organisation.models import ManagementSystem
 from keel.platform.actor import Actor
 from keel.platform.errors import KeelError
-from keel.platform.importing import staging
+from keel.platform.importing import pages, staging
 from keel.platform.models import User
 from keel.platform.pages import page
 from keel.platform.permissions import Perm, has_perm
@@ -23,6 +23,9 @@ from keel.standards.models import Standard
 
 from . import services
 from .plan import ImportPlan
+
+# The command line's options as this page names them.
+WORDING = (("--standard", "the standard of bare references"),)
 
 
 class ImportOptionsForm(forms.Form):
@@ -101,6 +104,7 @@ class ConfirmForm(ImportOptionsForm):
 def _preview(
     request: HttpRequest, plan: ImportPlan, confirm: ConfirmForm | None, status: int = 200
 ) -> HttpResponse:
+    pages.reword_report(plan, WORDING, mapping=False)  # no "--map" or "--standard" in the page
     return render(
         request,
         "controls/importing/preview.html",
@@ -132,9 +136,9 @@ def import_upload(request: HttpRequest) -> HttpResponse:
                     only_valid=options["only_valid"],
                 )
             except ImportFileError as exc:
-                form.add_error("file", exc.message)
+                form.add_error("file", pages.reword(exc.message, WORDING, mapping=False))
             except KeelError as exc:
-                form.add_error(None, exc.message)
+                form.add_error(None, pages.reword(exc.message, WORDING, mapping=False))
             else:
                 token = staging.stage_upload(data, upload.name, user)
                 confirm = ConfirmForm(
@@ -176,10 +180,8 @@ def import_confirm(request: HttpRequest) -> HttpResponse:
             bare_refs=options["bare_refs"],
             only_valid=options["only_valid"],
         )
-    except ImportFileError as exc:
-        return _error(request, user, exc.message)
-    except KeelError as exc:
-        return _error(request, user, exc.message)
+    except (ImportFileError, KeelError) as exc:
+        return _error(request, user, pages.reword(exc.message, WORDING, mapping=False))
     if plan.applied:
         staging.discard_upload(token)
         return _preview(request, plan, None)

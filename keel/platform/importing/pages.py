@@ -47,21 +47,28 @@ _MAP_ADVICE = re.compile(r"add one, or name it with --map '[^']*'")
 _OPTION = re.compile(r"--[a-z][a-z-]+")
 
 
-def reword(message: str, wording: Sequence[tuple[str, str]] = ()) -> str:
-    """A service's message as the page says it: no command-line option names."""
-    message = _MAP_HINT.sub(" (choose its field under “Columns” to import it)", message)
-    message = _MAP_ADVICE.sub("add one, or choose the column's field under “Columns”", message)
-    for cli, page_words in (*wording, *COMMON_WORDING):
+def reword(message: str, wording: Sequence[tuple[str, str]] = (), *, mapping: bool = True) -> str:
+    """A service's message as the page says it: no command-line option names. ``mapping``: the
+    page lets the user choose each column's field (else the advice is to rename the column)."""
+    if mapping:
+        message = _MAP_HINT.sub(" (choose its field under “Columns” to import it)", message)
+        message = _MAP_ADVICE.sub("add one, or choose the column's field under “Columns”", message)
+    else:
+        message = _MAP_HINT.sub(" (rename it to a column name the import guide lists to import it)", message)
+        message = _MAP_ADVICE.sub("add one, or rename yours to one the import guide lists", message)
+    for cli, page_words in (*COMMON_WORDING, *wording):
         message = message.replace(cli, page_words)
     return _OPTION.sub(lambda m: m.group(0)[2:].replace("-", " "), message)
 
 
-def reword_report(report: ImportReport, wording: Sequence[tuple[str, str]] = ()) -> ImportReport:
+def reword_report(
+    report: ImportReport, wording: Sequence[tuple[str, str]] = (), *, mapping: bool = True
+) -> ImportReport:
     """The report with every reason and warning reworded for the page (in place)."""
     for r in report.rows:
         if r.reason:
-            r.reason = reword(r.reason, wording)
-    report.warnings = [(row, reword(msg, wording)) for row, msg in report.warnings]
+            r.reason = reword(r.reason, wording, mapping=mapping)
+    report.warnings = [(row, reword(msg, wording, mapping=mapping)) for row, msg in report.warnings]
     return report
 
 
