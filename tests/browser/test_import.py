@@ -59,7 +59,7 @@ def test_assets_import_page_maps_a_column_then_imports(web: Browser, seed: Seed,
     from keel.assets.models import Asset
 
     path = tmp_path / "assets.csv"
-    path.write_text("Asset,Kategorie\nOffice laptops,laptop\n", encoding="utf-8")
+    path.write_text("Asset,Location,Kategorie\nOffice laptops,HQ,laptop\n", encoding="utf-8")
     page = web.page
     web.login(seed.admin_email, start="/assets/import/")
     page.set_input_files("#id_file", str(path))
@@ -69,6 +69,7 @@ def test_assets_import_page_maps_a_column_then_imports(web: Browser, seed: Seed,
     expect(page.get_by_text("Column 'Kategorie' is not used", exact=False)).to_be_visible()
     page.select_option("select[name='map:Kategorie']", "type")
     page.locator("[data-testid=import-reread]").click()
+    page.wait_for_url("**/import/confirm/?reread=1")
     expect(page.get_by_text("Column 'Kategorie' is not used", exact=False)).to_have_count(0)
     assert not Asset.objects.exists()
     page.locator("[data-testid=import-confirm]").click()

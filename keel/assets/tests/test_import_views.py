@@ -43,8 +43,10 @@ def test_dry_run_then_apply_creates_the_assets_and_the_owner(
     # When uploaded for the ISMS
     html = post_file(admin_client, FILE, management_system="isms").content.decode()
 
-    # Then the report shows both rows and the person to add; nothing is written yet
+    # Then the report shows both rows, how each column was read, and the person to add; nothing
+    # is written yet
     assert "Customer database" in html and "Laptops" in html
+    assert re.search(r'name="map:Owner".*?<option value="owner" selected>', html, re.S)
     assert 'data-testid="people-to-add"' in html and "Dana Whitfield" in html
     assert not Asset.objects.exists() and not User.objects.filter(full_name="Dana Whitfield").exists()
 

@@ -176,7 +176,8 @@ def confirm(request: HttpRequest, spec: ImportPage) -> HttpResponse:
         )
     token = token_form.cleaned_data["token"]
     mappings = options.mappings()
-    dry_run = request.POST.get("action") == "reread"
+    # "Read the file again" posts to ?reread=1 (its formaction): a dry run with the chosen columns.
+    dry_run = request.GET.get("reread") == "1" or request.POST.get("action") == "reread"
     try:
         data, filename = staging.staged_upload(token, user)
         report = spec.run(Actor.from_request(request), data, filename, options.options(), mappings, dry_run)
@@ -222,7 +223,7 @@ def _report_page(
     status: int = 200,
 ) -> HttpResponse:
     reword_report(report, spec.wording)
-    mapped = report.source.get("columns") or {}
+    mapped = report.context.get("columns") or {}
     header = [h for h in report.context.get("header", []) if h]
     columns = [
         {

@@ -120,7 +120,9 @@ class SpreadsheetImporter:
         self.check_columns(columns)
         report = ImportReport(file=self.filename, kind=self.kind)
         report.source = self.source_of(table, columns)
-        report.context["header"] = list(table.header)  # the import pages' column mapping
+        # the import pages' column mapping: the header, and the field each column was read as
+        report.context["header"] = list(table.header)
+        report.context["columns"] = {c.name: c.field for c in columns.columns}
         self.prepare(report, table, columns)
         rows = list(table.rows)
         self.begin_rows(rows)
