@@ -479,6 +479,12 @@ PAGE_CASES: list[PageCase] = [
     PageCase(
         "soa-create", Perm.EDIT_SOA, "POST", data=soa_factories.create_form, target=_anywhere, ok=REDIRECT
     ),
+    # the SoA import pages (keel/soa/importing_views.py): upload → dry-run report → apply
+    PageCase("soa-import", Perm.EDIT_SOA, target=_anywhere),
+    PageCase("soa-import", Perm.EDIT_SOA, "POST", data=import_matrix.soa_page_upload, target=_anywhere),
+    PageCase(
+        "soa-import-confirm", Perm.EDIT_SOA, "POST", data=import_matrix.soa_page_confirm, target=_anywhere
+    ),
     PageCase("soa-detail", Perm.VIEW, kwargs=soa_factories.page_soa, target=_system_a),
     PageCase("soa-row", Perm.VIEW, kwargs=soa_factories.page_row, htmx=True, target=_system_a),
     PageCase("soa-row-edit", Perm.EDIT_SOA, kwargs=soa_factories.page_row, target=_system_a),
@@ -900,6 +906,11 @@ PAGE_CASES: list[PageCase] = [
         data=xm.new_relation,
         ok=REDIRECT,
     ),
+    PageCase("crosswalk-import", Perm.EDIT_MAPPINGS),
+    PageCase("crosswalk-import", Perm.EDIT_MAPPINGS, "POST", data=import_matrix.crosswalk_page_upload),
+    PageCase(
+        "crosswalk-import-confirm", Perm.EDIT_MAPPINGS, "POST", data=import_matrix.crosswalk_page_confirm
+    ),
     PageCase("crosswalk-relation-row", Perm.VIEW, kwargs=xm.relation_kwargs, htmx=True),
     PageCase("crosswalk-relation-edit", Perm.EDIT_MAPPINGS, kwargs=xm.relation_kwargs),
     PageCase("crosswalk-relation-edit", Perm.EDIT_MAPPINGS, kwargs=xm.relation_kwargs, htmx=True),
@@ -1046,6 +1057,9 @@ PAGE_CASES: list[PageCase] = [
     PageCase("asset-list", Perm.VIEW, query="type=software", htmx=True),
     PageCase("asset-create", Perm.EDIT_ASSETS, target=_anywhere),
     PageCase("asset-create", Perm.EDIT_ASSETS, "POST", data=rw.asset_form, target=_anywhere, ok=REDIRECT),
+    PageCase("asset-import", Perm.EDIT_ASSETS),
+    PageCase("asset-import", Perm.EDIT_ASSETS, "POST", data=import_matrix.asset_page_upload),
+    PageCase("asset-import-confirm", Perm.EDIT_ASSETS, "POST", data=import_matrix.asset_page_confirm),
     PageCase("asset-detail", Perm.VIEW, kwargs=rw.asset_kwargs, target=_system_a),
     PageCase("asset-edit", Perm.EDIT_ASSETS, kwargs=rw.asset_kwargs, target=_system_a),
     PageCase(

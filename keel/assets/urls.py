@@ -1,10 +1,12 @@
 from django.urls import path
 
-from . import views
+from . import importing_views, views
 
 urlpatterns = [
     path("", views.asset_list, name="asset-list"),
     path("new/", views.asset_create, name="asset-create"),
+    path("import/", importing_views.asset_import, name="asset-import"),
+    path("import/confirm/", importing_views.asset_import_confirm, name="asset-import-confirm"),
     path("classification/", views.classification, name="classification"),
     path("classification/new/", views.level_create, name="classification-create"),
     path("classification/<slug:key>/edit/", views.level_edit, name="classification-edit"),

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-import yaml
+from keel.platform.libraries import LibraryDataError, read_yaml, text
 
 from .choices import ControlType, Coverage, Frequency
 
@@ -28,16 +27,11 @@ TEMPLATE_FIELDS = {
 }
 LINK_FIELDS = {"key", "coverage", "note"}
 
-try:  # libyaml when available: several times faster
-    _Loader: Any = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - depends on the PyYAML build
-    _Loader = yaml.SafeLoader
 
+class TemplateDataError(LibraryDataError):
+    """A template file is malformed; ``problems`` lists every problem, each naming its file and entry."""
 
-class TemplateDataError(Exception):
-    def __init__(self, problems: list[str]) -> None:
-        self.problems = problems
-        super().__init__("control-template data is invalid:\n  " + "\n  ".join(problems))
+    what = "control-template data"
 
 
 @dataclass
@@ -62,8 +56,7 @@ class TemplateData:
     links: list[LinkData] = field(default_factory=list)
 
 
-def _text(value: Any) -> str:
-    return " ".join(str(value).split()) if value is not None else ""
+_text = text
 
 
 def read_templates(
@@ -77,10 +70,9 @@ def read_templates(
     order = 0
     for path in sorted(folder.glob("*.yaml")):
         where_file = f"templates/{path.name}"
-        try:
-            data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506 - a safe loader
-        except (yaml.YAMLError, UnicodeDecodeError) as exc:
-            problems.append(f"{where_file}: not valid YAML: {exc}")
+        failed = len(problems)
+        data = read_yaml(path, where_file, problems)
+        if len(problems) > failed:
             continue
         if not isinstance(data, dict) or not isinstance(data.get("templates"), list):
             problems.append(f"{where_file}: expected a mapping with a list 'templates'")

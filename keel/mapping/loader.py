@@ -17,8 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from keel.platform.libraries import LibraryDataError, read_library, read_yaml, text
 from keel.standards.models import Requirement
 
 from .choices import Relation
@@ -40,18 +39,11 @@ RELATION_FIELDS = {"source", "target", "relation", "rationale", "extension"}
 NEEDS_EXTENSION = frozenset({Relation.SUBSET.value, Relation.INTERSECTS.value})
 PARALLEL = "parallel"  # keel.standards.choices.HSRelation.PARALLEL, never equal
 
-try:  # libyaml when available: several times faster
-    _Loader: Any = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - depends on the PyYAML build
-    _Loader = yaml.SafeLoader
 
-
-class CrosswalkDataError(Exception):
+class CrosswalkDataError(LibraryDataError):
     """A crosswalk file is malformed; ``problems`` lists every problem, each naming its file and entry."""
 
-    def __init__(self, problems: list[str]) -> None:
-        self.problems = problems
-        super().__init__("crosswalk data is invalid:\n  " + "\n  ".join(problems))
+    what = "crosswalk data"
 
 
 @dataclass(frozen=True)
@@ -110,8 +102,7 @@ def entries_from_database() -> dict[str, EntryInfo]:
     return {k: EntryInfo(k, s, r, kind, hs) for k, s, r, kind, hs in rows}
 
 
-def _text(value: Any) -> str:
-    return " ".join(str(value).split()) if value is not None else ""
+_text = text
 
 
 def resolve(name: Any, standard: str, entries: Mapping[str, EntryInfo]) -> str | None:
@@ -150,12 +141,9 @@ def read_crosswalk(path: Path, entries: Mapping[str, EntryInfo]) -> CrosswalkDat
     :class:`CrosswalkDataError` listing every problem."""
     problems: list[str] = []
     where = f"crosswalks/{path.name}"
-    try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506 - a safe loader
-    except FileNotFoundError:
-        raise CrosswalkDataError([f"{where}: file not found"]) from None
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise CrosswalkDataError([f"{where}: not valid YAML: {exc}"]) from None
+    data = read_yaml(path, where, problems)
+    if problems:
+        raise CrosswalkDataError(problems)
     if not isinstance(data, dict):
         raise CrosswalkDataError([f"{where}: expected a mapping with crosswalk metadata and 'relations'"])
     unknown = set(data) - CROSSWALK_FIELDS
@@ -297,12 +285,8 @@ def read_crosswalks(
     problems: list[str] = []
     out: list[CrosswalkData] = []
     seen: dict[str, str] = {}
-    for path in sorted(folder.glob("*.yaml")):
-        try:
-            cw = read_crosswalk(path, entries)
-        except CrosswalkDataError as exc:
-            problems.extend(exc.problems)
-            continue
+    known = entries
+    for cw in read_library(sorted(folder.glob("*.yaml")), lambda path: read_crosswalk(path, known), problems):
         if cw.key in seen:
             problems.append(f"{cw.data_source}: crosswalk key {cw.key!r} is also used by {seen[cw.key]}")
             continue

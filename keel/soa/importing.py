@@ -1,4 +1,5 @@
-"""Import an existing Statement of Applicability: control ref (the standard's Annex A ID, or one
+"""Import an existing Statement of Applicability on the platform pipeline
+(:mod:`keel.platform.importing`): control ref (the standard's Annex A ID, or one
 of the organisation's own control refs for an additional row), applicable, justification, status.
 
 Applying creates the SoA when it does not exist yet (:func:`keel.soa.services.create_soa`) and
@@ -8,24 +9,37 @@ transaction. How the columns land on the SoA row is documented in docs/import.md
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from django.db import transaction
-
 from keel.aisystems.models import AISystem
-from keel.controls.importing.columns import SOA_FIELDS, header_score, map_columns, normalise, parse_mappings
-from keel.controls.importing.plan import CREATE, REJECT, UNCHANGED, UPDATE, ImportPlan, RowPlan, text
+from keel.controls.importing.columns import SOA_FIELDS
 from keel.controls.importing.references import BARE_STYLES, Context, ReferenceResolver
 from keel.controls.models import Control, ControlLink
 from keel.organisation.models import ManagementSystem
 from keel.platform import trail
 from keel.platform.actor import Actor
 from keel.platform.choices import TrailAction
-from keel.platform.dbstats import refresh_statistics_after_commit
+from keel.platform.importing.columns import ColumnMap, normalise
+from keel.platform.importing.pipeline import Cells, SpreadsheetImporter
+from keel.platform.importing.report import (
+    CREATE,
+    REJECT,
+    UNCHANGED,
+    UPDATE,
+    ImportPlan,
+    ImportReport,
+    RowPlan,
+    text,
+)
 from keel.platform.permissions import Perm, check
-from keel.platform.spreadsheets import ImportFileError, footer_reason, read_table
+from keel.platform.spreadsheets import ImportFileError, Table
 from keel.standards.choices import EntryKind
 from keel.standards.models import Requirement
+
+from . import services as soa_services
+from .models import SoARow
+from .rules import LinkedControl, derive_status
 
 APPLICABLE_WORDS: dict[str, bool] = {
     **dict.fromkeys(
@@ -127,7 +141,6 @@ def _management_system(value: str | None, standard_key: str) -> ManagementSystem
 
 def _derived(ms: ManagementSystem, std_key: str) -> dict[str, str]:
     """Requirement key → the status the SoA rule derives from the linked controls."""
-    from keel.soa.rules import LinkedControl, derive_status
 
     links: dict[str, list[LinkedControl]] = {}
     for lk in ControlLink.objects.filter(
@@ -135,6 +148,107 @@ def _derived(ms: ManagementSystem, std_key: str) -> dict[str, str]:
     ).select_related("control", "requirement"):
         links.setdefault(lk.requirement.key, []).append(LinkedControl(lk.control.status, lk.coverage))
     return {key: str(derive_status(True, ls)) for key, ls in links.items()}
+
+
+class SoAImport(SpreadsheetImporter):
+    """The SoA import's rules on the platform pipeline."""
+
+    kind = "soa"
+    fields = SOA_FIELDS
+    footer_note = "not an SoA row"
+
+    def __init__(
+        self,
+        actor: Actor,
+        filename: str,
+        *,
+        standard: str,
+        management_system: str | None,
+        bare_refs: str | None,
+        mappings: Sequence[str] = (),
+    ) -> None:
+        super().__init__(actor, filename, mappings=mappings)
+        if bare_refs is not None and bare_refs not in BARE_STYLES:
+            raise ImportFileError(f"--bare-refs {bare_refs!r}: choose clause or annex.")
+        self.bare_refs = bare_refs
+        self.resolver = ReferenceResolver.from_database()
+        hint = self.resolver.parse_standard_option(standard)
+        if hint is None or hint.edition == "2013":
+            raise ImportFileError("--standard: give the SoA's standard as loaded, e.g. iso27001:2022.")
+        self.hint = hint
+        self.std_key = (
+            self.resolver.standards[hint.prefix][-1] if not hint.edition else f"{hint.prefix}:{hint.edition}"
+        )
+        self.ms = _management_system(management_system, self.std_key)
+
+    def check_columns(self, columns: ColumnMap) -> None:
+        if "ref" not in columns.fields():
+            raise ImportFileError(
+                f"{self.filename} has no column for the control (e.g. 'Control' or 'Annex A control')."
+            )
+
+    def source_of(self, table: Table, columns: ColumnMap) -> dict[str, Any]:
+        return {
+            **super().source_of(table, columns),
+            "standard": self.std_key,
+            "management_system": self.ms.short_name,
+        }
+
+    def prepare(self, report: ImportReport, table: Table, columns: ColumnMap) -> None:
+        for name in columns.ignored:
+            report.warnings.append((None, f"column {name!r} is not imported"))
+        self.annex = dict(
+            Requirement.objects.filter(
+                standard__key=self.std_key, kind=EntryKind.ANNEX_CONTROL, withdrawn_at__isnull=True
+            ).values_list("key", "ref_id")
+        )
+        self.existing: dict[str, SoARow] = {}
+        for r in (
+            SoARow.objects.filter(soa__management_system=self.ms, soa__standard__key=self.std_key)
+            .select_related("requirement", "control")
+            .prefetch_related("ai_systems")
+        ):
+            self.existing[r.requirement.key if r.requirement else f"control:{r.control.ref_id}"] = r  # type: ignore[union-attr]
+        self.own = {
+            c.ref_id.lower(): c.ref_id
+            for c in Control.objects.filter(management_systems=self.ms).only("ref_id")
+        }
+        self.derived = _derived(self.ms, self.std_key)
+        self.ai_systems = _ai_system_names(self.ms)
+
+    def plan_row(self, number: int, row: Cells, report: ImportReport) -> RowPlan:
+        values = {col.field: cell for col, cell in row.each()}
+        return _plan_row(number, values, self, report)
+
+    def duplicate_reason(self, ref: str, first_row: int) -> str | None:
+        return f"{ref} already appears on row {first_row}"
+
+    def authorise(self, report: ImportReport) -> None:
+        check(self.actor, Perm.EDIT_SOA, self.ms)
+
+    def write(self, report: ImportReport) -> None:
+        actor, ms = self.actor, self.ms
+        soa = soa_services.create_soa(actor, ms.pk, self.std_key)
+        row_ids = {
+            (r.requirement.key if r.requirement else f"control:{r.control.ref_id}"): r.pk  # type: ignore[union-attr]
+            for r in SoARow.objects.filter(soa=soa).select_related("requirement", "control")
+        }
+        for row in report.rows:
+            if row.action == UPDATE:
+                soa_services.update_row(actor, row_ids[row.control_id], **row.values)
+            elif row.action == CREATE:
+                soa_services.add_control_row(actor, soa.pk, row.ref, **row.values)
+        changed = [r.ref for r in report.rows if r.action in (CREATE, UPDATE)]
+        if changed:
+            trail.record(
+                actor,
+                TrailAction.LOAD,
+                object_type="soa.import",
+                object_id=report.file[:64],
+                object_repr=f"SoA import from {report.file}"[:255],
+                management_system_id=ms.pk,
+                changes={"standard": self.std_key, "rows": changed},
+            )
 
 
 def plan_soa_file(
@@ -147,102 +261,26 @@ def plan_soa_file(
 ) -> tuple[ImportPlan, ManagementSystem, str]:
     """Read an SoA spreadsheet and say what importing it would do. Reads only. A bare number
     (5.2) is the Annex A control unless ``bare_refs`` is "clause"; total rows are skipped."""
-    if bare_refs is not None and bare_refs not in BARE_STYLES:
-        raise ImportFileError(f"--bare-refs {bare_refs!r}: choose clause or annex.")
-    resolver = ReferenceResolver.from_database()
-    hint = resolver.parse_standard_option(standard)
-    if hint is None or hint.edition == "2013":
-        raise ImportFileError("--standard: give the SoA's standard as loaded, e.g. iso27001:2022.")
-    std_key = resolver.standards[hint.prefix][-1] if not hint.edition else f"{hint.prefix}:{hint.edition}"
-    ms = _management_system(management_system, std_key)
-    overrides = parse_mappings([], list(SOA_FIELDS))
-    table = read_table(data, filename, header_score(SOA_FIELDS, overrides))
-    columns = map_columns(table.header, SOA_FIELDS, overrides)
-    if "ref" not in columns.fields():
-        raise ImportFileError(
-            f"{filename} has no column for the control (e.g. 'Control' or 'Annex A control')."
-        )
-    plan = ImportPlan(file=filename, kind="soa")
-    plan.source = {
-        "format": table.format,
-        "encoding": table.encoding or None,
-        "delimiter": table.delimiter or None,
-        "sheet": table.sheet or None,
-        "header_row": table.header_row,
-        "columns": {c.name: c.field for c in columns.columns},
-        "standard": std_key,
-        "management_system": ms.short_name,
-    }
-    for name in columns.ignored:
-        plan.warnings.append((None, f"column {name!r} is not imported"))
-    annex = dict(
-        Requirement.objects.filter(
-            standard__key=std_key, kind=EntryKind.ANNEX_CONTROL, withdrawn_at__isnull=True
-        ).values_list("key", "ref_id")
+    importer = SoAImport(
+        Actor.system("SoA import plan"),
+        filename,
+        standard=standard,
+        management_system=management_system,
+        bare_refs=bare_refs,
     )
-    from keel.soa.models import SoARow
-
-    existing: dict[str, SoARow] = {}
-    for r in (
-        SoARow.objects.filter(soa__management_system=ms, soa__standard__key=std_key)
-        .select_related("requirement", "control")
-        .prefetch_related("ai_systems")
-    ):
-        existing[r.requirement.key if r.requirement else f"control:{r.control.ref_id}"] = r  # type: ignore[union-attr]
-    own = {c.ref_id.lower(): c.ref_id for c in Control.objects.filter(management_systems=ms).only("ref_id")}
-    derived = _derived(ms, std_key)
-    ai_systems = _ai_system_names(ms)
-    seen: dict[str, int] = {}
-    key_index = columns.of("ref")[0].index
-    for number, cells in table.rows:
-        footer = footer_reason(cells, key_index)
-        if footer:
-            plan.warnings.append((number, f"skipped {footer}: not an SoA row"))
-            continue
-        values: dict[str, Any] = {}
-        for col in columns.columns:
-            values[col.field] = cells[col.index] if col.index < len(cells) else None
-        row = _plan_row(
-            number,
-            values,
-            resolver,
-            hint,
-            bare_refs,
-            annex,
-            own,
-            existing,
-            derived,
-            filename,
-            plan,
-            ai_systems,
-        )
-        if row.action != REJECT and row.ref in seen:
-            row = RowPlan(
-                row=number,
-                action=REJECT,
-                ref=row.ref,
-                reason=f"{row.ref} already appears on row {seen[row.ref]}",
-            )
-        elif row.action != REJECT:
-            seen[row.ref] = number
-        plan.rows.append(row)
-    return plan, ms, std_key
+    return importer.plan(data), importer.ms, importer.std_key
 
 
-def _plan_row(
-    number: int,
-    values: dict[str, Any],
-    resolver: ReferenceResolver,
-    hint: Any,
-    bare_refs: str | None,
-    annex: dict[str, str],
-    own: dict[str, str],
-    existing: dict[str, Any],
-    derived: dict[str, str],
-    filename: str,
-    plan: ImportPlan,
-    ai_systems: dict[str, str] | None = None,
-) -> RowPlan:
+def _plan_row(number: int, values: dict[str, Any], rules: SoAImport, plan: ImportReport) -> RowPlan:
+    """One SoA row: the control it names and what changes on its SoA row."""
+    resolver, hint, bare_refs, annex, own = (
+        rules.resolver,
+        rules.hint,
+        rules.bare_refs,
+        rules.annex,
+        rules.own,
+    )
+    existing, derived, filename, ai_systems = rules.existing, rules.derived, rules.filename, rules.ai_systems
     ref_text = text(values.get("ref"))
     if not ref_text:
         return RowPlan(row=number, action=REJECT, reason="no control reference (the control column is empty)")
@@ -372,40 +410,10 @@ def import_soa(
     bare_refs: str | None = None,
     dry_run: bool = False,
 ) -> ImportPlan:
-    """Plan an SoA import and, unless ``dry_run`` or rows were rejected, apply it in one transaction."""
-    plan, ms, std_key = plan_soa_file(
-        data, filename, standard=standard, management_system=management_system, bare_refs=bare_refs
+    """Plan an SoA import and, unless ``dry_run`` or rows were rejected, apply it in one transaction
+    (through :mod:`keel.soa.services`, each change with its trail entry, plus a ``soa.import``
+    entry)."""
+    importer = SoAImport(
+        actor, filename, standard=standard, management_system=management_system, bare_refs=bare_refs
     )
-    check(actor, Perm.EDIT_SOA, ms)
-    plan.dry_run = dry_run
-    if dry_run or plan.rejected:
-        plan.dry_run = dry_run
-        return plan
-    from keel.soa import services as soa_services
-    from keel.soa.models import SoARow
-
-    with transaction.atomic():
-        refresh_statistics_after_commit()  # thousands of rows at once: keep the planner informed
-        soa = soa_services.create_soa(actor, ms.pk, std_key)
-        row_ids = {
-            (r.requirement.key if r.requirement else f"control:{r.control.ref_id}"): r.pk  # type: ignore[union-attr]
-            for r in SoARow.objects.filter(soa=soa).select_related("requirement", "control")
-        }
-        for row in plan.rows:
-            if row.action == UPDATE:
-                soa_services.update_row(actor, row_ids[row.control_id], **row.values)
-            elif row.action == CREATE:
-                soa_services.add_control_row(actor, soa.pk, row.ref, **row.values)
-        changed = [r.ref for r in plan.rows if r.action in (CREATE, UPDATE)]
-        if changed:
-            trail.record(
-                actor,
-                TrailAction.LOAD,
-                object_type="soa.import",
-                object_id=plan.file[:64],
-                object_repr=f"SoA import from {plan.file}"[:255],
-                management_system_id=ms.pk,
-                changes={"standard": std_key, "rows": changed},
-            )
-        plan.applied = True
-    return plan
+    return importer.run(data, dry_run=dry_run)

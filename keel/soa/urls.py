@@ -1,10 +1,12 @@
 from django.urls import path
 
-from . import views
+from . import importing_views, views
 
 urlpatterns = [
     path("", views.soa_list, name="soa-list"),
     path("new/", views.soa_create, name="soa-create"),
+    path("import/", importing_views.soa_import, name="soa-import"),
+    path("import/confirm/", importing_views.soa_import_confirm, name="soa-import-confirm"),
     path("<uuid:soa_id>/", views.soa_detail, name="soa-detail"),
     path("<uuid:soa_id>/approve/", views.soa_approve, name="soa-approve"),
     path("<uuid:soa_id>/compare/", views.soa_compare, name="soa-compare"),

@@ -13,13 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
+from keel.platform.libraries import LibraryDataError, read_library, read_yaml, text
 
 from .choices import EntryKind, HSRelation
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
-# libyaml's safe loader when PyYAML was built with it (same results, several times faster).
-SAFE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 STANDARD_FIELDS = {
     "key",
@@ -47,13 +45,11 @@ ENTRY_FIELDS = {
 GUIDANCE_FIELDS = {"intent", "auditor_focus", "typical_evidence"}
 
 
-class StandardsDataError(Exception):
+class StandardsDataError(LibraryDataError):
     """A data file is malformed. ``problems`` lists every problem found, each naming its file
     and entry."""
 
-    def __init__(self, problems: list[str]) -> None:
-        self.problems = problems
-        super().__init__("standards data is invalid:\n  " + "\n  ".join(problems))
+    what = "standards data"
 
 
 @dataclass
@@ -112,17 +108,10 @@ class VocabularyData:
 
 
 def _read_yaml(path: Path, problems: list[str]) -> Any:
-    try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)  # noqa: S506 (a safe loader)
-    except FileNotFoundError:
-        problems.append(f"{path.parent.name}/{path.name}: file not found")
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        problems.append(f"{path.parent.name}/{path.name}: not valid YAML: {exc}")
-    return None
+    return read_yaml(path, f"{path.parent.name}/{path.name}", problems)
 
 
-def _text(value: Any) -> str:
-    return " ".join(str(value).split()) if value is not None else ""
+_text = text
 
 
 def read_standard(folder: Path) -> StandardData:
@@ -333,18 +322,9 @@ def read_vocabulary(path: Path) -> VocabularyData:
 def read_all(data_dir: Path = DATA_DIR) -> tuple[list[StandardData], list[VocabularyData]]:
     """Read and check every data file; raise one :class:`StandardsDataError` listing all problems."""
     problems: list[str] = []
-    standards: list[StandardData] = []
-    vocabularies: list[VocabularyData] = []
-    for folder in sorted(p for p in data_dir.iterdir() if p.is_dir() and (p / "standard.yaml").exists()):
-        try:
-            standards.append(read_standard(folder))
-        except StandardsDataError as exc:
-            problems.extend(exc.problems)
-    for path in sorted(data_dir.glob("*-attributes.yaml")):
-        try:
-            vocabularies.append(read_vocabulary(path))
-        except StandardsDataError as exc:
-            problems.extend(exc.problems)
+    folders = sorted(p for p in data_dir.iterdir() if p.is_dir() and (p / "standard.yaml").exists())
+    standards = read_library(folders, read_standard, problems)
+    vocabularies = read_library(sorted(data_dir.glob("*-attributes.yaml")), read_vocabulary, problems)
     keys = [s.key for s in standards]
     if len(set(keys)) != len(keys):
         problems.append("two data folders declare the same standard key")

@@ -51,3 +51,27 @@ def test_upload_preview_and_import_the_valid_rows(web: Browser, seed: Seed, tmp_
         "KC-1",
         "KC-2",
     ]
+
+
+def test_assets_import_page_maps_a_column_then_imports(web: Browser, seed: Seed, tmp_path: Path) -> None:
+    """The shared import pages (SoA, assets, crosswalks): upload, change a column's field under
+    "Columns", read again, import — under the content security policy, with the busy note."""
+    from keel.assets.models import Asset
+
+    path = tmp_path / "assets.csv"
+    path.write_text("Asset,Location,Kategorie\nOffice laptops,HQ,laptop\n", encoding="utf-8")
+    page = web.page
+    web.login(seed.admin_email, start="/assets/import/")
+    page.set_input_files("#id_file", str(path))
+    page.select_option("#id_management_system", "integrated")
+    page.get_by_role("button", name="Preview the import").click()
+    # The unknown column is not imported until the user reads it as the type
+    expect(page.get_by_text("Column 'Kategorie' is not used", exact=False)).to_be_visible()
+    page.select_option("select[name='map:Kategorie']", "type")
+    page.locator("[data-testid=import-reread]").click()
+    page.wait_for_url("**/import/confirm/?reread=1")
+    expect(page.get_by_text("Column 'Kategorie' is not used", exact=False)).to_have_count(0)
+    assert not Asset.objects.exists()
+    page.locator("[data-testid=import-confirm]").click()
+    expect(page.get_by_role("heading", name="Imported assets.csv")).to_be_visible()
+    assert list(Asset.objects.values_list("name", "type")) == [("Office laptops", "device")]

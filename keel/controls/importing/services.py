@@ -1,4 +1,4 @@
-"""Import controls (and an existing SoA) from a spreadsheet: read → plan → apply.
+"""Import controls from a spreadsheet on the platform pipeline (read → plan → apply).
 
 Applying runs in ONE transaction and goes through :mod:`keel.controls.services`, so every
 control and link written has its own trail entry; one more entry records the import itself. A
@@ -7,17 +7,11 @@ plan with rejected rows changes nothing unless ``only_valid`` is asked for.
 
 from __future__ import annotations
 
-import datetime
-import json
-import re
-import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
@@ -33,25 +27,22 @@ from keel.platform import trail
 from keel.platform.actor import Actor
 from keel.platform.choices import TrailAction
 from keel.platform.dbstats import refresh_statistics_after_commit
-from keel.platform.errors import Conflict, NotFound, ValidationFailed
+from keel.platform.errors import Conflict, ValidationFailed
 from keel.platform.models import RefSequence, User
 from keel.platform.permissions import Perm, check
 from keel.platform.records import validation_failed
-from keel.platform.spreadsheets import ImportFileError, Table, read_table
+from keel.platform.spreadsheets import ImportFileError
 from keel.standards.models import Requirement
 
-from .columns import CONTROL_FIELDS, ColumnMap, header_score, map_columns, parse_mappings
-from .plan import CREATE, NEW_OWNER, UPDATE, ControlOptions, ImportPlan, Lookups, RowPlan, plan_controls
+from .plan import CREATE, NEW_OWNER, UPDATE, ControlOptions, ControlRules, ImportPlan, Lookups, RowPlan
 from .references import ReferenceResolver
 
 __all__ = [
+    "ControlImport",
     "ImportFileError",
     "apply_controls",
-    "discard_upload",
     "import_controls",
     "plan_controls_file",
-    "stage_upload",
-    "staged_upload",
 ]
 
 
@@ -105,6 +96,45 @@ def _lookups(who: organisation_resolvers.Viewer) -> Lookups:
     )
 
 
+class ControlImport(ControlRules):
+    """The control import on the platform pipeline: its rules (:class:`ControlRules`), the
+    catalogue as the importer sees it, and a write prepared outside the transaction."""
+
+    def __init__(self, *args: Any, who: organisation_resolvers.Viewer, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.who = who
+
+    def load_lookups(self) -> Lookups:
+        return _lookups(self.who)
+
+    def commit(self, report: ImportPlan) -> None:
+        """Everything that only reads — permissions, the rows to insert, their trail entries — is
+        prepared before the transaction; the transaction (SQLite's write lock) then re-checks under
+        the lock that nothing the plan relied on changed and writes with bulk operations: one
+        trail entry per control and link written, as the per-record services would, chained in
+        one insert (:func:`keel.platform.trail.record_many`). docs/adr/0016."""
+        batch = _prepare(self.actor, report)
+        if not batch.rows:
+            return
+        with transaction.atomic():
+            batch.write(self.actor, report)
+            refresh_statistics_after_commit()  # thousands of rows at once: keep the planner informed
+
+
+def _importer(
+    actor: Actor,
+    filename: str,
+    *,
+    standard: str | None,
+    mappings: Iterable[str],
+    management_system: str | None,
+    bare_refs: str | None,
+    who: organisation_resolvers.Viewer,
+) -> ControlImport:
+    options = ControlOptions(standard=standard, management_system=management_system, bare_refs=bare_refs)
+    return ControlImport(actor, filename, mappings=list(mappings), options=options, who=who)
+
+
 def plan_controls_file(
     data: bytes,
     filename: str,
@@ -119,25 +149,17 @@ def plan_controls_file(
     catalogue (controls and systems outside their perimeter are not shown). Reads only.
 
     Raises :class:`ImportFileError` when the file or the options cannot be used at all."""
-    overrides = parse_mappings(mappings, list(CONTROL_FIELDS))
-    table = read_table(data, filename, header_score(CONTROL_FIELDS, overrides))
-    columns = map_columns(table.header, CONTROL_FIELDS, overrides)
-    options = ControlOptions(standard=standard, management_system=management_system, bare_refs=bare_refs)
-    plan = plan_controls(table, columns, _lookups(who), options, filename)
-    plan.source = source_of(table, columns)
-    return plan
-
-
-def source_of(table: Table, columns: ColumnMap) -> dict[str, Any]:
-    """How the file was read, for the report."""
-    return {
-        "format": table.format,
-        "encoding": table.encoding or None,
-        "delimiter": table.delimiter or None,
-        "sheet": table.sheet or None,
-        "header_row": table.header_row,
-        "columns": {c.name: c.field for c in columns.columns},
-    }
+    actor = who if isinstance(who, Actor) else Actor.system("control import plan")
+    importer = _importer(
+        actor,
+        filename,
+        standard=standard,
+        mappings=mappings,
+        management_system=management_system,
+        bare_refs=bare_refs,
+        who=who,
+    )
+    return importer.plan(data)
 
 
 def _check_may_import(actor: Actor, management_system: str | None) -> None:
@@ -166,8 +188,8 @@ def import_controls(
 ) -> ImportPlan:
     """Plan the import and, unless ``dry_run``, apply it (see :func:`apply_controls`)."""
     _check_may_import(actor, management_system)
-    plan = plan_controls_file(
-        data,
+    importer = _importer(
+        actor,
         filename,
         standard=standard,
         mappings=mappings,
@@ -175,34 +197,14 @@ def import_controls(
         bare_refs=bare_refs,
         who=actor,
     )
-    plan.only_valid = only_valid
-    if dry_run:
-        return plan
-    return apply_controls(actor, plan, only_valid=only_valid)
+    return importer.run(data, dry_run=dry_run, only_valid=only_valid)
 
 
 def apply_controls(actor: Actor, plan: ImportPlan, *, only_valid: bool = False) -> ImportPlan:
     """Write a plan, all or nothing. With rejected rows and not ``only_valid``, nothing is
-    written and the plan comes back with ``applied`` False.
-
-    Everything that only reads — permissions, the rows to insert, their trail entries — is
-    prepared before the transaction; the transaction (SQLite's write lock) then re-checks under
-    the lock that nothing the plan relied on changed and writes with bulk operations: one
-    trail entry per control and link written, as the per-record services would, chained in
-    one insert (:func:`keel.platform.trail.record_many`). docs/adr/0016."""
-    plan.dry_run = False
-    plan.only_valid = only_valid
-    if plan.rejected and not only_valid:
-        return plan
-    batch = _prepare(actor, plan)
-    if not batch.rows:
-        plan.applied = True
-        return plan
-    with transaction.atomic():
-        batch.write(actor, plan)
-        plan.applied = True
-        refresh_statistics_after_commit()  # thousands of rows at once: keep the planner informed
-    return plan
+    written and the plan comes back with ``applied`` False (see :meth:`ControlImport.commit`)."""
+    importer = ControlImport(actor, plan.file, options=ControlOptions(), who=actor)
+    return importer.apply(plan, only_valid=only_valid)
 
 
 @dataclass
@@ -475,57 +477,3 @@ def _clean(control: Control, row: RowPlan) -> None:
         raise ValidationFailed(
             f"Row {row.row} ({row.ref}): {failed.message} Nothing was imported.", failed.fields
         ) from None
-
-
-# ---------------------------------------------------------------- the wizard's staged uploads
-
-STAGING = "imports"
-
-
-def stage_upload(data: bytes, filename: str, user: User) -> str:
-    """Keep an uploaded file between the wizard's preview and its confirmation (through the
-    storage API); returns an unguessable token that only ``user`` can redeem."""
-    _forget_stale_uploads()
-    token = uuid.uuid4().hex
-    default_storage.save(f"{STAGING}/{token}.bin", ContentFile(data))
-    meta = {"filename": filename, "user": str(user.pk)}
-    default_storage.save(f"{STAGING}/{token}.json", ContentFile(json.dumps(meta).encode()))
-    return token
-
-
-def staged_upload(token: str, user: User) -> tuple[bytes, str]:
-    """The staged file and its name; :class:`NotFound` for an unknown, expired or foreign token."""
-    gone = NotFound("This upload is no longer available: upload the file again.")
-    if not re.fullmatch(r"[0-9a-f]{32}", token or ""):
-        raise gone
-    try:
-        with default_storage.open(f"{STAGING}/{token}.json") as fh:
-            meta = json.loads(fh.read())
-        with default_storage.open(f"{STAGING}/{token}.bin") as fh:
-            data = fh.read()
-    except (OSError, ValueError):
-        raise gone from None
-    if meta.get("user") != str(user.pk):
-        raise gone
-    return data, str(meta.get("filename", "upload"))
-
-
-def discard_upload(token: str) -> None:
-    if re.fullmatch(r"[0-9a-f]{32}", token or ""):
-        for suffix in ("bin", "json"):
-            default_storage.delete(f"{STAGING}/{token}.{suffix}")
-
-
-def _forget_stale_uploads(max_age: datetime.timedelta = datetime.timedelta(days=1)) -> None:
-    """Previews never confirmed leave their file behind: drop those older than a day."""
-    try:
-        _, names = default_storage.listdir(STAGING)
-    except (FileNotFoundError, NotImplementedError, OSError):
-        return
-    cutoff = timezone.now() - max_age
-    for name in names:
-        try:
-            if default_storage.get_modified_time(f"{STAGING}/{name}") < cutoff:
-                default_storage.delete(f"{STAGING}/{name}")
-        except (FileNotFoundError, NotImplementedError, OSError):
-            continue

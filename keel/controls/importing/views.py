@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from keel.organisation.models import ManagementSystem
 from keel.platform.actor import Actor
 from keel.platform.errors import KeelError
+from keel.platform.importing import pages, staging
 from keel.platform.models import User
 from keel.platform.pages import page
 from keel.platform.permissions import Perm, has_perm
@@ -22,6 +23,9 @@ from keel.standards.models import Standard
 
 from . import services
 from .plan import ImportPlan
+
+# The command line's options as this page names them.
+WORDING = (("--standard", "the standard of bare references"),)
 
 
 class ImportOptionsForm(forms.Form):
@@ -100,6 +104,7 @@ class ConfirmForm(ImportOptionsForm):
 def _preview(
     request: HttpRequest, plan: ImportPlan, confirm: ConfirmForm | None, status: int = 200
 ) -> HttpResponse:
+    pages.reword_report(plan, WORDING, mapping=False)  # no "--map" or "--standard" in the page
     return render(
         request,
         "controls/importing/preview.html",
@@ -131,11 +136,11 @@ def import_upload(request: HttpRequest) -> HttpResponse:
                     only_valid=options["only_valid"],
                 )
             except ImportFileError as exc:
-                form.add_error("file", exc.message)
+                form.add_error("file", pages.reword(exc.message, WORDING, mapping=False))
             except KeelError as exc:
-                form.add_error(None, exc.message)
+                form.add_error(None, pages.reword(exc.message, WORDING, mapping=False))
             else:
-                token = services.stage_upload(data, upload.name, user)
+                token = staging.stage_upload(data, upload.name, user)
                 confirm = ConfirmForm(
                     user=user,
                     initial={
@@ -165,7 +170,7 @@ def import_confirm(request: HttpRequest) -> HttpResponse:
     token = form.cleaned_data["token"]
     options = form.options()
     try:
-        data, filename = services.staged_upload(token, user)
+        data, filename = staging.staged_upload(token, user)
         plan = services.import_controls(
             Actor.from_request(request),
             data,
@@ -175,12 +180,10 @@ def import_confirm(request: HttpRequest) -> HttpResponse:
             bare_refs=options["bare_refs"],
             only_valid=options["only_valid"],
         )
-    except ImportFileError as exc:
-        return _error(request, user, exc.message)
-    except KeelError as exc:
-        return _error(request, user, exc.message)
+    except (ImportFileError, KeelError) as exc:
+        return _error(request, user, pages.reword(exc.message, WORDING, mapping=False))
     if plan.applied:
-        services.discard_upload(token)
+        staging.discard_upload(token)
         return _preview(request, plan, None)
     # Rejected rows and not only-valid: nothing changed; offer the preview again.
     confirm = ConfirmForm(user=user, initial={"token": token, **options})

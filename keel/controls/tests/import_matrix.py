@@ -61,7 +61,78 @@ def page_upload_data(world: Any, user: User | None) -> dict[str, Any]:
 
 def page_confirm_data(world: Any, user: User | None) -> dict[str, Any]:
     """The wizard's confirm step: a file staged for this user."""
-    from keel.controls.importing.services import stage_upload
+    from keel.platform.importing.staging import stage_upload
 
     token = stage_upload(CONTROLS.encode(), "controls.csv", user) if user is not None else "0" * 32
     return {"token": token, "management_system": _editable(world, user)}
+
+
+# ---------------------------------------------------------------- the import pages of SoA, assets, crosswalks
+
+ASSETS = "Asset,Type\nMatrix asset,database\n"
+CROSSWALK = (
+    "source,target,relation,rationale,extension\n"
+    "A.8.33,A.7.4,intersects,Test data is protected.,Add quality criteria.\n"
+)
+
+
+def _upload(name: str, text: str) -> Any:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, text.encode(), content_type="text/csv")
+
+
+def _staged(name: str, text: str, user: User | None) -> str:
+    from keel.platform.importing.staging import stage_upload
+
+    return stage_upload(text.encode(), name, user) if user is not None else "0" * 32
+
+
+def _soa_system(world: Any, user: User | None) -> str:
+    from keel.platform.permissions import Perm, has_perm
+
+    for ms in (world.a, world.b):
+        if has_perm(user, Perm.EDIT_SOA, ms):
+            return str(ms.short_name)
+    return str(world.a.short_name)
+
+
+def soa_page_upload(world: Any, user: User | None) -> dict[str, Any]:
+    return {
+        "file": _upload("soa.csv", SOA),
+        "standard": "iso27001:2022",
+        "management_system": _soa_system(world, user),
+    }
+
+
+def soa_page_confirm(world: Any, user: User | None) -> dict[str, Any]:
+    return {
+        "token": _staged("soa.csv", SOA, user),
+        "standard": "iso27001:2022",
+        "management_system": _soa_system(world, user),
+        "action": "apply",
+    }
+
+
+def asset_page_upload(world: Any, user: User | None) -> dict[str, Any]:
+    return {"file": _upload("assets.csv", ASSETS), "management_system": world.a.short_name}
+
+
+def asset_page_confirm(world: Any, user: User | None) -> dict[str, Any]:
+    return {
+        "token": _staged("assets.csv", ASSETS, user),
+        "management_system": world.a.short_name,
+        "action": "apply",
+    }
+
+
+def crosswalk_page_upload(world: Any, user: User | None) -> dict[str, Any]:
+    from keel.mapping.tests.matrix import KEY
+
+    return {"file": _upload("cw.csv", CROSSWALK), "crosswalk": KEY}
+
+
+def crosswalk_page_confirm(world: Any, user: User | None) -> dict[str, Any]:
+    from keel.mapping.tests.matrix import KEY
+
+    return {"token": _staged("cw.csv", CROSSWALK, user), "crosswalk": KEY, "action": "apply"}

@@ -13,10 +13,10 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from keel.controls.importing.services import stage_upload
 from keel.controls.models import Control, ControlLink
 from keel.organisation.models import ManagementSystem
 from keel.platform.choices import Role
+from keel.platform.importing.staging import stage_upload
 from keel.platform.models import User
 
 from .isms_sheet import workbook
@@ -146,7 +146,7 @@ def test_previews_never_confirmed_are_forgotten_after_a_day(isms: ManagementSyst
 
     from django.core.files.storage import default_storage
 
-    from keel.controls.importing.services import staged_upload
+    from keel.platform.importing.staging import staged_upload
 
     old = stage_upload(FILE, "old.csv", admin)
     for suffix in ("bin", "json"):
@@ -179,3 +179,16 @@ def test_given_a_real_register_then_the_wizard_skips_the_total_row_and_keeps_the
         ControlLink.objects.filter(control__ref_id="ISMS-01").values_list("requirement__key", flat=True)
     )
     assert links == {"iso27001:2022:A.5.1", "iso27001:2022:A.5.2"}
+
+
+def test_the_wizard_words_its_messages_for_the_browser(isms: ManagementSystem, admin_client: Client) -> None:
+    # Given a file with a column Keel does not know and a reference both standards have
+    data = b"Control ID,Title,Notes,Requirements\nKC-1,Access,hello,A.5.2\n"
+
+    # When previewed
+    html = upload(admin_client, data).content.decode()
+
+    # Then the warning and the rejection say what to do in the page, not which option to type
+    assert "Notes" in html and "rename it to a column name the import guide lists" in html
+    assert "ambiguous" in html and "the standard of bare references" in html
+    assert "--map" not in html and "--standard" not in html

@@ -159,7 +159,7 @@ def _importers() -> dict[str, Callable[[bytes], Any]]:
         "controls": lambda d: controls.plan_controls_file(d, "f.csv"),
         "soa": lambda d: soa.plan_soa_file(d, "f.csv", standard="iso27001:2022", management_system="isms"),
         "assets": lambda d: assets.import_assets(Actor.system("test"), d, "f.csv", dry_run=True),
-        "crosswalk": lambda d: csvio._read_rows(d, "f.csv"),
+        "crosswalk": lambda d: csvio.read_crosswalk_table(d, "f.csv"),
         "catalog": lambda d: catalog.read_catalog(
             d, "f.csv", id_column="id", title_column="title", text_columns=[]
         ),

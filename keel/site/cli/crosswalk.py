@@ -27,7 +27,7 @@ from keel.site.cli.base import (
 )
 
 if TYPE_CHECKING:
-    from keel.mapping.csvio import ImportPlan
+    from keel.platform.importing.report import ImportReport
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
@@ -161,17 +161,27 @@ def cmd_import(args: argparse.Namespace) -> int:
     return _report(plan, args.format)
 
 
-def _report(plan: ImportPlan, fmt: str) -> int:
+def _report(plan: ImportReport, fmt: str) -> int:
+    from keel.mapping.csvio import report_json
+
     code = 1 if plan.rejected else 0
     if plan.rejected:
         note(f"keel: {len(plan.rejected)} row(s) rejected.")
     if fmt == "json":
-        out(json.dumps(plan.as_dict(), indent=2, ensure_ascii=False))
+        out(json.dumps(report_json(plan), indent=2, ensure_ascii=False))
         return code
-    new = " (new)" if plan.new_crosswalk else ""
-    out(f"{plan.file} → crosswalk {plan.crosswalk}{new}: {plan.source} → {plan.target}")
+    head = plan.context
+    new = " (new)" if head["new_crosswalk"] else ""
+    out(f"{plan.file} → crosswalk {head['crosswalk']}{new}: {head['source']} → {head['target']}")
     body = [
-        [r.row, r.action, r.source or "—", r.target, r.relation, r.reason or ", ".join(r.changes)]
+        [
+            r.row,
+            r.action,
+            r.extra["source"] or "—",
+            r.extra["target"],
+            r.extra["relation"],
+            r.reason or ", ".join(r.extra["changes"]),
+        ]
         for r in plan.rows
         if r.action != "unchanged"
     ]

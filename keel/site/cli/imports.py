@@ -26,7 +26,7 @@ from keel.site.cli.base import (
 )
 
 if TYPE_CHECKING:
-    from keel.controls.importing.plan import ImportPlan
+    from keel.platform.importing.report import ImportPlan
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:

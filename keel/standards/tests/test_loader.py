@@ -15,8 +15,9 @@ import yaml
 from keel.platform.actor import Actor
 from keel.platform.choices import Channel, Role
 from keel.platform.errors import PermissionDenied
+from keel.platform.libraries import SAFE_LOADER
 from keel.platform.models import TrailEntry, User
-from keel.standards.loader import DATA_DIR, SAFE_LOADER, StandardsDataError
+from keel.standards.loader import DATA_DIR, StandardsDataError
 from keel.standards.models import Requirement, Standard, VocabularyTerm
 from keel.standards.queries import entries_for_show, requirements, standards_with_counts, tree
 from keel.standards.services import load_library
