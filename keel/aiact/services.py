@@ -13,24 +13,29 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from keel.aisystems.models import AISystem
 from keel.aisystems.services import get_system
+from keel.evidence.models import Evidence
 from keel.platform import trail
 from keel.platform.actor import Actor
 from keel.platform.choices import TrailAction
+from keel.platform.concurrency import check_version
 from keel.platform.errors import NotFound, ValidationFailed
 from keel.platform.permissions import Perm, check
 from keel.platform.records import reject_control_characters
 
+from . import catalogue as obligations_data
+from .choices import ObligationState
 from .classify import check_answers, classify
-from .models import Classification
+from .models import Classification, ObligationStatus
 from .questionnaire import current
 
 # ---------------------------------------------------------------- classification
@@ -128,3 +133,101 @@ def note_change(actor: Actor, system: AISystem, what: str, detail: str) -> Class
         changes={"redo_due": [False, True], "redo_reason": ["", c.redo_reason]},
     )
     return c
+
+
+# ---------------------------------------------------------------- obligation statuses
+
+
+def _evidence(refs: Iterable[Any], system: AISystem) -> list[Evidence]:
+    wanted = [str(r).strip() for r in refs if str(r).strip()]
+    ids = []
+    for r in wanted:
+        try:
+            ids.append(uuid.UUID(r))
+        except ValueError:
+            continue
+    found = list(
+        Evidence.objects.filter(Q(ref_id__in=wanted) | Q(pk__in=ids)).prefetch_related("management_systems")
+    )
+    keys = {e.ref_id for e in found} | {str(e.pk) for e in found}
+    missing = [r for r in wanted if r not in keys]
+    if missing:
+        raise ValidationFailed(
+            f"Unknown evidence: {', '.join(missing)}.", {"evidence": ["Unknown reference."]}
+        )
+    foreign = [
+        e.ref_id
+        for e in found
+        if system.management_system_id not in {m.pk for m in e.management_systems.all()}
+    ]
+    if foreign:
+        raise ValidationFailed(
+            f"Evidence {', '.join(foreign)} belongs to another management system than {system.name}.",
+            {"evidence": ["Not in this AI system's management system."]},
+        )
+    return found
+
+
+def _status_snapshot(s: ObligationStatus) -> dict[str, Any]:
+    data = trail.snapshot(s, ["status", "note"])
+    data["evidence"] = sorted(s.evidence.values_list("ref_id", flat=True)) if s.pk else []
+    return data
+
+
+def set_obligation_status(
+    actor: Actor,
+    system_ref: uuid.UUID | str | AISystem,
+    obligation: str,
+    *,
+    status: str | None = None,
+    note: str | None = None,
+    evidence: Iterable[Any] | None = None,
+    expected_version: str | None = None,
+) -> ObligationStatus:
+    """Record where ``system`` stands on ``obligation`` (status, note, evidence). The obligation
+    must fall on the system as currently classified; ``expected_version`` makes a stale edit a
+    conflict."""
+    reject_control_characters({"note": note or ""})
+    if status is not None and status not in ObligationState.values:
+        raise ValidationFailed(
+            f"Status {status!r} is not one of: {', '.join(str(x) for x in ObligationState.labels)}.",
+            {"status": ["Unknown status."]},
+        )
+    ob = obligations_data.catalogue().get(obligation)
+    if ob is None:
+        raise NotFound(f"No obligation {obligation!r} in the catalogue.")
+    with transaction.atomic():
+        system = system_ref if isinstance(system_ref, AISystem) else get_system(system_ref)
+        check(actor, Perm.EDIT_AI_SYSTEMS, system.management_system)
+        c = current_classification(system)
+        if c is None or not ob.applies(c):
+            raise ValidationFailed(
+                f"{ob.ref} ({ob.title}) does not fall on {system.name} as it is classified"
+                + ("" if c else " (it is not classified yet)")
+                + ". Nothing was changed.",
+                {"obligation": ["Not applicable to this AI system."]},
+            )
+        row, created = ObligationStatus.objects.select_for_update().get_or_create(
+            ai_system=system, obligation=ob.key, defaults={"updated_by": actor.user}
+        )
+        if not created:
+            check_version(row, expected_version, f"The status of {ob.ref} for {system.name}")
+        before = {} if created else _status_snapshot(row)
+        if status is not None:
+            row.status = status
+        if note is not None:
+            row.note = note.strip()
+        row.updated_by = actor.user
+        row.save()
+        if evidence is not None:
+            row.evidence.set(_evidence(evidence, system))
+        changes = trail.diff(before, _status_snapshot(row))
+        if changes or created:
+            trail.record(
+                actor,
+                TrailAction.CREATE if created else TrailAction.UPDATE,
+                row,
+                management_system_id=system.management_system_id,
+                changes=changes,
+            )
+    return row
