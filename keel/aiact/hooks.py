@@ -4,11 +4,17 @@ without aisystems importing this app."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.http import HttpRequest
+
 from keel.aisystems.models import AISystem
 from keel.platform import hooks
 from keel.platform.actor import Actor
+from keel.platform.permissions import Perm, has_perm
+from keel.platform.views.common import current_user
 
-from . import services
+from . import queries, services
 
 
 def on_aisystem_changed(
@@ -19,5 +25,17 @@ def on_aisystem_changed(
         services.note_change(actor, system, what, detail)
 
 
+def aisystem_panel(request: HttpRequest, system: AISystem) -> dict[str, Any]:
+    user = current_user(request)
+    view = queries.system_obligations(user, str(system.pk))
+    return {
+        "system": system,
+        "c": view.classification,
+        "readiness": view.readiness,
+        "can_edit": has_perm(user, Perm.EDIT_AI_SYSTEMS, system.management_system),
+    }
+
+
 def register() -> None:
     hooks.register("aisystem.changed", on_aisystem_changed)
+    hooks.register_panel("aisystem_detail", "aiact/_aisystem_panel.html", aisystem_panel, order=20)

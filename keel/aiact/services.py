@@ -24,6 +24,7 @@ from django.utils import timezone
 from keel.aisystems.models import AISystem
 from keel.aisystems.services import get_system
 from keel.evidence.models import Evidence
+from keel.organisation.models import Organisation
 from keel.platform import trail
 from keel.platform.actor import Actor
 from keel.platform.choices import TrailAction
@@ -32,10 +33,11 @@ from keel.platform.errors import NotFound, ValidationFailed
 from keel.platform.permissions import Perm, check
 from keel.platform.records import reject_control_characters
 
+from . import advisor
 from . import catalogue as obligations_data
 from .choices import ObligationState
 from .classify import check_answers, classify
-from .models import Classification, ObligationStatus
+from .models import Classification, ObligationStatus, OperatingModelAdvice
 from .questionnaire import current
 
 # ---------------------------------------------------------------- classification
@@ -231,3 +233,48 @@ def set_obligation_status(
                 changes=changes,
             )
     return row
+
+
+# ---------------------------------------------------------------- operating model
+
+
+def advise_operating_model(actor: Actor, answers: Mapping[str, Any], note: str = "") -> OperatingModelAdvice:
+    """Record the operating-model advice for the organisation from ``answers``: a new version
+    with the recommendation and the reasons (``manage_systems`` at organisation level)."""
+    reject_control_characters({"note": note})
+    clean_answers = {str(k): str(v) for k, v in answers.items()}
+    problems = advisor.check(clean_answers)
+    if problems:
+        raise ValidationFailed(
+            "The advice cannot be given: "
+            + " ".join(f"{k}: {' '.join(v)}" for k, v in problems.items())
+            + " Nothing was changed.",
+            problems,
+        )
+    advice = advisor.advise(clean_answers)
+    with transaction.atomic():
+        check(actor, Perm.MANAGE_SYSTEMS)
+        org = Organisation.objects.select_for_update().first()
+        if org is None:
+            raise NotFound("Set up the organisation first (keel init or the organisation page).")
+        latest = OperatingModelAdvice.objects.filter(organisation=org).order_by("-version").first()
+        a = OperatingModelAdvice.objects.create(
+            organisation=org,
+            version=(latest.version + 1) if latest else 1,
+            answers=clean_answers,
+            recommendation=advice.recommendation,
+            reasons=list(advice.reasons),
+            note=note.strip(),
+            decided_by=actor.user,
+        )
+        trail.record(
+            actor,
+            TrailAction.CREATE,
+            a,
+            changes={
+                "version": [latest.version if latest else None, a.version],
+                "recommendation": [latest.recommendation if latest else None, a.recommendation],
+                "answers": [latest.answers if latest else None, a.answers],
+            },
+        )
+    return a
