@@ -14,9 +14,9 @@ from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from keel.aisystems.models import AISystem
 from keel.evidence.models import Evidence
 from keel.platform.concurrency import version_of
-from keel.platform.errors import NotFound, ValidationFailed
+from keel.platform.errors import NotFound, PermissionDenied, ValidationFailed
 from keel.platform.models import User
-from keel.platform.permissions import Perm, restrict
+from keel.platform.permissions import Perm, has_perm, restrict
 
 from .catalogue import Obligation, Timeline, catalogue
 from .choices import ObligationState, Tier
@@ -74,10 +74,20 @@ def classifications(user: User | None, f: ClassificationFilters | None = None) -
 
 
 def classification_for(user: User | None, ref: uuid.UUID | str) -> Classification:
+    """One classification version; 403 when the user may not read its AI system."""
     try:
-        return classifications(user).get(pk=uuid.UUID(str(ref)))
-    except (ValueError, Classification.DoesNotExist):
-        raise NotFound(f"No AI Act classification with id {ref}.") from None
+        c = (
+            Classification.objects.select_related("ai_system__management_system", "classified_by")
+            .filter(pk=uuid.UUID(str(ref)))
+            .first()
+        )
+    except ValueError:
+        c = None
+    if c is None:
+        raise NotFound(f"No AI Act classification with id {ref}.")
+    if not has_perm(user, Perm.VIEW, c.ai_system.management_system):
+        raise PermissionDenied("You may not read the classifications of this AI system.")
+    return c
 
 
 # ---------------------------------------------------------------- obligations per system

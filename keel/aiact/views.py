@@ -163,35 +163,37 @@ def obligation_status(request: HttpRequest, ref: str, key: str) -> HttpResponse:
     return redirect("aiact-system", ref=ref)
 
 
-@require_http_methods(["GET", "POST"])
 @page(Perm.VIEW)
 def operating_model(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     current_advice = advisor.current_advice()
-    answers: dict[str, str] = dict(current_advice.answers) if current_advice else {}
-    if request.method == "POST":
-        answers = {x.key: request.POST.get(x.key, "") for x in advisor.QUESTIONS}
-        try:
-            a = services.advise_operating_model(
-                Actor.from_request(request), answers, note=request.POST.get("note", "")
-            )
-        except KeelError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(
-                request,
-                f"Recommendation recorded (version {a.version}): {a.get_recommendation_display().lower()}.",
-            )
-            return redirect("aiact-operating-model")
     return render(
         request,
         "aiact/operating_model.html",
         {
             "questions": advisor.QUESTIONS,
-            "answers": answers,
+            "answers": dict(current_advice.answers) if current_advice else advisor.derived_answers(),
             "advice": current_advice,
             "history": advisor.history(),
             "derived": advisor.derived_answers(),
             "can_edit": has_perm(user, Perm.MANAGE_SYSTEMS),
         },
     )
+
+
+@require_POST
+@page(Perm.MANAGE_SYSTEMS)
+def operating_model_advise(request: HttpRequest) -> HttpResponse:
+    answers = {x.key: request.POST.get(x.key, "") for x in advisor.QUESTIONS}
+    try:
+        a = services.advise_operating_model(
+            Actor.from_request(request), answers, note=request.POST.get("note", "")
+        )
+    except KeelError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            f"Recommendation recorded (version {a.version}): {a.get_recommendation_display().lower()}.",
+        )
+    return redirect("aiact-operating-model")
