@@ -55,13 +55,16 @@ def test_classify_from_the_questionnaire_then_see_tier_reasons_and_obligations(
 
 
 def test_the_exports_download_with_the_obligations(aims: ManagementSystem, admin_client: Client) -> None:
-    system = af.ai_system(aims)
+    system = af.ai_system(aims, name='=HYPERLINK("http://evil.example","x")')
     services.classify_system(SYSTEM, system, role="provider", answers={"eu_use": True, "art50_1": True})
     assert admin_client.get("/ai-act/").status_code == 200
     xlsx = admin_client.get("/ai-act/export.xlsx")
     wb = load_workbook(io.BytesIO(xlsx.content))
     cells = [c.value for row in wb["Obligations"].iter_rows() for c in row]
     assert "Art. 50(1)" in cells and "Tell people they are dealing with AI" in cells
+    # a name a spreadsheet would run is kept as text behind a quote, never a formula
+    assert all(c.data_type != "f" for ws in wb.worksheets for row in ws.iter_rows() for c in row)
+    assert '\'=HYPERLINK("http://evil.example","x")' in cells
     pdf = admin_client.get(f"/ai-act/systems/{system.short_name}/pdf/")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
 
