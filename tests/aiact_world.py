@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from keel.aiact.models import Classification
+from keel.organisation.models import ManagementSystem
 from keel.platform.models import User
 
 from . import aisystems_world as aw
@@ -66,3 +67,20 @@ def classify_form(world: World, user: User | None) -> dict[str, Any]:
 
 
 ADVICE = {"ai_centrality": "core", "ai_separate": "no", "high_risk": "yes", "team_size": "small"}
+
+
+def merge_body(world: World, user: User | None) -> dict[str, Any]:
+    """An empty system to merge into A (no overlap, so an allowed call succeeds)."""
+    src = ManagementSystem.objects.filter(short_name="merge-src").first()
+    if src is None:
+        src = ManagementSystem.objects.create(
+            organisation=world.a.organisation,
+            name="Merge source",
+            short_name="merge-src",
+            operating_model="federated",
+        )
+    return {"target": world.a.short_name, "source": src.short_name}
+
+
+def split_body(world: World, user: User | None) -> dict[str, Any]:
+    return {"management_system": world.a.short_name, "name": "AIMS of A", "short_name": "a-aims"}

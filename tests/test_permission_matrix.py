@@ -2206,6 +2206,8 @@ API_CASES: list[ApiCase] = [
     ApiCase(
         "POST", "/operating-model", Perm.MANAGE_SYSTEMS, body=lambda w, u: {"answers": xw.ADVICE}, ok=CREATED
     ),
+    ApiCase("POST", "/operating-model/split", Perm.MANAGE_USERS, body=xw.split_body, ok=CREATED),
+    ApiCase("POST", "/operating-model/merge", Perm.MANAGE_USERS, body=xw.merge_body),
     ApiCase(
         "POST",
         "/risks/{ref}/approve",

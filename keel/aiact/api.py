@@ -19,13 +19,15 @@ from keel.platform.api import Page, actor, expected_version, paginate, permissio
 from keel.platform.api import enum_value as _value
 from keel.platform.permissions import Perm, check
 
-from . import advisor, queries, services
+from . import advisor, queries, restructure, services
 from .catalogue import Obligation, Timeline, catalogue
 from .models import Classification
 from .schemas import (
     ClassificationFiltersIn,
     ClassificationIn,
     ClassificationOut,
+    ManagementSystemRefOut,
+    MergeIn,
     ObligationOut,
     ObligationStatusFiltersIn,
     ObligationStatusIn,
@@ -33,6 +35,7 @@ from .schemas import (
     OperatingModelIn,
     OperatingModelOut,
     OperatingModelStateOut,
+    SplitIn,
 )
 
 router = Router()
@@ -217,6 +220,33 @@ def get_operating_model(request: HttpRequest) -> dict[str, Any]:
 def create_operating_model(request: HttpRequest, payload: OperatingModelIn) -> Status[Any]:
     a = services.advise_operating_model(actor(request), payload.answers, note=payload.note)
     return Status(201, a)
+
+
+@operating.post(
+    "/split",
+    response=responses(ManagementSystemRefOut, 201),
+    openapi_extra=permission(Perm.MANAGE_USERS),
+    summary="Split a system covering ISO/IEC 27001 and 42001 into an ISMS and a new AIMS sharing the backbone",
+)
+def split_system(request: HttpRequest, payload: SplitIn) -> Status[Any]:
+    aims = restructure.split(
+        actor(request),
+        payload.management_system,
+        name=payload.name,
+        short_name=payload.short_name,
+        note=payload.note,
+    )
+    return Status(201, aims)
+
+
+@operating.post(
+    "/merge",
+    response=responses(ManagementSystemRefOut),
+    openapi_extra=permission(Perm.MANAGE_USERS),
+    summary="Merge a management system into another: every record moves, the source is retired",
+)
+def merge_systems(request: HttpRequest, payload: MergeIn) -> Any:
+    return restructure.merge(actor(request), payload.target, payload.source, note=payload.note)
 
 
 router.add_router("/ai-act-classifications", classifications)

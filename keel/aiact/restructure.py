@@ -94,8 +94,10 @@ def split(
     actor: Actor, ms_ref: uuid.UUID | str, *, name: str, short_name: str, note: str = ""
 ) -> ManagementSystem:
     """Split the system ``ms_ref`` (covering ISO/IEC 27001 and 42001) into itself as the ISMS
-    and a new AIMS named ``name``/``short_name``; returns the AIMS."""
+    and a new AIMS named ``name``/``short_name``; returns the AIMS. Needs ``manage_systems`` and
+    ``manage_users`` (the roles held over the system are granted over the AIMS)."""
     check(actor, Perm.MANAGE_SYSTEMS)
+    check(actor, Perm.MANAGE_USERS)
     with transaction.atomic():
         ms = ManagementSystem.objects.select_for_update().get(
             pk=organisation.get_management_system(ms_ref).pk
@@ -213,8 +215,11 @@ def merge(
     actor: Actor, target_ref: uuid.UUID | str, source_ref: uuid.UUID | str, note: str = ""
 ) -> ManagementSystem:
     """Merge the system ``source_ref`` into ``target_ref``: every record moves, the target covers
-    both sets of standards and the source is retired; returns the target."""
+    both sets of standards and the source is retired; returns the target. Needs
+    ``manage_systems`` and ``manage_users`` (the roles held over the source are granted over the
+    target)."""
     check(actor, Perm.MANAGE_SYSTEMS)
+    check(actor, Perm.MANAGE_USERS)
     with transaction.atomic():
         target = organisation.get_management_system(target_ref)
         source = organisation.get_management_system(source_ref)

@@ -170,3 +170,31 @@ class OperatingModelStateOut(Schema):
 class OperatingModelIn(Body):
     answers: dict[str, str]
     note: str = ""
+
+
+class SplitIn(Body):
+    management_system: str = Field(
+        description="The system to split (id or short name); it keeps ISO/IEC 27001."
+    )
+    name: str = Field(description="The new AIMS's name.")
+    short_name: str = Field(description="The new AIMS's short name.")
+    note: str = ""
+
+
+class MergeIn(Body):
+    target: str = Field(description="The system that stays (id or short name).")
+    source: str = Field(description="The system merged into it and then retired.")
+    note: str = ""
+
+
+class ManagementSystemRefOut(Schema):
+    id: uuid.UUID
+    name: str
+    short_name: str
+    status: str
+    operating_model: str
+    standards: list[str]
+
+    @staticmethod
+    def resolve_standards(obj: Any) -> list[str]:
+        return sorted(obj.standards.values_list("key", flat=True))
