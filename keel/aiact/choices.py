@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from django.db import models
 
+# the operating models of a management system (unified or federated): one enumeration for both apps
+from keel.organisation.choices import OperatingModel as OperatingModel
+
 
 class ActRole(models.TextChoices):
     """The organisation's role for one AI system under Regulation (EU) 2024/1689 (Art. 3),
@@ -41,8 +44,3 @@ class ObligationState(models.TextChoices):
     IN_PROGRESS = "in_progress", "In progress"
     MET = "met", "Met"
     NOT_APPLICABLE = "not_applicable", "Not applicable"
-
-
-class OperatingModel(models.TextChoices):
-    UNIFIED = "unified", "One unified management system"
-    FEDERATED = "federated", "An ISMS and an AIMS on a shared backbone"
