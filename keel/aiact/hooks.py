@@ -83,7 +83,7 @@ def obligations_overdue(systems: checks.Systems) -> list[checks.Finding]:
 
 def register() -> None:
     hooks.register("aisystem.changed", on_aisystem_changed)
-    hooks.register_panel("aisystem_detail", "aiact/_aisystem_panel.html", aisystem_panel, order=20)
+    hooks.register_panel("aisystem_detail", "aiact/_aisystem_panel.html", aisystem_panel, order=105)
     checks.register(
         checks.Rule(
             "ai_act_obligation_overdue",
