@@ -43,6 +43,7 @@ from keel.platform.actor import Actor
 from keel.platform.choices import TrailAction
 from keel.platform.errors import Conflict, ValidationFailed
 from keel.platform.permissions import Perm, check
+from keel.platform.records import reject_control_characters
 from keel.risks.models import Risk
 from keel.soa.models import StatementOfApplicability
 from keel.standards.models import Standard
@@ -96,6 +97,7 @@ def split(
     """Split the system ``ms_ref`` (covering ISO/IEC 27001 and 42001) into itself as the ISMS
     and a new AIMS named ``name``/``short_name``; returns the AIMS. Needs ``manage_systems`` and
     ``manage_users`` (the roles held over the system are granted over the AIMS)."""
+    reject_control_characters({"name": name, "short_name": short_name, "note": note})
     check(actor, Perm.MANAGE_SYSTEMS)
     check(actor, Perm.MANAGE_USERS)
     with transaction.atomic():
@@ -218,6 +220,7 @@ def merge(
     both sets of standards and the source is retired; returns the target. Needs
     ``manage_systems`` and ``manage_users`` (the roles held over the source are granted over the
     target)."""
+    reject_control_characters({"note": note})
     check(actor, Perm.MANAGE_SYSTEMS)
     check(actor, Perm.MANAGE_USERS)
     with transaction.atomic():
