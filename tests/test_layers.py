@@ -116,6 +116,7 @@ def test_the_apps_above_register_what_the_pages_below_draw() -> None:
     ]
     assert [p.template for p in hooks.panels_for("aisystem_detail")] == [
         "impact/_aisystem_panel.html",
+        "aiact/_aisystem_panel.html",
         "risks/_aisystem_panel.html",
     ]
     assert [p.template for p in hooks.panels_for("control_detail")] == [
@@ -125,4 +126,4 @@ def test_the_apps_above_register_what_the_pages_below_draw() -> None:
     ]
     assert [p.template for p in hooks.panels_for("asset_detail")] == ["risks/_asset_panel.html"]
     assert len(hooks.registered("roles.assignments")) == 1
-    assert len(hooks.registered("aisystem.changed")) == 2  # risks, then impact
+    assert len(hooks.registered("aisystem.changed")) == 3  # risks, impact, then aiact

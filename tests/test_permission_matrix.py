@@ -45,6 +45,7 @@ from keel.site.cli import PERMISSIONS, command_paths, main
 from keel.site.navigation import NAV, navigation
 from keel.soa.tests import factories as soa_factories  # the Statement of Applicability
 
+from . import aiact_world as xw  # EU AI Act
 from . import aisystems_world as aw  # the AI system inventory
 from . import controls_world as cw  # the control catalogue
 from . import evidence_world as ew  # the evidence register
@@ -978,6 +979,39 @@ PAGE_CASES: list[PageCase] = [
     ),
     PageCase(
         "impact-raise-risk", Perm.EDIT_RISKS, "POST", kwargs=iw.impact_kwargs, target=_system_a, ok=REDIRECT
+    ),
+    # EU AI Act (keel/aiact): system A's AI system classified high-risk for its deployer
+    PageCase("aiact-overview", Perm.VIEW, kwargs=lambda w, u: xw.none_but_built(w, u)),
+    PageCase("aiact-export-xlsx", Perm.VIEW),
+    PageCase("aiact-export-pdf", Perm.VIEW),
+    PageCase("aiact-operating-model", Perm.VIEW),
+    PageCase(
+        "aiact-operating-model-advise",
+        Perm.MANAGE_SYSTEMS,
+        "POST",
+        data=lambda w, u: xw.ADVICE,
+        ok=REDIRECT,
+    ),
+    PageCase("aiact-system", Perm.VIEW, kwargs=xw.system_kwargs, target=_system_a),
+    PageCase("aiact-system-pdf", Perm.VIEW, kwargs=xw.system_kwargs, target=_system_a),
+    PageCase("aiact-classify", Perm.EDIT_AI_SYSTEMS, kwargs=xw.system_kwargs, target=_system_a),
+    PageCase(
+        "aiact-classify",
+        Perm.EDIT_AI_SYSTEMS,
+        "POST",
+        kwargs=xw.system_kwargs,
+        data=xw.classify_form,
+        target=_system_a,
+        ok=REDIRECT,
+    ),
+    PageCase(
+        "aiact-obligation-status",
+        Perm.EDIT_AI_SYSTEMS,
+        "POST",
+        kwargs=xw.obligation_kwargs,
+        data=lambda w, u: {"status": "in_progress"},
+        target=_system_a,
+        ok=REDIRECT,
     ),
     PageCase("risk-list", Perm.VIEW, kwargs=lambda w, u: (rw.risk_a(w, u), {})[1]),
     PageCase("risk-list", Perm.VIEW, query="register=is", htmx=True),
@@ -2157,6 +2191,39 @@ API_CASES: list[ApiCase] = [
         target=_system_a,
         ok=CREATED,
     ),
+    # EU AI Act (keel/aiact)
+    ApiCase("GET", "/ai-act-classifications", Perm.VIEW, params=xw.none_but_built),
+    ApiCase(
+        "GET",
+        "/ai-act-classifications/{classification_id}",
+        Perm.VIEW,
+        params=xw.classification_kwargs,
+        target=_system_a,
+    ),
+    ApiCase(
+        "POST",
+        "/ai-act-classifications",
+        Perm.EDIT_AI_SYSTEMS,
+        body=xw.classify_body,
+        target=_system_a,
+        ok=CREATED,
+    ),
+    ApiCase("GET", "/obligations", Perm.VIEW),
+    ApiCase("GET", "/obligation-statuses", Perm.VIEW, params=xw.none_but_built),
+    ApiCase(
+        "PUT",
+        "/obligation-statuses/{ai_system}/{obligation}",
+        Perm.EDIT_AI_SYSTEMS,
+        params=xw.api_obligation_kwargs,
+        body=lambda w, u: {"status": "in_progress"},
+        target=_system_a,
+    ),
+    ApiCase("GET", "/operating-model", Perm.VIEW),
+    ApiCase(
+        "POST", "/operating-model", Perm.MANAGE_SYSTEMS, body=lambda w, u: {"answers": xw.ADVICE}, ok=CREATED
+    ),
+    ApiCase("POST", "/operating-model/split", Perm.MANAGE_USERS, body=xw.split_body, ok=CREATED),
+    ApiCase("POST", "/operating-model/merge", Perm.MANAGE_USERS, body=xw.merge_body),
     ApiCase(
         "POST",
         "/risks/{ref}/approve",

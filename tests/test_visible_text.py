@@ -236,6 +236,8 @@ ARGUMENTS: dict[str, Callable[[], dict[str, Any]]] = {
         "record_id": _first(LifecycleRecord).pk,
     },
     "impact-assessment-start": lambda: {"ref": _first(AISystem).short_name},
+    "aiact-system": lambda: {"ref": "credit-scoring"},
+    "aiact-classify": lambda: {"ref": "credit-scoring"},
     "dataset-detail": lambda: {"ref": _first(Dataset).short_name},
     "dataset-edit": lambda: {"ref": _first(Dataset).short_name},
     "dataset-check-create": lambda: {"ref": _first(Dataset).short_name},
@@ -281,6 +283,11 @@ NOT_PAGES: dict[str, str] = {
     "crosswalk-export": "a CSV file",
     "evidence-download": "a file",
     "impact-assessment-pdf": "a PDF file",
+    "aiact-export-xlsx": "an XLSX file",
+    "aiact-export-pdf": "a PDF file",
+    "aiact-system-pdf": "a PDF file",
+    "aiact-operating-model-advise": "a POST-only action",
+    "aiact-obligation-status": "a POST-only action",
 }
 
 # Pages that show more with a query string (the gap figures need a target and a system).

@@ -11,6 +11,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from keel import __version__
+from keel.aiact.api import router as aiact_router
 from keel.aisystems.api import router as aisystems_router
 from keel.assets.api import router as assets_router
 from keel.controls.api import router as controls_router
@@ -129,6 +130,8 @@ def _register() -> None:
     api.add_router("", risks_router)
 
     api.add_router("", impact_router)
+
+    api.add_router("", aiact_router)
 
     api.add_router("", suggest_router)
 

@@ -24,6 +24,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from keel.aiact.demo import ensure_demo_ai_act
 from keel.aisystems.demo import ensure_demo_ai_systems, ensure_demo_retrained_model
 from keel.aisystems.models import AISystem, Dataset
 from keel.controls import services as controls
@@ -216,6 +217,9 @@ def load_demo(actor: Actor, progress: Progress | None = None) -> DemoReport:
 
         say("Recording the AI system impact assessments ...")
         ensure_demo_impact_assessments(actor, approver, people)
+
+        say("Classifying the AI systems under the EU AI Act and recording the operating-model advice ...")
+        ensure_demo_ai_act(actor)
 
         say("Recording a hot-fixed credit-scoring model version, not evaluated yet ...")
         ensure_demo_retrained_model(actor)

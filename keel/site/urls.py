@@ -34,6 +34,7 @@ urlpatterns = [
     path("evidence/", include("keel.evidence.urls")),
     path("", include("keel.aisystems.urls")),  # AI systems and datasets
     path("", include("keel.impact.urls")),  # AI system impact assessments
+    path("", include("keel.aiact.urls")),  # EU AI Act beside ISO/IEC 42001
     path("assets/", include("keel.assets.urls")),
     path("risks/", include("keel.risks.urls")),
     path("mapping/suggestions/", include("keel.mapping.suggest.urls")),

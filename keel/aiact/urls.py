@@ -1,0 +1,19 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("ai-act/", views.overview, name="aiact-overview"),
+    path("ai-act/export.xlsx", views.export_xlsx, name="aiact-export-xlsx"),
+    path("ai-act/export.pdf", views.export_pdf, name="aiact-export-pdf"),
+    path("ai-act/operating-model/", views.operating_model, name="aiact-operating-model"),
+    path("ai-act/operating-model/advise/", views.operating_model_advise, name="aiact-operating-model-advise"),
+    path("ai-act/systems/<slug:ref>/", views.system_detail, name="aiact-system"),
+    path("ai-act/systems/<slug:ref>/pdf/", views.system_pdf, name="aiact-system-pdf"),
+    path("ai-act/systems/<slug:ref>/classify/", views.classify, name="aiact-classify"),
+    path(
+        "ai-act/systems/<slug:ref>/obligations/<slug:key>/",
+        views.obligation_status,
+        name="aiact-obligation-status",
+    ),
+]
