@@ -28,15 +28,12 @@ from keel.organisation.models import (
     Organisation,
     ScopeStatement,
 )
+from keel.organisation.options import standard_choices
 from keel.organisation.queries import LOGIN_CHOICES
 from keel.platform.choices import Channel, Role, TrailAction
 from keel.platform.forms import DATE, TEXTAREA, KeelForm, VersionedForm
 from keel.platform.models import User
 from keel.standards.models import Standard
-
-
-def standard_choices() -> list[tuple[str, str]]:
-    return [(s.key, f"{s.name}:{s.edition}") for s in Standard.objects.order_by("key")]
 
 
 class StandardsField(forms.MultipleChoiceField):
