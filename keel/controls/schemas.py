@@ -15,7 +15,7 @@ from ninja import Field, Schema
 from keel.platform import filters
 from keel.platform.api import VersionedOut
 from keel.platform.isodates import IsoDateTime
-from keel.platform.schemas import MS_REF, Body, version_in
+from keel.platform.schemas import MS_REF, Body, Filters, version_in
 
 from . import queries
 from .choices import ControlType, Coverage, Effectiveness, Frequency, ImplementationStatus, ShownStatus
@@ -61,7 +61,8 @@ class ControlLinkOut(VersionedOut):
         return obj.requirement.standard.key
 
 
-class ControlLinkFilters(filters.api_schema(queries.LinkFilters)):  # type: ignore[misc]
+@filters.schema_of(queries.LinkFilters)
+class ControlLinkFilters(Filters):
     """Declared in :class:`keel.controls.queries.LinkFilters`."""
 
 
@@ -142,7 +143,8 @@ class ControlDetailOut(ControlOut, VersionedOut):
         return list(obj.links.all())
 
 
-class ControlFilters(filters.api_schema(queries.ControlFilters)):  # type: ignore[misc]
+@filters.schema_of(queries.ControlFilters)
+class ControlFilters(Filters):
     """Declared in :class:`keel.controls.queries.ControlFilters`."""
 
 
@@ -225,7 +227,8 @@ class TemplateDetailOut(TemplateOut):
         return list(obj.links.all())
 
 
-class TemplateFilters(filters.api_schema(queries.TemplateFilters)):  # type: ignore[misc]
+@filters.schema_of(queries.TemplateFilters)
+class TemplateFilters(Filters):
     """Declared in :class:`keel.controls.queries.TemplateFilters`."""
 
 

@@ -15,7 +15,7 @@ from ninja import Field, Schema
 
 from keel.platform import filters
 from keel.platform.isodates import IsoDate, IsoDateTime
-from keel.platform.schemas import Body
+from keel.platform.schemas import Body, Filters
 
 from . import queries
 from .choices import EvidenceKind, EvidenceStatus, Validity
@@ -159,7 +159,8 @@ class EvidenceDetailOut(EvidenceOut):
         return list(obj.versions.all())
 
 
-class EvidenceFilters(filters.api_schema(queries.EvidenceFilters)):  # type: ignore[misc]
+@filters.schema_of(queries.EvidenceFilters)
+class EvidenceFilters(Filters):
     """Declared in :class:`keel.evidence.queries.EvidenceFilters`."""
 
 

@@ -44,7 +44,7 @@ from pydantic import create_model
 from keel.platform.forms import DATE, KeelForm
 from keel.platform.schemas import Filters
 
-Kind = Literal["choice", "text", "bool", "date", "reference"]
+Kind = Literal["choice", "text", "bool", "date", "reference", "int"]
 Choices = Sequence[tuple[str, str]]
 Options = Callable[[Mapping[str, Any]], Iterable[tuple[str, str]]]
 
@@ -71,6 +71,7 @@ class FilterField:
     widget_attrs: Mapping[str, Any] | Callable[[], Mapping[str, Any]] | None = None
     invalid_choice: str = ""  # the page's message for a value not among the choices
     api_type: Any = None  # the API parameter's type when the kind's default does not fit
+    api_default: str | None = None  # a non-null API default (``""`` for "no filter") instead of null
 
     def choice_pairs(self) -> list[tuple[str, str]]:
         if self.choices is None:
@@ -113,15 +114,15 @@ def boolean(**kwargs: Any) -> Any:
     return _declare("bool", "", **kwargs)
 
 
+def integer(**kwargs: Any) -> Any:
+    """A whole number (``None`` for "no filter")."""
+    return dataclasses.field(default=None, metadata={_KEY: FilterField(kind="int", **kwargs)})
+
+
 def spec(filters: type[Any]) -> dict[str, FilterField]:
-    """The declared filters of a list, in declaration order."""
-    out: dict[str, FilterField] = {}
-    for f in dataclasses.fields(filters):
-        declared = f.metadata.get(_KEY)
-        if declared is None:
-            raise TypeError(f"{filters.__name__}.{f.name} is not declared with keel.platform.filters.")
-        out[f.name] = declared
-    return out
+    """The declared filters of a list, in declaration order (a field declared otherwise is
+    not a filter: something the code sets, such as the risk list's ``extra``)."""
+    return {f.name: f.metadata[_KEY] for f in dataclasses.fields(filters) if _KEY in f.metadata}
 
 
 # ---------------------------------------------------------------- the API
@@ -141,34 +142,59 @@ def _api_field(name: str, f: FilterField) -> tuple[Any, Any]:
         typ = datetime.date
     elif f.kind == "bool":
         typ = bool
+    elif f.kind == "int":
+        typ = int
     else:
         typ = str
         if f.max_length:
             kwargs["max_length"] = f.max_length
-    if f.default:
-        return typ, Field(f.default, **kwargs)
+    if f.default or f.api_default is not None:
+        return typ, Field(f.default or f.api_default, **kwargs)
     return typ | None, Field(None, **kwargs)
 
 
-def api_schema(filters: type[Any], name: str | None = None) -> type[Filters]:
+def api_schema(filters: type[Any], name: str | None = None, module: str | None = None) -> type[Filters]:
     """The django-ninja query schema of a list: ``limit``, ``offset`` and every filter the API
     has, in declaration order."""
     fields = {n: _api_field(n, f) for n, f in spec(filters).items() if f.api}
     model = create_model(  # type: ignore[call-overload]
         name or filters.__name__,
         __base__=Filters,
-        __module__=filters.__module__,
+        __module__=module or filters.__module__,
         **fields,
     )
     model.keel_filters = filters
     return cast(type[Filters], model)
 
 
-def value(v: Any) -> str:
+S = TypeVar("S", bound=type[Filters])
+
+
+def schema_of(filters: type[Any]) -> Callable[[S], S]:
+    """Class decorator: the decorated (empty) ``Filters`` class becomes the query schema of
+    ``filters`` (:func:`api_schema`), under its own name, module and docstring::
+
+        @filters.schema_of(queries.ControlFilters)
+        class ControlFilters(Filters):
+            \"\"\"The control list's parameters.\"\"\"
+    """
+
+    def make(cls: S) -> S:
+        model = api_schema(filters, cls.__name__, module=cls.__module__)
+        model.__doc__ = cls.__doc__
+        model.__qualname__ = cls.__qualname__
+        return cast(S, model)
+
+    return make
+
+
+def value(v: Any) -> Any:
     """A parsed parameter as the query object holds it: an enum as its value, a date in ISO
-    form, a boolean as ``"yes"``/``"no"``, nothing as ``""``."""
+    form, a boolean as ``"yes"``/``"no"``, a number as it is, nothing as ``""``."""
     if v is None:
         return ""
+    if isinstance(v, int) and not isinstance(v, bool):
+        return v
     if isinstance(v, bool):
         return "yes" if v else "no"
     if isinstance(v, datetime.date):
@@ -179,11 +205,17 @@ def value(v: Any) -> str:
 F = TypeVar("F")
 
 
+def _held(f: FilterField, v: Any) -> Any:
+    if f.kind == "int":
+        return v
+    return value(v) or f.default
+
+
 def parse(filters: type[F], params: Schema, **extra: Any) -> F:
     """The query object of a list from its parsed API parameters (``limit`` and ``offset`` are
     the pagination's); ``extra`` sets what the handler decides itself."""
     declared = spec(filters)
-    data = {n: value(getattr(params, n, None)) or declared[n].default for n, f in declared.items() if f.api}
+    data = {n: _held(f, getattr(params, n, None)) for n, f in declared.items() if f.api}
     return filters(**data | extra)
 
 
@@ -195,6 +227,8 @@ def _form_field(f: FilterField) -> forms.Field:
     if f.label:
         kwargs["label"] = f.label
     attrs = f.widget_attrs() if callable(f.widget_attrs) else f.widget_attrs
+    if f.kind == "int":
+        return forms.IntegerField(widget=forms.HiddenInput if f.hidden else forms.NumberInput, **kwargs)
     if f.kind == "date":
         return forms.DateField(widget=forms.HiddenInput if f.hidden else DATE, **kwargs)
     if f.kind == "choice" or (f.kind == "reference" and f.options is not None) or f.kind == "bool":
@@ -237,7 +271,7 @@ class FilterForm(KeelForm, Generic[F]):
 
     def _cleaned(self) -> dict[str, str]:
         data = getattr(self, "cleaned_data", {})
-        return {n: value(data.get(n)) or f.default for n, f in self._declared.items() if n not in self.errors}
+        return {n: _held(f, data.get(n)) for n, f in self._declared.items() if n not in self.errors}
 
     def filters(self) -> F:
         """The query object: every filter as the person set it, or no filter at all when one of
@@ -253,4 +287,8 @@ class FilterForm(KeelForm, Generic[F]):
             return {}
         self.is_valid()
         data = getattr(self, "cleaned_data", {})
-        return {n: value(data.get(n)) for n in self._declared if n not in self.errors and value(data.get(n))}
+        return {
+            n: value(data.get(n))
+            for n in self._declared
+            if n not in self.errors and data.get(n) is not None and value(data.get(n)) != ""
+        }

@@ -71,7 +71,7 @@ def _filters(request: HttpRequest) -> tuple[RiskFilterForm, queries.RiskFilters,
         problem = "Some filters were not understood and were not applied: " + " ".join(
             f"{form.fields[n].label or n}: {' '.join(str(x) for x in e)}" for n, e in form.errors.items()
         )
-    return form, queries.RiskFilters(**form.filters()), problem
+    return form, queries.RiskFilters(**form.valid_filters()), problem
 
 
 # ---------------------------------------------------------------- the register
