@@ -1,0 +1,83 @@
+"""Each list's filters are declared once (issue 10): the API query schema and the page form are
+made from the declaration in the app's ``queries.py``, so their names cannot drift apart."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from keel.assets import forms as asset_forms
+from keel.assets import queries as asset_queries
+from keel.assets import schemas as asset_schemas
+from keel.controls import forms as control_forms
+from keel.controls import queries as control_queries
+from keel.controls import schemas as control_schemas
+from keel.evidence import forms as evidence_forms
+from keel.evidence import queries as evidence_queries
+from keel.evidence import schemas as evidence_schemas
+from keel.platform import filters
+from keel.risks import forms as risk_forms
+from keel.risks import queries as risk_queries
+from keel.risks import schemas as risk_schemas
+
+# (declaration, API schema, page form or None) of every list converted so far
+LISTS: list[tuple[type[Any], type[Any], type[filters.FilterForm[Any]] | None]] = [
+    (control_queries.ControlFilters, control_schemas.ControlFilters, control_forms.ControlFilterForm),
+    (control_queries.LinkFilters, control_schemas.ControlLinkFilters, None),
+    (control_queries.TemplateFilters, control_schemas.TemplateFilters, control_forms.TemplateFilterForm),
+    (evidence_queries.EvidenceFilters, evidence_schemas.EvidenceFilters, evidence_forms.EvidenceFilterForm),
+    (asset_queries.AssetFilters, asset_schemas.AssetFilters, asset_forms.AssetFilterForm),
+    (risk_queries.RiskFilters, risk_schemas.RiskFilters, risk_forms.RiskFilterForm),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("declared", "schema", "form"), LISTS, ids=[d.__name__ for d, _, _ in LISTS])
+def test_schema_and_form_come_from_the_declaration(
+    declared: type[Any], schema: type[Any], form: type[filters.FilterForm[Any]] | None
+) -> None:
+    spec = filters.spec(declared)
+    assert spec, f"{declared.__name__} declares no filter"
+    # the API: limit, offset and exactly the filters the declaration gives the API, in its order
+    assert list(schema.model_fields) == ["limit", "offset", *(n for n, f in spec.items() if f.api)]
+    for name, f in spec.items():
+        if f.api and f.help:
+            assert schema.model_fields[name].description == f.help
+    if form is None:
+        return
+    # the page: exactly the filters the declaration gives the form, with its labels
+    assert form.filters_class is declared
+    built = form(None, user=None, methodology=None)
+    assert set(built.fields) == {n for n, f in spec.items() if f.form}
+    for name, f in spec.items():
+        if f.form and f.label:
+            assert built.fields[name].label == f.label
+        if f.form and f.any is not None:
+            assert built.fields[name].choices[0] == ("", f.any)  # type: ignore[attr-defined]
+
+
+@pytest.mark.django_db
+def test_one_value_means_the_same_on_the_page_and_in_the_api() -> None:
+    """The same query string gives the same query object through the form and the schema."""
+    params = {"status": "planned", "type": "technical", "q": "backup", "tag": "ops", "order": "-title"}
+    form = control_forms.ControlFilterForm(params, user=None)
+    from_page = form.filters()
+    from_api = filters.parse(control_queries.ControlFilters, control_schemas.ControlFilters(**params))
+    assert from_page == from_api
+    assert from_api.status == "planned" and from_api.order == "-title" and from_api.owner == ""
+
+
+@pytest.mark.django_db
+def test_a_bad_value_is_refused_on_both_sides_with_a_clear_message() -> None:
+    form = evidence_forms.EvidenceFilterForm({"validity": "someday"}, user=None)
+    assert not form.is_valid() and "validity" in form.errors
+    assert form.filters() == evidence_queries.EvidenceFilters()  # nothing half-applied
+    with pytest.raises(ValueError, match="validity"):
+        evidence_schemas.EvidenceFilters(validity="someday")
+
+
+@pytest.mark.django_db
+def test_valid_filters_keep_the_good_ones_and_drop_the_bad_one() -> None:
+    form = risk_forms.RiskFilterForm({"register": "nonsense", "q": "vendor", "likelihood": "3"}, methodology=None)
+    assert form.valid_filters() == {"q": "vendor", "likelihood": 3}
