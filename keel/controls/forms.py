@@ -16,7 +16,7 @@ from keel.platform.forms import TEXTAREA, KeelForm, VersionedForm, picker_attrs
 from keel.platform.models import User
 from keel.platform.permissions import Perm, has_perm
 
-from . import queries
+from . import policies, queries
 from .choices import ControlType, Coverage, Effectiveness, Frequency, ImplementationStatus
 from .models import Control
 
@@ -91,7 +91,7 @@ class ControlForm(VersionedForm):
 
 
 class OwnerControlForm(VersionedForm):
-    """What a control's owner may update with ``edit_own_controls`` (queries.OWNER_FIELDS)."""
+    """What a control's owner may update with ``edit_own_controls`` (policies.OWNER_FIELDS)."""
 
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), required=False)
     frequency = forms.ChoiceField(choices=Frequency.choices)
@@ -100,7 +100,7 @@ class OwnerControlForm(VersionedForm):
 
     @classmethod
     def initial_for(cls, control: Control) -> dict[str, Any]:
-        return {name: getattr(control, name) for name in queries.OWNER_FIELDS}
+        return {name: getattr(control, name) for name in policies.OWNER_FIELDS}
 
 
 class LinkForm(KeelForm):

@@ -79,5 +79,7 @@ def test_a_bad_value_is_refused_on_both_sides_with_a_clear_message() -> None:
 
 @pytest.mark.django_db
 def test_valid_filters_keep_the_good_ones_and_drop_the_bad_one() -> None:
-    form = risk_forms.RiskFilterForm({"register": "nonsense", "q": "vendor", "likelihood": "3"}, methodology=None)
+    form = risk_forms.RiskFilterForm(
+        {"register": "nonsense", "q": "vendor", "likelihood": "3"}, methodology=None
+    )
     assert form.valid_filters() == {"q": "vendor", "likelihood": 3}
