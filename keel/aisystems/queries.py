@@ -6,9 +6,7 @@ queries whatever the number of rows.
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
-from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import (
@@ -46,6 +44,16 @@ from .choices import (
     LifecycleStage,
     ModelVersionStatus,
 )
+from .list_filters import DATASET_ORDER, SYSTEM_ORDER
+from .list_filters import DatasetFilters as DatasetFilters
+from .list_filters import EvaluationFilters as EvaluationFilters
+from .list_filters import FlagFilters as FlagFilters
+from .list_filters import MetricFilters as MetricFilters
+from .list_filters import ModelFilters as ModelFilters
+from .list_filters import ReadingFilters as ReadingFilters
+from .list_filters import RecordFilters as RecordFilters
+from .list_filters import SystemFilters as SystemFilters
+from .list_filters import VersionFilters as VersionFilters
 from .models import (
     AIModel,
     AISystem,
@@ -59,21 +67,7 @@ from .models import (
     QualityCheck,
 )
 
-MAX_TEXT = 100
 SPARK_POINTS = 60
-SYSTEM_ORDER: dict[str, tuple[str, ...]] = {
-    "name": ("name",),
-    "-name": ("-name",),
-    "short_name": ("short_name",),
-    "stage": ("lifecycle_stage", "name"),
-    "-updated_at": ("-updated_at", "name"),
-}
-DATASET_ORDER: dict[str, tuple[str, ...]] = {
-    "name": ("name",),
-    "-name": ("-name",),
-    "short_name": ("short_name",),
-    "-updated_at": ("-updated_at",),
-}
 
 
 def _choice(value: str, allowed: list[str], name: str) -> str:
@@ -100,17 +94,6 @@ def _count(model: Any, field: str, **extra: Any) -> Coalesce:
 
 
 # ---------------------------------------------------------------- AI systems
-
-
-@dataclass
-class SystemFilters:
-    stage: str = ""
-    origin: str = ""
-    role: str = ""
-    management_system: str = ""
-    owner: str = ""  # email
-    q: str = ""
-    order: str = "name"
 
 
 def base_systems() -> QuerySet[AISystem]:
@@ -234,13 +217,6 @@ def history(system: AISystem, limit: int = 50) -> QuerySet[TrailEntry]:
 # ---------------------------------------------------------------- models and evaluations
 
 
-@dataclass
-class ModelFilters:
-    ai_system: str = ""
-    model_type: str = ""
-    q: str = ""
-
-
 def _system_ref(ref: str) -> AISystem:
     from .services import get_system
 
@@ -283,15 +259,6 @@ def model_for(user: User | None, ref: uuid.UUID | str) -> AIModel:
         raise NotFound(f"No AI model with id {ref}.")
     _readable(user, model.ai_system.management_system, "model")
     return model
-
-
-@dataclass
-class VersionFilters:
-    ai_system: str = ""
-    model: str = ""  # a model id
-    status: str = ""
-    trained_on: str = ""  # a dataset's short name
-    evaluated_on: str = ""  # a dataset's short name
 
 
 def _base_versions() -> QuerySet[ModelVersion]:
@@ -341,15 +308,6 @@ def model_version_for(user: User | None, ref: uuid.UUID | str) -> ModelVersion:
     return version
 
 
-@dataclass
-class EvaluationFilters:
-    ai_system: str = ""
-    model: str = ""  # a model id: the evaluations of all its versions
-    model_version: str = ""  # a model version id
-    passed: bool | None = None
-    metric: str = ""
-
-
 def evaluations(user: User | None, f: EvaluationFilters | None = None) -> QuerySet[Evaluation]:
     f = f or EvaluationFilters()
     qs = restrict(
@@ -391,18 +349,6 @@ def evaluation_for(user: User | None, ref: uuid.UUID | str) -> Evaluation:
 
 
 # ---------------------------------------------------------------- datasets
-
-
-@dataclass
-class DatasetFilters:
-    management_system: str = ""
-    ai_system: str = ""
-    acquisition: str = ""
-    personal_data: bool | None = None
-    may_train: bool | None = None
-    classification: str = ""
-    q: str = ""
-    order: str = "name"
 
 
 def base_datasets() -> QuerySet[Dataset]:
@@ -473,12 +419,6 @@ def dataset_lineage(dataset: Dataset) -> lineage_mod.Lineage:
 # ---------------------------------------------------------------- metrics, readings, flags
 
 
-@dataclass
-class MetricFilters:
-    ai_system: str = ""
-    direction: str = ""
-
-
 def _base_metrics() -> QuerySet[Metric]:
     return Metric.objects.select_related("ai_system").annotate(
         reading_count=_count(MetricReading, "metric"),
@@ -516,15 +456,6 @@ def _uuid(ref: Any, what: str) -> uuid.UUID:
         return uuid.UUID(str(ref))
     except ValueError:
         raise NotFound(f"No {what} with id {ref}.") from None
-
-
-@dataclass
-class ReadingFilters:
-    system: str = ""
-    metric: str = ""  # short name (with system) or id
-    breach: bool | None = None
-    since: dt.datetime | None = None
-    until: dt.datetime | None = None
 
 
 def readings(user: User | None, f: ReadingFilters | None = None) -> QuerySet[MetricReading]:
@@ -621,14 +552,6 @@ def deployed_versions_without_passing_evaluation(
 
 
 # ---------------------------------------------------------------- lifecycle records
-
-
-@dataclass
-class RecordFilters:
-    ai_system: str = ""
-    kind: str = ""
-    status: str = ""
-    requirement: str = ""  # a requirement key
 
 
 def _base_records() -> QuerySet[LifecycleRecord]:

@@ -82,6 +82,7 @@ from keel.platform.api import (
     with_etag,
 )
 from keel.platform.errors import NotFound, PermissionDenied, ValidationFailed
+from keel.platform.filters import parse as filters_of
 from keel.platform.isodates import IsoDateTime
 from keel.platform.models import ApiToken, TrailEntry, User
 from keel.platform.pages import AUTHENTICATED
@@ -783,12 +784,7 @@ def _people() -> QuerySet[User]:
 )
 def list_people(request: HttpRequest, filters: Query[PeopleFilters]) -> dict[str, Any]:
     check(actor(request), Perm.VIEW)
-    login = "" if filters.has_login is None else ("yes" if filters.has_login else "no")
-    qs = organisation_queries.people(
-        organisation_queries.PeopleFilters(
-            q=filters.q or "", department=filters.department or "", login=login
-        )
-    )
+    qs = organisation_queries.people(filters_of(organisation_queries.PeopleFilters, filters))
     return paginate(qs, filters.limit, filters.offset)
 
 

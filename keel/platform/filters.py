@@ -42,9 +42,12 @@ from ninja import Field, Schema
 from pydantic import create_model
 
 from keel.platform.forms import DATE, KeelForm
+from keel.platform.isodates import IsoDateTime
 from keel.platform.schemas import Filters
 
-Kind = Literal["choice", "text", "bool", "date", "reference", "int"]
+Kind = Literal["choice", "text", "bool", "date", "datetime", "reference", "int"]
+# kinds whose query value is typed (``None`` for "no filter"); the others hold a string
+TYPED: frozenset[str] = frozenset({"bool", "date", "datetime", "int"})
 Choices = Sequence[tuple[str, str]]
 Options = Callable[[Mapping[str, Any]], Iterable[tuple[str, str]]]
 
@@ -71,7 +74,8 @@ class FilterField:
     widget_attrs: Mapping[str, Any] | Callable[[], Mapping[str, Any]] | None = None
     invalid_choice: str = ""  # the page's message for a value not among the choices
     api_type: Any = None  # the API parameter's type when the kind's default does not fit
-    api_default: str | None = None  # a non-null API default (``""`` for "no filter") instead of null
+    api_default: Any = None  # a non-null API default (``""`` for "no filter") instead of null
+    api_name: str = ""  # the API parameter's name when it is not the field's (the page's is)
 
     def choice_pairs(self) -> list[tuple[str, str]]:
         if self.choices is None:
@@ -104,19 +108,28 @@ def reference(*, default: str = "", **kwargs: Any) -> Any:
     return _declare("reference", default, **kwargs)
 
 
+def _typed(kind: Kind, **kwargs: Any) -> Any:
+    return dataclasses.field(default=None, metadata={_KEY: FilterField(kind=kind, **kwargs)})
+
+
 def date(**kwargs: Any) -> Any:
-    """A day (ISO ``YYYY-MM-DD``)."""
-    return _declare("date", "", **kwargs)
+    """A day (ISO ``YYYY-MM-DD``; ``None`` for "no filter")."""
+    return _typed("date", **kwargs)
+
+
+def moment(**kwargs: Any) -> Any:
+    """A date and time (ISO 8601; ``None`` for "no filter")."""
+    return _typed("datetime", **kwargs)
 
 
 def boolean(**kwargs: Any) -> Any:
-    """Yes or no."""
-    return _declare("bool", "", **kwargs)
+    """Yes or no (``None`` for "no filter")."""
+    return _typed("bool", **kwargs)
 
 
 def integer(**kwargs: Any) -> Any:
     """A whole number (``None`` for "no filter")."""
-    return dataclasses.field(default=None, metadata={_KEY: FilterField(kind="int", **kwargs)})
+    return _typed("int", **kwargs)
 
 
 def spec(filters: type[Any]) -> dict[str, FilterField]:
@@ -140,6 +153,8 @@ def _api_field(name: str, f: FilterField) -> tuple[Any, Any]:
         typ = Literal[tuple(v for v, _ in f.choice_pairs())]
     elif f.kind == "date":
         typ = datetime.date
+    elif f.kind == "datetime":
+        typ = IsoDateTime
     elif f.kind == "bool":
         typ = bool
     elif f.kind == "int":
@@ -149,14 +164,14 @@ def _api_field(name: str, f: FilterField) -> tuple[Any, Any]:
         if f.max_length:
             kwargs["max_length"] = f.max_length
     if f.default or f.api_default is not None:
-        return typ, Field(f.default or f.api_default, **kwargs)
+        return typ, Field(f.default if f.default else f.api_default, **kwargs)
     return typ | None, Field(None, **kwargs)
 
 
 def api_schema(filters: type[Any], name: str | None = None, module: str | None = None) -> type[Filters]:
     """The django-ninja query schema of a list: ``limit``, ``offset`` and every filter the API
     has, in declaration order."""
-    fields = {n: _api_field(n, f) for n, f in spec(filters).items() if f.api}
+    fields = {f.api_name or n: _api_field(n, f) for n, f in spec(filters).items() if f.api}
     model = create_model(  # type: ignore[call-overload]
         name or filters.__name__,
         __base__=Filters,
@@ -206,8 +221,8 @@ F = TypeVar("F")
 
 
 def _held(f: FilterField, v: Any) -> Any:
-    if f.kind == "int":
-        return v
+    if f.kind in TYPED:
+        return None if v == "" else v
     return value(v) or f.default
 
 
@@ -215,7 +230,7 @@ def parse(filters: type[F], params: Schema, **extra: Any) -> F:
     """The query object of a list from its parsed API parameters (``limit`` and ``offset`` are
     the pagination's); ``extra`` sets what the handler decides itself."""
     declared = spec(filters)
-    data = {n: _held(f, getattr(params, n, None)) for n, f in declared.items() if f.api}
+    data = {n: _held(f, getattr(params, f.api_name or n, None)) for n, f in declared.items() if f.api}
     return filters(**data | extra)
 
 
@@ -231,8 +246,12 @@ def _form_field(f: FilterField) -> forms.Field:
         return forms.IntegerField(widget=forms.HiddenInput if f.hidden else forms.NumberInput, **kwargs)
     if f.kind == "date":
         return forms.DateField(widget=forms.HiddenInput if f.hidden else DATE, **kwargs)
-    if f.kind == "choice" or (f.kind == "reference" and f.options is not None) or f.kind == "bool":
-        choices = f.choice_pairs() if f.kind != "bool" else [("yes", "Yes"), ("no", "No")]
+    if f.kind == "datetime":
+        return forms.DateTimeField(widget=forms.HiddenInput if f.hidden else forms.DateTimeInput, **kwargs)
+    if f.kind == "bool":
+        return forms.NullBooleanField(widget=forms.NullBooleanSelect, **kwargs)
+    if f.kind == "choice" or (f.kind == "reference" and f.options is not None):
+        choices = f.choice_pairs()
         if f.any is not None:
             choices = [("", f.any), *choices]
         if f.invalid_choice:
@@ -254,12 +273,20 @@ class FilterForm(KeelForm, Generic[F]):
 
     filters_class: ClassVar[type[Any]]
 
-    def __init__(self, data: Any = None, *args: Any, **context: Any) -> None:
+    def __init__(
+        self,
+        data: Any = None,
+        *,
+        auto_id: str | bool = "id_%s",
+        prefix: str | None = None,
+        initial: dict[str, Any] | None = None,
+        **context: Any,
+    ) -> None:
         cls = type(self)
         if "_declared" not in cls.__dict__:
             cls._declared = {n: f for n, f in spec(cls.filters_class).items() if f.form}
             cls.base_fields = {n: _form_field(f) for n, f in cls._declared.items()} | cls.declared_fields
-        super().__init__(data, *args)
+        super().__init__(data, auto_id=auto_id, prefix=prefix, initial=initial)
         self.context = context
         for name, f in cls._declared.items():
             if f.options is not None and name not in cls.declared_fields:
@@ -288,7 +315,7 @@ class FilterForm(KeelForm, Generic[F]):
         self.is_valid()
         data = getattr(self, "cleaned_data", {})
         return {
-            n: value(data.get(n))
-            for n in self._declared
-            if n not in self.errors and data.get(n) is not None and value(data.get(n)) != ""
+            n: _held(f, data.get(n))
+            for n, f in self._declared.items()
+            if n not in self.errors and data.get(n) is not None and data.get(n) != ""
         }
