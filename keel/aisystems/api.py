@@ -414,12 +414,8 @@ def update_metric(
 def list_metric_readings(request: HttpRequest, filters: Query[ReadingFilters]) -> dict[str, Any]:
     who = actor(request)
     check(who, Perm.VIEW)
-    f = filters_of(
-        queries.ReadingFilters,
-        filters,
-        since=services.parse_time(filters.since, "since"),
-        until=services.parse_time(filters.until, "until"),
-    )
+    f = filters_of(queries.ReadingFilters, filters)
+    f.since, f.until = services.parse_time(f.since, "since"), services.parse_time(f.until, "until")
     return paginate(queries.readings(who.user, f), filters.limit, filters.offset)
 
 

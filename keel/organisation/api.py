@@ -16,7 +16,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Status
 
-from keel.organisation import directory
+from keel.organisation import directory, list_filters
 from keel.organisation import people as people
 from keel.organisation import queries as organisation_queries
 from keel.organisation import resolvers as organisation_resolvers
@@ -83,7 +83,6 @@ from keel.platform.api import (
 )
 from keel.platform.errors import NotFound, PermissionDenied, ValidationFailed
 from keel.platform.filters import parse as filters_of
-from keel.platform.isodates import IsoDateTime
 from keel.platform.models import ApiToken, TrailEntry, User
 from keel.platform.pages import AUTHENTICATED
 from keel.platform.permissions import Perm, check, has_perm, restrict, system_ids_with
@@ -137,9 +136,11 @@ def _get(qs: QuerySet[Any], pk: Any, what: str) -> Any:
     return obj
 
 
-def _aware(value: IsoDateTime, field: str) -> dt.datetime:
-    """A time without a zone is taken as UTC; times outside what the database stores are an
-    input error, not a server error."""
+def _aware(value: dt.date, field: str) -> dt.datetime:
+    """A time without a zone is taken as UTC (a day: its start); times outside what the
+    database stores are an input error, not a server error."""
+    if not isinstance(value, dt.datetime):
+        value = dt.datetime.combine(value, dt.time())
     aware = value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
     try:
         return aware.astimezone(dt.UTC)
@@ -175,16 +176,17 @@ def _systems() -> QuerySet[ManagementSystem]:
     summary="List management systems (a role over one system sees only that one)",
 )
 def list_management_systems(request: HttpRequest, filters: Query[ManagementSystemFilters]) -> dict[str, Any]:
+    f = filters_of(list_filters.ManagementSystemFilters, filters)
     who = actor(request)
     check(who, Perm.VIEW)
     qs = organisation_queries.management_systems(who.user)
-    if _standard_filter(filters.standard):
-        qs = qs.filter(standards__key=filters.standard)
-    if filters.status:
-        qs = qs.filter(status=filters.status)
-    if filters.operating_model:
-        qs = qs.filter(operating_model=filters.operating_model)
-    return paginate(_order(qs, filters.order, "pk"), filters.limit, filters.offset)
+    if _standard_filter(f.standard):
+        qs = qs.filter(standards__key=f.standard)
+    if f.status:
+        qs = qs.filter(status=f.status)
+    if f.operating_model:
+        qs = qs.filter(operating_model=f.operating_model)
+    return paginate(_order(qs, f.order, "pk"), filters.limit, filters.offset)
 
 
 @systems.get(
@@ -250,18 +252,17 @@ def _scopes() -> QuerySet[ScopeStatement]:
     summary="List scope statement versions (a role over one system sees only its statements)",
 )
 def list_scope_statements(request: HttpRequest, filters: Query[ScopeStatementFilters]) -> dict[str, Any]:
+    f = filters_of(list_filters.ScopeStatementFilters, filters)
     who = actor(request)
     check(who, Perm.VIEW)
     qs = restrict(_scopes(), who.user, Perm.VIEW)
-    if filters.management_system:
-        qs = qs.filter(
-            management_system=organisation_resolvers.management_system(filters.management_system, who)
-        )
-    if _standard_filter(filters.standard):
-        qs = qs.filter(standard__key=filters.standard)
-    if filters.status:
-        qs = qs.filter(status=filters.status)
-    qs = qs.order_by("management_system__name", "standard__key", filters.order, "pk")
+    if f.management_system:
+        qs = qs.filter(management_system=organisation_resolvers.management_system(f.management_system, who))
+    if _standard_filter(f.standard):
+        qs = qs.filter(standard__key=f.standard)
+    if f.status:
+        qs = qs.filter(status=f.status)
+    qs = qs.order_by("management_system__name", "standard__key", f.order, "pk")
     return paginate(qs, filters.limit, filters.offset)
 
 
@@ -323,21 +324,20 @@ def _parties() -> QuerySet[InterestedParty]:
     summary="List interested parties and their needs and expectations",
 )
 def list_interested_parties(request: HttpRequest, filters: Query[InterestedPartyFilters]) -> dict[str, Any]:
+    f = filters_of(list_filters.InterestedPartyFilters, filters)
     check(actor(request), Perm.VIEW)
     qs = _parties()
-    if _standard_filter(filters.standard):
-        qs = qs.filter(standards__key=filters.standard)
-    if filters.category:
-        qs = qs.filter(category=filters.category)
-    if filters.climate_related is not None:
-        qs = qs.filter(climate_related=filters.climate_related)
-    if filters.q:
+    if _standard_filter(f.standard):
+        qs = qs.filter(standards__key=f.standard)
+    if f.category:
+        qs = qs.filter(category=f.category)
+    if f.climate_related is not None:
+        qs = qs.filter(climate_related=f.climate_related)
+    if f.q:
         qs = qs.filter(
-            Q(name__icontains=filters.q)
-            | Q(needs_expectations__icontains=filters.q)
-            | Q(requirements__icontains=filters.q)
+            Q(name__icontains=f.q) | Q(needs_expectations__icontains=f.q) | Q(requirements__icontains=f.q)
         )
-    return paginate(_order(qs, filters.order, "pk"), filters.limit, filters.offset)
+    return paginate(_order(qs, f.order, "pk"), filters.limit, filters.offset)
 
 
 @parties.get(
@@ -414,18 +414,19 @@ def _issues() -> QuerySet[ContextIssue]:
     summary="List internal and external issues (including the climate-change determination)",
 )
 def list_context_issues(request: HttpRequest, filters: Query[ContextIssueFilters]) -> dict[str, Any]:
+    f = filters_of(list_filters.ContextIssueFilters, filters)
     check(actor(request), Perm.VIEW)
     qs = _issues()
-    if _standard_filter(filters.standard):
-        qs = qs.filter(standards__key=filters.standard)
+    if _standard_filter(f.standard):
+        qs = qs.filter(standards__key=f.standard)
     for name in ("kind", "category", "effect"):
-        if getattr(filters, name):
-            qs = qs.filter(**{name: getattr(filters, name)})
-    if filters.climate_related is not None:
-        qs = qs.filter(climate_related=filters.climate_related)
-    if filters.q:
-        qs = qs.filter(Q(title__icontains=filters.q) | Q(description__icontains=filters.q))
-    return paginate(_order(qs, filters.order, "title", "pk"), filters.limit, filters.offset)
+        if getattr(f, name):
+            qs = qs.filter(**{name: getattr(f, name)})
+    if f.climate_related is not None:
+        qs = qs.filter(climate_related=f.climate_related)
+    if f.q:
+        qs = qs.filter(Q(title__icontains=f.q) | Q(description__icontains=f.q))
+    return paginate(_order(qs, f.order, "title", "pk"), filters.limit, filters.offset)
 
 
 @issues.get(
@@ -512,23 +513,24 @@ def get_me(request: HttpRequest) -> User:
     summary="List user accounts with their roles",
 )
 def list_users(request: HttpRequest, filters: Query[UserFilters]) -> dict[str, Any]:
+    f = filters_of(list_filters.UserFilters, filters)
     who = actor(request)
     check(who, Perm.MANAGE_USERS)
     qs = _users()
-    if filters.q:
-        qs = qs.filter(Q(email__icontains=filters.q) | Q(full_name__icontains=filters.q))
-    if filters.role or filters.management_system:
+    if f.q:
+        qs = qs.filter(Q(email__icontains=f.q) | Q(full_name__icontains=f.q))
+    if f.role or f.management_system:
         held = RoleAssignment.objects.all()
-        if filters.role:
-            held = held.filter(role=filters.role)
-        if filters.management_system:
+        if f.role:
+            held = held.filter(role=f.role)
+        if f.management_system:
             held = held.filter(
-                management_system=organisation_resolvers.management_system(filters.management_system, who)
+                management_system=organisation_resolvers.management_system(f.management_system, who)
             )
         qs = qs.filter(pk__in=held.values("user_id"))
-    if filters.is_active is not None:
-        qs = qs.filter(is_active=filters.is_active)
-    return paginate(_order(qs, filters.order, "email"), filters.limit, filters.offset)
+    if f.is_active is not None:
+        qs = qs.filter(is_active=f.is_active)
+    return paginate(_order(qs, f.order, "email"), filters.limit, filters.offset)
 
 
 @users.get(
@@ -602,18 +604,17 @@ def _roles() -> QuerySet[RoleAssignment]:
     summary="List role assignments",
 )
 def list_role_assignments(request: HttpRequest, filters: Query[RoleAssignmentFilters]) -> dict[str, Any]:
+    f = filters_of(list_filters.RoleAssignmentFilters, filters)
     who = actor(request)
     check(who, Perm.MANAGE_USERS)
     qs = _roles()
-    if filters.user:
-        qs = qs.filter(user=_user_ref(filters.user))
-    if filters.role:
-        qs = qs.filter(role=filters.role)
-    if filters.management_system:
-        qs = qs.filter(
-            management_system=organisation_resolvers.management_system(filters.management_system, who)
-        )
-    order = {"user": "user__email", "-user": "-user__email"}.get(filters.order, filters.order)
+    if f.user:
+        qs = qs.filter(user=_user_ref(f.user))
+    if f.role:
+        qs = qs.filter(role=f.role)
+    if f.management_system:
+        qs = qs.filter(management_system=organisation_resolvers.management_system(f.management_system, who))
+    order = {"user": "user__email", "-user": "-user__email"}.get(f.order, f.order)
     return paginate(_order(qs, order, "user__email", "role", "pk"), filters.limit, filters.offset)
 
 
@@ -667,22 +668,23 @@ def _token_access(who: Actor) -> bool:
     summary="List your API tokens (administrators: everyone's, filter by user)",
 )
 def list_api_tokens(request: HttpRequest, filters: Query[ApiTokenFilters]) -> dict[str, Any]:
+    f = filters_of(list_filters.ApiTokenFilters, filters)
     who = actor(request)
     everyone = _token_access(who)
     qs = ApiToken.objects.select_related("user")
-    if filters.user:
-        owner = _user_ref(filters.user)
+    if f.user:
+        owner = _user_ref(f.user)
         if not everyone and owner.pk != who.user.pk:  # type: ignore[union-attr]
             raise PermissionDenied("Only administrators can list other people's tokens.")
         qs = qs.filter(user=owner)
     elif not everyone:
         qs = qs.filter(user=who.user)
-    if filters.active is not None:
+    if f.active is not None:
         from django.utils import timezone
 
         live = Q(revoked_at__isnull=True) & (Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()))
-        qs = qs.filter(live) if filters.active else qs.exclude(live)
-    return paginate(_order(qs, filters.order, "pk"), filters.limit, filters.offset)
+        qs = qs.filter(live) if f.active else qs.exclude(live)
+    return paginate(_order(qs, f.order, "pk"), filters.limit, filters.offset)
 
 
 @tokens.post(
@@ -725,20 +727,21 @@ def revoke_api_token(request: HttpRequest, token_id: uuid.UUID) -> Status[None]:
     summary="List audit-trail entries, newest first (a role over one system sees its entries)",
 )
 def list_trail_entries(request: HttpRequest, filters: Query[TrailEntryFilters]) -> dict[str, Any]:
+    f = filters_of(list_filters.TrailFilters, filters)
     who = actor(request)
     if system_ids_with(who.user, Perm.VIEW_TRAIL) == set():
         check(who, Perm.VIEW_TRAIL)
     qs = trail.visible(TrailEntry.objects.defer("payload"), who.user)
     for name in ("object_type", "object_id", "action", "channel"):
-        if getattr(filters, name):
-            qs = qs.filter(**{name: getattr(filters, name)})
-    if filters.actor:
-        qs = qs.filter(actor_label__iexact=filters.actor.strip())
-    if filters.since:
-        qs = qs.filter(at__gte=_aware(filters.since, "since"))
-    if filters.until:
-        qs = qs.filter(at__lt=_aware(filters.until, "until"))
-    return paginate(qs.order_by(filters.order), filters.limit, filters.offset)
+        if getattr(f, name):
+            qs = qs.filter(**{name: getattr(f, name)})
+    if f.actor:
+        qs = qs.filter(actor_label__iexact=f.actor.strip())
+    if f.since:
+        qs = qs.filter(at__gte=_aware(f.since, "since"))
+    if f.until:
+        qs = qs.filter(at__lt=_aware(f.until, "until"))
+    return paginate(qs.order_by(f.order), filters.limit, filters.offset)
 
 
 @trail_entries.get(

@@ -256,12 +256,12 @@ def _form_field(f: FilterField) -> forms.Field:
             choices = [("", f.any), *choices]
         if f.invalid_choice:
             kwargs["error_messages"] = {"invalid_choice": f.invalid_choice}
-        widget = forms.HiddenInput if f.hidden else forms.Select(attrs=dict(attrs or {}))
-        return forms.ChoiceField(choices=choices, widget=widget, **kwargs)
+        select: forms.Widget = forms.HiddenInput() if f.hidden else forms.Select(attrs=dict(attrs or {}))
+        return forms.ChoiceField(choices=choices, widget=select, **kwargs)
     if f.max_length:
         kwargs["max_length"] = f.max_length
-    widget = forms.HiddenInput if f.hidden else forms.TextInput(attrs=dict(attrs or {}))
-    return forms.CharField(widget=widget, **kwargs)
+    text_input: forms.Widget = forms.HiddenInput() if f.hidden else forms.TextInput(attrs=dict(attrs or {}))
+    return forms.CharField(widget=text_input, **kwargs)
 
 
 class FilterForm(KeelForm, Generic[F]):
@@ -307,7 +307,7 @@ class FilterForm(KeelForm, Generic[F]):
             return cast(F, self.filters_class())
         return cast(F, self.filters_class(**self._cleaned()))
 
-    def valid_filters(self) -> dict[str, str]:
+    def valid_filters(self) -> dict[str, Any]:
         """The filters that are set and valid; an invalid one is left out (the page says which),
         the others still apply."""
         if not self.is_bound:
