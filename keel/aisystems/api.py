@@ -21,7 +21,7 @@ from keel.platform.errors import ValidationFailed
 from keel.platform.filters import parse as filters_of
 from keel.platform.permissions import Perm, check
 
-from . import queries, services
+from . import metric_queries, queries, services
 from .api_lifecycle import _data, _no_nulls, add_lifecycle_routes
 from .models import AIModel, AISystem, Dataset, Evaluation, Metric, MetricFlag, QualityCheck
 from .schemas import (
@@ -359,7 +359,7 @@ def list_metrics(request: HttpRequest, filters: Query[MetricFilters]) -> dict[st
     who = actor(request)
     check(who, Perm.VIEW)
     f = filters_of(queries.MetricFilters, filters)
-    return paginate(queries.metrics(who.user, f), filters.limit, filters.offset)
+    return paginate(metric_queries.metrics(who.user, f), filters.limit, filters.offset)
 
 
 @metrics.get(
@@ -368,7 +368,7 @@ def list_metrics(request: HttpRequest, filters: Query[MetricFilters]) -> dict[st
 def get_metric(request: HttpRequest, metric_id: uuid.UUID, response: HttpResponse) -> Metric:
     who = actor(request)
     check(who, Perm.VIEW)
-    return with_etag(response, queries.metric_for(who.user, metric_id))
+    return with_etag(response, metric_queries.metric_for(who.user, metric_id))
 
 
 @metrics.post(
@@ -382,7 +382,7 @@ def create_metric(request: HttpRequest, payload: MetricIn) -> Status[Metric]:
     data = _data(payload)
     system = data.pop("ai_system")
     metric = services.create_metric(who, services.get_system(system).pk, **data)
-    return Status(201, queries.metric_for(who.user, metric.pk))
+    return Status(201, metric_queries.metric_for(who.user, metric.pk))
 
 
 @metrics.patch(
@@ -399,7 +399,7 @@ def update_metric(
     version = expected_version(request, data.pop("version", None))
     _no_nulls(data, ("name", "direction", "threshold"))
     services.update_metric(who, metric_id, expected_version=version, **data)
-    return with_etag(response, queries.metric_for(who.user, metric_id))
+    return with_etag(response, metric_queries.metric_for(who.user, metric_id))
 
 
 # ---------------------------------------------------------------- readings and flags
@@ -416,7 +416,7 @@ def list_metric_readings(request: HttpRequest, filters: Query[ReadingFilters]) -
     check(who, Perm.VIEW)
     f = filters_of(queries.ReadingFilters, filters)
     f.since, f.until = services.parse_time(f.since, "since"), services.parse_time(f.until, "until")
-    return paginate(queries.readings(who.user, f), filters.limit, filters.offset)
+    return paginate(metric_queries.readings(who.user, f), filters.limit, filters.offset)
 
 
 @readings.post(
@@ -438,7 +438,7 @@ def list_metric_flags(request: HttpRequest, filters: Query[FlagFilters]) -> dict
     who = actor(request)
     check(who, Perm.VIEW)
     f = filters_of(queries.FlagFilters, filters)
-    qs = queries.flags(who.user, f.system, f.status)
+    qs = metric_queries.flags(who.user, f.system, f.status)
     return paginate(qs, filters.limit, filters.offset)
 
 
@@ -448,7 +448,7 @@ def list_metric_flags(request: HttpRequest, filters: Query[FlagFilters]) -> dict
 def get_metric_flag(request: HttpRequest, flag_id: uuid.UUID) -> MetricFlag:
     who = actor(request)
     check(who, Perm.VIEW)
-    return queries.flag_for(who.user, flag_id)
+    return metric_queries.flag_for(who.user, flag_id)
 
 
 @flags.post(
@@ -460,7 +460,7 @@ def get_metric_flag(request: HttpRequest, flag_id: uuid.UUID) -> MetricFlag:
 def close_metric_flag(request: HttpRequest, flag_id: uuid.UUID, payload: FlagCloseIn) -> MetricFlag:
     who = actor(request)
     services.close_flag(who, flag_id, payload.note)
-    return queries.flag_for(who.user, flag_id)
+    return metric_queries.flag_for(who.user, flag_id)
 
 
 add_lifecycle_routes(router, systems)
