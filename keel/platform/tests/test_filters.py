@@ -34,6 +34,8 @@ from keel.risks import queries as risk_queries
 from keel.risks import schemas as risk_schemas
 from keel.soa import queries as soa_queries
 from keel.soa import schemas as soa_schemas
+from keel.standards import queries as standard_queries
+from keel.standards import schemas as standard_schemas
 
 Form = type[filters.FilterForm[Any]]
 
@@ -57,6 +59,7 @@ LISTS: list[tuple[type[Any], type[Any], Form | None]] = [
     (impact_queries.AssessmentFilters, impact_schemas.AssessmentFiltersIn, None),
     (mapping_queries.RelationFilters, mapping_schemas.RelationFilters, mapping_forms.RelationFilterForm),
     (soa_queries.SoAFilters, soa_schemas.SoAFilters, None),
+    (standard_queries.RequirementFilters, standard_schemas.RequirementFilters, None),
     (org_filters.ManagementSystemFilters, org_schemas.ManagementSystemFilters, None),
     (org_filters.ScopeStatementFilters, org_schemas.ScopeStatementFilters, None),
     (org_filters.InterestedPartyFilters, org_schemas.InterestedPartyFilters, None),
