@@ -1,8 +1,9 @@
 """A list's filters, declared once (issue 10).
 
-Each list declares its filters as one dataclass in its app's ``queries.py``, one field per
-filter, made with :func:`choice`, :func:`text`, :func:`reference`, :func:`date` or
-:func:`boolean`::
+Each list declares its filters as one dataclass in its app's ``queries.py`` (or, for an app
+with many lists, ``list_filters.py``), one field per filter, made with :func:`choice`,
+:func:`text`, :func:`reference`, :func:`date`, :func:`moment`, :func:`boolean` or
+:func:`integer`::
 
     @dataclass
     class ControlFilters:
@@ -13,12 +14,15 @@ filter, made with :func:`choice`, :func:`text`, :func:`reference`, :func:`date` 
 
 Everything else comes from that declaration:
 
-- the **query object** is the dataclass itself (every value a string, ``""`` for "no
-  filter"), what ``queries.py`` filters with and the CLI builds;
-- the **API query schema** (:func:`api_schema`): a django-ninja ``Schema`` with ``limit`` and
-  ``offset``, one optional parameter per filter (an enum for fixed choices, a length limit for
-  text, the declared ``help`` as its description); :func:`parse` turns a parsed schema back
-  into the dataclass;
+- the **query object** is the dataclass itself (a string per filter, ``""`` for "no filter";
+  ``None`` for the typed kinds: dates, moments, booleans, numbers), what ``queries.py``
+  filters with and the CLI builds;
+- the **API query schema** (:func:`api_schema`, or :func:`schema_of` on an empty ``Filters``
+  class in ``schemas.py`` so that the schema stays a named class): ``limit`` and ``offset``,
+  then one optional parameter per filter (an enum for fixed choices, a length limit for text,
+  the declared ``help`` as its description; ``api_type``/``api_default``/``api_name`` where the
+  API's parameter differs); :func:`parse` turns a parsed schema back into the dataclass, which
+  is what a handler reads;
 - the **page form** (:class:`FilterForm`): one field per filter, with the declared label,
   the "any" option first, fixed choices or the ``options`` callable's choices (called with the
   form's keyword arguments, for example ``user=``), and a picker or hidden widget.
@@ -296,7 +300,7 @@ class FilterForm(KeelForm, Generic[F]):
 
     _declared: ClassVar[dict[str, FilterField]]
 
-    def _cleaned(self) -> dict[str, str]:
+    def _cleaned(self) -> dict[str, Any]:
         data = getattr(self, "cleaned_data", {})
         return {n: _held(f, data.get(n)) for n, f in self._declared.items() if n not in self.errors}
 
