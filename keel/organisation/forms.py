@@ -202,12 +202,10 @@ class ContextIssueForm(VersionedForm):
         return data
 
 
-class StandardFilterForm(KeelForm):
-    standard = forms.ChoiceField(label="Standard", required=False)
+class StandardFilterForm(FilterForm[list_filters.ContextFilters]):
+    """Declared in :class:`keel.organisation.list_filters.ContextFilters`."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["standard"].choices = [("", "All standards"), *standard_choices()]  # type: ignore[attr-defined]
+    filters_class = list_filters.ContextFilters
 
 
 def perimeter_choices() -> list[tuple[str, str]]:

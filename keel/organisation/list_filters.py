@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from keel.organisation import options
 from keel.platform import filters
 from keel.platform.choices import Channel, Role, TrailAction
 from keel.platform.isodates import IsoDateTime
@@ -29,6 +30,16 @@ from .choices import (
 def _order(values: tuple[str, ...], default: str) -> Any:
     """An API-only sort order (the pages sort by their own columns)."""
     return filters.choice([(v, v) for v in values], default=default, form=False, api_type=Literal[values])
+
+
+@dataclass
+class ContextFilters:
+    """The context page's filter (its interested parties and issues by standard); the API's
+    lists of parties and issues have their own, below."""
+
+    standard: str = filters.reference(
+        label="Standard", any="All standards", options=options.standards, api=False
+    )
 
 
 @dataclass

@@ -117,6 +117,14 @@ def test_every_filter_schema_of_the_api_is_declared() -> None:
 
 
 @pytest.mark.django_db
+def test_a_page_only_declaration_makes_its_form() -> None:
+    """The context page filters by standard only (the API's party and issue lists have more)."""
+    form = org_forms.StandardFilterForm({"standard": "nope"})
+    assert list(form.fields) == ["standard"] and form.fields["standard"].label == "Standard"
+    assert not form.is_valid() and form.filters() == org_filters.ContextFilters()
+
+
+@pytest.mark.django_db
 def test_one_value_means_the_same_on_the_page_and_in_the_api() -> None:
     """The same query string gives the same query object through the form and the schema."""
     params = {"status": "planned", "type": "technical", "q": "backup", "tag": "ops", "order": "-title"}
