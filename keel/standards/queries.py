@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from django.db.models import Count, Q, QuerySet
 
@@ -76,7 +76,7 @@ class RequirementFilters:
         api_default=False, help="Also list entries a newer data revision withdrew."
     )
     order: str = filters.choice(
-        [(v, v) for v in RequirementOrder.__args__], default="document", api_type=RequirementOrder
+        [(v, v) for v in get_args(RequirementOrder)], default="document", api_type=RequirementOrder
     )
 
 
