@@ -16,11 +16,13 @@ from ninja import Query, Router, Status
 
 from keel.organisation.resolvers import user_by_email as _user
 from keel.platform.api import Page, actor, expected_version, paginate, permission, responses, with_etag
+from keel.platform.api import enum_value as _value
 from keel.platform.errors import ValidationFailed
+from keel.platform.filters import parse as filters_of
 from keel.platform.permissions import Perm, check
 
-from . import queries, services
-from .api_lifecycle import _data, _no_nulls, _value, add_lifecycle_routes
+from . import metric_queries, queries, services
+from .api_lifecycle import _data, _no_nulls, add_lifecycle_routes
 from .models import AIModel, AISystem, Dataset, Evaluation, Metric, MetricFlag, QualityCheck
 from .schemas import (
     AIModelFilters,
@@ -74,8 +76,7 @@ flags = Router(tags=["ai systems"])
 def list_ai_systems(request: HttpRequest, filters: Query[AISystemFilters]) -> dict[str, Any]:
     who = actor(request)
     check(who, Perm.VIEW)
-    data = {k: _value(v) or "" for k, v in filters.model_dump(exclude={"limit", "offset", "order"}).items()}
-    f = queries.SystemFilters(**data, order=filters.order)
+    f = filters_of(queries.SystemFilters, filters)
     return paginate(queries.systems(who.user, f), filters.limit, filters.offset)
 
 
@@ -151,8 +152,9 @@ def change_ai_system_stage(request: HttpRequest, ref: str, payload: StageIn) -> 
 def list_models(request: HttpRequest, filters: Query[AIModelFilters]) -> dict[str, Any]:
     who = actor(request)
     check(who, Perm.VIEW)
-    data = {k: _value(v) or "" for k, v in filters.model_dump(exclude={"limit", "offset"}).items()}
-    return paginate(queries.models(who.user, queries.ModelFilters(**data)), filters.limit, filters.offset)
+    return paginate(
+        queries.models(who.user, filters_of(queries.ModelFilters, filters)), filters.limit, filters.offset
+    )
 
 
 @models.get(
@@ -213,13 +215,7 @@ def _measured(payload: MeasuredIn) -> dict[str, Any]:
 def list_evaluations(request: HttpRequest, filters: Query[EvaluationFilters]) -> dict[str, Any]:
     who = actor(request)
     check(who, Perm.VIEW)
-    f = queries.EvaluationFilters(
-        ai_system=filters.ai_system or "",
-        model=str(filters.model) if filters.model else "",
-        model_version=str(filters.model_version) if filters.model_version else "",
-        passed=filters.passed,
-        metric=filters.metric or "",
-    )
+    f = filters_of(queries.EvaluationFilters, filters)
     return paginate(queries.evaluations(who.user, f), filters.limit, filters.offset)
 
 
@@ -259,16 +255,7 @@ def create_evaluation(request: HttpRequest, payload: EvaluationIn) -> Status[Eva
 def list_datasets(request: HttpRequest, filters: Query[DatasetFilters]) -> dict[str, Any]:
     who = actor(request)
     check(who, Perm.VIEW)
-    f = queries.DatasetFilters(
-        management_system=filters.management_system or "",
-        ai_system=filters.ai_system or "",
-        acquisition=_value(filters.acquisition) or "",
-        personal_data=filters.personal_data,
-        may_train=filters.may_train,
-        classification=filters.classification or "",
-        q=filters.q or "",
-        order=filters.order,
-    )
+    f = filters_of(queries.DatasetFilters, filters)
     return paginate(queries.datasets(who.user, f), filters.limit, filters.offset)
 
 
@@ -371,8 +358,8 @@ def create_quality_check(request: HttpRequest, ref: str, payload: MeasuredIn) ->
 def list_metrics(request: HttpRequest, filters: Query[MetricFilters]) -> dict[str, Any]:
     who = actor(request)
     check(who, Perm.VIEW)
-    f = queries.MetricFilters(ai_system=filters.ai_system or "", direction=_value(filters.direction) or "")
-    return paginate(queries.metrics(who.user, f), filters.limit, filters.offset)
+    f = filters_of(queries.MetricFilters, filters)
+    return paginate(metric_queries.metrics(who.user, f), filters.limit, filters.offset)
 
 
 @metrics.get(
@@ -381,7 +368,7 @@ def list_metrics(request: HttpRequest, filters: Query[MetricFilters]) -> dict[st
 def get_metric(request: HttpRequest, metric_id: uuid.UUID, response: HttpResponse) -> Metric:
     who = actor(request)
     check(who, Perm.VIEW)
-    return with_etag(response, queries.metric_for(who.user, metric_id))
+    return with_etag(response, metric_queries.metric_for(who.user, metric_id))
 
 
 @metrics.post(
@@ -395,7 +382,7 @@ def create_metric(request: HttpRequest, payload: MetricIn) -> Status[Metric]:
     data = _data(payload)
     system = data.pop("ai_system")
     metric = services.create_metric(who, services.get_system(system).pk, **data)
-    return Status(201, queries.metric_for(who.user, metric.pk))
+    return Status(201, metric_queries.metric_for(who.user, metric.pk))
 
 
 @metrics.patch(
@@ -412,7 +399,7 @@ def update_metric(
     version = expected_version(request, data.pop("version", None))
     _no_nulls(data, ("name", "direction", "threshold"))
     services.update_metric(who, metric_id, expected_version=version, **data)
-    return with_etag(response, queries.metric_for(who.user, metric_id))
+    return with_etag(response, metric_queries.metric_for(who.user, metric_id))
 
 
 # ---------------------------------------------------------------- readings and flags
@@ -427,14 +414,9 @@ def update_metric(
 def list_metric_readings(request: HttpRequest, filters: Query[ReadingFilters]) -> dict[str, Any]:
     who = actor(request)
     check(who, Perm.VIEW)
-    f = queries.ReadingFilters(
-        system=filters.system or "",
-        metric=filters.metric or "",
-        breach=filters.breach,
-        since=services.parse_time(filters.since, "since"),
-        until=services.parse_time(filters.until, "until"),
-    )
-    return paginate(queries.readings(who.user, f), filters.limit, filters.offset)
+    f = filters_of(queries.ReadingFilters, filters)
+    f.since, f.until = services.parse_time(f.since, "since"), services.parse_time(f.until, "until")
+    return paginate(metric_queries.readings(who.user, f), filters.limit, filters.offset)
 
 
 @readings.post(
@@ -455,7 +437,8 @@ def push_metric_reading(request: HttpRequest, payload: ReadingIn) -> Status[dict
 def list_metric_flags(request: HttpRequest, filters: Query[FlagFilters]) -> dict[str, Any]:
     who = actor(request)
     check(who, Perm.VIEW)
-    qs = queries.flags(who.user, filters.system or "", _value(filters.status) or "")
+    f = filters_of(queries.FlagFilters, filters)
+    qs = metric_queries.flags(who.user, f.system, f.status)
     return paginate(qs, filters.limit, filters.offset)
 
 
@@ -465,7 +448,7 @@ def list_metric_flags(request: HttpRequest, filters: Query[FlagFilters]) -> dict
 def get_metric_flag(request: HttpRequest, flag_id: uuid.UUID) -> MetricFlag:
     who = actor(request)
     check(who, Perm.VIEW)
-    return queries.flag_for(who.user, flag_id)
+    return metric_queries.flag_for(who.user, flag_id)
 
 
 @flags.post(
@@ -477,7 +460,7 @@ def get_metric_flag(request: HttpRequest, flag_id: uuid.UUID) -> MetricFlag:
 def close_metric_flag(request: HttpRequest, flag_id: uuid.UUID, payload: FlagCloseIn) -> MetricFlag:
     who = actor(request)
     services.close_flag(who, flag_id, payload.note)
-    return queries.flag_for(who.user, flag_id)
+    return metric_queries.flag_for(who.user, flag_id)
 
 
 add_lifecycle_routes(router, systems)

@@ -14,9 +14,9 @@ from ninja import Query, Router, Status
 
 from keel.organisation.resolvers import user_by_email as _user
 from keel.platform.api import Page, actor, expected_version, paginate, permission, responses, with_etag
-from keel.platform.api import enum_value as _value
 from keel.platform.api import payload_data as _data
 from keel.platform.api import reject_nulls as _no_nulls
+from keel.platform.filters import parse as filters_of
 from keel.platform.permissions import Perm, check
 
 from . import gates, queries, services
@@ -93,13 +93,7 @@ def deploy_version(request: HttpRequest, ref: str, payload: DeployIn) -> dict[st
 def list_model_versions(request: HttpRequest, filters: Query[ModelVersionFilters]) -> dict[str, Any]:
     who = actor(request)
     check(who, Perm.VIEW)
-    f = queries.VersionFilters(
-        ai_system=filters.ai_system or "",
-        model=str(filters.model) if filters.model else "",
-        status=_value(filters.status) or "",
-        trained_on=filters.trained_on or "",
-        evaluated_on=filters.evaluated_on or "",
-    )
+    f = filters_of(queries.VersionFilters, filters)
     return paginate(queries.model_versions(who.user, f), filters.limit, filters.offset)
 
 
@@ -174,12 +168,7 @@ def retire_model_version(request: HttpRequest, version_id: uuid.UUID, payload: N
 def list_lifecycle_records(request: HttpRequest, filters: Query[LifecycleRecordFilters]) -> dict[str, Any]:
     who = actor(request)
     check(who, Perm.VIEW)
-    f = queries.RecordFilters(
-        ai_system=filters.ai_system or "",
-        kind=_value(filters.kind) or "",
-        status=_value(filters.status) or "",
-        requirement=filters.requirement or "",
-    )
+    f = filters_of(queries.RecordFilters, filters)
     return paginate(queries.lifecycle_records(who.user, f), filters.limit, filters.offset)
 
 

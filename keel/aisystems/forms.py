@@ -9,15 +9,15 @@ from django import forms
 from django.conf import settings
 
 from keel.assets.models import ClassificationLevel
-from keel.controls.forms import owner_choices, system_choices, system_filter_field
-from keel.organisation import resolvers as organisation_resolvers
+from keel.controls.forms import owner_choices
 from keel.organisation.models import ManagementSystem
+from keel.platform.filters import FilterForm
 from keel.platform.forms import DATE, KeelForm, VersionedForm, picker_select
 from keel.platform.models import User
 from keel.platform.permissions import Perm, has_perm
 from keel.standards.models import Requirement
 
-from . import queries
+from . import list_filters
 from .choices import (
     Acquisition,
     AIRole,
@@ -52,33 +52,11 @@ def _user(email: str) -> User | None:
 # ---------------------------------------------------------------- AI systems
 
 
-class SystemFilterForm(KeelForm):
-    q = forms.CharField(label="Search", required=False, max_length=queries.MAX_TEXT)
-    stage = forms.ChoiceField(
-        label="Stage", choices=_any("Any stage", LifecycleStage.choices), required=False
-    )
-    origin = forms.ChoiceField(
-        label="Origin", choices=_any("Any origin", AISystemOrigin.choices), required=False
-    )
-    role = forms.ChoiceField(label="Our role", choices=_any("Any role", AIRole.choices), required=False)
-    management_system = system_filter_field()
-    owner = forms.ChoiceField(label="Owner", required=False)
-    # the sort order chosen by clicking a column header, kept when the filters change
-    order = forms.ChoiceField(
-        choices=[(k, k) for k in queries.SYSTEM_ORDER], required=False, widget=forms.HiddenInput
-    )
+class SystemFilterForm(FilterForm[list_filters.SystemFilters]):
+    """Declared in :class:`keel.aisystems.list_filters.SystemFilters`; takes ``user=``."""
 
-    def __init__(self, *args: Any, user: organisation_resolvers.Viewer, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["management_system"].choices = _any("All systems", system_choices(user))  # type: ignore[attr-defined]
-        self.fields["owner"].choices = _any("Anyone", owner_choices())  # type: ignore[attr-defined]
-
-    def filters(self) -> queries.SystemFilters:
-        if not self.is_valid():
-            return queries.SystemFilters()
-        data = {k: v or "" for k, v in self.cleaned_data.items()}
-        data["order"] = data["order"] or "name"
-        return queries.SystemFilters(**data)
+    filters_class = list_filters.SystemFilters
+    field_order = ["q", "stage", "origin", "role", "management_system", "owner", "order"]
 
 
 class SystemForm(VersionedForm):
@@ -333,28 +311,11 @@ class FlagCloseForm(KeelForm):
 # ---------------------------------------------------------------- datasets
 
 
-class DatasetFilterForm(KeelForm):
-    q = forms.CharField(label="Search", required=False, max_length=queries.MAX_TEXT)
-    acquisition = forms.ChoiceField(choices=_any("Any acquisition", Acquisition.choices), required=False)
-    management_system = system_filter_field()
-    ai_system = forms.ChoiceField(label="AI system", required=False)
-    classification = forms.ChoiceField(label="Classification", required=False)
+class DatasetFilterForm(FilterForm[list_filters.DatasetFilters]):
+    """Declared in :class:`keel.aisystems.list_filters.DatasetFilters`; takes ``user=``."""
 
-    def __init__(self, *args: Any, user: organisation_resolvers.Viewer, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["management_system"].choices = _any("All systems", system_choices(user))  # type: ignore[attr-defined]
-        self.fields["ai_system"].choices = _any(  # type: ignore[attr-defined]
-            "Any AI system", AISystem.objects.order_by("name").values_list("short_name", "name")
-        )
-        self.fields["classification"].choices = _any(  # type: ignore[attr-defined]
-            "Any level", ClassificationLevel.objects.order_by("rank").values_list("key", "name")
-        )
-
-    def filters(self) -> queries.DatasetFilters:
-        if not self.is_valid():
-            return queries.DatasetFilters()
-        data: dict[str, Any] = {k: v or "" for k, v in self.cleaned_data.items()}
-        return queries.DatasetFilters(**data)
+    filters_class = list_filters.DatasetFilters
+    field_order = ["q", "acquisition", "management_system", "ai_system", "classification"]
 
 
 class DatasetForm(VersionedForm):

@@ -18,7 +18,7 @@ from keel.platform.models import User
 from keel.platform.views.common import current_user
 from keel.standards.models import Requirement
 
-from . import queries
+from . import metric_queries, queries
 from .models import AISystem, Dataset
 
 
@@ -51,7 +51,7 @@ def models_without_evaluation(systems: checks.Systems) -> list[checks.Finding]:
     """Model versions recorded as deployed whose evaluations do not pass the deployment gate
     (never evaluated, or the latest evaluation of a metric failed)."""
     out = []
-    for version, problem in queries.deployed_versions_without_passing_evaluation():
+    for version, problem in metric_queries.deployed_versions_without_passing_evaluation():
         system = version.model.ai_system
         if systems is not None and system.management_system_id not in systems:
             continue
@@ -73,7 +73,7 @@ def open_breaches(systems: checks.Systems) -> list[checks.Finding]:
     """Operating-metric breach flags still open: a drift nobody has dealt with (until AI
     incidents exist, the flag itself is the finding)."""
     out = []
-    for flag in queries.open_breach_flags():
+    for flag in metric_queries.open_breach_flags():
         system = flag.ai_system
         if systems is not None and system.management_system_id not in systems:
             continue

@@ -8,10 +8,12 @@ from typing import Any
 
 from ninja import Field, Schema
 
+from keel.platform import filters
 from keel.platform.api import VERSION_IN, VersionedOut
 from keel.platform.isodates import IsoDate, IsoDateTime
 from keel.platform.schemas import Body, Filters
 
+from . import list_filters
 from .choices import LifecycleRecordKind, LifecycleRecordStatus, ModelVersionStatus
 
 SYSTEM_REF = "An AI system's id or short name."
@@ -62,14 +64,9 @@ class ModelVersionOut(VersionedOut):
         return [d.short_name for d in obj.evaluated_on.all()]
 
 
+@filters.schema_of(list_filters.VersionFilters)
 class ModelVersionFilters(Filters):
-    ai_system: str | None = Field(None, description=SYSTEM_REF)
-    model: uuid.UUID | None = Field(None, description="A model id.")
-    status: ModelVersionStatus | None = None
-    trained_on: str | None = Field(
-        None, max_length=60, description="Versions trained on this dataset (short name)."
-    )
-    evaluated_on: str | None = Field(None, max_length=60, description="Versions evaluated on this dataset.")
+    """Declared in :class:`keel.aisystems.list_filters.VersionFilters`."""
 
 
 class ModelVersionIn(Body):
@@ -160,13 +157,9 @@ class LifecycleRecordOut(VersionedOut):
         return [r.key for r in obj.requirements.all()]
 
 
+@filters.schema_of(list_filters.RecordFilters)
 class LifecycleRecordFilters(Filters):
-    ai_system: str | None = Field(None, description=SYSTEM_REF)
-    kind: LifecycleRecordKind | None = None
-    status: LifecycleRecordStatus | None = None
-    requirement: str | None = Field(
-        None, max_length=128, description="A requirement key, e.g. iso42001:2023:A.6.2.8."
-    )
+    """Declared in :class:`keel.aisystems.list_filters.RecordFilters`."""
 
 
 class LifecycleRecordIn(Body):

@@ -6,9 +6,7 @@ queries whatever the number of rows.
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
-from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import (
@@ -27,25 +25,32 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, RowNumber
 
 from keel.organisation import resolvers as organisation_resolvers
-from keel.organisation.models import ManagementSystem
 from keel.platform import hooks
 from keel.platform.errors import NotFound, PermissionDenied, ValidationFailed
 from keel.platform.models import TrailEntry, User
 from keel.platform.permissions import Perm, has_perm, restrict
 from keel.standards.models import Requirement
 
-from . import gates
 from . import lineage as lineage_mod
 from .choices import (
     AIRole,
     AISystemOrigin,
-    Direction,
     FlagStatus,
     LifecycleRecordKind,
     LifecycleRecordStatus,
     LifecycleStage,
     ModelVersionStatus,
 )
+from .list_filters import DATASET_ORDER, SYSTEM_ORDER
+from .list_filters import DatasetFilters as DatasetFilters
+from .list_filters import EvaluationFilters as EvaluationFilters
+from .list_filters import FlagFilters as FlagFilters
+from .list_filters import MetricFilters as MetricFilters
+from .list_filters import ModelFilters as ModelFilters
+from .list_filters import ReadingFilters as ReadingFilters
+from .list_filters import RecordFilters as RecordFilters
+from .list_filters import SystemFilters as SystemFilters
+from .list_filters import VersionFilters as VersionFilters
 from .models import (
     AIModel,
     AISystem,
@@ -59,21 +64,7 @@ from .models import (
     QualityCheck,
 )
 
-MAX_TEXT = 100
 SPARK_POINTS = 60
-SYSTEM_ORDER: dict[str, tuple[str, ...]] = {
-    "name": ("name",),
-    "-name": ("-name",),
-    "short_name": ("short_name",),
-    "stage": ("lifecycle_stage", "name"),
-    "-updated_at": ("-updated_at", "name"),
-}
-DATASET_ORDER: dict[str, tuple[str, ...]] = {
-    "name": ("name",),
-    "-name": ("-name",),
-    "short_name": ("short_name",),
-    "-updated_at": ("-updated_at",),
-}
 
 
 def _choice(value: str, allowed: list[str], name: str) -> str:
@@ -100,17 +91,6 @@ def _count(model: Any, field: str, **extra: Any) -> Coalesce:
 
 
 # ---------------------------------------------------------------- AI systems
-
-
-@dataclass
-class SystemFilters:
-    stage: str = ""
-    origin: str = ""
-    role: str = ""
-    management_system: str = ""
-    owner: str = ""  # email
-    q: str = ""
-    order: str = "name"
 
 
 def base_systems() -> QuerySet[AISystem]:
@@ -234,13 +214,6 @@ def history(system: AISystem, limit: int = 50) -> QuerySet[TrailEntry]:
 # ---------------------------------------------------------------- models and evaluations
 
 
-@dataclass
-class ModelFilters:
-    ai_system: str = ""
-    model_type: str = ""
-    q: str = ""
-
-
 def _system_ref(ref: str) -> AISystem:
     from .services import get_system
 
@@ -283,15 +256,6 @@ def model_for(user: User | None, ref: uuid.UUID | str) -> AIModel:
         raise NotFound(f"No AI model with id {ref}.")
     _readable(user, model.ai_system.management_system, "model")
     return model
-
-
-@dataclass
-class VersionFilters:
-    ai_system: str = ""
-    model: str = ""  # a model id
-    status: str = ""
-    trained_on: str = ""  # a dataset's short name
-    evaluated_on: str = ""  # a dataset's short name
 
 
 def _base_versions() -> QuerySet[ModelVersion]:
@@ -341,15 +305,6 @@ def model_version_for(user: User | None, ref: uuid.UUID | str) -> ModelVersion:
     return version
 
 
-@dataclass
-class EvaluationFilters:
-    ai_system: str = ""
-    model: str = ""  # a model id: the evaluations of all its versions
-    model_version: str = ""  # a model version id
-    passed: bool | None = None
-    metric: str = ""
-
-
 def evaluations(user: User | None, f: EvaluationFilters | None = None) -> QuerySet[Evaluation]:
     f = f or EvaluationFilters()
     qs = restrict(
@@ -391,18 +346,6 @@ def evaluation_for(user: User | None, ref: uuid.UUID | str) -> Evaluation:
 
 
 # ---------------------------------------------------------------- datasets
-
-
-@dataclass
-class DatasetFilters:
-    management_system: str = ""
-    ai_system: str = ""
-    acquisition: str = ""
-    personal_data: bool | None = None
-    may_train: bool | None = None
-    classification: str = ""
-    q: str = ""
-    order: str = "name"
 
 
 def base_datasets() -> QuerySet[Dataset]:
@@ -470,47 +413,6 @@ def dataset_lineage(dataset: Dataset) -> lineage_mod.Lineage:
     return lineage_mod.lineage(dataset)
 
 
-# ---------------------------------------------------------------- metrics, readings, flags
-
-
-@dataclass
-class MetricFilters:
-    ai_system: str = ""
-    direction: str = ""
-
-
-def _base_metrics() -> QuerySet[Metric]:
-    return Metric.objects.select_related("ai_system").annotate(
-        reading_count=_count(MetricReading, "metric"),
-        open_flag_count=_count(MetricFlag, "metric", status=FlagStatus.OPEN),
-    )
-
-
-def metrics(user: User | None, f: MetricFilters | None = None) -> QuerySet[Metric]:
-    f = f or MetricFilters()
-    qs = restrict(
-        _base_metrics(),
-        user,
-        Perm.VIEW,
-        field="ai_system__management_system",
-    ).order_by("ai_system__short_name", "short_name")
-    if f.ai_system:
-        qs = qs.filter(ai_system=_system_ref(f.ai_system))
-    if f.direction:
-        qs = qs.filter(direction=_choice(f.direction, Direction.values, "direction"))
-    return qs
-
-
-def metric_for(user: User | None, ref: uuid.UUID | str) -> Metric:
-    metric = (
-        _base_metrics().select_related("ai_system__management_system").filter(pk=_uuid(ref, "metric")).first()
-    )
-    if metric is None:
-        raise NotFound(f"No metric with id {ref}.")
-    _readable(user, metric.ai_system.management_system, "metric")
-    return metric
-
-
 def _uuid(ref: Any, what: str) -> uuid.UUID:
     try:
         return uuid.UUID(str(ref))
@@ -518,117 +420,7 @@ def _uuid(ref: Any, what: str) -> uuid.UUID:
         raise NotFound(f"No {what} with id {ref}.") from None
 
 
-@dataclass
-class ReadingFilters:
-    system: str = ""
-    metric: str = ""  # short name (with system) or id
-    breach: bool | None = None
-    since: dt.datetime | None = None
-    until: dt.datetime | None = None
-
-
-def readings(user: User | None, f: ReadingFilters | None = None) -> QuerySet[MetricReading]:
-    f = f or ReadingFilters()
-    qs = restrict(
-        MetricReading.objects.select_related("metric__ai_system"),
-        user,
-        Perm.VIEW,
-        field="metric__ai_system__management_system",
-    ).order_by("-at", "-pk")
-    if f.system:
-        qs = qs.filter(metric__ai_system=_system_ref(f.system))
-    if f.metric:
-        try:
-            qs = qs.filter(metric_id=uuid.UUID(str(f.metric)))
-        except ValueError:
-            qs = qs.filter(metric__short_name=f.metric.strip())
-    if f.breach is not None:
-        qs = qs.filter(breach=f.breach)
-    if f.since is not None:
-        qs = qs.filter(at__gte=f.since)
-    if f.until is not None:
-        qs = qs.filter(at__lt=f.until)
-    return qs
-
-
-def flags(user: User | None, system: str = "", status: str = "") -> QuerySet[MetricFlag]:
-    qs = restrict(
-        MetricFlag.objects.select_related("ai_system", "metric", "closed_by"),
-        user,
-        Perm.VIEW,
-        field="ai_system__management_system",
-    ).order_by("-opened_at")
-    if system:
-        qs = qs.filter(ai_system=_system_ref(system))
-    if status:
-        qs = qs.filter(status=_choice(status, FlagStatus.values, "status"))
-    return qs
-
-
-def flag_for(user: User | None, ref: uuid.UUID | str) -> MetricFlag:
-    flag = (
-        MetricFlag.objects.select_related("ai_system__management_system", "metric", "closed_by")
-        .filter(pk=_uuid(ref, "metric flag"))
-        .first()
-    )
-    if flag is None:
-        raise NotFound(f"No metric flag with id {ref}.")
-    _readable(user, flag.ai_system.management_system, "metric flag")
-    return flag
-
-
-# ---------------------------------------------------------------- what an auditor would flag
-
-
-def open_breach_flags(
-    user: User | None = None, management_system: ManagementSystem | None = None
-) -> QuerySet[MetricFlag]:
-    """Open metric breach flags, oldest first: until AI incidents exist, each is a finding of the
-    consistency check ("an operating metric breached its threshold and nobody has closed the
-    flag"). ``user``: only what that user may read (None: everything, for the check run by the
-    system); ``management_system``: only its AI systems. One query; each flag carries its AI
-    system and metric."""
-    qs = MetricFlag.objects.select_related("ai_system__management_system", "metric").filter(
-        status=FlagStatus.OPEN
-    )
-    if user is not None:
-        qs = restrict(qs, user, Perm.VIEW, field="ai_system__management_system")
-    if management_system is not None:
-        qs = qs.filter(ai_system__management_system=management_system)
-    return qs.order_by("first_breach_at", "ai_system__short_name")
-
-
-def deployed_versions_without_passing_evaluation(
-    user: User | None = None, management_system: ManagementSystem | None = None
-) -> list[tuple[ModelVersion, str]]:
-    """Model versions recorded as deployed whose evaluations do not pass the gate (never
-    evaluated, or the latest of some metric failed), each with the reason. Two queries."""
-    qs = ModelVersion.objects.select_related("model__ai_system__management_system").filter(
-        status=ModelVersionStatus.DEPLOYED
-    )
-    if user is not None:
-        qs = restrict(qs, user, Perm.VIEW, field="model__ai_system__management_system")
-    if management_system is not None:
-        qs = qs.filter(model__ai_system__management_system=management_system)
-    versions = list(qs.order_by("model__ai_system__short_name", "model__name"))
-    evaluations = list(Evaluation.objects.filter(model_version__in=versions))
-    out = []
-    for v in versions:
-        problem = gates.version_evaluation_problem(v, evaluations)
-        if problem:
-            out.append((v, problem))
-    return out
-
-
 # ---------------------------------------------------------------- lifecycle records
-
-
-@dataclass
-class RecordFilters:
-    ai_system: str = ""
-    kind: str = ""
-    status: str = ""
-    requirement: str = ""  # a requirement key
 
 
 def _base_records() -> QuerySet[LifecycleRecord]:

@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import decimal
 import uuid
-from typing import Any, Literal
+from typing import Any
 
 from ninja import Field, Schema
 
+from keel.platform import filters
 from keel.platform.api import VERSION_IN, VersionedOut
 from keel.platform.isodates import IsoDate, IsoDateTime
 from keel.platform.schemas import MS_REF, Body, Filters
 
+from . import list_filters
 from .choices import (
     Acquisition,
     AIRole,
@@ -80,16 +82,9 @@ class AISystemOut(VersionedOut):
         return _email(obj.owner)
 
 
+@filters.schema_of(list_filters.SystemFilters)
 class AISystemFilters(Filters):
-    stage: LifecycleStage | None = None
-    origin: AISystemOrigin | None = None
-    role: AIRole | None = Field(
-        None, description="Systems where the organisation holds this ISO/IEC 22989 role."
-    )
-    management_system: str | None = Field(None, description=MS_REF)
-    owner: str | None = Field(None, description="The owner's email.")
-    q: str | None = Field(None, max_length=100)
-    order: Literal["name", "-name", "short_name", "stage", "-updated_at"] = "name"
+    """Declared in :class:`keel.aisystems.list_filters.SystemFilters`."""
 
 
 class AISystemIn(Body):
@@ -177,10 +172,9 @@ class AIModelOut(Schema):
         return list(obj.versions.all())
 
 
+@filters.schema_of(list_filters.ModelFilters)
 class AIModelFilters(Filters):
-    ai_system: str | None = Field(None, description=SYSTEM_REF)
-    model_type: ModelType | None = None
-    q: str | None = Field(None, max_length=100)
+    """Declared in :class:`keel.aisystems.list_filters.ModelFilters`."""
 
 
 class AIModelIn(Body):
@@ -252,12 +246,9 @@ class EvaluationOut(MeasuredOut):
         return str(obj.model_version.label)
 
 
+@filters.schema_of(list_filters.EvaluationFilters)
 class EvaluationFilters(Filters):
-    ai_system: str | None = Field(None, description=SYSTEM_REF)
-    model: uuid.UUID | None = Field(None, description="A model id: the evaluations of all its versions.")
-    model_version: uuid.UUID | None = None
-    passed: bool | None = None
-    metric: str | None = Field(None, max_length=120)
+    """Declared in :class:`keel.aisystems.list_filters.EvaluationFilters`."""
 
 
 class MeasuredIn(Body):
@@ -384,15 +375,9 @@ class DatasetDetailOut(DatasetOut):
         return [n for level in obj.lineage.downstream for n in level]
 
 
+@filters.schema_of(list_filters.DatasetFilters)
 class DatasetFilters(Filters):
-    management_system: str | None = Field(None, description=MS_REF)
-    ai_system: str | None = Field(None, description="Datasets used by this AI system.")
-    acquisition: Acquisition | None = None
-    personal_data: bool | None = None
-    may_train: bool | None = None
-    classification: str | None = Field(None, description="Key of a classification level.", max_length=40)
-    q: str | None = Field(None, max_length=100)
-    order: Literal["name", "-name", "short_name", "-updated_at"] = "name"
+    """Declared in :class:`keel.aisystems.list_filters.DatasetFilters`."""
 
 
 class DatasetIn(Body):
@@ -475,9 +460,9 @@ class MetricOut(VersionedOut):
         return str(obj.ai_system.short_name)
 
 
+@filters.schema_of(list_filters.MetricFilters)
 class MetricFilters(Filters):
-    ai_system: str | None = Field(None, description=SYSTEM_REF)
-    direction: Direction | None = None
+    """Declared in :class:`keel.aisystems.list_filters.MetricFilters`."""
 
 
 class MetricIn(Body):
@@ -520,12 +505,9 @@ class ReadingOut(Schema):
         return str(obj.metric.short_name)
 
 
+@filters.schema_of(list_filters.ReadingFilters)
 class ReadingFilters(Filters):
-    system: str | None = Field(None, description=SYSTEM_REF)
-    metric: str | None = Field(None, description="A metric's short name or id.")
-    breach: bool | None = None
-    since: IsoDateTime | None = None
-    until: IsoDateTime | None = None
+    """Declared in :class:`keel.aisystems.list_filters.ReadingFilters`."""
 
 
 class ReadingIn(Body):
@@ -579,9 +561,9 @@ class FlagOut(Schema):
         return _email(obj.closed_by)
 
 
+@filters.schema_of(list_filters.FlagFilters)
 class FlagFilters(Filters):
-    system: str | None = Field(None, description=SYSTEM_REF)
-    status: FlagStatus | None = None
+    """Declared in :class:`keel.aisystems.list_filters.FlagFilters`."""
 
 
 class FlagCloseIn(Body):

@@ -22,6 +22,7 @@ from keel.platform.api import (
     with_etag,
 )
 from keel.platform.api import enum_value as _value
+from keel.platform.filters import parse as filters_of
 from keel.platform.permissions import Perm, check
 
 from . import queries, services
@@ -107,9 +108,7 @@ def retire_level(request: HttpRequest, ref: str) -> ClassificationLevel:
 def list_assets(request: HttpRequest, filters: Query[AssetFilters]) -> dict[str, Any]:
     who = actor(request)
     check(who, Perm.VIEW)
-    f = queries.AssetFilters(
-        **{k: _value(v) or "" for k, v in filters.model_dump(exclude={"limit", "offset"}).items()}
-    )
+    f = filters_of(queries.AssetFilters, filters)
     return paginate(queries.assets(who.user, f), filters.limit, filters.offset)
 
 

@@ -6,50 +6,28 @@ from typing import Any
 
 from django import forms
 
-from keel.controls.forms import owner_choices, system_choices, system_filter_field
-from keel.organisation import resolvers as organisation_resolvers
-from keel.platform.forms import TEXTAREA, KeelForm, VersionedForm, picker_select
+from keel.controls.forms import owner_choices, system_choices
+from keel.platform.filters import FilterForm
+from keel.platform.forms import TEXTAREA, VersionedForm, picker_select
 from keel.platform.models import User
 
+from . import queries
 from .choices import AssetType
 from .models import Asset, ClassificationLevel
-from .queries import ORDERS
+from .queries import level_choices
 
 
 def _any(label: str, choices: Any) -> list[tuple[str, str]]:
     return [("", label), *choices]
 
 
-def level_choices(include_retired: bool = False) -> list[tuple[str, str]]:
-    qs = ClassificationLevel.objects.order_by("rank")
-    if not include_retired:
-        qs = qs.filter(retired_at__isnull=True)
-    return list(qs.values_list("key", "name"))
+class AssetFilterForm(FilterForm[queries.AssetFilters]):
+    """Declared in :class:`keel.assets.queries.AssetFilters`; takes ``user=``. The page applies
+    :meth:`~keel.platform.filters.FilterForm.valid_filters` (an invalid filter is left out, the
+    others still apply)."""
 
-
-class AssetFilterForm(KeelForm):
-    q = forms.CharField(label="Search", required=False, max_length=100)
-    type = forms.ChoiceField(choices=_any("Any type", AssetType.choices), required=False)
-    classification = forms.ChoiceField(required=False)
-    owner = forms.ChoiceField(required=False)
-    management_system = system_filter_field()
-    retired = forms.ChoiceField(choices=[("", "Current"), ("yes", "Retired"), ("all", "All")], required=False)
-    # the sort order chosen by clicking a column header, kept when the filters change
-    order = forms.ChoiceField(choices=[(k, k) for k in ORDERS], required=False, widget=forms.HiddenInput)
-
-    def __init__(self, *args: Any, user: organisation_resolvers.Viewer, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["classification"].choices = _any("Any classification", level_choices(True))  # type: ignore[attr-defined]
-        self.fields["owner"].choices = _any("Anyone", owner_choices())  # type: ignore[attr-defined]
-        self.fields["management_system"].choices = _any("Any system", system_choices(user))  # type: ignore[attr-defined]
-
-    def filters(self) -> dict[str, Any]:
-        """The valid filters; a filter that is not valid is left out (the page says which), the
-        others still apply."""
-        if not self.is_bound:
-            return {}
-        self.is_valid()
-        return {k: v for k, v in self.cleaned_data.items() if k not in self.errors and v}
+    filters_class = queries.AssetFilters
+    field_order = ["q", "type", "classification", "owner", "management_system", "retired", "order"]
 
 
 class AssetForm(VersionedForm):

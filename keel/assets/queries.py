@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any, Literal
 
 from django.db.models import Count, Q, QuerySet
 
+from keel.organisation import options
 from keel.organisation import resolvers as organisation_resolvers
+from keel.platform import filters
 from keel.platform.errors import NotFound, ValidationFailed
 from keel.platform.models import User
 from keel.platform.permissions import Perm, restrict
@@ -39,15 +43,44 @@ def level_for(ref: uuid.UUID | str) -> ClassificationLevel:
     return found
 
 
+def level_choices(include_retired: bool = False) -> list[tuple[str, str]]:
+    qs = ClassificationLevel.objects.order_by("rank")
+    if not include_retired:
+        qs = qs.filter(retired_at__isnull=True)
+    return list(qs.values_list("key", "name"))
+
+
+def _every_level(context: Mapping[str, Any]) -> list[tuple[str, str]]:
+    return level_choices(True)
+
+
 @dataclass
 class AssetFilters:
-    type: str = ""
-    owner: str = ""
-    management_system: str = ""
-    classification: str = ""  # key
-    q: str = ""
-    retired: str = ""  # "" current only, "yes" retired only, "all"
-    order: str = "ref_id"
+    """The filters of the asset inventory: its API parameters and its page form (issue 10)."""
+
+    type: str = filters.choice(AssetType, any="Any type")
+    owner: str = filters.reference(any="Anyone", options=options.owners, help="The owner's email.")
+    management_system: str = filters.reference(
+        label="Management system",
+        any="Any system",
+        options=options.systems_of_user,
+        invalid_choice=organisation_resolvers.UNKNOWN_SYSTEM,
+        help="Short name.",
+    )
+    classification: str = filters.reference(
+        any="Any classification", options=_every_level, help="A level's key."
+    )
+    q: str = filters.text(label="Search", max_length=100)
+    # "" current only, "yes" retired only, "all"
+    retired: str = filters.choice(
+        [("yes", "Retired"), ("all", "All")],
+        any="Current",
+        api_type=Literal["", "yes", "all"],
+        api_default="",
+        help="Empty: current assets; yes: retired; all.",
+    )
+    # the sort order chosen by clicking a column header, kept when the filters change
+    order: str = filters.choice([(k, k) for k in ORDERS], default="ref_id", hidden=True)
 
 
 def assets(user: User | None, f: AssetFilters | None = None) -> QuerySet[Asset]:

@@ -4,14 +4,16 @@ levels by id or key, people by email, management systems by id or short name."""
 from __future__ import annotations
 
 import uuid
-from typing import Any, Literal
+from typing import Any
 
 from ninja import Field
 
+from keel.platform import filters
 from keel.platform.api import VERSION_IN, VersionedOut
 from keel.platform.isodates import IsoDateTime
 from keel.platform.schemas import MS_REF, Body, Filters
 
+from . import queries
 from .choices import AssetType
 
 
@@ -88,14 +90,9 @@ class AssetOut(VersionedOut):
         return obj.classification.key if obj.classification else None
 
 
+@filters.schema_of(queries.AssetFilters)
 class AssetFilters(Filters):
-    type: AssetType | None = None
-    owner: str | None = Field(None, description="The owner's email.")
-    management_system: str | None = Field(None, description="Short name.")
-    classification: str | None = Field(None, description="A level's key.")
-    q: str | None = Field(None, max_length=100)
-    retired: Literal["", "yes", "all"] = Field("", description="Empty: current assets; yes: retired; all.")
-    order: Literal["ref_id", "-ref_id", "name", "classification"] = "ref_id"
+    """Declared in :class:`keel.assets.queries.AssetFilters`."""
 
 
 class AssetIn(Body):

@@ -62,7 +62,7 @@ def asset_list(request: HttpRequest) -> HttpResponse:
     params.pop("page", None)
     form = AssetFilterForm(params or None, user=user)
     problem = ""
-    filters = queries.AssetFilters(**form.filters())
+    filters = queries.AssetFilters(**form.valid_filters())
     try:
         qs = queries.assets(user, filters)
     except KeelError as exc:

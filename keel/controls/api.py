@@ -27,6 +27,7 @@ from keel.platform.api import (
 )
 from keel.platform.api import enum_value as _value
 from keel.platform.errors import NotFound, ValidationFailed
+from keel.platform.filters import parse as filters_of
 from keel.platform.permissions import Perm, check
 
 from . import queries, services
@@ -69,14 +70,7 @@ def _detail(who: Any, ref: uuid.UUID | str) -> Control:
 def list_controls(request: HttpRequest, filters: Query[ControlFilters]) -> dict[str, Any]:
     who = actor(request)
     check(who, Perm.VIEW)
-    f = queries.ControlFilters(
-        **{
-            k: _value(v) or ""
-            for k, v in filters.model_dump(exclude={"limit", "offset"}).items()
-            if k != "order"
-        },
-        order=filters.order,
-    )
+    f = filters_of(queries.ControlFilters, filters)
     return paginate(queries.controls(who.user, f), filters.limit, filters.offset)
 
 
@@ -153,12 +147,7 @@ def delete_control(request: HttpRequest, ref: str) -> Status[None]:
 def list_control_links(request: HttpRequest, filters: Query[ControlLinkFilters]) -> dict[str, Any]:
     who = actor(request)
     check(who, Perm.VIEW)
-    f = queries.LinkFilters(
-        control=filters.control or "",
-        requirement=filters.requirement or "",
-        standard=filters.standard or "",
-        coverage=_value(filters.coverage) or "",
-    )
+    f = filters_of(queries.LinkFilters, filters)
     return paginate(queries.links(who.user, f), filters.limit, filters.offset)
 
 
@@ -245,12 +234,7 @@ def delete_control_link(request: HttpRequest, link_id: uuid.UUID) -> Status[None
 )
 def list_control_templates(request: HttpRequest, filters: Query[TemplateFilters]) -> dict[str, Any]:
     check(actor(request), Perm.VIEW)
-    f = queries.TemplateFilters(
-        standard=filters.standard or "",
-        requirement=filters.requirement or "",
-        type=_value(filters.type) or "",
-        q=filters.q or "",
-    )
+    f = filters_of(queries.TemplateFilters, filters)
     return paginate(queries.templates(f), filters.limit, filters.offset)
 
 

@@ -9,94 +9,30 @@ from typing import Any
 from django import forms
 
 from keel.organisation import resolvers as organisation_resolvers
-from keel.organisation.forms import standard_choices
 from keel.organisation.models import ManagementSystem
+from keel.organisation.options import owner_choices, standard_choices, system_choices, system_filter_field
+from keel.platform.filters import FilterForm
 from keel.platform.forms import TEXTAREA, KeelForm, VersionedForm, picker_attrs, picker_select
 from keel.platform.models import User
 from keel.platform.permissions import Perm, has_perm
 
-from . import queries
-from .choices import ControlType, Coverage, Effectiveness, Frequency, ImplementationStatus, ShownStatus
+from . import policies, queries
+from .choices import ControlType, Coverage, Effectiveness, Frequency, ImplementationStatus
 from .models import Control
-
-ORDER_CHOICES = [
-    ("ref_id", "Reference"),
-    ("-ref_id", "Reference, last first"),
-    ("title", "Title"),
-    ("-title", "Title, Z to A"),
-    ("status", "Status"),
-    ("-status", "Status, reversed"),
-    ("effectiveness", "Effectiveness"),
-    ("-effectiveness", "Effectiveness, reversed"),
-    ("-updated_at", "Recently changed"),
-]
 
 
 def _any(label: str, choices: Any) -> list[tuple[str, str]]:
     return [("", label), *choices]
 
 
-def system_choices(
-    who: organisation_resolvers.Viewer = organisation_resolvers.TRUSTED,
-) -> list[tuple[str, str]]:
-    """Management systems to choose from: those ``who`` may view."""
-    return [(ms.short_name, ms.name) for ms in organisation_resolvers.visible_systems(who)]
+class ControlFilterForm(FilterForm[queries.ControlFilters]):
+    """Declared in :class:`keel.controls.queries.ControlFilters`; takes ``user=``."""
 
-
-def system_filter_field() -> forms.ChoiceField:
-    """A list page's ``management_system`` filter: a value that is unknown or outside the
-    user's perimeter gets the resolver's message (never the value back, never other systems)."""
-    return forms.ChoiceField(
-        label="Management system",
-        required=False,
-        error_messages={"invalid_choice": organisation_resolvers.UNKNOWN_SYSTEM},
-    )
-
-
-def owner_choices() -> list[tuple[str, str]]:
-    """Everyone in the directory who is active, with or without a login (docs/people.md): an
-    owner need not log in. The value is the email (a stand-in one for people Keel has none of)."""
-    return [
-        (u.email, f"{u.full_name} ({u.shown_email})" if u.full_name and u.shown_email else u.display_name)
-        for u in User.objects.filter(is_active=True).order_by("full_name", "email")
-    ]
-
-
-class ControlFilterForm(KeelForm):
-    q = forms.CharField(label="Search", required=False, max_length=queries.MAX_TEXT)
-    status = forms.ChoiceField(choices=_any("Any status", ShownStatus.choices), required=False)
-    effectiveness = forms.ChoiceField(
-        choices=_any("Any effectiveness", Effectiveness.choices), required=False
-    )
-    type = forms.ChoiceField(choices=_any("Any type", ControlType.choices), required=False)
-    frequency = forms.ChoiceField(choices=_any("Any frequency", Frequency.choices), required=False)
-    owner = forms.ChoiceField(label="Owner", required=False)
-    management_system = system_filter_field()
-    standard = forms.ChoiceField(label="Standard", required=False)
-    requirement = forms.CharField(
-        label="Requirement",
-        required=False,
-        max_length=128,
-        widget=forms.TextInput(
-            attrs=picker_attrs("requirements", placeholder="Id, key or words: A.5.19, access")
-        ),
-    )
-    tag = forms.CharField(label="Tag", required=False, max_length=60)
-    template = forms.CharField(required=False, max_length=80, widget=forms.HiddenInput)
-    order = forms.ChoiceField(choices=ORDER_CHOICES, required=False)
-
-    def __init__(self, *args: Any, user: organisation_resolvers.Viewer, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["owner"].choices = _any("Anyone", owner_choices())  # type: ignore[attr-defined]
-        self.fields["management_system"].choices = _any("All systems", system_choices(user))  # type: ignore[attr-defined]
-        self.fields["standard"].choices = _any("All standards", standard_choices())  # type: ignore[attr-defined]
-
-    def filters(self) -> queries.ControlFilters:
-        if not self.is_valid():
-            return queries.ControlFilters()
-        data = {k: (v or "") for k, v in self.cleaned_data.items()}
-        data["order"] = data["order"] or "ref_id"
-        return queries.ControlFilters(**data)
+    filters_class = queries.ControlFilters
+    field_order = [
+        "q", "status", "effectiveness", "type", "frequency", "owner",
+        "management_system", "standard", "requirement", "tag", "template", "order",
+    ]  # fmt: skip
 
 
 class ControlForm(VersionedForm):
@@ -155,7 +91,7 @@ class ControlForm(VersionedForm):
 
 
 class OwnerControlForm(VersionedForm):
-    """What a control's owner may update with ``edit_own_controls`` (queries.OWNER_FIELDS)."""
+    """What a control's owner may update with ``edit_own_controls`` (policies.OWNER_FIELDS)."""
 
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), required=False)
     frequency = forms.ChoiceField(choices=Frequency.choices)
@@ -164,7 +100,7 @@ class OwnerControlForm(VersionedForm):
 
     @classmethod
     def initial_for(cls, control: Control) -> dict[str, Any]:
-        return {name: getattr(control, name) for name in queries.OWNER_FIELDS}
+        return {name: getattr(control, name) for name in policies.OWNER_FIELDS}
 
 
 class LinkForm(KeelForm):
@@ -234,38 +170,11 @@ class AdoptForm(KeelForm):
         self.fields["owner"].choices = _any("No owner yet", owner_choices())  # type: ignore[attr-defined]
 
 
-class TemplateFilterForm(KeelForm):
-    q = forms.CharField(label="Search", required=False, max_length=queries.MAX_TEXT)
-    standard = forms.ChoiceField(label="Standard", required=False)
-    requirement = forms.CharField(
-        label="Requirement",
-        required=False,
-        max_length=128,
-        widget=forms.TextInput(attrs=picker_attrs("requirements", placeholder="Id, key or words: A.10.3")),
-    )
-    type = forms.ChoiceField(choices=_any("Any type", ControlType.choices), required=False)
-    theme = forms.ChoiceField(label="Theme or clause", required=False)
-    adopted = forms.ChoiceField(
-        label="Adopted",
-        choices=[("", "Adopted or not"), ("no", "Not adopted yet"), ("yes", "Adopted")],
-        required=False,
-    )
+class TemplateFilterForm(FilterForm[queries.TemplateFilters]):
+    """Declared in :class:`keel.controls.queries.TemplateFilters`."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["standard"].choices = _any("All standards", standard_choices())  # type: ignore[attr-defined]
-        self.fields["theme"].choices = _any(  # type: ignore[attr-defined]
-            "All themes",
-            [
-                (r.key, f"{r.standard.name.removeprefix('ISO/IEC ')} {r.ref_id} {r.title}")
-                for r in queries.template_themes()
-            ],
-        )
-
-    def filters(self) -> queries.TemplateFilters:
-        if not self.is_valid():
-            return queries.TemplateFilters()
-        return queries.TemplateFilters(**{k: v or "" for k, v in self.cleaned_data.items()})
+    filters_class = queries.TemplateFilters
+    field_order = ["q", "standard", "requirement", "type", "theme", "adopted"]
 
 
 class MatrixForm(KeelForm):

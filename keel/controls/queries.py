@@ -10,23 +10,27 @@ from __future__ import annotations
 
 import contextlib
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from django.db.models import Prefetch, Q, QuerySet
 
+from keel.organisation import options
 from keel.organisation import resolvers as organisation_resolvers
 from keel.organisation.models import ManagementSystem
-from keel.platform import hooks
+from keel.platform import filters, hooks
 from keel.platform.actor import Actor
 from keel.platform.errors import NotFound, PermissionDenied, ValidationFailed
+from keel.platform.forms import picker_attrs
 from keel.platform.models import TrailEntry, User
 from keel.platform.permissions import OWNED, Perm, has_owner_perm, has_perm, system_ids_with
+from keel.platform.schemas import MS_REF
 from keel.standards.choices import EntryKind
 from keel.standards.models import Requirement, Standard
 from keel.standards.records import standards_by_key
 
-from .choices import ImplementationStatus, ShownStatus
+from .choices import ControlType, Coverage, Effectiveness, Frequency, ImplementationStatus, ShownStatus
 from .models import Control, ControlLink, ControlTemplate, TemplateRequirement
 
 CONTROL_ORDER = {
@@ -91,47 +95,78 @@ def perimeter_of(control: Control, user: User | None, perm: str, every: bool = F
     return allowed[0] if allowed else systems[0]
 
 
-# What a control's owner may change with ``edit_own_controls`` alone: how the control is
-# implemented and how well it works — not what it is (reference, title, type), who owns it,
-# where it belongs (management systems, tags), its requirement links, nor whether it exists.
-OWNER_FIELDS = ("description", "frequency", "status", "effectiveness")
-ALL = "all"  # update_scope: every field (edit_controls)
-OWN = "own"  # update_scope: OWNER_FIELDS only (the owner, with edit_own_controls)
-
-
-def update_scope(user: User | None, control: Control) -> str | None:
-    """What ``user`` may update on ``control`` — the one rule the services, pages and API share:
-
-    - :data:`ALL` with ``edit_controls`` over every system of the control;
-    - :data:`OWN` (:data:`OWNER_FIELDS`) when the user is the control's owner and holds
-      ``edit_own_controls`` over every one of its systems (or over the organisation, for a
-      control that belongs to none) — a role over one of them is not enough, as for edits;
-    - ``None`` otherwise."""
-    systems: list[ManagementSystem | None] = [*control.management_systems.all()] or [None]
-    if all(has_perm(user, Perm.EDIT_CONTROLS, ms) for ms in systems):
-        return ALL
-    if all(has_owner_perm(user, Perm.EDIT_OWN_CONTROLS, ms, control.owner_id) for ms in systems):
-        return OWN
-    return None
-
-
 # ---------------------------------------------------------------- controls
+
+
+ControlOrder = Literal[
+    "ref_id",
+    "-ref_id",
+    "title",
+    "-title",
+    "status",
+    "-status",
+    "effectiveness",
+    "-effectiveness",
+    "updated_at",
+    "-updated_at",
+]
+ORDER_CHOICES = [
+    ("ref_id", "Reference"),
+    ("-ref_id", "Reference, last first"),
+    ("title", "Title"),
+    ("-title", "Title, Z to A"),
+    ("status", "Status"),
+    ("-status", "Status, reversed"),
+    ("effectiveness", "Effectiveness"),
+    ("-effectiveness", "Effectiveness, reversed"),
+    ("-updated_at", "Recently changed"),
+]
+REQUIREMENT_PICKER = "Id, key or words: A.5.19, access"
 
 
 @dataclass
 class ControlFilters:
-    status: str = ""
-    type: str = ""
-    frequency: str = ""
-    effectiveness: str = ""
-    owner: str = ""  # email
-    management_system: str = ""  # id or short name
-    standard: str = ""  # key: controls linked to any requirement of it
-    requirement: str = ""  # key
-    tag: str = ""
-    template: str = ""  # key
-    q: str = ""
-    order: str = "ref_id"
+    """The filters of the control list: its API parameters and its page form (issue 10)."""
+
+    status: str = filters.choice(
+        ShownStatus,
+        any="Any status",
+        help="implemented matches every control claimed implemented (with or without evidence); "
+        "implemented_no_evidence only those without current evidence.",
+    )
+    type: str = filters.choice(ControlType, any="Any type")
+    frequency: str = filters.choice(Frequency, any="Any frequency")
+    effectiveness: str = filters.choice(Effectiveness, any="Any effectiveness")
+    owner: str = filters.reference(
+        label="Owner", any="Anyone", options=options.owners, help="The owner's email."
+    )
+    management_system: str = filters.reference(
+        label="Management system",
+        any="All systems",
+        options=options.systems_of_user,
+        invalid_choice=organisation_resolvers.UNKNOWN_SYSTEM,
+        help=MS_REF,
+    )
+    standard: str = filters.reference(
+        label="Standard",
+        any="All standards",
+        options=options.standards,
+        help="Controls linked to any requirement of this standard key.",
+    )
+    requirement: str = filters.reference(
+        label="Requirement",
+        max_length=128,
+        widget_attrs=lambda: picker_attrs("requirements", placeholder=REQUIREMENT_PICKER),
+        help="Controls linked to this requirement key.",
+    )
+    tag: str = filters.text(label="Tag", max_length=60)
+    template: str = filters.reference(
+        max_length=80, hidden=True, help="Controls adopted from this template key."
+    )
+    q: str = filters.text(
+        label="Search", max_length=MAX_TEXT, help="Words in the reference, title or description."
+    )
+    order: str = filters.choice(ORDER_CHOICES, default="ref_id", api_type=ControlOrder)
 
 
 def base_controls() -> QuerySet[Control]:
@@ -283,10 +318,10 @@ def history(control: Control, limit: int = 200) -> list[TrailEntry]:
 
 @dataclass
 class LinkFilters:
-    control: str = ""  # id or reference
-    requirement: str = ""  # key
-    standard: str = ""
-    coverage: str = ""
+    control: str = filters.reference(help="A control's id or reference.")
+    requirement: str = filters.reference(help="A requirement key.")
+    standard: str = filters.reference(help="Only links to requirements of this standard.")
+    coverage: str = filters.choice(Coverage)
 
 
 def links(user: User | None, f: LinkFilters) -> QuerySet[ControlLink]:
@@ -349,14 +384,36 @@ def implemented_by(req: Requirement, user: User | None) -> dict[str, Any]:
 # ---------------------------------------------------------------- templates
 
 
+def _theme_options(context: Mapping[str, Any]) -> list[tuple[str, str]]:
+    return [
+        (r.key, f"{r.standard.name.removeprefix('ISO/IEC ')} {r.ref_id} {r.title}") for r in template_themes()
+    ]
+
+
 @dataclass
 class TemplateFilters:
-    standard: str = ""
-    theme: str = ""  # the key of an Annex A theme or a top-level clause
-    requirement: str = ""
-    type: str = ""
-    q: str = ""
-    adopted: str = ""  # "no": only templates not adopted yet; "yes": only adopted ones
+    standard: str = filters.reference(
+        label="Standard",
+        any="All standards",
+        options=options.standards,
+        help="Templates serving a requirement of this standard.",
+    )
+    # the key of an Annex A theme or a top-level clause
+    theme: str = filters.reference(
+        label="Theme or clause", any="All themes", options=_theme_options, api=False
+    )
+    requirement: str = filters.reference(
+        label="Requirement",
+        max_length=128,
+        widget_attrs=lambda: picker_attrs("requirements", placeholder="Id, key or words: A.10.3"),
+        help="Templates serving this requirement key.",
+    )
+    type: str = filters.choice(ControlType, any="Any type")
+    q: str = filters.text(label="Search", max_length=MAX_TEXT)
+    # "no": only templates not adopted yet; "yes": only adopted ones
+    adopted: str = filters.choice(
+        [("no", "Not adopted yet"), ("yes", "Adopted")], label="Adopted", any="Adopted or not", api=False
+    )
 
 
 def template_themes() -> list[Requirement]:

@@ -8,30 +8,18 @@ people by email. Bodies refuse unknown fields.
 from __future__ import annotations
 
 import uuid
-from typing import Any, Literal
+from typing import Any
 
 from ninja import Field, Schema
 
+from keel.platform import filters
 from keel.platform.api import VersionedOut
 from keel.platform.isodates import IsoDateTime
 from keel.platform.schemas import MS_REF, Body, Filters, version_in
 
+from . import queries
 from .choices import ControlType, Coverage, Effectiveness, Frequency, ImplementationStatus, ShownStatus
 from .queries import shown_status
-
-ControlOrder = Literal[
-    "ref_id",
-    "-ref_id",
-    "title",
-    "-title",
-    "status",
-    "-status",
-    "effectiveness",
-    "-effectiveness",
-    "updated_at",
-    "-updated_at",
-]
-
 
 # ---------------------------------------------------------------- links
 
@@ -73,11 +61,9 @@ class ControlLinkOut(VersionedOut):
         return obj.requirement.standard.key
 
 
+@filters.schema_of(queries.LinkFilters)
 class ControlLinkFilters(Filters):
-    control: str | None = Field(None, description="A control's id or reference.")
-    requirement: str | None = Field(None, description="A requirement key.")
-    standard: str | None = Field(None, description="Only links to requirements of this standard.")
-    coverage: Coverage | None = None
+    """Declared in :class:`keel.controls.queries.LinkFilters`."""
 
 
 class ControlLinkIn(Body):
@@ -157,23 +143,9 @@ class ControlDetailOut(ControlOut, VersionedOut):
         return list(obj.links.all())
 
 
+@filters.schema_of(queries.ControlFilters)
 class ControlFilters(Filters):
-    status: ShownStatus | None = Field(
-        None,
-        description="implemented matches every control claimed implemented (with or without evidence); "
-        "implemented_no_evidence only those without current evidence.",
-    )
-    type: ControlType | None = None
-    frequency: Frequency | None = None
-    effectiveness: Effectiveness | None = None
-    owner: str | None = Field(None, description="The owner's email.")
-    management_system: str | None = Field(None, description=MS_REF)
-    standard: str | None = Field(None, description="Controls linked to any requirement of this standard key.")
-    requirement: str | None = Field(None, description="Controls linked to this requirement key.")
-    tag: str | None = None
-    template: str | None = Field(None, description="Controls adopted from this template key.")
-    q: str | None = Field(None, max_length=100, description="Words in the reference, title or description.")
-    order: ControlOrder = "ref_id"
+    """Declared in :class:`keel.controls.queries.ControlFilters`."""
 
 
 class ControlIn(Body):
@@ -255,11 +227,9 @@ class TemplateDetailOut(TemplateOut):
         return list(obj.links.all())
 
 
+@filters.schema_of(queries.TemplateFilters)
 class TemplateFilters(Filters):
-    standard: str | None = Field(None, description="Templates serving a requirement of this standard.")
-    requirement: str | None = Field(None, description="Templates serving this requirement key.")
-    type: ControlType | None = None
-    q: str | None = Field(None, max_length=100)
+    """Declared in :class:`keel.controls.queries.TemplateFilters`."""
 
 
 class AdoptIn(Body):

@@ -25,7 +25,7 @@ from keel.platform.permissions import Perm, check, has_perm
 from keel.platform.records import apply_fields, clean
 from keel.standards.models import Requirement
 
-from . import queries
+from . import policies
 from .choices import Coverage, Effectiveness, ImplementationStatus
 from .models import Control, ControlLink, ControlTemplate, Tag, TemplateRequirement
 from .templates_loader import TEMPLATES_DIR, read_templates
@@ -213,15 +213,15 @@ def _locked_control(ref: uuid.UUID | str) -> Control:
     )
 
 
-def _update_scope(actor: Actor, control: Control) -> str:
-    """What the actor may update on the control (:func:`keel.controls.queries.update_scope`):
+def _edit_reach(actor: Actor, control: Control) -> str:
+    """What the actor may update on the control (:func:`keel.controls.policies.edit_reach`):
     every field with ``edit_controls`` over all its systems, the owner fields for its owner
     with ``edit_own_controls``; otherwise refused. The trusted CLI operator may update all."""
     try:
         _check_on_systems(actor, Perm.EDIT_CONTROLS, control.management_systems.all())
     except PermissionDenied as denied:
-        if queries.update_scope(actor.user, control) == queries.OWN:
-            return queries.OWN
+        if policies.edit_reach(actor.user, control) == policies.OWN:
+            return policies.OWN
         systems: list[ManagementSystem | None] = [*control.management_systems.all()] or [None]
         if actor.user is not None and all(has_perm(actor.user, Perm.EDIT_OWN_CONTROLS, ms) for ms in systems):
             raise PermissionDenied(
@@ -229,15 +229,15 @@ def _update_scope(actor: Actor, control: Control) -> str:
                 f"owned by {control.owner.email if control.owner else 'nobody'}."
             ) from None
         raise denied
-    return queries.ALL
+    return policies.ALL
 
 
 def _refuse_beyond_owner_fields(actor: Actor, control: Control, changes: dict[str, Any]) -> None:
-    beyond = sorted(set(changes) - set(queries.OWNER_FIELDS))
+    beyond = sorted(set(changes) - set(policies.OWNER_FIELDS))
     if beyond:
         raise PermissionDenied(
             f"{actor.label} owns {control.ref_id} and may update its "
-            f"{', '.join(queries.OWNER_FIELDS)} — not its {', '.join(beyond)}. "
+            f"{', '.join(policies.OWNER_FIELDS)} — not its {', '.join(beyond)}. "
             "A compliance manager or an administrator changes those. Nothing was changed."
         )
 
@@ -252,7 +252,7 @@ def update_control(
     **data: Any,
 ) -> Control:
     """Change a control: every field with ``edit_controls`` over all its systems; its owner,
-    with ``edit_own_controls``, may change :data:`keel.controls.queries.OWNER_FIELDS` only (a
+    with ``edit_own_controls``, may change :data:`keel.controls.policies.OWNER_FIELDS` only (a
     value sent unchanged is not a change). A refused change changes nothing.
 
     The row is locked while it is read and changed, and only the changed columns are written,
@@ -261,7 +261,7 @@ def update_control(
     :class:`~keel.platform.concurrency.EditConflict`."""
     with transaction.atomic():
         control = _locked_control(control_ref)
-        scope = _update_scope(actor, control)
+        scope = _edit_reach(actor, control)
         check_version(control, expected_version, f"Control {control.ref_id}")
         before = _snapshot(control)
         apply_fields(control, data, CONTROL_FIELDS)
@@ -272,13 +272,13 @@ def update_control(
             control.save(update_fields=[*changed_fields, "updated_at"])
         if management_systems is not None:
             systems = _systems(management_systems)
-            if scope == queries.ALL:
+            if scope == policies.ALL:
                 _check_on_systems(actor, Perm.EDIT_CONTROLS, systems)
             control.management_systems.set(systems)
         if tags is not None:
             control.tags.set(_tags(tags))
         changes = trail.diff(before, _snapshot(control))
-        if scope == queries.OWN:
+        if scope == policies.OWN:
             _refuse_beyond_owner_fields(actor, control, changes)
         if changes:
             trail.record(actor, TrailAction.UPDATE, control, changes=changes)
@@ -497,7 +497,7 @@ def bulk_update_controls(
             raise NotFound(f"No control(s): {', '.join(missing)}. Nothing was changed.")
         owner_fields_only = owner is UNSET and not (add_tag and add_tag.strip())
         for c in controls:
-            if _update_scope(actor, c) == queries.OWN and not owner_fields_only:
+            if _edit_reach(actor, c) == policies.OWN and not owner_fields_only:
                 raise PermissionDenied(
                     f"{actor.label} owns {c.ref_id} and may set its status and effectiveness, "
                     "not its owner or tags. Nothing was changed."

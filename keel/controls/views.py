@@ -5,7 +5,7 @@ adoption, and the coverage matrix.
 Thin views: parse input with a form, check the permission with ``@page``, call a service or a
 query, render. A control is read with ``view`` over one of its systems and changed with
 ``edit_controls`` over every one; its owner updates how it is implemented with
-``edit_own_controls`` (queries.update_scope); the services check it again.
+``edit_own_controls`` (policies.edit_reach); the services check it again.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from keel.platform.permissions import Perm, system_ids_with
 from keel.platform.views.common import INVALID, current_user, is_partial
 from keel.standards.models import Requirement, Standard
 
-from . import exports, queries, services
+from . import exports, policies, queries, services
 from .forms import (
     AdoptForm,
     BulkForm,
@@ -138,7 +138,7 @@ def control_list(request: HttpRequest) -> HttpResponse:
         "page_obj": page_obj,
         "controls": controls,
         # the rows the user may select for a bulk edit: the one update rule, row by row
-        "selectable": {c.pk for c in controls if queries.update_scope(user, c)},
+        "selectable": {c.pk for c in controls if policies.edit_reach(user, c)},
         "can_edit": _can_edit_any(user),
         # an owner with edit_own_controls alone bulk-sets the status and effectiveness of theirs
         "can_bulk": _can_edit_any(user) or _can_update_own_any(user),
@@ -234,7 +234,7 @@ def _detail_context(request: HttpRequest, control: Any, link_form: LinkForm | No
         "panels": hooks.render_panels("control_detail", request, control),
         "groups": queries.links_by_standard(control),
         "can_edit": queries.can(user, Perm.EDIT_CONTROLS, control, every=True),
-        "can_update": queries.update_scope(user, control) is not None,
+        "can_update": policies.edit_reach(user, control) is not None,
         "link_form": link_form or LinkForm(auto_id="link-new-%s"),
         "can_trail": can_trail,
         "history": describe(queries.history(control), user) if can_trail else [],
@@ -278,10 +278,10 @@ def control_create(request: HttpRequest) -> HttpResponse:
 )
 def control_edit(request: HttpRequest, ref: str) -> HttpResponse:
     """Edit every field (``edit_controls``), or — for the control's owner with
-    ``edit_own_controls`` — only how it is implemented (queries.OWNER_FIELDS)."""
+    ``edit_own_controls`` — only how it is implemented (policies.OWNER_FIELDS)."""
     user = current_user(request)
     control = queries.control_for(user, ref)
-    owner_only = queries.update_scope(user, control) == queries.OWN
+    owner_only = policies.edit_reach(user, control) == policies.OWN
     form: ControlForm | OwnerControlForm
     if request.method == "POST":
         form = OwnerControlForm(request.POST) if owner_only else ControlForm(request.POST, user=user)

@@ -28,6 +28,7 @@ from keel.platform.api import (
     set_etag,
 )
 from keel.platform.errors import ValidationFailed
+from keel.platform.filters import parse as filters_of
 from keel.platform.permissions import Perm, check
 
 from . import downloads, queries, services
@@ -91,17 +92,7 @@ def _create(request: HttpRequest, payload: Any, kind: str, version: services.New
 def list_evidence(request: HttpRequest, filters: Query[EvidenceFilters]) -> dict[str, Any]:
     who = actor(request)
     check(who, Perm.VIEW)
-    f = queries.EvidenceFilters(
-        control=filters.control or "",
-        requirement=filters.requirement or "",
-        management_system=filters.management_system or "",
-        status="" if filters.status == "any" else filters.status,
-        validity=getattr(filters.validity, "value", filters.validity) or "",
-        kind=getattr(filters.kind, "value", filters.kind) or "",
-        owner=filters.owner or "",
-        q=filters.q or "",
-        order=filters.order,
-    )
+    f = filters_of(queries.EvidenceFilters, filters)
     return paginate(queries.evidence_list(who.user, f), filters.limit, filters.offset)
 
 

@@ -7,70 +7,27 @@ from typing import Any
 
 from django import forms
 
-from keel.controls.forms import owner_choices, system_choices, system_filter_field
-from keel.organisation import resolvers as organisation_resolvers
+from keel.controls.forms import owner_choices
 from keel.organisation.models import ManagementSystem
+from keel.platform.filters import FilterForm
 from keel.platform.forms import DATE, TEXTAREA, KeelForm, VersionedForm, picker_attrs, picker_select
 from keel.platform.models import User
 from keel.platform.permissions import Perm, has_perm
 
 from . import queries, services
-from .choices import EvidenceKind, EvidenceStatus, Validity
+from .choices import EvidenceKind
 from .models import Evidence
-
-ORDER_CHOICES = [
-    ("ref_id", "Reference"),
-    ("-ref_id", "Reference, last first"),
-    ("title", "Title"),
-    ("-title", "Title, Z to A"),
-    ("valid_until", "Valid until (soonest first)"),
-    ("-valid_until", "Valid until (latest first)"),
-    ("-collected_on", "Recently collected"),
-    ("collected_on", "Collected longest ago"),
-    ("-updated_at", "Recently changed"),
-]
 
 
 def _any(label: str, choices: Any) -> list[tuple[str, str]]:
     return [("", label), *choices]
 
 
-class EvidenceFilterForm(KeelForm):
-    q = forms.CharField(label="Search", required=False, max_length=queries.MAX_TEXT)
-    validity = forms.ChoiceField(choices=_any("Any validity", Validity.choices), required=False)
-    kind = forms.ChoiceField(choices=_any("Files and links", EvidenceKind.choices), required=False)
-    status = forms.ChoiceField(
-        choices=[("", "Current"), ("withdrawn", "Withdrawn"), ("any", "Current and withdrawn")],
-        required=False,
-    )
-    management_system = system_filter_field()
-    control = forms.CharField(
-        label="Control",
-        required=False,
-        max_length=64,
-        widget=forms.TextInput(attrs=picker_attrs("controls", placeholder="e.g. KC-012")),
-    )
-    requirement = forms.CharField(
-        label="Requirement",
-        required=False,
-        max_length=128,
-        widget=forms.TextInput(attrs=picker_attrs("requirements", placeholder="e.g. A.5.15")),
-    )
-    order = forms.ChoiceField(choices=ORDER_CHOICES, required=False)
+class EvidenceFilterForm(FilterForm[queries.EvidenceFilters]):
+    """Declared in :class:`keel.evidence.queries.EvidenceFilters`; takes ``user=``."""
 
-    def __init__(self, *args: Any, user: organisation_resolvers.Viewer, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["management_system"].choices = _any("All systems", system_choices(user))  # type: ignore[attr-defined]
-
-    def filters(self) -> queries.EvidenceFilters:
-        if not self.is_valid():
-            return queries.EvidenceFilters()
-        data = {k: (v or "") for k, v in self.cleaned_data.items()}
-        status = data.pop("status")
-        return queries.EvidenceFilters(
-            **data | {"order": data["order"] or "ref_id"},
-            status={"": EvidenceStatus.CURRENT, "any": ""}.get(status, status),
-        )
+    filters_class = queries.EvidenceFilters
+    field_order = ["q", "validity", "kind", "status", "management_system", "control", "requirement", "order"]
 
 
 def _systems_field() -> forms.MultipleChoiceField:

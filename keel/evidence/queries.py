@@ -15,7 +15,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from django.conf import settings
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
@@ -23,11 +23,15 @@ from django.utils import timezone
 
 from keel.controls.models import Control
 from keel.controls.queries import control_ref, requirement_ref
+from keel.organisation import options
 from keel.organisation import resolvers as organisation_resolvers
 from keel.organisation.models import ManagementSystem
+from keel.platform import filters
 from keel.platform.errors import NotFound, PermissionDenied, ValidationFailed
+from keel.platform.forms import picker_attrs
 from keel.platform.models import TrailEntry, User
 from keel.platform.permissions import Perm, has_perm, system_ids_with
+from keel.platform.schemas import MS_REF
 
 from .choices import EvidenceKind, EvidenceStatus, Validity
 from .models import Evidence, EvidenceControl, EvidenceRequirement, EvidenceVersion
@@ -147,17 +151,71 @@ def perimeter_of(evidence: Evidence, user: User | None, perm: str, every: bool =
 # ---------------------------------------------------------------- lists
 
 
+EvidenceOrder = Literal[
+    "ref_id",
+    "-ref_id",
+    "title",
+    "-title",
+    "valid_until",
+    "-valid_until",
+    "collected_on",
+    "-collected_on",
+    "updated_at",
+    "-updated_at",
+]
+ORDER_CHOICES = [
+    ("ref_id", "Reference"),
+    ("-ref_id", "Reference, last first"),
+    ("title", "Title"),
+    ("-title", "Title, Z to A"),
+    ("valid_until", "Valid until (soonest first)"),
+    ("-valid_until", "Valid until (latest first)"),
+    ("-collected_on", "Recently collected"),
+    ("collected_on", "Collected longest ago"),
+    ("-updated_at", "Recently changed"),
+]
+ANY_STATUS = "any"
+
+
 @dataclass
 class EvidenceFilters:
-    control: str = ""  # id or reference
-    requirement: str = ""  # key
-    management_system: str = ""  # id or short name
-    status: str = EvidenceStatus.CURRENT  # "" for both
-    validity: str = ""
-    kind: str = ""
-    owner: str = ""  # email
-    q: str = ""
-    order: str = "ref_id"
+    """The filters of the evidence register: its API parameters and its page form (issue 10)."""
+
+    control: str = filters.reference(
+        label="Control",
+        max_length=64,
+        widget_attrs=lambda: picker_attrs("controls", placeholder="e.g. KC-012"),
+        help="Evidence supporting this control (id or reference).",
+    )
+    requirement: str = filters.reference(
+        label="Requirement",
+        max_length=128,
+        widget_attrs=lambda: picker_attrs("requirements", placeholder="e.g. A.5.15"),
+        help="Evidence linked directly to this requirement key.",
+    )
+    management_system: str = filters.reference(
+        label="Management system",
+        any="All systems",
+        options=options.systems_of_user,
+        invalid_choice=organisation_resolvers.UNKNOWN_SYSTEM,
+        help=MS_REF,
+    )
+    status: str = filters.choice(
+        [
+            (EvidenceStatus.CURRENT, "Current"),
+            (EvidenceStatus.WITHDRAWN, "Withdrawn"),
+            (ANY_STATUS, "Current and withdrawn"),
+        ],
+        default=EvidenceStatus.CURRENT,
+        help="Withdrawn evidence is left out unless asked for.",
+    )
+    validity: str = filters.choice(Validity, any="Any validity", help="Of the current version.")
+    kind: str = filters.choice(EvidenceKind, any="Files and links")
+    owner: str = filters.reference(help="The owner's email.", form=False)
+    q: str = filters.text(
+        label="Search", max_length=MAX_TEXT, help="Words in the reference, title, description or file name."
+    )
+    order: str = filters.choice(ORDER_CHOICES, default="ref_id", api_type=EvidenceOrder)
 
 
 def base_evidence() -> QuerySet[Evidence]:
@@ -188,7 +246,7 @@ def filter_evidence(
     qs: QuerySet[Evidence], f: EvidenceFilters, who: organisation_resolvers.Viewer
 ) -> QuerySet[Evidence]:
     """Apply the list filters; a filter naming something unknown is a validation error."""
-    if f.status:
+    if f.status and f.status != ANY_STATUS:
         _choice("status", f.status, EvidenceStatus.values)
         qs = qs.filter(status=f.status)
     if f.kind:

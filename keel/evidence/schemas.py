@@ -13,24 +13,12 @@ from typing import Any, Literal
 from django.urls import reverse
 from ninja import Field, Schema
 
+from keel.platform import filters
 from keel.platform.isodates import IsoDate, IsoDateTime
-from keel.platform.schemas import MS_REF, Body, Filters
+from keel.platform.schemas import Body, Filters
 
 from . import queries
 from .choices import EvidenceKind, EvidenceStatus, Validity
-
-EvidenceOrder = Literal[
-    "ref_id",
-    "-ref_id",
-    "title",
-    "-title",
-    "valid_until",
-    "-valid_until",
-    "collected_on",
-    "-collected_on",
-    "updated_at",
-    "-updated_at",
-]
 
 
 class VersionOut(Schema):
@@ -171,20 +159,9 @@ class EvidenceDetailOut(EvidenceOut):
         return list(obj.versions.all())
 
 
+@filters.schema_of(queries.EvidenceFilters)
 class EvidenceFilters(Filters):
-    control: str | None = Field(None, description="Evidence supporting this control (id or reference).")
-    requirement: str | None = Field(None, description="Evidence linked directly to this requirement key.")
-    management_system: str | None = Field(None, description=MS_REF)
-    status: Literal["current", "withdrawn", "any"] = Field(
-        "current", description="Withdrawn evidence is left out unless asked for."
-    )
-    validity: Validity | None = Field(None, description="Of the current version.")
-    kind: EvidenceKind | None = None
-    owner: str | None = Field(None, description="The owner's email.")
-    q: str | None = Field(
-        None, max_length=100, description="Words in the reference, title, description or file name."
-    )
-    order: EvidenceOrder = "ref_id"
+    """Declared in :class:`keel.evidence.queries.EvidenceFilters`."""
 
 
 class VersionFields(Schema):

@@ -27,6 +27,7 @@ from keel.platform.api import (
 )
 from keel.platform.api import enum_value as _value
 from keel.platform.errors import NotFound, ValidationFailed
+from keel.platform.filters import parse as filters_of
 from keel.platform.permissions import Perm, check
 from keel.risks.models import Risk
 
@@ -76,9 +77,7 @@ def _detail(request: HttpRequest, ref: Any) -> ImpactAssessment:
 def list_assessments(request: HttpRequest, filters: Query[AssessmentFiltersIn]) -> dict[str, Any]:
     who = actor(request)
     check(who, Perm.VIEW)
-    f = queries.AssessmentFilters(
-        ai_system=filters.ai_system or "", status=_value(filters.status) or "", due=filters.due
-    )
+    f = filters_of(queries.AssessmentFilters, filters)
     return paginate(queries.assessments(who.user, f), filters.limit, filters.offset)
 
 

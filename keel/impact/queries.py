@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from keel.platform import filters
 from keel.platform.errors import NotFound, PermissionDenied, ValidationFailed
 from keel.platform.models import User
 from keel.platform.permissions import Perm, has_perm, restrict
@@ -23,9 +24,11 @@ MS = "ai_system__management_system"
 
 @dataclass
 class AssessmentFilters:
-    ai_system: str = ""
-    status: str = ""
-    due: bool | None = None
+    """The filters of the impact-assessment list (issue 10): the API's parameters."""
+
+    ai_system: str = filters.reference(help="An AI system's id or short name.")
+    status: str = filters.choice(AssessmentStatus)
+    due: bool | None = filters.boolean(help="Only versions due (true) or not due (false) for re-assessment.")
 
 
 def due_q() -> Q:

@@ -9,10 +9,12 @@ from typing import Any
 
 from ninja import Field, Schema
 
+from keel.platform import filters
 from keel.platform.api import VERSION_IN, VersionedOut
 from keel.platform.isodates import IsoDateTime
 from keel.platform.schemas import Body, Filters
 
+from . import queries
 from .choices import Affects, AssessmentStatus, Dimension, Nature, Occurrence
 from .services import due_state
 
@@ -226,9 +228,6 @@ class ApproveIn(Body):
     note: str = ""
 
 
+@filters.schema_of(queries.AssessmentFilters)
 class AssessmentFiltersIn(Filters):
-    ai_system: str | None = Field(None, description="An AI system's id or short name.")
-    status: AssessmentStatus | None = None
-    due: bool | None = Field(
-        None, description="Only versions due (true) or not due (false) for re-assessment."
-    )
+    """Declared in :class:`keel.impact.queries.AssessmentFilters`."""

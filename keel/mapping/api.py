@@ -16,6 +16,7 @@ from ninja import Query, Router, Status
 from keel.platform.api import Page, actor, expected_version, paginate, permission, responses, set_etag
 from keel.platform.api import enum_value as _value
 from keel.platform.errors import Conflict
+from keel.platform.filters import parse as filters_of
 from keel.platform.permissions import Perm, check
 
 from . import queries, services
@@ -89,14 +90,7 @@ def export_crosswalk(request: HttpRequest, key: str) -> HttpResponse:
 )
 def list_relations(request: HttpRequest, filters: Query[RelationFilters]) -> dict[str, Any]:
     check(actor(request), Perm.VIEW)
-    f = queries.RelationFilters(
-        crosswalk=filters.crosswalk or "",
-        source=filters.source or "",
-        target=filters.target or "",
-        relation=_value(filters.relation) or "",
-        q=filters.q or "",
-        withdrawn=filters.withdrawn,
-    )
+    f = filters_of(queries.RelationFilters, filters)
     return paginate(queries.relations(f), filters.limit, filters.offset)
 
 

@@ -7,21 +7,20 @@ from typing import Any
 
 from django import forms
 
+from keel.platform.filters import FilterForm
 from keel.platform.forms import KeelForm, VersionedForm, picker_attrs
 
+from . import queries
 from .choices import Relation
 
 EXTENSION_HELP = "What must be added on the source side; required for subset and intersects."
 
 
-class RelationFilterForm(KeelForm):
-    relation = forms.ChoiceField(choices=[("", "Every relation"), *Relation.choices], required=False)
-    q = forms.CharField(
-        label="Search",
-        max_length=100,
-        required=False,
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": "A.5.19, supplier, logs…"}),
-    )
+class RelationFilterForm(FilterForm[queries.RelationFilters]):
+    """Declared in :class:`keel.mapping.queries.RelationFilters` (the page's crosswalk is the
+    one shown)."""
+
+    filters_class = queries.RelationFilters
 
 
 class RelationFields(KeelForm):

@@ -12,6 +12,7 @@ from typing import Any
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
+from keel.platform import filters
 from keel.platform.errors import NotFound, ValidationFailed
 from keel.standards.models import Requirement
 
@@ -70,13 +71,24 @@ def completeness(cw: Crosswalk) -> float:
 
 @dataclass
 class RelationFilters:
-    crosswalk: str = ""
-    source: str = ""  # an entry key, or a ref id within the crosswalk's source standard
-    target: str = ""
-    relation: str = ""
-    q: str = ""
-    origin: str = ""
-    withdrawn: bool = False
+    """The filters of a crosswalk's relations: the API's parameters and the crosswalk page's
+    form (issue 10)."""
+
+    crosswalk: str = filters.reference(help="A crosswalk key.", form=False)
+    # an entry key, or a ref id within the crosswalk's source standard
+    source: str = filters.reference(help="A source entry's key or ref id.", form=False)
+    target: str = filters.reference(help="A target entry's key or ref id.", form=False)
+    relation: str = filters.choice(Relation, any="Every relation")
+    q: str = filters.text(
+        label="Search",
+        max_length=100,
+        widget_attrs={"type": "search", "placeholder": "A.5.19, supplier, logs…"},
+        help="Text in the rationale, extension or entry titles.",
+    )
+    origin: str = filters.reference(api=False, form=False)
+    withdrawn: bool | None = filters.boolean(
+        api_default=False, form=False, help="Include withdrawn relations."
+    )
 
 
 def base_relations() -> QuerySet[CrosswalkRelation]:

@@ -11,10 +11,12 @@ from typing import Any
 
 from ninja import Field, Schema
 
+from keel.platform import filters
 from keel.platform.api import VersionedOut
 from keel.platform.isodates import IsoDateTime
 from keel.platform.schemas import Body, Filters, version_in
 
+from . import queries
 from .choices import Origin, Relation
 
 
@@ -121,15 +123,9 @@ class RelationOut(VersionedOut):
         return obj.target.title
 
 
+@filters.schema_of(queries.RelationFilters)
 class RelationFilters(Filters):
-    crosswalk: str | None = Field(None, description="A crosswalk key.")
-    source: str | None = Field(None, description="A source entry's key or ref id.")
-    target: str | None = Field(None, description="A target entry's key or ref id.")
-    relation: Relation | None = None
-    q: str | None = Field(
-        None, max_length=100, description="Text in the rationale, extension or entry titles."
-    )
-    withdrawn: bool = Field(False, description="Include withdrawn relations.")
+    """Declared in :class:`keel.mapping.queries.RelationFilters`."""
 
 
 class RelationIn(Body):

@@ -8,6 +8,7 @@ organisation level changes them; the services check it again.
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 
 from django.contrib import messages
@@ -46,17 +47,15 @@ def crosswalk_detail(request: HttpRequest, key: str) -> HttpResponse:
     except NotFound as exc:
         return not_found(request, exc.message)
     form = RelationFilterForm(request.GET or None)
-    relation, q = "", ""
-    if form.is_valid():
-        relation, q = form.cleaned_data["relation"], form.cleaned_data["q"]
-    rows = list(queries.relations(queries.RelationFilters(crosswalk=cw.key, relation=relation, q=q)))
+    chosen = form.filters()
+    rows = list(queries.relations(dataclasses.replace(chosen, crosswalk=cw.key)))
     ctx = {
         "cw": cw,
         "form": form,
         "relations": rows,
         "counts": queries.counts(cw),
         "completeness": queries.completeness(cw),
-        "filtered": bool(relation or q),
+        "filtered": bool(chosen.relation or chosen.q),
         "can_edit": _can_edit(request),
     }
     if is_partial(request):

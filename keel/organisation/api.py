@@ -1,5 +1,6 @@
-"""API router of the core domain: management systems, scope statements, context, people and
-access, and the audit trail.
+"""API router of the organisation: management systems, scope statements and context (interested
+parties, issues) here; people and access and the audit trail in :mod:`keel.organisation.api_access`,
+mounted below.
 
 Handlers are thin: check the permission (``check``/``restrict``, the one rule pages and the CLI
 use too), filter a queryset or call a service with ``apicore.actor(request)`` (so the trail
@@ -8,7 +9,6 @@ records channel ``api`` for tokens and ``web`` for the browser session), and sha
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from typing import Any
 
@@ -16,23 +16,19 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Status
 
-from keel.organisation import directory
-from keel.organisation import people as people
+from keel.organisation import list_filters
 from keel.organisation import queries as organisation_queries
 from keel.organisation import resolvers as organisation_resolvers
 from keel.organisation import services as organisation
+from keel.organisation.api_access import people_router, roles, tokens, trail_entries, users
+from keel.organisation.api_helpers import _get, _order, _set, _standard_filter
 from keel.organisation.models import (
     ContextIssue,
     InterestedParty,
     ManagementSystem,
-    RoleAssignment,
     ScopeStatement,
 )
 from keel.organisation.schemas import (
-    ApiTokenCreatedOut,
-    ApiTokenFilters,
-    ApiTokenIn,
-    ApiTokenOut,
     ContextIssueFilters,
     ContextIssueIn,
     ContextIssueOut,
@@ -41,123 +37,32 @@ from keel.organisation.schemas import (
     InterestedPartyIn,
     InterestedPartyOut,
     InterestedPartyPatch,
-    InvitationOut,
-    InviteIn,
     ManagementSystemFilters,
     ManagementSystemIn,
     ManagementSystemOut,
     ManagementSystemPatch,
-    MeOut,
-    PasswordIn,
-    PeopleFilters,
-    PersonIn,
-    PersonOut,
-    PersonPatch,
-    RoleAssignmentFilters,
-    RoleAssignmentIn,
-    RoleAssignmentOut,
     ScopeDraftIn,
     ScopeStatementFilters,
     ScopeStatementOut,
-    TrailEntryDetailOut,
-    TrailEntryFilters,
-    TrailEntryOut,
-    UserFilters,
-    UserIn,
-    UserOut,
-    UserPatch,
 )
-from keel.platform import accounts as accounts
-from keel.platform import trail
-from keel.platform.actor import Actor
 from keel.platform.api import (
     Page,
     actor,
-    any_user_auth,
     expected_version,
     paginate,
     permission,
     responses,
     set_etag,
-    with_etag,
 )
-from keel.platform.errors import NotFound, PermissionDenied, ValidationFailed
-from keel.platform.isodates import IsoDateTime
-from keel.platform.models import ApiToken, TrailEntry, User
-from keel.platform.pages import AUTHENTICATED
-from keel.platform.permissions import Perm, check, has_perm, restrict, system_ids_with
+from keel.platform.filters import parse as filters_of
+from keel.platform.permissions import Perm, check, restrict
 from keel.standards.models import Standard
-from keel.standards.records import standards_by_key
 
 router = Router()
 systems = Router(tags=["management systems"])
 scopes = Router(tags=["scope statements"])
 parties = Router(tags=["context"])
 issues = Router(tags=["context"])
-users = Router(tags=["people and access"])
-people_router = Router(tags=["people and access"])
-roles = Router(tags=["people and access"])
-tokens = Router(tags=["people and access"])
-trail_entries = Router(tags=["audit trail"])
-
-
-# ---------------------------------------------------------------- helpers
-
-
-def _order(qs: QuerySet[Any], order: str, *tie: str) -> QuerySet[Any]:
-    """Order by one of the values the filter schema allows (``-`` for descending)."""
-    return qs.order_by(order, *tie)
-
-
-def _user_ref(ref: str, field: str = "user") -> User:
-    """A user named by id or email in a filter or a body; unknown is a 422 on that field."""
-    try:
-        user = User.objects.filter(pk=uuid.UUID(ref)).first()
-    except ValueError:
-        user = User.objects.filter(email__iexact=ref.strip()).first()
-    if user is None:
-        raise ValidationFailed(
-            f"No user {ref!r}: give an existing user's id or email.", {field: ["Unknown user."]}
-        )
-    return user
-
-
-def _standard_filter(key: str | None) -> str | None:
-    """Validate a ``standard`` filter: an unknown key is a 422 naming the known ones."""
-    if key:
-        standards_by_key([key], field="standard")
-    return key
-
-
-def _get(qs: QuerySet[Any], pk: Any, what: str) -> Any:
-    obj = qs.filter(pk=pk).first()
-    if obj is None:
-        raise NotFound(f"No {what} with id {pk}.")
-    return obj
-
-
-def _aware(value: IsoDateTime, field: str) -> dt.datetime:
-    """A time without a zone is taken as UTC; times outside what the database stores are an
-    input error, not a server error."""
-    aware = value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
-    try:
-        return aware.astimezone(dt.UTC)
-    except OverflowError:
-        raise ValidationFailed(f"{field} is out of range.", {field: ["Out of range."]}) from None
-
-
-def _set(data: dict[str, Any]) -> dict[str, Any]:
-    """Enum members as their plain values, for the services."""
-    return {
-        k: (
-            v.value
-            if hasattr(v, "value")
-            else [getattr(i, "value", i) for i in v]
-            if isinstance(v, list)
-            else v
-        )
-        for k, v in data.items()
-    }
 
 
 # ---------------------------------------------------------------- management systems
@@ -174,16 +79,17 @@ def _systems() -> QuerySet[ManagementSystem]:
     summary="List management systems (a role over one system sees only that one)",
 )
 def list_management_systems(request: HttpRequest, filters: Query[ManagementSystemFilters]) -> dict[str, Any]:
+    f = filters_of(list_filters.ManagementSystemFilters, filters)
     who = actor(request)
     check(who, Perm.VIEW)
     qs = organisation_queries.management_systems(who.user)
-    if _standard_filter(filters.standard):
-        qs = qs.filter(standards__key=filters.standard)
-    if filters.status:
-        qs = qs.filter(status=filters.status)
-    if filters.operating_model:
-        qs = qs.filter(operating_model=filters.operating_model)
-    return paginate(_order(qs, filters.order, "pk"), filters.limit, filters.offset)
+    if _standard_filter(f.standard):
+        qs = qs.filter(standards__key=f.standard)
+    if f.status:
+        qs = qs.filter(status=f.status)
+    if f.operating_model:
+        qs = qs.filter(operating_model=f.operating_model)
+    return paginate(_order(qs, f.order, "pk"), filters.limit, filters.offset)
 
 
 @systems.get(
@@ -249,18 +155,17 @@ def _scopes() -> QuerySet[ScopeStatement]:
     summary="List scope statement versions (a role over one system sees only its statements)",
 )
 def list_scope_statements(request: HttpRequest, filters: Query[ScopeStatementFilters]) -> dict[str, Any]:
+    f = filters_of(list_filters.ScopeStatementFilters, filters)
     who = actor(request)
     check(who, Perm.VIEW)
     qs = restrict(_scopes(), who.user, Perm.VIEW)
-    if filters.management_system:
-        qs = qs.filter(
-            management_system=organisation_resolvers.management_system(filters.management_system, who)
-        )
-    if _standard_filter(filters.standard):
-        qs = qs.filter(standard__key=filters.standard)
-    if filters.status:
-        qs = qs.filter(status=filters.status)
-    qs = qs.order_by("management_system__name", "standard__key", filters.order, "pk")
+    if f.management_system:
+        qs = qs.filter(management_system=organisation_resolvers.management_system(f.management_system, who))
+    if _standard_filter(f.standard):
+        qs = qs.filter(standard__key=f.standard)
+    if f.status:
+        qs = qs.filter(status=f.status)
+    qs = qs.order_by("management_system__name", "standard__key", f.order, "pk")
     return paginate(qs, filters.limit, filters.offset)
 
 
@@ -322,21 +227,20 @@ def _parties() -> QuerySet[InterestedParty]:
     summary="List interested parties and their needs and expectations",
 )
 def list_interested_parties(request: HttpRequest, filters: Query[InterestedPartyFilters]) -> dict[str, Any]:
+    f = filters_of(list_filters.InterestedPartyFilters, filters)
     check(actor(request), Perm.VIEW)
     qs = _parties()
-    if _standard_filter(filters.standard):
-        qs = qs.filter(standards__key=filters.standard)
-    if filters.category:
-        qs = qs.filter(category=filters.category)
-    if filters.climate_related is not None:
-        qs = qs.filter(climate_related=filters.climate_related)
-    if filters.q:
+    if _standard_filter(f.standard):
+        qs = qs.filter(standards__key=f.standard)
+    if f.category:
+        qs = qs.filter(category=f.category)
+    if f.climate_related is not None:
+        qs = qs.filter(climate_related=f.climate_related)
+    if f.q:
         qs = qs.filter(
-            Q(name__icontains=filters.q)
-            | Q(needs_expectations__icontains=filters.q)
-            | Q(requirements__icontains=filters.q)
+            Q(name__icontains=f.q) | Q(needs_expectations__icontains=f.q) | Q(requirements__icontains=f.q)
         )
-    return paginate(_order(qs, filters.order, "pk"), filters.limit, filters.offset)
+    return paginate(_order(qs, f.order, "pk"), filters.limit, filters.offset)
 
 
 @parties.get(
@@ -413,18 +317,19 @@ def _issues() -> QuerySet[ContextIssue]:
     summary="List internal and external issues (including the climate-change determination)",
 )
 def list_context_issues(request: HttpRequest, filters: Query[ContextIssueFilters]) -> dict[str, Any]:
+    f = filters_of(list_filters.ContextIssueFilters, filters)
     check(actor(request), Perm.VIEW)
     qs = _issues()
-    if _standard_filter(filters.standard):
-        qs = qs.filter(standards__key=filters.standard)
+    if _standard_filter(f.standard):
+        qs = qs.filter(standards__key=f.standard)
     for name in ("kind", "category", "effect"):
-        if getattr(filters, name):
-            qs = qs.filter(**{name: getattr(filters, name)})
-    if filters.climate_related is not None:
-        qs = qs.filter(climate_related=filters.climate_related)
-    if filters.q:
-        qs = qs.filter(Q(title__icontains=filters.q) | Q(description__icontains=filters.q))
-    return paginate(_order(qs, filters.order, "title", "pk"), filters.limit, filters.offset)
+        if getattr(f, name):
+            qs = qs.filter(**{name: getattr(f, name)})
+    if f.climate_related is not None:
+        qs = qs.filter(climate_related=f.climate_related)
+    if f.q:
+        qs = qs.filter(Q(title__icontains=f.q) | Q(description__icontains=f.q))
+    return paginate(_order(qs, f.order, "title", "pk"), filters.limit, filters.offset)
 
 
 @issues.get(
@@ -485,279 +390,6 @@ def delete_context_issue(request: HttpRequest, issue_id: uuid.UUID) -> Status[No
     return Status(204, None)
 
 
-# ---------------------------------------------------------------- users
-
-
-def _users() -> QuerySet[User]:
-    return organisation_queries.users_with_roles()
-
-
-@users.get(
-    "/me",
-    response=responses(MeOut),
-    auth=any_user_auth(),
-    openapi_extra=permission(AUTHENTICATED),
-    summary="The calling user with their roles (any logged-in account, even without a role)",
-)
-def get_me(request: HttpRequest) -> User:
-    me: User = request.user  # type: ignore[assignment]
-    return _get(_users(), me.pk, "user")
-
-
-@users.get(
-    "",
-    response=responses(Page[UserOut]),
-    openapi_extra=permission(Perm.MANAGE_USERS),
-    summary="List user accounts with their roles",
-)
-def list_users(request: HttpRequest, filters: Query[UserFilters]) -> dict[str, Any]:
-    who = actor(request)
-    check(who, Perm.MANAGE_USERS)
-    qs = _users()
-    if filters.q:
-        qs = qs.filter(Q(email__icontains=filters.q) | Q(full_name__icontains=filters.q))
-    if filters.role or filters.management_system:
-        held = RoleAssignment.objects.all()
-        if filters.role:
-            held = held.filter(role=filters.role)
-        if filters.management_system:
-            held = held.filter(
-                management_system=organisation_resolvers.management_system(filters.management_system, who)
-            )
-        qs = qs.filter(pk__in=held.values("user_id"))
-    if filters.is_active is not None:
-        qs = qs.filter(is_active=filters.is_active)
-    return paginate(_order(qs, filters.order, "email"), filters.limit, filters.offset)
-
-
-@users.get(
-    "/{user_id}",
-    response=responses(UserOut),
-    openapi_extra=permission(Perm.MANAGE_USERS),
-    summary="One user account with its roles",
-)
-def get_user(request: HttpRequest, user_id: uuid.UUID) -> User:
-    check(actor(request), Perm.MANAGE_USERS)
-    return _get(_users(), user_id, "user")
-
-
-@users.post(
-    "",
-    response=responses(UserOut, 201),
-    openapi_extra=permission(Perm.MANAGE_USERS),
-    summary="Create a user account, optionally with a first role",
-)
-def create_user(request: HttpRequest, payload: UserIn) -> Status[User]:
-    who = actor(request)
-    check(who, Perm.MANAGE_USERS)
-    data = _set(payload.model_dump(exclude={"management_system"}))
-    ms = (
-        organisation_resolvers.management_system(payload.management_system, organisation_resolvers.TRUSTED)
-        if payload.management_system
-        else None
-    )
-    user = people.create_user(who, data.pop("email"), management_system=ms, **data)
-    return Status(201, _get(_users(), user.pk, "user"))
-
-
-@users.patch(
-    "/{user_id}",
-    response=responses(UserOut),
-    openapi_extra=permission(Perm.MANAGE_USERS),
-    summary="Change a user's name, job title or whether the account is active",
-)
-def update_user(request: HttpRequest, user_id: uuid.UUID, payload: UserPatch) -> User:
-    who = actor(request)
-    check(who, Perm.MANAGE_USERS)
-    user = people.update_user(who, user_id, **payload.model_dump(exclude_unset=True))
-    return _get(_users(), user.pk, "user")
-
-
-@users.post(
-    "/{user_id}/password",
-    response=responses(None, 204),
-    openapi_extra=permission(Perm.MANAGE_USERS),
-    summary="Set a user's password (the user's sessions end; the password is never returned)",
-)
-def set_user_password(request: HttpRequest, user_id: uuid.UUID, payload: PasswordIn) -> Status[None]:
-    who = actor(request)
-    check(who, Perm.MANAGE_USERS)
-    user: User = _get(User.objects.all(), user_id, "user")
-    accounts.set_password(who, user, payload.password)
-    return Status(204, None)
-
-
-# ---------------------------------------------------------------- role assignments
-
-
-def _roles() -> QuerySet[RoleAssignment]:
-    return RoleAssignment.objects.select_related("user", "management_system", "granted_by")
-
-
-@roles.get(
-    "",
-    response=responses(Page[RoleAssignmentOut]),
-    openapi_extra=permission(Perm.MANAGE_USERS),
-    summary="List role assignments",
-)
-def list_role_assignments(request: HttpRequest, filters: Query[RoleAssignmentFilters]) -> dict[str, Any]:
-    who = actor(request)
-    check(who, Perm.MANAGE_USERS)
-    qs = _roles()
-    if filters.user:
-        qs = qs.filter(user=_user_ref(filters.user))
-    if filters.role:
-        qs = qs.filter(role=filters.role)
-    if filters.management_system:
-        qs = qs.filter(
-            management_system=organisation_resolvers.management_system(filters.management_system, who)
-        )
-    order = {"user": "user__email", "-user": "-user__email"}.get(filters.order, filters.order)
-    return paginate(_order(qs, order, "user__email", "role", "pk"), filters.limit, filters.offset)
-
-
-@roles.post(
-    "",
-    response=responses(RoleAssignmentOut, 201),
-    openapi_extra=permission(Perm.MANAGE_USERS),
-    summary="Grant a role over the organisation or one management system",
-)
-def grant_role(request: HttpRequest, payload: RoleAssignmentIn) -> Status[RoleAssignment]:
-    who = actor(request)
-    check(who, Perm.MANAGE_USERS)
-    user = _user_ref(payload.user)
-    ms = (
-        organisation_resolvers.management_system(payload.management_system, organisation_resolvers.TRUSTED)
-        if payload.management_system
-        else None
-    )
-    ra = people.grant_role(who, user, payload.role.value, ms)
-    return Status(201, _get(_roles(), ra.pk, "role assignment"))
-
-
-@roles.delete(
-    "/{assignment_id}",
-    response=responses(None, 204),
-    openapi_extra=permission(Perm.MANAGE_USERS),
-    summary="Revoke a role assignment",
-)
-def revoke_role(request: HttpRequest, assignment_id: uuid.UUID) -> Status[None]:
-    who = actor(request)
-    check(who, Perm.MANAGE_USERS)
-    people.revoke_role(who, assignment_id)
-    return Status(204, None)
-
-
-# ---------------------------------------------------------------- API tokens
-
-
-def _token_access(who: Actor) -> bool:
-    """True when the caller may see everyone's tokens; raises unless they may see their own."""
-    if has_perm(who.user, Perm.MANAGE_USERS):
-        return True
-    check(who, Perm.OWN_TOKENS)
-    return False
-
-
-@tokens.get(
-    "",
-    response=responses(Page[ApiTokenOut]),
-    openapi_extra=permission(Perm.OWN_TOKENS),
-    summary="List your API tokens (administrators: everyone's, filter by user)",
-)
-def list_api_tokens(request: HttpRequest, filters: Query[ApiTokenFilters]) -> dict[str, Any]:
-    who = actor(request)
-    everyone = _token_access(who)
-    qs = ApiToken.objects.select_related("user")
-    if filters.user:
-        owner = _user_ref(filters.user)
-        if not everyone and owner.pk != who.user.pk:  # type: ignore[union-attr]
-            raise PermissionDenied("Only administrators can list other people's tokens.")
-        qs = qs.filter(user=owner)
-    elif not everyone:
-        qs = qs.filter(user=who.user)
-    if filters.active is not None:
-        from django.utils import timezone
-
-        live = Q(revoked_at__isnull=True) & (Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()))
-        qs = qs.filter(live) if filters.active else qs.exclude(live)
-    return paginate(_order(qs, filters.order, "pk"), filters.limit, filters.offset)
-
-
-@tokens.post(
-    "",
-    response=responses(ApiTokenCreatedOut, 201),
-    openapi_extra=permission(Perm.OWN_TOKENS),
-    summary="Create an API token for yourself; the secret is in this answer only",
-)
-def create_api_token(request: HttpRequest, payload: ApiTokenIn) -> Status[ApiToken]:
-    who = actor(request)
-    check(who, Perm.OWN_TOKENS)
-    token, secret = accounts.create_token(who, who.user, payload.name, payload.expires_in_days)  # type: ignore[arg-type]
-    token.token = secret  # type: ignore[attr-defined]  # shown in this answer only
-    return Status(201, token)
-
-
-@tokens.delete(
-    "/{token_id}",
-    response=responses(None, 204),
-    openapi_extra=permission(Perm.OWN_TOKENS),
-    summary="Revoke a token (your own; administrators: anyone's)",
-)
-def revoke_api_token(request: HttpRequest, token_id: uuid.UUID) -> Status[None]:
-    who = actor(request)
-    everyone = _token_access(who)
-    token = _get(ApiToken.objects.all(), token_id, "API token")
-    if not everyone and token.user_id != who.user.pk:  # type: ignore[union-attr]
-        raise NotFound(f"No API token with id {token_id}.")
-    accounts.revoke_token(who, token_id)
-    return Status(204, None)
-
-
-# ---------------------------------------------------------------- audit trail
-
-
-@trail_entries.get(
-    "",
-    response=responses(Page[TrailEntryOut]),
-    openapi_extra=permission(Perm.VIEW_TRAIL),
-    summary="List audit-trail entries, newest first (a role over one system sees its entries)",
-)
-def list_trail_entries(request: HttpRequest, filters: Query[TrailEntryFilters]) -> dict[str, Any]:
-    who = actor(request)
-    if system_ids_with(who.user, Perm.VIEW_TRAIL) == set():
-        check(who, Perm.VIEW_TRAIL)
-    qs = trail.visible(TrailEntry.objects.defer("payload"), who.user)
-    for name in ("object_type", "object_id", "action", "channel"):
-        if getattr(filters, name):
-            qs = qs.filter(**{name: getattr(filters, name)})
-    if filters.actor:
-        qs = qs.filter(actor_label__iexact=filters.actor.strip())
-    if filters.since:
-        qs = qs.filter(at__gte=_aware(filters.since, "since"))
-    if filters.until:
-        qs = qs.filter(at__lt=_aware(filters.until, "until"))
-    return paginate(qs.order_by(filters.order), filters.limit, filters.offset)
-
-
-@trail_entries.get(
-    "/{seq}",
-    response=responses(TrailEntryDetailOut),
-    openapi_extra=permission(Perm.VIEW_TRAIL),
-    summary="One audit-trail entry with the field changes it recorded",
-)
-def get_trail_entry(request: HttpRequest, seq: int) -> TrailEntry:
-    who = actor(request)
-    if system_ids_with(who.user, Perm.VIEW_TRAIL) == set():
-        check(who, Perm.VIEW_TRAIL)
-    entry = TrailEntry.objects.filter(seq=seq).first()
-    if entry is None:
-        raise NotFound(f"No trail entry #{seq}.")
-    if not trail.visible(TrailEntry.objects.filter(seq=seq), who.user).exists():
-        check(who, Perm.VIEW_TRAIL, entry.management_system_id)
-    return entry
-
-
 router.add_router("/management-systems", systems)
 router.add_router("/scope-statements", scopes)
 router.add_router("/interested-parties", parties)
@@ -766,106 +398,4 @@ router.add_router("/users", users)
 router.add_router("/role-assignments", roles)
 router.add_router("/api-tokens", tokens)
 router.add_router("/trail-entries", trail_entries)
-
-
-# ---------------------------------------------------------------- the directory of people
-
-
-def _people() -> QuerySet[User]:
-    return organisation_queries.people()
-
-
-@people_router.get(
-    "",
-    response=responses(Page[PersonOut]),
-    openapi_extra=permission(Perm.VIEW),
-    summary="List the directory of people, with or without a login",
-)
-def list_people(request: HttpRequest, filters: Query[PeopleFilters]) -> dict[str, Any]:
-    check(actor(request), Perm.VIEW)
-    login = "" if filters.has_login is None else ("yes" if filters.has_login else "no")
-    qs = organisation_queries.people(
-        organisation_queries.PeopleFilters(
-            q=filters.q or "", department=filters.department or "", login=login
-        )
-    )
-    return paginate(qs, filters.limit, filters.offset)
-
-
-@people_router.get(
-    "/{person_id}",
-    response=responses(PersonOut),
-    openapi_extra=permission(Perm.VIEW),
-    summary="One person of the directory",
-)
-def get_person(request: HttpRequest, person_id: uuid.UUID, response: HttpResponse) -> User:
-    check(actor(request), Perm.VIEW)
-    return with_etag(response, _get(_people(), person_id, "person"))
-
-
-@people_router.post(
-    "",
-    response=responses(PersonOut, 201),
-    openapi_extra=permission(Perm.EDIT_PEOPLE),
-    summary="Add a person to the directory (without a login)",
-)
-def create_person(request: HttpRequest, payload: PersonIn) -> Status[User]:
-    who = actor(request)
-    check(who, Perm.EDIT_PEOPLE)
-    person = directory.create_person(
-        who,
-        payload.name,
-        email=payload.email or "",
-        job_title=payload.job_title,
-        department=payload.department,
-    )
-    return Status(201, _get(_people(), person.pk, "person"))
-
-
-@people_router.patch(
-    "/{person_id}",
-    response=responses(PersonOut),
-    openapi_extra=permission(Perm.EDIT_PEOPLE),
-    summary="Change a person's name, email, job title or department (only the fields sent)",
-)
-def update_person(
-    request: HttpRequest, person_id: uuid.UUID, payload: PersonPatch, response: HttpResponse
-) -> User:
-    who = actor(request)
-    check(who, Perm.EDIT_PEOPLE)
-    data = payload.model_dump(exclude_unset=True)
-    version = expected_version(request, data.pop("version", None))
-    if "name" in data:
-        data["full_name"] = data.pop("name")
-    person = directory.update_person(who, person_id, expected_version=version, **data)
-    return with_etag(response, _get(_people(), person.pk, "person"))
-
-
-@people_router.post(
-    "/{person_id}/invite",
-    response=responses(InvitationOut),
-    openapi_extra=permission(Perm.MANAGE_USERS),
-    summary="Invite a person to log in: sets an initial password, returned once",
-)
-def invite_person(request: HttpRequest, person_id: uuid.UUID, payload: InviteIn) -> dict[str, Any]:
-    who = actor(request)
-    check(who, Perm.MANAGE_USERS)
-    ms = (
-        organisation_resolvers.management_system(payload.management_system, who, field="management_system")
-        if payload.management_system
-        else None
-    )
-    invitation = directory.invite(
-        who,
-        person_id,
-        email=payload.email,
-        role=payload.role.value if payload.role else None,
-        management_system=ms,
-    )
-    return {
-        "person": _get(_people(), invitation.person.pk, "person"),
-        "initial_password": invitation.password,
-    }
-
-
 router.add_router("/people", people_router)

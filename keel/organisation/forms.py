@@ -10,6 +10,7 @@ from typing import Any
 
 from django import forms
 
+from keel.organisation import list_filters
 from keel.organisation.choices import (
     AIRole,
     ClimateRelevance,
@@ -28,15 +29,12 @@ from keel.organisation.models import (
     Organisation,
     ScopeStatement,
 )
-from keel.organisation.queries import LOGIN_CHOICES
-from keel.platform.choices import Channel, Role, TrailAction
+from keel.organisation.options import standard_choices
+from keel.platform.choices import Role
+from keel.platform.filters import FilterForm
 from keel.platform.forms import DATE, TEXTAREA, KeelForm, VersionedForm
 from keel.platform.models import User
 from keel.standards.models import Standard
-
-
-def standard_choices() -> list[tuple[str, str]]:
-    return [(s.key, f"{s.name}:{s.edition}") for s in Standard.objects.order_by("key")]
 
 
 class StandardsField(forms.MultipleChoiceField):
@@ -204,12 +202,10 @@ class ContextIssueForm(VersionedForm):
         return data
 
 
-class StandardFilterForm(KeelForm):
-    standard = forms.ChoiceField(label="Standard", required=False)
+class StandardFilterForm(FilterForm[list_filters.ContextFilters]):
+    """Declared in :class:`keel.organisation.list_filters.ContextFilters`."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["standard"].choices = [("", "All standards"), *standard_choices()]  # type: ignore[attr-defined]
+    filters_class = list_filters.ContextFilters
 
 
 def perimeter_choices() -> list[tuple[str, str]]:
@@ -279,15 +275,11 @@ class PersonForm(VersionedForm, PersonAddForm):
         return form
 
 
-class PeopleFilterForm(KeelForm):
-    q = forms.CharField(label="Search", required=False, max_length=200)
-    department = forms.ChoiceField(label="Department", required=False)
-    login = forms.ChoiceField(label="Login", required=False)
+class PeopleFilterForm(FilterForm[list_filters.PeopleFilters]):
+    """Declared in :class:`keel.organisation.list_filters.PeopleFilters`; takes
+    ``departments=``."""
 
-    def __init__(self, *args: Any, departments: list[str] | None = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["department"].choices = [("", "Any department"), *((d, d) for d in departments or [])]  # type: ignore[attr-defined]
-        self.fields["login"].choices = LOGIN_CHOICES  # type: ignore[attr-defined]
+    filters_class = list_filters.PeopleFilters
 
 
 class InviteForm(PerimeterForm):
@@ -298,23 +290,11 @@ class InviteForm(PerimeterForm):
     management_system = forms.ChoiceField(label="Perimeter", required=False)
 
 
-class TrailFilterForm(KeelForm):
-    object_type = forms.ChoiceField(label="Object type", required=False)
-    actor = forms.CharField(
-        label="Actor",
-        required=False,
-        max_length=254,
-        widget=forms.TextInput(attrs={"placeholder": "email or label"}),
-    )
-    action = forms.ChoiceField(choices=[("", "Any action"), *TrailAction.choices], required=False)
-    channel = forms.ChoiceField(choices=[("", "Any channel"), *Channel.choices], required=False)
-    since = forms.DateField(label="From", required=False, widget=DATE)
-    until = forms.DateField(label="To", required=False, widget=DATE)
+class TrailFilterForm(FilterForm[list_filters.TrailFilters]):
+    """Declared in :class:`keel.organisation.list_filters.TrailFilters`; takes
+    ``object_types=`` (the recorded types as (stored type, readable label))."""
 
-    def __init__(self, *args: Any, object_types: list[tuple[str, str]] | None = None, **kwargs: Any) -> None:
-        """``object_types``: the recorded types as (stored type, readable label)."""
-        super().__init__(*args, **kwargs)
-        self.fields["object_type"].choices = [("", "Any type"), *(object_types or [])]  # type: ignore[attr-defined]
+    filters_class = list_filters.TrailFilters
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

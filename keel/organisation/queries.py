@@ -5,7 +5,6 @@ Every function here runs a fixed number of queries whatever the number of rows.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import uuid
 from dataclasses import dataclass, field
@@ -16,6 +15,8 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, Model, Prefetch, Q, QuerySet
 
 from keel.organisation.choices import ScopeStatus
+from keel.organisation.list_filters import PeopleFilters as PeopleFilters
+from keel.organisation.list_filters import TrailFilters as TrailFilters
 from keel.organisation.models import (
     ContextIssue,
     InterestedParty,
@@ -139,19 +140,6 @@ def users_with_roles() -> QuerySet[User]:
     ).order_by("email")
 
 
-@dataclass
-class PeopleFilters:
-    """The directory's filters, the same for the page, the API and the CLI."""
-
-    q: str = ""  # name, email, job title or department contains
-    department: str = ""  # exactly (case ignored)
-    login: str = ""  # "yes": can log in, "no": a directory entry only (or deactivated)
-    active: bool = False  # only people who may be named (owners, accountable…): not deactivated
-
-
-LOGIN_CHOICES = [("", "Login or not"), ("yes", "Can log in"), ("no", "No login")]
-
-
 def people(filters: PeopleFilters | None = None) -> QuerySet[User]:
     """The directory, by name: everyone, with their roles (two queries for any number)."""
     f = filters or PeopleFilters()
@@ -187,16 +175,6 @@ def departments() -> list[str]:
 def person(user_id: uuid.UUID | str) -> User | None:
     """One account with its roles (two queries), or ``None``."""
     return users_with_roles().filter(pk=user_id).first()
-
-
-@dataclass
-class TrailFilters:
-    object_type: str = ""
-    actor: str = ""
-    action: str = ""
-    channel: str = ""
-    since: dt.date | None = None
-    until: dt.date | None = None
 
 
 def trail_page(

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import json
 import uuid
-from typing import Any, Literal
+from typing import Any
 
 from ninja import Field, Schema
 
+from keel.organisation import list_filters
 from keel.organisation.choices import (
     AIRole,
     IssueCategory,
@@ -24,6 +25,7 @@ from keel.organisation.choices import (
     PartyCategory,
     ScopeStatus,
 )
+from keel.platform import filters
 from keel.platform.api import VersionedOut
 from keel.platform.choices import Channel, Role, TrailAction
 from keel.platform.isodates import IsoDate, IsoDateTime
@@ -47,11 +49,9 @@ class ManagementSystemOut(VersionedOut):
         return _keys(obj)
 
 
+@filters.schema_of(list_filters.ManagementSystemFilters)
 class ManagementSystemFilters(Filters):
-    standard: str | None = Field(None, description="Only systems covering this standard key.")
-    status: ManagementSystemStatus | None = None
-    operating_model: OperatingModel | None = None
-    order: Literal["name", "-name", "short_name", "-short_name", "created_at", "-created_at"] = "name"
+    """Declared in :class:`keel.organisation.list_filters.ManagementSystemFilters`."""
 
 
 class ManagementSystemIn(Body):
@@ -116,11 +116,9 @@ class ScopeStatementOut(Schema):
         return obj.approved_by.email if obj.approved_by_id else None
 
 
+@filters.schema_of(list_filters.ScopeStatementFilters)
 class ScopeStatementFilters(Filters):
-    management_system: str | None = Field(None, description=MS_REF)
-    standard: str | None = Field(None, description="A standard key.")
-    status: ScopeStatus | None = None
-    order: Literal["version", "-version", "updated_at", "-updated_at"] = "-version"
+    """Declared in :class:`keel.organisation.list_filters.ScopeStatementFilters`."""
 
 
 class ScopeDraftIn(Body):
@@ -158,12 +156,9 @@ class InterestedPartyOut(VersionedOut):
         return _keys(obj)
 
 
+@filters.schema_of(list_filters.InterestedPartyFilters)
 class InterestedPartyFilters(Filters):
-    standard: str | None = Field(None, description="Only parties tagged to this standard key.")
-    category: PartyCategory | None = None
-    climate_related: bool | None = None
-    q: str | None = Field(None, description="Text in the name, needs or requirements.")
-    order: Literal["name", "-name", "category", "-category", "updated_at", "-updated_at"] = "name"
+    """Declared in :class:`keel.organisation.list_filters.InterestedPartyFilters`."""
 
 
 class InterestedPartyIn(Body):
@@ -207,16 +202,9 @@ class ContextIssueOut(VersionedOut):
         return _keys(obj)
 
 
+@filters.schema_of(list_filters.ContextIssueFilters)
 class ContextIssueFilters(Filters):
-    standard: str | None = Field(None, description="Only issues tagged to this standard key.")
-    kind: IssueKind | None = None
-    category: IssueCategory | None = None
-    effect: IssueEffect | None = None
-    climate_related: bool | None = None
-    q: str | None = Field(None, description="Text in the title or description.")
-    order: Literal[
-        "title", "-title", "kind", "-kind", "category", "-category", "updated_at", "-updated_at"
-    ] = "kind"
+    """Declared in :class:`keel.organisation.list_filters.ContextIssueFilters`."""
 
 
 class ContextIssueIn(Body):
@@ -312,12 +300,9 @@ class MeOut(UserOut):
         return [str(p) for p in Perm if has_perm(obj, p)]
 
 
+@filters.schema_of(list_filters.UserFilters)
 class UserFilters(Filters):
-    q: str | None = Field(None, description="Text in the email or name.")
-    role: Role | None = None
-    management_system: str | None = Field(None, description=f"Users with a role over it. {MS_REF}")
-    is_active: bool | None = None
-    order: Literal["email", "-email", "full_name", "-full_name", "date_joined", "-date_joined"] = "email"
+    """Declared in :class:`keel.organisation.list_filters.UserFilters`."""
 
 
 class UserIn(Body):
@@ -348,11 +333,9 @@ class PasswordIn(Body):
     )
 
 
+@filters.schema_of(list_filters.RoleAssignmentFilters)
 class RoleAssignmentFilters(Filters):
-    user: str | None = Field(None, description=USER_REF)
-    role: Role | None = None
-    management_system: str | None = Field(None, description=MS_REF)
-    order: Literal["user", "-user", "role", "-role", "granted_at", "-granted_at"] = "user"
+    """Declared in :class:`keel.organisation.list_filters.RoleAssignmentFilters`."""
 
 
 class RoleAssignmentIn(Body):
@@ -382,12 +365,9 @@ class ApiTokenCreatedOut(ApiTokenOut):
     token: str = Field(description="The secret. Shown this once only: store it now.")
 
 
+@filters.schema_of(list_filters.ApiTokenFilters)
 class ApiTokenFilters(Filters):
-    user: str | None = Field(None, description=f"Administrators: another user's tokens. {USER_REF}")
-    active: bool | None = Field(
-        None, description="Only live (true) or only revoked or expired (false) tokens."
-    )
-    order: Literal["created_at", "-created_at", "name", "-name"] = "-created_at"
+    """Declared in :class:`keel.organisation.list_filters.ApiTokenFilters`."""
 
 
 class ApiTokenIn(Body):
@@ -433,15 +413,9 @@ class TrailEntryDetailOut(TrailEntryOut):
         return changes if isinstance(changes, dict) else {}
 
 
+@filters.schema_of(list_filters.TrailFilters)
 class TrailEntryFilters(Filters):
-    object_type: str | None = Field(None, description="e.g. core.interestedparty")
-    object_id: str | None = None
-    actor: str | None = Field(None, description="Email of the acting user (or a CLI/system label).")
-    action: TrailAction | None = None
-    channel: Channel | None = None
-    since: IsoDateTime | None = Field(None, description="At or after this time (ISO 8601).")
-    until: IsoDateTime | None = Field(None, description="Before this time (ISO 8601).")
-    order: Literal["-seq", "seq"] = "-seq"
+    """Declared in :class:`keel.organisation.list_filters.TrailFilters`."""
 
 
 # ---------------------------------------------------------------- the directory of people
@@ -472,14 +446,9 @@ class PersonOut(VersionedOut):
         return list(obj.role_assignments.all())
 
 
+@filters.schema_of(list_filters.PeopleFilters)
 class PeopleFilters(Filters):
-    q: str | None = Field(
-        None, max_length=200, description="Text in the name, email, job title or department."
-    )
-    department: str | None = Field(
-        None, max_length=150, description="Exactly this department (case ignored)."
-    )
-    has_login: bool | None = Field(None, description="true: people who can log in; false: the others.")
+    """Declared in :class:`keel.organisation.list_filters.PeopleFilters`."""
 
 
 class PersonIn(Body):

@@ -112,7 +112,7 @@ PERSONAL = frozenset({Perm.OWN_TOKENS})
 # that allows the same on every record of the perimeter. Holding the wider one implies the
 # narrower; the narrower one alone needs ownership *and* the role over the record's system:
 # owning a record grants nothing without a role there. What the narrower one lets an owner
-# change is up to the service (for controls: keel/controls/queries.py OWNER_FIELDS).
+# change is up to the service (for controls: keel/controls/policies.py OWNER_FIELDS).
 OWNED: dict[str, str] = {Perm.EDIT_OWN_CONTROLS: Perm.EDIT_CONTROLS}
 
 

@@ -29,6 +29,7 @@ from keel.platform.api import (
 )
 from keel.platform.api import enum_value as _value
 from keel.platform.errors import NotFound, ValidationFailed
+from keel.platform.filters import parse as filters_of
 from keel.platform.permissions import Perm, check
 
 from . import queries, services
@@ -140,12 +141,7 @@ def _data(payload: Any, exclude_unset: bool) -> tuple[dict[str, Any], list[str] 
 def list_risks(request: HttpRequest, filters: Query[RiskFilters]) -> dict[str, Any]:
     who = actor(request)
     check(who, Perm.VIEW)
-    raw = filters.model_dump(exclude={"limit", "offset"})
-    values: dict[str, Any] = {
-        k: (_value(v) if k in ("version", "likelihood", "impact") else (_value(v) or ""))
-        for k, v in raw.items()
-    }
-    f = queries.RiskFilters(**values)
+    f = filters_of(queries.RiskFilters, filters)
     return paginate(queries.risks(who.user, f), filters.limit, filters.offset)
 
 

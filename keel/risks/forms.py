@@ -12,14 +12,15 @@ from keel.aisystems.models import AISystem
 from keel.assets.models import Asset
 from keel.controls.forms import owner_choices, system_choices
 from keel.controls.models import Control
+from keel.platform.filters import FilterForm
 from keel.platform.forms import DATE, TEXTAREA, KeelForm, VersionedForm, picker_select
 from keel.platform.models import User
 from keel.standards.choices import EntryKind
 from keel.standards.models import Requirement
 
-from .choices import AcceptanceState, ActionStatus, Register, RiskStatus, TreatmentOption
+from . import queries
+from .choices import ActionStatus, Register, RiskStatus, TreatmentOption
 from .models import Methodology, Risk
-from .queries import ORDERS
 
 
 def _any(label: str, choices: Any) -> list[tuple[str, str]]:
@@ -30,42 +31,16 @@ def scale_choices(scale: list[dict[str, Any]]) -> list[tuple[str, str]]:
     return [(str(s["value"]), f"{s['value']} — {s['label']}") for s in scale]
 
 
-class RiskFilterForm(KeelForm):
-    q = forms.CharField(label="Search", required=False, max_length=100)
-    register = forms.ChoiceField(choices=_any("Both registers", Register.choices), required=False)
-    level = forms.ChoiceField(label="Current level", required=False)
-    owner = forms.ChoiceField(label="Owner or delegate", required=False)
-    status = forms.ChoiceField(
-        choices=[("", "Open"), ("closed", "Closed"), ("all", "Open and closed")], required=False
-    )
-    acceptance = forms.ChoiceField(choices=_any("Any acceptance", AcceptanceState.choices), required=False)
-    treatment = forms.ChoiceField(
-        choices=_any("Any treatment", [*TreatmentOption.choices, ("none", "Not decided")]), required=False
-    )
-    ai_system = forms.ChoiceField(label="AI system", required=False)
-    map = forms.CharField(required=False, widget=forms.HiddenInput)
-    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    likelihood = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    impact = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    # the sort order chosen by clicking a column header, kept when the filters change
-    order = forms.ChoiceField(choices=[(k, k) for k in ORDERS], required=False, widget=forms.HiddenInput)
+class RiskFilterForm(FilterForm[queries.RiskFilters]):
+    """Declared in :class:`keel.risks.queries.RiskFilters`; takes ``methodology=``. The page
+    applies :meth:`~keel.platform.filters.FilterForm.valid_filters` (an invalid filter is left
+    out, the others still apply)."""
 
-    def __init__(self, *args: Any, methodology: Methodology | None = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        levels = [(lv["key"], lv["label"]) for lv in methodology.levels] if methodology else []
-        self.fields["level"].choices = _any("Any level", levels)  # type: ignore[attr-defined]
-        self.fields["owner"].choices = _any("Anyone", owner_choices())  # type: ignore[attr-defined]
-        self.fields["ai_system"].choices = _any(  # type: ignore[attr-defined]
-            "Any AI system", list(AISystem.objects.order_by("name").values_list("short_name", "name"))
-        )
-
-    def filters(self) -> dict[str, Any]:
-        """The valid filters; a filter that is not valid is left out (the page says which), the
-        others still apply."""
-        if not self.is_bound:
-            return {}
-        self.is_valid()
-        return {k: v for k, v in self.cleaned_data.items() if k not in self.errors and v not in (None, "")}
+    filters_class = queries.RiskFilters
+    field_order = [
+        "q", "register", "level", "owner", "status", "acceptance", "treatment", "ai_system",
+        "map", "version", "likelihood", "impact", "order",
+    ]  # fmt: skip
 
 
 class RiskForm(VersionedForm):

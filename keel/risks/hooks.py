@@ -27,8 +27,8 @@ from keel.platform.views.common import current_user
 from . import services
 from .choices import Acceptance, RiskStatus
 from .models import Methodology, Risk, TreatmentAction
+from .policies import may_accept
 from .queries import RiskFilters, risks
-from .services import may_accept
 
 
 def asset_panel(request: HttpRequest, asset: Asset) -> dict[str, Any]:
@@ -96,7 +96,7 @@ def _open_risks(systems: checks.Systems) -> Any:
 
 def owners_without_authority(systems: checks.Systems) -> list[checks.Finding]:
     """Open risks whose owner — and named delegate, if any — may not accept risks in the
-    risk's management system (the approval rule of :func:`keel.risks.services.may_accept`)."""
+    risk's management system (the approval rule of :func:`keel.risks.policies.may_accept`)."""
     people: dict[Any, User] = {}  # one User object per person: their roles are read once
     out = []
     for risk in _open_risks(systems):

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, DateField, Prefetch, Q, QuerySet, Value
@@ -20,11 +20,14 @@ from django.utils import timezone
 from keel.aisystems.choices import LifecycleStage
 from keel.aisystems.models import AISystem
 from keel.controls.models import Control
+from keel.organisation import options
 from keel.organisation import resolvers as organisation_resolvers
 from keel.organisation.models import ManagementSystem
+from keel.platform import filters
 from keel.platform.errors import NotFound, ValidationFailed
 from keel.platform.models import TrailEntry, User
 from keel.platform.permissions import Perm, restrict, system_ids_with
+from keel.platform.schemas import MS_REF
 
 from .choices import AcceptanceState, ActionStatus, Register, RiskStatus, TreatmentOption
 from .models import Methodology, Risk, RiskApproval, RiskSnapshot, TreatmentAction
@@ -41,24 +44,62 @@ ORDERS = {
 }
 
 
+RiskOrder = Literal["ref_id", "-ref_id", "title", "review_date", "-inherent", "-residual", "-updated"]
+
+
+def _level_options(context: Mapping[str, Any]) -> list[tuple[str, str]]:
+    methodology = context.get("methodology")
+    return [(lv["key"], lv["label"]) for lv in methodology.levels] if methodology else []
+
+
+def _ai_system_options(context: Mapping[str, Any]) -> list[tuple[str, str]]:
+    return list(AISystem.objects.order_by("name").values_list("short_name", "name"))
+
+
 @dataclass
 class RiskFilters:
-    register: str = ""
-    level: str = ""  # current level: residual when assessed, else inherent
-    owner: str = ""  # email
-    status: str = ""  # open (default view), closed, or acceptance state
-    acceptance: str = ""
-    treatment: str = ""
-    ai_system: str = ""  # short name
-    management_system: str = ""
-    control: str = ""  # ref
-    q: str = ""
+    """The filters of the risk registers: their API parameters and the page form (issue 10);
+    the form takes ``methodology=`` (its levels)."""
+
+    register: str = filters.choice(Register, any="Both registers")
+    # current level: residual when assessed, else inherent
+    level: str = filters.reference(
+        label="Current level",
+        any="Any level",
+        options=_level_options,
+        help="The current level: residual when assessed, else inherent.",
+    )
+    owner: str = filters.reference(
+        label="Owner or delegate", any="Anyone", options=options.owners, help="Owner's or delegate's email."
+    )
+    # open (default view), closed, or acceptance state
+    status: str = filters.choice(
+        [("closed", "Closed"), ("all", "Open and closed")],
+        any="Open",
+        api_type=Literal["open", "closed", "all"],
+        help="Default: open.",
+    )
+    acceptance: str = filters.choice(
+        AcceptanceState, any="Any acceptance", help="The acceptance today; `lapsed`: an expired exception."
+    )
+    treatment: str = filters.choice([*TreatmentOption.choices, ("none", "Not decided")], any="Any treatment")
+    ai_system: str = filters.reference(
+        label="AI system", any="Any AI system", options=_ai_system_options, help="An AI system's short name."
+    )
+    management_system: str = filters.reference(help=MS_REF, form=False)
+    control: str = filters.reference(help="Risks treated by this control reference.", form=False)
+    q: str = filters.text(label="Search", max_length=100)
     # a heat-map cell: map=inherent|residual, version, likelihood, impact
-    map: str = ""
-    version: int | None = None
-    likelihood: int | None = None
-    impact: int | None = None
-    order: str = "ref_id"
+    map: str = filters.choice(
+        [("inherent", "Inherent"), ("residual", "Residual")],
+        hidden=True,
+        help="With likelihood/impact: a heat-map cell.",
+    )
+    version: int | None = filters.integer(hidden=True, help="Methodology version (heat-map cells).")
+    likelihood: int | None = filters.integer(hidden=True)
+    impact: int | None = filters.integer(hidden=True)
+    # the sort order chosen by clicking a column header, kept when the filters change
+    order: str = filters.choice([(k, k) for k in ORDERS], default="ref_id", hidden=True, api_type=RiskOrder)
     extra: dict[str, Any] = field(default_factory=dict)
 
 

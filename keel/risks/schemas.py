@@ -11,10 +11,12 @@ from typing import Any, Literal
 
 from ninja import Field, Schema
 
+from keel.platform import filters
 from keel.platform.api import VERSION_IN, VersionedOut
 from keel.platform.isodates import IsoDate, IsoDateTime
 from keel.platform.schemas import MS_REF, Body, Filters
 
+from . import queries
 from .choices import AcceptanceState, ActionStatus, Register, RiskStatus, TreatmentOption
 
 # A field named "register" shadows pydantic's ABC ``register`` classmethod: harmless for a schema
@@ -273,29 +275,9 @@ class RiskDetailOut(RiskOut):
         return list(obj.approvals.all())
 
 
-RiskOrder = Literal["ref_id", "-ref_id", "title", "review_date", "-inherent", "-residual", "-updated"]
-
-
+@filters.schema_of(queries.RiskFilters)
 class RiskFilters(Filters):
-    register: Register | None = None
-    level: str | None = Field(None, description="The current level: residual when assessed, else inherent.")
-    owner: str | None = Field(None, description="Owner's or delegate's email.")
-    status: Literal["open", "closed", "all"] | None = Field(None, description="Default: open.")
-    acceptance: AcceptanceState | None = Field(
-        None, description="The acceptance today; `lapsed`: an expired exception."
-    )
-    treatment: Literal["modify", "retain", "avoid", "share", "none"] | None = None
-    ai_system: str | None = Field(None, description="An AI system's short name.")
-    management_system: str | None = Field(None, description=MS_REF)
-    control: str | None = Field(None, description="Risks treated by this control reference.")
-    q: str | None = Field(None, max_length=100)
-    map: Literal["inherent", "residual"] | None = Field(
-        None, description="With likelihood/impact: a heat-map cell."
-    )
-    version: int | None = Field(None, description="Methodology version (heat-map cells).")
-    likelihood: int | None = None
-    impact: int | None = None
-    order: RiskOrder = "ref_id"
+    """Declared in :class:`keel.risks.queries.RiskFilters`."""
 
 
 class _RiskFields(Body):

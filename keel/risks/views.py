@@ -30,7 +30,7 @@ from keel.platform.pages import page
 from keel.platform.permissions import Perm, has_perm, system_ids_with
 from keel.platform.views.common import INVALID, current_user, is_partial
 
-from . import exports, heatmap, queries, services
+from . import exports, heatmap, policies, queries, services
 from .choices import AcceptanceState, ActionStatus, Register
 from .defaults import default_methodology
 from .forms import (
@@ -71,7 +71,7 @@ def _filters(request: HttpRequest) -> tuple[RiskFilterForm, queries.RiskFilters,
         problem = "Some filters were not understood and were not applied: " + " ".join(
             f"{form.fields[n].label or n}: {' '.join(str(x) for x in e)}" for n, e in form.errors.items()
         )
-    return form, queries.RiskFilters(**form.filters()), problem
+    return form, queries.RiskFilters(**form.valid_filters()), problem
 
 
 # ---------------------------------------------------------------- the register
@@ -220,8 +220,8 @@ def _detail_context(request: HttpRequest, risk: Any) -> dict[str, Any]:
         "lapsed": risk.current_acceptance == AcceptanceState.LAPSED,
         "approvals": list(risk.approvals.all()),
         "can_edit": has_perm(user, Perm.EDIT_RISKS, ms),
-        "can_accept": services.may_accept(user, risk),
-        "can_second": services.may_second_approve(user, risk, approval),
+        "can_accept": policies.may_accept(user, risk),
+        "can_second": policies.may_second_approve(user, risk, approval),
         "exception_form": ApproveExceptionForm(auto_id="exc-%s"),
         "action_form": ActionForm(auto_id="action-%s"),
         "can_trail": can_trail,

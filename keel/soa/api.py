@@ -13,6 +13,7 @@ from ninja import Query, Router, Status
 from keel.organisation import resolvers as organisation_resolvers
 from keel.platform.api import Page, actor, expected_version, paginate, permission, responses, set_etag
 from keel.platform.errors import NotFound
+from keel.platform.filters import parse as filters_of
 from keel.platform.permissions import Perm, check, restrict
 from keel.standards.records import standards_by_key
 
@@ -54,16 +55,15 @@ def _detail(soa: StatementOfApplicability, ai_system: str | None = None) -> Stat
     summary="List Statements of Applicability (a role over one system sees only its SoAs)",
 )
 def list_soas(request: HttpRequest, filters: Query[SoAFilters]) -> dict[str, Any]:
+    f = filters_of(queries.SoAFilters, filters)
     who = actor(request)
     check(who, Perm.VIEW)
     qs: QuerySet[StatementOfApplicability] = restrict(queries.soas(), who.user, Perm.VIEW)
-    if filters.management_system:
-        qs = qs.filter(
-            management_system=organisation_resolvers.management_system(filters.management_system, who)
-        )
-    if filters.standard:
-        standards_by_key([filters.standard], field="standard")
-        qs = qs.filter(standard__key=filters.standard)
+    if f.management_system:
+        qs = qs.filter(management_system=organisation_resolvers.management_system(f.management_system, who))
+    if f.standard:
+        standards_by_key([f.standard], field="standard")
+        qs = qs.filter(standard__key=f.standard)
     return paginate(qs.order_by("management_system__name", "standard__key"), filters.limit, filters.offset)
 
 

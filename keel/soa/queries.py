@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -16,9 +17,11 @@ from keel.aisystems.models import AISystem
 from keel.controls.choices import Coverage
 from keel.controls.models import ControlLink
 from keel.evidence import queries as evidence_queries
+from keel.platform import filters
 from keel.platform.concurrency import version_of
 from keel.platform.errors import NotFound, ValidationFailed
 from keel.platform.models import User
+from keel.platform.schemas import MS_REF
 from keel.risks.queries import risks_by_control
 
 from .choices import RowKind, SoAStatus
@@ -48,6 +51,14 @@ ROW_FIELDS = (
     "owner",
     "ai_systems",
 )
+
+
+@dataclass
+class SoAFilters:
+    """The filters of the SoA list (issue 10): the API's parameters."""
+
+    management_system: str = filters.reference(help=MS_REF)
+    standard: str = filters.reference(help="A standard key.")
 
 
 def soas() -> QuerySet[StatementOfApplicability]:

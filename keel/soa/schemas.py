@@ -7,8 +7,11 @@ from typing import Any, Literal
 
 from ninja import Field, Schema
 
+from keel.platform import filters
 from keel.platform.isodates import IsoDate, IsoDateTime
-from keel.platform.schemas import LIMIT, MS_REF, OFFSET, USER_REF, Body, version_in
+from keel.platform.schemas import MS_REF, USER_REF, Body, Filters, version_in
+
+from . import queries
 
 StatusName = Literal[
     "implemented", "implemented_no_evidence", "partly_implemented", "planned", "not_started", "not_applicable"
@@ -16,11 +19,9 @@ StatusName = Literal[
 OverrideName = Literal["", "implemented", "partly_implemented", "planned", "not_started", "not_applicable"]
 
 
-class SoAFilters(Schema):
-    limit: int = LIMIT
-    offset: int = OFFSET
-    management_system: str | None = Field(None, description=MS_REF)
-    standard: str | None = Field(None, description="A standard key.")
+@filters.schema_of(queries.SoAFilters)
+class SoAFilters(Filters):
+    """Declared in :class:`keel.soa.queries.SoAFilters`."""
 
 
 class SoAOut(Schema):

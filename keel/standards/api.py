@@ -9,6 +9,7 @@ from ninja import Query, Router
 
 from keel.platform.api import Page, actor, paginate, permission, responses
 from keel.platform.errors import ValidationFailed
+from keel.platform.filters import parse as filters_of
 from keel.platform.permissions import Perm, check
 from keel.standards.records import standards_by_key
 
@@ -63,21 +64,22 @@ def get_standard(request: HttpRequest, key: str) -> dict[str, Any]:
 )
 def list_requirements(request: HttpRequest, filters: Query[RequirementFilters]) -> dict[str, Any]:
     check(actor(request), Perm.VIEW)
-    if filters.standard:
-        standards_by_key([filters.standard], field="standard")
-    if filters.parent and not Requirement.objects.filter(key=filters.parent).exists():
+    f = filters_of(queries.RequirementFilters, filters)
+    if f.standard:
+        standards_by_key([f.standard], field="standard")
+    if f.parent and not Requirement.objects.filter(key=f.parent).exists():
         raise ValidationFailed(
-            f"No requirement with key {filters.parent!r} to use as parent.",
+            f"No requirement with key {f.parent!r} to use as parent.",
             {"parent": ["Unknown requirement key."]},
         )
     qs = queries.requirements(
-        standard=filters.standard,
-        kind=filters.kind,
-        parent=filters.parent,
-        text=filters.text or filters.q,
-        include_withdrawn=filters.include_withdrawn,
+        standard=f.standard or None,
+        kind=f.kind or None,
+        parent=f.parent or None,
+        text=f.text or f.q or None,
+        include_withdrawn=bool(f.include_withdrawn),
     )
-    qs = qs.order_by(*REQUIREMENT_ORDER[filters.order])
+    qs = qs.order_by(*REQUIREMENT_ORDER[f.order])
     return paginate(qs, filters.limit, filters.offset)
 
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal, get_args
 
 from django.db.models import Count, Q, QuerySet
 
+from keel.platform import filters
 from keel.platform.errors import NotFound
 
 from .choices import EntryKind
@@ -57,6 +58,26 @@ def get_standard(key: str) -> Standard:
     except Standard.DoesNotExist:
         known = ", ".join(Standard.objects.values_list("key", flat=True)) or "none loaded; run 'keel init'"
         raise NotFound(f"No standard with key {key!r}. Known standards: {known}.") from None
+
+
+RequirementOrder = Literal["document", "-document", "key", "-key", "ref_id", "-ref_id", "title", "-title"]
+
+
+@dataclass
+class RequirementFilters:
+    """The filters of the requirement list (issue 10): the API's parameters."""
+
+    standard: str = filters.reference(help="A standard key, e.g. iso42001:2023.")
+    kind: str = filters.choice(EntryKind)
+    parent: str = filters.reference(help="The key of the parent entry: its direct children.")
+    text: str = filters.text(help="Free text: every word must match the reference, title or guidance.")
+    q: str = filters.text(help="The same as `text` (the name the other collections use).")
+    include_withdrawn: bool | None = filters.boolean(
+        api_default=False, help="Also list entries a newer data revision withdrew."
+    )
+    order: str = filters.choice(
+        [(v, v) for v in get_args(RequirementOrder)], default="document", api_type=RequirementOrder
+    )
 
 
 def requirements(

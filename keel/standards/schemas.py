@@ -6,6 +6,10 @@ from typing import Any, Literal
 
 from ninja import Field, Schema
 
+from keel.platform import filters
+from keel.platform.schemas import Filters
+
+from . import queries
 from .choices import EntryKind, HSRelation
 
 REQUIREMENT_ORDER = {
@@ -18,7 +22,6 @@ REQUIREMENT_ORDER = {
     "title": ("title", "key"),
     "-title": ("-title", "-key"),
 }
-RequirementOrder = Literal["document", "-document", "key", "-key", "ref_id", "-ref_id", "title", "-title"]
 
 
 class StandardOut(Schema):
@@ -39,18 +42,9 @@ class StandardDetailOut(StandardOut):
     amendment_details: list[dict[str, Any]] = Field(description="Each amendment: id, title, year, summary.")
 
 
-class RequirementFilters(Schema):
-    standard: str | None = Field(None, description="A standard key, e.g. iso42001:2023.")
-    kind: EntryKind | None = None
-    parent: str | None = Field(None, description="The key of the parent entry: its direct children.")
-    text: str | None = Field(
-        None, description="Free text: every word must match the reference, title or guidance."
-    )
-    q: str | None = Field(None, description="The same as `text` (the name the other collections use).")
-    include_withdrawn: bool = Field(False, description="Also list entries a newer data revision withdrew.")
-    order: RequirementOrder = "document"
-    limit: int = Field(50, ge=1, le=500)
-    offset: int = Field(0, ge=0)
+@filters.schema_of(queries.RequirementFilters)
+class RequirementFilters(Filters):
+    """Declared in :class:`keel.standards.queries.RequirementFilters`."""
 
 
 class RequirementOut(Schema):

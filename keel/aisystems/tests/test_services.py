@@ -564,28 +564,28 @@ def test_a_record_links_only_current_42001_requirements(aims: ManagementSystem) 
 def test_open_breach_flags_are_listed_for_the_consistency_check(
     aims: ManagementSystem, isms: ManagementSystem, make_user: Callable[..., User]
 ) -> None:
-    from keel.aisystems import queries
+    from keel.aisystems import metric_queries
 
     system = f.ai_system(aims)
     f.metric(system)
     services.push_reading(f.SYSTEM, system.short_name, "accuracy", "0.5", "2026-05-01T00:00:00Z")
-    flags = list(queries.open_breach_flags())
+    flags = list(metric_queries.open_breach_flags())
     assert [(fl.ai_system.short_name, fl.metric.short_name) for fl in flags] == [
         ("credit-scoring", "accuracy")
     ]
-    assert list(queries.open_breach_flags(management_system=isms)) == []
-    assert list(queries.open_breach_flags(make_user(Role.VIEWER, isms))) == []
+    assert list(metric_queries.open_breach_flags(management_system=isms)) == []
+    assert list(metric_queries.open_breach_flags(make_user(Role.VIEWER, isms))) == []
     services.close_flag(f.SYSTEM, flags[0].pk, "Rolled back to 3.1.")
-    assert not queries.open_breach_flags().exists()
+    assert not metric_queries.open_breach_flags().exists()
 
 
 def test_deployed_versions_without_a_passing_evaluation_are_listed(aims: ManagementSystem) -> None:
-    from keel.aisystems import queries
+    from keel.aisystems import metric_queries
 
     system = f.ai_system(aims, lifecycle_stage="operation", existing_reason="Before Keel.")
     v = f.model_version(system, "7", status="deployed", existing_reason="Before Keel.")
     f.model_version(system, "8")  # in development: not a finding
-    found = queries.deployed_versions_without_passing_evaluation()
+    found = metric_queries.deployed_versions_without_passing_evaluation()
     assert [(x.label, "never been evaluated" in why) for x, why in found] == [("7", True)]
     f.passing_evaluation(system, v)
-    assert queries.deployed_versions_without_passing_evaluation() == []
+    assert metric_queries.deployed_versions_without_passing_evaluation() == []

@@ -18,7 +18,8 @@ from django.utils import timezone
 from keel.controls import services as control_services
 from keel.controls.choices import Coverage
 from keel.controls.models import Control, ControlLink, Tag
-from keel.controls.queries import OWN, visible
+from keel.controls.policies import OWN
+from keel.controls.queries import visible
 from keel.organisation import directory
 from keel.organisation import resolvers as organisation_resolvers
 from keel.organisation.directory import OwnerBook
@@ -425,7 +426,7 @@ def _prepare(actor: Actor, plan: ImportPlan) -> _Batch:
             before = _snapshot(control)
             have_systems = [str(m.pk) for m in control.management_systems.all()]
             have_tags = [t.name for t in control.tags.all()]
-            scope = control_services._update_scope(actor, control)
+            scope = control_services._edit_reach(actor, control)
             values = dict(r.values)
             if "owner" in values:
                 owner_value = values.pop("owner")

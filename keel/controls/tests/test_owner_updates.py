@@ -13,7 +13,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from keel.controls import queries, services
+from keel.controls import policies, services
 from keel.controls.models import Control
 from keel.organisation.models import ManagementSystem
 from keel.platform.actor import Actor
@@ -194,21 +194,21 @@ def test_owning_a_control_grants_nothing_without_a_role_over_every_one_of_its_sy
 @pytest.mark.parametrize(
     ("role", "scope"),
     [
-        (Role.ADMIN, queries.ALL),
-        (Role.COMPLIANCE_MANAGER, queries.ALL),
-        (Role.CONTRIBUTOR, queries.OWN),
+        (Role.ADMIN, policies.ALL),
+        (Role.COMPLIANCE_MANAGER, policies.ALL),
+        (Role.CONTRIBUTOR, policies.OWN),
         (Role.AUDITOR, None),
         (Role.VIEWER, None),
     ],
 )
-def test_update_scope_of_an_owner_by_role(
+def test_edit_reach_of_an_owner_by_role(
     role: str, scope: str | None, make_user: MakeUser, isms: ManagementSystem
 ) -> None:
     user = make_user(role, isms)
     c = control([isms], user)
-    assert queries.update_scope(user, c) == scope
-    assert queries.update_scope(user, control([isms], None, ref="KC-200")) == (
-        queries.ALL if scope == queries.ALL else None
+    assert policies.edit_reach(user, c) == scope
+    assert policies.edit_reach(user, control([isms], None, ref="KC-200")) == (
+        policies.ALL if scope == policies.ALL else None
     )
 
 
@@ -257,7 +257,7 @@ def test_the_edit_page_shows_the_owner_only_their_fields_and_saves_them(
     assert reverse("control-delete", args=[c.ref_id]) not in detail
     assert page.status_code == 200
     names = set(page.context["form"].fields) - set(page.context["form"].VERSION_FIELDS)
-    assert names == set(queries.OWNER_FIELDS)
+    assert names == set(policies.OWNER_FIELDS)
     assert 'name="title"' not in page.content.decode() and 'name="owner"' not in page.content.decode()
 
     # When they post a change, with a title smuggled in

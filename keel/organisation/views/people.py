@@ -61,7 +61,7 @@ def _people_page(request: HttpRequest, form: UserCreateForm | None = None, statu
     chosen = organisation_queries.PeopleFilters()
     if filters.is_bound:
         if filters.is_valid():
-            chosen = organisation_queries.PeopleFilters(**filters.cleaned_data)
+            chosen = filters.filters()
         else:
             problem = "Some filters were not understood and were not applied: " + " ".join(
                 f"{filters.fields[n].label or n}: {' '.join(str(x) for x in e)}"

@@ -284,17 +284,7 @@ def trail_page(request: HttpRequest) -> HttpResponse:
     form = TrailFilterForm(
         params or None, object_types=object_type_choices(organisation_queries.trail_object_types())
     )
-    filters = organisation_queries.TrailFilters()
-    if form.is_valid():
-        data = form.cleaned_data
-        filters = organisation_queries.TrailFilters(
-            object_type=data["object_type"],
-            actor=data["actor"],
-            action=data["action"],
-            channel=data["channel"],
-            since=data["since"],
-            until=data["until"],
-        )
+    filters = form.filters()
     page_obj = organisation_queries.trail_page(user, filters, request.GET.get("page", 1))
     rows = describe(list(page_obj.object_list), user)
     ctx = {"form": form, "page_obj": page_obj, "rows": rows}

@@ -23,9 +23,6 @@ from .approval import (
     approve_exception,
     approve_risk,
     fingerprint,
-    may_accept,
-    may_name_delegate,
-    may_second_approve,
     request_exception,
 )
 from .lookups import (
@@ -71,9 +68,6 @@ __all__ = [
     "get_methodology",
     "get_risk",
     "mark_reassessment_due",
-    "may_accept",
-    "may_name_delegate",
-    "may_second_approve",
     "next_ref_id",
     "request_exception",
     "set_status",
