@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "keel.assets",
     "keel.risks",
     "keel.impact",
+    "keel.documents",
     "keel.site",
 ]
 

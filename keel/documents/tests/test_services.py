@@ -1,0 +1,147 @@
+"""Services of the documents app: the review and approval workflow (the author may not
+approve), versions never overwritten, uploads hashed, row locks and trail entries."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from keel.documents import services
+from keel.documents.choices import DocumentStatus, VersionStatus
+from keel.documents.models import Document, DocumentVersion
+from keel.organisation.models import ManagementSystem
+from keel.platform.choices import Role
+from keel.platform.concurrency import EditConflict, version_of
+from keel.platform.errors import Conflict, PermissionDenied, ValidationFailed
+from keel.platform.models import TrailEntry, User
+
+from .factories import approved_policy, as_actor, policy
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def author(make_user: Callable[..., User], isms: ManagementSystem) -> User:
+    return make_user(Role.COMPLIANCE_MANAGER, email="author@example.com", full_name="Ada Author")
+
+
+@pytest.fixture
+def approver(make_user: Callable[..., User], isms: ManagementSystem) -> User:
+    return make_user(Role.COMPLIANCE_MANAGER, email="approver@example.com", full_name="Bo Approver")
+
+
+def test_the_author_cannot_approve_and_another_person_can(
+    author: User, approver: User, isms: ManagementSystem
+) -> None:
+    # Given a policy in review
+    doc = policy(author, [isms], requirements=["iso27001:2022:5.2"])
+    services.submit_for_review(as_actor(author), doc.pk, [approver.email])
+    head = TrailEntry.objects.order_by("-seq").first()
+
+    # When its author tries to approve it, then it is refused, naming why, and nothing changes
+    with pytest.raises(PermissionDenied, match=r"wrote version 1\.0 of DOC-001 and cannot approve it"):
+        services.approve(as_actor(author), doc.pk)
+    assert TrailEntry.objects.order_by("-seq").first() == head
+    assert DocumentVersion.objects.get().status == VersionStatus.IN_REVIEW
+
+    # When another person approves it, then it is issued with the approver and the date
+    version = services.approve(as_actor(approver), doc.pk)
+    doc.refresh_from_db()
+    assert (doc.status, doc.issued_version, version.approver) == (DocumentStatus.APPROVED, version, approver)
+    assert version.approved_on is not None and doc.next_review_on is not None
+    assert list(version.reviewers.all()) == [approver]
+    assert TrailEntry.objects.filter(object_type="documents.documentversion", action="approve").count() == 1
+
+
+def test_versions_are_never_overwritten_and_numbered_by_change(
+    author: User, approver: User, isms: ManagementSystem
+) -> None:
+    doc = approved_policy(author, approver, [isms])
+    first = doc.issued_version
+    assert first is not None and first.label == "1.0"
+
+    # A draft fixed before review is a new version; the old draft is withdrawn, not changed
+    draft = services.add_version(
+        as_actor(author), doc.pk, services.NewVersion(body="v1.1 text", change="minor")
+    )
+    fixed = services.add_version(
+        as_actor(author), doc.pk, services.NewVersion(body="v1.1 fixed", change="minor")
+    )
+    draft.refresh_from_db()
+    assert (draft.status, draft.body, draft.label) == (VersionStatus.WITHDRAWN, "v1.1 text", "1.1")
+    assert fixed.label == "1.1" and fixed.number == 3
+    assert fixed.sha256 == hashlib.sha256(b"v1.1 fixed").hexdigest()
+
+    # The document stays approved (version 1.0 in force) while 1.1 is drafted and reviewed
+    services.submit_for_review(as_actor(author), doc.pk)
+    doc.refresh_from_db()
+    assert doc.status == DocumentStatus.APPROVED and doc.issued_version == first
+    # In review, no new version may be written over it
+    with pytest.raises(Conflict, match="is in review"):
+        services.add_version(as_actor(author), doc.pk, services.NewVersion(body="x"))
+    services.approve(as_actor(approver), doc.pk)
+    first.refresh_from_db()
+    assert first.status == VersionStatus.SUPERSEDED and first.body.startswith("# Information security policy")
+    major = services.add_version(as_actor(author), doc.pk, services.NewVersion(body="two", change="major"))
+    assert major.label == "2.0"
+
+
+def test_uploads_are_pdf_docx_or_xlsx_matching_their_content(author: User, isms: ManagementSystem) -> None:
+    doc = policy(author, [isms])
+    pdf = b"%PDF-1.7\n" + b"x" * 500
+    v = services.add_version(
+        as_actor(author),
+        doc.pk,
+        services.NewVersion(file=SimpleUploadedFile("policy.pdf", pdf, "application/pdf")),
+    )
+    assert (v.format, v.size, v.sha256) == ("file", len(pdf), hashlib.sha256(pdf).hexdigest())
+    assert Path(settings.KEEL_EVIDENCE_ROOT) in Path(v.file.path).parents
+    with v.file.open("rb") as fh:
+        assert fh.read() == pdf
+
+    before = DocumentVersion.objects.count()
+    with pytest.raises(ValidationFailed, match="does not look like a DOCX file"):
+        services.add_version(
+            as_actor(author), doc.pk, services.NewVersion(file=SimpleUploadedFile("p.docx", b"%PDF-1.7 no"))
+        )
+    with pytest.raises(ValidationFailed, match="not a PDF, Word"):
+        services.add_version(
+            as_actor(author), doc.pk, services.NewVersion(file=SimpleUploadedFile("p.html", b"<p>x</p>"))
+        )
+    assert DocumentVersion.objects.count() == before
+
+
+def test_update_checks_the_version_and_refuses_a_stale_save(author: User, isms: ManagementSystem) -> None:
+    doc = policy(author, [isms])
+    seen = version_of(Document.objects.get(pk=doc.pk))
+    services.update_document(as_actor(author), doc.pk, title="Security policy", expected_version=seen)
+    with pytest.raises(EditConflict):
+        services.update_document(as_actor(author), doc.pk, title="Stale title", expected_version=seen)
+    assert Document.objects.get(pk=doc.pk).title == "Security policy"
+
+
+def test_a_contributor_may_not_draft_and_an_unknown_requirement_is_named(
+    make_user: Callable[..., User], author: User, isms: ManagementSystem
+) -> None:
+    contributor = make_user(Role.CONTRIBUTOR, isms, email="c@example.com")
+    with pytest.raises(PermissionDenied):
+        policy(contributor, [isms])
+    with pytest.raises(ValidationFailed, match=r"iso27001:2022:99\.9"):
+        policy(author, [isms], requirements=["iso27001:2022:5.2", "iso27001:2022:99.9"])
+    assert not Document.objects.exists()
+
+
+def test_retiring_keeps_versions_and_refuses_further_changes(
+    author: User, approver: User, isms: ManagementSystem
+) -> None:
+    doc = approved_policy(author, approver, [isms])
+    services.retire_document(as_actor(author), doc.pk, "Replaced by DOC-009")
+    doc.refresh_from_db()
+    assert doc.status == DocumentStatus.RETIRED and doc.versions.count() == 1
+    with pytest.raises(Conflict, match="retired"):
+        services.add_version(as_actor(author), doc.pk, services.NewVersion(body="x"))
