@@ -13,12 +13,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from keel.documents import services
 from keel.documents.choices import DocumentStatus, VersionStatus
+from keel.documents.coverage import coverage
 from keel.documents.models import Document, DocumentVersion
 from keel.organisation.models import ManagementSystem
 from keel.platform.choices import Role
 from keel.platform.concurrency import EditConflict, version_of
 from keel.platform.errors import Conflict, PermissionDenied, ValidationFailed
 from keel.platform.models import TrailEntry, User
+from keel.standards.models import Requirement
 
 from .factories import approved_policy, as_actor, policy
 
@@ -145,3 +147,32 @@ def test_retiring_keeps_versions_and_refuses_further_changes(
     assert doc.status == DocumentStatus.RETIRED and doc.versions.count() == 1
     with pytest.raises(Conflict, match="retired"):
         services.add_version(as_actor(author), doc.pk, services.NewVersion(body="x"))
+
+
+def test_coverage_one_policy_answers_5_2_of_both_standards_and_gaps_show(
+    author: User, approver: User, isms: ManagementSystem, aims: ManagementSystem
+) -> None:
+
+    # Given one approved policy of both systems answering 5.2 of both standards, and a draft
+    approved_policy(author, approver, [isms, aims], requirements=["iso27001:2022:5.2", "iso42001:2023:5.2"])
+    policy(author, [isms], title="Risk assessment process", requirements=["iso27001:2022:6.1.2"])
+
+    # When the coverage is read
+    blocks = {(b.management_system.short_name, b.standard.key): b for b in coverage(None, trusted=True)}
+
+    # Then each system's standard lists every requirement flagged as documented information
+    isms_rows = {r.requirement.ref_id: r for r in blocks["isms", "iso27001:2022"].rows}
+    aims_rows = {r.requirement.ref_id: r for r in blocks["aims", "iso42001:2023"].rows}
+    assert {"4.3", "5.2", "6.1.2", "A.5.1"} <= set(isms_rows)
+    assert isms_rows["5.2"].state == "answered" and aims_rows["5.2"].state == "answered"
+    assert isms_rows["5.2"].documents[0] == aims_rows["5.2"].documents[0]
+    assert isms_rows["6.1.2"].state == "not_approved"
+    assert isms_rows["4.3"].state == "gap" and isms_rows["4.3"].documents == []
+    b = blocks["isms", "iso27001:2022"]
+    assert (
+        b.answered + b.not_approved + b.gaps
+        == len(b.rows)
+        == Requirement.objects.filter(
+            standard__key="iso27001:2022", documented_information=True, withdrawn_at__isnull=True
+        ).count()
+    )
