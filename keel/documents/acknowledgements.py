@@ -342,13 +342,16 @@ def _acknowledge(actor: Actor, ack: Acknowledgement, channel: str) -> Acknowledg
     return ack
 
 
+def _ack_pk(ack_id: uuid.UUID | str) -> uuid.UUID:
+    pk = organisation_resolvers.as_uuid(ack_id)
+    if pk is None:
+        raise NotFound("No such acknowledgement.")
+    return pk
+
+
 def acknowledge(actor: Actor, ack_id: uuid.UUID | str) -> Acknowledgement:
     """The logged-in person acknowledges their own outstanding acknowledgement."""
-    ack = (
-        Acknowledgement.objects.select_related("person")
-        .filter(pk=organisation_resolvers.as_uuid(ack_id))
-        .first()
-    )
+    ack = Acknowledgement.objects.select_related("person").filter(pk=_ack_pk(ack_id)).first()
     if ack is None or actor.user is None or ack.person_id != actor.user.pk:
         raise NotFound("No such acknowledgement is asked of you.")
     return _acknowledge(actor, ack, AckChannel.KEEL)
@@ -366,7 +369,7 @@ def resend(actor: Actor, ack_id: uuid.UUID | str, base_url: str = "") -> Acknowl
         ack = (
             Acknowledgement.objects.select_for_update(of=("self",))
             .select_related("document", "version", "person")
-            .filter(pk=organisation_resolvers.as_uuid(ack_id))
+            .filter(pk=_ack_pk(ack_id))
             .first()
         )
         if ack is None:

@@ -45,7 +45,7 @@ def today() -> dt.date:
 # ---------------------------------------------------------------- who may see what
 
 
-def _member_of(system_ids: Iterable[uuid.UUID], ref: str = "pk") -> Q:
+def member_of(system_ids: Iterable[uuid.UUID], ref: str = "pk") -> Q:
     """Documents of one of ``system_ids``, or of no system at all (organisation level)."""
     members = Document.management_systems.through.objects
     return Q(
@@ -59,7 +59,7 @@ def visible(qs: QuerySet[Any], user: User | None, perm: str = Perm.VIEW, ref: st
     ids = system_ids_with(user, perm)
     if ids is None:
         return qs
-    return qs.filter(_member_of(ids, ref))
+    return qs.filter(member_of(ids, ref))
 
 
 def can(user: User | None, perm: str, document: Document, every: bool = False) -> bool:

@@ -4,8 +4,10 @@ approve), versions never overwritten, uploads hashed, row locks and trail entrie
 from __future__ import annotations
 
 import hashlib
+import uuid
 from collections.abc import Callable
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from django.conf import settings
@@ -176,3 +178,58 @@ def test_coverage_one_policy_answers_5_2_of_both_standards_and_gaps_show(
             standard__key="iso27001:2022", documented_information=True, withdrawn_at__isnull=True
         ).count()
     )
+
+
+def test_check_rules_find_overdue_reviews_and_acknowledgements(
+    author: User, approver: User, isms: ManagementSystem
+) -> None:
+    import datetime as dt
+
+    from keel.documents import acknowledgements
+    from keel.documents.hooks import acknowledgements_overdue, review_overdue
+
+    doc = approved_policy(author, approver, [isms])
+    assert review_overdue(None) == [] and acknowledgements_overdue(None) == []
+    User.objects.filter(pk=author.pk).update(department="Finance")
+    acknowledgements.publish(as_actor(author), doc.pk, audience="department", departments=["finance"])
+    later = dt.date.today() + dt.timedelta(days=400)
+    with mock.patch("keel.documents.queries.today", return_value=later):
+        found = acknowledgements_overdue(None)
+        assert [f.rule for f in found] == [
+            "acknowledgements_overdue"
+        ] and "1 acknowledgement overdue" in found[0].title
+        assert [f.record_label for f in review_overdue(None)] == [f"{doc.ref_id} {doc.title}"]
+        assert review_overdue({uuid.uuid4()}) == []  # another system's perimeter: not seen
+    ack = doc.acknowledgements.get()
+    acknowledgements.acknowledge(as_actor(author), ack.pk)
+    with mock.patch("keel.documents.queries.today", return_value=later):
+        assert acknowledgements_overdue(None) == []
+
+
+def test_a_new_major_version_asks_for_acknowledgement_again_and_minor_does_not(
+    author: User, approver: User, isms: ManagementSystem
+) -> None:
+    from keel.documents import acknowledgements
+    from keel.documents.choices import AckStatus
+
+    doc = approved_policy(author, approver, [isms])
+    reader = User.objects.create(email="r@example.com", full_name="Rae Reader", has_login=False)
+    acknowledgements.publish(as_actor(author), doc.pk, audience="people", people=[reader.email])
+    first = doc.acknowledgements.get()
+    acknowledgements.acknowledge_by_link(acknowledgements.token_for(first))
+
+    def approve_new(change: str) -> None:
+        services.add_version(
+            as_actor(author), doc.pk, services.NewVersion(body=f"{change} text", change=change)
+        )
+        services.submit_for_review(as_actor(author), doc.pk)
+        services.approve(as_actor(approver), doc.pk)
+
+    approve_new("minor")
+    assert doc.acknowledgements.count() == 1
+    approve_new("major")
+    latest = doc.acknowledgements.order_by("-created_at").first()
+    assert latest is not None and latest.version.label == "2.0" and latest.status == AckStatus.PENDING
+    assert doc.acknowledgements.count() == 2
+    first.refresh_from_db()
+    assert first.status == AckStatus.ACKNOWLEDGED  # what was done stays done
