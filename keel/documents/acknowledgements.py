@@ -164,7 +164,7 @@ def _email(ack: Acknowledgement, base_url: str) -> bool:
 
 
 def _ask(
-    actor: Actor, publication: Publication, people: list[User], base_url: str
+    actor: Actor, publication: Publication, people: list[User], base_url: str, email: bool = True
 ) -> tuple[list[Acknowledgement], int]:
     """Create an outstanding acknowledgement for each person not yet asked for this version."""
     version = publication.version
@@ -184,7 +184,7 @@ def _ask(
     Acknowledgement.objects.filter(
         document=version.document, person__in=[a.person for a in created], status=AckStatus.PENDING
     ).exclude(version=version).update(status=AckStatus.SUPERSEDED)
-    emailed = sum(_email(a, base_url) for a in created)
+    emailed = sum(_email(a, base_url) for a in created) if email else 0
     return created, emailed
 
 
@@ -198,10 +198,12 @@ def publish(
     people: Iterable[Any] = (),
     due_on: dt.date | None = None,
     base_url: str = "",
+    email: bool = True,
 ) -> Publication:
     """Publish the approved version in force to a group: each person is asked to acknowledge it
     by ``due_on`` (default: in ``KEEL_ACK_DUE_DAYS`` days); people without a login are emailed
-    a signed link. People already asked for this version are not asked twice."""
+    a signed link (``email=False``: no email is sent, as in the demo). People already asked for
+    this version are not asked twice."""
     depts, role, chosen = _group(audience, departments, role, people)
     due = due_on or queries.today() + dt.timedelta(days=due_days())
     if due < queries.today():
@@ -230,7 +232,7 @@ def publish(
         )
         publication.people.set(chosen)
         group = audience_people(audience, depts, role, chosen)
-        created, emailed = _ask(actor, publication, group, base_url)
+        created, emailed = _ask(actor, publication, group, base_url, email)
         trail.record(
             actor,
             TrailAction.CREATE,
@@ -251,7 +253,7 @@ def publish(
 
 
 def republish(
-    actor: Actor, document: Document, previous: DocumentVersion, version: DocumentVersion
+    actor: Actor, document: Document, previous: DocumentVersion, version: DocumentVersion, email: bool = True
 ) -> list[Publication]:
     """A new major version was approved: ask every group the previous version was published to
     again (inside the approval's transaction)."""
@@ -275,7 +277,7 @@ def republish(
         chosen = list(old.people.all())
         publication.people.set(chosen)
         created, emailed = _ask(
-            actor, publication, audience_people(old.audience, old.departments, old.role, chosen), ""
+            actor, publication, audience_people(old.audience, old.departments, old.role, chosen), "", email
         )
         trail.record(
             actor,

@@ -466,7 +466,9 @@ def return_to_draft(actor: Actor, ref: uuid.UUID | str, note: str = "") -> Docum
         return version
 
 
-def approve(actor: Actor, ref: uuid.UUID | str, approved_on: dt.date | None = None) -> DocumentVersion:
+def approve(
+    actor: Actor, ref: uuid.UUID | str, approved_on: dt.date | None = None, *, notify: bool = True
+) -> DocumentVersion:
     """Approve the version in review: it is issued, the one in force before is superseded. The
     approver must not be the version's author. A new major version of a published policy asks
     its audience to acknowledge it again (:func:`acknowledgements.republish`)."""
@@ -519,7 +521,7 @@ def approve(actor: Actor, ref: uuid.UUID | str, approved_on: dt.date | None = No
         if changes:
             trail.record(actor, TrailAction.UPDATE, document, changes=changes)
         if previous is not None and version.change == ChangeKind.MAJOR:
-            acknowledgements.republish(actor, document, previous, version)
+            acknowledgements.republish(actor, document, previous, version, email=notify)
         return version
 
 
