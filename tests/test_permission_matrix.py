@@ -2691,6 +2691,11 @@ CLI_CASES: list[CliCase] = [
     CliCase(
         "evidence list", Perm.VIEW, lambda w, u: ["evidence", "list", "--expiring", "30", "--format", "json"]
     ),
+    CliCase(
+        "documents export",
+        Perm.VIEW,
+        lambda w, u: (dw.approved(w), ["documents", "export", "--status", "approved"])[1],
+    ),
     CliCase("evidence verify", Perm.VIEW_TRAIL, lambda w, u: (ew.file_a(w), ["evidence", "verify"])[1]),
     # the gap analysis (keel/gap): the analysis of the system the user holds a role over
     CliCase("gap", Perm.VIEW, gap_matrix.cli_argv),
