@@ -19,7 +19,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from keel.aisystems.markdown import render as render_markdown
 from keel.evidence import downloads
 from keel.organisation.models import ManagementSystem
 from keel.organisation.views.organisation import word_diff
@@ -28,6 +27,7 @@ from keel.platform import tables
 from keel.platform.actor import Actor
 from keel.platform.errors import KeelError
 from keel.platform.forms import add_service_error
+from keel.platform.markdown import render as render_markdown
 from keel.platform.pages import error_page, page
 from keel.platform.pdf import render_pdf
 from keel.platform.permissions import Perm, system_ids_with

@@ -13,10 +13,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from keel.aisystems.markdown import render as render_markdown
 from keel.controls.forms import system_choices
 from keel.platform.actor import Actor, client_ip
 from keel.platform.errors import KeelError
+from keel.platform.markdown import render as render_markdown
 from keel.platform.pages import AUTHENTICATED, PUBLIC, error_page, page
 from keel.platform.permissions import Perm
 from keel.platform.views.common import current_user
