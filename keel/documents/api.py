@@ -34,22 +34,22 @@ from .models import Acknowledgement, Document, DocumentVersion, Publication
 from .schemas import (
     AcknowledgementFilters,
     AcknowledgementOut,
-    ApproveIn,
     CoverageOut,
+    DocumentApproveIn,
     DocumentFilters,
     DocumentIn,
     DocumentOut,
     DocumentPatch,
+    DocumentRequirementLinkIn,
     DocumentUploadIn,
     DocumentVersionOut,
+    DocumentVersionUploadIn,
     PublicationOut,
     PublishIn,
-    RequirementLinkIn,
     ReviewIn,
     SendBackIn,
     VersionFilters,
     VersionIn,
-    VersionUploadIn,
 )
 
 router = Router(tags=["documents"])
@@ -224,7 +224,7 @@ def add_version(request: HttpRequest, ref: str, payload: VersionIn) -> Status[Do
     summary="Upload a new version: a PDF, DOCX or XLSX file (multipart/form-data)",
 )
 def upload_version(
-    request: HttpRequest, ref: str, payload: Form[VersionUploadIn], file: File[UploadedFile]
+    request: HttpRequest, ref: str, payload: Form[DocumentVersionUploadIn], file: File[UploadedFile]
 ) -> Status[DocumentVersion]:
     new = services.NewVersion(
         file=file,
@@ -284,7 +284,7 @@ def send_back(request: HttpRequest, ref: str, payload: SendBackIn) -> DocumentVe
     openapi_extra=permission(Perm.APPROVE_DOCUMENTS),
     summary="Approve the version in review (not by its author); a new major version asks for acknowledgement again",
 )
-def approve(request: HttpRequest, ref: str, payload: ApproveIn) -> DocumentVersion:
+def approve(request: HttpRequest, ref: str, payload: DocumentApproveIn) -> DocumentVersion:
     v = services.approve(actor(request), ref, payload.approved_on)
     return queries.version_for(actor(request).user, v.document_id, v.number)
 
@@ -315,7 +315,7 @@ def publish(request: HttpRequest, ref: str, payload: PublishIn) -> Status[Public
     openapi_extra=permission(Perm.EDIT_DOCUMENTS),
     summary="Record that the document answers a requirement",
 )
-def link_requirement(request: HttpRequest, ref: str, payload: RequirementLinkIn) -> Status[Document]:
+def link_requirement(request: HttpRequest, ref: str, payload: DocumentRequirementLinkIn) -> Status[Document]:
     services.link_requirement(actor(request), ref, payload.requirement)
     return Status(201, _detail(request, ref))
 

@@ -186,7 +186,7 @@ class VersionIn(Body):
     change_note: str = Field("", max_length=4000)
 
 
-class VersionUploadIn(Schema):
+class DocumentVersionUploadIn(Schema):
     change: ChangeKind = ChangeKind.MAJOR
     change_note: str = Field("", max_length=4000)
 
@@ -199,7 +199,7 @@ class SendBackIn(Body):
     note: str = Field("", max_length=4000)
 
 
-class ApproveIn(Body):
+class DocumentApproveIn(Body):
     approved_on: IsoDate | None = Field(None, description="Default: today.")
 
 
@@ -207,7 +207,7 @@ class RetireIn(Body):
     reason: str = Field("", max_length=4000)
 
 
-class RequirementLinkIn(Body):
+class DocumentRequirementLinkIn(Body):
     requirement: str = Field(..., max_length=128, description="The requirement's key.")
 
 
