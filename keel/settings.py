@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "keel.assets",
     "keel.risks",
     "keel.impact",
+    "keel.documents",
     "keel.aiact",
     "keel.site",
 ]
@@ -220,6 +221,26 @@ FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 KEEL_EVIDENCE_MAX_BYTES = int(os.environ.get("KEEL_EVIDENCE_MAX_BYTES", str(25 * 1024 * 1024)))
 KEEL_EVIDENCE_EXPIRING_DAYS = int(os.environ.get("KEEL_EVIDENCE_EXPIRING_DAYS", "30"))
+
+# Email (docs/documents.md#acknowledgement): links to acknowledge a policy go to people without a
+# login. Without KEEL_EMAIL_HOST, emails are written to the console (nothing is sent).
+EMAIL_HOST = os.environ.get("KEEL_EMAIL_HOST", "")
+EMAIL_PORT = int(os.environ.get("KEEL_EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("KEEL_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("KEEL_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = _flag("KEEL_EMAIL_TLS", default=True)
+EMAIL_BACKEND = os.environ.get(
+    "KEEL_EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend",
+)
+DEFAULT_FROM_EMAIL = os.environ.get("KEEL_EMAIL_FROM", "keel@localhost")
+# The address emailed links start with (the API and pages use the request's own address).
+KEEL_BASE_URL = os.environ.get("KEEL_BASE_URL", "http://localhost:8000")
+# Policy acknowledgement: the signed link's lifetime, and the default time given to acknowledge.
+KEEL_ACK_LINK_DAYS = int(os.environ.get("KEEL_ACK_LINK_DAYS", "30"))
+KEEL_ACK_DUE_DAYS = int(os.environ.get("KEEL_ACK_DUE_DAYS", "30"))
 
 # Spreadsheet imports (keel.platform.spreadsheets): the largest file, the most rows under the
 # header and the widest header accepted; the reader stops as soon as one is passed.

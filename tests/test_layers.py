@@ -111,6 +111,7 @@ def test_the_apps_above_register_what_the_pages_below_draw() -> None:
     assert [p.template for p in hooks.panels_for("requirement_detail")] == [
         "controls/_requirement_panel.html",
         "mapping/_requirement_panel.html",
+        "documents/_requirement_panel.html",
         "evidence/_requirement_panel.html",
         "aisystems/_requirement_panel.html",
     ]

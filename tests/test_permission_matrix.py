@@ -25,6 +25,7 @@ from functools import cache
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import HttpResponse
 from django.test import RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
@@ -48,6 +49,7 @@ from keel.soa.tests import factories as soa_factories  # the Statement of Applic
 from . import aiact_world as xw  # EU AI Act
 from . import aisystems_world as aw  # the AI system inventory
 from . import controls_world as cw  # the control catalogue
+from . import documents_world as dw  # documents and policy acknowledgement
 from . import evidence_world as ew  # the evidence register
 from . import impact_world as iw  # AI system impact assessments
 from . import risks_world as rw  # assets, classification and risk management
@@ -635,6 +637,108 @@ PAGE_CASES: list[PageCase] = [
         kwargs=lambda w, u: {**ew.file_kwargs(w, u), "key": cw.LINKED},
         htmx=True,
         target=_system_a,
+    ),
+    # documents (keel/documents): records of system A made on demand (tests/documents_world.py)
+    PageCase("document-list", Perm.VIEW, kwargs=lambda w, u: (dw.approved(w), {})[1]),
+    PageCase("document-list", Perm.VIEW, query="kind=policy", htmx=True),
+    PageCase("document-create", Perm.EDIT_DOCUMENTS, target=_anywhere),
+    PageCase(
+        "document-create",
+        Perm.EDIT_DOCUMENTS,
+        "POST",
+        data=dw.new_document_form,
+        target=_anywhere,
+        ok=REDIRECT,
+    ),
+    PageCase("document-coverage", Perm.VIEW, kwargs=lambda w, u: (dw.approved(w), {})[1]),
+    PageCase("acknowledgement-list", Perm.VIEW, kwargs=lambda w, u: (dw.ack(w, None), {})[1]),
+    PageCase("document-acknowledge", AUTHENTICATED, "POST", kwargs=dw.own_ack_kwargs, ok=REDIRECT),
+    PageCase("document-acknowledge-link", PUBLIC, kwargs=dw.token_kwargs),
+    PageCase("document-acknowledge-link", PUBLIC, "POST", kwargs=dw.token_kwargs),
+    PageCase("document-detail", Perm.VIEW, kwargs=dw.approved_kwargs, target=_system_a),
+    PageCase("document-edit", Perm.EDIT_DOCUMENTS, kwargs=dw.approved_kwargs, target=_system_a),
+    PageCase(
+        "document-edit",
+        Perm.EDIT_DOCUMENTS,
+        "POST",
+        kwargs=dw.approved_kwargs,
+        data=dw.edit_form,
+        target=_system_a,
+        ok=REDIRECT,
+    ),
+    PageCase("document-retire", Perm.EDIT_DOCUMENTS, kwargs=dw.approved_kwargs, target=_system_a),
+    PageCase(
+        "document-retire",
+        Perm.EDIT_DOCUMENTS,
+        "POST",
+        kwargs=dw.approved_kwargs,
+        data=lambda w, u: {"reason": "Replaced"},
+        target=_system_a,
+        ok=REDIRECT,
+    ),
+    PageCase(
+        "document-version-add",
+        Perm.EDIT_DOCUMENTS,
+        "POST",
+        kwargs=dw.approved_kwargs,
+        data=lambda w, u: {"change": "minor", "body": "Matrix policy text, amended."},
+        target=_system_a,
+        ok=REDIRECT,
+    ),
+    PageCase("document-version", Perm.VIEW, kwargs=dw.version_kwargs, target=_system_a),
+    PageCase("document-download", Perm.VIEW, kwargs=dw.upload_kwargs, target=_system_a),
+    # a draft has no PDF as issued: the refusal is cheap and says why (400), no PDF is laid out
+    PageCase(
+        "document-pdf",
+        Perm.VIEW,
+        kwargs=lambda w, u: {**dw.draft_kwargs(w, u), "number": 1},
+        target=_system_a,
+        ok=frozenset({400}),
+    ),
+    PageCase(
+        "document-submit", Perm.EDIT_DOCUMENTS, "POST", kwargs=dw.draft_kwargs, target=_system_a, ok=REDIRECT
+    ),
+    PageCase(
+        "document-send-back",
+        Perm.EDIT_DOCUMENTS,
+        "POST",
+        kwargs=dw.review_kwargs,
+        target=_system_a,
+        ok=REDIRECT,
+    ),
+    PageCase(
+        "document-approve",
+        Perm.APPROVE_DOCUMENTS,
+        "POST",
+        kwargs=dw.review_kwargs,
+        target=_system_a,
+        ok=REDIRECT,
+    ),
+    PageCase(
+        "document-publish",
+        Perm.EDIT_DOCUMENTS,
+        "POST",
+        kwargs=dw.approved_kwargs,
+        data=lambda w, u: {"audience": "people", "people": [dw.author().email]},
+        target=_system_a,
+        ok=REDIRECT,
+    ),
+    PageCase(
+        "document-requirement-link",
+        Perm.EDIT_DOCUMENTS,
+        "POST",
+        kwargs=dw.approved_kwargs,
+        data=lambda w, u: {"requirement": "iso42001:2023:5.2"},
+        target=_system_a,
+        ok=REDIRECT,
+    ),
+    PageCase(
+        "document-requirement-unlink",
+        Perm.EDIT_DOCUMENTS,
+        "POST",
+        kwargs=lambda w, u: {**dw.approved_kwargs(w, u), "key": "iso27001:2022:5.2"},
+        target=_system_a,
+        ok=REDIRECT,
     ),
     # the gap analysis (keel/gap): the page lists the user's systems; the rest targets system A
     PageCase("gap-analysis", Perm.VIEW, target=_anywhere),
@@ -1840,6 +1944,146 @@ API_CASES: list[ApiCase] = [
         target=_system_a,
         ok=GONE,
     ),
+    # documents (keel/documents): records of system A made on demand
+    ApiCase(
+        "GET",
+        "/documents",
+        Perm.VIEW,
+        params=lambda w, u: (dw.approved(w), {})[1],
+        filtered=dw.only_visible_documents,
+    ),
+    ApiCase(
+        "POST",
+        "/documents",
+        Perm.EDIT_DOCUMENTS,
+        body=lambda w, u: {
+            "title": "Clear desk policy",
+            "kind": "policy",
+            "owner": dw.author().email,
+            "management_systems": [w.a.short_name],
+            "body": "Leave nothing on your desk.",
+        },
+        target=_system_a,
+        ok=CREATED,
+    ),
+    ApiCase(
+        "POST",
+        "/documents/upload",
+        Perm.EDIT_DOCUMENTS,
+        multipart=lambda w, u: {
+            "title": "Clear desk policy",
+            "kind": "policy",
+            "owner": dw.author().email,
+            "management_systems": [w.a.short_name],
+            "file": SimpleUploadedFile("desk.pdf", dw.PDF, "application/pdf"),
+        },
+        target=_system_a,
+        ok=CREATED,
+    ),
+    ApiCase("GET", "/documents/coverage", Perm.VIEW),
+    ApiCase("GET", "/documents/{ref}", Perm.VIEW, params=dw.approved_kwargs, target=_system_a),
+    ApiCase(
+        "PATCH",
+        "/documents/{ref}",
+        Perm.EDIT_DOCUMENTS,
+        params=dw.approved_kwargs,
+        body=lambda w, u: {"title": "Matrix policy 2026"},
+        target=_system_a,
+    ),
+    ApiCase(
+        "DELETE",
+        "/documents/{ref}",
+        Perm.EDIT_DOCUMENTS,
+        params=dw.approved_kwargs,
+        target=_system_a,
+        ok=GONE,
+    ),
+    ApiCase(
+        "POST",
+        "/documents/{ref}/versions",
+        Perm.EDIT_DOCUMENTS,
+        params=dw.approved_kwargs,
+        body=lambda w, u: {"body": "Amended text.", "change": "minor"},
+        target=_system_a,
+        ok=CREATED,
+    ),
+    ApiCase(
+        "POST",
+        "/documents/{ref}/versions/upload",
+        Perm.EDIT_DOCUMENTS,
+        params=dw.approved_kwargs,
+        multipart=lambda w, u: {
+            "change": "major",
+            "file": SimpleUploadedFile("v2.pdf", dw.PDF, "application/pdf"),
+        },
+        target=_system_a,
+        ok=CREATED,
+    ),
+    ApiCase(
+        "GET",
+        "/documents/{ref}/versions/{number}/download",
+        Perm.VIEW,
+        params=dw.upload_kwargs,
+        target=_system_a,
+    ),
+    ApiCase(
+        "POST",
+        "/documents/{ref}/review",
+        Perm.EDIT_DOCUMENTS,
+        params=dw.draft_kwargs,
+        body=lambda w, u: {},
+        target=_system_a,
+    ),
+    ApiCase(
+        "POST",
+        "/documents/{ref}/send-back",
+        Perm.EDIT_DOCUMENTS,
+        params=dw.review_kwargs,
+        body=lambda w, u: {},
+        target=_system_a,
+    ),
+    ApiCase(
+        "POST",
+        "/documents/{ref}/approve",
+        Perm.APPROVE_DOCUMENTS,
+        params=dw.review_kwargs,
+        body=lambda w, u: {},
+        target=_system_a,
+    ),
+    ApiCase(
+        "POST",
+        "/documents/{ref}/publish",
+        Perm.EDIT_DOCUMENTS,
+        params=dw.approved_kwargs,
+        body=lambda w, u: {"audience": "people", "people": [dw.author().email]},
+        target=_system_a,
+        ok=CREATED,
+    ),
+    ApiCase(
+        "POST",
+        "/documents/{ref}/requirements",
+        Perm.EDIT_DOCUMENTS,
+        params=dw.approved_kwargs,
+        body=lambda w, u: {"requirement": "iso42001:2023:5.2"},
+        target=_system_a,
+        ok=CREATED,
+    ),
+    ApiCase(
+        "DELETE",
+        "/documents/{ref}/requirements/{requirement}",
+        Perm.EDIT_DOCUMENTS,
+        params=lambda w, u: {**dw.approved_kwargs(w, u), "requirement": "iso27001:2022:5.2"},
+        target=_system_a,
+        ok=GONE,
+    ),
+    ApiCase("GET", "/document-versions", Perm.VIEW, params=lambda w, u: (dw.approved(w), {})[1]),
+    ApiCase("GET", "/acknowledgements", Perm.VIEW, params=lambda w, u: (dw.ack(w, None), {})[1]),
+    ApiCase(
+        "POST",
+        "/acknowledgements/{ack_id}/acknowledge",
+        Perm.VIEW,
+        params=lambda w, u: {"ack_id": str(dw.ack(w, u).pk)},
+    ),
     ApiCase("GET", "/control-templates", Perm.VIEW, query=f"standard={ISO42001}"),
     ApiCase("GET", "/control-templates/{key}", Perm.VIEW, params=lambda w, u: {"key": cw.template_key()}),
     ApiCase(
@@ -2529,6 +2773,11 @@ CLI_CASES: list[CliCase] = [
     ),
     CliCase(
         "evidence list", Perm.VIEW, lambda w, u: ["evidence", "list", "--expiring", "30", "--format", "json"]
+    ),
+    CliCase(
+        "documents export",
+        Perm.VIEW,
+        lambda w, u: (dw.approved(w), ["documents", "export", "--status", "approved"])[1],
     ),
     CliCase("evidence verify", Perm.VIEW_TRAIL, lambda w, u: (ew.file_a(w), ["evidence", "verify"])[1]),
     # the gap analysis (keel/gap): the analysis of the system the user holds a role over

@@ -1,5 +1,5 @@
 """Issue 9, "Done when": saving any edit page unchanged changes nothing. Every edit form of
-risks, AI systems, model versions, lifecycle records, datasets, impact assessments and impacts, assets and classification levels
+risks, AI systems, model versions, lifecycle records, datasets, impact assessments and impacts, assets, classification levels and documents
 is opened for each demo record, the values it shows are posted back as a browser would, and
 nothing may change: no trail entry, the same stored version, the same lineage and links."""
 
@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from keel.aisystems.models import AISystem, Dataset, DatasetDerivation, LifecycleRecord, ModelVersion
 from keel.assets.models import Asset, ClassificationLevel
+from keel.documents.models import Document
 from keel.impact.models import Impact, ImpactAssessment
 from keel.platform.concurrency import version_of
 from keel.platform.models import TrailEntry, User
@@ -42,6 +43,8 @@ def _edit_pages() -> Iterator[tuple[str, models.Model]]:
         yield reverse("asset-edit", args=[asset.ref_id]), asset
     for level in ClassificationLevel.objects.order_by("rank"):
         yield reverse("classification-edit", args=[level.key]), level
+    for document in Document.objects.exclude(status="retired").order_by("ref_id"):
+        yield reverse("document-edit", args=[document.ref_id]), document
 
 
 def _links(obj: models.Model) -> dict[str, Any]:
@@ -64,6 +67,7 @@ def test_saving_every_edit_page_of_the_demo_unchanged_changes_nothing(demo: Load
         "Dataset",
         "ModelVersion",
         "LifecycleRecord",
+        "Document",
         "Asset",
         "ClassificationLevel",
     } <= kinds

@@ -21,6 +21,8 @@ from django.urls import URLPattern, get_resolver, reverse
 from keel.aisystems.models import AISystem, Dataset, LifecycleRecord, ModelVersion
 from keel.assets.models import Asset, ClassificationLevel
 from keel.controls.models import Control, ControlLink
+from keel.documents.acknowledgements import token_for
+from keel.documents.models import Acknowledgement, Document
 from keel.evidence.models import EvidenceControl, EvidenceRequirement, EvidenceVersion
 from keel.impact.models import Impact, ImpactAssessment
 from keel.mapping.models import Crosswalk, CrosswalkRelation
@@ -247,6 +249,12 @@ ARGUMENTS: dict[str, Callable[[], dict[str, Any]]] = {
     "impact-edit": lambda: _impact(assessment__status="draft"),
     "impact-raise-risk": lambda: _impact(),
     "classification-edit": lambda: {"key": _first(ClassificationLevel).key},
+    "document-detail": lambda: {"ref": _first(Document, title="AI policy").ref_id},
+    "document-edit": lambda: {"ref": _first(Document, title="AI policy").ref_id},
+    "document-retire": lambda: {"ref": _first(Document, title="AI policy").ref_id},
+    # the AI policy's second version, compared word by word with the first
+    "document-version": lambda: {"ref": _first(Document, title="AI policy").ref_id, "number": 2},
+    "document-acknowledge-link": lambda: {"token": token_for(_first(Acknowledgement, status="pending"))},
     "asset-detail": lambda: {"ref": _first(Asset).ref_id},
     "asset-edit": lambda: {"ref": _first(Asset).ref_id},
     "risk-snapshot": lambda: {"snapshot_id": _first(RiskSnapshot).pk},
@@ -282,6 +290,8 @@ NOT_PAGES: dict[str, str] = {
     "gap-export": "a file",
     "crosswalk-export": "a CSV file",
     "evidence-download": "a file",
+    "document-download": "a file",
+    "document-pdf": "a PDF file",
     "impact-assessment-pdf": "a PDF file",
     "aiact-export-xlsx": "an XLSX file",
     "aiact-export-pdf": "a PDF file",

@@ -14,6 +14,7 @@ from django.db import models
 from django.utils.safestring import SafeString
 
 from keel.organisation.models import ManagementSystem
+from keel.platform.markdown import render
 from keel.platform.models import User
 from keel.standards.models import Requirement
 
@@ -30,7 +31,6 @@ from .choices import (
     ModelType,
     ModelVersionStatus,
 )
-from .markdown import render
 
 
 class AISystem(models.Model):
@@ -476,5 +476,5 @@ class LifecycleRecord(models.Model):
         return f"{self.title} (rev. {self.revision})"
 
     def body_html(self) -> SafeString:
-        """The body rendered from Markdown, without raw HTML (keel.aisystems.markdown)."""
+        """The body rendered from Markdown, without raw HTML (keel.platform.markdown)."""
         return render(self.body)

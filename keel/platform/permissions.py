@@ -53,6 +53,8 @@ class Perm(models.TextChoices):
     EDIT_RISKS = "edit_risks", "Edit risks, the risk methodology and register snapshots"
     ACCEPT_RISKS = "accept_risks", "Approve treatment plans and accept residual risks one owns"
     APPROVE_IMPACT_ASSESSMENTS = "approve_impact_assessments", "Approve AI system impact assessments"
+    EDIT_DOCUMENTS = "edit_documents", "Draft documents and publish policies"
+    APPROVE_DOCUMENTS = "approve_documents", "Approve documents"
 
 
 ROLE_PERMS: dict[str, frozenset[str]] = {
@@ -79,6 +81,8 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.EDIT_RISKS,
             Perm.ACCEPT_RISKS,
             Perm.APPROVE_IMPACT_ASSESSMENTS,
+            Perm.EDIT_DOCUMENTS,
+            Perm.APPROVE_DOCUMENTS,
         }
     ),
     # Contributors own controls and risks: they update their own controls, collect evidence,

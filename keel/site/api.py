@@ -15,6 +15,9 @@ from keel.aiact.api import router as aiact_router
 from keel.aisystems.api import router as aisystems_router
 from keel.assets.api import router as assets_router
 from keel.controls.api import router as controls_router
+from keel.documents.api import acks_router as acknowledgements_router
+from keel.documents.api import router as documents_router
+from keel.documents.api import versions_router as document_versions_router
 from keel.evidence.api import router as evidence_router
 from keel.gap.api import router as gap_router
 from keel.impact.api import router as impact_router
@@ -123,6 +126,10 @@ def _register() -> None:
     api.add_router("", mapping_router)
 
     api.add_router("/evidence", evidence_router)
+
+    api.add_router("/documents", documents_router)
+    api.add_router("/document-versions", document_versions_router)
+    api.add_router("/acknowledgements", acknowledgements_router)
 
     api.add_router("", aisystems_router)
 

@@ -29,6 +29,7 @@ from keel.aisystems.demo import ensure_demo_ai_systems, ensure_demo_retrained_mo
 from keel.aisystems.models import AISystem, Dataset
 from keel.controls import services as controls
 from keel.controls.models import Control, ControlLink, ControlTemplate
+from keel.documents.demo import load_demo_documents
 from keel.evidence.demo import load_demo_evidence
 from keel.evidence.models import Evidence
 from keel.gap.demo import load_demo_gap
@@ -202,6 +203,8 @@ def load_demo(actor: Actor, progress: Progress | None = None) -> DemoReport:
         _adopt_controls(actor, say, integrated, people)
 
         load_demo_evidence(actor, say, systems, people)
+
+        load_demo_documents(say, systems, people)
 
         # before the SoAs: the 42001 SoA's rows name the AI systems they apply to
         say("Recording the AI systems, their models, datasets, evaluations and metrics ...")

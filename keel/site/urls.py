@@ -2,6 +2,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.templatetags.static import static
 from django.urls import include, path
 
+from keel.documents.urls import public_urlpatterns as acknowledge_links
 from keel.site import pickers, views
 from keel.site.api import api
 
@@ -32,6 +33,8 @@ urlpatterns = [
     path("gap/", include("keel.gap.urls")),
     path("crosswalks/", include("keel.mapping.urls")),
     path("evidence/", include("keel.evidence.urls")),
+    path("documents/", include("keel.documents.urls")),
+    path("acknowledge/", include(acknowledge_links)),  # public: the emailed, signed link
     path("", include("keel.aisystems.urls")),  # AI systems and datasets
     path("", include("keel.impact.urls")),  # AI system impact assessments
     path("", include("keel.aiact.urls")),  # EU AI Act beside ISO/IEC 42001

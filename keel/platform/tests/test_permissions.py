@@ -59,6 +59,8 @@ EXPECTED: dict[str, set[str]] = {
         "edit_risks",
         "accept_risks",
         "approve_impact_assessments",
+        "edit_documents",
+        "approve_documents",
     },
     Role.COMPLIANCE_MANAGER: {
         "view",
@@ -81,6 +83,8 @@ EXPECTED: dict[str, set[str]] = {
         "edit_risks",
         "accept_risks",
         "approve_impact_assessments",
+        "edit_documents",
+        "approve_documents",
     },
     Role.CONTRIBUTOR: {
         "view",

@@ -20,6 +20,7 @@ from keel.site.cli import (
     catalogs,
     check,
     crosswalk,
+    documents,
     evidence,
     gap,
     imports,
@@ -66,6 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     gap.register(sub)
     crosswalk.register(sub)
     evidence.register(sub)
+    documents.register(sub)
     ai.register(sub)
     risks.register(sub)
     catalogs.register(sub)

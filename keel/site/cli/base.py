@@ -57,6 +57,7 @@ PERMISSIONS: dict[str, str | None] = {
     "evidence add": "edit_evidence",
     "evidence list": "view",
     "evidence verify": "view_trail",
+    "documents export": "view",
     "ai metric push": "record_ai_results",
     "ai gate": "view",
     "ai deploy": "edit_ai_systems",

@@ -1,4 +1,4 @@
-"""Markdown of lifecycle records, rendered safely: CommonMark without raw HTML (tags in the text
+"""Markdown rendered safely (AI lifecycle records, documents written in Keel): CommonMark without raw HTML (tags in the text
 are shown as text), and markdown-it's link check, which drops ``javascript:``, ``vbscript:``,
 ``file:`` and non-image ``data:`` links."""
 
