@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "keel.assets",
     "keel.risks",
     "keel.impact",
+    "keel.support",
     "keel.site",
 ]
 
