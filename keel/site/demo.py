@@ -60,6 +60,7 @@ from keel.platform.errors import KeelError
 from keel.platform.models import TrailEntry, User
 from keel.risks.demo import load_demo_risks
 from keel.soa.demo import load_demo_soas
+from keel.support.demo import load_demo_support
 from keel.standards.models import Standard
 
 ISO27001 = "iso27001:2022"
@@ -696,6 +697,8 @@ def load_demo(actor: Actor, progress: Progress | None = None) -> DemoReport:
 
         say("Recording a hot-fixed credit-scoring model version, not evaluated yet ...")
         ensure_demo_retrained_model(actor)
+
+        load_demo_support(actor, say, integrated, people)
 
         # A realistic flaw the consistency check finds (docs/consistency-check.md): Daniel owns an
         # AI risk of the integrated system and then moved to the data-centre team; his role there

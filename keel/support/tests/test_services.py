@@ -138,3 +138,13 @@ def test_a_completion_is_recorded_once_and_not_before_the_campaign(isms: Any, ma
     with pytest.raises(ValidationFailed):
         services.record_completion(f.SYSTEM, campaign.pk, make_user().email, dt.date(2026, 1, 1))
     assert queries.campaigns(None).get().completion_count == 1
+
+
+def test_the_demo_shows_the_support_records(demo: Any) -> None:
+    from keel.platform import checks
+
+    findings = {x.rule: x for x in checks.run(None, only=["competence_expired", "concern_unanswered", "objective_off_target"])}
+    assert "Tomasz Nowak" in findings["competence_expired"].title
+    assert "Assistant suggests waiving checks" in findings["concern_unanswered"].title
+    fed = queries.objectives(None).get(metric__isnull=False)
+    assert fed.reading_count >= 10 and fed.readings.filter(source="metric").count() == fed.reading_count
