@@ -50,6 +50,7 @@ from . import controls_world as cw  # the control catalogue
 from . import evidence_world as ew  # the evidence register
 from . import impact_world as iw  # AI system impact assessments
 from . import risks_world as rw  # assets, classification and risk management
+from . import support_world as sw  # roles, objectives, competence, awareness, concerns
 from .permission_world import (
     ANONYMOUS,
     ANYWHERE,
@@ -1099,6 +1100,37 @@ PAGE_CASES: list[PageCase] = [
     ),
 ]
 
+
+# support records (keel/support): records of A; one set of generic pages per kind
+for _kind in sw.KINDS:
+    PAGE_CASES += [
+        PageCase(f"{_kind.slug}-list", Perm.VIEW),
+        PageCase(f"{_kind.slug}-list", Perm.VIEW, query="q=x", htmx=True),
+        PageCase(f"{_kind.slug}-create", _kind.create_perm, target=_anywhere),
+        PageCase(f"{_kind.slug}-detail", Perm.VIEW, kwargs=sw.kwargs_for(_kind.slug), target=_system_a),
+        PageCase(f"{_kind.slug}-edit", _kind.edit_perm, kwargs=sw.kwargs_for(_kind.slug), target=_system_a),
+    ]
+PAGE_CASES += [
+    PageCase(
+        "objective-reading-add",
+        Perm.RECORD_READINGS,
+        "POST",
+        kwargs=sw.kwargs_for("objective"),
+        data=sw.reading_form,
+        target=_system_a,
+        ok=REDIRECT,
+    ),
+    PageCase("objective-pull", Perm.RECORD_READINGS, "POST", kwargs=sw.kwargs_for("objective"), target=_system_a, ok=REDIRECT),
+    PageCase(
+        "awareness-completion-add",
+        Perm.RECORD_READINGS,
+        "POST",
+        kwargs=sw.kwargs_for("awareness-campaign"),
+        data=sw.completion_form,
+        target=_system_a,
+        ok=REDIRECT,
+    ),
+]
 
 def _walk(patterns: list[Any], prefix: str = "") -> Iterator[tuple[str, URLPattern]]:
     for p in patterns:
