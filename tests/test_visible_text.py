@@ -18,6 +18,8 @@ from django.urls import URLPattern, get_resolver, reverse
 
 from keel.aisystems.models import AISystem, Dataset, LifecycleRecord, ModelVersion
 from keel.assets.models import Asset, ClassificationLevel
+from keel.support.kinds import KINDS as SUPPORT_KINDS
+from keel.support.queries import Filters
 from keel.controls.models import Control, ControlLink
 from keel.evidence.models import EvidenceControl, EvidenceRequirement, EvidenceVersion
 from keel.impact.models import Impact, ImpactAssessment
@@ -180,6 +182,11 @@ ARGUMENTS: dict[str, Callable[[], dict[str, Any]]] = {
     "impact-edit": lambda: _impact(assessment__status="draft"),
     "impact-raise-risk": lambda: _impact(),
     "classification-edit": lambda: {"key": _first(ClassificationLevel).key},
+    **{
+        f"{k.slug}-{page}": (lambda k=k: {"ref": k.ref_of(k.listing(None, Filters()).first())})
+        for k in SUPPORT_KINDS
+        for page in ("detail", "edit")
+    },
     "asset-detail": lambda: {"ref": _first(Asset).ref_id},
     "asset-edit": lambda: {"ref": _first(Asset).ref_id},
     "risk-snapshot": lambda: {"snapshot_id": _first(RiskSnapshot).pk},
