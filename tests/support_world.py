@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any
 
 from keel.platform.models import User
+from keel.support.kinds import KINDS
 from keel.support.models import (
     AwarenessCampaign,
     Commitment,
@@ -18,8 +19,6 @@ from keel.support.models import (
     Objective,
 )
 
-from keel.support.kinds import KINDS
-
 from .permission_world import World
 
 __all__ = ["KINDS"]
@@ -28,18 +27,23 @@ DAY = dt.date(2026, 1, 5)
 
 
 def role_a(w: World) -> MsRole:
-    return MsRole.objects.get_or_create(management_system=w.a, name="System owner", defaults={"responsibilities": "Owns it."})[0]
+    return MsRole.objects.get_or_create(
+        management_system=w.a, name="System owner", defaults={"responsibilities": "Owns it."}
+    )[0]
 
 
 def objective_a(w: World) -> Objective:
     return Objective.objects.get_or_create(
-        ref_id="OB-900", defaults={"management_system": w.a, "title": "Patch fast", "measure": "Days", "target": 7}
+        ref_id="OB-900",
+        defaults={"management_system": w.a, "title": "Patch fast", "measure": "Days", "target": 7},
     )[0]
 
 
 def campaign_a(w: World) -> AwarenessCampaign:
     return AwarenessCampaign.objects.get_or_create(
-        management_system=w.a, title="Phishing", defaults={"message": "Report it.", "audience": "All", "starts_on": DAY}
+        management_system=w.a,
+        title="Phishing",
+        defaults={"message": "Report it.", "audience": "All", "starts_on": DAY},
     )[0]
 
 
@@ -51,14 +55,20 @@ MAKERS: dict[str, Any] = {
     "objective": objective_a,
     "competence": lambda w: Competence.objects.get_or_create(role=role_a(w), name="Cloud security")[0],
     "competence-record": lambda w: CompetenceRecord.objects.get_or_create(
-        management_system=w.a, person=w.target, title="CCSP", defaults={"kind": "qualification", "achieved_on": DAY}
+        management_system=w.a,
+        person=w.target,
+        title="CCSP",
+        defaults={"kind": "qualification", "achieved_on": DAY},
     )[0],
     "awareness-campaign": campaign_a,
     "communication": lambda w: Communication.objects.get_or_create(
-        management_system=w.a, subject="Objectives", defaults={"when": "Quarterly", "audience": "Board", "method": "report"}
+        management_system=w.a,
+        subject="Objectives",
+        defaults={"when": "Quarterly", "audience": "Board", "method": "report"},
     )[0],
     "concern": lambda w: Concern.objects.get_or_create(
-        ref_id="CN-900", defaults={"management_system": w.a, "summary": "Odd", "description": "Odd", "reported_on": DAY}
+        ref_id="CN-900",
+        defaults={"management_system": w.a, "summary": "Odd", "description": "Odd", "reported_on": DAY},
     )[0],
 }
 

@@ -1120,7 +1120,14 @@ PAGE_CASES += [
         target=_system_a,
         ok=REDIRECT,
     ),
-    PageCase("objective-pull", Perm.RECORD_READINGS, "POST", kwargs=sw.kwargs_for("objective"), target=_system_a, ok=REDIRECT),
+    PageCase(
+        "objective-pull",
+        Perm.RECORD_READINGS,
+        "POST",
+        kwargs=sw.kwargs_for("objective"),
+        target=_system_a,
+        ok=REDIRECT,
+    ),
     PageCase(
         "awareness-completion-add",
         Perm.RECORD_READINGS,
@@ -1131,6 +1138,7 @@ PAGE_CASES += [
         ok=REDIRECT,
     ),
 ]
+
 
 def _walk(patterns: list[Any], prefix: str = "") -> Iterator[tuple[str, URLPattern]]:
     for p in patterns:

@@ -18,8 +18,6 @@ from django.urls import URLPattern, get_resolver, reverse
 
 from keel.aisystems.models import AISystem, Dataset, LifecycleRecord, ModelVersion
 from keel.assets.models import Asset, ClassificationLevel
-from keel.support.kinds import KINDS as SUPPORT_KINDS
-from keel.support.queries import Filters
 from keel.controls.models import Control, ControlLink
 from keel.evidence.models import EvidenceControl, EvidenceRequirement, EvidenceVersion
 from keel.impact.models import Impact, ImpactAssessment
@@ -30,6 +28,8 @@ from keel.platform.permissions import Perm
 from keel.risks.models import Risk, RiskSnapshot
 from keel.site.demo import DEMO_ADMIN_EMAIL, DEMO_DOMAIN
 from keel.soa.models import SoARow, SoAVersion, StatementOfApplicability
+from keel.support.kinds import KINDS as SUPPORT_KINDS
+from keel.support.queries import Filters
 from tests.test_page_ids import _patterns
 
 SNAKE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")

@@ -60,8 +60,8 @@ from keel.platform.errors import KeelError
 from keel.platform.models import TrailEntry, User
 from keel.risks.demo import load_demo_risks
 from keel.soa.demo import load_demo_soas
-from keel.support.demo import load_demo_support
 from keel.standards.models import Standard
+from keel.support.demo import load_demo_support
 
 ISO27001 = "iso27001:2022"
 ISO42001 = "iso42001:2023"

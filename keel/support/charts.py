@@ -22,7 +22,9 @@ def objective_chart(objective: Objective, readings: Sequence[ObjectiveReading]) 
     """Readings (oldest first) as a line, the target as a dashed line, each point green when on
     target and red when not; the first and last dates and the value range on the axes."""
     if not readings:
-        return format_html('<p class="muted">{}</p>', "No readings yet: the chart appears with the first one.")
+        return format_html(
+            '<p class="muted">{}</p>', "No readings yet: the chart appears with the first one."
+        )
     values = [float(r.value) for r in readings]
     target = float(objective.target)
     low, high = min([*values, target]), max([*values, target])

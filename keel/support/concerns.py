@@ -44,9 +44,13 @@ def report(actor: Actor, *, anonymous: bool = False, **data: Any) -> Concern:
         values = services.resolve(actor, data)
         system = values.get("ai_system")
         if system is not None:
-            if values.get("management_system") not in (None, "") and values["management_system"] != system.management_system:
+            if (
+                values.get("management_system") not in (None, "")
+                and values["management_system"] != system.management_system
+            ):
                 raise ValidationFailed(
-                    "The AI system belongs to another management system.", {"ai_system": ["Another management system."]}
+                    "The AI system belongs to another management system.",
+                    {"ai_system": ["Another management system."]},
                 )
             values["management_system"] = system.management_system
         elif values.get("management_system") in (None, ""):
@@ -62,7 +66,12 @@ def report(actor: Actor, *, anonymous: bool = False, **data: Any) -> Concern:
         clean(concern, "concern")
         concern.save()
         channel = Actor(user=None, label=CHANNEL_LABEL, channel=actor.channel)
-        trail.record(channel, TrailAction.CREATE, concern, changes=trail.diff({}, trail.snapshot(concern, TRAIL_FIELDS)))
+        trail.record(
+            channel,
+            TrailAction.CREATE,
+            concern,
+            changes=trail.diff({}, trail.snapshot(concern, TRAIL_FIELDS)),
+        )
     return concern
 
 

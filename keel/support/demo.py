@@ -66,7 +66,12 @@ def load_demo_support(
     competence = {}
     for role_key, name, desc, evidence in COMPETENCES:
         competence[name] = services.create(
-            actor, services.COMPETENCE, role=roles[role_key].pk, name=name, description=desc, evidence_expected=evidence
+            actor,
+            services.COMPETENCE,
+            role=roles[role_key].pk,
+            name=name,
+            description=desc,
+            evidence_expected=evidence,
         )
     for person, comp, kind, title, provider, achieved_days, expires_days, evidence in RECORDS:
         services.create(
@@ -250,23 +255,106 @@ OBJECTIVES: list[tuple[dict[str, Any], list[tuple[int, str]]]] = [
 
 # (role key, name, description, evidence expected)
 COMPETENCES: list[tuple[str, str, str, str]] = [
-    ("security", "Cloud security certification", "A current professional certification in cloud security.", "Certificate number"),
-    ("ai-owner", "Responsible AI training", "The internal course on fairness, oversight and impact assessment.", "Course completion"),
-    ("model-risk", "Model validation experience", "Two years validating credit or fraud models.", "CV and references"),
+    (
+        "security",
+        "Cloud security certification",
+        "A current professional certification in cloud security.",
+        "Certificate number",
+    ),
+    (
+        "ai-owner",
+        "Responsible AI training",
+        "The internal course on fairness, oversight and impact assessment.",
+        "Course completion",
+    ),
+    (
+        "model-risk",
+        "Model validation experience",
+        "Two years validating credit or fraud models.",
+        "CV and references",
+    ),
 ]
 
 # (person, competence, kind, title, provider, achieved days ago, expires in days (None: never), evidence)
 RECORDS: list[tuple[str, str, str, str, str, int, int | None, str]] = [
-    ("admin", "Cloud security certification", "qualification", "Certified Cloud Security Professional", "ISC2", 900, 200, "CCSP #552031"),
-    ("tomasz.nowak", "Responsible AI training", "training", "Responsible AI for system owners", "Internal academy", 420, -55, "LMS record 2025-118"),
-    ("luis.fernandez", "Model validation experience", "experience", "Model validation at a retail bank", "", 1500, None, "CV on file"),
-    ("priya.raman", "", "training", "Secure ML engineering", "Internal academy", 120, 610, "LMS record 2026-031"),
+    (
+        "admin",
+        "Cloud security certification",
+        "qualification",
+        "Certified Cloud Security Professional",
+        "ISC2",
+        900,
+        200,
+        "CCSP #552031",
+    ),
+    (
+        "tomasz.nowak",
+        "Responsible AI training",
+        "training",
+        "Responsible AI for system owners",
+        "Internal academy",
+        420,
+        -55,
+        "LMS record 2025-118",
+    ),
+    (
+        "luis.fernandez",
+        "Model validation experience",
+        "experience",
+        "Model validation at a retail bank",
+        "",
+        1500,
+        None,
+        "CV on file",
+    ),
+    (
+        "priya.raman",
+        "",
+        "training",
+        "Secure ML engineering",
+        "Internal academy",
+        120,
+        610,
+        "LMS record 2026-031",
+    ),
 ]
 
 # (what, when, with whom, who, how, external, standards)
 COMMUNICATIONS: list[tuple[str, str, str, str, str, bool, list[str]]] = [
-    ("Security and AI objectives and their readings", "Every quarter", "The board", "mara.lindqvist", "report", False, BOTH),
-    ("Security incidents affecting lender data", "Within 24 hours of confirmation", "Affected lender customers", "admin", "contract", True, ISO27),
-    ("How our credit models decide and their limits", "With each major model release", "Lender customers' credit teams", "tomasz.nowak", "report", True, ISO42),
-    ("Changes to the AI and security policies", "When a new version is approved", "All staff", "mara.lindqvist", "intranet", False, BOTH),
+    (
+        "Security and AI objectives and their readings",
+        "Every quarter",
+        "The board",
+        "mara.lindqvist",
+        "report",
+        False,
+        BOTH,
+    ),
+    (
+        "Security incidents affecting lender data",
+        "Within 24 hours of confirmation",
+        "Affected lender customers",
+        "admin",
+        "contract",
+        True,
+        ISO27,
+    ),
+    (
+        "How our credit models decide and their limits",
+        "With each major model release",
+        "Lender customers' credit teams",
+        "tomasz.nowak",
+        "report",
+        True,
+        ISO42,
+    ),
+    (
+        "Changes to the AI and security policies",
+        "When a new version is approved",
+        "All staff",
+        "mara.lindqvist",
+        "intranet",
+        False,
+        BOTH,
+    ),
 ]

@@ -7,6 +7,7 @@ AI systems not answered within :data:`CONCERN_RESPONSE_DAYS`."""
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 from django.db.models import OuterRef, Subquery
 from django.urls import reverse
@@ -18,7 +19,15 @@ from keel.platform.models import User
 
 from . import queries
 from .choices import OPEN_CONCERN
-from .models import AwarenessCompletion, Competence, CompetenceRecord, Concern, MsRole, Objective, ObjectiveReading
+from .models import (
+    AwarenessCompletion,
+    Competence,
+    CompetenceRecord,
+    Concern,
+    MsRole,
+    Objective,
+    ObjectiveReading,
+)
 
 CONCERN_RESPONSE_DAYS = 30
 
@@ -38,7 +47,10 @@ def owned(person: User, viewer: User | None) -> list[hooks.Owned]:
         )
         for r in roles
     ]
-    out += [hooks.Owned("Objectives", o.ref_id, o.title, reverse("objective-detail", args=[o.ref_id]), "owner") for o in objectives]
+    out += [
+        hooks.Owned("Objectives", o.ref_id, o.title, reverse("objective-detail", args=[o.ref_id]), "owner")
+        for o in objectives
+    ]
     for rec in records:
         if rec.expires_on is None:
             detail = f"{rec.get_kind_display()}, does not expire"
@@ -46,7 +58,15 @@ def owned(person: User, viewer: User | None) -> list[hooks.Owned]:
             detail = f"Expired on {rec.expires_on.isoformat()}"
         else:
             detail = f"{rec.get_kind_display()}, valid until {rec.expires_on.isoformat()}"
-        out.append(hooks.Owned("Competence records", "", rec.title, reverse("competence-record-detail", args=[rec.pk]), detail))
+        out.append(
+            hooks.Owned(
+                "Competence records",
+                "",
+                rec.title,
+                reverse("competence-record-detail", args=[rec.pk]),
+                detail,
+            )
+        )
     return out
 
 
@@ -69,7 +89,9 @@ def objectives_off_target(systems: checks.Systems) -> list[checks.Finding]:
     latest = ObjectiveReading.objects.filter(objective=OuterRef("pk")).order_by("-on")
     qs = (
         Objective.objects.filter(**checks.in_systems(systems))
-        .annotate(latest_value=Subquery(latest.values("value")[:1]), latest_on=Subquery(latest.values("on")[:1]))
+        .annotate(
+            latest_value=Subquery(latest.values("value")[:1]), latest_on=Subquery(latest.values("on")[:1])
+        )
         .filter(latest_value__isnull=False)
         .order_by("ref_id")
     )
@@ -93,7 +115,9 @@ def objectives_off_target(systems: checks.Systems) -> list[checks.Finding]:
 def concerns_unanswered(systems: checks.Systems) -> list[checks.Finding]:
     cutoff = timezone.localdate() - dt.timedelta(days=CONCERN_RESPONSE_DAYS)
     qs = (
-        Concern.objects.filter(status__in=OPEN_CONCERN, response="", reported_on__lt=cutoff, **checks.in_systems(systems))
+        Concern.objects.filter(
+            status__in=OPEN_CONCERN, response="", reported_on__lt=cutoff, **checks.in_systems(systems)
+        )
         .select_related("ai_system")
         .order_by("reported_on")
     )
@@ -111,15 +135,15 @@ def concerns_unanswered(systems: checks.Systems) -> list[checks.Finding]:
     ]
 
 
-def _of_objective(obj: ObjectiveReading) -> list[object]:
+def _of_objective(obj: ObjectiveReading) -> list[uuid.UUID]:
     return [obj.objective.management_system_id]
 
 
-def _of_campaign(obj: AwarenessCompletion) -> list[object]:
+def _of_campaign(obj: AwarenessCompletion) -> list[uuid.UUID]:
     return [obj.campaign.management_system_id]
 
 
-def _of_role(obj: Competence) -> list[object]:
+def _of_role(obj: Competence) -> list[uuid.UUID]:
     return [obj.role.management_system_id]
 
 
@@ -128,10 +152,28 @@ def register() -> None:
     trail.register_systems("support.objectivereading", _of_objective)
     trail.register_systems("support.awarenesscompletion", _of_campaign)
     trail.register_systems("support.competence", _of_role)
-    checks.register(checks.Rule("competence_expired", "Competence records past their expiry", "support", expired_competence, order=90))
-    checks.register(checks.Rule("objective_off_target", "Objectives off target", "support", objectives_off_target, order=91))
     checks.register(
-        checks.Rule("concern_unanswered", "Concerns about AI systems left unanswered", "support", concerns_unanswered, order=92)
+        checks.Rule(
+            "competence_expired",
+            "Competence records past their expiry",
+            "support",
+            expired_competence,
+            order=90,
+        )
+    )
+    checks.register(
+        checks.Rule(
+            "objective_off_target", "Objectives off target", "support", objectives_off_target, order=91
+        )
+    )
+    checks.register(
+        checks.Rule(
+            "concern_unanswered",
+            "Concerns about AI systems left unanswered",
+            "support",
+            concerns_unanswered,
+            order=92,
+        )
     )
 
 

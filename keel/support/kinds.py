@@ -43,7 +43,9 @@ def _date(value: dt.date | None) -> str:
 
 
 def _standards(obj: Any) -> str:
-    return ", ".join(s.key.split(":")[0].upper().replace("ISO", "ISO/IEC ") for s in obj.standards.all()) or "—"
+    return (
+        ", ".join(s.key.split(":")[0].upper().replace("ISO", "ISO/IEC ") for s in obj.standards.all()) or "—"
+    )
 
 
 def _expiry(rec: Any) -> Any:
@@ -58,7 +60,9 @@ def _latest(o: Any) -> Any:
     if o.latest_value is None:
         return "No readings"
     badge = "badge-ok" if o.on_target(o.latest_value) else "badge-bad"
-    return format_html('<span class="badge {}">{}</span> on {}', badge, o.latest_value.normalize(), o.latest_on.isoformat())
+    return format_html(
+        '<span class="badge {}">{}</span> on {}', badge, o.latest_value.normalize(), o.latest_on.isoformat()
+    )
 
 
 @dataclass(frozen=True)
@@ -134,7 +138,11 @@ KINDS: list[Kind] = [
         "Decisions of top management that show leadership and commitment to the management systems "
         "(clause 5.1 of both standards), with who decided and when.",
         queries.commitments,
-        [("Decided on", lambda c: _date(c.decided_on)), ("Decided by", lambda c: _person(c.decided_by)), ("Standards", _standards)],
+        [
+            ("Decided on", lambda c: _date(c.decided_on)),
+            ("Decided by", lambda c: _person(c.decided_by)),
+            ("Standards", _standards),
+        ],
         [
             ("Detail", lambda c: c.detail or "—"),
             ("Decided on", lambda c: _date(c.decided_on)),
@@ -165,12 +173,22 @@ KINDS: list[Kind] = [
         [
             ("Description", lambda o: o.description or "—"),
             ("Measure", lambda o: o.measure),
-            ("Target", lambda o: f"{o.target.normalize()} {o.unit} ({o.get_direction_display().lower()})".strip()),
+            (
+                "Target",
+                lambda o: f"{o.target.normalize()} {o.unit} ({o.get_direction_display().lower()})".strip(),
+            ),
             ("Owner", lambda o: _person(o.owner)),
             ("Read", lambda o: o.get_frequency_display()),
             ("Target date", lambda o: _date(o.due_on)),
             ("Annex C theme", lambda o: o.get_theme_display() if o.theme else "—"),
-            ("Fed by", lambda o: f"{o.metric.ai_system.name}: {o.metric.name}" if o.metric_id else "Readings recorded by hand"),
+            (
+                "Fed by",
+                lambda o: (
+                    f"{o.metric.ai_system.name}: {o.metric.name}"
+                    if o.metric_id
+                    else "Readings recorded by hand"
+                ),
+            ),
             ("Standards", _standards),
         ],
         ObjectiveForm,
@@ -185,7 +203,11 @@ KINDS: list[Kind] = [
         "competence",
         "The competences each management-system role requires (clause 7.2), and what shows someone has them.",
         queries.competences,
-        [("Role", lambda c: c.role.name), ("Evidence expected", lambda c: c.evidence_expected or "—"), ("Records", lambda c: c.record_count)],
+        [
+            ("Role", lambda c: c.role.name),
+            ("Evidence expected", lambda c: c.evidence_expected or "—"),
+            ("Records", lambda c: c.record_count),
+        ],
         [
             ("Role", lambda c: c.role.name),
             ("Description", lambda c: c.description or "—"),
@@ -243,7 +265,14 @@ KINDS: list[Kind] = [
             ("Message", lambda c: c.message),
             ("Audience", lambda c: c.audience),
             ("Owner", lambda c: _person(c.owner)),
-            ("Runs", lambda c: f"{_date(c.starts_on)} to {_date(c.ends_on)}" if c.ends_on else f"From {_date(c.starts_on)}"),
+            (
+                "Runs",
+                lambda c: (
+                    f"{_date(c.starts_on)} to {_date(c.ends_on)}"
+                    if c.ends_on
+                    else f"From {_date(c.starts_on)}"
+                ),
+            ),
             ("Standards", _standards),
         ],
         CampaignForm,

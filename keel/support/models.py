@@ -101,7 +101,9 @@ class Objective(SupportRecord):
     operating metric (its readings are copied in, linked to the metric reading)."""
 
     ref_id = models.CharField(max_length=32, unique=True, help_text="e.g. OB-004.")
-    management_system = models.ForeignKey(ManagementSystem, on_delete=models.PROTECT, related_name="objectives")
+    management_system = models.ForeignKey(
+        ManagementSystem, on_delete=models.PROTECT, related_name="objectives"
+    )
     standards = models.ManyToManyField(Standard, related_name="objectives", blank=True)
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
@@ -110,7 +112,9 @@ class Objective(SupportRecord):
     unit = models.CharField(max_length=40, blank=True)
     target = models.DecimalField(max_digits=20, decimal_places=6)
     direction = models.CharField(max_length=8, choices=Direction.choices, default=Direction.HIGHER)
-    owner = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="objectives")
+    owner = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="objectives"
+    )
     frequency = models.CharField(max_length=12, choices=Frequency.choices, default=Frequency.MONTHLY)
     metric = models.ForeignKey(
         Metric, null=True, blank=True, on_delete=models.SET_NULL, related_name="objectives"
@@ -207,7 +211,8 @@ class CompetenceRecord(SupportRecord):
                 condition=models.Q(kind__in=[k.value for k in CompetenceKind]), name="competence_record_kind"
             ),
             models.CheckConstraint(
-                condition=models.Q(expires_on__isnull=True) | models.Q(expires_on__gte=models.F("achieved_on")),
+                condition=models.Q(expires_on__isnull=True)
+                | models.Q(expires_on__gte=models.F("achieved_on")),
                 name="competence_record_expiry_order",
             ),
         ]
@@ -256,7 +261,9 @@ class AwarenessCompletion(models.Model):
 
     class Meta:
         ordering = ["campaign", "person__full_name"]
-        constraints = [models.UniqueConstraint(fields=["campaign", "person"], name="awareness_completion_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "person"], name="awareness_completion_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.person} {self.completed_on.isoformat()}"
@@ -282,7 +289,8 @@ class Communication(SupportRecord):
         ordering = ["subject"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(method__in=[m.value for m in CommunicationMethod]), name="communication_method"
+                condition=models.Q(method__in=[m.value for m in CommunicationMethod]),
+                name="communication_method",
             )
         ]
 
@@ -321,7 +329,8 @@ class Concern(SupportRecord):
                 condition=models.Q(status__in=[s.value for s in ConcernStatus]), name="concern_status"
             ),
             models.CheckConstraint(
-                condition=~models.Q(anonymous=True, reporter__isnull=False), name="concern_anonymous_no_reporter"
+                condition=~models.Q(anonymous=True, reporter__isnull=False),
+                name="concern_anonymous_no_reporter",
             ),
         ]
 

@@ -67,7 +67,9 @@ def parse_value(value: Any) -> decimal.Decimal:
     try:
         number = decimal.Decimal(str(value).strip())
     except (decimal.InvalidOperation, ValueError):
-        raise ValidationFailed(f"The value {str(value)[:40]!r} is not a number.", {"value": ["Not a number."]}) from None
+        raise ValidationFailed(
+            f"The value {str(value)[:40]!r} is not a number.", {"value": ["Not a number."]}
+        ) from None
     if not number.is_finite() or abs(number) >= 10**14:
         raise ValidationFailed("The value is out of range.", {"value": ["Out of range."]})
     return number.quantize(decimal.Decimal("0.000001"))
@@ -115,7 +117,11 @@ def add_reading(
             actor,
             TrailAction.CREATE,
             reading,
-            changes={"objective": [None, found.ref_id], "on": [None, day.isoformat()], "value": [None, str(number)]},
+            changes={
+                "objective": [None, found.ref_id],
+                "on": [None, day.isoformat()],
+                "value": [None, str(number)],
+            },
             management_system_id=found.management_system_id,
         )
     return ReadingResult(reading, True)
@@ -128,14 +134,16 @@ def pull_metric_readings(actor: Actor, objective: uuid.UUID | str) -> int:
         found: Objective = services.get(services.OBJECTIVE, objective, lock=True)
         check(actor, Perm.RECORD_READINGS, found.management_system)
         if found.metric_id is None:
-            raise ValidationFailed(f"{found.ref_id} is not fed by an operating metric.", {"metric": ["None."]})
+            raise ValidationFailed(
+                f"{found.ref_id} is not fed by an operating metric.", {"metric": ["None."]}
+            )
         return _copy_metric_readings(actor, found)
 
 
 def _copy_metric_readings(actor: Actor, objective: Objective) -> int:
     taken = set(ObjectiveReading.objects.filter(objective=objective).values_list("on", flat=True))
     last_of_day: dict[dt.date, MetricReading] = {}
-    for r in MetricReading.objects.filter(metric_id=objective.metric_id).order_by("at"):
+    for r in MetricReading.objects.filter(metric=objective.metric).order_by("at"):
         last_of_day[timezone.localdate(r.at)] = r
     new = [
         ObjectiveReading(

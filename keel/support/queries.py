@@ -47,7 +47,9 @@ class Filters:
     expired: str = ""  # competence records: "yes" expired only, "no" current only
 
 
-def _system(qs: QuerySet[Any], user: User | None, f: Filters, field: str = "management_system") -> QuerySet[Any]:
+def _system(
+    qs: QuerySet[Any], user: User | None, f: Filters, field: str = "management_system"
+) -> QuerySet[Any]:
     if user is not None:
         qs = restrict(qs, user, Perm.VIEW, field)
     if f.management_system:
@@ -164,13 +166,19 @@ def concerns(user: User | None, f: Filters | None = None) -> QuerySet[Concern]:
     elif f.status:
         if f.status not in ConcernStatus.values:
             raise ValidationFailed(
-                f"status is open or one of: {', '.join(ConcernStatus.values)}.", {"status": ["Unknown status."]}
+                f"status is open or one of: {', '.join(ConcernStatus.values)}.",
+                {"status": ["Unknown status."]},
             )
         qs = qs.filter(status=f.status)
     return qs.order_by("-reported_on", "-ref_id")
 
 
-def one(listing: Callable[[User | None, Filters], QuerySet[Any]], user: User | None, ref: uuid.UUID | str, what: str) -> Any:
+def one(
+    listing: Callable[[User | None, Filters], QuerySet[Any]],
+    user: User | None,
+    ref: uuid.UUID | str,
+    what: str,
+) -> Any:
     """One record of a list, by id (or reference), within the viewer's perimeter."""
     qs = listing(user, Filters())
     pk = resolvers.as_uuid(ref)
@@ -182,11 +190,15 @@ def one(listing: Callable[[User | None, Filters], QuerySet[Any]], user: User | N
     return found
 
 
-def expired_records(systems: set[uuid.UUID] | None, today: dt.date | None = None) -> QuerySet[CompetenceRecord]:
+def expired_records(
+    systems: set[uuid.UUID] | None, today: dt.date | None = None
+) -> QuerySet[CompetenceRecord]:
     """Competence records past their expiry that no current record of the same person renews
     (same competence, or the same title when the record meets no named competence)."""
     today = today or timezone.localdate()
-    current = CompetenceRecord.objects.filter(person=OuterRef("person"), management_system=OuterRef("management_system"))
+    current = CompetenceRecord.objects.filter(
+        person=OuterRef("person"), management_system=OuterRef("management_system")
+    )
     current = current.filter(Q(expires_on__isnull=True) | Q(expires_on__gte=today))
     renewed = current.filter(
         Q(competence__isnull=False, competence=OuterRef("competence"))

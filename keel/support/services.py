@@ -105,7 +105,17 @@ COMPETENCE = Spec(
 COMPETENCE_RECORD = Spec(
     CompetenceRecord,
     "competence record",
-    ("management_system", "person", "competence", "kind", "title", "provider", "achieved_on", "expires_on", "evidence"),
+    (
+        "management_system",
+        "person",
+        "competence",
+        "kind",
+        "title",
+        "provider",
+        "achieved_on",
+        "expires_on",
+        "evidence",
+    ),
 )
 CAMPAIGN = Spec(
     AwarenessCampaign,
@@ -126,7 +136,7 @@ COMMUNICATION = Spec(
 
 def get(spec: Spec, ref: uuid.UUID | str, lock: bool = False) -> Any:
     """A record of ``spec`` by id (or reference, for those that have one)."""
-    qs = spec.model.objects.all()
+    qs = spec.model._default_manager.all()
     if lock:
         qs = qs.select_for_update()
     pk = resolvers.as_uuid(ref)
@@ -140,21 +150,27 @@ def get(spec: Spec, ref: uuid.UUID | str, lock: bool = False) -> Any:
 
 
 def ai_system(ref: str | AISystem | None, who: resolvers.Viewer) -> AISystem | None:
-    if ref is None or isinstance(ref, AISystem) or not str(ref).strip():
-        return ref or None
+    if isinstance(ref, AISystem):
+        return ref
+    if ref is None or not str(ref).strip():
+        return None
     pk = resolvers.as_uuid(ref)
     qs = AISystem.objects.select_related("management_system")
     found = qs.filter(pk=pk).first() if pk else qs.filter(short_name=str(ref).strip()).first()
     ids = resolvers.visible_system_ids(who)
     if found is None or (ids is not None and found.management_system_id not in ids):
-        raise ValidationFailed(f"No AI system {str(ref)[:60]!r} that you may see.", {"ai_system": ["Unknown AI system."]})
+        raise ValidationFailed(
+            f"No AI system {str(ref)[:60]!r} that you may see.", {"ai_system": ["Unknown AI system."]}
+        )
     return found
 
 
 def metric(ref: str | Metric | None, who: resolvers.Viewer) -> Metric | None:
     """An operating metric as ``SYSTEM/METRIC`` (short names), or by id."""
-    if ref is None or isinstance(ref, Metric) or not str(ref).strip():
-        return ref or None
+    if isinstance(ref, Metric):
+        return ref
+    if ref is None or not str(ref).strip():
+        return None
     text = str(ref).strip()
     pk = resolvers.as_uuid(text)
     qs = Metric.objects.select_related("ai_system")
@@ -195,7 +211,7 @@ def resolve(actor: Actor, data: Mapping[str, Any]) -> dict[str, Any]:
 
 def _by_id(model: type[models.Model], value: Any, name: str, what: str) -> Any:
     pk = resolvers.as_uuid(value)
-    found = model.objects.filter(pk=pk).first() if pk else None
+    found = model._default_manager.filter(pk=pk).first() if pk else None
     if found is None:
         raise ValidationFailed(f"No {what} {str(value)[:60]!r}: give its id.", {name: [f"Unknown {what}."]})
     return found
@@ -203,17 +219,18 @@ def _by_id(model: type[models.Model], value: Any, name: str, what: str) -> Any:
 
 def _same_system(obj: Any, ms: ManagementSystem) -> None:
     """A competence record's competence, an objective's metric: of the record's own system."""
-    if isinstance(obj, CompetenceRecord) and obj.competence is not None:
-        if obj.competence.role.management_system_id != ms.pk:
-            raise ValidationFailed(
-                "The competence belongs to a role of another management system.",
-                {"competence": ["Another management system."]},
-            )
-    if isinstance(obj, Objective) and obj.metric is not None:
-        if obj.metric.ai_system.management_system_id != ms.pk:
-            raise ValidationFailed(
-                "The metric belongs to an AI system of another management system.", {"metric": ["Another management system."]}
-            )
+    competence = getattr(obj, "competence", None) if isinstance(obj, CompetenceRecord) else None
+    if competence is not None and competence.role.management_system_id != ms.pk:
+        raise ValidationFailed(
+            "The competence belongs to a role of another management system.",
+            {"competence": ["Another management system."]},
+        )
+    metric = getattr(obj, "metric", None) if isinstance(obj, Objective) else None
+    if metric is not None and metric.ai_system.management_system_id != ms.pk:
+        raise ValidationFailed(
+            "The metric belongs to an AI system of another management system.",
+            {"metric": ["Another management system."]},
+        )
 
 
 def _standards(ms: ManagementSystem, keys: Any) -> list[Any]:
@@ -249,7 +266,7 @@ def create(actor: Actor, spec: Spec, **data: Any) -> Any:
         stds = _standards(ms, keys) if keys is not None else []
         _save(obj, spec)
         if spec.standards:
-            obj.standards.set(stds)
+            obj.standards.set(stds)  # type: ignore[attr-defined]
         trail.record(
             actor,
             TrailAction.CREATE,
@@ -260,7 +277,9 @@ def create(actor: Actor, spec: Spec, **data: Any) -> Any:
     return obj
 
 
-def update(actor: Actor, spec: Spec, ref: uuid.UUID | str, *, expected_version: str | None = None, **data: Any) -> Any:
+def update(
+    actor: Actor, spec: Spec, ref: uuid.UUID | str, *, expected_version: str | None = None, **data: Any
+) -> Any:
     """Change the fields given; the caller needs ``spec.perm`` over the record's system (and
     over the new one, when it moves)."""
     with transaction.atomic():
@@ -333,7 +352,11 @@ def record_completion(
             actor,
             TrailAction.CREATE,
             done,
-            changes={"campaign": [None, str(found.pk)], "person": [None, who.email], "completed_on": [None, day.isoformat()]},
+            changes={
+                "campaign": [None, str(found.pk)],
+                "person": [None, who.email],
+                "completed_on": [None, day.isoformat()],
+            },
             management_system_id=found.management_system_id,
         )
     return done

@@ -127,7 +127,11 @@ def _detail_view(kind: Kind) -> View:
 
 
 def _form_page(request: HttpRequest, kind: Kind, form: Any, obj: Any) -> HttpResponse:
-    themes = [(ObjectiveTheme(k).label, text) for k, text in ANNEX_C_THEMES.items()] if kind.slug == "objective" else []
+    themes = (
+        [(ObjectiveTheme(k).label, text) for k, text in ANNEX_C_THEMES.items()]
+        if kind.slug == "objective"
+        else []
+    )
     return render(
         request,
         "support/form.html",
@@ -167,7 +171,10 @@ def _edit_view(kind: Kind) -> View:
             if form.is_valid():
                 try:
                     obj = kind.update(
-                        Actor.from_request(request), obj.pk, expected_version=form.expected_version, **form.service_data()
+                        Actor.from_request(request),
+                        obj.pk,
+                        expected_version=form.expected_version,
+                        **form.service_data(),
                     )
                 except KeelError as exc:
                     add_service_error(form, exc)
@@ -183,7 +190,12 @@ def _edit_view(kind: Kind) -> View:
 
 
 VIEWS: dict[str, dict[str, View]] = {
-    k.slug: {"list": _list_view(k), "create": _create_view(k), "detail": _detail_view(k), "edit": _edit_view(k)}
+    k.slug: {
+        "list": _list_view(k),
+        "create": _create_view(k),
+        "detail": _detail_view(k),
+        "edit": _edit_view(k),
+    }
     for k in KINDS
 }
 
@@ -201,12 +213,19 @@ def objective_reading_add(request: HttpRequest, ref: str) -> HttpResponse:
     else:
         try:
             result = objectives.add_reading(
-                Actor.from_request(request), objective.pk, form.cleaned_data["value"], form.cleaned_data["on"], form.cleaned_data["note"]
+                Actor.from_request(request),
+                objective.pk,
+                form.cleaned_data["value"],
+                form.cleaned_data["on"],
+                form.cleaned_data["note"],
             )
         except KeelError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, "The reading is recorded." if result.created else "That reading was already recorded.")
+            messages.success(
+                request,
+                "The reading is recorded." if result.created else "That reading was already recorded.",
+            )
     return redirect("objective-detail", ref=objective.ref_id)
 
 
@@ -219,7 +238,9 @@ def objective_pull(request: HttpRequest, ref: str) -> HttpResponse:
     except KeelError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"{count} reading{'s' if count != 1 else ''} copied from the operating metric.")
+        messages.success(
+            request, f"{count} reading{'s' if count != 1 else ''} copied from the operating metric."
+        )
     return redirect("objective-detail", ref=objective.ref_id)
 
 
@@ -233,7 +254,10 @@ def completion_add(request: HttpRequest, ref: str) -> HttpResponse:
     else:
         try:
             services.record_completion(
-                Actor.from_request(request), campaign.pk, form.cleaned_data["person"], form.cleaned_data["completed_on"]
+                Actor.from_request(request),
+                campaign.pk,
+                form.cleaned_data["person"],
+                form.cleaned_data["completed_on"],
             )
         except KeelError as exc:
             messages.error(request, exc.message)

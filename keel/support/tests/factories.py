@@ -21,7 +21,12 @@ def role(ms: ManagementSystem, name: str = "AI system owner", **kw: Any) -> MsRo
 
 
 def objective(ms: ManagementSystem, title: str = "Fewer failed changes", **kw: Any) -> Objective:
-    data: dict[str, Any] = {"measure": "Share of changes rolled back", "target": "0.05", "direction": "lower", **kw}
+    data: dict[str, Any] = {
+        "measure": "Share of changes rolled back",
+        "target": "0.05",
+        "direction": "lower",
+        **kw,
+    }
     return objectives.create_objective(SYSTEM, management_system=ms, title=title, **data)
 
 
@@ -32,4 +37,6 @@ def competence_record(ms: ManagementSystem, person: User, **kw: Any) -> Competen
         "achieved_on": dt.date(2023, 1, 10),
         **kw,
     }
-    return services.create(SYSTEM, services.COMPETENCE_RECORD, management_system=ms, person=person.email, **data)
+    return services.create(
+        SYSTEM, services.COMPETENCE_RECORD, management_system=ms, person=person.email, **data
+    )

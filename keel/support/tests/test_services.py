@@ -22,7 +22,9 @@ from . import factories as f
 pytestmark = pytest.mark.django_db
 
 
-def test_a_role_records_holder_and_standards_and_refuses_a_standard_its_system_does_not_cover(isms: Any, make_user: Any) -> None:
+def test_a_role_records_holder_and_standards_and_refuses_a_standard_its_system_does_not_cover(
+    isms: Any, make_user: Any
+) -> None:
     holder = make_user()
     role = f.role(isms, holder=holder.email, held_from=dt.date(2026, 1, 1), standards=["iso27001:2022"])
     assert role.holder == holder and [s.key for s in role.standards.all()] == ["iso27001:2022"]
@@ -34,7 +36,9 @@ def test_a_role_records_holder_and_standards_and_refuses_a_standard_its_system_d
     assert queries.roles(None).count() == 1
 
 
-def test_only_an_editor_of_the_system_writes_and_a_stale_version_is_a_conflict(isms: Any, aims: Any, make_user: Any) -> None:
+def test_only_an_editor_of_the_system_writes_and_a_stale_version_is_a_conflict(
+    isms: Any, aims: Any, make_user: Any
+) -> None:
     role = f.role(isms)
     contributor = Actor.for_user(make_user(Role.CONTRIBUTOR), "web")
     with pytest.raises(PermissionDenied):
@@ -75,8 +79,12 @@ def test_an_objective_fed_by_a_metric_copies_the_last_reading_of_each_day(aims: 
     ai_services.push_reading(f.SYSTEM, system.short_name, "auc", "0.91", "2026-03-01T06:00:00Z")
     ai_services.push_reading(f.SYSTEM, system.short_name, "auc", "0.93", "2026-03-01T18:00:00Z")
     ai_services.push_reading(f.SYSTEM, system.short_name, "auc", "0.88", "2026-03-02T06:00:00Z")
-    objective = f.objective(aims, measure="AUC", target="0.9", direction="higher", metric="credit-scoring/auc")
-    values = [(r.on.isoformat(), str(r.value.normalize()), r.source) for r in objective.readings.order_by("on")]
+    objective = f.objective(
+        aims, measure="AUC", target="0.9", direction="higher", metric="credit-scoring/auc"
+    )
+    values = [
+        (r.on.isoformat(), str(r.value.normalize()), r.source) for r in objective.readings.order_by("on")
+    ]
     assert values == [("2026-03-01", "0.93", "metric"), ("2026-03-02", "0.88", "metric")]
     ai_services.push_reading(f.SYSTEM, system.short_name, "auc", "0.95", "2026-03-03T06:00:00Z")
     assert objectives.pull_metric_readings(f.SYSTEM, objective.ref_id) == 1
@@ -93,15 +101,24 @@ def test_an_expired_record_is_a_finding_until_a_current_one_renews_it(isms: Any,
     assert [x.url.rstrip("/").rsplit("/", 1)[1] for x in findings] == [str(old.pk)]
     assert "Ada Byron" in findings[0].title
     assert expired_competence(set()) == []
-    f.competence_record(isms, person, achieved_on=timezone.localdate(), expires_on=timezone.localdate() + dt.timedelta(days=365))
+    f.competence_record(
+        isms,
+        person,
+        achieved_on=timezone.localdate(),
+        expires_on=timezone.localdate() + dt.timedelta(days=365),
+    )
     assert expired_competence(None) == []
 
 
 def test_an_anonymous_concern_keeps_no_reporter_and_the_trail_names_no_one(aims: Any, make_user: Any) -> None:
     system = ai.ai_system(aims)
     viewer = Actor.for_user(make_user(Role.VIEWER, email="whistle@example.com"), "web")
-    named = concerns.report(viewer, ai_system=system.short_name, summary="Unfair declines", description="Older applicants.")
-    hidden = concerns.report(viewer, anonymous=True, ai_system=system.short_name, summary="Odd scores", description="x")
+    named = concerns.report(
+        viewer, ai_system=system.short_name, summary="Unfair declines", description="Older applicants."
+    )
+    hidden = concerns.report(
+        viewer, anonymous=True, ai_system=system.short_name, summary="Odd scores", description="x"
+    )
     assert named.reporter == viewer.user and named.management_system == aims
     assert hidden.reporter is None and hidden.anonymous
     entries = TrailEntry.objects.filter(object_id__in=[str(named.pk), str(hidden.pk)])
@@ -111,7 +128,12 @@ def test_an_anonymous_concern_keeps_no_reporter_and_the_trail_names_no_one(aims:
     with pytest.raises(PermissionDenied):
         concerns.respond(viewer, named.pk, status="answered", response="Fixed")
     with pytest.raises(PermissionDenied):
-        concerns.report(Actor.for_user(make_user(Role.AUDITOR), "web"), ai_system=system.short_name, summary="s", description="d")
+        concerns.report(
+            Actor.for_user(make_user(Role.AUDITOR), "web"),
+            ai_system=system.short_name,
+            summary="s",
+            description="d",
+        )
     with pytest.raises(ValidationFailed, match="response"):
         concerns.respond(f.SYSTEM, named.pk, status="closed")
     Concern.objects.filter(pk=named.pk).update(reported_on=timezone.localdate() - dt.timedelta(days=45))
@@ -143,7 +165,10 @@ def test_a_completion_is_recorded_once_and_not_before_the_campaign(isms: Any, ma
 def test_the_demo_shows_the_support_records(demo: Any) -> None:
     from keel.platform import checks
 
-    findings = {x.rule: x for x in checks.run(None, only=["competence_expired", "concern_unanswered", "objective_off_target"])}
+    findings = {
+        x.rule: x
+        for x in checks.run(None, only=["competence_expired", "concern_unanswered", "objective_off_target"])
+    }
     assert "Tomasz Nowak" in findings["competence_expired"].title
     assert "Assistant suggests waiving checks" in findings["concern_unanswered"].title
     fed = queries.objectives(None).get(metric__isnull=False)

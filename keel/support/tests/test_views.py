@@ -32,7 +32,9 @@ def test_an_objective_with_readings_shows_its_chart(admin_client: Any, isms: Any
     assert "target 0.05 ratio" in html
 
 
-def test_an_expired_competence_record_shows_on_the_person_and_in_the_check(admin_client: Any, isms: Any, make_user: Any) -> None:
+def test_an_expired_competence_record_shows_on_the_person_and_in_the_check(
+    admin_client: Any, isms: Any, make_user: Any
+) -> None:
     person = make_user(full_name="Ada Byron")
     expired = timezone.localdate() - dt.timedelta(days=3)
     f.competence_record(isms, person, expires_on=expired)
@@ -48,7 +50,9 @@ def test_only_a_reporter_viewer_sees_who_reported_a_concern(
     reporter = make_user(Role.VIEWER, full_name="Rita Reporter")
     from keel.platform.actor import Actor
 
-    concern = concerns.report(Actor.for_user(reporter, "web"), management_system=isms.short_name, summary="Odd", description="Odd")
+    concern = concerns.report(
+        Actor.for_user(reporter, "web"), management_system=isms.short_name, summary="Odd", description="Odd"
+    )
     url = reverse("concern-detail", args=[concern.ref_id])
     assert "Rita Reporter" in admin_client.get(url).content.decode()
     manager = login_client(make_user(Role.COMPLIANCE_MANAGER))
@@ -56,7 +60,9 @@ def test_only_a_reporter_viewer_sees_who_reported_a_concern(
     assert "Odd" in page and "Rita Reporter" not in page
 
 
-def test_a_reading_posted_from_the_page_is_recorded_and_a_bad_one_changes_nothing(admin_client: Any, isms: Any) -> None:
+def test_a_reading_posted_from_the_page_is_recorded_and_a_bad_one_changes_nothing(
+    admin_client: Any, isms: Any
+) -> None:
     objective = f.objective(isms)
     url = reverse("objective-reading-add", args=[objective.ref_id])
     assert admin_client.post(url, {"value": "lots", "on": "2026-01-01"}).status_code == 302
