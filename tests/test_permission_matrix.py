@@ -2610,6 +2610,11 @@ CLI_CASES: list[CliCase] = [
     CliCase("crosswalk import", Perm.EDIT_MAPPINGS, xm.import_argv),
     # the AI system inventory (keel/aisystems): a reading of a metric of an AI system of A
     CliCase("ai metric push", Perm.RECORD_AI_RESULTS, aw.push_argv),
+    CliCase(
+        "objectives reading add",
+        Perm.RECORD_READINGS,
+        lambda w, u: ["objectives", "reading", "add", sw.objective_a(w).ref_id, "6", "--on", "2026-01-06"],
+    ),
     CliCase("ai gate", Perm.VIEW, aw.gate_argv),
     CliCase("ai deploy", Perm.EDIT_AI_SYSTEMS, aw.deploy_argv),
     # assets and risk registers

@@ -24,6 +24,7 @@ from keel.site.cli import (
     gap,
     imports,
     mapping,
+    objectives,
     people,
     risks,
     setup,
@@ -72,6 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
     mapping.register(sub)
     backup.register(sub)
     check.register(sub)
+    objectives.register(sub)
     return parser
 
 

@@ -58,6 +58,7 @@ PERMISSIONS: dict[str, str | None] = {
     "evidence list": "view",
     "evidence verify": "view_trail",
     "ai metric push": "record_ai_results",
+    "objectives reading add": "record_readings",
     "ai gate": "view",
     "ai deploy": "edit_ai_systems",
     "import assets": "edit_assets",

@@ -13,6 +13,8 @@ from django.utils import timezone
 
 from keel.platform.choices import Role
 
+from . import factories as f
+
 API = "/api/v1"
 pytestmark = pytest.mark.django_db
 
@@ -127,3 +129,27 @@ def test_a_concern_hides_its_reporter_from_all_but_administrators(
         ).status_code
         == 403
     )
+
+
+def test_keel_objectives_reading_add(isms: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    from keel.site.cli import main
+
+    objective = f.objective(isms)
+    day = timezone.localdate().isoformat()
+    assert (
+        main(["objectives", "reading", "add", objective.ref_id, "0.04", "--on", day, "--format", "json"]) == 0
+    )
+    data = json.loads(capsys.readouterr().out)
+    assert data == {
+        "objective": objective.ref_id,
+        "on": day,
+        "value": "0.04",
+        "target": "0.05",
+        "on_target": True,
+        "created": True,
+    }
+    assert main(["objectives", "reading", "add", objective.ref_id, "0.04", "--on", day]) == 0
+    assert "already stored" in capsys.readouterr().out
+    assert main(["objectives", "reading", "add", objective.ref_id, "0.09", "--on", day]) == 1
+    assert "already has a reading" in capsys.readouterr().err
+    assert objective.readings.count() == 1
