@@ -137,9 +137,10 @@ def competence_records(user: User | None, f: Filters | None = None) -> QuerySet[
 
 def campaigns(user: User | None, f: Filters | None = None) -> QuerySet[AwarenessCampaign]:
     f = f or Filters()
+    done = Prefetch("completions", queryset=AwarenessCompletion.objects.select_related("person"))
     qs = (
         AwarenessCampaign.objects.select_related("management_system", "owner")
-        .prefetch_related(STANDARDS)
+        .prefetch_related(STANDARDS, done)
         .annotate(completion_count=Count("completions", distinct=True))
     )
     return _search(_system(qs, user, f), f.q, "title", "message", "audience").order_by("-starts_on", "title")
