@@ -41,9 +41,9 @@ from .schemas import (
     ObjectiveIn,
     ObjectiveOut,
     ObjectivePatch,
-    ReadingFilters,
-    ReadingIn,
-    ReadingOut,
+    ObjectiveReadingFilters,
+    ObjectiveReadingIn,
+    ObjectiveReadingOut,
     RecordFilters,
     RecordIn,
     RecordOut,
@@ -79,6 +79,7 @@ def _collection(
     update_perm: str = Perm.EDIT_SUPPORT,
 ) -> Router:
     r = Router(tags=[tag])
+    name = path.strip("/").replace("-", "_")
 
     def one(user: Any, ref: str) -> Any:
         return queries.one(listing, user, ref, what)
@@ -88,13 +89,20 @@ def _collection(
         response=responses(Page[out]),
         openapi_extra=permission(Perm.VIEW),
         summary=f"List {what}s (of the systems the caller may read)",
+        operation_id=f"list_{name}",
     )
     def list_(request: HttpRequest, f: Query[filters]) -> dict[str, Any]:
         who = actor(request)
         check(who, Perm.VIEW)
         return paginate(listing(who.user, _filters(f)), f.limit, f.offset)
 
-    @r.get("/{ref}", response=responses(out), openapi_extra=permission(Perm.VIEW), summary=f"One {what}")
+    @r.get(
+        "/{ref}",
+        response=responses(out),
+        openapi_extra=permission(Perm.VIEW),
+        summary=f"One {what}",
+        operation_id=f"get_{name}",
+    )
     def get(request: HttpRequest, ref: str, response: HttpResponse) -> Any:
         who = actor(request)
         check(who, Perm.VIEW)
@@ -107,6 +115,7 @@ def _collection(
             response=responses(out, 201),
             openapi_extra=permission(create_perm),
             summary=f"Record a {what}",
+            operation_id=f"create_{name}",
         )
         def post(request: HttpRequest, payload: body) -> Status[Any]:
             data = payload_data(payload)
@@ -122,6 +131,7 @@ def _collection(
             response=responses(out),
             openapi_extra=permission(update_perm),
             summary=f"Change a {what} (only the fields sent)",
+            operation_id=f"update_{name}",
         )
         def patch_(request: HttpRequest, ref: str, payload: patch, response: HttpResponse) -> Any:
             data = payload_data(payload, exclude_unset=True)
@@ -237,11 +247,11 @@ readings = Router(tags=["support"])
 
 @readings.get(
     "",
-    response=responses(Page[ReadingOut]),
+    response=responses(Page[ObjectiveReadingOut]),
     openapi_extra=permission(Perm.VIEW),
     summary="List objective readings, oldest first",
 )
-def list_readings(request: HttpRequest, f: Query[ReadingFilters]) -> dict[str, Any]:
+def list_readings(request: HttpRequest, f: Query[ObjectiveReadingFilters]) -> dict[str, Any]:
     who = actor(request)
     check(who, Perm.VIEW)
     return paginate(queries.readings(who.user, _filters(f)), f.limit, f.offset)
@@ -249,11 +259,11 @@ def list_readings(request: HttpRequest, f: Query[ReadingFilters]) -> dict[str, A
 
 @readings.post(
     "",
-    response={200: ReadingOut, **responses(ReadingOut, 201)},
+    response={200: ObjectiveReadingOut, **responses(ObjectiveReadingOut, 201)},
     openapi_extra=permission(Perm.RECORD_READINGS),
     summary="Record a reading of an objective's measure (the same value for the same day again: 200, nothing added)",
 )
-def add_reading(request: HttpRequest, payload: ReadingIn, response: HttpResponse) -> Any:
+def add_reading(request: HttpRequest, payload: ObjectiveReadingIn, response: HttpResponse) -> Any:
     result = objectives.add_reading(
         actor(request), payload.objective, payload.value, payload.on, payload.note
     )

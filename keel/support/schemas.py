@@ -151,7 +151,7 @@ class ObjectivePatch(Body):
     due_on: dt.date | None = None
 
 
-class ReadingOut(Schema):
+class ObjectiveReadingOut(Schema):
     id: uuid.UUID
     objective: str = Field(description="The objective's reference.")
     on: dt.date
@@ -169,12 +169,12 @@ class ReadingOut(Schema):
         return bool(obj.objective.on_target(obj.value))
 
 
-class ReadingFilters(Filters):
+class ObjectiveReadingFilters(Filters):
     objective: str | None = Field(None, description="An objective's id or reference (OB-004).")
     management_system: str | None = Field(None, description=MS_REF)
 
 
-class ReadingIn(Body):
+class ObjectiveReadingIn(Body):
     objective: str = Field(description="An objective's id or reference (OB-004).")
     value: decimal.Decimal = Field(max_digits=20, decimal_places=6)
     on: dt.date | None = Field(None, description="The day it was measured; default today.")
