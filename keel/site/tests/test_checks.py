@@ -35,6 +35,9 @@ EVERY_RULE = {
     "impact_assessment_due",
     "model_deployed_without_evaluation",
     "metric_breach_open",
+    "competence_expired",
+    "objective_off_target",
+    "concern_unanswered",
 }
 
 Run = Callable[..., tuple[int, str, str]]
@@ -104,7 +107,7 @@ def test_given_demo_when_keel_check_table_then_rows_and_a_summary(demo: LoadedDe
     code, out, err = run("check")
     assert code == 1
     assert out.splitlines()[0].split() == ["RULE", "SYSTEM", "RECORD", "FINDING"]
-    assert "finding(s) over 9 rule(s)" in err
+    assert "finding(s) over 12 rule(s)" in err
 
 
 def test_given_the_flaws_fixed_when_checked_then_their_findings_are_gone(demo: LoadedDemo) -> None:
