@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "keel.risks",
     "keel.impact",
     "keel.documents",
+    "keel.support",
     "keel.aiact",
     "keel.site",
 ]

@@ -53,6 +53,7 @@ from . import documents_world as dw  # documents and policy acknowledgement
 from . import evidence_world as ew  # the evidence register
 from . import impact_world as iw  # AI system impact assessments
 from . import risks_world as rw  # assets, classification and risk management
+from . import support_world as sw  # roles, objectives, competence, awareness, concerns
 from .permission_world import (
     ANONYMOUS,
     ANYWHERE,
@@ -1250,6 +1251,45 @@ PAGE_CASES: list[PageCase] = [
         data=suggest_matrix.decision_form,
         htmx=True,
         target=_system_a,
+    ),
+]
+
+
+# support records (keel/support): records of A; one set of generic pages per kind
+for _kind in sw.KINDS:
+    PAGE_CASES += [
+        PageCase(f"{_kind.slug}-list", Perm.VIEW),
+        PageCase(f"{_kind.slug}-list", Perm.VIEW, query="q=x", htmx=True),
+        PageCase(f"{_kind.slug}-create", _kind.create_perm, target=_anywhere),
+        PageCase(f"{_kind.slug}-detail", Perm.VIEW, kwargs=sw.kwargs_for(_kind.slug), target=_system_a),
+        PageCase(f"{_kind.slug}-edit", _kind.edit_perm, kwargs=sw.kwargs_for(_kind.slug), target=_system_a),
+    ]
+PAGE_CASES += [
+    PageCase(
+        "objective-reading-add",
+        Perm.RECORD_READINGS,
+        "POST",
+        kwargs=sw.kwargs_for("objective"),
+        data=sw.reading_form,
+        target=_system_a,
+        ok=REDIRECT,
+    ),
+    PageCase(
+        "objective-pull",
+        Perm.RECORD_READINGS,
+        "POST",
+        kwargs=sw.kwargs_for("objective"),
+        target=_system_a,
+        ok=REDIRECT,
+    ),
+    PageCase(
+        "awareness-completion-add",
+        Perm.RECORD_READINGS,
+        "POST",
+        kwargs=sw.kwargs_for("awareness-campaign"),
+        data=sw.completion_form,
+        target=_system_a,
+        ok=REDIRECT,
     ),
 ]
 
@@ -2592,6 +2632,119 @@ API_CASES: list[ApiCase] = [
     ),
 ]
 
+# support records (keel/support): records of system A
+_SUPPORT_BODIES: dict[str, Kwargs] = {
+    "/ms-roles": lambda w, u: {
+        "management_system": w.a.short_name,
+        "name": "Data steward",
+        "responsibilities": "Data.",
+    },
+    "/objectives": lambda w, u: {
+        "management_system": w.a.short_name,
+        "title": "Uptime",
+        "measure": "Uptime",
+        "target": "99",
+    },
+    "/competences": lambda w, u: {"role": str(sw.role_a(w).pk), "name": "Incident handling"},
+    "/competence-records": lambda w, u: {
+        "management_system": w.a.short_name,
+        "person": w.target.email,
+        "kind": "training",
+        "title": "Secure coding",
+        "achieved_on": "2026-01-01",
+    },
+    "/awareness-campaigns": lambda w, u: {
+        "management_system": w.a.short_name,
+        "title": "Passwords",
+        "message": "Use the manager.",
+        "audience": "All",
+        "starts_on": "2026-01-01",
+    },
+    "/communications": lambda w, u: {
+        "management_system": w.a.short_name,
+        "subject": "Incidents",
+        "when": "Within a day",
+        "audience": "Customers",
+        "method": "email",
+    },
+}
+_SUPPORT_KINDS = {
+    "/ms-roles": "ms-role",
+    "/objectives": "objective",
+    "/competences": "competence",
+    "/competence-records": "competence-record",
+    "/awareness-campaigns": "awareness-campaign",
+    "/communications": "communication",
+    "/concerns": "concern",
+}
+_SUPPORT_PATCHES: dict[str, Kwargs] = {
+    "/ms-roles": lambda w, u: {"authorities": "Stop a release"},
+    "/objectives": lambda w, u: {"unit": "%"},
+    "/competences": lambda w, u: {"description": "Handles incidents."},
+    "/competence-records": lambda w, u: {"provider": "Academy"},
+    "/concerns": lambda w, u: {"status": "investigating"},
+}
+for _path, _slug in _SUPPORT_KINDS.items():
+    _ref = sw.kwargs_for(_slug)
+    API_CASES += [
+        ApiCase("GET", _path, Perm.VIEW),
+        ApiCase(
+            "GET", _path + "/{ref}", Perm.VIEW, params=_ref, target=_system_a, denied=frozenset({403, 404})
+        ),
+    ]
+    if _path in _SUPPORT_BODIES:
+        API_CASES.append(
+            ApiCase(
+                "POST",
+                _path,
+                Perm.EDIT_SUPPORT,
+                body=_SUPPORT_BODIES[_path],
+                target=_system_a,
+                ok=CREATED,
+                denied=HIDDEN_SYSTEM,
+            )
+        )
+    if _path in _SUPPORT_PATCHES:
+        _perm = Perm.HANDLE_CONCERNS if _path == "/concerns" else Perm.EDIT_SUPPORT
+        API_CASES.append(
+            ApiCase(
+                "PATCH", _path + "/{ref}", _perm, params=_ref, body=_SUPPORT_PATCHES[_path], target=_system_a
+            )
+        )
+API_CASES += [
+    ApiCase(
+        "POST",
+        "/concerns",
+        Perm.REPORT_CONCERNS,
+        body=lambda w, u: {
+            "management_system": w.a.short_name,
+            "summary": "Odd",
+            "description": "Odd answers.",
+        },
+        target=_system_a,
+        ok=CREATED,
+        denied=HIDDEN_SYSTEM,
+    ),
+    ApiCase(
+        "POST",
+        "/awareness-campaigns/{ref}/completions",
+        Perm.RECORD_READINGS,
+        params=sw.kwargs_for("awareness-campaign"),
+        body=lambda w, u: {"person": w.target.email, "completed_on": "2026-01-06"},
+        target=_system_a,
+        ok=CREATED,
+    ),
+    ApiCase("GET", "/objective-readings", Perm.VIEW),
+    ApiCase(
+        "POST",
+        "/objective-readings",
+        Perm.RECORD_READINGS,
+        body=lambda w, u: {"objective": sw.objective_a(w).ref_id, "value": "5", "on": "2026-01-06"},
+        target=_system_a,
+        ok=CREATED,
+    ),
+]
+
 
 @cache
 def api_operations() -> dict[tuple[str, str], dict[str, Any]]:
@@ -2789,6 +2942,11 @@ CLI_CASES: list[CliCase] = [
     CliCase("crosswalk import", Perm.EDIT_MAPPINGS, xm.import_argv),
     # the AI system inventory (keel/aisystems): a reading of a metric of an AI system of A
     CliCase("ai metric push", Perm.RECORD_AI_RESULTS, aw.push_argv),
+    CliCase(
+        "objectives reading add",
+        Perm.RECORD_READINGS,
+        lambda w, u: ["objectives", "reading", "add", sw.objective_a(w).ref_id, "6", "--on", "2026-01-06"],
+    ),
     CliCase("ai gate", Perm.VIEW, aw.gate_argv),
     CliCase("ai deploy", Perm.EDIT_AI_SYSTEMS, aw.deploy_argv),
     # assets and risk registers

@@ -32,6 +32,8 @@ from keel.platform.permissions import Perm
 from keel.risks.models import Risk, RiskSnapshot
 from keel.site.demo import DEMO_ADMIN_EMAIL, DEMO_DOMAIN
 from keel.soa.models import SoARow, SoAVersion, StatementOfApplicability
+from keel.support.kinds import KINDS as SUPPORT_KINDS
+from keel.support.queries import Filters
 from tests.test_page_ids import _patterns
 
 SNAKE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
@@ -255,6 +257,11 @@ ARGUMENTS: dict[str, Callable[[], dict[str, Any]]] = {
     # the AI policy's second version, compared word by word with the first
     "document-version": lambda: {"ref": _first(Document, title="AI policy").ref_id, "number": 2},
     "document-acknowledge-link": lambda: {"token": token_for(_first(Acknowledgement, status="pending"))},
+    **{
+        f"{k.slug}-{page}": (lambda k=k: {"ref": k.ref_of(k.listing(None, Filters()).first())})
+        for k in SUPPORT_KINDS
+        for page in ("detail", "edit")
+    },
     "asset-detail": lambda: {"ref": _first(Asset).ref_id},
     "asset-edit": lambda: {"ref": _first(Asset).ref_id},
     "risk-snapshot": lambda: {"snapshot_id": _first(RiskSnapshot).pk},

@@ -55,6 +55,14 @@ class Perm(models.TextChoices):
     APPROVE_IMPACT_ASSESSMENTS = "approve_impact_assessments", "Approve AI system impact assessments"
     EDIT_DOCUMENTS = "edit_documents", "Draft documents and publish policies"
     APPROVE_DOCUMENTS = "approve_documents", "Approve documents"
+    EDIT_SUPPORT = (
+        "edit_support",
+        "Edit management-system roles, commitments, objectives, competence, awareness and communication",
+    )
+    RECORD_READINGS = "record_readings", "Record objective readings and awareness completions"
+    REPORT_CONCERNS = "report_concerns", "Report concerns about AI systems"
+    HANDLE_CONCERNS = "handle_concerns", "Answer concerns about AI systems"
+    VIEW_CONCERN_REPORTERS = "view_concern_reporters", "See who reported a concern about an AI system"
 
 
 ROLE_PERMS: dict[str, frozenset[str]] = {
@@ -83,6 +91,11 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.APPROVE_IMPACT_ASSESSMENTS,
             Perm.EDIT_DOCUMENTS,
             Perm.APPROVE_DOCUMENTS,
+            Perm.EDIT_SUPPORT,
+            Perm.RECORD_READINGS,
+            Perm.REPORT_CONCERNS,
+            Perm.HANDLE_CONCERNS,
+            # not VIEW_CONCERN_REPORTERS: a reporter's identity is for administrators only
         }
     ),
     # Contributors own controls and risks: they update their own controls, collect evidence,
@@ -95,10 +108,12 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.EDIT_EVIDENCE,
             Perm.RECORD_AI_RESULTS,
             Perm.ACCEPT_RISKS,
+            Perm.RECORD_READINGS,
+            Perm.REPORT_CONCERNS,
         }
     ),
     Role.AUDITOR: frozenset({Perm.VIEW, Perm.VIEW_TRAIL, Perm.OWN_TOKENS}),
-    Role.VIEWER: frozenset({Perm.VIEW}),
+    Role.VIEWER: frozenset({Perm.VIEW, Perm.REPORT_CONCERNS}),
 }
 
 # Permissions that only make sense organisation-wide: a role over one management system

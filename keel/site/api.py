@@ -32,6 +32,7 @@ from keel.risks.api import router as risks_router
 from keel.site.checks import router as checks_router
 from keel.soa.api import router as soa_router
 from keel.standards.api import router as standards_router
+from keel.support.api import router as support_router
 
 api = NinjaAPI(
     title="Keel API",
@@ -143,6 +144,7 @@ def _register() -> None:
     api.add_router("", suggest_router)
 
     api.add_router("", checks_router)
+    api.add_router("", support_router)
 
 
 _register()

@@ -53,6 +53,7 @@ from keel.platform.models import TrailEntry, User
 from keel.risks.demo import load_demo_risks
 from keel.soa.demo import load_demo_soas
 from keel.standards.models import Standard
+from keel.support.demo import load_demo_support
 
 from .demo_content import (
     APPROVER,
@@ -226,6 +227,8 @@ def load_demo(actor: Actor, progress: Progress | None = None) -> DemoReport:
 
         say("Recording a hot-fixed credit-scoring model version, not evaluated yet ...")
         ensure_demo_retrained_model(actor)
+
+        load_demo_support(actor, say, integrated, people)
 
         # A realistic flaw the consistency check finds (docs/consistency-check.md): Daniel owns an
         # AI risk of the integrated system and then moved to the data-centre team; his role there

@@ -40,6 +40,7 @@ urlpatterns = [
     path("", include("keel.aiact.urls")),  # EU AI Act beside ISO/IEC 42001
     path("assets/", include("keel.assets.urls")),
     path("risks/", include("keel.risks.urls")),
+    path("support/", include("keel.support.urls")),  # roles, objectives, competence, awareness, concerns
     path("mapping/suggestions/", include("keel.mapping.suggest.urls")),
     path("checks/", views.check_list, name="check-list"),
     path("pick/<slug:kind>/", pickers.pick, name="pick"),

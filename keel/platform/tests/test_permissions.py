@@ -61,6 +61,11 @@ EXPECTED: dict[str, set[str]] = {
         "approve_impact_assessments",
         "edit_documents",
         "approve_documents",
+        "edit_support",
+        "record_readings",
+        "report_concerns",
+        "handle_concerns",
+        "view_concern_reporters",
     },
     Role.COMPLIANCE_MANAGER: {
         "view",
@@ -85,6 +90,10 @@ EXPECTED: dict[str, set[str]] = {
         "approve_impact_assessments",
         "edit_documents",
         "approve_documents",
+        "edit_support",
+        "record_readings",
+        "report_concerns",
+        "handle_concerns",
     },
     Role.CONTRIBUTOR: {
         "view",
@@ -93,9 +102,11 @@ EXPECTED: dict[str, set[str]] = {
         "edit_evidence",
         "record_ai_results",
         "accept_risks",
+        "record_readings",
+        "report_concerns",
     },
     Role.AUDITOR: {"view", "view_trail", "own_tokens"},
-    Role.VIEWER: {"view"},
+    Role.VIEWER: {"view", "report_concerns"},
 }
 EXPECTED_ORG_ONLY = {"manage_users", "edit_people", "load_standards", "manage_systems", "edit_context"}
 # Permissions over one's own records, and the wider permission that implies each.

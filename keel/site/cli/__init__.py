@@ -25,6 +25,7 @@ from keel.site.cli import (
     gap,
     imports,
     mapping,
+    objectives,
     people,
     risks,
     setup,
@@ -74,6 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     mapping.register(sub)
     backup.register(sub)
     check.register(sub)
+    objectives.register(sub)
     return parser
 
 

@@ -59,6 +59,7 @@ PERMISSIONS: dict[str, str | None] = {
     "evidence verify": "view_trail",
     "documents export": "view",
     "ai metric push": "record_ai_results",
+    "objectives reading add": "record_readings",
     "ai gate": "view",
     "ai deploy": "edit_ai_systems",
     "import assets": "edit_assets",

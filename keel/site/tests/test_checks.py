@@ -36,6 +36,9 @@ EVERY_RULE = {
     "model_deployed_without_evaluation",
     "metric_breach_open",
     "ai_act_obligation_overdue",
+    "competence_expired",
+    "objective_off_target",
+    "concern_unanswered",
 }
 
 Run = Callable[..., tuple[int, str, str]]
@@ -105,7 +108,7 @@ def test_given_demo_when_keel_check_table_then_rows_and_a_summary(demo: LoadedDe
     code, out, err = run("check")
     assert code == 1
     assert out.splitlines()[0].split() == ["RULE", "SYSTEM", "RECORD", "FINDING"]
-    assert "finding(s) over 10 rule(s)" in err
+    assert "finding(s) over 15 rule(s)" in err
 
 
 def test_given_the_flaws_fixed_when_checked_then_their_findings_are_gone(demo: LoadedDemo) -> None:
