@@ -478,6 +478,7 @@ PAGE_CASES: list[PageCase] = [
         "soa-create", Perm.EDIT_SOA, "POST", data=soa_factories.create_form, target=_anywhere, ok=REDIRECT
     ),
     PageCase("soa-detail", Perm.VIEW, kwargs=soa_factories.page_soa, target=_system_a),
+    PageCase("soa-row", Perm.VIEW, kwargs=soa_factories.page_row, target=_system_a),
     PageCase("soa-row", Perm.VIEW, kwargs=soa_factories.page_row, htmx=True, target=_system_a),
     PageCase("soa-row-edit", Perm.EDIT_SOA, kwargs=soa_factories.page_row, target=_system_a),
     PageCase("soa-row-edit", Perm.EDIT_SOA, kwargs=soa_factories.page_row, htmx=True, target=_system_a),

@@ -96,11 +96,51 @@ def prepare_version(soa: StatementOfApplicability, number: int) -> SoAExport:
     return SoAExport(soa=soa, header=queries.version_header(version), rows=rows)
 
 
-def controls_text(row: dict[str, Any]) -> str:
-    return "; ".join(
+# A row can name hundreds of controls, risks or evidence (a busy Annex A control at 2,000
+# controls). The editor page and the PDF show the first CELL_LIMIT of each and how many more
+# there are (the page links to the row's own page, which lists them all); the XLSX and JSON
+# exports keep every item.
+CELL_LIMIT = 10
+MORE_ELSEWHERE = "every item is listed in the XLSX and JSON exports"
+
+
+def _more(total: int, shown: int) -> str:
+    return f"and {total - shown} more ({MORE_ELSEWHERE})" if total > shown else ""
+
+
+def controls_text(row: dict[str, Any], limit: int | None = None) -> str:
+    """``KC-001 Access reviews (implemented, full)``; ``; ``-separated. With a limit (the
+    PDF), the first ``limit`` and how many more there are."""
+    shown = row["controls"] if limit is None else row["controls"][:limit]
+    parts = [
         f"{c['ref_id']} {c['title']} ({CONTROL_STATUS.get(c['status'], c['status']).lower()}, {c['coverage']})"
-        for c in row["controls"]
-    )
+        for c in shown
+    ]
+    if len(shown) < len(row["controls"]):
+        parts.append(_more(len(row["controls"]), len(shown)))
+    return "; ".join(parts)
+
+
+def risks_text(row: dict[str, Any], limit: int | None = None) -> str:
+    """``R-001 Phishing; R-002 …``, with a limit the first ``limit`` and how many more."""
+    shown = row["risks"] if limit is None else row["risks"][:limit]
+    parts = [f"{r['ref_id']} {r['title']}" for r in shown]
+    if len(shown) < len(row["risks"]):
+        parts.append(_more(len(row["risks"]), len(shown)))
+    return "; ".join(parts)
+
+
+def summarised(row: dict[str, Any], limit: int | None = None) -> dict[str, Any]:
+    """``row`` with, for its controls, risks and evidence, the first ``limit`` (default
+    :data:`CELL_LIMIT`; ``*_shown``) and how many are left out (``*_more``): what the editor
+    page shows."""
+    limit = CELL_LIMIT if limit is None else limit
+    out = dict(row)
+    for key in ("controls", "risks", "evidence"):
+        items = row[key]
+        out[f"{key}_shown"] = items[:limit]
+        out[f"{key}_more"] = max(len(items) - limit, 0)
+    return out
 
 
 VALIDITY_TEXT = {
@@ -109,9 +149,6 @@ VALIDITY_TEXT = {
     "valid": "valid",
     "no_expiry": "no expiry",
 }
-
-
-PDF_EVIDENCE_PER_ROW = 12
 
 
 def evidence_text(row: dict[str, Any], limit: int | None = None) -> str:
@@ -127,9 +164,8 @@ def evidence_text(row: dict[str, Any], limit: int | None = None) -> str:
         when = f" until {e['valid_until']}" if e.get("valid_until") else ""
         version = f"v{e['version']}, " if e.get("version") else ""
         parts.append(f"{e['ref_id']} {e['title']} ({version}{state}{when})")
-    more = len(row["evidence"]) - len(shown)
-    if more:
-        parts.append(f"and {more} more (every item is listed in the XLSX and JSON exports)")
+    if len(shown) < len(row["evidence"]):
+        parts.append(_more(len(row["evidence"]), len(shown)))
     return "; ".join(parts)
 
 
@@ -207,7 +243,7 @@ def cells(row: dict[str, Any]) -> list[Any]:
         row["title"],
         "Annex A" if row["kind"] == "annex" else "Additional",
         "Yes" if row["applicable"] else "No",
-        "; ".join(f"{r['ref_id']} {r['title']}" for r in row["risks"]),
+        risks_text(row),
         row["obligations"],
         row["business_need"],
         row["justification"],
@@ -317,8 +353,9 @@ def to_pdf(exports: list[SoAExport]) -> bytes:
                             **r,
                             "status_text": status_text(r),
                             "derived_text": STATUS_LABELS.get(r["derived_status"], r["derived_status"]),
-                            "controls_text": controls_text(r),
-                            "evidence_text": evidence_text(r, PDF_EVIDENCE_PER_ROW),
+                            "controls_text": controls_text(r, CELL_LIMIT),
+                            "risks_text": risks_text(r, CELL_LIMIT),
+                            "evidence_text": evidence_text(r, CELL_LIMIT),
                         }
                         for r in e.rows
                     ],
