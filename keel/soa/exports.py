@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from keel.controls.choices import ImplementationStatus
 from keel.platform import pdf
-from keel.platform.cells import set_cell
+from keel.platform.cells import CellStyle, append_row
 from keel.platform.errors import KeelError
 
 from . import queries
@@ -281,14 +281,21 @@ HEADER_ROW = 5  # rows 1-4: title, version line, management system, draft banner
 
 
 def to_xlsx(exports: list[SoAExport]) -> bytes:
-    """One sheet per standard: title and version rows, a frozen header row with filters."""
+    """One sheet per standard: title and version rows, a frozen header row with filters.
+    Written in openpyxl's write-only mode (rows streamed to the file)."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
-    wb = Workbook()
-    wb.remove(wb.active)
+    wb = Workbook(write_only=True)
     used: set[str] = set()
+    wrap = CellStyle(alignment=Alignment(wrap_text=True, vertical="top"))
+    heading = CellStyle(
+        Font(bold=True, color="FFFFFF"),
+        PatternFill("solid", fgColor="1F3A5F"),
+        Alignment(wrap_text=True, vertical="top"),
+    )
+    red = PatternFill("solid", fgColor="B00020")
     for e in exports:
         std = e.soa.standard
         raw = f"{std.name} {std.edition}" if std.name else std.key
@@ -297,29 +304,25 @@ def to_xlsx(exports: list[SoAExport]) -> bytes:
             name = name[:26] + f"-{len(used)}"
         used.add(name)
         ws = wb.create_sheet(name)
-        set_cell(ws, 1, 1, e.title).font = Font(bold=True, size=14)
-        set_cell(ws, 2, 1, e.version_line).font = Font(bold=True)
-        set_cell(ws, 3, 1, f"Management system: {e.soa.management_system.name}")
-        if e.draft:
-            banner = set_cell(ws, 4, 1, f"{DRAFT_MARK}: these rows are not an approved version.")
-            banner.font = Font(bold=True, color="FFFFFF")
-            for col in range(1, len(COLUMNS) + 1):
-                ws.cell(4, col).fill = PatternFill("solid", fgColor="B00020")
-        for col, (heading, width) in enumerate(COLUMNS, start=1):
-            cell = set_cell(ws, HEADER_ROW, col, heading)
-            cell.font = Font(bold=True, color="FFFFFF")
-            cell.fill = PatternFill("solid", fgColor="1F3A5F")
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
+        for col, (_heading, width) in enumerate(COLUMNS, start=1):
             ws.column_dimensions[get_column_letter(col)].width = width
-        for i, row in enumerate(e.rows, start=HEADER_ROW + 1):
-            for col, value in enumerate(cells(row), start=1):
-                set_cell(ws, i, col, value).alignment = Alignment(wrap_text=True, vertical="top")
         last = HEADER_ROW + max(len(e.rows), 1)
         ws.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(len(COLUMNS))}{last}"
         ws.freeze_panes = f"C{HEADER_ROW + 1}"
         printed = f"{DRAFT_MARK} · {e.version_line}" if e.draft else e.version_line
         ws.oddHeader.center.text = printed.replace("&", "&&")
         ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+        append_row(ws, [e.title], CellStyle(Font(bold=True, size=14)))
+        append_row(ws, [e.version_line], CellStyle(Font(bold=True)))
+        append_row(ws, [f"Management system: {e.soa.management_system.name}"])
+        if e.draft:
+            banner = [f"{DRAFT_MARK}: these rows are not an approved version."] + [None] * (len(COLUMNS) - 1)
+            append_row(ws, banner, CellStyle(Font(bold=True, color="FFFFFF"), red))
+        else:
+            append_row(ws, [])
+        append_row(ws, [h for h, _ in COLUMNS], heading)
+        for row in e.rows:
+            append_row(ws, cells(row), wrap)
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
