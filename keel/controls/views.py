@@ -574,7 +574,9 @@ def coverage_matrix(request: HttpRequest) -> HttpResponse:
             else None
         )
         try:
-            matrix = queries.coverage_matrix(user, chosen, data["part"] or "annex", ms, data["theme"])
+            matrix = queries.coverage_matrix(
+                user, chosen, data["part"] or "annex", ms, data["theme"], page=request.GET.get("page", 1)
+            )
         except KeelError as exc:
             problem = exc.message
     else:
