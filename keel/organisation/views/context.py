@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -74,6 +75,9 @@ ISSUE = RecordKind(
 )
 
 
+PAGE_SIZE = 50
+
+
 @page(Perm.VIEW)
 def context_page(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
@@ -85,10 +89,19 @@ def context_page(request: HttpRequest) -> HttpResponse:
         asked = request.GET.get("standard", "")
         known = ", ".join(key for key, _label in filter_form.fields["standard"].choices if key)  # type: ignore[attr-defined]
         filter_problem = f"No standard '{asked}'; showing all. Known standards: {known or 'none loaded'}."
+    # Each table is paged on its own (?parties_page=, ?issues_page=), like /people/.
+    parties = Paginator(organisation_queries.interested_parties(standard), PAGE_SIZE).get_page(
+        request.GET.get("parties_page", 1)
+    )
+    issues = Paginator(organisation_queries.context_issues(standard), PAGE_SIZE).get_page(
+        request.GET.get("issues_page", 1)
+    )
     ctx = {
         "filter_problem": filter_problem,
-        "parties": organisation_queries.interested_parties(standard),
-        "issues": organisation_queries.context_issues(standard),
+        "parties": list(parties.object_list),
+        "parties_page": parties,
+        "issues": list(issues.object_list),
+        "issues_page": issues,
         "filter_form": filter_form,
         "standard": standard,
         "can_edit": has_perm(user, Perm.EDIT_CONTEXT),
