@@ -376,6 +376,20 @@ def risks_by_control(
     return out
 
 
+def risks_by_system_control(system_ids: Iterable[Any]) -> dict[tuple[Any, Any], list[dict[str, str]]]:
+    """:func:`risks_by_control` for several management systems at once (1 query):
+    ``{(management_system_id, control_id): [{"ref_id", "title"}, ...]}``, by reference."""
+    through = Risk.controls.through
+    out: dict[tuple[Any, Any], list[dict[str, str]]] = {}
+    for ms_id, control_id, ref, title in (
+        through.objects.filter(risk__management_system_id__in=list(system_ids), risk__status=RiskStatus.OPEN)
+        .order_by("risk__ref_id")
+        .values_list("risk__management_system_id", "control_id", "risk__ref_id", "risk__title")
+    ):
+        out.setdefault((ms_id, control_id), []).append({"ref_id": ref, "title": title})
+    return out
+
+
 # ---------------------------------------------------------------- assessments due
 
 
