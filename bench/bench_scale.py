@@ -77,6 +77,7 @@ def main() -> int:
     parser.add_argument("--context", type=int, default=500)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--skip", default="", help="comma-separated: pdf, xlsx, pages")
+    parser.add_argument("--only", default="", help="measure only the figures whose label contains this")
     parser.add_argument("--json", default="", help="write the figures to this file")
     parser.add_argument("--database-url", default="")
     args = parser.parse_args()
@@ -189,6 +190,8 @@ def main() -> int:
     results: dict[str, Any] = {"setup": setup, "figures": {}}
 
     def record(label: str, fn: Callable[[], Any]) -> None:
+        if args.only and args.only not in label:
+            return
         try:
             r = _measure(fn, args.repeat)
         except KeelError as exc:  # e.g. WeasyPrint or Pango missing: say so and measure the rest
