@@ -65,59 +65,18 @@ def _reset_postgres(url: str) -> None:
         conn.execute("CREATE SCHEMA public")
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--controls", type=int, default=2000)
-    parser.add_argument("--links", type=int, default=5000)
-    parser.add_argument("--risks", type=int, default=5000)
-    parser.add_argument("--evidence", type=int, default=20000)
-    parser.add_argument("--people", type=int, default=500)
-    parser.add_argument("--context", type=int, default=500)
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--skip", default="", help="comma-separated: pdf, xlsx, pages")
-    parser.add_argument("--only", default="", help="measure only the figures whose label contains this")
-    parser.add_argument("--json", default="", help="write the figures to this file")
-    parser.add_argument("--database-url", default="")
-    args = parser.parse_args()
-    skip = {s.strip() for s in args.skip.split(",") if s.strip()}
-
-    home = tempfile.mkdtemp(prefix="keel-bench-scale-")
-    os.environ.pop("DATABASE_URL", None)
-    if args.database_url:
-        _reset_postgres(args.database_url)
-        os.environ["DATABASE_URL"] = args.database_url
-    os.environ["KEEL_HOME"] = home
-    os.environ["DJANGO_SETTINGS_MODULE"] = "keel.settings"
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
-    from django.db import connection
-    from django.test import Client
-
-    settings.ALLOWED_HOSTS = ["testserver"]
-    call_command("migrate", verbosity=0)
-
-    from keel.controls.models import ControlLink
+def _build(args: argparse.Namespace) -> tuple[Any, Any, int]:
+    """The organisation at scale (bulk-inserted: the fixture, not what is measured)."""
     from keel.organisation import people as people
     from keel.organisation import services as organisation
     from keel.organisation.models import ContextIssue, InterestedParty, Organisation
     from keel.platform.actor import Actor
     from keel.platform.choices import Role
-    from keel.platform.dbstats import refresh_statistics
-    from keel.platform.errors import KeelError
     from keel.platform.models import User
-    from keel.risks import exports as risk_exports
-    from keel.risks import queries as risk_queries
-    from keel.soa import exports
     from keel.soa.services import create_soa
     from keel.standards.models import Requirement, Standard
     from keel.standards.services import load_library
 
-    started = time.perf_counter()
     operator = Actor.cli()
     load_library(operator)
     organisation.save_organisation(operator, name="Bench Ltd")
@@ -175,11 +134,70 @@ def main() -> int:
         for s in standards
     )
     soa = create_soa(operator, ms.pk, "iso27001:2022")
+    return soa, admin, len(controls)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--controls", type=int, default=2000)
+    parser.add_argument("--links", type=int, default=5000)
+    parser.add_argument("--risks", type=int, default=5000)
+    parser.add_argument("--evidence", type=int, default=20000)
+    parser.add_argument("--people", type=int, default=500)
+    parser.add_argument("--context", type=int, default=500)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--skip", default="", help="comma-separated: pdf, xlsx, pages")
+    parser.add_argument("--only", default="", help="measure only the figures whose label contains this")
+    parser.add_argument("--json", default="", help="write the figures to this file")
+    parser.add_argument("--database-url", default="")
+    parser.add_argument(
+        "--reuse", action="store_true", help="with --database-url: measure the data a previous run left there"
+    )
+    args = parser.parse_args()
+    skip = {s.strip() for s in args.skip.split(",") if s.strip()}
+
+    home = tempfile.mkdtemp(prefix="keel-bench-scale-")
+    os.environ.pop("DATABASE_URL", None)
+    reuse = bool(args.reuse and args.database_url)
+    if args.database_url and not reuse:
+        _reset_postgres(args.database_url)
+        os.environ["DATABASE_URL"] = args.database_url
+    os.environ["KEEL_HOME"] = home
+    os.environ["DJANGO_SETTINGS_MODULE"] = "keel.settings"
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+
+    settings.ALLOWED_HOSTS = ["testserver"]
+    call_command("migrate", verbosity=0)
+
+    from keel.controls.models import Control, ControlLink
+    from keel.platform.dbstats import refresh_statistics
+    from keel.platform.errors import KeelError
+    from keel.platform.models import User
+    from keel.risks import exports as risk_exports
+    from keel.risks import queries as risk_queries
+    from keel.soa import exports
+    from keel.soa.models import StatementOfApplicability
+
+    started = time.perf_counter()
+    if reuse:
+        soa = StatementOfApplicability.objects.get(standard__key="iso27001:2022")
+        admin = User.objects.get(email="bench@example.com")
+        n_controls = Control.objects.count()
+    else:
+        soa, admin, n_controls = _build(args)
     refresh_statistics()
     built = time.perf_counter() - started
     vendor = connection.vendor
     setup = (
-        f"{vendor}, {len(controls)} controls, {ControlLink.objects.count()} links to Annex A controls, "
+        f"{vendor}, {n_controls} controls, {ControlLink.objects.count()} links to Annex A controls, "
         f"{args.risks} risks, {args.evidence} evidence, {args.people} people, {args.context} parties and "
         f"{args.context} issues; SoA 27001 of {soa.rows.count()} rows (fixture built in {built:.0f} s)"
     )
