@@ -73,18 +73,17 @@ def base_risks(on: dt.date | None = None) -> QuerySet[Risk]:
         .annotate(
             acceptance_now=acceptance_expression(on), acceptance_day=Value(on, output_field=DateField())
         )
-        .select_related(
-            "owner",
-            "delegate",
-            "methodology",
-            "management_system",
-            "asset",
-            "ai_system",
-            "risk_source",
-            "objective",
-        )
+        # PostgreSQL plans a join of eight tables for longer than it runs it: the planner
+        # searches the orders of every join (join_collapse_limit 8), 100+ ms against 1 ms of
+        # execution for a page of 10 or 50 risks (bench/bench_scale.py, EXPLAIN ANALYZE). So the
+        # relations every risk has (owner, system, methodology: always one query each, whatever
+        # the rows) are prefetched, and only the optional ones are joined (2 ms to plan).
+        .select_related("delegate", "asset", "ai_system", "risk_source", "objective")
         .prefetch_related(
-            Prefetch("controls", Control.objects.only("id", "ref_id", "title").order_by("ref_id"))
+            "owner",
+            "management_system",
+            "methodology",
+            Prefetch("controls", Control.objects.only("id", "ref_id", "title").order_by("ref_id")),
         )
     )
 
