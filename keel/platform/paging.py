@@ -25,6 +25,9 @@ def page_of(qs: QuerySet[Any], per_page: int, number: Any) -> Page[Any]:
         wanted = int(number)
     except (TypeError, ValueError):
         wanted = 1
+    if qs.query.distinct or qs.query.combinator:
+        # COUNT(*) OVER () counts the rows before DISTINCT (or a union) removes any: ask twice
+        return Paginator(qs, per_page).get_page(number)
     rows: list[Any] = []
     if wanted >= 1:
         start = (wanted - 1) * per_page

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -22,6 +21,7 @@ from keel.platform.actor import Actor
 from keel.platform.errors import KeelError
 from keel.platform.forms import KeelForm, VersionedForm, add_service_error
 from keel.platform.pages import page
+from keel.platform.paging import page_of
 from keel.platform.permissions import Perm, has_perm
 from keel.platform.views.common import INVALID, current_user, is_partial
 
@@ -90,11 +90,11 @@ def context_page(request: HttpRequest) -> HttpResponse:
         known = ", ".join(key for key, _label in filter_form.fields["standard"].choices if key)  # type: ignore[attr-defined]
         filter_problem = f"No standard '{asked}'; showing all. Known standards: {known or 'none loaded'}."
     # Each table is paged on its own (?parties_page=, ?issues_page=), like /people/.
-    parties = Paginator(organisation_queries.interested_parties(standard), PAGE_SIZE).get_page(
-        request.GET.get("parties_page", 1)
+    parties = page_of(
+        organisation_queries.interested_parties(standard), PAGE_SIZE, request.GET.get("parties_page", 1)
     )
-    issues = Paginator(organisation_queries.context_issues(standard), PAGE_SIZE).get_page(
-        request.GET.get("issues_page", 1)
+    issues = page_of(
+        organisation_queries.context_issues(standard), PAGE_SIZE, request.GET.get("issues_page", 1)
     )
     ctx = {
         "filter_problem": filter_problem,
