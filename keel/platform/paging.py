@@ -35,5 +35,5 @@ def page_of(qs: QuerySet[Any], per_page: int, number: Any) -> Page[Any]:
     if not rows and wanted != 1:
         return Paginator(qs, per_page).get_page(wanted)  # before the start or past the end: the last page
     paginator = Paginator(rows, per_page)
-    paginator.count = getattr(rows[0], TOTAL) if rows else 0  # type: ignore[misc]
+    paginator.count = getattr(rows[0], TOTAL) if rows else 0
     return Page(rows, wanted, paginator)
