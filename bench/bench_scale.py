@@ -161,8 +161,9 @@ def main() -> int:
     home = tempfile.mkdtemp(prefix="keel-bench-scale-")
     os.environ.pop("DATABASE_URL", None)
     reuse = bool(args.reuse and args.database_url)
-    if args.database_url and not reuse:
-        _reset_postgres(args.database_url)
+    if args.database_url:
+        if not reuse:
+            _reset_postgres(args.database_url)
         os.environ["DATABASE_URL"] = args.database_url
     os.environ["KEEL_HOME"] = home
     os.environ["DJANGO_SETTINGS_MODULE"] = "keel.settings"
