@@ -30,6 +30,50 @@ def _timed(fn: Callable[[], Any], repeat: int) -> tuple[float, float, float]:
     return statistics.median(times), min(times), max(times)
 
 
+def build_catalogue(
+    ms: Any,
+    n_controls: int,
+    n_links: int,
+    rng: random.Random,
+    kinds: tuple[str, ...] = ("annex_control", "clause"),
+) -> list[Any]:
+    """Bulk-insert ``n_controls`` controls of ``ms`` and ``n_links`` random links to requirements
+    of ``kinds`` (the fixture, not what is measured). Shared with bench_scale.py."""
+    from keel.controls.models import Control, ControlLink
+    from keel.standards.models import Requirement
+
+    requirements = list(Requirement.objects.filter(kind__in=kinds).values_list("pk", flat=True))
+    controls = Control.objects.bulk_create(
+        (
+            Control(
+                ref_id=f"KC-{i:04d}",
+                title=f"Control {i}",
+                description="Benchmark control.",
+                type="process",
+                frequency="quarterly",
+                status=rng.choice(["planned", "in_progress", "implemented"]),
+            )
+            for i in range(1, n_controls + 1)
+        ),
+        batch_size=1000,
+    )
+    Control.management_systems.through.objects.bulk_create(
+        (Control.management_systems.through(control_id=c.pk, managementsystem_id=ms.pk) for c in controls),
+        batch_size=2000,
+    )
+    pairs: set[tuple[Any, int]] = set()
+    while len(pairs) < n_links:
+        pairs.add((rng.choice(controls).pk, rng.choice(requirements)))
+    ControlLink.objects.bulk_create(
+        (
+            ControlLink(control_id=c, requirement_id=r, coverage=rng.choice(["full", "partial"]))
+            for c, r in sorted(pairs, key=str)
+        ),
+        batch_size=2000,
+    )
+    return controls
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -65,7 +109,6 @@ def main() -> int:
     from keel.platform.errors import KeelError
     from keel.soa import exports
     from keel.soa.services import create_soa
-    from keel.standards.models import Requirement
     from keel.standards.services import load_library
 
     operator = Actor.cli()
@@ -82,30 +125,7 @@ def main() -> int:
     _token, secret = accounts.create_token(operator, admin, "bench")
 
     rng = random.Random(42)
-    requirements = list(
-        Requirement.objects.filter(kind__in=["annex_control", "clause"]).values_list("pk", flat=True)
-    )
-    controls = Control.objects.bulk_create(
-        Control(
-            ref_id=f"KC-{i:04d}",
-            title=f"Control {i}",
-            description="Benchmark control.",
-            type="process",
-            frequency="quarterly",
-            status=rng.choice(["planned", "in_progress", "implemented"]),
-        )
-        for i in range(1, args.controls + 1)
-    )
-    Control.management_systems.through.objects.bulk_create(
-        Control.management_systems.through(control_id=c.pk, managementsystem_id=ms.pk) for c in controls
-    )
-    pairs: set[tuple[Any, int]] = set()
-    while len(pairs) < args.links:
-        pairs.add((rng.choice(controls).pk, rng.choice(requirements)))
-    ControlLink.objects.bulk_create(
-        ControlLink(control_id=c, requirement_id=r, coverage=rng.choice(["full", "partial"]))
-        for c, r in pairs
-    )
+    build_catalogue(ms, args.controls, args.links, rng)
     print(
         f"Python {sys.version.split()[0]}, SQLite in {home}: {Control.objects.count()} controls, "
         f"{ControlLink.objects.count()} links, {args.repeat} repetitions"

@@ -37,6 +37,56 @@ def _line(label: str, result: tuple[float, float, float]) -> None:
     print(f"{label:<52} median {med:6.3f} s  (min {lo:.3f}, max {hi:.3f})")
 
 
+def build_evidence(
+    ms: Any, controls: list[Any], requirements: list[int], n: int, rng: random.Random, versions_each: int = 2
+) -> list[Any]:
+    """``n`` pieces of evidence (links, ``versions_each`` versions, the last current) of ``ms``,
+    each behind one of ``controls``, every fifth also linked to one of ``requirements``
+    (bulk-inserted: the fixture, not what is measured). Shared with bench_scale.py."""
+    from keel.evidence.models import Evidence, EvidenceControl, EvidenceRequirement, EvidenceVersion
+
+    today = dt.date.today()
+    evidence = Evidence.objects.bulk_create(
+        (Evidence(ref_id=f"EV-{i:05d}", title=f"Evidence {i}", kind="link") for i in range(1, n + 1)),
+        batch_size=2000,
+    )
+    versions = []
+    for e in evidence:
+        for number in range(1, versions_each + 1):
+            collected = today - dt.timedelta(days=rng.randint(0, 400))
+            valid = rng.choice([None, collected + dt.timedelta(days=rng.randint(30, 400))])
+            versions.append(
+                EvidenceVersion(
+                    evidence_id=e.pk,
+                    number=number,
+                    url=f"https://tickets.example.com/{e.ref_id}/{number}",
+                    collected_on=collected,
+                    valid_until=valid,
+                )
+            )
+    EvidenceVersion.objects.bulk_create(versions, batch_size=2000)
+    current = {v.evidence_id: v.pk for v in versions if v.number == versions_each}
+    for e in evidence:
+        e.current_version_id = current[e.pk]
+    Evidence.objects.bulk_update(evidence, ["current_version"], batch_size=2000)
+    Evidence.management_systems.through.objects.bulk_create(
+        (Evidence.management_systems.through(evidence_id=e.pk, managementsystem_id=ms.pk) for e in evidence),
+        batch_size=2000,
+    )
+    EvidenceControl.objects.bulk_create(
+        (EvidenceControl(evidence_id=e.pk, control_id=rng.choice(controls).pk) for e in evidence),
+        batch_size=2000,
+    )
+    EvidenceRequirement.objects.bulk_create(
+        (
+            EvidenceRequirement(evidence_id=e.pk, requirement_id=rng.choice(requirements))
+            for e in evidence[::5]
+        ),
+        batch_size=2000,
+    )
+    return evidence
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -109,42 +159,7 @@ def main() -> int:
     ControlLink.objects.bulk_create(
         ControlLink(control_id=c.pk, requirement_id=rng.choice(annex), coverage="full") for c in controls
     )
-    today = dt.date.today()
-    evidence = Evidence.objects.bulk_create(
-        Evidence(ref_id=f"EV-{i:05d}", title=f"Evidence {i}", kind="link")
-        for i in range(1, args.evidence + 1)
-    )
-    versions = []
-    for e in evidence:
-        for n in (1, 2):
-            collected = today - dt.timedelta(days=rng.randint(0, 400))
-            valid = rng.choice([None, collected + dt.timedelta(days=rng.randint(30, 400))])
-            versions.append(
-                EvidenceVersion(
-                    evidence_id=e.pk,
-                    number=n,
-                    url=f"https://tickets.example.com/{e.ref_id}/{n}",
-                    collected_on=collected,
-                    valid_until=valid,
-                )
-            )
-    EvidenceVersion.objects.bulk_create(versions, batch_size=2000)
-    current = {v.evidence_id: v.pk for v in versions if v.number == 2}
-    for e in evidence:
-        e.current_version_id = current[e.pk]
-    Evidence.objects.bulk_update(evidence, ["current_version"], batch_size=2000)
-    Evidence.management_systems.through.objects.bulk_create(
-        (Evidence.management_systems.through(evidence_id=e.pk, managementsystem_id=ms.pk) for e in evidence),
-        batch_size=2000,
-    )
-    EvidenceControl.objects.bulk_create(
-        (EvidenceControl(evidence_id=e.pk, control_id=rng.choice(controls).pk) for e in evidence),
-        batch_size=2000,
-    )
-    EvidenceRequirement.objects.bulk_create(
-        (EvidenceRequirement(evidence_id=e.pk, requirement_id=rng.choice(annex)) for e in evidence[::5]),
-        batch_size=2000,
-    )
+    build_evidence(ms, controls, annex, args.evidence, rng)
     print(
         f"Python {sys.version.split()[0]}, SQLite in {home}: {Evidence.objects.count()} evidence, "
         f"{EvidenceVersion.objects.count()} versions, {EvidenceControl.objects.count()} control links, "

@@ -32,6 +32,67 @@ def _timed(fn: Callable[[], Any], repeat: int) -> tuple[float, float, float]:
     return statistics.median(times), min(times), max(times)
 
 
+def build_risks(
+    operator: Any, ms: Any, owner: Any, controls: list[Any], n_risks: int, rng: random.Random
+) -> list[Any]:
+    """A methodology, five AI systems and ``n_risks`` risks over both registers (every third in
+    the AI register), each treated by one to three of ``controls`` (bulk-inserted: the fixture,
+    not what is measured). Shared with bench_scale.py."""
+    from keel.aisystems.models import AISystem
+    from keel.risks.defaults import default_methodology
+    from keel.risks.models import Risk
+    from keel.risks.services import create_methodology
+    from keel.standards.models import Requirement
+
+    m = create_methodology(operator, **default_methodology())
+    systems = [
+        AISystem.objects.create(
+            short_name=f"ai-{i}", name=f"AI system {i}", origin="in_house", management_system=ms
+        )
+        for i in range(5)
+    ]
+    sources = list(Requirement.objects.filter(kind="annex_c_risk_source"))
+    objectives = list(Requirement.objects.filter(kind="annex_c_objective"))
+    n_l, n_i = len(m.likelihood), len(m.impact)
+    rows = []
+    for i in range(1, n_risks + 1):
+        register = "ai" if i % 3 == 0 else "is"
+        li, ii = rng.randint(1, n_l), rng.randint(1, n_i)
+        rl, ri = max(1, li - rng.randint(0, 2)), max(1, ii - rng.randint(0, 1))
+        rows.append(
+            Risk(
+                ref_id=f"{register.upper()}-{i:05d}",
+                register=register,
+                title=f"Risk {i}",
+                management_system=ms,
+                methodology=m,
+                owner=owner,
+                process="Benchmark" if register == "is" else "",
+                ai_system=rng.choice(systems) if register == "ai" else None,
+                risk_source=rng.choice(sources) if register == "ai" else None,
+                objective=rng.choice(objectives) if register == "ai" else None,
+                inherent_likelihood=li,
+                inherent_impact=ii,
+                inherent_level=m.level_of(li, ii),
+                treatment_option="modify",
+                residual_likelihood=rl,
+                residual_impact=ri,
+                residual_level=m.level_of(rl, ri),
+            )
+        )
+    risks = Risk.objects.bulk_create(rows, batch_size=1000)
+    through = Risk.controls.through
+    through.objects.bulk_create(
+        (
+            through(risk_id=r.pk, control_id=c.pk)
+            for r in risks
+            for c in rng.sample(controls, rng.randint(1, 3))
+        ),
+        batch_size=2000,
+    )
+    return risks
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -57,7 +118,6 @@ def main() -> int:
     settings.ALLOWED_HOSTS = ["testserver"]
     call_command("migrate", verbosity=0)
 
-    from keel.aisystems.models import AISystem
     from keel.controls.models import Control
     from keel.organisation import people as people
     from keel.organisation import services as organisation
@@ -65,10 +125,7 @@ def main() -> int:
     from keel.platform.actor import Actor
     from keel.platform.choices import Role
     from keel.risks import exports, queries
-    from keel.risks.defaults import default_methodology
     from keel.risks.models import Risk
-    from keel.risks.services import create_methodology
-    from keel.standards.models import Requirement
     from keel.standards.services import load_library
 
     operator = Actor.cli()
@@ -83,57 +140,12 @@ def main() -> int:
     )
     admin = people.create_user(operator, "bench@example.com", role=Role.ADMIN)
     _token, secret = accounts.create_token(operator, admin, "bench")
-    m = create_methodology(operator, **default_methodology())
-    systems = [
-        AISystem.objects.create(
-            short_name=f"ai-{i}", name=f"AI system {i}", origin="in_house", management_system=ms
-        )
-        for i in range(5)
-    ]
-    sources = list(Requirement.objects.filter(kind="annex_c_risk_source"))
-    objectives = list(Requirement.objects.filter(kind="annex_c_objective"))
     controls = Control.objects.bulk_create(
         Control(ref_id=f"KC-{i:04d}", title=f"Control {i}", type="process", frequency="quarterly")
         for i in range(1, args.controls + 1)
     )
-    rng = random.Random(42)
-    n_l, n_i = len(m.likelihood), len(m.impact)
-    rows = []
-    for i in range(1, args.risks + 1):
-        register = "ai" if i % 3 == 0 else "is"
-        li, ii = rng.randint(1, n_l), rng.randint(1, n_i)
-        rl, ri = max(1, li - rng.randint(0, 2)), max(1, ii - rng.randint(0, 1))
-        rows.append(
-            Risk(
-                ref_id=f"{register.upper()}-{i:05d}",
-                register=register,
-                title=f"Risk {i}",
-                management_system=ms,
-                methodology=m,
-                owner=admin,
-                process="Benchmark" if register == "is" else "",
-                ai_system=rng.choice(systems) if register == "ai" else None,
-                risk_source=rng.choice(sources) if register == "ai" else None,
-                objective=rng.choice(objectives) if register == "ai" else None,
-                inherent_likelihood=li,
-                inherent_impact=ii,
-                inherent_level=m.level_of(li, ii),
-                treatment_option="modify",
-                residual_likelihood=rl,
-                residual_impact=ri,
-                residual_level=m.level_of(rl, ri),
-            )
-        )
-    risks = Risk.objects.bulk_create(rows, batch_size=1000)
+    build_risks(operator, ms, admin, controls, args.risks, random.Random(42))
     through = Risk.controls.through
-    through.objects.bulk_create(
-        (
-            through(risk_id=r.pk, control_id=c.pk)
-            for r in risks
-            for c in rng.sample(controls, rng.randint(1, 3))
-        ),
-        batch_size=2000,
-    )
     print(
         f"Python {sys.version.split()[0]}, SQLite in {home}: {Risk.objects.count()} risks "
         f"({Risk.objects.filter(register='ai').count()} AI), {through.objects.count()} risk-control links, "

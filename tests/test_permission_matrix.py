@@ -490,6 +490,7 @@ PAGE_CASES: list[PageCase] = [
         "soa-import-confirm", Perm.EDIT_SOA, "POST", data=import_matrix.soa_page_confirm, target=_anywhere
     ),
     PageCase("soa-detail", Perm.VIEW, kwargs=soa_factories.page_soa, target=_system_a),
+    PageCase("soa-row", Perm.VIEW, kwargs=soa_factories.page_row, target=_system_a),
     PageCase("soa-row", Perm.VIEW, kwargs=soa_factories.page_row, htmx=True, target=_system_a),
     PageCase("soa-row-edit", Perm.EDIT_SOA, kwargs=soa_factories.page_row, target=_system_a),
     PageCase("soa-row-edit", Perm.EDIT_SOA, kwargs=soa_factories.page_row, htmx=True, target=_system_a),

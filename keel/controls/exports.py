@@ -12,7 +12,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from keel.platform.cells import append_row
+from keel.platform.cells import CellStyle, append_row
 
 from .choices import ControlType, Effectiveness, Frequency, ShownStatus
 from .models import Control
@@ -81,26 +81,26 @@ def to_json(rows: list[dict[str, Any]]) -> str:
 
 
 def to_xlsx(rows: list[dict[str, Any]]) -> bytes:
+    """The catalogue as a sheet, written in openpyxl's write-only mode (rows streamed)."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
 
-    wb = Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.title = "Controls"
-    append_row(ws, [label for _, label, _ in COLUMNS])
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("Controls")
+    wrap = Alignment(vertical="top", wrap_text=True)
     for i, (_, _, width) in enumerate(COLUMNS, start=1):
-        c = ws.cell(row=1, column=i)
-        ws.column_dimensions[c.column_letter].width = width
-        c.font = Font(bold=True)
-        c.fill = PatternFill("solid", fgColor="EEF1FD")
+        ws.column_dimensions[get_column_letter(i)].width = width
+        ws.column_dimensions[get_column_letter(i)].alignment = wrap
+    ws.freeze_panes = "C2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{len(rows) + 1}"
+    append_row(
+        ws,
+        [label for _, label, _ in COLUMNS],
+        CellStyle(Font(bold=True), PatternFill("solid", fgColor="EEF1FD")),
+    )
     for r in rows:
         append_row(ws, [_cell(r, key) for key, _, _ in COLUMNS])
-    wrap = Alignment(vertical="top", wrap_text=True)
-    for i in range(1, len(COLUMNS) + 1):
-        ws.column_dimensions[ws.cell(row=1, column=i).column_letter].alignment = wrap
-    ws.freeze_panes = "C2"
-    ws.auto_filter.ref = ws.dimensions
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -134,12 +134,13 @@ class BulkForm(KeelForm):
     KEEP = ""
     NOBODY = "-"
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, owners: list[tuple[str, str]] | None = None, **kwargs: Any) -> None:
+        """``owners``: the :func:`owner_choices` the page has already read (else read here)."""
         super().__init__(*args, **kwargs)
         self.fields["owner"].choices = [  # type: ignore[attr-defined]
             (self.KEEP, "Keep owner"),
             (self.NOBODY, "No owner"),
-            *owner_choices(),
+            *(owner_choices() if owners is None else owners),
         ]
 
     def clean_controls(self) -> list[str]:

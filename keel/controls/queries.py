@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch, Q, QuerySet
 
 from keel.organisation import options
@@ -528,9 +529,15 @@ class Matrix:
     standards: list[Standard]
     groups: list[MatrixGroup]
     columns: list[MatrixColumn]
-    rows: list[MatrixRow]
+    rows: list[MatrixRow]  # the rows of the page asked for
     themes: list[Requirement]
-    covered: int = 0  # columns with at least one linked control
+    covered: int = 0  # columns with at least one linked control (over every row, not the page)
+    page: Page[uuid.UUID] | None = None  # which rows of how many: the page's number, counts, links
+
+
+# Rows (controls) per page of the matrix: at 2,000 controls × 131 Annex A columns the whole
+# matrix is 5.5 MB of HTML.
+MATRIX_PAGE_SIZE = 50
 
 
 def coverage_matrix(
@@ -539,9 +546,12 @@ def coverage_matrix(
     part: str = "annex",
     management_system: ManagementSystem | None = None,
     theme: str = "",
+    page: int | str = 1,
+    per_page: int | None = None,
 ) -> Matrix:
     """Controls × requirements of one or two standards, grouped by theme (an Annex A theme or a
-    top-level clause). Five queries whatever the size."""
+    top-level clause), the rows of page ``page`` only (``per_page``, default
+    :data:`MATRIX_PAGE_SIZE`, of the controls linked to these columns, in reference order). Five queries whatever the size."""
     stds = standards_by_key(standard_keys[:2], field="standards")
     if part not in MATRIX_PARTS:
         raise ValidationFailed(f"part must be one of: {', '.join(MATRIX_PARTS)}.", {"part": ["Unknown."]})
@@ -587,24 +597,25 @@ def coverage_matrix(
             pk__in=_membership().filter(managementsystem_id=management_system.pk).values("control_id")
         )
     index = {c.requirement.pk: i for i, c in enumerate(columns)}
-    cells: dict[uuid.UUID, list[str]] = {}
+    cells: dict[uuid.UUID, dict[int, str]] = {}
     for control_id, req_id, coverage in ControlLink.objects.filter(
         requirement_id__in=list(index), control__in=qs
     ).values_list("control_id", "requirement_id", "coverage"):
-        cells.setdefault(control_id, [""] * len(columns))[index[req_id]] = coverage
+        cells.setdefault(control_id, {})[index[req_id]] = coverage
+    covered = {i for row_cells in cells.values() for i in row_cells}
+    # A control linked to none of these columns is not a row; the rows are paged.
+    by_pk = {c.pk: c for c in qs.only("id", "ref_id", "title", "status") if c.pk in cells}
+    page_obj = Paginator(list(by_pk), per_page or MATRIX_PAGE_SIZE).get_page(page)
     rows = []
-    covered: set[int] = set()
-    for control in qs.only("id", "ref_id", "title", "status"):
-        row_cells = cells.get(control.pk)
-        if row_cells is None:
-            continue  # a control linked to none of these columns is not a row
-        covered |= {i for i, v in enumerate(row_cells) if v}
+    for pk in page_obj.object_list:
+        row_cells = cells[pk]
+        values = list(row_cells.values())
         rows.append(
             MatrixRow(
-                control,
-                [MatrixCell(v, columns[i].first) for i, v in enumerate(row_cells)],
-                row_cells.count("full"),
-                row_cells.count("partial"),
+                by_pk[pk],
+                [MatrixCell(row_cells.get(i, ""), col.first) for i, col in enumerate(columns)],
+                values.count("full"),
+                values.count("partial"),
             )
         )
-    return Matrix(stds, groups, columns, rows, themes, len(covered))
+    return Matrix(stds, groups, columns, rows, themes, len(covered), page_obj)

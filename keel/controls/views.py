@@ -29,6 +29,7 @@ from keel.platform.errors import KeelError, NotFound
 from keel.platform.forms import add_service_error
 from keel.platform.models import User
 from keel.platform.pages import page
+from keel.platform.paging import page_of
 from keel.platform.permissions import Perm, system_ids_with
 from keel.platform.views.common import INVALID, current_user, is_partial
 from keel.standards.models import Requirement, Standard
@@ -130,7 +131,7 @@ def control_list(request: HttpRequest) -> HttpResponse:
         qs = queries.controls(user)
     if tables.wants_csv(request):
         return tables.csv_response("controls.csv", CSV_COLUMNS, qs)
-    page_obj = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page", 1))
+    page_obj = page_of(qs, PAGE_SIZE, request.GET.get("page", 1))  # the rows and their count at once
     controls = list(page_obj.object_list)
     ctx = {
         "form": form,
@@ -142,7 +143,7 @@ def control_list(request: HttpRequest) -> HttpResponse:
         "can_edit": _can_edit_any(user),
         # an owner with edit_own_controls alone bulk-sets the status and effectiveness of theirs
         "can_bulk": _can_edit_any(user) or _can_update_own_any(user),
-        "bulk": BulkForm(),
+        "bulk": BulkForm(owners=form.fields["owner"].choices[1:]),  # type: ignore[attr-defined]  # the directory once
         "filtered": bool(form.is_bound and any(v for k, v in params.items() if k != "order")),
         "headers": tables.headers(
             request, LIST_COLUMNS, filters.order, queries.CONTROL_ORDER, keep_filters=not problem
@@ -574,7 +575,9 @@ def coverage_matrix(request: HttpRequest) -> HttpResponse:
             else None
         )
         try:
-            matrix = queries.coverage_matrix(user, chosen, data["part"] or "annex", ms, data["theme"])
+            matrix = queries.coverage_matrix(
+                user, chosen, data["part"] or "annex", ms, data["theme"], page=request.GET.get("page", 1)
+            )
         except KeelError as exc:
             problem = exc.message
     else:

@@ -390,6 +390,20 @@ def summary(evidence: Evidence, on: dt.date | None = None) -> dict[str, Any]:
     }
 
 
+# What :func:`summary` reads, through a link's ``evidence``: :func:`by_control` and
+# :func:`by_requirement` load only these (at 20,000 pieces of evidence an SoA reads ~70,000 rows;
+# the other columns, timestamps above all, were most of its time).
+SUMMARY_FIELDS = (
+    "evidence__ref_id",
+    "evidence__title",
+    "evidence__kind",
+    "evidence__status",
+    "evidence__current_version__number",
+    "evidence__current_version__collected_on",
+    "evidence__current_version__valid_until",
+)
+
+
 def _in_system(qs: QuerySet[Any], management_system_id: uuid.UUID | None) -> Any:
     if management_system_id is None:
         return qs
@@ -404,8 +418,10 @@ def by_control(
     out: dict[uuid.UUID, list[Evidence]] = defaultdict(list)
     # Withdrawn evidence is skipped here rather than in SQL: filtering on the status lets
     # SQLite pick the status index and scan every piece of evidence.
-    qs = EvidenceControl.objects.filter(control_id__in=list(control_ids)).select_related(
-        "evidence__current_version"
+    qs = (
+        EvidenceControl.objects.filter(control_id__in=list(control_ids))
+        .select_related("evidence__current_version")
+        .only("control_id", *SUMMARY_FIELDS)
     )
     for link in _in_system(qs, management_system_id).order_by("evidence__ref_id"):
         if link.evidence.status == EvidenceStatus.CURRENT:
@@ -418,8 +434,10 @@ def by_requirement(
 ) -> dict[int, list[Evidence]]:
     """Current evidence linked directly to each requirement (one query)."""
     out: dict[int, list[Evidence]] = defaultdict(list)
-    qs = EvidenceRequirement.objects.filter(requirement_id__in=list(requirement_ids)).select_related(
-        "evidence__current_version"
+    qs = (
+        EvidenceRequirement.objects.filter(requirement_id__in=list(requirement_ids))
+        .select_related("evidence__current_version")
+        .only("requirement_id", *SUMMARY_FIELDS)
     )
     for link in _in_system(qs, management_system_id).order_by("evidence__ref_id"):
         if link.evidence.status == EvidenceStatus.CURRENT:

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from openpyxl.cell.cell import Cell
+    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
     from openpyxl.worksheet.worksheet import Worksheet
 
 DANGEROUS_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -51,11 +52,51 @@ def set_cell(ws: Worksheet, row: int, column: int, value: Any) -> Cell:
     return _as_text(ws.cell(row=row, column=column, value=safe_cell(value)))
 
 
-def append_row(ws: Worksheet, values: Iterable[Any]) -> None:
-    """Append ``values`` as the next row of ``ws``, each as data, never as a formula."""
+def append_row(
+    ws: Worksheet | WriteOnlyWorksheet, values: Iterable[Any], style: CellStyle | None = None
+) -> None:
+    """Append ``values`` as the next row of ``ws``, each as data, never as a formula.
+
+    ``ws`` may be a sheet of a write-only workbook (``Workbook(write_only=True)``: rows are
+    streamed to the file, which large exports need); there each value is given as a cell
+    with ``style`` (font, fill, alignment) when one is given, else as a bare value — a bare
+    string that :func:`safe_cell` has seen cannot start with ``=``, so openpyxl does not take
+    it for a formula."""
+    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
+    if isinstance(ws, WriteOnlyWorksheet):
+        if style is None:
+            ws.append(safe_row(values))
+        else:
+            ws.append([style.cell(ws, v) for v in values])
+        return
     ws.append(safe_row(values))
     for cell in ws[ws.max_row]:
         _as_text(cell)
+        if style is not None:
+            style.apply(cell)
+
+
+class CellStyle:
+    """A font, fill and alignment given to the cells of a row (:func:`append_row`)."""
+
+    def __init__(self, font: Any = None, fill: Any = None, alignment: Any = None) -> None:
+        self.font, self.fill, self.alignment = font, fill, alignment
+
+    def apply(self, cell: Any) -> Any:
+        if self.font is not None:
+            cell.font = self.font
+        if self.fill is not None:
+            cell.fill = self.fill
+        if self.alignment is not None:
+            cell.alignment = self.alignment
+        return cell
+
+    def cell(self, ws: WriteOnlyWorksheet, value: Any) -> Any:
+        """A write-only cell holding ``value`` as data, with this style."""
+        from openpyxl.cell import WriteOnlyCell
+
+        return self.apply(_as_text(WriteOnlyCell(ws, value=safe_cell(value))))
 
 
 class SafeCsvWriter:

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from keel.platform.cells import append_row
+from keel.platform.cells import CellStyle, append_row
 
 from .choices import Register
 
@@ -82,28 +82,29 @@ def to_json(rows: list[dict[str, Any]], register: str) -> str:
 
 
 def to_xlsx(rows: list[dict[str, Any]], register: str) -> bytes:
+    """The register as a sheet, written in openpyxl's write-only mode (rows streamed to the
+    file: 5,000 risks stay fast and small in memory)."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
 
-    wb = Workbook(write_only=False)
-    ws = wb.active
-    assert ws is not None
-    ws.title = {"is": "IS risks", "ai": "AI risks"}.get(register, "Risks")
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet({"is": "IS risks", "ai": "AI risks"}.get(register, "Risks"))
     cols = columns(register)
-    append_row(ws, [label for _, label, _ in cols])
-    for i, (_, _, width) in enumerate(cols, start=1):
-        ws.column_dimensions[ws.cell(row=1, column=i).column_letter].width = width
-        c = ws.cell(row=1, column=i)
-        c.font = Font(bold=True)
-        c.fill = PatternFill("solid", fgColor="EEF1FD")
+    # Wrapping is set per column (one style each), not per cell: 5,000 risks stay fast.
     wrap = Alignment(vertical="top", wrap_text=True)
+    for i, (_, _, width) in enumerate(cols, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+        ws.column_dimensions[get_column_letter(i)].alignment = wrap
+    ws.freeze_panes = "C2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(cols))}{len(rows) + 1}"
+    append_row(
+        ws,
+        [label for _, label, _ in cols],
+        CellStyle(Font(bold=True), PatternFill("solid", fgColor="EEF1FD")),
+    )
     for r in rows:
         append_row(ws, [cell(r, key) for key, _, _ in cols])
-    # Wrapping is set per column (one style each), not per cell: 5,000 risks stay fast.
-    for i in range(1, len(cols) + 1):
-        ws.column_dimensions[ws.cell(row=1, column=i).column_letter].alignment = wrap
-    ws.freeze_panes = "C2"
-    ws.auto_filter.ref = ws.dimensions
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -99,7 +99,10 @@ def owners_without_authority(systems: checks.Systems) -> list[checks.Finding]:
     risk's management system (the approval rule of :func:`keel.risks.policies.may_accept`)."""
     people: dict[Any, User] = {}  # one User object per person: their roles are read once
     out = []
-    for risk in _open_risks(systems):
+    # every owner's and delegate's roles in two queries (not one per person)
+    for risk in _open_risks(systems).prefetch_related(
+        "owner__role_assignments", "delegate__role_assignments"
+    ):
         owner = people.setdefault(risk.owner_id, risk.owner)
         delegate = people.setdefault(risk.delegate_id, risk.delegate) if risk.delegate_id else None
         if may_accept(owner, risk) or (delegate is not None and may_accept(delegate, risk)):

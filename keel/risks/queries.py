@@ -114,18 +114,17 @@ def base_risks(on: dt.date | None = None) -> QuerySet[Risk]:
         .annotate(
             acceptance_now=acceptance_expression(on), acceptance_day=Value(on, output_field=DateField())
         )
-        .select_related(
-            "owner",
-            "delegate",
-            "methodology",
-            "management_system",
-            "asset",
-            "ai_system",
-            "risk_source",
-            "objective",
-        )
+        # PostgreSQL plans a join of eight tables for longer than it runs it: the planner
+        # searches the orders of every join (join_collapse_limit 8), 100+ ms against 1 ms of
+        # execution for a page of 10 or 50 risks (bench/bench_scale.py, EXPLAIN ANALYZE). So the
+        # relations every risk has (owner, system, methodology: always one query each, whatever
+        # the rows) are prefetched, and only the optional ones are joined (2 ms to plan).
+        .select_related("delegate", "asset", "ai_system", "risk_source", "objective")
         .prefetch_related(
-            Prefetch("controls", Control.objects.only("id", "ref_id", "title").order_by("ref_id"))
+            "owner",
+            "management_system",
+            "methodology",
+            Prefetch("controls", Control.objects.only("id", "ref_id", "title").order_by("ref_id")),
         )
     )
 
@@ -414,6 +413,20 @@ def risks_by_control(
     ):
         if control_id in wanted:
             out.setdefault(control_id, []).append({"ref_id": ref, "title": title})
+    return out
+
+
+def risks_by_system_control(system_ids: Iterable[Any]) -> dict[tuple[Any, Any], list[dict[str, str]]]:
+    """:func:`risks_by_control` for several management systems at once (1 query):
+    ``{(management_system_id, control_id): [{"ref_id", "title"}, ...]}``, by reference."""
+    through = Risk.controls.through
+    out: dict[tuple[Any, Any], list[dict[str, str]]] = {}
+    for ms_id, control_id, ref, title in (
+        through.objects.filter(risk__management_system_id__in=list(system_ids), risk__status=RiskStatus.OPEN)
+        .order_by("risk__ref_id")
+        .values_list("risk__management_system_id", "control_id", "risk__ref_id", "risk__title")
+    ):
+        out.setdefault((ms_id, control_id), []).append({"ref_id": ref, "title": title})
     return out
 
 

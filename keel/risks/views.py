@@ -14,7 +14,6 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -27,6 +26,7 @@ from keel.platform.actor import Actor
 from keel.platform.errors import KeelError, NotFound
 from keel.platform.forms import add_service_error
 from keel.platform.pages import page
+from keel.platform.paging import page_of
 from keel.platform.permissions import Perm, has_perm, system_ids_with
 from keel.platform.views.common import INVALID, current_user, is_partial
 
@@ -122,7 +122,7 @@ def risk_list(request: HttpRequest) -> HttpResponse:
         f = queries.RiskFilters()
     if tables.wants_csv(request):
         return tables.csv_response("risks.csv", CSV_COLUMNS, qs)
-    page_obj = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page", 1))
+    page_obj = page_of(qs, PAGE_SIZE, request.GET.get("page", 1))  # the rows and their count at once
     cell = None
     if f.map and f.likelihood and f.impact:
         cell = {"map": f.map, "likelihood": f.likelihood, "impact": f.impact, "version": f.version}

@@ -24,6 +24,7 @@ from keel.evidence import queries as evidence_queries
 from keel.gap import queries as gap_queries
 from keel.gap.choices import CoverageStatus
 from keel.impact import queries as impact_queries
+from keel.organisation import queries as organisation_queries
 from keel.organisation.models import ManagementSystem
 from keel.platform.models import User
 from keel.platform.permissions import Perm, restrict
@@ -113,13 +114,12 @@ class SystemReadiness:
     impact_due: int
 
 
-def systems_readiness(user: User) -> list[SystemReadiness]:
-    """Every management system ``user`` may view, with its readiness per standard it covers."""
-    systems = list(
-        restrict(
-            ManagementSystem.objects.prefetch_related("standards").order_by("name"), user, Perm.VIEW, "pk"
-        )
-    )
+def systems_readiness(user: User, systems: list[ManagementSystem] | None = None) -> list[SystemReadiness]:
+    """Every management system ``user`` may view, with its readiness per standard it covers.
+    ``systems``: those management systems with their standards prefetched, when the caller has
+    already read them (the dashboard's scope overview), so they are not read twice."""
+    if systems is None:
+        systems = list(organisation_queries.management_systems(user))
     soas = list(
         restrict(StatementOfApplicability.objects.select_related("standard"), user, Perm.VIEW).filter(
             management_system__in=systems

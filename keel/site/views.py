@@ -36,12 +36,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     check = report(checks.perimeter(user))
     # the first-run checklist is for the people who set the instance up (its links are theirs)
     steps = readiness.checklist(user) if system_ids_with(user, Perm.MANAGE_SYSTEMS) != set() else []
+    scopes = organisation_queries.scope_overview(user)
     return render(
         request,
         "site/dashboard.html",
         {
-            "systems": organisation_queries.scope_overview(user),
-            "readiness": readiness.systems_readiness(user),
+            "systems": scopes,
+            "readiness": readiness.systems_readiness(user, [s.system for s in scopes]),
             "due_for_me": readiness.due_for_me(user),
             "checklist": steps if steps and not all(step.done for step in steps) else None,
             "checklist_done": sum(step.done for step in steps),

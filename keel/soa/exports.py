@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from keel.controls.choices import ImplementationStatus
 from keel.platform import pdf
-from keel.platform.cells import set_cell
+from keel.platform.cells import CellStyle, append_row
 from keel.platform.errors import KeelError
 
 from . import queries
@@ -96,11 +96,51 @@ def prepare_version(soa: StatementOfApplicability, number: int) -> SoAExport:
     return SoAExport(soa=soa, header=queries.version_header(version), rows=rows)
 
 
-def controls_text(row: dict[str, Any]) -> str:
-    return "; ".join(
+# A row can name hundreds of controls, risks or evidence (a busy Annex A control at 2,000
+# controls). The editor page and the PDF show the first CELL_LIMIT of each and how many more
+# there are (the page links to the row's own page, which lists them all); the XLSX and JSON
+# exports keep every item.
+CELL_LIMIT = 10
+MORE_ELSEWHERE = "every item is listed in the XLSX and JSON exports"
+
+
+def _more(total: int, shown: int) -> str:
+    return f"and {total - shown} more ({MORE_ELSEWHERE})" if total > shown else ""
+
+
+def controls_text(row: dict[str, Any], limit: int | None = None) -> str:
+    """``KC-001 Access reviews (implemented, full)``; ``; ``-separated. With a limit (the
+    PDF), the first ``limit`` and how many more there are."""
+    shown = row["controls"] if limit is None else row["controls"][:limit]
+    parts = [
         f"{c['ref_id']} {c['title']} ({CONTROL_STATUS.get(c['status'], c['status']).lower()}, {c['coverage']})"
-        for c in row["controls"]
-    )
+        for c in shown
+    ]
+    if len(shown) < len(row["controls"]):
+        parts.append(_more(len(row["controls"]), len(shown)))
+    return "; ".join(parts)
+
+
+def risks_text(row: dict[str, Any], limit: int | None = None) -> str:
+    """``R-001 Phishing; R-002 …``, with a limit the first ``limit`` and how many more."""
+    shown = row["risks"] if limit is None else row["risks"][:limit]
+    parts = [f"{r['ref_id']} {r['title']}" for r in shown]
+    if len(shown) < len(row["risks"]):
+        parts.append(_more(len(row["risks"]), len(shown)))
+    return "; ".join(parts)
+
+
+def summarised(row: dict[str, Any], limit: int | None = None) -> dict[str, Any]:
+    """``row`` with, for its controls, risks and evidence, the first ``limit`` (default
+    :data:`CELL_LIMIT`; ``*_shown``) and how many are left out (``*_more``): what the editor
+    page shows."""
+    limit = CELL_LIMIT if limit is None else limit
+    out = dict(row)
+    for key in ("controls", "risks", "evidence"):
+        items = row[key]
+        out[f"{key}_shown"] = items[:limit]
+        out[f"{key}_more"] = max(len(items) - limit, 0)
+    return out
 
 
 VALIDITY_TEXT = {
@@ -109,9 +149,6 @@ VALIDITY_TEXT = {
     "valid": "valid",
     "no_expiry": "no expiry",
 }
-
-
-PDF_EVIDENCE_PER_ROW = 12
 
 
 def evidence_text(row: dict[str, Any], limit: int | None = None) -> str:
@@ -127,9 +164,8 @@ def evidence_text(row: dict[str, Any], limit: int | None = None) -> str:
         when = f" until {e['valid_until']}" if e.get("valid_until") else ""
         version = f"v{e['version']}, " if e.get("version") else ""
         parts.append(f"{e['ref_id']} {e['title']} ({version}{state}{when})")
-    more = len(row["evidence"]) - len(shown)
-    if more:
-        parts.append(f"and {more} more (every item is listed in the XLSX and JSON exports)")
+    if len(shown) < len(row["evidence"]):
+        parts.append(_more(len(row["evidence"]), len(shown)))
     return "; ".join(parts)
 
 
@@ -207,7 +243,7 @@ def cells(row: dict[str, Any]) -> list[Any]:
         row["title"],
         "Annex A" if row["kind"] == "annex" else "Additional",
         "Yes" if row["applicable"] else "No",
-        "; ".join(f"{r['ref_id']} {r['title']}" for r in row["risks"]),
+        risks_text(row),
         row["obligations"],
         row["business_need"],
         row["justification"],
@@ -245,14 +281,21 @@ HEADER_ROW = 5  # rows 1-4: title, version line, management system, draft banner
 
 
 def to_xlsx(exports: list[SoAExport]) -> bytes:
-    """One sheet per standard: title and version rows, a frozen header row with filters."""
+    """One sheet per standard: title and version rows, a frozen header row with filters.
+    Written in openpyxl's write-only mode (rows streamed to the file)."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
-    wb = Workbook()
-    wb.remove(wb.active)
+    wb = Workbook(write_only=True)
     used: set[str] = set()
+    wrap = CellStyle(alignment=Alignment(wrap_text=True, vertical="top"))
+    heading = CellStyle(
+        Font(bold=True, color="FFFFFF"),
+        PatternFill("solid", fgColor="1F3A5F"),
+        Alignment(wrap_text=True, vertical="top"),
+    )
+    red = PatternFill("solid", fgColor="B00020")
     for e in exports:
         std = e.soa.standard
         raw = f"{std.name} {std.edition}" if std.name else std.key
@@ -261,29 +304,25 @@ def to_xlsx(exports: list[SoAExport]) -> bytes:
             name = name[:26] + f"-{len(used)}"
         used.add(name)
         ws = wb.create_sheet(name)
-        set_cell(ws, 1, 1, e.title).font = Font(bold=True, size=14)
-        set_cell(ws, 2, 1, e.version_line).font = Font(bold=True)
-        set_cell(ws, 3, 1, f"Management system: {e.soa.management_system.name}")
-        if e.draft:
-            banner = set_cell(ws, 4, 1, f"{DRAFT_MARK}: these rows are not an approved version.")
-            banner.font = Font(bold=True, color="FFFFFF")
-            for col in range(1, len(COLUMNS) + 1):
-                ws.cell(4, col).fill = PatternFill("solid", fgColor="B00020")
-        for col, (heading, width) in enumerate(COLUMNS, start=1):
-            cell = set_cell(ws, HEADER_ROW, col, heading)
-            cell.font = Font(bold=True, color="FFFFFF")
-            cell.fill = PatternFill("solid", fgColor="1F3A5F")
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
+        for col, (_heading, width) in enumerate(COLUMNS, start=1):
             ws.column_dimensions[get_column_letter(col)].width = width
-        for i, row in enumerate(e.rows, start=HEADER_ROW + 1):
-            for col, value in enumerate(cells(row), start=1):
-                set_cell(ws, i, col, value).alignment = Alignment(wrap_text=True, vertical="top")
         last = HEADER_ROW + max(len(e.rows), 1)
         ws.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(len(COLUMNS))}{last}"
         ws.freeze_panes = f"C{HEADER_ROW + 1}"
         printed = f"{DRAFT_MARK} · {e.version_line}" if e.draft else e.version_line
         ws.oddHeader.center.text = printed.replace("&", "&&")
         ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+        append_row(ws, [e.title], CellStyle(Font(bold=True, size=14)))
+        append_row(ws, [e.version_line], CellStyle(Font(bold=True)))
+        append_row(ws, [f"Management system: {e.soa.management_system.name}"])
+        if e.draft:
+            banner = [f"{DRAFT_MARK}: these rows are not an approved version."] + [None] * (len(COLUMNS) - 1)
+            append_row(ws, banner, CellStyle(Font(bold=True, color="FFFFFF"), red))
+        else:
+            append_row(ws, [])
+        append_row(ws, [h for h, _ in COLUMNS], heading)
+        for row in e.rows:
+            append_row(ws, cells(row), wrap)
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
@@ -317,8 +356,9 @@ def to_pdf(exports: list[SoAExport]) -> bytes:
                             **r,
                             "status_text": status_text(r),
                             "derived_text": STATUS_LABELS.get(r["derived_status"], r["derived_status"]),
-                            "controls_text": controls_text(r),
-                            "evidence_text": evidence_text(r, PDF_EVIDENCE_PER_ROW),
+                            "controls_text": controls_text(r, CELL_LIMIT),
+                            "risks_text": risks_text(r, CELL_LIMIT),
+                            "evidence_text": evidence_text(r, CELL_LIMIT),
                         }
                         for r in e.rows
                     ],

@@ -14,8 +14,8 @@ from keel.controls.models import Control, ControlLink
 from keel.platform import checks, hooks
 from keel.platform.permissions import Perm, restrict
 from keel.platform.views.common import current_user
+from keel.risks.queries import risks_by_system_control
 
-from . import queries
 from .models import SoARow
 from .rules import OPERATING
 
@@ -43,45 +43,79 @@ def control_panel(request: HttpRequest, control: Control) -> dict[str, Any]:
 def rows_contradicting_registers(systems: checks.Systems) -> list[checks.Finding]:
     """Excluded SoA rows that open risks rely on, or that have operating (implemented or in
     progress) controls linked — the same contradictions that refuse an approval
-    (:func:`keel.soa.rules.approval_findings`), shown before anyone tries to approve."""
-    out = []
-    # only an SoA that excludes something can contradict the registers this way
-    excluding = SoARow.objects.filter(applicable=False).values("soa_id")
-    for soa in (
-        queries.soas()
-        .filter(pk__in=excluding, **checks.in_systems(systems))
-        .order_by("management_system__name", "standard__key")
+    (:func:`keel.soa.rules.approval_findings`), shown before anyone tries to approve.
+
+    Three queries whatever the number of SoAs and rows: the excluded rows, the links of their
+    requirements to controls of their systems, and the open risks of those systems by control
+    (not the whole :func:`keel.soa.queries.rows` of each SoA, with its evidence)."""
+    excluded = list(
+        SoARow.objects.filter(applicable=False, **checks.in_systems(systems, "soa__management_system_id"))
+        .select_related("soa__standard", "soa__management_system", "requirement", "control")
+        .order_by("soa__management_system__name", "soa__standard__key", "sort_order", "pk")
+    )
+    if not excluded:
+        return []
+    system_ids = {r.soa.management_system_id for r in excluded}
+    # (requirement, system) -> the system's controls linked to it, by reference
+    linked: dict[tuple[Any, Any], list[tuple[Any, str, str, str]]] = {}
+    for req_id, ms_id, control_id, ref, title, status in (
+        ControlLink.objects.filter(
+            requirement_id__in=[r.requirement_id for r in excluded if r.requirement_id is not None],
+            control__management_systems__in=list(system_ids),
+        )
+        .order_by("control__ref_id")
+        .values_list(
+            "requirement_id",
+            "control__management_systems",
+            "control_id",
+            "control__ref_id",
+            "control__title",
+            "control__status",
+        )
     ):
-        for r in queries.rows(soa):
-            if r["applicable"]:
-                continue
-            reasons = []
-            if r["risks"]:
-                reasons.append(
-                    "open risks rely on it: " + ", ".join(f"{k['ref_id']} {k['title']}" for k in r["risks"])
-                )
-            operating = [c for c in r["controls"] if c["status"] in OPERATING]
-            if operating:
-                reasons.append(
-                    "controls that operate are linked to it: "
-                    + ", ".join(
-                        f"{c['ref_id']} {c['title']} ({c['status'].replace('_', ' ')})" for c in operating
-                    )
-                )
-            if not reasons:
-                continue
-            out.append(
-                checks.Finding(
-                    rule="soa_row_contradicts_registers",
-                    title=f"{r['ref_id']} is excluded from the {soa.standard.name} SoA but the registers rely on it",
-                    detail=f"{r['ref_id']} {r['title']} is excluded in the SoA of {soa.management_system.name}, yet "
-                    + "; ".join(reasons)
-                    + ". Include the control again, or change the risks' treatment or the linked controls.",
-                    record_label=f"SoA {soa.standard.name} row {r['ref_id']}",
-                    url=reverse("soa-row-edit", args=[r["id"]]),
-                    management_system_id=soa.management_system_id,
+        linked.setdefault((req_id, ms_id), []).append((control_id, ref, title, status))
+    treated = risks_by_system_control(system_ids)
+    out = []
+    for row in excluded:
+        soa, ms_id = row.soa, row.soa.management_system_id
+        if row.requirement is not None:
+            ref_id, row_title = row.requirement.ref_id, row.requirement.title
+            controls = linked.get((row.requirement_id, ms_id), [])
+        else:
+            assert row.control is not None
+            ref_id, row_title = row.control.ref_id, row.control.title
+            controls = [(row.control.pk, row.control.ref_id, row.control.title, row.control.status)]
+        risks = sorted(
+            {k["ref_id"]: k for c in controls for k in treated.get((ms_id, c[0]), [])}.values(),
+            key=lambda k: k["ref_id"],
+        )
+        reasons = []
+        if risks:
+            reasons.append(
+                "open risks rely on it: " + ", ".join(f"{k['ref_id']} {k['title']}" for k in risks)
+            )
+        operating = [c for c in controls if c[3] in OPERATING]
+        if operating:
+            reasons.append(
+                "controls that operate are linked to it: "
+                + ", ".join(
+                    f"{ref} {title} ({status.replace('_', ' ')})" for _, ref, title, status in operating
                 )
             )
+        if not reasons:
+            continue
+        out.append(
+            checks.Finding(
+                rule="soa_row_contradicts_registers",
+                title=f"{ref_id} is excluded from the {soa.standard.name} SoA but the registers rely on it",
+                detail=f"{ref_id} {row_title} is excluded in the SoA of {soa.management_system.name}, yet "
+                + "; ".join(reasons)
+                + ". Include the control again, or change the risks' treatment or the linked controls.",
+                record_label=f"SoA {soa.standard.name} row {ref_id}",
+                url=reverse("soa-row-edit", args=[row.pk]),
+                management_system_id=ms_id,
+            )
+        )
     return out
 
 

@@ -57,7 +57,7 @@ def _row_system(request: HttpRequest, row_id: uuid.UUID, **_: Any) -> Any:
 
 
 def _row_data(row: SoARow) -> dict[str, Any]:
-    data = next(r for r in queries.rows(row.soa) if r["id"] == str(row.pk))
+    data = exports.summarised(next(r for r in queries.rows(row.soa) if r["id"] == str(row.pk)))
     data["status_label"] = STATUS_LABELS.get(data["status"], data["status"])
     data["derived_label"] = STATUS_LABELS.get(data["derived_status"], data["derived_status"])
     return data
@@ -155,7 +155,7 @@ def soa_detail(request: HttpRequest, soa_id: uuid.UUID) -> HttpResponse:
     rows = [r for r in all_rows if ai_system in r["ai_systems"]] if ai_system else all_rows
     order = request.GET.get("order", "")
     order = order if order in ROW_ORDERS else "ref_id"
-    rows = sort_rows(rows, order)
+    rows = [exports.summarised(r) for r in sort_rows(rows, order)]
     for r in rows:
         r["status_label"] = STATUS_LABELS.get(r["status"], r["status"])
         r["derived_label"] = STATUS_LABELS.get(r["derived_status"], r["derived_status"])
@@ -182,9 +182,12 @@ def soa_detail(request: HttpRequest, soa_id: uuid.UUID) -> HttpResponse:
 
 @page(Perm.VIEW, perimeter=_row_system)
 def soa_row(request: HttpRequest, row_id: uuid.UUID) -> HttpResponse:
+    """The row as the editor shows it (an htmx fragment), or as its own page, which lists
+    every implementing control, risk and piece of evidence (where "and N more" leads)."""
     row = _row(row_id)
     can_edit = has_perm(current_user(request), Perm.EDIT_SOA, row.soa.management_system)
-    return render(request, "soa/_row.html", {"r": _row_data(row), "can_edit": can_edit})
+    template = "soa/_row.html" if is_partial(request) else "soa/row.html"
+    return render(request, template, {"r": _row_data(row), "row": row, "can_edit": can_edit})
 
 
 @require_http_methods(["GET", "POST"])

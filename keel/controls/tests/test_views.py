@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from keel.controls import services
+from keel.controls import queries, services
 from keel.controls.models import Control, ControlLink, ControlTemplate
 from keel.organisation.models import ManagementSystem
 from keel.platform.choices import Role, TrailAction
@@ -347,6 +347,25 @@ def test_the_matrix_runs_a_fixed_number_of_queries(admin_client: Client, isms: M
         )
     many, _ = get_counted(admin_client, url)
     assert many == few
+
+
+def test_the_matrix_is_paged_by_controls_and_counts_coverage_over_every_page(
+    admin_client: Client, isms: ManagementSystem, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given three linked controls and two rows per page
+    monkeypatch.setattr(queries, "MATRIX_PAGE_SIZE", 2)
+    made = [
+        make_control(isms, f"Paged {i}", links=[(f"iso27001:2022:A.5.{i + 1}", "full")]) for i in range(3)
+    ]
+    url = reverse("control-matrix") + "?first=iso27001:2022&second=iso42001:2023"
+    # When the first and the second page are shown
+    first = admin_client.get(url).content.decode()
+    second = admin_client.get(url + "&page=2", headers=HTMX).content.decode()
+    # Then each shows its rows, says which of how many, links onwards, and counts every column served
+    assert made[0].ref_id in first and made[1].ref_id in first and made[2].ref_id not in first
+    assert "3 controls (1–2 shown)" in first and "Page 1 of 2" in first and "page=2" in first
+    assert made[2].ref_id in second and made[0].ref_id not in second and "Page 2 of 2" in second
+    assert "3 of 131 served" in first and "3 of 131 served" in second
 
 
 # ---------------------------------------------------------------- requirement page

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from django.test import Client
 from django.urls import reverse
 
@@ -20,6 +21,7 @@ from keel.organisation.models import (
     ScopeStatement,
 )
 from keel.organisation.tests.factories import ContextIssueFactory, InterestedPartyFactory
+from keel.organisation.views import context as context_views
 from keel.platform.actor import Actor
 from keel.platform.choices import Role
 from keel.platform.models import TrailEntry, User
@@ -381,3 +383,21 @@ def test_scope_differences_ignore_line_endings_and_list_order() -> None:
     new = ScopeStatement(summary="A\nB", lifecycle_stages=["operation", "design"], ai_roles=["provider"])
     diffs = scope_differences(old, new, ai=True)
     assert [(d.name, d.old, d.new) for d in diffs] == [("ai_roles", "", "AI provider")]
+
+
+def test_context_pages_each_table_on_its_own(
+    admin_client: Client, org: Organisation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given three parties and one issue, two rows a page
+    monkeypatch.setattr(context_views, "PAGE_SIZE", 2)
+    parties = [InterestedPartyFactory(organisation=org, name=f"Paged party {i}") for i in range(3)]
+    ContextIssueFactory(organisation=org, title="Lone issue")
+    # When the first page and the parties' second page are shown
+    first = admin_client.get(reverse("context")).content.decode()
+    second = admin_client.get(reverse("context") + "?parties_page=2").content.decode()
+    # Then the parties are split over two pages with a link onwards; the issues are not paged
+    assert sum(p.name in first for p in parties) == 2 and "parties_page=2" in first
+    assert "Page 1 of 2 · 3 interested parties" in first and "issues_page" not in first
+    shown = [p.name for p in parties if p.name in second]
+    assert len(shown) == 1 and shown[0] not in [p.name for p in parties if p.name in first]
+    assert "Lone issue" in first and "Lone issue" in second

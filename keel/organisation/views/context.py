@@ -21,6 +21,7 @@ from keel.platform.actor import Actor
 from keel.platform.errors import KeelError
 from keel.platform.forms import KeelForm, VersionedForm, add_service_error
 from keel.platform.pages import page
+from keel.platform.paging import page_of
 from keel.platform.permissions import Perm, has_perm
 from keel.platform.views.common import INVALID, current_user, is_partial
 
@@ -74,6 +75,9 @@ ISSUE = RecordKind(
 )
 
 
+PAGE_SIZE = 50
+
+
 @page(Perm.VIEW)
 def context_page(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
@@ -85,10 +89,19 @@ def context_page(request: HttpRequest) -> HttpResponse:
         asked = request.GET.get("standard", "")
         known = ", ".join(key for key, _label in filter_form.fields["standard"].choices if key)  # type: ignore[attr-defined]
         filter_problem = f"No standard '{asked}'; showing all. Known standards: {known or 'none loaded'}."
+    # Each table is paged on its own (?parties_page=, ?issues_page=), like /people/.
+    parties = page_of(
+        organisation_queries.interested_parties(standard), PAGE_SIZE, request.GET.get("parties_page", 1)
+    )
+    issues = page_of(
+        organisation_queries.context_issues(standard), PAGE_SIZE, request.GET.get("issues_page", 1)
+    )
     ctx = {
         "filter_problem": filter_problem,
-        "parties": organisation_queries.interested_parties(standard),
-        "issues": organisation_queries.context_issues(standard),
+        "parties": list(parties.object_list),
+        "parties_page": parties,
+        "issues": list(issues.object_list),
+        "issues_page": issues,
         "filter_form": filter_form,
         "standard": standard,
         "can_edit": has_perm(user, Perm.EDIT_CONTEXT),
