@@ -16,7 +16,7 @@ from keel.platform.forms import TEXTAREA, KeelForm, VersionedForm, picker_attrs,
 from keel.platform.models import User
 from keel.platform.permissions import Perm, has_perm
 
-from . import policies, queries
+from . import matrix, policies, queries
 from .choices import ControlType, Coverage, Effectiveness, Frequency, ImplementationStatus
 from .models import Control
 
@@ -181,7 +181,7 @@ class TemplateFilterForm(FilterForm[queries.TemplateFilters]):
 class MatrixForm(KeelForm):
     first = forms.ChoiceField(label="Standard")
     second = forms.ChoiceField(label="And standard", required=False)
-    part = forms.ChoiceField(label="Part", choices=list(queries.MATRIX_PARTS.items()), required=False)
+    part = forms.ChoiceField(label="Part", choices=list(matrix.MATRIX_PARTS.items()), required=False)
     management_system = system_filter_field()
     theme = forms.ChoiceField(label="Theme", required=False)
 

@@ -35,6 +35,7 @@ from keel.platform.views.common import INVALID, current_user, is_partial
 from keel.standards.models import Requirement, Standard
 
 from . import exports, policies, queries, services
+from . import matrix as coverage
 from .forms import (
     AdoptForm,
     BulkForm,
@@ -575,7 +576,7 @@ def coverage_matrix(request: HttpRequest) -> HttpResponse:
             else None
         )
         try:
-            matrix = queries.coverage_matrix(
+            matrix = coverage.coverage_matrix(
                 user, chosen, data["part"] or "annex", ms, data["theme"], page=request.GET.get("page", 1)
             )
         except KeelError as exc:

@@ -295,7 +295,7 @@ def load_demo_documents(
                 person = people[local]
                 ack = doc.acknowledgements.get(person=person)
                 if person.can_log_in:
-                    acknowledgements.acknowledge(Actor.for_user(person, Channel.WEB), ack.pk)
+                    acknowledgements.acknowledge(Actor.for_user(person, Channel.CLI), ack.pk)
                 else:  # through the link they were sent
                     acknowledgements.acknowledge_by_link(acknowledgements.token_for(ack))
             for change, body, note in spec.later:

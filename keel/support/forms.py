@@ -11,7 +11,7 @@ from django import forms
 from keel.aisystems.models import AISystem, Metric
 from keel.controls.forms import owner_choices, system_choices, system_filter_field
 from keel.organisation.forms import StandardsField
-from keel.platform.forms import TEXTAREA, KeelForm, VersionedForm
+from keel.platform.forms import TEXTAREA, KeelForm, VersionedForm, picker_select
 
 from .choices import CommunicationMethod, CompetenceKind, ConcernStatus, Direction, Frequency, ObjectiveTheme
 from .models import Competence, MsRole
@@ -83,7 +83,7 @@ class RoleForm(SupportForm):
     name = forms.CharField(max_length=200, label="Role")
     responsibilities = _text()
     authorities = _text(required=False)
-    holder = forms.ChoiceField(required=False, label="Held by")
+    holder = forms.ChoiceField(required=False, label="Held by", widget=picker_select())
     held_from = _date("Held from", required=False)
     held_until = _date("Held until", required=False)
 
@@ -95,7 +95,7 @@ class CommitmentForm(SupportForm):
     decision = forms.CharField(max_length=300)
     detail = _text(required=False)
     decided_on = _date("Decided on")
-    decided_by = forms.ChoiceField(label="Decided by")
+    decided_by = forms.ChoiceField(label="Decided by", widget=picker_select())
     minutes = forms.CharField(max_length=300, required=False, label="Where it is minuted")
 
 
@@ -125,7 +125,7 @@ class ObjectiveForm(SupportForm):
     unit = forms.CharField(max_length=40, required=False)
     target = forms.DecimalField(max_digits=20, decimal_places=6)
     direction = forms.ChoiceField(choices=Direction.choices)
-    owner = forms.ChoiceField(required=False)
+    owner = forms.ChoiceField(required=False, widget=picker_select())
     frequency = forms.ChoiceField(choices=Frequency.choices, label="Read")
     metric = forms.ChoiceField(
         required=False, label="Fed by the operating metric", help_text="Its readings are copied in."
@@ -169,8 +169,8 @@ class CompetenceForm(SupportForm):
 class CompetenceRecordForm(SupportForm):
     PEOPLE = REQUIRED_PEOPLE = ("person",)
     management_system = forms.ChoiceField(label="Management system")
-    person = forms.ChoiceField()
-    competence = forms.ChoiceField(required=False, label="Meets the competence")
+    person = forms.ChoiceField(widget=picker_select())
+    competence = forms.ChoiceField(required=False, label="Meets the competence", widget=picker_select())
     kind = forms.ChoiceField(choices=CompetenceKind.choices)
     title = forms.CharField(max_length=200)
     provider = forms.CharField(max_length=200, required=False)
@@ -196,13 +196,13 @@ class CampaignForm(SupportForm):
     title = forms.CharField(max_length=200)
     message = _text()
     audience = forms.CharField(max_length=300)
-    owner = forms.ChoiceField(required=False)
+    owner = forms.ChoiceField(required=False, widget=picker_select())
     starts_on = _date("Starts on")
     ends_on = _date("Ends on", required=False)
 
 
 class CompletionForm(KeelForm):
-    person = forms.ChoiceField()
+    person = forms.ChoiceField(widget=picker_select())
     completed_on = _date("Completed on")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -218,7 +218,7 @@ class CommunicationForm(SupportForm):
     subject = forms.CharField(max_length=200, label="What")
     when = forms.CharField(max_length=200, label="When")
     audience = forms.CharField(max_length=300, label="With whom")
-    communicator = forms.ChoiceField(required=False, label="Who communicates")
+    communicator = forms.ChoiceField(required=False, label="Who communicates", widget=picker_select())
     method = forms.ChoiceField(choices=CommunicationMethod.choices, label="How")
     external = forms.BooleanField(required=False, label="With parties outside the organisation")
 
@@ -228,7 +228,7 @@ def ai_system_choices() -> list[tuple[str, str]]:
 
 
 class ConcernForm(KeelForm):
-    ai_system = forms.ChoiceField(label="AI system")
+    ai_system = forms.ChoiceField(label="AI system", widget=picker_select())
     summary = forms.CharField(max_length=200)
     description = _text()
     anonymous = forms.BooleanField(
@@ -246,7 +246,7 @@ class ResponseForm(SupportForm):
     PEOPLE = ("handler",)
     status = forms.ChoiceField(choices=ConcernStatus.choices)
     response = _text(required=False)
-    handler = forms.ChoiceField(required=False, label="Handled by")
+    handler = forms.ChoiceField(required=False, label="Handled by", widget=picker_select())
 
 
 class FilterForm(KeelForm):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from keel.controls import queries, services
+from keel.controls import matrix, queries, services
 from keel.controls.models import Control, ControlLink
 from keel.organisation.models import ManagementSystem
 from keel.platform.choices import Role
@@ -51,7 +51,7 @@ def test_the_matrix_puts_each_link_in_its_column_under_its_theme(
     b = make_control(isms, "Backups", links=[("iso27001:2022:A.8.13", "full")])
     make_control(isms, "Not linked")
     # When the matrix of both standards' Annex A is built
-    m = queries.coverage_matrix(make_user(Role.ADMIN), ["iso27001:2022", "iso42001:2023"])
+    m = matrix.coverage_matrix(make_user(Role.ADMIN), ["iso27001:2022", "iso42001:2023"])
     # Then there is one column per Annex A control (93 + 38), grouped by theme
     assert len(m.columns) == 93 + 38
     assert m.groups[0].theme is not None and m.groups[0].theme.key == "iso27001:2022:A.5"
@@ -72,7 +72,7 @@ def test_the_matrix_of_clauses_filtered_by_theme_and_system(
 ) -> None:
     make_control(isms, "Audit", links=[("iso42001:2023:9.2.1", "full")])
     in_aims = make_control(aims, "AI audit", links=[("iso42001:2023:9.2.2", "partial")])
-    m = queries.coverage_matrix(make_user(Role.ADMIN), ["iso42001:2023"], "clauses", aims, "iso42001:2023:9")
+    m = matrix.coverage_matrix(make_user(Role.ADMIN), ["iso42001:2023"], "clauses", aims, "iso42001:2023:9")
     assert all(c.requirement.key.startswith("iso42001:2023:9.") for c in m.columns)
     assert [r.control for r in m.rows] == [in_aims]
 

@@ -39,7 +39,13 @@ EVERY_RULE = {
     "competence_expired",
     "objective_off_target",
     "concern_unanswered",
+    "document_review_overdue",
+    "acknowledgements_overdue",
 }
+# Rules the demo does not trip: it cannot publish a policy with a due date already past (the
+# service refuses one), so overdue acknowledgements are tested in keel/documents/tests.
+NOT_ON_THE_DEMO = {"acknowledgements_overdue"}
+ON_THE_DEMO = EVERY_RULE - NOT_ON_THE_DEMO
 
 Run = Callable[..., tuple[int, str, str]]
 
@@ -78,7 +84,7 @@ def test_given_demo_when_keel_check_json_then_every_kind_of_finding_is_listed_an
     assert code == 1
     doc = json.loads(out)
     assert set(doc) == {"checked_at", "count", "rules", "findings"}
-    assert {f["rule"] for f in doc["findings"]} == EVERY_RULE
+    assert {f["rule"] for f in doc["findings"]} == ON_THE_DEMO
     assert doc["count"] == len(doc["findings"])
     assert {r["rule"]: r["count"] for r in doc["rules"]} == {
         rule: sum(1 for f in doc["findings"] if f["rule"] == rule) for rule in EVERY_RULE
@@ -108,7 +114,7 @@ def test_given_demo_when_keel_check_table_then_rows_and_a_summary(demo: LoadedDe
     code, out, err = run("check")
     assert code == 1
     assert out.splitlines()[0].split() == ["RULE", "SYSTEM", "RECORD", "FINDING"]
-    assert "finding(s) over 15 rule(s)" in err
+    assert "finding(s) over 14 rule(s)" in err
 
 
 def test_given_the_flaws_fixed_when_checked_then_their_findings_are_gone(demo: LoadedDemo) -> None:
@@ -132,7 +138,7 @@ def test_given_the_flaws_fixed_when_checked_then_their_findings_are_gone(demo: L
     # Then those findings are gone and the others stay
     assert not [f for f in found if f.rule == "model_deployed_without_evaluation"]
     assert not [f for f in found if f.record_label.endswith("A.8.30")]
-    assert {f.rule for f in found} == EVERY_RULE - {"model_deployed_without_evaluation"}
+    assert {f.rule for f in found} == ON_THE_DEMO - {"model_deployed_without_evaluation"}
 
 
 def test_given_a_user_of_one_system_when_checked_then_only_that_systems_findings(
@@ -157,7 +163,7 @@ def test_given_a_user_of_one_system_when_checked_then_only_that_systems_findings
 def test_api_checks_answers_the_report_and_filters_by_rule(demo: LoadedDemo) -> None:
     client = _admin_client()
     body = client.get("/api/v1/checks").json()
-    assert {f["rule"] for f in body["findings"]} == EVERY_RULE
+    assert {f["rule"] for f in body["findings"]} == ON_THE_DEMO
 
     one = client.get("/api/v1/checks", {"rule": "impact_assessment_due"}).json()
     # the credit-scoring (hot-fixed model version) and support-assistant (drift) assessments
