@@ -17,6 +17,9 @@ from keel.assets import schemas as asset_schemas
 from keel.controls import forms as control_forms
 from keel.controls import queries as control_queries
 from keel.controls import schemas as control_schemas
+from keel.documents import forms as document_forms
+from keel.documents import queries as document_queries
+from keel.documents import schemas as document_schemas
 from keel.evidence import forms as evidence_forms
 from keel.evidence import queries as evidence_queries
 from keel.evidence import schemas as evidence_schemas
@@ -69,6 +72,9 @@ LISTS: list[tuple[type[Any], type[Any], Form | None]] = [
     (org_filters.ApiTokenFilters, org_schemas.ApiTokenFilters, None),
     (org_filters.TrailFilters, org_schemas.TrailEntryFilters, org_forms.TrailFilterForm),
     (org_filters.PeopleFilters, org_schemas.PeopleFilters, org_forms.PeopleFilterForm),
+    (document_queries.DocumentFilters, document_schemas.DocumentFilters, document_forms.DocumentFilterForm),
+    (document_queries.VersionFilters, document_schemas.VersionFilters, None),
+    (document_queries.AcknowledgementFilters, document_schemas.AcknowledgementFilters, None),
 ]
 
 
