@@ -39,6 +39,9 @@ from keel.soa import queries as soa_queries
 from keel.soa import schemas as soa_schemas
 from keel.standards import queries as standard_queries
 from keel.standards import schemas as standard_schemas
+from keel.support import forms as support_forms
+from keel.support import queries as support_queries
+from keel.support import schemas as support_schemas
 
 Form = type[filters.FilterForm[Any]]
 
@@ -75,6 +78,11 @@ LISTS: list[tuple[type[Any], type[Any], Form | None]] = [
     (document_queries.DocumentFilters, document_schemas.DocumentFilters, document_forms.DocumentFilterForm),
     (document_queries.VersionFilters, document_schemas.VersionFilters, None),
     (document_queries.AcknowledgementFilters, document_schemas.AcknowledgementFilters, None),
+    # roles, objectives, competences, awareness campaigns, communications: the shared filters
+    (support_queries.Filters, support_schemas.SupportFilters, support_forms.SupportFilterForm),
+    (support_queries.RecordFilters, support_schemas.RecordFilters, None),
+    (support_queries.ConcernFilters, support_schemas.ConcernFilters, None),
+    (support_queries.ReadingFilters, support_schemas.ObjectiveReadingFilters, None),
 ]
 
 
