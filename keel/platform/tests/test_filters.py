@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 
+from keel.aiact import queries as aiact_queries
+from keel.aiact import schemas as aiact_schemas
 from keel.aisystems import forms as ai_forms
 from keel.aisystems import lifecycle_schemas as ai_lifecycle_schemas
 from keel.aisystems import list_filters as ai_filters
@@ -83,6 +85,8 @@ LISTS: list[tuple[type[Any], type[Any], Form | None]] = [
     (support_queries.RecordFilters, support_schemas.RecordFilters, None),
     (support_queries.ConcernFilters, support_schemas.ConcernFilters, None),
     (support_queries.ReadingFilters, support_schemas.ObjectiveReadingFilters, None),
+    (aiact_queries.ClassificationFilters, aiact_schemas.ClassificationFiltersIn, None),
+    (aiact_queries.ObligationStatusFilters, aiact_schemas.ObligationStatusFiltersIn, None),
 ]
 
 
