@@ -5,7 +5,8 @@ approved by someone who did not write that version → later versions drafted, r
 approved in turn (the approved one supersedes the one in force) → retired. A version's content
 is never changed: fixing a draft writes a new version and withdraws the old draft. Uploaded
 files go to the evidence storage (keel/evidence/storage.py) under ``documents/``, hashed, never
-overwritten; a failed change deletes the file it wrote.
+overwritten; a failed change deletes the file it wrote (the checks on a version's text or file,
+its storage and its row: :mod:`keel.documents.content`).
 """
 
 from __future__ import annotations
