@@ -17,6 +17,7 @@ from ninja import Query, Router, Status
 
 from keel.platform.api import Page, actor, expected_version, paginate, permission, responses
 from keel.platform.api import enum_value as _value
+from keel.platform.filters import parse as filters_of
 from keel.platform.permissions import Perm, check
 
 from . import advisor, queries, restructure, services
@@ -54,12 +55,7 @@ operating = Router(tags=["EU AI Act"])
 def list_classifications(request: HttpRequest, filters: Query[ClassificationFiltersIn]) -> dict[str, Any]:
     who = actor(request)
     check(who, Perm.VIEW)
-    f = queries.ClassificationFilters(
-        ai_system=filters.ai_system or "",
-        tier=_value(filters.tier) or "",
-        current=filters.current,
-        redo_due=filters.redo_due,
-    )
+    f = filters_of(queries.ClassificationFilters, filters)
     return paginate(queries.classifications(who.user, f), filters.limit, filters.offset)
 
 
@@ -160,7 +156,8 @@ def _status_rows(user: Any, ai_system: str, status: str) -> list[dict[str, Any]]
 def list_statuses(request: HttpRequest, filters: Query[ObligationStatusFiltersIn]) -> dict[str, Any]:
     who = actor(request)
     check(who, Perm.VIEW)
-    rows = _status_rows(who.user, filters.ai_system or "", _value(filters.status) or "")
+    f = filters_of(queries.ObligationStatusFilters, filters)
+    rows = _status_rows(who.user, f.ai_system, f.status)
     return paginate(rows, filters.limit, filters.offset)
 
 

@@ -13,6 +13,7 @@ from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 
 from keel.aisystems.models import AISystem
 from keel.evidence.models import Evidence
+from keel.platform import filters
 from keel.platform.concurrency import version_of
 from keel.platform.errors import NotFound, PermissionDenied, ValidationFailed
 from keel.platform.models import User
@@ -28,12 +29,25 @@ MS = "ai_system__management_system"
 # ---------------------------------------------------------------- classifications
 
 
+SYSTEM_REF = "An AI system's id or short name."
+
+
 @dataclass
 class ClassificationFilters:
-    ai_system: str = ""
-    tier: str = ""
-    current: bool | None = None
-    redo_due: bool | None = None
+    """The filters of the classification versions list (API only; issue 10)."""
+
+    ai_system: str = filters.reference(max_length=100, help=SYSTEM_REF)
+    tier: str = filters.choice(Tier)
+    current: bool | None = filters.boolean(help="Only the version in force (true) or earlier ones (false).")
+    redo_due: bool | None = filters.boolean()
+
+
+@dataclass
+class ObligationStatusFilters:
+    """The filters of the obligations per AI system list (API only)."""
+
+    ai_system: str = filters.reference(max_length=100, help=SYSTEM_REF)
+    status: str = filters.choice(ObligationState)
 
 
 def _system_filter(qs: QuerySet[Any], ref: str, prefix: str = "ai_system") -> QuerySet[Any]:

@@ -9,8 +9,10 @@ from typing import Any
 
 from ninja import Field, Schema
 
+from keel.platform import filters
 from keel.platform.schemas import Body, Filters, version_in
 
+from . import queries
 from .choices import GPAI, ActRole, HighRiskRoute, ObligationState, OperatingModel, Tier
 
 
@@ -62,13 +64,9 @@ class ClassificationIn(Body):
     note: str = ""
 
 
+@filters.schema_of(queries.ClassificationFilters)
 class ClassificationFiltersIn(Filters):
-    ai_system: str | None = Field(None, description="An AI system's id or short name.")
-    tier: Tier | None = None
-    current: bool | None = Field(
-        None, description="Only the version in force (true) or earlier ones (false)."
-    )
-    redo_due: bool | None = None
+    """Declared in :class:`keel.aiact.queries.ClassificationFilters`."""
 
 
 class DateChangeOut(Schema):
@@ -121,9 +119,9 @@ class ObligationStatusOut(Schema):
     version: str = Field(description="The status record's version for If-Match (empty when never set).")
 
 
+@filters.schema_of(queries.ObligationStatusFilters)
 class ObligationStatusFiltersIn(Filters):
-    ai_system: str | None = Field(None, description="An AI system's id or short name.")
-    status: ObligationState | None = None
+    """Declared in :class:`keel.aiact.queries.ObligationStatusFilters`."""
 
 
 class ObligationStatusIn(Body):

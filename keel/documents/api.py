@@ -26,6 +26,7 @@ from keel.platform.api import (
     set_etag,
 )
 from keel.platform.errors import ValidationFailed
+from keel.platform.filters import parse as filters_of
 from keel.platform.permissions import Perm, check
 
 from . import acknowledgements, queries, services
@@ -84,16 +85,7 @@ def _create(request: HttpRequest, payload: Any, version: services.NewVersion) ->
 def list_documents(request: HttpRequest, filters: Query[DocumentFilters]) -> dict[str, Any]:
     who = actor(request)
     check(who, Perm.VIEW)
-    f = queries.DocumentFilters(
-        kind=enum_value(filters.kind) or "",
-        status=filters.status or "",
-        management_system=filters.management_system or "",
-        requirement=filters.requirement or "",
-        owner=filters.owner or "",
-        review_due=filters.review_due,
-        q=filters.q or "",
-        order=filters.order,
-    )
+    f = filters_of(queries.DocumentFilters, filters)
     return paginate(queries.document_list(who.user, f), filters.limit, filters.offset)
 
 
@@ -343,7 +335,8 @@ def unlink_requirement(request: HttpRequest, ref: str, requirement: str) -> Stat
 def list_versions(request: HttpRequest, filters: Query[VersionFilters]) -> dict[str, Any]:
     who = actor(request)
     check(who, Perm.VIEW)
-    return paginate(queries.versions_list(who.user, filters.document or ""), filters.limit, filters.offset)
+    f = filters_of(queries.VersionFilters, filters)
+    return paginate(queries.versions_list(who.user, f.document), filters.limit, filters.offset)
 
 
 # ---------------------------------------------------------------- /acknowledgements
@@ -358,12 +351,8 @@ def list_versions(request: HttpRequest, filters: Query[VersionFilters]) -> dict[
 def list_acknowledgements(request: HttpRequest, filters: Query[AcknowledgementFilters]) -> dict[str, Any]:
     who = actor(request)
     check(who, Perm.VIEW)
-    qs = acknowledgements.acknowledgements(
-        who.user,
-        document=filters.document or "",
-        person=filters.person or "",
-        status=enum_value(filters.status) or "",
-    )
+    f = filters_of(queries.AcknowledgementFilters, filters)
+    qs = acknowledgements.acknowledgements(who.user, document=f.document, person=f.person, status=f.status)
     return paginate(qs, filters.limit, filters.offset)
 
 

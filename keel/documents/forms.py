@@ -9,26 +9,18 @@ from typing import Any
 from django import forms
 
 from keel.assets.queries import levels
-from keel.controls.forms import owner_choices, system_choices, system_filter_field
-from keel.organisation import resolvers as organisation_resolvers
+from keel.controls.forms import owner_choices
 from keel.organisation.models import ManagementSystem
 from keel.platform.choices import Role
+from keel.platform.filters import FilterForm
 from keel.platform.forms import DATE, KeelForm, VersionedForm, picker_attrs
 from keel.platform.models import User
 from keel.platform.permissions import Perm, has_perm
 
 from . import queries
-from .choices import AudienceKind, ChangeKind, DocumentKind, DocumentStatus
+from .choices import AudienceKind, ChangeKind, DocumentKind
 from .models import Document
 
-ORDER_CHOICES = [
-    ("ref_id", "Reference"),
-    ("-ref_id", "Reference, last first"),
-    ("title", "Title"),
-    ("-title", "Title, Z to A"),
-    ("next_review_on", "Next review (soonest first)"),
-    ("-updated_at", "Recently changed"),
-]
 BODY = forms.Textarea(attrs={"rows": 16, "class": "mono"})
 
 
@@ -40,33 +32,13 @@ def split_keys(text: str) -> list[str]:
     return [k for k in re.split(r"[\s,;]+", text or "") if k]
 
 
-class DocumentFilterForm(KeelForm):
-    q = forms.CharField(label="Search", required=False, max_length=queries.MAX_TEXT)
-    kind = forms.ChoiceField(choices=_any("Every kind", DocumentKind.choices), required=False)
-    status = forms.ChoiceField(
-        choices=[("", "In use (not retired)"), *DocumentStatus.choices, ("all", "Every status")],
-        required=False,
-    )
-    management_system = system_filter_field()
+class DocumentFilterForm(FilterForm[queries.DocumentFilters]):
+    """Declared in :class:`keel.documents.queries.DocumentFilters`; takes ``user=``."""
+
+    filters_class = queries.DocumentFilters
+    # a checkbox on the page (the declaration's yes/no/any select has no "no" worth showing)
     review_due = forms.BooleanField(label="Review overdue", required=False)
-    order = forms.ChoiceField(choices=ORDER_CHOICES, required=False)
-
-    def __init__(self, *args: Any, user: organisation_resolvers.Viewer, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["management_system"].choices = _any("All systems", system_choices(user))  # type: ignore[attr-defined]
-
-    def filters(self) -> queries.DocumentFilters:
-        if not self.is_valid():
-            return queries.DocumentFilters()
-        data = self.cleaned_data
-        return queries.DocumentFilters(
-            q=data["q"] or "",
-            kind=data["kind"] or "",
-            status=data["status"] or "",
-            management_system=data["management_system"] or "",
-            review_due=bool(data["review_due"]),
-            order=data["order"] or "ref_id",
-        )
+    field_order = ["q", "kind", "status", "management_system", "review_due", "order"]
 
 
 def _systems_field() -> forms.MultipleChoiceField:

@@ -12,17 +12,20 @@ import datetime as dt
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from keel.organisation import options
 from keel.organisation import resolvers as organisation_resolvers
+from keel.platform import filters
 from keel.platform.errors import NotFound, PermissionDenied, ValidationFailed
 from keel.platform.models import TrailEntry, User
 from keel.platform.permissions import Perm, has_perm, system_ids_with
+from keel.platform.schemas import MS_REF
 
-from .choices import DocumentKind, DocumentStatus
+from .choices import AckStatus, DocumentKind, DocumentStatus
 from .models import Document, DocumentRequirement, DocumentVersion
 
 MAX_TEXT = 100
@@ -169,16 +172,72 @@ def history(document: Document, limit: int = 200) -> list[TrailEntry]:
 # ---------------------------------------------------------------- lists
 
 
+ORDER_CHOICES = [
+    ("ref_id", "Reference"),
+    ("-ref_id", "Reference, last first"),
+    ("title", "Title"),
+    ("-title", "Title, Z to A"),
+    ("next_review_on", "Next review (soonest first)"),
+    ("-updated_at", "Recently changed"),
+]
+DocumentOrder = Literal[
+    "ref_id", "-ref_id", "title", "-title", "next_review_on", "-next_review_on", "updated_at", "-updated_at"
+]
+DOCUMENT_REF = "Of this document (id or reference)."
+
+
 @dataclass
 class DocumentFilters:
-    kind: str = ""
-    status: str = ""  # "" for every status but retired; "all" for every one
-    management_system: str = ""  # id or short name
-    requirement: str = ""  # key
-    owner: str = ""  # email
-    review_due: bool = False  # next review date passed
-    q: str = ""
-    order: str = "ref_id"
+    """The filters of the document register: its API parameters and its page form (issue 10)."""
+
+    kind: str = filters.choice(DocumentKind, label="Kind", any="Every kind")
+    # "" for every status but retired; "all" for every one
+    status: str = filters.choice(
+        [*DocumentStatus.choices, ("all", "Every status")],
+        label="Status",
+        any="In use (not retired)",
+        help="Left out: every document not retired.",
+    )
+    management_system: str = filters.reference(
+        label="Management system",
+        any="All systems",
+        options=options.systems_of_user,
+        invalid_choice=organisation_resolvers.UNKNOWN_SYSTEM,
+        help=MS_REF,
+    )
+    requirement: str = filters.reference(
+        max_length=128, help="Documents answering this requirement key.", form=False
+    )
+    owner: str = filters.reference(max_length=254, help="The owner's email.", form=False)
+    # next review date passed (the API's parameter is a plain yes/no, no by default)
+    review_due: bool | None = filters.boolean(
+        label="Review overdue",
+        help="Only documents past their next review date.",
+        api_type=bool,
+        api_default=False,
+    )
+    q: str = filters.text(
+        label="Search", max_length=MAX_TEXT, help="Words in the reference, title or summary."
+    )
+    order: str = filters.choice(ORDER_CHOICES, label="Order", default="ref_id", api_type=DocumentOrder)
+
+
+@dataclass
+class VersionFilters:
+    """The filters of the document versions list (API only)."""
+
+    document: str = filters.reference(
+        max_length=MAX_TEXT, help="Versions of this document (id or reference)."
+    )
+
+
+@dataclass
+class AcknowledgementFilters:
+    """The filters of the acknowledgements list (API only)."""
+
+    document: str = filters.reference(max_length=MAX_TEXT, help=DOCUMENT_REF)
+    person: str = filters.reference(max_length=254, help="Of this person (email).")
+    status: str = filters.choice(AckStatus, help="Left out: every status.")
 
 
 def _choice(name: str, value: str, allowed: Iterable[str]) -> None:

@@ -13,9 +13,11 @@ from typing import Any, Literal
 from django.urls import reverse
 from ninja import Field, Schema
 
+from keel.platform import filters
 from keel.platform.isodates import IsoDate, IsoDateTime
 from keel.platform.schemas import MS_REF, Body, Filters
 
+from . import queries
 from .choices import (
     AckChannel,
     AckStatus,
@@ -27,9 +29,7 @@ from .choices import (
     VersionStatus,
 )
 
-DocumentOrder = Literal[
-    "ref_id", "-ref_id", "title", "-title", "next_review_on", "-next_review_on", "updated_at", "-updated_at"
-]
+DocumentOrder = queries.DocumentOrder
 
 
 class DocumentVersionOut(Schema):
@@ -132,21 +132,14 @@ class DocumentOut(Schema):
         return obj.issued_version.approved_on if obj.issued_version_id else None
 
 
+@filters.schema_of(queries.DocumentFilters)
 class DocumentFilters(Filters):
-    kind: DocumentKind | None = None
-    status: Literal["draft", "in_review", "approved", "retired", "all"] | None = Field(
-        None, description="Left out: every document not retired."
-    )
-    management_system: str | None = Field(None, description=MS_REF)
-    requirement: str | None = Field(None, description="Documents answering this requirement key.")
-    owner: str | None = Field(None, description="The owner's email.")
-    review_due: bool = Field(False, description="Only documents past their next review date.")
-    q: str | None = Field(None, max_length=100, description="Words in the reference, title or summary.")
-    order: DocumentOrder = "ref_id"
+    """Declared in :class:`keel.documents.queries.DocumentFilters`."""
 
 
+@filters.schema_of(queries.VersionFilters)
 class VersionFilters(Filters):
-    document: str | None = Field(None, description="Versions of this document (id or reference).")
+    """Declared in :class:`keel.documents.queries.VersionFilters`."""
 
 
 class DocumentMeta(Schema):
@@ -272,10 +265,9 @@ class AcknowledgementOut(Schema):
         return str(obj.person.display_name)
 
 
+@filters.schema_of(queries.AcknowledgementFilters)
 class AcknowledgementFilters(Filters):
-    document: str | None = Field(None, description="Of this document (id or reference).")
-    person: str | None = Field(None, description="Of this person (email).")
-    status: AckStatus | None = Field(None, description="Left out: every status.")
+    """Declared in :class:`keel.documents.queries.AcknowledgementFilters`."""
 
 
 class CoverageRowOut(Schema):

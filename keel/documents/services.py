@@ -5,27 +5,23 @@ approved by someone who did not write that version → later versions drafted, r
 approved in turn (the approved one supersedes the one in force) → retired. A version's content
 is never changed: fixing a draft writes a new version and withdraws the old draft. Uploaded
 files go to the evidence storage (keel/evidence/storage.py) under ``documents/``, hashed, never
-overwritten; a failed change deletes the file it wrote.
+overwritten; a failed change deletes the file it wrote (the checks on a version's text or file,
+its storage and its row: :mod:`keel.documents.content`).
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import hashlib
 import uuid
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable
 from typing import Any
 
-from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 
 from keel.assets.models import ClassificationLevel
 from keel.assets.services import get_level
 from keel.controls.services import _check_on_systems, _systems
-from keel.evidence import services as evidence_files
 from keel.organisation import resolvers as organisation_resolvers
 from keel.platform import trail
 from keel.platform.actor import Actor
@@ -37,171 +33,13 @@ from keel.platform.permissions import Perm
 from keel.platform.records import apply_fields, clean, reject_control_characters
 from keel.standards.models import Requirement
 
-from . import acknowledgements, queries
-from .choices import ChangeKind, DocumentKind, DocumentStatus, VersionFormat, VersionStatus
+from . import acknowledgements, content, queries
+from .choices import ChangeKind, DocumentKind, DocumentStatus, VersionStatus
+from .content import NewVersion as NewVersion  # what the pages, the API and the CLI hand in
 from .models import Document, DocumentRequirement, DocumentVersion
 
 DOCUMENT_FIELDS = ("title", "summary", "kind", "owner", "classification", "next_review_on")
-# What may be uploaded as a version, and the first bytes each must start with.
-UPLOADS = {".pdf": b"%PDF-", ".docx": b"PK\x03\x04", ".xlsx": b"PK\x03\x04"}
-MAX_BODY = 200_000
 OPEN = (VersionStatus.DRAFT, VersionStatus.IN_REVIEW)
-
-
-# ---------------------------------------------------------------- versions: content
-
-
-@dataclass
-class NewVersion:
-    """The content of a version: Markdown ``body`` or an uploaded ``file`` (PDF, DOCX, XLSX)."""
-
-    body: str = ""
-    file: File | None = None
-    filename: str = ""
-    change: str = ChangeKind.MAJOR
-    change_note: str = ""
-
-
-@dataclass
-class _Content:
-    format: str
-    body: str
-    file: File | None
-    filename: str
-    content_type: str
-    size: int
-    sha256: str
-
-
-def _prepare(v: NewVersion) -> _Content:
-    """Check a version's content before anything is written; hash it."""
-    if v.change not in ChangeKind.values:
-        raise ValidationFailed("change is major or minor.", {"change": ["Choose major or minor."]})
-    reject_control_characters({"change_note": v.change_note, "filename": v.filename})
-    if v.file is not None and v.body.strip():
-        raise ValidationFailed(
-            "Write the text or upload a file, not both.", {"file": ["Give the text or a file, not both."]}
-        )
-    if v.file is None:
-        body = v.body.replace("\r\n", "\n").strip()
-        if not body:
-            raise ValidationFailed(
-                "Write the document's text (Markdown) or upload its file (PDF, DOCX or XLSX).",
-                {"body": ["Required."]},
-            )
-        if len(body) > MAX_BODY:
-            raise ValidationFailed(
-                f"The text is {len(body):,} characters; the limit is {MAX_BODY:,}. Upload a file instead.",
-                {"body": ["Too long."]},
-            )
-        raw = body.encode("utf-8")
-        return _Content(VersionFormat.MARKDOWN, body, None, "", "", len(raw), hashlib.sha256(raw).hexdigest())
-    filename = evidence_files.safe_filename(v.filename or getattr(v.file, "name", "") or "")
-    ext = "." + filename.rpartition(".")[2].lower() if "." in filename else ""
-    if ext not in UPLOADS:
-        raise ValidationFailed(
-            f"{filename} is not a PDF, Word (.docx) or Excel (.xlsx) file: upload one of those, "
-            "or write the document in Keel.",
-            {"file": ["Only PDF, DOCX and XLSX files."]},
-        )
-    limit = evidence_files.max_bytes()
-    declared = getattr(v.file, "size", None)
-    if declared is not None and declared > limit:
-        raise ValidationFailed(
-            f"The file is {evidence_files.human_size(declared)}; the limit is {evidence_files.human_size(limit)}.",
-            {"file": ["Too large."]},
-        )
-    with contextlib.suppress(AttributeError, OSError, ValueError):
-        v.file.seek(0)
-    head = v.file.read(8)
-    if not isinstance(head, bytes) or not head.startswith(UPLOADS[ext]):
-        raise ValidationFailed(
-            f"{filename} does not look like a {ext[1:].upper()} file (its content does not match its name).",
-            {"file": ["The content does not match the file type."]},
-        )
-    v.file.seek(0)
-    d = evidence_files.digest(v.file, limit)
-    v.file.seek(0)
-    content_type = evidence_files.clean_content_type(getattr(v.file, "content_type", ""), filename)
-    return _Content(VersionFormat.FILE, "", v.file, filename, content_type, d.size, d.sha256)
-
-
-@contextlib.contextmanager
-def _files_cleaned_on_failure() -> Iterator[list[str]]:
-    """Yield a list the service appends each stored file name to; when the block fails (the
-    transaction rolls back), those files are deleted again."""
-    written: list[str] = []
-    try:
-        yield written
-    except BaseException:
-        for name in written:
-            with contextlib.suppress(Exception):
-                evidence_files.storage().delete(name)
-        raise
-
-
-def _next_label(document: Document, change: str) -> tuple[int, int]:
-    issued = document.issued_version
-    if issued is None:
-        return 1, 0
-    if change == ChangeKind.MAJOR:
-        return issued.major + 1, 0
-    return issued.major, issued.minor + 1
-
-
-def _write_version(
-    actor: Actor, document: Document, v: NewVersion, content: _Content, written: list[str]
-) -> DocumentVersion:
-    if actor.user is None:
-        raise ValidationFailed(
-            "A version needs an author: run the command with --as EMAIL (the person who wrote it).",
-            {"author": ["Required."]},
-        )
-    number = (document.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
-    major, minor = _next_label(document, v.change)
-    change = ChangeKind.MAJOR if document.issued_version_id is None else v.change
-    version = DocumentVersion(
-        document=document,
-        number=number,
-        major=major,
-        minor=minor,
-        change=change,
-        format=content.format,
-        body=content.body,
-        size=content.size,
-        sha256=content.sha256,
-        change_note=v.change_note.strip(),
-        author=actor.user,
-    )
-    if content.file is not None:
-        ext = "." + content.filename.rpartition(".")[2].lower()
-        name = f"documents/{document.pk}/v{number:04d}-{content.sha256[:16]}{ext}"
-        stored = evidence_files.storage().save(name, content.file)
-        written.append(stored)
-        version.file.name = stored
-        version.filename = content.filename
-        version.content_type = content.content_type
-    clean(version, "document version", exclude=["document", "file", "author"])
-    version.save()
-    document.current_version = version
-    Document.objects.filter(pk=document.pk).update(current_version=version, updated_at=timezone.now())
-    trail.record(
-        actor,
-        TrailAction.CREATE,
-        version,
-        object_repr=f"{document.ref_id} version {version.label}",
-        changes={
-            "number": [None, number],
-            "version": [None, version.label],
-            "change": [None, change],
-            "format": [None, content.format],
-            "filename": [None, content.filename or None],
-            "size": [None, content.size],
-            "sha256": [None, content.sha256],
-            "change_note": [None, version.change_note or None],
-        },
-    )
-    return version
 
 
 # ---------------------------------------------------------------- documents
@@ -291,16 +129,16 @@ def create_document(
             "next_review_on": next_review_on,
         }
     )
-    content = _prepare(version)
+    prepared = content.prepare(version)
     requirement_rows = _requirements(requirements)
-    with _files_cleaned_on_failure() as written, transaction.atomic():
+    with content.files_cleaned_on_failure() as written, transaction.atomic():
         document = Document(ref_id=(ref_id or "").strip() or next_ref_id())
         apply_fields(document, data, DOCUMENT_FIELDS)
         clean(document, "document", exclude=["current_version", "issued_version"])
         document.save()
         document.management_systems.set(systems)
         trail.record(actor, TrailAction.CREATE, document, changes=trail.diff({}, _snapshot(document)))
-        _write_version(actor, document, version, content, written)
+        content.write_version(actor, document, version, prepared, written)
         for req in requirement_rows:
             _link(actor, document, req)
     return document
@@ -367,8 +205,8 @@ def _set_status(document: Document, status: str) -> None:
 def add_version(actor: Actor, ref: uuid.UUID | str, version: NewVersion) -> DocumentVersion:
     """Write a new version. An open draft is withdrawn (kept, not changed); a version in review
     must be approved or sent back first."""
-    content = _prepare(version)
-    with _files_cleaned_on_failure() as written, transaction.atomic():
+    prepared = content.prepare(version)
+    with content.files_cleaned_on_failure() as written, transaction.atomic():
         document = _locked(ref)
         _editable(actor, document)
         current = document.current_version
@@ -379,7 +217,7 @@ def add_version(actor: Actor, ref: uuid.UUID | str, version: NewVersion) -> Docu
             )
         if current is not None and current.status == VersionStatus.DRAFT:
             _move(actor, document, current, VersionStatus.WITHDRAWN, "replaced by a newer draft")
-        created = _write_version(actor, document, version, content, written)
+        created = content.write_version(actor, document, version, prepared, written)
         if document.status != DocumentStatus.APPROVED:
             _set_status(document, DocumentStatus.DRAFT)
         return created

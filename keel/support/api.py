@@ -22,6 +22,7 @@ from keel.platform.api import (
     responses,
     with_etag,
 )
+from keel.platform.filters import parse as filters_of
 from keel.platform.permissions import Perm, check
 
 from . import concerns, objectives, queries, services
@@ -58,9 +59,9 @@ router = Router()
 Listing = Callable[..., Any]
 
 
-def _filters(filters: Any) -> queries.Filters:
-    data = {k: v or "" for k, v in payload_data(filters).items() if k not in ("limit", "offset")}
-    return queries.Filters(**data)
+def _filters(params: Any) -> queries.Filters:
+    """The query object of a list from its parsed parameters (the schema knows its declaration)."""
+    return filters_of(type(params).keel_filters, params)
 
 
 def _collection(

@@ -9,10 +9,12 @@ from typing import Any
 from django import forms
 
 from keel.aisystems.models import AISystem, Metric
-from keel.controls.forms import owner_choices, system_choices, system_filter_field
+from keel.controls.forms import owner_choices, system_choices
 from keel.organisation.forms import StandardsField
+from keel.platform.filters import FilterForm
 from keel.platform.forms import TEXTAREA, KeelForm, VersionedForm, picker_select
 
+from . import queries
 from .choices import CommunicationMethod, CompetenceKind, ConcernStatus, Direction, Frequency, ObjectiveTheme
 from .models import Competence, MsRole
 
@@ -249,16 +251,9 @@ class ResponseForm(SupportForm):
     handler = forms.ChoiceField(required=False, label="Handled by", widget=picker_select())
 
 
-class FilterForm(KeelForm):
-    q = forms.CharField(label="Search", required=False, max_length=100)
-    management_system = system_filter_field()
+class SupportFilterForm(FilterForm[queries.Filters]):
+    """Declared in :class:`keel.support.queries.Filters` (every support list's page); takes
+    ``user=``."""
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["management_system"].choices = _any("Any system", system_choices(user))  # type: ignore[attr-defined]
-
-    def filters(self) -> dict[str, Any]:
-        if not self.is_bound:
-            return {}
-        self.is_valid()
-        return {k: v for k, v in self.cleaned_data.items() if k not in self.errors and v}
+    filters_class = queries.Filters
+    field_order = ["q", "management_system"]

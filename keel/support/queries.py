@@ -7,15 +7,17 @@ import datetime as dt
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from keel.organisation import resolvers
+from keel.organisation import options, resolvers
+from keel.platform import filters
 from keel.platform.errors import NotFound, ValidationFailed
 from keel.platform.models import User
 from keel.platform.permissions import Perm, restrict
+from keel.platform.schemas import MS_REF
 from keel.standards.models import Standard
 
 from .choices import OPEN_CONCERN, ConcernStatus
@@ -37,14 +39,59 @@ STANDARDS = Prefetch("standards", queryset=Standard.objects.order_by("key"))
 
 @dataclass
 class Filters:
-    """The filters every support list takes; each list uses those that apply to it."""
+    """The filters every support list takes (issue 10): the management system and a search, on
+    the API and on the page (the lists of roles, objectives, competences, awareness campaigns
+    and communications have exactly these). The other fields are the filters of one list each,
+    declared in that list's subclass below; here they are plain values the code may set."""
 
-    management_system: str = ""
-    q: str = ""
-    person: str = ""  # email: competence records, roles (holder)
     objective: str = ""  # readings of one objective (id or OB-nnn)
+    management_system: str = filters.reference(
+        label="Management system",
+        any="Any system",
+        options=options.systems_of_user,
+        invalid_choice=resolvers.UNKNOWN_SYSTEM,
+        help=MS_REF,
+    )
+    q: str = filters.text(label="Search", max_length=100)
+    person: str = ""  # email: competence records, roles (holder)
     status: str = ""  # concerns
     expired: str = ""  # competence records: "yes" expired only, "no" current only
+
+
+@dataclass
+class RecordFilters(Filters):
+    """The competence records' filters: the shared ones, a person and expiry (API only)."""
+
+    person: str = filters.reference(max_length=254, form=False, help="A person's email.")
+    expired: str = filters.choice(
+        [("yes", "Expired"), ("no", "Current")],
+        form=False,
+        help="yes: expired only; no: current only.",
+        api_type=Literal["", "yes", "no"],
+        api_default="",
+    )
+
+
+@dataclass
+class ConcernFilters(Filters):
+    """The concerns' filters: the shared ones and a status, ``open`` for every open one."""
+
+    status: str = filters.choice(
+        [("open", "Open"), *ConcernStatus.choices],
+        form=False,
+        api_type=Literal["", "open", "received", "investigating", "answered", "closed"],
+        api_default="",
+    )
+
+
+@dataclass
+class ReadingFilters(Filters):
+    """The objective readings' filters: an objective and its management system (no search)."""
+
+    objective: str = filters.reference(
+        max_length=100, form=False, help="An objective's id or reference (OB-004)."
+    )
+    q: str = ""
 
 
 def _system(

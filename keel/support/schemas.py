@@ -7,14 +7,16 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import uuid
-from typing import Any, Literal
+from typing import Any
 
 from ninja import Field, Schema
 
+from keel.platform import filters
 from keel.platform.api import VersionedOut
 from keel.platform.isodates import IsoDateTime
 from keel.platform.schemas import MS_REF, Body, Filters, version_in
 
+from . import queries
 from .choices import (
     CommunicationMethod,
     CompetenceKind,
@@ -46,9 +48,9 @@ class Out(VersionedOut):
         return [s.key for s in obj.standards.all()]
 
 
+@filters.schema_of(queries.Filters)
 class SupportFilters(Filters):
-    management_system: str | None = Field(None, description=MS_REF)
-    q: str | None = Field(None, max_length=100)
+    """Declared in :class:`keel.support.queries.Filters`."""
 
 
 class RoleOut(Out):
@@ -169,9 +171,9 @@ class ObjectiveReadingOut(Schema):
         return bool(obj.objective.on_target(obj.value))
 
 
+@filters.schema_of(queries.ReadingFilters)
 class ObjectiveReadingFilters(Filters):
-    objective: str | None = Field(None, description="An objective's id or reference (OB-004).")
-    management_system: str | None = Field(None, description=MS_REF)
+    """Declared in :class:`keel.support.queries.ReadingFilters`."""
 
 
 class ObjectiveReadingIn(Body):
@@ -242,9 +244,9 @@ class RecordOut(Out):
         return obj.expires_on is not None and obj.expires_on < dt.date.today()
 
 
-class RecordFilters(SupportFilters):
-    person: str | None = Field(None, description=PERSON)
-    expired: Literal["", "yes", "no"] = Field("", description="yes: expired only; no: current only.")
+@filters.schema_of(queries.RecordFilters)
+class RecordFilters(Filters):
+    """Declared in :class:`keel.support.queries.RecordFilters`."""
 
 
 class RecordIn(Body):
@@ -361,8 +363,9 @@ class ConcernOut(Out):
         return _email(obj.handler)
 
 
-class ConcernFilters(SupportFilters):
-    status: Literal["", "open", "received", "investigating", "answered", "closed"] = ""
+@filters.schema_of(queries.ConcernFilters)
+class ConcernFilters(Filters):
+    """Declared in :class:`keel.support.queries.ConcernFilters`."""
 
 
 class ConcernIn(Body):

@@ -25,7 +25,7 @@ from keel.platform.views.common import INVALID, current_user, is_partial
 from . import concerns, objectives, queries, services
 from .charts import objective_chart
 from .choices import ANNEX_C_THEMES, ObjectiveTheme
-from .forms import CompletionForm, FilterForm, ReadingForm
+from .forms import CompletionForm, ReadingForm, SupportFilterForm
 from .kinds import BY_SLUG, KINDS, Kind, edit_form
 
 PAGE_SIZE = 50
@@ -49,10 +49,10 @@ def _list_view(kind: Kind) -> View:
         user = current_user(request)
         params = request.GET.copy()
         params.pop("page", None)
-        form = FilterForm(params or None, user=user)
+        form = SupportFilterForm(params or None, user=user)
         problem = ""
         try:
-            qs = kind.listing(user, queries.Filters(**form.filters()))
+            qs = kind.listing(user, queries.Filters(**form.valid_filters()))
         except KeelError as exc:
             problem, qs = exc.message, kind.listing(user, queries.Filters())
         if form.is_bound and form.errors:

@@ -4,6 +4,7 @@ queries."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Callable
 from typing import Any
@@ -12,12 +13,13 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from keel.organisation.models import ManagementSystem
 from keel.platform.choices import Role
 from keel.platform.models import User
 
-from .factories import approved_policy
+from .factories import approved_policy, policy
 
 pytestmark = pytest.mark.django_db
 
@@ -105,3 +107,31 @@ def test_lists_run_a_fixed_number_of_queries(
     for n in range(3):
         approved_policy(author, approver, [isms], title=f"Policy {n}", requirements=["iso27001:2022:A.5.1"])
     assert counts() == one
+
+
+def test_the_list_filters_mean_the_same_in_the_api_and_on_the_page(
+    make_user: Callable[..., User], login_client: Callable[[User], Client], isms: ManagementSystem
+) -> None:
+    """The document list's filters are declared once (issue 10): the API's ``review_due`` is a
+    plain yes/no (no by default), the page's a checkbox, and both narrow the list alike."""
+    author = make_user(Role.COMPLIANCE_MANAGER, email="author@example.com")
+    overdue = policy(author, [isms], title="Backup policy", next_review_on=dt.date(2020, 1, 1))
+    policy(author, [isms], title="Access policy", next_review_on=dt.date(2999, 1, 1))
+    client = login_client(author)
+
+    def api(query: str) -> list[str]:
+        r = client.get(f"/api/v1/documents?{query}")
+        assert r.status_code == 200, r.json()
+        return [d["ref_id"] for d in r.json()["items"]]
+
+    assert len(api("")) == 2 and len(api("review_due=false")) == 2
+    assert api("review_due=true") == [overdue.ref_id] == api("q=Backup&kind=policy&status=draft")
+    assert api("status=approved") == [] and len(api("status=all&order=-title")) == 2
+    bad = client.get("/api/v1/documents?status=someday")
+    assert bad.status_code == 422 and "status" in json.dumps(bad.json())
+    assert client.get(f"/api/v1/documents?q={'x' * 101}").status_code == 422
+
+    page = client.get(reverse("document-list"), {"review_due": "on"}).content.decode()
+    assert "Backup policy" in page and "Access policy" not in page
+    refused = client.get(reverse("document-list"), {"status": "someday", "q": "Access"}).content.decode()
+    assert "not understood" in refused and "Backup policy" in refused  # nothing half-applied

@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 
+from keel.aiact import queries as aiact_queries
+from keel.aiact import schemas as aiact_schemas
 from keel.aisystems import forms as ai_forms
 from keel.aisystems import lifecycle_schemas as ai_lifecycle_schemas
 from keel.aisystems import list_filters as ai_filters
@@ -17,6 +19,9 @@ from keel.assets import schemas as asset_schemas
 from keel.controls import forms as control_forms
 from keel.controls import queries as control_queries
 from keel.controls import schemas as control_schemas
+from keel.documents import forms as document_forms
+from keel.documents import queries as document_queries
+from keel.documents import schemas as document_schemas
 from keel.evidence import forms as evidence_forms
 from keel.evidence import queries as evidence_queries
 from keel.evidence import schemas as evidence_schemas
@@ -36,6 +41,9 @@ from keel.soa import queries as soa_queries
 from keel.soa import schemas as soa_schemas
 from keel.standards import queries as standard_queries
 from keel.standards import schemas as standard_schemas
+from keel.support import forms as support_forms
+from keel.support import queries as support_queries
+from keel.support import schemas as support_schemas
 
 Form = type[filters.FilterForm[Any]]
 
@@ -69,6 +77,16 @@ LISTS: list[tuple[type[Any], type[Any], Form | None]] = [
     (org_filters.ApiTokenFilters, org_schemas.ApiTokenFilters, None),
     (org_filters.TrailFilters, org_schemas.TrailEntryFilters, org_forms.TrailFilterForm),
     (org_filters.PeopleFilters, org_schemas.PeopleFilters, org_forms.PeopleFilterForm),
+    (document_queries.DocumentFilters, document_schemas.DocumentFilters, document_forms.DocumentFilterForm),
+    (document_queries.VersionFilters, document_schemas.VersionFilters, None),
+    (document_queries.AcknowledgementFilters, document_schemas.AcknowledgementFilters, None),
+    # roles, objectives, competences, awareness campaigns, communications: the shared filters
+    (support_queries.Filters, support_schemas.SupportFilters, support_forms.SupportFilterForm),
+    (support_queries.RecordFilters, support_schemas.RecordFilters, None),
+    (support_queries.ConcernFilters, support_schemas.ConcernFilters, None),
+    (support_queries.ReadingFilters, support_schemas.ObjectiveReadingFilters, None),
+    (aiact_queries.ClassificationFilters, aiact_schemas.ClassificationFiltersIn, None),
+    (aiact_queries.ObligationStatusFilters, aiact_schemas.ObligationStatusFiltersIn, None),
 ]
 
 

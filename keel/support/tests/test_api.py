@@ -72,6 +72,12 @@ def test_roles_and_records_through_the_api(admin_client: Client, admin: Any, ism
     assert r.status_code == 201 and r.json()["expired"] is True
     assert admin_client.get(f"{API}/competence-records?expired=yes").json()["count"] == 1
     assert admin_client.get(f"{API}/competence-records?expired=no").json()["count"] == 0
+    # the filters declared once (issue 10): the shared ones, a list's own, a bad value refused
+    assert admin_client.get(f"{API}/ms-roles?management_system=isms&q=Security").json()["count"] == 1
+    assert admin_client.get(f"{API}/ms-roles?q=Auditor").json()["count"] == 0
+    assert admin_client.get(f"{API}/competence-records?expired=someday").status_code == 422
+    assert admin_client.get(f"{API}/concerns?status=open").status_code == 200
+    assert admin_client.get(f"{API}/concerns?status=lost").status_code == 422
 
 
 def test_objective_readings_through_the_api(admin_client: Client, isms: Any) -> None:

@@ -69,3 +69,17 @@ def test_a_reading_posted_from_the_page_is_recorded_and_a_bad_one_changes_nothin
     assert objective.readings.count() == 0
     admin_client.post(url, {"value": "0.03", "on": timezone.localdate().isoformat()})
     assert [str(r.value.normalize()) for r in objective.readings.all()] == ["0.03"]
+
+
+def test_the_list_page_keeps_the_valid_filters_and_says_which_one_it_dropped(
+    admin_client: Any, isms: Any
+) -> None:
+    """Every support list's page filters by the shared declaration (issue 10): a search and a
+    management system; an unknown system is refused with a message, the search still applies."""
+    f.objective(isms, title="Fewer phishing clicks")
+    f.objective(isms, title="Faster patching")
+    url = reverse("objective-list")
+    page = admin_client.get(url, {"q": "phishing", "management_system": "isms"}).content.decode()
+    assert "Fewer phishing clicks" in page and "Faster patching" not in page
+    page = admin_client.get(url, {"q": "phishing", "management_system": "nope"}).content.decode()
+    assert "not understood" in page and "Fewer phishing clicks" in page and "Faster patching" not in page
