@@ -11,13 +11,22 @@ Split (a system covering both standards → it keeps ISO/IEC 27001, a new AIMS t
   serve 27001 (a link to a 27001 requirement, an information-security risk) stay in both — the
   shared backbone — the others leave the ISMS;
 - evidence follows its controls and requirements the same way; assets stay with the ISMS;
+- documents answering ISO/IEC 42001 requirements only move to the AIMS, those answering both
+  standards are in both (a document may belong to several systems);
+- concerns about an AI system follow it (a concern belongs to its AI system's system);
+- roles, commitments, objectives, awareness campaigns and communications tagged ISO/IEC 42001
+  only move to the AIMS, with objectives fed by a moved AI system's metric; those serving both
+  standards (or untagged) stay with the ISMS, as each belongs to one system; competence records
+  follow the role whose competence they meet;
 - every role held over the system is granted over the AIMS too.
 
 Merge (a source system into a target): every record of the source moves to the target, the
 target covers both sets of standards, the source is retired (kept, empty) and the roles held
-over it are granted over the target. A merge that would put two SoAs, scope statements, coverage
-decisions or scope confirmations for the same thing in one system is refused before anything
-changes.
+over it are granted over the target; documents and the support records (roles, commitments,
+objectives, competence records, campaigns, communications, concerns) move too. A merge that
+would put two SoAs, scope statements, coverage decisions or scope confirmations for the same
+thing, or two management-system roles of the same name, in one system is refused before
+anything changes.
 """
 
 from __future__ import annotations
@@ -32,6 +41,7 @@ from django.db.models import Model, QuerySet
 from keel.aisystems.models import AISystem, Dataset
 from keel.assets.models import Asset
 from keel.controls.models import Control, ControlLink
+from keel.documents.models import Document, DocumentRequirement
 from keel.evidence.models import Evidence, EvidenceControl, EvidenceRequirement
 from keel.gap.models import CoverageDecision, ScopeConfirmation
 from keel.organisation import people
@@ -47,6 +57,15 @@ from keel.platform.records import reject_control_characters
 from keel.risks.models import Risk
 from keel.soa.models import StatementOfApplicability
 from keel.standards.models import Standard
+from keel.support.models import (
+    AwarenessCampaign,
+    Commitment,
+    Communication,
+    CompetenceRecord,
+    Concern,
+    MsRole,
+    Objective,
+)
 
 ISO27001 = "iso27001:2022"
 ISO42001 = "iso42001:2023"
@@ -79,6 +98,29 @@ def _regroup(
         return None
     ids = {str(m.pk) for m in [*add, *remove]}
     return trail.Pending(TrailAction.UPDATE, obj, changes={field: [before, after]}, management_system_ids=ids)
+
+
+def _regroup_all(
+    model: type[Model],
+    ids: Iterable[Any],
+    field: str,
+    add: list[ManagementSystem],
+    remove: Any,
+) -> list[trail.Pending]:
+    """Regroup the rows ``ids`` of ``model`` (locked first, in ``ref_id`` order); ``remove`` is
+    the list of systems to leave, or a function of the row giving it."""
+    entries = []
+    for obj in model._default_manager.select_for_update().filter(pk__in=list(ids)).order_by("ref_id"):
+        e = _regroup(obj, field, add, remove(obj) if callable(remove) else remove)
+        if e:
+            entries.append(e)
+    return entries
+
+
+def _only_42001(qs: QuerySet[Any], std42: Standard) -> QuerySet[Any]:
+    """The support records of ``qs`` tagged with ISO/IEC 42001 and no other standard."""
+    tagged = qs.filter(standards=std42).exclude(standards__in=Standard.objects.exclude(pk=std42.pk))
+    return qs.filter(pk__in=tagged.values("pk"))  # no join: rows once each, lockable
 
 
 def _grant_roles(actor: Actor, source: ManagementSystem, target: ManagementSystem) -> None:
@@ -154,10 +196,9 @@ def split(
                 control__in=controls, requirement__standard__in=ms.standards.all()
             ).values_list("control_id", flat=True)
         ) | set(controls.filter(risks__management_system=ms).values_list("pk", flat=True))
-        for c in Control.objects.filter(pk__in=for_ai).order_by("ref_id"):
-            e = _regroup(c, "management_systems", [aims], [] if c.pk in for_is else [ms])
-            if e:
-                entries.append(e)
+        entries += _regroup_all(
+            Control, for_ai, "management_systems", [aims], lambda c: [] if c.pk in for_is else [ms]
+        )
         evidence = Evidence.objects.filter(management_systems=ms)
         in_aims = Control.objects.filter(management_systems=aims)
         in_ms = Control.objects.filter(management_systems=ms)
@@ -179,10 +220,11 @@ def split(
                 evidence__in=evidence, requirement__standard__in=ms.standards.all()
             ).values_list("evidence_id", flat=True)
         )
-        for ev in Evidence.objects.filter(pk__in=ev_ai).order_by("ref_id"):
-            e = _regroup(ev, "management_systems", [aims], [] if ev.pk in ev_is else [ms])
-            if e:
-                entries.append(e)
+        entries += _regroup_all(
+            Evidence, ev_ai, "management_systems", [aims], lambda e: [] if e.pk in ev_is else [ms]
+        )
+        entries += _split_documents(ms, aims, std42)
+        entries += _split_support(ms, aims, std42)
         trail.record_many(actor, entries)
         _grant_roles(actor, ms, aims)
         trail.record(
@@ -195,6 +237,53 @@ def split(
     return aims
 
 
+def _split_documents(ms: ManagementSystem, aims: ManagementSystem, std42: Standard) -> list[trail.Pending]:
+    """Documents answering 42001 requirements join the AIMS; those answering no other
+    standard's requirement leave the ISMS."""
+    docs = Document.objects.filter(management_systems=ms)
+    for_ai = set(
+        DocumentRequirement.objects.filter(document__in=docs, requirement__standard=std42).values_list(
+            "document_id", flat=True
+        )
+    )
+    for_other = set(
+        DocumentRequirement.objects.filter(document__in=docs)
+        .exclude(requirement__standard=std42)
+        .values_list("document_id", flat=True)
+    )
+    return _regroup_all(
+        Document, for_ai, "management_systems", [aims], lambda d: [] if d.pk in for_other else [ms]
+    )
+
+
+def _split_support(ms: ManagementSystem, aims: ManagementSystem, std42: Standard) -> list[trail.Pending]:
+    """Support records that serve the AIMS only move to it (each belongs to one system)."""
+    entries: list[trail.Pending] = []
+    roles = _only_42001(MsRole.objects.filter(management_system=ms), std42)
+    role_ids = list(roles.values_list("pk", flat=True))
+    entries += _move_fk(roles, ms, aims)
+    entries += _move_fk(
+        CompetenceRecord.objects.filter(management_system=ms, competence__role__in=role_ids), ms, aims
+    )
+    for model in (Commitment, AwarenessCampaign, Communication):
+        entries += _move_fk(_only_42001(model.objects.filter(management_system=ms), std42), ms, aims)
+    objectives = Objective.objects.filter(management_system=ms)
+    entries += _move_fk(
+        objectives.filter(
+            pk__in=[
+                *_only_42001(objectives, std42).values_list("pk", flat=True),
+                *objectives.filter(metric__ai_system__management_system=aims).values_list("pk", flat=True),
+            ]
+        ),
+        ms,
+        aims,
+    )
+    entries += _move_fk(
+        Concern.objects.filter(management_system=ms, ai_system__management_system=aims), ms, aims
+    )
+    return entries
+
+
 def _overlaps(source: ManagementSystem, target: ManagementSystem) -> list[str]:
     problems = []
     both = (source.pk, target.pk)
@@ -203,6 +292,7 @@ def _overlaps(source: ManagementSystem, target: ManagementSystem) -> list[str]:
         ("scope statements", ScopeStatement.objects.all(), ("standard_id",)),
         ("coverage decisions", CoverageDecision.objects.all(), ("requirement_id",)),
         ("scope confirmations", ScopeConfirmation.objects.all(), ("control_id", "requirement_id")),
+        ("management-system roles", MsRole.objects.all(), ("name",)),
     ]
     for label, qs, key in pairs:
         seen: dict[tuple[Any, ...], set[Any]] = {}
@@ -253,16 +343,18 @@ def merge(
             ScopeStatement,
             CoverageDecision,
             ScopeConfirmation,
+            MsRole,
+            Commitment,
+            Objective,
+            CompetenceRecord,
+            AwarenessCampaign,
+            Communication,
+            Concern,
         ):
             entries += _move_fk(model.objects.filter(management_system=source), source, target)
-        for c in Control.objects.filter(management_systems=source).order_by("ref_id"):
-            e = _regroup(c, "management_systems", [target], [source])
-            if e:
-                entries.append(e)
-        for ev in Evidence.objects.filter(management_systems=source).order_by("ref_id"):
-            e = _regroup(ev, "management_systems", [target], [source])
-            if e:
-                entries.append(e)
+        for m2m_model in (Control, Evidence, Document):
+            ids = m2m_model._default_manager.filter(management_systems=source).values_list("pk", flat=True)
+            entries += _regroup_all(m2m_model, ids, "management_systems", [target], [source])
         trail.record_many(actor, entries)
         _grant_roles(actor, source, target)
         organisation.update_management_system(

@@ -14,6 +14,7 @@ from keel.aiact import restructure
 from keel.aisystems.models import AISystem, Dataset
 from keel.assets.models import Asset
 from keel.controls.models import Control, ControlLink
+from keel.documents.models import Document
 from keel.evidence.models import Evidence, EvidenceControl, EvidenceRequirement
 from keel.gap.models import CoverageDecision, ScopeConfirmation
 from keel.organisation.models import ManagementSystem, ScopeStatement
@@ -23,6 +24,17 @@ from keel.platform.models import TrailEntry
 from keel.platform.tests.shared_db import LoadedDemo
 from keel.risks.models import Risk
 from keel.soa.models import StatementOfApplicability
+from keel.support.models import (
+    AwarenessCampaign,
+    Commitment,
+    Communication,
+    CompetenceRecord,
+    Concern,
+    MsRole,
+    Objective,
+)
+
+SUPPORT = (MsRole, Commitment, Objective, CompetenceRecord, AwarenessCampaign, Communication, Concern)
 
 OPERATOR = Actor.system("test")
 
@@ -50,6 +62,8 @@ def state() -> dict[str, Any]:
         "confirmations": fk(ScopeConfirmation, "pk"),
         "controls": m2m(Control),
         "evidence": m2m(Evidence),
+        "documents": m2m(Document),
+        **{m.__name__: fk(m, "pk") for m in SUPPORT},
         "control_links": sorted(
             map(str, ControlLink.objects.values_list("control_id", "requirement_id", "coverage"))
         ),
@@ -87,6 +101,32 @@ def test_split_the_integrated_system_and_merge_it_back_leaves_every_record_and_l
         ref for ref, systems in split["controls"].items() if systems == ["integrated", "tessellate-aims"]
     ]
     assert shared, "the shared backbone (controls serving both standards) stays in both"
+    # documents answering 42001 only moved, those answering both are in both, 27001-only stayed
+    doc = dict(Document.objects.values_list("title", "ref_id"))
+    assert split["documents"][doc["AI policy"]] == ["research-aims", "tessellate-aims"]
+    assert split["documents"][doc["Management system policy"]] == [
+        "integrated",
+        "research-aims",
+        "tessellate-aims",
+    ]
+    assert split["documents"][doc["Information security policy"]] == ["integrated"]
+    # concerns followed their AI system; 42001-only support records moved, shared ones stayed
+    for c in Concern.objects.filter(ai_system__isnull=False).select_related("ai_system"):
+        assert c.management_system_id == c.ai_system.management_system_id
+    assert Concern.objects.filter(management_system=aims).exists()
+    for model in (MsRole, Commitment, Objective, AwarenessCampaign, Communication):
+        moved_keys = {
+            tuple(sorted(r.standards.values_list("key", flat=True)))
+            for r in model.objects.filter(management_system=aims).prefetch_related("standards")
+        }
+        stayed_keys = {
+            tuple(sorted(r.standards.values_list("key", flat=True)))
+            for r in model.objects.filter(management_system__short_name="integrated")
+        }
+        assert ("iso42001:2023",) not in stayed_keys, model
+        assert moved_keys <= {("iso42001:2023",)} or model is Objective, (model, moved_keys)
+    assert MsRole.objects.filter(management_system=aims).exists()
+    assert before != split
     # the trail names each record that moved, with the system before and after
     moved = TrailEntry.objects.filter(seq__gt=seq, object_type="aisystems.aisystem")
     assert {json.loads(e.payload)["changes"]["management_system"][1] for e in moved} == {"tessellate-aims"}
@@ -111,3 +151,19 @@ def test_a_system_covering_one_standard_is_not_split_and_an_overlapping_merge_is
         restructure.merge(OPERATOR, "integrated", "research-aims")
     assert state() == before
     assert not ManagementSystem.objects.filter(short_name="x-aims").exists()
+
+
+def test_a_merge_with_a_clashing_role_name_is_refused_with_nothing_changed(demo: LoadedDemo) -> None:
+    aims = restructure.split(OPERATOR, "integrated", name="Tessellate AIMS", short_name="tessellate-aims")
+    stayed = MsRole.objects.filter(management_system__short_name="integrated").first()
+    moved = MsRole.objects.filter(management_system=aims).first()
+    assert stayed is not None and moved is not None
+    MsRole.objects.filter(pk=moved.pk).update(name=stayed.name)
+    before = state()
+    seq = TrailEntry.objects.order_by("-seq").values_list("seq", flat=True).first()
+    with pytest.raises(Conflict, match="management-system roles"):
+        restructure.merge(OPERATOR, "integrated", aims.pk)
+    assert state() == before
+    assert TrailEntry.objects.order_by("-seq").values_list("seq", flat=True).first() == seq
+    aims.refresh_from_db()
+    assert aims.status == "active"
