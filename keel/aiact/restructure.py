@@ -32,7 +32,7 @@ anything changes.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.db import transaction
@@ -105,13 +105,13 @@ def _regroup_all(
     ids: Iterable[Any],
     field: str,
     add: list[ManagementSystem],
-    remove: Any,
+    remove: Callable[[Any], list[ManagementSystem]],
 ) -> list[trail.Pending]:
-    """Regroup the rows ``ids`` of ``model`` (locked first, in ``ref_id`` order); ``remove`` is
-    the list of systems to leave, or a function of the row giving it."""
+    """Regroup the rows ``ids`` of ``model``, locked first, in ``ref_id`` order: each joins
+    ``add`` and leaves the systems ``remove`` gives for it."""
     entries = []
     for obj in model._default_manager.select_for_update().filter(pk__in=list(ids)).order_by("ref_id"):
-        e = _regroup(obj, field, add, remove(obj) if callable(remove) else remove)
+        e = _regroup(obj, field, add, remove(obj))
         if e:
             entries.append(e)
     return entries
@@ -354,7 +354,7 @@ def merge(
             entries += _move_fk(model.objects.filter(management_system=source), source, target)
         for m2m_model in (Control, Evidence, Document):
             ids = m2m_model._default_manager.filter(management_systems=source).values_list("pk", flat=True)
-            entries += _regroup_all(m2m_model, ids, "management_systems", [target], [source])
+            entries += _regroup_all(m2m_model, ids, "management_systems", [target], lambda _: [source])
         trail.record_many(actor, entries)
         _grant_roles(actor, source, target)
         organisation.update_management_system(
