@@ -245,7 +245,7 @@ def upload_version(
 )
 def download_version(request: HttpRequest, ref: str, number: int) -> FileResponse:
     check(actor(request), Perm.VIEW)
-    return downloads.file_response(queries.version_for(actor(request).user, ref, number))  # type: ignore[arg-type]
+    return downloads.file_response(queries.file_version_for(actor(request).user, ref, number))  # type: ignore[arg-type]
 
 
 @router.post(
