@@ -443,6 +443,14 @@ def acknowledge_by_link(token: str, ip: str = "") -> Acknowledgement:
     return _acknowledge(Actor.for_user(ack.person, Channel.WEB, ip), ack, AckChannel.LINK)
 
 
+def document_of(ack_id: uuid.UUID | str) -> Document:
+    """The document an acknowledgement belongs to (a clear 404 when there is none)."""
+    document = Document.objects.filter(acknowledgements__pk=_ack_pk(ack_id)).first()
+    if document is None:
+        raise NotFound("No such acknowledgement.")
+    return document
+
+
 def resend(actor: Actor, ack_id: uuid.UUID | str, base_url: str = "") -> Acknowledgement:
     """Email a fresh link for an outstanding acknowledgement (the old one may have expired).
     The email is sent after the checks commit; a mail server failure is a clear error."""

@@ -136,3 +136,36 @@ def test_downloading_a_version_written_in_keel_is_a_clear_404(
     assert "written in Keel" in page.content.decode()
     api = client.get(f"/api/v1/documents/{doc.ref_id}/versions/1/download")
     assert api.status_code == 404 and "download its PDF" in api.content.decode()
+
+
+def test_a_new_link_is_resent_from_the_list_and_the_api(
+    author: User,
+    approver: User,
+    isms: ManagementSystem,
+    reader: User,
+    make_user: Callable[..., User],
+    login_client: Callable[[User], Client],
+) -> None:
+    doc = approved_policy(author, approver, [isms])
+    acknowledgements.publish(as_actor(author), doc.pk, audience="people", people=[reader.email], email=False)
+    ack = doc.acknowledgements.get()
+    client = login_client(author)
+    listing = client.get(reverse("acknowledgement-list")).content.decode()
+    assert reverse("acknowledgement-resend", args=[ack.pk]) in listing and "link not sent" in listing
+
+    r = client.post(reverse("acknowledgement-resend", args=[ack.pk]), follow=True)
+    assert "A new link to acknowledge DOC-001 version 1.0 was emailed to Rae Reader" in r.content.decode()
+    assert [m.to for m in mail.outbox] == [[reader.email]]
+
+    api = client.post(f"/api/v1/acknowledgements/{ack.pk}/resend")
+    assert api.status_code == 200 and api.json()["emailed_at"] is not None
+    assert len(mail.outbox) == 2
+
+    # a viewer may not resend, and sees no button
+    viewer = login_client(make_user(Role.VIEWER, isms, email="viewer@example.com"))
+    assert (
+        reverse("acknowledgement-resend", args=[ack.pk])
+        not in viewer.get(reverse("acknowledgement-list")).content.decode()
+    )
+    assert viewer.post(f"/api/v1/acknowledgements/{ack.pk}/resend").status_code == 403
+    assert len(mail.outbox) == 2
