@@ -101,6 +101,18 @@ def own_ack_kwargs(world: World, user: User | None) -> dict[str, Any]:
     return {"ack": str(ack(world, user).pk)}
 
 
+def link_ack_kwargs(world: World, user: User | None) -> dict[str, Any]:
+    """An outstanding acknowledgement of a person without a login (a link can be resent)."""
+    reader = User.objects.filter(email="doc-reader@matrix.example").first() or User.objects.create(
+        email="doc-reader@matrix.example", full_name="Doc Reader", has_login=False
+    )
+    return {"ack": str(ack(world, reader).pk)}
+
+
+def link_ack_params(world: World, user: User | None) -> dict[str, Any]:
+    return {"ack_id": link_ack_kwargs(world, user)["ack"]}
+
+
 def token_kwargs(world: World, user: User | None) -> dict[str, Any]:
     return {"token": acknowledgements.token_for(ack(world, None))}
 

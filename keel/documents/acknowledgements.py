@@ -12,6 +12,7 @@ is superseded.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import uuid
 from collections.abc import Iterable
 from typing import Any
@@ -39,6 +40,8 @@ from .choices import AckChannel, AckStatus, AudienceKind, DocumentStatus, Versio
 from .models import Acknowledgement, Document, DocumentVersion, Publication
 
 SALT = "keel.documents.acknowledgement"
+
+log = logging.getLogger(__name__)
 
 
 def link_days() -> int:
@@ -135,14 +138,41 @@ def from_token(token: str) -> Acknowledgement:
     return ack
 
 
+def _emailable(ack: Acknowledgement) -> bool:
+    """A link is emailed to a person without a login who has an address."""
+    return not ack.person.can_log_in and ack.person.has_email
+
+
 def _email(ack: Acknowledgement, base_url: str) -> bool:
-    """Email the signed link to a person without a login who has an address; True when sent."""
+    """Email the signed link (call it outside any transaction: mail cannot be rolled back).
+    True when sent; when the mail server refuses it, the failure is logged and recorded in the
+    trail as "link not sent" and False is returned — nothing raises."""
     person = ack.person
-    if person.can_log_in or not person.has_email:
+    if not _emailable(ack):
         return False
     org = Organisation.objects.values_list("name", flat=True).first() or "Keel"
     document = ack.document
     expires = (timezone.localdate() + dt.timedelta(days=link_days())).isoformat()
+    try:
+        _send(ack, base_url, org, expires)
+    except Exception as exc:  # any mail backend failure: recorded, never a 500 after commit
+        log.warning("Acknowledgement link to %s for %s not sent: %s", person.email, document.ref_id, exc)
+        with transaction.atomic():
+            trail.record(
+                Actor.system(),
+                TrailAction.UPDATE,
+                ack,
+                object_repr=f"{document.ref_id} version {ack.version.label} link not sent to {person.email}",
+                changes={"link": [None, f"not sent: {exc}"[:300]]},
+            )
+        return False
+    ack.emailed_at = timezone.now()
+    ack.save(update_fields=["emailed_at"])
+    return True
+
+
+def _send(ack: Acknowledgement, base_url: str, org: str, expires: str) -> None:
+    person, document = ack.person, ack.document
     send_mail(
         subject=f"Please read and acknowledge: {document.title}",
         message=(
@@ -155,9 +185,15 @@ def _email(ack: Acknowledgement, base_url: str) -> bool:
         from_email=None,
         recipient_list=[person.email],
     )
-    ack.emailed_at = timezone.now()
-    ack.save(update_fields=["emailed_at"])
-    return True
+
+
+def _email_after_commit(acks: list[Acknowledgement], base_url: str) -> int:
+    """Email the links once the transaction commits (a rollback sends nothing; a mail failure
+    cannot undo the publication). Returns how many links are to be sent."""
+    to_send = [a for a in acks if _emailable(a)]
+    for ack in to_send:
+        transaction.on_commit(lambda ack=ack: _email(ack, base_url))  # type: ignore[misc]
+    return len(to_send)
 
 
 # ---------------------------------------------------------------- publishing
@@ -181,10 +217,26 @@ def _ask(
         if person.pk not in asked
     ]
     # what the same people still owed on older versions is now asked of this one
-    Acknowledgement.objects.filter(
-        document=version.document, person__in=[a.person for a in created], status=AckStatus.PENDING
-    ).exclude(version=version).update(status=AckStatus.SUPERSEDED)
-    emailed = sum(_email(a, base_url) for a in created) if email else 0
+    older = list(
+        Acknowledgement.objects.select_for_update(of=("self",))
+        .filter(document=version.document, person__in=[a.person for a in created], status=AckStatus.PENDING)
+        .exclude(version=version)
+        .select_related("version", "person")
+    )
+    for ack in older:
+        ack.status = AckStatus.SUPERSEDED
+        ack.save(update_fields=["status"])
+        trail.record(
+            actor,
+            TrailAction.UPDATE,
+            ack,
+            object_repr=f"{version.document.ref_id} version {ack.version.label} no longer asked of {ack.person.email}",
+            changes={
+                "status": [AckStatus.PENDING, AckStatus.SUPERSEDED],
+                "asked_instead": [None, version.label],
+            },
+        )
+    emailed = _email_after_commit(created, base_url) if email else 0
     return created, emailed
 
 
@@ -259,7 +311,9 @@ def republish(
     again (inside the approval's transaction)."""
     out = []
     for old in (
+        # the latest round only: a publication a later one already copied is not copied again
         Publication.objects.filter(version__document=document)
+        .exclude(pk__in=Publication.objects.filter(previous__isnull=False).values("previous"))
         .prefetch_related("people")
         .order_by("published_at")
     ):
@@ -293,6 +347,30 @@ def republish(
         )
         out.append(publication)
     return out
+
+
+def carry_forward(
+    actor: Actor, document: Document, previous: DocumentVersion, version: DocumentVersion
+) -> int:
+    """A new minor version was approved: what people still owed on ``previous`` is now asked of
+    ``version`` (same due date), so they acknowledge the version in force (inside the approval's
+    transaction). Returns how many moved."""
+    moved = list(
+        Acknowledgement.objects.select_for_update(of=("self",))
+        .filter(document=document, version=previous, status=AckStatus.PENDING)
+        .select_related("person")
+    )
+    for ack in moved:
+        ack.version = version
+        ack.save(update_fields=["version"])
+        trail.record(
+            actor,
+            TrailAction.UPDATE,
+            ack,
+            object_repr=f"{document.ref_id} acknowledgement of {ack.person.email} moved to version {version.label}",
+            changes={"version": [previous.label, version.label], "why": [None, "new minor version in force"]},
+        )
+    return len(moved)
 
 
 def cancel_outstanding(actor: Actor, document: Document) -> int:
@@ -365,8 +443,17 @@ def acknowledge_by_link(token: str, ip: str = "") -> Acknowledgement:
     return _acknowledge(Actor.for_user(ack.person, Channel.WEB, ip), ack, AckChannel.LINK)
 
 
+def document_of(ack_id: uuid.UUID | str) -> Document:
+    """The document an acknowledgement belongs to (a clear 404 when there is none)."""
+    document = Document.objects.filter(acknowledgements__pk=_ack_pk(ack_id)).first()
+    if document is None:
+        raise NotFound("No such acknowledgement.")
+    return document
+
+
 def resend(actor: Actor, ack_id: uuid.UUID | str, base_url: str = "") -> Acknowledgement:
-    """Email a fresh link for an outstanding acknowledgement (the old one may have expired)."""
+    """Email a fresh link for an outstanding acknowledgement (the old one may have expired).
+    The email is sent after the checks commit; a mail server failure is a clear error."""
     with transaction.atomic():
         ack = (
             Acknowledgement.objects.select_for_update(of=("self",))
@@ -379,10 +466,16 @@ def resend(actor: Actor, ack_id: uuid.UUID | str, base_url: str = "") -> Acknowl
         _check_on_systems(actor, Perm.EDIT_DOCUMENTS, ack.document.management_systems.all())
         if ack.status != AckStatus.PENDING:
             raise Conflict(f"{ack.person.display_name} has nothing outstanding here.")
-        if not _email(ack, base_url):
+        if not _emailable(ack):
             raise Conflict(
                 f"{ack.person.display_name} logs in to Keel or has no email address yet: no link is emailed."
             )
+    if not _email(ack, base_url):
+        raise Conflict(
+            f"The email to {ack.person.email} could not be sent (the mail server refused it): "
+            "try again later or ask your administrator to check the email settings."
+        )
+    with transaction.atomic():
         trail.record(
             actor,
             TrailAction.UPDATE,

@@ -245,7 +245,7 @@ def upload_version(
 )
 def download_version(request: HttpRequest, ref: str, number: int) -> FileResponse:
     check(actor(request), Perm.VIEW)
-    return downloads.file_response(queries.version_for(actor(request).user, ref, number))  # type: ignore[arg-type]
+    return downloads.file_response(queries.file_version_for(actor(request).user, ref, number))  # type: ignore[arg-type]
 
 
 @router.post(
@@ -364,4 +364,15 @@ def list_acknowledgements(request: HttpRequest, filters: Query[AcknowledgementFi
 )
 def acknowledge(request: HttpRequest, ack_id: str) -> Acknowledgement:
     ack = acknowledgements.acknowledge(actor(request), ack_id)
+    return Acknowledgement.objects.select_related("document", "version", "person").get(pk=ack.pk)
+
+
+@acks_router.post(
+    "/{ack_id}/resend",
+    response=responses(AcknowledgementOut),
+    openapi_extra=permission(Perm.EDIT_DOCUMENTS),
+    summary="Email a new signed link for an outstanding acknowledgement of a person without a login",
+)
+def resend(request: HttpRequest, ack_id: str) -> Acknowledgement:
+    ack = acknowledgements.resend(actor(request), ack_id, request.build_absolute_uri("/"))
     return Acknowledgement.objects.select_related("document", "version", "person").get(pk=ack.pk)

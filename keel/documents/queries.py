@@ -156,6 +156,17 @@ def version_for(user: User | None, ref: uuid.UUID | str, number: int) -> Documen
     return version
 
 
+def file_version_for(user: User | None, ref: uuid.UUID | str, number: int) -> DocumentVersion:
+    """The version to download as a file: a version written in Keel has no file (a clear 404)."""
+    version = version_for(user, ref, number)
+    if not version.is_file:
+        raise NotFound(
+            f"Version {version.label} of {version.document.ref_id} is written in Keel, not uploaded: "
+            "open it or download its PDF."
+        )
+    return version
+
+
 def history(document: Document, limit: int = 200) -> list[TrailEntry]:
     """Trail entries of the document, its versions, links and publications, newest first."""
     q = Q(object_type="documents.document", object_id=str(document.pk)) | Q(

@@ -360,6 +360,8 @@ def approve(
             trail.record(actor, TrailAction.UPDATE, document, changes=changes)
         if previous is not None and version.change == ChangeKind.MAJOR:
             acknowledgements.republish(actor, document, previous, version, email=notify)
+        elif previous is not None:
+            acknowledgements.carry_forward(actor, document, previous, version)
         return version
 
 

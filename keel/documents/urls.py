@@ -8,6 +8,7 @@ urlpatterns = [
     path("coverage/", views_ack.coverage_page, name="document-coverage"),
     path("acknowledgements/", views_ack.acknowledgement_list, name="acknowledgement-list"),
     path("acknowledgements/<str:ack>/acknowledge/", views_ack.acknowledge, name="document-acknowledge"),
+    path("acknowledgements/<str:ack>/resend/", views_ack.resend, name="acknowledgement-resend"),
     path("<str:ref>/", views.document_detail, name="document-detail"),
     path("<str:ref>/edit/", views.document_edit, name="document-edit"),
     path("<str:ref>/retire/", views.document_retire, name="document-retire"),

@@ -343,7 +343,7 @@ def version_detail(request: HttpRequest, ref: str, number: int) -> HttpResponse:
 @page(Perm.VIEW, perimeter=_perimeter(Perm.VIEW))
 def version_download(request: HttpRequest, ref: str, number: int) -> HttpResponse:
     try:
-        version = queries.version_for(current_user(request), ref, number)
+        version = queries.file_version_for(current_user(request), ref, number)
         return downloads.file_response(version)  # type: ignore[arg-type,return-value]  # same file fields
     except KeelError as exc:
         return error_page(request, exc)

@@ -11,20 +11,24 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_POST
 
 from keel.controls.forms import system_choices
+from keel.organisation.models import ManagementSystem
 from keel.platform.actor import Actor, client_ip
 from keel.platform.errors import KeelError
 from keel.platform.markdown import render as render_markdown
 from keel.platform.pages import AUTHENTICATED, PUBLIC, error_page, page
-from keel.platform.permissions import Perm
+from keel.platform.permissions import Perm, system_ids_with
 from keel.platform.views.common import current_user
 
 from . import acknowledgements, queries
 from .choices import AckStatus
 from .coverage import coverage
 from .forms import PublishForm
+from .models import Document
 from .views import _perimeter
 
 PAGE_SIZE = 50
@@ -75,6 +79,29 @@ def acknowledge(request: HttpRequest, ack: str) -> HttpResponse:
         return error_page(request, exc)
     messages.success(request, f"You acknowledged {done.document.ref_id} version {done.version.label}.")
     return redirect("document-detail", ref=done.document.ref_id)
+
+
+def _ack_perimeter(request: HttpRequest, ack: str, **kwargs: Any) -> ManagementSystem | None:
+    document = acknowledgements.document_of(ack)
+    document = queries.get_document(document.pk, Document.objects.prefetch_related("management_systems"))
+    return queries.perimeter_of(document, request.user, Perm.EDIT_DOCUMENTS, True)  # type: ignore[arg-type]
+
+
+@require_POST
+@page(Perm.EDIT_DOCUMENTS, perimeter=_ack_perimeter)
+def resend(request: HttpRequest, ack: str) -> HttpResponse:
+    """Email a fresh link to a person without a login who has not acknowledged yet."""
+    try:
+        sent = acknowledgements.resend(Actor.from_request(request), ack, request.build_absolute_uri("/"))
+    except KeelError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            f"A new link to acknowledge {sent.document.ref_id} version {sent.version.label} was emailed "
+            f"to {sent.person.display_name}.",
+        )
+    return redirect(f"{reverse('acknowledgement-list')}?{urlencode({'status': AckStatus.PENDING})}")
 
 
 @require_http_methods(["GET", "POST"])
@@ -133,6 +160,8 @@ def acknowledgement_list(request: HttpRequest) -> HttpResponse:
             "status": status,
             "statuses": [("", "Every status"), *AckStatus.choices],
             "today": queries.today(),
+            # the button shows to people who may edit documents somewhere; the service checks the document
+            "can_resend": system_ids_with(user, Perm.EDIT_DOCUMENTS) != set(),
         },
     )
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.core import mail
@@ -25,7 +26,10 @@ pytestmark = pytest.mark.django_db
 
 
 def test_draft_review_approve_publish_and_acknowledge_by_link(
-    make_user: Callable[..., User], login_client: Callable[[User], Client], isms: ManagementSystem
+    make_user: Callable[..., User],
+    login_client: Callable[[User], Client],
+    isms: ManagementSystem,
+    django_capture_on_commit_callbacks: Any,
 ) -> None:
     author = make_user(Role.COMPLIANCE_MANAGER, email="author@example.com", full_name="Ada Author")
     approver = make_user(Role.COMPLIANCE_MANAGER, email="approver@example.com", full_name="Bo Approver")
@@ -55,10 +59,12 @@ def test_draft_review_approve_publish_and_acknowledge_by_link(
     r = as_approver.post(reverse("document-approve", args=[doc.ref_id]), follow=True)
     assert "is approved and in force" in r.content.decode()
 
-    # Publish to the Support department: Sam has no login, so Sam is emailed a link
-    r = as_author.post(
-        reverse("document-publish", args=[doc.ref_id]), {"audience": "department", "departments": ["Support"]}
-    )
+    # Publish to the Support department: Sam has no login, so Sam is emailed a link (after commit)
+    with django_capture_on_commit_callbacks(execute=True):
+        r = as_author.post(
+            reverse("document-publish", args=[doc.ref_id]),
+            {"audience": "department", "departments": ["Support"]},
+        )
     assert r.status_code == 302
     assert len(mail.outbox) == 1 and mail.outbox[0].to == [staff.email]
     link = re.search(r"http://\S+/acknowledge/\S+/", mail.outbox[0].body)
