@@ -268,7 +268,7 @@ def load_demo_documents(
 ) -> list[Document]:
     """Write, review, approve and publish the demo's documents."""
     say(f"Writing and approving {len(DOCUMENTS)} documents, publishing the policies ...")
-    ensure_demo_levels(Actor.system("demo"))
+    ensure_demo_levels(Actor.cli())
     out = []
     for spec in DOCUMENTS:
         author = Actor.for_user(people[spec.author], Channel.CLI)

@@ -13,13 +13,13 @@ __all__ = [
     "CompetenceKind",
     "ConcernStatus",
     "Direction",
-    "Frequency",
     "ObjectiveTheme",
+    "ReadingFrequency",
     "ReadingSource",
 ]
 
 
-class Frequency(models.TextChoices):
+class ReadingFrequency(models.TextChoices):
     """How often an objective's measure is read."""
 
     WEEKLY = "weekly", "Weekly"
@@ -31,11 +31,11 @@ class Frequency(models.TextChoices):
 
 # days after which a reading of each frequency is overdue (with a week's grace)
 FREQUENCY_DAYS: dict[str, int] = {
-    Frequency.WEEKLY: 7 + 3,
-    Frequency.MONTHLY: 31 + 7,
-    Frequency.QUARTERLY: 92 + 7,
-    Frequency.HALF_YEARLY: 183 + 7,
-    Frequency.YEARLY: 366 + 7,
+    ReadingFrequency.WEEKLY: 7 + 3,
+    ReadingFrequency.MONTHLY: 31 + 7,
+    ReadingFrequency.QUARTERLY: 92 + 7,
+    ReadingFrequency.HALF_YEARLY: 183 + 7,
+    ReadingFrequency.YEARLY: 366 + 7,
 }
 
 

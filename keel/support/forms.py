@@ -15,7 +15,14 @@ from keel.platform.filters import FilterForm
 from keel.platform.forms import TEXTAREA, KeelForm, VersionedForm, picker_select
 
 from . import queries
-from .choices import CommunicationMethod, CompetenceKind, ConcernStatus, Direction, Frequency, ObjectiveTheme
+from .choices import (
+    CommunicationMethod,
+    CompetenceKind,
+    ConcernStatus,
+    Direction,
+    ObjectiveTheme,
+    ReadingFrequency,
+)
 from .models import Competence, MsRole
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -128,7 +135,7 @@ class ObjectiveForm(SupportForm):
     target = forms.DecimalField(max_digits=20, decimal_places=6)
     direction = forms.ChoiceField(choices=Direction.choices)
     owner = forms.ChoiceField(required=False, widget=picker_select())
-    frequency = forms.ChoiceField(choices=Frequency.choices, label="Read")
+    frequency = forms.ChoiceField(choices=ReadingFrequency.choices, label="Read")
     metric = forms.ChoiceField(
         required=False, label="Fed by the operating metric", help_text="Its readings are copied in."
     )

@@ -31,8 +31,8 @@ from .choices import (
     CompetenceKind,
     ConcernStatus,
     Direction,
-    Frequency,
     ObjectiveTheme,
+    ReadingFrequency,
     ReadingSource,
 )
 
@@ -115,7 +115,9 @@ class Objective(SupportRecord):
     owner = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.PROTECT, related_name="objectives"
     )
-    frequency = models.CharField(max_length=12, choices=Frequency.choices, default=Frequency.MONTHLY)
+    frequency = models.CharField(
+        max_length=12, choices=ReadingFrequency.choices, default=ReadingFrequency.MONTHLY
+    )
     metric = models.ForeignKey(
         Metric, null=True, blank=True, on_delete=models.SET_NULL, related_name="objectives"
     )
@@ -128,7 +130,8 @@ class Objective(SupportRecord):
                 condition=models.Q(direction__in=[d.value for d in Direction]), name="objective_direction"
             ),
             models.CheckConstraint(
-                condition=models.Q(frequency__in=[f.value for f in Frequency]), name="objective_frequency"
+                condition=models.Q(frequency__in=[f.value for f in ReadingFrequency]),
+                name="objective_frequency",
             ),
         ]
 

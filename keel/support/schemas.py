@@ -22,8 +22,8 @@ from .choices import (
     CompetenceKind,
     ConcernStatus,
     Direction,
-    Frequency,
     ObjectiveTheme,
+    ReadingFrequency,
     ReadingSource,
 )
 
@@ -103,7 +103,7 @@ class ObjectiveOut(Out):
     target: decimal.Decimal
     direction: Direction
     owner: str | None = Field(description=PERSON)
-    frequency: Frequency
+    frequency: ReadingFrequency
     metric: str | None = Field(description="SYSTEM/METRIC of the operating metric that feeds it.")
     due_on: dt.date | None
     latest_value: decimal.Decimal | None = None
@@ -131,7 +131,7 @@ class ObjectiveIn(Body):
     target: decimal.Decimal = Field(max_digits=20, decimal_places=6)
     direction: Direction = Direction.HIGHER
     owner: str | None = Field(None, description=PERSON)
-    frequency: Frequency = Frequency.MONTHLY
+    frequency: ReadingFrequency = ReadingFrequency.MONTHLY
     metric: str | None = Field(None, description="SYSTEM/METRIC: its readings are copied in.")
     due_on: dt.date | None = None
 
@@ -148,7 +148,7 @@ class ObjectivePatch(Body):
     target: decimal.Decimal | None = Field(None, max_digits=20, decimal_places=6)
     direction: Direction | None = None
     owner: str | None = Field(None, description=PERSON)
-    frequency: Frequency | None = None
+    frequency: ReadingFrequency | None = None
     metric: str | None = Field(None, description="SYSTEM/METRIC, or null to stop the feed.")
     due_on: dt.date | None = None
 

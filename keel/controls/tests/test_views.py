@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from keel.controls import queries, services
+from keel.controls import matrix, services
 from keel.controls.models import Control, ControlLink, ControlTemplate
 from keel.organisation.models import ManagementSystem
 from keel.platform.choices import Role, TrailAction
@@ -353,7 +353,7 @@ def test_the_matrix_is_paged_by_controls_and_counts_coverage_over_every_page(
     admin_client: Client, isms: ManagementSystem, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Given three linked controls and two rows per page
-    monkeypatch.setattr(queries, "MATRIX_PAGE_SIZE", 2)
+    monkeypatch.setattr(matrix, "MATRIX_PAGE_SIZE", 2)
     made = [
         make_control(isms, f"Paged {i}", links=[(f"iso27001:2022:A.5.{i + 1}", "full")]) for i in range(3)
     ]

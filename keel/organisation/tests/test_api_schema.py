@@ -107,6 +107,7 @@ UNCOUNTABLE_COLLECTIONS = {
     "evidence",
     "people",
     "risk-assessments-due",
+    "operating-model",  # one per organisation (the issue names it so), not a collection
 }  # "people": the plural of person
 
 
