@@ -262,3 +262,22 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
             _demo_rows.open(_load_demo)
     elif _demo_rows.is_open:
         _demo_rows.close()
+
+
+@pytest.fixture
+def untraced() -> Iterator[None]:
+    """Runs a test without coverage's line tracer. For the permission matrix and schemathesis:
+    tens of thousands of requests through code the rest of the suite covers, where tracing
+    every line cost about a third of their CPU time (docs/testing.md). A run without coverage
+    is unchanged."""
+    import coverage
+
+    cov = coverage.Coverage.current()
+    if cov is None:
+        yield
+        return
+    cov.stop()
+    try:
+        yield
+    finally:
+        cov.start()

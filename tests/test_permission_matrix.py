@@ -59,8 +59,6 @@ from .permission_world import (
     ANYWHERE,
     ISO27001,
     ISO42001,
-    MATRIX_MEMBERS,
-    MATRIX_PRINCIPALS,
     MEMBERS,
     PASSWORD,
     PRINCIPALS,
@@ -71,7 +69,11 @@ from .permission_world import (
     build_world,
     changes_nothing,
     label,
+    matrix_params,
 )
+
+# coverage is measured by the rest of the suite (conftest.py, ``untraced``)
+pytestmark = pytest.mark.usefixtures("untraced")
 
 Kwargs = Callable[[World, User | None], dict[str, Any]]
 TargetOf = Callable[[World], Target]
@@ -1370,8 +1372,7 @@ def _is_login_redirect(response: Any) -> bool:
     return response.status_code == 302 and response["Location"].startswith(reverse("login"))
 
 
-@pytest.mark.parametrize("principal", MATRIX_PRINCIPALS)
-@pytest.mark.parametrize("case", PAGE_CASES, ids=str)
+@pytest.mark.parametrize(("case", "principal"), matrix_params(PAGE_CASES, PRINCIPALS))
 def test_page(case: PageCase, principal: str, world: World) -> None:
     # Given the principal and the page's declared rule
     perm: str | None = getattr(page_views()[case.name], "keel_permission", None)
@@ -1409,7 +1410,7 @@ def test_page(case: PageCase, principal: str, world: World) -> None:
         assert status == 403, f"{why} is not allowed: expected 403, got {status}"
 
 
-@pytest.mark.parametrize("principal", MATRIX_MEMBERS)
+@pytest.mark.parametrize("principal", MEMBERS)
 def test_navigation_links_exactly_the_pages_that_let_the_user_in(principal: str, world: World) -> None:
     # Given the user's navigation
     user = world.principal(principal)
@@ -2796,8 +2797,7 @@ def test_every_api_operation_has_a_rule_and_a_matrix_entry() -> None:
     )
 
 
-@pytest.mark.parametrize("principal", MATRIX_PRINCIPALS)
-@pytest.mark.parametrize("case", API_CASES, ids=str)
+@pytest.mark.parametrize(("case", "principal"), matrix_params(API_CASES, PRINCIPALS))
 def test_api(case: ApiCase, principal: str, world: World) -> None:
     # Given
     user = world.principal(principal)
@@ -3013,9 +3013,9 @@ def test_every_cli_command_has_a_rule_and_a_matrix_entry() -> None:
 
 
 def _cli_params() -> Iterator[Any]:
+    yield from matrix_params(CLI_CASES, MEMBERS)
     for case in CLI_CASES:
-        for principal in (*MATRIX_MEMBERS, OPERATOR):
-            yield pytest.param(case, principal, id=f"{case}-{principal}")
+        yield pytest.param(case, OPERATOR, id=f"{case}-{OPERATOR}")
 
 
 @pytest.mark.parametrize(("case", "principal"), list(_cli_params()))
@@ -3043,7 +3043,7 @@ def test_cli(case: CliCase, principal: str, world: World, capsys: pytest.Capture
         assert not out.strip(), f"{why}: a refused command printed a result: {out[:200]!r}"
 
 
-@pytest.mark.parametrize("principal", [*MATRIX_MEMBERS])
+@pytest.mark.parametrize("principal", [*MEMBERS])
 @pytest.mark.parametrize("path", OPERATOR_ONLY)
 def test_operator_only_commands_refuse_as(
     path: str, principal: str, world: World, capsys: pytest.CaptureFixture[str]

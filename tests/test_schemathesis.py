@@ -39,12 +39,17 @@ from keel.platform.tests.shared_db import SharedRows
 
 pytestmark = [
     pytest.mark.schemathesis,
+    pytest.mark.usefixtures("untraced"),
     pytest.mark.django_db,
     # the SQLite pass runs it; the PostgreSQL pass has the concurrency suite and stays bounded
     pytest.mark.skipif(bool(os.environ.get("DATABASE_URL")), reason="run in the SQLite pass"),
 ]
 
 EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "2"))
+# Schemathesis's coverage phase gives each operation about 60 boundary and wrong-type cases (over
+# 13,000 requests for 230 operations); the suite runs an even spread of at most this many per
+# operation (0: all of them, SCHEMATHESIS_COVERAGE_CASES=0).
+COVERAGE_CASES = int(os.environ.get("SCHEMATHESIS_COVERAGE_CASES", "30"))
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 COUNT: dict[str, Any] = {"requests": 0, "operations": 0, "started": None}
 
@@ -121,7 +126,15 @@ def coverage_cases_before_the_test(request: pytest.FixtureRequest) -> None:
     assert pending is not None, "schemathesis did not hand over the coverage cases: see the note above"
     args, kwargs = pending
     delattr(test, PENDING_COVERAGE)
+    before = len(getattr(test, "hypothesis_explicit_examples", []))
     _add_coverage(test, *args, **kwargs)
+    examples = getattr(test, "hypothesis_explicit_examples", None)
+    if COVERAGE_CASES and examples is not None and len(examples) - before > COVERAGE_CASES:
+        # An even spread over the operation's coverage cases (every parameter's boundary and
+        # wrong-type values come in runs), the same on every run.
+        added = examples[before:]
+        step = len(added) / COVERAGE_CASES
+        examples[before:] = [added[int(i * step)] for i in range(COVERAGE_CASES)]
 
 
 def _load() -> Any:
