@@ -70,10 +70,7 @@ def asset_list(request: HttpRequest) -> HttpResponse:
         filters = queries.AssetFilters()
     if tables.wants_csv(request):
         return LISTING.csv(qs)
-    if form.is_bound and form.errors:
-        problem = "Some filters were not understood and were not applied: " + " ".join(
-            str(m) for errors in form.errors.values() for m in errors
-        )
+    problem = form.problem() or problem
     page_obj = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page", 1))
     ctx = {
         "form": form,

@@ -109,11 +109,7 @@ def evidence_list(request: HttpRequest) -> HttpResponse:
     params = request.GET.copy()
     params.pop("page", None)
     form = EvidenceFilterForm(params or None, user=user)
-    problem = ""
-    if form.is_bound and not form.is_valid():
-        problem = "Some filters were not understood and were not applied: " + " ".join(
-            f"{form.fields[n].label or n}: {' '.join(str(x) for x in e)}" for n, e in form.errors.items()
-        )
+    problem = form.problem()
     filters = form.filters()
     try:
         qs = queries.evidence_list(user, filters)

@@ -311,6 +311,15 @@ class FilterForm(KeelForm, Generic[F]):
             return cast(F, self.filters_class())
         return cast(F, self.filters_class(**self._cleaned()))
 
+    def problem(self) -> str:
+        """What a list page says when some of the filters it was given are not valid (each with
+        its label and why), or ``""``: one wording on every list page."""
+        if not self.is_bound or self.is_valid():
+            return ""
+        return "Some filters were not understood and were not applied: " + " ".join(
+            f"{self.fields[n].label or n}: {' '.join(str(x) for x in e)}" for n, e in self.errors.items()
+        )
+
     def valid_filters(self) -> dict[str, Any]:
         """The filters that are set and valid; an invalid one is left out (the page says which),
         the others still apply."""

@@ -66,11 +66,7 @@ def _filters(request: HttpRequest) -> tuple[RiskFilterForm, queries.RiskFilters,
     params = request.GET.copy()
     params.pop("page", None)
     form = RiskFilterForm(params or None, methodology=queries.latest_methodology())
-    problem = ""
-    if form.is_bound and not form.is_valid():
-        problem = "Some filters were not understood and were not applied: " + " ".join(
-            f"{form.fields[n].label or n}: {' '.join(str(x) for x in e)}" for n, e in form.errors.items()
-        )
+    problem = form.problem()
     return form, queries.RiskFilters(**form.valid_filters()), problem
 
 

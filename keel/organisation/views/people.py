@@ -63,10 +63,7 @@ def _people_page(request: HttpRequest, form: UserCreateForm | None = None, statu
         if filters.is_valid():
             chosen = filters.filters()
         else:
-            problem = "Some filters were not understood and were not applied: " + " ".join(
-                f"{filters.fields[n].label or n}: {' '.join(str(x) for x in e)}"
-                for n, e in filters.errors.items()
-            )
+            problem = filters.problem()
     page_obj = Paginator(organisation_queries.people(chosen), PAGE_SIZE).get_page(request.GET.get("page", 1))
     can_manage = has_perm(user, Perm.MANAGE_USERS)
     return render(

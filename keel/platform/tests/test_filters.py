@@ -168,3 +168,30 @@ def test_valid_filters_keep_the_good_ones_and_drop_the_bad_one() -> None:
         {"register": "nonsense", "q": "vendor", "likelihood": "3"}, methodology=None
     )
     assert form.valid_filters() == {"q": "vendor", "likelihood": 3}
+
+
+LIST_PAGES_WITH_A_FILTER = [
+    ("control-list", "status"),
+    ("evidence-list", "validity"),
+    ("risk-list", "status"),
+    ("asset-list", "type"),
+    ("document-list", "kind"),
+    ("people", "login"),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("url_name", "field"), LIST_PAGES_WITH_A_FILTER)
+def test_every_list_page_names_the_filter_it_did_not_understand(
+    admin_client: Any, url_name: str, field: str
+) -> None:
+    # Given a list page asked for a value its filter does not offer
+    from django.urls import reverse
+
+    response = admin_client.get(reverse(url_name), {field: "no-such-value"})
+    # Then it still answers, says in one wording which filter was left out, and names its label
+    assert response.status_code == 200, url_name
+    body = response.content.decode()
+    assert "Some filters were not understood and were not applied:" in body, url_name
+    said = body.split("were not applied:")[1].split("<")[0]
+    assert ":" in said, (url_name, said)  # "<label>: <why>"
