@@ -41,6 +41,11 @@ EVENTS: dict[str, str] = {
     "(answered by gap; the SoA page offers it only when registered)",
     "choice_labels": "kind -> TextChoices class or None: labels for the choice_labels template filter",
     "person.owned": "person, viewer -> list of Owned: the records the person owns that the viewer may see",
+    "management_system.restructured": "actor, kind ('split' or 'merge'), source, target, standard (the "
+    "ISO/IEC 42001 Standard moved on a split, None on a merge) -> list of trail.Pending: called by aiact's "
+    "split and merge inside their transaction; each app with records scoped to a management system moves "
+    "or re-tags them (a split: what serves 42001 only goes to target, what serves both stays and is shared; "
+    "a merge: everything of source goes to target) and returns the trail entries",
 }
 # Every page that draws panels; context functions receive (request, obj).
 PAGES: dict[str, str] = {

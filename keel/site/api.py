@@ -14,6 +14,9 @@ from keel import __version__
 from keel.aiact.api import router as aiact_router
 from keel.aisystems.api import router as aisystems_router
 from keel.assets.api import router as assets_router
+from keel.audits.api import router as audits_router
+from keel.certification.api import router as certification_router
+from keel.changes.api import router as changes_router
 from keel.controls.api import router as controls_router
 from keel.documents.api import acks_router as acknowledgements_router
 from keel.documents.api import router as documents_router
@@ -21,6 +24,8 @@ from keel.documents.api import versions_router as document_versions_router
 from keel.evidence.api import router as evidence_router
 from keel.gap.api import router as gap_router
 from keel.impact.api import router as impact_router
+from keel.improvement.api import router as improvement_router
+from keel.incidents.api import router as incidents_router
 from keel.mapping.api import router as mapping_router
 from keel.mapping.suggest.api import router as suggest_router
 from keel.organisation.api import router as core_router
@@ -28,11 +33,14 @@ from keel.platform.api import BearerAuth, SessionAuth, error_body
 from keel.platform.concurrency import EditConflict
 from keel.platform.errors import KeelError
 from keel.platform.middleware import database_busy_response, is_database_busy
+from keel.review.api import router as review_router
 from keel.risks.api import router as risks_router
 from keel.site.checks import router as checks_router
 from keel.soa.api import router as soa_router
 from keel.standards.api import router as standards_router
+from keel.suppliers.api import router as suppliers_router
 from keel.support.api import router as support_router
+from keel.work.api import router as work_router
 
 api = NinjaAPI(
     title="Keel API",
@@ -145,6 +153,14 @@ def _register() -> None:
 
     api.add_router("", checks_router)
     api.add_router("", support_router)
+    api.add_router("", suppliers_router)
+    api.add_router("", incidents_router)
+    api.add_router("", changes_router)
+    api.add_router("", improvement_router)
+    api.add_router("", audits_router)
+    api.add_router("", review_router)
+    api.add_router("", certification_router)
+    api.add_router("", work_router)
 
 
 _register()

@@ -22,6 +22,7 @@ class NavItem:
 
 NAV: list[NavItem] = [
     NavItem("Dashboard", "dashboard", section="Overview"),
+    NavItem("My work", "my-work", section="Overview"),
     NavItem("Consistency check", "check-list", section="Overview"),
     NavItem("Organisation", "organisation", section="Management system"),
     NavItem("Scope", "scope-list", section="Management system"),
@@ -45,11 +46,13 @@ NAV: list[NavItem] = [
     NavItem("AI systems", "ai-system-list", section="Operate"),
     NavItem("AI concerns", "concern-list", section="Operate"),
     NavItem("EU AI Act", "aiact-overview", section="Operate"),
-    NavItem("Suppliers", None, section="Operate"),
-    NavItem("Incidents", None, section="Operate"),
-    NavItem("Changes", None, section="Operate"),
-    NavItem("Audits", None, section="Improve"),
-    NavItem("Improvement", None, section="Improve"),
+    NavItem("Suppliers", "supplier-list", section="Operate"),
+    NavItem("Incidents", "incident-list", section="Operate"),
+    NavItem("Changes", "change-list", section="Operate"),
+    NavItem("Audits", "audit-programme-list", section="Improve"),
+    NavItem("Nonconformities", "nonconformity-list", section="Improve"),
+    NavItem("Management review", "management-review-list", section="Improve"),
+    NavItem("Certification", "certification-cycle", section="Improve"),
     NavItem("Audit trail", "trail", perm=Perm.VIEW_TRAIL, section="Administration", anywhere=True),
     NavItem("API", "api-v1:openapi-view", section="Administration"),
 ]

@@ -41,6 +41,14 @@ urlpatterns = [
     path("assets/", include("keel.assets.urls")),
     path("risks/", include("keel.risks.urls")),
     path("support/", include("keel.support.urls")),  # roles, objectives, competence, awareness, concerns
+    path("suppliers/", include("keel.suppliers.urls")),
+    path("incidents/", include("keel.incidents.urls")),
+    path("changes/", include("keel.changes.urls")),
+    path("audits/", include("keel.audits.urls")),
+    path("improvement/", include("keel.improvement.urls")),  # nonconformities, corrective actions
+    path("reviews/", include("keel.review.urls")),  # management review
+    path("certification/", include("keel.certification.urls")),  # certification cycle
+    path("", include("keel.work.urls")),  # my work, reminders
     path("mapping/suggestions/", include("keel.mapping.suggest.urls")),
     path("checks/", views.check_list, name="check-list"),
     path("pick/<slug:kind>/", pickers.pick, name="pick"),

@@ -1,0 +1,5 @@
+"""The JSON API of keel.audits."""
+
+from ninja import Router
+
+router = Router(tags=["audits"])

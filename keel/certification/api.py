@@ -1,0 +1,5 @@
+"""The JSON API of keel.certification."""
+
+from ninja import Router
+
+router = Router(tags=["certification"])

@@ -1,0 +1,5 @@
+"""The JSON API of keel.changes."""
+
+from ninja import Router
+
+router = Router(tags=["changes"])

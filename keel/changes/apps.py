@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class ChangesConfig(AppConfig):
+    name = "keel.changes"
+    label = "changes"
+    verbose_name = "Changes"
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,5 @@
+"""The JSON API of keel.improvement."""
+
+from ninja import Router
+
+router = Router(tags=["improvement"])

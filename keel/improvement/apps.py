@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class ImprovementConfig(AppConfig):
+    name = "keel.improvement"
+    label = "improvement"
+    verbose_name = "Improvement"
+    default_auto_field = "django.db.models.BigAutoField"

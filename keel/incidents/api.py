@@ -1,0 +1,5 @@
+"""The JSON API of keel.incidents."""
+
+from ninja import Router
+
+router = Router(tags=["incidents"])

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class IncidentsConfig(AppConfig):
+    name = "keel.incidents"
+    label = "incidents"
+    verbose_name = "Incidents"
+    default_auto_field = "django.db.models.BigAutoField"

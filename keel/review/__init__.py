@@ -1,0 +1,1 @@
+"""Management review and the certification cycle (9.3; issue 15)."""

@@ -1,0 +1,5 @@
+"""The JSON API of keel.suppliers."""
+
+from ninja import Router
+
+router = Router(tags=["suppliers"])

@@ -1,0 +1,1 @@
+"""Reminders, each person's work and the notification job (issue 15)."""

@@ -1,0 +1,5 @@
+"""The JSON API of keel.work."""
+
+from ninja import Router
+
+router = Router(tags=["work"])

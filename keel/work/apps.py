@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class WorkConfig(AppConfig):
+    name = "keel.work"
+    label = "work"
+    verbose_name = "Work"
+    default_auto_field = "django.db.models.BigAutoField"
