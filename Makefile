@@ -8,9 +8,10 @@ PORT ?= 8000
 # PostgreSQL used by the second test pass; override or set DATABASE_URL.
 TEST_POSTGRES_URL ?= $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/test)
 PYTEST_WORKERS ?= 2
-# The SQLite pass measures coverage of keel/ (pytest-cov, combined over the xdist workers) and
-# fails under this floor. It is to be set a few points below the figure of the first complete
-# coverage run (docs/testing.md); until that run, 0: the figure is reported, not enforced.
+# `make coverage` runs the SQLite pass measuring coverage of keel/ (pytest-cov, combined over the
+# xdist workers) and fails under this floor. `make test` (CI) does not trace: on Python 3.11 the
+# line tracer costs about a third of the pass's CPU, more than CI's 20 minutes allow
+# (docs/testing.md, "Coverage").
 COVERAGE_FLOOR ?= 90
 ARTIFACTS := test-artifacts
 # Some images set PYTHONDONTWRITEBYTECODE=1: then every test process (the xdist workers of both
@@ -18,7 +19,7 @@ ARTIFACTS := test-artifacts
 # files are ignored by git, so they are written.
 unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: run test test-deps install install-dev lint typecheck migrations-check test-sqlite test-postgres bench clean
+.PHONY: run test test-deps install install-dev lint typecheck migrations-check test-sqlite test-postgres coverage bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -68,6 +69,11 @@ migrations-check:
 	  || (echo "A model changed without its migration: run '$(BIN)/python -m django makemigrations --settings=keel.settings'"; exit 1)
 
 test-sqlite:
+	@mkdir -p $(ARTIFACTS)
+	KEEL_HOME=$(CURDIR)/var/test DATABASE_URL= $(BIN)/pytest -n $(PYTEST_WORKERS) -q --durations=20
+
+## The SQLite pass with coverage of keel/ and its floor (not part of `make test`).
+coverage: install-dev
 	@mkdir -p $(ARTIFACTS)
 	KEEL_HOME=$(CURDIR)/var/test DATABASE_URL= $(BIN)/pytest -n $(PYTEST_WORKERS) -q \
 	  --cov --cov-report=term --cov-fail-under=$(COVERAGE_FLOOR) --durations=20

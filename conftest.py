@@ -4,6 +4,7 @@ per test run (per xdist worker) for the tests that ask for ``demo``."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -244,9 +245,41 @@ def _uses_demo(item: pytest.Item) -> bool:
     return "demo" in getattr(item, "fixturenames", ())
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The tests of the loaded demo run last (in their collected order), so that a worker loads
-    the demo once and keeps it for all of them."""
+_ON_POSTGRES = os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
+
+# Fixtures through which a test reaches the database (pytest-django's, and ours built on them:
+# item.fixturenames is the closure, so a test asking for ``org`` or ``demo`` lists ``db`` too).
+_DATABASE_FIXTURES = frozenset(
+    {"db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback", "live_server"}
+)
+
+
+def _reaches_the_database(item: pytest.Item) -> bool:
+    if item.get_closest_marker("django_db") is not None:
+        return True
+    return not _DATABASE_FIXTURES.isdisjoint(getattr(item, "fixturenames", ()))
+
+
+def _same_on_every_database(item: pytest.Item) -> bool:
+    """Whether this test does the same work whatever database the pass runs on: it never reaches the database through a fixture (the CLI journey and the backup tests run Keel
+    in subprocesses on a SQLite home of their own), unless it is marked ``postgres`` (it reaches
+    PostgreSQL through DATABASE_URL itself). The PostgreSQL pass leaves such tests to the SQLite
+    pass."""
+    return item.get_closest_marker("postgres") is None and not _reaches_the_database(item)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On PostgreSQL (unless KEEL_FULL_MATRIX=1) the tests that would do exactly what the SQLite
+    pass does are deselected (docs/testing.md, "Keeping CI inside its time"). Then the tests of
+    the loaded demo run last (in their collected order), so that a worker loads the demo once and
+    keeps it for all of them."""
+    if _ON_POSTGRES and os.environ.get("KEEL_FULL_MATRIX", "") != "1":
+        kept, dropped = [], []
+        for item in items:
+            (dropped if _same_on_every_database(item) else kept).append(item)
+        if dropped:
+            config.hook.pytest_deselected(items=dropped)
+            items[:] = kept
     items.sort(key=_uses_demo)
 
 

@@ -179,6 +179,7 @@ def test_backup_refuses_to_overwrite(demo: dict[str, Any]) -> None:
     assert done.returncode == 1 and "already exists" in done.stderr
 
 
+@pytest.mark.postgres
 @pytest.mark.skipif(
     not os.environ.get("DATABASE_URL", "").startswith("postgres"), reason="needs DATABASE_URL on PostgreSQL"
 )

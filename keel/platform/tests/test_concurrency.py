@@ -68,7 +68,7 @@ def _python(env: dict[str, str], *argv: str) -> subprocess.CompletedProcess[str]
     )
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str | None]:
     """``None`` for a SQLite file in ``tmp_path``; else the URL of a fresh PostgreSQL database."""
     if request.param == "sqlite":
