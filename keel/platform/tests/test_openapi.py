@@ -6,6 +6,7 @@ documented response was another's."""
 
 from __future__ import annotations
 
+import enum
 import json
 from typing import Any
 
@@ -65,3 +66,30 @@ def test_no_two_different_schemas_are_published_under_one_name() -> None:
         if len({json.dumps(c.model_json_schema(), sort_keys=True) for c in classes}) > 1
     }
     assert not clashes, f"Schemas sharing one published name (rename one): {clashes}"
+
+
+def _keel_enums() -> list[type[enum.Enum]]:
+    seen: list[type[enum.Enum]] = []
+    todo = list(enum.Enum.__subclasses__())
+    while todo:
+        cls = todo.pop()
+        todo.extend(cls.__subclasses__())
+        if cls.__module__.startswith("keel.") and ".tests" not in cls.__module__ and cls not in seen:
+            seen.append(cls)
+    return seen
+
+
+def test_no_two_different_choices_are_published_under_one_name() -> None:
+    """Two ``Frequency`` enums (controls' and support's) were once published as one component:
+    the API then documented, and schemathesis sent, values one of the two endpoints refused."""
+    components = _document()["components"]["schemas"]
+    by_name: dict[str, list[type[enum.Enum]]] = {}
+    for cls in _keel_enums():
+        if cls.__name__ in components:
+            by_name.setdefault(cls.__name__, []).append(cls)
+    clashes = {
+        name: [f"{c.__module__}.{c.__qualname__}" for c in classes]
+        for name, classes in by_name.items()
+        if len({tuple(sorted(str(m.value) for m in c)) for c in classes}) > 1
+    }
+    assert not clashes, f"Choices sharing one published name (rename one): {clashes}"
