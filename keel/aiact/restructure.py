@@ -14,8 +14,8 @@ Split (a system covering both standards → it keeps ISO/IEC 27001, a new AIMS t
 - documents answering ISO/IEC 42001 requirements only move to the AIMS, those answering both
   standards are in both (a document may belong to several systems);
 - concerns about an AI system follow it (a concern belongs to its AI system's system);
-- roles, commitments, objectives, awareness campaigns and communications tagged ISO/IEC 42001
-  only move to the AIMS, with objectives fed by a moved AI system's metric; those serving both
+- roles, commitments, objectives, awareness campaigns, communications and legal requirements
+  tagged ISO/IEC 42001 only move to the AIMS, with objectives fed by a moved AI system's metric; those serving both
   standards (or untagged) stay with the ISMS, as each belongs to one system; competence records
   follow the role whose competence they meet;
 - every role held over the system is granted over the AIMS too.
@@ -23,7 +23,8 @@ Split (a system covering both standards → it keeps ISO/IEC 27001, a new AIMS t
 Merge (a source system into a target): every record of the source moves to the target, the
 target covers both sets of standards, the source is retired (kept, empty) and the roles held
 over it are granted over the target; documents and the support records (roles, commitments,
-objectives, competence records, campaigns, communications, concerns) move too. A merge that
+objectives, competence records, campaigns, communications, concerns, legal requirements) move
+too. A merge that
 would put two SoAs, scope statements, coverage decisions or scope confirmations for the same
 thing, or two management-system roles of the same name, in one system is refused before
 anything changes.
@@ -63,6 +64,7 @@ from keel.support.models import (
     Communication,
     CompetenceRecord,
     Concern,
+    LegalRequirement,
     MsRole,
     Objective,
 )
@@ -265,7 +267,7 @@ def _split_support(ms: ManagementSystem, aims: ManagementSystem, std42: Standard
     entries += _move_fk(
         CompetenceRecord.objects.filter(management_system=ms, competence__role__in=role_ids), ms, aims
     )
-    for model in (Commitment, AwarenessCampaign, Communication):
+    for model in (Commitment, AwarenessCampaign, Communication, LegalRequirement):
         entries += _move_fk(_only_42001(model.objects.filter(management_system=ms), std42), ms, aims)
     objectives = Objective.objects.filter(management_system=ms)
     entries += _move_fk(
@@ -350,6 +352,7 @@ def merge(
             AwarenessCampaign,
             Communication,
             Concern,
+            LegalRequirement,
         ):
             entries += _move_fk(model.objects.filter(management_system=source), source, target)
         for m2m_model in (Control, Evidence, Document):
