@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from keel.aisystems.services import get_system
+from keel.organisation.choices import ManagementSystemStatus
 from keel.organisation.models import ManagementSystem
 from keel.platform.actor import Actor
 from keel.platform.errors import KeelError
@@ -177,6 +178,12 @@ def operating_model(request: HttpRequest) -> HttpResponse:
             "history": advisor.history(),
             "derived": advisor.derived_answers(),
             "can_edit": has_perm(user, Perm.MANAGE_SYSTEMS),
+            "can_restructure": has_perm(user, Perm.MANAGE_USERS),
+            "systems": list(
+                ManagementSystem.objects.filter(status=ManagementSystemStatus.ACTIVE)
+                .prefetch_related("standards")
+                .order_by("name")
+            ),
         },
     )
 
