@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_restructure
+from . import views, views_fria, views_restructure
 
 urlpatterns = [
     path("ai-act/", views.overview, name="aiact-overview"),
@@ -14,6 +14,8 @@ urlpatterns = [
     path("ai-act/systems/<slug:ref>/", views.system_detail, name="aiact-system"),
     path("ai-act/systems/<slug:ref>/pdf/", views.system_pdf, name="aiact-system-pdf"),
     path("ai-act/systems/<slug:ref>/classify/", views.classify, name="aiact-classify"),
+    path("ai-act/systems/<slug:ref>/fria/", views_fria.edit, name="aiact-fria"),
+    path("ai-act/systems/<slug:ref>/fria/start/", views_fria.start, name="aiact-fria-start"),
     path(
         "ai-act/systems/<slug:ref>/obligations/<slug:key>/",
         views.obligation_status,

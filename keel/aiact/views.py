@@ -21,8 +21,9 @@ from keel.platform.pages import page
 from keel.platform.permissions import Perm, has_perm
 from keel.platform.views.common import current_user
 
-from . import advisor, exports, services, sidebyside
+from . import advisor, exports, fria, services, sidebyside
 from .choices import ActRole, ObligationState
+from .models import FundamentalRightsAssessment
 from .questionnaire import current
 
 
@@ -87,6 +88,11 @@ def system_detail(request: HttpRequest, ref: str) -> HttpResponse:
             "states": ObligationState.choices,
             "can_edit": has_perm(user, Perm.EDIT_AI_SYSTEMS, system.management_system),
             "history": list(system.act_classifications.order_by("-version")),
+            "fria": FundamentalRightsAssessment.objects.filter(ai_system=system)
+            .select_related("impact_assessment")
+            .first(),
+            "fria_needed": fria.needed(s.obligations.classification),
+            "fria_applies": fria.applies_to_use(s.obligations.classification),
         },
     )
 
