@@ -255,8 +255,10 @@ frias = Router(tags=["EU AI Act"])
 
 
 def _fria_out(record: Any) -> Any:
-    latest = queries.latest_ids().filter(ai_system_id=record.ai_system_id).first()
-    record.required = fria.needed(latest)
+    """The record with ``required`` set, from its AI system's newest classification (prefetched
+    by :func:`keel.aiact.fria.listing`: no query per row)."""
+    versions = list(record.ai_system.act_classifications.all())
+    record.required = fria.needed(max(versions, key=lambda c: c.version) if versions else None)
     return record
 
 
@@ -282,7 +284,8 @@ def list_frias(request: HttpRequest, filters: Query[FriaFiltersIn]) -> dict[str,
 def get_fria(request: HttpRequest, ref: str, response: HttpResponse) -> Any:
     who = actor(request)
     check(who, Perm.VIEW)
-    return with_etag(response, _fria_out(fria.visible(who.user, ref)))
+    found = fria.visible(who.user, ref)
+    return with_etag(response, _fria_out(fria.listing(who.user).get(pk=found.pk)))
 
 
 @frias.post(
@@ -294,7 +297,7 @@ def get_fria(request: HttpRequest, ref: str, response: HttpResponse) -> Any:
 def create_fria(request: HttpRequest, payload: FriaIn) -> Status[Any]:
     data = {k: v for k, v in payload.dict().items() if v is not None}
     record = fria.start(actor(request), data.pop("ai_system"), **data)
-    return Status(201, _fria_out(fria.get(record.pk)))
+    return Status(201, _fria_out(fria.listing(None).get(pk=record.pk)))
 
 
 @frias.patch(
@@ -309,7 +312,7 @@ def update_fria(request: HttpRequest, ref: str, payload: FriaPatch, response: Ht
     record = fria.update(
         actor(request), fria.visible(actor(request).user, ref).pk, expected_version=version, **data
     )
-    return with_etag(response, _fria_out(fria.get(record.pk)))
+    return with_etag(response, _fria_out(fria.listing(None).get(pk=record.pk)))
 
 
 router.add_router("/fundamental-rights-assessments", frias)

@@ -76,7 +76,9 @@ def listing(
 ) -> QuerySet[FundamentalRightsAssessment]:
     """The assessments of the AI systems ``user`` may read (``None``: all)."""
     qs = in_perimeter(
-        FundamentalRightsAssessment.objects.select_related("ai_system", "impact_assessment"),
+        FundamentalRightsAssessment.objects.select_related("ai_system", "impact_assessment").prefetch_related(
+            "ai_system__act_classifications"
+        ),
         user,
         "ai_system__management_system",
     )
