@@ -15,9 +15,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from keel.organisation import resolvers
+from keel.aisystems.services import get_system
 from keel.platform.actor import Actor
-from keel.platform.errors import KeelError
+from keel.platform.errors import KeelError, NotFound
 from keel.platform.forms import add_service_error
 from keel.platform.pages import page
 from keel.platform.permissions import Perm, has_perm, system_ids_with
@@ -269,13 +269,14 @@ def completion_add(request: HttpRequest, ref: str) -> HttpResponse:
 
 
 def _system_of_short_name(request: HttpRequest, ref: str, **kwargs: Any) -> Any:
-    system = services.ai_system(ref, resolvers.TRUSTED)
-    return system.management_system if system is not None else None
+    return get_system(ref).management_system
 
 
 def _system_of_link(request: HttpRequest, link_id: str, **kwargs: Any) -> Any:
     link = SystemDocument.objects.select_related("ai_system").filter(pk=link_id).first()
-    return link.ai_system.management_system_id if link is not None else None
+    if link is None:
+        raise NotFound(f"No link {str(link_id)[:60]!r} between a document and an AI system.")
+    return link.ai_system.management_system_id
 
 
 @require_POST
