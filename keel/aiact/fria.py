@@ -75,13 +75,11 @@ def listing(
     user: User | None, ai_system: str = "", status: str = ""
 ) -> QuerySet[FundamentalRightsAssessment]:
     """The assessments of the AI systems ``user`` may read (``None``: all)."""
-    qs = in_perimeter(
-        FundamentalRightsAssessment.objects.select_related("ai_system", "impact_assessment").prefetch_related(
-            "ai_system__act_classifications"
-        ),
-        user,
-        "ai_system__management_system",
-    )
+    qs = FundamentalRightsAssessment.objects.select_related(
+        "ai_system", "impact_assessment"
+    ).prefetch_related("ai_system__act_classifications")
+    if user is not None:
+        qs = in_perimeter(qs, user, "ai_system__management_system")
     if ai_system:
         try:
             qs = qs.filter(ai_system_id=uuid.UUID(ai_system))
