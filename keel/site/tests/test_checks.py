@@ -101,7 +101,7 @@ def test_given_demo_when_keel_check_json_then_every_kind_of_finding_is_listed_an
             "management_system",
         }
         assert f["record_label"] and f["detail"] and f["title"]
-        resolve(f["url"])
+        resolve(f["url"].split("?", 1)[0])  # a list's URL may carry its filter (?document=DOC-004)
     by_rule = {f["rule"]: f for f in doc["findings"]}
     assert by_rule["ai_system_without_impact_assessment"]["record_label"] == "Sentinel fraud detection"
     assert "helix-gbm 3.2.1" in by_rule["model_deployed_without_evaluation"]["record_label"]
@@ -114,7 +114,7 @@ def test_given_demo_when_keel_check_table_then_rows_and_a_summary(demo: LoadedDe
     code, out, err = run("check")
     assert code == 1
     assert out.splitlines()[0].split() == ["RULE", "SYSTEM", "RECORD", "FINDING"]
-    assert "finding(s) over 14 rule(s)" in err
+    assert f"finding(s) over {len(ON_THE_DEMO)} rule(s)" in err
 
 
 def test_given_the_flaws_fixed_when_checked_then_their_findings_are_gone(demo: LoadedDemo) -> None:
