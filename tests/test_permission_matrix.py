@@ -1124,7 +1124,12 @@ PAGE_CASES: list[PageCase] = [
         ok=REDIRECT,
     ),
     PageCase(
-        "aiact-fria-start", Perm.EDIT_AI_SYSTEMS, "POST", kwargs=xw.system_kwargs, target=_system_a, ok=REDIRECT
+        "aiact-fria-start",
+        Perm.EDIT_AI_SYSTEMS,
+        "POST",
+        kwargs=xw.system_kwargs,
+        target=_system_a,
+        ok=REDIRECT,
     ),
     PageCase(
         "ai-system-document-link",
