@@ -164,6 +164,7 @@ def _counts(entries: Iterable[trail.Pending]) -> dict[str, int]:
                 label = str(apps.get_model(e.object_type or "")._meta.verbose_name_plural)
             except (LookupError, ValueError):
                 label = (e.object_type or "records").split(".")[-1].replace("_", " ")
+        label = {"ms roles": "management-system roles"}.get(label, label)
         counts[label[:1].upper() + label[1:]] += 1
     return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
