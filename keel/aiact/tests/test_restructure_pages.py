@@ -35,7 +35,7 @@ def recorder() -> Iterator[list[dict[str, Any]]]:
                 TrailAction.UPDATE,
                 None,
                 changes={"management_system": [kwargs["source"].short_name, kwargs["target"].short_name]},
-                object_type="audits.auditprogramme",
+                object_type="elsewhere.relocatedrecord",
                 object_id="AP-001",
                 object_repr="AP-001 Audit programme",
                 management_system_ids=[kwargs["source"].pk, kwargs["target"].pk],
@@ -64,13 +64,13 @@ def test_split_and_merge_call_the_restructured_hook_and_record_its_entries(
     call = recorder[-1]
     assert call["kind"] == "split" and call["source"].short_name == "integrated"
     assert call["target"] == result.target and call["standard"].key == "iso42001:2023"
-    assert result.moved == preview.moved and result.moved["Auditprogramme"] == 1
-    entry = TrailEntry.objects.filter(seq__gt=seq, object_type="audits.auditprogramme").get()
+    assert result.moved == preview.moved and result.moved["Relocatedrecord"] == 1
+    entry = TrailEntry.objects.filter(seq__gt=seq, object_type="elsewhere.relocatedrecord").get()
     assert entry.object_id == "AP-001"
     merged = restructure.merge_result(OPERATOR, "integrated", "aims-x", "Back to one")
     assert recorder[-1]["kind"] == "merge" and recorder[-1]["standard"] is None
     assert recorder[-1]["source"].short_name == "aims-x" and merged.target.short_name == "integrated"
-    assert TrailEntry.objects.filter(seq__gt=seq, object_type="audits.auditprogramme").count() == 2
+    assert TrailEntry.objects.filter(seq__gt=seq, object_type="elsewhere.relocatedrecord").count() == 2
 
 
 def test_the_split_page_previews_confirms_with_a_reason_and_shows_what_moved(demo: LoadedDemo) -> None:
