@@ -84,3 +84,34 @@ def merge_body(world: World, user: User | None) -> dict[str, Any]:
 
 def split_body(world: World, user: User | None) -> dict[str, Any]:
     return {"management_system": world.a.short_name, "name": "AIMS of A", "short_name": "a-aims"}
+
+
+def fria_kwargs(world: World, user: User | None) -> dict[str, Any]:
+    """System A's AI system with a draft fundamental rights impact assessment."""
+    from keel.aiact.models import FundamentalRightsAssessment
+
+    classified(world)
+    FundamentalRightsAssessment.objects.get_or_create(ai_system=aw.system_a(world))
+    return {"ref": aw.SYSTEM}
+
+
+def fria_body(world: World, user: User | None) -> dict[str, Any]:
+    classified(world)
+    return {"ai_system": aw.SYSTEM}
+
+
+def fria_ref(world: World, user: User | None) -> dict[str, Any]:
+    fria_kwargs(world, user)
+    return {"ref": aw.SYSTEM}
+
+
+def document_link_kwargs(world: World, user: User | None) -> dict[str, Any]:
+    """A document linked to system A's AI system as information for interested parties."""
+    from keel.support.models import SystemDocument
+
+    from . import documents_world as dw
+
+    link, _ = SystemDocument.objects.get_or_create(
+        ai_system=aw.system_a(world), document=dw.approved(world), defaults={"purpose": "user_notice"}
+    )
+    return {"link_id": link.pk}

@@ -15,6 +15,7 @@ from keel.support.models import (
     Competence,
     CompetenceRecord,
     Concern,
+    LegalRequirement,
     MsRole,
     Objective,
 )
@@ -69,6 +70,16 @@ MAKERS: dict[str, Any] = {
     "concern": lambda w: Concern.objects.get_or_create(
         ref_id="CN-900",
         defaults={"management_system": w.a, "summary": "Odd", "description": "Odd", "reported_on": DAY},
+    )[0],
+    "legal-requirement": lambda w: LegalRequirement.objects.get_or_create(
+        ref_id="LR-900",
+        defaults={
+            "management_system": w.a,
+            "title": "GDPR",
+            "kind": "regulation",
+            "source": "GDPR Art. 32",
+            "summary": "Protect personal data.",
+        },
     )[0],
 }
 

@@ -1108,6 +1108,46 @@ PAGE_CASES: list[PageCase] = [
         data=lambda w, u: xw.ADVICE,
         ok=REDIRECT,
     ),
+    PageCase("aiact-restructure-split", Perm.MANAGE_USERS),
+    PageCase("aiact-restructure-split", Perm.MANAGE_USERS, "POST", ok=frozenset({422})),
+    PageCase("aiact-restructure-merge", Perm.MANAGE_USERS),
+    PageCase("aiact-restructure-merge", Perm.MANAGE_USERS, "POST", ok=frozenset({422})),
+    PageCase("aiact-restructure-result", Perm.MANAGE_USERS, ok=REDIRECT),
+    PageCase("aiact-fria", Perm.EDIT_AI_SYSTEMS, kwargs=xw.fria_kwargs, target=_system_a),
+    PageCase(
+        "aiact-fria",
+        Perm.EDIT_AI_SYSTEMS,
+        "POST",
+        kwargs=xw.fria_kwargs,
+        data=lambda w, u: {"complaints": "Complaints desk.", "status": "draft"},
+        target=_system_a,
+        ok=REDIRECT,
+    ),
+    PageCase(
+        "aiact-fria-start",
+        Perm.EDIT_AI_SYSTEMS,
+        "POST",
+        kwargs=xw.system_kwargs,
+        target=_system_a,
+        ok=REDIRECT,
+    ),
+    PageCase(
+        "ai-system-document-link",
+        Perm.EDIT_AI_SYSTEMS,
+        "POST",
+        kwargs=xw.system_kwargs,
+        data=lambda w, u: {"document": "DOC-404", "purpose": "user_notice"},
+        target=_system_a,
+        ok=REDIRECT,
+    ),
+    PageCase(
+        "ai-system-document-unlink",
+        Perm.EDIT_AI_SYSTEMS,
+        "POST",
+        kwargs=xw.document_link_kwargs,
+        target=_system_a,
+        ok=REDIRECT,
+    ),
     PageCase("aiact-system", Perm.VIEW, kwargs=xw.system_kwargs, target=_system_a),
     PageCase("aiact-system-pdf", Perm.VIEW, kwargs=xw.system_kwargs, target=_system_a),
     PageCase("aiact-classify", Perm.EDIT_AI_SYSTEMS, kwargs=xw.system_kwargs, target=_system_a),
@@ -2524,6 +2564,33 @@ API_CASES: list[ApiCase] = [
     ApiCase(
         "POST", "/operating-model", Perm.MANAGE_SYSTEMS, body=lambda w, u: {"answers": xw.ADVICE}, ok=CREATED
     ),
+    ApiCase("GET", "/fundamental-rights-assessments", Perm.VIEW, params=xw.none_but_built),
+    ApiCase(
+        "GET",
+        "/fundamental-rights-assessments/{ref}",
+        Perm.VIEW,
+        params=xw.fria_ref,
+        target=_system_a,
+        denied=frozenset({403, 404}),
+    ),
+    ApiCase(
+        "POST",
+        "/fundamental-rights-assessments",
+        Perm.EDIT_AI_SYSTEMS,
+        body=xw.fria_body,
+        target=_system_a,
+        ok=CREATED,
+        denied=HIDDEN_SYSTEM,
+    ),
+    ApiCase(
+        "PATCH",
+        "/fundamental-rights-assessments/{ref}",
+        Perm.EDIT_AI_SYSTEMS,
+        params=xw.fria_ref,
+        body=lambda w, u: {"complaints": "Complaints desk."},
+        target=_system_a,
+        denied=frozenset({403, 404}),
+    ),
     ApiCase("POST", "/operating-model/split", Perm.MANAGE_USERS, body=xw.split_body, ok=CREATED),
     ApiCase("POST", "/operating-model/merge", Perm.MANAGE_USERS, body=xw.merge_body),
     ApiCase(
@@ -2664,6 +2731,19 @@ _SUPPORT_BODIES: dict[str, Kwargs] = {
         "target": "99",
     },
     "/competences": lambda w, u: {"role": str(sw.role_a(w).pk), "name": "Incident handling"},
+    "/commitments": lambda w, u: {
+        "management_system": w.a.short_name,
+        "decision": "Fund the AIMS",
+        "decided_on": "2026-01-01",
+        "decided_by": w.target.email,
+    },
+    "/legal-requirements": lambda w, u: {
+        "management_system": w.a.short_name,
+        "title": "NIS2",
+        "kind": "law",
+        "source": "Directive (EU) 2022/2555, Art. 21",
+        "summary": "Manage cybersecurity risks.",
+    },
     "/competence-records": lambda w, u: {
         "management_system": w.a.short_name,
         "person": w.target.email,
@@ -2694,6 +2774,8 @@ _SUPPORT_KINDS = {
     "/awareness-campaigns": "awareness-campaign",
     "/communications": "communication",
     "/concerns": "concern",
+    "/commitments": "commitment",
+    "/legal-requirements": "legal-requirement",
 }
 _SUPPORT_PATCHES: dict[str, Kwargs] = {
     "/ms-roles": lambda w, u: {"authorities": "Stop a release"},
@@ -2701,6 +2783,8 @@ _SUPPORT_PATCHES: dict[str, Kwargs] = {
     "/competences": lambda w, u: {"description": "Handles incidents."},
     "/competence-records": lambda w, u: {"provider": "Academy"},
     "/concerns": lambda w, u: {"status": "investigating"},
+    "/commitments": lambda w, u: {"minutes": "Board, January"},
+    "/legal-requirements": lambda w, u: {"jurisdiction": "EU"},
 }
 for _path, _slug in _SUPPORT_KINDS.items():
     _ref = sw.kwargs_for(_slug)

@@ -1,7 +1,8 @@
 """API router of the EU AI Act app: ``ai-act-classifications`` (list, detail, classify),
 ``obligations`` (the catalogue with its dates and their history), ``obligation-statuses`` (per AI
-system, the obligations that fall on it with their status; set one) and ``operating-model`` (the
-advice in force, its history; ask for a new one).
+system, the obligations that fall on it with their status; set one), ``operating-model`` (the
+advice in force, its history; ask for a new one) and ``fundamental-rights-assessments`` (Art. 27,
+one per AI system: list, get, start, change).
 
 Thin handlers: lists come from :mod:`keel.aiact.queries`; changes go through
 :mod:`keel.aiact.services`, which check the permission.
@@ -15,18 +16,22 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Status
 
-from keel.platform.api import Page, actor, expected_version, paginate, permission, responses
+from keel.platform.api import Page, actor, expected_version, paginate, permission, responses, with_etag
 from keel.platform.api import enum_value as _value
 from keel.platform.filters import parse as filters_of
 from keel.platform.permissions import Perm, check
 
-from . import advisor, queries, restructure, services
+from . import advisor, fria, queries, restructure, services
 from .catalogue import Obligation, Timeline, catalogue
 from .models import Classification
 from .schemas import (
     ClassificationFiltersIn,
     ClassificationIn,
     ClassificationOut,
+    FriaFiltersIn,
+    FriaIn,
+    FriaOut,
+    FriaPatch,
     ManagementSystemRefOut,
     MergeIn,
     ObligationOut,
@@ -246,6 +251,71 @@ def merge_systems(request: HttpRequest, payload: MergeIn) -> Any:
     return restructure.merge(actor(request), payload.target, payload.source, note=payload.note)
 
 
+frias = Router(tags=["EU AI Act"])
+
+
+def _fria_out(record: Any) -> Any:
+    """The record with ``required`` set, from its AI system's newest classification (prefetched
+    by :func:`keel.aiact.fria.listing`: no query per row)."""
+    versions = list(record.ai_system.act_classifications.all())
+    record.required = fria.needed(max(versions, key=lambda c: c.version) if versions else None)
+    return record
+
+
+@frias.get(
+    "",
+    response=responses(Page[FriaOut]),
+    openapi_extra=permission(Perm.VIEW),
+    summary="List fundamental rights impact assessments (Art. 27) of the AI systems the caller may read",
+)
+def list_frias(request: HttpRequest, filters: Query[FriaFiltersIn]) -> dict[str, Any]:
+    who = actor(request)
+    check(who, Perm.VIEW)
+    qs = fria.listing(who.user, filters.ai_system, _value(filters.status) or "")
+    return paginate(qs, filters.limit, filters.offset, _fria_out)
+
+
+@frias.get(
+    "/{ref}",
+    response=responses(FriaOut),
+    openapi_extra=permission(Perm.VIEW),
+    summary="One fundamental rights impact assessment, by its id or its AI system's short name",
+)
+def get_fria(request: HttpRequest, ref: str, response: HttpResponse) -> Any:
+    who = actor(request)
+    check(who, Perm.VIEW)
+    found = fria.visible(who.user, ref)
+    return with_etag(response, _fria_out(fria.listing(who.user).get(pk=found.pk)))
+
+
+@frias.post(
+    "",
+    response=responses(FriaOut, 201),
+    openapi_extra=permission(Perm.EDIT_AI_SYSTEMS),
+    summary="Start the assessment of an AI system, pre-filled from its AI system impact assessment",
+)
+def create_fria(request: HttpRequest, payload: FriaIn) -> Status[Any]:
+    data = {k: v for k, v in payload.dict().items() if v is not None}
+    record = fria.start(actor(request), data.pop("ai_system"), **data)
+    return Status(201, _fria_out(fria.listing(None).get(pk=record.pk)))
+
+
+@frias.patch(
+    "/{ref}",
+    response=responses(FriaOut),
+    openapi_extra=permission(Perm.EDIT_AI_SYSTEMS),
+    summary="Change its elements, complete it, record the notification to the authority",
+)
+def update_fria(request: HttpRequest, ref: str, payload: FriaPatch, response: HttpResponse) -> Any:
+    data = {k: _value(v) for k, v in payload.dict(exclude_unset=True).items()}
+    version = expected_version(request, data.pop("version", None))
+    record = fria.update(
+        actor(request), fria.visible(actor(request).user, ref).pk, expected_version=version, **data
+    )
+    return with_etag(response, _fria_out(fria.listing(None).get(pk=record.pk)))
+
+
+router.add_router("/fundamental-rights-assessments", frias)
 router.add_router("/ai-act-classifications", classifications)
 router.add_router("/obligations", obligations)
 router.add_router("/obligation-statuses", statuses)

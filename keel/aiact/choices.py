@@ -44,3 +44,10 @@ class ObligationState(models.TextChoices):
     IN_PROGRESS = "in_progress", "In progress"
     MET = "met", "Met"
     NOT_APPLICABLE = "not_applicable", "Not applicable"
+
+
+class FriaStatus(models.TextChoices):
+    """Where a fundamental rights impact assessment (Art. 27) stands."""
+
+    DRAFT = "draft", "Draft"
+    COMPLETE = "complete", "Complete"

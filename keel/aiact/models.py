@@ -8,6 +8,8 @@
   (``data/obligations.yaml``), with its evidence. No row means "not started".
 - :class:`OperatingModelAdvice`: one version of the operating-model advice of the organisation
   (unified or federated management systems), with the answers and the reasons.
+- :class:`FundamentalRightsAssessment`: the fundamental rights impact assessment of Art. 27 for
+  an AI system, building on its AI system impact assessment (keel.impact).
 """
 
 from __future__ import annotations
@@ -19,11 +21,12 @@ from django.db import models
 
 from keel.aisystems.models import AISystem
 from keel.evidence.models import Evidence
+from keel.impact.models import ImpactAssessment
 from keel.organisation.models import Organisation
 from keel.platform.errors import Conflict
 from keel.platform.models import User
 
-from .choices import GPAI, ActRole, HighRiskRoute, ObligationState, OperatingModel, Tier
+from .choices import GPAI, ActRole, FriaStatus, HighRiskRoute, ObligationState, OperatingModel, Tier
 
 CLASSIFICATION_CONTENT = (
     "questionnaire_version",
@@ -161,3 +164,77 @@ class OperatingModelAdvice(models.Model):
 
     def __str__(self) -> str:
         return f"Operating model advice v{self.version}"
+
+
+# The elements of Art. 27(1), (a) to (f), as the record's fields, with what each asks (our words).
+FRIA_ELEMENTS: tuple[tuple[str, str, str], ...] = (
+    (
+        "processes",
+        "(a)",
+        "The deployer's processes in which the system is used, in line with its intended purpose.",
+    ),
+    ("period_of_use", "(b)", "For how long and how often the system is meant to be used."),
+    ("affected_people", "(c)", "The categories of people and groups likely to be affected in this use."),
+    (
+        "risks_of_harm",
+        "(d)",
+        "The specific risks of harm to those people, in the light of the provider's information.",
+    ),
+    ("oversight_measures", "(e)", "How human oversight is carried out, following the instructions for use."),
+    ("mitigation", "(f)", "What is done if the risks materialise, including internal governance."),
+    ("complaints", "(f)", "How affected people can complain and get redress."),
+)
+
+
+class FundamentalRightsAssessment(models.Model):
+    """The fundamental rights impact assessment (Art. 27) of one AI system: the elements the
+    Act lists, written for this use, building on the system's AI system impact assessment
+    (``impact_assessment``; its purpose, deployment, affected people and impacts pre-fill a new
+    one). Complete once every element is written; ``notified_on`` is when the market
+    surveillance authority was notified of the results."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    ai_system = models.OneToOneField(
+        AISystem, on_delete=models.CASCADE, related_name="fundamental_rights_assessment"
+    )
+    impact_assessment = models.ForeignKey(
+        ImpactAssessment,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="fundamental_rights_assessments",
+    )
+    status = models.CharField(max_length=10, choices=FriaStatus.choices, default=FriaStatus.DRAFT)
+    processes = models.TextField(blank=True)
+    period_of_use = models.TextField(blank=True)
+    affected_people = models.TextField(blank=True)
+    risks_of_harm = models.TextField(blank=True)
+    oversight_measures = models.TextField(blank=True)
+    mitigation = models.TextField(blank=True)
+    complaints = models.TextField(blank=True)
+    note = models.TextField(blank=True)
+    completed_on = models.DateField(null=True, blank=True)
+    notified_on = models.DateField(
+        null=True, blank=True, help_text="When the authority was notified of the results."
+    )
+    author = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=[s.value for s in FriaStatus]), name="aiact_fria_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(notified_on__isnull=True) | models.Q(status=FriaStatus.COMPLETE),
+                name="aiact_fria_notified_when_complete",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Fundamental rights impact assessment of {self.ai_system.name}"
+
+    def missing(self) -> list[str]:
+        """The elements still empty."""
+        return [name for name, _ref, _text in FRIA_ELEMENTS if not getattr(self, name).strip()]

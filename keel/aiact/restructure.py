@@ -14,8 +14,8 @@ Split (a system covering both standards → it keeps ISO/IEC 27001, a new AIMS t
 - documents answering ISO/IEC 42001 requirements only move to the AIMS, those answering both
   standards are in both (a document may belong to several systems);
 - concerns about an AI system follow it (a concern belongs to its AI system's system);
-- roles, commitments, objectives, awareness campaigns and communications tagged ISO/IEC 42001
-  only move to the AIMS, with objectives fed by a moved AI system's metric; those serving both
+- roles, commitments, objectives, awareness campaigns, communications and legal requirements
+  tagged ISO/IEC 42001 only move to the AIMS, with objectives fed by a moved AI system's metric; those serving both
   standards (or untagged) stay with the ISMS, as each belongs to one system; competence records
   follow the role whose competence they meet;
 - every role held over the system is granted over the AIMS too.
@@ -23,7 +23,8 @@ Split (a system covering both standards → it keeps ISO/IEC 27001, a new AIMS t
 Merge (a source system into a target): every record of the source moves to the target, the
 target covers both sets of standards, the source is retired (kept, empty) and the roles held
 over it are granted over the target; documents and the support records (roles, commitments,
-objectives, competence records, campaigns, communications, concerns) move too. A merge that
+objectives, competence records, campaigns, communications, concerns, legal requirements) move
+too. A merge that
 would put two SoAs, scope statements, coverage decisions or scope confirmations for the same
 thing, or two management-system roles of the same name, in one system is refused before
 anything changes.
@@ -32,9 +33,12 @@ anything changes.
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
+from django.apps import apps
 from django.db import transaction
 from django.db.models import Model, QuerySet
 
@@ -48,7 +52,7 @@ from keel.organisation import people
 from keel.organisation import services as organisation
 from keel.organisation.choices import ManagementSystemStatus, OperatingModel
 from keel.organisation.models import ManagementSystem, RoleAssignment, ScopeStatement
-from keel.platform import trail
+from keel.platform import hooks, trail
 from keel.platform.actor import Actor
 from keel.platform.choices import TrailAction
 from keel.platform.errors import Conflict, ValidationFailed
@@ -63,6 +67,7 @@ from keel.support.models import (
     Communication,
     CompetenceRecord,
     Concern,
+    LegalRequirement,
     MsRole,
     Objective,
 )
@@ -133,12 +138,93 @@ def _grant_roles(actor: Actor, source: ManagementSystem, target: ManagementSyste
             held.add((ra.user_id, ra.role))
 
 
+@dataclass(frozen=True)
+class Result:
+    """What a split or merge did (or, for a preview, would do): the system the records went to
+    and how many records of each kind moved or changed systems."""
+
+    kind: str  # "split" or "merge"
+    source: ManagementSystem
+    target: ManagementSystem
+    moved: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.moved.values())
+
+
+def _counts(entries: Iterable[trail.Pending]) -> dict[str, int]:
+    """Records per kind ("AI systems", "controls"…), most first."""
+    counts: Counter[str] = Counter()
+    for e in entries:
+        if e.obj is not None:
+            label = str(e.obj._meta.verbose_name_plural)
+        else:
+            try:
+                label = str(apps.get_model(e.object_type or "")._meta.verbose_name_plural)
+            except (LookupError, ValueError):
+                label = (e.object_type or "records").split(".")[-1].replace("_", " ")
+        label = {"ms roles": "management-system roles"}.get(label, label)
+        counts[label[:1].upper() + label[1:]] += 1
+    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def _restructured(
+    actor: Actor, kind: str, source: ManagementSystem, target: ManagementSystem, standard: Standard | None
+) -> list[trail.Pending]:
+    """Let every app above ours move its own records (``management_system.restructured``)."""
+    out: list[trail.Pending] = []
+    for answer in hooks.call(
+        "management_system.restructured",
+        actor=actor,
+        kind=kind,
+        source=source,
+        target=target,
+        standard=standard,
+    ):
+        out += list(answer or [])
+    return out
+
+
+def _dry_run(run: Callable[[], Result]) -> Result:
+    """Run a split or merge and roll it back: the exact counts, nothing kept."""
+
+    class _Undo(Exception):
+        pass
+
+    found: list[Result] = []
+    try:
+        with transaction.atomic():
+            found.append(run())
+            raise _Undo
+    except _Undo:
+        pass
+    return found[0]
+
+
+def preview_split(actor: Actor, ms_ref: uuid.UUID | str, *, name: str, short_name: str) -> Result:
+    """What :func:`split` would move, per kind of record; nothing changes (refusals as split)."""
+    return _dry_run(lambda: split_result(actor, ms_ref, name=name, short_name=short_name))
+
+
+def preview_merge(actor: Actor, target_ref: uuid.UUID | str, source_ref: uuid.UUID | str) -> Result:
+    """What :func:`merge` would move, per kind of record; nothing changes (refusals as merge)."""
+    return _dry_run(lambda: merge_result(actor, target_ref, source_ref))
+
+
 def split(
     actor: Actor, ms_ref: uuid.UUID | str, *, name: str, short_name: str, note: str = ""
 ) -> ManagementSystem:
     """Split the system ``ms_ref`` (covering ISO/IEC 27001 and 42001) into itself as the ISMS
     and a new AIMS named ``name``/``short_name``; returns the AIMS. Needs ``manage_systems`` and
     ``manage_users`` (the roles held over the system are granted over the AIMS)."""
+    return split_result(actor, ms_ref, name=name, short_name=short_name, note=note).target
+
+
+def split_result(
+    actor: Actor, ms_ref: uuid.UUID | str, *, name: str, short_name: str, note: str = ""
+) -> Result:
+    """:func:`split`, answering what moved."""
     reject_control_characters({"name": name, "short_name": short_name, "note": note})
     check(actor, Perm.MANAGE_SYSTEMS)
     check(actor, Perm.MANAGE_USERS)
@@ -225,16 +311,21 @@ def split(
         )
         entries += _split_documents(ms, aims, std42)
         entries += _split_support(ms, aims, std42)
+        entries += _restructured(actor, "split", ms, aims, std42)
         trail.record_many(actor, entries)
         _grant_roles(actor, ms, aims)
         trail.record(
             actor,
             TrailAction.UPDATE,
             ms,
-            changes={"split_into": [None, aims.short_name], "records_moved": [None, len(entries)]},
+            changes={
+                "split_into": [None, aims.short_name],
+                "records_moved": [None, len(entries)],
+                **({"note": [None, note]} if note else {}),
+            },
             management_system_ids=[ms.pk, aims.pk],
         )
-    return aims
+    return Result("split", ms, aims, _counts(entries))
 
 
 def _split_documents(ms: ManagementSystem, aims: ManagementSystem, std42: Standard) -> list[trail.Pending]:
@@ -265,7 +356,7 @@ def _split_support(ms: ManagementSystem, aims: ManagementSystem, std42: Standard
     entries += _move_fk(
         CompetenceRecord.objects.filter(management_system=ms, competence__role__in=role_ids), ms, aims
     )
-    for model in (Commitment, AwarenessCampaign, Communication):
+    for model in (Commitment, AwarenessCampaign, Communication, LegalRequirement):
         entries += _move_fk(_only_42001(model.objects.filter(management_system=ms), std42), ms, aims)
     objectives = Objective.objects.filter(management_system=ms)
     entries += _move_fk(
@@ -310,6 +401,13 @@ def merge(
     both sets of standards and the source is retired; returns the target. Needs
     ``manage_systems`` and ``manage_users`` (the roles held over the source are granted over the
     target)."""
+    return merge_result(actor, target_ref, source_ref, note).target
+
+
+def merge_result(
+    actor: Actor, target_ref: uuid.UUID | str, source_ref: uuid.UUID | str, note: str = ""
+) -> Result:
+    """:func:`merge`, answering what moved."""
     reject_control_characters({"note": note})
     check(actor, Perm.MANAGE_SYSTEMS)
     check(actor, Perm.MANAGE_USERS)
@@ -350,11 +448,13 @@ def merge(
             AwarenessCampaign,
             Communication,
             Concern,
+            LegalRequirement,
         ):
             entries += _move_fk(model.objects.filter(management_system=source), source, target)
         for m2m_model in (Control, Evidence, Document):
             ids = m2m_model._default_manager.filter(management_systems=source).values_list("pk", flat=True)
             entries += _regroup_all(m2m_model, ids, "management_systems", [target], lambda _: [source])
+        entries += _restructured(actor, "merge", source, target, None)
         trail.record_many(actor, entries)
         _grant_roles(actor, source, target)
         organisation.update_management_system(
@@ -372,4 +472,4 @@ def merge(
             },
             management_system_ids=[target.pk, source.pk],
         )
-    return target
+    return Result("merge", source, target, _counts(entries))

@@ -1,5 +1,5 @@
 """Schemas of the EU AI Act API: ``ai-act-classifications``, ``obligations``,
-``obligation-statuses`` and ``operating-model``."""
+``obligation-statuses``, ``operating-model`` and ``fundamental-rights-assessments``."""
 
 from __future__ import annotations
 
@@ -10,10 +10,11 @@ from typing import Any
 from ninja import Field, Schema
 
 from keel.platform import filters
+from keel.platform.api import VersionedOut
 from keel.platform.schemas import Body, Filters, version_in
 
 from . import queries
-from .choices import GPAI, ActRole, HighRiskRoute, ObligationState, OperatingModel, Tier
+from .choices import GPAI, ActRole, FriaStatus, HighRiskRoute, ObligationState, OperatingModel, Tier
 
 
 class ReasonOut(Schema):
@@ -196,3 +197,90 @@ class ManagementSystemRefOut(Schema):
     @staticmethod
     def resolve_standards(obj: Any) -> list[str]:
         return sorted(obj.standards.values_list("key", flat=True))
+
+
+FRIA_TEXT = {
+    "processes": "Art. 27(1)(a): the deployer's processes in which the system is used.",
+    "period_of_use": "Art. 27(1)(b): the period and frequency of use.",
+    "affected_people": "Art. 27(1)(c): the categories of people and groups likely to be affected.",
+    "risks_of_harm": "Art. 27(1)(d): the specific risks of harm to them.",
+    "oversight_measures": "Art. 27(1)(e): the human oversight measures.",
+    "mitigation": "Art. 27(1)(f): the measures if the risks materialise, with internal governance.",
+    "complaints": "Art. 27(1)(f): the complaint mechanism.",
+}
+
+
+class FriaOut(VersionedOut):
+    id: uuid.UUID
+    ai_system: str = Field(description="The AI system's short name.")
+    impact_assessment: uuid.UUID | None = Field(description="The AI system impact assessment it builds on.")
+    impact_assessment_version: int | None
+    required: bool = Field(
+        description="Whether Art. 27 asks the organisation for it, as the system is classified."
+    )
+    status: FriaStatus
+    processes: str = Field(description=FRIA_TEXT["processes"])
+    period_of_use: str = Field(description=FRIA_TEXT["period_of_use"])
+    affected_people: str = Field(description=FRIA_TEXT["affected_people"])
+    risks_of_harm: str = Field(description=FRIA_TEXT["risks_of_harm"])
+    oversight_measures: str = Field(description=FRIA_TEXT["oversight_measures"])
+    mitigation: str = Field(description=FRIA_TEXT["mitigation"])
+    complaints: str = Field(description=FRIA_TEXT["complaints"])
+    note: str
+    missing: list[str] = Field(description="The elements still empty.")
+    completed_on: dt.date | None
+    notified_on: dt.date | None = Field(description="When the market surveillance authority was notified.")
+    updated_at: dt.datetime
+
+    @staticmethod
+    def resolve_ai_system(obj: Any) -> str:
+        return str(obj.ai_system.short_name)
+
+    @staticmethod
+    def resolve_impact_assessment_version(obj: Any) -> int | None:
+        return obj.impact_assessment.version if obj.impact_assessment_id else None
+
+    @staticmethod
+    def resolve_impact_assessment(obj: Any) -> uuid.UUID | None:
+        return obj.impact_assessment_id
+
+    @staticmethod
+    def resolve_missing(obj: Any) -> list[str]:
+        return list(obj.missing())
+
+    @staticmethod
+    def resolve_required(obj: Any) -> bool:
+        return bool(getattr(obj, "required", False))
+
+
+class FriaFiltersIn(Filters):
+    ai_system: str = Field("", description="An AI system's short name or id.")
+    status: FriaStatus | None = None
+
+
+class FriaIn(Body):
+    ai_system: str = Field(
+        description="The AI system's short name or id; its impact assessment pre-fills the rest."
+    )
+    processes: str | None = Field(None, description=FRIA_TEXT["processes"])
+    period_of_use: str | None = Field(None, description=FRIA_TEXT["period_of_use"])
+    affected_people: str | None = Field(None, description=FRIA_TEXT["affected_people"])
+    risks_of_harm: str | None = Field(None, description=FRIA_TEXT["risks_of_harm"])
+    oversight_measures: str | None = Field(None, description=FRIA_TEXT["oversight_measures"])
+    mitigation: str | None = Field(None, description=FRIA_TEXT["mitigation"])
+    complaints: str | None = Field(None, description=FRIA_TEXT["complaints"])
+    note: str | None = None
+
+
+class FriaPatch(Body):
+    version: str | None = version_in()
+    processes: str | None = Field(None, description=FRIA_TEXT["processes"])
+    period_of_use: str | None = Field(None, description=FRIA_TEXT["period_of_use"])
+    affected_people: str | None = Field(None, description=FRIA_TEXT["affected_people"])
+    risks_of_harm: str | None = Field(None, description=FRIA_TEXT["risks_of_harm"])
+    oversight_measures: str | None = Field(None, description=FRIA_TEXT["oversight_measures"])
+    mitigation: str | None = Field(None, description=FRIA_TEXT["mitigation"])
+    complaints: str | None = Field(None, description=FRIA_TEXT["complaints"])
+    note: str | None = None
+    status: FriaStatus | None = Field(None, description="complete needs every element written.")
+    notified_on: dt.date | None = Field(None, description="Only for a complete assessment; null clears it.")

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from keel.aisystems.services import get_system
+from keel.organisation.choices import ManagementSystemStatus
 from keel.organisation.models import ManagementSystem
 from keel.platform.actor import Actor
 from keel.platform.errors import KeelError
@@ -20,8 +21,9 @@ from keel.platform.pages import page
 from keel.platform.permissions import Perm, has_perm
 from keel.platform.views.common import current_user
 
-from . import advisor, exports, services, sidebyside
+from . import advisor, exports, fria, services, sidebyside
 from .choices import ActRole, ObligationState
+from .models import FundamentalRightsAssessment
 from .questionnaire import current
 
 
@@ -86,6 +88,11 @@ def system_detail(request: HttpRequest, ref: str) -> HttpResponse:
             "states": ObligationState.choices,
             "can_edit": has_perm(user, Perm.EDIT_AI_SYSTEMS, system.management_system),
             "history": list(system.act_classifications.order_by("-version")),
+            "fria": FundamentalRightsAssessment.objects.filter(ai_system=system)
+            .select_related("impact_assessment")
+            .first(),
+            "fria_needed": fria.needed(s.obligations.classification),
+            "fria_applies": fria.applies_to_use(s.obligations.classification),
         },
     )
 
@@ -177,6 +184,12 @@ def operating_model(request: HttpRequest) -> HttpResponse:
             "history": advisor.history(),
             "derived": advisor.derived_answers(),
             "can_edit": has_perm(user, Perm.MANAGE_SYSTEMS),
+            "can_restructure": has_perm(user, Perm.MANAGE_USERS),
+            "systems": list(
+                ManagementSystem.objects.filter(status=ManagementSystemStatus.ACTIVE)
+                .prefetch_related("standards")
+                .order_by("name")
+            ),
         },
     )
 

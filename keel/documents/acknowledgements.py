@@ -251,15 +251,27 @@ def publish(
     due_on: dt.date | None = None,
     base_url: str = "",
     email: bool = True,
+    published_on: dt.date | None = None,
 ) -> Publication:
     """Publish the approved version in force to a group: each person is asked to acknowledge it
     by ``due_on`` (default: in ``KEEL_ACK_DUE_DAYS`` days); people without a login are emailed
     a signed link (``email=False``: no email is sent, as in the demo). People already asked for
-    this version are not asked twice."""
+    this version are not asked twice.
+
+    ``published_on`` records a publication made earlier (on paper, in another tool, or the
+    demo's history): not in the future, not before the version was approved; the due date is
+    then checked against that day, so an acknowledgement may already be overdue."""
     depts, role, chosen = _group(audience, departments, role, people)
-    due = due_on or queries.today() + dt.timedelta(days=due_days())
-    if due < queries.today():
-        raise ValidationFailed("The due date has passed: choose a later date.", {"due_on": ["In the past."]})
+    today = queries.today()
+    on = published_on or today
+    if on > today:
+        raise ValidationFailed(
+            "The publication date cannot be in the future.", {"published_on": ["In the future."]}
+        )
+    due = due_on or on + dt.timedelta(days=due_days())
+    if due < on:
+        problem = "has passed" if on == today else "is before the publication date"
+        raise ValidationFailed(f"The due date {problem}: choose a later date.", {"due_on": ["In the past."]})
     with transaction.atomic():
         document = queries.get_document(ref)
         document = (
@@ -282,6 +294,16 @@ def publish(
             published_by=actor.user,
             published_by_label=actor.label,
         )
+        if on != today:
+            if version.approved_on is not None and on < version.approved_on:
+                raise ValidationFailed(
+                    f"Version {version.label} of {document.ref_id} was approved on {version.approved_on.isoformat()}: "
+                    "it cannot have been published before.",
+                    {"published_on": ["Before the approval."]},
+                )
+            published_at = dt.datetime.combine(on, dt.time(9), tzinfo=timezone.get_current_timezone())
+            Publication.objects.filter(pk=publication.pk).update(published_at=published_at)
+            publication.published_at = published_at
         publication.people.set(chosen)
         group = audience_people(audience, depts, role, chosen)
         created, emailed = _ask(actor, publication, group, base_url, email)
@@ -297,6 +319,7 @@ def publish(
                 "role": [None, role or None],
                 "people": [None, sorted(p.email for p in chosen) or None],
                 "due_on": [None, due.isoformat()],
+                **({"published_on": [None, on.isoformat()]} if on != today else {}),
                 "asked": [None, len(created)],
                 "emailed": [None, emailed],
             },

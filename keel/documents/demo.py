@@ -59,6 +59,9 @@ class DemoDocument:
     publish_to: list[str] = field(default_factory=list)  # departments
     acknowledged_by: list[str] = field(default_factory=list)  # people who already acknowledged
     review_lapsed_days: int = 0  # next review this many days ago (a finding of the check)
+    # approved and published this many days ago, acknowledgements due 30 days after publishing:
+    # those who have not acknowledged are overdue (a finding of the check)
+    published_days_ago: int = 0
 
 
 MS_POLICY = """# Management system policy
@@ -215,6 +218,8 @@ DOCUMENTS: list[DemoDocument] = [
         author="admin",
         owner="hugo.schmidt",
         publish_to=["Customer Success", "Finance"],
+        acknowledged_by=["chloe.martin", "ben.adeyemi"],
+        published_days_ago=45,
     ),
     DemoDocument(
         "Risk assessment procedure",
@@ -286,10 +291,22 @@ def load_demo_documents(
         )
         services.submit_for_review(author, doc.pk, [approver.label])
         if spec.approve:
-            services.approve(approver, doc.pk, notify=False)
+            published_on = dt.date.today() - dt.timedelta(days=spec.published_days_ago)
+            services.approve(
+                approver,
+                doc.pk,
+                published_on - dt.timedelta(days=7) if spec.published_days_ago else None,
+                notify=False,
+            )
             if spec.publish_to:
                 acknowledgements.publish(
-                    author, doc.pk, audience=AudienceKind.DEPARTMENT, departments=spec.publish_to, email=False
+                    author,
+                    doc.pk,
+                    audience=AudienceKind.DEPARTMENT,
+                    departments=spec.publish_to,
+                    email=False,
+                    published_on=published_on if spec.published_days_ago else None,
+                    due_on=published_on + dt.timedelta(days=30) if spec.published_days_ago else None,
                 )
             for local in spec.acknowledged_by:
                 person = people[local]

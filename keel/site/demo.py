@@ -54,6 +54,7 @@ from keel.risks.demo import load_demo_risks
 from keel.soa.demo import load_demo_soas
 from keel.standards.models import Standard
 from keel.support.demo import load_demo_support
+from keel.support.demo_legal import load_demo_ai_information, load_demo_legal
 
 from .demo_content import (
     APPROVER,
@@ -211,6 +212,9 @@ def load_demo(actor: Actor, progress: Progress | None = None) -> DemoReport:
         say("Recording the AI systems, their models, datasets, evaluations and metrics ...")
         ensure_demo_ai_systems(actor, integrated, people)
 
+        # before the SoAs: their rows name legal requirements as reasons for inclusion
+        load_demo_legal(actor, say, integrated, people)
+
         load_demo_soas(actor, approver, say, integrated, people)
 
         load_demo_gap(actor, approver, say, integrated, people)
@@ -229,6 +233,7 @@ def load_demo(actor: Actor, progress: Progress | None = None) -> DemoReport:
         ensure_demo_retrained_model(actor)
 
         load_demo_support(actor, say, integrated, people)
+        load_demo_ai_information(actor, say, integrated, people)
 
         # A realistic flaw the consistency check finds (docs/consistency-check.md): Daniel owns an
         # AI risk of the integrated system and then moved to the data-centre team; his role there

@@ -122,7 +122,7 @@ def patch_row(
     ):
         if name in data and data[name] is None:
             data[name] = ""
-    for name in ("ai_systems",):
+    for name in ("ai_systems", "legal_requirements"):
         if name in data and data[name] is None:
             data[name] = []
     row = services.update_row(who, row_id, expected_version=version, **data)

@@ -18,6 +18,8 @@ from keel.platform import trail
 from keel.platform.actor import Actor
 from keel.platform.choices import TrailAction
 from keel.platform.models import User
+from keel.support.demo_legal import LEGAL, SOA_REASONS
+from keel.support.models import LegalRequirement
 
 ISO27001 = "iso27001:2022"
 ISO42001 = "iso42001:2023"
@@ -114,6 +116,9 @@ def load_demo_soas(
         for ref, fields in reasons.items():
             if ref in by_ref:
                 services.update_row(actor, by_ref[ref].pk, **fields)
+        for key, legal_refs in _legal_reasons(standard).items():
+            if key in by_ref and legal_refs:
+                services.update_row(actor, by_ref[key].pk, legal_requirements=legal_refs)
         if standard == ISO42001 and OVERRIDE_42001[0] in by_ref:
             ref, status, reason = OVERRIDE_42001
             services.update_row(
@@ -124,6 +129,17 @@ def load_demo_soas(
                 target_date=today + dt.timedelta(days=90),
             )
         _issued_before_checks(approver, soa, today)
+
+
+def _legal_reasons(standard: str) -> dict[str, list[str]]:
+    """The rows (by Annex A id) of ``standard`` whose reason for inclusion is a requirement of the
+    demo's legal register (:data:`keel.support.demo_legal.SOA_REASONS`), with their references."""
+    refs = {lr.title: lr.ref_id for lr in LegalRequirement.objects.filter(title__in=[t[0] for t in LEGAL])}
+    out: dict[str, list[str]] = {}
+    for key, numbers in SOA_REASONS.items():
+        if key.startswith(standard + ":"):
+            out[key.rsplit(":", 1)[1]] = [refs[LEGAL[n - 1][0]] for n in numbers if LEGAL[n - 1][0] in refs]
+    return out
 
 
 def _issued_before_checks(approver: Actor, soa: Any, today: dt.date) -> None:

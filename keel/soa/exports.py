@@ -48,6 +48,7 @@ COLUMNS: list[tuple[str, int]] = [
     ("Evidence", 40),
     ("Owner", 24),
     ("AI systems", 20),
+    ("Legal requirements", 30),
 ]
 STATUS_LABELS = dict(SoAStatus.choices)
 CONTROL_STATUS = dict(ImplementationStatus.choices)
@@ -196,6 +197,7 @@ FIELD_LABELS: dict[str, str] = {
     "evidence": "Evidence",
     "owner": "Owner",
     "ai_systems": "AI systems",
+    "legal_requirements": "Legal requirements",
 }
 
 
@@ -213,6 +215,8 @@ def display(field: str, value: Any) -> str:
         return controls_text({"controls": value})
     if field == "evidence":
         return "; ".join(f"{e['ref_id']} {e['title']}" for e in value)
+    if field == "legal_requirements":
+        return legal_text({"legal_requirements": value})
     if isinstance(value, list):
         return "; ".join(str(v) for v in value)
     return str(value)
@@ -257,7 +261,15 @@ def cells(row: dict[str, Any]) -> list[Any]:
         evidence_text(row),
         row["owner"],
         "; ".join(row["ai_systems"]),
+        legal_text(row),
     ]
+
+
+def legal_text(row: dict[str, Any]) -> str:
+    """The legal requirements behind a row: reference, title and source (older versions: none)."""
+    return "; ".join(
+        f"{r['ref_id']} {r['title']} ({r['source']})" for r in row.get("legal_requirements") or []
+    )
 
 
 def to_json(exports: list[SoAExport]) -> bytes:

@@ -12,6 +12,7 @@ from keel.platform.forms import TEXTAREA, KeelForm, VersionedForm, picker_select
 from keel.platform.models import User
 from keel.platform.permissions import Perm, system_ids_with
 from keel.standards.models import Standard
+from keel.support.models import LegalRequirement
 
 from .choices import OVERRIDE_CHOICES
 from .models import SoARow
@@ -55,6 +56,13 @@ class SoARowForm(VersionedForm):
         widget=picker_select(),
         help_text="Every applicable row needs an owner before the SoA can be approved.",
     )
+    legal_requirements = forms.ModelMultipleChoiceField(
+        queryset=LegalRequirement.objects.none(),
+        required=False,
+        widget=picker_select(multiple=True),
+        label="Legal, regulatory and contractual requirements behind it",
+        help_text="From the register of legal requirements of the SoA's management system.",
+    )
     ai_systems = forms.ModelMultipleChoiceField(
         queryset=AISystem.objects.none(),
         required=False,
@@ -66,6 +74,9 @@ class SoARowForm(VersionedForm):
         """The AI systems to pick from are those of the SoA's management system, on an SoA of a
         standard about AI systems (ISO/IEC 42001); other SoAs have no such column."""
         super().__init__(*args, **kwargs)
+        self.fields["legal_requirements"].queryset = LegalRequirement.objects.filter(  # type: ignore[attr-defined]
+            management_system_id=row.soa.management_system_id
+        ).order_by("ref_id")
         if row.soa.standard.covers_ai_systems:
             self.fields["ai_systems"].queryset = AISystem.objects.filter(  # type: ignore[attr-defined]
                 management_system_id=row.soa.management_system_id
@@ -78,9 +89,13 @@ class SoARowForm(VersionedForm):
         initial = {
             name: getattr(row, name)
             for name in cls.base_fields
-            if name not in cls.VERSION_FIELDS and name != "ai_systems"
+            if name not in cls.VERSION_FIELDS and name not in ("ai_systems", "legal_requirements")
         }
-        return {**initial, "ai_systems": [s.pk for s in row.ai_systems.all()]}
+        return {
+            **initial,
+            "ai_systems": [s.pk for s in row.ai_systems.all()],
+            "legal_requirements": [r.pk for r in row.legal_requirements.all()],
+        }
 
 
 EMPTY, FROM_GAP = "empty", "from_gap"

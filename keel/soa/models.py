@@ -27,6 +27,7 @@ from keel.controls.models import Control
 from keel.organisation.models import ManagementSystem
 from keel.platform.models import User
 from keel.standards.models import Requirement, Standard
+from keel.support.models import LegalRequirement
 
 from .choices import OVERRIDE_CHOICES
 
@@ -102,6 +103,12 @@ class SoARow(models.Model):
         blank=True,
         related_name="soa_rows",
         help_text="The AI systems of the SoA's management system this row applies to (42001).",
+    )
+    legal_requirements = models.ManyToManyField(
+        LegalRequirement,
+        blank=True,
+        related_name="soa_rows",
+        help_text="The legal, regulatory or contractual requirements that are a reason to include the row.",
     )
     machine_written = models.BooleanField(
         default=False,

@@ -23,6 +23,7 @@ from keel.platform.errors import NotFound, ValidationFailed
 from keel.platform.models import User
 from keel.platform.schemas import MS_REF
 from keel.risks.queries import risks_by_control
+from keel.support.models import LegalRequirement
 
 from .choices import RowKind, SoAStatus
 from .models import SoARow, SoAVersion, StatementOfApplicability
@@ -50,6 +51,7 @@ ROW_FIELDS = (
     "evidence",
     "owner",
     "ai_systems",
+    "legal_requirements",
 )
 
 
@@ -101,7 +103,10 @@ def rows(soa: StatementOfApplicability, ai_system: str | None = None) -> list[di
 
     row_qs = soa.rows.select_related(
         "requirement", "control", "control__owner", "accountable", "owner"
-    ).prefetch_related(Prefetch("ai_systems", AISystem.objects.order_by("name")))
+    ).prefetch_related(
+        Prefetch("ai_systems", AISystem.objects.order_by("name")),
+        Prefetch("legal_requirements", LegalRequirement.objects.order_by("ref_id")),
+    )
     row_list = list(row_qs.order_by("sort_order", "pk"))
     req_ids = [r.requirement_id for r in row_list if r.requirement_id is not None]
     links: dict[int, list[ControlLink]] = defaultdict(list)
@@ -188,6 +193,10 @@ def rows(soa: StatementOfApplicability, ai_system: str | None = None) -> list[di
                 "evidence": evidence,
                 "owner": _email(row.owner),
                 "ai_systems": [s.name for s in systems],
+                "legal_requirements": [
+                    {"ref_id": lr.ref_id, "title": lr.title, "source": lr.source}
+                    for lr in row.legal_requirements.all()
+                ],
                 "machine_written": row.machine_written,
                 "version": version_of(row),
             }

@@ -77,6 +77,12 @@ class RiskRef(Schema):
     title: str
 
 
+class SoALegalRef(Schema):
+    ref_id: str
+    title: str
+    source: str
+
+
 class SoARowOut(Schema):
     id: uuid.UUID
     ref_id: str
@@ -102,6 +108,9 @@ class SoARowOut(Schema):
     owner: str
     ai_systems: list[str] = Field(
         description="Names of the AI systems (of the SoA's management system) it applies to."
+    )
+    legal_requirements: list[SoALegalRef] = Field(
+        default=[], description="The legal, regulatory or contractual requirements behind the row."
     )
     machine_written: bool = Field(
         default=False,
@@ -130,6 +139,11 @@ class SoARowPatch(Body):
     override_reason: str | None = None
     target_date: IsoDate | None = None
     owner: str | None = Field(None, description=USER_REF + " Empty to clear.")
+    legal_requirements: list[str] | None = Field(
+        None,
+        description="References (LR-004) of legal requirements of the SoA's management system behind the row; "
+        "the whole list (empty or null to clear).",
+    )
     ai_systems: list[str] | None = Field(
         None,
         description="The AI systems of the SoA's management system the row applies to, by short name, name or "

@@ -30,6 +30,7 @@ from keel.platform.records import apply_fields, clean
 from keel.standards.choices import EntryKind
 from keel.standards.models import Requirement
 from keel.standards.records import standards_by_key
+from keel.support.models import LegalRequirement
 
 from . import queries, rules
 from .choices import SoAStatus
@@ -48,19 +49,54 @@ ROW_FIELDS = (
     "target_date",
     "owner",
     "ai_systems",
+    "legal_requirements",
 )
 ADDITIONAL_OFFSET = 100_000  # additional rows sort after every Annex A control
 
 
-SCALAR_FIELDS = tuple(n for n in ROW_FIELDS if n != "ai_systems")
+SCALAR_FIELDS = tuple(n for n in ROW_FIELDS if n not in ("ai_systems", "legal_requirements"))
+M2M_FIELDS = ["soa", "requirement", "control", "ai_systems", "legal_requirements"]
 
 
-def _row_snapshot(row: SoARow, systems: list[AISystem] | None = None) -> dict[str, Any]:
-    """The row's fields for the trail; its AI systems by name (``systems``: the ones about to be
-    set, else the stored ones)."""
+def _row_snapshot(
+    row: SoARow, systems: list[AISystem] | None = None, legal: list[LegalRequirement] | None = None
+) -> dict[str, Any]:
+    """The row's fields for the trail; its AI systems by name and legal requirements by
+    reference (``systems``/``legal``: the ones about to be set, else the stored ones)."""
     if systems is None:
         systems = list(row.ai_systems.all())
-    return {**trail.snapshot(row, SCALAR_FIELDS), "ai_systems": sorted(s.name for s in systems)}
+    if legal is None:
+        legal = list(row.legal_requirements.all()) if row.pk else []
+    return {
+        **trail.snapshot(row, SCALAR_FIELDS),
+        "ai_systems": sorted(s.name for s in systems),
+        "legal_requirements": sorted(r.ref_id for r in legal),
+    }
+
+
+def legal_requirements_of(ms: ManagementSystem, values: Any) -> list[LegalRequirement]:
+    """The legal requirements a row names — records, ids or references (LR-004) — among those of
+    the SoA's management system ``ms``; an unknown one is refused by name."""
+    if values is None:
+        return []
+    if isinstance(values, str | LegalRequirement) or not isinstance(values, Iterable):
+        values = [values]
+    own = {r.ref_id.lower(): r for r in LegalRequirement.objects.filter(management_system=ms)}
+    own |= {str(r.pk): r for r in list(own.values())}
+    found: dict[Any, LegalRequirement] = {}
+    for value in values:
+        label = value.ref_id if isinstance(value, LegalRequirement) else str(value).strip()
+        if not label:
+            continue
+        req = own.get(label.lower())
+        if req is None:
+            raise ValidationFailed(
+                f"No legal requirement {label[:40]!r} in {ms.name}: give the reference of one of its "
+                "legal requirements (e.g. LR-001).",
+                {"legal_requirements": [f"Unknown legal requirement {label[:40]!r}."]},
+            )
+        found[req.pk] = req
+    return sorted(found.values(), key=lambda r: r.ref_id)
 
 
 def create_soa(
@@ -197,12 +233,17 @@ def update_row(
         systems = (
             ai_systems_of(row.soa.management_system, data.pop("ai_systems")) if "ai_systems" in data else None
         )
+        legal = (
+            legal_requirements_of(row.soa.management_system, data.pop("legal_requirements"))
+            if "legal_requirements" in data
+            else None
+        )
         apply_fields(row, data, SCALAR_FIELDS)
         if row.applicable is None:
             row.applicable = True
         _validate_row(row)
-        clean(row, "SoA row", exclude=["soa", "requirement", "control", "ai_systems"])
-        changes = trail.diff(before, _row_snapshot(row, systems))
+        clean(row, "SoA row", exclude=M2M_FIELDS)
+        changes = trail.diff(before, _row_snapshot(row, systems, legal))
         if row.machine_written:  # a person saving the row has reviewed the machine-written text
             row.machine_written = False
             changes["machine_written"] = [True, False]
@@ -216,6 +257,8 @@ def update_row(
             )
             if "ai_systems" in changes and systems is not None:
                 row.ai_systems.set(systems)
+            if "legal_requirements" in changes and legal is not None:
+                row.legal_requirements.set(legal)
             trail.record(
                 actor,
                 TrailAction.UPDATE,
@@ -246,18 +289,20 @@ def add_control_row(actor: Actor, soa_id: uuid.UUID | str, control_ref: str, **d
         top = soa.rows.aggregate(m=Max("sort_order"))["m"] or 0
         row = SoARow(soa=soa, control=control, sort_order=max(top + 1, ADDITIONAL_OFFSET))
         systems = ai_systems_of(soa.management_system, data.pop("ai_systems", None))
+        legal = legal_requirements_of(soa.management_system, data.pop("legal_requirements", None))
         apply_fields(row, data, SCALAR_FIELDS)
         _validate_row(row)
-        clean(row, "SoA row", exclude=["soa", "requirement", "control", "ai_systems"])
+        clean(row, "SoA row", exclude=M2M_FIELDS)
         row.save()
         row.ai_systems.set(systems)
+        row.legal_requirements.set(legal)
         trail.record(
             actor,
             TrailAction.CREATE,
             row,
             object_repr=str(row)[:255],
             management_system_id=soa.management_system_id,
-            changes={"control": [None, control.ref_id], **trail.diff({}, _row_snapshot(row, systems))},
+            changes={"control": [None, control.ref_id], **trail.diff({}, _row_snapshot(row, systems, legal))},
         )
     return row
 

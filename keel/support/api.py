@@ -1,6 +1,6 @@
-"""API router of the support records: ``ms-roles``, ``objectives``, ``objective-readings``,
+"""API router of the support records: ``ms-roles``, ``commitments``, ``objectives``, ``objective-readings``,
 ``competences``, ``competence-records``, ``awareness-campaigns``, ``communications``,
-``concerns`` (docs/api.md). Lists are narrowed to the caller's perimeter and paged; writes go
+``concerns``, ``legal-requirements`` (docs/api.md). Lists are narrowed to the caller's perimeter and paged; writes go
 through the same services as the pages and the CLI."""
 
 # no "from __future__ import annotations": the generic handlers below take their schemas from
@@ -25,10 +25,13 @@ from keel.platform.api import (
 from keel.platform.filters import parse as filters_of
 from keel.platform.permissions import Perm, check
 
-from . import concerns, objectives, queries, services
+from . import concerns, legal, objectives, queries, services
 from .schemas import (
     CampaignIn,
     CampaignOut,
+    CommitmentIn,
+    CommitmentOut,
+    CommitmentPatch,
     CommunicationIn,
     CommunicationOut,
     CompetenceIn,
@@ -39,6 +42,10 @@ from .schemas import (
     ConcernIn,
     ConcernOut,
     ConcernPatch,
+    LegalRequirementFilters,
+    LegalRequirementIn,
+    LegalRequirementOut,
+    LegalRequirementPatch,
     ObjectiveIn,
     ObjectiveOut,
     ObjectivePatch,
@@ -170,6 +177,33 @@ _collection(
     _role[1],
     RolePatch,
     ("management_system", "name", "responsibilities"),
+)
+_commitment = _spec(services.COMMITMENT)
+_collection(
+    "/commitments",
+    "support",
+    "commitment",
+    queries.commitments,
+    CommitmentOut,
+    SupportFilters,
+    _commitment[0],
+    CommitmentIn,
+    _commitment[1],
+    CommitmentPatch,
+    ("decision", "decided_on", "decided_by"),
+)
+_collection(
+    "/legal-requirements",
+    "support",
+    "legal requirement",
+    queries.legal_requirements,
+    LegalRequirementOut,
+    LegalRequirementFilters,
+    legal.create_legal_requirement,
+    LegalRequirementIn,
+    legal.update_legal_requirement,
+    LegalRequirementPatch,
+    ("management_system", "title", "kind", "source", "summary", "status", "controls", "requirements"),
 )
 _collection(
     "/objectives",

@@ -13,9 +13,12 @@ __all__ = [
     "CompetenceKind",
     "ConcernStatus",
     "Direction",
+    "LegalRequirementKind",
+    "LegalRequirementStatus",
     "ObjectiveTheme",
     "ReadingFrequency",
     "ReadingSource",
+    "SystemDocumentPurpose",
 ]
 
 
@@ -110,3 +113,31 @@ class ConcernStatus(models.TextChoices):
 
 
 OPEN_CONCERN = (ConcernStatus.RECEIVED, ConcernStatus.INVESTIGATING)
+
+
+class LegalRequirementKind(models.TextChoices):
+    """Where a legal, regulatory or contractual requirement comes from (27001 A.5.31)."""
+
+    LAW = "law", "Law"
+    REGULATION = "regulation", "Regulation"
+    CONTRACT = "contract", "Contract"
+    OTHER = "other", "Other"
+
+
+class LegalRequirementStatus(models.TextChoices):
+    """Whether a requirement of the register currently binds the organisation."""
+
+    IDENTIFIED = "identified", "Identified, being assessed"
+    APPLICABLE = "applicable", "Applicable"
+    NOT_APPLICABLE = "not_applicable", "Not applicable"
+    RETIRED = "retired", "No longer in force"
+
+
+class SystemDocumentPurpose(models.TextChoices):
+    """What a document linked to an AI system tells interested parties (42001 A.8.2–A.8.5)."""
+
+    USER_NOTICE = "user_notice", "Information for users (A.8.2)"
+    EXTERNAL_REPORTING = "reporting", "How to report adverse impacts (A.8.3)"
+    INCIDENT_NOTICE = "incident", "Incident communication (A.8.4)"
+    MODEL_CARD = "model_card", "Technical information for interested parties (A.8.5)"
+    OTHER = "other", "Other information"

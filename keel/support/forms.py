@@ -10,9 +10,10 @@ from django import forms
 
 from keel.aisystems.models import AISystem, Metric
 from keel.controls.forms import owner_choices, system_choices
+from keel.documents.forms import split_keys
 from keel.organisation.forms import StandardsField
 from keel.platform.filters import FilterForm
-from keel.platform.forms import TEXTAREA, KeelForm, VersionedForm, picker_select
+from keel.platform.forms import TEXTAREA, KeelForm, VersionedForm, picker_attrs, picker_select
 
 from . import queries
 from .choices import (
@@ -20,6 +21,8 @@ from .choices import (
     CompetenceKind,
     ConcernStatus,
     Direction,
+    LegalRequirementKind,
+    LegalRequirementStatus,
     ObjectiveTheme,
     ReadingFrequency,
 )
@@ -74,6 +77,10 @@ class SupportForm(VersionedForm):
                 value = value.short_name if value is not None else ""
             elif name in ("role", "competence"):
                 value = str(value.pk) if value is not None else ""
+            elif name == "controls":
+                value = ", ".join(c.ref_id for c in obj.controls.all())
+            elif name == "requirements":
+                value = ", ".join(r.key for r in obj.requirements.all())
             data[name] = value
         return data
 
@@ -230,6 +237,52 @@ class CommunicationForm(SupportForm):
     communicator = forms.ChoiceField(required=False, label="Who communicates", widget=picker_select())
     method = forms.ChoiceField(choices=CommunicationMethod.choices, label="How")
     external = forms.BooleanField(required=False, label="With parties outside the organisation")
+
+
+class LegalRequirementForm(SupportForm):
+    PEOPLE = ("owner",)
+    ref_id = forms.CharField(
+        label="Reference", max_length=32, required=False, help_text="Leave empty for the next free LR-nnn."
+    )
+    management_system = forms.ChoiceField(label="Management system")
+    standards = StandardsField()
+    title = forms.CharField(max_length=200)
+    kind = forms.ChoiceField(choices=LegalRequirementKind.choices)
+    jurisdiction = forms.CharField(max_length=100, required=False, help_text="e.g. EU, UK, Germany.")
+    source = forms.CharField(
+        max_length=300, help_text="The act and article, or the contract and clause, e.g. GDPR Art. 32."
+    )
+    summary = forms.CharField(
+        widget=forms.Textarea(attrs=TEXTAREA),
+        help_text="What it asks of the organisation, in your own words.",
+    )
+    owner = forms.ChoiceField(required=False, widget=picker_select())
+    controls = forms.CharField(
+        label="Controls it drives",
+        required=False,
+        max_length=4000,
+        widget=forms.TextInput(attrs=picker_attrs("controls", multiple=True, placeholder="e.g. KC-012")),
+        help_text="The organisation's controls, by reference, separated by spaces or commas.",
+    )
+    requirements = forms.CharField(
+        label="Clauses and controls of the standards it drives",
+        required=False,
+        max_length=4000,
+        widget=forms.TextInput(
+            attrs=picker_attrs("requirements", multiple=True, placeholder="e.g. iso27001:2022:A.5.31")
+        ),
+        help_text="By key, separated by spaces or commas.",
+    )
+    review_on = _date("Next review", required=False)
+    status = forms.ChoiceField(choices=LegalRequirementStatus.choices)
+
+    def service_data(self) -> dict[str, Any]:
+        data = super().service_data()
+        data["controls"] = split_keys(data.get("controls") or "")
+        data["requirements"] = split_keys(data.get("requirements") or "")
+        if not data.get("ref_id"):
+            data.pop("ref_id", None)
+        return data
 
 
 def ai_system_choices() -> list[tuple[str, str]]:

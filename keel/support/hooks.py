@@ -8,25 +8,35 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Iterable
+from typing import Any
 
 from django.db.models import OuterRef, Subquery
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
+from keel.aisystems.models import AISystem
+from keel.documents.models import Document
 from keel.organisation.resolvers import in_perimeter
 from keel.platform import checks, hooks, trail
 from keel.platform.models import User
+from keel.platform.permissions import Perm, has_perm
+from keel.platform.views.common import current_user
+from keel.work import reminders
 
 from . import queries
-from .choices import OPEN_CONCERN
+from .choices import OPEN_CONCERN, LegalRequirementStatus, SystemDocumentPurpose
 from .models import (
     AwarenessCompletion,
     Competence,
     CompetenceRecord,
     Concern,
+    LegalRequirement,
     MsRole,
     Objective,
     ObjectiveReading,
+    SystemDocument,
 )
 
 CONCERN_RESPONSE_DAYS = 30
@@ -147,8 +157,66 @@ def _of_role(obj: Competence) -> list[uuid.UUID]:
     return [obj.role.management_system_id]
 
 
+def legal_reviews_due(organisation: Any, today: dt.date, horizon: dt.timedelta) -> Iterable[reminders.Due]:
+    """Legal requirements in force whose review date falls by ``today + horizon``: the owner
+    reviews them (has the law, the regulation or the contract changed?)."""
+    qs = (
+        LegalRequirement.objects.filter(review_on__lte=today + horizon)
+        .exclude(status=LegalRequirementStatus.RETIRED)
+        .order_by("review_on", "ref_id")
+    )
+    return [
+        reminders.Due(
+            key=f"legal_review:{r.ref_id}:{r.review_on.isoformat()}",  # type: ignore[union-attr]
+            kind="Legal requirement review",
+            title=f"{r.title} ({r.ref_id})",
+            url=reverse("legal-requirement-detail", args=[r.ref_id]),
+            due=r.review_on,  # type: ignore[arg-type]
+            person_id=r.owner_id,  # type: ignore[arg-type]
+            management_system_id=r.management_system_id,  # type: ignore[arg-type]
+            detail="owner",
+        )
+        for r in qs
+    ]
+
+
+def aisystem_documents_panel(request: HttpRequest, system: AISystem) -> dict[str, Any]:
+    """The documents that inform interested parties about the AI system (42001 A.8.2–A.8.5)."""
+    links = list(
+        SystemDocument.objects.filter(ai_system=system)
+        .select_related("document", "document__issued_version")
+        .order_by("purpose", "document__ref_id")
+    )
+    can_link = has_perm(current_user(request), Perm.EDIT_AI_SYSTEMS, system.management_system_id)
+    linked = {lk.document_id for lk in links}
+    return {
+        "system": system,
+        "info_links": links,
+        "can_link_documents": can_link,
+        "purposes": SystemDocumentPurpose.choices,
+        "documents": (
+            [
+                d
+                for d in Document.objects.filter(retired_at__isnull=True).order_by("ref_id")
+                if d.pk not in linked
+            ]
+            if can_link
+            else []
+        ),
+    }
+
+
+def _of_system_document(obj: SystemDocument) -> list[uuid.UUID]:
+    return [obj.ai_system.management_system_id]
+
+
 def register() -> None:
     hooks.register("person.owned", owned)
+    reminders.register("legal_review", legal_reviews_due)
+    trail.register_systems("support.systemdocument", _of_system_document)
+    hooks.register_panel(
+        "aisystem_detail", "support/_aisystem_documents.html", aisystem_documents_panel, order=120
+    )
     trail.register_systems("support.objectivereading", _of_objective)
     trail.register_systems("support.awarenesscompletion", _of_campaign)
     trail.register_systems("support.competence", _of_role)

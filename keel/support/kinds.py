@@ -10,14 +10,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from keel.platform.actor import Actor
 from keel.platform.models import User
 from keel.platform.permissions import Perm
 
-from . import concerns, objectives, queries, services
+from . import concerns, legal, objectives, queries, services
 from .forms import (
     CampaignForm,
     CommitmentForm,
@@ -25,6 +26,7 @@ from .forms import (
     CompetenceForm,
     CompetenceRecordForm,
     ConcernForm,
+    LegalRequirementForm,
     ObjectiveForm,
     ResponseForm,
     RoleForm,
@@ -54,6 +56,26 @@ def _expiry(rec: Any) -> Any:
     if rec.expires_on < timezone.localdate():
         return format_html('<span class="badge badge-bad">Expired {}</span>', rec.expires_on.isoformat())
     return rec.expires_on.isoformat()
+
+
+def _review(r: Any) -> Any:
+    if r.review_on is None:
+        return "—"
+    if r.review_on < timezone.localdate():
+        return format_html('<span class="badge badge-bad">Overdue {}</span>', r.review_on.isoformat())
+    return r.review_on.isoformat()
+
+
+def _controls(r: Any) -> Any:
+    links = [
+        format_html('<a href="{}">{}</a> {}', reverse("control-detail", args=[c.ref_id]), c.ref_id, c.title)
+        for c in r.controls.all()
+    ]
+    return format_html_join(", ", "{}", ((x,) for x in links)) if links else "—"
+
+
+def _requirements(r: Any) -> str:
+    return ", ".join(q.key for q in r.requirements.all()) or "—"
 
 
 def _latest(o: Any) -> Any:
@@ -335,6 +357,40 @@ KINDS: list[Kind] = [
         create_perm=Perm.REPORT_CONCERNS,
         edit_perm=Perm.HANDLE_CONCERNS,
         edit_label="Respond",
+    ),
+    Kind(
+        "legal-requirement",
+        "legal-requirements",
+        "Legal, regulatory and contractual requirements",
+        "legal requirement",
+        "The laws, regulations and contracts the organisation must meet (ISO/IEC 27001 A.5.31; ISO/IEC 42001 "
+        "4.1), what each asks in our own words, who owns it, and the controls and clauses it drives. An SoA "
+        "row's reason for inclusion can name one.",
+        queries.legal_requirements,
+        [
+            ("Kind", lambda r: r.get_kind_display()),
+            ("Source", lambda r: r.source),
+            ("Jurisdiction", lambda r: r.jurisdiction or "—"),
+            ("Owner", lambda r: _person(r.owner)),
+            ("Review", _review),
+            ("Status", lambda r: r.get_status_display()),
+        ],
+        [
+            ("Kind", lambda r: r.get_kind_display()),
+            ("Source", lambda r: r.source),
+            ("Jurisdiction", lambda r: r.jurisdiction or "—"),
+            ("What it asks", lambda r: r.summary),
+            ("Owner", lambda r: _person(r.owner)),
+            ("Status", lambda r: r.get_status_display()),
+            ("Next review", _review),
+            ("Standards", _standards),
+            ("Controls it drives", _controls),
+            ("Clauses and controls of the standards", _requirements),
+        ],
+        LegalRequirementForm,
+        legal.create_legal_requirement,
+        legal.update_legal_requirement,
+        name_of=lambda r: r.title,
     ),
 ]
 

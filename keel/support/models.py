@@ -13,6 +13,10 @@ communication can serve ISO/IEC 27001 and ISO/IEC 42001 at once.
 - :class:`AwarenessCampaign` / :class:`AwarenessCompletion` — awareness (7.3).
 - :class:`Communication` — the communication plan (7.4).
 - :class:`Concern` — a concern about an AI system (42001 A.3.3), reporter protected.
+- :class:`LegalRequirement` — the register of legal, regulatory and contractual requirements
+  (27001 A.5.31; 42001 4.1), with the controls and clauses each drives.
+- :class:`SystemDocument` — a document that informs interested parties about an AI system
+  (42001 A.8.2–A.8.5): documents sit below AI systems, so the link lives here.
 """
 
 from __future__ import annotations
@@ -22,18 +26,23 @@ import uuid
 from django.db import models
 
 from keel.aisystems.models import AISystem, Metric, MetricReading
+from keel.controls.models import Control
+from keel.documents.models import Document
 from keel.organisation.models import ManagementSystem
 from keel.platform.models import User
-from keel.standards.models import Standard
+from keel.standards.models import Requirement, Standard
 
 from .choices import (
     CommunicationMethod,
     CompetenceKind,
     ConcernStatus,
     Direction,
+    LegalRequirementKind,
+    LegalRequirementStatus,
     ObjectiveTheme,
     ReadingFrequency,
     ReadingSource,
+    SystemDocumentPurpose,
 )
 
 
@@ -339,3 +348,75 @@ class Concern(SupportRecord):
 
     def __str__(self) -> str:
         return f"{self.ref_id} {self.summary}"
+
+
+class LegalRequirement(SupportRecord):
+    """One legal, regulatory or contractual requirement the organisation must meet (LR-nnn):
+    where it comes from (an act and article, or a contract and clause), what it asks in our own
+    words, who owns it, and the controls and standard clauses it drives. An SoA row's reason for
+    inclusion can name it (``soa.SoARow.legal_requirements``)."""
+
+    ref_id = models.CharField(max_length=32, unique=True, help_text="e.g. LR-004.")
+    management_system = models.ForeignKey(
+        ManagementSystem, on_delete=models.PROTECT, related_name="legal_requirements"
+    )
+    standards = models.ManyToManyField(Standard, related_name="legal_requirements", blank=True)
+    title = models.CharField(max_length=200)
+    kind = models.CharField(max_length=12, choices=LegalRequirementKind.choices)
+    jurisdiction = models.CharField(max_length=100, blank=True, help_text="e.g. EU, UK, Germany.")
+    source = models.CharField(
+        max_length=300, help_text="The act and article, or the contract and clause, it comes from."
+    )
+    summary = models.TextField(help_text="What it asks of the organisation, in our own words.")
+    owner = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="legal_requirements"
+    )
+    controls = models.ManyToManyField(Control, related_name="legal_requirements", blank=True)
+    requirements = models.ManyToManyField(Requirement, related_name="legal_requirements", blank=True)
+    review_on = models.DateField(null=True, blank=True, help_text="When it is next reviewed.")
+    status = models.CharField(
+        max_length=16, choices=LegalRequirementStatus.choices, default=LegalRequirementStatus.APPLICABLE
+    )
+
+    class Meta:
+        ordering = ["ref_id"]
+        indexes = [models.Index(fields=["review_on"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=[k.value for k in LegalRequirementKind]),
+                name="legal_requirement_kind",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=[s.value for s in LegalRequirementStatus]),
+                name="legal_requirement_status",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ref_id} {self.title}"
+
+
+class SystemDocument(models.Model):
+    """A document that gives interested parties information about an AI system (42001
+    A.8.2–A.8.5): a user notice, a model card, instructions for use, an incident notice. One
+    link per AI system and document."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    ai_system = models.ForeignKey(AISystem, on_delete=models.CASCADE, related_name="information_documents")
+    document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="ai_system_links")
+    purpose = models.CharField(max_length=16, choices=SystemDocumentPurpose.choices)
+    note = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["ai_system", "document__ref_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["ai_system", "document"], name="system_document_unique"),
+            models.CheckConstraint(
+                condition=models.Q(purpose__in=[p.value for p in SystemDocumentPurpose]),
+                name="system_document_purpose",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document.ref_id} → {self.ai_system.short_name}"

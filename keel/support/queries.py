@@ -12,15 +12,16 @@ from typing import Any, Literal
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
+from keel.controls.models import Control
 from keel.organisation import options, resolvers
 from keel.platform import filters
 from keel.platform.errors import NotFound, ValidationFailed
 from keel.platform.models import User
 from keel.platform.permissions import Perm, restrict
 from keel.platform.schemas import MS_REF
-from keel.standards.models import Standard
+from keel.standards.models import Requirement, Standard
 
-from .choices import OPEN_CONCERN, ConcernStatus
+from .choices import OPEN_CONCERN, ConcernStatus, LegalRequirementKind, LegalRequirementStatus
 from .models import (
     AwarenessCampaign,
     AwarenessCompletion,
@@ -29,6 +30,7 @@ from .models import (
     Competence,
     CompetenceRecord,
     Concern,
+    LegalRequirement,
     MsRole,
     Objective,
     ObjectiveReading,
@@ -56,6 +58,7 @@ class Filters:
     person: str = ""  # email: competence records, roles (holder)
     status: str = ""  # concerns
     expired: str = ""  # competence records: "yes" expired only, "no" current only
+    kind: str = ""  # legal requirements
 
 
 @dataclass
@@ -80,6 +83,24 @@ class ConcernFilters(Filters):
         [("open", "Open"), *ConcernStatus.choices],
         form=False,
         api_type=Literal["", "open", "received", "investigating", "answered", "closed"],
+        api_default="",
+    )
+
+
+@dataclass
+class LegalFilters(Filters):
+    """The legal requirements' filters: the shared ones, a kind and a status (API only)."""
+
+    kind: str = filters.choice(
+        LegalRequirementKind.choices,
+        form=False,
+        api_type=Literal["", "law", "regulation", "contract", "other"],
+        api_default="",
+    )
+    status: str = filters.choice(
+        LegalRequirementStatus.choices,
+        form=False,
+        api_type=Literal["", "identified", "applicable", "not_applicable", "retired"],
         api_default="",
     )
 
@@ -219,6 +240,27 @@ def concerns(user: User | None, f: Filters | None = None) -> QuerySet[Concern]:
             )
         qs = qs.filter(status=f.status)
     return qs.order_by("-reported_on", "-ref_id")
+
+
+def legal_requirements(user: User | None, f: Filters | None = None) -> QuerySet[LegalRequirement]:
+    f = f or Filters()
+    qs = LegalRequirement.objects.select_related("management_system", "owner").prefetch_related(
+        STANDARDS,
+        Prefetch("controls", queryset=Control.objects.order_by("ref_id")),
+        Prefetch("requirements", queryset=Requirement.objects.select_related("standard").order_by("key")),
+    )
+    qs = _search(_system(qs, user, f), f.q, "title", "ref_id", "source", "summary", "jurisdiction")
+    for name, choices in (("kind", LegalRequirementKind), ("status", LegalRequirementStatus)):
+        value = getattr(f, name)
+        if value and value not in choices.values:
+            raise ValidationFailed(
+                f"{name} is one of: {', '.join(choices.values)}.", {name: [f"Unknown {name}."]}
+            )
+        if value:
+            qs = qs.filter(**{name: value})
+    if f.person:
+        qs = qs.filter(owner__email__iexact=f.person)
+    return qs.order_by("ref_id")
 
 
 def one(

@@ -22,6 +22,8 @@ from .choices import (
     CompetenceKind,
     ConcernStatus,
     Direction,
+    LegalRequirementKind,
+    LegalRequirementStatus,
     ObjectiveTheme,
     ReadingFrequency,
     ReadingSource,
@@ -381,3 +383,106 @@ class ConcernPatch(Body):
     status: ConcernStatus | None = None
     response: str | None = None
     handler: str | None = Field(None, description=PERSON)
+
+
+class CommitmentOut(Out):
+    management_system: str
+    standards: list[str]
+    decision: str
+    detail: str
+    decided_on: dt.date
+    decided_by: str = Field(description=PERSON)
+    minutes: str
+
+    @staticmethod
+    def resolve_decided_by(obj: Any) -> str:
+        return str(obj.decided_by.email)
+
+
+class CommitmentIn(Body):
+    management_system: str = Field(description=MS_REF)
+    standards: list[str] = Field([], description=STANDARDS)
+    decision: str = Field(max_length=300)
+    detail: str = ""
+    decided_on: dt.date
+    decided_by: str = Field(description=PERSON)
+    minutes: str = Field("", max_length=300, description="Where the decision is minuted.")
+
+
+class CommitmentPatch(Body):
+    version: str | None = version_in()
+    standards: list[str] | None = Field(None, description=STANDARDS)
+    decision: str | None = Field(None, max_length=300)
+    detail: str | None = None
+    decided_on: dt.date | None = None
+    decided_by: str | None = Field(None, description=PERSON)
+    minutes: str | None = Field(None, max_length=300)
+
+
+CONTROLS = "The controls it drives, by reference (KC-012)."
+REQUIREMENTS = "The clauses and controls of the standards it drives, by key (iso27001:2022:A.5.31)."
+
+
+class LegalRequirementOut(Out):
+    ref_id: str
+    management_system: str
+    standards: list[str]
+    title: str
+    kind: LegalRequirementKind
+    jurisdiction: str
+    source: str
+    summary: str
+    owner: str | None = Field(description=PERSON)
+    controls: list[str] = Field(description=CONTROLS)
+    requirements: list[str] = Field(description=REQUIREMENTS)
+    review_on: dt.date | None
+    status: LegalRequirementStatus
+
+    @staticmethod
+    def resolve_owner(obj: Any) -> str | None:
+        return _email(obj.owner)
+
+    @staticmethod
+    def resolve_controls(obj: Any) -> list[str]:
+        return [c.ref_id for c in obj.controls.all()]
+
+    @staticmethod
+    def resolve_requirements(obj: Any) -> list[str]:
+        return [r.key for r in obj.requirements.all()]
+
+
+@filters.schema_of(queries.LegalFilters)
+class LegalRequirementFilters(Filters):
+    """Declared in :class:`keel.support.queries.LegalFilters`."""
+
+
+class LegalRequirementIn(Body):
+    ref_id: str | None = Field(None, max_length=32, description="Left out: the next free LR-nnn.")
+    management_system: str = Field(description=MS_REF)
+    standards: list[str] = Field([], description=STANDARDS)
+    title: str = Field(max_length=200)
+    kind: LegalRequirementKind
+    jurisdiction: str = Field("", max_length=100)
+    source: str = Field(max_length=300, description="The act and article, or the contract and clause.")
+    summary: str = Field(description="What it asks, in your own words.")
+    owner: str | None = Field(None, description=PERSON)
+    controls: list[str] = Field([], description=CONTROLS)
+    requirements: list[str] = Field([], description=REQUIREMENTS)
+    review_on: dt.date | None = None
+    status: LegalRequirementStatus = LegalRequirementStatus.APPLICABLE
+
+
+class LegalRequirementPatch(Body):
+    version: str | None = version_in()
+    management_system: str | None = Field(None, description=MS_REF)
+    standards: list[str] | None = Field(None, description=STANDARDS)
+    title: str | None = Field(None, max_length=200)
+    kind: LegalRequirementKind | None = None
+    jurisdiction: str | None = Field(None, max_length=100)
+    source: str | None = Field(None, max_length=300)
+    summary: str | None = None
+    owner: str | None = Field(None, description=PERSON)
+    controls: list[str] | None = Field(None, description=CONTROLS)
+    requirements: list[str] | None = Field(None, description=REQUIREMENTS)
+    review_on: dt.date | None = None
+    status: LegalRequirementStatus | None = None

@@ -7,6 +7,12 @@ urlpatterns = [
     path("objectives/<str:ref>/readings/", views.objective_reading_add, name="objective-reading-add"),
     path("objectives/<str:ref>/pull/", views.objective_pull, name="objective-pull"),
     path("awareness/<str:ref>/completions/", views.completion_add, name="awareness-completion-add"),
+    path("ai-systems/<slug:ref>/documents/", views.ai_system_document_link, name="ai-system-document-link"),
+    path(
+        "ai-system-documents/<uuid:link_id>/unlink/",
+        views.ai_system_document_unlink,
+        name="ai-system-document-unlink",
+    ),
 ]
 for kind in KINDS:
     v = views.VIEWS[kind.slug]

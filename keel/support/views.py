@@ -15,18 +15,20 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from keel.aisystems.services import get_system
 from keel.platform.actor import Actor
-from keel.platform.errors import KeelError
+from keel.platform.errors import KeelError, NotFound
 from keel.platform.forms import add_service_error
 from keel.platform.pages import page
 from keel.platform.permissions import Perm, has_perm, system_ids_with
 from keel.platform.views.common import INVALID, current_user, is_partial
 
-from . import concerns, objectives, queries, services
+from . import concerns, legal, objectives, queries, services
 from .charts import objective_chart
 from .choices import ANNEX_C_THEMES, ObjectiveTheme
 from .forms import CompletionForm, ReadingForm, SupportFilterForm
 from .kinds import BY_SLUG, KINDS, Kind, edit_form
+from .models import SystemDocument
 
 PAGE_SIZE = 50
 View = Callable[..., HttpResponse]
@@ -264,3 +266,47 @@ def completion_add(request: HttpRequest, ref: str) -> HttpResponse:
         else:
             messages.success(request, "The completion is recorded.")
     return redirect("awareness-campaign-detail", ref=str(campaign.pk))
+
+
+def _system_of_short_name(request: HttpRequest, ref: str, **kwargs: Any) -> Any:
+    return get_system(ref).management_system
+
+
+def _system_of_link(request: HttpRequest, link_id: str, **kwargs: Any) -> Any:
+    link = SystemDocument.objects.select_related("ai_system").filter(pk=link_id).first()
+    if link is None:
+        raise NotFound(f"No link {str(link_id)[:60]!r} between a document and an AI system.")
+    return link.ai_system.management_system_id
+
+
+@require_POST
+@page(Perm.EDIT_AI_SYSTEMS, perimeter=_system_of_short_name)
+def ai_system_document_link(request: HttpRequest, ref: str) -> HttpResponse:
+    """Link a document to an AI system as information for interested parties (A.8.2–A.8.5)."""
+    try:
+        legal.link_document(
+            Actor.from_request(request),
+            ref,
+            request.POST.get("document", ""),
+            request.POST.get("purpose", ""),
+            request.POST.get("note", ""),
+        )
+    except KeelError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "The document is linked to the AI system.")
+    return redirect(reverse("ai-system-detail", args=[ref]) + "#aisystem-information")
+
+
+@require_POST
+@page(Perm.EDIT_AI_SYSTEMS, perimeter=_system_of_link)
+def ai_system_document_unlink(request: HttpRequest, link_id: str) -> HttpResponse:
+    link = SystemDocument.objects.select_related("ai_system").filter(pk=link_id).first()
+    ref = link.ai_system.short_name if link is not None else ""
+    try:
+        legal.unlink_document(Actor.from_request(request), link_id)
+    except KeelError as exc:
+        messages.error(request, exc.message)
+        return redirect("ai-system-list") if not ref else redirect("ai-system-detail", ref=ref)
+    messages.success(request, "The document is no longer linked to the AI system.")
+    return redirect(reverse("ai-system-detail", args=[ref]) + "#aisystem-information")

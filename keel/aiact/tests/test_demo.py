@@ -6,7 +6,12 @@ nothing."""
 from __future__ import annotations
 
 from keel.aiact.demo import ensure_demo_ai_act
-from keel.aiact.models import Classification, ObligationStatus, OperatingModelAdvice
+from keel.aiact.models import (
+    Classification,
+    FundamentalRightsAssessment,
+    ObligationStatus,
+    OperatingModelAdvice,
+)
 from keel.platform.tests.shared_db import LoadedDemo
 
 
@@ -25,8 +30,12 @@ def test_demo_ai_act(demo: LoadedDemo) -> None:
     )
     assert logged.status == "met" and logged.evidence.exists()
     assert OperatingModelAdvice.objects.get().recommendation == "unified"
+    fria = FundamentalRightsAssessment.objects.get(ai_system__short_name="credit-scoring")
+    assert fria.status == "complete" and not fria.missing() and fria.notified_on is None
+    assert fria.impact_assessment is not None and "credit officer" in fria.oversight_measures
     assert ensure_demo_ai_act() == {
         "classifications": 0,
         "obligation_statuses": 0,
+        "fundamental_rights_assessments": 0,
         "operating_model_advice": 0,
     }

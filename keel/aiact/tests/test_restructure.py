@@ -30,11 +30,21 @@ from keel.support.models import (
     Communication,
     CompetenceRecord,
     Concern,
+    LegalRequirement,
     MsRole,
     Objective,
 )
 
-SUPPORT = (MsRole, Commitment, Objective, CompetenceRecord, AwarenessCampaign, Communication, Concern)
+SUPPORT = (
+    MsRole,
+    Commitment,
+    Objective,
+    CompetenceRecord,
+    AwarenessCampaign,
+    Communication,
+    Concern,
+    LegalRequirement,
+)
 
 OPERATOR = Actor.system("test")
 
@@ -114,7 +124,7 @@ def test_split_the_integrated_system_and_merge_it_back_leaves_every_record_and_l
     for c in Concern.objects.filter(ai_system__isnull=False).select_related("ai_system"):
         assert c.management_system_id == c.ai_system.management_system_id
     assert Concern.objects.filter(management_system=aims).exists()
-    for model in (MsRole, Commitment, Objective, AwarenessCampaign, Communication):
+    for model in (MsRole, Commitment, Objective, AwarenessCampaign, Communication, LegalRequirement):
         moved_keys = {
             tuple(sorted(r.standards.values_list("key", flat=True)))
             for r in model.objects.filter(management_system=aims).prefetch_related("standards")

@@ -42,9 +42,9 @@ EVERY_RULE = {
     "document_review_overdue",
     "acknowledgements_overdue",
 }
-# Rules the demo does not trip: it cannot publish a policy with a due date already past (the
-# service refuses one), so overdue acknowledgements are tested in keel/documents/tests.
-NOT_ON_THE_DEMO = {"acknowledgements_overdue"}
+# Rules the demo does not trip (each with its reason). The demo publishes its acceptable use
+# policy "as of" 45 days ago, due 30 days later, so its outstanding acknowledgements are overdue.
+NOT_ON_THE_DEMO: set[str] = set()
 ON_THE_DEMO = EVERY_RULE - NOT_ON_THE_DEMO
 
 Run = Callable[..., tuple[int, str, str]]
@@ -101,7 +101,7 @@ def test_given_demo_when_keel_check_json_then_every_kind_of_finding_is_listed_an
             "management_system",
         }
         assert f["record_label"] and f["detail"] and f["title"]
-        resolve(f["url"])
+        resolve(f["url"].split("?", 1)[0])  # a list's URL may carry its filter (?document=DOC-004)
     by_rule = {f["rule"]: f for f in doc["findings"]}
     assert by_rule["ai_system_without_impact_assessment"]["record_label"] == "Sentinel fraud detection"
     assert "helix-gbm 3.2.1" in by_rule["model_deployed_without_evaluation"]["record_label"]
@@ -114,7 +114,7 @@ def test_given_demo_when_keel_check_table_then_rows_and_a_summary(demo: LoadedDe
     code, out, err = run("check")
     assert code == 1
     assert out.splitlines()[0].split() == ["RULE", "SYSTEM", "RECORD", "FINDING"]
-    assert "finding(s) over 14 rule(s)" in err
+    assert f"finding(s) over {len(ON_THE_DEMO)} rule(s)" in err
 
 
 def test_given_the_flaws_fixed_when_checked_then_their_findings_are_gone(demo: LoadedDemo) -> None:

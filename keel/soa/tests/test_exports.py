@@ -73,7 +73,7 @@ def test_xlsx_has_one_row_per_annex_a_control_with_columns_filters_frozen_header
     assert len(data) == count
     assert all(REF.fullmatch(str(r[0])) for r in data)
     assert ws.freeze_panes == f"C{header + 1}"
-    assert ws.auto_filter.ref == f"A{header}:R{header + count}"
+    assert ws.auto_filter.ref == f"A{header}:S{header + count}"
     assert "Version 1" in str(ws["A2"].value) and "Ada Approver" in str(ws["A2"].value)
     assert dt.date.today().isoformat() in str(ws["A2"].value)
     assert "Version 1" in ws.oddHeader.center.text

@@ -270,6 +270,6 @@ def test_rows_run_a_fixed_number_of_queries(
         )
         controls.link_requirement(SYSTEM, c.pk, f"iso27001:2022:A.5.{i + 1}", "partial")
     with django_assert_num_queries(
-        6
-    ):  # rows, their AI systems, control links, evidence by control and by requirement, risks
+        7
+    ):  # rows, their AI systems and legal requirements, control links, evidence by control and by requirement, risks
         queries.rows(soa)
