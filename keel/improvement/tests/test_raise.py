@@ -65,3 +65,21 @@ def test_a_viewer_may_not_raise(make_user, org: Organisation, isms: ManagementSy
             source="complaint",
             management_systems=[isms],
         )
+
+
+def test_figures_and_for_source(system_actor: Actor, org: Organisation, isms: ManagementSystem) -> None:
+    from keel.improvement import figures
+
+    services.raise_nonconformity(
+        system_actor,
+        organisation=org,
+        title="A",
+        description="A",
+        source="internal_audit",
+        source_ref="AUD-1 F-1",
+        management_systems=[isms],
+        raised_on=dt.date(2026, 3, 1),
+    )
+    f = figures.figures(management_systems=[isms.pk], since=dt.date(2026, 1, 1), on=dt.date(2026, 6, 30))
+    assert f.open == 1 and f.raised_in_period == 1 and f.by_status == {"open": 1}
+    assert [nc.source_ref for nc in figures.for_source("internal_audit", "AUD-1 F-1")] == ["AUD-1 F-1"]
