@@ -33,9 +33,15 @@ from keel.platform.errors import PermissionDenied, ValidationFailed
 from keel.platform.permissions import OWNED, Perm, check, has_owner_perm
 from keel.platform.records import apply_fields, clean
 
-from . import refs
-from .choices import NonconformityKind, NonconformitySource, NonconformityStatus
-from .models import Nonconformity
+from . import progress, refs
+from .choices import (
+    CorrectiveActionStatus,
+    NonconformityKind,
+    NonconformitySource,
+    NonconformityStatus,
+    RootCauseMethod,
+)
+from .models import EffectivenessCheck, Nonconformity
 
 NC_PREFIX = "NC-"
 EDIT_FIELDS = ("title", "description", "kind", "source", "source_ref", "source_url", "owner", "raised_on")
@@ -55,6 +61,7 @@ TRAIL_FIELDS = (
     "closed_on",
     "closed_by",
 )
+CHECK_FIELDS = ("nonconformity", "checked_by", "checked_on", "effective", "evidence", "evidence_note", "note")
 
 
 # ---------------------------------------------------------------- shared helpers
@@ -239,5 +246,215 @@ def update_nonconformity(
         clean(nc, "nonconformity")
         for name, items in links.items():
             getattr(nc, name).set(items)
+        record(actor, TrailAction.UPDATE, nc, before)
+    return nc
+
+
+# ---------------------------------------------------------------- the steps
+
+
+def sync_status(nc: Nonconformity) -> None:
+    """Set ``status`` from the record, its actions and its checks (not saved)."""
+    nc.status = progress.status_of(nc, list(nc.actions.all()), list(nc.effectiveness_checks.all()))
+
+
+def _day(value: dt.date | None, field: str, nc: Nonconformity, what: str) -> dt.date:
+    day = value or timezone.localdate()
+    if day > timezone.localdate():
+        raise ValidationFailed(f"The {what} date cannot be in the future.", {field: ["In the future."]})
+    if day < nc.raised_on:
+        raise ValidationFailed(
+            f"The {what} date cannot be before {nc.ref_id} was raised ({nc.raised_on.isoformat()}).",
+            {field: ["Before the nonconformity was raised."]},
+        )
+    return day
+
+
+def record_correction(
+    actor: Actor,
+    ref: Any,
+    *,
+    correction: str,
+    corrected_on: dt.date | None = None,
+    expected_version: str | None = None,
+) -> Nonconformity:
+    """Record what was done at once to contain and correct the nonconformity (10.2 a)."""
+    with transaction.atomic():
+        nc = locked(actor, ref, expected_version)
+        check_on(actor, Perm.WORK_OWN_NONCONFORMITIES, systems_of(nc), nc.owner_id)
+        refuse_closed(nc, "be changed")
+        text = (correction or "").strip()
+        if not text:
+            raise ValidationFailed(
+                "Describe the correction: what was done to contain it (write 'none possible' and why, if so).",
+                {"correction": ["Required."]},
+            )
+        before = snapshot(nc)
+        apply_fields(nc, {"correction": text}, ("correction",))
+        nc.corrected_on = _day(corrected_on, "corrected_on", nc, "correction")
+        sync_status(nc)
+        clean(nc, "nonconformity")
+        record(actor, TrailAction.UPDATE, nc, before)
+    return nc
+
+
+def record_root_cause(
+    actor: Actor,
+    ref: Any,
+    *,
+    method: str,
+    conclusion: str,
+    whys: Iterable[str] = (),
+    analysed_on: dt.date | None = None,
+    expected_version: str | None = None,
+) -> Nonconformity:
+    """Record the root-cause analysis (10.2 b): five whys (the whys in order, at least two) or a
+    free analysis, and the conclusion: the cause the corrective actions will remove."""
+    with transaction.atomic():
+        nc = locked(actor, ref, expected_version)
+        check_on(actor, Perm.WORK_OWN_NONCONFORMITIES, systems_of(nc), nc.owner_id)
+        refuse_closed(nc, "be changed")
+        if method not in RootCauseMethod.values:
+            raise ValidationFailed(
+                f"Unknown method {method!r}: one of {', '.join(RootCauseMethod.values)}.",
+                {"method": ["Unknown method."]},
+            )
+        chain = [" ".join(str(w).split()) for w in ([whys] if isinstance(whys, str) else whys)]
+        chain = [w for w in chain if w]
+        if method == RootCauseMethod.FIVE_WHYS and len(chain) < 2:
+            raise ValidationFailed(
+                "A five-whys analysis needs the whys: at least two, each answering the one before.",
+                {"whys": ["At least two."]},
+            )
+        if len(chain) > 10 or any(len(w) > 500 for w in chain):
+            raise ValidationFailed(
+                "Give at most ten whys of at most 500 characters each.", {"whys": ["Too long."]}
+            )
+        if not (conclusion or "").strip():
+            raise ValidationFailed(
+                "State the root cause: the cause the corrective actions will remove.",
+                {"conclusion": ["Required."]},
+            )
+        before = snapshot(nc)
+        apply_fields(nc, {"root_cause": conclusion.strip()}, ("root_cause",))
+        nc.root_cause_method = method
+        nc.root_cause_whys = chain
+        nc.root_cause_on = _day(analysed_on, "analysed_on", nc, "analysis")
+        sync_status(nc)
+        clean(nc, "nonconformity")
+        record(actor, TrailAction.UPDATE, nc, before)
+    return nc
+
+
+def record_effectiveness(
+    actor: Actor,
+    ref: Any,
+    *,
+    effective: bool,
+    checked_by: Any = None,
+    checked_on: dt.date | None = None,
+    evidence: Any = None,
+    evidence_note: str = "",
+    note: str = "",
+    expected_version: str | None = None,
+) -> EffectivenessCheck:
+    """Record whether the corrective actions worked (10.2 d), once they are all done: who
+    checked (a person; default the actor), when, and on what evidence (an EV-nnn record or a
+    note of what was looked at). Not effective sends the nonconformity back to corrective
+    actions: new ones are needed before another check."""
+    with transaction.atomic():
+        nc = locked(actor, ref, expected_version)
+        check_on(actor, Perm.MANAGE_NONCONFORMITIES, systems_of(nc))
+        refuse_closed(nc, "be checked again")
+        actions = list(nc.actions.all())
+        checks = list(nc.effectiveness_checks.all())
+        if not actions:
+            raise ValidationFailed(
+                f"{nc.ref_id} has no corrective action yet: effectiveness is checked after its actions are done.",
+                {"effective": ["No corrective action."]},
+            )
+        not_done = [a.ref_id for a in actions if a.status != CorrectiveActionStatus.DONE]
+        if not_done:
+            raise ValidationFailed(
+                f"Effectiveness is checked once every action is done: {', '.join(not_done)} "
+                f"{'is' if len(not_done) == 1 else 'are'} not done.",
+                {"effective": ["Actions not done."]},
+            )
+        current = progress.current_check(actions, checks)
+        if current is not None and not current.effective:
+            raise ValidationFailed(
+                f"The last check found the actions of {nc.ref_id} not effective: add new corrective actions first.",
+                {"effective": ["Add new corrective actions."]},
+            )
+        who = refs.person(checked_by, "checked_by") if checked_by else actor.user
+        if who is None:
+            raise ValidationFailed("Name who checked the effectiveness.", {"checked_by": ["Required."]})
+        day = _day(checked_on, "checked_on", nc, "check")
+        last_done = max(a.done_on for a in actions if a.done_on)
+        if day < last_done:
+            raise ValidationFailed(
+                f"The check cannot be before the last action was done ({last_done.isoformat()}).",
+                {"checked_on": ["Before the actions were done."]},
+            )
+        found = refs.evidence(evidence)
+        if found is None and not (evidence_note or "").strip():
+            raise ValidationFailed(
+                "Give the evidence the check rests on: an evidence record or a note of what was looked at.",
+                {"evidence": ["Required: evidence or a note."]},
+            )
+        made = EffectivenessCheck(
+            nonconformity=nc,
+            checked_by=who,
+            checked_on=day,
+            effective=bool(effective),
+            evidence=found,
+            evidence_note=(evidence_note or "").strip(),
+            note=(note or "").strip(),
+            recorded_by=actor.user,
+        )
+        clean(made, "effectiveness check")
+        made.save()
+        before = snapshot(nc)
+        sync_status(nc)
+        record(actor, TrailAction.UPDATE, nc, before)
+        trail.record(
+            actor,
+            TrailAction.CREATE,
+            made,
+            changes=trail.diff({}, trail.snapshot(made, CHECK_FIELDS)),
+            management_system_ids=[ms.pk for ms in systems_of(nc)],
+        )
+    return made
+
+
+def close_nonconformity(
+    actor: Actor, ref: Any, *, closed_on: dt.date | None = None, expected_version: str | None = None
+) -> Nonconformity:
+    """Close the nonconformity. Refused, naming every missing step, unless the correction and
+    root cause are recorded, every corrective action is done and an effective check follows
+    them."""
+    with transaction.atomic():
+        nc = locked(actor, ref, expected_version)
+        check_on(actor, Perm.MANAGE_NONCONFORMITIES, systems_of(nc))
+        if nc.status == NonconformityStatus.CLOSED:
+            raise ValidationFailed(f"{nc.ref_id} is already closed.", {"status": ["Closed."]})
+        actions = list(nc.actions.all())
+        checks = list(nc.effectiveness_checks.all())
+        missing = progress.missing_for_closure(nc, actions, checks)
+        if missing:
+            raise ValidationFailed(
+                f"{nc.ref_id} cannot be closed yet: {'; '.join(missing)}.", {"status": missing}
+            )
+        check = progress.current_check(actions, checks)
+        day = _day(closed_on, "closed_on", nc, "closing")
+        if check is not None and day < check.checked_on:
+            raise ValidationFailed(
+                f"It cannot close before its effectiveness was checked ({check.checked_on.isoformat()}).",
+                {"closed_on": ["Before the effectiveness check."]},
+            )
+        before = snapshot(nc)
+        nc.status = NonconformityStatus.CLOSED
+        nc.closed_on = day
+        nc.closed_by = actor.user
         record(actor, TrailAction.UPDATE, nc, before)
     return nc
