@@ -36,7 +36,7 @@ def analysed(ms: ManagementSystem | None = None, **kw: Any) -> Nonconformity:
     """A nonconformity with its correction and root cause recorded (ready for actions)."""
     nc = nonconformity(ms, **kw)
     services.record_correction(
-        SYSTEM, nc.ref_id, correction="Reviewed the access list at once.", corrected_on=RAISED
+        SYSTEM, nc.ref_id, correction="Reviewed the access list at once.", corrected_on=nc.raised_on
     )
     return services.record_root_cause(
         SYSTEM,
@@ -44,7 +44,7 @@ def analysed(ms: ManagementSystem | None = None, **kw: Any) -> Nonconformity:
         method="five_whys",
         whys=["The review was not done", "Nobody was reminded", "The review had no owner"],
         conclusion="The quarterly access review had no named owner.",
-        analysed_on=RAISED,
+        analysed_on=nc.raised_on,
     )
 
 

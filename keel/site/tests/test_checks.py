@@ -41,6 +41,8 @@ EVERY_RULE = {
     "concern_unanswered",
     "document_review_overdue",
     "acknowledgements_overdue",
+    "corrective_action_overdue",
+    "nonconformity_without_root_cause",
 }
 # Rules the demo does not trip: it cannot publish a policy with a due date already past (the
 # service refuses one), so overdue acknowledgements are tested in keel/documents/tests.
