@@ -131,7 +131,7 @@ def effectiveness_due(organisation: Any, today: dt.date, horizon: dt.timedelta) 
             key=f"effectiveness_check:{nc.ref_id}:{due.isoformat()}",
             kind="Effectiveness check",
             title=f"{nc.ref_id} {nc.title}: check that its corrective actions worked",
-            url=reverse("nonconformity-detail", args=[nc.ref_id]) + "#effectiveness",
+            url=reverse("nonconformity-detail", args=[nc.ref_id]),
             due=due,
             person_id=nc.owner_id,  # type: ignore[arg-type]
             management_system_id=_first_system(nc, None),  # type: ignore[arg-type]
@@ -184,7 +184,7 @@ def without_root_cause(systems: checks.Systems) -> list[checks.Finding]:
             detail=f"A nonconformity's cause is to be analysed within {ROOT_CAUSE_DAYS} days, so that corrective "
             "actions remove it rather than its symptoms. Record the root cause (five whys or free).",
             record_label=f"{nc.ref_id} {nc.title}",
-            url=reverse("nonconformity-detail", args=[nc.ref_id]) + "#root-cause",
+            url=reverse("nonconformity-detail", args=[nc.ref_id]),
             management_system_id=_first_system(nc, systems),
         )
         for nc in qs
