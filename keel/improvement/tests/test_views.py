@@ -161,3 +161,18 @@ def test_the_owner_sees_their_forms_and_others_do_not(
     assert b'id="correction-form"' not in page and b'id="close-form"' not in page
     r = login_client(other).post(reverse("nonconformity-correction", args=[nc.ref_id]), {"correction": "x"})
     assert r.status_code == 403
+
+
+def test_the_consistency_check_offers_to_raise_a_nonconformity(
+    admin_client: Client, admin: User, isms: ManagementSystem
+) -> None:
+    nc = f.analysed(isms, raised_on=dt.date(2026, 3, 2))
+    f.action(nc, admin, due_on=dt.date(2026, 3, 10))
+    r = admin_client.get(reverse("check-list") + "?rule=corrective_action_overdue")
+    assert r.status_code == 200 and b"Raise a nonconformity" in r.content
+    r = admin_client.get(
+        reverse("nonconformity-create")
+        + "?source=consistency_check&source_ref=corrective_action_overdue&title=Late&management_systems=isms"
+    )
+    assert r.status_code == 200
+    assert b'value="consistency_check" selected' in r.content and b'value="Late"' in r.content
