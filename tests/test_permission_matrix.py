@@ -2933,6 +2933,7 @@ API_CASES += [
         params=nw.owned_action_kwargs,
         body=lambda w, u: {"description": "Automate the reminder."},
         target=nw.owned_target,
+        denied=frozenset({403, 404}),  # an action of a nonconformity one may not see: not found
     ),
     ApiCase(
         "POST",
@@ -2941,6 +2942,7 @@ API_CASES += [
         params=nw.owned_action_kwargs,
         body=nw.done_form,
         target=nw.owned_action_target,
+        denied=frozenset({403, 404}),  # an action of a nonconformity one may not see: not found
     ),
     ApiCase(
         "POST",
@@ -2949,6 +2951,7 @@ API_CASES += [
         params=nw.done_action_kwargs,
         body=lambda w, u: {"reason": "Not really done."},
         target=nw.owned_target,
+        denied=frozenset({403, 404}),  # an action of a nonconformity one may not see: not found
     ),
 ]
 
