@@ -33,7 +33,9 @@ def test_raise_work_refuse_early_close_then_close(web: Browser, seed: Seed) -> N
     # Closing now is refused, every missing step named
     page.locator("#close-button").click()
     expect(
-        page.get_by_text("correction not recorded; root cause not recorded; no corrective action")
+        page.get_by_text(
+            "NC-001 cannot be closed yet: correction not recorded; root cause not recorded; no corrective action"
+        )
     ).to_be_visible()
 
     # Correction, root cause, a corrective action
@@ -52,7 +54,9 @@ def test_raise_work_refuse_early_close_then_close(web: Browser, seed: Seed) -> N
 
     # Closing with the action open is refused, naming it
     page.locator("#close-button").click()
-    expect(page.get_by_text("CA-001 is not done; effectiveness not recorded")).to_be_visible()
+    expect(
+        page.get_by_text("NC-001 cannot be closed yet: CA-001 is not done; effectiveness not recorded")
+    ).to_be_visible()
 
     # The action is done, its effectiveness checked, then it closes
     page.fill("#done-CA-001-note", "Workflow live.")
