@@ -27,7 +27,6 @@ from keel.platform.permissions import Perm, check
 from . import actions, queries, services
 from .models import CorrectiveAction, Nonconformity
 from .schemas import (
-    CorrectionIn,
     CorrectiveActionCreateIn,
     CorrectiveActionDoneIn,
     CorrectiveActionFilters,
@@ -36,14 +35,15 @@ from .schemas import (
     CorrectiveActionPatch,
     CorrectiveActionReopenIn,
     EffectivenessCheckOut,
-    EffectivenessIn,
     NonconformityCloseIn,
+    NonconformityCorrectionIn,
+    NonconformityEffectivenessIn,
     NonconformityFilters,
     NonconformityIn,
     NonconformityOut,
     NonconformityPatch,
+    NonconformityRootCauseIn,
     NonconformitySummaryOut,
-    RootCauseIn,
 )
 
 router = Router(tags=["improvement"])
@@ -148,7 +148,7 @@ def _step(request: HttpRequest, ref: str, response: HttpResponse, fn: Any, paylo
     summary="Record the correction (what was done at once to contain it)",
 )
 def nonconformity_correction(
-    request: HttpRequest, ref: str, payload: CorrectionIn, response: HttpResponse
+    request: HttpRequest, ref: str, payload: NonconformityCorrectionIn, response: HttpResponse
 ) -> Nonconformity:
     return _step(request, ref, response, services.record_correction, payload)
 
@@ -160,7 +160,7 @@ def nonconformity_correction(
     summary="Record the root-cause analysis (five whys or free) and its conclusion",
 )
 def nonconformity_root_cause(
-    request: HttpRequest, ref: str, payload: RootCauseIn, response: HttpResponse
+    request: HttpRequest, ref: str, payload: NonconformityRootCauseIn, response: HttpResponse
 ) -> Nonconformity:
     return _step(request, ref, response, services.record_root_cause, payload)
 
@@ -186,7 +186,9 @@ def nonconformity_add_action(
     openapi_extra=permission(Perm.MANAGE_NONCONFORMITIES),
     summary="Record an effectiveness check (once every action is done)",
 )
-def nonconformity_effectiveness(request: HttpRequest, ref: str, payload: EffectivenessIn) -> Status[Any]:
+def nonconformity_effectiveness(
+    request: HttpRequest, ref: str, payload: NonconformityEffectivenessIn
+) -> Status[Any]:
     data = payload_data(payload)
     version = expected_version(request, data.pop("version", None))
     made = services.record_effectiveness(

@@ -215,13 +215,13 @@ class NonconformityPatch(Body):
     version: str | None = version_in()
 
 
-class CorrectionIn(Body):
+class NonconformityCorrectionIn(Body):
     correction: str = Field(..., max_length=20_000)
     corrected_on: IsoDate | None = Field(None, description="Default: today.")
     version: str | None = version_in()
 
 
-class RootCauseIn(Body):
+class NonconformityRootCauseIn(Body):
     method: RootCauseMethod
     whys: list[str] = Field(default_factory=list, description="The whys in order (five whys: at least two).")
     conclusion: str = Field(..., max_length=20_000, description="The root cause the actions will remove.")
@@ -261,7 +261,7 @@ class CorrectiveActionReopenIn(Body):
     version: str | None = version_in()
 
 
-class EffectivenessIn(Body):
+class NonconformityEffectivenessIn(Body):
     effective: bool
     checked_by: str | None = Field(None, description=PERSON + " Default: you.")
     checked_on: IsoDate | None = Field(None, description="Default: today.")
