@@ -52,6 +52,7 @@ from . import controls_world as cw  # the control catalogue
 from . import documents_world as dw  # documents and policy acknowledgement
 from . import evidence_world as ew  # the evidence register
 from . import impact_world as iw  # AI system impact assessments
+from . import improvement_world as nw  # nonconformities and corrective actions
 from . import risks_world as rw  # assets, classification and risk management
 from . import support_world as sw  # roles, objectives, competence, awareness, concerns
 from .permission_world import (
@@ -1340,6 +1341,78 @@ PAGE_CASES += [
         kwargs=sw.kwargs_for("awareness-campaign"),
         data=sw.completion_form,
         target=_system_a,
+        ok=REDIRECT,
+    ),
+]
+
+# nonconformities and corrective actions (keel/improvement): records of A
+PAGE_CASES += [
+    PageCase("nonconformity-list", Perm.VIEW),
+    PageCase("nonconformity-list", Perm.VIEW, query="q=x", htmx=True),
+    PageCase("nonconformity-create", Perm.RAISE_NONCONFORMITIES, target=_anywhere),
+    PageCase("nonconformity-detail", Perm.VIEW, kwargs=nw.nc_a_kwargs, target=_system_a),
+    PageCase("nonconformity-edit", Perm.MANAGE_NONCONFORMITIES, kwargs=nw.nc_a_kwargs, target=_system_a),
+    PageCase(
+        "nonconformity-edit",
+        Perm.MANAGE_NONCONFORMITIES,
+        "POST",
+        kwargs=nw.nc_a_kwargs,
+        data=nw.edit_form,
+        target=_system_a,
+        ok=REDIRECT,
+    ),
+    PageCase(
+        "nonconformity-correction",
+        Perm.WORK_OWN_NONCONFORMITIES,
+        "POST",
+        kwargs=nw.owned_kwargs,
+        data=nw.correction_form,
+        target=nw.owned_target,
+        ok=REDIRECT,
+    ),
+    PageCase(
+        "nonconformity-root-cause",
+        Perm.WORK_OWN_NONCONFORMITIES,
+        "POST",
+        kwargs=nw.owned_kwargs,
+        data=nw.root_cause_form,
+        target=nw.owned_target,
+        ok=REDIRECT,
+    ),
+    PageCase(
+        "nonconformity-action-add",
+        Perm.WORK_OWN_NONCONFORMITIES,
+        "POST",
+        kwargs=nw.owned_kwargs,
+        data=nw.action_form,
+        target=nw.owned_target,
+        ok=REDIRECT,
+    ),
+    PageCase(
+        "nonconformity-effectiveness",
+        Perm.MANAGE_NONCONFORMITIES,
+        "POST",
+        kwargs=nw.ready_for_check_kwargs,
+        data=nw.effectiveness_form,
+        target=_system_a,
+        ok=REDIRECT,
+    ),
+    PageCase(
+        "nonconformity-close",
+        Perm.MANAGE_NONCONFORMITIES,
+        "POST",
+        kwargs=nw.ready_to_close_kwargs,
+        target=_system_a,
+        ok=REDIRECT,
+    ),
+    PageCase("corrective-action-list", Perm.VIEW),
+    PageCase(
+        "corrective-action-done",
+        Perm.WORK_OWN_NONCONFORMITIES,
+        "POST",
+        kwargs=nw.owned_action_kwargs,
+        data=nw.done_form,
+        target=nw.owned_action_target,
         ok=REDIRECT,
     ),
 ]
@@ -2844,6 +2917,125 @@ API_CASES += [
         body=lambda w, u: {"objective": sw.objective_a(w).ref_id, "value": "5", "on": "2026-01-06"},
         target=_system_a,
         ok=CREATED,
+    ),
+]
+
+# nonconformities and corrective actions (keel/improvement): records of A
+_NC_REF = nw.nc_a_kwargs
+API_CASES += [
+    ApiCase(
+        "GET",
+        "/nonconformities",
+        Perm.VIEW,
+        params=lambda w, u: (nw.nc_a(w), {})[1],
+        filtered=nw.only_visible_nonconformities,
+    ),
+    ApiCase(
+        "POST",
+        "/nonconformities",
+        Perm.RAISE_NONCONFORMITIES,
+        body=nw.raise_body,
+        target=_system_a,
+        ok=CREATED,
+    ),
+    ApiCase("GET", "/nonconformities/{ref}", Perm.VIEW, params=_NC_REF, target=_system_a),
+    ApiCase(
+        "PATCH",
+        "/nonconformities/{ref}",
+        Perm.MANAGE_NONCONFORMITIES,
+        params=_NC_REF,
+        body=lambda w, u: {"title": "Renamed"},
+        target=_system_a,
+    ),
+    ApiCase(
+        "GET", "/nonconformities/{ref}/recurrence-candidates", Perm.VIEW, params=_NC_REF, target=_system_a
+    ),
+    ApiCase(
+        "POST",
+        "/nonconformities/{ref}/correction",
+        Perm.WORK_OWN_NONCONFORMITIES,
+        params=nw.owned_kwargs,
+        body=nw.correction_form,
+        target=nw.owned_target,
+    ),
+    ApiCase(
+        "POST",
+        "/nonconformities/{ref}/root-cause",
+        Perm.WORK_OWN_NONCONFORMITIES,
+        params=nw.owned_kwargs,
+        body=lambda w, u: {"method": "free", "conclusion": "No owner named."},
+        target=nw.owned_target,
+    ),
+    ApiCase(
+        "POST",
+        "/nonconformities/{ref}/actions",
+        Perm.WORK_OWN_NONCONFORMITIES,
+        params=nw.owned_kwargs,
+        body=nw.action_form,
+        target=nw.owned_target,
+        ok=CREATED,
+    ),
+    ApiCase(
+        "POST",
+        "/nonconformities/{ref}/effectiveness",
+        Perm.MANAGE_NONCONFORMITIES,
+        params=nw.ready_for_check_kwargs,
+        body=lambda w, u: {"effective": True, "evidence_note": "Log.", "checked_by": w.target.email},
+        target=_system_a,
+        ok=CREATED,
+    ),
+    ApiCase(
+        "POST",
+        "/nonconformities/{ref}/close",
+        Perm.MANAGE_NONCONFORMITIES,
+        params=nw.ready_to_close_kwargs,
+        body=lambda w, u: {},
+        target=_system_a,
+    ),
+    ApiCase("GET", "/corrective-actions", Perm.VIEW),
+    ApiCase(
+        "POST",
+        "/corrective-actions",
+        Perm.WORK_OWN_NONCONFORMITIES,
+        params=nw.owned_kwargs,
+        body=lambda w, u: {**nw.action_form(w, u), "nonconformity": "NC-901"},
+        target=nw.owned_target,
+        ok=CREATED,
+    ),
+    ApiCase(
+        "GET",
+        "/corrective-actions/{ref}",
+        Perm.VIEW,
+        params=lambda w, u: (nw.nc_a(w), {"ref": "CA-900"})[1],
+        target=_system_a,
+        denied=frozenset({403, 404}),
+    ),
+    ApiCase(
+        "PATCH",
+        "/corrective-actions/{ref}",
+        Perm.WORK_OWN_NONCONFORMITIES,
+        params=nw.owned_action_kwargs,
+        body=lambda w, u: {"description": "Automate the reminder."},
+        target=nw.owned_target,
+        denied=frozenset({403, 404}),  # an action of a nonconformity one may not see: not found
+    ),
+    ApiCase(
+        "POST",
+        "/corrective-actions/{ref}/complete",
+        Perm.WORK_OWN_NONCONFORMITIES,
+        params=nw.owned_action_kwargs,
+        body=nw.done_form,
+        target=nw.owned_action_target,
+        denied=frozenset({403, 404}),  # an action of a nonconformity one may not see: not found
+    ),
+    ApiCase(
+        "POST",
+        "/corrective-actions/{ref}/reopen",
+        Perm.WORK_OWN_NONCONFORMITIES,
+        params=nw.done_action_kwargs,
+        body=lambda w, u: {"reason": "Not really done."},
+        target=nw.owned_target,
+        denied=frozenset({403, 404}),  # an action of a nonconformity one may not see: not found
     ),
 ]
 

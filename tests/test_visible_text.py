@@ -25,6 +25,7 @@ from keel.documents.acknowledgements import token_for
 from keel.documents.models import Acknowledgement, Document
 from keel.evidence.models import EvidenceControl, EvidenceRequirement, EvidenceVersion
 from keel.impact.models import Impact, ImpactAssessment
+from keel.improvement.models import Nonconformity
 from keel.mapping.models import Crosswalk, CrosswalkRelation
 from keel.organisation.models import ContextIssue, InterestedParty, ManagementSystem, ScopeStatement
 from keel.platform.models import User
@@ -262,6 +263,9 @@ ARGUMENTS: dict[str, Callable[[], dict[str, Any]]] = {
         for k in SUPPORT_KINDS
         for page in ("detail", "edit")
     },
+    # the demo's nonconformity with an ineffective check and a second action
+    "nonconformity-detail": lambda: {"ref": _first(Nonconformity, source="management_review").ref_id},
+    "nonconformity-edit": lambda: {"ref": _first(Nonconformity, source="management_review").ref_id},
     "asset-detail": lambda: {"ref": _first(Asset).ref_id},
     "asset-edit": lambda: {"ref": _first(Asset).ref_id},
     "risk-snapshot": lambda: {"snapshot_id": _first(RiskSnapshot).pk},

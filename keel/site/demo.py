@@ -34,6 +34,7 @@ from keel.evidence.demo import load_demo_evidence
 from keel.evidence.models import Evidence
 from keel.gap.demo import load_demo_gap
 from keel.impact.demo import ensure_demo_impact_assessments
+from keel.improvement.demo import load_demo_improvement
 from keel.mapping.demo import load_demo_suggestions
 from keel.organisation import directory
 from keel.organisation import people as organisation_people
@@ -234,6 +235,8 @@ def load_demo(actor: Actor, progress: Progress | None = None) -> DemoReport:
 
         load_demo_support(actor, say, integrated, people)
         load_demo_ai_information(actor, say, integrated, people)
+
+        load_demo_improvement(actor, say, integrated, people)
 
         # A realistic flaw the consistency check finds (docs/consistency-check.md): Daniel owns an
         # AI risk of the integrated system and then moved to the data-centre team; his role there

@@ -75,6 +75,13 @@ def check_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "site/checks.html",
-        {"check": doc, "rule": rule, "problem": problem, "rules": checks.rules()},
+        {
+            "check": doc,
+            "rule": rule,
+            "problem": problem,
+            "rules": checks.rules(),
+            # a finding an auditor would flag can become a nonconformity (keel.improvement)
+            "can_raise": system_ids_with(user, Perm.RAISE_NONCONFORMITIES) != set(),
+        },
         status=422 if problem else 200,
     )

@@ -41,6 +41,8 @@ EVERY_RULE = {
     "concern_unanswered",
     "document_review_overdue",
     "acknowledgements_overdue",
+    "corrective_action_overdue",
+    "nonconformity_without_root_cause",
 }
 # Rules the demo does not trip (each with its reason). The demo publishes its acceptable use
 # policy "as of" 45 days ago, due 30 days later, so its outstanding acknowledgements are overdue.
