@@ -41,9 +41,7 @@ class AuditProgramme(models.Model):
     first_year = models.PositiveIntegerField()
     last_year = models.PositiveIntegerField()
     standards = models.ManyToManyField(Standard, related_name="audit_programmes", blank=True)
-    management_systems = models.ManyToManyField(
-        ManagementSystem, related_name="audit_programmes", blank=True
-    )
+    management_systems = models.ManyToManyField(ManagementSystem, related_name="audit_programmes", blank=True)
     criteria = models.TextField(blank=True, help_text="What audits check against.")
     rationale = models.TextField(
         blank=True, help_text="Why this frequency and focus: risk, importance, previous results."
@@ -182,7 +180,9 @@ class AuditSample(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     item = models.ForeignKey(AuditItem, on_delete=models.CASCADE, related_name="samples")
     position = models.PositiveIntegerField(default=0)
-    label = models.CharField(max_length=40, help_text="The occurrence: 2026-03-14, 2026-W11, 2026-03, 2026-Q1…")
+    label = models.CharField(
+        max_length=40, help_text="The occurrence: 2026-03-14, 2026-W11, 2026-03, 2026-Q1…"
+    )
     period_start = models.DateField()
     period_end = models.DateField()
     result = models.CharField(

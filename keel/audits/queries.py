@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q
 
 from keel.organisation.models import Organisation
 
@@ -36,22 +36,17 @@ def audit_results(organisation: Organisation, start: dt.date, end: dt.date) -> l
     raised from them — in four queries whatever their number."""
     audits = list(
         Audit.objects.filter(programme__organisation=organisation)
-        .filter(
-            Q(reported_on__gte=start, reported_on__lte=end)
-            | Q(status=AuditStatus.IN_PROGRESS)
-        )
+        .filter(Q(reported_on__gte=start, reported_on__lte=end) | Q(status=AuditStatus.IN_PROGRESS))
         .order_by("planned_start", "ref_id")
     )
     counts: dict[Any, dict[str, int]] = {}
     ncs: dict[Any, list[str]] = {}
-    for row in (
-        Finding.objects.filter(audit__in=audits).values("audit_id", "grade").annotate(n=Count("id"))
-    ):
+    for row in Finding.objects.filter(audit__in=audits).values("audit_id", "grade").annotate(n=Count("id")):
         counts.setdefault(row["audit_id"], {})[row["grade"]] = row["n"]
     for audit_id, ref in (
-        Finding.objects.filter(audit__in=audits).exclude(nonconformity_ref="").values_list(
-            "audit_id", "nonconformity_ref"
-        )
+        Finding.objects.filter(audit__in=audits)
+        .exclude(nonconformity_ref="")
+        .values_list("audit_id", "nonconformity_ref")
     ):
         ncs.setdefault(audit_id, []).append(ref)
     return [

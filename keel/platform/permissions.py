@@ -63,6 +63,8 @@ class Perm(models.TextChoices):
     REPORT_CONCERNS = "report_concerns", "Report concerns about AI systems"
     HANDLE_CONCERNS = "handle_concerns", "Answer concerns about AI systems"
     VIEW_CONCERN_REPORTERS = "view_concern_reporters", "See who reported a concern about an AI system"
+    EDIT_AUDITS = "edit_audits", "Plan the internal audit programme and its audits, and name their auditors"
+    RECORD_AUDIT_RESULTS = "record_audit_results", "Record internal audit results, samples and findings"
 
 
 ROLE_PERMS: dict[str, frozenset[str]] = {
@@ -95,6 +97,8 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.RECORD_READINGS,
             Perm.REPORT_CONCERNS,
             Perm.HANDLE_CONCERNS,
+            Perm.EDIT_AUDITS,
+            Perm.RECORD_AUDIT_RESULTS,
             # not VIEW_CONCERN_REPORTERS: a reporter's identity is for administrators only
         }
     ),
@@ -112,7 +116,8 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.REPORT_CONCERNS,
         }
     ),
-    Role.AUDITOR: frozenset({Perm.VIEW, Perm.VIEW_TRAIL, Perm.OWN_TOKENS}),
+    # internal auditors record what they find; planning the programme is the compliance manager's
+    Role.AUDITOR: frozenset({Perm.VIEW, Perm.VIEW_TRAIL, Perm.OWN_TOKENS, Perm.RECORD_AUDIT_RESULTS}),
     Role.VIEWER: frozenset({Perm.VIEW, Perm.REPORT_CONCERNS}),
 }
 

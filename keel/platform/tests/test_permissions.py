@@ -66,6 +66,8 @@ EXPECTED: dict[str, set[str]] = {
         "report_concerns",
         "handle_concerns",
         "view_concern_reporters",
+        "edit_audits",
+        "record_audit_results",
     },
     Role.COMPLIANCE_MANAGER: {
         "view",
@@ -94,6 +96,8 @@ EXPECTED: dict[str, set[str]] = {
         "record_readings",
         "report_concerns",
         "handle_concerns",
+        "edit_audits",
+        "record_audit_results",
     },
     Role.CONTRIBUTOR: {
         "view",
@@ -105,7 +109,7 @@ EXPECTED: dict[str, set[str]] = {
         "record_readings",
         "report_concerns",
     },
-    Role.AUDITOR: {"view", "view_trail", "own_tokens"},
+    Role.AUDITOR: {"view", "view_trail", "own_tokens", "record_audit_results"},
     Role.VIEWER: {"view", "report_concerns"},
 }
 EXPECTED_ORG_ONLY = {"manage_users", "edit_people", "load_standards", "manage_systems", "edit_context"}
