@@ -23,10 +23,6 @@ from keel.standards.models import Requirement
 MAX_RECORDS = 5
 
 
-def _standard_label(req: Requirement) -> str:
-    return req.standard.name or req.standard.key
-
-
 def requirement_questions(req: Requirement) -> list[str]:
     """What the auditor asks about a clause or an Annex control, in our words."""
     name = f"{req.ref_id} {req.title}"
@@ -42,12 +38,19 @@ def requirement_questions(req: Requirement) -> list[str]:
         else:
             out.append(f"Show the records that show {req.ref_id} is carried out, and who keeps them.")
         out.append("What changed since the last audit, and were earlier findings here acted on?")
-        return out
+        return out + _ask_to_see(req)
     return [
         f"Is {name} applicable in the Statement of Applicability, and which of our controls serve it?",
         f"Show the approved policy or procedure behind {req.ref_id} and the record of its last review.",
         f"Show recent records of {req.ref_id} operating, and how the owner checks it works.",
+        *_ask_to_see(req),
     ]
+
+
+def _ask_to_see(req: Requirement) -> list[str]:
+    """The first records Keel's own guidance lists as typical evidence of the entry."""
+    typical = [str(t) for t in (req.typical_evidence or []) if str(t).strip()][:2]
+    return [f"Ask to see: {t[0].lower() + t[1:]}." for t in typical]
 
 
 def control_questions(control: Control) -> list[str]:
