@@ -195,3 +195,15 @@ class FindingForm(VersionedForm):
         data["requirements"] = split_keys(data.get("requirements", ""))
         data["controls"] = split_keys(data.get("controls", ""))
         return data
+
+
+class RaiseForm(KeelForm):
+    owner = forms.ChoiceField(
+        required=False,
+        widget=picker_select(),
+        help_text="Who handles the nonconformity (they need not log in).",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].choices = _any("Decide later", owner_choices())  # type: ignore[attr-defined]

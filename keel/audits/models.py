@@ -22,6 +22,7 @@ from django.db import models
 from keel.aisystems.models import AISystem
 from keel.controls.models import Control
 from keel.evidence.models import Evidence
+from keel.improvement.models import Nonconformity
 from keel.organisation.models import ManagementSystem, Organisation
 from keel.platform.models import User
 from keel.standards.models import Requirement, Standard
@@ -209,7 +210,7 @@ class AuditSample(models.Model):
 class Finding(models.Model):
     """A finding of an audit (``F-1``, ``F-2``… within it), graded, with the requirements and
     controls it concerns. A nonconformity grade is raised in the improvement queue; the finding
-    keeps its reference (``nonconformity_ref``)."""
+    keeps the link (``nonconformity``)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="findings")
@@ -224,8 +225,13 @@ class Finding(models.Model):
     controls = models.ManyToManyField(Control, related_name="audit_findings", blank=True)
     raised_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     raised_on = models.DateField()
-    nonconformity_ref = models.CharField(
-        max_length=32, blank=True, help_text="The nonconformity raised from it (NC-nnn)."
+    nonconformity = models.ForeignKey(
+        Nonconformity,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="audit_findings",
+        help_text="The nonconformity raised from it.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -245,3 +251,7 @@ class Finding(models.Model):
     @property
     def ref(self) -> str:
         return f"F-{self.number}"
+
+    @property
+    def nonconformity_ref(self) -> str:
+        return self.nonconformity.ref_id if self.nonconformity is not None else ""

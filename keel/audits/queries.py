@@ -168,7 +168,7 @@ def samples(user: User | None, f: SampleFilters | None = None) -> QuerySet[Audit
 
 def findings(user: User | None, f: FindingFilters | None = None) -> QuerySet[Finding]:
     f = f or FindingFilters()
-    qs = Finding.objects.select_related("audit", "raised_by", "item").prefetch_related(
+    qs = Finding.objects.select_related("audit", "raised_by", "item", "nonconformity").prefetch_related(
         Prefetch("requirements"), Prefetch("controls")
     )
     qs = visible_audits(qs, user, "audit__")
@@ -177,9 +177,9 @@ def findings(user: User | None, f: FindingFilters | None = None) -> QuerySet[Fin
     if f.grade:
         qs = qs.filter(grade=f.grade)
     if f.raised == "yes":
-        qs = qs.exclude(nonconformity_ref="")
+        qs = qs.filter(nonconformity__isnull=False)
     elif f.raised == "no":
-        qs = qs.filter(nonconformity_ref="")
+        qs = qs.filter(nonconformity__isnull=True)
     return qs.order_by("audit__planned_start", "audit__ref_id", "number")
 
 
@@ -213,8 +213,8 @@ def audit_results(organisation: Organisation, start: dt.date, end: dt.date) -> l
         counts.setdefault(row["audit_id"], {})[row["grade"]] = row["n"]
     for audit_id, ref in (
         Finding.objects.filter(audit__in=audits)
-        .exclude(nonconformity_ref="")
-        .values_list("audit_id", "nonconformity_ref")
+        .filter(nonconformity__isnull=False)
+        .values_list("audit_id", "nonconformity__ref_id")
     ):
         ncs.setdefault(audit_id, []).append(ref)
     return [

@@ -10,15 +10,19 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
+from django.urls import reverse
 
 from keel.controls.models import Control
 from keel.evidence.models import Evidence
+from keel.improvement.choices import NonconformityKind, NonconformitySource
+from keel.improvement.services import raise_nonconformity
 from keel.organisation import resolvers
 from keel.platform import trail
 from keel.platform.actor import Actor
 from keel.platform.choices import TrailAction
 from keel.platform.concurrency import check_version
 from keel.platform.errors import Conflict, NotFound, ValidationFailed
+from keel.platform.models import User
 from keel.platform.permissions import Perm, check
 from keel.platform.records import apply_fields, clean
 from keel.standards.models import Requirement
@@ -357,12 +361,67 @@ def update_finding(
         return f
 
 
+def raise_finding(
+    actor: Actor,
+    audit_ref: uuid.UUID | str,
+    ref: str,
+    *,
+    owner: str | User | None = None,
+    kind: str | None = None,
+) -> Finding:
+    """Raise a nonconformity finding in the improvement queue (one queue for both standards):
+    its grade gives the kind, its requirements and controls and the audit's management systems
+    go with it, the source names the audit and finding. The finding keeps the link."""
+    with transaction.atomic():
+        check(actor, Perm.RECORD_AUDIT_RESULTS)
+        f = finding(audit_ref, ref, lock=True)
+        a = f.audit
+        if a.status == AuditStatus.PLANNED:
+            raise Conflict(f"Audit {a.ref_id} has not started: it has no findings to raise yet.")
+        if f.grade not in NONCONFORMING_GRADES:
+            raise ValidationFailed(
+                f"{f.ref} is {f.get_grade_display().lower()}: only a major or minor nonconformity is raised as one.",
+                {"grade": ["Not a nonconformity."]},
+            )
+        if f.nonconformity is not None:
+            raise Conflict(f"{f.ref} is already raised as {f.nonconformity.ref_id}.")
+        nc = raise_nonconformity(
+            actor,
+            organisation=a.programme.organisation,
+            title=f.title,
+            description=f.description,
+            source=NonconformitySource.INTERNAL_AUDIT,
+            source_ref=f"{a.ref_id} {f.ref}",
+            source_url=reverse("audit-detail", args=[a.ref_id]) + f"#finding-{f.number}",
+            kind=kind
+            or (
+                NonconformityKind.MAJOR if f.grade == AuditFindingGrade.MAJOR_NC else NonconformityKind.MINOR
+            ),
+            management_systems=list(a.management_systems.all()),
+            requirements=list(f.requirements.all()),
+            controls=list(f.controls.all()),
+            owner=owner,
+            raised_on=f.raised_on,
+        )
+        f.nonconformity = nc
+        f.save(update_fields=["nonconformity", "updated_at"])
+        trail.record(
+            actor,
+            TrailAction.UPDATE,
+            f,
+            changes={"nonconformity": [None, nc.ref_id]},
+            management_system_ids=_systems(a),
+        )
+        return f
+
+
 __all__ = [
     "AuditFindingGrade",
     "add_finding",
     "draw_sample",
     "finding",
     "item",
+    "raise_finding",
     "record_item",
     "record_sample",
     "sample",

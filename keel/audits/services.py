@@ -471,5 +471,5 @@ def report_problems(obj: Audit) -> list[str]:
 
 def close_problems(obj: Audit) -> list[str]:
     """What is missing before an audit can be closed: each nonconformity finding raised."""
-    pending = Finding.objects.filter(audit=obj, grade__in=NONCONFORMING_GRADES, nonconformity_ref="")
+    pending = Finding.objects.filter(audit=obj, grade__in=NONCONFORMING_GRADES, nonconformity__isnull=True)
     return [f"{f.ref} ({f.get_grade_display().lower()}) is not raised as a nonconformity" for f in pending]

@@ -14,6 +14,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("<str:ref>/move/", views.audit_move, name="audit-move"),
     path("<str:ref>/report.pdf", views.audit_report, name="audit-report"),
     path("<str:ref>/findings/new/", views.finding_create, name="audit-finding-create"),
+    path("<str:ref>/findings/<int:number>/raise/", views.finding_raise, name="audit-finding-raise"),
     path("<str:ref>/items/<uuid:item_id>/", views.item_detail, name="audit-item"),
     path("<str:ref>/items/<uuid:item_id>/result/", views.item_result, name="audit-item-result"),
     path("<str:ref>/items/<uuid:item_id>/sample/", views.sample_draw, name="audit-sample-draw"),

@@ -33,6 +33,7 @@ from .forms import (
     FindingForm,
     ItemResultForm,
     ProgrammeForm,
+    RaiseForm,
     SampleDrawForm,
     SampleResultForm,
     split_keys,
@@ -230,7 +231,11 @@ def _audit_context(request: HttpRequest, a: Audit, **extra: Any) -> dict[str, An
         .prefetch_related("evidence")
         .order_by("position")
     )
-    findings = list(a.findings.prefetch_related("requirements__standard", "controls").order_by("number"))
+    findings = list(
+        a.findings.select_related("nonconformity")
+        .prefetch_related("requirements__standard", "controls")
+        .order_by("number")
+    )
     return {
         "audit": a,
         "items": items,
@@ -243,6 +248,7 @@ def _audit_context(request: HttpRequest, a: Audit, **extra: Any) -> dict[str, An
         and a.status in (AuditStatus.IN_PROGRESS, AuditStatus.REPORTED),
         "finding_form": extra.get("finding_form") or FindingForm(auto_id="finding-%s"),
         "nonconforming": NONCONFORMING_GRADES,
+        "raise_form": RaiseForm(auto_id=False),
         "can_trail": has_perm(user, Perm.VIEW_TRAIL),
         "history": _history(a, user) if has_perm(user, Perm.VIEW_TRAIL) else [],
     }
@@ -430,3 +436,18 @@ def finding_create(request: HttpRequest, ref: str) -> HttpResponse:
     return render(
         request, "audits/detail.html", _audit_context(request, a, finding_form=form), status=INVALID
     )
+
+
+@require_POST
+@page(Perm.RECORD_AUDIT_RESULTS)
+def finding_raise(request: HttpRequest, ref: str, number: int) -> HttpResponse:
+    a = queries.audit_for(current_user(request), ref)
+    form = RaiseForm(request.POST)
+    owner = form.cleaned_data["owner"] if form.is_valid() else None
+    try:
+        f = results.raise_finding(Actor.from_request(request), a.pk, f"F-{number}", owner=owner or None)
+    except KeelError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"{f.ref} is raised as nonconformity {f.nonconformity_ref}.")
+    return redirect("audit-detail", ref=a.ref_id)

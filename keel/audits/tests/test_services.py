@@ -109,7 +109,7 @@ def test_an_audit_outside_its_programme_period_is_refused(isms: Any) -> None:
 
 def test_the_audit_moves_through_its_statuses_and_names_what_is_missing(isms: Any, make_user: Any) -> None:
     lead = make_user()
-    a = f.audit(f.programme([isms]), lead_auditor=lead.email)
+    a = f.audit(f.programme([isms]), lead_auditor=lead.email, management_systems=[isms.short_name])
     with pytest.raises(Conflict, match="cannot become reported"):
         services.move_audit(SYSTEM, a.ref_id, AuditStatus.REPORTED)
     with pytest.raises(Conflict, match="has not started"):
@@ -135,7 +135,18 @@ def test_the_audit_moves_through_its_statuses_and_names_what_is_missing(isms: An
     services.move_audit(SYSTEM, a.ref_id, AuditStatus.REPORTED, on=dt.date(2026, 3, 10))
     with pytest.raises(Conflict, match="F-1 \\(minor nonconformity\\) is not raised as a nonconformity"):
         services.move_audit(SYSTEM, a.ref_id, AuditStatus.CLOSED)
-    Finding.objects.filter(pk=finding.pk).update(nonconformity_ref="NC-001")
+    with pytest.raises(ValidationFailed, match="only a major or minor"):
+        obs = results.add_finding(SYSTEM, a.ref_id, grade="observation", title="Naming", description="Mixed.")
+        results.raise_finding(SYSTEM, a.ref_id, obs.ref)
+    owner = make_user(email="nc-owner@example.com")
+    raised = results.raise_finding(SYSTEM, a.ref_id, "F-1", owner=owner.email)
+    nc = raised.nonconformity
+    assert nc is not None and raised.nonconformity_ref == nc.ref_id and nc.ref_id.startswith("NC-")
+    assert nc.source == "internal_audit" and nc.source_ref == f"{a.ref_id} F-1" and nc.kind == "minor"
+    assert [r.key for r in nc.requirements.all()] == [f.CLAUSE] and list(nc.management_systems.all()) == [isms]
+    assert nc.owner == owner
+    with pytest.raises(Conflict, match="already raised"):
+        results.raise_finding(SYSTEM, a.ref_id, "F-1")
     a = services.move_audit(SYSTEM, a.ref_id, AuditStatus.CLOSED, on=dt.date(2026, 3, 20))
     assert a.closed_on == dt.date(2026, 3, 20) and a.reported_on == dt.date(2026, 3, 10)
     with pytest.raises(Conflict, match="closed"):
