@@ -10,7 +10,7 @@ import pytest
 
 from keel.audits import results, sampling, services
 from keel.audits.choices import AuditStatus
-from keel.audits.models import Audit, AuditItem, Finding
+from keel.audits.models import Audit, AuditItem
 from keel.documents.tests import factories as docs
 from keel.platform.actor import Actor
 from keel.platform.choices import Role
@@ -143,7 +143,9 @@ def test_the_audit_moves_through_its_statuses_and_names_what_is_missing(isms: An
     nc = raised.nonconformity
     assert nc is not None and raised.nonconformity_ref == nc.ref_id and nc.ref_id.startswith("NC-")
     assert nc.source == "internal_audit" and nc.source_ref == f"{a.ref_id} F-1" and nc.kind == "minor"
-    assert [r.key for r in nc.requirements.all()] == [f.CLAUSE] and list(nc.management_systems.all()) == [isms]
+    assert [r.key for r in nc.requirements.all()] == [f.CLAUSE] and list(nc.management_systems.all()) == [
+        isms
+    ]
     assert nc.owner == owner
     with pytest.raises(Conflict, match="already raised"):
         results.raise_finding(SYSTEM, a.ref_id, "F-1")
