@@ -122,10 +122,16 @@ def refuse_closed(nc: Nonconformity, doing: str) -> None:
         )
 
 
-def _links(actor: Actor, nc: Nonconformity, values: dict[str, Any]) -> dict[str, list[Any]]:
+def _links(
+    actor: Actor, nc: Nonconformity, values: dict[str, Any], perm: str | None = None
+) -> dict[str, list[Any]]:
+    """Resolve the links given; the management systems first, so that ``perm`` is checked over
+    them (403) before anything else the caller named is looked up."""
     out: dict[str, list[Any]] = {}
     if "management_systems" in values:
         out["management_systems"] = refs.management_systems(values["management_systems"], actor)
+        if perm is not None:
+            check_on(actor, perm, out["management_systems"])
     if "requirements" in values:
         out["requirements"] = refs.requirements(values["requirements"])
     if "controls" in values:
@@ -193,8 +199,8 @@ def raise_nonconformity(
             actor,
             nc,
             {"management_systems": management_systems, "requirements": requirements, "controls": controls},
+            Perm.RAISE_NONCONFORMITIES,
         )
-        check_on(actor, Perm.RAISE_NONCONFORMITIES, links["management_systems"])
         apply_fields(
             nc,
             {
@@ -235,9 +241,9 @@ def update_nonconformity(
         check_on(actor, Perm.MANAGE_NONCONFORMITIES, systems_of(nc))
         refuse_closed(nc, "be edited")
         before = snapshot(nc)
-        links = _links(actor, nc, {k: data.pop(k) for k in LINK_FIELDS if k in data})
-        if "management_systems" in links:
-            check_on(actor, Perm.MANAGE_NONCONFORMITIES, links["management_systems"])
+        links = _links(
+            actor, nc, {k: data.pop(k) for k in LINK_FIELDS if k in data}, Perm.MANAGE_NONCONFORMITIES
+        )
         if "recurrence_of" in data:
             nc.recurrence_of = _recurrence(nc, data.pop("recurrence_of"), actor)
         if "owner" in data:
