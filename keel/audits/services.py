@@ -235,11 +235,11 @@ def _independence(
         if owned:
             problems.append(f"{person.display_name} owns {', '.join(owned)}")
     if problems:
+        detail = "; ".join(problems) + "."
         raise ValidationFailed(
-            "An auditor may not audit their own work: "
-            + "; ".join(problems)
-            + ". Choose another auditor, or take what they own out of the audit's scope.",
-            {field: ["Owns records in the audit's scope."]},
+            f"An auditor may not audit their own work: {detail} Choose another auditor, or take what they "
+            "own out of the audit's scope.",
+            {field: [f"May not audit their own work: {detail}"]},
         )
 
 

@@ -50,7 +50,7 @@ def test_an_audit_through_the_api(admin_client: Client, isms: Any, make_user: An
     }
     r = send(admin_client, "/audits", body)
     assert r.status_code == 422 and "owns control KC-401" in r.json()["error"]["message"]
-    assert r.json()["error"]["fields"] == {"lead_auditor": ["Owns records in the audit's scope."]}
+    assert list(r.json()["error"]["fields"]) == ["lead_auditor"]
     body["lead_auditor"] = make_user(email="lead@example.com").email
     r = send(admin_client, "/audits", body)
     assert r.status_code == 201, r.content
