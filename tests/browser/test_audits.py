@@ -7,6 +7,7 @@ the audit is reported and closed."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from playwright.sync_api import expect
@@ -91,7 +92,9 @@ def test_internal_audit_finding_becomes_a_nonconformity_that_closes_after_its_st
     # Closing it now is refused, naming every missing step
     page.locator("#close-button").click()
     expect(
-        page.get_by_text("correction not recorded; root cause not recorded; no corrective action")
+        page.get_by_text(
+            "cannot be closed yet: correction not recorded; root cause not recorded; no corrective action"
+        )
     ).to_be_visible()
 
     # Correction, root cause, a corrective action done, its effectiveness checked: it closes
@@ -105,8 +108,14 @@ def test_internal_audit_finding_becomes_a_nonconformity_that_closes_after_its_st
     page.fill("#action-due_on", (dt.date.today() + dt.timedelta(days=30)).isoformat())
     page.get_by_role("button", name="Add a corrective action").click()
     page.locator("#close-button").click()
-    expect(page.get_by_text("is not done; effectiveness not recorded")).to_be_visible()
+    expect(
+        page.get_by_text(re.compile(r"cannot be closed yet: CA-\d+ is not done; effectiveness not recorded"))
+    ).to_be_visible()
+    page.locator("form[id^=done-form-] textarea[name=note]").fill(
+        "Reminder set up; sign-off field added to the ticket."
+    )
     page.get_by_role("button", name="Mark CA-").click()
+    expect(page.get_by_text(re.compile(r"CA-\d+ is done"))).to_be_visible()
     page.check("input[name=effective][value=yes]")
     page.fill("#effectiveness-evidence_note", "This quarter's review was signed off on time.")
     page.get_by_role("button", name="Record the check").click()
