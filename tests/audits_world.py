@@ -8,6 +8,8 @@ import datetime as dt
 from typing import Any
 
 from keel.audits.models import Audit, AuditItem, AuditProgramme, AuditSample, Finding
+from keel.controls.models import Control
+from keel.organisation.models import Organisation
 from keel.platform.models import User
 from keel.standards.models import Requirement
 
@@ -18,8 +20,6 @@ CLAUSE = "iso27001:2022:9.2.2"
 
 
 def programme(w: World) -> AuditProgramme:
-    from keel.organisation.models import Organisation
-
     return AuditProgramme.objects.get_or_create(
         ref_id="AP-900",
         defaults={
@@ -54,8 +54,6 @@ def item(w: World) -> AuditItem:
 
 
 def control_item(w: World) -> AuditItem:
-    from keel.controls.models import Control
-
     control, _ = Control.objects.get_or_create(
         ref_id="KC-990", defaults={"title": "Matrix review", "type": "process", "frequency": "monthly"}
     )
