@@ -48,6 +48,7 @@ from keel.soa.tests import factories as soa_factories  # the Statement of Applic
 
 from . import aiact_world as xw  # EU AI Act
 from . import aisystems_world as aw  # the AI system inventory
+from . import audits_world as auw  # the internal audit programme
 from . import controls_world as cw  # the control catalogue
 from . import documents_world as dw  # documents and policy acknowledgement
 from . import evidence_world as ew  # the evidence register
@@ -1307,6 +1308,65 @@ PAGE_CASES: list[PageCase] = [
 ]
 
 
+# internal audits (keel/audits): organisation-wide records (tests/audits_world.py)
+PAGE_CASES += [
+    PageCase("audit-programme-list", Perm.VIEW, kwargs=lambda w, u: (auw.audit(w), {})[1]),
+    PageCase("audit-programme-list", Perm.VIEW, query="status=planned", htmx=True),
+    PageCase("audit-programme-create", Perm.EDIT_AUDITS),
+    PageCase("audit-programme-create", Perm.EDIT_AUDITS, "POST", data=auw.programme_form, ok=REDIRECT),
+    PageCase("audit-programme-detail", Perm.VIEW, kwargs=auw.programme_kwargs),
+    PageCase("audit-programme-edit", Perm.EDIT_AUDITS, kwargs=auw.programme_kwargs),
+    PageCase("audit-programme-coverage", Perm.VIEW, kwargs=auw.programme_kwargs),
+    PageCase("audit-create", Perm.EDIT_AUDITS),
+    PageCase("audit-create", Perm.EDIT_AUDITS, "POST", data=auw.audit_form, ok=REDIRECT),
+    PageCase("audit-detail", Perm.VIEW, kwargs=auw.audit_kwargs),
+    PageCase("audit-edit", Perm.EDIT_AUDITS, kwargs=auw.audit_kwargs),
+    PageCase(
+        "audit-move",
+        Perm.EDIT_AUDITS,
+        "POST",
+        kwargs=auw.audit_kwargs,
+        data=lambda w, u: {"to": "reported"},
+        ok=REDIRECT,
+    ),
+    PageCase("audit-report", Perm.VIEW, kwargs=auw.audit_kwargs),
+    PageCase(
+        "audit-finding-create",
+        Perm.RECORD_AUDIT_RESULTS,
+        "POST",
+        kwargs=auw.audit_kwargs,
+        data=lambda w, u: {"grade": "ofi", "title": "T", "description": "D"},
+        ok=REDIRECT,
+    ),
+    PageCase(
+        "audit-finding-raise", Perm.RECORD_AUDIT_RESULTS, "POST", kwargs=auw.finding_kwargs, ok=REDIRECT
+    ),
+    PageCase("audit-item", Perm.VIEW, kwargs=auw.item_kwargs),
+    PageCase(
+        "audit-item-result",
+        Perm.RECORD_AUDIT_RESULTS,
+        "POST",
+        kwargs=auw.item_kwargs,
+        data=lambda w, u: {"result": "conforming"},
+        ok=REDIRECT,
+    ),
+    PageCase(
+        "audit-sample-draw",
+        Perm.RECORD_AUDIT_RESULTS,
+        "POST",
+        kwargs=auw.control_item_kwargs,
+        data=lambda w, u: {"period_start": "2026-01-01", "period_end": "2026-03-31", "seed": "3"},
+        ok=REDIRECT,
+    ),
+    PageCase(
+        "audit-sample-record",
+        Perm.RECORD_AUDIT_RESULTS,
+        "POST",
+        kwargs=auw.sample_kwargs,
+        data=lambda w, u: {"result": "effective"},
+        ok=REDIRECT,
+    ),
+]
 # support records (keel/support): records of A; one set of generic pages per kind
 for _kind in sw.KINDS:
     PAGE_CASES += [
@@ -3036,6 +3096,110 @@ API_CASES += [
         body=lambda w, u: {"reason": "Not really done."},
         target=nw.owned_target,
         denied=frozenset({403, 404}),  # an action of a nonconformity one may not see: not found
+    ),
+]
+
+
+# internal audits (keel/audits): organisation-wide records (tests/audits_world.py)
+API_CASES += [
+    ApiCase("GET", "/audit-programmes", Perm.VIEW),
+    ApiCase("GET", "/audit-programmes/{ref}", Perm.VIEW, params=auw.programme_kwargs),
+    ApiCase(
+        "POST",
+        "/audit-programmes",
+        Perm.EDIT_AUDITS,
+        body=lambda w, u: {"title": "P", "first_year": 2026, "last_year": 2026},
+        ok=CREATED,
+    ),
+    ApiCase(
+        "PATCH",
+        "/audit-programmes/{ref}",
+        Perm.EDIT_AUDITS,
+        params=auw.programme_kwargs,
+        body=lambda w, u: {"title": "Q"},
+    ),
+    ApiCase("GET", "/audits", Perm.VIEW),
+    ApiCase("GET", "/audits/{ref}", Perm.VIEW, params=auw.audit_kwargs),
+    ApiCase(
+        "POST",
+        "/audits",
+        Perm.EDIT_AUDITS,
+        body=lambda w, u: {
+            "programme": auw.programme(w).ref_id,
+            "title": "A",
+            "planned_start": "2026-06-01",
+            "planned_end": "2026-06-02",
+            "requirements": [auw.CLAUSE],
+        },
+        ok=CREATED,
+    ),
+    ApiCase(
+        "PATCH", "/audits/{ref}", Perm.EDIT_AUDITS, params=auw.audit_kwargs, body=lambda w, u: {"title": "B"}
+    ),
+    ApiCase(
+        "POST",
+        "/audits/{ref}/status",
+        Perm.EDIT_AUDITS,
+        params=auw.audit_kwargs,
+        body=lambda w, u: {"status": "reported"},
+        ok=frozenset({409}),
+    ),
+    ApiCase("GET", "/audit-items", Perm.VIEW),
+    ApiCase("GET", "/audit-items/{item_id}", Perm.VIEW, params=lambda w, u: {"item_id": auw.item(w).pk}),
+    ApiCase(
+        "PATCH",
+        "/audit-items/{item_id}",
+        Perm.RECORD_AUDIT_RESULTS,
+        params=lambda w, u: {"item_id": auw.item(w).pk},
+        body=lambda w, u: {"result": "conforming"},
+    ),
+    ApiCase(
+        "POST",
+        "/audit-items/{item_id}/sample",
+        Perm.RECORD_AUDIT_RESULTS,
+        params=lambda w, u: {"item_id": auw.control_item(w).pk},
+        body=lambda w, u: {"period_start": "2026-01-01", "period_end": "2026-03-31", "seed": 1},
+        ok=CREATED,
+    ),
+    ApiCase("GET", "/samples", Perm.VIEW),
+    ApiCase("GET", "/samples/{sample_id}", Perm.VIEW, params=lambda w, u: {"sample_id": auw.sample(w).pk}),
+    ApiCase(
+        "PATCH",
+        "/samples/{sample_id}",
+        Perm.RECORD_AUDIT_RESULTS,
+        params=lambda w, u: {"sample_id": auw.sample(w).pk},
+        body=lambda w, u: {"result": "effective"},
+    ),
+    ApiCase("GET", "/findings", Perm.VIEW),
+    ApiCase(
+        "GET", "/findings/{finding_id}", Perm.VIEW, params=lambda w, u: {"finding_id": auw.finding(w).pk}
+    ),
+    ApiCase(
+        "POST",
+        "/findings",
+        Perm.RECORD_AUDIT_RESULTS,
+        body=lambda w, u: {
+            "audit": auw.audit(w).ref_id,
+            "grade": "observation",
+            "title": "T",
+            "description": "D",
+        },
+        ok=CREATED,
+    ),
+    ApiCase(
+        "PATCH",
+        "/findings/{finding_id}",
+        Perm.RECORD_AUDIT_RESULTS,
+        params=lambda w, u: {"finding_id": auw.finding(w).pk},
+        body=lambda w, u: {"title": "U"},
+    ),
+    ApiCase(
+        "POST",
+        "/findings/{finding_id}/nonconformity",
+        Perm.RECORD_AUDIT_RESULTS,
+        params=lambda w, u: {"finding_id": auw.finding(w).pk},
+        body=lambda w, u: {},
+        ok=CREATED,
     ),
 ]
 

@@ -20,6 +20,7 @@ from django.urls import URLPattern, get_resolver, reverse
 
 from keel.aisystems.models import AISystem, Dataset, LifecycleRecord, ModelVersion
 from keel.assets.models import Asset, ClassificationLevel
+from keel.audits.models import Audit, AuditItem, AuditProgramme
 from keel.controls.models import Control, ControlLink
 from keel.documents.acknowledgements import token_for
 from keel.documents.models import Acknowledgement, Document
@@ -288,10 +289,26 @@ ARGUMENTS: dict[str, Callable[[], dict[str, Any]]] = {
     "person": lambda: {"user_id": _first(User, email=f"hannah.okafor@{DEMO_DOMAIN}").pk},
     "person-invite": lambda: {"user_id": _first(User, email=f"hannah.okafor@{DEMO_DOMAIN}").pk},
     "role-grant": lambda: {"user_id": _first(User, email=DEMO_ADMIN_EMAIL).pk},
+    "audit-programme-detail": lambda: {"ref": _first(AuditProgramme).ref_id},
+    "audit-programme-edit": lambda: {"ref": _first(AuditProgramme).ref_id},
+    "audit-programme-coverage": lambda: {"ref": _first(AuditProgramme).ref_id},
+    "audit-detail": lambda: {"ref": _first(Audit, status="closed").ref_id},
+    "audit-edit": lambda: {"ref": _first(Audit, status="planned").ref_id},
+    "audit-item": lambda: {
+        "ref": _first(AuditItem, control__isnull=False, audit__status="closed").audit.ref_id,
+        "item_id": _first(AuditItem, control__isnull=False, audit__status="closed").pk,
+    },
 }
 
 # Routes that are not pages a person reads (files, redirects, POST-only actions), with why.
 NOT_PAGES: dict[str, str] = {
+    "audit-report": "a PDF file",
+    "audit-move": "a POST-only action",
+    "audit-finding-create": "a POST-only action",
+    "audit-finding-raise": "a POST-only action",
+    "audit-item-result": "a POST-only action",
+    "audit-sample-draw": "a POST-only action",
+    "audit-sample-record": "a POST-only action",
     "favicon": "an icon",
     "pick": "the pickers' search answers: read below with format=html (PICKER_FRAGMENTS)",
     "healthz": "a health check for machines",

@@ -73,6 +73,8 @@ class Perm(models.TextChoices):
         "work_own_nonconformities",
         "Work on the nonconformities and corrective actions one owns",
     )
+    EDIT_AUDITS = "edit_audits", "Plan the internal audit programme and its audits, and name their auditors"
+    RECORD_AUDIT_RESULTS = "record_audit_results", "Record internal audit results, samples and findings"
 
 
 ROLE_PERMS: dict[str, frozenset[str]] = {
@@ -105,6 +107,8 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.RECORD_READINGS,
             Perm.REPORT_CONCERNS,
             Perm.HANDLE_CONCERNS,
+            Perm.EDIT_AUDITS,
+            Perm.RECORD_AUDIT_RESULTS,
             # not VIEW_CONCERN_REPORTERS: a reporter's identity is for administrators only
             Perm.RAISE_NONCONFORMITIES,
             Perm.MANAGE_NONCONFORMITIES,
@@ -127,8 +131,11 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.WORK_OWN_NONCONFORMITIES,
         }
     ),
-    # Auditors raise the nonconformities they find (an audit finding becomes one).
-    Role.AUDITOR: frozenset({Perm.VIEW, Perm.VIEW_TRAIL, Perm.OWN_TOKENS, Perm.RAISE_NONCONFORMITIES}),
+    # Auditors raise the nonconformities they find (an audit finding becomes one) and record
+    # internal audit results; planning the programme is the compliance manager's.
+    Role.AUDITOR: frozenset(
+        {Perm.VIEW, Perm.VIEW_TRAIL, Perm.OWN_TOKENS, Perm.RAISE_NONCONFORMITIES, Perm.RECORD_AUDIT_RESULTS}
+    ),
     Role.VIEWER: frozenset({Perm.VIEW, Perm.REPORT_CONCERNS}),
 }
 

@@ -69,6 +69,8 @@ EXPECTED: dict[str, set[str]] = {
         "raise_nonconformities",
         "manage_nonconformities",
         "work_own_nonconformities",
+        "edit_audits",
+        "record_audit_results",
     },
     Role.COMPLIANCE_MANAGER: {
         "view",
@@ -100,6 +102,8 @@ EXPECTED: dict[str, set[str]] = {
         "raise_nonconformities",
         "manage_nonconformities",
         "work_own_nonconformities",
+        "edit_audits",
+        "record_audit_results",
     },
     Role.CONTRIBUTOR: {
         "view",
@@ -113,7 +117,7 @@ EXPECTED: dict[str, set[str]] = {
         "raise_nonconformities",
         "work_own_nonconformities",
     },
-    Role.AUDITOR: {"view", "view_trail", "own_tokens", "raise_nonconformities"},
+    Role.AUDITOR: {"view", "view_trail", "own_tokens", "raise_nonconformities", "record_audit_results"},
     Role.VIEWER: {"view", "report_concerns"},
 }
 EXPECTED_ORG_ONLY = {"manage_users", "edit_people", "load_standards", "manage_systems", "edit_context"}

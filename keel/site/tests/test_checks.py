@@ -43,10 +43,13 @@ EVERY_RULE = {
     "acknowledgements_overdue",
     "corrective_action_overdue",
     "nonconformity_without_root_cause",
+    "audit_report_overdue",
 }
 # Rules the demo does not trip (each with its reason). The demo publishes its acceptable use
 # policy "as of" 45 days ago, due 30 days later, so its outstanding acknowledgements are overdue.
-NOT_ON_THE_DEMO: set[str] = set()
+# The demo's audits are closed or planned, none in progress past its report date: keel/audits/tests
+# test the overdue report.
+NOT_ON_THE_DEMO = {"audit_report_overdue"}
 ON_THE_DEMO = EVERY_RULE - NOT_ON_THE_DEMO
 
 Run = Callable[..., tuple[int, str, str]]
