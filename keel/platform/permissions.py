@@ -63,6 +63,7 @@ class Perm(models.TextChoices):
     REPORT_CONCERNS = "report_concerns", "Report concerns about AI systems"
     HANDLE_CONCERNS = "handle_concerns", "Answer concerns about AI systems"
     VIEW_CONCERN_REPORTERS = "view_concern_reporters", "See who reported a concern about an AI system"
+    EDIT_REVIEWS = "edit_reviews", "Plan management reviews and record their minutes, decisions and actions"
 
 
 ROLE_PERMS: dict[str, frozenset[str]] = {
@@ -96,6 +97,7 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.REPORT_CONCERNS,
             Perm.HANDLE_CONCERNS,
             # not VIEW_CONCERN_REPORTERS: a reporter's identity is for administrators only
+            Perm.EDIT_REVIEWS,
         }
     ),
     # Contributors own controls and risks: they update their own controls, collect evidence,
