@@ -16,7 +16,7 @@ from keel.organisation import options, resolvers
 from keel.organisation.models import ManagementSystem
 from keel.platform import filters
 from keel.platform.errors import NotFound
-from keel.platform.models import User
+from keel.platform.models import TrailEntry, User
 from keel.platform.permissions import Perm, has_perm, system_ids_with
 from keel.platform.schemas import MS_REF
 
@@ -58,7 +58,12 @@ def perimeter_of(
 
 
 def can(user: User | None, perm: str, review: ManagementReview) -> bool:
+    """Whether ``user`` may ``perm`` over every system the review covers (changing it)."""
     return all(has_perm(user, perm, ms) for ms in review.management_systems.all())
+
+
+def can_any(user: User | None, perm: str, review: ManagementReview) -> bool:
+    return any(has_perm(user, perm, ms) for ms in review.management_systems.all())
 
 
 # ---------------------------------------------------------------- reviews
@@ -190,3 +195,16 @@ def action_for(user: User | None, ref: uuid.UUID | str) -> ReviewAction:
     if found is None:
         raise NotFound(f"No review action {str(ref)[:60]!r}: give its id or reference (e.g. RA-004).")
     return found
+
+
+def history(review: ManagementReview, limit: int = 200) -> list[TrailEntry]:
+    """Trail entries of the review, its items, decisions and actions, newest first."""
+    ids = [str(review.pk)]
+    ids += [str(pk) for pk in review.items.values_list("pk", flat=True)]
+    ids += [str(pk) for pk in review.decisions.values_list("pk", flat=True)]
+    ids += [str(pk) for pk in review.actions.values_list("pk", flat=True)]
+    return list(TrailEntry.objects.filter(object_id__in=ids).order_by("-seq")[:limit])
+
+
+def action_history(action: ReviewAction, limit: int = 100) -> list[TrailEntry]:
+    return list(TrailEntry.objects.filter(object_id=str(action.pk)).order_by("-seq")[:limit])
