@@ -575,10 +575,8 @@ def update_action(
             if status != action.status:
                 if status in (ReviewActionStatus.DONE, ReviewActionStatus.CANCELLED) and not action.outcome:
                     word = "what was done" if status == ReviewActionStatus.DONE else "why it is cancelled"
-                    raise ValidationFailed(
-                        f"Say {word} in the outcome before marking {action.ref_id} {status}.",
-                        {"outcome": ["Required."]},
-                    )
+                    message = f"Say {word} in the outcome before marking {action.ref_id} {status}."
+                    raise ValidationFailed(message, {"outcome": [message]})
                 action.status = status
                 action.done_on = timezone.localdate() if status == ReviewActionStatus.DONE else None
         action.save()
