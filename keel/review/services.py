@@ -7,7 +7,8 @@ management system the review covers, a row lock (and a version check on edits), 
 - :func:`hold_review` marks it held and freezes every item: the provider's figures as JSON and
   the chart as SVG. From then on the minutes show the frozen copy only.
 - :func:`approve_minutes` closes the minutes; decisions and notes no longer change.
-- Decisions and actions: :func:`add_decision`, :func:`add_action`, :func:`update_action`.
+- Decisions and actions: :func:`add_decision`, :func:`add_action`, :func:`update_action`;
+  :func:`raise_nonconformity` puts an action's subject in the nonconformity queue.
 """
 
 from __future__ import annotations
@@ -18,8 +19,11 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
+from keel.improvement import services as improvement_services
+from keel.improvement.choices import NonconformitySource
 from keel.organisation import resolvers
 from keel.organisation.models import ManagementSystem, Organisation
 from keel.platform import trail
@@ -585,4 +589,38 @@ def update_action(
             trail.record(
                 actor, TrailAction.UPDATE, action, changes=changes, management_system_ids=_ids(action.review)
             )
+    return action
+
+
+def raise_nonconformity(actor: Actor, ref: uuid.UUID | str, *, description: Any = "") -> ReviewAction:
+    """Raise a nonconformity (keel.improvement's queue, source "management review") from an
+    action whose subject is one: the review's systems, the action's owner, a link back. Once."""
+    with transaction.atomic():
+        action = get_action(ref, lock=True)
+        review = action.review
+        systems = systems_of(review)
+        check_every(actor, Perm.EDIT_REVIEWS, systems)
+        if action.nonconformity_ref:
+            raise Conflict(f"{action.ref_id} already raised {action.nonconformity_ref}.")
+        text = _text({"description": description}, "description") or action.detail or action.title
+        nc = improvement_services.raise_nonconformity(
+            actor,
+            organisation=review.organisation,
+            title=action.title,
+            description=text,
+            source=NonconformitySource.MANAGEMENT_REVIEW,
+            source_ref=f"{review.ref_id} {action.ref_id}",
+            source_url=reverse("review-action-detail", args=[action.ref_id]),
+            management_systems=systems,
+            owner=action.owner,
+        )
+        action.nonconformity_ref = nc.ref_id
+        action.save(update_fields=["nonconformity_ref", "updated_at"])
+        trail.record(
+            actor,
+            TrailAction.UPDATE,
+            action,
+            changes={"nonconformity_ref": ["", nc.ref_id]},
+            management_system_ids=_ids(review),
+        )
     return action

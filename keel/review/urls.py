@@ -8,6 +8,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("actions/", views.action_list, name="review-action-list"),
     path("actions/<str:ref>/", views.action_detail, name="review-action-detail"),
     path("actions/<str:ref>/status/", views.action_status, name="review-action-status"),
+    path("actions/<str:ref>/nonconformity/", views.action_nonconformity, name="review-action-nonconformity"),
     path("<str:ref>/", views.review_detail, name="management-review-detail"),
     path("<str:ref>/edit/", views.review_edit, name="management-review-edit"),
     path("<str:ref>/hold/", views.review_hold, name="management-review-hold"),

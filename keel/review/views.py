@@ -330,3 +330,16 @@ def action_status(request: HttpRequest, ref: str) -> HttpResponse:
             messages.success(request, f"{action.ref_id} is {action.get_status_display().lower()}.")
             return redirect("review-action-detail", ref=action.ref_id)
     return render(request, "review/action.html", _action_context(request, action, form), status=INVALID)
+
+
+@require_POST
+@page(Perm.EDIT_REVIEWS, perimeter=_action_perimeter(Perm.EDIT_REVIEWS, every=True))
+def action_nonconformity(request: HttpRequest, ref: str) -> HttpResponse:
+    action = queries.action_for(current_user(request), ref)
+    try:
+        action = services.raise_nonconformity(Actor.from_request(request), action.pk)
+    except KeelError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"{action.nonconformity_ref} is raised from {action.ref_id}.")
+    return redirect("review-action-detail", ref=action.ref_id)

@@ -1,7 +1,8 @@
 """Inputs about performance (9.3.2 d): nonconformities and corrective actions, monitoring and
 measurement results, audit results, fulfilment of objectives; and, for ISO/IEC 27001, feedback
-from interested parties (9.3.2 e). The nonconformity and incident registers are read through the
-app registry so that this module works whether or not those apps have their models yet."""
+from interested parties (9.3.2 e). The incident register is read through the app registry, so
+this module works whether or not keel.incidents has its models yet (it reads "no incident
+register yet" until then)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,9 @@ from django.db.models import Prefetch
 
 from keel.aisystems.models import MetricReading
 from keel.audits.queries import audit_results
+from keel.improvement import figures as improvement_figures
+from keel.improvement.choices import OPEN_NONCONFORMITY, NonconformitySource, NonconformityStatus
+from keel.improvement.models import Nonconformity
 from keel.support.models import Concern, Objective, ObjectiveReading
 
 from .base import Ctx, Figures
@@ -25,60 +29,51 @@ def _model(app: str, name: str) -> Any:
         return None
 
 
-def _choices_label(model: Any, field: str, value: str) -> str:
-    for key, label in model._meta.get_field(field).choices or ():
-        if key == value:
-            return str(label)
-    return value
-
-
 def nonconformities(ctx: Ctx) -> Figures:
-    """Nonconformities of the covered systems by status and source, raised and closed in the
-    period, and corrective actions overdue."""
-    nc_model = _model("improvement", "Nonconformity")
-    if nc_model is None:
-        return Figures(
-            summary="No nonconformity register yet: nonconformities and corrective actions cannot be counted.",
-            notes=["Keel has no nonconformity register yet."],
-        )
-    ncs = list(
-        nc_model.objects.filter(management_systems__in=list(ctx.system_ids)).distinct().order_by("ref_id")
+    """The nonconformity queue of the covered systems (keel.improvement's figures): open ones by
+    status and source, raised and closed in the period, corrective actions open and overdue,
+    effectiveness checks that found actions did not work, recurrences."""
+    q = improvement_figures.figures(management_systems=ctx.system_ids, since=ctx.period_start, on=ctx.today)
+    open_ncs = list(
+        improvement_figures.in_systems(Nonconformity.objects.all(), ctx.system_ids)
+        .filter(status__in=OPEN_NONCONFORMITY)
+        .order_by("ref_id")
     )
-    by_status = Counter(n.status for n in ncs)
-    by_source = Counter(n.source for n in ncs)
-    raised = [n for n in ncs if n.raised_on and n.raised_on >= ctx.period_start]
-    closed = [n for n in ncs if getattr(n, "closed_on", None) and n.closed_on >= ctx.period_start]
-    ca_model = _model("improvement", "CorrectiveAction")
-    overdue_cas: list[Any] = []
-    if ca_model is not None:
-        overdue_cas = list(
-            ca_model.objects.filter(nonconformity__in=ncs, due_on__lt=ctx.today)
-            .exclude(status__in=["done", "cancelled"])
-            .select_related("nonconformity")
-            .order_by("due_on")
-        )
     f = Figures(
-        summary=f"{len(ncs)} nonconformities recorded: {len(raised)} raised and {len(closed)} closed since "
-        f"{ctx.period_start.isoformat()}; {len(overdue_cas)} corrective actions overdue.",
+        summary=f"{q.open} nonconformities open; {q.raised_in_period} raised and {q.closed_in_period} closed since "
+        f"{ctx.period_start.isoformat()}; corrective actions: {q.actions_open} open ({q.actions_overdue} overdue), "
+        f"{q.actions_done_in_period} done in the period; {q.checks_ineffective_in_period} found ineffective; "
+        f"{q.recurrences_in_period} recurrences.",
         facts=[
-            ("Raised in the period", len(raised)),
-            ("Closed in the period", len(closed)),
-            ("Corrective actions overdue", len(overdue_cas)),
-            *[(f"Status: {_choices_label(nc_model, 'status', s)}", n) for s, n in sorted(by_status.items())],
-            *[(f"Source: {_choices_label(nc_model, 'source', s)}", n) for s, n in sorted(by_source.items())],
+            ("Open", q.open),
+            ("Raised in the period", q.raised_in_period),
+            ("Closed in the period", q.closed_in_period),
+            ("Corrective actions open", q.actions_open),
+            ("Corrective actions overdue", q.actions_overdue),
+            ("Actions found ineffective", q.checks_ineffective_in_period),
+            ("Recurrences", q.recurrences_in_period),
+            *[
+                (f"Open from {NonconformitySource(s).label.lower()}", n)
+                for s, n in sorted(q.by_source.items())
+            ],
         ],
-        columns=["Nonconformity", "Source", "Status", "Raised"],
+        columns=["Nonconformity", "Kind", "Source", "Status", "Raised"],
         rows=[
-            [f"{n.ref_id} {n.title}", n.get_source_display(), n.get_status_display(), n.raised_on]
-            for n in ncs
-            if n.status != "closed" or n in raised or n in closed
+            [
+                f"{n.ref_id} {n.title}",
+                n.get_kind_display(),
+                n.get_source_display(),
+                n.get_status_display(),
+                n.raised_on,
+            ]
+            for n in open_ncs
         ],
-        chart_title="Nonconformities by status",
+        chart_title="Open nonconformities by step",
     )
-    for s, n in sorted(by_status.items()):
-        f.bar(_choices_label(nc_model, "status", s), n, "ok" if s == "closed" else "warn")
-    for ca in overdue_cas:
-        f.notes.append(f"{ca.ref_id} ({ca.nonconformity.ref_id}) was due on {ca.due_on.isoformat()}.")
+    for status in NonconformityStatus:
+        if status in OPEN_NONCONFORMITY:
+            f.bar(status.label, q.by_status.get(status.value, 0), "warn")
+    f.bar("Closed in the period", q.closed_in_period, "ok")
     return f
 
 
@@ -216,29 +211,25 @@ def objectives(ctx: Ctx) -> Figures:
 
 
 def feedback(ctx: Ctx) -> Figures:
-    """Feedback from interested parties: complaints in the nonconformity queue and concerns
-    reported about AI systems in the period."""
+    """Feedback from interested parties: complaints recorded in the nonconformity queue and
+    concerns reported about AI systems in the period."""
     concerns = Concern.objects.filter(
         management_system_id__in=ctx.system_ids, reported_on__gte=ctx.period_start
     ).count()
-    nc_model = _model("improvement", "Nonconformity")
-    f = Figures(summary="", facts=[("Concerns about AI systems reported", concerns)])
-    complaints = 0
-    if nc_model is None:
-        f.notes.append("Keel has no nonconformity register yet: complaints are not counted.")
-    else:
-        complaints = (
-            nc_model.objects.filter(
-                management_systems__in=list(ctx.system_ids),
-                source="complaint",
-                raised_on__gte=ctx.period_start,
-            )
-            .distinct()
-            .count()
-        )
-        f.facts.insert(0, ("Complaints recorded as nonconformities", complaints))
-    f.summary = f"{complaints} complaints and {concerns} concerns about AI systems received since {ctx.period_start.isoformat()}."
-    f.chart_title = "Feedback received in the period"
+    complaints = (
+        improvement_figures.in_systems(Nonconformity.objects.all(), ctx.system_ids)
+        .filter(source=NonconformitySource.COMPLAINT, raised_on__gte=ctx.period_start)
+        .count()
+    )
+    f = Figures(
+        summary=f"{complaints} complaints and {concerns} concerns about AI systems received since "
+        f"{ctx.period_start.isoformat()}.",
+        facts=[
+            ("Complaints recorded as nonconformities", complaints),
+            ("Concerns about AI systems reported", concerns),
+        ],
+        chart_title="Feedback received in the period",
+    )
     f.bar("Complaints", complaints, "warn" if complaints else "ok")
     f.bar("Concerns", concerns, "warn" if concerns else "ok")
     return f

@@ -191,3 +191,20 @@ def test_a_merge_moves_reviews_and_a_split_shares_them(isms: Any, aims: Any, mak
     restructured(SYSTEM, "merge", isms, aims)
     assert [ms.short_name for ms in other.management_systems.all()] == ["aims"]
     assert ReviewAction.objects.count() == 0
+
+
+def test_an_action_raises_a_nonconformity_once(isms: Any, make_user: Any) -> None:
+    chair = make_user()
+    review = f.held([isms], chair)
+    action = services.add_action(
+        SYSTEM, review.ref_id, title="Backups untested for a year", owner=chair.email, due_on=TODAY
+    )
+    raised = services.raise_nonconformity(SYSTEM, action.ref_id)
+    assert raised.nonconformity_ref.startswith("NC-")
+    from keel.improvement.models import Nonconformity
+
+    nc = Nonconformity.objects.get(ref_id=raised.nonconformity_ref)
+    assert nc.source == "management_review" and nc.source_ref == f"{review.ref_id} {action.ref_id}"
+    assert [ms.short_name for ms in nc.management_systems.all()] == ["isms"]
+    with pytest.raises(Conflict, match="already raised"):
+        services.raise_nonconformity(SYSTEM, action.ref_id)
