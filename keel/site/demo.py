@@ -53,6 +53,7 @@ from keel.platform.models import TrailEntry, User
 from keel.risks.demo import load_demo_risks
 from keel.soa.demo import load_demo_soas
 from keel.standards.models import Standard
+from keel.review.demo import load_demo_review
 from keel.support.demo import load_demo_support
 
 from .demo_content import (
@@ -238,6 +239,9 @@ def load_demo(actor: Actor, progress: Progress | None = None) -> DemoReport:
         for assignment in RoleAssignment.objects.filter(user=moved, management_system=systems["integrated"]):
             organisation_people.revoke_role(actor, assignment.pk)
         organisation_people.grant_role(actor, moved, Role.VIEWER, systems["integrated"])
+
+        # last: its inputs read every register above (audits, nonconformities, risks, objectives...)
+        load_demo_review(actor, say, systems, people)
 
     summary = demo_summary()
     say("Demo organisation loaded: " + ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in summary.items()))
