@@ -15,13 +15,13 @@ from django.utils import timezone
 from keel.organisation import options, resolvers
 from keel.organisation.models import ManagementSystem
 from keel.platform import filters
-from keel.platform.errors import NotFound
+from keel.platform.errors import NotFound, PermissionDenied
 from keel.platform.models import TrailEntry, User
 from keel.platform.permissions import Perm, has_perm, system_ids_with
 from keel.platform.schemas import MS_REF
 
 from .choices import ReviewActionStatus, ReviewStatus, ReviewTag
-from .models import ManagementReview, ReviewAction, ReviewItem
+from .models import ManagementReview, ReviewAction, ReviewDecision, ReviewItem
 
 MAX_TEXT = 100
 
@@ -107,19 +107,24 @@ def review_list(user: User | None, f: ReviewFilters | None = None) -> QuerySet[M
 
 def review_for(user: User | None, ref: uuid.UUID | str) -> ManagementReview:
     """One review the user may read, with its items, decisions and actions."""
-    qs = visible(
-        base_reviews().prefetch_related(
-            Prefetch("items", ReviewItem.objects.order_by("position")),
-            "decisions",
-            Prefetch("actions", ReviewAction.objects.select_related("owner", "decision").order_by("ref_id")),
+    qs = base_reviews().prefetch_related(
+        Prefetch("items", ReviewItem.objects.order_by("position")),
+        Prefetch("decisions", ReviewDecision.objects.select_related("item").order_by("number")),
+        Prefetch(
+            "actions", ReviewAction.objects.select_related("owner", "decision", "review").order_by("ref_id")
         ),
-        user,
     )
     pk = resolvers.as_uuid(ref)
     found = qs.filter(pk=pk).first() if pk is not None else qs.filter(ref_id=str(ref).strip()[:32]).first()
     if found is None:
         raise NotFound(f"No management review {str(ref)[:60]!r}: give its id or reference (e.g. MR-2026-01).")
+    _readable(user, found)
     return found
+
+
+def _readable(user: User | None, review: ManagementReview) -> None:
+    if not can_any(user, Perm.VIEW, review):
+        raise PermissionDenied("Your roles do not let you read this review's management systems.")
 
 
 # ---------------------------------------------------------------- items
@@ -146,13 +151,10 @@ def item_list(user: User | None, f: ItemFilters | None = None) -> QuerySet[Revie
 
 def item_for(user: User | None, ref: uuid.UUID | str) -> ReviewItem:
     pk = resolvers.as_uuid(ref)
-    found = (
-        visible(ReviewItem.objects.select_related("review"), user, ref="review_id").filter(pk=pk).first()
-        if pk
-        else None
-    )
+    found = ReviewItem.objects.select_related("review").filter(pk=pk).first() if pk else None
     if found is None:
         raise NotFound(f"No review item {str(ref)[:60]!r}: give its id.")
+    _readable(user, found.review)
     return found
 
 
@@ -187,13 +189,12 @@ def action_list(user: User | None, f: ActionFilters | None = None) -> QuerySet[R
 
 
 def action_for(user: User | None, ref: uuid.UUID | str) -> ReviewAction:
-    qs = visible(
-        ReviewAction.objects.select_related("review", "owner", "decision", "item"), user, ref="review_id"
-    )
+    qs = ReviewAction.objects.select_related("review", "owner", "decision", "item")
     pk = resolvers.as_uuid(ref)
     found = qs.filter(pk=pk).first() if pk is not None else qs.filter(ref_id=str(ref).strip()[:32]).first()
     if found is None:
         raise NotFound(f"No review action {str(ref)[:60]!r}: give its id or reference (e.g. RA-004).")
+    _readable(user, found.review)
     return found
 
 
