@@ -46,7 +46,7 @@ router = Router(tags=["review"])
 
 def _detail(request: HttpRequest, ref: str) -> Any:
     review = queries.review_for(actor(request).user, ref)
-    review.agenda = [
+    review.agenda = [  # type: ignore[attr-defined]  # what ManagementReviewDetailOut reads
         {
             "position": s.item.position,
             "input": s.item.input,

@@ -96,10 +96,11 @@ class DecisionForm(KeelForm):
     def __init__(self, *args: Any, review: ManagementReview | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         items = list(review.items.all()) if review is not None else []
-        self.fields["item"].choices = [
+        choices = [
             ("", "The review as a whole"),
             *[(str(i.position), f"{i.position}. {i.title}") for i in items],
-        ]  # type: ignore[attr-defined]
+        ]
+        self.fields["item"].choices = choices  # type: ignore[attr-defined]
 
 
 class ActionForm(KeelForm):
@@ -113,10 +114,8 @@ class ActionForm(KeelForm):
         super().__init__(*args, **kwargs)
         self.fields["owner"].choices = _people("Choose a person")  # type: ignore[attr-defined]
         decisions = list(review.decisions.all()) if review is not None else []
-        self.fields["decision"].choices = [
-            ("", "None"),
-            *[(str(d.number), f"D{d.number} {d.text[:60]}") for d in decisions],
-        ]  # type: ignore[attr-defined]
+        choices = [("", "None"), *[(str(d.number), f"D{d.number} {d.text[:60]}") for d in decisions]]
+        self.fields["decision"].choices = choices  # type: ignore[attr-defined]
 
 
 class ActionStatusForm(VersionedForm):

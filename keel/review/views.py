@@ -235,7 +235,7 @@ def action_add(request: HttpRequest, ref: str) -> HttpResponse:
     def act(actor: Actor, review: ManagementReview) -> str:
         form = ActionForm(request.POST, review=review)
         if not form.is_valid():
-            problems = "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items())
+            problems = "; ".join(f"{k}: {' '.join(str(e) for e in v)}" for k, v in form.errors.items())
             raise KeelError(f"The action was not recorded ({problems}).")
         a = services.add_action(actor, review.pk, **form.cleaned_data)
         return f"{a.ref_id} is recorded for {a.owner.display_name}, due {a.due_on.isoformat()}."

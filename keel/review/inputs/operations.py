@@ -143,8 +143,8 @@ def risks(ctx: Ctx) -> Figures:
     open_actions = actions.exclude(status__in=[ActionStatus.DONE, ActionStatus.CANCELLED])
     overdue_actions = open_actions.filter(due_date__lt=ctx.today).count()
     done_actions = actions.filter(status=ActionStatus.DONE).count()
-    assessed = sum(1 for r in qs if r.assessed_at and r.assessed_at.date() >= ctx.period_start)
-    review_due = sum(1 for r in qs if r.review_date and r.review_date < ctx.today)
+    assessed = len([r for r in qs if r.assessed_at and r.assessed_at.date() >= ctx.period_start])
+    review_due = len([r for r in qs if r.review_date and r.review_date < ctx.today])
     f = Figures(
         summary=f"{len(qs)} open risks ({', '.join(f'{n} {k.lower()}' for k, n in sorted(by_register.items()))}); "
         f"{assessed} assessed since {ctx.period_start.isoformat()}; {untreated} without a treatment decision; "
