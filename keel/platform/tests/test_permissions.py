@@ -69,6 +69,7 @@ EXPECTED: dict[str, set[str]] = {
         "raise_nonconformities",
         "manage_nonconformities",
         "work_own_nonconformities",
+        "edit_reviews",
     },
     Role.COMPLIANCE_MANAGER: {
         "view",
@@ -100,6 +101,7 @@ EXPECTED: dict[str, set[str]] = {
         "raise_nonconformities",
         "manage_nonconformities",
         "work_own_nonconformities",
+        "edit_reviews",
     },
     Role.CONTRIBUTOR: {
         "view",
