@@ -50,10 +50,10 @@ from keel.platform.actor import Actor
 from keel.platform.choices import Role
 from keel.platform.errors import KeelError
 from keel.platform.models import TrailEntry, User
+from keel.review.demo import load_demo_review
 from keel.risks.demo import load_demo_risks
 from keel.soa.demo import load_demo_soas
 from keel.standards.models import Standard
-from keel.review.demo import load_demo_review
 from keel.support.demo import load_demo_support
 
 from .demo_content import (
