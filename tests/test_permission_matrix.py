@@ -54,6 +54,7 @@ from . import documents_world as dw  # documents and policy acknowledgement
 from . import evidence_world as ew  # the evidence register
 from . import impact_world as iw  # AI system impact assessments
 from . import improvement_world as nw  # nonconformities and corrective actions
+from . import review_world as mrw  # management review
 from . import risks_world as rw  # assets, classification and risk management
 from . import support_world as sw  # roles, objectives, competence, awareness, concerns
 from .permission_world import (
@@ -1473,6 +1474,97 @@ PAGE_CASES += [
         kwargs=nw.owned_action_kwargs,
         data=nw.done_form,
         target=nw.owned_action_target,
+        ok=REDIRECT,
+    ),
+]
+
+# management review (keel.review): read over one of a review's systems, changed over every one
+PAGE_CASES += [
+    PageCase("management-review-list", Perm.VIEW, kwargs=lambda w, u: (mrw.review_a(w), {})[1]),
+    PageCase("management-review-list", Perm.VIEW, htmx=True),
+    PageCase("management-review-create", Perm.EDIT_REVIEWS, target=_anywhere),
+    PageCase(
+        "management-review-create",
+        Perm.EDIT_REVIEWS,
+        "POST",
+        data=mrw.new_review_form,
+        target=_anywhere,
+        ok=REDIRECT,
+    ),
+    PageCase("management-review-detail", Perm.VIEW, kwargs=mrw.review_kwargs, target=_system_a),
+    PageCase("management-review-edit", Perm.EDIT_REVIEWS, kwargs=mrw.review_kwargs, target=_system_a),
+    PageCase(
+        "management-review-edit",
+        Perm.EDIT_REVIEWS,
+        "POST",
+        kwargs=mrw.review_kwargs,
+        data=lambda w, u: {"title": "Renamed", "chair": w.target.email},
+        target=_system_a,
+        ok=frozenset({302, 422}),
+    ),
+    PageCase(
+        "management-review-hold",
+        Perm.EDIT_REVIEWS,
+        "POST",
+        kwargs=mrw.review_kwargs,
+        target=_system_a,
+        ok=REDIRECT,
+    ),
+    PageCase(
+        "management-review-approve",
+        Perm.EDIT_REVIEWS,
+        "POST",
+        kwargs=mrw.held_kwargs,
+        target=_system_a,
+        ok=REDIRECT,
+    ),
+    PageCase("management-review-minutes", Perm.VIEW, kwargs=mrw.held_kwargs, target=_system_a),
+    PageCase("management-review-pdf", Perm.VIEW, kwargs=mrw.held_kwargs, target=_system_a),
+    PageCase(
+        "review-item-notes",
+        Perm.EDIT_REVIEWS,
+        "POST",
+        kwargs=lambda w, u: {**mrw.review_kwargs(w, u), "position": 1},
+        data=lambda w, u: {"notes": "Discussed."},
+        target=_system_a,
+        ok=REDIRECT,
+    ),
+    PageCase(
+        "review-decision-add",
+        Perm.EDIT_REVIEWS,
+        "POST",
+        kwargs=mrw.held_kwargs,
+        data=lambda w, u: {"text": "Carry on."},
+        target=_system_a,
+        ok=REDIRECT,
+    ),
+    PageCase(
+        "review-action-add",
+        Perm.EDIT_REVIEWS,
+        "POST",
+        kwargs=mrw.held_kwargs,
+        data=lambda w, u: {"title": "Renew", "owner": w.target.email, "due_on": "2026-02-01"},
+        target=_system_a,
+        ok=REDIRECT,
+    ),
+    PageCase("review-action-list", Perm.VIEW, kwargs=lambda w, u: (mrw.action_a(w), {})[1]),
+    PageCase("review-action-list", Perm.VIEW, htmx=True),
+    PageCase("review-action-detail", Perm.VIEW, kwargs=mrw.action_kwargs, target=_system_a),
+    PageCase(
+        "review-action-status",
+        Perm.EDIT_REVIEWS,
+        "POST",
+        kwargs=mrw.action_kwargs,
+        data=lambda w, u: {"status": "open", "outcome": ""},
+        target=_system_a,
+        ok=REDIRECT,
+    ),
+    PageCase(
+        "review-action-nonconformity",
+        Perm.EDIT_REVIEWS,
+        "POST",
+        kwargs=mrw.action_kwargs,
+        target=_system_a,
         ok=REDIRECT,
     ),
 ]
@@ -3200,6 +3292,75 @@ API_CASES += [
         params=lambda w, u: {"finding_id": auw.finding(w).pk},
         body=lambda w, u: {},
         ok=CREATED,
+    ),
+]
+
+# management review (keel.review)
+API_CASES += [
+    ApiCase("GET", "/management-reviews", Perm.VIEW),
+    ApiCase(
+        "POST",
+        "/management-reviews",
+        Perm.EDIT_REVIEWS,
+        body=mrw.new_review_body,
+        target=_system_a,
+        ok=CREATED,
+    ),
+    ApiCase("GET", "/management-reviews/{ref}", Perm.VIEW, params=mrw.review_kwargs, target=_system_a),
+    ApiCase(
+        "PATCH",
+        "/management-reviews/{ref}",
+        Perm.EDIT_REVIEWS,
+        params=mrw.review_kwargs,
+        body=lambda w, u: {"title": "Renamed"},
+        target=_system_a,
+    ),
+    ApiCase(
+        "POST",
+        "/management-reviews/{ref}/hold",
+        Perm.EDIT_REVIEWS,
+        params=mrw.review_kwargs,
+        body=lambda w, u: {},
+        target=_system_a,
+    ),
+    ApiCase(
+        "POST",
+        "/management-reviews/{ref}/approve",
+        Perm.EDIT_REVIEWS,
+        params=mrw.held_kwargs,
+        target=_system_a,
+    ),
+    ApiCase(
+        "POST",
+        "/management-reviews/{ref}/decisions",
+        Perm.EDIT_REVIEWS,
+        params=mrw.held_kwargs,
+        body=lambda w, u: {"text": "Carry on."},
+        target=_system_a,
+        ok=CREATED,
+    ),
+    ApiCase("GET", "/review-items", Perm.VIEW),
+    ApiCase("GET", "/review-items/{ref}", Perm.VIEW, params=mrw.item_kwargs, target=_system_a),
+    ApiCase(
+        "PATCH",
+        "/review-items/{ref}",
+        Perm.EDIT_REVIEWS,
+        params=mrw.item_kwargs,
+        body=lambda w, u: {"notes": "Discussed."},
+        target=_system_a,
+    ),
+    ApiCase("GET", "/review-actions", Perm.VIEW),
+    ApiCase(
+        "POST", "/review-actions", Perm.EDIT_REVIEWS, body=mrw.new_action_body, target=_system_a, ok=CREATED
+    ),
+    ApiCase("GET", "/review-actions/{ref}", Perm.VIEW, params=mrw.action_kwargs, target=_system_a),
+    ApiCase(
+        "PATCH",
+        "/review-actions/{ref}",
+        Perm.EDIT_REVIEWS,
+        params=mrw.action_kwargs,
+        body=lambda w, u: {"title": "Renamed"},
+        target=_system_a,
     ),
 ]
 

@@ -31,6 +31,7 @@ from keel.mapping.models import Crosswalk, CrosswalkRelation
 from keel.organisation.models import ContextIssue, InterestedParty, ManagementSystem, ScopeStatement
 from keel.platform.models import User
 from keel.platform.permissions import Perm
+from keel.review.models import ManagementReview, ReviewAction
 from keel.risks.models import Risk, RiskSnapshot
 from keel.site.demo import DEMO_ADMIN_EMAIL, DEMO_DOMAIN
 from keel.soa.models import SoARow, SoAVersion, StatementOfApplicability
@@ -264,6 +265,11 @@ ARGUMENTS: dict[str, Callable[[], dict[str, Any]]] = {
         for k in SUPPORT_KINDS
         for page in ("detail", "edit")
     },
+    "management-review-detail": lambda: {"ref": _first(ManagementReview).ref_id},
+    "management-review-edit": lambda: {"ref": _first(ManagementReview).ref_id},
+    "management-review-minutes": lambda: {"ref": _first(ManagementReview).ref_id},
+    "management-review-pdf": lambda: {"ref": _first(ManagementReview).ref_id},
+    "review-action-detail": lambda: {"ref": _first(ReviewAction).ref_id},
     # the demo's nonconformity with an ineffective check and a second action
     "nonconformity-detail": lambda: {"ref": _first(Nonconformity, source="management_review").ref_id},
     "nonconformity-edit": lambda: {"ref": _first(Nonconformity, source="management_review").ref_id},

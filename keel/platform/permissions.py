@@ -75,6 +75,7 @@ class Perm(models.TextChoices):
     )
     EDIT_AUDITS = "edit_audits", "Plan the internal audit programme and its audits, and name their auditors"
     RECORD_AUDIT_RESULTS = "record_audit_results", "Record internal audit results, samples and findings"
+    EDIT_REVIEWS = "edit_reviews", "Plan management reviews and record their minutes, decisions and actions"
 
 
 ROLE_PERMS: dict[str, frozenset[str]] = {
@@ -113,6 +114,7 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.RAISE_NONCONFORMITIES,
             Perm.MANAGE_NONCONFORMITIES,
             Perm.WORK_OWN_NONCONFORMITIES,
+            Perm.EDIT_REVIEWS,
         }
     ),
     # Contributors own controls and risks: they update their own controls, collect evidence,

@@ -52,6 +52,7 @@ from keel.platform.actor import Actor
 from keel.platform.choices import Role
 from keel.platform.errors import KeelError
 from keel.platform.models import TrailEntry, User
+from keel.review.demo import load_demo_review
 from keel.risks.demo import load_demo_risks
 from keel.soa.demo import load_demo_soas
 from keel.standards.models import Standard
@@ -249,6 +250,9 @@ def load_demo(actor: Actor, progress: Progress | None = None) -> DemoReport:
         for assignment in RoleAssignment.objects.filter(user=moved, management_system=systems["integrated"]):
             organisation_people.revoke_role(actor, assignment.pk)
         organisation_people.grant_role(actor, moved, Role.VIEWER, systems["integrated"])
+
+        # last: its inputs read every register above (audits, nonconformities, risks, objectives...)
+        load_demo_review(actor, say, systems, people)
 
     summary = demo_summary()
     say("Demo organisation loaded: " + ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in summary.items()))

@@ -34,6 +34,9 @@ from keel.organisation import forms as org_forms
 from keel.organisation import list_filters as org_filters
 from keel.organisation import schemas as org_schemas
 from keel.platform import filters
+from keel.review import forms as review_forms
+from keel.review import queries as review_queries
+from keel.review import schemas as review_schemas
 from keel.risks import forms as risk_forms
 from keel.risks import queries as risk_queries
 from keel.risks import schemas as risk_schemas
@@ -85,6 +88,9 @@ LISTS: list[tuple[type[Any], type[Any], Form | None]] = [
     (support_queries.RecordFilters, support_schemas.RecordFilters, None),
     (support_queries.ConcernFilters, support_schemas.ConcernFilters, None),
     (support_queries.ReadingFilters, support_schemas.ObjectiveReadingFilters, None),
+    (review_queries.ReviewFilters, review_schemas.ManagementReviewFilters, review_forms.ReviewFilterForm),
+    (review_queries.ItemFilters, review_schemas.ReviewItemFilters, None),
+    (review_queries.ActionFilters, review_schemas.ReviewActionFilters, review_forms.ActionFilterForm),
     (aiact_queries.ClassificationFilters, aiact_schemas.ClassificationFiltersIn, None),
     (aiact_queries.ObligationStatusFilters, aiact_schemas.ObligationStatusFiltersIn, None),
 ]

@@ -71,6 +71,7 @@ EXPECTED: dict[str, set[str]] = {
         "work_own_nonconformities",
         "edit_audits",
         "record_audit_results",
+        "edit_reviews",
     },
     Role.COMPLIANCE_MANAGER: {
         "view",
@@ -104,6 +105,7 @@ EXPECTED: dict[str, set[str]] = {
         "work_own_nonconformities",
         "edit_audits",
         "record_audit_results",
+        "edit_reviews",
     },
     Role.CONTRIBUTOR: {
         "view",

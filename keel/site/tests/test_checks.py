@@ -44,6 +44,7 @@ EVERY_RULE = {
     "corrective_action_overdue",
     "nonconformity_without_root_cause",
     "audit_report_overdue",
+    "review_action_overdue",
 }
 # Rules the demo does not trip (each with its reason). The demo publishes its acceptable use
 # policy "as of" 45 days ago, due 30 days later, so its outstanding acknowledgements are overdue.
