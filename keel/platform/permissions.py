@@ -63,6 +63,8 @@ class Perm(models.TextChoices):
     REPORT_CONCERNS = "report_concerns", "Report concerns about AI systems"
     HANDLE_CONCERNS = "handle_concerns", "Answer concerns about AI systems"
     VIEW_CONCERN_REPORTERS = "view_concern_reporters", "See who reported a concern about an AI system"
+    VIEW_OTHERS_WORK = "view_others_work", "See what is due for other people and the reminders sent to them"
+    EDIT_CERTIFICATION = "edit_certification", "Record the certification cycle, its audits and the auditor's requests"
 
 
 ROLE_PERMS: dict[str, frozenset[str]] = {
@@ -96,6 +98,8 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.REPORT_CONCERNS,
             Perm.HANDLE_CONCERNS,
             # not VIEW_CONCERN_REPORTERS: a reporter's identity is for administrators only
+            Perm.VIEW_OTHERS_WORK,
+            Perm.EDIT_CERTIFICATION,
         }
     ),
     # Contributors own controls and risks: they update their own controls, collect evidence,

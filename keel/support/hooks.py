@@ -16,8 +16,9 @@ from django.utils import timezone
 from keel.organisation.resolvers import in_perimeter
 from keel.platform import checks, hooks, trail
 from keel.platform.models import User
+from keel.work import reminders
 
-from . import queries
+from . import due, queries
 from .choices import OPEN_CONCERN
 from .models import (
     AwarenessCompletion,
@@ -148,6 +149,8 @@ def _of_role(obj: Competence) -> list[uuid.UUID]:
 
 
 def register() -> None:
+    reminders.register("competence_expiry", due.competence_expiring)
+    reminders.register("objective_reading", due.readings_due)
     hooks.register("person.owned", owned)
     trail.register_systems("support.objectivereading", _of_objective)
     trail.register_systems("support.awarenesscompletion", _of_campaign)
