@@ -32,6 +32,7 @@ from django.utils import timezone
 from keel.organisation.models import Organisation
 from keel.platform import trail
 from keel.platform.actor import Actor
+from keel.platform.choices import TrailAction
 from keel.platform.models import User
 
 from .choices import NotificationChannel
@@ -250,10 +251,10 @@ def _send_one(
         )
         trail.record(
             actor,
-            "notifications.sent",
+            TrailAction.CREATE,
             object_type="work.notification",
             object_id=str(person.pk),
-            object_repr=f"Reminder digest to {person.display_name}",
+            object_repr=f"Reminders emailed to {person.display_name}",
             changes={"items": [d.key for _, d in items], "address": person.email},
         )
         subject, body = digest_text(person, items, today, base_url)
