@@ -63,6 +63,16 @@ class Perm(models.TextChoices):
     REPORT_CONCERNS = "report_concerns", "Report concerns about AI systems"
     HANDLE_CONCERNS = "handle_concerns", "Answer concerns about AI systems"
     VIEW_CONCERN_REPORTERS = "view_concern_reporters", "See who reported a concern about an AI system"
+    # keel.improvement (issue 15)
+    RAISE_NONCONFORMITIES = "raise_nonconformities", "Raise nonconformities"
+    MANAGE_NONCONFORMITIES = (
+        "manage_nonconformities",
+        "Handle nonconformities: correction, root cause, corrective actions, effectiveness, closure",
+    )
+    WORK_OWN_NONCONFORMITIES = (
+        "work_own_nonconformities",
+        "Work on the nonconformities and corrective actions one owns",
+    )
     VIEW_OTHERS_WORK = "view_others_work", "See what is due for other people and the reminders sent to them"
     EDIT_CERTIFICATION = "edit_certification", "Record the certification cycle, its audits and the auditor's requests"
 
@@ -98,6 +108,9 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.REPORT_CONCERNS,
             Perm.HANDLE_CONCERNS,
             # not VIEW_CONCERN_REPORTERS: a reporter's identity is for administrators only
+            Perm.RAISE_NONCONFORMITIES,
+            Perm.MANAGE_NONCONFORMITIES,
+            Perm.WORK_OWN_NONCONFORMITIES,
             Perm.VIEW_OTHERS_WORK,
             Perm.EDIT_CERTIFICATION,
         }
@@ -114,9 +127,12 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.ACCEPT_RISKS,
             Perm.RECORD_READINGS,
             Perm.REPORT_CONCERNS,
+            Perm.RAISE_NONCONFORMITIES,
+            Perm.WORK_OWN_NONCONFORMITIES,
         }
     ),
-    Role.AUDITOR: frozenset({Perm.VIEW, Perm.VIEW_TRAIL, Perm.OWN_TOKENS}),
+    # Auditors raise the nonconformities they find (an audit finding becomes one).
+    Role.AUDITOR: frozenset({Perm.VIEW, Perm.VIEW_TRAIL, Perm.OWN_TOKENS, Perm.RAISE_NONCONFORMITIES}),
     Role.VIEWER: frozenset({Perm.VIEW, Perm.REPORT_CONCERNS}),
 }
 
@@ -136,7 +152,10 @@ PERSONAL = frozenset({Perm.OWN_TOKENS})
 # narrower; the narrower one alone needs ownership *and* the role over the record's system:
 # owning a record grants nothing without a role there. What the narrower one lets an owner
 # change is up to the service (for controls: keel/controls/policies.py OWNER_FIELDS).
-OWNED: dict[str, str] = {Perm.EDIT_OWN_CONTROLS: Perm.EDIT_CONTROLS}
+OWNED: dict[str, str] = {
+    Perm.EDIT_OWN_CONTROLS: Perm.EDIT_CONTROLS,
+    Perm.WORK_OWN_NONCONFORMITIES: Perm.MANAGE_NONCONFORMITIES,
+}
 
 
 def _assignments(user: User) -> list[tuple[str, uuid.UUID | None]]:
