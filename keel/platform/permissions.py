@@ -74,7 +74,12 @@ class Perm(models.TextChoices):
         "Work on the nonconformities and corrective actions one owns",
     )
     VIEW_OTHERS_WORK = "view_others_work", "See what is due for other people and the reminders sent to them"
-    EDIT_CERTIFICATION = "edit_certification", "Record the certification cycle, its audits and the auditor's requests"
+    EDIT_CERTIFICATION = (
+        "edit_certification",
+        "Record the certification cycle, its audits and the auditor's requests",
+    )
+    EDIT_AUDITS = "edit_audits", "Plan the internal audit programme and its audits, and name their auditors"
+    RECORD_AUDIT_RESULTS = "record_audit_results", "Record internal audit results, samples and findings"
 
 
 ROLE_PERMS: dict[str, frozenset[str]] = {
@@ -107,6 +112,8 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.RECORD_READINGS,
             Perm.REPORT_CONCERNS,
             Perm.HANDLE_CONCERNS,
+            Perm.EDIT_AUDITS,
+            Perm.RECORD_AUDIT_RESULTS,
             # not VIEW_CONCERN_REPORTERS: a reporter's identity is for administrators only
             Perm.RAISE_NONCONFORMITIES,
             Perm.MANAGE_NONCONFORMITIES,
@@ -131,8 +138,10 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.WORK_OWN_NONCONFORMITIES,
         }
     ),
-    # Auditors raise the nonconformities they find (an audit finding becomes one).
-    Role.AUDITOR: frozenset({Perm.VIEW, Perm.VIEW_TRAIL, Perm.OWN_TOKENS, Perm.RAISE_NONCONFORMITIES}),
+    # Auditors raise the nonconformities they find and record internal audit results.
+    Role.AUDITOR: frozenset(
+        {Perm.VIEW, Perm.VIEW_TRAIL, Perm.OWN_TOKENS, Perm.RAISE_NONCONFORMITIES, Perm.RECORD_AUDIT_RESULTS}
+    ),
     Role.VIEWER: frozenset({Perm.VIEW, Perm.REPORT_CONCERNS}),
 }
 

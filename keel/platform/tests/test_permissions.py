@@ -69,6 +69,10 @@ EXPECTED: dict[str, set[str]] = {
         "raise_nonconformities",
         "manage_nonconformities",
         "work_own_nonconformities",
+        "edit_audits",
+        "record_audit_results",
+        "view_others_work",
+        "edit_certification",
     },
     Role.COMPLIANCE_MANAGER: {
         "view",
@@ -100,6 +104,10 @@ EXPECTED: dict[str, set[str]] = {
         "raise_nonconformities",
         "manage_nonconformities",
         "work_own_nonconformities",
+        "edit_audits",
+        "record_audit_results",
+        "view_others_work",
+        "edit_certification",
     },
     Role.CONTRIBUTOR: {
         "view",
@@ -113,7 +121,8 @@ EXPECTED: dict[str, set[str]] = {
         "raise_nonconformities",
         "work_own_nonconformities",
     },
-    Role.AUDITOR: {"view", "view_trail", "own_tokens", "raise_nonconformities"},
+    # Auditors raise the nonconformities they find and record internal audit results.
+    Role.AUDITOR: {"view", "view_trail", "own_tokens", "raise_nonconformities", "record_audit_results"},
     Role.VIEWER: {"view", "report_concerns"},
 }
 EXPECTED_ORG_ONLY = {"manage_users", "edit_people", "load_standards", "manage_systems", "edit_context"}
