@@ -41,10 +41,13 @@ EVERY_RULE = {
     "concern_unanswered",
     "document_review_overdue",
     "acknowledgements_overdue",
+    "certification_deadline_missed",
 }
 # Rules the demo does not trip: it cannot publish a policy with a due date already past (the
 # service refuses one), so overdue acknowledgements are tested in keel/documents/tests.
-NOT_ON_THE_DEMO = {"acknowledgements_overdue"}
+# The demo's certification audits are all on time (a missed surveillance audit would mean a
+# suspended certificate); keel/certification/tests covers the rule.
+NOT_ON_THE_DEMO = {"acknowledgements_overdue", "certification_deadline_missed"}
 ON_THE_DEMO = EVERY_RULE - NOT_ON_THE_DEMO
 
 Run = Callable[..., tuple[int, str, str]]
