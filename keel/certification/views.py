@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -56,6 +56,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         "link_form": LinkForm(user=user) if can_edit else None,
         "status_form": RequestStatusForm() if can_edit else None,
         "answer_form": AnswerForm() if can_edit else None,
+        **nonconformity_links(),
     }
     return render(request, "certification/overview.html", ctx)
 
@@ -83,8 +84,21 @@ def audit_detail(request: HttpRequest, ref: str) -> HttpResponse:
         "record_form": AuditRecordForm(initial=initial) if can_edit else None,
         "finding_form": FindingForm() if can_edit else None,
         "done": a.status == CertificationAuditStatus.DONE,
+        **nonconformity_links(),
     }
     return render(request, "certification/audit.html", ctx)
+
+
+def nonconformity_links() -> dict[str, str]:
+    """Where the nonconformity queue and a nonconformity's page are (keel.improvement's pages),
+    or empty strings while they are not there: the page then shows the references unlinked."""
+    try:
+        return {
+            "nc_list": reverse("nonconformity-list"),
+            "nc_prefix": reverse("nonconformity-detail", args=["NC-000"]).removesuffix("NC-000/"),
+        }
+    except NoReverseMatch:
+        return {"nc_list": "", "nc_prefix": ""}
 
 
 def _errors(form: Any) -> str:
