@@ -7,7 +7,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from keel.organisation import resolvers
@@ -28,7 +28,11 @@ class NotificationFilters:
     """The filters of the notification list (page and API)."""
 
     person: str = filters.reference(label="Person", help="The person's email or id.", max_length=254)
-    source: str = filters.text(label="Kind", help="The reminder source, e.g. document_review.", max_length=60)
+    kind: str = filters.text(
+        label="Kind",
+        help="The reminder source (document_review) or its heading (Document review).",
+        max_length=100,
+    )
     since: dt.date | None = filters.date(label="Sent since", help="Sent on or after this day (YYYY-MM-DD).")
 
 
@@ -109,8 +113,8 @@ def notifications(viewer: User | None, f: NotificationFilters | None = None) -> 
     if f.person:
         person = resolvers.user_by_email(f.person, "person")
         qs = qs.filter(person=person)
-    if f.source:
-        qs = qs.filter(source=f.source)
+    if f.kind:
+        qs = qs.filter(Q(source=f.kind) | Q(kind__iexact=f.kind))
     if f.since:
         start = timezone.make_aware(dt.datetime.combine(f.since, dt.time.min))
         qs = qs.filter(sent_at__gte=start)

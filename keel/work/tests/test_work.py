@@ -168,8 +168,9 @@ def test_api_my_work_and_notifications(world: Any, login_client: Any, make_user:
     mine = client.get("/api/v1/notifications").json()
     assert mine["count"] == 2 and mine["items"][0]["person"] == "ann@example.com"
     manager = login_client(make_user(Role.COMPLIANCE_MANAGER, email="mia@example.com"))
-    listed = manager.get("/api/v1/notifications?source=competence_expiry&person=ann@example.com").json()
+    listed = manager.get("/api/v1/notifications?kind=competence_expiry&person=ann@example.com").json()
     assert listed["count"] == 2
-    assert manager.get("/api/v1/notifications?source=document_review").json()["count"] == 0
+    assert manager.get("/api/v1/notifications?kind=document_review").json()["count"] == 0
+    assert manager.get("/api/v1/notifications?kind=Competence expiry").json()["count"] == 2
     later = (world["today"] + dt.timedelta(days=1)).isoformat()
     assert manager.get(f"/api/v1/notifications?since={later}").json()["count"] == 0
