@@ -22,6 +22,7 @@ from .choices import (
     CertificationOutcome,
     IntegrationAnswerValue,
 )
+from .questions import QUESTIONS
 
 
 class CertificationCycle(models.Model):
@@ -217,4 +218,5 @@ class IntegrationAnswer(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.question}: {self.answer}"
+        q = QUESTIONS.get(self.question)
+        return f"{q.text if q else 'A question'} — {self.get_answer_display()}"

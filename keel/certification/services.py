@@ -551,17 +551,18 @@ def answer_question(
         obj = (
             IntegrationAnswer.objects.select_for_update().filter(organisation=org, question=question).first()
         )
-        before: dict[str, Any] = {"answer": obj.answer, "note": obj.note} if obj else {}
+        before: dict[str, Any] = {"answer": obj.get_answer_display(), "note": obj.note} if obj else {}
         if obj is None:
             obj = IntegrationAnswer(organisation=org, question=question)
         obj.answer, obj.note, obj.answered_by = answer, note or "", actor.user
         obj.save()
+        label = IntegrationAnswerValue(answer).label
         trail.record(
             actor,
             TrailAction.UPDATE if before else TrailAction.CREATE,
             obj,
-            changes=dict(trail.diff(before, {"answer": answer, "note": obj.note}))
+            changes=dict(trail.diff(before, {"answer": label, "note": obj.note}))
             if before
-            else {"question": question, "answer": answer},
+            else {"question": QUESTIONS[question].text, "answer": label, "note": obj.note},
         )
         return obj
