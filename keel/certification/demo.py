@@ -63,7 +63,7 @@ def load_demo_certification(
         kind="stage_2",
         planned_start=day(-180),
         planned_end=day(-177),
-        auditors=[LEAD, "Ines Duarte"],
+        auditors=[LEAD, "Karin Solberg"],
         audit_days="4",
     )
     services.record_audit(
@@ -108,7 +108,7 @@ def load_demo_certification(
         kind="stage_1",
         planned_start=day(45),
         planned_end=day(46),
-        auditors=["Ines Duarte"],
+        auditors=["Karin Solberg"],
         audit_days="2",
     )
 

@@ -7,8 +7,10 @@ stderr, the summary (or the JSON document) to stdout; exit status 1 when an emai
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
+import sys
 from typing import Any
 
 from keel.site.cli.base import CliError, note, out, require_tables, resolve_actor
@@ -52,13 +54,16 @@ def cmd_run(args: argparse.Namespace) -> int:
             raise CliError(f"--today {args.today}: not a date (YYYY-MM-DD).", 2) from None
     if not 0 <= args.horizon <= 366:
         raise CliError("--horizon must be between 0 and 366 days.", 2)
-    result = jobs.run(
-        resolve_actor(args),
-        today=today,
-        horizon=dt.timedelta(days=args.horizon),
-        dry_run=args.dry_run,
-        progress=note,
-    )
+    # Django's console email backend (the default) writes to stdout: keep stdout for the
+    # summary or the JSON document, and let the emails go to stderr with the progress.
+    with contextlib.redirect_stdout(sys.stderr):
+        result = jobs.run(
+            resolve_actor(args),
+            today=today,
+            horizon=dt.timedelta(days=args.horizon),
+            dry_run=args.dry_run,
+            progress=note,
+        )
     if args.json:
         out(json.dumps(result.as_dict(), indent=2))
     else:

@@ -174,3 +174,12 @@ def test_api_my_work_and_notifications(world: Any, login_client: Any, make_user:
     assert manager.get("/api/v1/notifications?kind=Competence expiry").json()["count"] == 2
     later = (world["today"] + dt.timedelta(days=1)).isoformat()
     assert manager.get(f"/api/v1/notifications?since={later}").json()["count"] == 0
+
+
+def test_cli_json_stays_parseable_with_the_console_email_backend(world: Any, settings: Any) -> None:
+    settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    stdout, stderr = io.StringIO(), io.StringIO()
+    with redirect_stdout(stdout), redirect_stderr(stderr):
+        assert main(["jobs", "run", "--json"]) == 0
+    assert json.loads(stdout.getvalue())["items_sent"] == 2
+    assert "Subject: Keel: 2 items due (1 overdue)" in stderr.getvalue()
