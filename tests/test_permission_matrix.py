@@ -49,6 +49,7 @@ from keel.soa.tests import factories as soa_factories  # the Statement of Applic
 from . import aiact_world as xw  # EU AI Act
 from . import aisystems_world as aw  # the AI system inventory
 from . import audits_world as auw  # the internal audit programme
+from . import certification_world as cew  # certification cycle, auditor requests, my work
 from . import controls_world as cw  # the control catalogue
 from . import documents_world as dw  # documents and policy acknowledgement
 from . import evidence_world as ew  # the evidence register
@@ -1601,6 +1602,61 @@ def _has_partial_mode(func: Callable[..., Any], depth: int = 2) -> bool:
     return any(
         inspect.isfunction(h) and h.__module__ == module and _has_partial_mode(h, depth - 1) for h in helpers
     )
+
+
+# ---------------------------------------------------------------- my work and certification (issue 15)
+PAGE_CASES += [
+    PageCase("my-work", AUTHENTICATED),
+    PageCase("certification-cycle", Perm.VIEW),
+    PageCase("certification-audit", Perm.VIEW, kwargs=cew.audit_ref),
+    PageCase(
+        "certification-audit-record",
+        Perm.EDIT_CERTIFICATION,
+        "POST",
+        kwargs=cew.audit_ref,
+        data=lambda w, u: {"status": "planned", "outcome": ""},
+        ok=REDIRECT,
+    ),
+    PageCase(
+        "certification-finding-add",
+        Perm.EDIT_CERTIFICATION,
+        "POST",
+        kwargs=cew.audit_ref,
+        data=lambda w, u: {"grade": "ofi", "title": "Automate it"},
+        ok=REDIRECT,
+    ),
+    PageCase(
+        "auditor-request-add",
+        Perm.EDIT_CERTIFICATION,
+        "POST",
+        kwargs=cew.cycle_ref,
+        data=lambda w, u: {"text": "Show the SoA"},
+        ok=REDIRECT,
+    ),
+    PageCase(
+        "auditor-request-link",
+        Perm.EDIT_CERTIFICATION,
+        "POST",
+        kwargs=cew.request_ref,
+        data=lambda w, u: {"record": ""},
+        ok=REDIRECT,
+    ),
+    PageCase(
+        "auditor-request-status",
+        Perm.EDIT_CERTIFICATION,
+        "POST",
+        kwargs=cew.request_ref,
+        data=lambda w, u: {"status": "open"},
+        ok=REDIRECT,
+    ),
+    PageCase(
+        "certification-integration-answer",
+        Perm.EDIT_CERTIFICATION,
+        "POST",
+        data=lambda w, u: {"question": "one_risk_approach", "answer": "yes"},
+        ok=REDIRECT,
+    ),
+]
 
 
 def test_every_page_has_a_rule_and_a_matrix_entry() -> None:
@@ -3375,6 +3431,50 @@ def api_operations() -> dict[tuple[str, str], dict[str, Any]]:
     return ops
 
 
+# my work and certification (issue 15)
+API_CASES += [
+    ApiCase("GET", "/my-work", Perm.VIEW),
+    ApiCase("GET", "/notifications", Perm.VIEW),
+    ApiCase("GET", "/certification-cycles", Perm.VIEW),
+    ApiCase("GET", "/certification-audits", Perm.VIEW),
+    ApiCase("GET", "/certification-audits/{ref}", Perm.VIEW, params=cew.audit_ref),
+    ApiCase("POST", "/certification-audits", Perm.EDIT_CERTIFICATION, body=cew.new_audit_body, ok=CREATED),
+    ApiCase(
+        "PATCH",
+        "/certification-audits/{ref}",
+        Perm.EDIT_CERTIFICATION,
+        params=cew.audit_ref,
+        body=lambda w, u: {"notes": "Two days on site."},
+    ),
+    ApiCase(
+        "POST",
+        "/certification-audits/{ref}/findings",
+        Perm.EDIT_CERTIFICATION,
+        params=cew.audit_ref,
+        body=lambda w, u: {"grade": "ofi", "title": "Automate it"},
+        ok=CREATED,
+    ),
+    ApiCase("GET", "/auditor-requests", Perm.VIEW),
+    ApiCase("GET", "/auditor-requests/{ref}", Perm.VIEW, params=cew.request_ref),
+    ApiCase("POST", "/auditor-requests", Perm.EDIT_CERTIFICATION, body=cew.new_request_body, ok=CREATED),
+    ApiCase(
+        "POST",
+        "/auditor-requests/{ref}/links",
+        Perm.EDIT_CERTIFICATION,
+        params=cew.request_ref,
+        body=lambda w, u: {"kind": "record", "title": "Board minutes", "url": "/documents/"},
+        ok=CREATED,
+    ),
+    ApiCase(
+        "POST",
+        "/auditor-requests/{ref}/status",
+        Perm.EDIT_CERTIFICATION,
+        params=cew.request_ref,
+        body=lambda w, u: {"status": "open"},
+    ),
+]
+
+
 def test_every_api_operation_has_a_rule_and_a_matrix_entry() -> None:
     ops = api_operations()
     no_rule = sorted(f"{m} {p}" for (m, p), op in ops.items() if not op.get("x-keel-permission"))
@@ -3585,7 +3685,7 @@ CLI_CASES: list[CliCase] = [
 # (``serve`` would start a server; ``backup`` and ``restore`` handle the secret key and the
 # whole database; ``trail repair-head`` rebuilds the chain head: see docs/backup.md and
 # docs/audit-trail.md, and keel/platform/tests/test_backup.py, test_trail_integrity.py).
-OPERATOR_ONLY = ("serve", "trail repair-head", "backup", "restore")
+OPERATOR_ONLY = ("serve", "trail repair-head", "backup", "restore", "jobs run")
 
 
 def test_every_cli_command_has_a_rule_and_a_matrix_entry() -> None:

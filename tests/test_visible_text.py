@@ -21,6 +21,7 @@ from django.urls import URLPattern, get_resolver, reverse
 from keel.aisystems.models import AISystem, Dataset, LifecycleRecord, ModelVersion
 from keel.assets.models import Asset, ClassificationLevel
 from keel.audits.models import Audit, AuditItem, AuditProgramme
+from keel.certification.models import CertificationAudit
 from keel.controls.models import Control, ControlLink
 from keel.documents.acknowledgements import token_for
 from keel.documents.models import Acknowledgement, Document
@@ -203,6 +204,7 @@ ARGUMENTS: dict[str, Callable[[], dict[str, Any]]] = {
     "control-link-row": lambda: {"link_id": _first(ControlLink).pk},
     "control-link-edit": lambda: {"link_id": _first(ControlLink).pk},
     "control-detail": lambda: {"ref": _first(Control).ref_id},
+    "certification-audit": lambda: {"ref": _first(CertificationAudit).ref_id},
     "control-edit": lambda: {"ref": _first(Control).ref_id},
     "control-delete": lambda: {"ref": _first(Control).ref_id},
     "soa-detail": lambda: {"soa_id": _first(StatementOfApplicability).pk},

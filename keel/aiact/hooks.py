@@ -15,8 +15,9 @@ from keel.platform import checks, hooks
 from keel.platform.actor import Actor
 from keel.platform.permissions import Perm, has_perm
 from keel.platform.views.common import current_user
+from keel.work import reminders
 
-from . import queries, services
+from . import due, queries, services
 from .catalogue import catalogue
 from .choices import ObligationState
 from .models import ObligationStatus
@@ -82,6 +83,7 @@ def obligations_overdue(systems: checks.Systems) -> list[checks.Finding]:
 
 
 def register() -> None:
+    reminders.register("ai_act_obligation", due.obligations_due)
     hooks.register("aisystem.changed", on_aisystem_changed)
     hooks.register_panel("aisystem_detail", "aiact/_aisystem_panel.html", aisystem_panel, order=105)
     checks.register(

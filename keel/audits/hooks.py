@@ -78,8 +78,8 @@ def audits_due(organisation: Any, today: dt.date, horizon: dt.timedelta) -> Iter
                 title=f"{a.title} ({a.ref_id})",
                 url=reverse("audit-detail", args=[a.ref_id]),
                 due=a.planned_start,
-                person_id=a.lead_auditor_id,  # type: ignore[arg-type]  # Due says int; ids are UUIDs
-                management_system_id=systems[0] if systems else None,  # type: ignore[arg-type]
+                person_id=a.lead_auditor_id,
+                management_system_id=systems[0] if systems else None,
                 detail="lead auditor",
             )
         )
@@ -95,8 +95,8 @@ def audits_due(organisation: Any, today: dt.date, horizon: dt.timedelta) -> Iter
                 title=f"{a.title} ({a.ref_id})",
                 url=reverse("audit-detail", args=[a.ref_id]),
                 due=due,
-                person_id=a.lead_auditor_id,  # type: ignore[arg-type]  # Due says int; ids are UUIDs
-                management_system_id=systems[0] if systems else None,  # type: ignore[arg-type]
+                person_id=a.lead_auditor_id,
+                management_system_id=systems[0] if systems else None,
                 detail="lead auditor",
             )
         )

@@ -1,3 +1,14 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from . import views
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", views.overview, name="certification-cycle"),
+    path("integration/", views.integration_answer, name="certification-integration-answer"),
+    path("audits/<str:ref>/", views.audit_detail, name="certification-audit"),
+    path("audits/<str:ref>/record/", views.audit_record, name="certification-audit-record"),
+    path("audits/<str:ref>/findings/", views.finding_add, name="certification-finding-add"),
+    path("cycles/<str:ref>/requests/", views.request_add, name="auditor-request-add"),
+    path("requests/<str:ref>/links/", views.request_link, name="auditor-request-link"),
+    path("requests/<str:ref>/status/", views.request_status, name="auditor-request-status"),
+]

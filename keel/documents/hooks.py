@@ -15,8 +15,9 @@ from keel.platform import checks, hooks, trail
 from keel.platform.models import User
 from keel.platform.views.common import current_user
 from keel.standards.models import Requirement
+from keel.work import reminders
 
-from . import queries
+from . import due, queries
 from .choices import AckStatus, DocumentStatus
 from .models import Acknowledgement, Document
 
@@ -131,6 +132,8 @@ def acknowledgements_overdue(systems: checks.Systems) -> list[checks.Finding]:
 
 
 def register() -> None:
+    reminders.register("document_review", due.reviews_due)
+    reminders.register("acknowledgement", due.acknowledgements_due)
     hooks.register("person.owned", owned)
     trail.register_systems("documents.document", _systems)
     trail.register_systems("documents.documentversion", _of_document)

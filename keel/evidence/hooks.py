@@ -19,7 +19,9 @@ from keel.platform.models import User
 from keel.platform.permissions import Perm, system_ids_with
 from keel.platform.views.common import current_user
 from keel.standards.models import Requirement
+from keel.work import reminders
 
+from . import due
 from .choices import EvidenceStatus, Validity
 from .models import Evidence, EvidenceControl
 from .queries import for_control, for_requirement, today, validity_q, visible
@@ -168,6 +170,7 @@ def owned(person: User, viewer: User | None) -> list[hooks.Owned]:
 
 
 def register() -> None:
+    reminders.register("evidence_expiry", due.expiring)
     hooks.register("person.owned", owned)
     # The systems a trail entry concerns (docs/audit-trail.md).
     trail.register_systems("evidence.evidence", _evidence_systems)

@@ -13,8 +13,9 @@ from keel.aisystems.gates import GATED_STAGES
 from keel.aisystems.models import AISystem
 from keel.platform import checks, hooks
 from keel.platform.actor import Actor
+from keel.work import reminders
 
-from . import queries, services
+from . import due, queries, services
 from .choices import AssessmentStatus
 from .models import ImpactAssessment
 
@@ -110,6 +111,7 @@ def assessments_due(systems: checks.Systems) -> list[checks.Finding]:
 
 
 def register() -> None:
+    reminders.register("impact_reassessment", due.reassessments_due)
     hooks.register("aisystem.changed", on_aisystem_changed)
     hooks.register("aisystem.gate_problem", gate_problem)
     hooks.register("aisystem.annotate_systems", annotate_systems)

@@ -76,6 +76,11 @@ class Perm(models.TextChoices):
     EDIT_AUDITS = "edit_audits", "Plan the internal audit programme and its audits, and name their auditors"
     RECORD_AUDIT_RESULTS = "record_audit_results", "Record internal audit results, samples and findings"
     EDIT_REVIEWS = "edit_reviews", "Plan management reviews and record their minutes, decisions and actions"
+    VIEW_OTHERS_WORK = "view_others_work", "See what is due for other people and the reminders sent to them"
+    EDIT_CERTIFICATION = (
+        "edit_certification",
+        "Record the certification cycle, its audits and the auditor's requests",
+    )
 
 
 ROLE_PERMS: dict[str, frozenset[str]] = {
@@ -115,6 +120,8 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.MANAGE_NONCONFORMITIES,
             Perm.WORK_OWN_NONCONFORMITIES,
             Perm.EDIT_REVIEWS,
+            Perm.VIEW_OTHERS_WORK,
+            Perm.EDIT_CERTIFICATION,
         }
     ),
     # Contributors own controls and risks: they update their own controls, collect evidence,

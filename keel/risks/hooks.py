@@ -23,8 +23,9 @@ from keel.platform import checks, hooks
 from keel.platform.actor import Actor
 from keel.platform.models import User
 from keel.platform.views.common import current_user
+from keel.work import reminders
 
-from . import services
+from . import due, services
 from .choices import Acceptance, RiskStatus
 from .models import Methodology, Risk, TreatmentAction
 from .policies import may_accept
@@ -188,6 +189,8 @@ def owned(person: User, viewer: User | None) -> list[hooks.Owned]:
 
 
 def register() -> None:
+    reminders.register("risk_review", due.reviews_due)
+    reminders.register("risk_action", due.treatment_actions_due)
     hooks.register("aisystem.changed", on_aisystem_changed)
     hooks.register("person.owned", owned)
     hooks.register_panel("asset_detail", "risks/_asset_panel.html", asset_panel)

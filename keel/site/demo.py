@@ -28,6 +28,7 @@ from keel.aiact.demo import ensure_demo_ai_act
 from keel.aisystems.demo import ensure_demo_ai_systems, ensure_demo_retrained_model
 from keel.aisystems.models import AISystem, Dataset
 from keel.audits.demo import load_demo_audits
+from keel.certification.demo import load_demo_certification
 from keel.controls import services as controls
 from keel.controls.models import Control, ControlLink, ControlTemplate
 from keel.documents.demo import load_demo_documents
@@ -241,6 +242,8 @@ def load_demo(actor: Actor, progress: Progress | None = None) -> DemoReport:
         load_demo_improvement(actor, say, integrated, people)
 
         load_demo_audits(actor, say, systems, people)
+
+        load_demo_certification(actor, say, integrated, people)
 
         # A realistic flaw the consistency check finds (docs/consistency-check.md): Daniel owns an
         # AI risk of the integrated system and then moved to the data-centre team; his role there

@@ -25,7 +25,7 @@ from keel.platform.permissions import Perm, has_perm
 from keel.platform.views.common import current_user
 from keel.work import reminders
 
-from . import queries
+from . import due, queries
 from .choices import OPEN_CONCERN, LegalRequirementStatus, SystemDocumentPurpose
 from .models import (
     AwarenessCompletion,
@@ -211,6 +211,8 @@ def _of_system_document(obj: SystemDocument) -> list[uuid.UUID]:
 
 
 def register() -> None:
+    reminders.register("competence_expiry", due.competence_expiring)
+    reminders.register("objective_reading", due.readings_due)
     hooks.register("person.owned", owned)
     reminders.register("legal_review", legal_reviews_due)
     trail.register_systems("support.systemdocument", _of_system_document)

@@ -16,6 +16,7 @@ items included; done items never). It must be cheap (a few queries, not one per 
 from __future__ import annotations
 
 import datetime
+import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -30,8 +31,8 @@ class Due:
     title: str  # "Information security policy (DOC-003)"
     url: str  # the page where it is done
     due: datetime.date
-    person_id: int | None  # the person (User, login or not) who has to act; None: nobody named yet
-    management_system_id: int | None = None
+    person_id: uuid.UUID | None  # the person (User, login or not) who has to act; None: nobody named yet
+    management_system_id: uuid.UUID | None = None
     detail: str = ""  # "owner", "approver", "2 of 14 acknowledged"…
 
     def overdue(self, today: datetime.date) -> bool:
@@ -62,3 +63,11 @@ def due_items(
     for fn in _sources.values():
         items.extend(fn(organisation, today, horizon))
     return sorted(items, key=lambda d: (d.due, d.kind, d.title))
+
+
+def due_by_source(
+    organisation: Any, today: datetime.date, horizon: datetime.timedelta = datetime.timedelta(days=14)
+) -> list[tuple[str, Due]]:
+    """As :func:`due_items`, each item with the name of the source it came from."""
+    items = [(name, d) for name, fn in _sources.items() for d in fn(organisation, today, horizon)]
+    return sorted(items, key=lambda p: (p[1].due, p[1].kind, p[1].title))

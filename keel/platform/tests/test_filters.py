@@ -16,6 +16,8 @@ from keel.aisystems import schemas as ai_schemas
 from keel.assets import forms as asset_forms
 from keel.assets import queries as asset_queries
 from keel.assets import schemas as asset_schemas
+from keel.certification import queries as certification_queries
+from keel.certification import schemas as certification_schemas
 from keel.controls import forms as control_forms
 from keel.controls import queries as control_queries
 from keel.controls import schemas as control_schemas
@@ -47,6 +49,8 @@ from keel.standards import schemas as standard_schemas
 from keel.support import forms as support_forms
 from keel.support import queries as support_queries
 from keel.support import schemas as support_schemas
+from keel.work import queries as work_queries
+from keel.work import schemas as work_schemas
 
 Form = type[filters.FilterForm[Any]]
 
@@ -93,6 +97,13 @@ LISTS: list[tuple[type[Any], type[Any], Form | None]] = [
     (review_queries.ActionFilters, review_schemas.ReviewActionFilters, review_forms.ActionFilterForm),
     (aiact_queries.ClassificationFilters, aiact_schemas.ClassificationFiltersIn, None),
     (aiact_queries.ObligationStatusFilters, aiact_schemas.ObligationStatusFiltersIn, None),
+    (work_queries.NotificationFilters, work_schemas.NotificationFilters, None),
+    (
+        certification_queries.CertificationAuditFilters,
+        certification_schemas.CertificationAuditFilters,
+        None,
+    ),
+    (certification_queries.AuditorRequestFilters, certification_schemas.AuditorRequestFilters, None),
 ]
 
 

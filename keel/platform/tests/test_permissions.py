@@ -72,6 +72,8 @@ EXPECTED: dict[str, set[str]] = {
         "edit_audits",
         "record_audit_results",
         "edit_reviews",
+        "view_others_work",
+        "edit_certification",
     },
     Role.COMPLIANCE_MANAGER: {
         "view",
@@ -106,6 +108,8 @@ EXPECTED: dict[str, set[str]] = {
         "edit_audits",
         "record_audit_results",
         "edit_reviews",
+        "view_others_work",
+        "edit_certification",
     },
     Role.CONTRIBUTOR: {
         "view",

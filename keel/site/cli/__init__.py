@@ -24,6 +24,7 @@ from keel.site.cli import (
     evidence,
     gap,
     imports,
+    jobs,
     mapping,
     objectives,
     people,
@@ -76,6 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     backup.register(sub)
     check.register(sub)
     objectives.register(sub)
+    jobs.register(sub)
     return parser
 
 

@@ -45,12 +45,14 @@ EVERY_RULE = {
     "nonconformity_without_root_cause",
     "audit_report_overdue",
     "review_action_overdue",
+    "certification_deadline_missed",
 }
 # Rules the demo does not trip (each with its reason). The demo publishes its acceptable use
 # policy "as of" 45 days ago, due 30 days later, so its outstanding acknowledgements are overdue.
 # The demo's audits are closed or planned, none in progress past its report date: keel/audits/tests
-# test the overdue report.
-NOT_ON_THE_DEMO = {"audit_report_overdue"}
+# test the overdue report. The demo's certification audits are all on time (a missed surveillance
+# audit would mean a suspended certificate); keel/certification/tests covers the rule.
+NOT_ON_THE_DEMO = {"audit_report_overdue", "certification_deadline_missed"}
 ON_THE_DEMO = EVERY_RULE - NOT_ON_THE_DEMO
 
 Run = Callable[..., tuple[int, str, str]]
