@@ -63,6 +63,8 @@ class Perm(models.TextChoices):
     REPORT_CONCERNS = "report_concerns", "Report concerns about AI systems"
     HANDLE_CONCERNS = "handle_concerns", "Answer concerns about AI systems"
     VIEW_CONCERN_REPORTERS = "view_concern_reporters", "See who reported a concern about an AI system"
+    EDIT_SUPPLIERS = "edit_suppliers", "Edit suppliers, contracts and questionnaires, and send assessments"
+    APPROVE_SUPPLIERS = "approve_suppliers", "Decide on suppliers and review their assessments"
 
 
 ROLE_PERMS: dict[str, frozenset[str]] = {
@@ -95,6 +97,8 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.RECORD_READINGS,
             Perm.REPORT_CONCERNS,
             Perm.HANDLE_CONCERNS,
+            Perm.EDIT_SUPPLIERS,
+            Perm.APPROVE_SUPPLIERS,
             # not VIEW_CONCERN_REPORTERS: a reporter's identity is for administrators only
         }
     ),

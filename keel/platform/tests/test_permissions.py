@@ -66,6 +66,8 @@ EXPECTED: dict[str, set[str]] = {
         "report_concerns",
         "handle_concerns",
         "view_concern_reporters",
+        "edit_suppliers",
+        "approve_suppliers",
     },
     Role.COMPLIANCE_MANAGER: {
         "view",
@@ -94,6 +96,8 @@ EXPECTED: dict[str, set[str]] = {
         "record_readings",
         "report_concerns",
         "handle_concerns",
+        "edit_suppliers",
+        "approve_suppliers",
     },
     Role.CONTRIBUTOR: {
         "view",
