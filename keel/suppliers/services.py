@@ -33,6 +33,7 @@ from keel.platform.errors import Conflict, NotFound, ValidationFailed
 from keel.platform.permissions import Perm, check
 from keel.platform.records import apply_fields, clean, reject_control_characters
 
+from . import queries
 from .choices import SupplierReviewOutcome, SupplierStatus
 from .models import Supplier, SupplierContact, SupplierContract, SupplierReview
 
@@ -127,16 +128,8 @@ def supplier_qs(actor: Actor | None = None) -> Any:
 
 def get_supplier(actor: Actor, ref: uuid.UUID | str | Supplier, *, lock: bool = False) -> Supplier:
     """A supplier by id or ``SUP-nnn`` within the actor's perimeter (404 otherwise)."""
-    if isinstance(ref, Supplier):
-        ref = ref.pk
-    qs = resolvers.in_perimeter(Supplier.objects.all(), actor)
-    pk = resolvers.as_uuid(ref)
-    found = qs.filter(pk=pk).first() if pk else qs.filter(ref_id__iexact=str(ref).strip()).first()
-    if found is None:
-        raise NotFound(f"No supplier {str(ref)[:40]!r}: give its id or reference (e.g. SUP-001).")
-    if lock:
-        found = Supplier.objects.select_for_update().get(pk=found.pk)
-    return found
+    found = queries.get_supplier(actor, ref)
+    return Supplier.objects.select_for_update().get(pk=found.pk) if lock else found
 
 
 def _repr(s: Supplier) -> str:
