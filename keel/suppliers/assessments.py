@@ -150,7 +150,7 @@ def send(
                 f"{supplier.ref_id} is {supplier.get_status_display().lower()}: no questionnaire is sent to it.",
                 {"supplier": ["Rejected or ended."]},
             )
-        q = get_questionnaire(questionnaire_ref)
+        q = get_questionnaire(questionnaire_ref, published=True)
         if not q.published:
             raise Conflict(
                 f"{q.name} version {q.version} is a draft: publish it before sending it.",

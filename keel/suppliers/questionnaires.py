@@ -33,12 +33,19 @@ QUESTION_FIELDS = ("text", "help", "answer_type", "required", "options", "weight
 YES_NO_DEFAULT = [{"label": "Yes", "score": 1}, {"label": "No", "score": 0}]
 
 
-def get_questionnaire(ref: uuid.UUID | str | Questionnaire, *, lock: bool = False) -> Questionnaire:
-    """A questionnaire version by id, or by key (its latest version)."""
+def get_questionnaire(
+    ref: uuid.UUID | str | Questionnaire, *, lock: bool = False, published: bool = False
+) -> Questionnaire:
+    """A questionnaire version by id, or by key (its latest version; its latest published one
+    with ``published``)."""
     if isinstance(ref, Questionnaire):
         ref = ref.pk
     pk = resolvers.as_uuid(ref)
-    qs = Questionnaire.objects.all()
+    qs = (
+        Questionnaire.objects.filter(published_at__isnull=False)
+        if published and not pk
+        else Questionnaire.objects.all()
+    )
     found = (
         qs.filter(pk=pk).first() if pk else qs.filter(key=str(ref).strip()[:60]).order_by("-version").first()
     )
