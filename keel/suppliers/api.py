@@ -192,7 +192,8 @@ def update_contract(
     s = _supplier(request, ref)
     data = payload_data(payload, exclude_unset=True)
     version = expected_version(request, data.pop("version", None))
-    if not s.contracts.filter(pk=as_uuid(contract_id)).exists():
+    pk = as_uuid(contract_id)
+    if pk is None or not s.contracts.filter(pk=pk).exists():
         raise NotFound(f"{s.ref_id} has no such contract.")
     return with_etag(response, services.update_contract(actor(request), contract_id, data, version=version))
 
@@ -286,7 +287,8 @@ def add_question(request: HttpRequest, ref: str, payload: QuestionIn) -> Status[
 
 def _own_question(ref: str, question_id: str) -> None:
     q = questionnaires.get_questionnaire(ref)
-    if not q.questions.filter(pk=as_uuid(question_id)).exists():
+    pk = as_uuid(question_id)
+    if pk is None or not q.questions.filter(pk=pk).exists():
         raise NotFound(f"{q.name} version {q.version} has no such question.")
 
 

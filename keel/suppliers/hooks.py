@@ -127,19 +127,20 @@ def reviews_due(organisation: Any, today: dt.date, horizon: dt.timedelta) -> Ite
         supplier__status=SupplierStatus.ACTIVE, renewal_on__isnull=False, renewal_on__gte=today - horizon
     ).select_related("supplier")
     for c in contracts:
-        deadline = c.renewal_on - dt.timedelta(days=c.notice_days or 0)  # type: ignore[operator]
+        assert c.renewal_on is not None
+        deadline: dt.date = c.renewal_on - dt.timedelta(days=c.notice_days or 0)
         if deadline > until:
             continue
         out.append(
             reminders.Due(
-                key=f"supplier_contract:{c.pk}:{c.renewal_on.isoformat()}",  # type: ignore[union-attr]
+                key=f"supplier_contract:{c.pk}:{c.renewal_on.isoformat()}",
                 kind="Supplier contract renewal",
                 title=f"{c.title} — {c.supplier.name} ({c.supplier.ref_id})",
                 url=reverse("supplier-detail", args=[c.supplier.ref_id]),
                 due=deadline,
                 person_id=c.supplier.owner_id,  # type: ignore[arg-type]
                 management_system_id=c.supplier.management_system_id,  # type: ignore[arg-type]
-                detail=f"renews {c.renewal_on.isoformat()}; last day to give notice",  # type: ignore[union-attr]
+                detail=f"renews {c.renewal_on.isoformat()}; last day to give notice",
             )
         )
     return out

@@ -304,7 +304,7 @@ class SupplierAnswerOut(Schema):
 
     @staticmethod
     def resolve_question(obj: Any) -> uuid.UUID:
-        return obj.question_id  # type: ignore[no-any-return]
+        return obj.question_id
 
     @staticmethod
     def resolve_position(obj: Any) -> int:
@@ -348,7 +348,7 @@ class SupplierAssessmentOut(Schema):
 
     @staticmethod
     def resolve_questionnaire(obj: Any) -> uuid.UUID:
-        return obj.questionnaire_id  # type: ignore[no-any-return]
+        return obj.questionnaire_id
 
     @staticmethod
     def resolve_questionnaire_key(obj: Any) -> str:

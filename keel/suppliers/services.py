@@ -342,7 +342,8 @@ def remove_contact(actor: Actor, ref: uuid.UUID | str, contact_id: uuid.UUID | s
     with transaction.atomic():
         supplier = get_supplier(actor, ref, lock=True)
         check(actor, Perm.EDIT_SUPPLIERS, supplier.management_system_id)
-        contact = supplier.contacts.filter(pk=resolvers.as_uuid(contact_id)).first()
+        pk = resolvers.as_uuid(contact_id)
+        contact = supplier.contacts.filter(pk=pk).first() if pk else None
         if contact is None:
             raise NotFound(f"{supplier.ref_id} has no such contact.")
         trail.record(
@@ -411,10 +412,14 @@ def update_contract(
 ) -> SupplierContract:
     with transaction.atomic():
         pk = resolvers.as_uuid(contract_id)
-        found = SupplierContract.objects.filter(
-            pk=pk, supplier__in=resolvers.in_perimeter(Supplier.objects.all(), actor)
-        ).first()
-        if pk is None or found is None:
+        found = (
+            SupplierContract.objects.filter(
+                pk=pk, supplier__in=resolvers.in_perimeter(Supplier.objects.all(), actor)
+            ).first()
+            if pk
+            else None
+        )
+        if found is None:
             raise NotFound("No such supplier contract.")
         contract = SupplierContract.objects.select_for_update().select_related("supplier").get(pk=found.pk)
         check(actor, Perm.EDIT_SUPPLIERS, contract.supplier.management_system_id)

@@ -65,7 +65,7 @@ def _perimeter(request: HttpRequest, ref: str, **kwargs: Any) -> Any:
 
 
 def _assessment_perimeter(request: HttpRequest, ref: str, **kwargs: Any) -> Any:
-    return assessments.get_assessment(None, ref).supplier.management_system
+    return assessments.get_assessment(None, ref, every=True).supplier.management_system
 
 
 @page(Perm.VIEW)

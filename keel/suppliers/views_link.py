@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.files import File
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
@@ -56,7 +57,7 @@ def answer_link(request: HttpRequest, token: str) -> HttpResponse:
     errors: dict[str, list[str]] = {}
     problem = ""
     saved = ""
-    posted = None
+    posted: Any = None
     if request.method == "POST" and a.status == AssessmentStatus.SENT:
         answers: dict[str, Any] = {}
         for q in a.questionnaire.questions.all():
@@ -71,7 +72,7 @@ def answer_link(request: HttpRequest, token: str) -> HttpResponse:
             a = assessments.answer_by_link(
                 token,
                 answers,
-                dict(request.FILES.items()),
+                {k: v for k, v in request.FILES.items() if isinstance(v, File)},
                 submit=submit,
                 answered_by=request.POST.get("answered_by", "")[:200],
                 ip=client_ip(request),
