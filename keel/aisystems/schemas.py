@@ -42,7 +42,15 @@ def _email(user: Any) -> str | None:
 # ---------------------------------------------------------------- AI systems
 
 
-class AISystemOut(VersionedOut):
+class SupplierRef(Schema):
+    supplier: str | None = Field(None, description="The supplier's reference (SUP-nnn), if any.")
+
+    @staticmethod
+    def resolve_supplier(obj: Any) -> str | None:
+        return obj.supplier.ref_id if obj.supplier_id else None
+
+
+class AISystemOut(SupplierRef, VersionedOut):
     id: uuid.UUID
     short_name: str
     name: str
@@ -59,12 +67,6 @@ class AISystemOut(VersionedOut):
     deployment_regions: list[str]
     human_oversight: str
     third_party_components: str
-    supplier: str | None = Field(None, description="The supplier's reference (SUP-nnn), if any.")
-
-    @staticmethod
-    def resolve_supplier(obj: Any) -> str | None:
-        return obj.supplier.ref_id if obj.supplier_id else None
-
     model_count: int
     dataset_count: int
     open_flag_count: int
@@ -163,19 +165,13 @@ class VersionRefOut(Schema):
     status: ModelVersionStatus
 
 
-class AIModelOut(Schema):
+class AIModelOut(SupplierRef):
     id: uuid.UUID
     ai_system: str = Field(description="The AI system's short name.")
     name: str
     model_type: ModelType
     base_model: str
     base_model_supplier: str
-    supplier: str | None = Field(None, description="The supplier's reference (SUP-nnn), if any.")
-
-    @staticmethod
-    def resolve_supplier(obj: Any) -> str | None:
-        return obj.supplier.ref_id if obj.supplier_id else None
-
     description: str
     versions: list[VersionRefOut] = Field(description="Its versions, newest first (see model-versions).")
     created_at: IsoDateTime
@@ -322,7 +318,7 @@ class LineageNodeOut(Schema):
         return str(obj.dataset.name)
 
 
-class DatasetOut(VersionedOut):
+class DatasetOut(SupplierRef, VersionedOut):
     id: uuid.UUID
     short_name: str
     name: str
@@ -330,12 +326,6 @@ class DatasetOut(VersionedOut):
     description: str
     owner: str | None
     source: str
-    supplier: str | None = Field(None, description="The supplier's reference (SUP-nnn), if any.")
-
-    @staticmethod
-    def resolve_supplier(obj: Any) -> str | None:
-        return obj.supplier.ref_id if obj.supplier_id else None
-
     acquisition: Acquisition
     licence: str
     rights: str
