@@ -190,9 +190,10 @@ def _errors(form: Any) -> str:
 
 
 @require_POST
-@page(Perm.VIEW, perimeter=_perimeter)
+@page(Perm.EDIT_SUPPLIERS, perimeter=_perimeter)
 def supplier_move(request: HttpRequest, ref: str) -> HttpResponse:
-    """An onboarding step; the service checks the permission the step needs."""
+    """An onboarding step; a decision (approve, reject) also needs ``approve_suppliers``, which
+    the service checks."""
     s = _supplier(request, ref)
     form = MoveForm(request.POST)
     if not form.is_valid():
