@@ -27,10 +27,6 @@ class SupplierFilterForm(FilterForm[queries.SupplierFilters]):
     filters_class = queries.SupplierFilters
 
 
-class AssessmentFilterForm(FilterForm[queries.AssessmentFilters]):
-    filters_class = queries.AssessmentFilters
-
-
 def _text(required: bool = False, label: str | None = None) -> forms.CharField:
     return forms.CharField(label=label, widget=forms.Textarea(attrs=TEXTAREA), required=required)
 
