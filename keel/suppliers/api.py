@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Status
 
@@ -58,12 +59,13 @@ from .schemas import (
 )
 
 router = Router(tags=["suppliers"])
+CONTRACTS = Prefetch("contracts", SupplierContract.objects.select_related("document", "evidence"))
 
 
 def _supplier(request: HttpRequest, ref: Any) -> Supplier:
     user = actor(request).user
     found = queries.get_supplier(user, ref)
-    return queries.supplier_list(user).prefetch_related("contacts", "contracts").get(pk=found.pk)
+    return queries.supplier_list(user).prefetch_related("contacts", CONTRACTS).get(pk=found.pk)
 
 
 def _assessment(request: HttpRequest, ref: Any) -> SupplierAssessment:

@@ -104,7 +104,9 @@ def supplier_list(user: User | None, f: SupplierFilters | None = None) -> QueryS
     _choice("kind", f.kind, SupplierKind.values)
     _choice("criticality", f.criticality, SupplierCriticality.values)
     _choice("status", f.status, SupplierStatus.values)
-    qs = resolvers.in_perimeter(Supplier.objects.all(), user).select_related("management_system", "owner")
+    qs = resolvers.in_perimeter(Supplier.objects.all(), user).select_related(
+        "management_system", "owner", "requested_by", "decided_by"
+    )
     if f.kind:
         qs = qs.filter(kind=f.kind)
     if f.criticality:
