@@ -32,6 +32,8 @@ from keel.platform.permissions import Perm
 from keel.risks.models import Risk, RiskSnapshot
 from keel.site.demo import DEMO_ADMIN_EMAIL, DEMO_DOMAIN
 from keel.soa.models import SoARow, SoAVersion, StatementOfApplicability
+from keel.suppliers.assessments import token_for as supplier_token
+from keel.suppliers.models import Questionnaire, Supplier, SupplierAssessment
 from keel.support.kinds import KINDS as SUPPORT_KINDS
 from keel.support.queries import Filters
 from tests.test_page_ids import _patterns
@@ -284,6 +286,11 @@ ARGUMENTS: dict[str, Callable[[], dict[str, Any]]] = {
     "person": lambda: {"user_id": _first(User, email=f"hannah.okafor@{DEMO_DOMAIN}").pk},
     "person-invite": lambda: {"user_id": _first(User, email=f"hannah.okafor@{DEMO_DOMAIN}").pk},
     "role-grant": lambda: {"user_id": _first(User, email=DEMO_ADMIN_EMAIL).pk},
+    "supplier-detail": lambda: {"ref": _first(Supplier, name="Lumen Foundation Models").ref_id},
+    "supplier-edit": lambda: {"ref": _first(Supplier, name="Lumen Foundation Models").ref_id},
+    "supplier-assessment-detail": lambda: {"ref": _first(SupplierAssessment, status="reviewed").ref_id},
+    "questionnaire-detail": lambda: {"ref": str(_first(Questionnaire).pk)},
+    "supplier-answer-link": lambda: {"token": supplier_token(_first(SupplierAssessment, status="sent"))},
 }
 
 # Routes that are not pages a person reads (files, redirects, POST-only actions), with why.
