@@ -57,6 +57,7 @@ from . import impact_world as iw  # AI system impact assessments
 from . import improvement_world as nw  # nonconformities and corrective actions
 from . import review_world as mrw  # management review
 from . import risks_world as rw  # assets, classification and risk management
+from . import suppliers_world as pw  # suppliers, questionnaires, supplier assessments
 from . import support_world as sw  # roles, objectives, competence, awareness, concerns
 from .permission_world import (
     ANONYMOUS,
@@ -1567,6 +1568,115 @@ PAGE_CASES += [
         kwargs=mrw.action_kwargs,
         target=_system_a,
         ok=REDIRECT,
+    ),
+]
+
+
+# suppliers (keel/suppliers): suppliers and assessments of system A; organisation-level questionnaires
+_EDIT_SUP, _APPROVE_SUP = Perm.EDIT_SUPPLIERS, Perm.APPROVE_SUPPLIERS
+PAGE_CASES += [
+    PageCase("supplier-list", Perm.VIEW),
+    PageCase("supplier-list", Perm.VIEW, query="q=x", htmx=True),
+    PageCase("supplier-create", _EDIT_SUP, target=_anywhere),
+    PageCase("supplier-detail", Perm.VIEW, kwargs=pw.ref, target=_system_a),
+    PageCase("supplier-edit", _EDIT_SUP, kwargs=pw.ref, target=_system_a),
+    PageCase(
+        "supplier-move",
+        _EDIT_SUP,
+        "POST",
+        kwargs=pw.requested_ref,
+        data=lambda w, u: {"to": "due_diligence"},
+        target=_system_a,
+        ok=REDIRECT,
+    ),
+    PageCase(
+        "supplier-contact-add",
+        _EDIT_SUP,
+        "POST",
+        kwargs=pw.ref,
+        data=lambda w, u: {"name": "Bo", "email": "", "role": ""},
+        target=_system_a,
+        ok=REDIRECT,
+    ),
+    PageCase(
+        "supplier-contact-remove", _EDIT_SUP, "POST", kwargs=pw.contact_kwargs, target=_system_a, ok=REDIRECT
+    ),
+    PageCase(
+        "supplier-contract-add",
+        _EDIT_SUP,
+        "POST",
+        kwargs=pw.ref,
+        data=lambda w, u: {"title": "DPA", "starts_on": "2026-01-01"},
+        target=_system_a,
+        ok=REDIRECT,
+    ),
+    PageCase(
+        "supplier-review-add",
+        _EDIT_SUP,
+        "POST",
+        kwargs=pw.active_ref,
+        data=lambda w, u: {"outcome": "continue"},
+        target=_system_a,
+        ok=REDIRECT,
+    ),
+    PageCase(
+        "supplier-assessment-send",
+        _EDIT_SUP,
+        "POST",
+        kwargs=pw.ref,
+        data=lambda w, u: {"questionnaire": str(pw.questionnaire(w).pk), "days": 30},
+        target=_system_a,
+        ok=REDIRECT,
+    ),
+    PageCase("supplier-assessment-detail", Perm.VIEW, kwargs=pw.sent_ref, target=_system_a),
+    PageCase(
+        "supplier-assessment-review",
+        _APPROVE_SUP,
+        "POST",
+        kwargs=pw.answered_ref,
+        data=lambda w, u: {"decision": "acceptable", "notes": ""},
+        target=_system_a,
+        ok=REDIRECT,
+    ),
+    PageCase(
+        "supplier-assessment-withdraw", _EDIT_SUP, "POST", kwargs=pw.sent_ref, target=_system_a, ok=REDIRECT
+    ),
+    PageCase(
+        "supplier-assessment-extend", _EDIT_SUP, "POST", kwargs=pw.sent_ref, target=_system_a, ok=REDIRECT
+    ),
+    PageCase("questionnaire-list", Perm.VIEW),
+    PageCase("questionnaire-create", _EDIT_SUP),
+    PageCase("questionnaire-seed", _EDIT_SUP, "POST", ok=REDIRECT),
+    PageCase("questionnaire-detail", Perm.VIEW, kwargs=pw.questionnaire_ref),
+    PageCase("questionnaire-publish", _EDIT_SUP, "POST", kwargs=pw.draft_ref, ok=REDIRECT),
+    PageCase(
+        "question-add",
+        _EDIT_SUP,
+        "POST",
+        kwargs=pw.draft_ref,
+        data=lambda w, u: {"text": "Why?", "answer_type": "text", "weight": 1},
+        ok=REDIRECT,
+    ),
+    PageCase(
+        "question-edit",
+        _EDIT_SUP,
+        "POST",
+        kwargs=pw.question_kwargs,
+        data=lambda w, u: {"text": "Why not?", "answer_type": "yes_no", "weight": 1},
+        ok=REDIRECT,
+    ),
+    PageCase(
+        "question-move",
+        _EDIT_SUP,
+        "POST",
+        kwargs=pw.question_kwargs,
+        data=lambda w, u: {"direction": "down"},
+        ok=REDIRECT,
+    ),
+    PageCase("question-remove", _EDIT_SUP, "POST", kwargs=pw.question_kwargs, ok=REDIRECT),
+    PageCase("supplier-answer-link", PUBLIC, kwargs=pw.token_kwargs),
+    PageCase(
+        "supplier-answer-link", PUBLIC, "POST", kwargs=pw.token_kwargs, data=lambda w, u: {"action": "draft"}
     ),
 ]
 
@@ -3417,6 +3527,178 @@ API_CASES += [
         params=mrw.action_kwargs,
         body=lambda w, u: {"title": "Renamed"},
         target=_system_a,
+    ),
+]
+
+
+# suppliers (keel/suppliers): records of system A; questionnaires are organisation-level
+_SUP_REF = frozenset({403, 404})  # a supplier or assessment outside the caller's systems is not found
+API_CASES += [
+    ApiCase("GET", "/suppliers", Perm.VIEW),
+    ApiCase(
+        "POST",
+        "/suppliers",
+        _EDIT_SUP,
+        body=lambda w, u: {
+            "management_system": w.a.short_name,
+            "name": "Acme Labelling",
+            "kind": "labelling",
+        },
+        target=_system_a,
+        ok=CREATED,
+        denied=HIDDEN_SYSTEM,
+    ),
+    ApiCase("GET", "/suppliers/{ref}", Perm.VIEW, params=pw.ref, target=_system_a, denied=_SUP_REF),
+    ApiCase(
+        "PATCH",
+        "/suppliers/{ref}",
+        _EDIT_SUP,
+        params=pw.ref,
+        body=lambda w, u: {"criticality": "critical"},
+        target=_system_a,
+        denied=_SUP_REF,
+    ),
+    ApiCase(
+        "POST",
+        "/suppliers/{ref}/move",
+        _EDIT_SUP,
+        params=pw.requested_ref,
+        body=lambda w, u: {"status": "due_diligence"},
+        target=_system_a,
+        denied=_SUP_REF,
+    ),
+    ApiCase(
+        "POST",
+        "/suppliers/{ref}/contacts",
+        _EDIT_SUP,
+        params=pw.ref,
+        body=lambda w, u: {"name": "Kim"},
+        target=_system_a,
+        ok=CREATED,
+        denied=_SUP_REF,
+    ),
+    ApiCase(
+        "DELETE",
+        "/suppliers/{ref}/contacts/{contact_id}",
+        _EDIT_SUP,
+        params=pw.contact_id_kwargs,
+        target=_system_a,
+        ok=GONE,
+        denied=_SUP_REF,
+    ),
+    ApiCase(
+        "POST",
+        "/suppliers/{ref}/contracts",
+        _EDIT_SUP,
+        params=pw.ref,
+        body=lambda w, u: {"title": "DPA", "starts_on": "2026-01-01"},
+        target=_system_a,
+        ok=CREATED,
+        denied=_SUP_REF,
+    ),
+    ApiCase(
+        "PATCH",
+        "/suppliers/{ref}/contracts/{contract_id}",
+        _EDIT_SUP,
+        params=pw.contract_id_kwargs,
+        body=lambda w, u: {"notice_days": 30},
+        target=_system_a,
+        denied=_SUP_REF,
+    ),
+    ApiCase(
+        "POST",
+        "/suppliers/{ref}/reviews",
+        _EDIT_SUP,
+        params=pw.active_ref,
+        body=lambda w, u: {"outcome": "continue"},
+        target=_system_a,
+        ok=CREATED,
+        denied=_SUP_REF,
+    ),
+    ApiCase("GET", "/questionnaires", Perm.VIEW),
+    ApiCase(
+        "POST",
+        "/questionnaires",
+        _EDIT_SUP,
+        body=lambda w, u: {"key": "privacy", "name": "Privacy", "kind": "other"},
+        ok=CREATED,
+    ),
+    ApiCase("GET", "/questionnaires/{ref}", Perm.VIEW, params=pw.questionnaire_ref),
+    ApiCase(
+        "PATCH",
+        "/questionnaires/{ref}",
+        _EDIT_SUP,
+        params=pw.draft_ref,
+        body=lambda w, u: {"name": "Renamed"},
+    ),
+    ApiCase("POST", "/questionnaires/{ref}/publish", _EDIT_SUP, params=pw.draft_ref),
+    ApiCase(
+        "POST",
+        "/questionnaires/{ref}/questions",
+        _EDIT_SUP,
+        params=pw.draft_ref,
+        body=lambda w, u: {"text": "Why?", "answer_type": "text"},
+        ok=CREATED,
+    ),
+    ApiCase(
+        "PATCH",
+        "/questionnaires/{ref}/questions/{question_id}",
+        _EDIT_SUP,
+        params=pw.question_id_kwargs,
+        body=lambda w, u: {"weight": 3},
+    ),
+    ApiCase(
+        "POST",
+        "/questionnaires/{ref}/questions/{question_id}/move",
+        _EDIT_SUP,
+        params=pw.question_id_kwargs,
+        body=lambda w, u: {"direction": "down"},
+    ),
+    ApiCase(
+        "DELETE",
+        "/questionnaires/{ref}/questions/{question_id}",
+        _EDIT_SUP,
+        params=pw.question_id_kwargs,
+        ok=GONE,
+    ),
+    ApiCase("GET", "/supplier-assessments", Perm.VIEW),
+    ApiCase(
+        "POST",
+        "/supplier-assessments",
+        _EDIT_SUP,
+        body=lambda w, u: {"supplier": pw.supplier_a(w).ref_id, "questionnaire": str(pw.questionnaire(w).pk)},
+        target=_system_a,
+        ok=CREATED,
+        denied=_SUP_REF,
+    ),
+    ApiCase(
+        "GET", "/supplier-assessments/{ref}", Perm.VIEW, params=pw.sent_ref, target=_system_a, denied=_SUP_REF
+    ),
+    ApiCase(
+        "POST",
+        "/supplier-assessments/{ref}/review",
+        _APPROVE_SUP,
+        params=pw.answered_ref,
+        body=lambda w, u: {"decision": "acceptable"},
+        target=_system_a,
+        denied=_SUP_REF,
+    ),
+    ApiCase(
+        "POST",
+        "/supplier-assessments/{ref}/withdraw",
+        _EDIT_SUP,
+        params=pw.sent_ref,
+        target=_system_a,
+        denied=_SUP_REF,
+    ),
+    ApiCase(
+        "POST",
+        "/supplier-assessments/{ref}/extend",
+        _EDIT_SUP,
+        params=pw.sent_ref,
+        body=lambda w, u: {"days": 10},
+        target=_system_a,
+        denied=_SUP_REF,
     ),
 ]
 

@@ -36,6 +36,8 @@ from keel.review.models import ManagementReview, ReviewAction
 from keel.risks.models import Risk, RiskSnapshot
 from keel.site.demo import DEMO_ADMIN_EMAIL, DEMO_DOMAIN
 from keel.soa.models import SoARow, SoAVersion, StatementOfApplicability
+from keel.suppliers.assessments import token_for as supplier_token
+from keel.suppliers.models import Questionnaire, Supplier, SupplierAssessment
 from keel.support.kinds import KINDS as SUPPORT_KINDS
 from keel.support.queries import Filters
 from tests.test_page_ids import _patterns
@@ -288,6 +290,11 @@ ARGUMENTS: dict[str, Callable[[], dict[str, Any]]] = {
     "party-row": lambda: {"pk": _first(InterestedParty).pk},
     "party-edit": lambda: {"pk": _first(InterestedParty).pk},
     "party-delete": lambda: {"pk": _first(InterestedParty).pk},
+    "supplier-detail": lambda: {"ref": _first(Supplier, name="Lumen Foundation Models").ref_id},
+    "supplier-edit": lambda: {"ref": _first(Supplier, name="Lumen Foundation Models").ref_id},
+    "supplier-assessment-detail": lambda: {"ref": _first(SupplierAssessment, status="reviewed").ref_id},
+    "questionnaire-detail": lambda: {"ref": str(_first(Questionnaire).pk)},
+    "supplier-answer-link": lambda: {"token": supplier_token(_first(SupplierAssessment, status="sent"))},
     "issue-row": lambda: {"pk": _first(ContextIssue).pk},
     "issue-edit": lambda: {"pk": _first(ContextIssue).pk},
     "issue-delete": lambda: {"pk": _first(ContextIssue).pk},

@@ -234,3 +234,23 @@ def ensure_demo_retrained_model(actor: Actor) -> bool:
         return False
     services.create_model_version(actor, model, status="deployed", **spec)
     return True
+
+
+# which supplier (a key of keel.suppliers.demo's SUPPLIERS) each demo record depends on
+DEMO_SUPPLIERS: dict[str, dict[str, str]] = {
+    "systems": {"hr-cv-screening": "hr", "support-assistant": "llm"},
+    "models": {"atlas-rag": "llm", "vendor-ranker": "hr"},
+    "datasets": {"bureau-raw": "bureau"},
+}
+
+
+def link_demo_suppliers(actor: Actor, refs: dict[str, str]) -> None:
+    """Point the demo's AI systems, models and datasets at their suppliers (``refs``: supplier
+    key → SUP-nnn), through the services."""
+    for short_name, key in DEMO_SUPPLIERS["systems"].items():
+        services.update_system(actor, short_name, supplier=refs[key])
+    for name, key in DEMO_SUPPLIERS["models"].items():
+        for model in AIModel.objects.filter(name=name):
+            services.update_model(actor, model.pk, supplier=refs[key])
+    for short_name, key in DEMO_SUPPLIERS["datasets"].items():
+        services.update_dataset(actor, short_name, supplier=refs[key])

@@ -42,7 +42,15 @@ def _email(user: Any) -> str | None:
 # ---------------------------------------------------------------- AI systems
 
 
-class AISystemOut(VersionedOut):
+class SupplierRef(Schema):
+    supplier: str | None = Field(None, description="The supplier's reference (SUP-nnn), if any.")
+
+    @staticmethod
+    def resolve_supplier(obj: Any) -> str | None:
+        return obj.supplier.ref_id if obj.supplier_id else None
+
+
+class AISystemOut(SupplierRef, VersionedOut):
     id: uuid.UUID
     short_name: str
     name: str
@@ -110,6 +118,9 @@ class AISystemIn(Body):
     deployment_regions: list[str] = []
     human_oversight: str = ""
     third_party_components: str = ""
+    supplier: str | None = Field(
+        None, max_length=60, description="A supplier's id or SUP-nnn; null for none."
+    )
 
 
 class AISystemPatch(Body):
@@ -128,6 +139,9 @@ class AISystemPatch(Body):
     deployment_regions: list[str] | None = None
     human_oversight: str | None = None
     third_party_components: str | None = None
+    supplier: str | None = Field(
+        None, max_length=60, description="A supplier's id or SUP-nnn; null for none."
+    )
 
 
 class StageIn(Body):
@@ -151,7 +165,7 @@ class VersionRefOut(Schema):
     status: ModelVersionStatus
 
 
-class AIModelOut(Schema):
+class AIModelOut(SupplierRef):
     id: uuid.UUID
     ai_system: str = Field(description="The AI system's short name.")
     name: str
@@ -183,6 +197,9 @@ class AIModelIn(Body):
     model_type: ModelType
     base_model: str = Field("", max_length=200)
     base_model_supplier: str = Field("", max_length=200)
+    supplier: str | None = Field(
+        None, max_length=60, description="A supplier's id or SUP-nnn; null for none."
+    )
     description: str = ""
     version: str = Field(
         "",
@@ -197,6 +214,9 @@ class AIModelPatch(Body):
     model_type: ModelType | None = None
     base_model: str | None = Field(None, max_length=200)
     base_model_supplier: str | None = Field(None, max_length=200)
+    supplier: str | None = Field(
+        None, max_length=60, description="A supplier's id or SUP-nnn; null for none."
+    )
     description: str | None = None
 
 
@@ -298,7 +318,7 @@ class LineageNodeOut(Schema):
         return str(obj.dataset.name)
 
 
-class DatasetOut(VersionedOut):
+class DatasetOut(SupplierRef, VersionedOut):
     id: uuid.UUID
     short_name: str
     name: str
@@ -387,6 +407,9 @@ class DatasetIn(Body):
     description: str = ""
     owner: str | None = None
     source: str = Field("", max_length=300)
+    supplier: str | None = Field(
+        None, max_length=60, description="A supplier's id or SUP-nnn; null for none."
+    )
     acquisition: Acquisition
     licence: str = Field("", max_length=200)
     rights: str = ""
@@ -417,6 +440,9 @@ class DatasetPatch(Body):
     description: str | None = None
     owner: str | None = None
     source: str | None = Field(None, max_length=300)
+    supplier: str | None = Field(
+        None, max_length=60, description="A supplier's id or SUP-nnn; null for none."
+    )
     acquisition: Acquisition | None = None
     licence: str | None = Field(None, max_length=200)
     rights: str | None = None

@@ -81,6 +81,8 @@ class Perm(models.TextChoices):
         "edit_certification",
         "Record the certification cycle, its audits and the auditor's requests",
     )
+    EDIT_SUPPLIERS = "edit_suppliers", "Edit suppliers, contracts and questionnaires, and send assessments"
+    APPROVE_SUPPLIERS = "approve_suppliers", "Decide on suppliers and review their assessments"
 
 
 ROLE_PERMS: dict[str, frozenset[str]] = {
@@ -115,6 +117,8 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.HANDLE_CONCERNS,
             Perm.EDIT_AUDITS,
             Perm.RECORD_AUDIT_RESULTS,
+            Perm.EDIT_SUPPLIERS,
+            Perm.APPROVE_SUPPLIERS,
             # not VIEW_CONCERN_REPORTERS: a reporter's identity is for administrators only
             Perm.RAISE_NONCONFORMITIES,
             Perm.MANAGE_NONCONFORMITIES,

@@ -25,7 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from keel.aiact.demo import ensure_demo_ai_act
-from keel.aisystems.demo import ensure_demo_ai_systems, ensure_demo_retrained_model
+from keel.aisystems.demo import ensure_demo_ai_systems, ensure_demo_retrained_model, link_demo_suppliers
 from keel.aisystems.models import AISystem, Dataset
 from keel.audits.demo import load_demo_audits
 from keel.certification.demo import load_demo_certification
@@ -57,6 +57,7 @@ from keel.review.demo import load_demo_review
 from keel.risks.demo import load_demo_risks
 from keel.soa.demo import load_demo_soas
 from keel.standards.models import Standard
+from keel.suppliers.demo import load_demo_suppliers
 from keel.support.demo import load_demo_support
 from keel.support.demo_legal import load_demo_ai_information, load_demo_legal
 
@@ -244,6 +245,9 @@ def load_demo(actor: Actor, progress: Progress | None = None) -> DemoReport:
         load_demo_audits(actor, say, systems, people)
 
         load_demo_certification(actor, say, integrated, people)
+
+        supplier_refs = load_demo_suppliers(actor, approver, say, integrated, people)
+        link_demo_suppliers(actor, supplier_refs)
 
         # A realistic flaw the consistency check finds (docs/consistency-check.md): Daniel owns an
         # AI risk of the integrated system and then moved to the data-centre team; his role there

@@ -46,6 +46,9 @@ from keel.soa import queries as soa_queries
 from keel.soa import schemas as soa_schemas
 from keel.standards import queries as standard_queries
 from keel.standards import schemas as standard_schemas
+from keel.suppliers import forms as supplier_forms
+from keel.suppliers import queries as supplier_queries
+from keel.suppliers import schemas as supplier_schemas
 from keel.support import forms as support_forms
 from keel.support import queries as support_queries
 from keel.support import schemas as support_schemas
@@ -104,6 +107,9 @@ LISTS: list[tuple[type[Any], type[Any], Form | None]] = [
         None,
     ),
     (certification_queries.AuditorRequestFilters, certification_schemas.AuditorRequestFilters, None),
+    (supplier_queries.SupplierFilters, supplier_schemas.SupplierListFilters, supplier_forms.SupplierFilterForm),
+    (supplier_queries.AssessmentFilters, supplier_schemas.SupplierAssessmentFilters, None),
+    (supplier_queries.QuestionnaireFilters, supplier_schemas.QuestionnaireListFilters, None),
 ]
 
 

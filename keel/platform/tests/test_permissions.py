@@ -74,6 +74,8 @@ EXPECTED: dict[str, set[str]] = {
         "edit_reviews",
         "view_others_work",
         "edit_certification",
+        "edit_suppliers",
+        "approve_suppliers",
     },
     Role.COMPLIANCE_MANAGER: {
         "view",
@@ -110,6 +112,8 @@ EXPECTED: dict[str, set[str]] = {
         "edit_reviews",
         "view_others_work",
         "edit_certification",
+        "edit_suppliers",
+        "approve_suppliers",
     },
     Role.CONTRIBUTOR: {
         "view",

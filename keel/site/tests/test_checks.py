@@ -46,6 +46,8 @@ EVERY_RULE = {
     "audit_report_overdue",
     "review_action_overdue",
     "certification_deadline_missed",
+    "supplier_without_due_diligence",
+    "supplier_review_overdue",
 }
 # Rules the demo does not trip (each with its reason). The demo publishes its acceptable use
 # policy "as of" 45 days ago, due 30 days later, so its outstanding acknowledgements are overdue.

@@ -171,10 +171,12 @@ def test_given_demo_then_every_record_written_has_its_trail_entry_and_the_chain_
     assert result.ok, result.problems
     assert result.count == TrailEntry.objects.count()
     # written through the CLI, but for the acknowledgements the demo's people without a login
-    # make through their emailed link: the service records those as that person on the web
+    # make through their emailed link (recorded as that person on the web), and the suppliers'
+    # answers through their signed link (recorded as the supplier's link on the web)
     channels = set(
         TrailEntry.objects.filter(seq__gt=before)
         .exclude(object_type="documents.acknowledgement", channel=Channel.WEB)
+        .exclude(object_type="suppliers.supplierassessment", channel=Channel.WEB)
         .values_list("channel", flat=True)
     )
     assert channels == {Channel.CLI}
