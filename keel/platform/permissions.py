@@ -63,6 +63,8 @@ class Perm(models.TextChoices):
     REPORT_CONCERNS = "report_concerns", "Report concerns about AI systems"
     HANDLE_CONCERNS = "handle_concerns", "Answer concerns about AI systems"
     VIEW_CONCERN_REPORTERS = "view_concern_reporters", "See who reported a concern about an AI system"
+    REPORT_INCIDENTS = "report_incidents", "Report incidents"
+    HANDLE_INCIDENTS = "handle_incidents", "Handle incidents and edit the incident catalogue"
 
 
 ROLE_PERMS: dict[str, frozenset[str]] = {
@@ -96,6 +98,8 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.REPORT_CONCERNS,
             Perm.HANDLE_CONCERNS,
             # not VIEW_CONCERN_REPORTERS: a reporter's identity is for administrators only
+            Perm.REPORT_INCIDENTS,
+            Perm.HANDLE_INCIDENTS,
         }
     ),
     # Contributors own controls and risks: they update their own controls, collect evidence,
@@ -110,6 +114,7 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.ACCEPT_RISKS,
             Perm.RECORD_READINGS,
             Perm.REPORT_CONCERNS,
+            Perm.REPORT_INCIDENTS,
         }
     ),
     Role.AUDITOR: frozenset({Perm.VIEW, Perm.VIEW_TRAIL, Perm.OWN_TOKENS}),
