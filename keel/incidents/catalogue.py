@@ -25,7 +25,17 @@ from .models import ClockVariant, IncidentType, PlaybookStep, RegulatoryClock
 
 DATA = Path(__file__).parent / "data" / "catalogue.yaml"
 TYPE_FIELDS = ("slug", "name", "family", "description", "order")
-CLOCK_FIELDS = ("slug", "name", "regime", "description", "applies_when", "starts_from", "duration", "unit", "order")
+CLOCK_FIELDS = (
+    "slug",
+    "name",
+    "regime",
+    "description",
+    "applies_when",
+    "starts_from",
+    "duration",
+    "unit",
+    "order",
+)
 STEP_FIELDS = ("stage", "order", "text", "role")
 VARIANT_FIELDS = ("condition", "duration", "unit", "note")
 
@@ -69,12 +79,22 @@ def ensure_incident_catalogue(org: Organisation | None = None, actor: Actor | No
             if row["slug"] in have_clocks:
                 continue
             clock = RegulatoryClock(organisation=org)
-            apply_fields(clock, {k: libraries.text(row[k]) if k in ("name", "description") else row[k] for k in CLOCK_FIELDS if k in row}, CLOCK_FIELDS)
+            apply_fields(
+                clock,
+                {
+                    k: libraries.text(row[k]) if k in ("name", "description") else row[k]
+                    for k in CLOCK_FIELDS
+                    if k in row
+                },
+                CLOCK_FIELDS,
+            )
             clock.save()
             for v in row.get("variants", []):
                 ClockVariant.objects.create(clock=clock, **{k: v[k] for k in VARIANT_FIELDS if k in v})
             have_clocks[clock.slug] = clock
-            trail.record(actor, TrailAction.CREATE, clock, changes=trail.diff({}, trail.snapshot(clock, CLOCK_FIELDS)))
+            trail.record(
+                actor, TrailAction.CREATE, clock, changes=trail.diff({}, trail.snapshot(clock, CLOCK_FIELDS))
+            )
             added += 1
         have_types = set(IncidentType.objects.filter(organisation=org).values_list("slug", flat=True))
         for row in data.get("types", []):
@@ -83,14 +103,20 @@ def ensure_incident_catalogue(org: Organisation | None = None, actor: Actor | No
             itype = IncidentType(organisation=org)
             apply_fields(
                 itype,
-                {k: libraries.text(row[k]) if k in ("name", "description") else row[k] for k in TYPE_FIELDS if k in row},
+                {
+                    k: libraries.text(row[k]) if k in ("name", "description") else row[k]
+                    for k in TYPE_FIELDS
+                    if k in row
+                },
                 TYPE_FIELDS,
             )
             itype.save()
             itype.clocks.set([have_clocks[s] for s in row.get("clocks", [])])
             PlaybookStep.objects.bulk_create(
                 [
-                    PlaybookStep(incident_type=itype, order=i, stage=s["stage"], text=s["text"], role=s.get("role", ""))
+                    PlaybookStep(
+                        incident_type=itype, order=i, stage=s["stage"], text=s["text"], role=s.get("role", "")
+                    )
                     for i, s in enumerate(row.get("steps", []), start=1)
                 ]
             )
@@ -116,7 +142,9 @@ def get_clock(ref: Any) -> RegulatoryClock:
         return ref
     found = RegulatoryClock.objects.filter(slug=str(ref or "").strip()).first() if ref else None
     if found is None:
-        raise NotFound(f"No regulatory clock {str(ref)[:60]!r}: give its slug, e.g. gdpr-breach-notification.")
+        raise NotFound(
+            f"No regulatory clock {str(ref)[:60]!r}: give its slug, e.g. gdpr-breach-notification."
+        )
     return found
 
 
@@ -193,14 +221,23 @@ def update_type(actor: Actor, ref: Any, *, clocks: Any = None, **data: Any) -> I
     return itype
 
 
-def add_step(actor: Actor, ref: Any, *, text: str, stage: str = IncidentStatus.TRIAGE, role: str = "", order: int | None = None) -> PlaybookStep:
+def add_step(
+    actor: Actor,
+    ref: Any,
+    *,
+    text: str,
+    stage: str = IncidentStatus.TRIAGE,
+    role: str = "",
+    order: int | None = None,
+) -> PlaybookStep:
     """Add a step to a type's playbook (at the end unless ``order`` is given; later steps move down)."""
     check(actor, Perm.HANDLE_INCIDENTS)
     if not (text or "").strip():
         raise ValidationFailed("Write what the step asks for.", {"text": ["Required."]})
     if stage == IncidentStatus.CLOSED or stage not in IncidentStatus.values:
         raise ValidationFailed(
-            f"stage is one of: {', '.join(s for s in IncidentStatus.values if s != 'closed')}.", {"stage": ["Unknown stage."]}
+            f"stage is one of: {', '.join(s for s in IncidentStatus.values if s != 'closed')}.",
+            {"stage": ["Unknown stage."]},
         )
     with transaction.atomic():
         itype = IncidentType.objects.select_for_update().get(pk=get_type(ref).pk)
@@ -210,7 +247,9 @@ def add_step(actor: Actor, ref: Any, *, text: str, stage: str = IncidentStatus.T
         for s in steps:  # highest first, so the unique order never collides
             if s.order >= position:
                 PlaybookStep.objects.filter(pk=s.pk).update(order=s.order + 1)
-        step = PlaybookStep(incident_type=itype, stage=stage, order=position, text=text.strip(), role=(role or "").strip())
+        step = PlaybookStep(
+            incident_type=itype, stage=stage, order=position, text=text.strip(), role=(role or "").strip()
+        )
         clean(step, "playbook step")
         step.save()
         trail.record(
@@ -231,7 +270,9 @@ def create_clock(actor: Actor, *, variants: Any = (), **data: Any) -> Regulatory
         _saved(clock, "regulatory clock")
         for v in variants or ():
             _add_variant(clock, v)
-        trail.record(actor, TrailAction.CREATE, clock, changes=trail.diff({}, trail.snapshot(clock, CLOCK_FIELDS)))
+        trail.record(
+            actor, TrailAction.CREATE, clock, changes=trail.diff({}, trail.snapshot(clock, CLOCK_FIELDS))
+        )
     return clock
 
 
@@ -253,7 +294,9 @@ def update_clock(actor: Actor, ref: Any, **data: Any) -> RegulatoryClock:
 
 def _add_variant(clock: RegulatoryClock, data: dict[str, Any]) -> ClockVariant:
     if data.get("condition") not in FLAG_NAMES:
-        raise ValidationFailed(f"condition is one of: {', '.join(FLAG_NAMES)}.", {"condition": ["Unknown condition."]})
+        raise ValidationFailed(
+            f"condition is one of: {', '.join(FLAG_NAMES)}.", {"condition": ["Unknown condition."]}
+        )
     if clock.variants.filter(condition=data["condition"]).exists():
         raise ValidationFailed(
             f"{clock.name} already has a period for {data['condition']}.", {"condition": ["Already set."]}

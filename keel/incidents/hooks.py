@@ -26,12 +26,16 @@ from .choices import OPEN_INCIDENT, RUNBOOK, IncidentFamily
 from .models import Incident, IncidentClock, IncidentStep
 
 
-def on_aisystem_changed(*, actor: Actor, system: AISystem, what: str, detail: str = "", **kwargs: Any) -> None:
+def on_aisystem_changed(
+    *, actor: Actor, system: AISystem, what: str, detail: str = "", **kwargs: Any
+) -> None:
     if what == "drift":
         services.open_drift_incident(actor, system, detail)
 
 
-def restructured(*, actor: Actor, kind: str, source: Any, target: Any, standard: Any = None) -> list[trail.Pending]:
+def restructured(
+    *, actor: Actor, kind: str, source: Any, target: Any, standard: Any = None
+) -> list[trail.Pending]:
     """A split moves the AI incidents (they serve ISO/IEC 42001) to the new system; a merge moves
     every incident of the source."""
     qs = Incident.objects.filter(management_system=source)
@@ -70,8 +74,8 @@ def clocks_due(organisation: Any, today: dt.date, horizon: dt.timedelta) -> Iter
             title=f"{r.clock.name} for {r.incident.ref_id} {r.incident.title}",
             url=reverse("incident-detail", args=[r.incident.ref_id]),
             due=timezone.localdate(r.due_at),
-            person_id=r.incident.handler_id,
-            management_system_id=r.incident.management_system_id,
+            person_id=r.incident.handler_id,  # type: ignore[arg-type]  # Due says int; people have UUIDs
+            management_system_id=r.incident.management_system_id,  # type: ignore[arg-type]
             detail=f"due {timezone.localtime(r.due_at):%Y-%m-%d %H:%M}",
         )
         for r in rows
@@ -97,8 +101,8 @@ def steps_due(organisation: Any, today: dt.date, horizon: dt.timedelta) -> Itera
                         title=f"{incident.ref_id}: {step.text[:120]}",
                         url=reverse("incident-detail", args=[incident.ref_id]),
                         due=timezone.localdate(incident.updated_at),
-                        person_id=incident.handler_id,
-                        management_system_id=incident.management_system_id,
+                        person_id=incident.handler_id,  # type: ignore[arg-type]  # Due says int; people have UUIDs
+                        management_system_id=incident.management_system_id,  # type: ignore[arg-type]
                         detail=step.role,
                     )
                 )
@@ -131,7 +135,9 @@ def clocks_overdue(systems: checks.Systems) -> list[checks.Finding]:
 
 
 def owned(person: User, viewer: User | None) -> list[hooks.Owned]:
-    qs = in_perimeter(Incident.objects.filter(handler=person, status__in=OPEN_INCIDENT), viewer).order_by("ref_id")
+    qs = in_perimeter(Incident.objects.filter(handler=person, status__in=OPEN_INCIDENT), viewer).order_by(
+        "ref_id"
+    )
     return [
         hooks.Owned("Incidents", i.ref_id, i.title, reverse("incident-detail", args=[i.ref_id]), "handler")
         for i in qs

@@ -108,7 +108,9 @@ class IncidentType(models.Model):
         ordering = ["order", "name"]
         constraints = [
             models.UniqueConstraint(fields=["organisation", "slug"], name="incident_type_slug_unique"),
-            models.CheckConstraint(condition=Q(family__in=IncidentFamily.values), name="incident_type_family"),
+            models.CheckConstraint(
+                condition=Q(family__in=IncidentFamily.values), name="incident_type_family"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -141,7 +143,9 @@ class Incident(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     ref_id = models.CharField(max_length=32, unique=True, help_text="e.g. INC-004.")
-    management_system = models.ForeignKey(ManagementSystem, on_delete=models.PROTECT, related_name="incidents")
+    management_system = models.ForeignKey(
+        ManagementSystem, on_delete=models.PROTECT, related_name="incidents"
+    )
     incident_type = models.ForeignKey(IncidentType, on_delete=models.PROTECT, related_name="incidents")
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
@@ -150,7 +154,9 @@ class Incident(models.Model):
     )
     reported_at = models.DateTimeField()
     aware_at = models.DateTimeField(help_text="When the organisation became aware: the clocks run from here.")
-    severity = models.CharField(max_length=8, choices=IncidentSeverity.choices, default=IncidentSeverity.MEDIUM)
+    severity = models.CharField(
+        max_length=8, choices=IncidentSeverity.choices, default=IncidentSeverity.MEDIUM
+    )
     status = models.CharField(max_length=12, choices=IncidentStatus.choices, default=IncidentStatus.REPORT)
     handler = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.PROTECT, related_name="handled_incidents"
@@ -183,9 +189,12 @@ class Incident(models.Model):
         indexes = [models.Index(fields=["status"])]
         constraints = [
             models.CheckConstraint(condition=Q(status__in=IncidentStatus.values), name="incident_status"),
-            models.CheckConstraint(condition=Q(severity__in=IncidentSeverity.values), name="incident_severity"),
             models.CheckConstraint(
-                condition=Q(status="closed", closed_at__isnull=False) | (~Q(status="closed") & Q(closed_at__isnull=True)),
+                condition=Q(severity__in=IncidentSeverity.values), name="incident_severity"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="closed", closed_at__isnull=False)
+                | (~Q(status="closed") & Q(closed_at__isnull=True)),
                 name="incident_closed_at",
             ),
         ]

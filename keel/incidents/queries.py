@@ -12,8 +12,7 @@ from typing import Any, Literal
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from keel.organisation import options
-from keel.organisation import resolvers
+from keel.organisation import options, resolvers
 from keel.platform import filters
 from keel.platform.errors import NotFound, ValidationFailed
 from keel.platform.models import User
@@ -41,7 +40,7 @@ class IncidentFilters:
         label="Stage",
         any="Any stage",
         help="A runbook stage, 'open' for every incident not closed, 'all' or left out for every one.",
-        api_type=Literal["", "open", *IncidentStatus.values, "all"],  # type: ignore[valid-type]
+        api_type=Literal["", "open", *IncidentStatus.values, "all"],
         api_default="",
     )
     incident_type: str = filters.reference(
@@ -61,7 +60,9 @@ class IncidentFilters:
         invalid_choice=resolvers.UNKNOWN_SYSTEM,
         help=MS_REF,
     )
-    q: str = filters.text(label="Search", max_length=MAX_TEXT, help="Words in the reference, title or description.")
+    q: str = filters.text(
+        label="Search", max_length=MAX_TEXT, help="Words in the reference, title or description."
+    )
 
 
 def now() -> dt.datetime:
@@ -73,13 +74,17 @@ def _running() -> QuerySet[IncidentClock]:
 
 
 def base_incidents() -> QuerySet[Incident]:
-    return Incident.objects.select_related("incident_type", "management_system", "reported_by", "handler").prefetch_related(
+    return Incident.objects.select_related(
+        "incident_type", "management_system", "reported_by", "handler"
+    ).prefetch_related(
         Prefetch("clocks", IncidentClock.objects.select_related("clock", "met_by").order_by("due_at")),
         "ai_systems",
     )
 
 
-def incident_list(user: User | None, f: IncidentFilters | None = None, *, trusted: bool = False) -> QuerySet[Incident]:
+def incident_list(
+    user: User | None, f: IncidentFilters | None = None, *, trusted: bool = False
+) -> QuerySet[Incident]:
     """The incidents ``user`` may read, filtered, newest report first."""
     f = f or IncidentFilters()
     qs = base_incidents()
@@ -89,15 +94,22 @@ def incident_list(user: User | None, f: IncidentFilters | None = None, *, truste
         qs = qs.filter(status__in=OPEN_INCIDENT)
     elif f.status and f.status != "all":
         if f.status not in IncidentStatus.values:
-            raise ValidationFailed(f"status is one of: open, all, {', '.join(IncidentStatus.values)}.", {"status": ["Unknown stage."]})
+            raise ValidationFailed(
+                f"status is one of: open, all, {', '.join(IncidentStatus.values)}.",
+                {"status": ["Unknown stage."]},
+            )
         qs = qs.filter(status=f.status)
     if f.incident_type:
         if not IncidentType.objects.filter(slug=f.incident_type).exists():
-            raise ValidationFailed(f"No incident type {f.incident_type[:60]!r}.", {"incident_type": ["Unknown incident type."]})
+            raise ValidationFailed(
+                f"No incident type {f.incident_type[:60]!r}.", {"incident_type": ["Unknown incident type."]}
+            )
         qs = qs.filter(incident_type__slug=f.incident_type)
     if f.family:
         if f.family not in IncidentFamily.values:
-            raise ValidationFailed(f"family is one of: {', '.join(IncidentFamily.values)}.", {"family": ["Unknown family."]})
+            raise ValidationFailed(
+                f"family is one of: {', '.join(IncidentFamily.values)}.", {"family": ["Unknown family."]}
+            )
         qs = qs.filter(incident_type__family=f.family)
     if f.open_clocks:
         qs = qs.filter(Exists(_running().filter(incident=OuterRef("pk"))))
@@ -112,9 +124,7 @@ def incident_list(user: User | None, f: IncidentFilters | None = None, *, truste
 
 def incident_for(user: User | None, ref: Any, *, trusted: bool = False) -> Incident:
     """One incident the user may read, with its clocks, checklist, timeline and links."""
-    qs = base_incidents().prefetch_related(
-        "steps__done_by", "timeline__by", "risks", "controls"
-    )
+    qs = base_incidents().prefetch_related("steps__done_by", "timeline__by", "risks", "controls")
     if not trusted:
         qs = restrict(qs, user, Perm.VIEW)
     pk = resolvers.as_uuid(ref)
@@ -149,8 +159,18 @@ def clock_views(incident: Incident, at: dt.datetime | None = None) -> list[Clock
         c = clock_rules.countdown(row.due_at, row.met_at, at)
         out.append(
             ClockView(
-                str(row.pk), row.clock.slug, row.clock.name, row.clock.get_regime_display(), row.basis,
-                row.starts_at, row.due_at, row.met_at, row.met_note, c.hours_left, c.overdue, c.text,
+                str(row.pk),
+                row.clock.slug,
+                row.clock.name,
+                row.clock.get_regime_display(),
+                row.basis,
+                row.starts_at,
+                row.due_at,
+                row.met_at,
+                row.met_note,
+                c.hours_left,
+                c.overdue,
+                c.text,
             )
         )
     return out
@@ -168,8 +188,18 @@ def open_clocks(user: User | None, limit: int = 8) -> list[tuple[Incident, Clock
     for row in rows:
         c = clock_rules.countdown(row.due_at, None, at)
         view = ClockView(
-            str(row.pk), row.clock.slug, row.clock.name, row.clock.get_regime_display(), row.basis,
-            row.starts_at, row.due_at, None, "", c.hours_left, c.overdue, c.text,
+            str(row.pk),
+            row.clock.slug,
+            row.clock.name,
+            row.clock.get_regime_display(),
+            row.basis,
+            row.starts_at,
+            row.due_at,
+            None,
+            "",
+            c.hours_left,
+            c.overdue,
+            c.text,
         )
         out.append((row.incident, view))
     return out

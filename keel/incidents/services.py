@@ -33,7 +33,16 @@ from . import catalogue, clocks
 from .choices import FLAG_NAMES, RUNBOOK, IncidentFlag, IncidentSeverity, IncidentStatus, TimelineKind
 from .models import Incident, IncidentClock, IncidentStep, TimelineEntry
 
-EDIT_FIELDS = ("title", "description", "severity", "aware_at", "incident_type", "handler", "reported_by", *FLAG_NAMES)
+EDIT_FIELDS = (
+    "title",
+    "description",
+    "severity",
+    "aware_at",
+    "incident_type",
+    "handler",
+    "reported_by",
+    *FLAG_NAMES,
+)
 TRAIL_FIELDS = ("ref_id", "management_system", "incident_type", "status", *EDIT_FIELDS)
 REVIEW_FIELDS = ("review_what_happened", "review_root_cause", "review_lessons", "review_actions")
 LINKS = ("ai_systems", "risks", "controls")
@@ -68,15 +77,17 @@ def _links(actor: Actor, ms_id: uuid.UUID, data: dict[str, Any]) -> dict[str, li
     if data.get("ai_systems") is not None:
         qs = resolvers.in_perimeter(AISystem.objects.all(), actor)
         out["ai_systems"] = [
-            resolvers.record(qs, r, label="AI system", example="credit-scoring", field="ai_systems", ref_field="short_name")
+            resolvers.record(
+                qs, r, label="AI system", example="credit-scoring", field="ai_systems", ref_field="short_name"
+            )
             for r in dict.fromkeys(str(x).strip() for x in data["ai_systems"] if str(x).strip())
         ]
         for s in out["ai_systems"]:
             resolvers.same_system(ms_id, s.management_system_id, what="AI system", field="ai_systems")
     if data.get("risks") is not None:
-        qs = resolvers.in_perimeter(Risk.objects.all(), actor)
+        risks = resolvers.in_perimeter(Risk.objects.all(), actor)
         out["risks"] = [
-            resolvers.record(qs, r, label="risk", example="AI-002", field="risks")
+            resolvers.record(risks, r, label="risk", example="AI-002", field="risks")
             for r in dict.fromkeys(str(x).strip() for x in data["risks"] if str(x).strip())
         ]
         for r in out["risks"]:
@@ -133,13 +144,18 @@ def recompute_clocks(incident: Incident) -> list[IncidentClock]:
             continue
         keep.add(clock.pk)
         period = clocks.period(
-            clock.duration, clock.unit, [(v.condition, v.duration, v.unit) for v in clock.variants.all()], flags
+            clock.duration,
+            clock.unit,
+            [(v.condition, v.duration, v.unit) for v in clock.variants.all()],
+            flags,
         )
         starts = clocks.start_of(clock.starts_from, incident.aware_at, incident.reported_at)
         due = clocks.add_period(starts, period.duration, period.unit)
         row = have.get(clock.pk)
         if row is None:
-            IncidentClock.objects.create(incident=incident, clock=clock, starts_at=starts, due_at=due, basis=period.label())
+            IncidentClock.objects.create(
+                incident=incident, clock=clock, starts_at=starts, due_at=due, basis=period.label()
+            )
         elif row.met_at is None and (row.due_at, row.starts_at, row.basis) != (due, starts, period.label()):
             row.due_at, row.starts_at, row.basis = due, starts, period.label()
             row.save(update_fields=["due_at", "starts_at", "basis"])
@@ -155,14 +171,20 @@ def _copy_steps(incident: Incident) -> None:
     done = incident.steps.count()
     IncidentStep.objects.bulk_create(
         [
-            IncidentStep(incident=incident, step=s, stage=s.stage, order=done + s.order, text=s.text, role=s.role)
+            IncidentStep(
+                incident=incident, step=s, stage=s.stage, order=done + s.order, text=s.text, role=s.role
+            )
             for s in incident.incident_type.steps.all()
         ]
     )
 
 
-def _timeline(incident: Incident, actor: Actor, text: str, kind: str, at: dt.datetime | None = None) -> TimelineEntry:
-    return TimelineEntry.objects.create(incident=incident, at=at or timezone.now(), by=actor.user, kind=kind, text=text)
+def _timeline(
+    incident: Incident, actor: Actor, text: str, kind: str, at: dt.datetime | None = None
+) -> TimelineEntry:
+    return TimelineEntry.objects.create(
+        incident=incident, at=at or timezone.now(), by=actor.user, kind=kind, text=text
+    )
 
 
 # ---------------------------------------------------------------- report and change
@@ -190,7 +212,9 @@ def report_incident(
     (default: now) starts the clocks; it may be earlier than the report, never later than now."""
     unknown = set(flags) - set(FLAG_NAMES)
     if unknown:
-        raise ValidationFailed(f"Unknown field(s): {', '.join(sorted(unknown))}.", {k: ["Unknown field."] for k in unknown})
+        raise ValidationFailed(
+            f"Unknown field(s): {', '.join(sorted(unknown))}.", {k: ["Unknown field."] for k in unknown}
+        )
     now = timezone.now()
     reported_at = reported_at or now
     aware_at = aware_at or reported_at
@@ -261,7 +285,9 @@ def update_incident(
         if incident.status == IncidentStatus.CLOSED:
             raise Conflict(f"{incident.ref_id} is closed: it can be read but no longer changed.")
         if "aware_at" in values and values["aware_at"] > incident.reported_at:
-            raise ValidationFailed("aware_at cannot be after the report.", {"aware_at": ["After reported_at."]})
+            raise ValidationFailed(
+                "aware_at cannot be after the report.", {"aware_at": ["After reported_at."]}
+            )
         before = _snapshot(incident)
         old_type, old_flags = incident.incident_type_id, incident.flags()
         apply_fields(incident, values, EDIT_FIELDS)
@@ -274,7 +300,12 @@ def update_incident(
         recompute_clocks(incident)
         added = sorted(incident.flags() - old_flags)
         if added:
-            _timeline(incident, actor, "Now known: " + "; ".join(_flag_label(f) for f in added) + ".", TimelineKind.NOTE)
+            _timeline(
+                incident,
+                actor,
+                "Now known: " + "; ".join(_flag_label(f) for f in added) + ".",
+                TimelineKind.NOTE,
+            )
         changes = trail.diff(before, _snapshot(incident))
         if changes:
             trail.record(actor, TrailAction.UPDATE, incident, changes=changes)
@@ -307,28 +338,44 @@ def advance(actor: Actor, ref: uuid.UUID | str, *, to: str, note: str = "") -> I
         incident.closed_at = timezone.now() if to == IncidentStatus.CLOSED else None
         incident.save(update_fields=["status", "closed_at", "updated_at"])
         label = IncidentStatus(to).label
-        _timeline(incident, actor, f"Stage: {label}." + (f" {note.strip()}" if note.strip() else ""), TimelineKind.STATUS)
+        _timeline(
+            incident,
+            actor,
+            f"Stage: {label}." + (f" {note.strip()}" if note.strip() else ""),
+            TimelineKind.STATUS,
+        )
         trail.record(actor, TrailAction.UPDATE, incident, changes={"status": [before, to]})
     return incident
 
 
 def add_timeline_entry(
-    actor: Actor, ref: uuid.UUID | str, *, text: str, kind: str = TimelineKind.NOTE, at: dt.datetime | None = None
+    actor: Actor,
+    ref: uuid.UUID | str,
+    *,
+    text: str,
+    kind: str = TimelineKind.NOTE,
+    at: dt.datetime | None = None,
 ) -> TimelineEntry:
     if not (text or "").strip():
         raise ValidationFailed("Write what happened.", {"text": ["Required."]})
     if kind not in TimelineKind.values:
-        raise ValidationFailed(f"kind is one of: {', '.join(TimelineKind.values)}.", {"kind": ["Unknown kind."]})
+        raise ValidationFailed(
+            f"kind is one of: {', '.join(TimelineKind.values)}.", {"kind": ["Unknown kind."]}
+        )
     _not_future(at, "at")
     with transaction.atomic():
         incident = get(ref, lock=True)
         check(actor, Perm.HANDLE_INCIDENTS, incident.management_system)
         entry = _timeline(incident, actor, text.strip(), kind, at)
-        trail.record(actor, TrailAction.UPDATE, incident, changes={"timeline": [None, f"{kind}: {entry.text[:200]}"]})
+        trail.record(
+            actor, TrailAction.UPDATE, incident, changes={"timeline": [None, f"{kind}: {entry.text[:200]}"]}
+        )
     return entry
 
 
-def tick_step(actor: Actor, ref: uuid.UUID | str, step_id: uuid.UUID | str, *, done: bool = True) -> IncidentStep:
+def tick_step(
+    actor: Actor, ref: uuid.UUID | str, step_id: uuid.UUID | str, *, done: bool = True
+) -> IncidentStep:
     """Tick (or untick) a step of the incident's playbook checklist, with who and when."""
     with transaction.atomic():
         incident = get(ref, lock=True)
@@ -343,14 +390,17 @@ def tick_step(actor: Actor, ref: uuid.UUID | str, step_id: uuid.UUID | str, *, d
         step.save(update_fields=["done_at", "done_by"])
         if done:
             _timeline(incident, actor, f"Done: {step.text}", TimelineKind.STEP)
-        trail.record(
-            actor, TrailAction.UPDATE, incident, changes={f"step {step.order}": [not done, done]}
-        )
+        trail.record(actor, TrailAction.UPDATE, incident, changes={f"step {step.order}": [not done, done]})
     return step
 
 
 def meet_clock(
-    actor: Actor, ref: uuid.UUID | str, clock_id: uuid.UUID | str, *, met_at: dt.datetime | None = None, note: str = ""
+    actor: Actor,
+    ref: uuid.UUID | str,
+    clock_id: uuid.UUID | str,
+    *,
+    met_at: dt.datetime | None = None,
+    note: str = "",
 ) -> IncidentClock:
     """Record that the notification a clock asks for was made (when, and a note: to whom, the
     case number). The clock stops; the timeline says so."""
@@ -365,16 +415,24 @@ def meet_clock(
         if row is None:
             raise NotFound(f"{incident.ref_id} has no clock {str(clock_id)[:60]!r}.")
         if row.met_at is not None:
-            raise Conflict(f"The {row.clock.name} of {incident.ref_id} was already met on {row.met_at:%Y-%m-%d %H:%M}.")
+            raise Conflict(
+                f"The {row.clock.name} of {incident.ref_id} was already met on {row.met_at:%Y-%m-%d %H:%M}."
+            )
         row.met_at, row.met_by, row.met_note = met_at or timezone.now(), actor.user, (note or "").strip()
         row.save(update_fields=["met_at", "met_by", "met_note"])
         late = " (late)" if row.met_at > row.due_at else ""
         _timeline(
-            incident, actor, f"{row.clock.name} made{late}." + (f" {row.met_note}" if row.met_note else ""),
-            TimelineKind.NOTIFICATION, at=row.met_at,
+            incident,
+            actor,
+            f"{row.clock.name} made{late}." + (f" {row.met_note}" if row.met_note else ""),
+            TimelineKind.NOTIFICATION,
+            at=row.met_at,
         )
         trail.record(
-            actor, TrailAction.UPDATE, incident, changes={row.clock.name: [None, trail.json_value(row.met_at)]}
+            actor,
+            TrailAction.UPDATE,
+            incident,
+            changes={row.clock.name: [None, trail.json_value(row.met_at)]},
         )
     return row
 
@@ -384,11 +442,15 @@ def record_review(actor: Actor, ref: uuid.UUID | str, **data: Any) -> Incident:
     are required; the follow-up actions may be empty."""
     unknown = set(data) - set(REVIEW_FIELDS)
     if unknown:
-        raise ValidationFailed(f"Unknown field(s): {', '.join(sorted(unknown))}.", {k: ["Unknown field."] for k in unknown})
+        raise ValidationFailed(
+            f"Unknown field(s): {', '.join(sorted(unknown))}.", {k: ["Unknown field."] for k in unknown}
+        )
     missing = [n for n in REVIEW_FIELDS[:3] if not str(data.get(n) or "").strip()]
     if missing:
         raise ValidationFailed(
-            "The post-incident review needs " + ", ".join(n.removeprefix("review_").replace("_", " ") for n in missing) + ".",
+            "The post-incident review needs "
+            + ", ".join(n.removeprefix("review_").replace("_", " ") for n in missing)
+            + ".",
             {n: ["Required."] for n in missing},
         )
     with transaction.atomic():
@@ -401,7 +463,12 @@ def record_review(actor: Actor, ref: uuid.UUID | str, **data: Any) -> Incident:
         incident.reviewed_at, incident.reviewed_by = timezone.now(), actor.user
         incident.save()
         _timeline(incident, actor, "Post-incident review recorded.", TimelineKind.NOTE)
-        trail.record(actor, TrailAction.UPDATE, incident, changes=trail.diff(before, trail.snapshot(incident, REVIEW_FIELDS)))
+        trail.record(
+            actor,
+            TrailAction.UPDATE,
+            incident,
+            changes=trail.diff(before, trail.snapshot(incident, REVIEW_FIELDS)),
+        )
     return incident
 
 
@@ -446,7 +513,9 @@ def open_drift_incident(actor: Actor, system: AISystem, detail: str = "") -> Inc
             metric_flag=flag,
         )
     else:
-        _timeline(existing, system_actor, f"Another metric breached: {flag.metric.name}.", TimelineKind.DETECTION)
+        _timeline(
+            existing, system_actor, f"Another metric breached: {flag.metric.name}.", TimelineKind.DETECTION
+        )
     MetricFlag.objects.filter(pk=flag.pk).update(incident_ref=existing.ref_id)
     trail.record(
         system_actor,

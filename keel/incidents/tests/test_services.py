@@ -32,7 +32,15 @@ def _due(incident: Incident, slug: str) -> dt.datetime:
 def test_the_catalogue_is_seeded_once_and_what_an_organisation_changed_is_kept(org: Any) -> None:
     assert catalogue.ensure_incident_catalogue() > 0
     slugs = set(IncidentType.objects.values_list("slug", flat=True))
-    assert {"security-incident", "ai-unexpected-behaviour", "ai-drift", "ai-harm", "ai-unfair-outcome", "ai-misuse", "regulator-reportable"} <= slugs
+    assert {
+        "security-incident",
+        "ai-unexpected-behaviour",
+        "ai-drift",
+        "ai-harm",
+        "ai-unfair-outcome",
+        "ai-misuse",
+        "regulator-reportable",
+    } <= slugs
     harm = IncidentType.objects.get(slug="ai-harm")
     assert harm.family == "ai" and harm.steps.count() >= 5
     catalogue.update_type(f.SYSTEM, "ai-harm", name="Harm to people (ours)")
@@ -40,12 +48,20 @@ def test_the_catalogue_is_seeded_once_and_what_an_organisation_changed_is_kept(o
     assert IncidentType.objects.get(slug="ai-harm").name == "Harm to people (ours)"
     ai_act = RegulatoryClock.objects.get(slug="ai-act-serious-incident")
     assert (ai_act.duration, ai_act.unit) == (15, "days")
-    assert {(v.condition, v.duration) for v in ai_act.variants.all()} == {("widespread_or_critical", 2), ("death", 10)}
+    assert {(v.condition, v.duration) for v in ai_act.variants.all()} == {
+        ("widespread_or_critical", 2),
+        ("death", 10),
+    }
 
 
 @pytest.mark.parametrize(
     ("flags", "days"),
-    [({}, 15), ({"widespread_or_critical": True}, 2), ({"death": True}, 10), ({"death": True, "widespread_or_critical": True}, 2)],
+    [
+        ({}, 15),
+        ({"widespread_or_critical": True}, 2),
+        ({"death": True}, 10),
+        ({"death": True, "widespread_or_critical": True}, 2),
+    ],
 )
 def test_a_serious_harm_to_people_incident_is_due_15_days_after_awareness_or_2_or_10(
     aims: Any, flags: dict[str, bool], days: int
@@ -68,7 +84,10 @@ def test_clocks_follow_the_flags_and_a_met_clock_stays(isms: Any) -> None:
     with pytest.raises(Conflict, match="already met"):
         services.meet_clock(f.SYSTEM, incident.ref_id, early.pk)
     services.update_incident(f.SYSTEM, incident.ref_id, nis2_significant=False)
-    assert sorted(incident.clocks.values_list("clock__slug", flat=True)) == ["gdpr-breach-notification", "nis2-early-warning"]
+    assert sorted(incident.clocks.values_list("clock__slug", flat=True)) == [
+        "gdpr-breach-notification",
+        "nis2-early-warning",
+    ]
     view = {c.slug: c for c in queries.clock_views(queries.incident_for(None, incident.ref_id, trusted=True))}
     assert view["nis2-early-warning"].countdown.startswith("met") and not view["nis2-early-warning"].overdue
     assert view["gdpr-breach-notification"].hours_left in (41, 42)
@@ -105,10 +124,16 @@ def test_reporting_refusals_change_nothing(isms: Any, aims: Any, make_user: Any)
         services.report_incident(viewer, management_system=isms, incident_type="security-incident", title="x")
     reporter = Actor.for_user(make_user(Role.CONTRIBUTOR, isms), "web")
     with pytest.raises(ValidationFailed):  # a system they cannot see
-        services.report_incident(reporter, management_system=aims, incident_type="security-incident", title="x")
+        services.report_incident(
+            reporter, management_system=aims, incident_type="security-incident", title="x"
+        )
     assert Incident.objects.count() == 0
-    incident = services.report_incident(reporter, management_system=isms, incident_type="security-incident", title="Phishing")
-    assert incident.ref_id == "INC-001" and incident.reported_by == reporter.user and incident.steps.count() == 6
+    incident = services.report_incident(
+        reporter, management_system=isms, incident_type="security-incident", title="Phishing"
+    )
+    assert (
+        incident.ref_id == "INC-001" and incident.reported_by == reporter.user and incident.steps.count() == 6
+    )
     with pytest.raises(PermissionDenied):  # reporting is not handling
         services.advance(reporter, incident.ref_id, to="triage")
 
@@ -122,7 +147,9 @@ def test_the_runbook_moves_forward_and_closing_needs_the_review(isms: Any) -> No
     with pytest.raises(ValidationFailed, match="post-incident review"):
         services.advance(f.SYSTEM, incident.ref_id, to="closed")
     with pytest.raises(ValidationFailed, match="root cause"):
-        services.record_review(f.SYSTEM, incident.ref_id, review_what_happened="Stolen", review_lessons="Encrypt")
+        services.record_review(
+            f.SYSTEM, incident.ref_id, review_what_happened="Stolen", review_lessons="Encrypt"
+        )
     step = incident.steps.first()
     services.tick_step(f.SYSTEM, incident.ref_id, step.pk)
     step.refresh_from_db()
@@ -153,7 +180,12 @@ def test_links_are_resolved_within_the_incident_system(aims: Any, isms: Any) -> 
     with pytest.raises(ValidationFailed, match="Unknown AI system"):
         services.update_incident(f.SYSTEM, incident.ref_id, ai_systems=["nothing"])
     # the system decides the management system when none is named
-    assert services.report_incident(f.SYSTEM, incident_type="ai-misuse", title="x", ai_systems=["hr-screening"]).management_system == isms
+    assert (
+        services.report_incident(
+            f.SYSTEM, incident_type="ai-misuse", title="x", ai_systems=["hr-screening"]
+        ).management_system
+        == isms
+    )
 
 
 def test_several_breaching_readings_open_one_drift_incident(aims: Any) -> None:
@@ -178,12 +210,18 @@ def test_several_breaching_readings_open_one_drift_incident(aims: Any) -> None:
 
 def test_the_catalogue_can_be_extended_by_a_handler_only(org: Any, make_user: Any, isms: Any) -> None:
     catalogue.ensure_incident_catalogue()
-    clock = catalogue.create_clock(f.SYSTEM, name="Lender notification", regime="contract", duration=48, unit="hours", applies_when="")
+    clock = catalogue.create_clock(
+        f.SYSTEM, name="Lender notification", regime="contract", duration=48, unit="hours", applies_when=""
+    )
     catalogue.add_variant(f.SYSTEM, clock.slug, condition="death", duration=12, unit="hours")
     with pytest.raises(ValidationFailed, match="already has"):
         catalogue.add_variant(f.SYSTEM, clock.slug, condition="death", duration=6, unit="hours")
-    itype = catalogue.create_type(f.SYSTEM, name="Lender data incident", family="security", clocks=[clock.slug])
-    catalogue.add_step(f.SYSTEM, itype.slug, text="Tell the lender's security contact.", role="Account manager")
+    itype = catalogue.create_type(
+        f.SYSTEM, name="Lender data incident", family="security", clocks=[clock.slug]
+    )
+    catalogue.add_step(
+        f.SYSTEM, itype.slug, text="Tell the lender's security contact.", role="Account manager"
+    )
     catalogue.add_step(f.SYSTEM, itype.slug, text="First of all: open a bridge.", order=1)
     assert [s.order for s in itype.steps.all()] == [1, 2] and itype.steps.first().text.startswith("First")
     with pytest.raises(ValidationFailed, match="already"):
