@@ -63,6 +63,16 @@ class Perm(models.TextChoices):
     REPORT_CONCERNS = "report_concerns", "Report concerns about AI systems"
     HANDLE_CONCERNS = "handle_concerns", "Answer concerns about AI systems"
     VIEW_CONCERN_REPORTERS = "view_concern_reporters", "See who reported a concern about an AI system"
+    # keel.improvement (issue 15)
+    RAISE_NONCONFORMITIES = "raise_nonconformities", "Raise nonconformities"
+    MANAGE_NONCONFORMITIES = (
+        "manage_nonconformities",
+        "Handle nonconformities: correction, root cause, corrective actions, effectiveness, closure",
+    )
+    WORK_OWN_NONCONFORMITIES = (
+        "work_own_nonconformities",
+        "Work on the nonconformities and corrective actions one owns",
+    )
     REPORT_INCIDENTS = "report_incidents", "Report incidents"
     HANDLE_INCIDENTS = "handle_incidents", "Handle incidents and edit the incident catalogue"
 
@@ -98,6 +108,9 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.REPORT_CONCERNS,
             Perm.HANDLE_CONCERNS,
             # not VIEW_CONCERN_REPORTERS: a reporter's identity is for administrators only
+            Perm.RAISE_NONCONFORMITIES,
+            Perm.MANAGE_NONCONFORMITIES,
+            Perm.WORK_OWN_NONCONFORMITIES,
             Perm.REPORT_INCIDENTS,
             Perm.HANDLE_INCIDENTS,
         }
@@ -114,10 +127,13 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.ACCEPT_RISKS,
             Perm.RECORD_READINGS,
             Perm.REPORT_CONCERNS,
+            Perm.RAISE_NONCONFORMITIES,
+            Perm.WORK_OWN_NONCONFORMITIES,
             Perm.REPORT_INCIDENTS,
         }
     ),
-    Role.AUDITOR: frozenset({Perm.VIEW, Perm.VIEW_TRAIL, Perm.OWN_TOKENS}),
+    # Auditors raise the nonconformities they find (an audit finding becomes one).
+    Role.AUDITOR: frozenset({Perm.VIEW, Perm.VIEW_TRAIL, Perm.OWN_TOKENS, Perm.RAISE_NONCONFORMITIES}),
     Role.VIEWER: frozenset({Perm.VIEW, Perm.REPORT_CONCERNS}),
 }
 
@@ -137,7 +153,10 @@ PERSONAL = frozenset({Perm.OWN_TOKENS})
 # narrower; the narrower one alone needs ownership *and* the role over the record's system:
 # owning a record grants nothing without a role there. What the narrower one lets an owner
 # change is up to the service (for controls: keel/controls/policies.py OWNER_FIELDS).
-OWNED: dict[str, str] = {Perm.EDIT_OWN_CONTROLS: Perm.EDIT_CONTROLS}
+OWNED: dict[str, str] = {
+    Perm.EDIT_OWN_CONTROLS: Perm.EDIT_CONTROLS,
+    Perm.WORK_OWN_NONCONFORMITIES: Perm.MANAGE_NONCONFORMITIES,
+}
 
 
 def _assignments(user: User) -> list[tuple[str, uuid.UUID | None]]:

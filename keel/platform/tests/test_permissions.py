@@ -66,6 +66,9 @@ EXPECTED: dict[str, set[str]] = {
         "report_concerns",
         "handle_concerns",
         "view_concern_reporters",
+        "raise_nonconformities",
+        "manage_nonconformities",
+        "work_own_nonconformities",
     },
     Role.COMPLIANCE_MANAGER: {
         "view",
@@ -94,6 +97,9 @@ EXPECTED: dict[str, set[str]] = {
         "record_readings",
         "report_concerns",
         "handle_concerns",
+        "raise_nonconformities",
+        "manage_nonconformities",
+        "work_own_nonconformities",
     },
     Role.CONTRIBUTOR: {
         "view",
@@ -104,13 +110,18 @@ EXPECTED: dict[str, set[str]] = {
         "accept_risks",
         "record_readings",
         "report_concerns",
+        "raise_nonconformities",
+        "work_own_nonconformities",
     },
-    Role.AUDITOR: {"view", "view_trail", "own_tokens"},
+    Role.AUDITOR: {"view", "view_trail", "own_tokens", "raise_nonconformities"},
     Role.VIEWER: {"view", "report_concerns"},
 }
 EXPECTED_ORG_ONLY = {"manage_users", "edit_people", "load_standards", "manage_systems", "edit_context"}
 # Permissions over one's own records, and the wider permission that implies each.
-EXPECTED_OWNED = {"edit_own_controls": "edit_controls"}
+EXPECTED_OWNED = {
+    "edit_own_controls": "edit_controls",
+    "work_own_nonconformities": "manage_nonconformities",
+}
 ALL_PERMS = sorted(Perm.values)
 ROLES = list(Role.values)
 
