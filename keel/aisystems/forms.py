@@ -16,6 +16,7 @@ from keel.platform.forms import DATE, KeelForm, VersionedForm, picker_select
 from keel.platform.models import User
 from keel.platform.permissions import Perm, has_perm
 from keel.standards.models import Requirement
+from keel.suppliers.queries import supplier_choices
 
 from . import list_filters
 from .choices import (
@@ -83,11 +84,17 @@ class SystemForm(VersionedForm):
     )
     human_oversight = forms.CharField(widget=forms.Textarea(attrs=TEXT), required=False)
     third_party_components = forms.CharField(widget=forms.Textarea(attrs=TEXT), required=False)
+    supplier = forms.ChoiceField(
+        required=False,
+        widget=picker_select(),
+        help_text="From the supplier register. For AI embedded in a bought product: the product's supplier.",
+    )
 
     def __init__(self, *args: Any, user: User | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["management_system"].choices = _systems_for(user, Perm.EDIT_AI_SYSTEMS)  # type: ignore[attr-defined]
         self.fields["owner"].choices = _any("No owner yet", owner_choices())  # type: ignore[attr-defined]
+        self.fields["supplier"].choices = _any("No supplier", supplier_choices())  # type: ignore[attr-defined]
 
     @classmethod
     def initial_for(cls, s: AISystem) -> dict[str, Any]:
@@ -109,6 +116,7 @@ class SystemForm(VersionedForm):
             "management_system": s.management_system.short_name,
             "owner": s.owner.email if s.owner else "",
             "deployment_regions": ", ".join(s.deployment_regions),
+            "supplier": s.supplier.ref_id if s.supplier else "",
         }
 
     def service_data(self) -> dict[str, Any]:
@@ -168,11 +176,20 @@ class ModelForm(KeelForm):
     model_type = forms.ChoiceField(label="Type", choices=ModelType.choices)
     base_model = forms.CharField(max_length=200, required=False)
     base_model_supplier = forms.CharField(max_length=200, required=False)
+    supplier = forms.ChoiceField(
+        required=False,
+        widget=picker_select(),
+        help_text="From the supplier register. The base model's or model API's supplier.",
+    )
     description = forms.CharField(widget=forms.Textarea(attrs=TEXT), required=False)
     version = forms.CharField(
         label="First version", max_length=60, required=False, help_text="Its label, e.g. 1.0; add more later."
     )
     training_date = forms.DateField(label="First version trained on", required=False, widget=DATE)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["supplier"].choices = _any("No supplier", supplier_choices())  # type: ignore[attr-defined]
 
 
 class ModelVersionForm(VersionedForm):
@@ -325,6 +342,11 @@ class DatasetForm(VersionedForm):
     owner = forms.ChoiceField(required=False, widget=picker_select())
     description = forms.CharField(widget=forms.Textarea(attrs=TEXT), required=False)
     source = forms.CharField(max_length=300, required=False)
+    supplier = forms.ChoiceField(
+        required=False,
+        widget=picker_select(),
+        help_text="From the supplier register. The dataset vendor or labelling service.",
+    )
     acquisition = forms.ChoiceField(choices=Acquisition.choices)
     sources = forms.MultipleChoiceField(
         label="Derived from (sources)",
@@ -373,6 +395,7 @@ class DatasetForm(VersionedForm):
         )
         self.fields["management_system"].choices = _systems_for(user, Perm.EDIT_AI_SYSTEMS)  # type: ignore[attr-defined]
         self.fields["owner"].choices = _any("No owner yet", owner_choices())  # type: ignore[attr-defined]
+        self.fields["supplier"].choices = _any("No supplier", supplier_choices())  # type: ignore[attr-defined]
         others = Dataset.objects.order_by("name")
         if dataset is not None:
             others = others.exclude(pk=dataset.pk)
@@ -393,10 +416,12 @@ class DatasetForm(VersionedForm):
                 "sources",
                 "ai_systems",
                 "classification",
+                "supplier",
                 *cls.VERSION_FIELDS,
             }
         ]
         return {
+            "supplier": d.supplier.ref_id if d.supplier else "",
             "classification": d.classification.key if d.classification else "",
             **{n: getattr(d, n) for n in names},
             "management_system": d.management_system.short_name,

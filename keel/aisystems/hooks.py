@@ -19,11 +19,28 @@ from keel.platform.views.common import current_user
 from keel.standards.models import Requirement
 
 from . import metric_queries, queries
-from .models import AISystem, Dataset
+from .models import AIModel, AISystem, Dataset
 
 
 def requirement_panel(request: HttpRequest, req: Requirement) -> dict[str, Any]:
     return {"req": req, "records": queries.records_supporting(req, current_user(request))}
+
+
+def supplier_panel(request: HttpRequest, supplier: Any) -> dict[str, Any]:
+    """What depends on a supplier: the AI systems, models and datasets that name it."""
+    user = current_user(request)
+    return {
+        "supplier": supplier,
+        "systems": list(in_perimeter(AISystem.objects.filter(supplier=supplier), user).order_by("name")),
+        "models": list(
+            in_perimeter(
+                AIModel.objects.filter(supplier=supplier).select_related("ai_system"),
+                user,
+                "ai_system__management_system",
+            ).order_by("ai_system__name", "name")
+        ),
+        "datasets": list(in_perimeter(Dataset.objects.filter(supplier=supplier), user).order_by("name")),
+    }
 
 
 def owned(person: User, viewer: User | None) -> list[hooks.Owned]:
@@ -96,6 +113,7 @@ def register() -> None:
     hooks.register_panel(
         "requirement_detail", "aisystems/_requirement_panel.html", requirement_panel, order=40
     )
+    hooks.register_panel("supplier_detail", "aisystems/_supplier_panel.html", supplier_panel, order=10)
     checks.register(
         checks.Rule(
             "model_deployed_without_evaluation",

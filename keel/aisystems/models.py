@@ -17,6 +17,7 @@ from keel.organisation.models import ManagementSystem
 from keel.platform.markdown import render
 from keel.platform.models import User
 from keel.standards.models import Requirement
+from keel.suppliers.models import Supplier
 
 from .choices import (
     Acquisition,
@@ -60,6 +61,14 @@ class AISystem(models.Model):
     deployment_regions = models.JSONField(default=list, blank=True)
     human_oversight = models.TextField(blank=True)
     third_party_components = models.TextField(blank=True)
+    supplier = models.ForeignKey(
+        Supplier,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="ai_systems",
+        help_text="Who supplies it: for AI embedded in a bought product, the product's supplier.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     retired_at = models.DateTimeField(null=True, blank=True)
@@ -96,6 +105,14 @@ class AIModel(models.Model):
     model_type = models.CharField(max_length=16, choices=ModelType.choices)
     base_model = models.CharField(max_length=200, blank=True)
     base_model_supplier = models.CharField(max_length=200, blank=True)
+    supplier = models.ForeignKey(
+        Supplier,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="ai_models",
+        help_text="The supplier of the base model or model API, from the supplier register.",
+    )
     description = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -226,6 +243,14 @@ class Dataset(models.Model):
         User, null=True, blank=True, on_delete=models.PROTECT, related_name="owned_datasets"
     )
     source = models.CharField(max_length=300, blank=True, help_text="Where the data comes from.")
+    supplier = models.ForeignKey(
+        Supplier,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="datasets",
+        help_text="The dataset vendor or labelling service, from the supplier register.",
+    )
     acquisition = models.CharField(max_length=12, choices=Acquisition.choices)
     licence = models.CharField(max_length=200, blank=True)
     rights = models.TextField(blank=True, help_text="Rights and restrictions that come with the data.")

@@ -94,7 +94,7 @@ def _count(model: Any, field: str, **extra: Any) -> Coalesce:
 
 
 def base_systems() -> QuerySet[AISystem]:
-    qs = AISystem.objects.select_related("management_system", "owner").annotate(
+    qs = AISystem.objects.select_related("management_system", "owner", "supplier").annotate(
         model_count=_count(AIModel, "ai_system"),
         open_flag_count=_count(MetricFlag, "ai_system", status=FlagStatus.OPEN),
         dataset_count=_count(Dataset.ai_systems.through, "aisystem"),
@@ -141,7 +141,9 @@ def system_for(user: User | None, ref: uuid.UUID | str) -> AISystem:
     qs = base_systems().prefetch_related(
         Prefetch(
             "models",
-            AIModel.objects.order_by("name").prefetch_related(
+            AIModel.objects.select_related("supplier")
+            .order_by("name")
+            .prefetch_related(
                 Prefetch(
                     "versions",
                     ModelVersion.objects.select_related("model")
@@ -226,7 +228,7 @@ def _system_ref(ref: str) -> AISystem:
 def models(user: User | None, f: ModelFilters | None = None) -> QuerySet[AIModel]:
     f = f or ModelFilters()
     qs = restrict(
-        AIModel.objects.select_related("ai_system").prefetch_related(
+        AIModel.objects.select_related("ai_system", "supplier").prefetch_related(
             Prefetch("versions", ModelVersion.objects.order_by("-created_at"))
         ),
         user,
@@ -247,7 +249,7 @@ def models(user: User | None, f: ModelFilters | None = None) -> QuerySet[AIModel
 
 def model_for(user: User | None, ref: uuid.UUID | str) -> AIModel:
     model = (
-        AIModel.objects.select_related("ai_system__management_system")
+        AIModel.objects.select_related("ai_system__management_system", "supplier")
         .prefetch_related(Prefetch("versions", ModelVersion.objects.order_by("-created_at")))
         .filter(pk=_uuid(ref, "AI model"))
         .first()
@@ -350,7 +352,7 @@ def evaluation_for(user: User | None, ref: uuid.UUID | str) -> Evaluation:
 
 def base_datasets() -> QuerySet[Dataset]:
     return (
-        Dataset.objects.select_related("management_system", "owner", "classification")
+        Dataset.objects.select_related("management_system", "owner", "classification", "supplier")
         .prefetch_related(
             Prefetch("ai_systems", AISystem.objects.order_by("short_name")),
             Prefetch("sources", Dataset.objects.order_by("short_name")),

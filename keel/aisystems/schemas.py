@@ -59,6 +59,12 @@ class AISystemOut(VersionedOut):
     deployment_regions: list[str]
     human_oversight: str
     third_party_components: str
+    supplier: str | None = Field(None, description="The supplier's reference (SUP-nnn), if any.")
+
+    @staticmethod
+    def resolve_supplier(obj: Any) -> str | None:
+        return obj.supplier.ref_id if obj.supplier_id else None
+
     model_count: int
     dataset_count: int
     open_flag_count: int
@@ -110,6 +116,9 @@ class AISystemIn(Body):
     deployment_regions: list[str] = []
     human_oversight: str = ""
     third_party_components: str = ""
+    supplier: str | None = Field(
+        None, max_length=60, description="A supplier's id or SUP-nnn; null for none."
+    )
 
 
 class AISystemPatch(Body):
@@ -128,6 +137,9 @@ class AISystemPatch(Body):
     deployment_regions: list[str] | None = None
     human_oversight: str | None = None
     third_party_components: str | None = None
+    supplier: str | None = Field(
+        None, max_length=60, description="A supplier's id or SUP-nnn; null for none."
+    )
 
 
 class StageIn(Body):
@@ -158,6 +170,12 @@ class AIModelOut(Schema):
     model_type: ModelType
     base_model: str
     base_model_supplier: str
+    supplier: str | None = Field(None, description="The supplier's reference (SUP-nnn), if any.")
+
+    @staticmethod
+    def resolve_supplier(obj: Any) -> str | None:
+        return obj.supplier.ref_id if obj.supplier_id else None
+
     description: str
     versions: list[VersionRefOut] = Field(description="Its versions, newest first (see model-versions).")
     created_at: IsoDateTime
@@ -183,6 +201,9 @@ class AIModelIn(Body):
     model_type: ModelType
     base_model: str = Field("", max_length=200)
     base_model_supplier: str = Field("", max_length=200)
+    supplier: str | None = Field(
+        None, max_length=60, description="A supplier's id or SUP-nnn; null for none."
+    )
     description: str = ""
     version: str = Field(
         "",
@@ -197,6 +218,9 @@ class AIModelPatch(Body):
     model_type: ModelType | None = None
     base_model: str | None = Field(None, max_length=200)
     base_model_supplier: str | None = Field(None, max_length=200)
+    supplier: str | None = Field(
+        None, max_length=60, description="A supplier's id or SUP-nnn; null for none."
+    )
     description: str | None = None
 
 
@@ -306,6 +330,12 @@ class DatasetOut(VersionedOut):
     description: str
     owner: str | None
     source: str
+    supplier: str | None = Field(None, description="The supplier's reference (SUP-nnn), if any.")
+
+    @staticmethod
+    def resolve_supplier(obj: Any) -> str | None:
+        return obj.supplier.ref_id if obj.supplier_id else None
+
     acquisition: Acquisition
     licence: str
     rights: str
@@ -387,6 +417,9 @@ class DatasetIn(Body):
     description: str = ""
     owner: str | None = None
     source: str = Field("", max_length=300)
+    supplier: str | None = Field(
+        None, max_length=60, description="A supplier's id or SUP-nnn; null for none."
+    )
     acquisition: Acquisition
     licence: str = Field("", max_length=200)
     rights: str = ""
@@ -417,6 +450,9 @@ class DatasetPatch(Body):
     description: str | None = None
     owner: str | None = None
     source: str | None = Field(None, max_length=300)
+    supplier: str | None = Field(
+        None, max_length=60, description="A supplier's id or SUP-nnn; null for none."
+    )
     acquisition: Acquisition | None = None
     licence: str | None = Field(None, max_length=200)
     rights: str | None = None

@@ -53,6 +53,7 @@ PAGES: dict[str, str] = {
     "aisystem_detail": "the AI system page; obj is the AISystem",
     "control_detail": "the control page; obj is the Control",
     "asset_detail": "the asset page; obj is the Asset",
+    "supplier_detail": "the supplier page; obj is the Supplier (what depends on it: aisystems)",
 }
 
 _hooks: dict[str, list[Callable[..., Any]]] = {}

@@ -22,7 +22,7 @@ CSP = (
 # Swagger UI sets styles inline; its page gets this policy (scripts stay 'self' only).
 CSP_API_DOCS = CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
 
-PUBLIC_PREFIXES = ("/static/", "/api/", "/login/", "/healthz", "/favicon.ico", "/acknowledge/")
+PUBLIC_PREFIXES = ("/static/", "/api/", "/login/", "/healthz", "/favicon.ico", "/acknowledge/", "/supplier-answer/")
 
 
 class SecurityHeadersMiddleware:

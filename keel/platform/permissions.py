@@ -75,6 +75,8 @@ class Perm(models.TextChoices):
     )
     REPORT_INCIDENTS = "report_incidents", "Report incidents"
     HANDLE_INCIDENTS = "handle_incidents", "Handle incidents and edit the incident catalogue"
+    EDIT_SUPPLIERS = "edit_suppliers", "Edit suppliers, contracts and questionnaires, and send assessments"
+    APPROVE_SUPPLIERS = "approve_suppliers", "Decide on suppliers and review their assessments"
 
 
 ROLE_PERMS: dict[str, frozenset[str]] = {
@@ -107,6 +109,8 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.RECORD_READINGS,
             Perm.REPORT_CONCERNS,
             Perm.HANDLE_CONCERNS,
+            Perm.EDIT_SUPPLIERS,
+            Perm.APPROVE_SUPPLIERS,
             # not VIEW_CONCERN_REPORTERS: a reporter's identity is for administrators only
             Perm.RAISE_NONCONFORMITIES,
             Perm.MANAGE_NONCONFORMITIES,

@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from keel.documents.urls import public_urlpatterns as acknowledge_links
 from keel.site import pickers, views
+from keel.suppliers.urls import public_urlpatterns as supplier_answer_links
 from keel.site.api import api
 
 
@@ -42,6 +43,7 @@ urlpatterns = [
     path("risks/", include("keel.risks.urls")),
     path("support/", include("keel.support.urls")),  # roles, objectives, competence, awareness, concerns
     path("suppliers/", include("keel.suppliers.urls")),
+    path("supplier-answer/", include(supplier_answer_links)),  # public: the signed link sent to a supplier
     path("incidents/", include("keel.incidents.urls")),
     path("changes/", include("keel.changes.urls")),
     path("audits/", include("keel.audits.urls")),

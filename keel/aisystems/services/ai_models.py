@@ -23,7 +23,7 @@ from keel.platform.records import apply_fields, clean, reject_control_characters
 
 from ..choices import ModelVersionStatus
 from ..models import AIModel, Dataset, ModelVersion
-from .common import MODEL_FIELDS, VERSION_FIELDS
+from .common import MODEL_FIELDS, VERSION_FIELDS, resolve_supplier
 from .datasets import _datasets
 from .lookups import get_model, get_model_version, get_system
 
@@ -42,6 +42,8 @@ def create_model(
         system = get_system(system_ref)
         check(actor, Perm.EDIT_AI_SYSTEMS, system.management_system)
         model = AIModel(ai_system=system)
+        data = dict(data)
+        resolve_supplier(data, actor)
         apply_fields(model, data, MODEL_FIELDS)
         clean(model, "model")
         if AIModel.objects.filter(ai_system=system, name=model.name).exists():
@@ -76,6 +78,8 @@ def update_model(
         check(actor, Perm.EDIT_AI_SYSTEMS, model.ai_system.management_system)
         check_version(model, expected_version, f"Model {model}")
         before = trail.snapshot(model, MODEL_FIELDS)
+        data = dict(data)
+        resolve_supplier(data, actor)
         apply_fields(model, data, MODEL_FIELDS)
         clean(model, "model")
         model.save()

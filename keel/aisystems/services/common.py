@@ -6,7 +6,9 @@ from __future__ import annotations
 import decimal
 from typing import Any
 
-from keel.platform.errors import ValidationFailed
+from keel.organisation.resolvers import Viewer
+from keel.platform.errors import NotFound, ValidationFailed
+from keel.suppliers import queries as supplier_queries
 
 from ..choices import AIRole, LifecycleStage
 
@@ -24,12 +26,14 @@ SYSTEM_FIELDS = (
     "deployment_regions",
     "human_oversight",
     "third_party_components",
+    "supplier",
 )
 MODEL_FIELDS = (
     "name",
     "model_type",
     "base_model",
     "base_model_supplier",
+    "supplier",
     "description",
 )
 VERSION_FIELDS = ("label", "training_date", "notes")
@@ -50,6 +54,7 @@ DATASET_FIELDS = (
     "licence_scope",
     "deletion_method",
     "classification",
+    "supplier",
 )
 METRIC_FIELDS = ("short_name", "name", "unit", "direction", "threshold", "evaluation_window", "description")
 MEASURE_FIELDS = (
@@ -126,3 +131,18 @@ def _decimal(value: Any, field: str) -> decimal.Decimal | None:
             f"{field} is too large (at most 14 digits before the point).", {field: ["Too large."]}
         )
     return number.quantize(PLACES, rounding=decimal.ROUND_HALF_EVEN)
+
+
+def resolve_supplier(data: dict[str, Any], who: Viewer) -> None:
+    """Turn ``data["supplier"]`` (a supplier's id or ``SUP-nnn``, within ``who``'s perimeter;
+    empty or ``None``: no supplier) into the Supplier, in place. Unknown: a 422 on ``supplier``."""
+    if "supplier" not in data:
+        return
+    ref = data["supplier"]
+    if ref is None or (isinstance(ref, str) and not ref.strip()):
+        data["supplier"] = None
+        return
+    try:
+        data["supplier"] = supplier_queries.get_supplier(who, ref)
+    except NotFound as exc:
+        raise ValidationFailed(exc.message, {"supplier": ["Unknown supplier."]}) from None

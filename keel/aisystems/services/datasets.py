@@ -23,7 +23,7 @@ from keel.platform.records import apply_fields, clean
 
 from .. import lineage
 from ..models import AISystem, Dataset, DatasetDerivation
-from .common import DATASET_FIELDS, _not_reserved
+from .common import DATASET_FIELDS, _not_reserved, resolve_supplier
 from .lookups import get_dataset
 
 
@@ -155,6 +155,7 @@ def create_dataset(
         systems = _systems(ai_systems, actor, ms)
         dataset = Dataset(management_system=ms)
         _classification(data)
+        resolve_supplier(data, actor)
         apply_fields(dataset, data, DATASET_FIELDS)
         _check_classification(dataset)
         _not_reserved(dataset)
@@ -183,6 +184,7 @@ def update_dataset(
         before = _dataset_snapshot(dataset)
         old_level = dataset.classification
         _classification(data)
+        resolve_supplier(data, actor)
         apply_fields(dataset, data, DATASET_FIELDS)
         _check_classification(dataset, old_level)
         if management_system is not None:

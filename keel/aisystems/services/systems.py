@@ -22,7 +22,7 @@ from keel.platform.records import apply_fields, clean, reject_control_characters
 from .. import gates
 from ..choices import LifecycleStage, ModelVersionStatus
 from ..models import AISystem, ModelVersion
-from .common import STAGE_ORDER, SYSTEM_FIELDS, _list, _not_reserved, _roles, _same_set
+from .common import STAGE_ORDER, SYSTEM_FIELDS, _list, _not_reserved, _roles, _same_set, resolve_supplier
 from .lookups import find_model_version, get_system
 
 
@@ -71,6 +71,7 @@ def create_system(
         data["ai_roles"] = _roles(data["ai_roles"])
     if "deployment_regions" in data:
         data["deployment_regions"] = _list(data["deployment_regions"], "deployment_regions")
+    resolve_supplier(data, actor)
     with transaction.atomic():
         system = AISystem(management_system=ms, lifecycle_stage=lifecycle_stage)
         apply_fields(system, data, SYSTEM_FIELDS)
@@ -107,6 +108,7 @@ def update_system(
         data["ai_roles"] = _roles(data["ai_roles"])
     if "deployment_regions" in data:
         data["deployment_regions"] = _list(data["deployment_regions"], "deployment_regions")
+    resolve_supplier(data, actor)
     with transaction.atomic():
         system = get_system(ref, lock=True)
         check(actor, Perm.EDIT_AI_SYSTEMS, system.management_system)
