@@ -15,6 +15,7 @@ from keel.platform.forms import KeelForm, VersionedForm, picker_select
 from keel.platform.models import User
 from keel.platform.permissions import Perm, has_perm
 from keel.risks.models import Risk
+from keel.suppliers.models import Supplier
 
 from . import queries
 from .choices import (
@@ -77,6 +78,7 @@ class _IncidentFields(KeelForm):
     )
     risks = forms.MultipleChoiceField(required=False, widget=picker_select(multiple=True))
     controls = forms.MultipleChoiceField(required=False, widget=picker_select(multiple=True))
+    suppliers = forms.MultipleChoiceField(required=False, widget=picker_select(multiple=True))
 
     def __init__(self, *args: Any, user: User | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -94,6 +96,10 @@ class _IncidentFields(KeelForm):
         ]
         self.fields["controls"].choices = [  # type: ignore[attr-defined]
             (c.ref_id, f"{c.ref_id} {c.title}") for c in Control.objects.order_by("ref_id")
+        ]
+        self.fields["suppliers"].choices = [  # type: ignore[attr-defined]
+            (s.ref_id, f"{s.ref_id} {s.name}")
+            for s in resolvers.in_perimeter(Supplier.objects.order_by("ref_id"), user)
         ]
 
     def service_data(self) -> dict[str, Any]:
@@ -143,6 +149,7 @@ class IncidentEditForm(VersionedForm, _IncidentFields):
             "ai_systems": [s.short_name for s in incident.ai_systems.all()],
             "risks": [r.ref_id for r in incident.risks.all()],
             "controls": [c.ref_id for c in incident.controls.all()],
+            "suppliers": [s.ref_id for s in incident.suppliers.all()],
             **{name: getattr(incident, name) for name in FLAG_NAMES},
         }
 

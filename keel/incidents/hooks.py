@@ -21,7 +21,7 @@ from keel.platform.choices import TrailAction
 from keel.platform.models import User
 from keel.work import reminders
 
-from . import services
+from . import followups
 from .choices import OPEN_INCIDENT, RUNBOOK, IncidentFamily
 from .models import Incident, IncidentClock, IncidentStep
 
@@ -30,7 +30,7 @@ def on_aisystem_changed(
     *, actor: Actor, system: AISystem, what: str, detail: str = "", **kwargs: Any
 ) -> None:
     if what == "drift":
-        services.open_drift_incident(actor, system, detail)
+        followups.open_drift_incident(actor, system, detail)
 
 
 def restructured(

@@ -21,6 +21,7 @@ from keel.controls.models import Control
 from keel.organisation.models import ManagementSystem, Organisation
 from keel.platform.models import User
 from keel.risks.models import Risk
+from keel.suppliers.models import Supplier
 
 from .choices import (
     ClockRegime,
@@ -169,6 +170,7 @@ class Incident(models.Model):
     ai_systems = models.ManyToManyField(AISystem, related_name="incidents", blank=True)
     risks = models.ManyToManyField(Risk, related_name="incidents", blank=True)
     controls = models.ManyToManyField(Control, related_name="incidents", blank=True)
+    suppliers = models.ManyToManyField(Supplier, related_name="incidents", blank=True)
     metric_flag = models.ForeignKey(
         MetricFlag, null=True, blank=True, on_delete=models.SET_NULL, related_name="incidents"
     )

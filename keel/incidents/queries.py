@@ -124,7 +124,7 @@ def incident_list(
 
 def incident_for(user: User | None, ref: Any, *, trusted: bool = False) -> Incident:
     """One incident the user may read, with its clocks, checklist, timeline and links."""
-    qs = base_incidents().prefetch_related("steps__done_by", "timeline__by", "risks", "controls")
+    qs = base_incidents().prefetch_related("steps__done_by", "timeline__by", "risks", "controls", "suppliers")
     if not trusted:
         qs = restrict(qs, user, Perm.VIEW)
     pk = resolvers.as_uuid(ref)

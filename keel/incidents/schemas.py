@@ -155,6 +155,7 @@ class IncidentOut(VersionedOut):
 class IncidentDetailOut(IncidentOut):
     risks: list[str]
     controls: list[str]
+    suppliers: list[str] = Field(description="Supplier references (SUP-001).")
     steps: list[IncidentStepOut]
     timeline: list[IncidentTimelineOut]
     review_what_happened: str
@@ -171,6 +172,10 @@ class IncidentDetailOut(IncidentOut):
     @staticmethod
     def resolve_controls(obj: Any) -> list[str]:
         return [c.ref_id for c in obj.controls.all()]
+
+    @staticmethod
+    def resolve_suppliers(obj: Any) -> list[str]:
+        return [s.ref_id for s in obj.suppliers.all()]
 
     @staticmethod
     def resolve_steps(obj: Any) -> list[Any]:
@@ -205,6 +210,7 @@ class IncidentIn(_IncidentFacts):
     ai_systems: list[str] = Field([], description="AI systems' short names.")
     risks: list[str] = Field([], description="Risk references (IS-004, AI-002).")
     controls: list[str] = Field([], description="Control references (KC-012).")
+    suppliers: list[str] = Field([], description="Supplier references (SUP-001).")
 
 
 class IncidentPatch(Body):
@@ -223,6 +229,7 @@ class IncidentPatch(Body):
     ai_systems: list[str] | None = None
     risks: list[str] | None = None
     controls: list[str] | None = None
+    suppliers: list[str] | None = None
 
 
 class IncidentAdvanceIn(Body):

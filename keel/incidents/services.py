@@ -28,6 +28,7 @@ from keel.platform.errors import Conflict, NotFound, ValidationFailed
 from keel.platform.permissions import Perm, check
 from keel.platform.records import apply_fields, clean
 from keel.risks.models import Risk
+from keel.suppliers.queries import get_supplier
 
 from . import catalogue, clocks
 from .choices import FLAG_NAMES, RUNBOOK, IncidentFlag, IncidentSeverity, IncidentStatus, TimelineKind
@@ -45,7 +46,7 @@ EDIT_FIELDS = (
 )
 TRAIL_FIELDS = ("ref_id", "management_system", "incident_type", "status", *EDIT_FIELDS)
 REVIEW_FIELDS = ("review_what_happened", "review_root_cause", "review_lessons", "review_actions")
-LINKS = ("ai_systems", "risks", "controls")
+LINKS = ("ai_systems", "risks", "controls", "suppliers")
 FUTURE_TOLERANCE = dt.timedelta(minutes=5)
 
 
@@ -99,6 +100,14 @@ def _links(actor: Actor, ms_id: uuid.UUID, data: dict[str, Any]) -> dict[str, li
         ]
         for c in out["controls"]:
             resolvers.same_system(ms_id, list(c.management_systems.all()), what="control", field="controls")
+    if data.get("suppliers") is not None:
+        # a supplier may serve several management systems' needs: any the actor may see
+        out["suppliers"] = []
+        for r in dict.fromkeys(str(x).strip() for x in data["suppliers"] if str(x).strip()):
+            try:
+                out["suppliers"].append(get_supplier(actor, r))
+            except NotFound as exc:
+                raise ValidationFailed(exc.message, {"suppliers": ["Unknown supplier."]}) from None
     return out
 
 
@@ -179,7 +188,7 @@ def _copy_steps(incident: Incident) -> None:
     )
 
 
-def _timeline(
+def note_on_timeline(
     incident: Incident, actor: Actor, text: str, kind: str, at: dt.datetime | None = None
 ) -> TimelineEntry:
     return TimelineEntry.objects.create(
@@ -205,6 +214,7 @@ def report_incident(
     ai_systems: Iterable[str] | None = None,
     risks: Iterable[str] | None = None,
     controls: Iterable[str] | None = None,
+    suppliers: Iterable[str] | None = None,
     metric_flag: MetricFlag | None = None,
     **flags: Any,
 ) -> Incident:
@@ -252,7 +262,11 @@ def report_incident(
                 **flags,
             }
         )
-        links = _links(actor, ms.pk, {"ai_systems": ai_systems, "risks": risks, "controls": controls})
+        links = _links(
+            actor,
+            ms.pk,
+            {"ai_systems": ai_systems, "risks": risks, "controls": controls, "suppliers": suppliers},
+        )
         incident = Incident(management_system=ms, reported_at=reported_at, metric_flag=metric_flag)
         apply_fields(incident, values, EDIT_FIELDS)
         incident.ref_id = next_ref(Incident, "INC-")
@@ -262,7 +276,9 @@ def report_incident(
             getattr(incident, name).set(rows)
         _copy_steps(incident)
         recompute_clocks(incident)
-        _timeline(incident, actor, f"Reported: {incident.title}", TimelineKind.DETECTION, at=reported_at)
+        note_on_timeline(
+            incident, actor, f"Reported: {incident.title}", TimelineKind.DETECTION, at=reported_at
+        )
         trail.record(actor, TrailAction.CREATE, incident, changes=trail.diff({}, _snapshot(incident)))
     return incident
 
@@ -300,7 +316,7 @@ def update_incident(
         recompute_clocks(incident)
         added = sorted(incident.flags() - old_flags)
         if added:
-            _timeline(
+            note_on_timeline(
                 incident,
                 actor,
                 "Now known: " + "; ".join(_flag_label(f) for f in added) + ".",
@@ -338,7 +354,7 @@ def advance(actor: Actor, ref: uuid.UUID | str, *, to: str, note: str = "") -> I
         incident.closed_at = timezone.now() if to == IncidentStatus.CLOSED else None
         incident.save(update_fields=["status", "closed_at", "updated_at"])
         label = IncidentStatus(to).label
-        _timeline(
+        note_on_timeline(
             incident,
             actor,
             f"Stage: {label}." + (f" {note.strip()}" if note.strip() else ""),
@@ -366,7 +382,7 @@ def add_timeline_entry(
     with transaction.atomic():
         incident = get(ref, lock=True)
         check(actor, Perm.HANDLE_INCIDENTS, incident.management_system)
-        entry = _timeline(incident, actor, text.strip(), kind, at)
+        entry = note_on_timeline(incident, actor, text.strip(), kind, at)
         trail.record(
             actor, TrailAction.UPDATE, incident, changes={"timeline": [None, f"{kind}: {entry.text[:200]}"]}
         )
@@ -389,7 +405,7 @@ def tick_step(
         step.done_at, step.done_by = (timezone.now(), actor.user) if done else (None, None)
         step.save(update_fields=["done_at", "done_by"])
         if done:
-            _timeline(incident, actor, f"Done: {step.text}", TimelineKind.STEP)
+            note_on_timeline(incident, actor, f"Done: {step.text}", TimelineKind.STEP)
         trail.record(actor, TrailAction.UPDATE, incident, changes={f"step {step.order}": [not done, done]})
     return step
 
@@ -421,7 +437,7 @@ def meet_clock(
         row.met_at, row.met_by, row.met_note = met_at or timezone.now(), actor.user, (note or "").strip()
         row.save(update_fields=["met_at", "met_by", "met_note"])
         late = " (late)" if row.met_at > row.due_at else ""
-        _timeline(
+        note_on_timeline(
             incident,
             actor,
             f"{row.clock.name} made{late}." + (f" {row.met_note}" if row.met_note else ""),
@@ -462,7 +478,7 @@ def record_review(actor: Actor, ref: uuid.UUID | str, **data: Any) -> Incident:
         apply_fields(incident, {k: str(v or "").strip() for k, v in data.items()}, REVIEW_FIELDS)
         incident.reviewed_at, incident.reviewed_by = timezone.now(), actor.user
         incident.save()
-        _timeline(incident, actor, "Post-incident review recorded.", TimelineKind.NOTE)
+        note_on_timeline(incident, actor, "Post-incident review recorded.", TimelineKind.NOTE)
         trail.record(
             actor,
             TrailAction.UPDATE,
@@ -470,63 +486,3 @@ def record_review(actor: Actor, ref: uuid.UUID | str, **data: Any) -> Incident:
             changes=trail.diff(before, trail.snapshot(incident, REVIEW_FIELDS)),
         )
     return incident
-
-
-# ---------------------------------------------------------------- drift from a metric flag
-
-DRIFT_TYPE = "ai-drift"
-
-
-def open_drift_incident(actor: Actor, system: AISystem, detail: str = "") -> Incident | None:
-    """Answer to ``aisystem.changed`` with ``what="drift"`` (a metric breach opened a flag): open
-    the drift incident of the open flag that has none — or, when the system already has an open
-    drift incident, link the flag to it. One incident per flag, never one per reading."""
-    flag = (
-        MetricFlag.objects.select_for_update()
-        .filter(ai_system=system, status="open", incident_ref="")
-        .select_related("metric")
-        .order_by("-opened_at")
-        .first()
-    )
-    if flag is None:
-        return None
-    existing = (
-        Incident.objects.filter(ai_systems=system, incident_type__slug=DRIFT_TYPE, status__in=_open())
-        .order_by("reported_at")
-        .first()
-    )
-    system_actor = Actor(user=None, label="metric monitoring", channel="system")
-    if existing is None:
-        catalogue.ensure_incident_catalogue()
-        existing = report_incident(
-            system_actor,
-            management_system=system.management_system,
-            incident_type=DRIFT_TYPE,
-            title=f"{system.name}: {flag.metric.name} breached its threshold",
-            description=(detail or "An operating metric breached its threshold.")[:4000]
-            + f"\n\nFirst breach {flag.first_breach_at:%Y-%m-%d %H:%M}, worst value {flag.worst_value.normalize()} "
-            f"against a threshold of {flag.threshold.normalize()}.",
-            reported_by=None,
-            reported_at=flag.first_breach_at if flag.first_breach_at <= timezone.now() else None,
-            severity=IncidentSeverity.MEDIUM,
-            ai_systems=[system.short_name],
-            metric_flag=flag,
-        )
-    else:
-        _timeline(
-            existing, system_actor, f"Another metric breached: {flag.metric.name}.", TimelineKind.DETECTION
-        )
-    MetricFlag.objects.filter(pk=flag.pk).update(incident_ref=existing.ref_id)
-    trail.record(
-        system_actor,
-        TrailAction.UPDATE,
-        flag,
-        object_repr=f"{system.short_name}/{flag.metric.short_name} flag",
-        management_system_id=system.management_system_id,
-        changes={"incident_ref": ["", existing.ref_id]},
-    )
-    return existing
-
-
-def _open() -> list[str]:
-    return [s for s in RUNBOOK if s != IncidentStatus.CLOSED]

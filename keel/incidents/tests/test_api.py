@@ -21,7 +21,9 @@ pytestmark = pytest.mark.django_db
 
 
 def send(client: Client, path: str, body: Any = None, method: str = "POST", **headers: Any) -> Any:
-    return client.generic(method, API + path, json.dumps(body or {}), content_type="application/json", **headers)
+    return client.generic(
+        method, API + path, json.dumps(body or {}), content_type="application/json", **headers
+    )
 
 
 def _at(text: str) -> dt.datetime:
@@ -66,7 +68,9 @@ def test_the_runbook_through_the_api(admin_client: Client, isms: Any) -> None:
     assert got.status_code == 200 and got["ETag"]
     body = got.json()
     assert [c["clock"] for c in body["clocks"]] == ["gdpr-breach-notification"] and len(body["steps"]) == 6
-    r = send(admin_client, path, {"severity": "high", "nis2_significant": True}, "PATCH", HTTP_IF_MATCH=got["ETag"])
+    r = send(
+        admin_client, path, {"severity": "high", "nis2_significant": True}, "PATCH", HTTP_IF_MATCH=got["ETag"]
+    )
     assert r.status_code == 200, r.content
     assert len(r.json()["clocks"]) == 4
     assert send(admin_client, path, {"title": "x"}, "PATCH", HTTP_IF_MATCH='"stale"').status_code == 409
@@ -76,10 +80,17 @@ def test_the_runbook_through_the_api(admin_client: Client, isms: Any) -> None:
     assert met.status_code == 200 and met.json()["met_at"] and met.json()["overdue"] is False
     step = body["steps"][0]["id"]
     assert send(admin_client, f"{path}/steps/{step}", {"done": True}).json()["done_at"]
-    assert send(admin_client, f"{path}/timeline", {"text": "Called the insurer.", "kind": "action"}).status_code == 201
+    assert (
+        send(admin_client, f"{path}/timeline", {"text": "Called the insurer.", "kind": "action"}).status_code
+        == 201
+    )
     refused = send(admin_client, f"{path}/advance", {"to": "closed"})
     assert refused.status_code == 422 and "post-incident review" in refused.json()["error"]["message"]
-    review = {"what_happened": "Stolen laptop.", "root_cause": "Left in a car.", "lessons": "Encryption held."}
+    review = {
+        "what_happened": "Stolen laptop.",
+        "root_cause": "Left in a car.",
+        "lessons": "Encryption held.",
+    }
     assert send(admin_client, f"{path}/review", review, "PUT").status_code == 200
     closed = send(admin_client, f"{path}/advance", {"to": "closed"})
     assert closed.status_code == 200 and closed.json()["status"] == "closed"
@@ -88,7 +99,9 @@ def test_the_runbook_through_the_api(admin_client: Client, isms: Any) -> None:
     assert "notification" in kinds and "action" in kinds and kinds[-1] == "status"
 
 
-def test_errors_and_permissions(client: Client, admin_client: Client, isms: Any, aims: Any, login_client: Any, make_user: Any) -> None:
+def test_errors_and_permissions(
+    client: Client, admin_client: Client, isms: Any, aims: Any, login_client: Any, make_user: Any
+) -> None:
     f.incident(isms)
     r = send(admin_client, "/incidents", {"incident_type": "nope", "management_system": "isms", "title": "x"})
     assert r.status_code == 422 and "incident_type" in r.json()["error"]["fields"]
@@ -98,7 +111,11 @@ def test_errors_and_permissions(client: Client, admin_client: Client, isms: Any,
     contributor = login_client(make_user(Role.CONTRIBUTOR, aims))
     assert contributor.get(f"{API}/incidents").json()["count"] == 0  # isms is not theirs
     assert contributor.get(f"{API}/incidents/INC-001").status_code == 404
-    ok = send(contributor, "/incidents", {"incident_type": "ai-misuse", "management_system": "aims", "title": "Prompt injection"})
+    ok = send(
+        contributor,
+        "/incidents",
+        {"incident_type": "ai-misuse", "management_system": "aims", "title": "Prompt injection"},
+    )
     assert ok.status_code == 201
     assert send(contributor, f"/incidents/{ok.json()['ref_id']}/advance", {"to": "triage"}).status_code == 403
     assert send(contributor, "/incident-types", {"name": "Mine", "family": "ai"}).status_code == 403
@@ -108,18 +125,60 @@ def test_the_catalogue_through_the_api(admin_client: Client, org: Any) -> None:
     types = admin_client.get(f"{API}/incident-types").json()
     assert types["count"] == 7
     harm = admin_client.get(f"{API}/incident-types/ai-harm").json()
-    assert harm["family"] == "ai" and "ai-act-serious-incident" in harm["clocks"] and harm["steps"][0]["stage"] == "triage"
+    assert (
+        harm["family"] == "ai"
+        and "ai-act-serious-incident" in harm["clocks"]
+        and harm["steps"][0]["stage"] == "triage"
+    )
     clocks = {c["slug"]: c for c in admin_client.get(f"{API}/incident-clocks").json()["items"]}
     assert clocks["ai-act-serious-incident"]["duration"] == 15
-    assert {(v["condition"], v["duration"]) for v in clocks["ai-act-serious-incident"]["variants"]} == {("widespread_or_critical", 2), ("death", 10)}
+    assert {(v["condition"], v["duration"]) for v in clocks["ai-act-serious-incident"]["variants"]} == {
+        ("widespread_or_critical", 2),
+        ("death", 10),
+    }
     assert clocks["nis2-final-report"]["unit"] == "months"
-    r = send(admin_client, "/incident-clocks", {"name": "Lender notice", "regime": "contract", "duration": 48, "unit": "hours", "variants": [{"condition": "death", "duration": 12, "unit": "hours"}]})
+    r = send(
+        admin_client,
+        "/incident-clocks",
+        {
+            "name": "Lender notice",
+            "regime": "contract",
+            "duration": 48,
+            "unit": "hours",
+            "variants": [{"condition": "death", "duration": 12, "unit": "hours"}],
+        },
+    )
     assert r.status_code == 201, r.content
     assert r.json()["slug"] == "lender-notice" and r.json()["applies_when"] == ""
-    r = send(admin_client, "/incident-types", {"name": "Lender data incident", "family": "security", "clocks": ["lender-notice"]})
+    r = send(
+        admin_client,
+        "/incident-types",
+        {"name": "Lender data incident", "family": "security", "clocks": ["lender-notice"]},
+    )
     assert r.status_code == 201 and r.json()["clocks"] == ["lender-notice"]
-    step = send(admin_client, "/incident-types/lender-data-incident/steps", {"text": "Call the lender.", "stage": "contain"})
+    step = send(
+        admin_client,
+        "/incident-types/lender-data-incident/steps",
+        {"text": "Call the lender.", "stage": "contain"},
+    )
     assert step.status_code == 201 and step.json()["order"] == 1
-    assert send(admin_client, "/incident-types/lender-data-incident/steps", {"text": "x", "stage": "closed"}).status_code == 422
-    assert send(admin_client, "/incident-types/lender-data-incident", {"name": "Lender incident"}, "PATCH").json()["name"] == "Lender incident"
-    assert send(admin_client, "/incident-clocks/lender-notice/variants", {"condition": "death", "duration": 1, "unit": "hours"}).status_code == 422
+    assert (
+        send(
+            admin_client, "/incident-types/lender-data-incident/steps", {"text": "x", "stage": "closed"}
+        ).status_code
+        == 422
+    )
+    assert (
+        send(
+            admin_client, "/incident-types/lender-data-incident", {"name": "Lender incident"}, "PATCH"
+        ).json()["name"]
+        == "Lender incident"
+    )
+    assert (
+        send(
+            admin_client,
+            "/incident-clocks/lender-notice/variants",
+            {"condition": "death", "duration": 1, "unit": "hours"},
+        ).status_code
+        == 422
+    )

@@ -13,12 +13,14 @@ from django.utils import timezone
 from keel.aisystems import readings
 from keel.aisystems.models import MetricFlag
 from keel.aisystems.tests import factories as ai
+from keel.improvement.models import Nonconformity
 from keel.platform.actor import Actor
 from keel.platform.choices import Role
 from keel.platform.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from keel.platform.models import TrailEntry
+from keel.suppliers.tests import factories as sup
 
-from .. import catalogue, clocks, hooks, queries, services
+from .. import catalogue, clocks, followups, hooks, queries, services
 from ..models import Incident, IncidentType, RegulatoryClock
 from . import factories as f
 
@@ -241,3 +243,32 @@ def test_months_are_calendar_months() -> None:
     jan31 = dt.datetime(2026, 1, 31, 9, tzinfo=dt.UTC)
     assert clocks.add_period(jan31, 1, "months") == dt.datetime(2026, 2, 28, 9, tzinfo=dt.UTC)
     assert clocks.add_period(jan31, 12, "months") == dt.datetime(2027, 1, 31, 9, tzinfo=dt.UTC)
+
+
+def test_the_review_raises_one_nonconformity_and_a_supplier_can_be_linked(isms: Any) -> None:
+    supplier = sup.supplier(isms)
+    incident = f.incident(isms, suppliers=[supplier.ref_id])
+    assert list(incident.suppliers.all()) == [supplier]
+    with pytest.raises(ValidationFailed, match="supplier"):
+        services.update_incident(f.SYSTEM, incident.ref_id, suppliers=["SUP-999"])
+    with pytest.raises(ValidationFailed, match="review"):
+        followups.raise_nonconformity_from_review(f.SYSTEM, incident.ref_id)
+    services.record_review(
+        f.SYSTEM,
+        incident.ref_id,
+        review_what_happened="x",
+        review_root_cause="No encryption policy.",
+        review_lessons="y",
+    )
+    incident = followups.raise_nonconformity_from_review(f.SYSTEM, incident.ref_id)
+    nc = Nonconformity.objects.get(ref_id=incident.nonconformity_ref)
+    assert (
+        nc.source == "incident"
+        and nc.source_ref == incident.ref_id
+        and "No encryption policy." in nc.description
+    )
+    with pytest.raises(Conflict, match="already raised"):
+        followups.raise_nonconformity_from_review(f.SYSTEM, incident.ref_id)
+    services.advance(f.SYSTEM, incident.ref_id, to="closed")
+    with pytest.raises(Conflict, match="closed"):
+        services.update_incident(f.SYSTEM, incident.ref_id, suppliers=[])
