@@ -24,7 +24,7 @@ from keel.platform.api import (
 from keel.platform.filters import parse as filters_of
 from keel.platform.permissions import Perm, check
 
-from . import catalogue, queries, services
+from . import catalogue, followups, queries, services
 from .models import Incident
 from .schemas import (
     IncidentAdvanceIn,
@@ -191,6 +191,17 @@ def record_review(request: HttpRequest, ref: str, payload: IncidentReviewIn) -> 
         review_lessons=payload.lessons,
         review_actions=payload.actions,
     )
+    return _detail(request, incident.pk)
+
+
+@incident_router.post(
+    "/{ref}/nonconformity",
+    response=responses(IncidentDetailOut),
+    openapi_extra=permission(Perm.HANDLE_INCIDENTS),
+    summary="Raise a nonconformity from the post-incident review (once)",
+)
+def raise_nonconformity(request: HttpRequest, ref: str) -> Incident:
+    incident = followups.raise_nonconformity_from_review(actor(request), ref)
     return _detail(request, incident.pk)
 
 

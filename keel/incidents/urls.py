@@ -20,6 +20,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("<str:ref>/advance/", views.incident_advance, name="incident-advance"),
     path("<str:ref>/timeline/", views.incident_timeline, name="incident-timeline"),
     path("<str:ref>/review/", views.incident_review, name="incident-review"),
+    path("<str:ref>/nonconformity/", views.incident_nonconformity, name="incident-nonconformity"),
     path("<str:ref>/steps/<str:step>/", views.incident_step, name="incident-step"),
     path("<str:ref>/clocks/<str:clock>/met/", views.incident_clock_met, name="incident-clock-met"),
 ]

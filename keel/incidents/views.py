@@ -24,7 +24,7 @@ from keel.platform.pages import page
 from keel.platform.permissions import Perm, has_perm, system_ids_with
 from keel.platform.views.common import INVALID, current_user, is_partial
 
-from . import catalogue, queries, services
+from . import catalogue, followups, queries, services
 from .choices import RUNBOOK, IncidentFlag, IncidentStatus
 from .forms import (
     AdvanceForm,
@@ -239,6 +239,18 @@ def incident_review(request: HttpRequest, ref: str) -> HttpResponse:
         return "The post-incident review is recorded."
 
     return _act(request, ref, form, "review_form", do)
+
+
+@require_POST
+@page(Perm.HANDLE_INCIDENTS, perimeter=_system)
+def incident_nonconformity(request: HttpRequest, ref: str) -> HttpResponse:
+    try:
+        incident = followups.raise_nonconformity_from_review(Actor.from_request(request), ref)
+    except KeelError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"{incident.nonconformity_ref} is raised from the review.")
+    return redirect("incident-detail", ref=ref)
 
 
 @require_POST

@@ -34,6 +34,7 @@ from keel.evidence.demo import load_demo_evidence
 from keel.evidence.models import Evidence
 from keel.gap.demo import load_demo_gap
 from keel.impact.demo import ensure_demo_impact_assessments
+from keel.incidents.demo import load_demo_incidents
 from keel.mapping.demo import load_demo_suggestions
 from keel.organisation import directory
 from keel.organisation import people as organisation_people
@@ -229,6 +230,8 @@ def load_demo(actor: Actor, progress: Progress | None = None) -> DemoReport:
         ensure_demo_retrained_model(actor)
 
         load_demo_support(actor, say, integrated, people)
+
+        load_demo_incidents(actor, say, integrated, people)
 
         # A realistic flaw the consistency check finds (docs/consistency-check.md): Daniel owns an
         # AI risk of the integrated system and then moved to the data-centre team; his role there

@@ -4,8 +4,8 @@ from django.urls import include, path
 
 from keel.documents.urls import public_urlpatterns as acknowledge_links
 from keel.site import pickers, views
-from keel.suppliers.urls import public_urlpatterns as supplier_answer_links
 from keel.site.api import api
+from keel.suppliers.urls import public_urlpatterns as supplier_answer_links
 
 
 def healthz(request: HttpRequest) -> HttpResponse:
