@@ -347,7 +347,7 @@ def advance(actor: Actor, ref: uuid.UUID | str, *, to: str, note: str = "") -> I
         if to == IncidentStatus.CLOSED and incident.reviewed_at is None:
             raise ValidationFailed(
                 f"Record the post-incident review of {incident.ref_id} before closing it.",
-                {"to": ["The post-incident review is missing."]},
+                {"to": ["Record the post-incident review before closing."]},
             )
         before = incident.status
         incident.status = to

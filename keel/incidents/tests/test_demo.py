@@ -25,7 +25,11 @@ def test_the_demo_incidents(client: Any) -> None:
     assert flag.incident_ref == drift.ref_id and drift.status == "triage"
     harm = Incident.objects.get(incident_type__slug="ai-harm")
     (clock,) = clock_views(harm)
-    assert clock.name == "EU AI Act serious incident report" and not clock.overdue and 24 <= clock.hours_left <= 72
+    assert (
+        clock.name == "EU AI Act serious incident report"
+        and not clock.overdue
+        and 24 <= clock.hours_left <= 72
+    )
     assert client.login(email=DEMO_ADMIN_EMAIL, password=DEMO_PASSWORD)
     html = client.get(reverse("dashboard")).content.decode()
     assert 'id="incident-clocks"' in html and harm.ref_id in html
