@@ -37,10 +37,6 @@ class IncidentFilters(Filters):
     """Declared in :class:`keel.incidents.queries.IncidentFilters`."""
 
 
-class IncidentCatalogueFilters(Filters):
-    """The catalogue lists take only a page."""
-
-
 class IncidentClockOut(Schema):
     id: uuid.UUID
     clock: str = Field(description="The clock's slug.")
