@@ -272,3 +272,14 @@ def test_the_review_raises_one_nonconformity_and_a_supplier_can_be_linked(isms: 
     services.advance(f.SYSTEM, incident.ref_id, to="closed")
     with pytest.raises(Conflict, match="closed"):
         services.update_incident(f.SYSTEM, incident.ref_id, suppliers=[])
+
+
+def test_a_split_moves_the_ai_incidents_and_a_merge_moves_all(isms: Any, aims: Any) -> None:
+    security = f.incident(isms)
+    harm = f.incident(isms, "ai-harm", title="Harm")
+    pending = hooks.restructured(actor=f.SYSTEM, kind="split", source=isms, target=aims)
+    assert [p.obj for p in pending] == [harm]
+    assert Incident.objects.get(pk=harm.pk).management_system == aims
+    assert Incident.objects.get(pk=security.pk).management_system == isms
+    hooks.restructured(actor=f.SYSTEM, kind="merge", source=isms, target=aims)
+    assert set(Incident.objects.values_list("management_system", flat=True)) == {aims.pk}
