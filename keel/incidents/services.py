@@ -134,6 +134,13 @@ def _values(data: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _aware(moment: dt.datetime | None) -> dt.datetime | None:
+    """A moment given without a UTC offset is taken in the organisation's time zone."""
+    if moment is not None and timezone.is_naive(moment):
+        return timezone.make_aware(moment)
+    return moment
+
+
 def _not_future(moment: dt.datetime | None, field: str) -> None:
     if moment is not None and moment > timezone.now() + FUTURE_TOLERANCE:
         raise ValidationFailed(f"{field} cannot be in the future.", {field: ["In the future."]})
@@ -226,8 +233,8 @@ def report_incident(
             f"Unknown field(s): {', '.join(sorted(unknown))}.", {k: ["Unknown field."] for k in unknown}
         )
     now = timezone.now()
-    reported_at = reported_at or now
-    aware_at = aware_at or reported_at
+    reported_at = _aware(reported_at) or now
+    aware_at = _aware(aware_at) or reported_at
     _not_future(reported_at, "reported_at")
     _not_future(aware_at, "aware_at")
     if aware_at > reported_at:
@@ -291,6 +298,7 @@ def update_incident(
     link_data = {k: data.pop(k) for k in LINKS if k in data}
     values = _values(data)
     if "aware_at" in values:
+        values["aware_at"] = _aware(values["aware_at"])
         if values["aware_at"] is None:
             raise ValidationFailed("aware_at cannot be empty.", {"aware_at": ["Required."]})
         _not_future(values["aware_at"], "aware_at")
@@ -378,6 +386,7 @@ def add_timeline_entry(
         raise ValidationFailed(
             f"kind is one of: {', '.join(TimelineKind.values)}.", {"kind": ["Unknown kind."]}
         )
+    at = _aware(at)
     _not_future(at, "at")
     with transaction.atomic():
         incident = get(ref, lock=True)
@@ -420,6 +429,7 @@ def meet_clock(
 ) -> IncidentClock:
     """Record that the notification a clock asks for was made (when, and a note: to whom, the
     case number). The clock stops; the timeline says so."""
+    met_at = _aware(met_at)
     _not_future(met_at, "met_at")
     with transaction.atomic():
         incident = get(ref, lock=True)

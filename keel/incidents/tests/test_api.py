@@ -108,6 +108,21 @@ def test_errors_and_permissions(
     assert admin_client.get(f"{API}/incidents/INC-999").status_code == 404
     assert admin_client.get(f"{API}/incidents?status=bogus").status_code == 422
     assert client.get(f"{API}/incidents").status_code == 401
+    naive = (timezone.localtime() - dt.timedelta(days=1)).replace(tzinfo=None, microsecond=0).isoformat()
+    r = send(
+        admin_client,
+        "/incidents",
+        {"incident_type": "security-incident", "management_system": "isms", "title": "x", "aware_at": naive},
+    )
+    assert r.status_code == 201, r.content  # no offset: the organisation's time zone
+    assert (
+        send(
+            admin_client,
+            f"/incidents/{r.json()['ref_id']}/timeline",
+            {"text": "x", "at": "2999-01-01T00:00:00"},
+        ).status_code
+        == 422
+    )
     contributor = login_client(make_user(Role.CONTRIBUTOR, aims))
     assert contributor.get(f"{API}/incidents").json()["count"] == 0  # isms is not theirs
     assert contributor.get(f"{API}/incidents/INC-001").status_code == 404
