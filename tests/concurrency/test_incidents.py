@@ -27,8 +27,8 @@ def test_a_notification_recorded_twice_at_once_is_recorded_once(isms: Management
         clock = incident.clocks.get()
         with widen_race(0.02):
             results = run_at_once(
-                lambda: services.meet_clock(A, incident.ref_id, clock.pk, note="by A"),
-                lambda: services.meet_clock(B, incident.ref_id, clock.pk, note="by B"),
+                lambda ref=incident.ref_id, pk=clock.pk: services.meet_clock(A, ref, pk, note="by A"),
+                lambda ref=incident.ref_id, pk=clock.pk: services.meet_clock(B, ref, pk, note="by B"),
             )
         conflicts = [r for r in results if isinstance(r, Conflict)]
         assert len(conflicts) == 1, results
