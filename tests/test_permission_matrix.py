@@ -55,6 +55,7 @@ from . import documents_world as dw  # documents and policy acknowledgement
 from . import evidence_world as ew  # the evidence register
 from . import impact_world as iw  # AI system impact assessments
 from . import improvement_world as nw  # nonconformities and corrective actions
+from . import incidents_world as incw  # incidents and their catalogue
 from . import review_world as mrw  # management review
 from . import risks_world as rw  # assets, classification and risk management
 from . import suppliers_world as pw  # suppliers, questionnaires, supplier assessments
@@ -1677,6 +1678,118 @@ PAGE_CASES += [
     PageCase("supplier-answer-link", PUBLIC, kwargs=pw.token_kwargs),
     PageCase(
         "supplier-answer-link", PUBLIC, "POST", kwargs=pw.token_kwargs, data=lambda w, u: {"action": "draft"}
+    ),
+]
+
+# incidents (keel/incidents): an incident of system A; the catalogue is organisation-level
+PAGE_CASES += [
+    PageCase("incident-list", Perm.VIEW),
+    PageCase("incident-list", Perm.VIEW, query="status=open", htmx=True),
+    PageCase("incident-create", Perm.REPORT_INCIDENTS, target=_anywhere),
+    PageCase(
+        "incident-create", Perm.REPORT_INCIDENTS, "POST", data=incw.report_form, target=_anywhere, ok=REDIRECT
+    ),
+    PageCase("incident-detail", Perm.VIEW, kwargs=incw.kwargs, target=_system_a),
+    PageCase("incident-edit", Perm.HANDLE_INCIDENTS, kwargs=incw.kwargs, target=_system_a),
+    PageCase(
+        "incident-edit",
+        Perm.HANDLE_INCIDENTS,
+        "POST",
+        kwargs=incw.kwargs,
+        data=incw.edit_form,
+        target=_system_a,
+        ok=REDIRECT,
+    ),
+    PageCase(
+        "incident-advance",
+        Perm.HANDLE_INCIDENTS,
+        "POST",
+        kwargs=incw.kwargs,
+        data=lambda w, u: {"to": "triage"},
+        target=_system_a,
+        ok=REDIRECT,
+    ),
+    PageCase(
+        "incident-timeline",
+        Perm.HANDLE_INCIDENTS,
+        "POST",
+        kwargs=incw.kwargs,
+        data=lambda w, u: {"kind": "note", "text": "Called."},
+        target=_system_a,
+        ok=REDIRECT,
+    ),
+    PageCase(
+        "incident-review",
+        Perm.HANDLE_INCIDENTS,
+        "POST",
+        kwargs=incw.kwargs,
+        data=incw.review_form,
+        target=_system_a,
+        ok=REDIRECT,
+    ),
+    PageCase(
+        "incident-nonconformity",
+        Perm.HANDLE_INCIDENTS,
+        "POST",
+        kwargs=incw.reviewed_kwargs,
+        target=_system_a,
+        ok=REDIRECT,
+    ),
+    PageCase(
+        "incident-step",
+        Perm.HANDLE_INCIDENTS,
+        "POST",
+        kwargs=incw.step_kwargs,
+        data=lambda w, u: {"done": "1"},
+        target=_system_a,
+        ok=REDIRECT,
+    ),
+    PageCase(
+        "incident-clock-met",
+        Perm.HANDLE_INCIDENTS,
+        "POST",
+        kwargs=incw.clock_kwargs,
+        data=lambda w, u: {"note": "Sent."},
+        target=_system_a,
+        ok=REDIRECT,
+    ),
+    PageCase("incident-type-list", Perm.VIEW),
+    PageCase("incident-type-create", Perm.HANDLE_INCIDENTS, "POST", data=incw.type_form, ok=REDIRECT),
+    PageCase("incident-type-detail", Perm.VIEW, kwargs=incw.type_kwargs),
+    PageCase(
+        "incident-type-edit",
+        Perm.HANDLE_INCIDENTS,
+        "POST",
+        kwargs=incw.type_kwargs,
+        data=incw.type_form,
+        ok=REDIRECT,
+    ),
+    PageCase(
+        "incident-type-step-add",
+        Perm.HANDLE_INCIDENTS,
+        "POST",
+        kwargs=incw.type_kwargs,
+        data=lambda w, u: {"stage": "contain", "text": "Call them.", "role": "Lead"},
+        ok=REDIRECT,
+    ),
+    PageCase("incident-clock-list", Perm.VIEW),
+    PageCase("incident-clock-create", Perm.HANDLE_INCIDENTS, "POST", data=incw.clock_form, ok=REDIRECT),
+    PageCase("incident-clock-detail", Perm.VIEW, kwargs=incw.clock_slug_kwargs),
+    PageCase(
+        "incident-clock-edit",
+        Perm.HANDLE_INCIDENTS,
+        "POST",
+        kwargs=incw.clock_slug_kwargs,
+        data=incw.clock_form,
+        ok=REDIRECT,
+    ),
+    PageCase(
+        "incident-clock-variant-add",
+        Perm.HANDLE_INCIDENTS,
+        "POST",
+        kwargs=incw.clock_slug_kwargs,
+        data=lambda w, u: {"condition": "death", "duration": "1", "unit": "days"},
+        ok=REDIRECT,
     ),
 ]
 
@@ -3699,6 +3812,130 @@ API_CASES += [
         body=lambda w, u: {"days": 10},
         target=_system_a,
         denied=_SUP_REF,
+    ),
+]
+
+
+# incidents (keel/incidents)
+API_CASES += [
+    ApiCase("GET", "/incidents", Perm.VIEW, params=lambda w, u: (incw.incident_a(w), {})[1]),
+    ApiCase(
+        "POST",
+        "/incidents",
+        Perm.REPORT_INCIDENTS,
+        body=lambda w, u: {
+            "incident_type": "security-incident",
+            "management_system": w.a.short_name,
+            "title": "Phish",
+        },
+        target=_system_a,
+        ok=CREATED,
+        denied=HIDDEN_SYSTEM,
+    ),
+    ApiCase(
+        "GET",
+        "/incidents/{ref}",
+        Perm.VIEW,
+        params=incw.kwargs,
+        target=_system_a,
+        denied=frozenset({403, 404}),
+    ),
+    ApiCase(
+        "PATCH",
+        "/incidents/{ref}",
+        Perm.HANDLE_INCIDENTS,
+        params=incw.kwargs,
+        body=lambda w, u: {"severity": "high"},
+        target=_system_a,
+    ),
+    ApiCase(
+        "POST",
+        "/incidents/{ref}/advance",
+        Perm.HANDLE_INCIDENTS,
+        params=incw.kwargs,
+        body=lambda w, u: {"to": "triage"},
+        target=_system_a,
+    ),
+    ApiCase(
+        "POST",
+        "/incidents/{ref}/timeline",
+        Perm.HANDLE_INCIDENTS,
+        params=incw.kwargs,
+        body=lambda w, u: {"text": "Called."},
+        target=_system_a,
+        ok=CREATED,
+    ),
+    ApiCase(
+        "POST",
+        "/incidents/{ref}/steps/{step_id}",
+        Perm.HANDLE_INCIDENTS,
+        params=incw.step_params,
+        body=lambda w, u: {"done": True},
+        target=_system_a,
+    ),
+    ApiCase(
+        "POST",
+        "/incidents/{ref}/clocks/{clock}/met",
+        Perm.HANDLE_INCIDENTS,
+        params=incw.clock_kwargs,
+        body=lambda w, u: {"note": "Sent."},
+        target=_system_a,
+    ),
+    ApiCase(
+        "PUT",
+        "/incidents/{ref}/review",
+        Perm.HANDLE_INCIDENTS,
+        params=incw.kwargs,
+        body=lambda w, u: {"what_happened": "Lost.", "root_cause": "Careless.", "lessons": "Lock it."},
+        target=_system_a,
+    ),
+    ApiCase(
+        "POST",
+        "/incidents/{ref}/nonconformity",
+        Perm.HANDLE_INCIDENTS,
+        params=incw.reviewed_kwargs,
+        target=_system_a,
+    ),
+    ApiCase("GET", "/incident-types", Perm.VIEW),
+    ApiCase(
+        "POST",
+        "/incident-types",
+        Perm.HANDLE_INCIDENTS,
+        body=lambda w, u: {"name": "Matrix type", "family": "ai"},
+        ok=CREATED,
+    ),
+    ApiCase("GET", "/incident-types/{slug}", Perm.VIEW, params=incw.type_kwargs),
+    ApiCase(
+        "PATCH",
+        "/incident-types/{slug}",
+        Perm.HANDLE_INCIDENTS,
+        params=incw.type_kwargs,
+        body=lambda w, u: {"order": 3},
+    ),
+    ApiCase(
+        "POST",
+        "/incident-types/{slug}/steps",
+        Perm.HANDLE_INCIDENTS,
+        params=incw.type_kwargs,
+        body=lambda w, u: {"text": "Call them."},
+        ok=CREATED,
+    ),
+    ApiCase("GET", "/incident-clocks", Perm.VIEW),
+    ApiCase(
+        "POST",
+        "/incident-clocks",
+        Perm.HANDLE_INCIDENTS,
+        body=lambda w, u: {"name": "Matrix clock", "regime": "contract", "duration": 2, "unit": "days"},
+        ok=CREATED,
+    ),
+    ApiCase("GET", "/incident-clocks/{slug}", Perm.VIEW, params=incw.clock_slug_kwargs),
+    ApiCase(
+        "POST",
+        "/incident-clocks/{slug}/variants",
+        Perm.HANDLE_INCIDENTS,
+        params=incw.clock_slug_kwargs,
+        body=lambda w, u: {"condition": "death", "duration": 1, "unit": "days"},
+        ok=CREATED,
     ),
 ]
 

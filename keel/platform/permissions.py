@@ -81,6 +81,8 @@ class Perm(models.TextChoices):
         "edit_certification",
         "Record the certification cycle, its audits and the auditor's requests",
     )
+    REPORT_INCIDENTS = "report_incidents", "Report incidents"
+    HANDLE_INCIDENTS = "handle_incidents", "Handle incidents and edit the incident catalogue"
     EDIT_SUPPLIERS = "edit_suppliers", "Edit suppliers, contracts and questionnaires, and send assessments"
     APPROVE_SUPPLIERS = "approve_suppliers", "Decide on suppliers and review their assessments"
 
@@ -126,6 +128,8 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.EDIT_REVIEWS,
             Perm.VIEW_OTHERS_WORK,
             Perm.EDIT_CERTIFICATION,
+            Perm.REPORT_INCIDENTS,
+            Perm.HANDLE_INCIDENTS,
         }
     ),
     # Contributors own controls and risks: they update their own controls, collect evidence,
@@ -142,6 +146,7 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.REPORT_CONCERNS,
             Perm.RAISE_NONCONFORMITIES,
             Perm.WORK_OWN_NONCONFORMITIES,
+            Perm.REPORT_INCIDENTS,
         }
     ),
     # Auditors raise the nonconformities they find (an audit finding becomes one) and record

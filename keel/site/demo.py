@@ -37,6 +37,7 @@ from keel.evidence.models import Evidence
 from keel.gap.demo import load_demo_gap
 from keel.impact.demo import ensure_demo_impact_assessments
 from keel.improvement.demo import load_demo_improvement
+from keel.incidents.demo import load_demo_incidents
 from keel.mapping.demo import load_demo_suggestions
 from keel.organisation import directory
 from keel.organisation import people as organisation_people
@@ -248,6 +249,8 @@ def load_demo(actor: Actor, progress: Progress | None = None) -> DemoReport:
 
         supplier_refs = load_demo_suppliers(actor, approver, say, integrated, people)
         link_demo_suppliers(actor, supplier_refs)
+
+        load_demo_incidents(actor, say, integrated, people)
 
         # A realistic flaw the consistency check finds (docs/consistency-check.md): Daniel owns an
         # AI risk of the integrated system and then moved to the data-centre team; his role there

@@ -9,6 +9,7 @@ from django.shortcuts import render
 
 from keel.evidence import queries as evidence_queries
 from keel.impact import queries as impact_queries
+from keel.incidents import queries as incident_queries
 from keel.organisation import queries as organisation_queries
 from keel.organisation.views.trail import describe
 from keel.platform import checks
@@ -51,6 +52,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "standards": standards_queries.standards_with_counts(),
             "evidence_expiry": evidence_queries.expiry_summary(user),
             "impact_due": impact_queries.due_summary(user),
+            "incident_clocks": incident_queries.open_clocks(user),
             "check": check,
             "check_rules": _panel(check),
             "recent": describe(organisation_queries.recent_trail(user), user, with_changes=False)

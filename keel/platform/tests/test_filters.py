@@ -29,6 +29,9 @@ from keel.evidence import queries as evidence_queries
 from keel.evidence import schemas as evidence_schemas
 from keel.impact import queries as impact_queries
 from keel.impact import schemas as impact_schemas
+from keel.incidents import forms as incident_forms
+from keel.incidents import queries as incident_queries
+from keel.incidents import schemas as incident_schemas
 from keel.mapping import forms as mapping_forms
 from keel.mapping import queries as mapping_queries
 from keel.mapping import schemas as mapping_schemas
@@ -94,6 +97,7 @@ LISTS: list[tuple[type[Any], type[Any], Form | None]] = [
     (support_queries.Filters, support_schemas.SupportFilters, support_forms.SupportFilterForm),
     (support_queries.RecordFilters, support_schemas.RecordFilters, None),
     (support_queries.ConcernFilters, support_schemas.ConcernFilters, None),
+    (incident_queries.IncidentFilters, incident_schemas.IncidentFilters, incident_forms.IncidentFilterForm),
     (support_queries.ReadingFilters, support_schemas.ObjectiveReadingFilters, None),
     (review_queries.ReviewFilters, review_schemas.ManagementReviewFilters, review_forms.ReviewFilterForm),
     (review_queries.ItemFilters, review_schemas.ReviewItemFilters, None),
@@ -199,6 +203,7 @@ LIST_PAGES_WITH_A_FILTER = [
     ("risk-list", "status"),
     ("asset-list", "type"),
     ("document-list", "kind"),
+    ("incident-list", "family"),
     ("people", "login"),
 ]
 

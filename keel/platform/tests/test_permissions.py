@@ -76,6 +76,8 @@ EXPECTED: dict[str, set[str]] = {
         "edit_certification",
         "edit_suppliers",
         "approve_suppliers",
+        "report_incidents",
+        "handle_incidents",
     },
     Role.COMPLIANCE_MANAGER: {
         "view",
@@ -114,6 +116,8 @@ EXPECTED: dict[str, set[str]] = {
         "edit_certification",
         "edit_suppliers",
         "approve_suppliers",
+        "report_incidents",
+        "handle_incidents",
     },
     Role.CONTRIBUTOR: {
         "view",
@@ -126,6 +130,7 @@ EXPECTED: dict[str, set[str]] = {
         "report_concerns",
         "raise_nonconformities",
         "work_own_nonconformities",
+        "report_incidents",
     },
     Role.AUDITOR: {"view", "view_trail", "own_tokens", "raise_nonconformities", "record_audit_results"},
     Role.VIEWER: {"view", "report_concerns"},
