@@ -63,6 +63,8 @@ class Perm(models.TextChoices):
     REPORT_CONCERNS = "report_concerns", "Report concerns about AI systems"
     HANDLE_CONCERNS = "handle_concerns", "Answer concerns about AI systems"
     VIEW_CONCERN_REPORTERS = "view_concern_reporters", "See who reported a concern about an AI system"
+    EDIT_CHANGES = "edit_changes", "Request, edit and implement changes"
+    APPROVE_CHANGES = "approve_changes", "Approve or reject changes others requested"
 
 
 ROLE_PERMS: dict[str, frozenset[str]] = {
@@ -95,6 +97,8 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.RECORD_READINGS,
             Perm.REPORT_CONCERNS,
             Perm.HANDLE_CONCERNS,
+            Perm.EDIT_CHANGES,
+            Perm.APPROVE_CHANGES,
             # not VIEW_CONCERN_REPORTERS: a reporter's identity is for administrators only
         }
     ),
@@ -110,6 +114,7 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.ACCEPT_RISKS,
             Perm.RECORD_READINGS,
             Perm.REPORT_CONCERNS,
+            Perm.EDIT_CHANGES,
         }
     ),
     Role.AUDITOR: frozenset({Perm.VIEW, Perm.VIEW_TRAIL, Perm.OWN_TOKENS}),

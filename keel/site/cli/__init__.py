@@ -18,6 +18,7 @@ from keel.site.cli import (
     ai,
     backup,
     catalogs,
+    changes,
     check,
     crosswalk,
     documents,
@@ -76,6 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     backup.register(sub)
     check.register(sub)
     objectives.register(sub)
+    changes.register(sub)
     return parser
 
 

@@ -69,6 +69,7 @@ PERMISSIONS: dict[str, str | None] = {
     "map suggest": "view",
     "map decide": "edit_controls",
     "check": "view",
+    "change gate": "view",
 }
 
 
