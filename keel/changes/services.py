@@ -135,7 +135,9 @@ def _resolve(change: Change, data: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _evidence(refs: Iterable[Any]) -> list[Evidence]:
+def _evidence(change: Change, refs: Iterable[Any]) -> list[Evidence]:
+    """Evidence by reference or id; each must be of the change's management system (or of the
+    whole organisation)."""
     out: list[Evidence] = []
     unknown: list[str] = []
     for ref in dict.fromkeys(str(r).strip() for r in refs if str(r).strip()):
@@ -151,6 +153,13 @@ def _evidence(refs: Iterable[Any]) -> list[Evidence]:
         raise ValidationFailed(
             f"No evidence {', '.join(unknown)}: give references such as EV-007.",
             {"evidence": ["Unknown evidence."]},
+        )
+    for e in out:
+        resolvers.same_system(
+            change.management_system_id,
+            list(e.management_systems.values_list("pk", flat=True)),
+            what=f"evidence {e.ref_id}",
+            field="evidence",
         )
     return out
 
@@ -235,7 +244,7 @@ def create(
         change.ref_id = next_ref(Change, PREFIX)
         clean(change, "change")
         change.save()
-        change.evidence.set(_evidence(evidence))
+        change.evidence.set(_evidence(change, evidence))
         change.management_systems.set(systems or ([ms] if family == ChangeFamily.MANAGEMENT_SYSTEM else []))
         trail.record(actor, TrailAction.CREATE, change, changes=trail.diff({}, _snapshot(change)))
     return change
@@ -268,7 +277,7 @@ def update(
         clean(change, "change")
         change.save()
         if evidence is not None:
-            change.evidence.set(_evidence(evidence))
+            change.evidence.set(_evidence(change, evidence))
         if management_systems is not None:
             if change.family != ChangeFamily.MANAGEMENT_SYSTEM:
                 raise ValidationFailed(
