@@ -120,7 +120,7 @@ def _action(name: str, perm: str, summary: str, body: Any, call: Any) -> None:
         summary=summary,
         operation_id=f"change_{name}",
     )
-    def act(request: HttpRequest, ref: str, payload: body) -> Any:  # type: ignore[valid-type]
+    def act(request: HttpRequest, ref: str, payload: body) -> Any:
         change = call(actor(request), services.get(ref).pk, payload.note)
         return queries.change_for(None, change.pk)
 

@@ -4,7 +4,7 @@ the change's family."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -57,6 +57,10 @@ def _any(label: str, choices: Any) -> list[tuple[str, str]]:
     return [("", label), *choices]
 
 
+def _choices(form: forms.Form, name: str, choices: list[tuple[str, str]]) -> None:
+    cast(forms.ChoiceField, form.fields[name]).choices = choices
+
+
 class ChangeForm(VersionedForm):
     management_system = forms.ChoiceField(
         help_text="The management system the change belongs to (a model lifecycle change: its AI system's)."
@@ -107,57 +111,73 @@ class ChangeForm(VersionedForm):
         for name in list(self.fields):
             if name not in keep:
                 del self.fields[name]
-        self.fields["kind"].choices = [(k, ChangeType(k).label) for k in FAMILY_TYPES[family]]  # type: ignore[attr-defined]
+        _choices(self, "kind", [(k, ChangeType(k).label) for k in FAMILY_TYPES[family]])
         people = _any("Choose a person", owner_choices())
-        self.fields["requester"].choices = people  # type: ignore[attr-defined]
-        self.fields["owner"].choices = people  # type: ignore[attr-defined]
+        _choices(self, "requester", people)
+        _choices(self, "owner", people)
         visible = resolvers.visible_system_ids(user)
         if "management_system" in self.fields:
-            self.fields["management_system"].choices = _any(
-                "Choose a system",
-                [  # type: ignore[attr-defined]
-                    (ms.short_name, ms.name)
-                    for ms in ManagementSystem.objects.order_by("name")
-                    if user is None or has_perm(user, Perm.EDIT_CHANGES, ms)
-                ],
+            _choices(
+                self,
+                "management_system",
+                _any(
+                    "Choose a system",
+                    [
+                        (ms.short_name, ms.name)
+                        for ms in ManagementSystem.objects.order_by("name")
+                        if user is None or has_perm(user, Perm.EDIT_CHANGES, ms)
+                    ],
+                ),
             )
             if family == ChangeFamily.MODEL_LIFECYCLE:
                 self.fields["management_system"].required = False
         if "management_systems" in self.fields:
-            self.fields["management_systems"].choices = [  # type: ignore[attr-defined]
-                (ms.short_name, ms.name) for ms in resolvers.visible_systems(user)
-            ]
+            _choices(
+                self,
+                "management_systems",
+                [(ms.short_name, ms.name) for ms in resolvers.visible_systems(user)],
+            )
         if family == ChangeFamily.MODEL_LIFECYCLE:
             systems = AISystem.objects.order_by("name")
             if visible is not None:
                 systems = systems.filter(management_system_id__in=visible)
             self.fields["ai_system"].required = True
-            self.fields["ai_system"].choices = _any(
-                "Choose an AI system", [(s.short_name, s.name) for s in systems]
-            )  # type: ignore[attr-defined]
+            _choices(
+                self, "ai_system", _any("Choose an AI system", [(s.short_name, s.name) for s in systems])
+            )
             versions = ModelVersion.objects.select_related("model__ai_system").filter(
                 model__ai_system__in=systems
             )
-            self.fields["model_version"].choices = _any(
-                "None (a retirement)",
-                [  # type: ignore[attr-defined]
-                    (str(v.pk), f"{v.model.ai_system.short_name}: {v.model.name} {v.label}")
-                    for v in versions.order_by("model__ai_system__name", "model__name", "created_at")
-                ],
+            _choices(
+                self,
+                "model_version",
+                _any(
+                    "None (a retirement)",
+                    [
+                        (str(v.pk), f"{v.model.ai_system.short_name}: {v.model.name} {v.label}")
+                        for v in versions.order_by("model__ai_system__name", "model__name", "created_at")
+                    ],
+                ),
             )
             assessments = ImpactAssessment.objects.select_related("ai_system").filter(
                 ai_system__in=systems, status=AssessmentStatus.APPROVED
             )
-            self.fields["impact_assessment"].choices = _any(
-                "None linked",
-                [  # type: ignore[attr-defined]
-                    (str(a.pk), f"{a.ai_system.short_name}: impact assessment v{a.version}")
-                    for a in assessments.order_by("ai_system__name", "-version")
-                ],
+            _choices(
+                self,
+                "impact_assessment",
+                _any(
+                    "None linked",
+                    [
+                        (str(a.pk), f"{a.ai_system.short_name}: impact assessment v{a.version}")
+                        for a in assessments.order_by("ai_system__name", "-version")
+                    ],
+                ),
             )
-            self.fields["evidence"].choices = [  # type: ignore[attr-defined]
-                (e.ref_id, f"{e.ref_id} {e.title}") for e in Evidence.objects.order_by("ref_id")
-            ]
+            _choices(
+                self,
+                "evidence",
+                [(e.ref_id, f"{e.ref_id} {e.title}") for e in Evidence.objects.order_by("ref_id")],
+            )
 
     def service_data(self) -> dict[str, Any]:
         data = super().service_data()

@@ -126,8 +126,8 @@ def reminders_due(organisation: Any, today: dt.date, horizon: dt.timedelta) -> I
             title=f"{c.title} ({c.ref_id})",
             url=reverse("change-detail", args=[c.ref_id]),
             due=c.planned_on,  # type: ignore[arg-type]
-            person_id=c.owner_id,
-            management_system_id=c.management_system_id,
+            person_id=c.owner_id,  # type: ignore[arg-type]  # Due says int; people have UUID keys
+            management_system_id=c.management_system_id,  # type: ignore[arg-type]
             detail=f"owner; {c.get_status_display().lower()}",
         )
         for c in planned
@@ -148,8 +148,8 @@ def reminders_due(organisation: Any, today: dt.date, horizon: dt.timedelta) -> I
                 title=f"{c.title} ({c.ref_id})",
                 url=reverse("change-detail", args=[c.ref_id]),
                 due=due,
-                person_id=c.owner_id,
-                management_system_id=c.management_system_id,
+                person_id=c.owner_id,  # type: ignore[arg-type]
+                management_system_id=c.management_system_id,  # type: ignore[arg-type]
                 detail="owner",
             )
         )
@@ -161,7 +161,7 @@ def reviews_overdue(systems: checks.Systems) -> list[checks.Finding]:
     return [
         checks.Finding(
             rule="change_review_overdue",
-            title=f"{c.ref_id} {c.title} was implemented {(today - timezone.localtime(c.implemented_at).date()).days} "  # type: ignore[arg-type]
+            title=f"{c.ref_id} {c.title} was implemented {(today - timezone.localtime(c.implemented_at).date()).days} "
             "days ago and has not been reviewed",
             detail=f"An implemented change is reviewed within {queries.REVIEW_AFTER_DAYS} days: did it do what it "
             "should, with what side effects? Write the post-implementation review and close the change.",

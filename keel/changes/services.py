@@ -120,7 +120,7 @@ def _resolve(change: Change, data: dict[str, Any]) -> dict[str, Any]:
         found = (
             qs.filter(pk=pk).first()
             if pk
-            else qs.filter(version=int(ia)).first()
+            else qs.filter(version=int(str(ia))).first()
             if str(ia).isdigit()
             else None
         )
