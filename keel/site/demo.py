@@ -27,6 +27,7 @@ from django.utils import timezone
 from keel.aiact.demo import ensure_demo_ai_act
 from keel.aisystems.demo import ensure_demo_ai_systems, ensure_demo_retrained_model
 from keel.aisystems.models import AISystem, Dataset
+from keel.changes.demo import load_demo_changes
 from keel.controls import services as controls
 from keel.controls.models import Control, ControlLink, ControlTemplate
 from keel.documents.demo import load_demo_documents
@@ -229,6 +230,8 @@ def load_demo(actor: Actor, progress: Progress | None = None) -> DemoReport:
         ensure_demo_retrained_model(actor)
 
         load_demo_support(actor, say, integrated, people)
+
+        load_demo_changes(actor, approver, say, integrated, research, people)
 
         # A realistic flaw the consistency check finds (docs/consistency-check.md): Daniel owns an
         # AI risk of the integrated system and then moved to the data-centre team; his role there

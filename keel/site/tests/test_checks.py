@@ -41,6 +41,7 @@ EVERY_RULE = {
     "concern_unanswered",
     "document_review_overdue",
     "acknowledgements_overdue",
+    "change_review_overdue",
 }
 # Rules the demo does not trip: it cannot publish a policy with a due date already past (the
 # service refuses one), so overdue acknowledgements are tested in keel/documents/tests.
