@@ -66,6 +66,8 @@ EXPECTED: dict[str, set[str]] = {
         "report_concerns",
         "handle_concerns",
         "view_concern_reporters",
+        "edit_changes",
+        "approve_changes",
     },
     Role.COMPLIANCE_MANAGER: {
         "view",
@@ -94,6 +96,8 @@ EXPECTED: dict[str, set[str]] = {
         "record_readings",
         "report_concerns",
         "handle_concerns",
+        "edit_changes",
+        "approve_changes",
     },
     Role.CONTRIBUTOR: {
         "view",
@@ -104,6 +108,7 @@ EXPECTED: dict[str, set[str]] = {
         "accept_risks",
         "record_readings",
         "report_concerns",
+        "edit_changes",
     },
     Role.AUDITOR: {"view", "view_trail", "own_tokens"},
     Role.VIEWER: {"view", "report_concerns"},
