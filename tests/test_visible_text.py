@@ -20,6 +20,7 @@ from django.urls import URLPattern, get_resolver, reverse
 
 from keel.aisystems.models import AISystem, Dataset, LifecycleRecord, ModelVersion
 from keel.assets.models import Asset, ClassificationLevel
+from keel.changes.models import Change
 from keel.controls.models import Control, ControlLink
 from keel.documents.acknowledgements import token_for
 from keel.documents.models import Acknowledgement, Document
@@ -251,6 +252,8 @@ ARGUMENTS: dict[str, Callable[[], dict[str, Any]]] = {
     "impact-edit": lambda: _impact(assessment__status="draft"),
     "impact-raise-risk": lambda: _impact(),
     "classification-edit": lambda: {"key": _first(ClassificationLevel).key},
+    "change-detail": lambda: {"ref": _first(Change, status="submitted").ref_id},
+    "change-edit": lambda: {"ref": _first(Change, status="submitted").ref_id},
     "document-detail": lambda: {"ref": _first(Document, title="AI policy").ref_id},
     "document-edit": lambda: {"ref": _first(Document, title="AI policy").ref_id},
     "document-retire": lambda: {"ref": _first(Document, title="AI policy").ref_id},

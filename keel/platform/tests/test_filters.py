@@ -16,6 +16,9 @@ from keel.aisystems import schemas as ai_schemas
 from keel.assets import forms as asset_forms
 from keel.assets import queries as asset_queries
 from keel.assets import schemas as asset_schemas
+from keel.changes import forms as change_forms
+from keel.changes import queries as change_queries
+from keel.changes import schemas as change_schemas
 from keel.controls import forms as control_forms
 from keel.controls import queries as control_queries
 from keel.controls import schemas as control_schemas
@@ -87,6 +90,7 @@ LISTS: list[tuple[type[Any], type[Any], Form | None]] = [
     (support_queries.ReadingFilters, support_schemas.ObjectiveReadingFilters, None),
     (aiact_queries.ClassificationFilters, aiact_schemas.ClassificationFiltersIn, None),
     (aiact_queries.ObligationStatusFilters, aiact_schemas.ObligationStatusFiltersIn, None),
+    (change_queries.ChangeFilters, change_schemas.ChangeListFilters, change_forms.ChangeFilterForm),
 ]
 
 
