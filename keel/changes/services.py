@@ -275,7 +275,8 @@ def update(
             raise ValidationFailed("A change names its requester and owner.", {"owner": ["Required."]})
         _check_consistency(change)
         clean(change, "change")
-        change.save()
+        if trail.snapshot(change, TRAIL_FIELDS) != {k: before[k] for k in TRAIL_FIELDS}:
+            change.save()  # an unchanged save writes nothing (the version stays)
         if evidence is not None:
             change.evidence.set(_evidence(change, evidence))
         if management_systems is not None:

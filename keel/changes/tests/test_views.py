@@ -12,6 +12,8 @@ from django.urls import reverse
 from keel.changes import services
 from keel.changes.models import Change
 from keel.platform.choices import Role
+from keel.platform.concurrency import version_of
+from keel.platform.models import TrailEntry
 
 from . import factories as f
 
@@ -108,6 +110,10 @@ def test_edit_submit_implement_and_close_through_the_pages(
     assert page.status_code == 200
     form = page.context["form"]
     data = {k: v for k, v in form.initial.items() if v is not None}
+    unchanged = admin_client.post(edit, data)  # saved unchanged: nothing is written
+    assert unchanged.status_code == 302
+    assert TrailEntry.objects.filter(object_id=str(change.pk)).count() == 1
+    assert version_of(Change.objects.get(pk=change.pk)) == version_of(change)
     data.update({"rollback_plan": "Revert the firewall rule.", "kind": "emergency"})
     r = admin_client.post(edit, data)
     assert r.status_code == 302, r.content.decode()[:3000]
