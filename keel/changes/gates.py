@@ -39,12 +39,20 @@ from .models import Change
 
 @dataclass(frozen=True)
 class Gate:
-    """One gate's answer: ``url`` is where the missing thing is done (empty when it holds)."""
+    """One gate's answer; ``link`` (a URL name and its arguments, reversed only when a page
+    asks for :attr:`url`) is where the missing thing is done (empty when it holds)."""
 
     name: str
     ok: bool
     detail: str
-    url: str = ""
+    link: tuple[str, tuple[Any, ...], str] | None = None
+
+    @property
+    def url(self) -> str:
+        if self.link is None:
+            return ""
+        route, args, query = self.link
+        return reverse(route, args=args) + query
 
     def as_dict(self) -> dict[str, Any]:
         return {"name": self.name, "ok": self.ok, "detail": self.detail}
@@ -65,7 +73,7 @@ def impact_assessment(change: Change) -> Gate:
     system = change.ai_system
     if system is None:
         return Gate(name, False, "no AI system is named on the change")
-    system_url = reverse("ai-system-detail", args=[system.short_name])
+    system_url = ("ai-system-detail", (system.short_name,), "")
     linked = change.impact_assessment
     if linked is not None and linked.ai_system_id == system.pk and linked.status == AssessmentStatus.APPROVED:
         return Gate(
@@ -99,7 +107,7 @@ def impact_assessment(change: Change) -> Gate:
             "the assessment approved",
             system_url,
         )
-    url = reverse("impact-assessment-detail", args=[current.pk])
+    url = ("impact-assessment-detail", (current.pk,), "")
     return Gate(
         name,
         False,
@@ -116,7 +124,7 @@ def ai_risks(change: Change) -> Gate:
     if system is None:
         return Gate(name, False, "no AI system is named on the change")
     risks = list(Risk.objects.filter(register=Register.AI, ai_system=system).order_by("ref_id"))
-    url = reverse("risk-list") + "?register=ai"
+    url = ("risk-list", (), "?register=ai")
     if not risks:
         return Gate(name, False, f"no AI risk of {system.short_name} is recorded — assess its AI risks", url)
     open_risks = [r for r in risks if r.status == RiskStatus.OPEN]
@@ -143,7 +151,7 @@ def verification_validation(change: Change) -> Gate:
     version = change.model_version
     if version is None:
         return Gate(name, False, "no model version is named: name the version the change releases")
-    system_url = reverse("ai-system-detail", args=[change.ai_system.short_name]) if change.ai_system else ""
+    system_url = ("ai-system-detail", (change.ai_system.short_name,), "") if change.ai_system else None
     problem = deployment_gates.version_evaluation_problem(version)
     if not problem:
         count = len(deployment_gates.latest_evaluations(version))
@@ -170,7 +178,7 @@ def _filled(field: str, name: str, what: str) -> Callable[[Change], Gate]:
     def gate(change: Change) -> Gate:
         if str(getattr(change, field) or "").strip():
             return Gate(name, True, f"{what} written")
-        return Gate(name, False, f"write {what}", reverse("change-edit", args=[change.ref_id]))
+        return Gate(name, False, f"write {what}", ("change-edit", (change.ref_id,), ""))
 
     gate.__name__ = field
     return gate
