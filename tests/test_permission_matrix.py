@@ -50,6 +50,7 @@ from . import aiact_world as xw  # EU AI Act
 from . import aisystems_world as aw  # the AI system inventory
 from . import audits_world as auw  # the internal audit programme
 from . import certification_world as cew  # certification cycle, auditor requests, my work
+from . import changes_world as chw  # changes (keel/changes)
 from . import controls_world as cw  # the control catalogue
 from . import documents_world as dw  # documents and policy acknowledgement
 from . import evidence_world as ew  # the evidence register
@@ -1789,6 +1790,63 @@ PAGE_CASES += [
         "POST",
         kwargs=incw.clock_slug_kwargs,
         data=lambda w, u: {"condition": "death", "duration": "1", "unit": "days"},
+        ok=REDIRECT,
+    ),
+]
+
+# changes (keel/changes): one standard change of A per workflow state, requested by the target
+PAGE_CASES += [
+    PageCase("change-list", Perm.VIEW),
+    PageCase("change-list", Perm.VIEW, query="q=x", htmx=True),
+    PageCase("change-create", Perm.EDIT_CHANGES, target=_anywhere),
+    PageCase("change-create", Perm.EDIT_CHANGES, "POST", data=chw.create_form, target=_anywhere, ok=REDIRECT),
+    PageCase("change-detail", Perm.VIEW, kwargs=chw.kwargs("submitted"), target=_system_a),
+    PageCase("change-edit", Perm.EDIT_CHANGES, kwargs=chw.kwargs("draft"), target=_system_a),
+    PageCase(
+        "change-edit",
+        Perm.EDIT_CHANGES,
+        "POST",
+        kwargs=chw.kwargs("draft"),
+        data=chw.edit_form,
+        target=_system_a,
+        ok=REDIRECT,
+    ),
+    PageCase(
+        "change-submit", Perm.EDIT_CHANGES, "POST", kwargs=chw.kwargs("draft"), target=_system_a, ok=REDIRECT
+    ),
+    PageCase(
+        "change-approve",
+        Perm.APPROVE_CHANGES,
+        "POST",
+        kwargs=chw.kwargs("submitted"),
+        data=lambda w, u: {"note": "Fine."},
+        target=_system_a,
+        ok=REDIRECT,
+    ),
+    PageCase(
+        "change-reject",
+        Perm.APPROVE_CHANGES,
+        "POST",
+        kwargs=chw.kwargs("submitted"),
+        data=lambda w, u: {"note": "Not now."},
+        target=_system_a,
+        ok=REDIRECT,
+    ),
+    PageCase(
+        "change-implement",
+        Perm.EDIT_CHANGES,
+        "POST",
+        kwargs=chw.kwargs("approved"),
+        target=_system_a,
+        ok=REDIRECT,
+    ),
+    PageCase(
+        "change-close",
+        Perm.EDIT_CHANGES,
+        "POST",
+        kwargs=chw.kwargs("implemented"),
+        data=lambda w, u: {"note": "Worked."},
+        target=_system_a,
         ok=REDIRECT,
     ),
 ]
@@ -3939,6 +3997,85 @@ API_CASES += [
     ),
 ]
 
+# changes (keel/changes)
+_CHANGE_NOTE: Kwargs = lambda w, u: {"note": "Matrix."}  # noqa: E731
+API_CASES += [
+    ApiCase("GET", "/changes", Perm.VIEW),
+    ApiCase(
+        "GET",
+        "/changes/{ref}",
+        Perm.VIEW,
+        params=chw.kwargs("submitted"),
+        target=_system_a,
+        denied=frozenset({403, 404}),
+    ),
+    ApiCase(
+        "GET",
+        "/changes/{ref}/gate",
+        Perm.VIEW,
+        params=chw.kwargs("submitted"),
+        target=_system_a,
+        denied=frozenset({403, 404}),
+    ),
+    ApiCase(
+        "POST",
+        "/changes",
+        Perm.EDIT_CHANGES,
+        body=chw.create_body,
+        target=_system_a,
+        ok=CREATED,
+        denied=HIDDEN_SYSTEM,
+    ),
+    ApiCase(
+        "PATCH",
+        "/changes/{ref}",
+        Perm.EDIT_CHANGES,
+        params=chw.kwargs("draft"),
+        body=lambda w, u: {"description": "Matrix."},
+        target=_system_a,
+    ),
+    ApiCase(
+        "POST",
+        "/changes/{ref}/submit",
+        Perm.EDIT_CHANGES,
+        params=chw.kwargs("draft"),
+        body=_CHANGE_NOTE,
+        target=_system_a,
+    ),
+    ApiCase(
+        "POST",
+        "/changes/{ref}/approve",
+        Perm.APPROVE_CHANGES,
+        params=chw.kwargs("submitted"),
+        body=_CHANGE_NOTE,
+        target=_system_a,
+    ),
+    ApiCase(
+        "POST",
+        "/changes/{ref}/reject",
+        Perm.APPROVE_CHANGES,
+        params=chw.kwargs("submitted"),
+        body=_CHANGE_NOTE,
+        target=_system_a,
+    ),
+    ApiCase(
+        "POST",
+        "/changes/{ref}/implement",
+        Perm.EDIT_CHANGES,
+        params=chw.kwargs("approved"),
+        body=_CHANGE_NOTE,
+        target=_system_a,
+    ),
+    ApiCase(
+        "POST",
+        "/changes/{ref}/close",
+        Perm.EDIT_CHANGES,
+        params=chw.kwargs("implemented"),
+        body=_CHANGE_NOTE,
+        target=_system_a,
+    ),
+]
+
 
 @cache
 def api_operations() -> dict[tuple[str, str], dict[str, Any]]:
@@ -4196,6 +4333,8 @@ CLI_CASES: list[CliCase] = [
         "map suggest", Perm.VIEW, lambda w, u: ["map", "suggest", "--source", "org", "--target", ISO42001]
     ),
     CliCase("map decide", Perm.EDIT_CONTROLS, suggest_matrix.decide_argv),
+    # changes (keel/changes): an approved change of a system the user may view
+    CliCase("change gate", Perm.VIEW, chw.gate_argv),
     # the consistency check: the matrix world has nothing to flag, so an allowed run exits 0
     CliCase("check", Perm.VIEW, lambda w, u: ["check", "--format", "json"]),
 ]

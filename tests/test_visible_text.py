@@ -22,6 +22,7 @@ from keel.aisystems.models import AISystem, Dataset, LifecycleRecord, ModelVersi
 from keel.assets.models import Asset, ClassificationLevel
 from keel.audits.models import Audit, AuditItem, AuditProgramme
 from keel.certification.models import CertificationAudit
+from keel.changes.models import Change
 from keel.controls.models import Control, ControlLink
 from keel.documents.acknowledgements import token_for
 from keel.documents.models import Acknowledgement, Document
@@ -258,6 +259,8 @@ ARGUMENTS: dict[str, Callable[[], dict[str, Any]]] = {
     "impact-edit": lambda: _impact(assessment__status="draft"),
     "impact-raise-risk": lambda: _impact(),
     "classification-edit": lambda: {"key": _first(ClassificationLevel).key},
+    "change-detail": lambda: {"ref": _first(Change, status="submitted").ref_id},
+    "change-edit": lambda: {"ref": _first(Change, status="submitted").ref_id},
     "document-detail": lambda: {"ref": _first(Document, title="AI policy").ref_id},
     "document-edit": lambda: {"ref": _first(Document, title="AI policy").ref_id},
     "document-retire": lambda: {"ref": _first(Document, title="AI policy").ref_id},

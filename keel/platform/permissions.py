@@ -85,6 +85,8 @@ class Perm(models.TextChoices):
     HANDLE_INCIDENTS = "handle_incidents", "Handle incidents and edit the incident catalogue"
     EDIT_SUPPLIERS = "edit_suppliers", "Edit suppliers, contracts and questionnaires, and send assessments"
     APPROVE_SUPPLIERS = "approve_suppliers", "Decide on suppliers and review their assessments"
+    EDIT_CHANGES = "edit_changes", "Request, edit and implement changes"
+    APPROVE_CHANGES = "approve_changes", "Approve or reject changes others requested"
 
 
 ROLE_PERMS: dict[str, frozenset[str]] = {
@@ -121,6 +123,8 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.RECORD_AUDIT_RESULTS,
             Perm.EDIT_SUPPLIERS,
             Perm.APPROVE_SUPPLIERS,
+            Perm.EDIT_CHANGES,
+            Perm.APPROVE_CHANGES,
             # not VIEW_CONCERN_REPORTERS: a reporter's identity is for administrators only
             Perm.RAISE_NONCONFORMITIES,
             Perm.MANAGE_NONCONFORMITIES,
@@ -147,6 +151,7 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.RAISE_NONCONFORMITIES,
             Perm.WORK_OWN_NONCONFORMITIES,
             Perm.REPORT_INCIDENTS,
+            Perm.EDIT_CHANGES,
         }
     ),
     # Auditors raise the nonconformities they find (an audit finding becomes one) and record

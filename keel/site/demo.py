@@ -29,6 +29,7 @@ from keel.aisystems.demo import ensure_demo_ai_systems, ensure_demo_retrained_mo
 from keel.aisystems.models import AISystem, Dataset
 from keel.audits.demo import load_demo_audits
 from keel.certification.demo import load_demo_certification
+from keel.changes.demo import load_demo_changes
 from keel.controls import services as controls
 from keel.controls.models import Control, ControlLink, ControlTemplate
 from keel.documents.demo import load_demo_documents
@@ -251,6 +252,8 @@ def load_demo(actor: Actor, progress: Progress | None = None) -> DemoReport:
         link_demo_suppliers(actor, supplier_refs)
 
         load_demo_incidents(actor, say, integrated, people)
+
+        load_demo_changes(actor, approver, say, integrated, research, people)
 
         # A realistic flaw the consistency check finds (docs/consistency-check.md): Daniel owns an
         # AI risk of the integrated system and then moved to the data-centre team; his role there

@@ -18,6 +18,9 @@ from keel.assets import queries as asset_queries
 from keel.assets import schemas as asset_schemas
 from keel.certification import queries as certification_queries
 from keel.certification import schemas as certification_schemas
+from keel.changes import forms as change_forms
+from keel.changes import queries as change_queries
+from keel.changes import schemas as change_schemas
 from keel.controls import forms as control_forms
 from keel.controls import queries as control_queries
 from keel.controls import schemas as control_schemas
@@ -111,9 +114,14 @@ LISTS: list[tuple[type[Any], type[Any], Form | None]] = [
         None,
     ),
     (certification_queries.AuditorRequestFilters, certification_schemas.AuditorRequestFilters, None),
-    (supplier_queries.SupplierFilters, supplier_schemas.SupplierListFilters, supplier_forms.SupplierFilterForm),
+    (
+        supplier_queries.SupplierFilters,
+        supplier_schemas.SupplierListFilters,
+        supplier_forms.SupplierFilterForm,
+    ),
     (supplier_queries.AssessmentFilters, supplier_schemas.SupplierAssessmentFilters, None),
     (supplier_queries.QuestionnaireFilters, supplier_schemas.QuestionnaireListFilters, None),
+    (change_queries.ChangeFilters, change_schemas.ChangeListFilters, change_forms.ChangeFilterForm),
 ]
 
 

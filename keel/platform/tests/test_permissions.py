@@ -78,6 +78,8 @@ EXPECTED: dict[str, set[str]] = {
         "approve_suppliers",
         "report_incidents",
         "handle_incidents",
+        "edit_changes",
+        "approve_changes",
     },
     Role.COMPLIANCE_MANAGER: {
         "view",
@@ -118,6 +120,8 @@ EXPECTED: dict[str, set[str]] = {
         "approve_suppliers",
         "report_incidents",
         "handle_incidents",
+        "edit_changes",
+        "approve_changes",
     },
     Role.CONTRIBUTOR: {
         "view",
@@ -131,6 +135,7 @@ EXPECTED: dict[str, set[str]] = {
         "raise_nonconformities",
         "work_own_nonconformities",
         "report_incidents",
+        "edit_changes",
     },
     Role.AUDITOR: {"view", "view_trail", "own_tokens", "raise_nonconformities", "record_audit_results"},
     Role.VIEWER: {"view", "report_concerns"},

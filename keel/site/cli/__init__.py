@@ -18,6 +18,7 @@ from keel.site.cli import (
     ai,
     backup,
     catalogs,
+    changes,
     check,
     crosswalk,
     documents,
@@ -78,6 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.register(sub)
     objectives.register(sub)
     jobs.register(sub)
+    changes.register(sub)
     return parser
 
 

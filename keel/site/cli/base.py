@@ -70,6 +70,7 @@ PERMISSIONS: dict[str, str | None] = {
     "map decide": "edit_controls",
     "check": "view",
     "jobs run": None,
+    "change gate": "view",
 }
 
 

@@ -49,6 +49,7 @@ EVERY_RULE = {
     "supplier_without_due_diligence",
     "supplier_review_overdue",
     "incident_clock_overdue",
+    "change_review_overdue",
 }
 # Rules the demo does not trip (each with its reason). The demo publishes its acceptable use
 # policy "as of" 45 days ago, due 30 days later, so its outstanding acknowledgements are overdue.
