@@ -126,8 +126,8 @@ def reminders_due(organisation: Any, today: dt.date, horizon: dt.timedelta) -> I
             title=f"{c.title} ({c.ref_id})",
             url=reverse("change-detail", args=[c.ref_id]),
             due=c.planned_on,  # type: ignore[arg-type]
-            person_id=c.owner_id,  # type: ignore[arg-type]  # Due says int; people have UUID keys
-            management_system_id=c.management_system_id,  # type: ignore[arg-type]
+            person_id=c.owner_id,  # Due says int; people have UUID keys
+            management_system_id=c.management_system_id,
             detail=f"owner; {c.get_status_display().lower()}",
         )
         for c in planned
@@ -148,8 +148,8 @@ def reminders_due(organisation: Any, today: dt.date, horizon: dt.timedelta) -> I
                 title=f"{c.title} ({c.ref_id})",
                 url=reverse("change-detail", args=[c.ref_id]),
                 due=due,
-                person_id=c.owner_id,  # type: ignore[arg-type]
-                management_system_id=c.management_system_id,  # type: ignore[arg-type]
+                person_id=c.owner_id,
+                management_system_id=c.management_system_id,
                 detail="owner",
             )
         )

@@ -109,8 +109,8 @@ def actions_due(organisation: Any, today: dt.date, horizon: dt.timedelta) -> Ite
             title=f"{a.ref_id} of {nc.ref_id}: {a.description[:100]}",
             url=reverse("nonconformity-detail", args=[nc.ref_id]),
             due=a.due_on,
-            person_id=a.owner_id,  # type: ignore[arg-type]
-            management_system_id=_first_system(nc, None),  # type: ignore[arg-type]
+            person_id=a.owner_id,
+            management_system_id=_first_system(nc, None),
             detail="owner",
         )
 
@@ -133,8 +133,8 @@ def effectiveness_due(organisation: Any, today: dt.date, horizon: dt.timedelta) 
             title=f"{nc.ref_id} {nc.title}: check that its corrective actions worked",
             url=reverse("nonconformity-detail", args=[nc.ref_id]),
             due=due,
-            person_id=nc.owner_id,  # type: ignore[arg-type]
-            management_system_id=_first_system(nc, None),  # type: ignore[arg-type]
+            person_id=nc.owner_id,
+            management_system_id=_first_system(nc, None),
             detail="owner",
         )
 

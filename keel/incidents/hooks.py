@@ -74,8 +74,8 @@ def clocks_due(organisation: Any, today: dt.date, horizon: dt.timedelta) -> Iter
             title=f"{r.clock.name} for {r.incident.ref_id} {r.incident.title}",
             url=reverse("incident-detail", args=[r.incident.ref_id]),
             due=timezone.localdate(r.due_at),
-            person_id=r.incident.handler_id,  # type: ignore[arg-type]  # Due says int; people have UUIDs
-            management_system_id=r.incident.management_system_id,  # type: ignore[arg-type]
+            person_id=r.incident.handler_id,  # Due says int; people have UUIDs
+            management_system_id=r.incident.management_system_id,
             detail=f"due {timezone.localtime(r.due_at):%Y-%m-%d %H:%M}",
         )
         for r in rows
@@ -101,8 +101,8 @@ def steps_due(organisation: Any, today: dt.date, horizon: dt.timedelta) -> Itera
                         title=f"{incident.ref_id}: {step.text[:120]}",
                         url=reverse("incident-detail", args=[incident.ref_id]),
                         due=timezone.localdate(incident.updated_at),
-                        person_id=incident.handler_id,  # type: ignore[arg-type]  # Due says int; people have UUIDs
-                        management_system_id=incident.management_system_id,  # type: ignore[arg-type]
+                        person_id=incident.handler_id,  # Due says int; people have UUIDs
+                        management_system_id=incident.management_system_id,
                         detail=step.role,
                     )
                 )

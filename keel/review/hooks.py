@@ -54,8 +54,8 @@ def actions_due(organisation: Any, today: dt.date, horizon: dt.timedelta) -> lis
                 title=f"{a.title} ({a.ref_id}, {a.review.ref_id})",
                 url=reverse("review-action-detail", args=[a.ref_id]),
                 due=a.due_on,
-                person_id=a.owner_id,  # type: ignore[arg-type]  # Due says int; people have UUID keys
-                management_system_id=systems[0].pk if len(systems) == 1 else None,  # type: ignore[arg-type]
+                person_id=a.owner_id,  # Due says int; people have UUID keys
+                management_system_id=systems[0].pk if len(systems) == 1 else None,
                 detail="owner",
             )
         )

@@ -118,8 +118,8 @@ def reviews_due(organisation: Any, today: dt.date, horizon: dt.timedelta) -> Ite
                 title=f"{s.name} ({s.ref_id})",
                 url=reverse("supplier-detail", args=[s.ref_id]),
                 due=s.next_review_on,  # type: ignore[arg-type]
-                person_id=s.owner_id,  # type: ignore[arg-type]
-                management_system_id=s.management_system_id,  # type: ignore[arg-type]
+                person_id=s.owner_id,
+                management_system_id=s.management_system_id,
                 detail="owner",
             )
         )
@@ -138,8 +138,8 @@ def reviews_due(organisation: Any, today: dt.date, horizon: dt.timedelta) -> Ite
                 title=f"{c.title} — {c.supplier.name} ({c.supplier.ref_id})",
                 url=reverse("supplier-detail", args=[c.supplier.ref_id]),
                 due=deadline,
-                person_id=c.supplier.owner_id,  # type: ignore[arg-type]
-                management_system_id=c.supplier.management_system_id,  # type: ignore[arg-type]
+                person_id=c.supplier.owner_id,
+                management_system_id=c.supplier.management_system_id,
                 detail=f"renews {c.renewal_on.isoformat()}; last day to give notice",
             )
         )

@@ -172,8 +172,8 @@ def legal_reviews_due(organisation: Any, today: dt.date, horizon: dt.timedelta) 
             title=f"{r.title} ({r.ref_id})",
             url=reverse("legal-requirement-detail", args=[r.ref_id]),
             due=r.review_on,  # type: ignore[arg-type]
-            person_id=r.owner_id,  # type: ignore[arg-type]
-            management_system_id=r.management_system_id,  # type: ignore[arg-type]
+            person_id=r.owner_id,
+            management_system_id=r.management_system_id,
             detail="owner",
         )
         for r in qs
