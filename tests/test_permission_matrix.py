@@ -1887,7 +1887,7 @@ def _has_partial_mode(func: Callable[..., Any], depth: int = 2) -> bool:
 
 # ---------------------------------------------------------------- my work and certification (issue 15)
 PAGE_CASES += [
-    PageCase("my-work", AUTHENTICATED),
+    PageCase("my-work", Perm.VIEW),
     PageCase("certification-cycle", Perm.VIEW),
     PageCase("certification-audit", Perm.VIEW, kwargs=cew.audit_ref),
     PageCase(

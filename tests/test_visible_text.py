@@ -18,6 +18,7 @@ from django.db.models import Model
 from django.test import Client
 from django.urls import URLPattern, get_resolver, reverse
 
+from keel.aiact.models import FundamentalRightsAssessment
 from keel.aisystems.models import AISystem, Dataset, LifecycleRecord, ModelVersion
 from keel.assets.models import Asset, ClassificationLevel
 from keel.audits.models import Audit, AuditItem, AuditProgramme
@@ -29,6 +30,8 @@ from keel.documents.models import Acknowledgement, Document
 from keel.evidence.models import EvidenceControl, EvidenceRequirement, EvidenceVersion
 from keel.impact.models import Impact, ImpactAssessment
 from keel.improvement.models import Nonconformity
+from keel.incidents.choices import OPEN_INCIDENT
+from keel.incidents.models import Incident, IncidentType, RegulatoryClock
 from keel.mapping.models import Crosswalk, CrosswalkRelation
 from keel.organisation.models import ContextIssue, InterestedParty, ManagementSystem, ScopeStatement
 from keel.platform.models import User
@@ -250,6 +253,11 @@ ARGUMENTS: dict[str, Callable[[], dict[str, Any]]] = {
     "impact-assessment-start": lambda: {"ref": _first(AISystem).short_name},
     "aiact-system": lambda: {"ref": "credit-scoring"},
     "aiact-classify": lambda: {"ref": "credit-scoring"},
+    "aiact-fria": lambda: {"ref": _first(FundamentalRightsAssessment).ai_system.short_name},
+    "incident-type-detail": lambda: {"slug": _first(IncidentType).slug},
+    "incident-clock-detail": lambda: {"slug": _first(RegulatoryClock).slug},
+    "incident-detail": lambda: {"ref": _first(Incident).ref_id},
+    "incident-edit": lambda: {"ref": _first(Incident, status__in=OPEN_INCIDENT).ref_id},
     "dataset-detail": lambda: {"ref": _first(Dataset).short_name},
     "dataset-edit": lambda: {"ref": _first(Dataset).short_name},
     "dataset-check-create": lambda: {"ref": _first(Dataset).short_name},

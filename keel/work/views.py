@@ -7,14 +7,15 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from keel.platform.errors import KeelError
-from keel.platform.pages import AUTHENTICATED, error_page, page
+from keel.platform.pages import error_page, page
+from keel.platform.permissions import Perm
 from keel.platform.views.common import current_user
 
 from . import queries
 from .forms import PersonForm
 
 
-@page(AUTHENTICATED)
+@page(Perm.VIEW)
 def my_work(request: HttpRequest) -> HttpResponse:
     viewer = current_user(request)
     try:
