@@ -151,6 +151,11 @@ def _form_page(
     return render(request, "certification/form.html", ctx, status=INVALID if form.errors else 200)
 
 
+def _posted(request: HttpRequest) -> Any:
+    """The posted data (even empty: an empty post is invalid input), or None to show the form."""
+    return request.POST if request.method == "POST" else None
+
+
 def _actor(request: HttpRequest) -> Actor:
     return Actor.from_request(request)
 
@@ -158,7 +163,7 @@ def _actor(request: HttpRequest) -> Actor:
 @require_http_methods(["GET", "POST"])
 @page(Perm.EDIT_CERTIFICATION)
 def cycle_new(request: HttpRequest) -> HttpResponse:
-    form = CycleForm(request.POST or None, user=current_user(request))
+    form = CycleForm(_posted(request), user=current_user(request))
 
     def save(d: dict[str, Any]) -> str:
         c = services.create_cycle(_actor(request), **d)
@@ -182,7 +187,7 @@ def audit_new(request: HttpRequest, ref: str) -> HttpResponse:
         c = services.cycle(ref)
     except KeelError as exc:
         return error_page(request, exc)
-    form = AuditPlanForm(request.POST or None)
+    form = AuditPlanForm(_posted(request))
 
     def save(d: dict[str, Any]) -> str:
         a = services.add_audit(_actor(request), c.pk, **d)
@@ -220,7 +225,7 @@ def audit_record(request: HttpRequest, ref: str) -> HttpResponse:
         "outcome": a.outcome,
         "auditors": ", ".join(a.auditors),
     }
-    form = AuditRecordForm(request.POST or None, initial=initial)
+    form = AuditRecordForm(_posted(request), initial=initial)
 
     def save(d: dict[str, Any]) -> str:
         services.record_audit(
@@ -251,7 +256,7 @@ def finding_add(request: HttpRequest, ref: str) -> HttpResponse:
     a = _audit_or_error(request, ref)
     if isinstance(a, HttpResponse):
         return a
-    form = FindingForm(request.POST or None)
+    form = FindingForm(_posted(request))
 
     def save(d: dict[str, Any]) -> str:
         f = services.add_finding(
@@ -287,7 +292,7 @@ def request_add(request: HttpRequest, ref: str) -> HttpResponse:
     except KeelError as exc:
         return error_page(request, exc)
     audits = [(a.ref_id, f"{a.ref_id} {a.get_kind_display()}") for a in c.audits.order_by("ref_id")]
-    form = RequestForm(request.POST or None, audits=audits)
+    form = RequestForm(_posted(request), audits=audits)
 
     def save(d: dict[str, Any]) -> str:
         r = services.add_request(
@@ -326,7 +331,7 @@ def request_link(request: HttpRequest, ref: str) -> HttpResponse:
     r = _request_or_error(request, ref)
     if isinstance(r, HttpResponse):
         return r
-    form = LinkForm(request.POST or None, user=current_user(request))
+    form = LinkForm(_posted(request), user=current_user(request))
 
     def save(d: dict[str, Any]) -> str:
         kind, record = form.kind_and_ref()
@@ -351,7 +356,7 @@ def request_status(request: HttpRequest, ref: str) -> HttpResponse:
     r = _request_or_error(request, ref)
     if isinstance(r, HttpResponse):
         return r
-    form = RequestStatusForm(request.POST or None, initial={"status": r.status})
+    form = RequestStatusForm(_posted(request), initial={"status": r.status})
 
     def save(d: dict[str, Any]) -> str:
         services.set_request_status(_actor(request), r.pk, status=d["status"], answer=d["answer"] or None)

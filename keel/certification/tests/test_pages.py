@@ -177,3 +177,8 @@ def test_only_editors_open_the_form_pages(cycle: Any, login_client: Any, make_us
     assert viewer.get(f"/certification/cycles/{cycle.ref_id}/audits/new/").status_code == 403
     manager = login_client(make_user(Role.COMPLIANCE_MANAGER))
     assert manager.get("/certification/cycles/new/").status_code == 200
+
+
+def test_an_empty_post_is_invalid_input(admin_client: Any, org: Any) -> None:
+    r = admin_client.post("/certification/cycles/new/", {})
+    assert r.status_code == 422 and CertificationCycle.objects.count() == 0
