@@ -22,7 +22,7 @@ from keel.aiact.models import FundamentalRightsAssessment
 from keel.aisystems.models import AISystem, Dataset, LifecycleRecord, ModelVersion
 from keel.assets.models import Asset, ClassificationLevel
 from keel.audits.models import Audit, AuditItem, AuditProgramme
-from keel.certification.models import CertificationAudit
+from keel.certification.models import AuditorRequest, CertificationAudit, CertificationCycle
 from keel.changes.models import Change
 from keel.controls.models import Control, ControlLink
 from keel.documents.acknowledgements import token_for
@@ -211,6 +211,12 @@ ARGUMENTS: dict[str, Callable[[], dict[str, Any]]] = {
     "control-link-edit": lambda: {"link_id": _first(ControlLink).pk},
     "control-detail": lambda: {"ref": _first(Control).ref_id},
     "certification-audit": lambda: {"ref": _first(CertificationAudit).ref_id},
+    "certification-audit-record": lambda: {"ref": _first(CertificationAudit).ref_id},
+    "certification-finding-add": lambda: {"ref": _first(CertificationAudit).ref_id},
+    "certification-audit-new": lambda: {"ref": _first(CertificationCycle).ref_id},
+    "auditor-request-add": lambda: {"ref": _first(CertificationCycle).ref_id},
+    "auditor-request-link": lambda: {"ref": _first(AuditorRequest).ref_id},
+    "auditor-request-status": lambda: {"ref": _first(AuditorRequest).ref_id},
     "control-edit": lambda: {"ref": _first(Control).ref_id},
     "control-delete": lambda: {"ref": _first(Control).ref_id},
     "soa-detail": lambda: {"soa_id": _first(StatementOfApplicability).pk},
