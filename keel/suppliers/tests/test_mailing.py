@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 import pytest
-from django.core import mail
+from django.core import mail, signing
 from django.db import transaction
 from django.test import Client
 from django.utils import timezone
@@ -160,3 +160,25 @@ def test_page_resend(admin_client: Client, supplier: Any, django_capture_on_comm
         r = admin_client.post(f"/suppliers/assessments/{a.ref_id}/resend/")
     assert r.status_code == 302
     assert [m.to for m in mail.outbox] == [["ada@vendor.example"]]
+
+
+def test_a_link_signed_before_the_stable_stamp_still_opens(supplier: Any) -> None:
+    a = mailing.send(f.SYSTEM, supplier.pk, AI_KEY)
+    old = signing.dumps(
+        {"a": str(a.pk), "e": int(a.expires_at.timestamp())}, salt=assessments.SALT, compress=True
+    )
+    assert assessments.from_token(old).pk == a.pk
+    assert assessments.token_for(a) == assessments.token_for(SupplierAssessment.objects.get(pk=a.pk))
+
+
+def test_a_mail_failure_is_recorded_not_raised(
+    supplier: Any, django_capture_on_commit_callbacks: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(*args: Any, **kwargs: Any) -> None:
+        raise OSError("connection refused")
+
+    monkeypatch.setattr(mailing, "send_mail", refuse)
+    with django_capture_on_commit_callbacks(execute=True):
+        a = mailing.send(f.SYSTEM, supplier.pk, AI_KEY)
+    assert SupplierAssessment.objects.filter(pk=a.pk).exists()
+    assert TrailEntry.objects.filter(object_repr=f"{a.ref_id} link not sent to ada@vendor.example").exists()
