@@ -357,7 +357,7 @@ def assessment_extend(request: HttpRequest, ref: str) -> HttpResponse:
         messages.error(request, exc.message)
     else:
         messages.success(
-            request, f"A new link is valid until {a.expires_at:%-d %b %Y}: send it to the supplier."
+            request, f"A new link is valid until {a.expires_at:%-d %b %Y}: email it with Resend link."
         )
     return redirect("supplier-assessment-detail", ref=ref)
 
