@@ -91,6 +91,8 @@ def assessment_a(w: World, answered: bool = False) -> SupplierAssessment:
             "questionnaire": questionnaire(w),
             "sent_at": now,
             "expires_at": now + dt.timedelta(days=30),
+            "recipient_name": "Kim Lee",
+            "recipient_email": "kim.lee@vendor.example",
             "status": "answered" if answered else "sent",
             "submitted_at": now if answered else None,
             "score": 50 if answered else None,

@@ -1626,7 +1626,11 @@ PAGE_CASES += [
         _EDIT_SUP,
         "POST",
         kwargs=pw.ref,
-        data=lambda w, u: {"questionnaire": str(pw.questionnaire(w).pk), "days": 30},
+        data=lambda w, u: {
+            "questionnaire": str(pw.questionnaire(w).pk),
+            "recipient_email": "kim.lee@vendor.example",
+            "days": 30,
+        },
         target=_system_a,
         ok=REDIRECT,
     ),
@@ -1645,6 +1649,9 @@ PAGE_CASES += [
     ),
     PageCase(
         "supplier-assessment-extend", _EDIT_SUP, "POST", kwargs=pw.sent_ref, target=_system_a, ok=REDIRECT
+    ),
+    PageCase(
+        "supplier-assessment-resend", _EDIT_SUP, "POST", kwargs=pw.sent_ref, target=_system_a, ok=REDIRECT
     ),
     PageCase("questionnaire-list", Perm.VIEW),
     PageCase("questionnaire-create", _EDIT_SUP),
@@ -3860,7 +3867,11 @@ API_CASES += [
         "POST",
         "/supplier-assessments",
         _EDIT_SUP,
-        body=lambda w, u: {"supplier": pw.supplier_a(w).ref_id, "questionnaire": str(pw.questionnaire(w).pk)},
+        body=lambda w, u: {
+            "supplier": pw.supplier_a(w).ref_id,
+            "questionnaire": str(pw.questionnaire(w).pk),
+            "recipient_email": "kim.lee@vendor.example",
+        },
         target=_system_a,
         ok=CREATED,
         denied=_SUP_REF,
@@ -3891,6 +3902,14 @@ API_CASES += [
         _EDIT_SUP,
         params=pw.sent_ref,
         body=lambda w, u: {"days": 10},
+        target=_system_a,
+        denied=_SUP_REF,
+    ),
+    ApiCase(
+        "POST",
+        "/supplier-assessments/{ref}/resend",
+        _EDIT_SUP,
+        params=pw.sent_ref,
         target=_system_a,
         denied=_SUP_REF,
     ),

@@ -27,7 +27,7 @@ from keel.platform.errors import NotFound
 from keel.platform.filters import parse as filters_of
 from keel.platform.permissions import Perm, check
 
-from . import assessments, queries, questionnaires, services
+from . import assessments, mailing, queries, questionnaires, services
 from .models import Questionnaire, Supplier, SupplierAssessment, SupplierContract, SupplierReview
 from .schemas import (
     QuestionIn,
@@ -354,13 +354,15 @@ def list_assessments(request: HttpRequest, filters: Query[SupplierAssessmentFilt
     summary="Send a published questionnaire to a supplier; the answer gives the signed link to pass on",
 )
 def send_assessment(request: HttpRequest, payload: SupplierAssessmentIn) -> Status[Any]:
-    a = assessments.send(
+    a = mailing.send(
         actor(request),
         _supplier(request, payload.supplier).pk,
         payload.questionnaire,
+        contact=payload.contact,
         recipient_name=payload.recipient_name,
         recipient_email=payload.recipient_email,
         days=payload.days,
+        base_url=request.build_absolute_uri("/"),
     )
     a = _assessment(request, a.pk)
     a.link = assessments.link_for(a, request.build_absolute_uri("/"))  # type: ignore[attr-defined]
@@ -411,6 +413,19 @@ def withdraw_assessment(request: HttpRequest, ref: str) -> SupplierAssessment:
 )
 def extend_assessment(request: HttpRequest, ref: str, payload: SupplierAssessmentExtendIn) -> Any:
     a = assessments.extend(actor(request), _assessment(request, ref).pk, payload.days)
+    a = _assessment(request, a.pk)
+    a.link = assessments.link_for(a, request.build_absolute_uri("/"))  # type: ignore[attr-defined]
+    return a
+
+
+@router.post(
+    "/supplier-assessments/{ref}/resend",
+    response=responses(SupplierAssessmentSentOut),
+    openapi_extra=permission(Perm.EDIT_SUPPLIERS),
+    summary="Email the same link again to the recipient while it is unexpired",
+)
+def resend_assessment(request: HttpRequest, ref: str) -> Any:
+    a = mailing.resend(actor(request), _assessment(request, ref).pk, request.build_absolute_uri("/"))
     a = _assessment(request, a.pk)
     a.link = assessments.link_for(a, request.build_absolute_uri("/"))  # type: ignore[attr-defined]
     return a

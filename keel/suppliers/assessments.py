@@ -91,9 +91,22 @@ def _repr(a: SupplierAssessment) -> str:
 # ---------------------------------------------------------------- the signed link
 
 
+class _StableSigner(signing.TimestampSigner):
+    """Stamps the time the assessment was sent rather than now: the same assessment and expiry
+    give the same link (a resend emails the link already sent); ``signing.loads`` reads it."""
+
+    def __init__(self, at: dt.datetime, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.at = at
+
+    def timestamp(self) -> str:
+        return signing.b62_encode(int(self.at.timestamp()))
+
+
 def token_for(a: SupplierAssessment) -> str:
-    """The link's token: the assessment's id and its expiry, signed."""
-    return signing.dumps({"a": str(a.pk), "e": int(a.expires_at.timestamp())}, salt=SALT, compress=True)
+    """The link's token: the assessment's id and its expiry, signed (stable for both)."""
+    data = {"a": str(a.pk), "e": int(a.expires_at.timestamp())}
+    return _StableSigner(a.sent_at, salt=SALT).sign_object(data, compress=True)
 
 
 def link_for(a: SupplierAssessment, base_url: str = "") -> str:

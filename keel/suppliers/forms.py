@@ -105,12 +105,22 @@ class ReviewForm(KeelForm):
 
 class SendForm(KeelForm):
     questionnaire = forms.ChoiceField(widget=picker_select())
+    contact = forms.ChoiceField(
+        label="Email the link to",
+        required=False,
+        widget=picker_select(),
+        help_text="One of the supplier's contacts; left empty: the email below, else the primary contact.",
+    )
     recipient_name = forms.CharField(label="Recipient's name", max_length=200, required=False)
     recipient_email = forms.EmailField(label="Recipient's email", required=False)
     days = forms.IntegerField(label="Link valid for (days)", min_value=1, max_value=180, initial=30)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, supplier: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        contacts = list(supplier.contacts.all()) if supplier is not None else []
+        self.fields["contact"].choices = [("", "— primary contact —")] + [  # type: ignore[attr-defined]
+            (str(c.pk), f"{c.name} <{c.email}>" if c.email else f"{c.name} (no email)") for c in contacts
+        ]
         published = [
             (str(q.pk), f"{q.name} (version {q.version})")
             for q in queries.Questionnaire.objects.filter(published_at__isnull=False).order_by(

@@ -388,8 +388,11 @@ class SupplierAssessmentIn(Body):
     questionnaire: str = Field(
         max_length=60, description="A published questionnaire version's id, or a key (latest)."
     )
+    contact: str = Field(
+        "", max_length=60, description="Id of the supplier contact to email the link to (default: primary)."
+    )
     recipient_name: str = Field("", max_length=200)
-    recipient_email: str = Field("", max_length=254)
+    recipient_email: str = Field("", max_length=254, description="Used when no contact is picked.")
     days: int = Field(30, ge=1, le=180, description="How long the link is valid.")
 
 

@@ -34,6 +34,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("assessments/<str:ref>/review/", views.assessment_review, name="supplier-assessment-review"),
     path("assessments/<str:ref>/withdraw/", views.assessment_withdraw, name="supplier-assessment-withdraw"),
     path("assessments/<str:ref>/extend/", views.assessment_extend, name="supplier-assessment-extend"),
+    path("assessments/<str:ref>/resend/", views.assessment_resend, name="supplier-assessment-resend"),
     path("<str:ref>/", views.supplier_detail, name="supplier-detail"),
     path("<str:ref>/edit/", views.supplier_edit, name="supplier-edit"),
     path("<str:ref>/move/", views.supplier_move, name="supplier-move"),

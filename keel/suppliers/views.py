@@ -24,7 +24,7 @@ from keel.platform.pages import page
 from keel.platform.permissions import Perm, has_perm, system_ids_with
 from keel.platform.views.common import INVALID, current_user, is_partial
 
-from . import assessments, queries, services
+from . import assessments, mailing, queries, services
 from .choices import AssessmentStatus, SupplierStatus
 from .forms import (
     AssessmentReviewForm,
@@ -134,7 +134,7 @@ def supplier_detail(request: HttpRequest, ref: str) -> HttpResponse:
             "contact_form": ContactForm(auto_id="contact-%s"),
             "contract_form": ContractForm(auto_id="contract-%s"),
             "review_form": ReviewForm(auto_id="review-%s"),
-            "send_form": SendForm(auto_id="send-%s") if can_edit else None,
+            "send_form": SendForm(auto_id="send-%s", supplier=s) if can_edit else None,
             "panels": hooks.render_panels("supplier_detail", request, s),
             "can_trail": can_trail,
             "history": describe(_history(s), user) if can_trail else [],
@@ -271,24 +271,26 @@ def review_add(request: HttpRequest, ref: str) -> HttpResponse:
 @page(Perm.EDIT_SUPPLIERS, perimeter=_perimeter)
 def assessment_send(request: HttpRequest, ref: str) -> HttpResponse:
     s = _supplier(request, ref)
-    form = SendForm(request.POST)
+    form = SendForm(request.POST, supplier=s)
     if not form.is_valid():
         messages.error(request, "Nothing was sent: " + _errors(form))
         return redirect("supplier-detail", ref=s.ref_id)
     d = form.cleaned_data
     try:
-        a = assessments.send(
+        a = mailing.send(
             Actor.from_request(request),
             s.pk,
             d["questionnaire"],
+            contact=d["contact"],
             recipient_name=d["recipient_name"],
             recipient_email=d["recipient_email"],
             days=d["days"],
+            base_url=request.build_absolute_uri("/"),
         )
     except KeelError as exc:
         messages.error(request, exc.message)
         return redirect("supplier-detail", ref=s.ref_id)
-    messages.success(request, f"{a.ref_id} is ready: send the supplier the link shown on its page.")
+    messages.success(request, f"{a.ref_id} is sent: the link is emailed to {a.recipient_email}.")
     return redirect("supplier-assessment-detail", ref=a.ref_id)
 
 
@@ -355,6 +357,18 @@ def assessment_extend(request: HttpRequest, ref: str) -> HttpResponse:
         messages.error(request, exc.message)
     else:
         messages.success(
-            request, f"A new link is valid until {a.expires_at:%-d %b %Y}: send it to the supplier."
+            request, f"A new link is valid until {a.expires_at:%-d %b %Y}: email it with Resend link."
         )
+    return redirect("supplier-assessment-detail", ref=ref)
+
+
+@require_POST
+@page(Perm.EDIT_SUPPLIERS, perimeter=_assessment_perimeter)
+def assessment_resend(request: HttpRequest, ref: str) -> HttpResponse:
+    try:
+        a = mailing.resend(Actor.from_request(request), ref, request.build_absolute_uri("/"))
+    except KeelError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"The link is emailed again to {a.recipient_email}.")
     return redirect("supplier-assessment-detail", ref=ref)
