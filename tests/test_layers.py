@@ -119,6 +119,7 @@ def test_the_apps_above_register_what_the_pages_below_draw() -> None:
         "impact/_aisystem_panel.html",
         "aiact/_aisystem_panel.html",
         "risks/_aisystem_panel.html",
+        "support/_aisystem_documents.html",
         "changes/_aisystem_panel.html",
     ]
     assert [p.template for p in hooks.panels_for("control_detail")] == [

@@ -271,7 +271,8 @@ def _fria_out(record: Any) -> Any:
 def list_frias(request: HttpRequest, filters: Query[FriaFiltersIn]) -> dict[str, Any]:
     who = actor(request)
     check(who, Perm.VIEW)
-    qs = fria.listing(who.user, filters.ai_system, _value(filters.status) or "")
+    f = filters_of(queries.FriaFilters, filters)
+    qs = fria.listing(who.user, f.ai_system, f.status)
     return paginate(qs, filters.limit, filters.offset, _fria_out)
 
 

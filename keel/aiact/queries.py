@@ -20,7 +20,7 @@ from keel.platform.models import User
 from keel.platform.permissions import Perm, has_perm, restrict
 
 from .catalogue import Obligation, Timeline, catalogue
-from .choices import ObligationState, Tier
+from .choices import FriaStatus, ObligationState, Tier
 from .models import Classification, ObligationStatus
 
 MS = "ai_system__management_system"
@@ -48,6 +48,14 @@ class ObligationStatusFilters:
 
     ai_system: str = filters.reference(max_length=100, help=SYSTEM_REF)
     status: str = filters.choice(ObligationState)
+
+
+@dataclass
+class FriaFilters:
+    """The filters of the fundamental rights impact assessments list (API only)."""
+
+    ai_system: str = filters.reference(max_length=100, help=SYSTEM_REF)
+    status: str = filters.choice(FriaStatus)
 
 
 def _system_filter(qs: QuerySet[Any], ref: str, prefix: str = "ai_system") -> QuerySet[Any]:

@@ -253,9 +253,9 @@ class FriaOut(VersionedOut):
         return bool(getattr(obj, "required", False))
 
 
+@filters.schema_of(queries.FriaFilters)
 class FriaFiltersIn(Filters):
-    ai_system: str = Field("", description="An AI system's short name or id.")
-    status: FriaStatus | None = None
+    """Declared in :class:`keel.aiact.queries.FriaFilters`."""
 
 
 class FriaIn(Body):

@@ -22,6 +22,7 @@ from keel.platform.api import (
 from keel.platform.errors import NotFound
 from keel.platform.filters import parse as filters_of
 from keel.platform.permissions import Perm, check
+from keel.platform.schemas import Filters
 
 from . import queries, results, services
 from .schemas import (
@@ -38,7 +39,6 @@ from .schemas import (
     AuditMoveIn,
     AuditOut,
     AuditPatch,
-    AuditProgrammeFilters,
     AuditProgrammeIn,
     AuditProgrammeOut,
     AuditProgrammePatch,
@@ -82,7 +82,7 @@ def _one(qs: Any, pk: Any, what: str) -> Any:
     summary="List audit programmes",
     operation_id="list_audit_programmes",
 )
-def list_programmes(request: HttpRequest, f: Query[AuditProgrammeFilters]) -> dict[str, Any]:
+def list_programmes(request: HttpRequest, f: Query[Filters]) -> dict[str, Any]:
     who = actor(request)
     check(who, Perm.VIEW)
     return paginate(queries.programmes(who.user), f.limit, f.offset)

@@ -43,10 +43,6 @@ class AuditFindingFilters(Filters):
     """Declared in :class:`keel.audits.queries.FindingFilters`."""
 
 
-class AuditProgrammeFilters(Filters):
-    """Programmes are few: paged only."""
-
-
 class AuditProgrammeOut(VersionedOut):
     id: uuid.UUID
     ref_id: str

@@ -47,9 +47,17 @@ def open_drift_incident(actor: Actor, system: AISystem, detail: str = "") -> Inc
         .order_by("reported_at")
         .first()
     )
-    system_actor = Actor(user=None, label="metric monitoring", channel="system")
+    # The monitoring reports it. A reading pushed by the machine's own operator (the CLI, trusted)
+    # keeps that channel in the trail; any other caller's reading is reported by the system, so a
+    # token that may push readings need not be allowed to report incidents.
+    trusted_cli = actor.user is None and actor.channel == "cli"
+    system_actor = Actor(
+        user=None,
+        label=f"metric monitoring ({actor.label})" if trusted_cli else "metric monitoring",
+        channel="cli" if trusted_cli else "system",
+    )
     if existing is None:
-        catalogue.ensure_incident_catalogue()
+        catalogue.ensure_incident_catalogue(actor=system_actor)
         existing = report_incident(
             system_actor,
             management_system=system.management_system,

@@ -36,7 +36,6 @@ from .schemas import (
     QuestionnaireListFilters,
     QuestionnaireOut,
     QuestionnairePatch,
-    QuestionOut,
     QuestionPatch,
     SupplierAssessmentExtendIn,
     SupplierAssessmentFilters,
@@ -54,6 +53,7 @@ from .schemas import (
     SupplierMoveIn,
     SupplierOut,
     SupplierPatch,
+    SupplierQuestionOut,
     SupplierReviewIn,
     SupplierReviewOut,
 )
@@ -279,7 +279,7 @@ def publish_questionnaire(request: HttpRequest, ref: str) -> Questionnaire:
 
 @router.post(
     "/questionnaires/{ref}/questions",
-    response=responses(QuestionOut, 201),
+    response=responses(SupplierQuestionOut, 201),
     openapi_extra=permission(Perm.EDIT_SUPPLIERS),
     summary="Add a question at the end (of the next draft version when this one is published)",
 )
@@ -296,7 +296,7 @@ def _own_question(ref: str, question_id: str) -> None:
 
 @router.patch(
     "/questionnaires/{ref}/questions/{question_id}",
-    response=responses(QuestionOut),
+    response=responses(SupplierQuestionOut),
     openapi_extra=permission(Perm.EDIT_SUPPLIERS),
     summary="Change a question (of the next draft version when this one is published)",
 )
@@ -309,7 +309,7 @@ def update_question(request: HttpRequest, ref: str, question_id: str, payload: Q
 
 @router.post(
     "/questionnaires/{ref}/questions/{question_id}/move",
-    response=responses(QuestionOut),
+    response=responses(SupplierQuestionOut),
     openapi_extra=permission(Perm.EDIT_SUPPLIERS),
     summary="Move a question one place up or down",
 )

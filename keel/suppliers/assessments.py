@@ -36,7 +36,7 @@ from keel.platform.errors import Conflict, NotFound, PermissionDenied, Validatio
 from keel.platform.permissions import Perm, check
 from keel.platform.records import reject_control_characters
 
-from .choices import AssessmentDecision, AssessmentStatus, QuestionType, SupplierStatus
+from .choices import AssessmentDecision, QuestionType, SupplierAssessmentStatus, SupplierStatus
 from .models import Question, Questionnaire, Supplier, SupplierAnswer, SupplierAssessment
 from .questionnaires import get_questionnaire
 from .services import get_supplier
@@ -129,12 +129,12 @@ def from_token(token: str) -> SupplierAssessment:
     a = assessment_qs().filter(pk=pk).first()
     if a is None:
         raise NotFound("This link names no questionnaire any more.")
-    if timezone.now() >= min(expires, a.expires_at) and a.status == AssessmentStatus.SENT:
+    if timezone.now() >= min(expires, a.expires_at) and a.status == SupplierAssessmentStatus.SENT:
         raise PermissionDenied(
             f"This link expired on {timezone.localtime(min(expires, a.expires_at)):%-d %B %Y}. "
             "Ask your contact for a new link."
         )
-    if a.status == AssessmentStatus.WITHDRAWN:
+    if a.status == SupplierAssessmentStatus.WITHDRAWN:
         raise PermissionDenied("This questionnaire was withdrawn: there is nothing to answer here any more.")
     return a
 
@@ -219,7 +219,7 @@ def extend(actor: Actor, ref: uuid.UUID | str, days: int | None = None) -> Suppl
     with transaction.atomic():
         a = get_assessment(actor, ref, lock=True)
         check(actor, Perm.EDIT_SUPPLIERS, a.supplier.management_system_id)
-        if a.status != AssessmentStatus.SENT:
+        if a.status != SupplierAssessmentStatus.SENT:
             raise Conflict(f"{a.ref_id} is {a.get_status_display().lower()}: its link cannot be renewed.")
         before = a.expires_at.isoformat()
         a.expires_at = timezone.now() + dt.timedelta(days=days)
@@ -239,16 +239,16 @@ def withdraw(actor: Actor, ref: uuid.UUID | str) -> SupplierAssessment:
     with transaction.atomic():
         a = get_assessment(actor, ref, lock=True)
         check(actor, Perm.EDIT_SUPPLIERS, a.supplier.management_system_id)
-        if a.status != AssessmentStatus.SENT:
+        if a.status != SupplierAssessmentStatus.SENT:
             raise Conflict(f"{a.ref_id} is {a.get_status_display().lower()}: only an open one is withdrawn.")
-        a.status = AssessmentStatus.WITHDRAWN
+        a.status = SupplierAssessmentStatus.WITHDRAWN
         a.save(update_fields=["status", "updated_at"])
         trail.record(
             actor,
             TrailAction.UPDATE,
             a,
             object_repr=_repr(a),
-            changes={"status": [AssessmentStatus.SENT, AssessmentStatus.WITHDRAWN]},
+            changes={"status": [SupplierAssessmentStatus.SENT, SupplierAssessmentStatus.WITHDRAWN]},
             management_system_id=a.supplier.management_system_id,
         )
     return a
@@ -417,7 +417,7 @@ def answer_by_link(
             .select_related("supplier", "questionnaire")
             .get(pk=a.pk)
         )
-        if a.status != AssessmentStatus.SENT:
+        if a.status != SupplierAssessmentStatus.SENT:
             raise Conflict(
                 f"This questionnaire was already submitted on {timezone.localtime(a.submitted_at):%-d %B %Y}: "
                 "the answers cannot be changed any more."
@@ -476,7 +476,7 @@ def answer_by_link(
             row.score = _score_of(by_id[qid], row.value)
             row.save(update_fields=["score"])
         a.score = score(a.questionnaire, values)
-        a.status = AssessmentStatus.ANSWERED
+        a.status = SupplierAssessmentStatus.ANSWERED
         a.submitted_at = now
         a.save(update_fields=["score", "status", "submitted_at", "submitted_by_name", "updated_at"])
         trail.record(
@@ -485,7 +485,7 @@ def answer_by_link(
             a,
             object_repr=f"{_repr(a)} answered by {a.submitted_by_name}",
             changes={
-                "status": [AssessmentStatus.SENT, AssessmentStatus.ANSWERED],
+                "status": [SupplierAssessmentStatus.SENT, SupplierAssessmentStatus.ANSWERED],
                 "score": [None, str(a.score)],
             },
             management_system_id=a.supplier.management_system_id,
@@ -513,7 +513,7 @@ def review(actor: Actor, ref: uuid.UUID | str, *, decision: str, notes: str = ""
     with transaction.atomic():
         a = get_assessment(actor, ref, lock=True)
         check(actor, Perm.APPROVE_SUPPLIERS, a.supplier.management_system_id)
-        if a.status != AssessmentStatus.ANSWERED:
+        if a.status != SupplierAssessmentStatus.ANSWERED:
             raise Conflict(
                 f"{a.ref_id} is {a.get_status_display().lower()}: only an answered assessment is reviewed.",
                 {"status": ["Not answered."]},
@@ -523,7 +523,7 @@ def review(actor: Actor, ref: uuid.UUID | str, *, decision: str, notes: str = ""
                 f"{actor.label} sent {a.ref_id} and cannot also review it: someone else reviews the answers.",
                 {"reviewer": ["The sender cannot review."]},
             )
-        a.status = AssessmentStatus.REVIEWED
+        a.status = SupplierAssessmentStatus.REVIEWED
         a.reviewer = actor.user
         a.reviewed_at = timezone.now()
         a.decision = decision
@@ -535,7 +535,7 @@ def review(actor: Actor, ref: uuid.UUID | str, *, decision: str, notes: str = ""
             a,
             object_repr=f"{_repr(a)} reviewed: {a.get_decision_display()}",
             changes={
-                "status": [AssessmentStatus.ANSWERED, AssessmentStatus.REVIEWED],
+                "status": [SupplierAssessmentStatus.ANSWERED, SupplierAssessmentStatus.REVIEWED],
                 "decision": [None, decision],
             },
             management_system_id=a.supplier.management_system_id,

@@ -9,9 +9,9 @@ __all__ = [
     "OPEN_ASSESSMENT",
     "SCORED_TYPES",
     "AssessmentDecision",
-    "AssessmentStatus",
     "QuestionType",
     "QuestionnaireKind",
+    "SupplierAssessmentStatus",
     "SupplierCriticality",
     "SupplierKind",
     "SupplierReviewOutcome",
@@ -83,7 +83,7 @@ class QuestionType(models.TextChoices):
 SCORED_TYPES = frozenset({QuestionType.YES_NO, QuestionType.SINGLE, QuestionType.MULTIPLE})
 
 
-class AssessmentStatus(models.TextChoices):
+class SupplierAssessmentStatus(models.TextChoices):
     """A questionnaire sent to a supplier: sent (the link is open, drafts may be saved) →
     answered (submitted once) → reviewed. Withdrawn closes the link unanswered."""
 
@@ -93,7 +93,7 @@ class AssessmentStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", "Withdrawn"
 
 
-OPEN_ASSESSMENT = (AssessmentStatus.SENT,)
+OPEN_ASSESSMENT = (SupplierAssessmentStatus.SENT,)
 
 
 class AssessmentDecision(models.TextChoices):

@@ -23,7 +23,13 @@ from keel.platform.choices import TrailAction
 from keel.platform.models import User
 from keel.work import reminders
 
-from .choices import AssessmentDecision, AssessmentStatus, SupplierCriticality, SupplierKind, SupplierStatus
+from .choices import (
+    AssessmentDecision,
+    SupplierAssessmentStatus,
+    SupplierCriticality,
+    SupplierKind,
+    SupplierStatus,
+)
 from .models import (
     Supplier,
     SupplierAnswer,
@@ -57,7 +63,7 @@ def owned(person: User, viewer: User | None) -> list[hooks.Owned]:
 def without_due_diligence(systems: checks.Systems) -> list[checks.Finding]:
     reviewed = SupplierAssessment.objects.filter(
         supplier=OuterRef("pk"),
-        status=AssessmentStatus.REVIEWED,
+        status=SupplierAssessmentStatus.REVIEWED,
         decision__in=[AssessmentDecision.ACCEPTABLE, AssessmentDecision.CONDITIONS],
     )
     qs = (

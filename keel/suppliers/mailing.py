@@ -24,7 +24,7 @@ from keel.platform.errors import Conflict, ValidationFailed
 from keel.platform.permissions import Perm, check
 
 from . import assessments
-from .choices import AssessmentStatus
+from .choices import SupplierAssessmentStatus
 from .models import Supplier, SupplierAssessment, SupplierContact
 from .services import get_supplier
 
@@ -138,7 +138,7 @@ def resend(actor: Actor, ref: uuid.UUID | str, base_url: str = "") -> SupplierAs
     with transaction.atomic():
         a = assessments.get_assessment(actor, ref, lock=True)
         check(actor, Perm.EDIT_SUPPLIERS, a.supplier.management_system_id)
-        if a.status != AssessmentStatus.SENT:
+        if a.status != SupplierAssessmentStatus.SENT:
             raise Conflict(f"{a.ref_id} is {a.get_status_display().lower()}: its link is not sent again.")
         if a.expires_at <= timezone.now():
             raise Conflict(

@@ -24,9 +24,9 @@ from keel.platform.models import User
 
 from .choices import (
     AssessmentDecision,
-    AssessmentStatus,
     QuestionnaireKind,
     QuestionType,
+    SupplierAssessmentStatus,
     SupplierCriticality,
     SupplierKind,
     SupplierReviewOutcome,
@@ -229,7 +229,9 @@ class SupplierAssessment(models.Model):
     ref_id = models.CharField(max_length=32, unique=True, help_text="e.g. SA-001.")
     supplier = models.ForeignKey(Supplier, on_delete=models.PROTECT, related_name="assessments")
     questionnaire = models.ForeignKey(Questionnaire, on_delete=models.PROTECT, related_name="assessments")
-    status = models.CharField(max_length=10, choices=AssessmentStatus.choices, default=AssessmentStatus.SENT)
+    status = models.CharField(
+        max_length=10, choices=SupplierAssessmentStatus.choices, default=SupplierAssessmentStatus.SENT
+    )
     recipient_name = models.CharField(max_length=200, blank=True)
     recipient_email = models.EmailField(max_length=254, blank=True)
     sent_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
@@ -252,7 +254,7 @@ class SupplierAssessment(models.Model):
         ordering = ["-sent_at"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(status__in=AssessmentStatus.values), name="assessment_status"
+                condition=models.Q(status__in=SupplierAssessmentStatus.values), name="assessment_status"
             ),
             models.CheckConstraint(
                 condition=models.Q(expires_at__gt=models.F("sent_at")), name="assessment_expires_after_sent"

@@ -19,8 +19,8 @@ from keel.platform.models import User
 from keel.platform.schemas import MS_REF
 
 from .choices import (
-    AssessmentStatus,
     QuestionnaireKind,
+    SupplierAssessmentStatus,
     SupplierCriticality,
     SupplierKind,
     SupplierStatus,
@@ -66,7 +66,7 @@ class AssessmentFilters:
     supplier: str = filters.reference(
         label="Supplier", max_length=60, help="A supplier's id or SUP-nnn.", form=False
     )
-    status: str = filters.choice(AssessmentStatus, label="Status", any="Every status")
+    status: str = filters.choice(SupplierAssessmentStatus, label="Status", any="Every status")
     kind: str = filters.choice(QuestionnaireKind, label="Questionnaire", any="Every questionnaire")
 
 
@@ -91,7 +91,7 @@ def _choice(name: str, value: str, allowed: Any) -> None:
 def _latest_assessment(field: str) -> Subquery:
     latest = (
         SupplierAssessment.objects.filter(supplier=OuterRef("pk"))
-        .exclude(status=AssessmentStatus.WITHDRAWN)
+        .exclude(status=SupplierAssessmentStatus.WITHDRAWN)
         .order_by("-sent_at")
     )
     return Subquery(latest.values(field)[:1])
@@ -140,7 +140,7 @@ def get_supplier(who: resolvers.Viewer, ref: Any) -> Supplier:
 
 def assessment_list(user: User | None, f: AssessmentFilters | None = None) -> QuerySet[SupplierAssessment]:
     f = f or AssessmentFilters()
-    _choice("status", f.status, AssessmentStatus.values)
+    _choice("status", f.status, SupplierAssessmentStatus.values)
     _choice("kind", f.kind, QuestionnaireKind.values)
     qs = resolvers.in_perimeter(
         SupplierAssessment.objects.select_related(

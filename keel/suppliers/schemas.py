@@ -19,9 +19,9 @@ from keel.platform.schemas import MS_REF, Body, Filters, version_in
 from . import queries
 from .choices import (
     AssessmentDecision,
-    AssessmentStatus,
     QuestionnaireKind,
     QuestionType,
+    SupplierAssessmentStatus,
     SupplierCriticality,
     SupplierKind,
     SupplierReviewOutcome,
@@ -225,7 +225,7 @@ class QuestionOption(Schema):
     score: float = Field(0, ge=0, le=1000)
 
 
-class QuestionOut(Schema):
+class SupplierQuestionOut(Schema):
     id: uuid.UUID
     position: int
     text: str
@@ -246,7 +246,7 @@ class QuestionnaireOut(Schema):
     description: str
     published: bool
     published_at: IsoDateTime | None
-    questions: list[QuestionOut]
+    questions: list[SupplierQuestionOut]
 
     @staticmethod
     def resolve_questions(obj: Any) -> list[Any]:
@@ -326,7 +326,7 @@ class SupplierAssessmentOut(Schema):
     questionnaire: uuid.UUID
     questionnaire_key: str
     questionnaire_version: int
-    status: AssessmentStatus
+    status: SupplierAssessmentStatus
     recipient_name: str
     recipient_email: str
     sent_by: str | None

@@ -25,7 +25,7 @@ from keel.platform.permissions import Perm, has_perm, system_ids_with
 from keel.platform.views.common import INVALID, current_user, is_partial
 
 from . import assessments, mailing, queries, services
-from .choices import AssessmentStatus, SupplierStatus
+from .choices import SupplierAssessmentStatus, SupplierStatus
 from .forms import (
     AssessmentReviewForm,
     ContactForm,
@@ -310,11 +310,11 @@ def assessment_detail(request: HttpRequest, ref: str) -> HttpResponse:
             "a": a,
             "rows": assessments.answers_of(a),
             "link": assessments.link_for(a, request.build_absolute_uri("/"))
-            if can_edit and a.status == AssessmentStatus.SENT
+            if can_edit and a.status == SupplierAssessmentStatus.SENT
             else "",
             "can_edit": can_edit,
             "can_review": has_perm(user, Perm.APPROVE_SUPPLIERS, ms)
-            and a.status == AssessmentStatus.ANSWERED,
+            and a.status == SupplierAssessmentStatus.ANSWERED,
             "review_form": AssessmentReviewForm(auto_id="areview-%s"),
         },
     )

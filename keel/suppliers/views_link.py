@@ -18,7 +18,7 @@ from keel.platform.errors import KeelError, ValidationFailed
 from keel.platform.pages import PUBLIC, error_page, page
 
 from . import assessments
-from .choices import AssessmentStatus, QuestionType
+from .choices import QuestionType, SupplierAssessmentStatus
 from .models import SupplierAssessment
 
 
@@ -58,7 +58,7 @@ def answer_link(request: HttpRequest, token: str) -> HttpResponse:
     problem = ""
     saved = ""
     posted: Any = None
-    if request.method == "POST" and a.status == AssessmentStatus.SENT:
+    if request.method == "POST" and a.status == SupplierAssessmentStatus.SENT:
         answers: dict[str, Any] = {}
         for q in a.questionnaire.questions.all():
             key = str(q.pk)
@@ -94,7 +94,7 @@ def answer_link(request: HttpRequest, token: str) -> HttpResponse:
             "answered_by": (posted or {}).get("answered_by", a.submitted_by_name)
             if posted
             else a.submitted_by_name,
-            "done": a.status != AssessmentStatus.SENT,
+            "done": a.status != SupplierAssessmentStatus.SENT,
         },
         status=422 if problem else 200,
     )

@@ -108,6 +108,7 @@ UNCOUNTABLE_COLLECTIONS = {
     "people",
     "risk-assessments-due",
     "operating-model",  # one per organisation (the issue names it so), not a collection
+    "my-work",  # the caller's work, as the issue names it
 }  # "people": the plural of person
 
 

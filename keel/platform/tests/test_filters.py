@@ -107,6 +107,7 @@ LISTS: list[tuple[type[Any], type[Any], Form | None]] = [
     (review_queries.ActionFilters, review_schemas.ReviewActionFilters, review_forms.ActionFilterForm),
     (aiact_queries.ClassificationFilters, aiact_schemas.ClassificationFiltersIn, None),
     (aiact_queries.ObligationStatusFilters, aiact_schemas.ObligationStatusFiltersIn, None),
+    (aiact_queries.FriaFilters, aiact_schemas.FriaFiltersIn, None),
     (work_queries.NotificationFilters, work_schemas.NotificationFilters, None),
     (
         certification_queries.CertificationAuditFilters,

@@ -61,6 +61,6 @@ def test_rows_query_count_does_not_grow_with_risks(
         controls.link_requirement(f.SYSTEM, c.pk, f"iso27001:2022:A.5.{i + 1}", "partial")
         for _ in range(n):
             f.is_risk(isms, admin, controls=[c.ref_id])
-    with django_assert_num_queries(6):  # type: ignore[operator]  # rows, AI systems, links, evidence ×2, risks
+    with django_assert_num_queries(7):  # type: ignore[operator]  # rows, AI systems, links, evidence ×2, risks, legal requirements
         rows = queries.rows(soa)
     assert len(_row(rows, "A.5.1")["risks"]) == n

@@ -8,7 +8,7 @@ import datetime as dt
 
 from keel.aisystems.models import AIModel, AISystem, Dataset
 from keel.platform.tests.shared_db import LoadedDemo
-from keel.suppliers.choices import AssessmentStatus, QuestionnaireKind
+from keel.suppliers.choices import QuestionnaireKind, SupplierAssessmentStatus
 from keel.suppliers.hooks import review_overdue, reviews_due, without_due_diligence
 from keel.suppliers.models import Supplier, SupplierAssessment, SupplierContract
 from keel.suppliers.queries import today
@@ -23,9 +23,9 @@ def test_demo_suppliers(demo: LoadedDemo) -> None:
         "rejected",
     }
     ai = SupplierAssessment.objects.filter(questionnaire__kind=QuestionnaireKind.AI_COMPONENT)
-    reviewed = ai.get(status=AssessmentStatus.REVIEWED)
+    reviewed = ai.get(status=SupplierAssessmentStatus.REVIEWED)
     assert reviewed.score is not None and reviewed.decision == "conditions" and reviewed.reviewer is not None
-    assert ai.filter(status=AssessmentStatus.SENT).count() == 1
+    assert ai.filter(status=SupplierAssessmentStatus.SENT).count() == 1
     renewing = [
         c for c in SupplierContract.objects.all() if c.renewal_on and (c.renewal_on - today()).days < 60
     ]

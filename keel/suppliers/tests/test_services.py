@@ -15,7 +15,7 @@ from keel.platform.choices import Role
 from keel.platform.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from keel.platform.models import TrailEntry
 from keel.suppliers import assessments, questionnaires, services
-from keel.suppliers.choices import AssessmentStatus, SupplierStatus
+from keel.suppliers.choices import SupplierAssessmentStatus, SupplierStatus
 from keel.suppliers.models import Question, Questionnaire, SupplierAnswer
 
 from . import factories as f
@@ -140,7 +140,7 @@ def test_a_draft_is_not_sent_and_sending_moves_a_requested_supplier_to_due_dilig
     s.refresh_from_db()
     assert (
         a.ref_id == "SA-001"
-        and a.status == AssessmentStatus.SENT
+        and a.status == SupplierAssessmentStatus.SENT
         and s.status == SupplierStatus.DUE_DILIGENCE
     )
     assert a.expires_at - a.sent_at == dt.timedelta(days=30)
@@ -153,14 +153,14 @@ def test_a_supplier_saves_a_draft_then_submits_once_and_the_score_is_computed(is
     first_text = next(q for q in a.questionnaire.questions.all() if q.answer_type == "text")
     assessments.answer_by_link(token, {str(first_text.pk): "Draft answer"})
     a.refresh_from_db()
-    assert a.status == AssessmentStatus.SENT and a.draft_saved_at is not None
+    assert a.status == SupplierAssessmentStatus.SENT and a.draft_saved_at is not None
     assert SupplierAnswer.objects.get(assessment=a, question=first_text).value == "Draft answer"
     with pytest.raises(ValidationFailed, match="required"):
         assessments.answer_by_link(token, {}, submit=True, answered_by="Ada")
     a.refresh_from_db()
-    assert a.status == AssessmentStatus.SENT  # nothing changed
+    assert a.status == SupplierAssessmentStatus.SENT  # nothing changed
     a = assessments.answer_by_link(token, answers, submit=True, answered_by="Ada Vendor")
-    assert a.status == AssessmentStatus.ANSWERED and a.score == Decimal("100.0")
+    assert a.status == SupplierAssessmentStatus.ANSWERED and a.score == Decimal("100.0")
     with pytest.raises(Conflict, match="already submitted"):
         assessments.answer_by_link(token, answers, submit=True, answered_by="Ada Vendor")
 
@@ -237,7 +237,7 @@ def test_review_needs_an_answered_assessment_and_not_the_sender(isms: Any, make_
     a = assessments.review(
         f.as_(reviewer), a.ref_id, decision="conditions", notes="Opt out of training by June"
     )
-    assert a.status == AssessmentStatus.REVIEWED and a.reviewer == reviewer
+    assert a.status == SupplierAssessmentStatus.REVIEWED and a.reviewer == reviewer
 
 
 def test_questions_and_answers_stay_with_their_version(isms: Any) -> None:

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from keel.platform.choices import Role
 from keel.suppliers import assessments
-from keel.suppliers.choices import AssessmentStatus
+from keel.suppliers.choices import SupplierAssessmentStatus
 from keel.suppliers.models import Supplier, SupplierAnswer
 
 from . import factories as f
@@ -107,7 +107,7 @@ def test_a_supplier_answers_an_ai_questionnaire_through_the_link_without_an_acco
     r = browser.post(link, {**half, "action": "draft"})
     assert r.status_code == 200 and "saved as a draft" in r.content.decode()
     a.refresh_from_db()
-    assert a.status == AssessmentStatus.SENT and a.draft_saved_at is not None
+    assert a.status == SupplierAssessmentStatus.SENT and a.draft_saved_at is not None
     # submitting with a required answer missing: refused, the answers kept
     r = browser.post(link, {"answered_by": "Ada Vendor", "action": "submit"})
     assert r.status_code == 422 and "required" in r.content.decode()
@@ -121,7 +121,9 @@ def test_a_supplier_answers_an_ai_questionnaire_through_the_link_without_an_acco
     assert r.status_code == 200 and "your answers were submitted" in r.content.decode()
     a.refresh_from_db()
     assert (
-        a.status == AssessmentStatus.ANSWERED and a.score is not None and a.submitted_by_name == "Ada Vendor"
+        a.status == SupplierAssessmentStatus.ANSWERED
+        and a.score is not None
+        and a.submitted_by_name == "Ada Vendor"
     )
     assert SupplierAnswer.objects.get(assessment=a, question=file_q).sha256
     # after submission, the link says so and changes nothing
