@@ -129,4 +129,4 @@ def test_the_apps_above_register_what_the_pages_below_draw() -> None:
     ]
     assert [p.template for p in hooks.panels_for("asset_detail")] == ["risks/_asset_panel.html"]
     assert len(hooks.registered("roles.assignments")) == 1
-    assert len(hooks.registered("aisystem.changed")) == 3  # risks, impact, then aiact
+    assert len(hooks.registered("aisystem.changed")) == 4  # risks, impact, incidents (drift), then aiact

@@ -16,6 +16,8 @@ from keel.aisystems import schemas as ai_schemas
 from keel.assets import forms as asset_forms
 from keel.assets import queries as asset_queries
 from keel.assets import schemas as asset_schemas
+from keel.audits import queries as audit_queries
+from keel.audits import schemas as audit_schemas
 from keel.certification import queries as certification_queries
 from keel.certification import schemas as certification_schemas
 from keel.changes import forms as change_forms
@@ -32,6 +34,8 @@ from keel.evidence import queries as evidence_queries
 from keel.evidence import schemas as evidence_schemas
 from keel.impact import queries as impact_queries
 from keel.impact import schemas as impact_schemas
+from keel.improvement import queries as improvement_queries
+from keel.improvement import schemas as improvement_schemas
 from keel.incidents import forms as incident_forms
 from keel.incidents import queries as incident_queries
 from keel.incidents import schemas as incident_schemas
@@ -56,7 +60,9 @@ from keel.suppliers import forms as supplier_forms
 from keel.suppliers import queries as supplier_queries
 from keel.suppliers import schemas as supplier_schemas
 from keel.support import forms as support_forms
+from keel.support import queries as support_legal_queries
 from keel.support import queries as support_queries
+from keel.support import schemas as support_legal_schemas
 from keel.support import schemas as support_schemas
 from keel.work import queries as work_queries
 from keel.work import schemas as work_schemas
@@ -108,6 +114,13 @@ LISTS: list[tuple[type[Any], type[Any], Form | None]] = [
     (aiact_queries.ClassificationFilters, aiact_schemas.ClassificationFiltersIn, None),
     (aiact_queries.ObligationStatusFilters, aiact_schemas.ObligationStatusFiltersIn, None),
     (aiact_queries.FriaFilters, aiact_schemas.FriaFiltersIn, None),
+    (audit_queries.AuditFilters, audit_schemas.AuditListFilters, None),
+    (audit_queries.ItemFilters, audit_schemas.AuditItemFilters, None),
+    (audit_queries.SampleFilters, audit_schemas.AuditSampleFilters, None),
+    (audit_queries.FindingFilters, audit_schemas.AuditFindingFilters, None),
+    (improvement_queries.NonconformityFilters, improvement_schemas.NonconformityFilters, None),
+    (improvement_queries.CorrectiveActionFilters, improvement_schemas.CorrectiveActionFilters, None),
+    (support_legal_queries.LegalFilters, support_legal_schemas.LegalRequirementFilters, None),
     (work_queries.NotificationFilters, work_schemas.NotificationFilters, None),
     (
         certification_queries.CertificationAuditFilters,
